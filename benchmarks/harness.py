@@ -1,0 +1,135 @@
+"""The benchmark harness: each case runs in a fresh subprocess (so peak memory is its own), several
+times; the table shows the median wall time and the largest peak resident memory.
+
+A benchmark is a function ``bench_x(size: int, workdir: Path) -> dict | None`` registered with
+:func:`benchmark`; it may return extra columns (e.g. bytes sent to the browser).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["benchmark", "REGISTRY", "Bench", "run_one", "run_all", "format_table"]
+
+
+@dataclass
+class Bench:
+    name: str
+    func: Callable[[int, Path], dict[str, Any] | None]
+    sizes: tuple[int, ...]
+    setup: Callable[[int, Path], None] | None
+    repeat: int
+
+
+REGISTRY: dict[str, Bench] = {}
+
+
+def benchmark(
+    name: str,
+    sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000),
+    *,
+    setup: Callable[[int, Path], None] | None = None,
+    repeat: int = 3,
+) -> Callable:
+    """Register ``func`` as benchmark ``name`` (``setup`` runs once per size, untimed)."""
+
+    def deco(
+        func: Callable[[int, Path], dict[str, Any] | None],
+    ) -> Callable[[int, Path], dict[str, Any] | None]:
+        REGISTRY[name] = Bench(name, func, sizes, setup, repeat)
+        return func
+
+    return deco
+
+
+def run_one(name: str, size: int, workdir: Path) -> dict[str, Any]:
+    """Run one benchmark once in this process; returns seconds, peak RSS and extras."""
+    import resource
+
+    from benchmarks import cases  # noqa: F401  (registers the benchmarks)
+
+    b = REGISTRY[name]
+    t0 = time.perf_counter()
+    extra = b.func(size, workdir) or {}
+    seconds = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "peak_mb": peak_kb / 1024, **extra}
+
+
+def run_all(
+    names: list[str], sizes: list[int] | None, workdir: Path, repeat: int | None
+) -> list[dict[str, Any]]:
+    from benchmarks import cases  # noqa: F401
+
+    rows = []
+    for name in names:
+        b = REGISTRY[name]
+        for size in sizes or b.sizes:
+            if size not in b.sizes and sizes is None:
+                continue
+            wd = workdir / f"{size}"
+            wd.mkdir(parents=True, exist_ok=True)
+            if b.setup:
+                b.setup(size, wd)
+            runs = []
+            for _ in range(repeat or b.repeat):
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks",
+                        "--one",
+                        name,
+                        "--size",
+                        str(size),
+                        "--workdir",
+                        str(wd),
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
+                if out.returncode != 0:
+                    raise RuntimeError(f"{name} at {size}: {out.stderr[-2000:]}")
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            row = {
+                "benchmark": name,
+                "cases": size,
+                "median_s": statistics.median(r["seconds"] for r in runs),
+                "peak_mb": max(r["peak_mb"] for r in runs),
+                "runs": len(runs),
+            }
+            for k, v in runs[-1].items():
+                if k not in ("seconds", "peak_mb"):
+                    row[k] = v
+            rows.append(row)
+            print(format_table([row], header=len(rows) == 1), flush=True)
+    return rows
+
+
+def format_table(rows: list[dict[str, Any]], header: bool = True) -> str:
+    cols = ["benchmark", "cases", "median_s", "peak_mb", "runs"]
+    extras = sorted({k for r in rows for k in r if k not in cols})
+    cols += extras
+    lines = []
+    if header:
+        lines.append("| " + " | ".join(cols) + " |")
+        lines.append("|" + "|".join("---" for _ in cols) + "|")
+    for r in rows:
+        cells = []
+        for c in cols:
+            v = r.get(c, "")
+            if isinstance(v, float):
+                v = f"{v:.3f}" if c == "median_s" else f"{v:,.1f}"
+            elif isinstance(v, int):
+                v = f"{v:,}"
+            cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""Cases: search by case id, place, commodity or conveyance; a paginated table; the case detail."""
+
+import math
+
+import pandas as pd
+import streamlit as st
+from workbench.reference import country_name
+
+from workbench.queries import case_detail
+from workbench.ui import loaders
+from workbench.ui.resources import get_settings, get_store
+from workbench.ui.state import get_state
+from workbench.ui.widgets import empty_store_notice, filter_caption
+
+PAGE_SIZE = 50
+state = get_state()
+settings = get_settings()
+
+st.title("Cases")
+filter_caption(state.filter)
+if empty_store_notice():
+    st.stop()
+
+
+def show_detail(rc: str, cid: str) -> None:
+    d = case_detail(get_store(), rc, cid, personal_allowed=settings.can_see_personal)
+    if d is None:
+        st.error(f"Case {rc}/{cid} is not in the store.")
+        return
+    c = d.case
+    st.subheader(f"Case {cid} · {country_name(rc)}")
+    cols = st.columns(4)
+    cols[0].metric("Seizure date", str(c.get("seizure_date") or "–"))
+    cols[1].metric("Transport", c.get("transport_mode") or "–")
+    cols[2].metric("Detection", c.get("detection_method") or "–")
+    cols[3].metric("Concealment", c.get("concealment_method") or "–")
+    st.markdown(f"**Route:** {d.route.label()}")
+    if d.route.destination_inferred:
+        st.caption(
+            "The destination is blank in the report; for an import it is taken to be the reporting country."
+        )
+    place = " · ".join(str(x) for x in (c.get("place_type"), c.get("place_code"), c.get("place_name")) if x)
+    st.markdown(
+        f"**Place of seizure:** {place or '–'}  \n"
+        f"**Procedure:** {c.get('customs_procedure') or '–'} · **Offence:** {c.get('offence_type') or '–'} · "
+        f"**Conveyance:** {c.get('conveyance_type') or '–'} {c.get('conveyance_id') or ''}"
+    )
+    if c.get("entry_date"):
+        st.markdown(f"**Entered:** {c['entry_date']}")
+    if c.get("remarks") and settings.can_see_personal:
+        st.markdown(f"**Remarks:** {c['remarks']}")
+    st.markdown("**Items**")
+    st.dataframe(d.items.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch")
+    if d.flags:
+        st.warning("Quality warnings on this case: " + "; ".join(d.flags))
+    if d.extra:
+        st.markdown("**Extra attributes (columns not in the exchange format)**")
+        st.json(d.extra)
+    if d.persons is None:
+        st.info("Persons and companies are personal data; your role does not allow seeing them.")
+    else:
+        st.markdown("**Persons**")
+        if d.persons.empty:
+            st.caption("none recorded")
+        else:
+            st.dataframe(
+                d.persons.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
+            )
+        st.markdown("**Companies**")
+        if d.companies is None or d.companies.empty:
+            st.caption("none recorded")
+        else:
+            st.dataframe(
+                d.companies.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
+            )
+
+
+if state.selected_case:
+    rc, cid = state.selected_case
+    if st.button("← Back to the list", key="case_back"):
+        state.selected_case = None
+        st.rerun()
+    show_detail(rc, cid)
+    st.stop()
+
+text = st.text_input(
+    "Search", key="case_search", placeholder="case id, place, commodity type or conveyance id"
+)
+df, total = loaders.search_cases(state.filter, text, 1, 1)
+pages = max(1, math.ceil(total / PAGE_SIZE))
+c1, c2 = st.columns([1, 4])
+page = c1.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="case_page")
+c2.markdown(
+    f"<div style='padding-top:2rem'>{total:,} cases · page {page} of {pages}</div>", unsafe_allow_html=True
+)
+df, total = loaders.search_cases(state.filter, text, int(page), PAGE_SIZE)
+event = st.dataframe(
+    df,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="cases_table",
+    column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+)
+st.caption("Select a row to open the case detail.")
+rows = event.selection.rows if event and event.selection else []
+if rows:
+    r = df.iloc[rows[0]]
+    state.selected_case = (str(r["reporting_country"]), str(r["case_id"]))
+    st.rerun()
+if isinstance(df, pd.DataFrame) and df.empty:
+    st.info("No case matches the search and filters.")

@@ -1,0 +1,88 @@
+"""Overview: KPIs, seizures by category, the monthly trend, top routes and the latest cases."""
+
+import altair as alt
+import streamlit as st
+from workbench.reference import country_name
+
+from workbench.ui import loaders
+from workbench.ui.state import get_state
+from workbench.ui.widgets import empty_store_notice, filter_caption, open_case
+
+st.title("Overview")
+flt = get_state().filter
+filter_caption(flt)
+if empty_store_notice():
+    st.stop()
+
+ov = loaders.overview(flt)
+k = ov.kpis
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Cases", f"{k['cases']:,}")
+c2.metric("Reporting countries", k["reporting_countries"])
+c3.metric("Estimated value (USD)", f"{k['value_usd'] / 1e6:,.1f} M")
+c4.metric("Period", f"{k['first_seizure'] or '–'} → {k['last_seizure'] or '–'}")
+
+if k["cases"] == 0:
+    st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+    st.stop()
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Cases per month")
+    monthly = ov.monthly.assign(month=lambda d: d["month"].astype(str) + "-01")
+    spark = (
+        alt.Chart(monthly)
+        .mark_area(line={"color": "#1F3B57"}, color="#9fb8cf", opacity=0.6)
+        .encode(
+            x=alt.X("month:T", title=None), y=alt.Y("cases:Q", title="cases"), tooltip=["month:T", "cases:Q"]
+        )
+        .properties(height=220)
+    )
+    st.altair_chart(spark, width="stretch")
+with right:
+    st.subheader("Seizures by category")
+    bars = (
+        alt.Chart(ov.by_category)
+        .mark_bar(color="#1F3B57")
+        .encode(
+            x=alt.X("cases:Q", title="cases"),
+            y=alt.Y("commodity_category:N", sort="-x", title=None),
+            tooltip=["commodity_category", "cases", alt.Tooltip("value_usd:Q", format=",.0f")],
+        )
+        .properties(height=220)
+    )
+    st.altair_chart(bars, width="stretch")
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader("Top routes")
+    tr = ov.top_routes.copy()
+    tr["route"] = tr.apply(
+        lambda r: (
+            f"{country_name(r.origin)} → {country_name(r.destination)}"
+            + (" (inferred)" if r.inferred else "")
+        ),
+        axis=1,
+    )
+    st.dataframe(tr[["route", "cases"]], hide_index=True, width="stretch")
+    st.caption(
+        "Origin → destination; *(inferred)*: destination blank on some cases, taken as the reporting "
+        "country of an import."
+    )
+with right:
+    st.subheader("Latest cases")
+    latest = ov.latest
+    event = st.dataframe(
+        latest,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="overview_latest",
+        column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+    )
+    st.caption("Select a row to open the case.")
+    rows = event.selection.rows if event and event.selection else []
+    if rows:
+        r = latest.iloc[rows[0]]
+        open_case(r["reporting_country"], r["case_id"])

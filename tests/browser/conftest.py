@@ -1,0 +1,147 @@
+"""Browser fixtures: the app served by Streamlit on loopback, and real Chromium driven by Playwright.
+
+Every request the page makes is watched; any that would leave the machine is aborted and recorded,
+and the ``page`` fixture fails the test if there was one. Screenshots go to test-output/screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT, free_port, skip_or_fail, wait_for_http
+
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+@pytest.fixture(scope="session")
+def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The workbench served on a free loopback port, over a copy of the seeded sample store."""
+    db = tmp_path_factory.mktemp("app") / "app.db"
+    shutil.copy(seeded_sqlite.removeprefix("sqlite:///"), db)
+    port = free_port()
+    env = {
+        **os.environ,
+        "WORKBENCH_DB_URL": f"sqlite:///{db}",
+        "WORKBENCH_ROLE": "analyst",
+        "WORKBENCH_USER": "browser-test",
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+    log = open(tmp_path_factory.mktemp("applog") / "streamlit.log", "w+")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", timeout=90)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.seek(0)
+        text = log.read()
+        (ROOT / "test-output").mkdir(exist_ok=True)
+        (ROOT / "test-output" / "streamlit.log").write_text(text)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--use-gl=swiftshader",
+                "--enable-unsafe-swiftshader",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh page; fails the test if it tried to reach any host but this machine."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 960}, accept_downloads=True)
+    outside: list[str] = []
+
+    def guard(route) -> None:  # type: ignore[no-untyped-def]
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.app_url = app_url  # type: ignore[attr-defined]
+    yield pg
+    ctx.close()
+    assert not outside, f"requests tried to leave the machine: {outside[:10]}"
+
+
+def wait_idle(pg, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished running the script and rendered."""
+    pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    pg.wait_for_timeout(500)
+    try:
+        pg.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    except Exception:
+        pass
+    pg.wait_for_timeout(800)
+
+
+def screenshot(pg, name: str) -> Path:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_no_exception(pg) -> None:  # type: ignore[no-untyped-def]
+    exc = pg.locator('[data-testid="stException"]')
+    assert exc.count() == 0, exc.first.inner_text()[:2000]

@@ -1,0 +1,50 @@
+"""Real Chromium opens every page of the app shell with the sample loaded and takes screenshots."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SHELL_PAGES = [
+    ("", "overview", "Overview"),
+    ("cases", "cases", "Cases"),
+    ("data", "data", "Data"),
+    ("admin", "admin", "Store & audit"),
+]
+
+
+@pytest.mark.parametrize(("path", "name", "title"), SHELL_PAGES)
+def test_page_opens(page, path: str, name: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{page.app_url}/{path}")
+    wait_idle(page)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    screenshot(page, f"shell-{name}")
+
+
+def test_filter_survives_page_switch_and_case_opens(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.app_url)
+    wait_idle(page)
+    side = page.locator('[data-testid="stSidebar"]')
+    side.get_by_text("Commodity category").wait_for()
+    box = side.locator('[data-testid="stMultiSelect"]').nth(2)
+    box.click()
+    page.get_by_role("option", name="tobacco").click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    assert "commodity category: tobacco" in page.get_by_text("Filter:").first.inner_text()
+    page.get_by_role("link", name="Cases").click()
+    wait_idle(page)
+    assert "commodity category: tobacco" in page.get_by_text("Filter:").first.inner_text()
+    # open the first case of the list
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 55)  # the row-selection checkbox column of row 1
+    wait_idle(page)
+    page.get_by_text("Route:").first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    screenshot(page, "shell-case-detail")

@@ -1,0 +1,462 @@
+"""Import of a data set into the store as one submission: check, gate, quarantine, upsert, audit.
+
+The path every import takes (CLI, app upload, connectors):
+
+1. the same file (by SHA-256) already stored -> recorded as a ``duplicate`` submission, nothing changes;
+2. row-level checks derived from the format (:mod:`workbench.rowchecks`);
+3. referential checks: every item, person and company must point to a case in this submission or
+   in the store;
+4. the quality gates handed in (``gates``; the Great Expectations gate of ``data_quality`` is one):
+   critical findings quarantine rows, warnings are stored with the row in ``dq_flags``;
+5. one transaction writes the submission record, the quarantined rows with their reasons, the good
+   rows (a case that comes again with the same ``(reporting_country, case_id)`` is updated, and its
+   items/persons/companies carried by the submission replace the stored ones) and an audit entry.
+   Any failure rolls all of it back, so the store is as it was, and a ``failed`` submission is recorded.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> from workbench.store import open_store
+>>> from workbench.exchange_io import write_dataset, read_dataset
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = write_dataset({"cases": pd.DataFrame({"case_id": ["A1", "A2"], "reporting_country": ["FR", "FR"],
+...                    "seizure_date": ["2024-01-02", "2024-13-02"]})}, d / "ds")
+>>> report = import_path(d / "ds", open_store("sqlite://"))
+>>> report.status, report.accepted["cases"], report.rejected["cases"]
+('partial', 1, 1)
+>>> report.rejections[0].row, report.rejections[0].column
+(3, 'seizure_date')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from workbench.config import Settings
+from workbench.exchange_io import ROW, RawDataset, read_dataset
+from workbench.rowchecks import CheckedTable, Rejection, check_table
+from workbench.schema import FORMAT, TABLE_NAMES
+from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit
+
+__all__ = ["Gate", "ImportReport", "ImportFailed", "ingest_dataset", "import_path", "Progress"]
+
+Progress = Callable[[int, int, str], None]
+_CHUNK = 5000
+_KEY_CHUNK = 400
+
+
+class Gate(Protocol):
+    """A quality gate run on the checked frames before anything is stored.
+
+    It returns findings; ``severity == "critical"`` quarantines the row, ``"warning"`` flags it.
+    ``row`` is the spreadsheet row number (the frames' ``_row`` column).
+    """
+
+    name: str
+
+    def check(
+        self, tables: dict[str, pd.DataFrame], store: Store, where: dict[str, str]
+    ) -> list[Rejection]: ...
+
+
+class ImportFailed(Exception):
+    """Writing the submission failed; the store was left as it was."""
+
+
+@dataclass
+class ImportReport:
+    source: str
+    submission_id: int | None = None
+    status: str = "accepted"
+    file_hash: str = ""
+    accepted: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0: every row accepted; 1: some rows refused (or the file was already imported)."""
+        return 0 if self.status in ("accepted", "duplicate") and not self.rejections else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "submission_id": self.submission_id,
+            "status": self.status,
+            "file_hash": self.file_hash,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "flagged": self.flagged,
+            "rejections": [
+                {"table": r.table, "row": r.row, "column": r.column, "reason": r.reason, "where": r.where}
+                for r in self.rejections
+            ],
+            "warnings": [
+                {"table": r.table, "row": r.row, "column": r.column, "reason": r.reason, "where": r.where}
+                for r in self.warnings
+            ],
+            "notices": self.notices,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    def summary(self) -> str:
+        parts = [
+            f"{t}: {self.accepted.get(t, 0)} accepted, {self.rejected.get(t, 0)} rejected"
+            for t in self.accepted
+        ]
+        return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
+
+
+def _keys(df: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(zip(df["reporting_country"].astype(str), df["case_id"].astype(str), strict=True))
+
+
+def existing_case_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of ``keys`` (reporting_country, case_id) are already stored."""
+    t = DATA_TABLES["cases"]
+    keys = list(dict.fromkeys(keys))
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(keys), _KEY_CHUNK):
+        chunk = keys[i : i + _KEY_CHUNK]
+        q = sa.select(t.c.reporting_country, t.c.case_id).where(
+            sa.tuple_(t.c.reporting_country, t.c.case_id).in_(chunk)
+        )
+        found.update((r[0], r[1]) for r in conn.execute(q))
+    return found
+
+
+def _referential(checked: dict[str, CheckedTable], conn: Connection, where: dict[str, str]) -> None:
+    """Refuse children whose case is neither among this submission's good cases nor in the store."""
+    cases = checked["cases"].frame
+    good = set(_keys(cases))
+    for name in TABLE_NAMES:
+        if name == "cases" or name not in checked:
+            continue
+        ct = checked[name]
+        if ct.frame.empty:
+            continue
+        keys = _keys(ct.frame)
+        outside = {k for k in keys if k not in good}
+        stored = existing_case_keys(conn, outside) if outside else set()
+        orphan = np.array([k not in good and k not in stored for k in keys], dtype=bool)
+        if orphan.any():
+            for rec in ct.frame.loc[orphan, [ROW, "reporting_country", "case_id"]].itertuples(index=False):
+                ct.rejections.append(
+                    Rejection(
+                        name,
+                        int(rec[0]),
+                        "case_id",
+                        f"no case {rec[1]}/{rec[2]} in this submission (or it was refused) nor in the store",
+                        where.get(name, name),
+                    )
+                )
+                ct.rejected_rows.add(int(rec[0]))
+            ct.frame = ct.frame.loc[~orphan].reset_index(drop=True)
+
+
+def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """Plain Python rows for the database driver (dates as date, NA as None)."""
+    out = pd.DataFrame(index=df.index)
+    for c in columns:
+        s = df[c] if c in df.columns else pd.Series(None, index=df.index, dtype=object)
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = pd.Series(
+                [v.date() if not pd.isna(v) else None for v in s], index=df.index, dtype=object
+            )
+        else:
+            out[c] = s.astype(object).where(s.notna(), None)
+    return out.to_dict("records")
+
+
+def _write_table(
+    conn: Connection,
+    name: str,
+    df: pd.DataFrame,
+    submission_id: int,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    t = DATA_TABLES[name]
+    spec = FORMAT.table(name)
+    cols = [*spec.column_names, "extra", "dq_flags"]
+    df = df.assign(submission_id=submission_id)
+    cols.append("submission_id")
+    if "dq_flags" not in df.columns:
+        df = df.assign(dq_flags=None)
+    total = len(df)
+    if name == "cases":
+        stored = existing_case_keys(conn, _keys(df))
+        is_update = np.array([k in stored for k in _keys(df)], dtype=bool)
+        new, upd = df.loc[~is_update], df.loc[is_update]
+        if len(upd):
+            vals = {c: sa.bindparam(f"v_{c}") for c in cols if c not in spec.key}
+            stmt = (
+                sa.update(t)
+                .where(t.c.reporting_country == sa.bindparam("k_reporting_country"))
+                .where(t.c.case_id == sa.bindparam("k_case_id"))
+                .values(vals)
+            )
+            recs = _records(upd, cols)
+            payload = [
+                {**{f"v_{c}": r[c] for c in cols if c not in spec.key}, **{f"k_{k}": r[k] for k in spec.key}}
+                for r in recs
+            ]
+            for i in range(0, len(payload), _CHUNK):
+                conn.execute(stmt, payload[i : i + _CHUNK])
+        report.updated[name] = int(is_update.sum())
+        report.inserted[name] = int((~is_update).sum())
+        to_insert = new
+    else:
+        # Children carried by the submission replace the stored children of the same cases.
+        keys = list(dict.fromkeys(_keys(df)))
+        for i in range(0, len(keys), _KEY_CHUNK):
+            conn.execute(
+                sa.delete(t).where(
+                    sa.tuple_(t.c.reporting_country, t.c.case_id).in_(keys[i : i + _KEY_CHUNK])
+                )
+            )
+        report.inserted[name] = total
+        report.updated[name] = 0
+        to_insert = df
+    recs = _records(to_insert, cols)
+    for i in range(0, len(recs), _CHUNK):
+        conn.execute(sa.insert(t), recs[i : i + _CHUNK])
+        if progress:
+            progress(min(i + _CHUNK, len(recs)), len(recs), f"writing {name}")
+
+
+def _apply_gate_findings(
+    checked: dict[str, CheckedTable], findings: list[Rejection], report: ImportReport
+) -> None:
+    by_table: dict[str, list[Rejection]] = {}
+    for f in findings:
+        by_table.setdefault(f.table, []).append(f)
+    for name, fs in by_table.items():
+        if name not in checked:
+            continue
+        ct = checked[name]
+        critical_rows = {f.row for f in fs if f.severity == "critical" and f.row is not None}
+        warn: dict[int, list[str]] = {}
+        for f in fs:
+            if f.severity == "critical":
+                ct.rejections.append(f)
+            else:
+                report.warnings.append(f)
+                if f.row is not None:
+                    warn.setdefault(f.row, []).append(f"{f.column}: {f.reason}" if f.column else f.reason)
+        if critical_rows:
+            drop = ct.frame[ROW].isin(critical_rows)
+            ct.rejected_rows.update(critical_rows)
+            ct.frame = ct.frame.loc[~drop].reset_index(drop=True)
+        if warn:
+            texts = {r: json.dumps(v, ensure_ascii=False) for r, v in warn.items()}
+            flags = ct.frame[ROW].map(texts)
+            ct.frame = ct.frame.assign(dq_flags=flags)
+            report.flagged[name] = int(flags.notna().sum())
+
+
+def ingest_dataset(
+    raw: RawDataset,
+    store: Store,
+    *,
+    gates: Sequence[Gate] = (),
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    source_name: str | None = None,
+) -> ImportReport:
+    """Check and store one data set as one submission; see the module docstring."""
+    t0 = time.perf_counter()
+    settings = settings or Settings.from_env()
+    report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
+
+    with store.engine.connect() as conn:
+        prior = conn.execute(
+            sa.select(Submission.id, Submission.received_at)
+            .where(Submission.file_hash == raw.file_hash, Submission.status.in_(("accepted", "partial")))
+            .order_by(Submission.id)
+            .limit(1)
+        ).first()
+    if prior is not None:
+        report.status = "duplicate"
+        report.notices.append(
+            f"this file was already imported as submission {prior[0]} on {prior[1]:%Y-%m-%d %H:%M}; nothing changed"
+        )
+        for name in raw.tables:
+            report.accepted[name] = 0
+            report.rejected[name] = 0
+        with store.session() as s:
+            sub = _submission(raw, report, settings, source_name)
+            s.add(sub)
+            s.flush()
+            report.submission_id = sub.id
+            audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, settings)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    from workbench.reference import country_codes
+
+    codes = country_codes()
+    checked: dict[str, CheckedTable] = {}
+    for name in TABLE_NAMES:
+        if name in raw.tables:
+            if progress:
+                progress(0, 1, f"checking {name}")
+            checked[name] = check_table(raw.tables[name], codes)
+            if checked[name].unknown_columns:
+                report.notices.append(
+                    f"{raw.tables[name].where}: columns not in the exchange format kept as extra attributes: "
+                    + ", ".join(checked[name].unknown_columns)
+                )
+
+    where = {n: raw.tables[n].where for n in checked}
+    with store.engine.connect() as conn:
+        _referential(checked, conn, where)
+    if gates:
+        frames = {n: c.frame for n, c in checked.items()}
+        findings: list[Rejection] = []
+        for gate in gates:
+            if progress:
+                progress(0, 1, f"quality gate: {gate.name}")
+            findings += gate.check(frames, store, where)
+        _apply_gate_findings(checked, findings, report)
+        # A case refused by a gate takes its children with it unless stored already.
+        with store.engine.connect() as conn:
+            _referential(checked, conn, where)
+
+    for name, ct in checked.items():
+        report.accepted[name] = len(ct.frame)
+        report.rejected[name] = len(ct.rejected_rows)
+        report.rejections.extend(sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")))
+    n_ok = sum(report.accepted.values())
+    n_bad = sum(report.rejected.values())
+    report.status = "accepted" if n_bad == 0 else ("partial" if n_ok else "rejected")
+
+    try:
+        with store.session() as s:
+            sub = _submission(raw, report, settings, source_name)
+            s.add(sub)
+            s.flush()
+            report.submission_id = sub.id
+            conn = s.connection()
+            _quarantine(conn, sub.id, raw, checked)
+            for name in TABLE_NAMES:
+                if name in checked and not checked[name].frame.empty:
+                    _write_table(conn, name, checked[name].frame, sub.id, report, progress)
+            report.seconds = time.perf_counter() - t0
+            sub.counts = json.dumps(
+                {
+                    "accepted": report.accepted,
+                    "rejected": report.rejected,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                }
+            )
+            sub.report = report.to_json()
+            audit(
+                conn,
+                "import",
+                {
+                    "submission_id": sub.id,
+                    "source": report.source,
+                    "status": report.status,
+                    "accepted": report.accepted,
+                    "rejected": report.rejected,
+                },
+                settings,
+            )
+    except Exception as e:
+        report.status = "failed"
+        with store.session() as s:
+            sub = _submission(raw, report, settings, source_name)
+            sub.report = json.dumps({"error": str(e)[:2000]})
+            s.add(sub)
+            s.flush()
+            audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+        raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e
+    return report
+
+
+def _submission(
+    raw: RawDataset, report: ImportReport, settings: Settings, source_name: str | None
+) -> Submission:
+    countries: set[str] = set()
+    cases = raw.tables.get("cases")
+    if cases is not None and "reporting_country" in cases.frame.columns:
+        countries = {str(v).strip().upper() for v in cases.frame["reporting_country"].dropna().unique()[:50]}
+    return Submission(
+        received_at=dt.datetime.now(dt.UTC),
+        submitted_by=settings.user,
+        source_name=source_name or raw.path,
+        source_kind=raw.kind,
+        file_hash=raw.file_hash,
+        status=report.status,
+        reporting_countries=";".join(sorted(c for c in countries if c)),
+        counts=json.dumps({"accepted": report.accepted, "rejected": report.rejected}),
+        report=None,
+    )
+
+
+def _quarantine(
+    conn: Connection, submission_id: int, raw: RawDataset, checked: dict[str, CheckedTable]
+) -> None:
+    rows: list[dict[str, Any]] = []
+    for name, ct in checked.items():
+        if not ct.rejections:
+            continue
+        rt = raw.tables[name]
+        frame = rt.frame.set_index(ROW, drop=False)
+        for r in ct.rejections:
+            raw_row = None
+            if r.row is not None and r.row in frame.index:
+                raw_row = json.dumps(
+                    {k: (None if pd.isna(v) else str(v)) for k, v in frame.loc[r.row].items() if k != ROW},
+                    ensure_ascii=False,
+                )
+            rows.append(
+                {
+                    "submission_id": submission_id,
+                    "table_name": name,
+                    "sheet": rt.where,
+                    "row_number": r.row,
+                    "column_name": r.column,
+                    "reason": r.reason,
+                    "raw": raw_row,
+                }
+            )
+    for i in range(0, len(rows), _CHUNK):
+        conn.execute(sa.insert(QuarantinedRow), rows[i : i + _CHUNK])
+
+
+def import_path(
+    path: str | Path,
+    store: Store,
+    *,
+    gates: Sequence[Gate] = (),
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read ``path`` (CSV folder, zip of CSVs or ``.xlsx``) and import it; see :func:`ingest_dataset`."""
+    raw = read_dataset(path)
+    return ingest_dataset(raw, store, gates=gates, settings=settings, progress=progress)

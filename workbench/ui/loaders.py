@@ -1,0 +1,83 @@
+"""Cached data loaders. Keys come from the filter object (hashable) and the store URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from workbench import queries
+from workbench.filters import CaseFilter
+from workbench.store import DATA_TABLES
+from workbench.ui.resources import get_store
+
+__all__ = ["overview", "search_cases", "filter_options", "clear_caches", "cases_for_export"]
+
+_TTL = 600
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _overview(url: str, flt: CaseFilter) -> queries.Overview:
+    return queries.overview(get_store(), flt)
+
+
+def overview(flt: CaseFilter) -> queries.Overview:
+    return _overview(get_store().url, flt)
+
+
+@st.cache_data(ttl=_TTL, max_entries=128, show_spinner=False)
+def _search(url: str, flt: CaseFilter, text: str, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
+    return queries.search_cases(get_store(), flt, text, page, page_size)
+
+
+def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
+    return _search(get_store().url, flt, text, page, page_size)
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def _options(url: str) -> dict[str, object]:
+    store = get_store()
+    c, i = DATA_TABLES["cases"], DATA_TABLES["items"]
+    with store.engine.connect() as conn:
+        countries = [
+            r[0]
+            for r in conn.execute(sa.select(c.c.reporting_country).distinct().order_by(c.c.reporting_country))
+        ]
+        types = conn.execute(
+            sa.select(i.c.commodity_category, i.c.commodity_type)
+            .distinct()
+            .order_by(i.c.commodity_category, i.c.commodity_type)
+        ).fetchall()
+        modes = [r[0] for r in conn.execute(sa.select(c.c.transport_mode).distinct()) if r[0]]
+    lo, hi = queries.data_period(store)
+    return {
+        "countries": countries,
+        "categories": sorted({t[0] for t in types}),
+        "types": [(t[0], t[1]) for t in types],
+        "modes": sorted(modes),
+        "period": (lo, hi),
+    }
+
+
+def filter_options() -> dict[str, object]:
+    return _options(get_store().url)
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def _export_cases(url: str, flt: CaseFilter) -> pd.DataFrame:
+    return queries.load_cases(get_store(), flt, order_latest=True)
+
+
+def cases_for_export(flt: CaseFilter) -> pd.DataFrame:
+    return _export_cases(get_store().url, flt)
+
+
+def clear_caches() -> None:
+    """After an import: drop cached frames so every page sees the new data."""
+    st.cache_data.clear()
+
+
+def today() -> dt.date:
+    return dt.date.today()
