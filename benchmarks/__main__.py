@@ -7,7 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import REGISTRY, format_table, run_all, run_one
+from benchmarks.harness import REGISTRY, format_table, load_benchmarks, run_all, run_one
 
 
 def main() -> None:
@@ -20,7 +20,7 @@ def main() -> None:
     p.add_argument("--one", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
-    from benchmarks import cases  # noqa: F401  (registers)
+    load_benchmarks()
 
     if args.one:
         print(json.dumps(run_one(args.one, args.size, args.workdir), default=str))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["benchmark", "REGISTRY", "Bench", "run_one", "run_all", "format_table"]
+__all__ = ["benchmark", "REGISTRY", "Bench", "run_one", "run_all", "format_table", "load_benchmarks"]
 
 
 @dataclass
@@ -54,8 +54,7 @@ def run_one(name: str, size: int, workdir: Path) -> dict[str, Any]:
     """Run one benchmark once in this process; returns seconds, peak RSS and extras."""
     import resource
 
-    from benchmarks import cases  # noqa: F401  (registers the benchmarks)
-
+    load_benchmarks()
     b = REGISTRY[name]
     t0 = time.perf_counter()
     extra = b.func(size, workdir) or {}

@@ -9,7 +9,7 @@ import streamlit as st
 from workbench.exchange_io import DatasetReadError, read_dataset
 from workbench.ingest import ImportFailed, ingest_dataset
 from workbench.ui import loaders
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_settings, get_store, import_gates
 from workbench.ui.state import get_state
 from workbench.ui.widgets import excel_download, filter_caption
 
@@ -47,7 +47,12 @@ with tab_import:
 
             try:
                 report = ingest_dataset(
-                    raw, get_store(), progress=progress, source_name=upload.name, settings=get_settings()
+                    raw,
+                    get_store(),
+                    progress=progress,
+                    source_name=upload.name,
+                    settings=get_settings(),
+                    gates=import_gates(),
                 )
             except ImportFailed as e:
                 st.error(str(e))

@@ -182,8 +182,11 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` with Alembic."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database schema to ``revision`` (default: every head) with Alembic.
+
+    Features add their tables in their own revisions branching from ``0001``; ``heads`` applies all.
+    """
     from alembic import command
     from alembic.config import Config
 

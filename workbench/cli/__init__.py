@@ -12,8 +12,15 @@ from collections.abc import Sequence
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
-#: Modules of ``workbench.cli`` that each add one or more subcommands.
-COMMANDS: tuple[str, ...] = ("sample", "importing", "seed", "info")
+
+def _command_modules() -> list[str]:
+    """Every module of this package except ``common`` adds one or more subcommands."""
+    import pkgutil
+
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "common" and not m.name.startswith("_"))
+
+
+COMMANDS: tuple[str, ...] = tuple(_command_modules())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,14 @@ import time
 from workbench.filters import CaseFilter
 from workbench.store import Store, open_store
 
-__all__ = ["add_db_option", "add_filter_options", "filter_from_args", "store_from_args", "StderrProgress"]
+__all__ = [
+    "add_db_option",
+    "add_filter_options",
+    "filter_from_args",
+    "store_from_args",
+    "StderrProgress",
+    "import_gates",
+]
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
@@ -80,3 +87,10 @@ class StderrProgress:
                 flush=True,
             )
             self._last, self._stage = now, stage
+
+
+def import_gates() -> list:
+    """The quality gates every import from the command line runs (see data_quality.default_gates)."""
+    from data_quality import default_gates
+
+    return default_gates()

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli.common import StderrProgress, add_db_option, store_from_args
+from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
 from workbench.exchange_io import DatasetReadError
 from workbench.ingest import ImportFailed, import_path
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     try:
-        report = import_path(args.path, store, progress=StderrProgress(args.quiet))
+        report = import_path(args.path, store, progress=StderrProgress(args.quiet), gates=import_gates())
     except DatasetReadError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

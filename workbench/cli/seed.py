@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli.common import StderrProgress, add_db_option, store_from_args
+from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
 from workbench.config import Settings
 from workbench.ingest import import_path
 from workbench.sample import default_sample_path
@@ -31,6 +31,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = args.path or default_sample_path()
     print(f"seeding {store.url} from {path} ...", file=sys.stderr)
-    report = import_path(path, store, progress=StderrProgress())
+    report = import_path(path, store, progress=StderrProgress(), gates=import_gates())
     print(report.summary())
     return 0 if report.status in ("accepted", "duplicate") else 1

@@ -7,7 +7,7 @@ import streamlit as st
 from workbench.config import Settings
 from workbench.store import Store, open_store
 
-__all__ = ["get_settings", "get_store"]
+__all__ = ["get_settings", "get_store", "import_gates"]
 
 
 def get_settings() -> Settings:
@@ -21,3 +21,10 @@ def _store(url: str) -> Store:
 
 def get_store() -> Store:
     return _store(get_settings().db_url)
+
+
+def import_gates() -> list:
+    """The quality gates every import from the app runs (see data_quality.default_gates)."""
+    from data_quality import default_gates
+
+    return default_gates()

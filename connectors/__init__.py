@@ -1,0 +1,1 @@
+"""Sources of seizure data: CSV folder, Excel workbook, SQL database, MS Access file."""
