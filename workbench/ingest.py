@@ -361,6 +361,10 @@ def ingest_dataset(
             report.submission_id = sub.id
             conn = s.connection()
             _quarantine(conn, sub.id, raw, checked)
+            for gate in gates:
+                record = getattr(gate, "record", None)
+                if record is not None:
+                    record(conn, sub.id)
             for name in TABLE_NAMES:
                 if name in checked and not checked[name].frame.empty:
                     _write_table(conn, name, checked[name].frame, sub.id, report, progress)
