@@ -37,7 +37,7 @@ run: seed
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: install
-	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

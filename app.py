@@ -8,9 +8,7 @@ import streamlit as st
 
 from workbench.ui.sidebar import filter_sidebar
 
-st.set_page_config(
-    page_title="CEN Intelligence Workbench", page_icon=":material/travel_explore:", layout="wide"
-)
+st.set_page_config(page_title="CEN Intelligence Workbench", page_icon="static/favicon.png", layout="wide")
 
 PAGES = {
     "Analysis": [

@@ -20,7 +20,8 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Cases", f"{k['cases']:,}")
 c2.metric("Reporting countries", k["reporting_countries"])
 c3.metric("Estimated value (USD)", f"{k['value_usd'] / 1e6:,.1f} M")
-c4.metric("Period", f"{k['first_seizure'] or '–'} → {k['last_seizure'] or '–'}")
+first, last = k["first_seizure"], k["last_seizure"]
+c4.metric("Period", f"{first:%b %Y} – {last:%b %Y}" if first and last else "–")
 
 if k["cases"] == 0:
     st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")

@@ -17,7 +17,9 @@ def _command_modules() -> list[str]:
     """Every module of this package except ``common`` adds one or more subcommands."""
     import pkgutil
 
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "common" and not m.name.startswith("_"))
+    return sorted(
+        m.name for m in pkgutil.iter_modules(__path__) if m.name != "common" and not m.name.startswith("_")
+    )
 
 
 COMMANDS: tuple[str, ...] = tuple(_command_modules())

@@ -1,0 +1,86 @@
+"""The command line end to end: sample, import (exit codes and JSON report), seed, info."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from workbench.cli import main
+from workbench.schema import FORMAT
+
+
+def test_sample_writes_every_sheet_and_column(tmp_path: Path) -> None:
+    out = tmp_path / "x.xlsx"
+    assert main(["sample", "--cases", "500", "--seed", "3", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out, read_only=True)
+    for name in ("cases", "items", "persons", "companies"):
+        header = [c.value for c in next(wb[name].iter_rows(max_row=1))]
+        assert header[: len(FORMAT.table(name).column_names)] == FORMAT.table(name).column_names
+    assert wb["cases"].max_row == 501
+    d = tmp_path / "dir"
+    assert main(["sample", "--cases", "500", "--seed", "3", "--out", str(d)]) == 0
+    assert sorted(p.name for p in d.iterdir()) == ["cases.csv", "companies.csv", "items.csv", "persons.csv"]
+    assert pd.read_csv(d / "cases.csv")["case_id"].tolist() == pd.read_excel(out, "cases")["case_id"].tolist()
+
+
+def test_import_exit_codes_and_report(tmp_path: Path) -> None:
+    book = tmp_path / "x.xlsx"
+    main(["sample", "--cases", "400", "--seed", "3", "--out", str(book)])
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    rep = tmp_path / "r.json"
+    assert main(["import", str(book), "--db", db, "--json", str(rep), "--quiet"]) == 0
+    r = json.loads(rep.read_text())
+    assert r["accepted"]["cases"] == 400 and r["rejected"]["cases"] == 0 and r["rejections"] == []
+    # again: nothing changes
+    assert main(["import", str(book), "--db", db, "--json", str(rep), "--quiet"]) == 0
+    from workbench.store import open_store
+
+    counts = open_store(db).counts()
+    assert counts["cases"] == 400
+
+    # a file with some bad rows: good ones stored, each bad one reported, exit 1
+    cases = pd.read_excel(book, "cases", dtype=str)
+    items = pd.read_excel(book, "items", dtype=str)
+    cases["case_id"] = cases["case_id"] + "-B"
+    items["case_id"] = items["case_id"] + "-B"
+    cases.loc[3, "seizure_date"] = "yesterday"
+    cases.loc[7, "reporting_country"] = "Narnia"
+    items.loc[0, "quantity"] = "-5"
+    bad = tmp_path / "bad.xlsx"
+    with pd.ExcelWriter(bad) as xw:
+        cases.to_excel(xw, sheet_name="cases", index=False)
+        items.to_excel(xw, sheet_name="items", index=False)
+    assert main(["import", str(bad), "--db", db, "--json", str(rep), "--quiet"]) == 1
+    r = json.loads(rep.read_text())
+    found = {(x["table"], x["row"], x["column"]) for x in r["rejections"]}
+    assert ("cases", 5, "seizure_date") in found and ("cases", 9, "reporting_country") in found
+    assert ("items", 2, "quantity") in found
+    assert r["accepted"]["cases"] == 398
+    assert open_store(db).counts()["cases"] == 798
+
+
+def test_unreadable_input_exits_2(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("this is not a workbook")
+    out = subprocess.run(
+        [sys.executable, "-m", "workbench", "import", str(fake), "--db", f"sqlite:///{tmp_path}/t.db"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    assert "fake.xlsx" in out.stderr and "not an Excel" in out.stderr
+    assert main(["import", str(tmp_path / "missing"), "--db", f"sqlite:///{tmp_path}/t.db"]) == 2
+
+
+def test_seed_and_info(tmp_path: Path, small_sample_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0  # second start: reuses
+    assert "already holds data" in capsys.readouterr().out
+    assert main(["info", "--db", db]) == 0
+    assert "cases" in capsys.readouterr().out
