@@ -63,10 +63,22 @@ def run_one(name: str, size: int, workdir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "peak_mb": peak_kb / 1024, **extra}
 
 
+def load_benchmarks() -> None:
+    """Import every ``benchmarks/bench_*.py`` module; each registers its benchmarks."""
+    import importlib
+    import pkgutil
+
+    import benchmarks
+
+    for m in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
+        if m.name.startswith("bench_"):
+            importlib.import_module(f"benchmarks.{m.name}")
+
+
 def run_all(
     names: list[str], sizes: list[int] | None, workdir: Path, repeat: int | None
 ) -> list[dict[str, Any]]:
-    from benchmarks import cases  # noqa: F401
+    load_benchmarks()
 
     rows = []
     for name in names:
