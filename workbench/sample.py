@@ -956,7 +956,7 @@ def _parties(c: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, p
     persons, companies, truth = _plant(c, persons, companies, rng)
     case_ids = c["case_id"].to_numpy()
     rc = c["reporting_country"].to_numpy()
-    for df, prefix in ((persons, "P"), (companies, "K")):
+    for df in (persons, companies):
         df["case_id"] = case_ids[df["case_idx"].to_numpy()]
         df["reporting_country"] = rc[df["case_idx"].to_numpy()]
     persons["person_id"] = ["P" + str(i).zfill(7) for i in range(1, len(persons) + 1)]
