@@ -37,7 +37,12 @@ def test_overview_figures(app: AppTest) -> None:
 
 
 def test_filter_persists_across_pages(app: AppTest) -> None:
-    app.sidebar.multiselect(key="flt_categories").set_value(["tobacco"]).run()
+    # AppTest does not carry widget values of the entry script across runs under st.navigation (the
+    # real browser does: tests/browser/test_shell.py); set the shared filter the way pages do.
+    from workbench.filters import CaseFilter
+
+    app.session_state["_workbench_state"].filter = CaseFilter(commodity_categories=("tobacco",))
+    app.run()
     n_tobacco = int(next(m.value for m in app.metric if m.label == "Cases").replace(",", ""))
     assert 0 < n_tobacco < 3000
     app.switch_page("pages/cases.py")
