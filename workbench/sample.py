@@ -809,7 +809,7 @@ def _case_ids(c: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
 def _nationality_for(c: pd.DataFrame, rng: np.random.Generator, idx: np.ndarray) -> np.ndarray:
     """Mostly the departure or a transit country's nationals, sometimes the reporting country's."""
     dep = c["departure_country"].to_numpy()[idx]
-    tr = c["transit_countries"].str.split(";").str[-1].fillna("").to_numpy()[idx]
+    tr = c["last_transit"].to_numpy()[idx]
     rc = c["reporting_country"].to_numpy()[idx]
     r = rng.random(len(idx))
     nat = np.where(r < 0.45, dep, np.where(r < 0.7, tr, rc))
@@ -852,20 +852,23 @@ def _phones(country: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out.astype(object)
 
 
+@lru_cache(maxsize=512)
+def _cities(country: str) -> list[str]:
+    """City names for addresses: the cities of the country's major airports."""
+    from workbench import reference
+
+    ap = reference.places_of(country, "airport")
+    full = reference._airports_by_iata()
+    names = [str(full[code]["city"]) for code in ap["code"] if code in full]
+    return names or [reference.country_name(country)]
+
+
 def _addresses(country: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     from workbench import reference
 
     voc = _vocab()
     streets = np.array(voc["streets"], dtype=object)
-    major = reference.places_of  # city names come from the country's main airport
-    cities: dict[str, list[str]] = {}
-    for cc in np.unique(country):
-        ap = major(cc, "airport")
-        city_names: list[str] = []
-        if len(ap):
-            full = reference.airports().set_index("iata")
-            city_names = [str(full.loc[code, "city"]) for code in ap["code"] if code in full.index]
-        cities[cc] = city_names or [reference.country_name(cc)]
+    cities = {cc: _cities(cc) for cc in np.unique(country)}
     num = rng.integers(1, 400, len(country)).astype(str).astype(object)
     st = streets[rng.integers(0, len(streets), len(country))]
     city = np.array(
@@ -875,12 +878,14 @@ def _addresses(country: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         ],
         dtype=object,
     )
-    cname = pd.Series(country).map(lambda x: reference.country_name(x)).to_numpy().astype(object)
+    names = {cc: reference.country_name(cc) for cc in cities}
+    cname = pd.Series(country).map(names).to_numpy().astype(object)
     return num + " " + st + ", " + city + ", " + cname
 
 
 def _parties(c: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     n = len(c)
+    c["last_transit"] = c["transit_countries"].str.split(";").str[-1].fillna("")
     mode = c["transport_mode"].to_numpy()
     courier_mode = np.isin(mode, ["air_passenger", "pedestrian", "road", "rail"])
     cargo_mode = np.isin(mode, ["sea_container", "air_cargo", "postal", "express_courier", "sea_other"])
@@ -1225,8 +1230,7 @@ def _plant(
         k = max(2, int(len(persons) * 0.03))
         src = rng.choice(len(persons), size=k, replace=False)
         targets = rng.choice(courier, size=k)
-        for s, ci in zip(src, targets, strict=True):
-            b = persons.iloc[int(s)]
+        for b, ci in zip(persons.iloc[src].to_dict("records"), targets, strict=True):
             f, ln = _variant_name(str(b["first_name"]), str(b["last_name"]), rng)
             new_p.append(
                 {
@@ -1290,8 +1294,8 @@ def _remarks(c: pd.DataFrame, persons: pd.DataFrame, rng: np.random.Generator) -
     if len(persons):
         by_case = persons.drop_duplicates("case_idx").set_index("case_idx")
         named = np.nonzero(has & np.isin(np.arange(n), by_case.index.to_numpy()) & (rng.random(n) < 0.15))[0]
-        for i in named:
-            p = by_case.loc[i]
+        recs = by_case.loc[named, ["first_name", "last_name", "phone"]].to_dict("records")
+        for i, p in zip(named, recs, strict=True):
             extra = f" Courier {p['first_name']} {p['last_name']}"
             if p["phone"]:
                 extra += f", phone {p['phone']}"
