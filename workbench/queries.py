@@ -303,6 +303,8 @@ def case_detail(
         rec.get("reporting_country"),
     )
     persons = rows("persons", _FORMAT_COLS["persons"]) if personal_allowed else None
+    if persons is not None:
+        persons["date_of_birth"] = persons["date_of_birth"].dt.date
     companies = rows("companies", _FORMAT_COLS["companies"]) if personal_allowed else None
     return CaseDetail(rec, items, route, persons, companies, extra, flags)
 

@@ -7,7 +7,6 @@ and the ``page`` fixture fails the test if there was one. Screenshots go to test
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,8 +25,12 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 @pytest.fixture(scope="session")
 def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The workbench served on a free loopback port, over a copy of the seeded sample store."""
+    import sqlite3
+
     db = tmp_path_factory.mktemp("app") / "app.db"
-    shutil.copy(seeded_sqlite.removeprefix("sqlite:///"), db)
+    # the backup API, not a file copy: a WAL-mode database keeps recent writes beside the file
+    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
     port = free_port()
     env = {
         **os.environ,

@@ -29,22 +29,27 @@ def test_filter_survives_page_switch_and_case_opens(page) -> None:  # type: igno
     page.goto(page.app_url)
     wait_idle(page)
     side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_text("Commodity category").wait_for()
-    box = side.locator('[data-testid="stMultiSelect"]').nth(2)
-    box.click()
-    page.get_by_role("option", name="tobacco").click()
+    box = side.locator('[data-testid="stMultiSelect"]').filter(has_text="Commodity category")
+    box.locator("input").click()
+    page.keyboard.type("tobacco")
+    page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     wait_idle(page)
     assert "commodity category: tobacco" in page.get_by_text("Filter:").first.inner_text()
     page.get_by_role("link", name="Cases").click()
     wait_idle(page)
     assert "commodity category: tobacco" in page.get_by_text("Filter:").first.inner_text()
-    # open the first case of the list
+    # search a commodity, then open the first case of the list
+    page.get_by_test_id("stTextInputField").fill("cigarettes")
+    page.keyboard.press("Enter")
+    wait_idle(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for()
+    screenshot(page, "shell-cases-search")
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 55)  # the row-selection checkbox column of row 1
+    page.mouse.click(box["x"] + 16, box["y"] + 54)  # the row-selection checkbox of row 1
     wait_idle(page)
     page.get_by_text("Route:").first.wait_for(timeout=30_000)
+    assert page.get_by_text("cigarettes").count() > 0
     assert_no_exception(page)
     screenshot(page, "shell-case-detail")
