@@ -2,8 +2,8 @@
 
 import altair as alt
 import streamlit as st
-from workbench.reference import country_name
 
+from workbench.reference import country_name
 from workbench.ui import loaders
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption, open_case
@@ -21,7 +21,7 @@ c1.metric("Cases", f"{k['cases']:,}")
 c2.metric("Reporting countries", k["reporting_countries"])
 c3.metric("Estimated value (USD)", f"{k['value_usd'] / 1e6:,.1f} M")
 first, last = k["first_seizure"], k["last_seizure"]
-c4.metric("Period", f"{first:%b %Y} – {last:%b %Y}" if first and last else "–")
+c4.metric("Period", f"{first:%Y-%m} – {last:%y-%m}" if first and last else "–", help=f"{first} to {last}")
 
 if k["cases"] == 0:
     st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")

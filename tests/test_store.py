@@ -92,8 +92,8 @@ def test_import_query_and_reimport(store_url: str, tmp_path) -> None:  # type: i
         "tobacco": 1,
     }
     assert ov.monthly["cases"].sum() == 3
-    routes = {(r.origin, r.destination): r.inferred for r in ov.top_routes.itertuples()}
-    assert routes == {("CO", "ES"): True, ("BR", "NL"): False, ("PE", "NL"): False}
+    routes = {(r.origin, r.destination): (r.cases, r.inferred) for r in ov.top_routes.itertuples()}
+    assert routes == {("CO", "ES"): (1, 1), ("BR", "NL"): (1, 0), ("PE", "NL"): (1, 0)}
 
     page, total = search_cases(store, text="cigarettes")
     assert total == 1 and page["case_id"].tolist() == ["C2"]

@@ -110,7 +110,7 @@ class Overview:
     kpis: dict[str, Any]
     by_category: pd.DataFrame  # commodity_category, cases, value_usd
     monthly: pd.DataFrame  # month, cases
-    top_routes: pd.DataFrame  # origin, destination, cases, inferred
+    top_routes: pd.DataFrame  # origin, destination, cases, inferred (cases whose destination is inferred)
     latest: pd.DataFrame
     by_country: pd.DataFrame = field(default_factory=pd.DataFrame)  # reporting_country, cases
 
@@ -167,8 +167,9 @@ def overview(store: Store, flt: CaseFilter | None = None, top: int = 10, latest:
         od = od_pairs(routes)
         routes = pd.concat([od, routes["n"]], axis=1).dropna(subset=["origin", "destination"])
         top_routes = (
-            routes.groupby(["origin", "destination"], as_index=False)
-            .agg(cases=("n", "sum"), inferred=("destination_inferred", "any"))
+            routes.assign(inferred=lambda d: d["n"].where(d["destination_inferred"], 0))
+            .groupby(["origin", "destination"], as_index=False)
+            .agg(cases=("n", "sum"), inferred=("inferred", "sum"))
             .sort_values(["cases", "origin"], ascending=[False, True])
             .head(top)
             .reset_index(drop=True)

@@ -127,15 +127,31 @@ def page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-untyped-
     assert not outside, f"requests tried to leave the machine: {outside[:10]}"
 
 
-def wait_idle(pg, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished running the script and rendered."""
+def wait_idle(pg, ready: str | None = None, timeout: float = 90_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script has run and the page's visible text stops changing for 1.5 s.
+
+    ``ready``: a selector that must be visible too (a page's main content). Streamlit may run the
+    script twice on a first visit and hide what is not yet redrawn, so visible text is what counts.
+    """
+    import time
+
     pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    pg.wait_for_timeout(500)
-    try:
-        pg.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
-    except Exception:
-        pass
-    pg.wait_for_timeout(800)
+    deadline = time.monotonic() + timeout / 1000
+    last, stable = None, 0
+    while time.monotonic() < deadline:
+        busy = pg.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]').count() > 0
+        if ready is not None and not pg.locator(ready).first.is_visible():
+            busy = True
+        size = pg.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+            " return m ? m.innerText.length : -1 }"
+        )
+        stable = stable + 1 if (size == last and not busy and size > 0) else 0
+        if stable >= 3:
+            return
+        last = size
+        pg.wait_for_timeout(500)
+    raise TimeoutError(f"the page did not settle within {timeout / 1000:.0f} s (ready: {ready})")
 
 
 def screenshot(pg, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -86,18 +86,36 @@ def filter_sidebar() -> CaseFilter:
     ss = st.session_state
     with st.sidebar:
         st.markdown("### Filters")
-        st.date_input("Seizure period", key="flt_period", format="YYYY-MM-DD", on_change=_sync,
-                      help="First and last seizure date of the cases shown on every page.")
+        st.date_input(
+            "Seizure period",
+            key="flt_period",
+            format="YYYY-MM-DD",
+            on_change=_sync,
+            help="First and last seizure date of the cases shown on every page.",
+        )
         st.multiselect("WCO region", list(WCO_REGIONS), key="flt_regions", on_change=_sync)
-        st.multiselect("Reporting country", sorted(set(opts["countries"]) | set(ss["flt_countries"])),
-                       key="flt_countries", format_func=_country_label, on_change=_sync)
-        st.multiselect("Commodity category", sorted(set(opts["categories"]) | set(ss["flt_categories"])),
-                       key="flt_categories", on_change=_sync)
+        st.multiselect(
+            "Reporting country",
+            sorted(set(opts["countries"]) | set(ss["flt_countries"])),
+            key="flt_countries",
+            format_func=_country_label,
+            on_change=_sync,
+        )
+        st.multiselect(
+            "Commodity category",
+            sorted(set(opts["categories"]) | set(ss["flt_categories"])),
+            key="flt_categories",
+            on_change=_sync,
+        )
         cats = ss["flt_categories"]
         type_opts = sorted({t for c, t in opts["types"] if not cats or c in cats} | set(ss["flt_types"]))
         st.multiselect("Commodity type", type_opts, key="flt_types", on_change=_sync)
-        st.multiselect("Transport mode", sorted(set(opts["modes"]) | set(ss["flt_modes"])), key="flt_modes",
-                       on_change=_sync)
+        st.multiselect(
+            "Transport mode",
+            sorted(set(opts["modes"]) | set(ss["flt_modes"])),
+            key="flt_modes",
+            on_change=_sync,
+        )
         st.button("Reset filters", on_click=_reset, width="stretch")
         settings = get_settings()
         personal = "may see personal data" if settings.can_see_personal else "no personal data"
