@@ -806,11 +806,13 @@ def _case_ids(c: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------ parties
-def _nationality_for(c: pd.DataFrame, rng: np.random.Generator, idx: np.ndarray) -> np.ndarray:
-    """Mostly the departure or a transit country's nationals, sometimes the reporting country's."""
-    dep = c["departure_country"].to_numpy()[idx]
-    tr = c["last_transit"].to_numpy()[idx]
-    rc = c["reporting_country"].to_numpy()[idx]
+def _nationality_for(c: dict[str, np.ndarray], rng: np.random.Generator, idx: np.ndarray) -> np.ndarray:
+    """Mostly the departure or a transit country's nationals, sometimes the reporting country's.
+
+    ``c`` holds the cases' columns as arrays (see ``_parties``)."""
+    dep = c["departure_country"][idx]
+    tr = c["last_transit"][idx]
+    rc = c["reporting_country"][idx]
     r = rng.random(len(idx))
     nat = np.where(r < 0.45, dep, np.where(r < 0.7, tr, rc))
     nat = np.where(nat == "", rc, nat)
@@ -886,13 +888,23 @@ def _addresses(country: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _parties(c: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     n = len(c)
     c["last_transit"] = c["transit_countries"].str.split(";").str[-1].fillna("")
+    arrays = {
+        k: c[k].to_numpy()
+        for k in (
+            "departure_country",
+            "last_transit",
+            "reporting_country",
+            "destination_country",
+            "transport_mode",
+        )
+    }
     mode = c["transport_mode"].to_numpy()
     courier_mode = np.isin(mode, ["air_passenger", "pedestrian", "road", "rail"])
     cargo_mode = np.isin(mode, ["sea_container", "air_cargo", "postal", "express_courier", "sea_other"])
     # persons: 1-2 for courier-type cases, 0-1 for cargo
     n_p = np.where(courier_mode, np.where(rng.random(n) < 0.25, 2, 1), np.where(rng.random(n) < 0.3, 1, 0))
     p_case = np.repeat(np.arange(n), n_p)
-    nat = _nationality_for(c, rng, p_case)
+    nat = _nationality_for(arrays, rng, p_case)
     first, last, gender = _names(nat, rng)
     dob = pd.Timestamp("1960-01-01") + pd.to_timedelta(rng.integers(0, 365 * 44, len(p_case)), unit="D")
     p_mode = mode[p_case]
@@ -958,7 +970,7 @@ def _parties(c: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, p
             "phone": _phones(ccountry, rng),
         }
     )
-    persons, companies, truth = _plant(c, persons, companies, rng)
+    persons, companies, truth = _plant(arrays, persons, companies, rng)
     case_ids = c["case_id"].to_numpy()
     rc = c["reporting_country"].to_numpy()
     for df in (persons, companies):
@@ -1052,10 +1064,10 @@ def _variant_company(name: str, rng: np.random.Generator) -> str:
 
 
 def _plant(
-    c: pd.DataFrame, persons: pd.DataFrame, companies: pd.DataFrame, rng: np.random.Generator
+    c: dict[str, np.ndarray], persons: pd.DataFrame, companies: pd.DataFrame, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Plant networks and duplicate entities; returns the tables with an ``entity`` column and the truth."""
-    n = len(c)
+    n = len(c["reporting_country"])
     persons = persons.reset_index(drop=True)
     companies = companies.reset_index(drop=True)
     persons["entity"] = np.arange(len(persons))
@@ -1064,8 +1076,8 @@ def _plant(
     new_p: list[dict[str, Any]] = []
     new_c: list[dict[str, Any]] = []
     networks: list[dict[str, Any]] = []
-    rc = c["reporting_country"].to_numpy()
-    mode = c["transport_mode"].to_numpy()
+    rc = c["reporting_country"]
+    mode = c["transport_mode"]
     cargo = np.nonzero(np.isin(mode, ["sea_container", "air_cargo", "express_courier"]))[0]
     courier = np.nonzero(mode == "air_passenger")[0]
     n_net = max(1, round(n / 3500))
@@ -1075,7 +1087,7 @@ def _plant(
         if len(pool) <= k:
             return pool
         for _ in range(50):
-            pick = rng.choice(pool, size=k, replace=False)
+            pick = pool[np.unique(rng.integers(0, len(pool), size=k))]
             if len(set(rc[pick])) >= min(min_countries, k):
                 return pick
         return pick
@@ -1144,7 +1156,7 @@ def _plant(
         # 3. a freight forwarder at a shared address used by several consignees
         if len(cargo) >= 8:
             cases_k = spread(cargo, int(rng.integers(4, 7)))
-            country = c["departure_country"].to_numpy()[cases_k[0]] or rc[cases_k[0]]
+            country = c["departure_country"][cases_k[0]] or rc[cases_k[0]]
             addr = _addresses(np.array([country], dtype=object), rng)[0]
             fwd_name = f"{['Swift', 'Rapid', 'Trans', 'Blue Line'][j % 4]} Freight Services {['Ltd', 'FZE', 'SARL', 'BV'][j % 4]}"
             rows = []
@@ -1191,7 +1203,7 @@ def _plant(
         # 4. an organiser behind couriers across cases (the same person, same passport)
         if len(courier) >= 6:
             cases_k = spread(courier, int(rng.integers(3, 6)))
-            nat = np.array([c["departure_country"].to_numpy()[cases_k[0]] or "NG"], dtype=object)
+            nat = np.array([c["departure_country"][cases_k[0]] or "NG"], dtype=object)
             first, last, gender = _names(nat, rng)
             passport = f"{nat[0]}{rng.integers(1000000, 9999999)}"
             ent = next_p + 40_000_000
