@@ -25,7 +25,7 @@ def test_sample_writes_every_sheet_and_column(tmp_path: Path) -> None:
     d = tmp_path / "dir"
     assert main(["sample", "--cases", "500", "--seed", "3", "--out", str(d)]) == 0
     assert sorted(p.name for p in d.iterdir()) == ["cases.csv", "companies.csv", "items.csv", "persons.csv"]
-    assert pd.read_csv(d / "cases.csv")["case_id"].tolist() == pd.read_excel(out, "cases")["case_id"].tolist()
+    assert pd.read_csv(d / "cases.csv")["case_id"].tolist() == pd.read_excel(out, "cases", engine="calamine")["case_id"].tolist()
 
 
 def test_import_exit_codes_and_report(tmp_path: Path) -> None:
@@ -44,8 +44,8 @@ def test_import_exit_codes_and_report(tmp_path: Path) -> None:
     assert counts["cases"] == 400
 
     # a file with some bad rows: good ones stored, each bad one reported, exit 1
-    cases = pd.read_excel(book, "cases", dtype=str)
-    items = pd.read_excel(book, "items", dtype=str)
+    cases = pd.read_excel(book, "cases", dtype=str, engine="calamine")
+    items = pd.read_excel(book, "items", dtype=str, engine="calamine")
     cases["case_id"] = cases["case_id"] + "-B"
     items["case_id"] = items["case_id"] + "-B"
     cases.loc[3, "seizure_date"] = "yesterday"
