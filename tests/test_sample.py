@@ -142,3 +142,9 @@ def test_emerging_routes_grow(ds, name: str) -> None:  # type: ignore[no-untyped
     before = (d < pd.Timestamp(pat["emerge"]) - pd.Timedelta(days=365)).sum()
     assert last12 >= 1.5 * max(prior12, 1), (name, prior12, last12)
     assert last12 > 3 * max(before, 1) / 2, (name, before, last12)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 60])
+def test_tiny_samples(n: int) -> None:
+    ds = generate(n, seed=n)
+    assert len(ds.tables["cases"]) == n

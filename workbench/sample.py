@@ -487,6 +487,8 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.n
 
 def _digits(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     """n strings of k random digits."""
+    if n == 0:
+        return np.array([], dtype=object)
     return np.char.zfill(rng.integers(0, 10**k, size=n).astype(str), k).astype(object)
 
 
@@ -1240,8 +1242,8 @@ def _plant(
     # 5. duplicates: about 3% of persons re-appear in another case with a variant spelling
     if len(persons) and len(courier):
         k = max(2, int(len(persons) * 0.03))
-        src = rng.choice(len(persons), size=k, replace=False)
-        targets = rng.choice(courier, size=k)
+        src = rng.choice(len(persons), size=min(k, len(persons)), replace=False)
+        targets = rng.choice(courier, size=len(src))
         for b, ci in zip(persons.iloc[src].to_dict("records"), targets, strict=True):
             f, ln = _variant_name(str(b["first_name"]), str(b["last_name"]), rng)
             new_p.append(
@@ -1263,7 +1265,7 @@ def _plant(
             )
     if len(companies) and len(cargo):
         k = max(2, int(len(companies) * 0.02))
-        src = rng.choice(len(companies), size=k, replace=False)
+        src = rng.choice(len(companies), size=min(k, len(companies)), replace=False)
         targets = rng.choice(cargo, size=k)
         for s, ci in zip(src, targets, strict=True):
             b = companies.iloc[int(s)]

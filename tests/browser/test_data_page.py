@@ -1,0 +1,51 @@
+"""The Data page in real Chromium: upload a workbook with one bad row, import it, read the report;
+prepare and download the filtered cases as a formatted workbook."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_upload_import_and_export(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from workbench.exchange_io import write_dataset
+    from workbench.sample import generate
+
+    ds = generate(60, seed=99)
+    cases = ds.tables["cases"].copy()
+    cases["case_id"] = "UP-" + cases["case_id"]
+    cases.loc[4, "seizure_date"] = "31/02/2024"  # spreadsheet row 6
+    items = ds.tables["items"].copy()
+    items["case_id"] = "UP-" + items["case_id"]
+    book = tmp_path / "upload.xlsx"
+    write_dataset({"cases": cases, "items": items}, book)
+
+    page.goto(f"{page.app_url}/data")
+    wait_idle(page, '[data-testid="stFileUploader"]')
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(book))
+    wait_idle(page, "text=Preview")
+    page.get_by_role("button", name="Import").click()
+    wait_idle(page, "text=Import report")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "partial" in text
+    assert "2 rejected cells" in text  # the bad case, and its item which now has no case
+    assert_no_exception(page)
+    screenshot(page, "data-import-report")
+
+    page.get_by_role("tab", name="Export").click()
+    page.get_by_role("button", name="Prepare workbook").click()
+    wait_idle(page, '[data-testid="stDownloadButton"]')
+    with page.expect_download() as dl:
+        page.locator('[data-testid="stDownloadButton"] button').click()
+    data = open(dl.value.path(), "rb").read()
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["cases"]
+    assert ws.freeze_panes is not None and ws.auto_filter.ref
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    screenshot(page, "data-export")
