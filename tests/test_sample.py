@@ -7,7 +7,7 @@ import pytest
 
 from workbench.reference import commodities, country_codes
 from workbench.routes import case_route
-from workbench.sample import PATTERNS, generate
+from workbench.sample import NETWORK_KINDS, PATTERNS, generate
 from workbench.schema import FORMAT
 
 
@@ -91,7 +91,7 @@ def test_known_routes_are_there(ds) -> None:  # type: ignore[no-untyped-def]
 def test_planted_networks(ds) -> None:  # type: ignore[no-untyped-def]
     nets = ds.truth["networks"]
     kinds = {n["kind"] for n in nets}
-    assert kinds == {"shared_consignee", "shared_phone", "shared_address", "organiser"}
+    assert kinds == set(NETWORK_KINDS)
     persons, companies = (
         ds.tables["persons"].set_index("person_id"),
         ds.tables["companies"].set_index("company_id"),
@@ -103,10 +103,17 @@ def test_planted_networks(ds) -> None:  # type: ignore[no-untyped-def]
             assert set(persons.loc[net["person_ids"], "phone"]) == {net["shared"]["phone"]}
         if net["kind"] == "shared_address":
             assert set(companies.loc[net["company_ids"], "address"]) == {net["shared"]["address"]}
+        if net["kind"] == "travel_group":
+            assert set(persons.loc[net["person_ids"], "address"]) == {net["shared"]["address"]}
+            cases = ds.tables["cases"].set_index(["reporting_country", "case_id"])
+            flights = {cases.loc[tuple(k), "conveyance_id"] for k in net["case_keys"]}
+            assert flights <= set(net["shared"]["conveyance_id"])
         if net["kind"] == "organiser":
-            assert set(persons.loc[net["person_ids"], "passport_number"]) == {
-                net["shared"]["passport_number"]
-            }
+            members = persons.loc[net["person_ids"]]
+            org = members[members["role"] == "organiser"]
+            assert set(org["passport_number"]) == {net["shared"]["passport_number"]}
+            assert len(org) == len(net["case_keys"])  # recorded once in each case
+            assert (members["role"] == "courier").any()  # with the couriers of those cases
 
 
 def test_planted_duplicates(ds) -> None:  # type: ignore[no-untyped-def]
