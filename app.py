@@ -1,26 +1,22 @@
 """Entry script of the CEN Intelligence Workbench (``streamlit run app.py``).
 
-Navigation is grouped by user role; the filter sidebar is rendered here, before the page, so the
+Navigation is grouped by user role and built from the ``# nav:`` line of every page in ``pages/``
+(see :mod:`workbench.ui.navigation`); the filter sidebar is rendered here, before the page, so the
 shared filters keep their values on every page.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
+from workbench.ui.navigation import discover_pages
 from workbench.ui.sidebar import filter_sidebar
 
 st.set_page_config(page_title="CEN Intelligence Workbench", page_icon="static/favicon.png", layout="wide")
 
 PAGES = {
-    "Analysis": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/cases.py", title="Cases", icon=":material/search:"),
-    ],
-    "Data quality": [
-        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    ],
-    "Admin": [
-        st.Page("pages/admin.py", title="Store & audit", icon=":material/admin_panel_settings:"),
-    ],
+    section: [st.Page(p.path, title=p.title, icon=p.icon, default=p.default) for p in specs]
+    for section, specs in discover_pages(Path(__file__).resolve().parent).items()
 }
 
 page = st.navigation(PAGES)

@@ -11,9 +11,8 @@ def dataset_dir(size: int, workdir: Path) -> Path:
     """A generated CSV data set of ``size`` cases (seed 1), made once per work folder."""
     d = workdir / "dataset"
     if not (d / "cases.csv").exists():
-        from workbench.sample import generate
-
         from workbench.exchange_io import write_dataset
+        from workbench.sample import generate
 
         write_dataset(generate(size, seed=1).tables, d)
     return d
@@ -32,9 +31,8 @@ def store_url(size: int, workdir: Path) -> str:
 
 @benchmark("generate", setup=None)
 def bench_generate(size: int, workdir: Path) -> dict:
-    from workbench.sample import generate
-
     from workbench.exchange_io import write_dataset
+    from workbench.sample import generate
 
     ds = generate(size, seed=1)
     write_dataset(ds.tables, workdir / "gen-out")
@@ -65,3 +63,13 @@ def bench_overview(size: int, workdir: Path) -> dict:
     overview(store, CaseFilter(commodity_categories=("drugs",), date_from="2023-01-01"))
     search_cases(store, text="cocaine")
     return {}
+
+
+@benchmark("seizure_frame", setup=lambda s, w: store_url(s, w) and None)
+def bench_seizure_frame(size: int, workdir: Path) -> dict:
+    """The shared analysis frame (one row per item) read from SQLite through ADBC."""
+    from workbench.frames import seizure_frame
+    from workbench.store import open_store
+
+    df = seizure_frame(open_store(store_url(size, workdir)))
+    return {"rows": len(df), "frame_mb": round(df.memory_usage(deep=True).sum() / 1e6, 1)}

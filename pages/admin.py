@@ -1,4 +1,5 @@
 """Store & audit: where the data lives, what it holds, the submissions and the audit log."""
+# nav: section=Admin; title=Store & audit; icon=:material/admin_panel_settings:; order=10
 
 import pandas as pd
 import sqlalchemy as sa

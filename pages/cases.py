@@ -1,12 +1,13 @@
 """Cases: search by case id, place, commodity or conveyance; a paginated table; the case detail."""
+# nav: section=Analysis; title=Cases; icon=:material/search:; order=90
 
 import math
 
 import pandas as pd
 import streamlit as st
-from workbench.reference import country_name
 
 from workbench.queries import case_detail
+from workbench.reference import country_name
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state

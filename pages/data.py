@@ -1,4 +1,5 @@
 """Data: upload a workbook or zipped CSV folder, preview, import with progress and a report; export."""
+# nav: section=Data quality; title=Data; icon=:material/upload_file:; order=10
 
 import tempfile
 from pathlib import Path

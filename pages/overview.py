@@ -1,4 +1,5 @@
 """Overview: KPIs, seizures by category, the monthly trend, top routes and the latest cases."""
+# nav: section=Analysis; title=Overview; icon=:material/dashboard:; order=10; default=true
 
 import altair as alt
 import streamlit as st

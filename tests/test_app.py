@@ -7,9 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from workbench.ui.navigation import NavError, discover_pages, parse_nav
 
 APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/cases.py", "pages/data.py", "pages/admin.py"]
+PAGES = [p.path for specs in discover_pages(ROOT).values() for p in specs]
 
 
 @pytest.fixture()
@@ -20,6 +21,28 @@ def app(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def test_every_page_file_is_in_the_navigation() -> None:
+    files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    assert sorted(PAGES) == files
+    assert sum(p.default for specs in discover_pages(ROOT).values() for p in specs) == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# nav: title=No section",
+        "# nav: section=Nowhere; title=X",
+        "# nav: section=Analysis",
+        "# nav: section=Analysis; title=X; order=first",
+        "# nav: section=Analysis; title=X; colour=red",
+        "# nav: section=Analysis; title",
+    ],
+)
+def test_bad_nav_lines_name_the_page(line: str) -> None:
+    with pytest.raises(NavError, match="pages/x.py"):
+        parse_nav(line, "pages/x.py")
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -25,7 +25,10 @@ def test_sample_writes_every_sheet_and_column(tmp_path: Path) -> None:
     d = tmp_path / "dir"
     assert main(["sample", "--cases", "500", "--seed", "3", "--out", str(d)]) == 0
     assert sorted(p.name for p in d.iterdir()) == ["cases.csv", "companies.csv", "items.csv", "persons.csv"]
-    assert pd.read_csv(d / "cases.csv")["case_id"].tolist() == pd.read_excel(out, "cases", engine="calamine")["case_id"].tolist()
+    assert (
+        pd.read_csv(d / "cases.csv")["case_id"].tolist()
+        == pd.read_excel(out, "cases", engine="calamine")["case_id"].tolist()
+    )
 
 
 def test_import_exit_codes_and_report(tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ _API: dict[str, str] = {
     "overview": "workbench.queries",
     "search_cases": "workbench.queries",
     "case_detail": "workbench.queries",
+    "seizure_frame": "workbench.frames",
+    "case_frame": "workbench.frames",
     "case_route": "workbench.routes",
     "od_pairs": "workbench.routes",
     "read_dataset": "workbench.exchange_io",
