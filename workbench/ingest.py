@@ -61,6 +61,17 @@ class Gate(Protocol):
 
     It returns findings; ``severity == "critical"`` quarantines the row, ``"warning"`` flags it.
     ``row`` is the spreadsheet row number (the frames' ``_row`` column).
+
+    The contract, for gates and for the import paths that call them:
+
+    - ``start(source)`` (optional) is called once before the first ``check`` of a submission;
+    - ``check`` may be called **several times for one submission**, once per chunk of rows (large
+      files are read in chunks so memory stays bounded); each call gets the chunk's typed frames,
+      a table absent from a chunk is absent from ``tables``, and ``_row`` always holds the row's
+      spreadsheet row number in the whole file. A gate that compares rows across the submission
+      (likely duplicates) keeps what it needs between calls;
+    - ``record(conn, submission_id)`` (optional) is called once, inside the submission's
+      transaction, after the last ``check``: the gate stores its results in its own tables there.
     """
 
     name: str
@@ -336,6 +347,10 @@ def ingest_dataset(
     if gates:
         frames = {n: c.frame for n, c in checked.items()}
         findings: list[Rejection] = []
+        for gate in gates:
+            start = getattr(gate, "start", None)
+            if start is not None:
+                start(report.source)
         for gate in gates:
             if progress:
                 progress(0, 1, f"quality gate: {gate.name}")

@@ -13,7 +13,15 @@ from workbench.filters import CaseFilter
 from workbench.store import DATA_TABLES
 from workbench.ui.resources import get_store
 
-__all__ = ["overview", "search_cases", "filter_options", "clear_caches", "cases_for_export"]
+__all__ = [
+    "overview",
+    "search_cases",
+    "filter_options",
+    "clear_caches",
+    "cases_for_export",
+    "seizure_frame",
+    "case_frame",
+]
 
 _TTL = 600
 
@@ -74,9 +82,40 @@ def cases_for_export(flt: CaseFilter) -> pd.DataFrame:
     return _export_cases(get_store().url, flt)
 
 
+# cache_resource, not cache_data: a million-row frame is handed out as is, not unpickled on every rerun.
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the seizures ...")
+def _seizure_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
+    from workbench.frames import seizure_frame as _sf
+
+    return _sf(get_store(), flt)
+
+
+def seizure_frame(flt: CaseFilter) -> pd.DataFrame:
+    """One row per item with its case's fields (:func:`workbench.frames.seizure_frame`), cached.
+
+    Pages that analyse (routes, trends, back-tests) share this one cached frame per filter; treat it
+    as read-only.
+    """
+    return _seizure_frame(get_store().url, flt)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the cases ...")
+def _case_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
+    from workbench.frames import case_frame as _cf
+
+    return _cf(get_store(), flt)
+
+
+def case_frame(flt: CaseFilter) -> pd.DataFrame:
+    """One row per case (:func:`workbench.frames.case_frame`), cached; read-only."""
+    return _case_frame(get_store().url, flt)
+
+
 def clear_caches() -> None:
     """After an import: drop cached frames so every page sees the new data."""
     st.cache_data.clear()
+    _seizure_frame.clear()
+    _case_frame.clear()
 
 
 def today() -> dt.date:
