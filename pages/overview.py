@@ -22,7 +22,8 @@ c1.metric("Cases", f"{k['cases']:,}")
 c2.metric("Reporting countries", k["reporting_countries"])
 c3.metric("Estimated value (USD)", f"{k['value_usd'] / 1e6:,.1f} M")
 first, last = k["first_seizure"], k["last_seizure"]
-c4.metric("Period", f"{first:%Y-%m} – {last:%y-%m}" if first and last else "–", help=f"{first} to {last}")
+period = (f"{first:%Y}" if first.year == last.year else f"{first:%Y}–{last:%Y}") if first and last else "–"
+c4.metric("Period", period, help=f"first seizure {first}, last seizure {last}")
 
 if k["cases"] == 0:
     st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
