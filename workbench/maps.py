@@ -70,6 +70,7 @@ __all__ = [
     "map_png",
     "map_html",
     "node_position",
+    "node_name",
     "DEFAULT_VIEW",
 ]
 
@@ -239,7 +240,12 @@ def _fmt(n: float) -> str:
     return f"{n:,.0f}" if float(n).is_integer() or abs(n) >= 100 else f"{n:,.2f}"
 
 
-def _name(key: str, level: str) -> str:
+def node_name(key: str, level: str) -> str:
+    """A country's name or a WCO region's short name.
+
+    >>> node_name("SN", "country"), node_name("North of Africa, Near and Middle East", "region")
+    ('Senegal', 'MENA')
+    """
     from workbench.reference import WCO_REGION_SHORT, country_name
 
     return country_name(key) if level == "country" else WCO_REGION_SHORT.get(key, key)
@@ -282,7 +288,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         tilt = (cats.index(category) - (len(cats) - 1) / 2) * 6.0 if category in cats else 0.0
         width = 1.2 + 7.0 * math.sqrt(values[i] / vmax)
         what = "leg" if data.options.mode == "legs" else "route"
-        label = f"{_name(row.origin, level)} → {_name(row.destination, level)}"
+        label = f"{node_name(row.origin, level)} → {node_name(row.destination, level)}"
         inferred_note = (
             f"destination inferred for {row.inferred_cases:,} ({row.inferred_cases / row.cases:.0%})"
             if row.inferred_cases
@@ -343,7 +349,7 @@ def _country_features(data: MapData) -> dict[str, Any]:
                 "properties": {
                     "key": key,
                     "fill": [*_shade(n, vmax), 225],
-                    "label": p["name"] if level == "country" else f"{p['name']} ({_name(key, level)})",
+                    "label": p["name"] if level == "country" else f"{p['name']} ({node_name(key, level)})",
                     "line1": f"{n:,} cases {verb[data.options.shading]} {'it' if level == 'country' else 'the region'}",
                     "line2": f"{share:.1%} of {data.total_cases:,} in the period",
                     "line3": f"of which destination inferred: {inf:,}" if inf else "",
