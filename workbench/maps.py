@@ -26,7 +26,7 @@ Examples
 [['CO', 'FR', 1, 1], ['CO', 'NL', 1, 0]]
 >>> deck = route_deck(data)
 >>> sorted(layer.id.split("-")[0] for layer in deck.layers)
-['countries', 'flows', 'hotspots', 'inferred', 'labels', 'places']
+['borders', 'countries', 'flows', 'hotspots', 'inferred', 'labels', 'places']
 >>> map_png(data)[:4] == b"\\x89PNG"
 True
 >>> "http" in map_html(deck, title="Routes").split("<script")[0]
@@ -77,7 +77,7 @@ __all__ = [
 #: The app's own empty base-map style (served by Streamlit's static serving): no tile server.
 BLANK_STYLE = "/app/static/blank_style.json"
 #: The first view: the whole world.
-DEFAULT_VIEW: dict[str, float] = {"latitude": 22.0, "longitude": 15.0, "zoom": 1.1, "pitch": 0, "bearing": 0}
+DEFAULT_VIEW: dict[str, float] = {"latitude": 24.0, "longitude": 12.0, "zoom": 0.9, "pitch": 0, "bearing": 0}
 OCEAN = (201, 214, 227)
 NO_DATA = (236, 236, 231)
 ALL_GOODS = (31, 59, 87)
@@ -402,13 +402,21 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             "GeoJsonLayer",
             id=f"countries-{tok}",
             data=_country_features(data),
-            stroked=True,
-            filled=True,
+            stroked=False,  # outlines are their own layer: a stroked pickable GeoJsonLayer made clicks on
+            filled=True,  # the arcs above it go unanswered in Chromium's software WebGL
             get_fill_color="properties.fill",
-            get_line_color=[255, 255, 255, 200],
-            line_width_min_pixels=0.6,
             pickable=True,
             auto_highlight=True,
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            id=f"borders-{tok}",
+            data={"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": p["geometry"], "properties": {}} for p in _light_polygons()]},
+            stroked=True,
+            filled=False,
+            get_line_color=[255, 255, 255, 210],
+            line_width_min_pixels=0.6,
+            pickable=False,
         ),
     ]
     if data.options.hotspots == "hexagons" and len(data.grid):

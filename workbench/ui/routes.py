@@ -172,7 +172,7 @@ def period_controls(base: FlowBase) -> tuple[int, int] | None:
         else:
             st.session_state["routes_month"] += 1
     ex["routes.month"] = st.session_state["routes_month"]
-    c_slider, c_window, c_back, c_play, c_fwd = st.columns([6, 1.4, 0.5, 0.7, 0.5], vertical_alignment="bottom")
+    c_slider, c_window, c_back, c_play, c_fwd = st.columns([5.5, 1.4, 0.45, 1.0, 0.45], vertical_alignment="bottom")
     month = c_slider.select_slider(
         "Month", options=months, key="routes_month", format_func=month_label, on_change=_keep, args=("routes_month",)
     )
