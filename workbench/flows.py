@@ -255,17 +255,11 @@ def prepare_flows(frame: pd.DataFrame) -> FlowBase:
     quantity = pd.to_numeric(frame.get("quantity", pd.Series(np.nan, index=frame.index)), errors="coerce")
     quantity_np = quantity.to_numpy(dtype=float, na_value=np.nan).copy()
     unit_labels = labels["unit"].copy()
-    unit_codes = codes["unit"].copy()
+    unit_codes = codes["unit"]
     for unit, (target, factor) in _UNIT_FACTORS.items():
-        hit = np.nonzero(unit_labels == unit)[0]
-        if not len(hit):
-            continue
-        rows = unit_codes == hit[0]
-        quantity_np[rows] *= factor
-        if target in unit_labels:
-            unit_codes[rows] = int(np.nonzero(unit_labels == target)[0][0])
-        else:
-            unit_labels[hit[0]] = target
+        for code in np.nonzero(unit_labels == unit)[0]:
+            quantity_np[unit_codes == code] *= factor
+            unit_labels[code] = target  # two codes may now say "kg": route_flows sums them into one column
     codes["unit"], labels["unit"] = unit_codes, unit_labels
     value = pd.to_numeric(frame.get("estimated_value_usd", pd.Series(np.nan, index=frame.index)), errors="coerce")
     first = {
@@ -388,7 +382,7 @@ def route_flows(
             "destination": expanded["destination"].astype("string"),
             "cases": expanded["cases"].astype("int64"),
             "inferred_cases": expanded["inferred_cases"].astype("int64"),
-            "share": (expanded["cases"] / total if total else expanded["cases"] * 0.0).astype(float),
+            "share": (expanded["cases"] / total if total else expanded["cases"] * 0.0).astype(float).round(5),
         }
     )
     if by_col:
