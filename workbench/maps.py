@@ -211,7 +211,7 @@ def _mix(colour: tuple[int, int, int], other: tuple[int, int, int], t: float) ->
 
 
 def _flow_colour(category: str | None) -> tuple[int, int, int]:
-    return CATEGORY_COLOURS.get(str(category), ALL_GOODS) if category else ALL_GOODS
+    return CATEGORY_COLOURS.get(str(category), ALL_GOODS) if isinstance(category, str) else ALL_GOODS
 
 
 def _ends(colour: tuple[int, int, int]) -> tuple[list[int], list[int]]:
@@ -283,6 +283,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         if src is None or dst is None or values[i] <= 0:
             continue
         category = getattr(row, cat_col) if cat_col else None
+        category = None if category is None or pd.isna(category) else str(category)  # a case without items
         sc, tc = _ends(_flow_colour(category))
         # categories of one pair fan out so that each stays visible and clickable
         tilt = (cats.index(category) - (len(cats) - 1) / 2) * 6.0 if category in cats else 0.0
