@@ -20,10 +20,29 @@ from workbench.flows import (
     seizure_places,
 )
 
-CASE_COLS = ["case_id", "reporting_country", "seizure_date", "customs_procedure", "place_code", "place_name",
-             "latitude", "longitude", "departure_country", "transit_countries", "destination_country"]
-ITEM_COLS = ["case_id", "reporting_country", "item_no", "commodity_category", "commodity_type", "quantity", "unit",
-             "estimated_value_usd"]
+CASE_COLS = [
+    "case_id",
+    "reporting_country",
+    "seizure_date",
+    "customs_procedure",
+    "place_code",
+    "place_name",
+    "latitude",
+    "longitude",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+]
+ITEM_COLS = [
+    "case_id",
+    "reporting_country",
+    "item_no",
+    "commodity_category",
+    "commodity_type",
+    "quantity",
+    "unit",
+    "estimated_value_usd",
+]
 
 CASES = [
     # A: CO → SN → FR, destination blank on an import reported by FR: inferred
@@ -79,7 +98,11 @@ def test_od_flows_count_cases_once_and_sum_quantities_per_unit(base) -> None:  #
     od = route_flows(base, mode="od")
     assert od.columns[:3].tolist() == ["origin", "destination", "cases"]
     assert _as_dict(od, "origin", "destination") == {
-        ("BR", "ES"): 2, ("CO", "FR"): 1, ("CO", "NL"): 1, ("TR", "BG"): 1, ("MA", "ES"): 1,
+        ("BR", "ES"): 2,
+        ("CO", "FR"): 1,
+        ("CO", "NL"): 1,
+        ("TR", "BG"): 1,
+        ("MA", "ES"): 1,
     }
     assert _as_dict(od, "origin", "destination", value="inferred_cases")[("CO", "FR")] == 1
     assert od["inferred_cases"].sum() == 1
@@ -162,7 +185,9 @@ def test_cases_behind_a_selection(base) -> None:  # type: ignore[no-untyped-def]
         return sorted(frame.iloc[cases_behind(base, sel, window)]["case_id"].astype(str))
 
     assert ids(Selection("flow", origin="BR", destination="ES", mode="od")) == ["C3", "D4"]
-    assert ids(Selection("flow", origin="BR", destination="ES", commodity="drugs", by="category", mode="od")) == ["D4"]
+    assert ids(
+        Selection("flow", origin="BR", destination="ES", commodity="drugs", by="category", mode="od")
+    ) == ["D4"]
     assert ids(Selection("flow", origin="TR", destination="BG", mode="legs")) == ["E5"]
     assert ids(Selection("flow", origin="SN", destination="FR", mode="legs")) == ["A1"]
     assert ids(Selection("place", key="MAD")) == ["C3", "D4"]
@@ -219,9 +244,10 @@ def test_od_flows_agree_with_the_overview(seeded_sqlite: str) -> None:
     store = open_store(seeded_sqlite)
     od = route_flows(prepare_flows(seizure_frame(store)), mode="od").head(10)
     top = overview(store).top_routes
-    assert od[["origin", "destination", "cases", "inferred_cases"]].values.tolist() == top[
-        ["origin", "destination", "cases", "inferred"]
-    ].values.tolist()
+    assert (
+        od[["origin", "destination", "cases", "inferred_cases"]].values.tolist()
+        == top[["origin", "destination", "cases", "inferred"]].values.tolist()
+    )
 
 
 def test_flows_from_the_store_on_both_backends(store_url: str, tmp_path: Path) -> None:
@@ -238,8 +264,15 @@ def test_flows_from_the_store_on_both_backends(store_url: str, tmp_path: Path) -
     by_hand = route_flows(prepare_flows(seizure_like(tables())), mode="legs", by="category")
     cols = ["origin", "destination", "commodity_category", "cases", "inferred_cases", "quantity_kg"]
     assert from_store[cols].values.tolist() == by_hand[cols].values.tolist()
-    drugs = route_flows(prepare_flows(seizure_frame(store, CaseFilter(commodity_categories=("drugs",)))), mode="od")
-    assert set(map(tuple, drugs[["origin", "destination"]].values)) == {("BR", "ES"), ("CO", "FR"), ("CO", "NL"), ("TR", "BG")}
+    drugs = route_flows(
+        prepare_flows(seizure_frame(store, CaseFilter(commodity_categories=("drugs",)))), mode="od"
+    )
+    assert set(map(tuple, drugs[["origin", "destination"]].values)) == {
+        ("BR", "ES"),
+        ("CO", "FR"),
+        ("CO", "NL"),
+        ("TR", "BG"),
+    }
 
 
 # ---------------------------------------------------------------- command line
@@ -254,18 +287,54 @@ def test_cli_flows_from_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert df.columns[:3].tolist() == ["origin", "destination", "cases"]
     assert _as_dict(df, "origin", "destination")[("BR", "ES")] == 2
     # commodity (category or type) and period
-    assert main(["flows", str(tmp_path / "ds"), "--mode", "legs", "--commodity", "cocaine", "--from", "2024-02-01",
-                 "--to", "2024-02-28", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "flows",
+                str(tmp_path / "ds"),
+                "--mode",
+                "legs",
+                "--commodity",
+                "cocaine",
+                "--from",
+                "2024-02-01",
+                "--to",
+                "2024-02-28",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     df = pd.read_csv(out, keep_default_na=False)
     assert df[["origin", "destination", "cases"]].values.tolist() == [["CO", "NL", 1]]
-    assert main(["flows", str(tmp_path / "ds"), "--mode", "od", "--level", "region", "--commodity", "drugs",
-                 "--by", "type", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "flows",
+                str(tmp_path / "ds"),
+                "--mode",
+                "od",
+                "--level",
+                "region",
+                "--commodity",
+                "drugs",
+                "--by",
+                "type",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     df = pd.read_csv(out)
     assert "Europe" in set(df["destination"]) and "commodity_type" in df.columns
     assert "flows from" in capsys.readouterr().out
 
 
-def test_cli_flows_from_the_store_and_bad_input(seeded_sqlite: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_flows_from_the_store_and_bad_input(
+    seeded_sqlite: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from workbench.cli import main
 
     out = tmp_path / "f.csv"
@@ -274,7 +343,12 @@ def test_cli_flows_from_the_store_and_bad_input(seeded_sqlite: str, tmp_path: Pa
     assert len(df) == 5 and np.all(np.diff(df["cases"]) <= 0)
     assert main(["flows", str(tmp_path / "missing"), "--out", str(out)]) == 2
     assert "no such file" in capsys.readouterr().err
-    assert main(["flows", "--from", "2024-05-01", "--to", "2024-01-01", "--db", seeded_sqlite, "--out", str(out)]) == 2
+    assert (
+        main(
+            ["flows", "--from", "2024-05-01", "--to", "2024-01-01", "--db", seeded_sqlite, "--out", str(out)]
+        )
+        == 2
+    )
 
 
 def test_cli_flows_reports_refused_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,22 +18,83 @@ from workbench.routes import (
 
 # departure, transit, destination, procedure, reporting -> countries, inferred, legs, od
 ROUTES = [
-    ("CO", "SN;ES", "FR", "import", "FR", ["CO", "SN", "ES", "FR"], False, [("CO", "SN"), ("SN", "ES"), ("ES", "FR")], ("CO", "FR")),
-    ("CO", "SN;ES", None, "import", "FR", ["CO", "SN", "ES", "FR"], True, [("CO", "SN"), ("SN", "ES"), ("ES", "FR")], ("CO", "FR")),
-    ("CO", "SN;ES", None, "export", "CO", ["CO", "SN", "ES"], False, [("CO", "SN"), ("SN", "ES")], ("CO", "ES")),
+    (
+        "CO",
+        "SN;ES",
+        "FR",
+        "import",
+        "FR",
+        ["CO", "SN", "ES", "FR"],
+        False,
+        [("CO", "SN"), ("SN", "ES"), ("ES", "FR")],
+        ("CO", "FR"),
+    ),
+    (
+        "CO",
+        "SN;ES",
+        None,
+        "import",
+        "FR",
+        ["CO", "SN", "ES", "FR"],
+        True,
+        [("CO", "SN"), ("SN", "ES"), ("ES", "FR")],
+        ("CO", "FR"),
+    ),
+    (
+        "CO",
+        "SN;ES",
+        None,
+        "export",
+        "CO",
+        ["CO", "SN", "ES"],
+        False,
+        [("CO", "SN"), ("SN", "ES")],
+        ("CO", "ES"),
+    ),
     ("CO", "SN;ES", None, None, "FR", ["CO", "SN", "ES"], False, [("CO", "SN"), ("SN", "ES")], ("CO", "ES")),
-    ("CO", " SN ; SN ;ES", "ES", "transit", "SN", ["CO", "SN", "ES"], False, [("CO", "SN"), ("SN", "ES")], ("CO", "ES")),
-    ("FR", None, None, "import", "FR", ["FR"], True, [], None),  # departure = inferred destination: one country
+    (
+        "CO",
+        " SN ; SN ;ES",
+        "ES",
+        "transit",
+        "SN",
+        ["CO", "SN", "ES"],
+        False,
+        [("CO", "SN"), ("SN", "ES")],
+        ("CO", "ES"),
+    ),
+    (
+        "FR",
+        None,
+        None,
+        "import",
+        "FR",
+        ["FR"],
+        True,
+        [],
+        None,
+    ),  # departure = inferred destination: one country
     (None, None, None, "import", "NL", ["NL"], True, [], None),
     (None, "", "", "export", "NL", [], False, [], None),
     ("BR", None, "ES", "import", "PT", ["BR", "ES"], False, [("BR", "ES")], ("BR", "ES")),
     (None, "SN", "FR", "import", "FR", ["SN", "FR"], False, [("SN", "FR")], ("SN", "FR")),
-    ("TR", "BG;RS;BG", "DE", "import", "DE", ["TR", "BG", "RS", "BG", "DE"], False,
-     [("TR", "BG"), ("BG", "RS"), ("RS", "BG"), ("BG", "DE")], ("TR", "DE")),
+    (
+        "TR",
+        "BG;RS;BG",
+        "DE",
+        "import",
+        "DE",
+        ["TR", "BG", "RS", "BG", "DE"],
+        False,
+        [("TR", "BG"), ("BG", "RS"), ("RS", "BG"), ("BG", "DE")],
+        ("TR", "DE"),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("dep", "transit", "dest", "proc", "rep", "countries", "inferred", "legs", "od"), ROUTES)
+@pytest.mark.parametrize(
+    ("dep", "transit", "dest", "proc", "rep", "countries", "inferred", "legs", "od"), ROUTES
+)
 def test_case_route(dep, transit, dest, proc, rep, countries, inferred, legs, od) -> None:  # type: ignore[no-untyped-def]
     r = case_route(dep, transit, dest, proc, rep)
     assert r.countries == countries
@@ -47,7 +108,13 @@ def test_case_route(dep, transit, dest, proc, rep, countries, inferred, legs, od
 def _frame(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(
         [r[:5] for r in rows],
-        columns=["departure_country", "transit_countries", "destination_country", "customs_procedure", "reporting_country"],
+        columns=[
+            "departure_country",
+            "transit_countries",
+            "destination_country",
+            "customs_procedure",
+            "reporting_country",
+        ],
     )
 
 
@@ -67,17 +134,26 @@ def test_route_index_groups_identical_routes_and_matches_case_route() -> None:
 
 
 def test_reporting_country_only_matters_for_an_inferred_destination() -> None:
-    frame = _frame([("CO", None, "ES", "import", "ES", *[None] * 4), ("CO", None, "ES", "import", "PT", *[None] * 4)])
+    frame = _frame(
+        [("CO", None, "ES", "import", "ES", *[None] * 4), ("CO", None, "ES", "import", "PT", *[None] * 4)]
+    )
     assert len(set(route_index(frame).codes)) == 1
 
 
 def test_route_index_on_categoricals_like_the_frames() -> None:
     frame = _frame(ROUTES).astype(
-        {"departure_country": "category", "destination_country": "category", "customs_procedure": "category",
-         "reporting_country": "category", "transit_countries": "string"}
+        {
+            "departure_country": "category",
+            "destination_country": "category",
+            "customs_procedure": "category",
+            "reporting_country": "category",
+            "transit_countries": "string",
+        }
     )
     idx = route_index(frame)
-    assert [list(idx.routes.iloc[c]["countries"]) if c >= 0 else [] for c in idx.codes] == [r[5] for r in ROUTES]
+    assert [list(idx.routes.iloc[c]["countries"]) if c >= 0 else [] for c in idx.codes] == [
+        r[5] for r in ROUTES
+    ]
 
 
 def test_legs_and_pairs_per_distinct_route() -> None:
@@ -111,7 +187,9 @@ def test_od_pairs_agrees_with_route_pairs() -> None:
         code = idx.codes[i]
         if row[8] is None or len(set(row[5])) != len(row[5]):
             continue  # od_pairs does not collapse transit repeats beyond first/last; compare the rest
-        assert (od.loc[i, "origin"], od.loc[i, "destination"]) == tuple(pairs.loc[code, ["origin", "destination"]])
+        assert (od.loc[i, "origin"], od.loc[i, "destination"]) == tuple(
+            pairs.loc[code, ["origin", "destination"]]
+        )
         assert bool(od.loc[i, "destination_inferred"]) is bool(pairs.loc[code, "inferred"])
 
 

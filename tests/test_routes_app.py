@@ -45,7 +45,9 @@ def _pick(at: AppTest, kind: str, index: int) -> None:
     states = at._tree.get_widget_states()
     w = states.widgets.add()
     w.id = deck.proto.id
-    w.string_value = json.dumps({"selection": {"indices": {layer["id"]: [index]}, "objects": {layer["id"]: [obj]}}})
+    w.string_value = json.dumps(
+        {"selection": {"indices": {layer["id"]: [index]}, "objects": {layer["id"]: [obj]}}}
+    )
     at._run(states)
     assert not at.exception, at.exception
 

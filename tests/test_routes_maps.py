@@ -80,7 +80,10 @@ def test_width_by_quantity_and_region_level(base) -> None:  # type: ignore[no-un
 
 def test_country_shading_and_places(base) -> None:  # type: ignore[no-untyped-def]
     data = map_data(base, MapOptions(shading="destined"))
-    feats = {f["properties"]["key"]: f["properties"] for f in _layers(route_deck(data))["countries"]["data"]["features"]}
+    feats = {
+        f["properties"]["key"]: f["properties"]
+        for f in _layers(route_deck(data))["countries"]["data"]["features"]
+    }
     assert "3 cases destined for" in feats["ES"]["line1"]
     assert feats["FR"]["line3"] == "of which destination inferred: 1"
     assert feats["ES"]["fill"] != feats["BR"]["fill"]
@@ -96,7 +99,14 @@ def test_what_the_browser_gets_is_bounded_by_top_not_by_cases(seeded_sqlite: str
     small = deck_bytes(route_deck(map_data(base, MapOptions(top=10))))
     large = deck_bytes(route_deck(map_data(base, MapOptions(top=300))))
     assert small < large < 3_000_000
-    assert len(json.loads(route_deck(map_data(base, MapOptions(top=10, by="none"))).to_json())["layers"][3]["data"]) <= 10
+    assert (
+        len(
+            json.loads(route_deck(map_data(base, MapOptions(top=10, by="none"))).to_json())["layers"][3][
+                "data"
+            ]
+        )
+        <= 10
+    )
 
 
 def test_png_and_html_exports(base) -> None:  # type: ignore[no-untyped-def]

@@ -126,7 +126,9 @@ class FlowBase:
     month: np.ndarray  # per row: month number, -1 unknown
     case: np.ndarray  # per row: case number
     first: dict[str | None, np.ndarray]  # per breakdown: True on one row per (case[, commodity])
-    codes: dict[str, np.ndarray]  # per row: codes of commodity_category, commodity_type, unit, reporting_country
+    codes: dict[
+        str, np.ndarray
+    ]  # per row: codes of commodity_category, commodity_type, unit, reporting_country
     labels: dict[str, np.ndarray]  # the values behind those codes
     quantity: np.ndarray  # per row: quantity in the (normalised) unit, NaN unknown
     value_usd: np.ndarray
@@ -148,7 +150,9 @@ class FlowBase:
         key = (mode, level)
         if key not in self._expansions:
             if mode == "legs":
-                ex = route_legs(self.routes, level).rename(columns={"source": "origin", "target": "destination"})
+                ex = route_legs(self.routes, level).rename(
+                    columns={"source": "origin", "target": "destination"}
+                )
                 ex = ex.drop(columns=["leg"])
             else:
                 ex = route_pairs(self.routes, level)
@@ -183,9 +187,13 @@ def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     nan = pd.Series(np.nan, index=frame.index)
     lat = pd.to_numeric(frame.get("latitude", nan), errors="coerce").to_numpy(float)
     lon = pd.to_numeric(frame.get("longitude", nan), errors="coerce").to_numpy(float)
-    code_col = frame["place_code"] if "place_code" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    code_col = (
+        frame["place_code"] if "place_code" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )
     if not isinstance(code_col.dtype, pd.CategoricalDtype):
-        code_col = code_col.astype("string").str.strip().str.upper().mask(lambda s: s.eq("")).astype("category")
+        code_col = (
+            code_col.astype("string").str.strip().str.upper().mask(lambda s: s.eq("")).astype("category")
+        )
     code, code_values = code_col.cat.codes.to_numpy(np.int64), np.asarray(code_col.cat.categories.astype(str))
     has_xy = ~(np.isnan(lat) | np.isnan(lon))
     # integer keys: place codes first, then 0.1-degree cells (no string building on a million rows)
@@ -261,7 +269,9 @@ def prepare_flows(frame: pd.DataFrame) -> FlowBase:
             quantity_np[unit_codes == code] *= factor
             unit_labels[code] = target  # two codes may now say "kg": route_flows sums them into one column
     codes["unit"], labels["unit"] = unit_codes, unit_labels
-    value = pd.to_numeric(frame.get("estimated_value_usd", pd.Series(np.nan, index=frame.index)), errors="coerce")
+    value = pd.to_numeric(
+        frame.get("estimated_value_usd", pd.Series(np.nan, index=frame.index)), errors="coerce"
+    )
     first = {
         None: _first_rows(case),
         "commodity_category": _first_rows(case, codes["commodity_category"]),
@@ -355,9 +365,17 @@ def route_flows(
             continue
         item_values[col] = np.where(units == code, np.nan_to_num(qty), 0.0)
         unit_cols.append(col)
-    items = _group(keys_item, item_values) if len(keys_item["route"]) else pd.DataFrame(columns=[*keys_item, *item_values])
+    items = (
+        _group(keys_item, item_values)
+        if len(keys_item["route"])
+        else pd.DataFrame(columns=[*keys_item, *item_values])
+    )
     key_cols = list(keys_case)
-    per_route = cases.merge(items, on=key_cols, how="left") if len(cases) else cases.assign(**{c: [] for c in item_values})
+    per_route = (
+        cases.merge(items, on=key_cols, how="left")
+        if len(cases)
+        else cases.assign(**{c: [] for c in item_values})
+    )
     out_cols = ["origin", "destination", *key_cols[1:]]
     if not len(per_route):
         expanded = pd.DataFrame(columns=[*out_cols, "cases", "inferred_cases", *item_values])
@@ -375,7 +393,9 @@ def route_flows(
     if top is not None and len(expanded):
         pair_cases = expanded.groupby(["origin", "destination"], sort=False)["cases"].sum()
         keep = pair_cases.sort_values(ascending=False, kind="stable").head(top).index
-        expanded = expanded.set_index(["origin", "destination"]).loc[lambda d: d.index.isin(keep)].reset_index()
+        expanded = (
+            expanded.set_index(["origin", "destination"]).loc[lambda d: d.index.isin(keep)].reset_index()
+        )
     out = pd.DataFrame(
         {
             "origin": expanded["origin"].astype("string"),
@@ -386,14 +406,18 @@ def route_flows(
         }
     )
     if by_col:
-        out[by_col] = pd.Series(base.labels[by_col], dtype=object).reindex(expanded["by"].to_numpy()).to_numpy()
+        out[by_col] = (
+            pd.Series(base.labels[by_col], dtype=object).reindex(expanded["by"].to_numpy()).to_numpy()
+        )
         out[by_col] = out[by_col].astype("string")
     if per_month:
         out["month"] = [month_label(int(m)) for m in expanded["month"]]
     out["value_usd"] = expanded["value_usd"].astype(float).round(2)
     for col in unit_cols:
         out[col] = expanded[col].astype(float).round(3)
-    sort_cols = ["cases", "origin", "destination"] + ([by_col] if by_col else []) + (["month"] if per_month else [])
+    sort_cols = (
+        ["cases", "origin", "destination"] + ([by_col] if by_col else []) + (["month"] if per_month else [])
+    )
     asc = [False] + [True] * (len(sort_cols) - 1)
     return out.sort_values(sort_cols, ascending=asc, kind="stable").reset_index(drop=True)
 
@@ -424,12 +448,16 @@ def country_totals(
         pairs = base.expansion("od", level)
         col = "origin" if kind == "departing" else "destination"
         df = pd.DataFrame({"key": pairs[col], "cases": per_route[pairs["route"].to_numpy()]})
-        df["inferred_cases"] = np.where(pairs["inferred"].to_numpy(bool) & (kind == "destined"), df["cases"], 0)
+        df["inferred_cases"] = np.where(
+            pairs["inferred"].to_numpy(bool) & (kind == "destined"), df["cases"], 0
+        )
     df = df.groupby("key", as_index=False)[["cases", "inferred_cases"]].sum()
     return df[df["cases"] > 0].sort_values(["cases", "key"], ascending=[False, True]).reset_index(drop=True)
 
 
-def seizure_places(base: FlowBase, window: tuple[int, int] | None = None, top: int | None = 2000) -> pd.DataFrame:
+def seizure_places(
+    base: FlowBase, window: tuple[int, int] | None = None, top: int | None = 2000
+) -> pd.DataFrame:
     """Where routes were cut: cases per place of seizure (``key, name, lat, lon, cases``), most first."""
     rows = base.window_mask(window) & base.first[None] & (base.place >= 0)
     counts = np.bincount(base.place[rows], minlength=len(base.places))
@@ -439,7 +467,9 @@ def seizure_places(base: FlowBase, window: tuple[int, int] | None = None, top: i
     return (df.head(top) if top else df).reset_index(drop=True)
 
 
-def hotspot_grid(base: FlowBase, window: tuple[int, int] | None = None, cell_degrees: float = 0.5) -> pd.DataFrame:
+def hotspot_grid(
+    base: FlowBase, window: tuple[int, int] | None = None, cell_degrees: float = 0.5
+) -> pd.DataFrame:
     """Cases per grid cell of seizure coordinates (``lat, lon, cases``): the hotspot layer's input,
     small whatever the number of cases."""
     rows = base.window_mask(window) & base.first[None] & (base.place >= 0)
@@ -486,7 +516,9 @@ class Selection:
             return s + (f" ({self.commodity})" if self.commodity else "")
         if self.kind == "place":
             return f"place of seizure {self.key}"
-        verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}[self.shading]
+        verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}[
+            self.shading
+        ]
         return f"cases {verb} {name(self.key)}"
 
 
@@ -511,7 +543,9 @@ def cases_behind(base: FlowBase, selection: Selection, window: tuple[int, int] |
             if selection.level == "region":
                 from workbench.routes import country_region
 
-                code = np.nonzero(np.array([country_region(c) for c in labels], dtype=object) == selection.key)[0]
+                code = np.nonzero(
+                    np.array([country_region(c) for c in labels], dtype=object) == selection.key
+                )[0]
             else:
                 code = np.nonzero(labels == selection.key)[0]
             rows &= np.isin(base.codes["reporting_country"], code)

@@ -141,7 +141,10 @@ def emerging_routes(
     after = route_flows(base, mode, level, None, window, include_internal=False)
     before = route_flows(base, mode, level, None, baseline, include_internal=False)
     df = after[["origin", "destination", "cases", "inferred_cases"]].merge(
-        before[["origin", "destination", "cases"]], on=["origin", "destination"], how="left", suffixes=("", "_before")
+        before[["origin", "destination", "cases"]],
+        on=["origin", "destination"],
+        how="left",
+        suffixes=("", "_before"),
     )
     df = df.rename(columns={"cases": "after", "cases_before": "before"})
     df["before"] = df["before"].fillna(0).astype("int64")

@@ -154,15 +154,25 @@ class MapData:
         return hashlib.sha1(raw.encode()).hexdigest()[:8]
 
 
-def map_data(base: FlowBase, options: MapOptions | None = None, window: tuple[int, int] | None = None) -> MapData:
+def map_data(
+    base: FlowBase, options: MapOptions | None = None, window: tuple[int, int] | None = None
+) -> MapData:
     """Top flows, seizure places, hotspot grid and country shading for a window."""
     options = options or MapOptions()
     by = "category" if options.by == "category" else None
-    flows = route_flows(base, options.mode, options.level, by, window, top=options.top, include_internal=False)
+    flows = route_flows(
+        base, options.mode, options.level, by, window, top=options.top, include_internal=False
+    )
     notes = []
     if options.width_by != "cases" and options.width_by not in flows.columns:
-        notes.append(f"no {options.width_by.removeprefix('quantity_')} quantities in this window: width by cases")
-    places = seizure_places(base, window, top=800) if options.places else seizure_places(base, window, top=0).head(0)
+        notes.append(
+            f"no {options.width_by.removeprefix('quantity_')} quantities in this window: width by cases"
+        )
+    places = (
+        seizure_places(base, window, top=800)
+        if options.places
+        else seizure_places(base, window, top=0).head(0)
+    )
     grid = hotspot_grid(base, window) if options.hotspots != "off" else hotspot_grid(base, window).head(0)
     shading = country_totals(base, options.shading, window, options.level)
     total = int((base.window_mask(window) & base.first[None]).sum())
@@ -412,7 +422,13 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
         pdk.Layer(
             "GeoJsonLayer",
             id=f"borders-{tok}",
-            data={"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": p["geometry"], "properties": {}} for p in _light_polygons()]},
+            data={
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "geometry": p["geometry"], "properties": {}}
+                    for p in _light_polygons()
+                ],
+            },
             stroked=True,
             filled=False,
             get_line_color=[255, 255, 255, 210],
@@ -427,7 +443,9 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
                 id=f"hotspots-{tok}",
                 data=[
                     {"position": [float(lon), float(lat)], "cases": int(c)}
-                    for lat, lon, c in zip(data.grid["lat"], data.grid["lon"], data.grid["cases"], strict=True)
+                    for lat, lon, c in zip(
+                        data.grid["lat"], data.grid["lon"], data.grid["cases"], strict=True
+                    )
                 ],
                 get_position="position",
                 get_color_weight="cases",
@@ -438,7 +456,14 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
                 coverage=0.9,
                 extruded=False,
                 opacity=0.45,
-                color_range=[[255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38]],
+                color_range=[
+                    [255, 255, 178],
+                    [254, 217, 118],
+                    [254, 178, 76],
+                    [253, 141, 60],
+                    [240, 59, 32],
+                    [189, 0, 38],
+                ],
                 pickable=False,
             )
         )
@@ -449,7 +474,9 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
                 id=f"hotspots-{tok}",
                 data=[
                     {"position": [float(lon), float(lat)], "cases": int(c)}
-                    for lat, lon, c in zip(data.grid["lat"], data.grid["lon"], data.grid["cases"], strict=True)
+                    for lat, lon, c in zip(
+                        data.grid["lat"], data.grid["lon"], data.grid["cases"], strict=True
+                    )
                 ],
                 get_position="position",
                 get_weight="cases",
@@ -596,7 +623,10 @@ def _font(size: int):  # type: ignore[no-untyped-def]
 
 def _bounds(data: MapData) -> tuple[float, float, float, float]:
     """Longitude/latitude box to draw: the flows with a margin, widened to a 16:9 frame."""
-    pts = [node_position(k, data.options.level) for k in pd.concat([data.flows["origin"], data.flows["destination"]])]
+    pts = [
+        node_position(k, data.options.level)
+        for k in pd.concat([data.flows["origin"], data.flows["destination"]])
+    ]
     pts = [p for p in pts if p]
     if not pts:
         return (-170.0, 180.0, -58.0, 78.0)
@@ -621,7 +651,12 @@ def _bounds(data: MapData) -> tuple[float, float, float, float]:
 
 
 def map_png(
-    data: MapData, *, title: str = "Trafficking routes", subtitle: str = "", width: int = 1600, height: int = 900
+    data: MapData,
+    *,
+    title: str = "Trafficking routes",
+    subtitle: str = "",
+    width: int = 1600,
+    height: int = 900,
 ) -> bytes:
     """The map as a PNG, drawn with Pillow from the same :class:`MapData` (no browser, no network)."""
     from PIL import Image, ImageDraw
@@ -667,7 +702,10 @@ def map_png(
         sc, tc = rec["source_colour"], rec["target_colour"]
         n = 32
         pts = [
-            ((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1, (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1)
+            (
+                (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1,
+                (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1,
+            )
             for t in (i / n for i in range(n + 1))
         ]
         lw = max(1, int(round(rec["width"] * ss * 1.1)))
@@ -689,7 +727,15 @@ def map_png(
     label_font = _font(11 * ss)
     for lab in _label_records(data, arcs):
         x, y = xy(*lab["position"])
-        draw.text((x, y - 12 * ss), lab["text"], font=label_font, fill=(20, 30, 40), anchor="mm", stroke_width=2 * ss, stroke_fill=(255, 255, 255))
+        draw.text(
+            (x, y - 12 * ss),
+            lab["text"],
+            font=label_font,
+            fill=(20, 30, 40),
+            anchor="mm",
+            stroke_width=2 * ss,
+            stroke_fill=(255, 255, 255),
+        )
     # title band
     draw.rectangle((0, 0, w, 64 * ss), fill=(255, 255, 255, 225))
     draw.text((16 * ss, 10 * ss), title, font=_font(22 * ss), fill=(31, 59, 87))
@@ -707,19 +753,34 @@ def map_png(
         for i in range(20):
             t = i / 19
             col = tuple(int(round(a + (b - a) * t)) for a, b in zip(sc, tc, strict=True))
-            draw.line([(x0 + (10 + i * 2) * ss, y + 7 * ss), (x0 + (12 + i * 2) * ss, y + 7 * ss)], fill=col, width=5 * ss)
+            draw.line(
+                [(x0 + (10 + i * 2) * ss, y + 7 * ss), (x0 + (12 + i * 2) * ss, y + 7 * ss)],
+                fill=col,
+                width=5 * ss,
+            )
         draw.text((x0 + 60 * ss, y), name.replace("_", " "), font=small, fill=(30, 30, 30))
         y += 18 * ss
     isc, itc = leg["inferred"]
     for i in range(0, 20, 2):
         col = tuple(int(round(a + (b - a) * i / 19)) for a, b in zip(isc, itc, strict=True))
-        draw.line([(x0 + (10 + i * 2) * ss, y + 7 * ss), (x0 + (12 + i * 2) * ss, y + 7 * ss)], fill=col, width=4 * ss)
+        draw.line(
+            [(x0 + (10 + i * 2) * ss, y + 7 * ss), (x0 + (12 + i * 2) * ss, y + 7 * ss)],
+            fill=col,
+            width=4 * ss,
+        )
     draw.text((x0 + 60 * ss, y), "destination inferred (dashed grey)", font=small, fill=(30, 30, 30))
     y += 18 * ss
-    for text in (leg["direction"], leg["width"], leg["shading"], "dots: places of seizure · red discs: hotspots"):
+    for text in (
+        leg["direction"],
+        leg["width"],
+        leg["shading"],
+        "dots: places of seizure · red discs: hotspots",
+    ):
         draw.text((x0 + 10 * ss, y), text, font=small, fill=(30, 30, 30))
         y += 18 * ss
-    foot = f"CEN Intelligence Workbench · {dt.date.today():%Y-%m-%d} · boundaries: Natural Earth (public domain)"
+    foot = (
+        f"CEN Intelligence Workbench · {dt.date.today():%Y-%m-%d} · boundaries: Natural Earth (public domain)"
+    )
     draw.text((w - 14 * ss, h - 10 * ss), foot, font=_font(10 * ss), fill=(60, 70, 80), anchor="rd")
     out = img.resize((width, height), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
@@ -743,17 +804,26 @@ def _legend_html(legend: dict[str, Any]) -> str:
     def grad(sc: list[int], tc: list[int], dashed: bool = False) -> str:
         a = f"rgba({sc[0]},{sc[1]},{sc[2]},{sc[3] / 255:.2f})"
         b = f"rgba({tc[0]},{tc[1]},{tc[2]},{tc[3] / 255:.2f})"
-        style = "border-top:2px dashed #777;height:0;" if dashed else f"background:linear-gradient(90deg,{a},{b});height:6px;"
+        style = (
+            "border-top:2px dashed #777;height:0;"
+            if dashed
+            else f"background:linear-gradient(90deg,{a},{b});height:6px;"
+        )
         return f"<span style='display:inline-block;width:44px;{style}margin-right:8px;vertical-align:middle'></span>"
 
-    rows = [f"<div>{grad(sc, tc)}{html.escape(name.replace('_', ' '))}</div>" for name, (sc, tc) in legend["colours"].items()]
+    rows = [
+        f"<div>{grad(sc, tc)}{html.escape(name.replace('_', ' '))}</div>"
+        for name, (sc, tc) in legend["colours"].items()
+    ]
     rows.append(f"<div>{grad(*legend['inferred'], dashed=False)}{html.escape('destination inferred')}</div>")
     for key in ("direction", "width", "shading", "inferred_note"):
         rows.append(f"<div class='note'>{html.escape(legend[key])}</div>")
     return "\n".join(rows)
 
 
-def map_html(deck: Any, *, title: str = "Trafficking routes", subtitle: str = "", legend: dict[str, Any] | None = None) -> str:
+def map_html(
+    deck: Any, *, title: str = "Trafficking routes", subtitle: str = "", legend: dict[str, Any] | None = None
+) -> str:
     """A standalone HTML page of the deck that opens offline: deck.gl is inlined, no URL is loaded."""
     import html
 

@@ -24,7 +24,9 @@ def _open_routes(page) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page, f"{MAP} canvas")
 
 
-def _project(lon: float, lat: float, view: dict[str, float], width: float, height: float) -> tuple[float, float]:
+def _project(
+    lon: float, lat: float, view: dict[str, float], width: float, height: float
+) -> tuple[float, float]:
     """deck.gl's Web Mercator at ``view`` (pitch 0): lon/lat to pixels in the canvas."""
     scale = 512 * 2 ** view["zoom"]
 
@@ -78,7 +80,12 @@ def test_map_draws_arcs_and_a_click_lists_the_cases(page, seeded_sqlite: str) ->
             page.mouse.move(box["x"] + x, box["y"] + y)
             page.wait_for_timeout(250)
             tip = page.locator(".deck-tooltip")
-            if tip.count() and tip.first.is_visible() and "→" in tip.first.inner_text() and "cases" in tip.first.inner_text():
+            if (
+                tip.count()
+                and tip.first.is_visible()
+                and "→" in tip.first.inner_text()
+                and "cases" in tip.first.inner_text()
+            ):
                 hit = (box["x"] + x, box["y"] + y)
                 break
         if hit:
@@ -174,7 +181,9 @@ def test_exported_html_renders_with_no_network(browser, tmp_path: Path, seeded_s
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(path.as_uri())
-    pg.wait_for_function("() => document.querySelectorAll('#deck-container canvas').length > 0", timeout=30_000)
+    pg.wait_for_function(
+        "() => document.querySelectorAll('#deck-container canvas').length > 0", timeout=30_000
+    )
     pg.wait_for_timeout(2500)
     # something was drawn: the canvas is not one flat colour
     pixels = pg.evaluate(

@@ -28,8 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", nargs="?", type=Path, help="data set to read instead of the store")
     add_db_option(p)
-    p.add_argument("--mode", choices=["legs", "od"], default="legs", help="legs (each hop) or od (first to last)")
-    p.add_argument("--level", choices=["country", "region"], default="country", help="countries or WCO regions")
+    p.add_argument(
+        "--mode", choices=["legs", "od"], default="legs", help="legs (each hop) or od (first to last)"
+    )
+    p.add_argument(
+        "--level", choices=["country", "region"], default="country", help="countries or WCO regions"
+    )
     p.add_argument(
         "--commodity",
         action="append",
@@ -40,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first seizure date (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last seizure date (YYYY-MM-DD)")
     p.add_argument(
-        "--by", choices=["none", "category", "type"], default="none", help="one row per commodity category or type"
+        "--by",
+        choices=["none", "category", "type"],
+        default="none",
+        help="one row per commodity category or type",
     )
     p.add_argument("--per-month", action="store_true", help="one row per month as well")
     p.add_argument("--top", type=int, metavar="N", help="only the N origin-destination pairs with most cases")
@@ -65,7 +72,9 @@ def _dataset_frame(path: Path, flt: CaseFilter) -> tuple[pd.DataFrame, list[str]
     from workbench.frames import ITEM_COLUMNS, compact
     from workbench.rowchecks import check_table
 
-    raw = read_dataset(path)  # persons and companies are read too (so they are not reported as unknown), not used
+    raw = read_dataset(
+        path
+    )  # persons and companies are read too (so they are not reported as unknown), not used
     notes = list(raw.notices)
     cases = check_table(raw.tables["cases"])
     notes += [f"left out: {r}" for r in cases.rejections[:20]]
@@ -88,7 +97,9 @@ def _dataset_frame(path: Path, flt: CaseFilter) -> tuple[pd.DataFrame, list[str]
         itf = itf[keep]
     frame = cf.merge(itf, on=["reporting_country", "case_id"], how="left")
     frame = compact(frame)
-    frame.insert(0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string"))
+    frame.insert(
+        0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string")
+    )
     return frame, notes
 
 

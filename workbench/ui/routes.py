@@ -106,11 +106,35 @@ def map_options(base: FlowBase) -> MapOptions:
     units = [u for u in base.labels["unit"] if isinstance(u, str)]
     width_choices = ["cases", *[f"quantity_{u}" for u in sorted(set(units))]]
     specs: list[tuple[str, str, list[Any], Any, Any]] = [
-        ("routes_mode", "Flows", ["legs", "od"], "legs", {"legs": "legs (each hop)", "od": "origin → destination"}.get),
-        ("routes_level", "Level", ["country", "region"], "country", {"country": "country", "region": "WCO region"}.get),
-        ("routes_by", "Colour", ["category", "none"], "category", {"category": "by commodity category", "none": "one colour"}.get),
+        (
+            "routes_mode",
+            "Flows",
+            ["legs", "od"],
+            "legs",
+            {"legs": "legs (each hop)", "od": "origin → destination"}.get,
+        ),
+        (
+            "routes_level",
+            "Level",
+            ["country", "region"],
+            "country",
+            {"country": "country", "region": "WCO region"}.get,
+        ),
+        (
+            "routes_by",
+            "Colour",
+            ["category", "none"],
+            "category",
+            {"category": "by commodity category", "none": "one colour"}.get,
+        ),
         ("routes_width", "Width by", width_choices, "cases", lambda v: v.replace("quantity_", "quantity, ")),
-        ("routes_shading", "Shade countries by", ["reported", "departing", "destined"], "reported", lambda v: f"cases {v}"),
+        (
+            "routes_shading",
+            "Shade countries by",
+            ["reported", "departing", "destined"],
+            "reported",
+            lambda v: f"cases {v}",
+        ),
         ("routes_hotspots", "Hotspots", ["hexagons", "heatmap", "off"], "hexagons", str),
     ]
     cols = st.columns([1.1, 1, 1.2, 1.1, 1.2, 1, 0.9])
@@ -122,7 +146,13 @@ def map_options(base: FlowBase) -> MapOptions:
         values[key] = col.selectbox(label, options, key=key, format_func=fmt, on_change=_keep, args=(key,))
     _remember("routes_top", 40)
     top = cols[-1].number_input(
-        "Top routes", min_value=1, max_value=300, step=5, key="routes_top", on_change=_keep, args=("routes_top",)
+        "Top routes",
+        min_value=1,
+        max_value=300,
+        step=5,
+        key="routes_top",
+        on_change=_keep,
+        args=("routes_top",),
     )
     return MapOptions(
         mode=values["routes_mode"],
@@ -172,19 +202,34 @@ def period_controls(base: FlowBase) -> tuple[int, int] | None:
         else:
             st.session_state["routes_month"] += 1
     ex["routes.month"] = st.session_state["routes_month"]
-    c_slider, c_window, c_back, c_play, c_fwd = st.columns([5.5, 1.4, 0.45, 1.0, 0.45], vertical_alignment="bottom")
+    c_slider, c_window, c_back, c_play, c_fwd = st.columns(
+        [5.5, 1.4, 0.45, 1.0, 0.45], vertical_alignment="bottom"
+    )
     month = c_slider.select_slider(
-        "Month", options=months, key="routes_month", format_func=month_label, on_change=_keep, args=("routes_month",)
+        "Month",
+        options=months,
+        key="routes_month",
+        format_func=month_label,
+        on_change=_keep,
+        args=("routes_month",),
     )
     window_name = c_window.selectbox(
-        "Window", list(WINDOWS), key="routes_window", on_change=_keep, args=("routes_window",),
+        "Window",
+        list(WINDOWS),
+        key="routes_window",
+        on_change=_keep,
+        args=("routes_window",),
         help="cumulative: from the first month to the one on the slider; otherwise the months up to it",
     )
     c_back.button("◀", key="routes_back", on_click=_step, args=(months, -1), help="one month back")
     playing = bool(ex.get("routes.playing"))
     c_play.button(
-        "Pause" if playing else "Play", key="routes_play", on_click=_toggle_play, args=(months,),
-        icon=":material/pause:" if playing else ":material/play_arrow:", help="step through the months",
+        "Pause" if playing else "Play",
+        key="routes_play",
+        on_click=_toggle_play,
+        args=(months,),
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        help="step through the months",
     )
     c_fwd.button("▶", key="routes_fwd", on_click=_step, args=(months, 1), help="one month forward")
     window = window_months(months, int(month), WINDOWS[window_name])
@@ -262,6 +307,8 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     seen_token, seen = ex.get("routes.seen", (None, None))
     if picked is not None and picked != seen:
         ex["routes.selection"] = picked
+        if picked.kind == "flow" and picked.level == "country":  # other pages may follow the route
+            get_state().selected_route = (picked.origin, picked.destination)
     elif picked is None and seen is not None and seen_token == data.token:
         ex.pop("routes.selection", None)  # the user cleared the pick on the same data
     ex["routes.seen"] = (data.token, picked)
@@ -300,7 +347,9 @@ def _case_table(base: FlowBase, rows: np.ndarray, limit: int = 500) -> pd.DataFr
             "reporting_country": sub["reporting_country"].astype("string").to_numpy(),
             "seizure_date": pd.to_datetime(sub["seizure_date"]).dt.date.to_numpy(),
             "route": route_label.to_numpy(),
-            "place": place.fillna(sub.get("place_code", pd.Series("", index=sub.index)).astype("string")).to_numpy(),
+            "place": place.fillna(
+                sub.get("place_code", pd.Series("", index=sub.index)).astype("string")
+            ).to_numpy(),
             "goods": pd.Series(keys).map(goods).fillna("").to_numpy(),
         }
     )
@@ -317,8 +366,10 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
     span = "all months" if window is None else f"{month_label(window[0])} to {month_label(window[1])}"
     head.subheader(f"{len(rows):,} cases: {sel.describe()}", anchor=False)
     clear.button("Clear selection", key="routes_clear", on_click=_clear_selection, icon=":material/close:")
-    st.caption(f"Seizures {span}; newest first (500 at most). Routes marked (inferred) have a blank destination "
-               "taken as the reporting country. Select a row to open the case.")
+    st.caption(
+        f"Seizures {span}; newest first (500 at most). Routes marked (inferred) have a blank destination "
+        "taken as the reporting country. Select a row to open the case."
+    )
     table = _case_table(base, rows)
     event = st.dataframe(
         table,
@@ -335,13 +386,17 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
         open_case(str(r["reporting_country"]), str(r["case_id"]))
 
 
-def _pretty(df: pd.DataFrame, level: str, cols: tuple[str, ...] = ("origin", "destination", "hub")) -> pd.DataFrame:
+def _pretty(
+    df: pd.DataFrame, level: str, cols: tuple[str, ...] = ("origin", "destination", "hub")
+) -> pd.DataFrame:
     from workbench.maps import node_name
 
     out = df.copy()
     for c in cols:
         if c in out:
-            out[c] = [f"{node_name(v, level)} ({v})" if level == "country" else node_name(v, level) for v in out[c]]
+            out[c] = [
+                f"{node_name(v, level)} ({v})" if level == "country" else node_name(v, level) for v in out[c]
+            ]
     return out
 
 
@@ -358,10 +413,15 @@ def hubs_panel(base: FlowBase, window: tuple[int, int] | None, level: str) -> No
         width="stretch",
         column_config={
             "transit_cases": st.column_config.NumberColumn("cases through", format="%d"),
-            "share": st.column_config.ProgressColumn("share of cases", format="percent", min_value=0.0, max_value=1.0),
+            "share": st.column_config.ProgressColumn(
+                "share of cases", format="percent", min_value=0.0, max_value=1.0
+            ),
             "pairs": st.column_config.NumberColumn("OD pairs connected"),
             "betweenness": st.column_config.ProgressColumn(
-                "betweenness", min_value=0.0, max_value=float(max(hubs["betweenness"].max(), 1e-9)), format="%.3f"
+                "betweenness",
+                min_value=0.0,
+                max_value=float(max(hubs["betweenness"].max(), 1e-9)),
+                format="%.3f",
             ),
         },
     )
@@ -379,17 +439,33 @@ def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, le
         return
     c1, c2, c3 = st.columns(3)
     _remember("routes_min_cases", 3)
-    min_cases = c1.number_input("At least cases", 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",))
+    min_cases = c1.number_input(
+        "At least cases", 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",)
+    )
     _remember("routes_growth", 1.5)
-    growth = c2.number_input("Growth of monthly rate at least", 1.0, 20.0, step=0.25, key="routes_growth", on_change=_keep, args=("routes_growth",))
+    growth = c2.number_input(
+        "Growth of monthly rate at least",
+        1.0,
+        20.0,
+        step=0.25,
+        key="routes_growth",
+        on_change=_keep,
+        args=("routes_growth",),
+    )
     baseline = default_baseline(window, base.months)
     if baseline is None:
-        st.info("The window starts with the data: there is no earlier period to compare with. Pick a later month "
-                "or a shorter window.")
+        st.info(
+            "The window starts with the data: there is no earlier period to compare with. Pick a later month "
+            "or a shorter window."
+        )
         return
-    c3.markdown(f"**Baseline** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
-                f"**Window** {month_label(window[0])} to {month_label(window[1])}")
-    em = emerging_routes(base, window, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth))
+    c3.markdown(
+        f"**Baseline** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
+        f"**Window** {month_label(window[0])} to {month_label(window[1])}"
+    )
+    em = emerging_routes(
+        base, window, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth)
+    )
     if em.empty:
         st.info("No route is new or growing by that much in this window.")
         return
@@ -399,8 +475,10 @@ def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, le
         width="stretch",
         column_config={"growth": st.column_config.NumberColumn("growth ×", format="%.2f")},
     )
-    st.caption("Before/after: cases in the baseline and in the window (the evidence); growth compares cases per "
-               "month; new routes had no case in the baseline.")
+    st.caption(
+        "Before/after: cases in the baseline and in the window (the evidence); growth compares cases per "
+        "month; new routes had no case in the baseline."
+    )
 
 
 def flows_table(data: MapData) -> None:
@@ -442,7 +520,9 @@ def export_panel(data: MapData, flt: CaseFilter) -> None:
     )
     c2.download_button(
         "Map as HTML (opens offline)",
-        data=lambda: map_html(route_deck(data, view), title=title, subtitle=subtitle, legend=legend_entries(data)),
+        data=lambda: map_html(
+            route_deck(data, view), title=title, subtitle=subtitle, legend=legend_entries(data)
+        ),
         file_name=f"routes-{stamp}.html",
         mime="text/html",
         icon=":material/public:",
