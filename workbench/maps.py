@@ -6,7 +6,7 @@ the browser is bounded by ``top`` and the grid, never by the number of cases.
 :func:`route_deck` builds the ``pydeck.Deck``: country polygons (the project's Natural Earth file,
 simplified), arcs coloured by commodity category whose colour runs from pale at the origin to dark
 at the destination, grey arcs for the part of a flow whose destination is inferred, seizure places
-sized by count, a hexagon or heat layer of hotspots, and labels. There is no tile server: the base
+sized by count, a heat layer of hotspots, and labels. There is no tile server: the base
 map style is the app's own blank style (``/app/static/blank_style.json``) and ``map_provider`` is None.
 
 :func:`map_png` draws the same map with Pillow (no browser); :func:`map_html` writes a file that
@@ -122,7 +122,7 @@ class MapOptions:
     shading: str = "reported"  # reported | departing | destined
     top: int = 40
     places: bool = True
-    hotspots: str = "hexagons"  # hexagons | heatmap | off
+    hotspots: str = "heatmap"  # heatmap | off
     labels: bool = True
 
 
@@ -436,38 +436,7 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             pickable=False,
         ),
     ]
-    if data.options.hotspots == "hexagons" and len(data.grid):
-        layers.append(
-            pdk.Layer(
-                "HexagonLayer",
-                id=f"hotspots-{tok}",
-                data=[
-                    {"position": [float(lon), float(lat)], "cases": int(c)}
-                    for lat, lon, c in zip(
-                        data.grid["lat"], data.grid["lon"], data.grid["cases"], strict=True
-                    )
-                ],
-                get_position="position",
-                get_color_weight="cases",
-                color_aggregation="SUM",
-                get_elevation_weight="cases",
-                elevation_aggregation="SUM",
-                radius=120_000,
-                coverage=0.9,
-                extruded=False,
-                opacity=0.45,
-                color_range=[
-                    [255, 255, 178],
-                    [254, 217, 118],
-                    [254, 178, 76],
-                    [253, 141, 60],
-                    [240, 59, 32],
-                    [189, 0, 38],
-                ],
-                pickable=False,
-            )
-        )
-    elif data.options.hotspots == "heatmap" and len(data.grid):
+    if data.options.hotspots == "heatmap" and len(data.grid):
         layers.append(
             pdk.Layer(
                 "HeatmapLayer",
@@ -801,21 +770,20 @@ def _deckgl_bundle() -> str:
 def _legend_html(legend: dict[str, Any]) -> str:
     import html
 
-    def grad(sc: list[int], tc: list[int], dashed: bool = False) -> str:
+    def grad(sc: list[int], tc: list[int]) -> str:
         a = f"rgba({sc[0]},{sc[1]},{sc[2]},{sc[3] / 255:.2f})"
         b = f"rgba({tc[0]},{tc[1]},{tc[2]},{tc[3] / 255:.2f})"
-        style = (
-            "border-top:2px dashed #777;height:0;"
-            if dashed
-            else f"background:linear-gradient(90deg,{a},{b});height:6px;"
+        return (
+            "<span style='display:inline-block;width:44px;height:6px;margin-right:8px;vertical-align:middle;"
+            f"background:linear-gradient(90deg,{a},{b})'></span>"
         )
-        return f"<span style='display:inline-block;width:44px;{style}margin-right:8px;vertical-align:middle'></span>"
 
-    rows = [
-        f"<div>{grad(sc, tc)}{html.escape(name.replace('_', ' '))}</div>"
+    swatches = [
+        f"<span class='item'>{grad(sc, tc)}{html.escape(name.replace('_', ' '))}</span>"
         for name, (sc, tc) in legend["colours"].items()
     ]
-    rows.append(f"<div>{grad(*legend['inferred'], dashed=False)}{html.escape('destination inferred')}</div>")
+    swatches.append(f"<span class='item'>{grad(*legend['inferred'])}destination inferred</span>")
+    rows = [f"<div>{''.join(swatches)}</div>"]
     for key in ("direction", "width", "shading", "inferred_note"):
         rows.append(f"<div class='note'>{html.escape(legend[key])}</div>")
     return "\n".join(rows)
@@ -849,6 +817,7 @@ def map_html(
   #legend {{ position: absolute; bottom: 14px; left: 12px; z-index: 10; background: rgba(255,255,255,.92);
             padding: 8px 12px; border-radius: 4px; font-size: 12px; line-height: 1.6; max-width: 420px; }}
   #legend .note {{ color: #444; }}
+  #legend .item {{ display: inline-block; min-width: 190px; }}
 </style>
 </head>
 <body>

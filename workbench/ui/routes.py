@@ -135,7 +135,7 @@ def map_options(base: FlowBase) -> MapOptions:
             "reported",
             lambda v: f"cases {v}",
         ),
-        ("routes_hotspots", "Hotspots", ["hexagons", "heatmap", "off"], "hexagons", str),
+        ("routes_hotspots", "Hotspots", ["heatmap", "off"], "heatmap", str),
     ]
     cols = st.columns([1.1, 1, 1.2, 1.1, 1.2, 1, 0.9])
     values: dict[str, Any] = {}
