@@ -592,11 +592,11 @@ def _font(size: int):  # type: ignore[no-untyped-def]
 
 def _bounds(data: MapData) -> tuple[float, float, float, float]:
     """Longitude/latitude box to draw: the flows with a margin, widened to a 16:9 frame."""
-    pts = [
+    found = (
         node_position(k, data.options.level)
         for k in pd.concat([data.flows["origin"], data.flows["destination"]])
-    ]
-    pts = [p for p in pts if p]
+    )
+    pts = [p for p in found if p is not None]
     if not pts:
         return (-170.0, 180.0, -58.0, 78.0)
     lons = [p[0] for p in pts]
