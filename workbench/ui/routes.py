@@ -295,6 +295,12 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     data = _map_data(get_store().url, flt, options, window)
     view = ex.setdefault("routes.view", dict(DEFAULT_VIEW))
     deck = route_deck(data, view)
+    shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
+    what = "legs" if options.mode == "legs" else "origin → destination pairs"
+    st.caption(
+        f"**{data.window_label}**: {data.total_cases:,} cases; the {shown} busiest {what} drawn"
+        + (" (internal flows of a region are in the Flows tab)" if options.level == "region" else "")
+    )
     event = st.pydeck_chart(
         deck,
         on_select="rerun",
