@@ -1,0 +1,149 @@
+"""AppTest of the Routes page: it draws on the sample, the period slider and the step buttons change
+what is drawn, a pick on the map fills the cases table and survives reruns, the page honours the
+shared filter it is sent with, and the exports are offered."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from workbench.flows import month_label
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture()
+def at(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page("pages/routes.py")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _spec(at: AppTest) -> dict[str, Any]:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def _layer(at: AppTest, kind: str) -> dict[str, Any]:
+    return next(layer for layer in _spec(at)["layers"] if layer["id"].startswith(f"{kind}-"))
+
+
+def _pick(at: AppTest, kind: str, index: int) -> None:
+    """What the browser sends when a user clicks object ``index`` of a layer: the chart's widget
+    state. AppTest has no click for charts, so the state is handed to the next run directly."""
+    deck = at.get("deck_gl_json_chart")[0]
+    layer = _layer(at, kind)
+    obj = layer["data"]["features"][index] if kind == "countries" else layer["data"][index]
+    states = at._tree.get_widget_states()
+    w = states.widgets.add()
+    w.id = deck.proto.id
+    w.string_value = json.dumps(
+        {"selection": {"indices": {layer["id"]: [index]}, "objects": {layer["id"]: [obj]}}}
+    )
+    at._run(states)
+    assert not at.exception, at.exception
+
+
+def _state(at: AppTest):  # type: ignore[no-untyped-def]
+    return at.session_state["_workbench_state"]
+
+
+def test_page_draws_the_map(at: AppTest) -> None:
+    assert at.title[0].value == "Routes"
+    flows = _layer(at, "flows")
+    assert len(flows["data"]) > 5
+    assert _spec(at)["mapStyle"] == "/app/static/blank_style.json"
+    assert any("pale (origin)" in c.value for c in at.caption)
+    assert {t.label for t in at.tabs} == {"Hubs", "Emerging routes", "Flows", "Export"}
+    assert len(at.get("download_button")) >= 3  # flows CSV, PNG, HTML
+
+
+def test_period_slider_and_steps_change_the_window(at: AppTest) -> None:
+    slider = at.select_slider(key="routes_month")
+    assert slider.options[-1] == month_label(slider.value)  # the last month first: the whole period
+    token_all = _layer(at, "flows")["id"]
+    at.selectbox(key="routes_window").set_value("3 months").run()
+    target = slider.value - 24
+    at.select_slider(key="routes_month").set_value(target).run()
+    assert not at.exception
+    assert _layer(at, "flows")["id"] != token_all  # new data, new layer ids (an old pick is dropped)
+    assert at.select_slider(key="routes_month").value == target
+    assert all("in the period" in a["line1"] for a in _layer(at, "flows")["data"])
+    before = at.select_slider(key="routes_month").value
+    at.button(key="routes_back").click().run()
+    assert month_label(at.select_slider(key="routes_month").value) < month_label(before)
+    at.button(key="routes_fwd").click().run()
+    assert at.select_slider(key="routes_month").value == before
+    # play: the button turns into Pause and the fragment gets its timer; Pause stops it
+    at.button(key="routes_play").click().run()
+    assert _state(at).extras.get("routes.playing") is True
+    assert at.button(key="routes_play").label == "Pause"
+    at.button(key="routes_play").click().run()
+    assert not _state(at).extras.get("routes.playing")
+
+
+def test_a_pick_fills_the_cases_table_and_survives_reruns(at: AppTest) -> None:
+    assert any("Nothing selected" in c.value for c in at.caption)
+    first = _layer(at, "flows")["data"][0]
+    _pick(at, "flows", 0)
+    heads = [s.value for s in at.subheader]
+    assert any(h.endswith("(" + first["commodity"] + ")") and " cases: leg " in h for h in heads), heads
+    table = at.dataframe[0].value
+    assert len(table) > 0 and {"case_id", "reporting_country", "route", "goods"} <= set(table.columns)
+    n_all = int(next(h for h in heads if " cases: " in h).split(" cases")[0].replace(",", ""))
+    # a rerun from another widget keeps the selection; a shorter window narrows its cases
+    at.selectbox(key="routes_window").set_value("12 months").run()
+    heads = [s.value for s in at.subheader]
+    n_year = int(next(h for h in heads if " cases: " in h).split(" cases")[0].replace(",", ""))
+    assert 0 <= n_year <= n_all
+    # switching page and back keeps it too
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/routes.py").run()
+    assert any(" cases: leg " in s.value for s in at.subheader)
+    at.button(key="routes_clear").click().run()
+    assert not any(" cases: " in s.value for s in at.subheader)
+
+
+def test_pick_a_country_and_a_place(at: AppTest) -> None:
+    features = _layer(at, "countries")["data"]["features"]
+    es = next(i for i, f in enumerate(features) if f["properties"]["key"] == "ES")
+    _pick(at, "countries", es)
+    assert any(s.value.endswith("cases reported by Spain") for s in at.subheader)
+    _pick(at, "places", 0)
+    assert any(": place of seizure " in s.value for s in at.subheader)
+
+
+def test_arrival_with_a_filter_from_another_page(at: AppTest) -> None:
+    """The Trends page sets the shared filter, then switch_page("pages/routes.py")."""
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    at.switch_page("pages/overview.py").run()
+    _state(at).filter = CaseFilter(commodity_categories=("tobacco",), date_from=dt.date(2023, 1, 1))
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    assert "commodity category: tobacco" in at.caption[0].value
+    cats = {a["commodity"] for a in _layer(at, "flows")["data"]}
+    assert cats == {"tobacco"}
+    slider = at.select_slider(key="routes_month")
+    assert slider.options[0] >= "2023-01"
+    assert month_label(slider.value) == slider.options[-1]  # the whole period of the filter is shown
+
+
+def test_hubs_and_emerging_tabs(at: AppTest) -> None:
+    tables = [d.value for d in at.dataframe]
+    hubs = next(t for t in tables if "transit_cases" in t.columns)
+    assert len(hubs) > 0 and hubs["transit_cases"].is_monotonic_decreasing
+    at.selectbox(key="routes_window").set_value("12 months").run()
+    tables = [d.value for d in at.dataframe]
+    emerging = [t for t in tables if "evidence" in t.columns]
+    assert emerging and {"before", "after", "status"} <= set(emerging[0].columns)

@@ -1,0 +1,537 @@
+"""Streamlit glue of the Routes page: the cached flow base, the controls, the map with its selection,
+the cases behind a selection, hubs, emerging routes and the briefing exports.
+
+State that must survive reruns and page switches lives in ``AppState.extras`` under ``routes.*``:
+the options, the month and window, the selection (a :class:`workbench.flows.Selection`), the
+view of the map (its initial view state never changes between reruns, so deck.gl keeps the user's
+pan and zoom), and whether the period is playing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from workbench.filters import CaseFilter
+from workbench.flows import FlowBase, Selection, cases_behind, month_label, prepare_flows, window_months
+from workbench.maps import DEFAULT_VIEW, MapData, MapOptions, legend_entries, map_data, route_deck
+from workbench.ui import loaders
+from workbench.ui.resources import get_store
+from workbench.ui.state import get_state
+from workbench.ui.widgets import open_case
+
+__all__ = [
+    "flow_base",
+    "arrive",
+    "play_interval",
+    "map_options",
+    "period_controls",
+    "map_panel",
+    "selection_table",
+    "hubs_panel",
+    "emerging_panel",
+    "flows_table",
+    "export_panel",
+    "selection_from_event",
+    "MAP_KEY",
+]
+
+MAP_KEY = "routes_map"
+PLAY_SECONDS = 1.5
+WINDOWS: dict[str, int | None] = {
+    "cumulative": None,
+    "1 month": 1,
+    "3 months": 3,
+    "6 months": 6,
+    "12 months": 12,
+    "24 months": 24,
+}
+_TTL = 600
+
+
+def _extras() -> dict[str, Any]:
+    return get_state().extras
+
+
+# ---------------------------------------------------------------- data
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Grouping the routes ...")
+def _flow_base(url: str, flt: CaseFilter) -> FlowBase:
+    return prepare_flows(loaders.seizure_frame(flt))
+
+
+def flow_base(flt: CaseFilter) -> FlowBase:
+    """The seizure frame of ``flt`` prepared for flows (cached per store and filter; read-only)."""
+    return _flow_base(get_store().url, flt)
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _map_data(url: str, flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None) -> MapData:
+    return map_data(flow_base(flt), options, window)
+
+
+def arrive(flt: CaseFilter) -> None:
+    """On arrival with another shared filter (e.g. from the Trends page): show its whole period and
+    drop a selection that belonged to the old data."""
+    ex = _extras()
+    if ex.get("routes.filter") != flt:
+        ex["routes.filter"] = flt
+        for k in ("routes.month", "routes.selection", "routes.seen", "routes.playing"):
+            ex.pop(k, None)
+        st.session_state.pop("routes_month", None)
+
+
+def play_interval() -> float | None:
+    """Seconds between frames while the period plays, else None (the fragment's ``run_every``)."""
+    return PLAY_SECONDS if _extras().get("routes.playing") else None
+
+
+def _remember(key: str, default: Any) -> None:
+    """Seed a widget from ``AppState.extras`` (widget values do not survive a page switch)."""
+    if key not in st.session_state:
+        st.session_state[key] = _extras().get(f"routes.{key}", default)
+
+
+def _keep(key: str) -> None:
+    _extras()[f"routes.{key}"] = st.session_state[key]
+
+
+# ---------------------------------------------------------------- controls
+def map_options(base: FlowBase) -> MapOptions:
+    """The map's options, read from widgets in one row (values kept across page switches)."""
+    units = [u for u in base.labels["unit"] if isinstance(u, str)]
+    width_choices = ["cases", *[f"quantity_{u}" for u in sorted(set(units))]]
+    specs: list[tuple[str, str, list[Any], Any, Any]] = [
+        (
+            "routes_mode",
+            "Flows",
+            ["legs", "od"],
+            "legs",
+            {"legs": "legs (each hop)", "od": "origin → destination"}.get,
+        ),
+        (
+            "routes_level",
+            "Level",
+            ["country", "region"],
+            "country",
+            {"country": "country", "region": "WCO region"}.get,
+        ),
+        (
+            "routes_by",
+            "Colour",
+            ["category", "none"],
+            "category",
+            {"category": "by commodity category", "none": "one colour"}.get,
+        ),
+        ("routes_width", "Width by", width_choices, "cases", lambda v: v.replace("quantity_", "quantity, ")),
+        (
+            "routes_shading",
+            "Shade countries by",
+            ["reported", "departing", "destined"],
+            "reported",
+            lambda v: f"cases {v}",
+        ),
+        ("routes_hotspots", "Hotspots", ["heatmap", "off"], "heatmap", str),
+    ]
+    cols = st.columns([1.1, 1, 1.2, 1.1, 1.2, 1, 0.9])
+    values: dict[str, Any] = {}
+    for col, (key, label, options, default, fmt) in zip(cols, specs, strict=False):
+        _remember(key, default)
+        if st.session_state[key] not in options:
+            st.session_state[key] = default
+        values[key] = col.selectbox(label, options, key=key, format_func=fmt, on_change=_keep, args=(key,))
+    _remember("routes_top", 40)
+    top = cols[-1].number_input(
+        "Top routes",
+        min_value=1,
+        max_value=300,
+        step=5,
+        key="routes_top",
+        on_change=_keep,
+        args=("routes_top",),
+    )
+    return MapOptions(
+        mode=values["routes_mode"],
+        level=values["routes_level"],
+        by=values["routes_by"],
+        width_by=values["routes_width"],
+        shading=values["routes_shading"],
+        top=int(top),
+        hotspots=values["routes_hotspots"],
+    )
+
+
+def _toggle_play(months: list[int]) -> None:
+    ex = _extras()
+    playing = not ex.get("routes.playing", False)
+    ex["routes.playing"] = playing
+    if playing and st.session_state.get("routes_month") == months[-1]:
+        length = WINDOWS[st.session_state.get("routes_window", "cumulative")]
+        st.session_state["routes_month"] = months[0] + (length - 1 if length else 0)
+        ex["routes.month"] = st.session_state["routes_month"]
+    ex["routes.tick"] = time.monotonic()
+
+
+def _step(months: list[int], delta: int) -> None:
+    cur = st.session_state.get("routes_month", months[-1])
+    st.session_state["routes_month"] = int(min(months[-1], max(months[0], cur + delta)))
+    _extras()["routes.month"] = st.session_state["routes_month"]
+
+
+def period_controls(base: FlowBase) -> tuple[int, int] | None:
+    """Month slider, window length, step and play buttons; returns the window ``(first, last)``."""
+    months = base.months
+    if not months:
+        st.info("No seizure date in these cases.")
+        return None
+    ex = _extras()
+    _remember("routes_window", "cumulative")
+    if "routes_month" not in st.session_state:
+        st.session_state["routes_month"] = ex.get("routes.month", months[-1])
+    if st.session_state["routes_month"] not in months:
+        st.session_state["routes_month"] = months[-1]
+    # while playing, each run of the fragment that comes after the interval shows the next month
+    if ex.get("routes.playing") and time.monotonic() - ex.get("routes.tick", 0.0) >= PLAY_SECONDS * 0.8:
+        ex["routes.tick"] = time.monotonic()
+        if st.session_state["routes_month"] >= months[-1]:
+            ex["routes.playing"] = False
+        else:
+            st.session_state["routes_month"] += 1
+    ex["routes.month"] = st.session_state["routes_month"]
+    c_slider, c_window, c_back, c_play, c_fwd = st.columns(
+        [5.5, 1.4, 0.45, 1.0, 0.45], vertical_alignment="bottom"
+    )
+    month = c_slider.select_slider(
+        "Month",
+        options=months,
+        key="routes_month",
+        format_func=month_label,
+        on_change=_keep,
+        args=("routes_month",),
+    )
+    window_name = c_window.selectbox(
+        "Window",
+        list(WINDOWS),
+        key="routes_window",
+        on_change=_keep,
+        args=("routes_window",),
+        help="cumulative: from the first month to the one on the slider; otherwise the months up to it",
+    )
+    c_back.button("◀", key="routes_back", on_click=_step, args=(months, -1), help="one month back")
+    playing = bool(ex.get("routes.playing"))
+    c_play.button(
+        "Pause" if playing else "Play",
+        key="routes_play",
+        on_click=_toggle_play,
+        args=(months,),
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        help="step through the months",
+    )
+    c_fwd.button("▶", key="routes_fwd", on_click=_step, args=(months, 1), help="one month forward")
+    window = window_months(months, int(month), WINDOWS[window_name])
+    return window
+
+
+# ---------------------------------------------------------------- map and selection
+def selection_from_event(event: Any, data: MapData) -> Selection | None:
+    """A :class:`Selection` from the chart's selection event (None: nothing picked on this data)."""
+    try:
+        objects = dict(event.selection.objects)
+    except AttributeError:
+        return None
+    opts = data.options
+    by = "category" if opts.by == "category" else None
+    for layer_id, objs in objects.items():
+        kind, _, token = str(layer_id).rpartition("-")
+        if token != data.token or not objs:
+            continue
+        obj = objs[0]
+        if kind in ("flows", "inferred"):
+            return Selection(
+                "flow",
+                origin=str(obj.get("origin")),
+                destination=str(obj.get("destination")),
+                commodity=obj.get("commodity") or None,
+                by=by,
+                mode=opts.mode,
+                level=opts.level,
+            )
+        if kind == "places":
+            return Selection("place", key=str(obj.get("key")), mode=opts.mode, level=opts.level)
+        if kind == "countries":
+            props = obj.get("properties") or obj
+            return Selection("country", key=str(props.get("key")), level=opts.level, shading=opts.shading)
+    return None
+
+
+def _legend(data: MapData) -> None:
+    leg = legend_entries(data)
+
+    def swatch(sc: list[int], tc: list[int]) -> str:
+        return (
+            "<span style='display:inline-block;width:34px;height:6px;margin:0 6px 1px 0;vertical-align:middle;"
+            f"background:linear-gradient(90deg,rgba({sc[0]},{sc[1]},{sc[2]},.8),rgb({tc[0]},{tc[1]},{tc[2]}))'></span>"
+        )
+
+    items = [f"{swatch(sc, tc)}{name.replace('_', ' ')}" for name, (sc, tc) in leg["colours"].items()]
+    items.append(f"{swatch(*leg['inferred'])}destination inferred")
+    st.markdown(
+        "<div style='font-size:0.85rem;line-height:1.7'>" + " &nbsp; ".join(items) + "</div>",
+        unsafe_allow_html=True,
+    )
+    st.caption(
+        f"{leg['direction'].capitalize()}; {leg['width']}; {leg['shading']}. {leg['inferred_note'].capitalize()}. "
+        "Dots: places of seizure, sized by cases. Click an arc, a place or a country to list its cases."
+    )
+
+
+def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None) -> MapData:
+    """Draw the map, read the user's pick into ``routes.selection``; returns the map's data."""
+    ex = _extras()
+    data = _map_data(get_store().url, flt, options, window)
+    view = ex.setdefault("routes.view", dict(DEFAULT_VIEW))
+    deck = route_deck(data, view)
+    shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
+    what = "legs" if options.mode == "legs" else "origin → destination pairs"
+    st.caption(
+        f"**{data.window_label}**: {data.total_cases:,} cases; the {shown} busiest {what} drawn"
+        + (" (internal flows of a region are in the Flows tab)" if options.level == "region" else "")
+    )
+    event = st.pydeck_chart(
+        deck,
+        on_select="rerun",
+        selection_mode="single-object",
+        key=MAP_KEY,
+        height=600,
+        alt="Map of trafficking routes: arcs between countries, places of seizure and hotspots",
+    )
+    picked = selection_from_event(event, data)
+    seen_token, seen = ex.get("routes.seen", (None, None))
+    if picked is not None and picked != seen:
+        ex["routes.selection"] = picked
+        if picked.kind == "flow" and picked.level == "country":  # other pages may follow the route
+            get_state().selected_route = (picked.origin, picked.destination)
+    elif picked is None and seen is not None and seen_token == data.token:
+        ex.pop("routes.selection", None)  # the user cleared the pick on the same data
+    ex["routes.seen"] = (data.token, picked)
+    for note in data.notes:
+        st.caption(note)
+    _legend(data)
+    return data
+
+
+def _clear_selection() -> None:
+    _extras().pop("routes.selection", None)
+
+
+def _case_table(base: FlowBase, rows: np.ndarray, limit: int = 500) -> pd.DataFrame:
+    f = base.frame
+    sub = f.iloc[rows]
+    sub = sub.sort_values("seizure_date", ascending=False, kind="stable").head(limit)
+    keys = sub["case_key"].to_numpy()
+    in_cases = np.isin(base.case, base.case[rows])
+    if "commodity_type" in f:
+        items = f.loc[in_cases, ["case_key", "commodity_type"]].dropna()
+        goods = items.groupby("case_key", observed=True)["commodity_type"].agg(
+            lambda s: ", ".join(sorted({str(v) for v in s}))
+        )
+    else:
+        goods = pd.Series(dtype="string")
+    route_ids = base.route[rows]
+    labels = base.routes["label"].to_numpy()
+    route_label = pd.Series(
+        [labels[r] if r >= 0 else "unknown route" for r in route_ids], index=f.index[rows]
+    ).reindex(sub.index)
+    place = sub.get("place_name", pd.Series("", index=sub.index)).astype("string")
+    return pd.DataFrame(
+        {
+            "case_id": sub["case_id"].astype("string").to_numpy(),
+            "reporting_country": sub["reporting_country"].astype("string").to_numpy(),
+            "seizure_date": pd.to_datetime(sub["seizure_date"]).dt.date.to_numpy(),
+            "route": route_label.to_numpy(),
+            "place": place.fillna(
+                sub.get("place_code", pd.Series("", index=sub.index)).astype("string")
+            ).to_numpy(),
+            "goods": pd.Series(keys).map(goods).fillna("").to_numpy(),
+        }
+    )
+
+
+def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
+    """The cases behind the current selection; a row opens the case detail."""
+    sel: Selection | None = _extras().get("routes.selection")
+    if sel is None:
+        st.caption("Nothing selected: click an arc, a place of seizure or a country on the map.")
+        return
+    rows = cases_behind(base, sel, window)
+    head, clear = st.columns([5, 1], vertical_alignment="bottom")
+    span = "all months" if window is None else f"{month_label(window[0])} to {month_label(window[1])}"
+    head.subheader(f"{len(rows):,} cases: {sel.describe()}", anchor=False)
+    clear.button("Clear selection", key="routes_clear", on_click=_clear_selection, icon=":material/close:")
+    st.caption(
+        f"Seizures {span}; newest first (500 at most). Routes marked (inferred) have a blank destination "
+        "taken as the reporting country. Select a row to open the case."
+    )
+    table = _case_table(base, rows)
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="routes_cases",
+        column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+    )
+    picked = event.selection.rows if event and event.selection else []
+    if picked:
+        r = table.iloc[picked[0]]
+        open_case(str(r["reporting_country"]), str(r["case_id"]))
+
+
+def _pretty(
+    df: pd.DataFrame, level: str, cols: tuple[str, ...] = ("origin", "destination", "hub")
+) -> pd.DataFrame:
+    from workbench.maps import node_name
+
+    out = df.copy()
+    for c in cols:
+        if c in out:
+            out[c] = [
+                f"{node_name(v, level)} ({v})" if level == "country" else node_name(v, level) for v in out[c]
+            ]
+    return out
+
+
+def hubs_panel(base: FlowBase, window: tuple[int, int] | None, level: str) -> None:
+    from workbench.hubs import hub_ranking
+
+    hubs = hub_ranking(base, window, level)
+    if hubs.empty:
+        st.info("No route in this period passes through a transit country.")
+        return
+    st.dataframe(
+        _pretty(hubs, level),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "transit_cases": st.column_config.NumberColumn("cases through", format="%d"),
+            "share": st.column_config.ProgressColumn(
+                "share of cases", format="percent", min_value=0.0, max_value=1.0
+            ),
+            "pairs": st.column_config.NumberColumn("OD pairs connected"),
+            "betweenness": st.column_config.ProgressColumn(
+                "betweenness",
+                min_value=0.0,
+                max_value=float(max(hubs["betweenness"].max(), 1e-9)),
+                format="%.3f",
+            ),
+        },
+    )
+    st.caption(
+        "Transit countries ranked by the cases routed through them (each case counted once per hub), with the "
+        "origin-destination pairs they connect and their betweenness on the graph of legs in this period."
+    )
+
+
+def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, level: str) -> None:
+    from workbench.hubs import default_baseline, emerging_routes
+
+    if window is None:
+        st.info("Pick a period to compare with the months before it.")
+        return
+    c1, c2, c3 = st.columns(3)
+    _remember("routes_min_cases", 3)
+    min_cases = c1.number_input(
+        "At least cases", 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",)
+    )
+    _remember("routes_growth", 1.5)
+    growth = c2.number_input(
+        "Growth of monthly rate at least",
+        1.0,
+        20.0,
+        step=0.25,
+        key="routes_growth",
+        on_change=_keep,
+        args=("routes_growth",),
+    )
+    baseline = default_baseline(window, base.months)
+    if baseline is None:
+        st.info(
+            "The window starts with the data: there is no earlier period to compare with. Pick a later month "
+            "or a shorter window."
+        )
+        return
+    c3.markdown(
+        f"**Baseline** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
+        f"**Window** {month_label(window[0])} to {month_label(window[1])}"
+    )
+    em = emerging_routes(
+        base, window, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth)
+    )
+    if em.empty:
+        st.info("No route is new or growing by that much in this window.")
+        return
+    st.dataframe(
+        _pretty(em, level),
+        hide_index=True,
+        width="stretch",
+        column_config={"growth": st.column_config.NumberColumn("growth ×", format="%.2f")},
+    )
+    st.caption(
+        "Before/after: cases in the baseline and in the window (the evidence); growth compares cases per "
+        "month; new routes had no case in the baseline."
+    )
+
+
+def flows_table(data: MapData) -> None:
+    if data.flows.empty:
+        st.info("No route in this period.")
+        return
+    st.dataframe(
+        _pretty(data.flows, data.options.level),
+        hide_index=True,
+        width="stretch",
+        column_config={"share": st.column_config.NumberColumn("share", format="percent")},
+    )
+    st.download_button(
+        "Download flows (CSV)",
+        data=data.flows.to_csv(index=False).encode("utf-8"),
+        file_name=f"flows-{dt.date.today():%Y%m%d}.csv",
+        mime="text/csv",
+        key="routes_flows_csv",
+    )
+
+
+def export_panel(data: MapData, flt: CaseFilter) -> None:
+    """PNG and standalone HTML of the current map, generated when the button is clicked."""
+    from workbench.maps import map_html, map_png
+
+    what = "legs" if data.options.mode == "legs" else "origin → destination"
+    title = f"Trafficking routes ({what}), {data.window_label}"
+    subtitle = f"{data.total_cases:,} cases · filter: {flt.describe()} · top {data.options.top} routes"
+    stamp = f"{dt.date.today():%Y%m%d}"
+    view = dict(_extras().get("routes.view", DEFAULT_VIEW))
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Map as PNG",
+        data=lambda: map_png(data, title=title, subtitle=subtitle),
+        file_name=f"routes-{stamp}.png",
+        mime="image/png",
+        icon=":material/image:",
+        key="routes_png",
+    )
+    c2.download_button(
+        "Map as HTML (opens offline)",
+        data=lambda: map_html(
+            route_deck(data, view), title=title, subtitle=subtitle, legend=legend_entries(data)
+        ),
+        file_name=f"routes-{stamp}.html",
+        mime="text/html",
+        icon=":material/public:",
+        key="routes_html",
+    )
+    st.caption("The PNG is drawn on the server; the HTML file carries deck.gl itself and needs no network.")
