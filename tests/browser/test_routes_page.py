@@ -129,10 +129,20 @@ def test_period_play_steps_the_month(page) -> None:  # type: ignore[no-untyped-d
     # Play at the last month starts again from the first
     page.get_by_role("button", name="Play").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=30_000)
-    page.wait_for_timeout(3000)
-    playing_at = slider.get_by_role("slider").get_attribute("aria-valuetext")
-    page.wait_for_timeout(3500)
-    later = slider.get_by_role("slider").get_attribute("aria-valuetext")
+
+    def month() -> str:
+        return slider.get_by_role("slider").get_attribute("aria-valuetext") or ""
+
+    def next_month_after(value: str, timeout_s: float = 45) -> str:
+        # steps come every second or so; on a loaded machine a rerun can take longer, so poll
+        for _ in range(int(timeout_s * 4)):
+            page.wait_for_timeout(250)
+            if (now := month()) != value:
+                return now
+        return value
+
+    playing_at = next_month_after(last)
+    later = next_month_after(playing_at)
     assert playing_at != last and later > playing_at, (last, playing_at, later)
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=30_000)
