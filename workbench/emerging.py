@@ -503,7 +503,14 @@ def detect_emerging(
             )
         )
     tested = tested.drop(columns="_split")
-    tested.insert(1, "series", [series_label({k: v for k, v in r.items() if k in SPLITS and isinstance(v, str)}) for r in tested.to_dict("records")])
+    tested.insert(
+        1,
+        "series",
+        [
+            series_label({k: v for k, v in r.items() if k in SPLITS and isinstance(v, str)})
+            for r in tested.to_dict("records")
+        ],
+    )
     return EmergingResult(flags, tested, target_label, freq, n_base, overdispersion, settings)
 
 

@@ -342,7 +342,10 @@ def _case_codes(frame: pd.DataFrame) -> np.ndarray:
 
 def _work(frame: pd.DataFrame, by: tuple[str, ...], freq: str, need_unit: bool) -> pd.DataFrame:
     cache: dict[str, Any] = {}
-    cols: dict[str, Any] = {"_case": _case_codes(frame), "_period": period_ordinals(frame["seizure_date"], freq)}
+    cols: dict[str, Any] = {
+        "_case": _case_codes(frame),
+        "_period": period_ordinals(frame["seizure_date"], freq),
+    }
     for b in by:
         cols[b] = split_column(frame, b, _cache=cache)
     if need_unit:
@@ -490,7 +493,9 @@ def with_changes(series: pd.DataFrame, measure: str | None = None, window: int =
     out["change"] = v - out["previous"]
     out["change_pct"] = (out["change"] / out["previous"].where(out["previous"] > 0) * 100).astype(float)
     out["yoy_change"] = v - out["year_before"]
-    out["yoy_pct"] = (out["yoy_change"] / out["year_before"].where(out["year_before"] > 0) * 100).astype(float)
+    out["yoy_pct"] = (out["yoy_change"] / out["year_before"].where(out["year_before"] > 0) * 100).astype(
+        float
+    )
     out = out.sort_values([*keys, "_o"], kind="stable").reset_index(drop=True)
     # rolling mean from running sums (one vectorised pass, however many series)
     vals = out[measure].astype(float)
@@ -673,7 +678,9 @@ def method_shares(
     if within is not None and within != method:
         cols[within] = split_column(frame, within, _cache=cache)
         keys = [within, method]
-    cols["quantity"] = pd.to_numeric(frame.get("quantity"), errors="coerce") if "quantity" in frame else np.nan
+    cols["quantity"] = (
+        pd.to_numeric(frame.get("quantity"), errors="coerce") if "quantity" in frame else np.nan
+    )
     cols["unit"] = frame["unit"].astype("string") if "unit" in frame.columns else pd.NA
     cols["value_usd"] = (
         pd.to_numeric(frame["estimated_value_usd"], errors="coerce").fillna(0.0)
@@ -743,12 +750,20 @@ def read_seizure_frame(path: Any, flt: Any = None) -> tuple[pd.DataFrame, list[A
     codes = country_codes()
     checked = {name: check_table(t, codes) for name, t in raw.tables.items()}
     rejections = [r for c in checked.values() for r in c.rejections]
-    cases = checked["cases"].frame[["case_id", "reporting_country", *[c for c in CASE_COLUMNS if c not in ("case_id", "reporting_country")]]]
+    cases = checked["cases"].frame[
+        [
+            "case_id",
+            "reporting_country",
+            *[c for c in CASE_COLUMNS if c not in ("case_id", "reporting_country")],
+        ]
+    ]
     if "items" in checked:
         items = checked["items"].frame[["case_id", "reporting_country", *ITEM_COLUMNS]]
         frame = cases.merge(items, on=["reporting_country", "case_id"], how="left")
     else:
         frame = cases.assign(**{c: pd.NA for c in ITEM_COLUMNS})
     frame = compact(frame.reset_index(drop=True))
-    frame.insert(0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string"))
+    frame.insert(
+        0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string")
+    )
     return filter_seizure_frame(frame, flt), rejections
