@@ -73,6 +73,7 @@ __all__ = [
     "score_counts",
     "benjamini_hochberg",
     "series_label",
+    "flag_series",
     "METHOD",
 ]
 
@@ -262,6 +263,7 @@ class EmergingFlag:
     split: tuple[str, ...]
     key: dict[str, str]
     label: str
+    freq: str
     period: str
     period_start: dt.date
     period_end: dt.date
@@ -489,6 +491,7 @@ def detect_emerging(
                 split=split,
                 key=key,
                 label=label,
+                freq=freq,
                 period=target_label,
                 period_start=target.start_time.date(),
                 period_end=target.end_time.date(),
@@ -518,3 +521,23 @@ def _pfreq(freq: str) -> str:
     from workbench.trends import _PANDAS_FREQ
 
     return _PANDAS_FREQ[freq]
+
+
+def flag_series(frame: pd.DataFrame, flag: EmergingFlag, freq: str | None = None) -> pd.DataFrame:
+    """Cases per period of a flagged series over all the data up to its tested period (for its chart)."""
+    from workbench.filters import CaseFilter
+    from workbench.trends import filter_seizure_frame
+
+    narrow = CaseFilter(
+        commodity_types=(flag.key["commodity_type"],) if "commodity_type" in flag.key else (),
+        commodity_categories=(flag.key["commodity_category"],) if "commodity_category" in flag.key else (),
+        transport_modes=(flag.key["transport_mode"],) if "transport_mode" in flag.key else (),
+    )
+    sub = filter_seizure_frame(frame, narrow)
+    ts = time_series(sub, flag.split, freq or flag.freq, "cases", end=flag.period_end)
+    mask = np.ones(len(ts), dtype=bool)
+    for k, v in flag.key.items():
+        mask &= (ts[k].astype("string") == v).fillna(False).to_numpy()
+    out = ts[mask].reset_index(drop=True)
+    out.attrs.update(ts.attrs)
+    return out

@@ -48,6 +48,7 @@ __all__ = [
     "REPORTS",
     "run_report",
     "catalogue_workbook",
+    "table_csv",
 ]
 
 
@@ -83,16 +84,8 @@ class ReportResult:
         return formatted_workbook({_sheet_name(self.title): self.table}, title=self.title, notes=self.notes)
 
     def to_csv(self) -> bytes:
-        """The table as UTF-8 CSV; text a spreadsheet would take as a formula is kept as text."""
-        from workbench.exchange_io import excel_safe
-
-        table = self.table.copy()
-        for c in table.columns:
-            if not pd.api.types.is_numeric_dtype(table[c]):
-                table[c] = table[c].map(excel_safe)
-        buf = io.StringIO()
-        table.to_csv(buf, index=False)
-        return buf.getvalue().encode("utf-8")
+        """The table as UTF-8 CSV (see :func:`table_csv`)."""
+        return table_csv(self.table)
 
     def chart_png(self) -> bytes | None:
         from workbench.charts import chart_png
@@ -103,6 +96,23 @@ class ReportResult:
         from workbench.charts import chart_svg
 
         return None if self.chart is None else chart_svg(self.chart)
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV for people; text a spreadsheet would take as a formula is kept as text.
+
+    >>> table_csv(pd.DataFrame({"commodity": ["=cmd", "cocaine"], "cases": [1, 2]})).decode().splitlines()
+    ['commodity,cases', "'=cmd,1", 'cocaine,2']
+    """
+    from workbench.exchange_io import excel_safe
+
+    table = table.copy()
+    for c in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_datetime64_any_dtype(table[c]):
+            table[c] = table[c].astype(object).map(excel_safe)
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
 
 
 def _sheet_name(title: str) -> str:
