@@ -140,6 +140,8 @@ def test_statistics_page_runs_every_report(app: AppTest) -> None:
         assert not app.exception, (key, app.exception)
         assert len(app.dataframe) == 1, key
         assert app.dataframe[0].value.shape[0] > 0, key
-        assert len(app.get("vega_lite_chart")) == (0 if REPORTS[key].build.__name__ == "_largest_seizures" else 1)
+        assert len(app.get("vega_lite_chart")) == (
+            0 if REPORTS[key].build.__name__ == "_largest_seizures" else 1
+        )
     app.button(key="stats_all").click().run()
     assert not app.exception, app.exception
