@@ -30,6 +30,7 @@ from workbench.trends import FREQUENCIES, MEASURES, NOT_STATED, OTHER, period_la
 
 __all__ = [
     "PALETTE",
+    "FIT_WIDTH",
     "chart_frame",
     "series_chart",
     "small_multiples",
@@ -46,6 +47,10 @@ __all__ = [
 # Every row is sent to the browser inline; the builders aggregate first, so the default 5,000-row cap
 # of Altair would only refuse legitimate daily series.
 alt.data_transformers.disable_max_rows()
+
+#: Charts as wide as their container whose ``height`` is the plot's, not the whole chart's (Streamlit's
+#: default, "fit", squeezes the plot to make room for legends and titles).
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 #: Main colour of single-series charts (the workbench's navy).
 PALETTE = "#1F3B57"
@@ -166,7 +171,7 @@ def series_chart(
             )
         )
         chart = alt.layer(chart, dashed)
-    return chart.properties(title=title or "", height=height, width="container")
+    return chart.properties(title=title or "", height=height, width="container", autosize=FIT_WIDTH)
 
 
 def small_multiples(
@@ -217,7 +222,12 @@ def movers_chart(movers: pd.DataFrame, split: Sequence[str], *, title: str | Non
         .mark_bar()
         .encode(
             x=alt.X("change:Q", title="change"),
-            y=alt.Y("series:N", sort=alt.EncodingSortField("change", order="descending"), title=None),
+            y=alt.Y(
+                "series:N",
+                sort=alt.EncodingSortField("change", order="descending"),
+                title=None,
+                axis=alt.Axis(labelLimit=260),
+            ),
             color=alt.Color(
                 "direction:N",
                 scale=alt.Scale(domain=["rise", "fall"], range=[PALETTE, "#B23A3A"]),
@@ -231,7 +241,7 @@ def movers_chart(movers: pd.DataFrame, split: Sequence[str], *, title: str | Non
                 alt.Tooltip("change_pct:Q", title="change %", format="+.0f"),
             ],
         )
-        .properties(title=title or "", height=max(120, 24 * len(df)), width="container")
+        .properties(title=title or "", height=max(120, 24 * len(df)), width="container", autosize=FIT_WIDTH)
     )
 
 
@@ -271,7 +281,12 @@ def shares_chart(
                 alt.Tooltip("cases:Q", format=","),
             ],
         )
-        .properties(title=title or "", height=max(120, 26 * df["group"].nunique()), width="container")
+        .properties(
+            title=title or "",
+            height=max(120, 26 * df["group"].nunique()),
+            width="container",
+            autosize=FIT_WIDTH,
+        )
     )
 
 
@@ -298,7 +313,9 @@ def seasonal_chart(profile: pd.DataFrame, *, title: str | None = None) -> alt.Ch
         )
     )
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
-    return alt.layer(bars, rule).properties(title=title or "", height=220, width="container")
+    return alt.layer(bars, rule).properties(
+        title=title or "", height=220, width="container", autosize=FIT_WIDTH
+    )
 
 
 def flag_chart(series: pd.DataFrame, flag: Any, *, title: str | None = None) -> alt.LayerChart:
@@ -350,7 +367,7 @@ def flag_chart(series: pd.DataFrame, flag: Any, *, title: str | None = None) -> 
         )
     )
     return alt.layer(line, baseline, points).properties(
-        title=title or flag.label, height=240, width="container"
+        title=title or flag.label, height=240, width="container", autosize=FIT_WIDTH
     )
 
 
@@ -387,7 +404,10 @@ def bar_chart(
     chart = (alt.Chart(df).mark_bar() if color else alt.Chart(df).mark_bar(color=PALETTE)).encode(**enc)
     n = df[x].nunique()
     return chart.properties(
-        title=title or "", width="container", height=height or (max(160, 20 * n) if horizontal else 300)
+        title=title or "",
+        width="container",
+        height=height or (max(160, 20 * n) if horizontal else 300),
+        autosize=FIT_WIDTH,
     )
 
 
@@ -402,7 +422,9 @@ def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str | None =
             color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=value),
             tooltip=[f"{x}:N", f"{y}:N", alt.Tooltip(f"{value}:Q", format=",.0f")],
         )
-        .properties(title=title or "", width="container", height=max(160, 18 * df[y].nunique()))
+        .properties(
+            title=title or "", width="container", height=max(160, 18 * df[y].nunique()), autosize=FIT_WIDTH
+        )
     )
 
 

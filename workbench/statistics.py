@@ -49,6 +49,7 @@ __all__ = [
     "run_report",
     "catalogue_workbook",
     "table_csv",
+    "shares_table",
 ]
 
 
@@ -161,7 +162,8 @@ _NAMES = {
 }
 
 
-def _shares_table(shares: pd.DataFrame, method: str, within: str | None) -> pd.DataFrame:
+def shares_table(shares: pd.DataFrame, method: str, within: str | None) -> pd.DataFrame:
+    """A :func:`~workbench.trends.method_shares` frame for people: values in words, columns named."""
     out = shares.copy()
     keys = [k for k in (within, method) if k]
     for k in keys:
@@ -280,7 +282,7 @@ def _detection_by_mode(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import shares_chart
 
     sh = method_shares(frame, "detection_method", "transport_mode")
-    return _shares_table(sh, "detection_method", "transport_mode"), shares_chart(
+    return shares_table(sh, "detection_method", "transport_mode"), shares_chart(
         sh,
         "detection_method",
         "transport_mode",
@@ -292,7 +294,7 @@ def _concealment_by_commodity(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import shares_chart
 
     sh = method_shares(frame, "concealment_method", "commodity_category")
-    return _shares_table(sh, "concealment_method", "commodity_category"), shares_chart(
+    return shares_table(sh, "concealment_method", "commodity_category"), shares_chart(
         sh,
         "concealment_method",
         "commodity_category",
@@ -304,7 +306,7 @@ def _mode_by_category(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import shares_chart
 
     sh = method_shares(frame, "transport_mode", "commodity_category")
-    return _shares_table(sh, "transport_mode", "commodity_category"), shares_chart(
+    return shares_table(sh, "transport_mode", "commodity_category"), shares_chart(
         sh,
         "transport_mode",
         "commodity_category",
@@ -315,10 +317,10 @@ def _mode_by_category(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
 def _detection_effectiveness(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     import altair as alt
 
-    from workbench.charts import PALETTE
+    from workbench.charts import FIT_WIDTH, PALETTE
 
     sh = method_shares(frame, "detection_method", None)
-    table = _shares_table(sh, "detection_method", None)
+    table = shares_table(sh, "detection_method", None)
     unit = str(sh["unit"].iloc[0]) if len(sh) else "unit"
     long = sh.assign(method=_labels(sh, "detection_method")).melt(
         id_vars=["method"],
@@ -339,7 +341,12 @@ def _detection_effectiveness(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
             ),
             tooltip=["method:N", "share of:N", alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(title="Detection methods: share of cases and of quantity", width="container", height=320)
+        .properties(
+            title="Detection methods: share of cases and of quantity",
+            width="container",
+            height=320,
+            autosize=FIT_WIDTH,
+        )
     )
     return table, chart
 

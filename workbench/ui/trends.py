@@ -19,7 +19,14 @@ import streamlit as st
 from workbench import charts
 from workbench.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
 from workbench.filters import CaseFilter
-from workbench.statistics import REPORTS, ReportResult, catalogue_workbook, run_report, table_csv
+from workbench.statistics import (
+    REPORTS,
+    ReportResult,
+    catalogue_workbook,
+    run_report,
+    shares_table,
+    table_csv,
+)
 from workbench.trends import (
     ENFORCEMENT_NOTE,
     FREQUENCIES,
@@ -126,10 +133,10 @@ def _downloads(
     stem: str, key: str, *, table: pd.DataFrame | None = None, chart: Any = None, excel: Any = None
 ) -> None:
     """CSV (and Excel) of a table and PNG/SVG of a chart; files are made only when clicked."""
-    cols = st.columns(4)
+    row = st.container(horizontal=True)
     today = f"{dt.date.today():%Y%m%d}"
     if excel is not None:
-        cols[0].download_button(
+        row.download_button(
             "Excel",
             data=excel,
             file_name=f"{stem}-{today}.xlsx",
@@ -139,7 +146,7 @@ def _downloads(
             on_click="ignore",
         )
     if table is not None:
-        cols[1].download_button(
+        row.download_button(
             "CSV",
             data=lambda: table_csv(table),
             file_name=f"{stem}-{today}.csv",
@@ -149,7 +156,7 @@ def _downloads(
             on_click="ignore",
         )
     if chart is not None:
-        cols[2].download_button(
+        row.download_button(
             "PNG",
             data=lambda: charts.chart_png(chart),
             file_name=f"{stem}-{today}.png",
@@ -158,7 +165,7 @@ def _downloads(
             icon=":material/image:",
             on_click="ignore",
         )
-        cols[3].download_button(
+        row.download_button(
             "SVG",
             data=lambda: charts.chart_svg(chart).encode("utf-8"),
             file_name=f"{stem}-{today}.svg",
@@ -214,9 +221,9 @@ def builder_panel(flt: CaseFilter) -> None:
             help="largest N; the rest are (other)",
         )
     )
-    c6, c7, c8 = st.columns([1.2, 2.6, 1.2])
     unit = None
     if measure == "quantity":
+        c6, c7, c8 = st.columns([1.2, 2.6, 1.2], vertical_alignment="bottom")
         units = sorted(frame["unit"].dropna().astype("string").unique().tolist())
         default = main_unit(frame)
         unit = c6.selectbox(
@@ -226,6 +233,8 @@ def builder_panel(flt: CaseFilter) -> None:
             key="trends_unit",
             help="Quantities are never added across units.",
         )
+    else:
+        c7, c8 = st.columns([3.8, 1.2], vertical_alignment="bottom")
     show = c7.segmented_control(
         "Show", list(_SHOW), default="values", key="trends_show", persist_state="session"
     )
@@ -364,22 +373,23 @@ def methods_panel(flt: CaseFilter) -> None:
         "A method with a larger share of the quantity than of the cases finds the large seizures. "
         f"Quantities are in {unit} only (other units are left out of the quantity shares)."
     )
-    table = shares.copy()
-    for k in [c for c in (within_split, method) if c]:
-        table[k] = [value_label(k, v) for v in table[k].astype("string")]
+    table = shares_table(shares, method, within_split)
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(c.replace("_", " "), format="%.1f%%")
-            for c in ("case_share", "quantity_share", "value_share")
+            c: st.column_config.NumberColumn(format="percent") for c in table if c.startswith("share")
         },
     )
     _downloads(f"methods-{method}".replace("_", "-"), "methods_dl", table=table, chart=chart)
 
 
 # ------------------------------------------------------------------------------------ emerging
+def _significance(q: float) -> str:
+    return "< 0.001" if q < 0.001 else f"{q:.3f}"
+
+
 def _go_to_routes(flag: EmergingFlag) -> None:
     state = get_state()
     state.filter = flag.case_filter(state.filter)
@@ -422,7 +432,15 @@ def emerging_panel(flt: CaseFilter) -> None:
         st.info("No series rose beyond what its baseline and noise explain.")
         return
     table = result.table()
-    shown = table[["sentence", "observed", "expected", "ratio", "q_value"]]
+    shown = pd.DataFrame(
+        {
+            "series": table["series"],
+            "cases": table["observed"],
+            "expected": table["expected"],
+            "observed / expected": table["ratio"],
+            "q": [_significance(q) for q in table["q_value"]],
+        }
+    )
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -431,10 +449,12 @@ def emerging_panel(flt: CaseFilter) -> None:
         selection_mode="single-row",
         key="emerging_table",
         column_config={
-            "sentence": st.column_config.TextColumn("flagged series", width="large"),
+            "series": st.column_config.TextColumn("flagged series", width="large"),
             "expected": st.column_config.NumberColumn(format="%.1f"),
-            "ratio": st.column_config.NumberColumn("observed / expected", format="%.1f×"),
-            "q_value": st.column_config.NumberColumn("q", format="%.2g"),
+            "observed / expected": st.column_config.NumberColumn(format="%.1f×"),
+            "q": st.column_config.TextColumn(
+                "q (false discovery)", help="Benjamini-Hochberg adjusted p-value"
+            ),
         },
     )
     rows = event.selection.rows if event and event.selection else []
@@ -514,7 +534,17 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         return
     if rep.chart is not None:
         st.altair_chart(rep.chart, width="stretch", key="stats_chart")
-    st.dataframe(rep.table, hide_index=True, width="stretch", height=min(38 + 35 * len(rep.table), 460))
+    st.dataframe(
+        rep.table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(rep.table), 460),
+        column_config={
+            c: st.column_config.NumberColumn(format="percent")
+            for c in rep.table
+            if str(c).startswith("share")
+        },
+    )
     _downloads(
         rep.key.replace("_", "-"),
         f"stats_{key}",
