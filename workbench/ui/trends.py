@@ -459,9 +459,9 @@ def emerging_panel(flt: CaseFilter) -> None:
     )
     rows = event.selection.rows if event and event.selection else []
     if rows:
-        state.extras["trends.flag"] = result.flags[rows[0]].sentence
+        state.extras["trends.flag"] = result.flags[rows[0]].label
     chosen = state.extras.get("trends.flag")
-    flag = next((f for f in result.flags if f.sentence == chosen), None)
+    flag = next((f for f in result.flags if f.label == chosen), None)
     _downloads("emerging-trends", "emerging_dl", table=table)
     if flag is None:
         st.caption("Select a row to see its chart.")
