@@ -420,7 +420,7 @@ def detect_emerging(
     if period is None:
         target = latest_complete_period(dates.max(), freq)
     else:
-        target = pd.Period(period, freq=pd.Timestamp(dates.max()).to_period(_pfreq(freq)).freq)
+        target = pd.Period(period, freq=_pfreq(freq))
     first = pd.Timestamp(dates.min()).to_period(target.freq)
     available = target.ordinal - first.ordinal - gap
     n_base = min(baseline, available)
