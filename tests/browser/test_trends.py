@@ -52,7 +52,9 @@ def test_trends_page_builds_a_chart(page) -> None:  # type: ignore[no-untyped-de
 
     # the chart's own data, as the CSV download gives it
     with page.expect_download() as dl:
-        page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").locator("visible=true").first.click()
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").locator(
+            "visible=true"
+        ).first.click()
     data = pd.read_csv(dl.value.path(), dtype=str)
     assert {"period", "transport_mode", "cases"} <= set(data.columns)
     assert data["period"].str.match(r"^\d{4}Q[1-4]$").all()
