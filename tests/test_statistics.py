@@ -109,3 +109,17 @@ def test_csv_keeps_formula_looking_text_as_text() -> None:
 def test_unknown_report_is_named(frame: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="no standard report 'nope'"):
         run_report("nope", frame)
+
+
+def test_every_report_and_the_detector_survive_an_empty_store() -> None:
+    from workbench.emerging import detect_emerging
+    from workbench.frames import seizure_frame
+    from workbench.store import open_store
+
+    empty = seizure_frame(open_store("sqlite://"))
+    for key in REPORTS:
+        result = run_report(key, empty)
+        assert result.table.empty, key
+        result.to_excel()
+        result.to_csv()
+    assert detect_emerging(empty).describe() == "no data to test"

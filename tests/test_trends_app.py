@@ -145,3 +145,14 @@ def test_statistics_page_runs_every_report(app: AppTest) -> None:
         )
     app.button(key="stats_all").click().run()
     assert not app.exception, app.exception
+
+
+def test_pages_say_so_when_no_case_matches(app: AppTest) -> None:
+    from workbench.filters import CaseFilter
+
+    app.session_state["_workbench_state"].filter = CaseFilter(commodity_types=("no_such_commodity",))
+    for page in ("pages/trends.py", "pages/statistics.py"):
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, (page, app.exception)
+        assert any("No case matches" in w.value for w in app.warning), page

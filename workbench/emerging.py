@@ -366,6 +366,8 @@ class EmergingResult:
         return df[[*cols[:3], *keys, *cols[3:]]]
 
     def describe(self) -> str:
+        if not self.period:
+            return "no data to test"
         return (
             f"{len(self.flags)} of {len(self.tested):,} series flagged in {self.period} "
             f"(baseline {self.baseline} {FREQUENCIES[self.freq]}s, FDR {self.settings.get('fdr')})"

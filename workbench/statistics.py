@@ -259,14 +259,12 @@ def _top_routes(frame: pd.DataFrame, top: int = 20) -> tuple[pd.DataFrame, Any]:
             "estimated value (USD)": out["value"].to_numpy(),
         }
     )
-    overall = (
-        out.groupby(["route", "commodity_category"], observed=True)["cases"].sum().reset_index()
-        if len(out)
-        else pd.DataFrame(columns=["route", "commodity_category", "cases"])
-    )
+    if out.empty:
+        return table, None
+    overall = out.groupby(["route", "commodity_category"], observed=True)["cases"].sum().reset_index()
     top_routes = overall.groupby("route")["cases"].sum().nlargest(top).index
     data = overall[overall["route"].isin(top_routes)].copy()
-    data["commodity category"] = _labels(data, "commodity_category").to_numpy() if len(data) else []
+    data["commodity category"] = _labels(data, "commodity_category").to_numpy()
     chart = bar_chart(
         data[["route", "commodity category", "cases"]],
         "route",
