@@ -290,7 +290,7 @@ def shares_chart(
     )
 
 
-def seasonal_chart(profile: pd.DataFrame, *, title: str | None = None) -> alt.Chart:
+def seasonal_chart(profile: pd.DataFrame, *, title: str | None = None) -> Any:
     """Bars of a :func:`~workbench.trends.seasonal_profile` index around 1 (the average)."""
     df = profile.copy()
     order = df.drop_duplicates("season").sort_values("season")["label"].tolist()
@@ -318,7 +318,7 @@ def seasonal_chart(profile: pd.DataFrame, *, title: str | None = None) -> alt.Ch
     )
 
 
-def flag_chart(series: pd.DataFrame, flag: Any, *, title: str | None = None) -> alt.LayerChart:
+def flag_chart(series: pd.DataFrame, flag: Any, *, title: str | None = None) -> Any:
     """The counts of a flagged series, its baseline level (dashed) and the tested period's expected count
     and observed count (red point)."""
     df = chart_frame(series, "cases")

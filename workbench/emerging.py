@@ -193,7 +193,7 @@ def score_counts(
     *,
     baseline: int | None = None,
     gap: int = 0,
-    factors: Sequence[float] | None = None,
+    factors: Sequence[float] | np.ndarray | None = None,
     alpha: float | None = None,
 ) -> pd.DataFrame:
     """Test the last column of a (series × periods) count matrix against the columns before it.

@@ -187,13 +187,14 @@ def _route_parts(frame: pd.DataFrame) -> dict[str, pd.Categorical]:
         raise ValueError(f"a route split needs the columns {', '.join(missing)}")
     from workbench.routes import od_pairs
 
+    # one integer per distinct combination of the route columns (mixed radix over their codes)
     codes = []
-    for c in _ROUTE_COLUMNS:
-        cat = _categorical(frame[c])
+    for column in _ROUTE_COLUMNS:
+        cat = _categorical(frame[column])
         codes.append((np.asarray(cat.codes, dtype=np.int64) + 1, len(cat.categories) + 1))
     key = np.zeros(len(frame), dtype=np.int64)
-    for c, n in codes:
-        key = key * n + c
+    for code, radix in codes:
+        key = key * radix + code
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     distinct = frame.iloc[first][list(_ROUTE_COLUMNS)].reset_index(drop=True)
     od = od_pairs(distinct)
