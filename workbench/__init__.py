@@ -46,6 +46,9 @@ _API: dict[str, str] = {
     "import_path": "workbench.ingest",
     "generate_sample": "workbench.sample",
     "reference": "workbench.reference",
+    "time_series": "workbench.trends",
+    "detect_emerging": "workbench.emerging",
+    "run_report": "workbench.statistics",
 }
 
 __all__ = sorted(_API)

@@ -1,0 +1,29 @@
+"""Trends: how seizures move over time, what moved most, which methods find what, what is emerging."""
+# nav: section=Analysis; title=Trends; icon=:material/trending_up:; order=40
+
+import streamlit as st
+
+from workbench.ui import trends as ui
+from workbench.ui.state import get_state
+from workbench.ui.widgets import empty_store_notice, filter_caption
+
+st.title("Trends")
+flt = get_state().filter
+filter_caption(flt)
+if empty_store_notice():
+    st.stop()
+ui.enforcement_note()
+
+builder, movers, methods, emerging, season = st.tabs(
+    ["Chart builder", "Top movers", "Methods", "Emerging trends", "Seasonal profile"]
+)
+with builder:
+    ui.builder_panel(flt)
+with movers:
+    ui.movers_panel(flt)
+with methods:
+    ui.methods_panel(flt)
+with emerging:
+    ui.emerging_panel(flt)
+with season:
+    ui.seasonal_panel(flt)

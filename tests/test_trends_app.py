@@ -1,0 +1,158 @@
+"""AppTest of the Trends and Standard statistics pages on the 3,000-case sample: build a chart, pick a
+split, switch views, select an emerging flag, run and download standard reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture()
+def app(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _vega(at: AppTest, n: int = 0) -> dict:
+    return json.loads(at.get("vega_lite_chart")[n].proto.spec)
+
+
+def _chart_rows(at: AppTest, n: int = 0) -> list[dict]:
+    """The rows a chart sends to the browser (Streamlit ships them as Arrow beside the spec)."""
+    import pyarrow as pa
+
+    el = at.get("vega_lite_chart")[n]
+    rows: list[dict] = []
+    for d in el.proto.datasets:
+        rows += pa.ipc.open_stream(d.data.data).read_all().to_pylist()
+    return rows
+
+
+def test_trends_page_builds_a_chart_and_switches_split(app: AppTest) -> None:
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Trends"
+    # the caveat is visible
+    assert any("enforcement effort" in i.value for i in app.info)
+    rows = _chart_rows(app)
+    assert {r["series"] for r in rows} >= {"drugs", "tobacco"}  # split by commodity category by default
+    # pick another split, a quarterly period and stacked bars
+    app.selectbox(key="trends_split").set_value("transport_mode").run()
+    app.selectbox(key="trends_freq").set_value("Q").run()
+    app.selectbox(key="trends_view").set_value("stacked bars").run()
+    assert not app.exception, app.exception
+    spec = _vega(app)
+    rows = _chart_rows(app)
+    assert spec["mark"]["type"] == "bar"
+    assert {r["series"] for r in rows} >= {"road", "air passenger"}
+    assert all(r["period"][4] == "Q" for r in rows)  # 2024Q3
+    # every case has one transport mode (or none stated), so the series add up to all 3,000 cases
+    assert sum(r["value"] for r in rows) == 3000
+    # small multiples of the quantity in one unit
+    app.selectbox(key="trends_measure").set_value("quantity").run()
+    app.selectbox(key="trends_view").set_value("small multiples").run()
+    assert not app.exception, app.exception
+    spec = _vega(app)
+    assert "facet" in spec
+    assert app.selectbox(key="trends_unit").value in ("kg", "sticks", "pieces", "items", "usd", "g", "l")
+
+
+def test_trends_page_movers_methods_season_and_emerging(app: AppTest) -> None:
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    # every tab drew its chart: builder, movers, methods, (emerging: chart only once selected), season
+    assert len(app.get("vega_lite_chart")) >= 4
+    app.selectbox(key="methods_method").set_value("concealment_method").run()
+    app.selectbox(key="methods_value").set_value("quantity_share").run()
+    assert not app.exception, app.exception
+    app.selectbox(key="season_freq").set_value("Q").run()
+    app.selectbox(key="emerging_freq").set_value("Q").run()
+    assert not app.exception, app.exception
+    assert any("series flagged" in m.value for m in app.markdown)
+
+
+@pytest.fixture(scope="module")
+def default_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store holding the shipped default sample (20,000 cases, with planted emerging routes)."""
+    from workbench.ingest import import_path
+    from workbench.sample import default_sample_path
+    from workbench.store import open_store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('default') / 'default.db'}"
+    assert import_path(default_sample_path(), open_store(url)).status == "accepted"
+    return url
+
+
+def test_emerging_flags_link_to_their_chart_and_the_routes_map(
+    default_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.filters import CaseFilter
+    from workbench.ui.trends import routes_page_available
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", default_store)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/trends.py")
+    at.run()
+    assert not at.exception, at.exception
+    table = next(df for df in at.dataframe if "series" in df.value.columns)
+    labels = table.value["series"].tolist()
+    assert "cocaine by express courier into Western Europe" in labels
+    n_charts = len(at.get("vega_lite_chart"))
+    # select a flag (what a click on its row does) -> its chart and sentence appear
+    state = at.session_state["_workbench_state"]
+    state.extras["trends.flag"] = "cocaine by express courier into Western Europe"
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == n_charts + 1
+    sentence = "cocaine by express courier into Western Europe: 128 cases in 2025Q4 against 39 expected (3.3×, p < 0.001)"
+    assert any(m.value == sentence for m in at.markdown)
+    if routes_page_available():
+        at.button(key="emerging_to_routes").click().run()
+        assert not at.exception, at.exception
+        flt: CaseFilter = at.session_state["_workbench_state"].filter
+        assert flt.commodity_types == ("cocaine",) and flt.transport_modes == ("express_courier",)
+    else:
+        assert any("Routes map is not part of this app" in c.value for c in at.caption)
+
+
+def test_statistics_page_runs_every_report(app: AppTest) -> None:
+    from workbench.statistics import REPORTS
+
+    app.switch_page("pages/statistics.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Standard statistics"
+    for key in REPORTS:
+        app.selectbox(key="stats_report").set_value(key).run()
+        assert not app.exception, (key, app.exception)
+        assert len(app.dataframe) == 1, key
+        assert app.dataframe[0].value.shape[0] > 0, key
+        assert len(app.get("vega_lite_chart")) == (
+            0 if REPORTS[key].build.__name__ == "_largest_seizures" else 1
+        )
+    app.button(key="stats_all").click().run()
+    assert not app.exception, app.exception
+
+
+def test_pages_say_so_when_no_case_matches(app: AppTest) -> None:
+    from workbench.filters import CaseFilter
+
+    app.session_state["_workbench_state"].filter = CaseFilter(commodity_types=("no_such_commodity",))
+    for page in ("pages/trends.py", "pages/statistics.py"):
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, (page, app.exception)
+        assert any("No case matches" in w.value for w in app.warning), page

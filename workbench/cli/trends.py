@@ -1,0 +1,152 @@
+"""``workbench trends``: time series (or emerging-trend flags) of a data set or a store, as CSV.
+
+Examples::
+
+    workbench trends sample_data/default --by commodity_category --freq Q --out trends.csv
+    workbench trends --db sqlite:///data/workbench.db --by transport_mode --freq M --measure quantity \\
+        --category drugs --out drugs-by-mode.csv
+    workbench trends sample_data/default --emerging --freq Q --out flags.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
+from workbench.trends import FREQUENCIES, MEASURES, SPLITS
+
+__all__ = ["register", "run"]
+
+
+def _splits(text: str) -> tuple[str, ...]:
+    names = tuple(s.strip() for s in text.split(",") if s.strip())
+    bad = [n for n in names if n not in SPLITS]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown field {', '.join(bad)}; choose from {', '.join(SPLITS)}")
+    return names
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "trends",
+        help="time series by period and split, or the emerging-trend flags, as CSV",
+        description="Cases, quantity per unit and estimated value per period, split by a field; or, with "
+        "--emerging, the series whose last complete period rose beyond their baseline (negative binomial "
+        "test, Benjamini-Hochberg; see docs/trends.md). Reads an exchange-format data set (PATH) or a store "
+        "(--db). Exit 0: written; 1: written, but some rows of PATH were refused by the checks and left "
+        "out (each reported); 2: the input cannot be read or the options do not fit.",
+    )
+    p.add_argument(
+        "path", nargs="?", type=Path, help="CSV folder, .zip of CSVs or .xlsx in the exchange format"
+    )
+    add_db_option(p)
+    p.add_argument(
+        "--by",
+        type=_splits,
+        default=(),
+        metavar="FIELD[,FIELD]",
+        help=f"split by one or more of: {', '.join(SPLITS)}",
+    )
+    p.add_argument("--freq", choices=list(FREQUENCIES), help="D, W, M, Q or Y (default M; Q with --emerging)")
+    p.add_argument(
+        "--measure",
+        default="cases",
+        choices=list(MEASURES),
+        help="cases (default), quantity (per unit; adds quantity and unit columns) or value_usd",
+    )
+    p.add_argument("--top", type=int, metavar="N", help="keep the N largest series; the rest become (other)")
+    p.add_argument("--emerging", action="store_true", help="write the emerging-trend flags instead")
+    p.add_argument("--baseline", type=int, default=8, help="baseline periods for --emerging (default 8)")
+    p.add_argument(
+        "--fdr", type=float, default=0.05, help="false discovery rate for --emerging (default 0.05)"
+    )
+    p.add_argument("--min-count", type=int, default=5, help="minimum cases of a flag (default 5)")
+    add_filter_options(p)
+    p.add_argument("--out", type=Path, default=Path("-"), help="CSV file to write (default: standard output)")
+    p.set_defaults(func=run)
+
+
+def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
+    flt = filter_from_args(args)
+    if args.path is not None:
+        from workbench.trends import read_seizure_frame
+
+        frame, rejections = read_seizure_frame(args.path, flt)
+        for r in rejections[:20]:
+            print(f"refused: {r}", file=sys.stderr)
+        if len(rejections) > 20:
+            print(f"... and {len(rejections) - 20} more refused cells", file=sys.stderr)
+        if rejections:
+            rows = {(r.table, r.row) for r in rejections}
+            print(
+                f"note: {len(rows):,} rows refused by the checks are left out of the counts", file=sys.stderr
+            )
+        return frame, len(rejections)
+    from workbench.frames import seizure_frame
+
+    return seizure_frame(store_from_args(args), flt), 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.exchange_io import DatasetReadError
+    from workbench.statistics import table_csv
+    from workbench.trends import period_labels, time_series
+
+    if args.path is not None and args.db:
+        print("error: give a data set PATH or --db URL, not both", file=sys.stderr)
+        return 2
+    if args.path is not None and not args.path.exists():
+        print(f"error: {args.path}: no such file or folder", file=sys.stderr)
+        return 2
+    try:
+        frame, refused = _frame(args)
+    except DatasetReadError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
+        if args.emerging:
+            from workbench.emerging import DEFAULT_SERIES, detect_emerging
+
+            series = [args.by] if args.by else DEFAULT_SERIES
+            result = detect_emerging(
+                frame,
+                freq=args.freq or "Q",
+                series=series,
+                baseline=args.baseline,
+                fdr=args.fdr,
+                min_count=args.min_count,
+            )
+            table = result.table()
+            summary = result.describe()
+        else:
+            freq = args.freq or "M"
+            ts = time_series(frame, args.by, freq, args.measure, top=args.top)
+            table = ts.assign(period=period_labels(ts["period"]).to_numpy())
+            for c in args.by:
+                table[c] = table[c].astype("string")
+            measures = ["cases", *(["quantity", "unit"] if args.measure == "quantity" else []), "value_usd"]
+            table["period_start"] = pd.PeriodIndex(ts["period"]).start_time.date
+            table = table[["period", *args.by, *measures, "period_start"]]
+            summary = (
+                f"{len(table):,} rows: {args.measure} per {FREQUENCIES[freq]}"
+                + (f" by {', '.join(args.by)}" if args.by else "")
+                + f" ({frame['case_key'].nunique():,} cases)"
+            )
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    data = table_csv(table)
+    if str(args.out) == "-":
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(data)
+        print(f"wrote {args.out}: {summary}", file=sys.stderr)
+    return 1 if refused else 0

@@ -1,0 +1,565 @@
+"""Streamlit glue of the Trends and Standard statistics pages: cached computations and the panels.
+
+The analysis lives in :mod:`workbench.trends`, :mod:`workbench.emerging`, :mod:`workbench.statistics`
+and the chart specs in :mod:`workbench.charts`; this module reads widgets, calls them on the shared
+cached seizure frame (:func:`workbench.ui.loaders.seizure_frame`) and renders. Builder choices keep
+their values across page switches (``persist_state="session"``); the flag selected in the emerging
+list is kept in ``AppState.extras["trends.flag"]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench import charts
+from workbench.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.filters import CaseFilter
+from workbench.statistics import (
+    REPORTS,
+    ReportResult,
+    catalogue_workbook,
+    run_report,
+    shares_table,
+    table_csv,
+)
+from workbench.trends import (
+    ENFORCEMENT_NOTE,
+    FREQUENCIES,
+    MEASURES,
+    SPLITS,
+    latest_complete_period,
+    main_unit,
+    method_shares,
+    period_labels,
+    seasonal_profile,
+    time_series,
+    top_movers,
+    value_label,
+    with_changes,
+)
+from workbench.ui import loaders
+from workbench.ui.resources import get_store
+from workbench.ui.state import get_state
+
+__all__ = [
+    "enforcement_note",
+    "routes_page_available",
+    "builder_panel",
+    "movers_panel",
+    "methods_panel",
+    "emerging_panel",
+    "seasonal_panel",
+    "statistics_catalogue",
+    "series_for",
+    "emerging_for",
+]
+
+_TTL = 600
+_ROOT = Path(__file__).resolve().parents[2]
+_NONE = "(none)"
+_VIEWS = {"lines": "line", "stacked areas": "area", "stacked bars": "bar", "small multiples": "multiples"}
+_SHOW = {
+    "values": None,
+    "change on previous period (%)": "change_pct",
+    "change on a year before (%)": "yoy_pct",
+}
+
+
+def _split_label(name: str) -> str:
+    return _NONE if name == _NONE else SPLITS[name].label
+
+
+def enforcement_note() -> None:
+    """The caveat every trend view shows."""
+    st.info(ENFORCEMENT_NOTE, icon=":material/policy:")
+
+
+def routes_page_available() -> bool:
+    """Whether the Routes page is part of this app (it is another feature's page)."""
+    from workbench.ui.navigation import discover_pages
+
+    return any(p.path == "pages/routes.py" for specs in discover_pages(_ROOT).values() for p in specs)
+
+
+# ------------------------------------------------------------------------------------ cached
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _series(
+    url: str, flt: CaseFilter, by: tuple[str, ...], freq: str, measure: str, top: int | None, unit: str | None
+) -> pd.DataFrame:
+    frame = loaders.seizure_frame(flt)
+    if unit is not None:
+        frame = frame[frame["unit"].astype("string").eq(unit).fillna(False).to_numpy()]
+    return time_series(frame, by, freq, measure, top=top)
+
+
+def series_for(
+    flt: CaseFilter,
+    by: tuple[str, ...],
+    freq: str,
+    measure: str,
+    top: int | None = None,
+    unit: str | None = None,
+) -> pd.DataFrame:
+    """:func:`workbench.trends.time_series` of the cached frame, cached per filter and choice."""
+    return _series(get_store().url, flt, by, freq, measure, top, unit)
+
+
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Testing every series for a rise ...")
+def _emerging(
+    url: str, flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
+) -> EmergingResult:
+    return detect_emerging(
+        loaders.seizure_frame(flt), freq=freq, baseline=baseline, fdr=fdr, min_count=min_count
+    )
+
+
+def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
+    """:func:`workbench.emerging.detect_emerging` on the cached frame, cached."""
+    return _emerging(get_store().url, flt, freq, baseline, fdr, min_count)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=32, show_spinner="Building the report ...")
+def _report(url: str, flt: CaseFilter, key: str) -> ReportResult:
+    return run_report(key, loaders.seizure_frame(flt), flt)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _downloads(
+    stem: str, key: str, *, table: pd.DataFrame | None = None, chart: Any = None, excel: Any = None
+) -> None:
+    """CSV (and Excel) of a table and PNG/SVG of a chart; files are made only when clicked."""
+    row = st.container(horizontal=True)
+    today = f"{dt.date.today():%Y%m%d}"
+    if excel is not None:
+        row.download_button(
+            "Excel",
+            data=excel,
+            file_name=f"{stem}-{today}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/table_view:",
+            on_click="ignore",
+        )
+    if table is not None:
+        row.download_button(
+            "CSV",
+            data=lambda: table_csv(table),
+            file_name=f"{stem}-{today}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/csv:",
+            on_click="ignore",
+        )
+    if chart is not None:
+        row.download_button(
+            "PNG",
+            data=lambda: charts.chart_png(chart),
+            file_name=f"{stem}-{today}.png",
+            mime="image/png",
+            key=f"{key}_png",
+            icon=":material/image:",
+            on_click="ignore",
+        )
+        row.download_button(
+            "SVG",
+            data=lambda: charts.chart_svg(chart).encode("utf-8"),
+            file_name=f"{stem}-{today}.svg",
+            mime="image/svg+xml",
+            key=f"{key}_svg",
+            icon=":material/draw:",
+            on_click="ignore",
+        )
+
+
+def _for_display(series: pd.DataFrame) -> pd.DataFrame:
+    out = series.copy()
+    out["period"] = period_labels(series["period"]).to_numpy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = [value_label(c, v) for v in out[c].astype("string")]
+    return out
+
+
+# ------------------------------------------------------------------------------------ builder
+def builder_panel(flt: CaseFilter) -> None:
+    """Measure, split, period and view; the chart, its table and downloads."""
+    frame = loaders.seizure_frame(flt)
+    c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1, 1.2, 0.8])
+    measure = c1.selectbox(
+        "Measure", list(MEASURES), format_func=MEASURES.get, key="trends_measure", persist_state="session"
+    )
+    split = c2.selectbox(
+        "Split by",
+        [_NONE, *SPLITS],
+        format_func=_split_label,
+        index=1,
+        key="trends_split",
+        persist_state="session",
+    )
+    freq = c3.selectbox(
+        "Period",
+        list(FREQUENCIES),
+        index=2,
+        format_func=FREQUENCIES.get,
+        key="trends_freq",
+        persist_state="session",
+    )
+    view = c4.selectbox("Chart", list(_VIEWS), key="trends_view", persist_state="session")
+    top = int(
+        c5.number_input(
+            "Series",
+            1,
+            30,
+            8,
+            key="trends_top",
+            persist_state="session",
+            help="largest N; the rest are (other)",
+        )
+    )
+    unit = None
+    if measure == "quantity":
+        c6, c7, c8 = st.columns([1.2, 2.6, 1.2], vertical_alignment="bottom")
+        units = sorted(frame["unit"].dropna().astype("string").unique().tolist())
+        default = main_unit(frame)
+        unit = c6.selectbox(
+            "Unit",
+            units,
+            index=units.index(default) if default in units else 0,
+            key="trends_unit",
+            help="Quantities are never added across units.",
+        )
+    else:
+        c7, c8 = st.columns([3.8, 1.2], vertical_alignment="bottom")
+    show = c7.segmented_control(
+        "Show", list(_SHOW), default="values", key="trends_show", persist_state="session"
+    )
+    rolling = c8.toggle("Rolling mean (3)", key="trends_rolling", persist_state="session")
+    by = () if split == _NONE else (split,)
+    series = series_for(flt, by, freq, measure, top if by else None, unit)
+    if series.empty:
+        st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+        return
+    changes = with_changes(series, measure, window=3)
+    if by:
+        values = [v for v in series[split].astype("string").unique()]
+        picked = st.multiselect(
+            "Only these series",
+            values,
+            format_func=lambda v: value_label(split, v),
+            key="trends_values",
+            placeholder="all shown",
+        )
+        if picked:
+            changes = changes[changes[split].astype("string").isin(picked)]
+    column = _SHOW.get(show or "values") or measure
+    title = f"{MEASURES[measure]} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
+    if column != measure:
+        title = f"{show} — {title}"
+    if _VIEWS[view] == "multiples" and by:
+        chart = charts.small_multiples(changes, column, title=title)
+    else:
+        chart = charts.series_chart(
+            changes,
+            column,
+            title=title,
+            kind=_VIEWS[view] if _VIEWS[view] != "multiples" else "line",
+            rolling=rolling and column == measure,
+        )
+    st.altair_chart(chart, width="stretch", key="trends_chart")
+    table = _for_display(changes)
+    with st.expander("Table", expanded=False):
+        st.dataframe(table, hide_index=True, width="stretch")
+    _downloads(f"trend-{measure}-{split}-{freq}".replace("_", "-"), "trends_dl", table=table, chart=chart)
+
+
+# ------------------------------------------------------------------------------------ movers
+def movers_panel(flt: CaseFilter) -> None:
+    """The series that moved most in the last complete period."""
+    frame = loaders.seizure_frame(flt)
+    if frame.empty:
+        st.warning("No case matches the filters.")
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    split = c1.selectbox(
+        "Split by",
+        list(SPLITS),
+        format_func=_split_label,
+        index=1,
+        key="movers_split",
+        persist_state="session",
+    )
+    freq = c2.selectbox(
+        "Period",
+        ["M", "Q", "Y"],
+        index=1,
+        format_func=FREQUENCIES.get,
+        key="movers_freq",
+        persist_state="session",
+    )
+    compare = c3.selectbox(
+        "Compared with",
+        ["year", "previous"],
+        format_func={"year": "the same period a year before", "previous": "the previous period"}.get,
+        key="movers_compare",
+        persist_state="session",
+    )
+    n = int(c4.number_input("Rows", 5, 50, 15, key="movers_n", persist_state="session"))
+    last = latest_complete_period(pd.to_datetime(frame["seizure_date"]).max(), freq)
+    series = series_for(flt, (split,), freq, "cases")
+    series = series[pd.PeriodIndex(series["period"]) <= last]
+    movers = top_movers(series, "cases", period=last, compare=compare, n=n)
+    label = period_labels(pd.PeriodIndex([last])).iloc[0]
+    st.caption(
+        f"Cases in {label} (the last complete {FREQUENCIES[freq]}) against {'a year before' if compare == 'year' else 'the period before'}."
+    )
+    if movers.empty:
+        st.info("Nothing moved in that period.")
+        return
+    chart = charts.movers_chart(movers, [split], title=f"Largest changes in cases, {label}")
+    st.altair_chart(chart, width="stretch")
+    table = movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"change_pct": st.column_config.NumberColumn("change %", format="%+.0f%%")},
+    )
+    _downloads(f"movers-{split}-{freq}".replace("_", "-"), "movers_dl", table=table, chart=chart)
+
+
+# ------------------------------------------------------------------------------------ methods
+def methods_panel(flt: CaseFilter) -> None:
+    """Share of cases and of quantity by detection method (or concealment, mode), per transport mode etc."""
+    frame = loaders.seizure_frame(flt)
+    if frame.empty:
+        st.warning("No case matches the filters.")
+        return
+    c1, c2, c3 = st.columns(3)
+    methods = ["detection_method", "concealment_method", "transport_mode"]
+    method = c1.selectbox(
+        "Method", methods, format_func=_split_label, key="methods_method", persist_state="session"
+    )
+    withins = [
+        w for w in ("transport_mode", "commodity_category", "wco_region", "detection_method") if w != method
+    ]
+    within = c2.selectbox(
+        "Per", [*withins, _NONE], format_func=_split_label, key="methods_within", persist_state="session"
+    )
+    what = c3.selectbox(
+        "Share of",
+        ["case_share", "quantity_share", "value_share"],
+        format_func={
+            "case_share": "cases",
+            "quantity_share": "quantity",
+            "value_share": "estimated value",
+        }.get,
+        key="methods_value",
+        persist_state="session",
+    )
+    within_split = None if within == _NONE else within
+    shares = method_shares(frame, method, within_split)
+    unit = shares["unit"].iloc[0] if len(shares) else None
+    title = f"Share of {'cases' if what == 'case_share' else 'quantity (' + str(unit) + ')' if what == 'quantity_share' else 'value'} by {SPLITS[method].label}"
+    if within_split:
+        title += f", per {SPLITS[within_split].label}"
+    chart = charts.shares_chart(shares, method, within_split, what, title=title)
+    st.altair_chart(chart, width="stretch")
+    st.caption(
+        "A method with a larger share of the quantity than of the cases finds the large seizures. "
+        f"Quantities are in {unit} only (other units are left out of the quantity shares)."
+    )
+    table = shares_table(shares, method, within_split)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="percent") for c in table if c.startswith("share")
+        },
+    )
+    _downloads(f"methods-{method}".replace("_", "-"), "methods_dl", table=table, chart=chart)
+
+
+# ------------------------------------------------------------------------------------ emerging
+def _significance(q: float) -> str:
+    return "< 0.001" if q < 0.001 else f"{q:.3f}"
+
+
+def _go_to_routes(flag: EmergingFlag) -> None:
+    state = get_state()
+    state.filter = flag.case_filter(state.filter)
+    route = flag.route()
+    if route is not None:
+        state.selected_route = route
+    st.switch_page("pages/routes.py")
+
+
+def emerging_panel(flt: CaseFilter) -> None:
+    """Settings, the flagged series with their sentences, and the chart of the selected one."""
+    state = get_state()
+    c1, c2, c3, c4 = st.columns(4)
+    freq = c1.selectbox(
+        "Period", ["Q", "M"], format_func=FREQUENCIES.get, key="emerging_freq", persist_state="session"
+    )
+    baseline = int(
+        c2.number_input("Baseline periods", 3, 24, 8, key="emerging_baseline", persist_state="session")
+    )
+    fdr = c3.selectbox(
+        "False discovery rate",
+        [0.01, 0.05, 0.10],
+        index=1,
+        key="emerging_fdr",
+        persist_state="session",
+        help="Expected share of false flags among all flags (Benjamini-Hochberg).",
+    )
+    min_count = int(c4.number_input("Minimum cases", 1, 100, 5, key="emerging_min", persist_state="session"))
+    try:
+        result = emerging_for(flt, freq, baseline, float(fdr), min_count)
+    except ValueError as e:
+        st.warning(str(e))
+        return
+    st.markdown(f"**{result.describe()}**")
+    with st.expander("Method", expanded=False):
+        st.markdown(METHOD)
+        od = ", ".join(f"{k}: {v:.3f}" for k, v in result.overdispersion.items())
+        st.caption(f"Overdispersion α estimated per kind of series: {od}. Details in docs/trends.md.")
+    if not result.flags:
+        st.info("No series rose beyond what its baseline and noise explain.")
+        return
+    table = result.table()
+    shown = pd.DataFrame(
+        {
+            "series": table["series"],
+            "cases": table["observed"],
+            "expected": table["expected"],
+            "observed / expected": table["ratio"],
+            "q": [_significance(q) for q in table["q_value"]],
+        }
+    )
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="emerging_table",
+        column_config={
+            "series": st.column_config.TextColumn("flagged series", width="large"),
+            "expected": st.column_config.NumberColumn(format="%.1f"),
+            "observed / expected": st.column_config.NumberColumn(format="%.1f×"),
+            "q": st.column_config.TextColumn(
+                "q (false discovery)", help="Benjamini-Hochberg adjusted p-value"
+            ),
+        },
+    )
+    rows = event.selection.rows if event and event.selection else []
+    if rows:
+        state.extras["trends.flag"] = result.flags[rows[0]].label
+    chosen = state.extras.get("trends.flag")
+    flag = next((f for f in result.flags if f.label == chosen), None)
+    _downloads("emerging-trends", "emerging_dl", table=table)
+    if flag is None:
+        st.caption("Select a row to see its chart.")
+        return
+    series = flag_series(loaders.seizure_frame(flt), flag, freq)
+    chart = charts.flag_chart(series, flag)
+    st.altair_chart(chart, width="stretch", key="emerging_chart")
+    st.markdown(flag.sentence)
+    if routes_page_available():
+        if st.button("Show on the Routes map", icon=":material/map:", key="emerging_to_routes"):
+            _go_to_routes(flag)
+    else:
+        st.caption("The Routes map is not part of this app, so there is no map link.")
+
+
+# ------------------------------------------------------------------------------------ season
+def seasonal_panel(flt: CaseFilter) -> None:
+    """The seasonal profile by month, quarter or weekday, overall or for the largest series."""
+    frame = loaders.seizure_frame(flt)
+    if frame.empty:
+        st.warning("No case matches the filters.")
+        return
+    c1, c2 = st.columns(2)
+    freq = c1.selectbox(
+        "Season",
+        ["M", "Q", "D"],
+        format_func={"M": "month", "Q": "quarter", "D": "weekday"}.get,
+        key="season_freq",
+        persist_state="session",
+    )
+    split = c2.selectbox(
+        "Split by (largest 4)",
+        [_NONE, "commodity_category", "transport_mode", "wco_region"],
+        format_func=_split_label,
+        key="season_split",
+        persist_state="session",
+    )
+    sub = frame
+    by: tuple[str, ...] = ()
+    if split != _NONE:
+        totals = time_series(frame, split, "Y").groupby(split, observed=True)["cases"].sum().nlargest(4)
+        sub = frame[frame[split].isin(totals.index).to_numpy()] if split in frame.columns else frame
+        by = (split,)
+    profile = seasonal_profile(sub, freq, by=by)
+    if by:
+        profile = profile[profile[split].isin(totals.index)]
+    chart = charts.seasonal_chart(profile, title="Seasonal profile (1 = average)")
+    st.altair_chart(chart, width="stretch")
+    st.caption(
+        "Each season's cases divided by the mean of its year (its week, for weekdays), averaged over the "
+        "complete years in the data, so that a trend does not pass for a season."
+    )
+    _downloads("seasonal-profile", "season_dl", table=profile, chart=chart)
+
+
+# ------------------------------------------------------------------------------------ statistics
+def statistics_catalogue(flt: CaseFilter) -> None:
+    """Pick a standard report; show its chart and table; download Excel, CSV, PNG and SVG."""
+    key = st.selectbox(
+        "Report",
+        list(REPORTS),
+        format_func=lambda k: REPORTS[k].title,
+        key="stats_report",
+        persist_state="session",
+    )
+    rep = _report(get_store().url, flt, key)
+    st.caption(rep.description)
+    if rep.table.empty:
+        st.warning("No case matches the filters.")
+        return
+    if rep.chart is not None:
+        st.altair_chart(rep.chart, width="stretch", key="stats_chart")
+    st.dataframe(
+        rep.table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(rep.table), 460),
+        column_config={
+            c: st.column_config.NumberColumn(format="percent")
+            for c in rep.table
+            if str(c).startswith("share")
+        },
+    )
+    _downloads(
+        rep.key.replace("_", "-"),
+        f"stats_{key}",
+        table=rep.table,
+        chart=rep.chart,
+        excel=lambda: rep.to_excel(),
+    )
+    st.divider()
+    if st.button("Prepare every report in one workbook", icon=":material/library_books:", key="stats_all"):
+        results = [_report(get_store().url, flt, k) for k in REPORTS]
+        st.download_button(
+            f"Download {len(results)} reports (.xlsx)",
+            data=catalogue_workbook(results),
+            file_name=f"standard-statistics-{dt.date.today():%Y%m%d}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="stats_all_dl",
+            on_click="ignore",
+        )
