@@ -38,7 +38,7 @@ seed: install
 	$(BIN)/workbench seed
 
 run: seed
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/workbench serve --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,40 +23,21 @@ CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
-@pytest.fixture(scope="session")
-def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The workbench served on a free loopback port, over a copy of the seeded sample store."""
-    import sqlite3
-
-    db = tmp_path_factory.mktemp("app") / "app.db"
-    # the backup API, not a file copy: a WAL-mode database keeps recent writes beside the file
-    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
+@contextmanager
+def served_app(db_url: str, log_path: Path) -> Iterator[str]:
+    """Serve the workbench over ``db_url`` on a free loopback port, as ``make run`` does."""
     port = free_port()
     env = {
         **os.environ,
-        "WORKBENCH_DB_URL": f"sqlite:///{db}",
+        "WORKBENCH_DB_URL": db_url,
         "WORKBENCH_ROLE": "analyst",
         "WORKBENCH_USER": "browser-test",
         "GX_ANALYTICS_ENABLED": "false",
     }
-    log = open(tmp_path_factory.mktemp("applog") / "streamlit.log", "w+")  # noqa: SIM115
+    log = open(log_path, "w+")  # noqa: SIM115
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        # the same launcher as `make run` (see workbench/ui/serve.py for why not plain `streamlit run`)
+        [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--address", "127.0.0.1"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -72,8 +54,26 @@ def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             proc.kill()
         log.seek(0)
         text = log.read()
+        log.close()
         (ROOT / "test-output").mkdir(exist_ok=True)
-        (ROOT / "test-output" / "streamlit.log").write_text(text)
+        (ROOT / "test-output" / log_path.name).write_text(text)
+
+
+def copy_store(seeded_sqlite: str, target: Path) -> str:
+    """A copy of a SQLite store (the backup API: a WAL-mode database keeps recent writes beside the file)."""
+    import sqlite3
+
+    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The workbench served on a free loopback port, over a copy of the seeded sample store."""
+    url = copy_store(seeded_sqlite, tmp_path_factory.mktemp("app") / "app.db")
+    with served_app(url, tmp_path_factory.mktemp("applog") / "streamlit.log") as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

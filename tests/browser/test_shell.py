@@ -53,3 +53,22 @@ def test_filter_survives_page_switch_and_case_opens(page) -> None:  # type: igno
     assert page.get_by_text("cigarettes").count() > 0
     assert_no_exception(page)
     screenshot(page, "shell-case-detail")
+
+
+def test_deep_link_as_first_visit_gets_the_whole_app(browser, seeded_sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A fresh server whose very first request is a page URL still runs the app with its navigation."""
+    from tests.browser.conftest import copy_store, served_app
+
+    url = copy_store(seeded_sqlite, tmp_path / "deep.db")
+    with served_app(url, tmp_path / "streamlit-deeplink.log") as app:
+        ctx = browser.new_context(viewport={"width": 1440, "height": 960})
+        pg = ctx.new_page()
+        pg.goto(f"{app}/cases")
+        wait_idle(pg, '[data-testid="stDataFrame"]')
+        side = pg.locator('[data-testid="stSidebar"]')
+        assert side.get_by_text("Filters").first.is_visible()  # the entry script ran: sidebar filters
+        assert side.get_by_text("Data quality").first.is_visible()  # navigation sections, not file names
+        assert pg.get_by_role("heading", name="Cases").first.is_visible()
+        assert_no_exception(pg)
+        screenshot(pg, "shell-deep-link")
+        ctx.close()

@@ -1,0 +1,23 @@
+"""``workbench serve``: run the app (what ``make run`` does after seeding)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the app on http://localhost:PORT (deep links work from the first visit)",
+        description="Run the Streamlit app. Set WORKBENCH_DB_URL to serve another store.",
+    )
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument("--address", help="address to listen on (default: Streamlit's, all interfaces)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.ui.serve import serve
+
+    serve(args.port, args.address)
+    return 0
