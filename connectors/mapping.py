@@ -150,7 +150,7 @@ class TableMapping:
 class MappingProfile:
     """A named mapping: source tables to exchange tables, headers to columns, local values to codes.
 
-    ``decimal`` and ``thousands`` say how numbers written as text look; ``dayfirst`` how dates
+    ``decimal`` and ``thousands`` (one or more characters) say how numbers written as text look; ``dayfirst`` how dates
     written as text are ordered (``31/01/2024``); ``encoding`` the CSV files' encoding.
     """
 
@@ -295,7 +295,8 @@ def _detect_numbers(samples: list[pd.Series]) -> tuple[str, str]:
     """Decimal and thousands separators used by numbers written as text."""
     comma_dec = dot_dec = space_thou = dot_thou = comma_thou = 0
     for s in samples:
-        for v in s.dropna().astype(str).head(100):
+        # only text tells the separators: numbers held as numbers have none
+        for v in [x for x in s.dropna().head(100) if isinstance(x, str)]:
             v = v.strip().replace("\u00a0", " ").replace("\u202f", " ")
             if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+", v):
                 comma_dec += 1
@@ -311,8 +312,9 @@ def _detect_numbers(samples: list[pd.Series]) -> tuple[str, str]:
             elif re.fullmatch(r"-?\d+\.\d+", v):
                 dot_dec += 1
     if comma_dec > dot_dec:
-        return ",", "." if dot_thou > space_thou else " "
-    return ".", "," if comma_thou else (" " if space_thou else "")
+        # French-style numbers mix "1 200,75" and "75.000,00": both are thousands separators then
+        return ",", ("." if dot_thou else "") + (" " if space_thou else "")
+    return ".", ("," if comma_thou else "") + (" " if space_thou else "")
 
 
 def _detect_dayfirst(samples: list[pd.Series]) -> bool:
@@ -452,10 +454,9 @@ def _to_number_text(s: pd.Series, decimal: str, thousands: str) -> pd.Series:
         t = str(v).strip().replace("\u00a0", " ").replace("\u202f", " ")
         if not t:
             return t
-        if thousands:
-            t = t.replace(thousands, "")
-        if thousands != " ":
-            t = t.replace(" ", "")
+        for ch in thousands:
+            t = t.replace(ch, "")
+        t = t.replace(" ", "")
         if decimal != ".":
             t = t.replace(decimal, ".")
         return t

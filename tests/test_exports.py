@@ -26,7 +26,9 @@ KEY = "a-secret-key-of-the-exporting-administration"
 
 
 def _settings(role: str = "analyst", key: str = "") -> Settings:
-    return Settings.from_env({"WORKBENCH_ROLE": role, "WORKBENCH_USER": "export-test", "WORKBENCH_PSEUDONYM_KEY": key})
+    return Settings.from_env(
+        {"WORKBENCH_ROLE": role, "WORKBENCH_USER": "export-test", "WORKBENCH_PSEUDONYM_KEY": key}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -126,10 +128,14 @@ def test_pseudonymised_export_keeps_links_without_identities(default_store: str,
     with pytest.raises(ExportRefused, match="legal basis"):
         export_data(store, tmp_path / "p.xlsx", "pseudonymised", settings=_settings(key=KEY))
     with pytest.raises(ExportRefused, match="role 'viewer'"):
-        export_data(store, tmp_path / "p.xlsx", "pseudonymised", legal_basis="x", settings=_settings("viewer", KEY))
+        export_data(
+            store, tmp_path / "p.xlsx", "pseudonymised", legal_basis="x", settings=_settings("viewer", KEY)
+        )
     assert not (tmp_path / "p.xlsx").exists()
     flt = CaseFilter(reporting_countries=("ES", "FR", "NL", "BE", "DE"))
-    res = export_data(store, tmp_path / "p", "pseudonymised", flt, legal_basis="MAA art. 4", settings=_settings(key=KEY))
+    res = export_data(
+        store, tmp_path / "p", "pseudonymised", flt, legal_basis="MAA art. 4", settings=_settings(key=KEY)
+    )
     persons = pd.read_csv(tmp_path / "p" / "persons.csv", dtype=str, keep_default_na=False)
     assert res.counts["persons"] == len(persons) > 100
     assert (persons[["last_name", "first_name", "address"]] == "").all().all()
@@ -140,11 +146,15 @@ def test_pseudonymised_export_keeps_links_without_identities(default_store: str,
     ident = src.last_name.map(_fold) + "|" + src.first_name.map(_fold) + "|" + src.date_of_birth
     assert persons["person_pseudonym"].nunique() == ident.nunique()
     # stable: a second export under the same key gives the same pseudonyms; another key, others
-    again = export_data(store, tmp_path / "p2", "pseudonymised", flt, legal_basis="x", settings=_settings(key=KEY))
+    again = export_data(
+        store, tmp_path / "p2", "pseudonymised", flt, legal_basis="x", settings=_settings(key=KEY)
+    )
     assert again.counts == res.counts
     p2 = pd.read_csv(tmp_path / "p2" / "persons.csv", dtype=str, keep_default_na=False)
     assert p2["person_pseudonym"].tolist() == persons["person_pseudonym"].tolist()
-    export_data(store, tmp_path / "p3", "pseudonymised", flt, legal_basis="x", settings=_settings(key=KEY + "x"))
+    export_data(
+        store, tmp_path / "p3", "pseudonymised", flt, legal_basis="x", settings=_settings(key=KEY + "x")
+    )
     p3 = pd.read_csv(tmp_path / "p3" / "persons.csv", dtype=str, keep_default_na=False)
     assert not set(p3["person_pseudonym"]) & set(persons["person_pseudonym"])
     values = PersonalValues()
@@ -157,7 +167,9 @@ def test_pseudonymised_export_keeps_links_without_identities(default_store: str,
 def test_every_export_is_audited_and_workbooks_hold_no_formula(default_store: str, tmp_path: Path) -> None:
     store = open_store(default_store)
     with store.session() as s:
-        s.execute(sa.text("update cases set remarks = '=HYPERLINK(\"http://x\")' where case_id = 'BE-2019-000001'"))
+        s.execute(
+            sa.text("update cases set remarks = '=HYPERLINK(\"http://x\")' where case_id = 'BE-2019-000001'")
+        )
     flt = CaseFilter(reporting_countries=("BE",), date_to="2019-12-31")
     data, name, counts = export_bytes(store, "formatted", flt, legal_basis="briefing", settings=_settings())
     assert name.endswith(".xlsx") and counts["cases"] > 0
