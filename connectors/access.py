@@ -20,6 +20,8 @@ from workbench.exchange_io import ROW, DatasetReadError, RawDataset, RawTable, f
 
 __all__ = ["AccessConnector", "mdbtools_available"]
 
+# dates as ISO 8601 (mdbtools 1.0: -D for dates, -T for date-times)
+_DATE_ARGS = ("-D", "%Y-%m-%d", "-T", "%Y-%m-%d %H:%M:%S")
 _JET_MAGIC = b"\x00\x01\x00\x00Standard Jet DB"
 _ACE_MAGIC = b"\x00\x01\x00\x00Standard ACE DB"
 
@@ -81,7 +83,7 @@ class AccessConnector:
     def _header(self, table: str) -> list[str]:
         if self.backend == "mdbtools":
             proc = subprocess.Popen(
-                ["mdb-export", "-D", "%Y-%m-%d %H:%M:%S", str(self.path), table],
+                ["mdb-export", *_DATE_ARGS, str(self.path), table],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -112,7 +114,7 @@ class AccessConnector:
                     yield part
                 return
             proc = subprocess.Popen(
-                ["mdb-export", "-D", "%Y-%m-%d %H:%M:%S", str(path), table],
+                ["mdb-export", *_DATE_ARGS, str(path), table],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )

@@ -5,26 +5,29 @@ case, a column the format does not know, and typed values where the source has t
 source is imported into a fresh store; the outcome must be the same: the same rows accepted and
 refused (naming table, row and column), the same stored values, the unknown column kept as extra,
 and the same content again is a duplicate submission.
+
+Access files are written by the tests' own Jet 4 / ACE writer (tests/connectors/jet4.py: no tool
+here writes Access files) and read by the connector through mdbtools, and through access-parser, an
+independent reader, so a file that is not valid Access fails.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from connectors import load, open_connector
+from connectors import Connector, load, open_connector
 from connectors.access import mdbtools_available
+from tests.conftest import skip_or_fail
+from tests.connectors.jet4 import DOUBLE, LONG, TEXT, write_access
 from workbench.exchange_io import write_dataset
 from workbench.ingest import ingest_dataset
 from workbench.queries import load_cases, load_items
 from workbench.store import open_store
-
-ACCESS_FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _sql_tables(url: str, scenario: dict[str, pd.DataFrame]) -> None:
@@ -53,21 +56,56 @@ def _source(kind: str, scenario: dict[str, pd.DataFrame], tmp_path: Path, reques
         url = request.getfixturevalue("pg_url")
         _sql_tables(url, scenario)
         return open_connector(url, tables={"cases": "saisies", "items": "SELECT * FROM marchandises"}), 1
-    if kind == "access":
-        fixture = ACCESS_FIXTURES / "scenario.mdb"
-        if not fixture.exists() or not mdbtools_available():
-            pytest.skip("no real Access file of the scenario (see docs/connectors.md: Access test files)")
-        shutil.copy(fixture, tmp_path / "scenario.mdb")
-        return open_connector(tmp_path / "scenario.mdb"), 2
+    if kind.startswith("access"):
+        suffix, backend = {
+            "access-mdb": (".mdb", "mdbtools"),
+            "access-accdb": (".accdb", "mdbtools"),
+            "access-parser": (".mdb", "access_parser"),
+        }[kind]
+        if backend == "mdbtools" and not mdbtools_available():
+            skip_or_fail("mdbtools is not installed (apt-get install mdbtools)")
+        path = _access_file(
+            scenario, tmp_path / f"scenario{suffix}", "ace12" if suffix == ".accdb" else "jet4"
+        )
+        conn = open_connector(path)
+        conn.backend = backend  # type: ignore[attr-defined]
+        return conn, 2
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["csv", "xlsx", "sqlite", "postgresql", "access"])
+def _access_file(scenario: dict[str, pd.DataFrame], path: Path, version: str) -> Path:
+    """The scenario as a real Access database: text, double and long columns, blanks as NULL."""
+    types = {
+        "cases": {c: (DOUBLE if c == "latitude" else TEXT) for c in scenario["cases"].columns},
+        "items": {
+            c: (LONG if c == "item_no" else DOUBLE if c == "quantity" else TEXT)
+            for c in scenario["items"].columns
+        },
+    }
+    tables = {}
+    for name, df in scenario.items():
+        rows = [
+            [
+                None
+                if v == ""
+                else (float(v) if types[name][c] == DOUBLE else int(v) if types[name][c] == LONG else v)
+                for c, v in zip(df.columns, rec, strict=True)
+            ]
+            for rec in df.itertuples(index=False)
+        ]
+        tables[name] = (types[name], rows)
+    write_access(path, tables, version=version)
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind", ["csv", "xlsx", "sqlite", "postgresql", "access-mdb", "access-accdb", "access-parser"]
+)
 def test_the_same_scenario_through_every_connector(
     kind: str, scenario: dict[str, pd.DataFrame], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     conn, first = _source(kind, scenario, tmp_path, request)
-    assert conn.kind in ("csv", "xlsx", "sql", "access")
+    assert isinstance(conn, Connector) and conn.kind in ("csv", "xlsx", "sql", "access")
     raw = load(conn)
     assert set(raw.tables) == {"cases", "items"}
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
@@ -92,3 +130,39 @@ def test_the_same_scenario_through_every_connector(
     again = ingest_dataset(load(conn), store)
     assert again.status == "duplicate"
     assert store.counts()["cases"] == 3
+
+
+def test_an_access_database_with_its_own_layout_imports_through_a_mapping(tmp_path: Path) -> None:
+    """Access tables with their own names and French headers, dates as Date/Time: suggested mapping."""
+    import datetime as dt
+
+    from connectors.mapping import apply_mapping, suggest_mapping
+    from tests.connectors.jet4 import DATETIME
+
+    types = {
+        "N° dossier": TEXT,
+        "Pays déclarant": TEXT,
+        "Date de saisie": DATETIME,
+        "Marchandise": TEXT,
+        "Quantité": DOUBLE,
+        "Unité": TEXT,
+    }
+    rows = [
+        ["D-1", "Sénégal", dt.date(2024, 4, 2), "Cocaïne", 1.25, "kg"],
+        ["D-2", "Sénégal", dt.date(2024, 4, 9), "Résine de cannabis", 40.0, "kilogrammes"],
+    ]
+    path = write_access(tmp_path / "cen.accdb", {"tblSaisies": (types, rows)}, version="ace12")
+    source = open_connector(path).read_source()
+    assert list(source.tables) == ["tblSaisies"]
+    profile = suggest_mapping(source)
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    rep = ingest_dataset(apply_mapping(source, profile), store)
+    assert rep.status == "accepted", rep.rejections
+    cases = load_cases(store).sort_values("case_id")
+    assert cases["reporting_country"].tolist() == ["SN", "SN"]
+    assert [d.date().isoformat() for d in cases["seizure_date"]] == ["2024-04-02", "2024-04-09"]
+    items = load_items(store).sort_values("case_id")
+    assert items[["commodity_type", "quantity", "unit"]].values.tolist() == [
+        ["cocaine", 1.25, "kg"],
+        ["cannabis_resin", 40.0, "kg"],
+    ]
