@@ -484,7 +484,9 @@ def _to_date_text(s: pd.Series, dayfirst: bool) -> pd.Series:
         out: Any = t
         if re.fullmatch(r"\d{5}(\.0+)?", t) and _SERIAL_MIN <= float(t) <= _SERIAL_MAX:
             out = (_EXCEL_EPOCH + dt.timedelta(days=int(float(t)))).isoformat()
-        elif not re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        elif m := re.match(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", t):
+            out = m.group(1)  # ISO 8601 is never day-first
+        else:
             try:
                 ts = pd.to_datetime(t, dayfirst=dayfirst)
                 out = ts.date().isoformat()
