@@ -309,6 +309,8 @@ def _detect_numbers(samples: list[pd.Series]) -> tuple[str, str]:
             elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", v):
                 comma_thou += 1
                 dot_dec += "." in v
+            elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", v):
+                dot_thou += 1  # "1.600": thousands in French, a decimal in English; the others decide
             elif re.fullmatch(r"-?\d+\.\d+", v):
                 dot_dec += 1
     if comma_dec > dot_dec:
@@ -582,9 +584,21 @@ def _map_chunk(
     return frame
 
 
+def _case_keys(frame: pd.DataFrame) -> pd.Series:
+    rc = frame["reporting_country"].astype("string") if "reporting_country" in frame else ""
+    return rc + "\x1f" + frame["case_id"].astype("string").str.strip()
+
+
 def _mapped_table(
-    src: RawTable, tname: str, m: TableMapping, profile: MappingProfile, extra: list[str]
+    src: RawTable,
+    tname: str,
+    m: TableMapping,
+    profile: MappingProfile,
+    extra: list[str],
+    per_item: bool = False,
 ) -> RawTable:
+    """``per_item``: the source has one row per item with the case's columns repeated (cases and items
+    from one sheet): a case is taken from its first row, and items are numbered within their case."""
     missing = [c for c in m.columns.values() if c not in src.columns]
     if missing:
         raise DatasetReadError(
@@ -594,8 +608,22 @@ def _mapped_table(
         )
 
     def chunks(rows: int) -> Iterator[pd.DataFrame]:
+        seen: dict[str, int] = {}  # case key -> items so far (per reading of the source)
         for chunk in src.iter_chunks(rows):
-            yield _map_chunk(chunk, tname, m, profile, extra)
+            frame = _map_chunk(chunk, tname, m, profile, extra)
+            if per_item and "case_id" in frame.columns:
+                keys = _case_keys(frame)
+                if tname == "cases":
+                    first = ~keys.duplicated() & ~keys.isin(seen.keys())
+                    seen.update(dict.fromkeys(keys[first].dropna(), 1))
+                    frame = frame.loc[first.fillna(True).to_numpy()]
+                elif "item_no" not in m.columns:
+                    numbers = []
+                    for k in keys:
+                        seen[k] = seen.get(k, 0) + 1
+                        numbers.append(seen[k])
+                    frame["item_no"] = numbers
+            yield frame
 
     cols = [c for c in FORMAT.table(tname).column_names if c in m.columns or c in m.constants] + extra
     return RawTable(
@@ -637,7 +665,12 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
         if skey not in extras_given:
             extras_given.add(skey)
             extra = [c for c in src.columns if c not in used_by_source[skey]]
-        tables[tname] = _mapped_table(src, tname, m, profile, extra)
+        per_item = tname != "cases" and skey == profile.tables["cases"].source.strip().lower()
+        per_item = per_item or (
+            tname == "cases"
+            and any(o.source.strip().lower() == skey for t, o in profile.tables.items() if t != "cases")
+        )
+        tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:
             notices.append(
                 f"{src.where}: rows 1–{src.header_row - 1} above the header skipped (a title); "

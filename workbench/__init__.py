@@ -38,6 +38,9 @@ _API: dict[str, str] = {
     "read_dataset": "workbench.exchange_io",
     "write_dataset": "workbench.exchange_io",
     "import_path": "workbench.ingest",
+    "ingest_dataset": "workbench.ingest",
+    "export_data": "workbench.exports",
+    "export_tables": "workbench.exports",
     "generate_sample": "workbench.sample",
     "reference": "workbench.reference",
 }

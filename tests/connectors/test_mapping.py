@@ -277,3 +277,60 @@ def test_a_profile_that_does_not_fit_the_file_says_so(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("tables: {cases: {source: x, columns: {colour: y}}}")
     with pytest.raises(DatasetReadError, match="not a valid mapping profile"):
         load_profile(tmp_path / "bad.yaml")
+
+
+def test_one_row_per_item_with_the_case_repeated(tmp_path: Path) -> None:
+    """A national export often has one row per seized commodity, the case's columns repeated."""
+    rows = [
+        [
+            "FR-24-201",
+            "France",
+            _serial("2024-04-01"),
+            "Routier",
+            "Espagne",
+            "Cigarettes",
+            "8 000",
+            "bâtonnets",
+            "1.600",
+            "",
+            "",
+        ],
+        [
+            "FR-24-201",
+            "France",
+            _serial("2024-04-01"),
+            "Routier",
+            "Espagne",
+            "Tabac à narguilé",
+            "12,5",
+            "kg",
+            "250",
+            "",
+            "",
+        ],
+        [
+            "FR-24-202",
+            "France",
+            _serial("2024-04-03"),
+            "Aérien passager",
+            "Sénégal",
+            "Cocaïne",
+            "1,1",
+            "kg",
+            "33.000",
+            "",
+            "",
+        ],
+    ]
+    book = _workbook(tmp_path / "per-item.xlsx", rows)
+    source = open_connector(book).read_source()
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    rep = ingest_dataset(apply_mapping(source, suggest_mapping(source)), store, chunk_rows=2)
+    assert rep.status == "accepted", rep.rejections
+    assert rep.accepted == {"cases": 2, "items": 3}
+    items = load_items(store).sort_values(["case_id", "item_no"])
+    assert items[["case_id", "item_no", "commodity_type"]].values.tolist() == [
+        ["FR-24-201", 1, "cigarettes"],
+        ["FR-24-201", 2, "water_pipe_tobacco"],
+        ["FR-24-202", 1, "cocaine"],
+    ]
