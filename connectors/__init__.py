@@ -21,5 +21,15 @@ Examples
 from __future__ import annotations
 
 from connectors.base import Connector, load, open_connector
+from connectors.mapping import MappingProfile, apply_mapping, load_profile, preview, suggest_mapping
 
-__all__ = ["Connector", "open_connector", "load"]
+__all__ = [
+    "Connector",
+    "open_connector",
+    "load",
+    "MappingProfile",
+    "suggest_mapping",
+    "apply_mapping",
+    "preview",
+    "load_profile",
+]

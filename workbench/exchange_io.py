@@ -432,14 +432,22 @@ class _CalamineBook:
         except Exception as e:  # calamine raises its own error types
             raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
         self.path = path
+        self._sheet: tuple[str, Any] | None = None
 
     @property
     def sheet_names(self) -> list[str]:
         return list(self.wb.sheet_names)
 
+    def _get(self, sheet: str) -> Any:
+        # parsing a sheet costs as much as reading it: keep the last one (one sheet in memory at a time)
+        if self._sheet is None or self._sheet[0] != sheet:
+            self._sheet = None
+            self._sheet = (sheet, self.wb.get_sheet_by_name(sheet))
+        return self._sheet[1]
+
     def rows(self, sheet: str) -> Iterator[list[Any]]:
         try:
-            ws = self.wb.get_sheet_by_name(sheet)
+            ws = self._get(sheet)
             if ws.start is None:
                 return
             # iter_rows starts at row 1 of the sheet (blank rows above the data included)
@@ -452,7 +460,7 @@ class _CalamineBook:
 
     def height(self, sheet: str) -> int | None:
         try:
-            return int(self.wb.get_sheet_by_name(sheet).height)
+            return int(self._get(sheet).height)
         except Exception:
             return None
 

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _suggest(conn: object, out: Path) -> int:
-    from connectors.mapping import preview, suggest_mapping
+    from connectors import preview, suggest_mapping
 
     source = conn.read_source()  # type: ignore[attr-defined]
     profile = suggest_mapping(source, name=out.stem)

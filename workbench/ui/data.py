@@ -103,7 +103,7 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
 
 
 def _profile(source: RawDataset) -> Any:
-    from connectors.mapping import suggest_mapping
+    from connectors import suggest_mapping
 
     ex = _extras()
     if _PROFILE not in ex:
@@ -113,7 +113,7 @@ def _profile(source: RawDataset) -> Any:
 
 def mapping_step(source: RawDataset) -> RawDataset | None:
     """Suggest (or load) a mapping, let the user correct it, preview it; the mapped data set."""
-    from connectors.mapping import apply_mapping, load_profile, preview
+    from connectors import apply_mapping, load_profile, preview
     from workbench.schema import FORMAT
 
     ex = _extras()
