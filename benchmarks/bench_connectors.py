@@ -18,7 +18,9 @@ def workbook_path(size: int, workdir: Path) -> Path:
         from workbench.exchange_io import write_dataset
 
         d = dataset_dir(size, workdir)
-        tables = {n: pd.read_csv(d / f"{n}.csv", dtype=str, keep_default_na=False) for n in ("cases", "items")}
+        tables = {
+            n: pd.read_csv(d / f"{n}.csv", dtype=str, keep_default_na=False) for n in ("cases", "items")
+        }
         write_dataset(tables, book)
     return book
 
