@@ -430,6 +430,8 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
     for tname, m in profile.tables.items():
         missing = [c.name for c in FORMAT.table(tname).required_columns if c.name not in m.columns]
         missing = [c for c in missing if c not in m.constants]
+        if "commodity_type" in m.columns:  # the category follows from the taxonomy
+            missing = [c for c in missing if c != "commodity_category"]
         if missing:
             profile.notes.append(f"{tname}: required columns still unmapped: {', '.join(missing)}")
     return profile
