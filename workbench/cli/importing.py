@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--encoding", help="encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1)")
     p.add_argument(
+        "--excel-reader",
+        choices=("calamine", "openpyxl"),
+        default="calamine",
+        help="workbook reader: calamine (fast, default) or openpyxl read-only (about half the memory)",
+    )
+    p.add_argument(
         "--table",
         action="append",
         default=[],
@@ -56,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         tables[name.strip()] = source.strip()
     try:
-        conn = open_connector(args.path, tables=tables or None, encoding=args.encoding)
+        conn = open_connector(
+            args.path, tables=tables or None, encoding=args.encoding, engine=args.excel_reader
+        )
         if args.suggest_mapping:
             return _suggest(conn, args.suggest_mapping)
         raw = load(conn, args.mapping)
