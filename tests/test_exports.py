@@ -202,3 +202,32 @@ def test_exchange_export_reimports(default_store: str, tmp_path: Path) -> None:
     rep = import_path(tmp_path / "nl", fresh)
     assert rep.status == "accepted", rep.rejections[:3]
     assert fresh.counts() == {k: res.counts[k] for k in ("cases", "items", "persons", "companies")}
+
+
+def test_export_command(default_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_USER", "cli-test")
+    monkeypatch.delenv("WORKBENCH_PSEUDONYM_KEY", raising=False)
+    out = tmp_path / "np.xlsx"
+    flt = ["--country", "fr", "--from", "2024-01-01"]
+    args = ["export", "--db", default_store, "--out", str(out), *flt]
+    assert main([*args, "--non-personal"]) == 0
+    assert "non-personal export" in capsys.readouterr().out
+    assert CalamineWorkbook.from_path(str(out)).sheet_names == ["cases", "items"]
+    assert main([*args, "--pseudonymise", "--legal-basis", "MAA"]) == 2
+    assert "WORKBENCH_PSEUDONYM_KEY" in capsys.readouterr().err
+    # personal data: a legal basis is needed
+    assert main(["export", "--db", default_store, "--out", str(tmp_path / "all"), *flt]) == 2
+    monkeypatch.setenv("WORKBENCH_PSEUDONYM_KEY", KEY)
+    ps = ["export", "--db", default_store, "--out", str(tmp_path / "ps"), "--country", "FR"]
+    assert main([*ps, "--pseudonymise", "--legal-basis", "MAA"]) == 0
+    assert (tmp_path / "ps" / "persons.csv").exists()
+    with open_store(default_store).engine.connect() as c:
+        last = c.execute(sa.select(AuditEntry.details).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+    d = json.loads(last)
+    assert (
+        d["kind"] == "pseudonymised"
+        and d["legal_basis"] == "MAA"
+        and d["filter"] == {"reporting_countries": ["FR"]}
+    )
