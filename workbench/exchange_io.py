@@ -2,6 +2,16 @@
 
 Reading keeps every cell as read (text, or the typed value a workbook holds) together with the
 spreadsheet row number of each row, so that every later message can name file, sheet, row and column.
+Tables are read **lazily and in chunks** (:meth:`RawTable.iter_chunks`), so a million-row CSV folder is
+imported in bounded memory; :attr:`RawTable.frame` reads the whole table when a caller wants it.
+
+Real files are messy; reading copes with, or refuses with a message naming file, sheet, row and column:
+UTF-8 with or without BOM, UTF-16 (with BOM), other encodings only when named (``encoding=``); title
+rows above the header (skipped, with a notice); empty sheets (skipped, with a notice); truncated or
+corrupt files; password-protected workbooks; non-Excel files renamed ``.xlsx``; archives whose unpacked
+size or compression ratio is out of proportion (refused before anything is unpacked); formulas (their
+cached values are read, nothing is ever evaluated).
+
 Writing never lets a cell become a live formula.
 
 Examples
@@ -18,13 +28,15 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import hashlib
-import io
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,49 +44,142 @@ from workbench.schema import FORMAT, TABLE_NAMES
 
 __all__ = [
     "ROW",
+    "CHUNK_ROWS",
     "DatasetReadError",
     "RawTable",
     "RawDataset",
     "read_dataset",
+    "read_source",
     "write_dataset",
     "file_hash",
     "excel_safe",
+    "check_archive",
+    "find_header",
+    "XLSX_ENGINES",
 ]
 
 #: Name of the column that carries each row's spreadsheet row number (header = row 1).
 ROW = "_row"
 
-#: Largest total unpacked size of an .xlsx accepted before it is opened (zip-bomb guard).
-MAX_XLSX_UNPACKED = 2 * 1024**3
+#: Rows per chunk when a table is read in pieces (bounded memory for big files).
+CHUNK_ROWS = 50_000
+
+#: Largest total unpacked size of an archive (.xlsx or .zip) accepted before it is opened (zip-bomb guard).
+MAX_UNPACKED = 2 * 1024**3
+#: Largest ratio of unpacked to packed size accepted (real workbooks and CSV zips stay well under 100).
+MAX_RATIO = 200
+MAX_XLSX_UNPACKED = MAX_UNPACKED  # former name, kept for callers
+
+#: Excel readers, fastest first (measured: benchmarks/bench_connectors.py, docs/connectors.md).
+XLSX_ENGINES = ("calamine", "openpyxl")
+
+ChunkReader = Callable[[int], Iterator[pd.DataFrame]]
 
 
 class DatasetReadError(Exception):
     """The input cannot be read at all (exit status 2). The message names the file and the problem."""
 
 
-@dataclass
 class RawTable:
-    """One table as read: cells untouched, plus :data:`ROW`; ``source`` names the file and sheet."""
+    """One table as read: cells untouched, plus :data:`ROW`; ``where`` names the file and sheet.
 
-    name: str
-    frame: pd.DataFrame
-    file: str
-    sheet: str | None = None
+    Either ``frame`` holds the whole table, or ``chunks`` reads it in pieces of a given number of rows
+    (each piece with :data:`ROW`). ``columns`` is the header as read; ``approx_rows`` an estimate of
+    the number of rows for progress bars; ``header_row`` the spreadsheet row of the header.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        frame: pd.DataFrame | None = None,
+        file: str = "",
+        sheet: str | None = None,
+        *,
+        chunks: ChunkReader | None = None,
+        columns: list[str] | None = None,
+        approx_rows: int | None = None,
+        header_row: int = 1,
+    ) -> None:
+        if frame is None and chunks is None:
+            frame = pd.DataFrame()
+        self.name = name
+        self.file = file
+        self.sheet = sheet
+        self._frame = frame
+        self._chunks = chunks
+        self.header_row = header_row
+        self._columns = columns
+        self.approx_rows = (
+            approx_rows if approx_rows is not None else (len(frame) if frame is not None else None)
+        )
+
+    def __repr__(self) -> str:
+        return f"RawTable({self.name!r}, {self.where!r})"
 
     @property
     def where(self) -> str:
         return f"{self.file}, sheet {self.sheet!r}" if self.sheet else self.file
 
+    @property
+    def columns(self) -> list[str]:
+        """The header as read (without :data:`ROW`)."""
+        if self._columns is None:
+            self._columns = [c for c in self.frame.columns if c != ROW]
+        return list(self._columns)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The whole table (read now if it was lazy)."""
+        if self._frame is None:
+            parts = list(self.iter_chunks(CHUNK_ROWS))
+            self._frame = (
+                pd.concat(parts, ignore_index=True)
+                if parts
+                else pd.DataFrame(columns=[ROW, *(self._columns or [])])
+            )
+        return self._frame
+
+    @frame.setter
+    def frame(self, value: pd.DataFrame) -> None:
+        self._frame = value
+
+    @property
+    def is_lazy(self) -> bool:
+        return self._frame is None
+
+    def iter_chunks(self, rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+        """The table in pieces of at most ``rows`` rows, each with :data:`ROW`."""
+        if self._frame is not None:
+            df = self._frame
+            if ROW not in df.columns:
+                df = df.assign(**{ROW: range(self.header_row + 1, self.header_row + 1 + len(df))})
+            for i in range(0, max(len(df), 1), rows):
+                part = df.iloc[i : i + rows]
+                if len(part) or i == 0:
+                    yield part.reset_index(drop=True)
+            return
+        assert self._chunks is not None
+        yield from self._chunks(rows)
+
+    def head(self, n: int = 20) -> pd.DataFrame:
+        """The first ``n`` rows, without reading the rest."""
+        if self._frame is not None:
+            return self._frame.head(n)
+        for part in self.iter_chunks(max(n, 1)):
+            return part.head(n)
+        return pd.DataFrame(columns=[ROW, *self.columns])
+
 
 @dataclass
 class RawDataset:
     path: str
-    kind: str  # "csv" | "xlsx" | other connector kinds
+    kind: str  # "csv" | "xlsx" | "sql" | "access" | ...
     tables: dict[str, RawTable]
     file_hash: str
     notices: list[str] = field(default_factory=list)
 
 
+# ---------------------------------------------------------------- hashing and encodings
 def file_hash(path: Path) -> str:
     """SHA-256 of a file, or of a folder's CSV files (names and contents, in name order)."""
     h = hashlib.sha256()
@@ -91,145 +196,499 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DatasetReadError(
-            f"{name}: not UTF-8 (byte {e.start}: {data[e.start : e.start + 1]!r}); "
-            "save it as UTF-8 or import it with a mapping profile that names its encoding"
-        ) from None
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    text = _decode(path.read_bytes(), path.name)
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], quoting=csv.QUOTE_MINIMAL
-        )
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-    except (pd.errors.ParserError, ValueError) as e:
-        raise DatasetReadError(f"{path.name}: cannot be read as CSV ({e})") from None
-    return df
+def _locate(data: bytes, offset: int) -> tuple[int, int]:
+    """Line number (1-based) and field number (0-based, commas before it) of byte ``offset``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, data.count(b",", line_start, offset)
 
 
-def _check_xlsx(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as z:
-            total = sum(i.file_size for i in z.infolist())
-            names = set(z.namelist())
-    except zipfile.BadZipFile:
-        head = path.read_bytes()[:8]
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
+def _validate_encoding(path: Path, encoding: str, name: str) -> None:
+    """Decode the whole file once (C speed) so a bad byte is reported before anything is imported."""
+    dec = codecs.getincrementaldecoder(encoding)()
+    done = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            try:
+                dec.decode(block)
+            except UnicodeDecodeError as e:
+                with path.open("rb") as again:
+                    data = again.read(done + e.start + 1)
+                line, col = _locate(data, done + e.start)
+                header = data[: data.find(b"\n")].decode(encoding, "replace").lstrip("\ufeff")
+                cols = next(csv.reader([header]), [])
+                column = f", column {cols[col]!r}" if col < len(cols) else ""
+                bad = block[e.start : e.start + 1]
+                hint = (
+                    "it looks like Latin-1 / Windows-1252"
+                    if bad and bad[0] >= 0x80
+                    else "it is not text in that encoding"
+                )
+                raise DatasetReadError(
+                    f"{name}, row {line}{column}: byte {bad!r} is not {encoding.upper()} ({hint}); "
+                    "save the file as UTF-8, or import it naming its encoding (--encoding cp1252, or "
+                    "'encoding:' in a mapping profile)"
+                ) from None
+            done += len(block)
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
             raise DatasetReadError(
-                f"{path.name}: an encrypted (password-protected) or legacy .xls workbook; "
-                "remove the password / save as .xlsx"
+                f"{name}: the file ends in the middle of a character (truncated?)"
             ) from None
-        raise DatasetReadError(
-            f"{path.name}: not an Excel .xlsx workbook (not a valid zip archive)"
-        ) from None
-    if "xl/workbook.xml" not in names:
-        raise DatasetReadError(f"{path.name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)")
-    if total > MAX_XLSX_UNPACKED:
-        raise DatasetReadError(
-            f"{path.name}: unpacks to {total / 1024**3:.1f} GiB, more than the "
-            f"{MAX_XLSX_UNPACKED / 1024**3:.0f} GiB limit; split the workbook or use a CSV folder"
-        )
 
 
-def _read_xlsx(path: Path) -> dict[str, tuple[pd.DataFrame, str]]:
-    _check_xlsx(path)
-    from python_calamine import CalamineWorkbook
-
+def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    enc = encoding or _bom_encoding(data[:4]) or "utf-8"
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # calamine raises its own error types
-        raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
-    out: dict[str, tuple[pd.DataFrame, str]] = {}
-    for sheet in wb.sheet_names:
-        name = sheet.strip().lower()
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        if not rows:
-            out[name] = (pd.DataFrame(), sheet)
-            continue
-        header = [str(h).strip() if h is not None else "" for h in rows[0]]
-        body = rows[1:]
-        # Trailing blank rows are common in hand-edited sheets.
-        while body and all(v in ("", None) for v in body[-1]):
-            body.pop()
-        df = pd.DataFrame(body, columns=header, dtype=object)
-        df = df.loc[:, [h != "" or df[h].astype(str).str.len().gt(0).any() for h in header]]
-        out[name] = (df, sheet)
+        return data.decode(enc)
+    except UnicodeDecodeError as e:
+        line, _ = _locate(data, e.start)
+        raise DatasetReadError(
+            f"{name}, row {line}: byte {data[e.start : e.start + 1]!r} is not {enc.upper()}; "
+            "save it as UTF-8 or import it naming its encoding (--encoding, or a mapping profile)"
+        ) from None
+
+
+# ---------------------------------------------------------------- header detection
+def find_header(rows: list[list[Any]]) -> int:
+    """Index of the header among the first rows: the first row about as wide as the widest.
+
+    Title rows (a merged cell across the top, a date line) hold one or two cells and are skipped.
+
+    >>> find_header([["Saisies 2024", None, None], [None, None, None], ["a", "b", "c"], [1, 2, 3]])
+    2
+    >>> find_header([["a", "b"], [1, 2]])
+    0
+    """
+
+    def filled(r: list[Any]) -> int:
+        return sum(1 for v in r if v is not None and str(v).strip() != "")
+
+    counts = [filled(r) for r in rows[:30]]
+    if not counts or max(counts) == 0:
+        return 0
+    widest = max(counts)
+    need = max(2, (widest + 1) // 2) if widest >= 2 else 1
+    for i, n in enumerate(counts):
+        if n >= need:
+            return i
+    return 0
+
+
+def _clean_header(values: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for i, v in enumerate(values):
+        h = "" if v is None else str(v).strip().lstrip("\ufeff")
+        if isinstance(v, float) and v.is_integer():
+            h = str(int(v))
+        out.append(h or f"column_{i + 1}")
+    # Two columns with the same header would collide: number the later ones.
+    seen: dict[str, int] = {}
+    for i, h in enumerate(out):
+        if h in seen:
+            seen[h] += 1
+            out[i] = f"{h}.{seen[h]}"
+        else:
+            seen[h] = 0
     return out
 
 
-def read_dataset(path: str | Path, tables: Iterable[str] = TABLE_NAMES) -> RawDataset:
-    """Read a CSV folder, a zipped CSV folder or an ``.xlsx`` workbook in the exchange format.
+# ---------------------------------------------------------------- CSV
+def _csv_table(path: Path, name: str, encoding: str | None = None, label: str | None = None) -> RawTable:
+    label = label or path.name
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    enc = encoding or _bom_encoding(head) or "utf-8"
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and encoding in (None, "utf-8"):
+        enc = "utf-16"
+    _validate_encoding(path, enc, label)
+    text = head.decode(enc, errors="ignore").lstrip("\ufeff")
+    sniff_lines = text.splitlines()[:30]
+    if size == 0 or not text.strip():
+        return RawTable(name, pd.DataFrame(), label, columns=[], approx_rows=0)
+    try:
+        first_rows = list(
+            csv.reader(sniff_lines[:-1] if len(sniff_lines) > 1 and len(head) == 1 << 16 else sniff_lines)
+        )
+    except csv.Error as e:
+        raise DatasetReadError(f"{label}: cannot be read as CSV ({e})") from None
+    h = find_header(first_rows) if first_rows else 0
+    header = _clean_header(first_rows[h]) if first_rows else []
+    header_row = h + 1
+    avg = max(1, len(head) // max(1, len(sniff_lines)))
+    approx = max(0, size // avg - header_row)
 
-    Unknown files or sheets are listed in ``notices``, never silently taken as data.
-    Raises :class:`DatasetReadError` when the input cannot be read at all.
+    def chunks(rows: int) -> Iterator[pd.DataFrame]:
+        start = header_row + 1
+        try:
+            reader = pd.read_csv(
+                path,
+                encoding=enc,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                skiprows=h + 1,
+                header=None,
+                names=header,
+                quoting=csv.QUOTE_MINIMAL,
+                chunksize=rows,
+                skip_blank_lines=True,
+                on_bad_lines="error",
+                engine="c",
+            )
+            for df in reader:
+                df.insert(0, ROW, range(start, start + len(df)))
+                start += len(df)
+                yield df
+        except pd.errors.EmptyDataError:
+            return
+        except (pd.errors.ParserError, ValueError) as e:
+            raise DatasetReadError(
+                f"{label}, after row {start - 1}: cannot be read as CSV ({str(e).strip()}); "
+                "the file may be truncated or not comma-separated"
+            ) from None
+
+    notices_row = header_row
+    table = RawTable(
+        name, None, label, chunks=chunks, columns=header, approx_rows=approx, header_row=notices_row
+    )
+    return table
+
+
+# ---------------------------------------------------------------- archives
+def check_archive(path: Path, *, max_unpacked: int | None = None, max_ratio: int | None = None) -> list[str]:
+    """Open a zip-based file (``.xlsx``, ``.zip``) only far enough to read its directory.
+
+    Refuses (:class:`DatasetReadError`) an archive that would unpack to more than ``max_unpacked``
+    bytes or whose unpacked size is more than ``max_ratio`` times its packed size: both are read from
+    the archive's directory, before anything is decompressed. Returns the member names.
+    """
+    max_unpacked = MAX_UNPACKED if max_unpacked is None else max_unpacked
+    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except zipfile.BadZipFile:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise DatasetReadError(
+                f"{path.name}: an encrypted (password-protected) workbook or a legacy .xls file; "
+                "remove the password, or save it as .xlsx, and import it again"
+            ) from None
+        if head.startswith(b"PK"):
+            raise DatasetReadError(
+                f"{path.name}: the archive is truncated or corrupt (its directory cannot be read); "
+                "copy the file again from its source"
+            ) from None
+        kind = "an Excel .xlsx workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a zip archive"
+        raise DatasetReadError(f"{path.name}: not {kind} (not a valid zip archive)") from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > max_unpacked:
+        raise DatasetReadError(
+            f"{path.name}: would unpack to {total / 1024**2:,.0f} MiB, more than the limit of "
+            f"{max_unpacked / 1024**2:,.0f} MiB; refused before unpacking (split it, or use a CSV folder)"
+        )
+    if total > 1 << 20 and total / packed > max_ratio:
+        raise DatasetReadError(
+            f"{path.name}: unpacks to {total / packed:,.0f} times its size ({total / 1024**2:,.0f} MiB from "
+            f"{packed / 1024**2:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
+            "unpacking"
+        )
+    return [i.filename for i in infos]
+
+
+# ---------------------------------------------------------------- Excel
+def _check_xlsx(path: Path) -> None:
+    names = set(check_archive(path))
+    if "xl/workbook.xml" not in names:
+        raise DatasetReadError(f"{path.name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)")
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v
+
+
+class _CalamineBook:
+    def __init__(self, path: Path) -> None:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            self.wb = CalamineWorkbook.from_path(str(path))
+        except Exception as e:  # calamine raises its own error types
+            raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
+        self.path = path
+        self._sheet: tuple[str, Any] | None = None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheet_names)
+
+    def _get(self, sheet: str) -> Any:
+        # parsing a sheet costs as much as reading it: keep the last one (one sheet in memory at a time)
+        if self._sheet is None or self._sheet[0] != sheet:
+            self._sheet = None
+            self._sheet = (sheet, self.wb.get_sheet_by_name(sheet))
+        return self._sheet[1]
+
+    def rows(self, sheet: str) -> Iterator[list[Any]]:
+        try:
+            ws = self._get(sheet)
+            if ws.start is None:
+                return
+            # iter_rows starts at row 1 of the sheet (blank rows above the data included)
+            for r in ws.iter_rows():
+                yield list(r)
+        except Exception as e:
+            raise DatasetReadError(
+                f"{self.path.name}, sheet {sheet!r}: cannot be read ({e}); the file may be truncated"
+            ) from None
+
+    def height(self, sheet: str) -> int | None:
+        try:
+            return int(self._get(sheet).height)
+        except Exception:
+            return None
+
+
+class _OpenpyxlBook:
+    def __init__(self, path: Path) -> None:
+        import openpyxl
+
+        try:
+            # data_only: the cached value of a formula, never the formula (nothing is evaluated)
+            self.wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:
+            raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
+        self.path = path
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def rows(self, sheet: str) -> Iterator[list[Any]]:
+        ws = self.wb[sheet]
+        try:
+            ws.reset_dimensions()
+        except AttributeError:
+            pass
+        for r in ws.iter_rows(values_only=True):
+            yield ["" if v is None else v for v in r]
+
+    def height(self, sheet: str) -> int | None:
+        return self.wb[sheet].max_row
+
+
+def _open_book(path: Path, engine: str) -> _CalamineBook | _OpenpyxlBook:
+    _check_xlsx(path)
+    if engine == "calamine":
+        return _CalamineBook(path)
+    if engine == "openpyxl":
+        return _OpenpyxlBook(path)
+    raise ValueError(f"unknown Excel engine {engine!r}; choose one of {XLSX_ENGINES}")
+
+
+def _blank_row(r: list[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in r)
+
+
+def _sheet_table(book: Any, path: Path, sheet: str, name: str) -> RawTable | None:
+    """A lazy table for one sheet, or None when the sheet is empty."""
+    it = book.rows(sheet)
+    top: list[list[Any]] = []
+    for r in it:
+        top.append(r)
+        if len(top) >= 30:
+            break
+    if not top or all(_blank_row(r) for r in top):
+        return None
+    h = find_header(top)
+    width_cells = top[h]
+    while width_cells and (width_cells[-1] is None or str(width_cells[-1]).strip() == ""):
+        width_cells = width_cells[:-1]
+    header = _clean_header(width_cells)
+    width = len(header)
+    header_row = h + 1
+    height = book.height(sheet)
+
+    def chunks(rows: int) -> Iterator[pd.DataFrame]:
+        buf: list[list[Any]] = []
+        numbers: list[int] = []
+        pending_blank: list[tuple[int, list[Any]]] = []
+        for i, r in enumerate(book.rows(sheet), start=1):
+            if i <= header_row:
+                continue
+            r = [_cell(v) for v in r[:width]]
+            if len(r) < width:
+                r += [""] * (width - len(r))
+            if _blank_row(r):
+                # blank rows in the middle are kept as blank rows (and refused by the checks);
+                # trailing blank rows, common in hand-edited sheets, are dropped
+                pending_blank.append((i, r))
+                continue
+            for j, br in pending_blank:
+                buf.append(br)
+                numbers.append(j)
+            pending_blank = []
+            buf.append(r)
+            numbers.append(i)
+            if len(buf) >= rows:
+                yield _frame(buf, numbers, header)
+                buf, numbers = [], []
+        if buf:
+            yield _frame(buf, numbers, header)
+
+    approx = max(0, height - header_row) if height else None
+    return RawTable(
+        name, None, path.name, sheet, chunks=chunks, columns=header, approx_rows=approx, header_row=header_row
+    )
+
+
+def _frame(rows: list[list[Any]], numbers: list[int], header: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df.insert(0, ROW, numbers)
+    return df
+
+
+# ---------------------------------------------------------------- sources
+def read_source(path: str | Path, *, encoding: str | None = None, engine: str = "calamine") -> RawDataset:
+    """Every table a file or folder holds, named as in the source (sheet name or CSV file stem).
+
+    This is what a mapping profile works on when the source is not in the exchange format.
+    Empty sheets are skipped with a notice. Raises :class:`DatasetReadError` when it cannot be read.
     """
     p = Path(path)
     if not p.exists():
         raise DatasetReadError(f"{p}: no such file or folder")
-    wanted = list(tables)
     found: dict[str, RawTable] = {}
     notices: list[str] = []
+    suffix = p.suffix.lower()
     if p.is_dir():
         kind = "csv"
-        files = {f.stem.strip().lower(): f for f in p.glob("*.csv")}
-        for stem, f in sorted(files.items()):
-            if stem in wanted:
-                found[stem] = RawTable(stem, _read_csv(f), f.name)
-            else:
-                notices.append(f"{f.name}: not a table of the exchange format; ignored")
-    elif p.suffix.lower() == ".zip":
+        files = sorted(p.glob("*.csv")) + sorted(p.glob("*.CSV"))
+        if not files:
+            raise DatasetReadError(f"{p.name}: the folder holds no .csv file")
+        for f in files:
+            t = _csv_table(f, f.stem.strip(), encoding)
+            if not t.columns:
+                notices.append(f"{f.name}: the file is empty; skipped")
+                continue
+            found[f.stem.strip()] = t
+    elif suffix == ".zip":
         import tempfile
 
         kind = "csv"
+        check_archive(p)
         tmp = Path(tempfile.mkdtemp(prefix="wb-zip-"))
-        try:
-            with zipfile.ZipFile(p) as z:
-                for info in z.infolist():
-                    if info.filename.lower().endswith(".csv") and not info.is_dir():
-                        target = tmp / Path(info.filename).name
-                        target.write_bytes(z.read(info))
-        except zipfile.BadZipFile:
-            raise DatasetReadError(f"{p.name}: not a valid zip archive") from None
-        inner = read_dataset(tmp, wanted)
+        with zipfile.ZipFile(p) as z:
+            for info in z.infolist():
+                if info.filename.lower().endswith(".csv") and not info.is_dir():
+                    target = tmp / Path(info.filename).name
+                    try:
+                        with z.open(info) as src, target.open("wb") as dst:
+                            for block in iter(lambda src=src: src.read(1 << 20), b""):
+                                dst.write(block)
+                    except (zipfile.BadZipFile, EOFError, OSError) as e:
+                        raise DatasetReadError(
+                            f"{p.name}: {info.filename} cannot be unpacked ({e})"
+                        ) from None
+        inner = read_source(tmp, encoding=encoding)
         found, notices = inner.tables, inner.notices
-    elif p.suffix.lower() in (".xlsx", ".xlsm"):
+        for t in found.values():
+            t.file = f"{p.name}/{t.file}"
+    elif suffix in (".xlsx", ".xlsm"):
         kind = "xlsx"
-        for name, (df, sheet) in _read_xlsx(p).items():
-            if name in wanted:
-                found[name] = RawTable(name, df, p.name, sheet)
-            else:
-                notices.append(f"{p.name}: sheet {sheet!r} is not a table of the exchange format; ignored")
-    elif p.suffix.lower() == ".csv":
+        book = _open_book(p, engine)
+        for sheet in book.sheet_names:
+            t = _sheet_table(book, p, sheet, sheet.strip())
+            if t is None:
+                notices.append(f"{p.name}: sheet {sheet!r} is empty; skipped")
+                continue
+            found[sheet.strip()] = t
+        if not found:
+            raise DatasetReadError(f"{p.name}: every sheet of the workbook is empty")
+    elif suffix == ".csv":
         kind = "csv"
-        stem = p.stem.strip().lower()
-        if stem not in wanted:
-            raise DatasetReadError(
-                f"{p.name}: a single CSV must be named after its table ({', '.join(wanted)}.csv)"
-            )
-        found[stem] = RawTable(stem, _read_csv(p), p.name)
+        t = _csv_table(p, p.stem.strip(), encoding)
+        if not t.columns:
+            raise DatasetReadError(f"{p.name}: the file is empty")
+        found[p.stem.strip()] = t
+    elif suffix == ".xls":
+        raise DatasetReadError(f"{p.name}: a legacy .xls workbook; save it as .xlsx and import that")
     else:
         raise DatasetReadError(
-            f"{p.name}: expected a folder of CSV files, a .zip of them, or an .xlsx workbook"
+            f"{p.name}: expected a folder of CSV files, a .zip of them, an .xlsx workbook"
+            " (or an Access .mdb/.accdb file or a SQL database through a connector)"
         )
-    for t in found.values():
-        t.frame.columns = [str(c).strip() for c in t.frame.columns]
-        t.frame.insert(0, ROW, range(2, len(t.frame) + 2))
-    if "cases" not in found:
-        raise DatasetReadError(f"{p.name}: no 'cases' table (a cases.csv file or a sheet named 'cases')")
     return RawDataset(str(p), kind, found, file_hash(p), notices)
 
 
+def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> RawDataset:
+    """Keep the source tables named as exchange-format tables (case-insensitively); note the others."""
+    wanted = list(tables)
+    found: dict[str, RawTable] = {}
+    notices = list(source.notices)
+    for src, t in source.tables.items():
+        key = src.strip().lower()
+        if key in wanted and key not in found:
+            t.name = key
+            found[key] = t
+        else:
+            what = f"sheet {t.sheet!r}" if t.sheet else "file"
+            notices.append(f"{t.where}: {what} is not a table of the exchange format; ignored")
+    if "cases" not in found:
+        raise DatasetReadError(
+            f"{Path(source.path).name}: no 'cases' table (a cases.csv file or a sheet named 'cases'); "
+            "for other layouts import with a mapping profile (--mapping)"
+        )
+    for t in found.values():
+        if t.header_row > 1:
+            notices.append(
+                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title); "
+                f"header at row {t.header_row}"
+            )
+    return RawDataset(source.path, source.kind, found, source.file_hash, notices)
+
+
+def read_dataset(
+    path: str | Path,
+    tables: Iterable[str] = TABLE_NAMES,
+    *,
+    encoding: str | None = None,
+    engine: str = "calamine",
+) -> RawDataset:
+    """Read a CSV folder, a zipped CSV folder or an ``.xlsx`` workbook in the exchange format.
+
+    Unknown files or sheets are listed in ``notices``, never silently taken as data. Tables are
+    lazy: they are read in chunks when imported. Raises :class:`DatasetReadError` when the input
+    cannot be read at all.
+    """
+    p = Path(path)
+    if p.is_file() and p.suffix.lower() == ".csv":
+        stem = p.stem.strip().lower()
+        if stem not in list(tables):
+            raise DatasetReadError(
+                f"{p.name}: a single CSV must be named after its table ({', '.join(tables)}.csv), "
+                "or be imported with a mapping profile (--mapping)"
+            )
+    return select_tables(read_source(p, encoding=encoding, engine=engine), tables)
+
+
+# ---------------------------------------------------------------- writing
 def excel_safe(value: object) -> object:
     """Text that a spreadsheet would take as a formula (``= + - @``) is prefixed so it stays text.
 
@@ -239,6 +698,10 @@ def excel_safe(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+#: Most rows an .xlsx sheet can hold (header included).
+XLSX_MAX_ROWS = 1_048_576
 
 
 def write_dataset(tables: Mapping[str, pd.DataFrame], path: str | Path) -> list[Path]:
@@ -254,11 +717,23 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], path: str | Path) -> list[
         cols = [c for c in known if c in df.columns] + [c for c in df.columns if c not in known and c != ROW]
         ordered[name] = df.loc[:, cols]
     if p.suffix.lower() == ".xlsx":
+        too_big = {n: len(df) for n, df in ordered.items() if len(df) >= XLSX_MAX_ROWS}
+        if too_big:
+            raise ValueError(
+                f"{p.name}: {', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; an .xlsx sheet "
+                f"holds at most {XLSX_MAX_ROWS - 1:,}: write a CSV folder instead"
+            )
         p.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(
             p,
             engine="xlsxwriter",
-            engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+            engine_kwargs={
+                "options": {
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                    "strings_to_numbers": False,
+                }
+            },
         ) as xw:
             for name, df in ordered.items():
                 df.to_excel(xw, sheet_name=name, index=False)

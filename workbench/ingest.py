@@ -3,7 +3,7 @@
 The path every import takes (CLI, app upload, connectors):
 
 1. the same file (by SHA-256) already stored -> recorded as a ``duplicate`` submission, nothing changes;
-2. row-level checks derived from the format (:mod:`workbench.rowchecks`);
+2. row-level checks derived from the format (:mod:`workbench.rowchecks`), keys unique within the file;
 3. referential checks: every item, person and company must point to a case in this submission or
    in the store;
 4. the quality gates handed in (``gates``; the Great Expectations gate of ``data_quality`` is one):
@@ -12,6 +12,12 @@ The path every import takes (CLI, app upload, connectors):
    rows (a case that comes again with the same ``(reporting_country, case_id)`` is updated, and its
    items/persons/companies carried by the submission replace the stored ones) and an audit entry.
    Any failure rolls all of it back, so the store is as it was, and a ``failed`` submission is recorded.
+
+Tables are read and written **in chunks** (``chunk_rows``, default 50,000 rows) inside that one
+transaction: memory stays bounded however big the file (a million cases import in a few hundred MB),
+steps 2–4 run per chunk (the gates as the ``Gate`` contract below says), duplicate keys are found
+across chunks (:class:`workbench.rowchecks.KeyIndex`), and tables go parents first, so a child is
+checked against the cases this submission has already written.
 
 Examples
 --------
@@ -44,8 +50,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from workbench.config import Settings
-from workbench.exchange_io import ROW, RawDataset, read_dataset
-from workbench.rowchecks import CheckedTable, Rejection, check_table
+from workbench.exchange_io import CHUNK_ROWS, ROW, DatasetReadError, RawDataset, RawTable, read_dataset
+from workbench.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
 from workbench.schema import FORMAT, TABLE_NAMES
 from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit
 
@@ -54,6 +60,8 @@ __all__ = ["Gate", "ImportReport", "ImportFailed", "ingest_dataset", "import_pat
 Progress = Callable[[int, int, str], None]
 _CHUNK = 5000
 _KEY_CHUNK = 400
+#: Rejections and warnings listed in one report (all are counted; all rejected rows are quarantined).
+MAX_LISTED = 10_000
 
 
 class Gate(Protocol):
@@ -140,6 +148,9 @@ class ImportReport:
         return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
 
 
+_CASE_KEY = ("reporting_country", "case_id")
+
+
 def _keys(df: pd.DataFrame) -> list[tuple[str, str]]:
     return list(zip(df["reporting_country"].astype(str), df["case_id"].astype(str), strict=True))
 
@@ -158,33 +169,53 @@ def existing_case_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set
     return found
 
 
-def _referential(checked: dict[str, CheckedTable], conn: Connection, where: dict[str, str]) -> None:
-    """Refuse children whose case is neither among this submission's good cases nor in the store."""
-    cases = checked["cases"].frame
-    good = set(_keys(cases))
-    for name in TABLE_NAMES:
-        if name == "cases" or name not in checked:
-            continue
-        ct = checked[name]
-        if ct.frame.empty:
-            continue
-        keys = _keys(ct.frame)
-        outside = {k for k in keys if k not in good}
-        stored = existing_case_keys(conn, outside) if outside else set()
-        orphan = np.array([k not in good and k not in stored for k in keys], dtype=bool)
-        if orphan.any():
-            for rec in ct.frame.loc[orphan, [ROW, "reporting_country", "case_id"]].itertuples(index=False):
-                ct.rejections.append(
-                    Rejection(
-                        name,
-                        int(rec[0]),
-                        "case_id",
-                        f"no case {rec[1]}/{rec[2]} in this submission (or it was refused) nor in the store",
-                        where.get(name, name),
-                    )
+@dataclass
+class _SubmissionState:
+    """What one submission remembers between chunks (a few bytes per row: hashes, not rows)."""
+
+    seen: dict[str, KeyIndex] = field(default_factory=dict)  # keys per table (duplicates)
+    written_cases: KeyIndex = field(default_factory=KeyIndex)  # cases this submission wrote
+    prior_cases: KeyIndex = field(default_factory=KeyIndex)  # of those or of children: stored before
+    cleared: dict[str, KeyIndex] = field(default_factory=dict)  # cases whose stored children were replaced
+    countries: set[str] = field(default_factory=set)
+    noticed: set[str] = field(default_factory=set)
+
+
+def _referential(
+    ct: CheckedTable, conn: Connection, where: str, state: _SubmissionState | None = None
+) -> None:
+    """Refuse children whose case is neither among this submission's good cases nor in the store.
+
+    Cases are written first, inside the submission's transaction: a case of this submission is
+    recognised by its key hash; any other is looked up in the store.
+    """
+    name = ct.name
+    if name == "cases" or ct.frame.empty:
+        return
+    df = ct.frame
+    hashes = key_hashes(df, _CASE_KEY)
+    ours = state.written_cases.contains(hashes) if state is not None else np.zeros(len(df), dtype=bool)
+    outside_keys = _keys(df.loc[~ours]) if (~ours).any() else []
+    stored = existing_case_keys(conn, outside_keys) if outside_keys else set()
+    orphan = np.zeros(len(df), dtype=bool)
+    if outside_keys:
+        orphan[~ours] = [k not in stored for k in outside_keys]
+        if state is not None:
+            in_store = ~ours & ~orphan
+            state.prior_cases.add(hashes[in_store], np.zeros(int(in_store.sum()), dtype=np.int64))
+    if orphan.any():
+        for rec in df.loc[orphan, [ROW, "reporting_country", "case_id"]].itertuples(index=False):
+            ct.rejections.append(
+                Rejection(
+                    name,
+                    int(rec[0]),
+                    "case_id",
+                    f"no case {rec[1]}/{rec[2]} in this submission (or it was refused) nor in the store",
+                    where,
                 )
-                ct.rejected_rows.add(int(rec[0]))
-            ct.frame = ct.frame.loc[~orphan].reset_index(drop=True)
+            )
+            ct.rejected_rows.add(int(rec[0]))
+        ct.frame = df.loc[~orphan].reset_index(drop=True)
 
 
 def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -208,7 +239,9 @@ def _write_table(
     submission_id: int,
     report: ImportReport,
     progress: Progress | None,
+    state: _SubmissionState | None = None,
 ) -> None:
+    """Write one chunk of good rows: cases inserted or updated, children replacing stored ones."""
     t = DATA_TABLES[name]
     spec = FORMAT.table(name)
     cols = [*spec.column_names, "extra", "dq_flags"]
@@ -216,7 +249,11 @@ def _write_table(
     cols.append("submission_id")
     if "dq_flags" not in df.columns:
         df = df.assign(dq_flags=None)
-    total = len(df)
+    report.inserted.setdefault(name, 0)
+    report.updated.setdefault(name, 0)
+    if df.empty:
+        return
+    hashes = key_hashes(df, _CASE_KEY)
     if name == "cases":
         stored = existing_case_keys(conn, _keys(df))
         is_update = np.array([k in stored for k in _keys(df)], dtype=bool)
@@ -236,26 +273,33 @@ def _write_table(
             ]
             for i in range(0, len(payload), _CHUNK):
                 conn.execute(stmt, payload[i : i + _CHUNK])
-        report.updated[name] = int(is_update.sum())
-        report.inserted[name] = int((~is_update).sum())
+        if state is not None:
+            state.written_cases.add(hashes, df[ROW].to_numpy())
+            state.prior_cases.add(hashes[is_update], df[ROW].to_numpy()[is_update])
+        report.updated[name] += int(is_update.sum())
+        report.inserted[name] += int((~is_update).sum())
         to_insert = new
     else:
-        # Children carried by the submission replace the stored children of the same cases.
-        keys = list(dict.fromkeys(_keys(df)))
+        # Children carried by the submission replace the stored children of the same cases. Only
+        # cases stored before this submission can have any; rows this submission wrote are kept.
+        if state is None:
+            replace = np.ones(len(df), dtype=bool)
+        else:
+            done = state.cleared.setdefault(name, KeyIndex())
+            replace = state.prior_cases.contains(hashes) & ~done.contains(hashes)
+            done.add(hashes[replace], np.zeros(int(replace.sum()), dtype=np.int64))
+        keys = list(dict.fromkeys(_keys(df.loc[replace])))
         for i in range(0, len(keys), _KEY_CHUNK):
             conn.execute(
-                sa.delete(t).where(
-                    sa.tuple_(t.c.reporting_country, t.c.case_id).in_(keys[i : i + _KEY_CHUNK])
-                )
+                sa.delete(t)
+                .where(sa.tuple_(t.c.reporting_country, t.c.case_id).in_(keys[i : i + _KEY_CHUNK]))
+                .where(sa.or_(t.c.submission_id.is_(None), t.c.submission_id != submission_id))
             )
-        report.inserted[name] = total
-        report.updated[name] = 0
+        report.inserted[name] += len(df)
         to_insert = df
     recs = _records(to_insert, cols)
     for i in range(0, len(recs), _CHUNK):
         conn.execute(sa.insert(t), recs[i : i + _CHUNK])
-        if progress:
-            progress(min(i + _CHUNK, len(recs)), len(recs), f"writing {name}")
 
 
 def _apply_gate_findings(
@@ -274,18 +318,38 @@ def _apply_gate_findings(
             if f.severity == "critical":
                 ct.rejections.append(f)
             else:
-                report.warnings.append(f)
+                _listed(report.warnings, f, report)
                 if f.row is not None:
                     warn.setdefault(f.row, []).append(f"{f.column}: {f.reason}" if f.column else f.reason)
         if critical_rows:
             drop = ct.frame[ROW].isin(critical_rows)
-            ct.rejected_rows.update(critical_rows)
+            ct.rejected_rows.update(critical_rows & set(ct.frame[ROW].astype(int)))
             ct.frame = ct.frame.loc[~drop].reset_index(drop=True)
         if warn:
             texts = {r: json.dumps(v, ensure_ascii=False) for r, v in warn.items()}
             flags = ct.frame[ROW].map(texts)
             ct.frame = ct.frame.assign(dq_flags=flags)
-            report.flagged[name] = int(flags.notna().sum())
+            report.flagged[name] = report.flagged.get(name, 0) + int(flags.notna().sum())
+
+
+def _listed(target: list[Rejection], r: Rejection, report: ImportReport) -> None:
+    if len(target) < MAX_LISTED:
+        target.append(r)
+    elif len(target) == MAX_LISTED:
+        report.notices.append(
+            f"more than {MAX_LISTED:,} findings: the report lists the first; all are counted"
+        )
+        target.append(r)
+
+
+def _duplicate_of(store: Store, file_hash: str) -> Any:
+    with store.engine.connect() as conn:
+        return conn.execute(
+            sa.select(Submission.id, Submission.received_at)
+            .where(Submission.file_hash == file_hash, Submission.status.in_(("accepted", "partial")))
+            .order_by(Submission.id)
+            .limit(1)
+        ).first()
 
 
 def ingest_dataset(
@@ -296,19 +360,14 @@ def ingest_dataset(
     settings: Settings | None = None,
     progress: Progress | None = None,
     source_name: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
-    """Check and store one data set as one submission; see the module docstring."""
+    """Check and store one data set as one submission, chunk by chunk; see the module docstring."""
     t0 = time.perf_counter()
     settings = settings or Settings.from_env()
     report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
 
-    with store.engine.connect() as conn:
-        prior = conn.execute(
-            sa.select(Submission.id, Submission.received_at)
-            .where(Submission.file_hash == raw.file_hash, Submission.status.in_(("accepted", "partial")))
-            .order_by(Submission.id)
-            .limit(1)
-        ).first()
+    prior = _duplicate_of(store, raw.file_hash)
     if prior is not None:
         report.status = "duplicate"
         report.notices.append(
@@ -318,7 +377,7 @@ def ingest_dataset(
             report.accepted[name] = 0
             report.rejected[name] = 0
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name)
+            sub = _submission(raw, report, settings, source_name, set())
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
@@ -329,61 +388,49 @@ def ingest_dataset(
     from workbench.reference import country_codes
 
     codes = country_codes()
-    checked: dict[str, CheckedTable] = {}
-    for name in TABLE_NAMES:
-        if name in raw.tables:
-            if progress:
-                progress(0, 1, f"checking {name}")
-            checked[name] = check_table(raw.tables[name], codes)
-            if checked[name].unknown_columns:
-                report.notices.append(
-                    f"{raw.tables[name].where}: columns not in the exchange format kept as extra attributes: "
-                    + ", ".join(checked[name].unknown_columns)
-                )
-
-    where = {n: raw.tables[n].where for n in checked}
-    with store.engine.connect() as conn:
-        _referential(checked, conn, where)
-    if gates:
-        frames = {n: c.frame for n, c in checked.items()}
-        findings: list[Rejection] = []
-        for gate in gates:
-            start = getattr(gate, "start", None)
-            if start is not None:
-                start(report.source)
-        for gate in gates:
-            if progress:
-                progress(0, 1, f"quality gate: {gate.name}")
-            findings += gate.check(frames, store, where)
-        _apply_gate_findings(checked, findings, report)
-        # A case refused by a gate takes its children with it unless stored already.
-        with store.engine.connect() as conn:
-            _referential(checked, conn, where)
-
-    for name, ct in checked.items():
-        report.accepted[name] = len(ct.frame)
-        report.rejected[name] = len(ct.rejected_rows)
-        report.rejections.extend(sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")))
-    n_ok = sum(report.accepted.values())
-    n_bad = sum(report.rejected.values())
-    report.status = "accepted" if n_bad == 0 else ("partial" if n_ok else "rejected")
-
+    state = _SubmissionState()
+    for gate in gates:
+        start = getattr(gate, "start", None)
+        if start is not None:
+            start(report.source)
+    order = [n for n in TABLE_NAMES if n in raw.tables]
+    total_rows = sum(raw.tables[n].approx_rows or 0 for n in order) or 1
+    done_rows = 0
     try:
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name)
+            sub = _submission(raw, report, settings, source_name, set())
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
             conn = s.connection()
-            _quarantine(conn, sub.id, raw, checked)
+            for name in order:
+                rt = raw.tables[name]
+                report.accepted.setdefault(name, 0)
+                report.rejected.setdefault(name, 0)
+                state.seen[name] = KeyIndex()
+                if progress:
+                    progress(min(done_rows, total_rows), total_rows, f"importing {name}")
+                for chunk in rt.iter_chunks(chunk_rows):
+                    ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
+                    _quarantine(conn, sub.id, rt.where, chunk, ct)
+                    _write_table(conn, name, ct.frame, sub.id, report, progress, state)
+                    report.accepted[name] += len(ct.frame)
+                    report.rejected[name] += len(ct.rejected_rows)
+                    for r in sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")):
+                        _listed(report.rejections, r, report)
+                    done_rows += len(chunk)
+                    if progress:
+                        progress(min(done_rows, total_rows), total_rows, f"importing {name}")
             for gate in gates:
                 record = getattr(gate, "record", None)
                 if record is not None:
                     record(conn, sub.id)
-            for name in TABLE_NAMES:
-                if name in checked and not checked[name].frame.empty:
-                    _write_table(conn, name, checked[name].frame, sub.id, report, progress)
+            n_ok = sum(report.accepted.values())
+            n_bad = sum(report.rejected.values())
+            report.status = "accepted" if n_bad == 0 else ("partial" if n_ok else "rejected")
             report.seconds = time.perf_counter() - t0
+            sub.status = report.status
+            sub.reporting_countries = ";".join(sorted(c for c in state.countries if c))[:2000]
             sub.counts = json.dumps(
                 {
                     "accepted": report.accepted,
@@ -407,23 +454,65 @@ def ingest_dataset(
             )
     except Exception as e:
         report.status = "failed"
+        report.submission_id = None
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name)
+            sub = _submission(raw, report, settings, source_name, state.countries)
             sub.report = json.dumps({"error": str(e)[:2000]})
             s.add(sub)
             s.flush()
+            report.submission_id = sub.id
             audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+        if isinstance(e, DatasetReadError):
+            raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
         raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e
+    if progress:
+        progress(total_rows, total_rows, "done")
     return report
 
 
+def _check_chunk(
+    name: str,
+    rt: RawTable,
+    chunk: pd.DataFrame,
+    codes: frozenset[str],
+    conn: Connection,
+    state: _SubmissionState,
+    gates: Sequence[Gate],
+    store: Store,
+    report: ImportReport,
+) -> CheckedTable:
+    """Row checks, referential checks and gates for one chunk of one table."""
+    ct = check_table(RawTable(name, chunk, rt.file, rt.sheet), codes, seen=state.seen[name])
+    if ct.unknown_columns and name not in state.noticed:
+        state.noticed.add(name)
+        report.notices.append(
+            f"{rt.where}: columns not in the exchange format kept as extra attributes: "
+            + ", ".join(ct.unknown_columns)
+        )
+    if name == "cases" and "reporting_country" in ct.frame.columns and len(state.countries) < 300:
+        state.countries.update(str(c) for c in ct.frame["reporting_country"].dropna().unique())
+    _referential(ct, conn, rt.where, state)
+    if gates and not ct.frame.empty:
+        findings: list[Rejection] = []
+        for gate in gates:
+            findings += gate.check({name: ct.frame}, store, {name: rt.where})
+        _apply_gate_findings({name: ct}, findings, report)
+    # a repeated "required column missing" (one per chunk) is said once
+    if any(r.row is None for r in ct.rejections):
+        key = f"missing:{name}"
+        if key in state.noticed:
+            ct.rejections = [r for r in ct.rejections if r.row is not None]
+        state.noticed.add(key)
+    return ct
+
+
 def _submission(
-    raw: RawDataset, report: ImportReport, settings: Settings, source_name: str | None
+    raw: RawDataset,
+    report: ImportReport,
+    settings: Settings,
+    source_name: str | None,
+    countries: set[str],
 ) -> Submission:
-    countries: set[str] = set()
-    cases = raw.tables.get("cases")
-    if cases is not None and "reporting_country" in cases.frame.columns:
-        countries = {str(v).strip().upper() for v in cases.frame["reporting_country"].dropna().unique()[:50]}
     return Submission(
         received_at=dt.datetime.now(dt.UTC),
         submitted_by=settings.user,
@@ -431,39 +520,38 @@ def _submission(
         source_kind=raw.kind,
         file_hash=raw.file_hash,
         status=report.status,
-        reporting_countries=";".join(sorted(c for c in countries if c)),
+        reporting_countries=";".join(sorted(c for c in countries if c))[:2000],
         counts=json.dumps({"accepted": report.accepted, "rejected": report.rejected}),
         report=None,
     )
 
 
 def _quarantine(
-    conn: Connection, submission_id: int, raw: RawDataset, checked: dict[str, CheckedTable]
+    conn: Connection, submission_id: int, where: str, chunk: pd.DataFrame, ct: CheckedTable
 ) -> None:
+    if not ct.rejections:
+        return
+    frame = chunk.set_index(ROW, drop=False)
+    frame = frame[~frame.index.duplicated()]
     rows: list[dict[str, Any]] = []
-    for name, ct in checked.items():
-        if not ct.rejections:
-            continue
-        rt = raw.tables[name]
-        frame = rt.frame.set_index(ROW, drop=False)
-        for r in ct.rejections:
-            raw_row = None
-            if r.row is not None and r.row in frame.index:
-                raw_row = json.dumps(
-                    {k: (None if pd.isna(v) else str(v)) for k, v in frame.loc[r.row].items() if k != ROW},
-                    ensure_ascii=False,
-                )
-            rows.append(
-                {
-                    "submission_id": submission_id,
-                    "table_name": name,
-                    "sheet": rt.where,
-                    "row_number": r.row,
-                    "column_name": r.column,
-                    "reason": r.reason,
-                    "raw": raw_row,
-                }
+    for r in ct.rejections:
+        raw_row = None
+        if r.row is not None and r.row in frame.index:
+            raw_row = json.dumps(
+                {k: (None if pd.isna(v) else str(v)) for k, v in frame.loc[r.row].items() if k != ROW},
+                ensure_ascii=False,
             )
+        rows.append(
+            {
+                "submission_id": submission_id,
+                "table_name": ct.name,
+                "sheet": where,
+                "row_number": r.row,
+                "column_name": r.column,
+                "reason": r.reason,
+                "raw": raw_row,
+            }
+        )
     for i in range(0, len(rows), _CHUNK):
         conn.execute(sa.insert(QuarantinedRow), rows[i : i + _CHUNK])
 
@@ -475,7 +563,11 @@ def import_path(
     gates: Sequence[Gate] = (),
     settings: Settings | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Read ``path`` (CSV folder, zip of CSVs or ``.xlsx``) and import it; see :func:`ingest_dataset`."""
-    raw = read_dataset(path)
-    return ingest_dataset(raw, store, gates=gates, settings=settings, progress=progress)
+    raw = read_dataset(path, encoding=encoding)
+    return ingest_dataset(
+        raw, store, gates=gates, settings=settings, progress=progress, chunk_rows=chunk_rows
+    )

@@ -32,7 +32,15 @@ import pandas as pd
 from workbench.exchange_io import ROW, RawTable
 from workbench.schema import FORMAT, Column
 
-__all__ = ["Rejection", "CheckedTable", "check_table", "coerce_column", "blank_mask"]
+__all__ = [
+    "Rejection",
+    "CheckedTable",
+    "check_table",
+    "coerce_column",
+    "blank_mask",
+    "KeyIndex",
+    "key_hashes",
+]
 
 
 @dataclass(frozen=True)
@@ -146,8 +154,68 @@ def coerce_column(
     raise ValueError(f"unknown column type {t!r}")
 
 
-def check_table(raw: RawTable, codes: Collection[str] | None = None) -> CheckedTable:
-    """Check one raw table against the format; see the module docstring."""
+def key_hashes(frame: pd.DataFrame, key: tuple[str, ...] | list[str]) -> np.ndarray:
+    """64-bit hashes of the key columns of each row (typed values joined as text).
+
+    >>> df = pd.DataFrame({"reporting_country": ["FR", "FR"], "case_id": ["A", "A"]})
+    >>> h = key_hashes(df, ["reporting_country", "case_id"]); bool(h[0] == h[1]), h.dtype.name
+    (True, 'uint64')
+    """
+    if frame.empty:
+        return np.zeros(0, dtype=np.uint64)
+    text = frame[key[0]].astype("string").fillna("")
+    for k in key[1:]:
+        text = text + "\x1f" + frame[k].astype("string").fillna("")
+    return pd.util.hash_array(text.to_numpy(dtype=object), categorize=False)
+
+
+class KeyIndex:
+    """The keys seen so far in one submission, across chunks, in 16 bytes a key.
+
+    Holds sorted 64-bit key hashes and the spreadsheet row of each key's first occurrence, so that a
+    duplicate in a later chunk is refused naming the row of the first.
+
+    >>> idx = KeyIndex(); idx.add(np.array([5, 9], dtype=np.uint64), np.array([2, 3]))
+    >>> idx.first_rows(np.array([9, 7], dtype=np.uint64)).tolist()
+    [3, -1]
+    """
+
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.rows = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def first_rows(self, hashes: np.ndarray) -> np.ndarray:
+        """Row of the first occurrence of each hash, -1 where not seen."""
+        if not len(self.hashes) or not len(hashes):
+            return np.full(len(hashes), -1, dtype=np.int64)
+        pos = np.searchsorted(self.hashes, hashes)
+        pos_c = np.minimum(pos, len(self.hashes) - 1)
+        hit = self.hashes[pos_c] == hashes
+        return np.where(hit, self.rows[pos_c], -1)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        return self.first_rows(hashes) >= 0
+
+    def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        if not len(hashes):
+            return
+        h = np.concatenate([self.hashes, np.asarray(hashes, dtype=np.uint64)])
+        r = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
+        order = np.argsort(h, kind="stable")
+        self.hashes, self.rows = h[order], r[order]
+
+
+def check_table(
+    raw: RawTable, codes: Collection[str] | None = None, seen: KeyIndex | None = None
+) -> CheckedTable:
+    """Check one raw table against the format; see the module docstring.
+
+    ``seen`` carries the keys of earlier chunks of the same table: a key seen there is refused as a
+    duplicate here too, and this chunk's good keys are added to it.
+    """
     if codes is None:
         from workbench.reference import country_codes
 
@@ -234,6 +302,26 @@ def check_table(raw: RawTable, codes: Collection[str] | None = None) -> CheckedT
                 )
             )
         bad_any[frame.index.get_indexer(good[dup].index)] = True
+
+    if seen is not None:
+        good = frame[~bad_any]
+        hashes = key_hashes(good, spec.key)
+        earlier = seen.first_rows(hashes)
+        again = earlier >= 0
+        if again.any():
+            for rec, first_row in zip(good[again].to_dict("records"), earlier[again], strict=True):
+                key = tuple(rec[k] for k in spec.key)
+                out.rejections.append(
+                    Rejection(
+                        raw.name,
+                        int(rec[ROW]),
+                        ", ".join(spec.key),
+                        f"duplicate key {'/'.join(map(str, key))} (first at row {int(first_row)})",
+                        raw.where,
+                    )
+                )
+            bad_any[frame.index.get_indexer(good[again].index)] = True
+        seen.add(hashes[~again], good[ROW].to_numpy()[~again])
 
     out.rejected_rows = set(int(r) for r in rows[bad_any])
     out.frame = frame[~bad_any].reset_index(drop=True)

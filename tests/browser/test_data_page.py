@@ -4,6 +4,7 @@ prepare and download the filtered cases as a formatted workbook."""
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -49,3 +50,35 @@ def test_upload_import_and_export(page, tmp_path) -> None:  # type: ignore[no-un
     assert ws.freeze_panes is not None and ws.auto_filter.ref
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
     screenshot(page, "data-export")
+
+
+def test_mapping_step_and_non_personal_export(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.connectors.test_mapping import ROWS_2, _workbook
+
+    book = _workbook(tmp_path / "saisies-fevrier.xlsx", ROWS_2)
+    page.goto(f"{page.app_url}/data")
+    wait_idle(page, '[data-testid="stFileUploader"]')
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(book))
+    wait_idle(page, "text=Save profile (.yaml)")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Mapping" in text and "kept as extra: Agent" in text and "would be rejected" not in text
+    assert_no_exception(page)
+    screenshot(page, "data-mapping-step")
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_idle(page, "text=Import report")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "accepted" in text
+    screenshot(page, "data-mapping-import-report")
+
+    page.get_by_role("tab", name="Export").click()
+    page.get_by_text("Non-personal (cases + items, scrubbed)").click()
+    wait_idle(page, "text=Prepare export")
+    page.get_by_role("button", name="Prepare export").click()
+    # the mapping step's "Save profile" button is a download button too (on the hidden Import tab)
+    wait_idle(page, "text=Download non-personal")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=re.compile("Download non-personal")).click()
+    wb = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
+    assert wb.sheetnames == ["cases", "items"]
+    assert_no_exception(page)
+    screenshot(page, "data-export-non-personal")

@@ -1,0 +1,723 @@
+"""Column and value mapping for data not already in the exchange format, kept as named YAML profiles.
+
+A national export has its own sheet names, headers (often French or Spanish), country names instead
+of codes, dates as Excel serial numbers or day-first text, and numbers with decimal commas.
+:func:`suggest_mapping` reads the headers and a sample of the cells and proposes a
+:class:`MappingProfile`; :func:`preview` shows the first rows as they would be imported, with the
+row checks' verdict; :meth:`MappingProfile.save` writes the profile as YAML so the next file from the
+same administration imports with ``workbench import PATH --mapping PROFILE.yaml``; :func:`apply_mapping`
+turns the source into an exchange-format :class:`~workbench.exchange_io.RawDataset` (lazily, chunk by
+chunk), which goes through the one import path (:func:`workbench.ingest.ingest_dataset`).
+
+Source columns that the profile does not map are **kept** as extra attributes under their own name,
+unless the profile lists them under ``ignore`` (an explicit, recorded choice): nothing is dropped
+silently.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from workbench.exchange_io import RawDataset, RawTable
+>>> src = pd.DataFrame({"N° dossier": ["D1"], "Pays déclarant": ["France"],
+...                     "Date de saisie": [45292], "Marchandise": ["cocaïne"], "Quantité": ["1,5"],
+...                     "Unité": ["kilogrammes"]})
+>>> raw = RawDataset("saisies.xlsx", "xlsx", {"Saisies": RawTable("Saisies", src, "saisies.xlsx", "Saisies")}, "h")
+>>> profile = suggest_mapping(raw, name="douane-fr")
+>>> profile.tables["cases"].columns["seizure_date"], profile.decimal
+('Date de saisie', ',')
+>>> mapped = apply_mapping(raw, profile)
+>>> mapped.tables["cases"].frame.loc[0, ["reporting_country", "seizure_date"]].tolist()
+['FR', '2024-01-01']
+>>> mapped.tables["items"].frame.loc[0, ["commodity_category", "commodity_type", "quantity", "unit"]].tolist()
+['drugs', 'cocaine', '1.5', 'kg']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from workbench.exchange_io import ROW, DatasetReadError, RawDataset, RawTable
+from workbench.schema import FORMAT, TABLE_NAMES, Column
+
+__all__ = [
+    "TableMapping",
+    "MappingProfile",
+    "suggest_mapping",
+    "apply_mapping",
+    "preview",
+    "Preview",
+    "normalise",
+    "load_profile",
+]
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Excel serial day numbers taken as dates: 1954-10-14 .. 2119-01-18
+_SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000
+
+
+def normalise(text: object) -> str:
+    """Lower case, no accents, punctuation as spaces: how headers and values are compared.
+
+    >>> normalise("  N° Dossier "), normalise("Résine_de-Cannabis"), normalise("Pays d'origine")
+    ('n dossier', 'resine de cannabis', 'pays d origine')
+    """
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    return " ".join(s.split())
+
+
+def _data(name: str) -> Any:
+    return yaml.safe_load(resources.files("workbench").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _column_aliases() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+    """Table-name aliases, and per table: normalised header -> exchange column."""
+    raw = _data("column_aliases.yaml")
+    tables = {t: [normalise(a) for a in v] for t, v in raw["tables"].items()}
+    per_table: dict[str, dict[str, str]] = {}
+    for tname in TABLE_NAMES:
+        idx: dict[str, str] = {}
+        for col in FORMAT.table(tname).column_names:
+            idx.setdefault(normalise(col), col)
+            for a in raw["columns"].get(col, []):
+                idx.setdefault(normalise(a), col)
+        per_table[tname] = idx
+    return tables, per_table
+
+
+@lru_cache(maxsize=1)
+def _value_aliases() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Per enumeration: normalised local value -> code; and local commodity name -> commodity_type."""
+    raw = _data("value_aliases.yaml")
+    enums: dict[str, dict[str, str]] = {}
+    for enum, codes in FORMAT.enums.items():
+        idx = {normalise(c): c for c in codes}
+        for code, aliases in (raw["enums"].get(enum) or {}).items():
+            for a in aliases:
+                idx.setdefault(normalise(a), code)
+        enums[enum] = idx
+    from workbench.reference import commodities
+
+    commod = {normalise(t): t for t in commodities()["type"]}
+    for t in commodities()["type"]:
+        commod.setdefault(normalise(t.replace("_", " ")), t)
+    for t, aliases in raw["commodities"].items():
+        for a in aliases:
+            commod.setdefault(normalise(a), t)
+    return enums, commod
+
+
+@lru_cache(maxsize=1)
+def _category_of() -> dict[str, str]:
+    from workbench.reference import commodities
+
+    df = commodities()
+    return dict(zip(df["type"], df["category"], strict=True))
+
+
+# ---------------------------------------------------------------- the profile
+@dataclass
+class TableMapping:
+    """How one exchange-format table is made from one source table."""
+
+    source: str
+    columns: dict[str, str] = field(default_factory=dict)  # exchange column -> source column
+    constants: dict[str, Any] = field(default_factory=dict)  # exchange column -> fixed value
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # exchange column -> {local: code}
+    ignore: list[str] = field(default_factory=list)  # source columns deliberately not imported
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"source": self.source, "columns": dict(self.columns)}
+        for k in ("constants", "values", "ignore"):
+            v = getattr(self, k)
+            if v:
+                d[k] = v
+        return d
+
+
+@dataclass
+class MappingProfile:
+    """A named mapping: source tables to exchange tables, headers to columns, local values to codes.
+
+    ``decimal`` and ``thousands`` (one or more characters) say how numbers written as text look; ``dayfirst`` how dates
+    written as text are ordered (``31/01/2024``); ``encoding`` the CSV files' encoding.
+    """
+
+    name: str
+    tables: dict[str, TableMapping] = field(default_factory=dict)
+    decimal: str = "."
+    thousands: str = ""
+    dayfirst: bool = False
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "decimal": self.decimal, "thousands": self.thousands}
+        d["dayfirst"] = self.dayfirst
+        if self.encoding:
+            d["encoding"] = self.encoding
+        d["tables"] = {t: m.to_dict() for t, m in self.tables.items()}
+        return d
+
+    def to_yaml(self) -> str:
+        head = (
+            f"# Mapping profile {self.name!r} for `workbench import PATH --mapping FILE`.\n"
+            "# tables: exchange table -> source sheet/file/table; columns: exchange column -> source header;\n"
+            "# values: local value -> code; ignore: source columns deliberately not imported (others are kept\n"
+            "# as extra attributes).\n"
+        )
+        return head + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)
+
+    def save(self, path: str | Path) -> Path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(self.to_yaml(), encoding="utf-8")
+        return p
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> MappingProfile:
+        tables = {}
+        for tname, m in (d.get("tables") or {}).items():
+            if tname not in FORMAT.tables:
+                raise ValueError(f"mapping profile: {tname!r} is not an exchange-format table")
+            known = set(FORMAT.table(tname).column_names)
+            cols = {str(k): str(v) for k, v in (m.get("columns") or {}).items()}
+            unknown = sorted(set(cols) - known)
+            if unknown:
+                raise ValueError(f"mapping profile, table {tname}: not columns of the format: {unknown}")
+            tables[tname] = TableMapping(
+                source=str(m["source"]),
+                columns=cols,
+                constants=dict(m.get("constants") or {}),
+                values={
+                    str(k): {str(a): str(b) for a, b in v.items()} for k, v in (m.get("values") or {}).items()
+                },
+                ignore=[str(x) for x in (m.get("ignore") or [])],
+            )
+        return cls(
+            name=str(d.get("name") or "profile"),
+            tables=tables,
+            decimal=str(d.get("decimal", ".")),
+            thousands=str(d.get("thousands") or ""),
+            dayfirst=bool(d.get("dayfirst", False)),
+            encoding=d.get("encoding"),
+        )
+
+
+def load_profile(path: str | Path) -> MappingProfile:
+    """Read a profile saved by :meth:`MappingProfile.save` (or written by hand)."""
+    p = Path(path)
+    try:
+        d = yaml.safe_load(p.read_text(encoding="utf-8"))
+        return MappingProfile.from_dict(d or {})
+    except FileNotFoundError:
+        raise DatasetReadError(f"{p}: no such mapping profile") from None
+    except (yaml.YAMLError, ValueError, KeyError, AttributeError) as e:
+        raise DatasetReadError(f"{p.name}: not a valid mapping profile ({e})") from None
+
+
+# ---------------------------------------------------------------- suggesting
+def _sample_values(t: RawTable, n: int = 200) -> pd.DataFrame:
+    return t.head(n)
+
+
+def _looks_like_dates(s: pd.Series) -> float:
+    vals = s.dropna()
+    vals = vals[vals.astype(str).str.strip() != ""]
+    if vals.empty:
+        return 0.0
+    ok = 0
+    for v in vals.head(50):
+        if isinstance(v, (dt.date, dt.datetime)):
+            ok += 1
+        elif isinstance(v, (int, float)) and _SERIAL_MIN <= float(v) <= _SERIAL_MAX:
+            ok += 1
+        elif isinstance(v, str) and re.match(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", v):
+            ok += 1
+    return ok / min(len(vals), 50)
+
+
+def _looks_like_countries(s: pd.Series) -> float:
+    from workbench.reference import to_iso2
+
+    vals = [v for v in s.dropna().astype(str).head(50) if v.strip()]
+    if not vals:
+        return 0.0
+    return sum(to_iso2(v) is not None for v in vals) / len(vals)
+
+
+def _match_columns(header: list[str], tname: str, taken: set[str] | None = None) -> dict[str, str]:
+    """Exchange column -> source header, by alias then by close spelling."""
+    from rapidfuzz import fuzz, process
+
+    _, per_table = _column_aliases()
+    idx = per_table[tname]
+    out: dict[str, str] = {}
+    used: set[str] = set(taken or ())
+    # exact alias matches first, then fuzzy ones, so a close spelling never steals an exact header
+    for h in header:
+        col = idx.get(normalise(h))
+        if col and col not in out and h not in used:
+            out[col] = h
+            used.add(h)
+    choices = list(idx)
+    for h in header:
+        if h in used:
+            continue
+        hit = process.extractOne(normalise(h), choices, scorer=fuzz.ratio, score_cutoff=88)
+        if hit and idx[hit[0]] not in out:
+            out[idx[hit[0]]] = h
+            used.add(h)
+    return out
+
+
+def _table_for_source(src_name: str) -> str | None:
+    tables, _ = _column_aliases()
+    n = normalise(src_name)
+    for tname, aliases in tables.items():
+        if n in aliases:
+            return tname
+    return None
+
+
+def _detect_numbers(samples: list[pd.Series]) -> tuple[str, str]:
+    """Decimal and thousands separators used by numbers written as text."""
+    comma_dec = dot_dec = space_thou = dot_thou = comma_thou = 0
+    for s in samples:
+        # only text tells the separators: numbers held as numbers have none
+        for v in [x for x in s.dropna().head(100) if isinstance(x, str)]:
+            v = v.strip().replace("\u00a0", " ").replace("\u202f", " ")
+            if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+", v):
+                comma_dec += 1
+                dot_thou += 1
+            elif re.fullmatch(r"-?\d{1,3}( \d{3})+(,\d+)?", v):
+                space_thou += 1
+                comma_dec += "," in v
+            elif re.fullmatch(r"-?\d+,\d+", v):
+                comma_dec += 1
+            elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", v):
+                comma_thou += 1
+                dot_dec += "." in v
+            elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", v):
+                dot_thou += 1  # "1.600": thousands in French, a decimal in English; the others decide
+            elif re.fullmatch(r"-?\d+\.\d+", v):
+                dot_dec += 1
+    if comma_dec > dot_dec:
+        # French-style numbers mix "1 200,75" and "75.000,00": both are thousands separators then
+        return ",", ("." if dot_thou else "") + (" " if space_thou else "")
+    return ".", ("," if comma_thou else "") + (" " if space_thou else "")
+
+
+def _detect_dayfirst(samples: list[pd.Series]) -> bool:
+    first_big = second_big = 0
+    for s in samples:
+        for v in s.dropna().head(200):
+            if not isinstance(v, str):
+                continue
+            m = re.match(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})", v)
+            if m:
+                first_big += int(m.group(1)) > 12
+                second_big += int(m.group(2)) > 12
+    return first_big >= second_big and first_big > 0 or (first_big == 0 and second_big == 0)
+
+
+def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile:
+    """Propose a profile from the source's table names, headers and a sample of its cells.
+
+    Headers are matched to exchange columns through the aliases in ``workbench/data/
+    column_aliases.yaml`` (English, French, Spanish) and by close spelling; unmatched required
+    columns are looked for by content (dates, country names). A single source table that also
+    holds commodity columns yields both ``cases`` and ``items`` (one item per row).
+    """
+    profile = MappingProfile(name=name)
+    assigned: dict[str, str] = {}
+    for src_name in source.tables:
+        tname = _table_for_source(src_name)
+        if tname and tname not in assigned:
+            assigned[tname] = src_name
+    if "cases" not in assigned:
+        # the table whose headers match the most case columns
+        best = max(
+            source.tables,
+            key=lambda s: len(_match_columns(source.tables[s].columns, "cases")),
+            default=None,
+        )
+        if best is None:
+            raise DatasetReadError(f"{Path(source.path).name}: no table to map")
+        assigned["cases"] = best
+    if "items" not in assigned:
+        cases_src = source.tables[assigned["cases"]]
+        item_cols = _match_columns(cases_src.columns, "items")
+        if {"commodity_type", "quantity"} <= set(item_cols) or {"commodity_category", "quantity"} <= set(
+            item_cols
+        ):
+            assigned["items"] = assigned["cases"]
+
+    samples: list[pd.Series] = []
+    for tname in TABLE_NAMES:
+        if tname not in assigned:
+            continue
+        src = source.tables[assigned[tname]]
+        sample = _sample_values(src)
+        header = src.columns
+        cols = _match_columns(header, tname)
+        if tname != "cases" and assigned[tname] == assigned["cases"]:
+            # children made from the cases' own rows share the case key columns
+            case_cols = profile.tables["cases"].columns
+            for k in ("case_id", "reporting_country"):
+                if k in case_cols:
+                    cols[k] = case_cols[k]
+            cols = {
+                k: v
+                for k, v in cols.items()
+                if k in ("case_id", "reporting_country") or v not in case_cols.values()
+            }
+        mapping = TableMapping(source=assigned[tname], columns=cols)
+        # content: required dates and countries not found by header
+        free = [h for h in header if h not in cols.values()]
+        for col in FORMAT.table(tname).columns:
+            if col.name in cols or not free:
+                continue
+            if col.type == "date" and col.required:
+                hit = max(free, key=lambda h: _looks_like_dates(sample[h]))
+                if _looks_like_dates(sample[hit]) >= 0.8:
+                    cols[col.name] = hit
+                    free.remove(hit)
+                    profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are dates)")
+            elif col.type == "iso2" and col.required:
+                hit = max(free, key=lambda h: _looks_like_countries(sample[h]))
+                if _looks_like_countries(sample[hit]) >= 0.8:
+                    cols[col.name] = hit
+                    free.remove(hit)
+                    profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are countries)")
+        if tname == "items" and "item_no" not in cols:
+            mapping.constants["item_no"] = 1
+        # local values of enumerations that the alias tables do not know: left for the user
+        enums, _ = _value_aliases()
+        for col_name, h in cols.items():
+            col = FORMAT.table(tname).column(col_name)
+            if col.type == "enum" and col.enum:
+                unknown = {
+                    str(v)
+                    for v in sample[h].dropna().astype(str).unique()[:50]
+                    if v.strip() and _enum_value(v, enums[col.enum], {}) is None
+                }
+                if unknown:
+                    profile.notes.append(
+                        f"{tname}.{col_name}: values not recognised (map them under 'values'): "
+                        + ", ".join(sorted(unknown)[:10])
+                    )
+            if col.type in ("float", "int"):
+                samples.append(sample[h])
+            if col.type == "date":
+                samples.append(sample[h])
+        profile.tables[tname] = mapping
+    profile.decimal, profile.thousands = _detect_numbers(
+        [s for s in samples if s.dtype == object or pd.api.types.is_string_dtype(s)]
+    )
+    profile.dayfirst = _detect_dayfirst(samples)
+    for tname, m in profile.tables.items():
+        missing = [c.name for c in FORMAT.table(tname).required_columns if c.name not in m.columns]
+        missing = [c for c in missing if c not in m.constants]
+        if "commodity_type" in m.columns:  # the category follows from the taxonomy
+            missing = [c for c in missing if c != "commodity_category"]
+        if missing:
+            profile.notes.append(f"{tname}: required columns still unmapped: {', '.join(missing)}")
+    return profile
+
+
+# ---------------------------------------------------------------- applying
+def _enum_value(v: str, idx: dict[str, str], explicit: dict[str, str]) -> str | None:
+    if v in explicit:
+        return explicit[v]
+    n = normalise(v)
+    for k, code in explicit.items():
+        if normalise(k) == n:
+            return code
+    if n in idx:
+        return idx[n]
+    n2 = n.replace(" ", "_")
+    return idx.get(n2)
+
+
+def _to_number_text(s: pd.Series, decimal: str, thousands: str) -> pd.Series:
+    def conv(v: Any) -> Any:
+        if v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
+            return v
+        t = str(v).strip().replace("\u00a0", " ").replace("\u202f", " ")
+        if not t:
+            return t
+        for ch in thousands:
+            t = t.replace(ch, "")
+        t = t.replace(" ", "")
+        if decimal != ".":
+            t = t.replace(decimal, ".")
+        return t
+
+    return s.map(conv)
+
+
+def _to_date_text(s: pd.Series, dayfirst: bool) -> pd.Series:
+    cache: dict[Any, Any] = {}
+
+    def conv(v: Any) -> Any:
+        if v is None or isinstance(v, str) and not v.strip():
+            return v
+        if isinstance(v, dt.datetime):
+            return v.date().isoformat()
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if _SERIAL_MIN <= float(v) <= _SERIAL_MAX:
+                return (_EXCEL_EPOCH + dt.timedelta(days=int(float(v)))).isoformat()
+            return str(v)
+        t = str(v).strip()
+        if t in cache:
+            return cache[t]
+        out: Any = t
+        if re.fullmatch(r"\d{5}(\.0+)?", t) and _SERIAL_MIN <= float(t) <= _SERIAL_MAX:
+            out = (_EXCEL_EPOCH + dt.timedelta(days=int(float(t)))).isoformat()
+        elif m := re.match(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", t):
+            out = m.group(1)  # ISO 8601 is never day-first
+        else:
+            try:
+                ts = pd.to_datetime(t, dayfirst=dayfirst)
+                out = ts.date().isoformat()
+            except (ValueError, OverflowError, TypeError):
+                out = t
+        cache[t] = out
+        return out
+
+    return s.map(conv)
+
+
+def _map_column(s: pd.Series, col: Column, profile: MappingProfile, explicit: dict[str, str]) -> pd.Series:
+    enums, commod = _value_aliases()
+    if explicit and col.type not in ("enum",):
+        s = s.map(lambda v: explicit.get(str(v), explicit.get(str(v).strip(), v)) if v is not None else v)
+    if col.type in ("iso2", "iso2_list"):
+        from workbench.reference import to_iso2
+
+        cache: dict[str, Any] = {}
+
+        def one(v: Any) -> Any:
+            if v is None or not str(v).strip():
+                return v
+            t = str(v).strip()
+            if t not in cache:
+                if col.type == "iso2_list":
+                    parts = [p for p in re.split(r"[;,/|]", t) if p.strip()]
+                    codes = [to_iso2(p) for p in parts]
+                    cache[t] = ";".join(c for c in codes) if all(codes) else t
+                else:
+                    cache[t] = to_iso2(t) or t
+            return cache[t]
+
+        return s.map(one)
+    if col.type == "date":
+        return _to_date_text(s, profile.dayfirst)
+    if col.type in ("float", "int"):
+        return _to_number_text(s, profile.decimal, profile.thousands)
+    if col.type == "enum" and col.enum:
+        idx = enums[col.enum]
+        cache2: dict[str, Any] = {}
+
+        def en(v: Any) -> Any:
+            if v is None or not str(v).strip():
+                return v
+            t = str(v).strip()
+            if t not in cache2:
+                cache2[t] = _enum_value(t, idx, explicit) or t
+            return cache2[t]
+
+        return s.map(en)
+    if col.name == "commodity_type":
+        return s.map(
+            lambda v: (
+                commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
+                if v is not None and str(v).strip()
+                else v
+            )
+        )
+    return s
+
+
+def _map_chunk(
+    chunk: pd.DataFrame, tname: str, m: TableMapping, profile: MappingProfile, extra: list[str]
+) -> pd.DataFrame:
+    spec = FORMAT.table(tname)
+    out: dict[str, Any] = {ROW: chunk[ROW].to_numpy()}
+    for col in spec.columns:
+        if col.name in m.columns:
+            src = m.columns[col.name]
+            if src not in chunk.columns:
+                continue
+            out[col.name] = _map_column(chunk[src], col, profile, m.values.get(col.name, {})).to_numpy()
+        elif col.name in m.constants:
+            out[col.name] = [m.constants[col.name]] * len(chunk)
+    frame = pd.DataFrame(out, index=chunk.index)
+    if "commodity_type" in frame.columns and (
+        "commodity_category" not in frame.columns
+        or frame["commodity_category"].isna().all()
+        or "commodity_category" not in m.columns
+    ):
+        cats = _category_of()
+        derived = frame["commodity_type"].map(lambda t: cats.get(str(t)) if t is not None else None)
+        if "commodity_category" in frame.columns:
+            frame["commodity_category"] = frame["commodity_category"].where(
+                frame["commodity_category"].notna() & (frame["commodity_category"].astype(str) != ""), derived
+            )
+        else:
+            frame["commodity_category"] = derived
+    for c in extra:
+        if c in chunk.columns and c not in frame.columns:
+            frame[c] = chunk[c].to_numpy()  # kept as an extra attribute
+    return frame
+
+
+def _case_keys(frame: pd.DataFrame) -> pd.Series:
+    rc = frame["reporting_country"].astype("string") if "reporting_country" in frame else ""
+    return rc + "\x1f" + frame["case_id"].astype("string").str.strip()
+
+
+def _mapped_table(
+    src: RawTable,
+    tname: str,
+    m: TableMapping,
+    profile: MappingProfile,
+    extra: list[str],
+    per_item: bool = False,
+) -> RawTable:
+    """``per_item``: the source has one row per item with the case's columns repeated (cases and items
+    from one sheet): a case is taken from its first row, and items are numbered within their case."""
+    missing = [c for c in m.columns.values() if c not in src.columns]
+    if missing:
+        raise DatasetReadError(
+            f"{src.where}: the mapping profile {profile.name!r} names columns this file does not have: "
+            + ", ".join(repr(c) for c in missing)
+            + f" (its columns: {', '.join(src.columns[:30])})"
+        )
+
+    def chunks(rows: int) -> Iterator[pd.DataFrame]:
+        seen: dict[str, int] = {}  # case key -> items so far (per reading of the source)
+        for chunk in src.iter_chunks(rows):
+            frame = _map_chunk(chunk, tname, m, profile, extra)
+            if per_item and "case_id" in frame.columns:
+                keys = _case_keys(frame)
+                if tname == "cases":
+                    first = ~keys.duplicated() & ~keys.isin(seen.keys())
+                    seen.update(dict.fromkeys(keys[first].dropna(), 1))
+                    frame = frame.loc[first.fillna(True).to_numpy()]
+                elif "item_no" not in m.columns:
+                    numbers = []
+                    for k in keys:
+                        seen[k] = seen.get(k, 0) + 1
+                        numbers.append(seen[k])
+                    frame["item_no"] = numbers
+            yield frame
+
+    cols = [c for c in FORMAT.table(tname).column_names if c in m.columns or c in m.constants] + extra
+    return RawTable(
+        tname,
+        None,
+        src.file,
+        src.sheet,
+        chunks=chunks,
+        columns=cols,
+        approx_rows=src.approx_rows,
+        header_row=src.header_row,
+    )
+
+
+def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
+    """The source as an exchange-format data set, mapped chunk by chunk when imported."""
+    if "cases" not in profile.tables:
+        raise DatasetReadError(f"mapping profile {profile.name!r} does not say where the cases are")
+    tables: dict[str, RawTable] = {}
+    notices = list(source.notices)
+    by_lower = {k.strip().lower(): k for k in source.tables}
+    # A source column mapped by no table is kept as an extra attribute of the first table made from
+    # that source (the cases, when one sheet holds cases and items).
+    used_by_source: dict[str, set[str]] = {}
+    for m in profile.tables.values():
+        used_by_source.setdefault(m.source.strip().lower(), set()).update(m.columns.values(), m.ignore)
+    extras_given: set[str] = set()
+    for tname in [t for t in TABLE_NAMES if t in profile.tables]:
+        m = profile.tables[tname]
+        key = m.source if m.source in source.tables else by_lower.get(m.source.strip().lower())
+        if key is None:
+            raise DatasetReadError(
+                f"{Path(source.path).name}: the mapping profile {profile.name!r} reads {tname} from "
+                f"{m.source!r}, which this source does not have (it has: {', '.join(source.tables)})"
+            )
+        src = source.tables[key]
+        skey = m.source.strip().lower()
+        extra = []
+        if skey not in extras_given:
+            extras_given.add(skey)
+            extra = [c for c in src.columns if c not in used_by_source[skey]]
+        per_item = tname != "cases" and skey == profile.tables["cases"].source.strip().lower()
+        per_item = per_item or (
+            tname == "cases"
+            and any(o.source.strip().lower() == skey for t, o in profile.tables.items() if t != "cases")
+        )
+        tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
+        if src.header_row > 1:
+            notices.append(
+                f"{src.where}: rows 1–{src.header_row - 1} above the header skipped (a title); "
+                f"header at row {src.header_row}"
+            )
+        if m.ignore:
+            notices.append(f"{src.where}: columns not imported, as the profile says: {', '.join(m.ignore)}")
+    used = {m.source.strip().lower() for m in profile.tables.values()}
+    for k, t in source.tables.items():
+        if k.strip().lower() not in used:
+            notices.append(f"{t.where}: not used by the mapping profile {profile.name!r}; ignored")
+    notices.append(f"mapped with profile {profile.name!r}")
+    return RawDataset(source.path, source.kind, tables, source.file_hash, notices)
+
+
+@dataclass
+class Preview:
+    """The first rows of each table as they would be imported, and what the checks say of them."""
+
+    frames: dict[str, pd.DataFrame]
+    rejections: list[Any]
+    extra_columns: dict[str, list[str]]
+    unmapped_required: dict[str, list[str]]
+
+
+def preview(source: RawDataset, profile: MappingProfile, rows: int = 20) -> Preview:
+    """Map the first ``rows`` rows of each table and run the row checks on them."""
+    from workbench.reference import country_codes
+    from workbench.rowchecks import check_table
+
+    mapped = apply_mapping(source, profile)
+    frames: dict[str, pd.DataFrame] = {}
+    rejections: list[Any] = []
+    extra: dict[str, list[str]] = {}
+    missing: dict[str, list[str]] = {}
+    for tname, t in mapped.tables.items():
+        head = t.head(rows)
+        frames[tname] = head
+        checked = check_table(RawTable(tname, head, t.file, t.sheet), country_codes())
+        rejections += checked.rejections
+        extra[tname] = checked.unknown_columns
+        m = profile.tables[tname]
+        missing[tname] = [
+            c.name
+            for c in FORMAT.table(tname).required_columns
+            if c.name not in m.columns and c.name not in m.constants and c.name != "commodity_category"
+        ]
+    return Preview(frames, rejections, extra, missing)

@@ -1,0 +1,80 @@
+"""AppTest of the Data page: the mapping step on a French workbook, import with the report, and the
+export kinds (refusals, audit)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.connectors.test_mapping import ROWS_1, _workbook
+from workbench.store import AuditEntry, open_store
+
+
+@pytest.fixture()
+def store_copy(seeded_sqlite: str, tmp_path: Path) -> str:
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    return f"sqlite:///{db}"
+
+
+def _app(url: str, monkeypatch: pytest.MonkeyPatch, role: str = "analyst") -> AppTest:
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", role)
+    monkeypatch.setenv("WORKBENCH_USER", "apptest")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_mapping_step_and_import(store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    at = _app(store_copy, monkeypatch)
+    book = _workbook(tmp_path / "saisies.xlsx", ROWS_1)
+    at.session_state["_workbench_state"].extras["data.upload_path"] = str(book)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.radio(key="data_mode").value.startswith("Map columns")
+    md = " ".join(m.value for m in at.markdown)
+    assert "Mapping" in md and "Preview" in md
+    assert not at.warning  # nothing in the preview would be rejected
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    assert any("accepted" in s.value for s in at.success)
+    store = open_store(store_copy)
+    with store.engine.connect() as c:
+        n = c.execute(sa.text("select count(*) from items where case_id like 'FR-24-%'")).scalar_one()
+    assert n == 3
+
+
+def test_export_kinds(store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(store_copy, monkeypatch)
+    at.radio(key="export_kind").set_value("exchange").run()
+    at.button(key="export_prepare").click().run()
+    assert any("legal basis" in e.value for e in at.error)  # refused without one
+    at.text_input(key="export_basis").input("MAA FR-ES art. 4").run()
+    at.button(key="export_prepare").click().run()
+    assert not at.exception and not at.error
+    at.radio(key="export_kind").set_value("non_personal").run()
+    at.button(key="export_prepare").click().run()
+    assert not at.error
+    with open_store(store_copy).engine.connect() as c:
+        actions = c.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id)).scalars().all()
+    assert actions[-2:] == ["export.exchange", "export.non_personal"]
+
+
+def test_viewer_may_only_take_the_non_personal_export(
+    store_copy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _app(store_copy, monkeypatch, role="viewer")
+    at.radio(key="export_kind").set_value("pseudonymised").run()
+    at.text_input(key="export_basis").input("x").run()
+    at.button(key="export_prepare").click().run()
+    assert any("role 'viewer'" in e.value for e in at.error)

@@ -1,0 +1,319 @@
+"""The Data page's parts: upload, mapping step, preview, import with progress; the export kinds.
+
+The page (``pages/data.py``) only lays these out. State lives in ``AppState.extras`` under
+``data.*`` keys: the uploaded file's path (so a rerun does not re-read the upload), the mapping
+profile being edited, and the last import report.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench.exchange_io import ROW, DatasetReadError, RawDataset
+from workbench.ui.state import get_state
+
+__all__ = [
+    "UPLOAD_TYPES",
+    "remember_upload",
+    "read_upload",
+    "mapping_step",
+    "run_import",
+    "import_report",
+    "export_panel",
+]
+
+UPLOAD_TYPES = ["xlsx", "zip", "csv", "mdb", "accdb"]
+_PATH, _PROFILE, _REPORT, _MODE = "data.upload_path", "data.profile", "data.last_report", "data.mode"
+MODES = ("Exchange format (sheets or files named cases, items, …)", "Map columns (another layout)")
+
+
+def _extras() -> dict[str, Any]:
+    return get_state().extras
+
+
+def remember_upload(upload: Any) -> None:
+    """Keep an uploaded file on disk once per upload (the same bytes are not re-read on rerun)."""
+    ex = _extras()
+    key = (upload.name, upload.size)
+    if ex.get("data.upload_key") == key and ex.get(_PATH):
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="wb-upload-")) / Path(upload.name).name
+    tmp.write_bytes(upload.getvalue())
+    ex["data.upload_key"] = key
+    ex[_PATH] = str(tmp)
+    ex.pop(_PROFILE, None)
+    ex.pop(_MODE, None)
+
+
+def read_upload() -> tuple[Path, RawDataset] | None:
+    """The remembered upload read as a source (every sheet/file/table under its own name)."""
+    from connectors import open_connector
+
+    path = _extras().get(_PATH)
+    if not path:
+        return None
+    p = Path(path)
+    try:
+        return p, open_connector(p).read_source()
+    except DatasetReadError as e:
+        st.error(f"Cannot read the upload: {e}")
+        return None
+
+
+def _is_exchange(source: RawDataset) -> bool:
+    return any(k.strip().lower() == "cases" for k in source.tables)
+
+
+def choose_mode(source: RawDataset) -> str:
+    ex = _extras()
+    default = 0 if _is_exchange(source) else 1
+    mode = st.radio(
+        "How to read it",
+        MODES,
+        index=default if ex.get(_MODE) not in MODES else MODES.index(ex[_MODE]),
+        horizontal=True,
+        key="data_mode",
+        help="A file from another system (own headers, French or Spanish, country names, Excel dates) "
+        "needs the mapping step.",
+    )
+    ex[_MODE] = mode
+    return "exchange" if mode == MODES[0] else "mapping"
+
+
+def preview_exchange(source: RawDataset) -> RawDataset | None:
+    from workbench.exchange_io import select_tables
+
+    try:
+        raw = select_tables(source)
+    except DatasetReadError as e:
+        st.error(str(e))
+        return None
+    st.markdown("**Preview**")
+    for name, t in raw.tables.items():
+        st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
+        st.dataframe(t.head(20).astype("string"), hide_index=True, width="stretch")
+    for n in raw.notices:
+        st.caption(n)
+    return raw
+
+
+def _profile(source: RawDataset) -> Any:
+    from connectors import suggest_mapping
+
+    ex = _extras()
+    if _PROFILE not in ex:
+        ex[_PROFILE] = suggest_mapping(source, name=Path(source.path).stem)
+    return ex[_PROFILE]
+
+
+def mapping_step(source: RawDataset) -> RawDataset | None:
+    """Suggest (or load) a mapping, let the user correct it, preview it; the mapped data set."""
+    from connectors import apply_mapping, load_profile, preview
+    from workbench.schema import FORMAT
+
+    ex = _extras()
+    st.markdown("**Mapping** · suggested from the headers and cells; correct what is wrong, then import")
+    saved = st.file_uploader("Use a saved profile (.yaml)", type=["yaml", "yml"], key="data_profile_upload")
+    if saved is not None and ex.get("data.profile_key") != (saved.name, saved.size):
+        tmp = Path(tempfile.mkdtemp(prefix="wb-profile-")) / saved.name
+        tmp.write_bytes(saved.getvalue())
+        try:
+            ex[_PROFILE] = load_profile(tmp)
+            ex["data.profile_key"] = (saved.name, saved.size)
+        except DatasetReadError as e:
+            st.error(str(e))
+    profile = _profile(source)
+    headers = sorted({h for t in source.tables.values() for h in t.columns})
+    c1, c2, c3, c4 = st.columns(4)
+    profile.name = c1.text_input("Profile name", profile.name, key="data_profile_name")
+    profile.decimal = c2.selectbox(
+        "Decimal mark", [".", ","], index=0 if profile.decimal == "." else 1, key="data_decimal"
+    )
+    profile.thousands = c3.text_input(
+        "Thousands separators", profile.thousands, key="data_thousands", help="e.g. '.' or ' ' or both"
+    )
+    profile.dayfirst = c4.toggle("Day first (31/01/2024)", profile.dayfirst, key="data_dayfirst")
+    for tname, m in profile.tables.items():
+        with st.expander(f"{tname} ← {m.source}", expanded=tname == "cases"):
+            spec = FORMAT.table(tname)
+            rows = pd.DataFrame(
+                {
+                    "column": spec.column_names,
+                    "required": [c.required for c in spec.columns],
+                    "source column": [m.columns.get(c, "") for c in spec.column_names],
+                }
+            )
+            edited = st.data_editor(
+                rows,
+                hide_index=True,
+                width="stretch",
+                disabled=["column", "required"],
+                column_config={
+                    "source column": st.column_config.SelectboxColumn(options=["", *headers], required=False)
+                },
+                key=f"data_map_{tname}",
+            )
+            m.columns = {
+                r["column"]: r["source column"]
+                for r in edited.to_dict("records")
+                if isinstance(r["source column"], str) and r["source column"]
+            }
+    for note in profile.notes:
+        st.caption(note)
+    try:
+        pv = preview(source, profile, rows=10)
+    except DatasetReadError as e:
+        st.error(str(e))
+        return None
+    st.markdown("**Preview** (first rows as they will be imported)")
+    for tname, frame in pv.frames.items():
+        st.markdown(
+            f"`{tname}`"
+            + (f" · kept as extra: {', '.join(pv.extra_columns[tname])}" if pv.extra_columns[tname] else "")
+        )
+        st.dataframe(frame.drop(columns=[ROW]).astype("string"), hide_index=True, width="stretch")
+        if pv.unmapped_required[tname]:
+            st.warning(f"{tname}: required columns not mapped: {', '.join(pv.unmapped_required[tname])}")
+    if pv.rejections:
+        st.warning(f"{len(pv.rejections)} cells of the preview would be rejected:")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"table": r.table, "row": r.row, "column": r.column, "reason": r.reason}
+                    for r in pv.rejections
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.download_button(
+        "Save profile (.yaml)",
+        profile.to_yaml().encode("utf-8"),
+        file_name=f"{profile.name}.yaml",
+        mime="application/x-yaml",
+        key="data_profile_download",
+        on_click="ignore",
+        help="Reuse it for the next file from the same administration: here, or with "
+        "`workbench import PATH --mapping PROFILE.yaml`",
+    )
+    return apply_mapping(source, profile)
+
+
+def run_import(raw: RawDataset, source_name: str) -> None:
+    """Import with a progress bar; the report is kept for the page to show."""
+    from workbench.ingest import ImportFailed, ingest_dataset
+    from workbench.ui import loaders
+    from workbench.ui.resources import get_settings, get_store, import_gates
+
+    bar = st.progress(0.0, text="starting")
+
+    def progress(done: int, total: int, stage: str) -> None:
+        frac = min(1.0, done / total) if total else 0.0
+        bar.progress(frac, text=f"{stage} · {done:,} of about {total:,} rows")
+
+    try:
+        report = ingest_dataset(
+            raw,
+            get_store(),
+            progress=progress,
+            source_name=source_name,
+            settings=get_settings(),
+            gates=import_gates(),
+        )
+    except ImportFailed as e:
+        bar.empty()
+        st.error(str(e))
+        return
+    bar.progress(1.0, text="done")
+    loaders.clear_caches()
+    _extras()[_REPORT] = report.to_dict()
+    st.session_state["last_import_report"] = report.to_dict()
+
+
+def import_report() -> None:
+    rep = _extras().get(_REPORT) or st.session_state.get("last_import_report")
+    if not rep:
+        return
+    st.markdown("### Import report")
+    status = rep["status"]
+    msg = f"Submission {rep['submission_id']}: **{status}** ({rep['seconds']:.1f} s)"
+    {"accepted": st.success, "partial": st.warning, "duplicate": st.info}.get(status, st.error)(msg)
+    counts = pd.DataFrame({"accepted": rep["accepted"], "rejected": rep["rejected"]}).rename_axis("table")
+    st.dataframe(counts.reset_index(), hide_index=True)
+    for n in rep["notices"]:
+        st.caption(n)
+    if rep["rejections"]:
+        rj = pd.DataFrame(rep["rejections"])[["where", "table", "row", "column", "reason"]]
+        st.markdown(f"**{len(rj):,} rejected cells** (row numbers as in the spreadsheet, header = row 1)")
+        st.dataframe(rj, hide_index=True, width="stretch")
+
+
+def export_panel() -> None:
+    """Choose the export kind, format and legal basis; prepare (audited) and download."""
+    from workbench.exports import EXPORT_KINDS, ExportRefused, export_bytes
+    from workbench.ui.resources import get_settings, get_store
+
+    state = get_state()
+    settings = get_settings()
+    labels = {
+        "formatted": "Formatted workbook (filtered view)",
+        "exchange": "Exchange format (all tables)",
+        "non_personal": "Non-personal (cases + items, scrubbed)",
+        "pseudonymised": "Pseudonymised (keyed pseudonyms)",
+    }
+    kind = st.radio(
+        "Kind of export",
+        list(labels),
+        format_func=labels.__getitem__,
+        horizontal=True,
+        key="export_kind",
+    )
+    st.caption(EXPORT_KINDS[kind])
+    fmt = "xlsx"
+    if kind != "formatted":
+        fmt = st.radio(
+            "Format",
+            ["xlsx", "csv"],
+            horizontal=True,
+            key="export_fmt",
+            format_func=lambda f: "Excel workbook" if f == "xlsx" else "CSV folder (.zip)",
+        )
+    needs_basis = kind in ("exchange", "pseudonymised")
+    basis = st.text_input(
+        "Legal basis" + (" (required)" if needs_basis else ""),
+        key="export_basis",
+        placeholder="e.g. mutual administrative assistance agreement, art. 4",
+        help="Written to the audit log with the filter and your user name.",
+    )
+    if kind == "pseudonymised" and not settings.pseudonym_key:
+        st.info("Pseudonymised exports need WORKBENCH_PSEUDONYM_KEY set in the environment of the app.")
+    label = "Prepare workbook" if kind == "formatted" else "Prepare export"
+    if st.button(label, key="export_prepare"):
+        with st.status("Preparing the export …", expanded=False) as status:
+            try:
+                data, name, counts = export_bytes(
+                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, settings=settings
+                )
+            except ExportRefused as e:
+                status.update(label="Refused", state="error")
+                st.error(str(e))
+                return
+            status.update(
+                label=f"Ready: {', '.join(f'{k} {v:,}' for k, v in counts.items())}", state="complete"
+            )
+        if counts.get("cases", 0) == 0:
+            st.warning("No case matches the filters.")
+        mime = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if name.endswith(".xlsx")
+            else "application/zip"
+        )
+        st.download_button(
+            f"Download {name}", data, file_name=name, mime=mime, key="export_download", on_click="ignore"
+        )
+        st.caption("This export is recorded in the audit log (Admin → Store & audit).")
