@@ -55,3 +55,27 @@ def test_quotes_in_filter_values_are_data_not_sql(store) -> None:  # type: ignor
 def test_in_memory_store_falls_back() -> None:
     s = open_store("sqlite://")
     assert seizure_frame(s).empty
+
+
+@pytest.mark.parametrize("helper_process", [True, False])
+def test_reading_a_frame_leaves_the_store_writable(
+    tmp_path: Path, small_sample_dir: Path, monkeypatch: pytest.MonkeyPatch, helper_process: bool
+) -> None:
+    """Regression: ADBC's own SQLite copy, opened in this process, dropped the store's WAL locks and
+    the next write failed with "disk I/O error". Large files are now read in a helper process."""
+    import workbench.frames as frames
+    from workbench.store import audit
+
+    monkeypatch.setattr(frames, "SUBPROCESS_MIN_BYTES", 1 if helper_process else 10**15)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    s = open_store(url)
+    import_path(small_sample_dir, s)
+    for _ in range(3):
+        frame = seizure_frame(s)
+        other = open_store(url)  # a second engine on the same file, as the app's pages hold
+        assert len(case_frame(other)) == 3000
+        with s.session() as sess:
+            audit(sess, "test.write", {"rows": len(frame)})
+        with other.session() as sess:
+            audit(sess, "test.write", {"rows": len(frame)})
+    assert str(frame["seizure_date"].dtype) == "datetime64[us]"

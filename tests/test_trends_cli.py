@@ -118,7 +118,7 @@ def test_errors_are_clear(small_sample_dir: Path, tmp_path: Path, capsys: pytest
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["trends", str(empty), "--out", str(tmp_path / "x.csv")]) == 2
-    assert "no 'cases' table" in capsys.readouterr().err
+    assert "empty: the folder holds no .csv file" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["trends", str(small_sample_dir), "--by", "colour"])
     assert "unknown field colour" in capsys.readouterr().err
