@@ -1,0 +1,1 @@
+"""Risk indicators: write, review, version, back-test and score (see docs/risk.md)."""
