@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.risk.fields import FieldSet, fields_of_frame
-from workbench.risk.model import Group, Leaf, Node, Not
+from workbench.risk.model import Leaf, Node, Not
 
 __all__ = ["PreparedFrame", "evaluate", "prepare"]
 
