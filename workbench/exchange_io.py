@@ -163,7 +163,10 @@ def _read_xlsx(path: Path) -> dict[str, tuple[pd.DataFrame, str]]:
         while body and all(v in ("", None) for v in body[-1]):
             body.pop()
         df = pd.DataFrame(body, columns=header, dtype=object)
-        df = df.loc[:, [h != "" or df[h].astype(str).str.len().gt(0).any() for h in header]]
+        # by position: a sheet with title lines above its header has several blank header cells
+        df = df.loc[
+            :, [h != "" or df.iloc[:, j].astype(str).str.len().gt(0).any() for j, h in enumerate(header)]
+        ]
         out[name] = (df, sheet)
     return out
 

@@ -237,13 +237,13 @@ def _check_new_version(existing: list[IndicatorVersion], ind: Indicator) -> str 
     if not existing:
         return None
     latest = existing[-1]
+    if not changed_fields(_to_indicator(latest), ind):
+        return f"{ind.id}: nothing changed since v{latest.version}"
     if latest.status == "in_review":
         return (
             f"{ind.id} v{latest.version} is in review; withdraw it or wait for the review before saving a "
             "new version"
         )
-    if not changed_fields(_to_indicator(latest), ind):
-        return f"{ind.id}: nothing changed since v{latest.version}"
     return None
 
 
