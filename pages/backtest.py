@@ -73,18 +73,16 @@ result = rk.cached_backtest(
     source, [by_id[i] for i in chosen], threshold if use_profile else None, split, engine
 )
 summary = result.summary()
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Movements", f"{summary['all']['rows']:,}")
 cols[1].metric("Seized", f"{summary['all']['seized']:,}")
 cols[2].metric(
     "Base rate", rk.fmt_pct(summary["all"]["base_rate"]), help="share of all movements that were seized"
 )
 cols[3].metric(
-    "After the split",
-    f"{summary['after']['rows']:,} movements",
-    f"{summary['after']['seized']:,} seized",
-    delta_color="off",
+    "After the split", f"{summary['after']['rows']:,}", help="movements on or after the split date"
 )
+cols[4].metric("Seized after it", f"{summary['after']['seized']:,}")
 
 st.subheader(f"Measured after {split} (rules written before it)")
 st.dataframe(rk.metrics_view(result, "after"), hide_index=True, width="stretch", key="risk_bt_after")

@@ -694,13 +694,22 @@ def load_traffic(store: Store, source: str | None = None) -> pd.DataFrame:
 
     Text columns come back as categoricals where they repeat (codes, enumerations), which the risk
     engine evaluates once per distinct value.
-    """
-    from workbench.frames import read_arrow
 
+    SQLite is read through the store's own driver, not ADBC: the ADBC driver brings a second copy of
+    the SQLite library into the process, and closing its connection drops the file locks the store's
+    connections hold on a WAL database ("disk I/O error" on the next write).
+    """
     stmt = sa.select(*[TRAFFIC.c[c] for c in ("id", "source", *COLUMN_NAMES)]).order_by(TRAFFIC.c.id)
     if source is not None:
         stmt = stmt.where(TRAFFIC.c.source == source)
-    df = read_arrow(store, stmt).to_pandas()
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            res = conn.execute(stmt)
+            df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    else:
+        from workbench.frames import read_arrow
+
+        df = read_arrow(store, stmt).to_pandas()
     out: dict[str, Any] = {"id": pd.to_numeric(df["id"]).astype("int64")}
     for col in COLUMNS:
         s = df[col.name]

@@ -301,7 +301,7 @@ def _group_editor(
 ) -> None:
     uid = group["uid"]
     with st.container(border=True):
-        c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.6, 1.6, 1.6], vertical_alignment="bottom")
+        c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.1, 1.0, 2.8], vertical_alignment="bottom")
         group["negate"] = c0.checkbox("not", value=group.get("negate", False), key=f"ri_{uid}_not")
         kinds = ["all", "any"]
         group["kind"] = c1.selectbox(
