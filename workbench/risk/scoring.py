@@ -117,28 +117,28 @@ def score_frame(
     return out
 
 
-def _score_columns(profile: Profile, table: Any, apply_validity: bool) -> tuple[Any, Any, Any]:
+# Which indicators fired travels back from the database as bit masks (62 indicators per integer, so
+# every condition is evaluated once per row that any indicator fires on); scores, the fired lists and
+# the ranking are then made in numpy exactly as the pandas engine makes them.
+_BITS = 62
+
+
+def _masks(profile: Profile, table: Any, apply_validity: bool) -> tuple[list[Any], Any]:
     from workbench.risk.sql_engine import compile_condition
 
     conds = [
         compile_condition(effective_condition(i) if apply_validity else i.when, table)
         for i in profile.indicators
     ]
-    if not conds:
-        zero = sa.literal(0.0)
-        return zero, sa.literal(""), sa.false()
-    score = sum(
-        (
-            sa.case((c, sa.literal(float(i.weight))), else_=sa.literal(0.0))
-            for c, i in zip(conds, profile.indicators, strict=True)
-        ),
-        start=sa.literal(0.0),
-    )
-    fired_raw = sa.literal("")
-    for c, i in zip(conds, profile.indicators, strict=True):
-        fired_raw = fired_raw + sa.case((c, sa.literal(i.id + FIRED_SEPARATOR)), else_=sa.literal(""))
-    fired = sa.func.rtrim(fired_raw, FIRED_SEPARATOR)
-    return score, fired, sa.or_(*conds)
+    masks = []
+    for start in range(0, len(conds), _BITS):
+        chunk = conds[start : start + _BITS]
+        terms = [
+            sa.case((c, sa.literal(1 << j, sa.BigInteger)), else_=sa.literal(0, sa.BigInteger))
+            for j, c in enumerate(chunk)
+        ]
+        masks.append(sum(terms[1:], start=terms[0]).label(f"mask{start // _BITS}"))
+    return masks, sa.or_(*conds) if conds else sa.false()
 
 
 def score_sql(
@@ -158,36 +158,41 @@ def score_sql(
     apply_validity: bool = True,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Score the store's traffic inside the database: the rows at least one indicator fires on, ranked.
+    """Score the store's traffic inside the database: the rows at least one indicator fires on, ranked
+    as :func:`score_frame` ranks them.
 
     Returns ``rank, score, flagged, fired, movement_id, source`` and ``columns`` of the traffic.
     """
     from workbench.traffic import TRAFFIC
 
     t = TRAFFIC
-    score, fired, any_fired = _score_columns(profile, t, apply_validity)
+    masks, any_fired = _masks(profile, t, apply_validity)
     cols = [t.c[c] for c in dict.fromkeys(("movement_id", "source", *columns))]
-    stmt = sa.select(score.label("score"), fired.label("fired"), *cols).where(any_fired)
+    stmt = sa.select(*cols, *masks).where(any_fired)
     if source is not None:
         stmt = stmt.where(t.c.source == source)
-    stmt = stmt.order_by(sa.desc("score"), t.c.movement_id)
-    if limit:
-        stmt = stmt.limit(limit)
     with store.engine.connect() as conn:
         res = conn.execute(stmt)
         df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
-    df["score"] = pd.to_numeric(df["score"]).astype("float64")
-    df.insert(0, "flagged", df["score"] >= profile.threshold)
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
-    df = df[
-        [
-            "rank",
-            "score",
-            "flagged",
-            "fired",
-            *[c for c in df.columns if c not in ("rank", "score", "flagged", "fired")],
-        ]
-    ]
+    n = len(df)
+    weights = np.array([i.weight for i in profile.indicators], dtype="float64")
+    score = np.zeros(n, dtype="float64")
+    hits: list[np.ndarray] = []
+    for k in range(len(profile.indicators)):
+        bits = df[f"mask{k // _BITS}"].to_numpy(dtype="int64") if n else np.zeros(0, "int64")
+        idx = np.flatnonzero((bits >> (k % _BITS)) & 1)
+        score[idx] += weights[k]
+        hits.append(idx)
+    fired = _fired_text(n, hits, profile.ids)
+    df = df.drop(columns=[m.name for m in masks])
+    order = np.lexsort((df["movement_id"].astype(str).to_numpy(), -score))
+    df = df.iloc[order].reset_index(drop=True)
+    df.insert(0, "fired", pd.array(fired[order], dtype="str"))
+    df.insert(0, "flagged", score[order] >= profile.threshold)
+    df.insert(0, "score", score[order])
+    df.insert(0, "rank", np.arange(1, n + 1))
+    if limit:
+        df = df.head(limit)
     if "movement_date" in df:
         df["movement_date"] = pd.to_datetime(df["movement_date"])
     return df
