@@ -40,6 +40,15 @@ _API: dict[str, str] = {
     "import_path": "workbench.ingest",
     "generate_sample": "workbench.sample",
     "reference": "workbench.reference",
+    "generate_traffic": "workbench.traffic",
+    "read_traffic": "workbench.traffic",
+    "Indicator": "workbench.risk.model",
+    "read_indicators": "workbench.risk.interchange",
+    "backtest": "workbench.risk.backtest",
+    "backtest_sql": "workbench.risk.backtest",
+    "Profile": "workbench.risk.scoring",
+    "score_frame": "workbench.risk.scoring",
+    "score_sql": "workbench.risk.scoring",
 }
 
 __all__ = sorted(_API)

@@ -110,7 +110,13 @@ def to_editable(node: Node | None, negate: bool = False) -> dict[str, Any]:
     if isinstance(node, Not):
         return to_editable(node.item, not negate)
     if isinstance(node, Leaf):
-        return {"uid": _uid(), "negate": negate, "field": node.field, "op": node.op, "text": value_to_text(node.value)}
+        return {
+            "uid": _uid(),
+            "negate": negate,
+            "field": node.field,
+            "op": node.op,
+            "text": value_to_text(node.value),
+        }
     return {"uid": _uid(), "kind": node.kind, "negate": negate, "items": [to_editable(x) for x in node.items]}
 
 
@@ -119,7 +125,12 @@ def new_condition(field: str = "transport_mode", op: str = "eq", text: str = "")
 
 
 def new_group(kind: str = "any", items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"uid": _uid(), "kind": kind, "negate": False, "items": items if items is not None else [new_condition()]}
+    return {
+        "uid": _uid(),
+        "kind": kind,
+        "negate": False,
+        "items": items if items is not None else [new_condition()],
+    }
 
 
 def is_group(node: dict[str, Any]) -> bool:
