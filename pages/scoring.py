@@ -76,7 +76,8 @@ else:
     try:
         traffic = rk.read_upload(up)
     except TrafficError as e:
-        st.error(f"Cannot score this file:\n\n```\n{e}\n```")
+        head, *lines = str(e).splitlines()
+        st.error("Cannot score this file. " + head + "\n" + "\n".join(f"- {x.strip()}" for x in lines))
         st.stop()
     for n in traffic.notices:
         st.caption(n)

@@ -184,3 +184,26 @@ def test_backtest_and_scoring_engines_agree(monkeypatch, risk_db: str) -> None: 
     assert int(_metrics(at)["Flagged for control"].replace(",", "")) < int(
         pandas_metrics["Flagged for control"].replace(",", "")
     )
+
+
+def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) -> None:  # type: ignore[no-untyped-def]
+    """Traffic around the stored sample: selecting a seized movement offers its case, which opens on Cases."""
+    from workbench.risk.interchange import read_indicators
+    from workbench.risk.registry import import_indicators
+    from workbench.store import open_store
+    from workbench.traffic import generate_traffic, store_traffic
+    from workbench.ui.risk import SAMPLE_INDICATORS
+
+    store = open_store(risk_db)
+    import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
+    store_traffic(store, generate_traffic(small_sample, innocent_per_seizure=5), "small sample traffic")
+    at = _open(_app(monkeypatch, risk_db), "pages/scoring.py")
+    table = at.dataframe[1].value
+    row = int(table.index[table["case_id"].notna()][0])
+    at.session_state["risk_scored"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    case_id = table.loc[row, "case_id"]
+    at.button(key="risk_sc_open").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Cases"
+    assert any(s.value.startswith(f"Case {case_id} ·") for s in at.subheader)

@@ -80,7 +80,7 @@ def test_edit_condition_live_count_and_save(page) -> None:  # type: ignore[no-un
     screenshot(page, "risk-review-diff")
 
 
-def test_backtest_and_scoring_pages(page) -> None:  # type: ignore[no-untyped-def]
+def test_backtest_and_scoring_pages(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     _open(page, "Back-test")
     _load_sample_if_offered(page)
     wait_idle(page, '[data-testid="stVegaLiteChart"]')
@@ -95,3 +95,23 @@ def test_backtest_and_scoring_pages(page) -> None:  # type: ignore[no-untyped-de
     assert flagged > 100
     assert_no_exception(page)
     screenshot(page, "risk-scoring")
+
+    # a user's own file: a bad cell is named by row and column; a good file is scored
+    from workbench.traffic import read_traffic, sample_traffic_path, write_traffic
+
+    mine = read_traffic(sample_traffic_path()).frame.iloc[:3000].drop(columns=["seized", "case_id"])
+    good = write_traffic(mine, tmp_path / "declarations.csv")
+    bad = tmp_path / "broken.csv"
+    bad.write_text(good.read_text().replace(",air_passenger,", ",air,", 1))
+    page.get_by_text("upload a traffic file").click()
+    wait_idle(page, '[data-testid="stFileUploader"]')
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    wait_idle(page, "text=Cannot score this file")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert re.search(r"broken.csv, row \d+, column 'transport_mode': not one of", text)
+    screenshot(page, "risk-scoring-bad-file")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(good))
+    wait_idle(page, "text=highest scores, best first")
+    assert _metric(page, "Movements scored") == "3,000"
+    assert_no_exception(page)
+    screenshot(page, "risk-scoring-upload")
