@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -185,9 +186,10 @@ _VALUE = {
 _DECLARING_MODES = ("sea_container", "sea_other", "air_cargo", "rail", "postal", "express_courier")
 _MAIL_MODES = ("postal", "express_courier")
 _SHARED_CONVEYANCE = ("aircraft", "vessel", "train")  # many movements share one flight, ship or train
+_NONE = np.array(None, dtype=object)
 
 
-def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+def _pick(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> np.ndarray:
     keys = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
     return keys[rng.choice(len(keys), size=n, p=p / p.sum())]
@@ -359,7 +361,7 @@ def generate_traffic(
     transit = np.where(
         r < 0.35,
         s["transit_countries"][rng.integers(0, n_s, n_i)],
-        np.where(r < 0.85, None, _pick(rng, _HUBS, n_i)),
+        np.where(r < 0.85, _NONE, _pick(rng, _HUBS, n_i)),
     )
     dep = np.where(same_route, s["departure_country"][anchor], dep)
     transit = np.where(same_route, s["transit_countries"][anchor], transit)
@@ -375,7 +377,7 @@ def generate_traffic(
     transit[bad & ~same_route] = None
     i["departure_country"], i["transit_countries"] = dep, transit
     i_declares, i_cover = _declared_goods(i["transport_mode"], i["conveyance_type"], _region_of(dep), rng)
-    hs = np.where(rng.random(n_i) < 0.35, i_cover, None)
+    hs = np.where(rng.random(n_i) < 0.35, i_cover, _NONE)
     pool_pick = rng.random(n_i) < 0.45
     for m in np.unique(i["transport_mode"][i_declares].astype(str)):
         donors = np.flatnonzero((s["transport_mode"] == m) & (s["hs_code"] != None))  # noqa: E711

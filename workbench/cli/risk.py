@@ -225,8 +225,8 @@ def run_load_traffic(args: argparse.Namespace) -> int:
         traffic = read_traffic(args.traffic)
     except TrafficError as e:
         return _fail(str(e))
-    for n in traffic.notices:
-        print(f"note: {n}", file=sys.stderr)
+    for notice in traffic.notices:
+        print(f"note: {notice}", file=sys.stderr)
     store = open_store(args.db)
     source = args.source or args.traffic.name
     n = store_traffic(store, traffic, source)

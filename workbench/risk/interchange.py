@@ -226,10 +226,9 @@ def indicators_from_workbook(path: str | Path, fields: FieldSet | None = None) -
         if all(v is None for v in rec.values()):
             continue
         rec = {k: v for k, v in rec.items() if v is not None}
-        unknown = [k for k in rec if k not in WORKBOOK_COLUMNS]
-        for k in unknown:
-            problems.append(f"{where}, row {row}, column {k!r}: not a column of the indicators sheet")
-            rec.pop(k)
+        for column in [c for c in rec if c not in WORKBOOK_COLUMNS]:
+            problems.append(f"{where}, row {row}, column {column!r}: not a column of the indicators sheet")
+            rec.pop(column)
         if isinstance(rec.get("when"), str):
             try:
                 rec["when"] = yaml.safe_load(rec["when"])

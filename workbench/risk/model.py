@@ -190,10 +190,10 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
     name, op = raw["field"], raw["op"]
     label = f"{path} ({name} {op})"
     if not isinstance(name, str) or name not in fields:
-        hint = [x for x in fields.rule_fields if str(name) in x] or difflib.get_close_matches(
+        similar = [x for x in fields.rule_fields if str(name) in x] or difflib.get_close_matches(
             str(name), fields.rule_fields, n=1
         )
-        more = f" (did you mean {hint[0]!r}?)" if hint else f"; fields: {', '.join(fields.rule_fields)}"
+        more = f" (did you mean {similar[0]!r}?)" if similar else f"; fields: {', '.join(fields.rule_fields)}"
         problems.append(_say(where, path, f"field {name!r} is not a field of {fields.label}{more}"))
         return None
     f = fields[name]
