@@ -193,10 +193,14 @@ def test_sql_engine_agrees_on_every_case(store_url: str) -> None:
     with store.engine.connect() as conn:
         for k, (raw, expected) in enumerate(CASES):
             cond = parse_condition(raw)
-            stmt = sa.select(TRAFFIC.c.movement_id).where(compile_condition(cond, TRAFFIC))
-            got = {r[0] for r in conn.execute(stmt)}
-            if got != expected:
-                wrong.append((k, raw, sorted(got ^ expected)))
+            for never_null in (True, False):
+                expr = compile_condition(cond, TRAFFIC, never_null=never_null)
+                got = {r[0] for r in conn.execute(sa.select(TRAFFIC.c.movement_id).where(expr))}
+                if got != expected:
+                    wrong.append((k, never_null, raw, sorted(got ^ expected)))
+            # never NULL: NOT of the whole expression is exactly the complement
+            negated = sa.select(TRAFFIC.c.movement_id).where(sa.not_(compile_condition(cond, TRAFFIC)))
+            assert {r[0] for r in conn.execute(negated)} == set(df["movement_id"]) - expected, (k, raw)
             assert _ids(from_store, prepared.evaluate(cond)) == expected, (k, raw)
     assert not wrong, wrong
 
@@ -278,13 +282,10 @@ def test_random_trees_agree_in_both_engines(store_url: str, generated_traffic: p
         for _ in range(60):
             cond = parse_condition(_random_tree(rng, frame))
             pandas_ids = _ids(frame, prepared.evaluate(cond))
-            sql_ids = {
-                r[0]
-                for r in conn.execute(
-                    sa.select(TRAFFIC.c.movement_id).where(compile_condition(cond, TRAFFIC))
-                )
-            }
-            assert pandas_ids == sql_ids, cond
+            for never_null in (True, False):  # the cheaper form used inside WHERE and CASE agrees too
+                expr = compile_condition(cond, TRAFFIC, never_null=never_null)
+                sql_ids = {r[0] for r in conn.execute(sa.select(TRAFFIC.c.movement_id).where(expr))}
+                assert pandas_ids == sql_ids, (never_null, cond)
             checked += bool(pandas_ids) and len(pandas_ids) < len(frame)
     assert checked > 20  # most trees match some rows but not all
 

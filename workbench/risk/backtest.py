@@ -244,7 +244,7 @@ def backtest_sql(
     after_col = sa.case((after, 1), else_=0).label("after")
     seized_int = sa.case((t.c.seized.is_(True), 1), else_=0)
     both = sa.case((t.c.seized.is_(True), _SHIFT + 1), else_=1)
-    conds = [compile_condition(i.when, t) for i in indicators]
+    conds = [compile_condition(i.when, t, never_null=False) for i in indicators]
     aggs = [sa.func.sum(sa.case((c, both), else_=0)).label(f"r{k}") for k, c in enumerate(conds)]
     if threshold is not None:
         score = sum(

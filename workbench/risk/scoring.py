@@ -127,7 +127,7 @@ def _masks(profile: Profile, table: Any, apply_validity: bool) -> tuple[list[Any
     from workbench.risk.sql_engine import compile_condition
 
     conds = [
-        compile_condition(effective_condition(i) if apply_validity else i.when, table)
+        compile_condition(effective_condition(i) if apply_validity else i.when, table, never_null=False)
         for i in profile.indicators
     ]
     masks = []

@@ -1,9 +1,10 @@
 """The SQL engine: a condition tree compiled to a SQLAlchemy expression that runs inside the database.
 
 The same definition as the pandas engine (:mod:`workbench.risk.frame_engine`), with the same answer
-on SQLite and PostgreSQL (a test holds all three to it). Every leaf compiles to an expression that is
-never NULL (a blank value is false, see :mod:`workbench.risk.model`), so ``NOT`` and the groups keep
-two-valued logic. Dialect details:
+on SQLite and PostgreSQL (a test holds all three to it). A blank value is false for every leaf (see
+:mod:`workbench.risk.model`); the compiled expression is never NULL, so ``NOT`` and the groups keep
+two-valued logic (a leaf under ``not`` tests for blanks first; elsewhere a NULL already means
+"no match"). Dialect details:
 
 - ``startswith`` compares ``substr(col, 1, n)``: exact and case-sensitive everywhere (SQLite's LIKE
   ignores case).
@@ -18,9 +19,9 @@ Examples
 >>> from workbench.traffic import TRAFFIC
 >>> from workbench.risk.model import parse_condition
 >>> cond = parse_condition({"all": [{"field": "transport_mode", "op": "eq", "value": "road"},
-...                                 {"field": "hs_code", "op": "startswith", "value": "2402"}]})
+...                                 {"not": {"field": "hs_code", "op": "startswith", "value": "2402"}}]})
 >>> print(compile_condition(cond, TRAFFIC).compile(compile_kwargs={"literal_binds": True}))
-traffic.transport_mode IS NOT NULL AND traffic.transport_mode != '' AND traffic.transport_mode = 'road' AND traffic.hs_code IS NOT NULL AND traffic.hs_code != '' AND substr(traffic.hs_code, 1, 4) = '2402'
+coalesce(traffic.transport_mode = 'road' AND NOT (traffic.hs_code IS NOT NULL AND traffic.hs_code != '' AND substr(traffic.hs_code, 1, 4) = '2402'), false)
 """
 
 from __future__ import annotations
@@ -64,7 +65,12 @@ def _present(col: Any, is_text: bool) -> ColumnElement[bool]:
     return col.is_not(None)
 
 
-def _leaf(leaf: Leaf, table: Any, fields: FieldSet) -> ColumnElement[bool]:
+# Operators a blank value (NULL, or '' for text) can never satisfy: with them a NULL result already
+# means "no match" wherever the expression is used positively, so the blank test can be left out.
+_NEVER_ON_BLANK = frozenset({"eq", "in", "between", "gt", "ge", "lt", "le", "startswith", "contains_any"})
+
+
+def _leaf(leaf: Leaf, table: Any, fields: FieldSet, positive: bool) -> ColumnElement[bool]:
     f = fields[leaf.field]
     col = table.c[leaf.field]
     is_text = f.is_text
@@ -97,25 +103,45 @@ def _leaf(leaf: Leaf, table: Any, fields: FieldSet) -> ColumnElement[bool]:
     elif op == "regex":
         test = col.regexp_match(val)
     elif op == "contains_any":
+        # a cheap test on the column first; the padded search only where the code occurs at all
         padded = sa.literal(";") + col + sa.literal(";")
-        test = sa.or_(*[_contains_text(padded, sa.literal(f";{c};")) for c in val])
+        test = sa.or_(
+            *[
+                sa.and_(_contains_text(col, sa.literal(c)), _contains_text(padded, sa.literal(f";{c};")))
+                for c in val
+            ]
+        )
     else:  # pragma: no cover - the model refuses unknown operators
         raise ValueError(f"unknown operator {op!r}")
+    if positive and op in _NEVER_ON_BLANK:
+        return test
     return sa.and_(present, test)
 
 
-def compile_condition(node: Node, table: Any, fields: FieldSet | None = None) -> ColumnElement[bool]:
-    """A SQLAlchemy boolean expression over ``table`` (a Table or subquery with the fields as columns)
-    that is true exactly where the pandas engine's :func:`~workbench.risk.frame_engine.evaluate` is."""
-    fields = fields or traffic_fields()
+def _compile(node: Node, table: Any, fields: FieldSet, positive: bool) -> ColumnElement[bool]:
     if isinstance(node, Leaf):
-        return _leaf(node, table, fields)
+        return _leaf(node, table, fields, positive)
     if isinstance(node, Not):
-        return sa.not_(compile_condition(node.item, table, fields))
+        return sa.not_(_compile(node.item, table, fields, not positive))
     if isinstance(node, Group):
-        parts = [compile_condition(x, table, fields) for x in node.items]
+        parts = [_compile(x, table, fields, positive) for x in node.items]
         return sa.and_(*parts) if node.kind == "all" else sa.or_(*parts)
     raise TypeError(f"not a condition node: {node!r}")
+
+
+def compile_condition(
+    node: Node, table: Any, fields: FieldSet | None = None, *, never_null: bool = True
+) -> ColumnElement[bool]:
+    """A SQLAlchemy boolean expression over ``table`` (a Table or subquery with the fields as columns)
+    that is true exactly where the pandas engine's :func:`~workbench.risk.frame_engine.evaluate` is.
+
+    ``never_null=False`` lets the expression be NULL where it does not match (cheaper: no blank test
+    for operators a blank cannot satisfy outside a ``not``); use it only where NULL counts as false,
+    as in ``WHERE`` and ``CASE WHEN``. Under a ``not`` every leaf is two-valued either way.
+    """
+    fields = fields or traffic_fields()
+    expr = _compile(node, table, fields, positive=True)
+    return sa.func.coalesce(expr, sa.false()) if never_null else expr
 
 
 def matching_ids(conn: sa.Connection, node: Node, table: Any, id_column: str = "id") -> list[Any]:
