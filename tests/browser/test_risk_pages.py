@@ -80,6 +80,28 @@ def test_edit_condition_live_count_and_save(page) -> None:  # type: ignore[no-un
     screenshot(page, "risk-review-diff")
 
 
+def test_import_indicators_from_a_file(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from workbench.risk.interchange import indicators_to_yaml, read_indicators
+    from workbench.ui.risk import SAMPLE_INDICATORS
+
+    new = read_indicators(SAMPLE_INDICATORS)[0].with_(
+        id="RI-900", name="Imported in the browser", status="draft"
+    )
+    path = tmp_path / "more.yaml"
+    path.write_text(indicators_to_yaml([new]), encoding="utf-8")
+    _open(page, "Indicators")
+    _load_sample_if_offered(page)
+    page.get_by_role("tab", name="Import / export").click()
+    wait_idle(page, '[data-testid="stFileUploader"]')
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    wait_idle(page, "text=Import indicators")
+    page.get_by_role("button", name="Import indicators").click()
+    wait_idle(page, "text=more.yaml: 1 saved as new version(s)")
+    assert page.get_by_role("button", name="Download YAML").count() == 1
+    assert_no_exception(page)
+    screenshot(page, "risk-import")
+
+
 def test_backtest_and_scoring_pages(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     _open(page, "Back-test")
     _load_sample_if_offered(page)
