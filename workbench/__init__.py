@@ -52,6 +52,15 @@ _API: dict[str, str] = {
     "time_series": "workbench.trends",
     "detect_emerging": "workbench.emerging",
     "run_report": "workbench.statistics",
+    "generate_traffic": "workbench.traffic",
+    "read_traffic": "workbench.traffic",
+    "Indicator": "workbench.risk.model",
+    "read_indicators": "workbench.risk.interchange",
+    "backtest": "workbench.risk.backtest",
+    "backtest_sql": "workbench.risk.backtest",
+    "Profile": "workbench.risk.scoring",
+    "score_frame": "workbench.risk.scoring",
+    "score_sql": "workbench.risk.scoring",
 }
 
 __all__ = sorted(_API)

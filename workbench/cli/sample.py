@@ -26,6 +26,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--truth", type=Path, help="also write the planted structure (networks, duplicates) as JSON"
     )
+    p.add_argument(
+        "--traffic",
+        type=Path,
+        metavar="FILE",
+        help="also write traffic (declarations and passenger movements, the cases among them seized) "
+        "to a .csv or .xlsx (sheet 'traffic')",
+    )
+    p.add_argument(
+        "--traffic-ratio",
+        type=float,
+        default=30.0,
+        metavar="R",
+        help="innocent movements per seized one in the traffic (default 30)",
+    )
+    p.add_argument(
+        "--traffic-share",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="share of the cases that pass through the traffic (default 1: all)",
+    )
     p.set_defaults(func=run)
 
 
@@ -37,6 +58,17 @@ def run(args: argparse.Namespace) -> int:
     files = write_dataset(ds.tables, args.out)
     if args.truth:
         args.truth.write_text(json.dumps(ds.truth, indent=1, default=str), encoding="utf-8")
+    if args.traffic:
+        from workbench.traffic import generate_traffic, write_traffic
+
+        traffic = generate_traffic(
+            ds, innocent_per_seizure=args.traffic_ratio, seizure_share=args.traffic_share
+        )
+        write_traffic(traffic, args.traffic)
+        print(
+            f"wrote traffic {len(traffic):,} rows ({int(traffic['seized'].sum()):,} seized) to {args.traffic}",
+            file=sys.stderr,
+        )
     counts = ", ".join(f"{k} {len(v):,}" for k, v in ds.tables.items())
     print(
         f"wrote {counts} to {args.out} ({len(files)} file(s)) in {time.perf_counter() - t0:.1f} s",

@@ -1,0 +1,121 @@
+"""Back-test: how indicators and the weighted profile would have done on traffic with a known outcome,
+before and after a split date, month by month."""
+# nav: section=Risk; title=Back-test; icon=:material/query_stats:; order=20
+
+import datetime as dt
+
+import streamlit as st
+
+from workbench.risk import registry as reg
+from workbench.risk.backtest import PROFILE
+from workbench.ui import risk as rk
+from workbench.ui.resources import get_store
+from workbench.ui.widgets import excel_download
+
+st.title("Back-test")
+st.caption(
+    "Measure rules against history: how much traffic each would flag (the control workload), how many "
+    "seizures it would have found (recall), how often a flag is a hit (precision) and how many times better "
+    "than random selection that is (lift). Split the period to measure a rule written on the past on what came after."
+)
+rk.show_flash()
+rk.sample_loader()
+store = get_store()
+source = rk.traffic_picker("risk_bt_source")
+prepared = rk.prepared_traffic(source) if source else None
+if prepared is None:
+    st.stop()
+
+c1, c2 = st.columns([3, 1])
+which = c2.radio(
+    "Versions", ["latest", "in force"], key="risk_bt_which", help="latest drafts, or the active versions"
+)
+pool = reg.latest_indicators(store) if which == "latest" else reg.active_indicators(store)
+if not pool:
+    st.info("No indicators to back-test: write or import some on the Indicators page.")
+    st.stop()
+by_id = {i.id: i for i in pool}
+chosen = c1.multiselect(
+    "Indicators",
+    list(by_id),
+    default=list(by_id),
+    key=f"risk_bt_ids_{which}",
+    format_func=lambda i: f"{i} · {by_id[i].name} (v{by_id[i].version}, {by_id[i].status})",
+)
+dates = prepared.frame["movement_date"]
+lo, hi = dates.min().date(), dates.max().date()
+default_split = max(lo, dt.date(hi.year - 1, 1, 1))
+c1, c2, c3 = st.columns(3)
+use_profile = c1.checkbox("Back-test the weighted profile too", value=True, key="risk_bt_profile")
+threshold = c2.number_input(
+    "Profile threshold (score)", min_value=0.0, value=40.0, step=5.0, key="risk_bt_thr"
+)
+split = c3.date_input(
+    "Split date (first day of the later period)",
+    value=default_split,
+    min_value=lo,
+    max_value=hi,
+    key="risk_bt_split",
+    format="YYYY-MM-DD",
+)
+engine = st.radio(
+    "Engine",
+    ["pandas", "sql"],
+    horizontal=True,
+    key="risk_bt_engine",
+    format_func=lambda e: "in memory (pandas)" if e == "pandas" else "inside the database (SQL)",
+)
+if not chosen:
+    st.info("Choose at least one indicator.")
+    st.stop()
+
+result = rk.cached_backtest(
+    source, [by_id[i] for i in chosen], threshold if use_profile else None, split, engine
+)
+summary = result.summary()
+cols = st.columns(5)
+cols[0].metric("Movements", f"{summary['all']['rows']:,}")
+cols[1].metric("Seized", f"{summary['all']['seized']:,}")
+cols[2].metric(
+    "Base rate", rk.fmt_pct(summary["all"]["base_rate"]), help="share of all movements that were seized"
+)
+cols[3].metric(
+    "After the split", f"{summary['after']['rows']:,}", help="movements on or after the split date"
+)
+cols[4].metric("Seized after it", f"{summary['after']['seized']:,}")
+
+st.subheader(f"Measured after {split} (rules written before it)")
+st.dataframe(rk.metrics_view(result, "after"), hide_index=True, width="stretch", key="risk_bt_after")
+with st.expander(f"Before {split}, and over the whole period"):
+    st.markdown("**Before the split**")
+    st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch")
+    st.markdown("**Whole period**")
+    st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch")
+
+st.subheader("Hits over time")
+rules = result.rules
+names = result.names
+rule = st.selectbox(
+    "Rule",
+    rules,
+    index=rules.index(PROFILE) if PROFILE in rules else 0,
+    key="risk_bt_rule",
+    format_func=lambda r: f"{r} · {names[r]}",
+)
+st.altair_chart(rk.hits_chart(result, rule), width="stretch")
+st.caption(
+    "Bars: movements the rule flags each month, and how many of those were seized. Dashed line: the split."
+)
+
+excel_download(
+    "Download the back-test (.xlsx)",
+    {p: result.metrics(p) for p in ("after", "before", "all")} | {"by month": result.hits_over_time()},
+    title="Back-test",
+    notes=[
+        f"traffic: {source}; split {split}; threshold {threshold:g}"
+        if use_profile
+        else f"traffic: {source}; split {split}"
+    ],
+    file_stem="backtest",
+    key="risk_bt_download",
+)

@@ -1,0 +1,120 @@
+"""Scoring: the active profile applied to traffic (the store's or an uploaded file): each movement's
+score and the indicators that fired, ranked."""
+# nav: section=Risk; title=Scoring; icon=:material/target:; order=30
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from workbench.risk import registry as reg
+from workbench.risk.scoring import Profile, score_frame
+from workbench.traffic import TrafficError, store_traffic
+from workbench.ui import risk as rk
+from workbench.ui.resources import get_settings, get_store
+from workbench.ui.widgets import open_case
+
+st.title("Scoring")
+st.caption(
+    "Every movement gets the sum of the weights of the active indicators that fire on it; those at or above "
+    "the threshold are flagged for control. An indicator fires only within its validity dates."
+)
+rk.show_flash()
+rk.sample_loader()
+store = get_store()
+active = reg.active_indicators(store)
+if not active:
+    st.info("No indicator is in force: approve one on the Indicators page (someone other than its author).")
+    st.stop()
+
+c1, c2 = st.columns([1, 3])
+threshold = c1.number_input("Threshold (score)", min_value=0.0, value=40.0, step=5.0, key="risk_sc_thr")
+profile = Profile(tuple(active), threshold)
+with c2.expander(f"Active profile: {profile.describe()}"):
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"id": i.id, "weight": i.weight, "name": i.name, "version": i.version, "valid to": i.valid_to}
+                for i in profile.indicators
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+what = st.radio(
+    "Traffic to score",
+    ["stored", "upload"],
+    horizontal=True,
+    key="risk_sc_what",
+    format_func=lambda w: "traffic in the store" if w == "stored" else "upload a traffic file",
+)
+scored, total = None, None
+if what == "stored":
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        source = rk.traffic_picker("risk_sc_source")
+    engine = c2.radio(
+        "Engine",
+        ["pandas", "sql"],
+        horizontal=True,
+        key="risk_sc_engine",
+        format_func=lambda e: "in memory (pandas)" if e == "pandas" else "in the database (SQL)",
+    )
+    if source is None:
+        st.stop()
+    scored = rk.score_stored(source, list(profile.indicators), threshold, engine)
+    if engine == "sql":
+        total = rk.source_rows(source)
+        st.caption("The database returns the movements at least one indicator fires on.")
+else:
+    up = st.file_uploader(
+        "Traffic file (.csv, or .xlsx with a sheet 'traffic')", type=["csv", "xlsx"], key="risk_sc_up"
+    )
+    if up is None:
+        st.stop()
+    try:
+        traffic = rk.read_upload(up)
+    except TrafficError as e:
+        head, *lines = str(e).splitlines()
+        st.error("Cannot score this file. " + head + "\n" + "\n".join(f"- {x.strip()}" for x in lines))
+        st.stop()
+    for n in traffic.notices:
+        st.caption(n)
+    scored = score_frame(traffic.frame, profile)
+    if st.button("Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"):
+        n = store_traffic(store, traffic, up.name, settings=get_settings())
+        rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
+        st.rerun()
+
+picked = rk.scored_view(scored, threshold, total)
+if picked is not None:
+    row = picked.iloc[0]
+    case_id = row.get("case_id")
+    if isinstance(case_id, str) and case_id and isinstance(row.get("reporting_country"), str):
+        if st.button(f"Open case {case_id}", key="risk_sc_open"):
+            open_case(str(row["reporting_country"]), case_id)
+    st.caption(f"{row['movement_id']}: score {row['score']:g}; fired: {row['fired'] or 'none'}")
+
+stamp = f"{dt.date.today():%Y%m%d}"
+c1, c2 = st.columns(2)
+c1.download_button(
+    "Download all scored rows (.csv)",
+    scored.to_csv(index=False),
+    file_name=f"scored-{stamp}.csv",
+    mime="text/csv",
+    key="risk_sc_csv",
+)
+flagged = scored[scored["flagged"]]
+if not flagged.empty:
+    from workbench.excel import formatted_workbook
+
+    c2.download_button(
+        f"Download the {len(flagged):,} flagged (.xlsx)",
+        formatted_workbook(
+            {"flagged": flagged}, title="Flagged for control", notes=[f"profile: {profile.describe()}"]
+        ),
+        file_name=f"flagged-{stamp}.xlsx",
+        key="risk_sc_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,209 @@
+"""AppTest of the Risk pages: each opens; the editor's live counts follow a changed condition and saving
+makes a new version; someone other than the author approves; back-test and scoring in both engines."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PAGES = ("pages/indicators.py", "pages/backtest.py", "pages/scoring.py")
+
+
+@pytest.fixture()
+def risk_db(seeded_sqlite: str, tmp_path: Path) -> str:
+    """A private copy of the seeded store (the shared one stays read-only)."""
+    db = tmp_path / "risk.db"
+    src, dst = sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")), sqlite3.connect(db)
+    try:
+        src.backup(dst)
+    finally:  # closed, not only committed: an open handle beside the WAL-mode engines breaks them
+        dst.close()
+        src.close()
+    return f"sqlite:///{db}"
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, url: str, user: str = "ann", role: str = "analyst") -> AppTest:
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_USER", user)
+    monkeypatch.setenv("WORKBENCH_ROLE", role)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab of the Indicators page (a keyed tab bar: only the open tab runs)."""
+    at.session_state["risk_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_opens_empty_then_with_the_sample(monkeypatch, risk_db: str, page: str) -> None:  # type: ignore[no-untyped-def]
+    at = _open(_app(monkeypatch, risk_db), page)
+    assert at.title[0].value in ("Indicators", "Back-test", "Scoring")
+    at.button(key="risk_load_sample").click().run()
+    assert not at.exception, at.exception
+    assert any("Loaded 15 sample indicators" in s.value for s in at.success)
+    if page == "pages/backtest.py":
+        m = _metrics(at)
+        assert m["Movements"] == "39,494" and m["Seized"] == "1,519"
+        assert len(at.get("vega_lite_chart")) == 1
+    if page == "pages/scoring.py":
+        m = _metrics(at)
+        assert int(m["Flagged for control"].replace(",", "")) > 100
+
+
+def test_edit_live_count_save_review_approve(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    from workbench.risk.registry import indicator_versions
+    from workbench.store import AuditEntry, open_store
+
+    at = _open(_app(monkeypatch, risk_db, "ann"), "pages/indicators.py")
+    at.button(key="risk_load_sample").click().run()
+    assert at.selectbox(key="risk_pick").value == "RI-017"
+    _tab(at, "Edit")
+    before = _metrics(at)
+    assert before["Matches"] == "75" and before["Lift"].endswith("×")
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    assert [t.value for t in values] == ["BO, CO, PE", "GH, NG, SN, TG"]
+    values[0].set_value("BO, CO, PE, BR, VE").run()
+    after = _metrics(at)
+    assert int(after["Matches"]) > 75 and after["Matches"] != before["Matches"]
+    assert not at.exception
+    # a broken value is explained and cannot be saved
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    values[1].set_value("GH, Nigeria").run()
+    assert any("'NIGERIA' is not an ISO 3166-1 alpha-2" in e.value for e in at.error)
+    assert at.button(key="risk_save").disabled
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    values[1].set_value("GH, NG, SN, TG").run()
+    note = next(t for t in at.text_input if t.key and t.key.startswith("ri_note"))
+    note.set_value("Brazil and Venezuela too").run()
+    at.button(key="risk_save").click().run()
+    assert any("Saved RI-017 v2 as a draft by ann" in s.value for s in at.success)
+
+    # review: ann submits, cannot approve her own version; bob approves
+    assert at.session_state["risk_tab"] == "Edit"  # the tab stays open after the save
+    _tab(at, "Review & versions")
+    at.button(key="risk_submit").click().run()
+    assert not at.exception
+    assert any("Waiting for a review by someone other than you" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "risk_approve"]
+    monkeypatch.setenv("WORKBENCH_USER", "bob")
+    at.run()
+    at.button(key="risk_approve").click().run()
+    assert any("RI-017 v2 is now active" in s.value for s in at.success)
+    versions = indicator_versions(open_store(risk_db), "RI-017")
+    assert [(v.version, v.status, v.author, v.reviewer) for v in versions] == [
+        (1, "retired", "m.diallo", "a.kowalski"),
+        (2, "active", "ann", "bob"),
+    ]
+    assert any(m.value.startswith("Latest **v2** is **active**") for m in at.markdown)
+    code = [c.value for c in at.code]
+    assert any("+      - {field: departure_country, op: in, value: [BO, CO, PE, BR, VE]}" in c for c in code)
+    import sqlalchemy as sa
+
+    with open_store(risk_db).engine.connect() as conn:
+        actions = conn.execute(
+            sa.select(AuditEntry.user, AuditEntry.action).where(AuditEntry.action.like("risk.%"))
+        ).fetchall()
+    assert ("ann", "risk.indicator_saved") in actions and ("bob", "risk.indicator_approved") in actions
+
+
+def test_tree_editing_and_filters(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    at = _open(_app(monkeypatch, risk_db), "pages/indicators.py")
+    at.button(key="risk_load_sample").click().run()
+    _tab(at, "Edit")
+    n_text = len([t for t in at.text_input if t.key and t.key.endswith("_text")])
+    root_add = next(b for b in at.button if b.key and b.key.endswith("_addg"))
+    root_add.click().run()
+    assert not at.exception
+    assert len([b for b in at.button if b.key and b.key.endswith("_rmg")]) == 1
+    # the new group's condition is transport_mode = (first value): counts still show
+    assert _metrics(at)["Matches"] != "–"
+    next(b for b in at.button if b.key and b.key.endswith("_rmg")).click().run()
+    assert len([t for t in at.text_input if t.key and t.key.endswith("_text")]) == n_text
+    _tab(at, "List")
+    at.multiselect(key="risk_f_cat").set_value(["ipr"]).run()
+    assert sorted(at.dataframe[0].value["id"]) == ["RI-050", "RI-051"]
+    at.multiselect(key="risk_f_cat").set_value([]).run()
+    at.multiselect(key="risk_f_status").set_value(["draft"]).run()
+    assert at.dataframe[0].value["id"].tolist() == ["RI-099"]
+
+
+def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    from workbench.risk.interchange import read_indicators
+    from workbench.risk.registry import import_indicators
+    from workbench.store import open_store
+    from workbench.ui.risk import SAMPLE_INDICATORS
+
+    import_indicators(open_store(risk_db), read_indicators(SAMPLE_INDICATORS), source="sample")
+    at = _tab(_open(_app(monkeypatch, risk_db, "vic", "viewer"), "pages/indicators.py"), "Edit")
+    assert any("may read indicators but not change them" in w.value for w in at.warning)
+    assert at.button(key="risk_load_sample").disabled
+    at.text_input(key=next(t.key for t in at.text_input if t.key and t.key.endswith("_name"))).set_value(
+        "x"
+    ).run()
+    at.button(key="risk_save").click().run()
+    assert any("a viewer only reads" in e.value for e in at.error)
+
+
+def test_backtest_and_scoring_engines_agree(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    at = _open(_app(monkeypatch, risk_db), "pages/backtest.py")
+    at.button(key="risk_load_sample").click().run()
+    pandas_table = at.dataframe[0].value
+    at.radio(key="risk_bt_engine").set_value("sql").run()
+    assert not at.exception
+    assert at.dataframe[0].value.equals(pandas_table)
+    assert pandas_table.iloc[-1]["id"] == "profile"
+    _open(at, "pages/scoring.py")
+    pandas_metrics = _metrics(at)
+    at.radio(key="risk_sc_engine").set_value("sql").run()
+    assert not at.exception
+    assert _metrics(at) == pandas_metrics
+    at.number_input(key="risk_sc_thr").set_value(70.0).run()
+    assert int(_metrics(at)["Flagged for control"].replace(",", "")) < int(
+        pandas_metrics["Flagged for control"].replace(",", "")
+    )
+
+
+def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) -> None:  # type: ignore[no-untyped-def]
+    """Traffic around the stored sample: selecting a seized movement offers its case, which opens on Cases."""
+    from workbench.risk.interchange import read_indicators
+    from workbench.risk.registry import import_indicators
+    from workbench.store import open_store
+    from workbench.traffic import generate_traffic, store_traffic
+    from workbench.ui.risk import SAMPLE_INDICATORS
+
+    store = open_store(risk_db)
+    import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
+    store_traffic(store, generate_traffic(small_sample, innocent_per_seizure=5), "small sample traffic")
+    at = _open(_app(monkeypatch, risk_db), "pages/scoring.py")
+    table = at.dataframe[1].value
+    row = int(table.index[table["case_id"].notna()][0])
+    at.session_state["risk_scored"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    case_id = table.loc[row, "case_id"]
+    at.button(key="risk_sc_open").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Cases"
+    assert any(s.value.startswith(f"Case {case_id} ·") for s in at.subheader)

@@ -1,0 +1,119 @@
+"""``workbench risk`` end to end, and ``workbench sample --traffic``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.traffic import read_traffic, sample_traffic_path
+
+ROOT = Path(__file__).parents[1]
+INDICATORS = ROOT / "sample_data" / "indicators" / "sample-indicators.yaml"
+
+
+@pytest.fixture(scope="module")
+def traffic_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quarter of the shipped traffic (quicker)."""
+    t = read_traffic(sample_traffic_path()).frame.iloc[::4]
+    from workbench.traffic import write_traffic
+
+    return write_traffic(t, tmp_path_factory.mktemp("cli") / "traffic.csv")
+
+
+def test_backtest_file_and_database_agree(traffic_file: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "bt.json"
+    args = ["risk", "backtest", "--indicators", str(INDICATORS), str(traffic_file), "--json", str(out)]
+    assert main([*args, "--threshold", "40", "--split", "2024-01-01"]) == 0
+    records = json.loads(out.read_text())
+    assert [r["id"] for r in records][:2] == ["RI-017", "RI-021"] and records[-1]["id"] == "profile"
+    for r in records:
+        assert {"id", "matched", "seized_matched", "precision", "recall", "lift", "before", "after"} <= set(r)
+    assert "lift" in capsys.readouterr().out
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert main(["risk", "load-traffic", str(traffic_file), "--db", db, "--source", "q"]) == 0
+    out_db = tmp_path / "bt-db.json"
+    assert main(["risk", "backtest", "--indicators", str(INDICATORS), "--db", db, "--json", str(out_db)]) == 0
+    main([*args[:-2], "--json", str(out)])
+    assert json.loads(out_db.read_text()) == json.loads(out.read_text())
+
+
+def test_score_writes_ranked_rows(traffic_file: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "scored.csv"
+    assert main(["risk", "score", "--indicators", str(INDICATORS), str(traffic_file), "--out", str(out)]) == 0
+    scored = pd.read_csv(out, dtype=str)
+    assert list(scored.columns[:5]) == ["rank", "score", "flagged", "fired", "movement_id"]
+    scores = scored["score"].astype(float)
+    assert scores.is_monotonic_decreasing and (scores > 0).sum() > 100
+    assert not scored["fired"].fillna("").str.contains("RI-099|RI-090").any()  # only active indicators
+    assert "flagged" in capsys.readouterr().out
+    xlsx = tmp_path / "scored.xlsx"
+    assert (
+        main(
+            ["risk", "score", "--indicators", str(INDICATORS), str(traffic_file), "--out", str(xlsx), "--all"]
+        )
+        == 0
+    )
+    assert xlsx.stat().st_size > 1000
+
+
+def test_errors_exit_2_with_the_place(traffic_file: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(INDICATORS.read_text().replace("value: air_passenger", "value: air"))
+    assert main(["risk", "backtest", "--indicators", str(bad), str(traffic_file)]) == 2
+    assert "bad.yaml, indicator 1, RI-017, when.all[2] (transport_mode eq)" in capsys.readouterr().err
+    assert main(["risk", "backtest", "--indicators", str(INDICATORS)]) == 2
+    assert "traffic file or --db" in capsys.readouterr().err
+    broken = tmp_path / "t.csv"
+    broken.write_text("movement_id,movement_date\nA,2024-99-01\n")
+    assert (
+        main(
+            ["risk", "score", "--indicators", str(INDICATORS), str(broken), "--out", str(tmp_path / "o.csv")]
+        )
+        == 2
+    )
+    assert "t.csv, row 2, column 'movement_date'" in capsys.readouterr().err
+    drafts = tmp_path / "drafts.yaml"
+    drafts.write_text(INDICATORS.read_text().replace("status: active", "status: draft"))
+    assert (
+        main(
+            [
+                "risk",
+                "score",
+                "--indicators",
+                str(drafts),
+                str(traffic_file),
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 2
+    )
+    assert "no active indicator" in capsys.readouterr().err
+
+
+def test_import_and_export_indicators(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert main(["risk", "import-indicators", str(INDICATORS), "--db", db]) == 0
+    assert "15 saved" in capsys.readouterr().out
+    out = tmp_path / "active.yaml"
+    assert main(["risk", "export-indicators", "--out", str(out), "--db", db, "--active"]) == 0
+    assert out.read_text().count("- id: ") == 13
+    book = tmp_path / "all.xlsx"
+    assert main(["risk", "export-indicators", "--out", str(book), "--db", db]) == 0
+    assert main(["risk", "import-indicators", str(book), "--db", db]) == 0
+    assert "15 unchanged" in capsys.readouterr().out
+
+
+def test_sample_also_writes_traffic(tmp_path: Path) -> None:
+    out, traffic = tmp_path / "ds", tmp_path / "traffic.xlsx"
+    args = ["sample", "--cases", "300", "--seed", "3", "--out", str(out), "--traffic", str(traffic)]
+    assert main([*args, "--traffic-ratio", "4", "--traffic-share", "0.5"]) == 0
+    t = read_traffic(traffic).frame
+    cases = pd.read_csv(out / "cases.csv")
+    assert set(t.loc[t["seized"], "case_id"]) <= set(cases["case_id"])
+    assert len(t) == 5 * t["seized"].sum() and not (out / "traffic.csv").exists()

@@ -1,0 +1,266 @@
+"""``workbench risk``: back-test indicators, score traffic, and move traffic and indicators into the store.
+
+Subcommands::
+
+    workbench risk backtest --indicators FILE.yaml TRAFFIC|--db URL [--json OUT] [--threshold N] [--split DATE]
+    workbench risk score --indicators FILE.yaml TRAFFIC --out SCORED.csv [--threshold N] [--all]
+    workbench risk load-traffic TRAFFIC [--db URL] [--source NAME]
+    workbench risk import-indicators FILE [--db URL]
+    workbench risk export-indicators --out FILE [--db URL] [--active]
+
+Exit status: 0 done; 2 when an input cannot be used (the message names file, sheet, row and column).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.cli.common import add_db_option
+
+DEFAULT_THRESHOLD = 40.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "risk",
+        help="risk indicators: back-test them, score traffic, load traffic and indicators into the store",
+        description="Risk indicators: back-test on traffic with a known outcome, score new traffic.",
+    )
+    rsub = p.add_subparsers(dest="risk_command", metavar="SUBCOMMAND", required=True)
+
+    b = rsub.add_parser(
+        "backtest",
+        help="matches, seizures found, precision, recall and lift of each indicator (and of the profile)",
+    )
+    b.add_argument(
+        "--indicators", type=Path, required=True, metavar="FILE", help="indicators (.yaml or .xlsx)"
+    )
+    b.add_argument(
+        "traffic", type=Path, nargs="?", help="traffic file (.csv, or .xlsx with a sheet 'traffic')"
+    )
+    add_db_option(b)
+    b.add_argument("--source", help="with --db: only the traffic loaded under this name")
+    b.add_argument("--json", type=Path, metavar="OUT", help="write the figures per indicator as JSON")
+    b.add_argument("--threshold", type=float, help="also back-test the weighted profile at this score")
+    b.add_argument("--split", metavar="DATE", help="first day of the later period (rule written before it)")
+    b.set_defaults(func=run_backtest)
+
+    s = rsub.add_parser("score", help="score every row of a traffic file with the active profile, ranked")
+    s.add_argument(
+        "--indicators", type=Path, required=True, metavar="FILE", help="indicators (.yaml or .xlsx)"
+    )
+    s.add_argument("traffic", type=Path, help="traffic file (.csv, or .xlsx with a sheet 'traffic')")
+    s.add_argument("--out", type=Path, required=True, metavar="SCORED", help="scored rows (.csv or .xlsx)")
+    s.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"flag rows at this score (default {DEFAULT_THRESHOLD:g})",
+    )
+    s.add_argument(
+        "--all", action="store_true", help="use every indicator of the file, not only the active ones"
+    )
+    s.set_defaults(func=run_score)
+
+    lt = rsub.add_parser(
+        "load-traffic", help="put a traffic file into the store (replaces rows of the same source)"
+    )
+    lt.add_argument("traffic", type=Path, help="traffic file (.csv, or .xlsx with a sheet 'traffic')")
+    add_db_option(lt)
+    lt.add_argument("--source", help="name of this traffic set in the store (default: the file name)")
+    lt.set_defaults(func=run_load_traffic)
+
+    im = rsub.add_parser(
+        "import-indicators", help="store indicators from a file (changed ones as new versions)"
+    )
+    im.add_argument("file", type=Path, help="indicators (.yaml or .xlsx)")
+    add_db_option(im)
+    im.set_defaults(func=run_import)
+
+    ex = rsub.add_parser("export-indicators", help="write the stored indicators to .yaml or .xlsx")
+    ex.add_argument("--out", type=Path, required=True, help="a .yaml or .xlsx path")
+    add_db_option(ex)
+    ex.add_argument("--active", action="store_true", help="only the versions in force")
+    ex.set_defaults(func=run_export)
+
+
+def _fail(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _read_inputs(args: argparse.Namespace, need_traffic: bool) -> tuple[list[Any], Any]:
+    from workbench.risk.interchange import read_indicators
+    from workbench.traffic import read_traffic
+
+    indicators = read_indicators(args.indicators)
+    traffic = None
+    if need_traffic:
+        traffic = read_traffic(args.traffic)
+        for n in traffic.notices:
+            print(f"note: {n}", file=sys.stderr)
+    return indicators, traffic
+
+
+def _fmt(v: Any, pct: bool = False) -> str:
+    if v is None:
+        return "–"
+    if pct:
+        return f"{100 * v:.1f}%"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return f"{v:,}"
+
+
+def _table(records: list[dict[str, Any]]) -> str:
+    head = f"{'id':<12} {'matched':>9} {'seized':>7} {'precision':>9} {'recall':>8} {'lift':>6}  name"
+    lines = [head]
+    for r in records:
+        lines.append(
+            f"{r['id']:<12} {_fmt(r['matched']):>9} {_fmt(r['seized_matched']):>7} {_fmt(r['precision'], True):>9} "
+            f"{_fmt(r['recall'], True):>8} {_fmt(r['lift']):>6}  {r['name'][:60]}"
+        )
+    return "\n".join(lines)
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    from workbench.risk.backtest import backtest, backtest_sql
+    from workbench.risk.model import IndicatorError
+    from workbench.traffic import TrafficError
+
+    if (args.traffic is None) == (args.db is None):
+        return _fail("give a traffic file or --db URL (one of them)")
+    try:
+        indicators, traffic = _read_inputs(args, need_traffic=args.traffic is not None)
+        if traffic is not None:
+            if not traffic.has_outcome:
+                return _fail(
+                    f"{traffic.source}: no outcome (the 'seized' column is missing or blank); nothing to back-test"
+                )
+            result = backtest(traffic.frame, indicators, threshold=args.threshold, split=args.split)
+        else:
+            from workbench.store import open_store
+
+            result = backtest_sql(
+                open_store(args.db),
+                indicators,
+                threshold=args.threshold,
+                split=args.split,
+                source=args.source,
+            )
+    except (IndicatorError, TrafficError, ValueError) as e:
+        return _fail(str(e))
+    records = result.to_records("all")
+    summary = result.summary()
+    if result.split:
+        before = {r["id"]: r for r in result.to_records("before")}
+        after = {r["id"]: r for r in result.to_records("after")}
+        for r in records:
+            r["before"], r["after"] = before[r["id"]], after[r["id"]]
+    print(
+        f"traffic: {summary['all']['rows']:,} rows, {summary['all']['seized']:,} seized "
+        f"(base rate {_fmt(summary['all']['base_rate'], True)})"
+    )
+    print(_table(records))
+    if result.split:
+        print(f"\nafter {result.split} (rules measured on later data):")
+        print(_table([r["after"] for r in records]))
+    if args.json:
+        args.json.write_text(json.dumps(records, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from workbench.risk.model import IndicatorError
+    from workbench.risk.scoring import Profile, score_frame
+    from workbench.traffic import TrafficError, write_traffic
+
+    try:
+        indicators, traffic = _read_inputs(args, need_traffic=True)
+    except (IndicatorError, TrafficError) as e:
+        return _fail(str(e))
+    profile = (
+        Profile(tuple(indicators), args.threshold) if args.all else Profile.active(indicators, args.threshold)
+    )
+    if not profile.indicators:
+        statuses = sorted({i.status for i in indicators})
+        return _fail(
+            f"{args.indicators.name}: no active indicator (statuses in the file: {', '.join(statuses) or 'none'}); "
+            "pass --all to score with every indicator"
+        )
+    scored = score_frame(traffic.frame, profile)
+    try:
+        if args.out.suffix.lower() == ".xlsx":
+            from workbench.excel import formatted_workbook
+
+            args.out.write_bytes(
+                formatted_workbook(
+                    {"scored": scored}, title="Scored traffic", notes=[f"profile: {profile.describe()}"]
+                )
+            )
+        else:
+            write_traffic(scored, args.out)
+    except (TrafficError, OSError) as e:
+        return _fail(str(e))
+    flagged = int(scored["flagged"].sum())
+    print(
+        f"scored {len(scored):,} rows with {profile.describe()}: {flagged:,} flagged, "
+        f"{int((scored['score'] > 0).sum()):,} with at least one indicator; written to {args.out}"
+    )
+    for r in scored.head(10).itertuples():
+        if r.score > 0:
+            print(f"  {r.rank:>4}  {r.movement_id:<14} {r.score:>6g}  {r.fired}")
+    return 0
+
+
+def run_load_traffic(args: argparse.Namespace) -> int:
+    from workbench.store import open_store
+    from workbench.traffic import TrafficError, read_traffic, store_traffic
+
+    try:
+        traffic = read_traffic(args.traffic)
+    except TrafficError as e:
+        return _fail(str(e))
+    for notice in traffic.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    store = open_store(args.db)
+    source = args.source or args.traffic.name
+    n = store_traffic(store, traffic, source)
+    print(f"stored {n:,} traffic rows as {source!r} in {store.url}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from workbench.risk.interchange import read_indicators
+    from workbench.risk.model import IndicatorError
+    from workbench.risk.registry import ReviewError, import_indicators
+    from workbench.store import open_store
+
+    try:
+        indicators = read_indicators(args.file)
+        summary = import_indicators(open_store(args.db), indicators, source=args.file.name)
+    except (IndicatorError, ReviewError) as e:
+        return _fail(str(e))
+    print(summary.describe())
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from workbench.risk.interchange import indicators_to_yaml, indicators_workbook
+    from workbench.risk.registry import active_indicators, latest_indicators
+    from workbench.store import open_store
+
+    store = open_store(args.db)
+    indicators = active_indicators(store) if args.active else latest_indicators(store)
+    if args.out.suffix.lower() == ".xlsx":
+        args.out.write_bytes(indicators_workbook(indicators, notes=[f"store: {store.url}"]))
+    elif args.out.suffix.lower() in (".yaml", ".yml"):
+        args.out.write_text(indicators_to_yaml(indicators), encoding="utf-8")
+    else:
+        return _fail(f"{args.out.name}: export to a .yaml or .xlsx path")
+    print(f"wrote {len(indicators)} indicator(s) to {args.out}")
+    return 0

@@ -1,0 +1,272 @@
+"""Indicators in and out: YAML (a list of indicators) and Excel (one row per indicator).
+
+YAML is the interchange form of the issue: each indicator a mapping, conditions written in flow style
+(``{field: departure_country, op: in, value: [BO, CO, PE]}``). A workbook has a sheet ``indicators``
+with one row per indicator and the condition tree in the ``when`` column as YAML text (the
+``reads_as`` column is for people and ignored on import). Reading checks every indicator
+(:meth:`~workbench.risk.model.Indicator.from_dict`) and refuses the file with every problem named by
+file, sheet, row, indicator and column (or condition path).
+
+Examples
+--------
+>>> text = '''
+... - id: RI-017
+...   name: Cocaine couriers from the Andean region via West Africa
+...   category: general_high_risk
+...   weight: 40
+...   when:
+...     all:
+...       - {field: departure_country, op: in, value: [BO, CO, PE]}
+...       - {field: transit_countries, op: contains_any, value: [GH, NG, SN, TG]}
+...       - {field: transport_mode, op: eq, value: air_passenger}
+... '''
+>>> [ind] = indicators_from_yaml(text)
+>>> print(indicators_to_yaml([ind]).splitlines()[7])
+      - {field: departure_country, op: in, value: [BO, CO, PE]}
+>>> indicators_from_yaml("- {id: X-1, name: n, category: ipr, weight: 5, when: {field: departure_country, op: in, value: [NO, SE]}}", "x.yaml")
+Traceback (most recent call last):
+...
+workbench.risk.model.IndicatorError: x.yaml, indicator 1, X-1, when (departure_country in): value False is true/false, not text; YAML reads unquoted NO, YES, ON, OFF as true/false: quote the code (e.g. 'NO')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from workbench.risk.fields import FieldSet
+from workbench.risk.model import Indicator, IndicatorError, describe
+
+__all__ = [
+    "indicators_from_yaml",
+    "indicators_to_yaml",
+    "indicators_workbook",
+    "indicators_from_workbook",
+    "read_indicators",
+    "diff_text",
+    "WORKBOOK_COLUMNS",
+]
+
+#: Columns of the ``indicators`` sheet, in order.
+WORKBOOK_COLUMNS = (
+    "id",
+    "name",
+    "category",
+    "status",
+    "weight",
+    "valid_from",
+    "valid_to",
+    "author",
+    "reviewer",
+    "version",
+    "description",
+    "rationale",
+    "when",
+    "reads_as",
+)
+
+
+class _Flow(dict):  # type: ignore[type-arg]
+    """A mapping written on one line (the leaves of a condition tree)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # lists indented under their key, as people write them
+        return super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(
+    _Flow, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
+)
+_Dumper.add_representer(
+    list,
+    lambda d, data: d.represent_sequence(
+        "tag:yaml.org,2002:seq", data, flow_style=all(not isinstance(x, (dict, list)) for x in data)
+    ),
+)
+
+
+def _flowed(node: Any) -> Any:
+    if isinstance(node, dict):
+        if "field" in node:
+            return _Flow(node)
+        return {k: _flowed(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_flowed(x) for x in node]
+    return node
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+
+
+def indicators_to_yaml(indicators: Sequence[Indicator], *, people: bool = True) -> str:
+    """The YAML interchange form of ``indicators`` (``people=False`` leaves out status and names)."""
+    data = []
+    for ind in indicators:
+        d = ind.to_dict(people=people)
+        d["when"] = _flowed(d["when"])
+        data.append(d)
+    return _dump(data)
+
+
+def _check_unique(indicators: list[Indicator], where: str) -> None:
+    seen: set[str] = set()
+    dupes = [i.id for i in indicators if i.id in seen or seen.add(i.id)]  # type: ignore[func-returns-value]
+    if dupes:
+        raise IndicatorError(
+            [f"{where}: indicator id(s) {', '.join(sorted(set(dupes)))} appear more than once"]
+        )
+
+
+def indicators_from_yaml(
+    text: str, where: str = "indicators.yaml", fields: FieldSet | None = None
+) -> list[Indicator]:
+    """Indicators from YAML text (a list of mappings); :class:`IndicatorError` lists every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise IndicatorError([f"{where}{at}: not valid YAML ({e.problem})"]) from None
+    except yaml.YAMLError as e:
+        raise IndicatorError([f"{where}: not valid YAML ({e})"]) from None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise IndicatorError(
+            [f"{where}: expected a list of indicators ('- id: ...'), found a {type(data).__name__}"]
+        )
+    out: list[Indicator] = []
+    problems: list[str] = []
+    for k, raw in enumerate(data, start=1):
+        try:
+            out.append(Indicator.from_dict(raw, fields, where=f"{where}, indicator {k}"))
+        except IndicatorError as e:
+            problems += e.problems
+    if problems:
+        raise IndicatorError(problems)
+    _check_unique(out, where)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- workbook
+def _when_text(ind: Indicator) -> str:
+    from workbench.risk.model import condition_to_dict
+
+    return yaml.dump(
+        condition_to_dict(ind.when), Dumper=_Dumper, default_flow_style=True, sort_keys=False, width=10_000
+    ).strip()
+
+
+def indicators_workbook(indicators: Sequence[Indicator], *, notes: Sequence[str] = ()) -> bytes:
+    """A formatted workbook (:func:`workbench.excel.formatted_workbook`) with a sheet ``indicators``."""
+    from workbench.excel import formatted_workbook
+
+    rows = []
+    for ind in indicators:
+        d = ind.to_dict()
+        row = {c: d.get(c) for c in WORKBOOK_COLUMNS}
+        row["when"] = _when_text(ind)
+        row["reads_as"] = describe(ind.when)
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=list(WORKBOOK_COLUMNS))
+    for c in ("valid_from", "valid_to"):
+        df[c] = pd.to_datetime(df[c])
+    notes = [*notes, "The condition tree is the 'when' column (YAML); 'reads_as' is for reading only."]
+    return formatted_workbook({"indicators": df}, title="Risk indicators", notes=notes)
+
+
+def _cell(v: Any) -> Any:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v.strip() if isinstance(v, str) else v
+
+
+def indicators_from_workbook(path: str | Path, fields: FieldSet | None = None) -> list[Indicator]:
+    """Indicators from the sheet ``indicators`` of a workbook (the header may sit below title lines)."""
+    from workbench.exchange_io import DatasetReadError, _read_xlsx
+
+    p = Path(path)
+    try:
+        sheets = _read_xlsx(p)
+    except DatasetReadError as e:
+        raise IndicatorError([str(e)]) from None
+    if "indicators" not in sheets:
+        names = ", ".join(repr(s) for _, s in sheets.values()) or "none"
+        raise IndicatorError([f"{p.name}: no sheet named 'indicators' (sheets: {names})"])
+    df, sheet = sheets["indicators"]
+    where = f"{p.name}, sheet {sheet!r}"
+    header = [str(c).strip() for c in df.columns]
+    first_row = 2
+    if not {"id", "when"} <= set(header):
+        for k in range(min(len(df), 15)):
+            cells = [str(v).strip() if v is not None else "" for v in df.iloc[k].tolist()]
+            if {"id", "when"} <= set(cells):
+                header, df, first_row = cells, df.iloc[k + 1 :], k + 3
+                break
+        else:
+            raise IndicatorError([f"{where}: no header row with the columns 'id' and 'when'"])
+    problems: list[str] = []
+    out: list[Indicator] = []
+    for offset, values in enumerate(df.itertuples(index=False, name=None)):
+        row = first_row + offset
+        rec = {h: _cell(v) for h, v in zip(header, values, strict=False) if h and h != "reads_as"}
+        if all(v is None for v in rec.values()):
+            continue
+        rec = {k: v for k, v in rec.items() if v is not None}
+        for column in [c for c in rec if c not in WORKBOOK_COLUMNS]:
+            problems.append(f"{where}, row {row}, column {column!r}: not a column of the indicators sheet")
+            rec.pop(column)
+        if isinstance(rec.get("when"), str):
+            try:
+                rec["when"] = yaml.safe_load(rec["when"])
+            except yaml.YAMLError as e:
+                problems.append(
+                    f"{where}, row {row}, column 'when': not a valid condition tree in YAML ({e})"
+                )
+                continue
+        if "id" in rec and not isinstance(rec["id"], str):
+            rec["id"] = str(rec["id"])
+        try:
+            out.append(Indicator.from_dict(rec, fields, where=f"{where}, row {row}"))
+        except IndicatorError as e:
+            problems += e.problems
+    if problems:
+        raise IndicatorError(problems)
+    _check_unique(out, where)
+    return out
+
+
+def read_indicators(path: str | Path, fields: FieldSet | None = None) -> list[Indicator]:
+    """Indicators from a ``.yaml``/``.yml`` file or an ``.xlsx`` workbook."""
+    p = Path(path)
+    if not p.exists():
+        raise IndicatorError([f"{p}: no such file"])
+    if p.suffix.lower() in (".yaml", ".yml"):
+        return indicators_from_yaml(p.read_text(encoding="utf-8"), p.name, fields)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        return indicators_from_workbook(p, fields)
+    raise IndicatorError([f"{p.name}: indicators come as a .yaml file or an .xlsx workbook"])
+
+
+def diff_text(old: Indicator, new: Indicator) -> str:
+    """A unified diff of two versions' YAML (definition, status and people), for the editor page."""
+    a = indicators_to_yaml([old]).splitlines()
+    b = indicators_to_yaml([new]).splitlines()
+    return "\n".join(
+        difflib.unified_diff(
+            a, b, f"{old.id} v{old.version or '?'}", f"{new.id} v{new.version or '?'}", lineterm="", n=2
+        )
+    )

@@ -1,0 +1,719 @@
+"""Streamlit glue for the Risk pages: cached traffic, the condition-tree editor with live counts, the
+review panel, versions and diff, import/export, back-test and scoring views.
+
+Feature state lives in ``AppState.extras`` under ``risk.*`` keys: ``risk.source`` (the traffic set
+the pages work on), ``risk.draft`` (the indicator being edited), ``risk.flash`` (a message shown
+after a rerun).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from workbench.risk import editing
+from workbench.risk import registry as reg
+from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, metrics_row
+from workbench.risk.fields import OPERATORS, FieldSet, traffic_fields
+from workbench.risk.frame_engine import PreparedFrame
+from workbench.risk.interchange import (
+    diff_text,
+    indicators_from_yaml,
+    indicators_to_yaml,
+    indicators_workbook,
+    read_indicators,
+)
+from workbench.risk.model import CATEGORIES, STATUSES, Indicator, IndicatorError, describe, parse_condition
+from workbench.traffic import TRAFFIC, load_traffic, sample_traffic_path, store_traffic, traffic_sources
+from workbench.ui.resources import get_settings, get_store
+from workbench.ui.state import get_state
+
+__all__ = [
+    "prepared_traffic",
+    "traffic_picker",
+    "source_rows",
+    "sample_loader",
+    "flash",
+    "show_flash",
+    "indicator_list",
+    "indicator_editor",
+    "review_panel",
+    "versions_panel",
+    "import_export_panel",
+    "cached_backtest",
+    "metrics_view",
+    "hits_chart",
+    "fmt_pct",
+]
+
+SAMPLE_INDICATORS = sample_traffic_path().parents[1] / "indicators" / "sample-indicators.yaml"
+SAMPLE_SOURCE = "sample traffic"
+NEW = "(new indicator)"
+_TTL = 600
+
+
+# ------------------------------------------------------------------------------------ small helpers
+def fmt_pct(v: float | None) -> str:
+    return "–" if v is None or pd.isna(v) else f"{100 * v:.1f}%"
+
+
+def _fmt_lift(v: float | None) -> str:
+    return "–" if v is None or pd.isna(v) else f"{v:.2f}×"
+
+
+def flash(kind: str, text: str) -> None:
+    """A message to show after the next rerun (success, info, warning or error)."""
+    get_state().extras["risk.flash"] = (kind, text)
+
+
+def show_flash() -> None:
+    msg = get_state().extras.pop("risk.flash", None)
+    if msg:
+        getattr(st, msg[0])(msg[1])
+
+
+# ------------------------------------------------------------------------------------ traffic
+def _token(url: str) -> tuple[int, int]:
+    """Changes whenever traffic is loaded: (rows, largest id)."""
+    with get_store().engine.connect() as conn:
+        n, top = conn.execute(sa.select(sa.func.count(), sa.func.max(TRAFFIC.c.id))).one()
+    return int(n or 0), int(top or 0)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the traffic ...")
+def _prepared(url: str, source: str | None, token: tuple[int, int]) -> PreparedFrame:
+    return PreparedFrame(load_traffic(get_store(), source), traffic_fields())
+
+
+def prepared_traffic(source: str | None) -> PreparedFrame | None:
+    """The store's traffic (one source) ready for the engine, cached until new traffic is loaded."""
+    store = get_store()
+    token = _token(store.url)
+    if token[0] == 0:
+        return None
+    return _prepared(store.url, source, token)
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def _sources(url: str, token: tuple[int, int]) -> pd.DataFrame:
+    return traffic_sources(get_store())
+
+
+def traffic_picker(key: str) -> str | None:
+    """A select box of the traffic sets in the store (shared across Risk pages); None if there is none."""
+    store = get_store()
+    sources = _sources(store.url, _token(store.url))
+    if sources.empty:
+        return None
+    names = sources["source"].tolist()
+    state = get_state()
+    current = state.extras.get("risk.source")
+    index = names.index(current) if current in names else 0
+    labels = {r.source: f"{r.source} · {r.rows:,} rows, {r.seized:,} seized" for r in sources.itertuples()}
+    choice = st.selectbox("Traffic", names, index=index, key=key, format_func=labels.get)
+    state.extras["risk.source"] = choice
+    return str(choice)
+
+
+def source_rows(source: str) -> int:
+    """How many movements a traffic set in the store holds."""
+    store = get_store()
+    sources = _sources(store.url, _token(store.url)).set_index("source")
+    return int(sources.loc[source, "rows"]) if source in sources.index else 0
+
+
+def load_samples() -> str:
+    """Load the shipped sample indicators (if none are stored) and sample traffic (if none is)."""
+    store, settings = get_store(), get_settings()
+    done = []
+    if reg.list_indicators(store).empty:
+        summary = reg.import_indicators(
+            store, read_indicators(SAMPLE_INDICATORS), settings, source=SAMPLE_INDICATORS.name
+        )
+        done.append(f"{len(summary.saved)} sample indicators")
+    if _token(store.url)[0] == 0:
+        from workbench.traffic import read_traffic
+
+        n = store_traffic(store, read_traffic(sample_traffic_path()), SAMPLE_SOURCE, settings=settings)
+        done.append(f"{n:,} rows of sample traffic")
+    _sources.clear()
+    return "Loaded " + " and ".join(done) if done else "The sample is loaded already."
+
+
+def sample_loader() -> None:
+    """An offer to load the sample when the store holds no indicators or no traffic."""
+    store = get_store()
+    no_ind = reg.list_indicators(store).empty
+    no_traffic = _token(store.url)[0] == 0
+    if not (no_ind or no_traffic):
+        return
+    missing = " and ".join(x for x, m in (("no indicators", no_ind), ("no traffic", no_traffic)) if m)
+    with st.container(border=True):
+        st.info(
+            f"The store holds {missing} yet. Load the shipped sample (indicators written for the sample's "
+            "planted routes, and declarations/passenger movements around the default sample's seizures), "
+            "or import your own below and with `workbench risk load-traffic`."
+        )
+        viewer = get_settings().role not in reg.EDITOR_ROLES
+        if st.button("Load the sample indicators and traffic", key="risk_load_sample", disabled=viewer):
+            flash("success", load_samples())
+            listing = reg.list_indicators(store)
+            if not listing.empty:
+                get_state().extras["risk.select"] = listing["id"].iloc[0]
+            st.rerun()
+
+
+# ------------------------------------------------------------------------------------ the list
+def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
+    """Filters by category and status, and the table; returns the indicators shown."""
+    c1, c2 = st.columns(2)
+    cats = c1.multiselect("Category", list(CATEGORIES), key="risk_f_cat", format_func=lambda c: CATEGORIES[c])
+    stats = c2.multiselect("Status", list(STATUSES), key="risk_f_status")
+    shown = listing
+    if cats:
+        shown = shown[shown["category"].isin(cats)]
+    if stats:
+        in_force = shown["active_version"].notna()
+        shown = shown[shown["status"].isin(stats) | (in_force if "active" in stats else False)]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "weight": st.column_config.NumberColumn(format="%g"),
+            "active_version": st.column_config.NumberColumn("in force", help="the version in force (active)"),
+            "changed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        },
+        key="risk_list",
+    )
+    st.caption(
+        f"{len(shown)} of {len(listing)} indicators. A version in force stays active while a newer draft is written."
+    )
+    return shown
+
+
+# ------------------------------------------------------------------------------------ the editor
+def _draft_for(ident: str) -> dict[str, Any]:
+    """The working copy of the indicator being edited (reset when another one is chosen)."""
+    state = get_state()
+    store = get_store()
+    stored = reg.get_indicator(store, ident) if ident != NEW else None
+    tag = (ident, stored.version if stored else None)
+    draft = state.extras.get("risk.draft")
+    if draft is None or draft["for"] != tag:
+        draft = {
+            "for": tag,
+            "n": (draft["n"] + 1) if draft else 1,
+            "tree": editing.to_editable(stored.when if stored else None),
+            "saved": stored,
+        }
+        state.extras["risk.draft"] = draft
+    return draft
+
+
+def _kinds_help(field_name: str, op: str, fields: FieldSet) -> str:
+    f = fields[field_name]
+    extra = f" Values: {', '.join(f.values)}." if f.values else ""
+    return f"{OPERATORS[op]}.{extra} {f.help}".strip()
+
+
+def _add(tree: dict[str, Any], uid: str, what: str) -> None:
+    node, _ = editing.find(tree, uid)
+    if node is not None:
+        node["items"].append(editing.new_condition() if what == "condition" else editing.new_group())
+
+
+def _remove(tree: dict[str, Any], uid: str) -> None:
+    editing.remove(tree, uid)
+
+
+def _leaf_counts(leaf: dict[str, Any], prepared: PreparedFrame | None, fields: FieldSet) -> str:
+    if prepared is None:
+        return ""
+    try:
+        node = parse_condition(editing.to_raw({**leaf, "negate": False}, fields), fields)
+    except IndicatorError as e:
+        return f"⚠ {e.problems[0].split(': ', 1)[-1]}"
+    hit = prepared.evaluate(node)
+    seized = (
+        prepared.frame["seized"].fillna(False).to_numpy(bool) if "seized" in prepared.frame else hit & False
+    )
+    n = int(hit.sum())
+    return f"{n:,} rows · {int((hit & seized).sum()):,} seized"
+
+
+def _leaf_editor(
+    leaf: dict[str, Any], tree: dict[str, Any], prepared: PreparedFrame | None, fields: FieldSet
+) -> None:
+    uid = leaf["uid"]
+    names = fields.rule_fields
+    c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.6, 3.2, 0.6], vertical_alignment="bottom")
+    leaf["negate"] = c0.checkbox("not", value=leaf.get("negate", False), key=f"ri_{uid}_not")
+    leaf["field"] = c1.selectbox(
+        "Field",
+        names,
+        index=names.index(leaf["field"]) if leaf["field"] in names else 0,
+        key=f"ri_{uid}_field",
+    )
+    f = fields[leaf["field"]]
+    ops = list(f.operators)
+    leaf["op"] = c2.selectbox(
+        "Operator",
+        ops,
+        index=ops.index(leaf["op"]) if leaf["op"] in ops else 0,
+        key=f"ri_{uid}_op_{leaf['field']}",
+    )
+    op = leaf["op"]
+    helptext = _kinds_help(leaf["field"], op, fields)
+    if op in ("is_blank", "not_blank"):
+        c3.caption("no value needed")
+        leaf["text"] = ""
+    elif f.kind == "enum" and op in ("eq", "ne"):
+        cur = leaf["text"] if leaf["text"] in f.values else f.values[0]
+        leaf["text"] = c3.selectbox(
+            "Value", f.values, index=f.values.index(cur), key=f"ri_{uid}_enum1_{leaf['field']}", help=helptext
+        )
+    elif f.kind == "enum" and op in ("in", "not_in"):
+        cur = [v.strip() for v in leaf["text"].split(",") if v.strip() in f.values]
+        chosen = c3.multiselect(
+            "Values", f.values, default=cur, key=f"ri_{uid}_enumn_{leaf['field']}", help=helptext
+        )
+        leaf["text"] = ", ".join(chosen)
+    else:
+        leaf["text"] = c3.text_input("Value", value=leaf.get("text", ""), key=f"ri_{uid}_text", help=helptext)
+    c4.button("✕", key=f"ri_{uid}_rm", on_click=_remove, args=(tree, uid), help="remove this condition")
+    st.caption(_leaf_counts(leaf, prepared, fields))
+
+
+def _group_editor(
+    group: dict[str, Any],
+    tree: dict[str, Any],
+    prepared: PreparedFrame | None,
+    fields: FieldSet,
+    depth: int = 0,
+) -> None:
+    uid = group["uid"]
+    with st.container(border=True):
+        c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.1, 1.0, 2.8], vertical_alignment="bottom")
+        group["negate"] = c0.checkbox("not", value=group.get("negate", False), key=f"ri_{uid}_not")
+        kinds = ["all", "any"]
+        group["kind"] = c1.selectbox(
+            "Match",
+            kinds,
+            index=kinds.index(group["kind"]),
+            key=f"ri_{uid}_kind",
+            format_func=lambda k: "all of these (AND)" if k == "all" else "any of these (OR)",
+        )
+        c2.button("+ condition", key=f"ri_{uid}_addc", on_click=_add, args=(tree, uid, "condition"))
+        if depth < 3:
+            c3.button("+ group", key=f"ri_{uid}_addg", on_click=_add, args=(tree, uid, "group"))
+        if group is not tree:
+            c4.button("remove group", key=f"ri_{uid}_rmg", on_click=_remove, args=(tree, uid))
+        for child in group["items"]:
+            if editing.is_group(child):
+                _group_editor(child, tree, prepared, fields, depth + 1)
+            else:
+                _leaf_editor(child, tree, prepared, fields)
+
+
+def _definition_form(draft: dict[str, Any], ident: str) -> dict[str, Any]:
+    saved: Indicator | None = draft["saved"]
+    k = f"ri_meta_{draft['n']}"
+    raw: dict[str, Any] = {}
+    c1, c2, c3 = st.columns([1, 3, 1])
+    raw["id"] = c1.text_input(
+        "Id", value="RI-" if saved is None else saved.id, key=f"{k}_id", disabled=saved is not None
+    )
+    raw["name"] = c2.text_input("Name", value=saved.name if saved else "", key=f"{k}_name")
+    raw["weight"] = c3.number_input(
+        "Weight", min_value=0.0, value=float(saved.weight) if saved else 20.0, step=5.0, key=f"{k}_weight"
+    )
+    c1, c2, c3 = st.columns([2, 1, 1])
+    cats = list(CATEGORIES)
+    raw["category"] = c1.selectbox(
+        "Category",
+        cats,
+        index=cats.index(saved.category) if saved else 1,
+        key=f"{k}_cat",
+        format_func=CATEGORIES.get,
+    )
+    raw["valid_from"] = c2.date_input(
+        "Valid from", value=saved.valid_from if saved else None, key=f"{k}_from", format="YYYY-MM-DD"
+    )
+    raw["valid_to"] = c3.date_input(
+        "Valid to", value=saved.valid_to if saved else None, key=f"{k}_to", format="YYYY-MM-DD"
+    )
+    raw["description"] = st.text_area(
+        "Description", value=saved.description if saved else "", key=f"{k}_desc", height=70
+    )
+    raw["rationale"] = st.text_area(
+        "Rationale", value=saved.rationale if saved else "", key=f"{k}_rat", height=70
+    )
+    return raw
+
+
+def _live_counts(
+    indicator: Indicator | None, saved: Indicator | None, prepared: PreparedFrame | None
+) -> None:
+    if prepared is None:
+        st.info("No traffic in the store: load the sample or a traffic file to see what the rule matches.")
+        return
+    frame = prepared.frame
+    seized = frame["seized"].fillna(False).to_numpy(bool)
+    months = max(1, int(pd.to_datetime(frame["movement_date"]).dt.to_period("M").nunique()))
+
+    def figures(ind: Indicator) -> dict[str, Any]:
+        hit = prepared.evaluate(ind.when)
+        return metrics_row(len(frame), int(seized.sum()), int(hit.sum()), int((hit & seized).sum()), months)
+
+    now = figures(indicator) if indicator else None
+    before = figures(saved) if saved else None
+    cols = st.columns(5)
+    if now is None:
+        for c, label in zip(
+            cols, ("Matches", "Seized among them", "Precision", "Recall", "Lift"), strict=True
+        ):
+            c.metric(label, "–")
+        return
+    delta = (now["matched"] - before["matched"]) if before else None
+    cols[0].metric(
+        "Matches", f"{now['matched']:,}", delta=f"{delta:+,} vs saved" if delta else None, delta_color="off"
+    )
+    cols[1].metric("Seized among them", f"{now['seized_matched']:,}")
+    cols[2].metric(
+        "Precision", fmt_pct(now["precision"]), help="share of the matched movements that were seized"
+    )
+    cols[3].metric("Recall", fmt_pct(now["recall"]), help="share of all seizures the rule matches")
+    cols[4].metric(
+        "Lift", _fmt_lift(now["lift"]), help="precision over the base rate: 1× is no better than random"
+    )
+    st.caption(
+        f"On {len(frame):,} movements with {int(seized.sum()):,} seizures (base rate {fmt_pct(now['base_rate'])}); "
+        f"{fmt_pct(now['workload_share'])} of the traffic would be controlled, about {now['flagged_per_month']:,.0f} a month."
+    )
+
+
+def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
+    """The definition form, the condition tree with live counts, and saving a new version."""
+    fields = traffic_fields()
+    draft = _draft_for(ident)
+    saved: Indicator | None = draft["saved"]
+    if saved:
+        st.markdown(
+            f"**{saved.id} · v{saved.version}** ({saved.status}) by {saved.author} — {describe(saved.when)}"
+        )
+    raw = _definition_form(draft, ident)
+    st.markdown("**Condition**")
+    _group_editor(draft["tree"], draft["tree"], prepared, fields)
+    raw["when"] = editing.to_raw(draft["tree"], fields)
+    indicator = None
+    try:
+        indicator = Indicator.from_dict(raw, fields)
+    except IndicatorError as e:
+        st.error("The rule cannot be used yet:\n\n" + "\n".join(f"- {p}" for p in e.problems))
+    st.markdown("**What it matches (live, on the traffic)**")
+    _live_counts(indicator, saved, prepared)
+    settings = get_settings()
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
+    if c2.button(
+        "Save as new version", type="primary", key="risk_save", disabled=indicator is None, width="stretch"
+    ):
+        try:
+            stored = reg.save_version(get_store(), indicator, settings, note=note)  # type: ignore[arg-type]
+        except reg.ReviewError as e:
+            st.error(str(e))
+        else:
+            get_state().extras["risk.select"] = stored.id
+            flash("success", f"Saved {stored.id} v{stored.version} as a draft by {stored.author}.")
+            st.rerun()
+
+
+# ------------------------------------------------------------------------------------ review, versions
+def _act(fn: Any, *args: Any, **kwargs: Any) -> None:
+    try:
+        ind = fn(get_store(), *args, settings=get_settings(), **kwargs)
+    except reg.ReviewError as e:
+        st.error(str(e))
+        return
+    flash("success", f"{ind.id} v{ind.version} is now {ind.status.replace('_', ' ')}.")
+    st.rerun()
+
+
+def review_panel(ident: str) -> None:
+    """Submit, approve, reject, withdraw or retire, as the current user may."""
+    settings = get_settings()
+    versions = reg.indicator_versions(get_store(), ident)
+    latest = versions[-1]
+    active = [v for v in versions if v.status == "active"]
+    in_force = (
+        f"v{active[-1].version} is in force (approved by {active[-1].reviewer})"
+        if active
+        else "no version is in force"
+    )
+    st.markdown(
+        f"Latest **v{latest.version}** is **{latest.status.replace('_', ' ')}** (written by {latest.author}); {in_force}."
+    )
+    st.caption(
+        f"You are **{settings.user}** ({settings.role}). A version is approved by someone other than its author."
+    )
+    comment = st.text_input("Review comment", key=f"risk_comment_{ident}")
+    cols = st.columns(4)
+    if latest.status == "draft":
+        if cols[0].button("Submit for review", key="risk_submit"):
+            _act(reg.submit, ident, comment=comment)
+    elif latest.status == "in_review":
+        if settings.user == latest.author:
+            st.info(
+                f"Waiting for a review by someone other than you ({latest.author} wrote v{latest.version})."
+            )
+            if cols[0].button("Withdraw", key="risk_withdraw"):
+                _act(reg.withdraw, ident, comment=comment)
+        else:
+            if cols[0].button("Approve", type="primary", key="risk_approve"):
+                _act(reg.approve, ident, comment=comment)
+            if cols[1].button("Reject", key="risk_reject"):
+                _act(reg.reject, ident, comment=comment)
+    if active and cols[3].button(f"Retire v{active[-1].version}", key="risk_retire"):
+        _act(reg.retire, ident, comment=comment)
+
+
+def versions_panel(ident: str) -> None:
+    """Every version, a diff between two of them, and the history."""
+    versions = reg.indicator_versions(get_store(), ident)
+    nums = [v.version for v in versions]
+    table = pd.DataFrame(
+        [
+            {
+                "version": v.version,
+                "status": v.status,
+                "author": v.author,
+                "reviewer": v.reviewer,
+                "saved": v.meta.get("created_at"),
+                "weight": v.weight,
+                "rule": describe(v.when),
+                "note": v.meta.get("note"),
+            }
+            for v in reversed(versions)
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    if len(nums) > 1:
+        c1, c2 = st.columns(2)
+        a = c1.selectbox("From version", nums, index=len(nums) - 2, key=f"risk_diff_a_{ident}")
+        b = c2.selectbox("To version", nums, index=len(nums) - 1, key=f"risk_diff_b_{ident}")
+        st.code(
+            diff_text(versions[nums.index(a)], versions[nums.index(b)]) or "(no difference)", language="diff"
+        )
+    else:
+        st.caption("One version so far: a diff appears when there are two.")
+    st.markdown("**History**")
+    st.dataframe(reg.review_log(get_store(), ident), hide_index=True, width="stretch")
+
+
+def import_export_panel() -> None:
+    """Import indicators from YAML or Excel; download them as YAML or Excel."""
+    store, settings = get_store(), get_settings()
+    up = st.file_uploader("Indicators file (.yaml or .xlsx)", type=["yaml", "yml", "xlsx"], key="risk_upload")
+    if up is not None and st.button("Import indicators", key="risk_import"):
+        tmp = Path(tempfile.mkdtemp(prefix="wb-risk-")) / Path(up.name).name
+        tmp.write_bytes(up.getvalue())
+        try:
+            summary = reg.import_indicators(store, read_indicators(tmp), settings, source=up.name)
+        except (IndicatorError, reg.ReviewError) as e:
+            st.error(str(e))
+        else:
+            flash("success", summary.describe())
+            st.rerun()
+    latest = reg.latest_indicators(store)
+    if latest:
+        c1, c2 = st.columns(2)
+        stamp = f"{dt.date.today():%Y%m%d}"
+        c1.download_button(
+            "Download YAML",
+            indicators_to_yaml(latest),
+            file_name=f"indicators-{stamp}.yaml",
+            mime="application/yaml",
+            key="risk_dl_yaml",
+        )
+        c2.download_button(
+            "Download Excel",
+            indicators_workbook(latest, notes=[f"store: {store.url}"]),
+            file_name=f"indicators-{stamp}.xlsx",
+            key="risk_dl_xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+# ------------------------------------------------------------------------------------ back-test
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Back-testing ...")
+def _backtest(
+    url: str,
+    token: tuple[int, int],
+    source: str | None,
+    yaml_text: str,
+    threshold: float | None,
+    split: dt.date | None,
+    engine: str,
+) -> BacktestResult:
+    indicators = indicators_from_yaml(yaml_text)
+    if engine == "sql":
+        return backtest_sql(get_store(), indicators, threshold=threshold, split=split, source=source)
+    return backtest(_prepared(url, source, token), indicators, threshold=threshold, split=split)
+
+
+def cached_backtest(
+    source: str | None,
+    indicators: list[Indicator],
+    threshold: float | None,
+    split: dt.date | None,
+    engine: str,
+) -> BacktestResult:
+    """A back-test of the store's traffic, cached per traffic, indicators and settings."""
+    store = get_store()
+    return _backtest(
+        store.url, _token(store.url), source, indicators_to_yaml(indicators), threshold, split, engine
+    )
+
+
+def metrics_view(result: BacktestResult, period: str) -> pd.DataFrame:
+    """The figures per rule for a period, formatted for a table."""
+    m = result.metrics(period)
+    return pd.DataFrame(
+        {
+            "id": m["id"],
+            "name": m["name"],
+            "matched": m["matched"],
+            "seized": m["seized_matched"],
+            "precision": m["precision"].map(fmt_pct),
+            "recall": m["recall"].map(fmt_pct),
+            "lift": m["lift"].map(_fmt_lift),
+            "workload": m["workload_share"].map(fmt_pct),
+            "per month": m["flagged_per_month"].round(1),
+        }
+    )
+
+
+def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
+    """Flagged movements and seizures found per month for one rule, with the split marked."""
+    h = result.hits_over_time()
+    h = h[h["rule"] == rule].assign(month=lambda d: pd.to_datetime(d["month"] + "-01"))
+    long = h.melt(
+        id_vars=["month"], value_vars=["matched", "seized_matched"], var_name="count", value_name="movements"
+    )
+    long["count"] = long["count"].map({"matched": "flagged", "seized_matched": "seized among them"})
+    bars = (
+        alt.Chart(long)
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=alt.X("month:T", title=None),
+            y=alt.Y("movements:Q", title="movements", stack=None),
+            color=alt.Color("count:N", scale=alt.Scale(range=["#9fb8cf", "#1F3B57"]), title=None),
+            tooltip=["month:T", "count:N", "movements:Q"],
+        )
+    )
+    layers: list[Any] = [bars]
+    if result.split:
+        rule_df = pd.DataFrame({"split": [pd.Timestamp(result.split)]})
+        layers.append(alt.Chart(rule_df).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x="split:T"))
+    return alt.layer(*layers).properties(height=260)
+
+
+# ------------------------------------------------------------------------------------ scoring
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Scoring ...")
+def _score_stored(
+    url: str, token: tuple[int, int], source: str | None, yaml_text: str, threshold: float, engine: str
+) -> pd.DataFrame:
+    from workbench.risk.scoring import Profile, score_frame, score_sql
+
+    profile = Profile(tuple(indicators_from_yaml(yaml_text)), threshold)
+    if engine == "sql":
+        return score_sql(get_store(), profile, source=source, columns=SCORED_COLUMNS[1:])
+    return score_frame(_prepared(url, source, token), profile)
+
+
+#: Traffic columns shown beside the score.
+SCORED_COLUMNS = (
+    "movement_id",
+    "movement_date",
+    "reporting_country",
+    "transport_mode",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+    "hs_code",
+    "declared_value_usd",
+    "seized",
+    "case_id",
+)
+
+
+def score_stored(
+    source: str | None, indicators: list[Indicator], threshold: float, engine: str
+) -> pd.DataFrame:
+    """The store's traffic scored with ``indicators`` (cached; the SQL engine returns rows with a hit only)."""
+    store = get_store()
+    return _score_stored(
+        store.url, _token(store.url), source, indicators_to_yaml(indicators), threshold, engine
+    )
+
+
+@st.cache_resource(ttl=_TTL, max_entries=2, show_spinner="Reading the traffic file ...")
+def _read_upload(name: str, digest: str, data: bytes) -> Any:
+    from workbench.traffic import read_traffic
+
+    tmp = Path(tempfile.mkdtemp(prefix="wb-traffic-")) / Path(name).name
+    tmp.write_bytes(data)
+    return read_traffic(tmp)
+
+
+def read_upload(upload: Any) -> Any:
+    """An uploaded traffic file read (cached by content); raises TrafficError with the place of each problem."""
+    import hashlib
+
+    data = upload.getvalue()
+    return _read_upload(upload.name, hashlib.sha256(data).hexdigest(), data)
+
+
+def scored_view(
+    scored: pd.DataFrame, threshold: float, total: int | None = None, limit: int = 500
+) -> pd.DataFrame | None:
+    """Figures and the ranked table (``total``: movements scored, when ``scored`` holds only the hits);
+    returns the selected row (or None)."""
+    hits = int((scored["score"] > 0).sum())
+    flagged = scored[scored["flagged"]]
+    cols = st.columns(4)
+    cols[0].metric("Movements scored", f"{total if total is not None else len(scored):,}")
+    cols[1].metric("Flagged for control", f"{len(flagged):,}", help=f"score at or above {threshold:g}")
+    cols[2].metric("With at least one indicator", f"{hits:,}")
+    if "seized" in scored and scored["seized"].notna().any():
+        found = int(flagged["seized"].fillna(False).astype(bool).sum())
+        cols[3].metric(
+            "Seized among the flagged",
+            f"{found:,}",
+            help="known outcome in this traffic: the hit rate of the profile",
+        )
+    show = [c for c in ("rank", "score", "flagged", "fired", *SCORED_COLUMNS) if c in scored.columns]
+    top = scored.head(limit)[show]
+    st.caption(f"The {len(top):,} highest scores, best first (download everything below).")
+    event = st.dataframe(
+        top,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="risk_scored",
+        column_config={
+            "score": st.column_config.NumberColumn(format="%g"),
+            "movement_date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        },
+    )
+    rows = event.selection.rows if event and event.selection else []
+    return top.iloc[[rows[0]]] if rows else None
