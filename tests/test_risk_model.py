@@ -235,7 +235,7 @@ def test_excel_bad_cells_name_file_sheet_row_and_column(tmp_path: Path) -> None:
         in msg
     )
     assert f"rules.xlsx, sheet 'indicators', row {header_row + 3}, RI-024, when.all[0] (hs_code eq)" in msg
-    wb.create_sheet("other")
+    wb.create_sheet("other")["A1"] = "notes"
     del wb["indicators"]
     wb.save(book)
     with pytest.raises(IndicatorError, match="no sheet named 'indicators'"):

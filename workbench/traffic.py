@@ -450,43 +450,31 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 _MAX_LISTED = 20
 
 
-def _header_row(df: pd.DataFrame) -> int | None:
-    """Index of the row holding the header when a sheet has title lines above it (formatted exports)."""
-    for k in range(min(len(df), 15)):
-        if "movement_date" in [str(v).strip() for v in df.iloc[k].tolist()]:
-            return k
-    return None
-
-
 def _raw(path: Path) -> tuple[pd.DataFrame, str, int]:
-    """The cells as read, where they are (for messages) and the spreadsheet row of the first data row."""
-    from workbench.exchange_io import DatasetReadError, _read_csv, _read_xlsx
+    """The cells as read, where they are (for messages) and the spreadsheet row of the first data row.
+
+    Read like every other file (:func:`workbench.exchange_io.read_source`): encodings checked, title
+    lines above the header skipped (the workbench's own formatted exports have them).
+    """
+    from workbench.exchange_io import ROW, DatasetReadError, read_source
 
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise TrafficError(
+            f"{path.name}: a traffic file is a .csv file or an .xlsx workbook with a sheet 'traffic'"
+        )
     try:
-        if suffix == ".csv":
-            return _read_csv(path), path.name, 2
-        if suffix in (".xlsx", ".xlsm"):
-            sheets = _read_xlsx(path)
-            if "traffic" not in sheets:
-                names = ", ".join(repr(s) for _, s in sheets.values()) or "none"
-                raise TrafficError(f"{path.name}: no sheet named 'traffic' (sheets: {names})")
-            df, sheet = sheets["traffic"]
-            where = f"{path.name}, sheet {sheet!r}"
-            first = 2
-            if "movement_date" not in [str(c).strip() for c in df.columns]:
-                k = _header_row(df)
-                if k is not None:
-                    header = [str(v).strip() if v is not None else "" for v in df.iloc[k].tolist()]
-                    df = df.iloc[k + 1 :].set_axis(header, axis=1).reset_index(drop=True)
-                    df = df.loc[:, [h != "" for h in header]]
-                    first = k + 3
-            return df, where, first
+        source = read_source(path)
     except DatasetReadError as e:
         raise TrafficError(str(e)) from None
-    raise TrafficError(
-        f"{path.name}: a traffic file is a .csv file or an .xlsx workbook with a sheet 'traffic'"
-    )
+    if suffix == ".csv":
+        table = next(iter(source.tables.values()))
+    else:
+        table = next((t for name, t in source.tables.items() if name.lower() == "traffic"), None)
+        if table is None:
+            names = ", ".join(repr(t.sheet) for t in source.tables.values()) or "none"
+            raise TrafficError(f"{path.name}: no sheet named 'traffic' (sheets: {names})")
+    return table.frame.drop(columns=[ROW]).reset_index(drop=True), table.where, table.header_row + 1
 
 
 def _bool_column(s: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -196,28 +196,25 @@ def _cell(v: Any) -> Any:
 
 def indicators_from_workbook(path: str | Path, fields: FieldSet | None = None) -> list[Indicator]:
     """Indicators from the sheet ``indicators`` of a workbook (the header may sit below title lines)."""
-    from workbench.exchange_io import DatasetReadError, _read_xlsx
+    from workbench.exchange_io import ROW, DatasetReadError, read_source
 
     p = Path(path)
+    if p.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise IndicatorError([f"{p.name}: indicators come in a YAML file or an .xlsx workbook"])
     try:
-        sheets = _read_xlsx(p)
+        source = read_source(p)  # title lines above the header are skipped, as for every workbook
     except DatasetReadError as e:
         raise IndicatorError([str(e)]) from None
-    if "indicators" not in sheets:
-        names = ", ".join(repr(s) for _, s in sheets.values()) or "none"
+    table = next((t for name, t in source.tables.items() if name.lower() == "indicators"), None)
+    if table is None:
+        names = ", ".join(repr(t.sheet) for t in source.tables.values()) or "none"
         raise IndicatorError([f"{p.name}: no sheet named 'indicators' (sheets: {names})"])
-    df, sheet = sheets["indicators"]
-    where = f"{p.name}, sheet {sheet!r}"
+    where = table.where
+    df = table.frame.drop(columns=[ROW])
     header = [str(c).strip() for c in df.columns]
-    first_row = 2
+    first_row = table.header_row + 1
     if not {"id", "when"} <= set(header):
-        for k in range(min(len(df), 15)):
-            cells = [str(v).strip() if v is not None else "" for v in df.iloc[k].tolist()]
-            if {"id", "when"} <= set(cells):
-                header, df, first_row = cells, df.iloc[k + 1 :], k + 3
-                break
-        else:
-            raise IndicatorError([f"{where}: no header row with the columns 'id' and 'when'"])
+        raise IndicatorError([f"{where}: no header row with the columns 'id' and 'when'"])
     problems: list[str] = []
     out: list[Indicator] = []
     for offset, values in enumerate(df.itertuples(index=False, name=None)):
