@@ -56,14 +56,15 @@ class RuleResult:
     element_count: int = 0
     failures: list[Failure] = field(default_factory=list)
     error: str | None = None
+    unlisted: int = 0  # failing rows counted but not listed
 
     @property
     def unexpected_count(self) -> int:
-        return len(self.failures)
+        return len(self.failures) + self.unlisted
 
     @property
     def success(self) -> bool:
-        return not self.failures and self.error is None
+        return not self.unexpected_count and self.error is None
 
 
 def _text(v: Any) -> str | None:
@@ -108,12 +109,15 @@ class QualityResults:
         for o in outcomes:
             rr = self.result(o.rule, where)
             rr.element_count += o.element_count
+            rr.unlisted += o.unlisted
             if o.error:
                 rr.error = o.error
                 continue
-            if not o.unexpected_count:
+            if not len(o.failing):
                 continue
             pos = np.flatnonzero(np.isin(idx, o.failing))
+            for row in np.setdiff1d(o.failing, idx[pos]).tolist():  # not in the frame: the row number only
+                rr.failures.append(Failure(int(row), message=o.rule.problem))
             sub = frame.iloc[pos]
             cols = [c for c in o.rule.columns if c in sub.columns and not c.startswith("_")]
             shown = [c.strip() for c in o.rule.column.split(",") if c.strip() in sub.columns] or cols
@@ -178,7 +182,7 @@ class QualityResults:
 
     # ------------------------------------------------------------------ reading
     def failed(self) -> list[RuleResult]:
-        return [rr for rr in self.results.values() if rr.failures]
+        return [rr for rr in self.results.values() if rr.unexpected_count]
 
     def _rows(self, severity: str) -> set[tuple[str, int]]:
         return {
@@ -203,7 +207,7 @@ class QualityResults:
     @property
     def success(self) -> bool:
         """True when nothing critical failed."""
-        return not any(rr.rule.severity == "critical" and rr.failures for rr in self.results.values())
+        return not any(rr.rule.severity == "critical" and rr.unexpected_count for rr in self.results.values())
 
     def score(self) -> float | None:
         """0-100: 100 minus the share of refused rows, warnings counting :data:`WARNING_WEIGHT` each."""
