@@ -295,7 +295,9 @@ class GXEngine:
         rules = runnable(rules, frame.columns)
         if not rules:
             return []
-        df = _needed(frame, rules, index)
+        # the row number as the frame's named index: GX then lists failing rows straight from the index
+        # (with it as a plain column GX looks every failing row up one by one)
+        df = _needed(frame, rules, index).set_index(index)
         with _GX_LOCK, warnings.catch_warnings():
             warnings.filterwarnings("ignore", _MATCH_GROUPS)
             suite = self.suite(table, rules)

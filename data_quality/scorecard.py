@@ -44,6 +44,9 @@ __all__ = [
     "INPUT_COLUMNS",
     "ScorecardInputs",
     "scores",
+    "country_order",
+    "trend_frame",
+    "quarter_of",
 ]
 
 #: Descriptive fields of a case whose presence makes it complete; a tuple counts when any member is filled.
@@ -138,6 +141,8 @@ class ScorecardInputs:
         parts = [p for p in self._parts if len(p)]
         if parts:
             df = pd.concat(parts, ignore_index=True).dropna(subset=["reporting_country", "month"])
+            # a seizure month before 1990 or in the future is a wrong date (refused), not a month to score
+            df = df[(df["month"] >= "1990-01") & (df["month"] <= f"{pd.Timestamp.today():%Y-%m}")]
         else:
             df = pd.DataFrame(columns=["key", "reporting_country", "month", "filled", "lag"])
         keys = df["key"].to_numpy(dtype=np.uint64)
@@ -167,6 +172,7 @@ class ScorecardInputs:
         )
         if self._refused_unseen:
             extra = pd.DataFrame(self._refused_unseen, columns=["reporting_country", "month"])
+            extra = extra[(extra["month"] >= "1990-01") & (extra["month"] <= f"{pd.Timestamp.today():%Y-%m}")]
             extra = extra.value_counts().rename("n").reset_index()
             extra = extra.assign(cases=extra["n"], refused_cases=extra["n"]).drop(columns="n")
             out = pd.concat([out, extra], ignore_index=True).fillna(0)
@@ -195,3 +201,42 @@ def scores(inputs: pd.DataFrame, by: tuple[str, ...] = ("reporting_country", "mo
     out["mean_lag_days"] = (g["lag_days_sum"] / g["lag_cases"].where(g["lag_cases"] > 0)).round(1)
     out["overall"] = out[list(DIMENSION_NAMES)].mean(axis=1, skipna=True).round(1)
     return out
+
+
+def country_order(by_country: pd.DataFrame, dimension: str, limit: int) -> list[str]:
+    """Of the ``limit`` countries with most cases, weakest ``dimension`` first (``by_country``: scores
+    per reporting country).
+
+    >>> card = pd.DataFrame({"reporting_country": ["FR", "NL", "BE"], "cases": [50, 40, 1],
+    ...                      "timeliness": [90.0, 40.0, 10.0]})
+    >>> country_order(card, "timeliness", 2)
+    ['NL', 'FR']
+    """
+    top = by_country.sort_values("cases", ascending=False).head(limit)
+    return top.sort_values([dimension, "reporting_country"])["reporting_country"].tolist()
+
+
+def quarter_of(month: pd.Series) -> pd.Series:
+    """``YYYY-MM`` to the first month of its quarter (``2024-05`` -> ``2024-04``).
+
+    >>> quarter_of(pd.Series(["2024-05", "2024-12"])).tolist()
+    ['2024-04', '2024-10']
+    """
+    m = month.astype(str)
+    q = (m.str[5:7].astype(int) - 1) // 3 * 3 + 1
+    return m.str[:4] + "-" + q.map("{:02d}".format)
+
+
+def trend_frame(inputs: pd.DataFrame, compare: Iterable[str] = (), by_quarter: bool = True) -> pd.DataFrame:
+    """Scores per quarter (or month) for every country together (series ``all countries``) and for each
+    country in ``compare`` (series = the country code), stacked for one line chart; ``month`` holds the
+    period's first month."""
+    if by_quarter:
+        inputs = inputs.assign(month=quarter_of(inputs["month"]))
+    parts = [scores(inputs, by=("month",)).assign(series="all countries")]
+    compare = list(compare)
+    if compare:
+        sub = inputs[inputs["reporting_country"].isin(compare)]
+        per = scores(sub, by=("reporting_country", "month"))
+        parts.append(per.rename(columns={"reporting_country": "series"}))
+    return pd.concat(parts, ignore_index=True).sort_values(["series", "month"]).reset_index(drop=True)

@@ -455,3 +455,29 @@ def planted_sample(
     shutil.copytree(default_sample_path(), d)
     planted, cascades = plant_defects(d)
     return d, planted, cascades
+
+
+def build_quality_store(url: str, base: Path, tmp: Path) -> str:
+    """A store holding ``base`` (imported through the quality gate) and a second submission with a defect
+    of every kind (a 3,000-case sample of another seed, its case ids suffixed ``-B``)."""
+    from data_quality import default_gates
+    from workbench.exchange_io import write_dataset
+    from workbench.ingest import import_path
+    from workbench.sample import generate
+    from workbench.store import open_store
+
+    store = open_store(url)
+    assert import_path(base, store, gates=default_gates()).status == "accepted"
+    second = tmp / "second"
+    tables = generate(3000, seed=43).tables
+    write_dataset({n: f.assign(case_id=f["case_id"] + "-B") for n, f in tables.items()}, second)
+    plant_defects(second)
+    assert import_path(second, store, gates=default_gates()).status == "partial"
+    return url
+
+
+@pytest.fixture(scope="session")
+def quality_store(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a SQLite store with two checked submissions: the small sample, then one with defects."""
+    tmp = tmp_path_factory.mktemp("quality-store")
+    return build_quality_store(f"sqlite:///{tmp / 'q.db'}", small_sample_dir, tmp)
