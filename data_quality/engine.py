@@ -300,7 +300,19 @@ class GXEngine:
         df = _needed(frame, rules, index).set_index(index)
         with _GX_LOCK, warnings.catch_warnings():
             warnings.filterwarnings("ignore", _MATCH_GROUPS)
-            suite = self.suite(table, rules)
             batch = self._batch_definition(table).get_batch(batch_parameters={"dataframe": df})
-            result = batch.validate(suite, result_format=result_format(index))
-        return outcomes_from_result(result, rules, index, len(df))
+            # Two passes: pass/fail of every rule first (BOOLEAN_ONLY computes no counts and no row lists,
+            # about 3x cheaper), then the failing rows of the rules that failed only.
+            first = batch.validate(self.suite(table, rules), result_format={"result_format": "BOOLEAN_ONLY"})
+            failed = {
+                (res.expectation_config.meta or {}).get("rule_id")
+                for res in first.results
+                if not res.success or (res.exception_info or {}).get("raised_exception")
+            }
+            again = [r for r in rules if r.id in failed]
+            found: list[RuleOutcome] = []
+            if again:
+                result = batch.validate(self.suite(table, again), result_format=result_format(index))
+                found = outcomes_from_result(result, again, index, len(df))
+        done = {o.rule.id for o in found}
+        return found + [RuleOutcome(r, len(df)) for r in rules if r.id not in done]

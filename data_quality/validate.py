@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from data_quality.catalogue import CASE_KNOWN
+from data_quality.duplicates import case_hashes
 from data_quality.engine import Engine
 from data_quality.gate import QualityGate
 from data_quality.results import QualityResults
@@ -49,19 +50,23 @@ def _case_known(checked: dict[str, CheckedTable], store: Store | None) -> dict[s
 
     frames = {n: c.frame for n, c in checked.items()}
     cases = frames.get("cases")
-    good: set[tuple[str, str]] = set()
-    if cases is not None and len(cases):
-        good = set(zip(cases["reporting_country"].astype(str), cases["case_id"].astype(str), strict=True))
+    good = (
+        case_hashes(cases["reporting_country"], cases["case_id"])
+        if cases is not None and len(cases)
+        else np.array([], dtype=np.uint64)
+    )
     for name, frame in frames.items():
         if name == "cases" or frame.empty:
             continue
-        keys = list(zip(frame["reporting_country"].astype(str), frame["case_id"].astype(str), strict=True))
-        outside = {k for k in keys if k not in good}
-        stored: set[tuple[str, str]] = set()
-        if outside and store is not None:
+        known = np.isin(case_hashes(frame["reporting_country"], frame["case_id"]), good)
+        if store is not None and not known.all():
+            outside = frame.loc[~known, ["reporting_country", "case_id"]].astype(str)
+            keys = list(dict.fromkeys(zip(outside["reporting_country"], outside["case_id"], strict=True)))
             with store.engine.connect() as conn:
-                stored = existing_case_keys(conn, outside)
-        known = np.fromiter((k in good or k in stored for k in keys), dtype=bool, count=len(keys))
+                stored = existing_case_keys(conn, keys)
+            known[~known] = [
+                k in stored for k in zip(outside["reporting_country"], outside["case_id"], strict=True)
+            ]
         frames[name] = frame.assign(**{CASE_KNOWN: known})
     return frames
 
