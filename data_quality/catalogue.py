@@ -485,7 +485,6 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                 "seizures, say so in the remarks",
                 dimension="uniqueness",
                 stage="state",
-                sql=False,
             ),
         ]
     if table == "persons":

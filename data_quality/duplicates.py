@@ -99,6 +99,9 @@ class _SortedIndex:
         return found, out
 
 
+_ITEM_COLUMNS = [ROW, "reporting_country", "case_id", "commodity_type", "quantity", "unit"]
+
+
 class DuplicateTracker:
     """Remembers the cases and item signatures of one submission; marks items that repeat a seizure.
 
@@ -110,6 +113,7 @@ class DuplicateTracker:
         self._store_has_cases: bool | None = None
         self._cases = _SortedIndex()  # case hash -> seizure hash (country, date, place), row
         self._items = _SortedIndex()  # item signature -> case hash, row
+        self._pending: list[pd.DataFrame] = []  # items whose case has not come yet (chunks out of step)
 
     def add_cases(self, cases: pd.DataFrame) -> None:
         """Remember the cases of one chunk."""
@@ -117,6 +121,22 @@ class DuplicateTracker:
             return
         keys = case_hashes(cases["reporting_country"], cases["case_id"])
         self._cases.add(keys, seizure=self._seizure_hash(cases), day=_days(cases["seizure_date"]))
+
+    def resolve_pending(self) -> pd.DataFrame:
+        """Items held back because their case had not come yet, now that it has: their ``_row`` and
+        likely-duplicate mark (``_duplicate_of``). Items still without a case stay pending."""
+        if not self._pending:
+            return pd.DataFrame(columns=[*_ITEM_COLUMNS, "_duplicate_of"])
+        held = pd.concat(self._pending, ignore_index=True)
+        keys = case_hashes(held["reporting_country"], held["case_id"])
+        now, _ = self._cases.lookup(keys, [])
+        self._pending = [held.loc[~now]] if (~now).any() else []
+        ready = held.loc[now].reset_index(drop=True)
+        return (
+            ready.assign(_duplicate_of=self.mark_items(ready))
+            if len(ready)
+            else ready.assign(_duplicate_of=None)
+        )
 
     def _stored_seizures(self, items: pd.DataFrame, unknown: np.ndarray) -> pd.DataFrame:
         """Case fields of stored cases the chunk's items point to (items of cases stored earlier)."""
@@ -234,6 +254,8 @@ class DuplicateTracker:
             seizure = np.where(hit, st["seizure"].astype(np.uint64), seizure)
             day = np.where(hit, st["day"].astype(np.int64), day)
             known = known | hit
+        if not known.all():  # their case may come in a later chunk: look again then
+            self._pending.append(items.loc[~known, _ITEM_COLUMNS].copy())
         if not known.any():
             return out
         sub = items.loc[known]

@@ -105,6 +105,7 @@ class QualityGate:
             if name == "cases":
                 self.tracker.add_cases(frame)
                 self.scorecard.add_cases(frame)
+                findings += self._late_duplicates()
             elif name == "items":
                 marks = self.tracker.mark_items(frame)
                 frame = frame.assign(**{DUPLICATE_OF: marks})
@@ -117,6 +118,22 @@ class QualityGate:
         )
         self.seconds += time.perf_counter() - t0
         return findings
+
+    def _late_duplicates(self) -> list[Rejection]:
+        """Items of an earlier chunk whose case came only now: the likely-duplicate rule on them."""
+        assert self.tracker is not None
+        ready = self.tracker.resolve_pending()
+        if ready.empty:
+            return []
+        rules = [r for r in rules_for("items", self.today) if r.kwargs.get("column") == DUPLICATE_OF]
+        outcomes = self.engine.run("items", ready, rules)
+        for o in outcomes:  # these rows were counted when they came
+            o.element_count = 0
+        messages = {r.id: ready[DUPLICATE_OF] for r in rules}
+        where = self.results.where.get("items", "items")
+        found = self.results.add_outcomes("items", ready, outcomes, where, messages)
+        self._flag(ready, outcomes)
+        return found
 
     def _flag(self, frame: pd.DataFrame, outcomes: list[RuleOutcome]) -> None:
         if "case_id" not in frame.columns:

@@ -243,4 +243,14 @@ class QualityResults:
             "critical_rows": len(self.critical_rows()),
             "warning_rows": len(self.warning_rows()),
             "notes": self.notes,
+            "errors": [
+                {
+                    "table": rr.rule.table,
+                    "column": rr.rule.column,
+                    "expectation": rr.rule.expectation,
+                    "error": rr.error,
+                }
+                for rr in self.results.values()
+                if rr.error
+            ],
         }

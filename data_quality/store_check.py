@@ -57,7 +57,7 @@ def store_queries(table: str) -> dict[str, str]:
             f"AND c1.id < c2.id AND {same_place} "
             "JOIN items i1 ON i1.reporting_country = c1.reporting_country AND i1.case_id = c1.case_id "
             "AND i1.commodity_type = i2.commodity_type AND i1.unit = i2.unit "
-            "AND ROUND(i1.quantity, 3) = ROUND(i2.quantity, 3)"
+            "AND ROUND(CAST(i1.quantity AS NUMERIC), 3) = ROUND(CAST(i2.quantity AS NUMERIC), 3)"
         )
     return out
 

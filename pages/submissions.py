@@ -94,6 +94,9 @@ with right:
             help="Great Expectations Data Docs: unzip and open index.html; it works offline.",
         )
 
+errors = report.expectations[report.expectations["error"].notna()] if len(report.expectations) else []
+for e in getattr(errors, "itertuples", lambda **_: [])(index=False):
+    st.warning(f"{e.table}.{e.column}: {e.expectation} could not run ({e.error})")
 if failed.empty:
     st.success("Every expectation was met.")
     st.stop()

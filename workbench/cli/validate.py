@@ -57,6 +57,11 @@ def _print_report(report: dict, quiet: bool, out: object = None) -> None:
             )
         for n in report.get("notes", []):
             print(f"note: {n}", file=sys.stderr)
+    for e in report.get("errors", []):
+        print(
+            f"error: {e['table']}.{e['column']}: {e['expectation']} could not run: {e['error']}",
+            file=sys.stderr,
+        )
     verdict = "valid: nothing critical failed" if report["success"] else "NOT valid: critical failures"
     print(
         f"{verdict} (score {report['score']}; {report['critical_rows']:,} row(s) would be quarantined, "
