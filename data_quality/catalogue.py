@@ -229,7 +229,7 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name, "regex": country_list_regex()},
-                    f"the {_label(c)} is not a list of ISO2 country codes",
+                    f"the {_label(c)} are not a list of ISO2 country codes",
                     "list two-letter ISO codes in route order, separated by ';' (e.g. SN;ES)",
                 )
             )

@@ -94,8 +94,7 @@ with right:
             help="Great Expectations Data Docs: unzip and open index.html; it works offline.",
         )
 
-errors = report.expectations[report.expectations["error"].notna()] if len(report.expectations) else []
-for e in getattr(errors, "itertuples", lambda **_: [])(index=False):
+for e in report.expectations[report.expectations["error"].notna()].itertuples(index=False):
     st.warning(f"{e.table}.{e.column}: {e.expectation} could not run ({e.error})")
 if failed.empty:
     st.success("Every expectation was met.")

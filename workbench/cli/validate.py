@@ -76,19 +76,15 @@ def run(args: argparse.Namespace) -> int:
     if args.path is None and not args.db:
         print("error: give a PATH to validate, or --db URL to validate a store", file=sys.stderr)
         return 2
-    from data_quality.engine import GXEngine, PandasEngine
+    import data_quality as dq
 
-    engine = GXEngine() if args.engine == "gx" else PandasEngine()
+    engine = dq.GXEngine() if args.engine == "gx" else dq.PandasEngine()
     try:
         if args.path is None:
-            from data_quality.store_check import validate_store
-
-            results = validate_store(open_store(args.db))
+            results = dq.validate_store(open_store(args.db))
         else:
-            from data_quality.validate import validate_path
-
             store = open_store(args.db) if args.db else None
-            results = validate_path(args.path, store, engine=engine)
+            results = dq.validate_path(args.path, store, engine=engine)
     except DatasetReadError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -102,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             args.json.write_text(text, encoding="utf-8")
     if args.docs:
-        from data_quality.datadocs import write_data_docs
-
-        index = write_data_docs(results, args.docs, title=str(args.path or args.db))
+        index = dq.write_data_docs(results, args.docs, title=str(args.path or args.db))
         print(f"Data Docs: {index}", file=sys.stderr)
     return 0 if report["success"] else 1

@@ -14,13 +14,25 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_quality import reports
-from data_quality.scorecard import DIMENSION_NAMES, INPUT_COLUMNS
+import data_quality as dq
+from data_quality import (
+    DIMENSION_NAMES,
+    INPUT_COLUMNS,
+    TIMELY_DAYS,
+    SubmissionReport,
+    country_order,
+    scores,
+    trend_frame,
+)
 from workbench.filters import CaseFilter
 from workbench.ui.resources import get_store
 
 __all__ = [
     "DIMENSIONS",
+    "TIMELY_DAYS",
+    "scores",
+    "country_order",
+    "trend_frame",
     "submissions",
     "submission_report",
     "feedback_workbook",
@@ -40,7 +52,7 @@ _TTL = 300
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
 def _submissions(url: str) -> pd.DataFrame:
-    return reports.submissions(get_store())
+    return dq.submissions(get_store())
 
 
 def submissions() -> pd.DataFrame:
@@ -49,17 +61,17 @@ def submissions() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the report ...")
-def _report(url: str, submission_id: int) -> reports.SubmissionReport:
-    return reports.submission_report(get_store(), submission_id)
+def _report(url: str, submission_id: int) -> SubmissionReport:
+    return dq.submission_report(get_store(), submission_id)
 
 
-def submission_report(submission_id: int) -> reports.SubmissionReport:
+def submission_report(submission_id: int) -> SubmissionReport:
     return _report(get_store().url, submission_id)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner="Writing the feedback workbook ...")
 def _feedback(url: str, submission_id: int) -> bytes:
-    return reports.feedback_workbook(reports.submission_report(get_store(), submission_id))
+    return dq.feedback_workbook(dq.submission_report(get_store(), submission_id))
 
 
 def feedback_workbook(submission_id: int) -> bytes:
@@ -69,7 +81,7 @@ def feedback_workbook(submission_id: int) -> bytes:
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner="Rendering the Data Docs (loads Great Expectations) ...")
 def _docs(url: str, run_id: int, title: str) -> bytes:
-    return reports.data_docs_for_run(get_store(), run_id, title)
+    return dq.data_docs_for_run(get_store(), run_id, title)
 
 
 def data_docs(run_id: int, title: str) -> bytes:
@@ -79,7 +91,7 @@ def data_docs(run_id: int, title: str) -> bytes:
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the scorecards ...")
 def _inputs(url: str, countries: tuple[str, ...], date_from: Any, date_to: Any) -> pd.DataFrame:
-    return reports.scorecard_inputs(get_store(), countries, date_from, date_to)
+    return dq.scorecard_inputs(get_store(), countries, date_from, date_to)
 
 
 def _countries_of(flt: CaseFilter) -> tuple[str, ...]:
@@ -176,7 +188,7 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
 def _store_runs(url: str) -> pd.DataFrame:
-    return reports.store_runs(get_store())
+    return dq.store_runs(get_store())
 
 
 def store_runs() -> pd.DataFrame:
@@ -186,9 +198,7 @@ def store_runs() -> pd.DataFrame:
 
 def check_store() -> dict[str, Any]:
     """Run every suite against the store now (GX, in SQL where it can) and record the run."""
-    from data_quality.store_check import validate_store
-
-    report = validate_store(get_store()).to_json()
+    report = dq.validate_store(get_store()).to_json()
     _store_runs.clear()
     return report
 
