@@ -10,6 +10,7 @@ import streamlit as st
 from workbench.ui import quality
 from workbench.ui.state import get_state
 
+SHOWN = 10_000  # failing rows shown in the page
 state = get_state()
 st.title("Submissions")
 st.caption(
@@ -117,23 +118,24 @@ pick = st.selectbox("Show", labels, key="quality_rows_filter")
 if pick != "all":
     table, column, expectation = pick.split(" · ")
     rows = rows[(rows["table"] == table) & (rows["column"] == column) & (rows["expectation"] == expectation)]
+if len(rows) > SHOWN:
+    st.caption(f"The first {SHOWN:,} rows; the feedback workbook lists all {len(rows):,}.")
+shown_columns = [
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "message",
+    "outcome",
+    "reporting_country",
+    "case_id",
+    "expectation",
+]
 st.dataframe(
-    rows[
-        [
-            "sheet",
-            "row",
-            "column",
-            "value",
-            "message",
-            "outcome",
-            "reporting_country",
-            "case_id",
-            "expectation",
-        ]
-    ],
+    rows.head(SHOWN)[shown_columns],
     hide_index=True,
     width="stretch",
-    height=min(600, 38 + 35 * max(1, len(rows))),
+    height=min(600, 38 + 35 * max(1, min(len(rows), SHOWN))),
 )
 
 with st.expander("Checks of the whole store"):
