@@ -50,15 +50,17 @@ def _case_known(checked: dict[str, CheckedTable], store: Store | None) -> dict[s
 
     frames = {n: c.frame for n, c in checked.items()}
     cases = frames.get("cases")
-    good = (
+    good = np.sort(
         case_hashes(cases["reporting_country"], cases["case_id"])
         if cases is not None and len(cases)
-        else np.array([], dtype=np.uint64)
+        else np.array([0], dtype=np.uint64)
     )
     for name, frame in frames.items():
         if name == "cases" or frame.empty:
             continue
-        known = np.isin(case_hashes(frame["reporting_country"], frame["case_id"]), good)
+        keys = case_hashes(frame["reporting_country"], frame["case_id"])
+        # a sorted look-up: numpy's isin on a million 64-bit hashes is several times slower
+        known = good[np.minimum(np.searchsorted(good, keys), len(good) - 1)] == keys
         if store is not None and not known.all():
             outside = frame.loc[~known, ["reporting_country", "case_id"]].astype(str)
             keys = list(dict.fromkeys(zip(outside["reporting_country"], outside["case_id"], strict=True)))

@@ -40,7 +40,6 @@ __all__ = [
     "scorecard_inputs",
     "heatmap_chart",
     "trend_chart",
-    "clear_quality_caches",
     "store_runs",
     "check_store",
 ]
@@ -201,11 +200,3 @@ def check_store() -> dict[str, Any]:
     report = dq.validate_store(get_store()).to_json()
     _store_runs.clear()
     return report
-
-
-def clear_quality_caches() -> None:
-    _submissions.clear()
-    _report.clear()
-    _feedback.clear()
-    _inputs.clear()
-    _store_runs.clear()
