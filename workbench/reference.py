@@ -56,6 +56,10 @@ __all__ = [
     "points_in_or_near_country",
     "to_iso2",
     "to_iso2_series",
+    "UNITS",
+    "unit_dimension",
+    "places",
+    "distance_km",
 ]
 
 WCO_REGIONS: tuple[str, ...] = (
@@ -291,6 +295,56 @@ def commodities() -> pd.DataFrame:
 def commodity_types(category: str | None = None) -> list[str]:
     df = _commodities()
     return df.loc[df["category"] == category, "type"].tolist() if category else df["type"].tolist()
+
+
+#: Units of the exchange format: unit -> (dimension, factor to the dimension's base unit).
+#: Quantities in the same dimension compare after scaling (``g`` is 0.001 ``kg``); across dimensions
+#: they do not compare at all (cigarettes in litres make no sense).
+UNITS: dict[str, tuple[str, float]] = {
+    "kg": ("mass", 1.0),
+    "g": ("mass", 0.001),
+    "l": ("volume", 1.0),
+    "pieces": ("count", 1.0),
+    "sticks": ("count", 1.0),
+    "items": ("count", 1.0),
+    "usd": ("money", 1.0),
+}
+
+
+def unit_dimension(unit: str) -> str | None:
+    """What a unit measures: ``mass``, ``volume``, ``count`` or ``money``; None if unknown.
+
+    >>> unit_dimension("g"), unit_dimension("sticks"), unit_dimension("barrels")
+    ('mass', 'count', None)
+    """
+    found = UNITS.get(str(unit).strip().lower())
+    return found[0] if found else None
+
+
+def places(codes: Any) -> pd.DataFrame:
+    """Vectorised :func:`place`: one row per distinct known code (index ``code``), columns
+    ``name, country, lat, lon, kind``; unknown codes are left out.
+
+    >>> places(["MAD", "NLRTM", "ZZZ", None]).loc[["MAD", "NLRTM"], "country"].tolist()
+    ['ES', 'NL']
+    """
+    uniques = pd.Series(codes, dtype="string").dropna().str.strip().str.upper().unique()
+    rows = [p for p in (place(str(c)) for c in uniques) if p is not None]
+    cols = ["code", "name", "country", "lat", "lon", "kind"]
+    return pd.DataFrame(rows, columns=cols).set_index("code")
+
+
+def distance_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distance in km (haversine, vectorised); NaN where a coordinate is missing.
+
+    >>> round(float(distance_km(48.85, 2.35, 51.51, -0.13)))  # Paris - London
+    344
+    """
+    p1, p2 = np.radians(np.asarray(lat1, dtype=float)), np.radians(np.asarray(lat2, dtype=float))
+    dlat = p2 - p1
+    dlon = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # ---------------------------------------------------------------- polygons

@@ -1,0 +1,385 @@
+"""What the steward pages show, read from the workbench's own tables: the submissions with status and
+score, one submission's report (failed expectations with counts, failing rows with spreadsheet row
+numbers), the feedback workbook for the submitting administration, and the scorecard inputs.
+
+Everything returns plain DataFrames and dataclasses; nothing imports Great Expectations except
+:func:`data_docs_for_run`, which renders the Data Docs.
+
+Examples
+--------
+>>> from workbench.store import open_store
+>>> store = open_store("sqlite://")
+>>> submissions(store).columns[:4].tolist()
+['submission', 'received', 'source', 'status']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_quality.catalogue import Rule, rules_for
+from data_quality.models import DQFailingRow, DQResult, DQRun, DQScorecard
+from data_quality.results import Failure, QualityResults, RuleResult
+from data_quality.scorecard import INPUT_COLUMNS
+from workbench.store import Store, Submission
+
+__all__ = [
+    "SubmissionReport",
+    "submissions",
+    "submission_report",
+    "store_runs",
+    "feedback_sheets",
+    "feedback_workbook",
+    "results_for_run",
+    "data_docs_for_run",
+    "scorecard_inputs",
+]
+
+_SUB_COLUMNS = [
+    "submission",
+    "received",
+    "source",
+    "status",
+    "score",
+    "countries",
+    "accepted",
+    "refused",
+    "critical_rows",
+    "warning_rows",
+    "by",
+    "kind",
+    "run_id",
+]
+
+
+def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
+    with store.engine.connect() as conn:
+        res = conn.execute(stmt)
+        return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+
+
+def submissions(store: Store, limit: int = 500) -> pd.DataFrame:
+    """The latest submissions, newest first: status, score, rows accepted/refused, quality counts."""
+    run = (
+        sa.select(DQRun.submission_id, sa.func.max(DQRun.id).label("run_id"))
+        .where(DQRun.kind == "submission")
+        .group_by(DQRun.submission_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(
+            Submission.id.label("submission"),
+            Submission.received_at.label("received"),
+            Submission.source_name.label("source"),
+            Submission.status,
+            Submission.dq_score.label("score"),
+            Submission.reporting_countries.label("countries"),
+            Submission.counts,
+            Submission.submitted_by.label("by"),
+            Submission.source_kind.label("kind"),
+            run.c.run_id,
+            DQRun.critical_rows,
+            DQRun.warning_rows,
+        )
+        .select_from(Submission)
+        .outerjoin(run, run.c.submission_id == Submission.id)
+        .outerjoin(DQRun, DQRun.id == run.c.run_id)
+        .order_by(Submission.id.desc())
+        .limit(limit)
+    )
+    df = _read(store, stmt)
+    if df.empty:
+        return pd.DataFrame(columns=_SUB_COLUMNS)
+
+    def total(text: Any, key: str) -> int | None:
+        try:
+            return int(sum(json.loads(text).get(key, {}).values()))
+        except (TypeError, ValueError, AttributeError):
+            return None
+
+    df["accepted"] = df["counts"].map(lambda t: total(t, "accepted"))
+    df["refused"] = df["counts"].map(lambda t: total(t, "rejected"))
+    df["countries"] = (
+        df["countries"]
+        .fillna("")
+        .map(lambda s: ", ".join(s.split(";")[:8]) + (" ..." if s.count(";") >= 8 else ""))
+    )
+    return df[_SUB_COLUMNS]
+
+
+def store_runs(store: Store, limit: int = 50) -> pd.DataFrame:
+    """Periodic checks of the store, newest first."""
+    return _read(
+        store,
+        sa.select(
+            DQRun.id.label("run_id"),
+            DQRun.started_at.label("checked"),
+            DQRun.engine,
+            DQRun.seconds,
+            DQRun.rows_total.label("rows"),
+            DQRun.critical_rows,
+            DQRun.warning_rows,
+            DQRun.score,
+        )
+        .where(DQRun.kind == "store")
+        .order_by(DQRun.id.desc())
+        .limit(limit),
+    )
+
+
+@dataclass
+class SubmissionReport:
+    """One submission's quality report."""
+
+    submission: dict[str, Any]
+    run: dict[str, Any] | None
+    expectations: (
+        pd.DataFrame
+    )  # every expectation: table, column, expectation, severity, counts, problem, fix
+    failing_rows: pd.DataFrame  # one row per failing row and expectation
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        e = self.expectations
+        return (
+            e[e["failing"] > 0].sort_values(["severity", "failing"], ascending=[True, False]) if len(e) else e
+        )
+
+
+def _run_for(store: Store, submission_id: int) -> dict[str, Any] | None:
+    t = DQRun.__table__
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(
+                sa.select(t).where(t.c.submission_id == submission_id).order_by(t.c.id.desc()).limit(1)
+            )
+            .mappings()
+            .first()
+        )
+    return dict(row) if row is not None else None
+
+
+def submission_report(store: Store, submission_id: int, max_rows: int | None = None) -> SubmissionReport:
+    """The report of one submission (the latest run of its checks)."""
+    t = Submission.__table__
+    with store.engine.connect() as conn:
+        s = conn.execute(sa.select(t).where(t.c.id == submission_id)).mappings().first()
+    if s is None:
+        raise KeyError(f"no submission {submission_id}")
+    submission = {
+        "id": s["id"],
+        "received": s["received_at"],
+        "source": s["source_name"],
+        "kind": s["source_kind"],
+        "by": s["submitted_by"],
+        "status": s["status"],
+        "score": s["dq_score"],
+        "countries": s["reporting_countries"],
+        "counts": json.loads(s["counts"]) if s["counts"] else {},
+    }
+    run = _run_for(store, submission_id)
+    if run is None:
+        empty = pd.DataFrame()
+        note = (
+            "this submission was not checked by the quality gate (a duplicate file, or imported without it)"
+        )
+        return SubmissionReport(submission, None, empty, empty, [note])
+    return _report_for_run(store, run, submission, max_rows)
+
+
+def _report_for_run(
+    store: Store, run: dict[str, Any], submission: dict[str, Any], max_rows: int | None
+) -> SubmissionReport:
+    exp = _read(
+        store,
+        sa.select(
+            DQResult.id.label("result_id"),
+            DQResult.table_name.label("table"),
+            DQResult.sheet,
+            DQResult.column_name.label("column"),
+            DQResult.expectation,
+            DQResult.severity,
+            DQResult.dimension,
+            DQResult.stage,
+            DQResult.element_count.label("rows_checked"),
+            DQResult.unexpected_count.label("failing"),
+            DQResult.success,
+            DQResult.problem,
+            DQResult.fix,
+            DQResult.error,
+            DQResult.kwargs,
+        ).where(DQResult.run_id == run["id"]),
+    )
+    if len(exp):
+        exp["share_pct"] = (
+            100.0 * exp["failing"] / exp["rows_checked"].where(exp["rows_checked"] > 0)
+        ).round(2)
+    stmt = (
+        sa.select(
+            DQResult.table_name.label("table"),
+            DQResult.sheet,
+            DQFailingRow.row_number.label("row"),
+            DQResult.column_name.label("column"),
+            DQFailingRow.value,
+            DQResult.severity,
+            DQResult.expectation,
+            DQFailingRow.message,
+            DQResult.fix,
+            DQFailingRow.reporting_country,
+            DQFailingRow.case_id,
+        )
+        .join(DQResult, DQResult.id == DQFailingRow.result_id)
+        .where(DQFailingRow.run_id == run["id"])
+        .order_by(DQResult.table_name, DQFailingRow.row_number, DQResult.column_name)
+    )
+    if max_rows:
+        stmt = stmt.limit(max_rows)
+    rows = _read(store, stmt)
+    if len(rows):
+        rows.insert(
+            6, "outcome", rows["severity"].map({"critical": "quarantined", "warning": "stored, flagged"})
+        )
+        rows["row"] = rows["row"].astype("Int64")
+    summary = json.loads(run.get("summary") or "{}")
+    return SubmissionReport(submission, run, exp, rows, list(summary.get("notes", [])))
+
+
+def feedback_sheets(report: SubmissionReport) -> dict[str, pd.DataFrame]:
+    """The sheets of the feedback workbook: a summary per problem, then every failing row."""
+    failed = report.failed
+    if failed is None or failed.empty:
+        summary = pd.DataFrame({"result": ["No problem found: every expectation was met."]})
+        problems = pd.DataFrame(
+            columns=["sheet", "row", "column", "value", "problem", "how to fix", "outcome"]
+        )
+        return {"Summary": summary, "Problems": problems}
+    summary = pd.DataFrame(
+        {
+            "sheet": failed["sheet"],
+            "column": failed["column"],
+            "problem": failed["problem"],
+            "rows": failed["failing"].astype(int),
+            "severity": failed["severity"],
+            "outcome": failed["severity"].map(
+                {"critical": "rows quarantined", "warning": "rows stored, flagged"}
+            ),
+            "how to fix": failed["fix"],
+            "check": failed["expectation"],
+        }
+    )
+    fr = report.failing_rows
+    problems = pd.DataFrame(
+        {
+            "sheet": fr["sheet"],
+            "row": fr["row"],
+            "column": fr["column"],
+            "value": fr["value"],
+            "problem": fr["message"],
+            "how to fix": fr["fix"],
+            "outcome": fr["outcome"],
+            "case": (fr["reporting_country"].fillna("") + "/" + fr["case_id"].fillna("")).str.strip("/"),
+            "check": fr["expectation"],
+        }
+    )
+    return {"Summary": summary.reset_index(drop=True), "Problems": problems}
+
+
+def feedback_workbook(report: SubmissionReport) -> bytes:
+    """The feedback workbook for the submitting administration (``.xlsx`` bytes): every problem, where it
+    is (sheet, spreadsheet row, column), the value, and how to fix it."""
+    from workbench.excel import formatted_workbook
+
+    sub = report.submission
+    notes = [
+        f"Submission {sub['id']}: {sub['source']} · received {pd.Timestamp(sub['received']):%Y-%m-%d %H:%M} · "
+        f"status {sub['status']} · quality score {sub['score'] if sub['score'] is not None else '-'}",
+        "Row numbers are spreadsheet rows (the header is row 1). Quarantined rows were not stored: correct "
+        "them and send them again. Flagged rows were stored: check them and send a correction if needed.",
+    ]
+    return formatted_workbook(feedback_sheets(report), title="Data quality feedback", notes=notes)
+
+
+def results_for_run(store: Store, run_id: int) -> QualityResults:
+    """A stored run back as :class:`~data_quality.results.QualityResults` (for Data Docs)."""
+    rt, ft, runt = DQResult.__table__, DQFailingRow.__table__, DQRun.__table__
+    exp = _read(store, sa.select(rt).where(rt.c.run_id == run_id))
+    fails = _read(store, sa.select(ft).where(ft.c.run_id == run_id))
+    run = _read(store, sa.select(runt).where(runt.c.id == run_id))
+    res = QualityResults()
+    if len(run):
+        res.rows_read.update(json.loads(run.iloc[0]["summary"] or "{}").get("rows", {}))
+    known = {r.id: r for t in ("cases", "items", "persons", "companies") for r in rules_for(t)}
+    by_result: dict[int, list[Failure]] = {}
+    for f in fails.itertuples(index=False):
+        by_result.setdefault(int(f.result_id), []).append(
+            Failure(
+                None if pd.isna(f.row_number) else int(f.row_number),
+                f.value,
+                f.reporting_country,
+                f.case_id,
+                f.message,
+            )
+        )
+    for e in exp.itertuples(index=False):
+        rid = f"{e.table_name}.{e.expectation}.{e.column_name}"
+        rule = known.get(rid) or Rule(
+            e.table_name,
+            e.expectation,
+            e.column_name,
+            e.severity,
+            json.loads(e.kwargs or "{}"),
+            e.problem,
+            e.fix,
+            e.dimension,
+            e.stage,
+        )
+        fl = by_result.get(int(e.id), [])
+        unlisted = max(0, int(e.unexpected_count) - len(fl))
+        res.results[rid] = RuleResult(rule, e.sheet or "", int(e.element_count), fl, e.error, unlisted)
+        res.where.setdefault(e.table_name, e.sheet or e.table_name)
+    return res
+
+
+def data_docs_for_run(store: Store, run_id: int, title: str) -> bytes:
+    """Great Expectations Data Docs of a stored run, as a zip of a static offline site."""
+    from data_quality.datadocs import data_docs_zip
+
+    return data_docs_zip(results_for_run(store, run_id), title)
+
+
+def scorecard_inputs(
+    store: Store,
+    countries: tuple[str, ...] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> pd.DataFrame:
+    """Summed scorecard inputs per reporting country and seizure month over all submissions' latest runs."""
+    latest = (
+        sa.select(sa.func.max(DQRun.id).label("run_id"))
+        .where(DQRun.kind == "submission")
+        .group_by(DQRun.submission_id)
+        .subquery()
+    )
+    cols = [sa.func.sum(getattr(DQScorecard, c)).label(c) for c in INPUT_COLUMNS]
+    stmt = (
+        sa.select(DQScorecard.reporting_country, DQScorecard.month, *cols)
+        .where(DQScorecard.run_id.in_(sa.select(latest.c.run_id)))
+        .group_by(DQScorecard.reporting_country, DQScorecard.month)
+    )
+    if countries:
+        stmt = stmt.where(DQScorecard.reporting_country.in_(countries))
+    if date_from:
+        stmt = stmt.where(DQScorecard.month >= f"{date_from:%Y-%m}")
+    if date_to:
+        stmt = stmt.where(DQScorecard.month <= f"{date_to:%Y-%m}")
+    df = _read(store, stmt)
+    for c in INPUT_COLUMNS:
+        df[c] = pd.to_numeric(df[c]) if len(df) else pd.Series(dtype=float)
+    return df

@@ -1,0 +1,103 @@
+"""``workbench validate``: check a data set (or the store) with the data-quality suites; store nothing.
+
+``workbench validate PATH [--db URL] [--json OUT] [--docs DIR]`` checks a CSV folder, zip or workbook as
+an import would (row numbers as in the spreadsheet, header = row 1); with ``--db`` references to cases
+and likely duplicates are also checked against that store. ``workbench validate --db URL`` checks
+everything stored (in SQL where it can) and records the run. Exit status: 0 when nothing critical
+failed, 1 otherwise, 2 when the input cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from workbench.exchange_io import DatasetReadError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a data set, or the store, with the data-quality suites (nothing is stored)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", type=Path, nargs="?", help="CSV folder, .zip of CSVs or .xlsx workbook")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="with PATH: the store to check references and duplicates against; alone: validate that store",
+    )
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the report as JSON ('-' for stdout)")
+    p.add_argument("--docs", type=Path, metavar="DIR", help="also write Data Docs (static HTML, offline)")
+    p.add_argument(
+        "--engine",
+        choices=("gx", "pandas"),
+        default="gx",
+        help="run the suites with Great Expectations (default) or as plain pandas",
+    )
+    p.add_argument("--quiet", action="store_true", help="print only the verdict")
+    p.set_defaults(func=run)
+
+
+def _print_report(report: dict, quiet: bool, out: object = None) -> None:
+    out = out or sys.stdout
+    if not quiet:
+        for f in report["failures"]:
+            rows = f["rows"]
+            shown = ", ".join(str(r) for r in rows[:10]) + (
+                f" ... (+{len(rows) - 10})" if len(rows) > 10 else ""
+            )
+            print(
+                f"{f['severity']:<8} {f['table']}.{f['column']}: {f['expectation']} "
+                f"- {len(rows):,} row(s): {shown}",
+                file=out,
+            )
+        for n in report.get("notes", []):
+            print(f"note: {n}", file=sys.stderr)
+    for e in report.get("errors", []):
+        print(
+            f"error: {e['table']}.{e['column']}: {e['expectation']} could not run: {e['error']}",
+            file=sys.stderr,
+        )
+    verdict = "valid: nothing critical failed" if report["success"] else "NOT valid: critical failures"
+    print(
+        f"{verdict} (score {report['score']}; {report['critical_rows']:,} row(s) would be quarantined, "
+        f"{report['warning_rows']:,} flagged)",
+        file=out,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.store import open_store
+
+    if args.path is None and not args.db:
+        print("error: give a PATH to validate, or --db URL to validate a store", file=sys.stderr)
+        return 2
+    import data_quality as dq
+
+    engine = dq.GXEngine() if args.engine == "gx" else dq.PandasEngine()
+    try:
+        if args.path is None:
+            results = dq.validate_store(open_store(args.db))
+        else:
+            store = open_store(args.db) if args.db else None
+            results = dq.validate_path(args.path, store, engine=engine)
+    except DatasetReadError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    report = results.to_json()
+    to_stdout = args.json is not None and str(args.json) == "-"
+    _print_report(report, args.quiet, sys.stderr if to_stdout else sys.stdout)
+    if args.json:
+        text = json.dumps(report, indent=2, ensure_ascii=False)
+        if to_stdout:
+            print(text)
+        else:
+            args.json.write_text(text, encoding="utf-8")
+    if args.docs:
+        index = dq.write_data_docs(results, args.docs, title=str(args.path or args.db))
+        print(f"Data Docs: {index}", file=sys.stderr)
+    return 0 if report["success"] else 1
