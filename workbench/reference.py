@@ -60,6 +60,7 @@ __all__ = [
     "unit_dimension",
     "places",
     "distance_km",
+    "land_neighbours",
 ]
 
 WCO_REGIONS: tuple[str, ...] = (
@@ -408,6 +409,30 @@ def points_in_or_near_country(lats: Any, lons: Any, iso2s: Any, tolerance_km: fl
             inside[~inside] = inside_far
         out[idx] = inside
     return out
+
+
+@lru_cache(maxsize=1)
+def _neighbour_pairs() -> frozenset[tuple[str, str]]:
+    import shapely
+
+    codes = list(_shapes())
+    geoms = [_shapes()[c] for c in codes]
+    tree = shapely.STRtree(geoms)
+    # 0.25 degree: the 1:110m outlines are simplified, so borders that touch can sit a little apart
+    left, right = tree.query(geoms, predicate="dwithin", distance=0.25)
+    return frozenset((codes[i], codes[j]) for i, j in zip(left, right, strict=True) if i != j)
+
+
+def land_neighbours(iso2: str) -> frozenset[str]:
+    """Countries that share a land border with ``iso2`` (from the 1:110m polygons; empty when absent).
+
+    >>> sorted(land_neighbours("BE"))
+    ['DE', 'FR', 'LU', 'NL']
+    >>> "GB" in land_neighbours("FR"), "AE" in land_neighbours("FR")
+    (False, False)
+    """
+    code = str(iso2).upper()
+    return frozenset(b for a, b in _neighbour_pairs() if a == code)
 
 
 def point_in_or_near_country(lat: float, lon: float, iso2: str, tolerance_km: float = 50.0) -> bool:

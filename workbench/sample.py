@@ -764,7 +764,7 @@ def generate(
     _methods(cs, rng)
     place_vocab = _place_of_seizure(cs, rng)
     _conveyance_ids(cs, rng)
-    _entry_dates(cs, rng)
+    _entry_dates(cs, rng, cal["n_days"])
     cs["case_id"] = _case_ids(cs, cal)
     cs["epoch"] = cal["epoch"][cs["day"]]
     items = _items(cs, rng)
@@ -1024,6 +1024,8 @@ def _place_of_seizure(cs: dict[str, Any], rng: np.random.Generator) -> dict[str,
     """Airport (IATA) for air, seaport (UN/LOCODE) for sea, mail centre for postal/express, border
     crossing or inland control for land; coordinates from the place (or the country centre) + jitter.
     Returns the vocabularies that ``place_code``/``place_name`` codes point into."""
+    from workbench import reference
+
     ref = _ref()
     n = len(cs["mode"])
     mode, rc, prev = cs["mode"], cs["reporting_country"], cs["prev"]
@@ -1042,6 +1044,14 @@ def _place_of_seizure(cs: dict[str, Any], rng: np.random.Generator) -> dict[str,
         4,
     )[mode]
     inland = ((kind == 3) & ((prev == "") | (rng.random(n) < 0.15))) | (kind == 4)
+    # a border crossing only from a country across a land border; goods that came further (by sea or
+    # air before the last leg) are caught at an inland control
+    land = np.flatnonzero(kind == 3)
+    if len(land):
+        pairs = rc[land].astype(str).astype(object) + ":" + prev[land].astype(str).astype(object)
+        uniq, inv = np.unique(pairs, return_inverse=True)
+        ok = np.array([p.split(":")[1] in reference.land_neighbours(p.split(":")[0]) for p in uniq], dtype=bool)
+        inland[land[~ok[inv]]] = True
     pe = _enum("place_type")
     ptype = np.array(
         [pe["airport"], pe["seaport"], pe["postal_centre"], pe["land_border"], pe["inland"]], dtype=np.int16
@@ -1150,12 +1160,16 @@ def _s10(rng: np.random.Generator, origin: np.ndarray) -> np.ndarray:
     return _cat(prefix, _fixed(num, 9), origin)
 
 
-def _entry_dates(cs: dict[str, Any], rng: np.random.Generator) -> None:
+#: The data set is taken as extracted this many days after the last seizure day: no entry date after it.
+EXTRACT_AFTER_DAYS = 120
+
+
+def _entry_dates(cs: dict[str, Any], rng: np.random.Generator, n_days: int) -> None:
     """Entry lag: days for most administrations, weeks to months for a few slow ones; a few blanks."""
     countries, inv = np.unique(cs["rc_key"], return_inverse=True)
     speed = rng.choice(3, size=len(countries), p=[0.78, 0.12, 0.10])  # fast, medium, slow
     lag = np.floor(rng.exponential(np.array([3.0, 15.0, 60.0])[speed][inv])).astype(np.int64)
-    entry = cs["day"] + np.minimum(lag, 790)
+    entry = np.minimum(cs["day"] + np.minimum(lag, 790), n_days - 1 + EXTRACT_AFTER_DAYS)
     entry[rng.random(len(entry)) < 0.03] = -1
     cs["entry"] = entry
     cs["slow_reporters"] = [_cc_str(int(k)) for k in countries[speed == 2]]
