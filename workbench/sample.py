@@ -1050,7 +1050,9 @@ def _place_of_seizure(cs: dict[str, Any], rng: np.random.Generator) -> dict[str,
     if len(land):
         pairs = rc[land].astype(str).astype(object) + ":" + prev[land].astype(str).astype(object)
         uniq, inv = np.unique(pairs, return_inverse=True)
-        ok = np.array([p.split(":")[1] in reference.land_neighbours(p.split(":")[0]) for p in uniq], dtype=bool)
+        ok = np.array(
+            [p.split(":")[1] in reference.land_neighbours(p.split(":")[0]) for p in uniq], dtype=bool
+        )
         inland[land[~ok[inv]]] = True
     pe = _enum("place_type")
     ptype = np.array(
