@@ -190,6 +190,29 @@ class EntityGraph:
     def __len__(self) -> int:
         return len(self.nodes)
 
+    def subgraph(self, node_ids: Iterable[str]) -> EntityGraph:
+        """The graph restricted to ``node_ids`` (e.g. an ego network, for export)."""
+        keep = np.zeros(len(self.nodes), dtype=bool)
+        keep[self.index.reindex(list(node_ids)).dropna().astype(np.int64).to_numpy()] = True
+        new_pos = np.cumsum(keep) - 1
+        e = self.edges[keep[self.edges["source"].to_numpy()] & keep[self.edges["target"].to_numpy()]]
+        edges = pd.DataFrame(
+            {
+                "source": new_pos[e["source"].to_numpy()],
+                "target": new_pos[e["target"].to_numpy()],
+                "relation": e["relation"].to_numpy(),
+            }
+        )
+        nodes = self.nodes[keep].reset_index(drop=True)
+        records = (
+            self.records[self.records["node_id"].isin(nodes["node_id"])]
+            if len(self.records)
+            else self.records
+        )
+        case_keys = nodes.loc[nodes["kind"] == "case", "node_id"].str.removeprefix("case:")
+        cases = self.cases.loc[self.cases.index.intersection(case_keys)] if len(self.cases) else self.cases
+        return EntityGraph(nodes, edges, records, cases, self.hub_degree)
+
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     if name in df.columns:
