@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -52,7 +57,9 @@ def test_network_tabs_rankings_and_communities(app: AppTest) -> None:
     assert not app.exception
 
 
-def test_network_page_for_viewer_hides_personal_nodes(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_network_page_for_viewer_hides_personal_nodes(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
     at = AppTest.from_file(APP, default_timeout=120)
@@ -63,3 +70,47 @@ def test_network_page_for_viewer_hides_personal_nodes(seeded_sqlite: str, monkey
     labels = {m.label for m in at.metric}
     assert "Persons" not in labels and "Cases" in labels
     assert any("personal data" in i.value for i in at.info)
+
+
+def _writable_copy(seeded_sqlite: str, tmp_path: Path) -> str:
+    """A private copy of the seeded store (the shared one is read-only); the backup API keeps WAL writes."""
+    import sqlite3
+
+    db = tmp_path / "judged.db"
+    src, dst = sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")), sqlite3.connect(db)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return f"sqlite:///{db}"
+
+
+def test_duplicates_page_confirms_a_match(
+    seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _writable_copy(seeded_sqlite, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/entities.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Duplicates"
+    app.selectbox(key="dup_show").set_value("linked").run()
+    assert not app.exception, app.exception
+    app.button(key="dup_diff").click().run()
+    assert not app.exception, app.exception
+    assert any("Recorded:" in s.value for s in app.success)
+    app.selectbox(key="dup_show").set_value("judged").run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value["decision"].tolist()[0] == "different"
+    # read back in a separate process: ADBC and sqlite3 in one process must not share a WAL file's locks
+    code = (
+        "import sys; from workbench.store import open_store; from workbench.judgements import load_judgements; "
+        "print(load_judgements(open_store(sys.argv[1]), 'person'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    judged = ast.literal_eval(out.stdout.strip())
+    assert len(judged) == 1 and judged[0][2] == "different"

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -96,7 +97,10 @@ def read_arrow(store: Store, stmt: sa.Select[Any]) -> Any:
         try:
             import adbc_driver_sqlite.dbapi as adbc_sqlite
 
-            connect = lambda: adbc_sqlite.connect(str(url.database))  # noqa: E731
+            # read-only URI: a read-write ADBC connection (its own SQLite copy) deletes the WAL file on
+            # close while SQLAlchemy's connections still write to it, and those writes are lost
+            ro_uri = Path(str(url.database)).resolve().as_uri() + "?mode=ro"
+            connect = lambda: adbc_sqlite.connect(ro_uri)  # noqa: E731
         except ImportError:
             connect = None
     elif store.dialect == "postgresql":
