@@ -40,11 +40,11 @@ _PLURAL = {"address": "Addresses", "company": "Companies", "conveyance": "Convey
 for col, (kind, n) in zip(cols, counts.items(), strict=False):
     col.metric(_PLURAL.get(kind, kind.capitalize() + "s"), f"{n:,}")
 cols[-1].metric("Links", f"{len(graph.edges):,}")
-st.caption(
-    "Legend: "
+st.markdown(
+    "<div style='font-size:0.85rem;color:#555'>"
     + " · ".join(f"<span style='color:{c}'>●</span> {k}" for k, c in KIND_COLOURS.items() if k in counts)
-    + " · ◆ case · ■ hub (shared by many, not expanded). A hop is one link between two entities through the "
-    "case or identifier they share.",
+    + " · ◆ case · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
+    "A hop is one link between two entities through the case or identifier they share.</div>",
     unsafe_allow_html=True,
 )
 if len(graph) == 0:

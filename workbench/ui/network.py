@@ -98,8 +98,9 @@ def clear_network_caches() -> None:
 
 
 def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None) -> dict[str, Any]:
-    """Nodes and edges for the drawing: colour by kind, size by degree (log), hubs as squares,
-    seeds with a thick border, a path's edges highlighted.
+    """Nodes and edges for the drawing: colour by kind, size by degree (log), cases as diamonds, hubs
+    as squares, seeds with a thick border, nodes with links not drawn yet with a dashed border, a
+    path's edges highlighted.
 
     >>> import networkx as nx
     >>> g = nx.Graph(); g.add_node("case:FR:C1", kind="case", label="C1 (FR)", degree=3)
@@ -116,18 +117,25 @@ def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None)
         kind = d.get("kind", "")
         deg = int(d.get("degree", g.degree(nid)) or 0)
         colour = KIND_COLOURS.get(kind, "#999999")
+        hidden = max(0, deg - g.degree(nid))
         title = f"{kind}: {d.get('label', nid)}\n{deg} links" + (
-            "\nhub: not expanded" if d.get("hub") else ""
+            "\nhub: not expanded"
+            if d.get("hub")
+            else f"\n{hidden} more: double-click to expand"
+            if hidden
+            else ""
         )
         nodes.append(
             {
+                "hidden_links": hidden,
+                "shapeProperties": {"borderDashes": [4, 3] if hidden else False},
                 "id": nid,
                 "label": str(d.get("label", nid))[:40],
                 "title": title,
                 "size": round(8 + 5 * math.log1p(deg), 1),
                 "shape": "square" if d.get("hub") else ("diamond" if kind == "case" else "dot"),
-                "color": {"background": colour, "border": "#111111" if nid in seeds else colour},
-                "borderWidth": 4 if nid in seeds else 1,
+                "color": {"background": colour, "border": "#111111" if nid in seeds or hidden else colour},
+                "borderWidth": 4 if nid in seeds else (2 if hidden else 1),
                 "group": kind,
             }
         )
