@@ -283,7 +283,6 @@ def candidate_pairs(
         keys["registration"] = f["registration"]
         keys["phone"] = f["phone"]
         keys["address"] = f["address"]
-        keys["name"] = f["name_sk"]
         keys["name_country"] = (f["name_sk"] + "|" + f["country"]).where(f["name_sk"] != "", "")
         first_word = f["name"].str.split(" ").str[0].fillna("")
         keys["word_address"] = (first_word + "|" + f["address"]).where(f["address"] != "", "")
@@ -332,14 +331,17 @@ def _neighbour_pairs(key: pd.Series, window: int) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- comparison
 def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Jaro-Winkler similarity of aligned string arrays (equal strings are 1.0 without computing)."""
     from rapidfuzz.distance import JaroWinkler
     from rapidfuzz.process import cpdist
 
-    if not len(a):
-        return np.empty(0)
-    return np.asarray(
-        cpdist(a.tolist(), b.tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1), dtype=float
-    )
+    out = np.ones(len(a))
+    diff = np.flatnonzero(a != b)
+    if len(diff):
+        out[diff] = cpdist(
+            a[diff].tolist(), b[diff].tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1
+        )
+    return out
 
 
 def _token_sim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -347,10 +349,14 @@ def _token_sim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     from rapidfuzz import fuzz
     from rapidfuzz.process import cpdist
 
-    if not len(a):
-        return np.empty(0)
-    ratio = np.asarray(cpdist(a.tolist(), b.tolist(), scorer=fuzz.token_sort_ratio, workers=-1)) / 100
-    return np.maximum(_jw(a, b), ratio)
+    out = _jw(a, b)
+    diff = np.flatnonzero(a != b)
+    if len(diff):
+        ratio = np.asarray(
+            cpdist(a[diff].tolist(), b[diff].tolist(), scorer=fuzz.token_sort_ratio, workers=-1)
+        )
+        out[diff] = np.maximum(out[diff], ratio / 100)
+    return out
 
 
 def _levels(sim: np.ndarray, exact: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -375,22 +381,33 @@ def _near_address(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Similar spelling (Jaro-Winkler >= 0.92) and the same house and post numbers."""
     import re
 
-    digits = re.compile(r"\d+")
-    same_numbers = np.array(
-        [digits.findall(x) == digits.findall(y) for x, y in zip(a.tolist(), b.tolist(), strict=True)],
-        dtype=bool,
+    out = np.zeros(len(a), dtype=bool)
+    todo = np.flatnonzero((a != b) & (a != "") & (b != ""))
+    if not len(todo):
+        return out
+    digits = re.compile(r"\D+")
+    numbers = {v: digits.sub(" ", v).strip() for v in set(a[todo].tolist()) | set(b[todo].tolist())}
+    same = np.array(
+        [numbers[x] == numbers[y] for x, y in zip(a[todo].tolist(), b[todo].tolist(), strict=True)]
     )
-    return (_jw(a, b) >= 0.92) & same_numbers
+    cand = todo[same]
+    out[cand] = _jw(a[cand], b[cand]) >= 0.92
+    return out
 
 
 def _one_edit(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """At most one insertion, deletion, substitution or transposition apart (blanks never)."""
     from rapidfuzz.distance import DamerauLevenshtein
     from rapidfuzz.process import cpdist
 
-    if not len(a):
-        return np.zeros(0, dtype=bool)
-    d = np.asarray(cpdist(a.tolist(), b.tolist(), scorer=DamerauLevenshtein.distance, workers=-1))
-    return d <= 1
+    out = (a == b) & (a != "")
+    todo = np.flatnonzero((a != b) & (a != "") & (b != ""))
+    if len(todo):
+        d = np.asarray(
+            cpdist(a[todo].tolist(), b[todo].tolist(), scorer=DamerauLevenshtein.distance, workers=-1)
+        )
+        out[todo] = d <= 1
+    return out
 
 
 def _compare_persons(f: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
@@ -399,7 +416,7 @@ def _compare_persons(f: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str,
     fsi, fsj, lsi, lsj = g["first_sk"][i], g["first_sk"][j], g["last_sk"][i], g["last_sk"][j]
 
     def part(a: np.ndarray, b: np.ndarray, sa: np.ndarray, sb: np.ndarray) -> np.ndarray:
-        return np.maximum(_token_sim(a, b), _jw(sa, sb) * 0.98)
+        return np.maximum(_jw(a, b), _jw(sa, sb) * 0.98)
 
     straight = (part(fi, fj, fsi, fsj) + part(li, lj, lsi, lsj)) / 2
     swapped = (part(fi, lj, fsi, lsj) + part(li, fj, lsi, fsj)) / 2
