@@ -16,7 +16,15 @@ from workbench.graph import (
     to_networkx,
 )
 from workbench.graph_export import i2_workbook, write_graph
-from workbench.ui.network import DRAW_LIMIT, KIND_COLOURS, entity_graph, network_view, view_graph, vis_spec
+from workbench.ui.network import (
+    DRAW_LIMIT,
+    DRAW_MAX,
+    KIND_COLOURS,
+    entity_graph,
+    network_view,
+    view_graph,
+    vis_spec,
+)
 from workbench.ui.resources import get_settings
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption, open_case
@@ -105,7 +113,7 @@ with tab_ego:
     with left:
         seed = pick("Search an entity", "net_seed", ex.get("network.seed"))
     hops = mid.slider("Hops", 1, 3, int(ex.get("network.hops", 2)), key="net_hops")
-    limit = right.number_input("Most nodes drawn", 50, 5000, DRAW_LIMIT, step=250, key="net_limit")
+    limit = right.number_input("Most nodes drawn", 50, DRAW_MAX, DRAW_LIMIT, step=250, key="net_limit")
     if seed and seed != ex.get("network.seed"):
         ex.update({"network.seed": seed, "network.selected": seed, "network.expanded": []})
     ex["network.hops"] = hops
@@ -127,8 +135,8 @@ with tab_ego:
         if g.graph.get("truncated"):
             st.warning(
                 f"The network has more nodes than the {int(limit):,} drawn (nearest and best linked first). "
-                "Lower the hops, narrow the filters, or raise the limit (above about 1,500 nodes the browser "
-                "slows down)."
+                "Lower the hops, narrow the filters, or raise the limit (beyond about 1,500 nodes the drawing "
+                "takes many seconds to lay out and pans and zooms jerkily)."
             )
         selected = ex.get("network.selected", seed)
         network_view(vis_spec(g, selected=selected), key="net_view")

@@ -31,6 +31,7 @@ __all__ = [
     "network_view",
     "clear_network_caches",
     "DRAW_LIMIT",
+    "DRAW_MAX",
     "view_graph",
 ]
 
@@ -45,9 +46,12 @@ KIND_COLOURS: dict[str, str] = {
     "address": "#E69F00",
     "conveyance": "#7F7F7F",
 }
-#: Most nodes the page draws (Chromium on this kind of machine lays out 1,500 nodes in about 2 s and
-#: stays smooth to pan and zoom; see docs/network.md for the measurements).
-DRAW_LIMIT = 1500
+#: Most nodes the page draws by default. Measured in headless Chromium on a loaded 2-core machine with
+#: software rendering: 1,000 nodes lay out in about 3.7 s and zoom at 22 frames/s; 1,500 in 5 s at
+#: 26 frames/s; 2,500 take 14 s and zoom at 11 frames/s (docs/network.md).
+DRAW_LIMIT = 1000
+#: Highest limit the page offers.
+DRAW_MAX = 3000
 _TTL = 1800
 _VIEW = Path(__file__).parent / "network_view"
 _component = components.declare_component("workbench_network", path=str(_VIEW))
