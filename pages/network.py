@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from workbench.graph import (
-    NODE_KINDS,
     communities,
     entity_card,
     rankings,
@@ -20,6 +19,7 @@ from workbench.ui.network import (
     DRAW_LIMIT,
     DRAW_MAX,
     KIND_COLOURS,
+    community_table,
     entity_graph,
     network_view,
     view_graph,
@@ -199,14 +199,7 @@ with tab_comm:
     if comm.empty:
         st.info("No linked groups in the filtered graph.")
     else:
-        kinds = graph.nodes.set_index("node_id").loc[comm.index, "kind"]
-        table = (
-            pd.DataFrame({"community": comm.to_numpy(), "kind": kinds.to_numpy()})
-            .pivot_table(index="community", columns="kind", aggfunc="size", fill_value=0)
-            .reindex(columns=[k for k in NODE_KINDS if k in set(kinds)])
-        )
-        table.insert(0, "nodes", table.sum(axis=1))
-        table = table.reset_index().sort_values("nodes", ascending=False)
+        table = community_table(graph, comm)
         st.caption(
             f"{len(table):,} linked groups (hubs set aside; large groups split by Louvain modularity)."
         )

@@ -114,3 +114,17 @@ def test_duplicates_page_confirms_a_match(
     out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
     judged = ast.literal_eval(out.stdout.strip())
     assert len(judged) == 1 and judged[0][2] == "different"
+
+
+def test_network_follows_the_shared_filter(app: AppTest) -> None:
+    from workbench.filters import CaseFilter
+
+    app.switch_page("pages/network.py")
+    app.run()
+    all_cases = int(next(m.value for m in app.metric if m.label == "Cases").replace(",", ""))
+    app.session_state["_workbench_state"].filter = CaseFilter(commodity_categories=("tobacco",))
+    app.run()
+    assert not app.exception, app.exception
+    tobacco = int(next(m.value for m in app.metric if m.label == "Cases").replace(",", ""))
+    assert 0 < tobacco < all_cases
+    assert "commodity category: tobacco" in app.caption[0].value

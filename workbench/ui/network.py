@@ -33,6 +33,7 @@ __all__ = [
     "DRAW_LIMIT",
     "DRAW_MAX",
     "view_graph",
+    "community_table",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -180,3 +181,17 @@ def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], li
             g.graph.update(truncated=truncated, seeds=[seed, *expanded])
     g.graph.setdefault("seeds", [seed])
     return g
+
+
+def community_table(graph: EntityGraph, comm: pd.Series) -> pd.DataFrame:
+    """One row per community: its number, node count and nodes per kind, largest first."""
+    from workbench.graph import NODE_KINDS
+
+    kinds = graph.nodes.set_index("node_id").loc[comm.index, "kind"]
+    table = (
+        pd.DataFrame({"community": comm.to_numpy(), "kind": kinds.to_numpy()})
+        .pivot_table(index="community", columns="kind", aggfunc="size", fill_value=0)
+        .reindex(columns=[k for k in NODE_KINDS if k in set(kinds)])
+    )
+    table.insert(0, "nodes", table.sum(axis=1))
+    return table.reset_index().sort_values("nodes", ascending=False)
