@@ -21,7 +21,11 @@ if not get_settings().can_see_personal:
     st.stop()
 
 kind = st.radio(
-    "Records", ["person", "company"], horizontal=True, key="dup_kind", format_func=lambda k: k + "s"
+    "Records",
+    ["person", "company"],
+    horizontal=True,
+    key="dup_kind",
+    format_func={"person": "persons", "company": "companies"}.get,
 )
 table, res = resolution(state.filter, kind)
 st.caption(

@@ -237,7 +237,7 @@ with tab_rank:
         on_select="rerun",
         selection_mode="single-row",
         key="net_rank_table",
-        column_config={"betweenness": st.column_config.NumberColumn(format="%.5f")},
+        column_config={"betweenness": st.column_config.NumberColumn(format="%.2e")},
     )
     rows = ev.selection.rows if ev and ev.selection else []
     if rows and st.button("Draw its network", key="net_rank_draw"):
