@@ -460,34 +460,39 @@ def graph_from_store(
     resolve_entities: bool = True,
     judgements: bool = True,
     hub_degree: int = HUB_DEGREE,
+    parties: Mapping[str, pd.DataFrame] | None = None,
+    entities: Mapping[str, pd.Series] | None = None,
 ) -> EntityGraph:
     """The entity graph of the cases matching ``flt``, with persons and companies resolved to entities
-    (analysts' judgements applied) when ``personal_allowed``."""
+    (analysts' judgements applied) when ``personal_allowed``.
+
+    ``parties`` / ``entities``: party tables already read and their resolved entities (e.g. from the
+    Duplicates page's cached resolution), to avoid reading and resolving twice.
+    """
     from workbench.frames import case_frame
 
-    cases = case_frame(
-        store,
-        flt,
-        columns=(
-            "seizure_date",
-            "departure_country",
-            "transit_countries",
-            "destination_country",
-            "transport_mode",
-            "conveyance_type",
-            "conveyance_id",
-        ),
+    columns = (
+        "seizure_date",
+        "departure_country",
+        "transit_countries",
+        "destination_country",
+        "transport_mode",
+        "conveyance_type",
+        "conveyance_id",
     )
+    cases = case_frame(store, flt, columns=columns)
     if not personal_allowed:
         return build_graph(cases, hub_degree=hub_degree, personal_conveyances=False)
-    persons = party_frame(store, "persons", flt, personal_allowed=True)
-    companies = party_frame(store, "companies", flt, personal_allowed=True)
-    entities: dict[str, pd.Series] = {}
+    tables = dict(parties or {})
+    for table in PARTY_TABLES:
+        if table not in tables:
+            tables[table] = party_frame(store, table, flt, personal_allowed=True)
+    resolved: dict[str, pd.Series] = dict(entities or {})
     if resolve_entities:
         from workbench.resolve import resolve
 
-        for table, df in (("persons", persons), ("companies", companies)):
-            if df.empty:
+        for table, df in tables.items():
+            if df.empty or table in resolved:
                 continue
             kind = PARTY_TABLES[table]
             judged: list[tuple[str, str, str]] = []
@@ -495,9 +500,10 @@ def graph_from_store(
                 from workbench.judgements import load_judgements
 
                 judged = load_judgements(store, kind)
-            res = resolve(df, kind, judgements=judged, explain=False)  # type: ignore[arg-type]
-            entities[table] = res.entity_of
-    return build_graph(cases, persons, companies, entities=entities, hub_degree=hub_degree)
+            resolved[table] = resolve(df, kind, judgements=judged, explain=False).entity_of  # type: ignore[arg-type]
+    return build_graph(
+        cases, tables.get("persons"), tables.get("companies"), entities=resolved, hub_degree=hub_degree
+    )
 
 
 # ------------------------------------------------------------------------------------------ queries

@@ -70,7 +70,14 @@ def judgement_stamp() -> str:
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Building the entity graph ...")
 def _graph(url: str, flt: CaseFilter, personal: bool, stamp: str) -> EntityGraph:
-    return graph_from_store(get_store(), flt, personal_allowed=personal)
+    if not personal:
+        return graph_from_store(get_store(), flt, personal_allowed=False)
+    # the Duplicates page's cached resolutions: one reading and one resolution per filter
+    parties, entities = {}, {}
+    for table, kind in (("persons", "person"), ("companies", "company")):
+        frame, res = _resolution(url, flt, kind, stamp)
+        parties[table], entities[table] = frame, res.entity_of
+    return graph_from_store(get_store(), flt, personal_allowed=True, parties=parties, entities=entities)
 
 
 def entity_graph(flt: CaseFilter) -> EntityGraph:
@@ -86,7 +93,7 @@ def _resolution(url: str, flt: CaseFilter, kind: str, stamp: str) -> Any:
     from workbench.resolve import resolve
 
     store = get_store()
-    table = party_frame(store, f"{kind.replace('company', 'companie')}s", flt, personal_allowed=True)
+    table = party_frame(store, "persons" if kind == "person" else "companies", flt, personal_allowed=True)
     return table, resolve(table, kind, judgements=load_judgements(store, kind))  # type: ignore[arg-type]
 
 
