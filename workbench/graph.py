@@ -683,10 +683,12 @@ def communities(graph: EntityGraph, *, seed: int = 1, max_component: int = 60) -
     out = np.full(len(graph.nodes), -1, dtype=np.int64)
     next_id = 0
     sizes = np.bincount(label[label >= 0]) if core.any() else np.zeros(0, dtype=np.int64)
-    for comp in np.flatnonzero(sizes):
-        members = np.flatnonzero(label == comp) if sizes[comp] > max_component else None
-        if members is None:
-            continue
+    big = np.flatnonzero(sizes > max_component)
+    in_big = np.flatnonzero(np.isin(label, big))
+    order = in_big[np.argsort(label[in_big], kind="stable")]
+    bounds = np.searchsorted(label[order], big)
+    for k in range(len(big)):
+        members = order[bounds[k] : bounds[k + 1] if k + 1 < len(big) else len(order)]
         sub = to_networkx(graph, members)
         for part in nx.community.louvain_communities(sub, seed=seed, resolution=1.0):
             out[graph.index.reindex(list(part)).to_numpy()] = next_id
