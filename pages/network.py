@@ -7,9 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.graph import (
-    communities,
     entity_card,
-    rankings,
     search_nodes,
     shortest_path,
     to_networkx,
@@ -21,6 +19,8 @@ from workbench.ui.network import (
     KIND_COLOURS,
     community_table,
     entity_graph,
+    graph_communities,
+    graph_rankings,
     network_view,
     view_graph,
     vis_spec,
@@ -195,7 +195,7 @@ with tab_path:
             network_view(vis_spec(pg, path=path), height=360, key="net_path_view")
 
 with tab_comm:
-    comm = communities(graph)
+    comm = graph_communities(state.filter)
     if comm.empty:
         st.info("No linked groups in the filtered graph.")
     else:
@@ -225,7 +225,7 @@ with tab_comm:
                 st.rerun()
 
 with tab_rank:
-    rank = rankings(graph)
+    rank = graph_rankings(state.filter)
     st.caption(
         f"Persons and companies by number of distinct links (degree) and by betweenness (share of shortest "
         f"paths through them, estimated on {rank.attrs.get('betweenness_nodes', 0):,} nodes of the linked groups)."

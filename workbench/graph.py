@@ -661,12 +661,15 @@ def _core_mask(graph: EntityGraph) -> np.ndarray:
     return keep & (actors_per[label] >= 3)
 
 
-def communities(graph: EntityGraph, *, seed: int = 1, max_component: int = 60) -> pd.Series:
+def communities(
+    graph: EntityGraph, *, seed: int = 1, max_component: int = 60, louvain_max: int = 20_000
+) -> pd.Series:
     """A community number per node (``node_id`` index) for the linked part of the graph.
 
     Connected groups (hubs set aside) are communities as they are; groups of more than
-    ``max_component`` nodes are split by Louvain modularity (networkx, fixed ``seed``). Numbers
-    follow community size, largest first. Nodes outside any link get no number.
+    ``max_component`` nodes are split by Louvain modularity (networkx, fixed ``seed``), groups of
+    more than ``louvain_max`` nodes by fast label propagation (Louvain in pure Python takes minutes
+    there). Numbers follow community size, largest first. Nodes outside any link get no number.
     """
     import networkx as nx
     from scipy.sparse import diags
@@ -690,7 +693,11 @@ def communities(graph: EntityGraph, *, seed: int = 1, max_component: int = 60) -
     for k in range(len(big)):
         members = order[bounds[k] : bounds[k + 1] if k + 1 < len(big) else len(order)]
         sub = to_networkx(graph, members)
-        for part in nx.community.louvain_communities(sub, seed=seed, resolution=1.0):
+        if len(members) <= louvain_max:
+            parts = nx.community.louvain_communities(sub, seed=seed, resolution=1.0)
+        else:  # very large groups: label propagation, near-linear time
+            parts = nx.community.fast_label_propagation_communities(sub, seed=seed)
+        for part in parts:
             out[graph.index.reindex(list(part)).to_numpy()] = next_id
             next_id += 1
     small = np.flatnonzero((sizes > 0) & (sizes <= max_component))

@@ -34,6 +34,8 @@ __all__ = [
     "DRAW_MAX",
     "view_graph",
     "community_table",
+    "graph_communities",
+    "graph_rankings",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -82,8 +84,7 @@ def _graph(url: str, flt: CaseFilter, personal: bool, stamp: str) -> EntityGraph
 
 def entity_graph(flt: CaseFilter) -> EntityGraph:
     """The entity graph of the filtered cases (personal nodes only for roles that may see them)."""
-    personal = get_settings().can_see_personal
-    return _graph(get_store().url, flt, personal, judgement_stamp() if personal else "")
+    return _graph(*_key(flt))
 
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Resolving entities ...")
@@ -104,9 +105,38 @@ def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
     return _resolution(get_store().url, flt, kind, judgement_stamp())  # type: ignore[no-any-return]
 
 
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
+def _communities(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.Series:
+    from workbench.graph import communities
+
+    return communities(_graph(url, flt, personal, stamp))
+
+
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Ranking entities ...")
+def _rankings(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.DataFrame:
+    from workbench.graph import rankings
+
+    return rankings(_graph(url, flt, personal, stamp))
+
+
+def _key(flt: CaseFilter) -> tuple[str, CaseFilter, bool, str]:
+    personal = get_settings().can_see_personal
+    return get_store().url, flt, personal, judgement_stamp() if personal else ""
+
+
+def graph_communities(flt: CaseFilter) -> pd.Series:
+    """:func:`workbench.graph.communities` of the filtered graph, cached with it."""
+    return _communities(*_key(flt))
+
+
+def graph_rankings(flt: CaseFilter) -> pd.DataFrame:
+    """:func:`workbench.graph.rankings` of the filtered graph, cached with it."""
+    return _rankings(*_key(flt))
+
+
 def clear_network_caches() -> None:
-    _graph.clear()
-    _resolution.clear()
+    for cached in (_graph, _resolution, _communities, _rankings):
+        cached.clear()
 
 
 def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None) -> dict[str, Any]:
