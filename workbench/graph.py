@@ -166,11 +166,19 @@ class EntityGraph:
     def degree(self) -> np.ndarray:
         return np.diff(self.adjacency.indptr)
 
+    @cached_property
+    def _linker(self) -> np.ndarray:
+        """Nodes that can be hubs: identifiers and conveyances (not cases, persons or companies)."""
+        return ~self.nodes["kind"].isin(["case", *PARTY_TABLES.values()]).to_numpy()
+
     @property
     def hubs(self) -> np.ndarray:
-        """Boolean mask of hub nodes (not cases, persons or companies; degree over ``hub_degree``)."""
-        kinds = self.nodes["kind"].to_numpy()
-        return (self.degree > self.hub_degree) & ~np.isin(kinds, ["case", *PARTY_TABLES.values()])
+        """Boolean mask of hub nodes (identifiers and conveyances with degree over ``hub_degree``)."""
+        cached = self.__dict__.get("_hubs")
+        if cached is None or cached[0] != self.hub_degree:
+            cached = (self.hub_degree, (self.degree > self.hub_degree) & self._linker)
+            self.__dict__["_hubs"] = cached
+        return cached[1]
 
     def position(self, node_id: str) -> int:
         try:
@@ -574,10 +582,10 @@ def to_networkx(graph: EntityGraph, positions: Iterable[int] | None = None) -> n
         keep = np.arange(len(nodes))
         e = graph.edges
     else:
-        keep = np.fromiter(positions, dtype=np.int64)
-        mask = np.zeros(len(nodes), dtype=bool)
-        mask[keep] = True
-        e = graph.edges[mask[graph.edges["source"].to_numpy()] & mask[graph.edges["target"].to_numpy()]]
+        keep = np.unique(np.fromiter(positions, dtype=np.int64))
+        # the edges among ``keep``, found through the adjacency (edge position + 1 in its data)
+        sub = graph.adjacency[keep][:, keep]
+        e = graph.edges.iloc[np.unique(sub.data) - 1] if sub.nnz else graph.edges.iloc[0:0]
     g = nx.Graph()
     ids = nodes["node_id"].to_numpy(dtype=object)
     sub = nodes.iloc[keep]
