@@ -19,11 +19,13 @@ from workbench.ui.network import (
     KIND_COLOURS,
     community_table,
     entity_graph,
+    focus,
     graph_communities,
     graph_rankings,
     network_view,
     view_graph,
     vis_spec,
+    wanted,
 )
 from workbench.ui.resources import get_settings
 from workbench.ui.state import get_state
@@ -115,7 +117,7 @@ with tab_ego:
     hops = mid.slider("Hops", 1, 3, int(ex.get("network.hops", 2)), key="net_hops")
     limit = right.number_input("Most nodes drawn", 50, DRAW_MAX, DRAW_LIMIT, step=250, key="net_limit")
     if seed and seed != ex.get("network.seed"):
-        ex.update({"network.seed": seed, "network.selected": seed, "network.expanded": []})
+        focus(seed)
     ex["network.hops"] = hops
 
     @st.fragment
@@ -195,8 +197,10 @@ with tab_path:
             network_view(vis_spec(pg, path=path), height=360, key="net_path_view")
 
 with tab_comm:
-    comm = graph_communities(state.filter)
-    if comm.empty:
+    comm = graph_communities(state.filter) if wanted("communities", graph, state.filter) else None
+    if comm is None:
+        pass
+    elif comm.empty:
         st.info("No linked groups in the filtered graph.")
     else:
         table = community_table(graph, comm)
@@ -215,17 +219,13 @@ with tab_comm:
         if rows:
             members = comm.index[comm == table.iloc[rows[0]]["community"]]
             if st.button(f"Draw community {table.iloc[rows[0]]['community']}", key="net_comm_draw"):
-                ex.update(
-                    {
-                        "network.seed": str(members[0]),
-                        "network.selected": str(members[0]),
-                        "network.expanded": [str(m) for m in members[1:60]],
-                    }
-                )
+                focus(str(members[0]), [str(m) for m in members[1:60]])
                 st.rerun()
 
 with tab_rank:
-    rank = graph_rankings(state.filter)
+    rank = graph_rankings(state.filter) if wanted("rankings", graph, state.filter) else None
+    if rank is None:
+        st.stop()
     st.caption(
         f"Persons and companies by number of distinct links (degree) and by betweenness (share of shortest "
         f"paths through them, estimated on {rank.attrs.get('betweenness_nodes', 0):,} nodes of the linked groups)."
@@ -242,5 +242,5 @@ with tab_rank:
     rows = ev.selection.rows if ev and ev.selection else []
     if rows and st.button("Draw its network", key="net_rank_draw"):
         node = str(rank.iloc[rows[0]]["node_id"])
-        ex.update({"network.seed": node, "network.selected": node, "network.expanded": []})
+        focus(node)
         st.rerun()

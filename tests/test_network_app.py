@@ -128,3 +128,18 @@ def test_network_follows_the_shared_filter(app: AppTest) -> None:
     tobacco = int(next(m.value for m in app.metric if m.label == "Cases").replace(",", ""))
     assert 0 < tobacco < all_cases
     assert "commodity category: tobacco" in app.caption[0].value
+
+
+def test_large_graphs_compute_communities_when_asked(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbench.ui.network as ui_network
+
+    monkeypatch.setattr(ui_network, "AUTO_ANALYSIS_NODES", 0)
+    app.switch_page("pages/network.py")
+    app.run()
+    assert not app.exception, app.exception
+    go = app.button(key="net_communities_go")
+    assert "can take minutes" in go.label
+    assert not any("linked groups" in c.value for c in app.caption)
+    go.click().run()
+    assert not app.exception, app.exception
+    assert any("linked groups" in c.value for c in app.caption)

@@ -36,6 +36,9 @@ __all__ = [
     "community_table",
     "graph_communities",
     "graph_rankings",
+    "wanted",
+    "focus",
+    "AUTO_ANALYSIS_NODES",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -132,6 +135,37 @@ def graph_communities(flt: CaseFilter) -> pd.Series:
 def graph_rankings(flt: CaseFilter) -> pd.DataFrame:
     """:func:`workbench.graph.rankings` of the filtered graph, cached with it."""
     return _rankings(*_key(flt))
+
+
+#: Graphs up to this many nodes get communities and rankings at once; larger ones when asked (at a
+#: million cases communities take about four minutes: docs/network.md).
+AUTO_ANALYSIS_NODES = 300_000
+
+
+def wanted(what: str, graph: EntityGraph, flt: CaseFilter) -> bool:
+    """Whether to compute ``what`` (communities, rankings) now: at once for small graphs, after a click
+    for large ones (the choice is kept per filter)."""
+    from workbench.ui.state import get_state
+
+    extras = get_state().extras
+    key = f"network.{what}"
+    if len(graph) <= AUTO_ANALYSIS_NODES or extras.get(key) == flt:
+        return True
+    st.button(
+        f"Compute {what} ({len(graph):,} nodes: this can take minutes)",
+        key=f"net_{what}_go",
+        on_click=lambda: extras.update({key: flt}),
+    )
+    return False
+
+
+def focus(seed: str, expanded: list[str] | None = None) -> None:
+    """Centre the Network page's drawing on ``seed`` (selected), with ``expanded`` nodes opened."""
+    from workbench.ui.state import get_state
+
+    get_state().extras.update(
+        {"network.seed": seed, "network.selected": seed, "network.expanded": list(expanded or [])}
+    )
 
 
 def clear_network_caches() -> None:
