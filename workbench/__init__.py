@@ -61,6 +61,14 @@ _API: dict[str, str] = {
     "Profile": "workbench.risk.scoring",
     "score_frame": "workbench.risk.scoring",
     "score_sql": "workbench.risk.scoring",
+    "build_graph": "workbench.graph",
+    "graph_from_store": "workbench.graph",
+    "ego_network": "workbench.graph",
+    "shortest_path": "workbench.graph",
+    "resolve_persons": "workbench.resolve",
+    "resolve_companies": "workbench.resolve",
+    "write_graph": "workbench.graph_export",
+    "record_judgement": "workbench.judgements",
 }
 
 __all__ = sorted(_API)

@@ -1,0 +1,145 @@
+"""AppTest of the Network and Duplicates pages on the seeded sample."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture()
+def app(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _planted_member(small_sample) -> str:  # type: ignore[no-untyped-def]
+    net = next(n for n in small_sample.truth["networks"] if n["kind"] == "shared_phone")
+    return net["shared"]["phone"]
+
+
+def test_network_page_searches_draws_and_expands(app: AppTest, small_sample) -> None:  # type: ignore[no-untyped-def]
+    app.switch_page("pages/network.py")
+    app.run()
+    assert not app.exception, app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert int(metrics["Cases"].replace(",", "")) == 3000
+    assert int(metrics["Persons"].replace(",", "")) > 0
+    app.text_input(key="net_seed_text").set_value(_planted_member(small_sample)).run()
+    assert not app.exception, app.exception
+    ex = app.session_state["_workbench_state"].extras
+    assert ex["network.seed"].startswith("phone:")
+    # the entity card lists the couriers' cases
+    assert any("case(s)" in m.value for m in app.markdown)
+    before = len(ex.get("network.expanded", []))
+    app.button(key="net_expand").click().run()
+    assert not app.exception, app.exception
+    assert len(app.session_state["_workbench_state"].extras["network.expanded"]) == before + 1
+
+
+def test_network_tabs_rankings_and_communities(app: AppTest) -> None:
+    app.switch_page("pages/network.py")
+    app.run()
+    frames = app.dataframe
+    assert len(frames) >= 2  # communities and rankings tables
+    assert not app.exception
+
+
+def test_network_page_for_viewer_hides_personal_nodes(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/network.py")
+    at.run()
+    assert not at.exception, at.exception
+    labels = {m.label for m in at.metric}
+    assert "Persons" not in labels and "Cases" in labels
+    assert any("personal data" in i.value for i in at.info)
+
+
+def _writable_copy(seeded_sqlite: str, tmp_path: Path) -> str:
+    """A private copy of the seeded store (the shared one is read-only); the backup API keeps WAL writes."""
+    import sqlite3
+
+    db = tmp_path / "judged.db"
+    src, dst = sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")), sqlite3.connect(db)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return f"sqlite:///{db}"
+
+
+def test_duplicates_page_confirms_a_match(
+    seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _writable_copy(seeded_sqlite, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/entities.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Duplicates"
+    app.selectbox(key="dup_show").set_value("linked").run()
+    assert not app.exception, app.exception
+    app.button(key="dup_diff").click().run()
+    assert not app.exception, app.exception
+    assert any("Recorded:" in s.value for s in app.success)
+    app.selectbox(key="dup_show").set_value("judged").run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value["decision"].tolist()[0] == "different"
+    # read back in a separate process: ADBC and sqlite3 in one process must not share a WAL file's locks
+    code = (
+        "import sys; from workbench.store import open_store; from workbench.judgements import load_judgements; "
+        "print(load_judgements(open_store(sys.argv[1]), 'person'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    judged = ast.literal_eval(out.stdout.strip())
+    assert len(judged) == 1 and judged[0][2] == "different"
+
+
+def test_network_follows_the_shared_filter(app: AppTest) -> None:
+    from workbench.filters import CaseFilter
+
+    app.switch_page("pages/network.py")
+    app.run()
+    all_cases = int(next(m.value for m in app.metric if m.label == "Cases").replace(",", ""))
+    app.session_state["_workbench_state"].filter = CaseFilter(commodity_categories=("tobacco",))
+    app.run()
+    assert not app.exception, app.exception
+    tobacco = int(next(m.value for m in app.metric if m.label == "Cases").replace(",", ""))
+    assert 0 < tobacco < all_cases
+    assert "commodity category: tobacco" in app.caption[0].value
+
+
+def test_large_graphs_compute_communities_when_asked(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbench.ui.network as ui_network
+
+    monkeypatch.setattr(ui_network, "AUTO_ANALYSIS_NODES", 0)
+    app.switch_page("pages/network.py")
+    app.run()
+    assert not app.exception, app.exception
+    go = app.button(key="net_communities_go")
+    assert "can take minutes" in go.label
+    assert not any("linked groups" in c.value for c in app.caption)
+    go.click().run()
+    assert not app.exception, app.exception
+    assert any("linked groups" in c.value for c in app.caption)

@@ -1,0 +1,90 @@
+"""``workbench graph``: export the entity graph as GraphML, GEXF, an i2 workbook or FollowTheMoney."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "graph",
+        help="export the entity graph (cases, persons, companies, identifiers, conveyances)",
+        description="Build the entity graph of a data set (a CSV folder, .zip or .xlsx in the exchange "
+        "format) or of the store, with persons and companies resolved to entities, and write it as "
+        "GraphML, GEXF, an i2 Analyst's Notebook workbook or FollowTheMoney entities (JSON lines).",
+    )
+    p.add_argument("path", nargs="?", type=Path, help="data set to read (default: the store, see --db)")
+    add_db_option(p)
+    add_filter_options(p)
+    p.add_argument("--format", choices=["graphml", "gexf", "i2", "ftm"], required=True)
+    p.add_argument("--out", type=Path, required=True, help="file to write")
+    p.add_argument("--no-resolve", action="store_true", help="one node per record, no entity resolution")
+    p.add_argument(
+        "--non-personal",
+        action="store_true",
+        help="cases, flights, vessels and trains only (also forced when WORKBENCH_ROLE may not see personal data)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.config import Settings
+    from workbench.graph import build_graph, graph_from_store
+    from workbench.graph_export import FtmUnavailable, write_graph
+
+    t0 = time.perf_counter()
+    personal = Settings.from_env().can_see_personal and not args.non_personal
+    flt = filter_from_args(args)
+    if args.path is not None:
+        from workbench.exchange_io import DatasetReadError, read_dataset
+
+        try:
+            ds = read_dataset(args.path)
+        except DatasetReadError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        tables = {name: t.frame for name, t in ds.tables.items()}
+        cases = tables.get("cases")
+        if cases is None:
+            print(f"error: {args.path} has no cases table", file=sys.stderr)
+            return 2
+        if not flt.is_empty:
+            cases = flt.apply(cases, tables.get("items"))
+        keys = set(zip(cases["reporting_country"], cases["case_id"], strict=True))
+
+        def of_cases(name: str):  # type: ignore[no-untyped-def]
+            df = tables.get(name)
+            if df is None or not personal:
+                return None
+            return df[[k in keys for k in zip(df["reporting_country"], df["case_id"], strict=True)]]
+
+        persons, companies = of_cases("persons"), of_cases("companies")
+        entities = {}
+        if not args.no_resolve:
+            from workbench.resolve import resolve
+
+            for table, df, kind in (("persons", persons, "person"), ("companies", companies, "company")):
+                if df is not None and len(df):
+                    entities[table] = resolve(df, kind, explain=False).entity_of  # type: ignore[arg-type]
+        graph = build_graph(cases, persons, companies, entities=entities, personal_conveyances=personal)
+    else:
+        graph = graph_from_store(
+            store_from_args(args), flt, personal_allowed=personal, resolve_entities=not args.no_resolve
+        )
+    try:
+        write_graph(graph, args.out, args.format)
+    except FtmUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{k} {v:,}" for k, v in graph.counts().items())
+    print(
+        f"wrote {len(graph.nodes):,} nodes ({counts}) and {len(graph.edges):,} links to {args.out} "
+        f"in {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,268 @@
+"""Streamlit glue for the Network and Duplicates pages: cached graph and resolution, the graph drawing.
+
+The drawing is a small Streamlit component (``network_view/index.html``) around vis-network 9.1.9,
+bundled in the package, so it works offline: pan, zoom, click a node to select it, double-click to
+expand it. :func:`vis_spec` turns an ego network into the component's nodes and edges (colour by
+kind, size by degree, edges labelled by relation); it is plain Python and tested without a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+import streamlit.components.v1 as components
+
+from workbench.filters import CaseFilter
+from workbench.graph import EntityGraph, graph_from_store
+from workbench.ui.resources import get_settings, get_store
+
+__all__ = [
+    "KIND_COLOURS",
+    "entity_graph",
+    "resolution",
+    "judgement_stamp",
+    "vis_spec",
+    "network_view",
+    "clear_network_caches",
+    "DRAW_LIMIT",
+    "DRAW_MAX",
+    "view_graph",
+    "community_table",
+    "graph_communities",
+    "graph_rankings",
+    "wanted",
+    "focus",
+    "AUTO_ANALYSIS_NODES",
+]
+
+#: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
+KIND_COLOURS: dict[str, str] = {
+    "case": "#1F3B57",
+    "person": "#D55E00",
+    "company": "#0072B2",
+    "passport": "#CC79A7",
+    "registration": "#56B4E9",
+    "phone": "#009E73",
+    "address": "#E69F00",
+    "conveyance": "#7F7F7F",
+}
+#: Most nodes the page draws by default. Measured in headless Chromium on a loaded 2-core machine with
+#: software rendering: 1,000 nodes lay out in about 3.7 s and zoom at 22 frames/s; 1,500 in 5 s at
+#: 26 frames/s; 2,500 take 14 s and zoom at 11 frames/s (docs/network.md).
+DRAW_LIMIT = 1000
+#: Highest limit the page offers.
+DRAW_MAX = 3000
+_TTL = 1800
+_VIEW = Path(__file__).parent / "network_view"
+_component = components.declare_component("workbench_network", path=str(_VIEW))
+
+
+def judgement_stamp() -> str:
+    """Changes whenever a judgement is recorded, so cached graphs and resolutions are rebuilt."""
+    from workbench.judgements import MatchJudgement
+
+    t = MatchJudgement.__table__
+    with get_store().engine.connect() as conn:
+        n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.decided_at))).one()
+    return f"{n}:{last}"
+
+
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Building the entity graph ...")
+def _graph(url: str, flt: CaseFilter, personal: bool, stamp: str) -> EntityGraph:
+    if not personal:
+        return graph_from_store(get_store(), flt, personal_allowed=False)
+    # the Duplicates page's cached resolutions: one reading and one resolution per filter
+    parties, entities = {}, {}
+    for table, kind in (("persons", "person"), ("companies", "company")):
+        frame, res = _resolution(url, flt, kind, stamp)
+        parties[table], entities[table] = frame, res.entity_of
+    return graph_from_store(get_store(), flt, personal_allowed=True, parties=parties, entities=entities)
+
+
+def entity_graph(flt: CaseFilter) -> EntityGraph:
+    """The entity graph of the filtered cases (personal nodes only for roles that may see them)."""
+    return _graph(*_key(flt))
+
+
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Resolving entities ...")
+def _resolution(url: str, flt: CaseFilter, kind: str, stamp: str) -> Any:
+    from workbench.graph import party_frame
+    from workbench.judgements import load_judgements
+    from workbench.resolve import resolve
+
+    store = get_store()
+    table = party_frame(store, "persons" if kind == "person" else "companies", flt, personal_allowed=True)
+    return table, resolve(table, kind, judgements=load_judgements(store, kind))  # type: ignore[arg-type]
+
+
+def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
+    """The party table and its :class:`~workbench.resolve.Resolution` (personal data: check the role first)."""
+    if not get_settings().can_see_personal:
+        raise PermissionError("entity resolution works on personal data, which the current user may not see")
+    return _resolution(get_store().url, flt, kind, judgement_stamp())  # type: ignore[no-any-return]
+
+
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
+def _communities(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.Series:
+    from workbench.graph import communities
+
+    return communities(_graph(url, flt, personal, stamp))
+
+
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Ranking entities ...")
+def _rankings(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.DataFrame:
+    from workbench.graph import rankings
+
+    return rankings(_graph(url, flt, personal, stamp))
+
+
+def _key(flt: CaseFilter) -> tuple[str, CaseFilter, bool, str]:
+    personal = get_settings().can_see_personal
+    return get_store().url, flt, personal, judgement_stamp() if personal else ""
+
+
+def graph_communities(flt: CaseFilter) -> pd.Series:
+    """:func:`workbench.graph.communities` of the filtered graph, cached with it."""
+    return _communities(*_key(flt))
+
+
+def graph_rankings(flt: CaseFilter) -> pd.DataFrame:
+    """:func:`workbench.graph.rankings` of the filtered graph, cached with it."""
+    return _rankings(*_key(flt))
+
+
+#: Graphs up to this many nodes get communities and rankings at once; larger ones when asked (at a
+#: million cases communities take about four minutes: docs/network.md).
+AUTO_ANALYSIS_NODES = 300_000
+
+
+def wanted(what: str, graph: EntityGraph, flt: CaseFilter) -> bool:
+    """Whether to compute ``what`` (communities, rankings) now: at once for small graphs, after a click
+    for large ones (the choice is kept per filter)."""
+    from workbench.ui.state import get_state
+
+    extras = get_state().extras
+    key = f"network.{what}"
+    if len(graph) <= AUTO_ANALYSIS_NODES or extras.get(key) == flt:
+        return True
+    st.button(
+        f"Compute {what} ({len(graph):,} nodes: this can take minutes)",
+        key=f"net_{what}_go",
+        on_click=lambda: extras.update({key: flt}),
+    )
+    return False
+
+
+def focus(seed: str, expanded: list[str] | None = None) -> None:
+    """Centre the Network page's drawing on ``seed`` (selected), with ``expanded`` nodes opened."""
+    from workbench.ui.state import get_state
+
+    get_state().extras.update(
+        {"network.seed": seed, "network.selected": seed, "network.expanded": list(expanded or [])}
+    )
+
+
+def clear_network_caches() -> None:
+    for cached in (_graph, _resolution, _communities, _rankings):
+        cached.clear()
+
+
+def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None) -> dict[str, Any]:
+    """Nodes and edges for the drawing: colour by kind, size by degree (log), cases as diamonds, hubs
+    as squares, seeds with a thick border, nodes with links not drawn yet with a dashed border, a
+    path's edges highlighted.
+
+    >>> import networkx as nx
+    >>> g = nx.Graph(); g.add_node("case:FR:C1", kind="case", label="C1 (FR)", degree=3)
+    >>> g.add_node("person:P1", kind="person", label="Ana Silva", degree=1); g.add_edge("case:FR:C1", "person:P1", relation="courier")
+    >>> spec = vis_spec(g, selected="person:P1")
+    >>> [n["color"]["background"] for n in spec["nodes"]], spec["edges"][0]["label"]
+    (['#1F3B57', '#D55E00'], 'courier')
+    """
+    seeds = set(g.graph.get("seeds", []))
+    on_path = set(zip(path or [], (path or [])[1:], strict=False))
+    on_path |= {(b, a) for a, b in on_path}
+    nodes = []
+    for nid, d in g.nodes(data=True):
+        kind = d.get("kind", "")
+        deg = int(d.get("degree", g.degree(nid)) or 0)
+        colour = KIND_COLOURS.get(kind, "#999999")
+        hidden = max(0, deg - g.degree(nid))
+        title = f"{kind}: {d.get('label', nid)}\n{deg} links" + (
+            "\nhub: not expanded"
+            if d.get("hub")
+            else f"\n{hidden} more: double-click to expand"
+            if hidden
+            else ""
+        )
+        nodes.append(
+            {
+                "hidden_links": hidden,
+                "shapeProperties": {"borderDashes": [4, 3] if hidden else False},
+                "id": nid,
+                "label": str(d.get("label", nid))[:40],
+                "title": title,
+                "size": round(8 + 5 * math.log1p(deg), 1),
+                "shape": "square" if d.get("hub") else ("diamond" if kind == "case" else "dot"),
+                "color": {"background": colour, "border": "#111111" if nid in seeds or hidden else colour},
+                "borderWidth": 4 if nid in seeds else (2 if hidden else 1),
+                "group": kind,
+            }
+        )
+    edges = [
+        {
+            "from": a,
+            "to": b,
+            "label": str(d.get("relation", "")).replace("_", " "),
+            "width": 4 if (a, b) in on_path else 1,
+            **({"color": {"color": "#C0392B"}} if (a, b) in on_path else {}),
+        }
+        for a, b, d in g.edges(data=True)
+    ]
+    key = hashlib.sha1(
+        ("|".join(sorted(g.nodes)) + "#" + str(len(edges)) + "#" + ",".join(path or [])).encode()
+    ).hexdigest()[:16]
+    return {"nodes": nodes, "edges": edges, "selected": selected, "key": key}
+
+
+def network_view(spec: dict[str, Any], *, height: int = 620, key: str) -> dict[str, Any] | None:
+    """Draw ``spec``; returns the last click ``{"action": "select"|"expand", "node": id, "n": k}``."""
+    value = _component(spec=spec, height=height, key=key, default=None)
+    return value if isinstance(value, dict) else None
+
+
+def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], limit: int = DRAW_LIMIT) -> Any:
+    """The ego network of ``seed`` at ``hops``, plus one hop around each node the user expanded."""
+    import networkx as nx
+
+    from workbench.graph import ego_network
+
+    g = ego_network(graph, seed, hops, max_nodes=limit)
+    for node in expanded:
+        if node in graph.index.index and g.number_of_nodes() < limit:
+            more = ego_network(graph, node, 1, max_nodes=max(10, limit - g.number_of_nodes()))
+            truncated = g.graph["truncated"] or more.graph["truncated"]
+            g = nx.compose(more, g)  # attributes of the main ego network win
+            g.graph.update(truncated=truncated, seeds=[seed, *expanded])
+    g.graph.setdefault("seeds", [seed])
+    return g
+
+
+def community_table(graph: EntityGraph, comm: pd.Series) -> pd.DataFrame:
+    """One row per community: its number, node count and nodes per kind, largest first."""
+    from workbench.graph import NODE_KINDS
+
+    kinds = graph.nodes.set_index("node_id").loc[comm.index, "kind"]
+    table = (
+        pd.DataFrame({"community": comm.to_numpy(), "kind": kinds.to_numpy()})
+        .pivot_table(index="community", columns="kind", aggfunc="size", fill_value=0)
+        .reindex(columns=[k for k in NODE_KINDS if k in set(kinds)])
+    )
+    table.insert(0, "nodes", table.sum(axis=1))
+    return table.reset_index().sort_values("nodes", ascending=False)
