@@ -19,7 +19,7 @@ PAGES = {
     for section, specs in discover_pages(Path(__file__).resolve().parent).items()
 }
 
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, expanded=True)  # every section visible: no "View more"
 st.logo("static/logo.svg", size="large")
 filter_sidebar()
 page.run()
