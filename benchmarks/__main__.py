@@ -7,7 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import REGISTRY, format_table, load_benchmarks, run_all, run_one
+from benchmarks.harness import REGISTRY, format_table, load_benchmarks, run_all, run_one, run_setup
 
 
 def main() -> None:
@@ -18,10 +18,14 @@ def main() -> None:
     p.add_argument("--workdir", type=Path, help="where generated data is kept between runs")
     p.add_argument("--list", action="store_true", help="list the benchmarks")
     p.add_argument("--one", help=argparse.SUPPRESS)
+    p.add_argument("--setup", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     load_benchmarks()
 
+    if args.setup:
+        run_setup(args.setup, args.size, args.workdir)
+        return
     if args.one:
         print(json.dumps(run_one(args.one, args.size, args.workdir), default=str))
         return

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["benchmark", "REGISTRY", "Bench", "run_one", "run_all", "format_table", "load_benchmarks"]
+__all__ = [
+    "benchmark",
+    "REGISTRY",
+    "Bench",
+    "run_one",
+    "run_setup",
+    "run_all",
+    "format_table",
+    "load_benchmarks",
+]
 
 
 @dataclass
@@ -75,6 +84,21 @@ def load_benchmarks() -> None:
             importlib.import_module(f"benchmarks.{m.name}")
 
 
+def _subprocess(args: list[str], what: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "benchmarks", *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{what}: {out.stderr[-2000:]}")
+    return out.stdout
+
+
+def run_setup(name: str, size: int, workdir: Path) -> None:
+    """Run one benchmark's setup in this process (the harness calls it in a subprocess)."""
+    load_benchmarks()
+    setup = REGISTRY[name].setup
+    if setup is not None:
+        setup(size, workdir)
+
+
 def run_all(
     names: list[str], sizes: list[int] | None, workdir: Path, repeat: int | None
 ) -> list[dict[str, Any]]:
@@ -89,27 +113,15 @@ def run_all(
             wd = workdir / f"{size}"
             wd.mkdir(parents=True, exist_ok=True)
             if b.setup:
-                b.setup(size, wd)
+                # in a subprocess too: a heavy setup in this process would raise the peak memory that
+                # Linux reports for every child started after it
+                _subprocess(["--setup", name, "--size", str(size), "--workdir", str(wd)], f"{name} setup")
             runs = []
             for _ in range(repeat or b.repeat):
-                out = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "benchmarks",
-                        "--one",
-                        name,
-                        "--size",
-                        str(size),
-                        "--workdir",
-                        str(wd),
-                    ],
-                    capture_output=True,
-                    text=True,
+                out = _subprocess(
+                    ["--one", name, "--size", str(size), "--workdir", str(wd)], f"{name} at {size}"
                 )
-                if out.returncode != 0:
-                    raise RuntimeError(f"{name} at {size}: {out.stderr[-2000:]}")
-                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                runs.append(json.loads(out.strip().splitlines()[-1]))
             row = {
                 "benchmark": name,
                 "cases": size,
