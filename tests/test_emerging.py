@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT
 from workbench import emerging as E
-from workbench.trends import filter_seizure_frame, read_seizure_frame
+from workbench.frames import filter_seizure_frame, read_seizure_frame
 
 
 # ------------------------------------------------------------------------------ the statistics by hand

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from tests.test_trends import CASES, ITEMS
+from workbench.frames import read_seizure_frame
 from workbench.statistics import REPORTS, catalogue_workbook, run_report, table_csv
-from workbench.trends import read_seizure_frame
 
 
 @pytest.fixture(scope="module")

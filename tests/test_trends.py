@@ -11,6 +11,7 @@ import pytest
 
 from workbench import trends as T
 from workbench.filters import CaseFilter
+from workbench.frames import read_seizure_frame
 
 # Six cases, eight items. FR:2 carries cocaine and heroin; NL:3 cocaine in grams; SN:4 has no transport
 # mode and an import with no destination (inferred: SN); US:6 has no items at all.
@@ -251,7 +252,7 @@ def test_store_and_file_give_the_same_series(store_url: str, small_sample_dir: P
     from_store = T.time_series(
         seizure_frame(store, flt), ("commodity_type", "transport_mode"), "Q", "quantity"
     )
-    file_frame, rejections = T.read_seizure_frame(small_sample_dir, flt)
+    file_frame, rejections = read_seizure_frame(small_sample_dir, flt)
     assert rejections == []
     from_file = T.time_series(file_frame, ("commodity_type", "transport_mode"), "Q", "quantity")
     pd.testing.assert_frame_equal(

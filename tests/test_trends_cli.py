@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import ROOT
 from workbench.cli import main
-from workbench.trends import read_seizure_frame, time_series
+from workbench.frames import read_seizure_frame
+from workbench.trends import time_series
 
 
 def test_series_from_a_data_set(

@@ -528,7 +528,7 @@ def _pfreq(freq: str) -> str:
 def flag_series(frame: pd.DataFrame, flag: EmergingFlag, freq: str | None = None) -> pd.DataFrame:
     """Cases per period of a flagged series over all the data up to its tested period (for its chart)."""
     from workbench.filters import CaseFilter
-    from workbench.trends import filter_seizure_frame
+    from workbench.frames import filter_seizure_frame
 
     narrow = CaseFilter(
         commodity_types=(flag.key["commodity_type"],) if "commodity_type" in flag.key else (),

@@ -34,6 +34,8 @@ from workbench.schema import FORMAT
 from workbench.store import DATA_TABLES, Store
 
 __all__ = [
+    "read_seizure_frame",
+    "filter_seizure_frame",
     "seizure_frame",
     "case_frame",
     "read_frame",
@@ -206,3 +208,57 @@ def seizure_frame(
         CASES.outerjoin(ITEMS, join)
     )
     return _frame(store, flt.to_sql(stmt))
+
+
+def filter_seizure_frame(frame: pd.DataFrame, flt: Any) -> pd.DataFrame:
+    """Narrow an in-memory seizure frame by a :class:`~workbench.filters.CaseFilter`, as the store does.
+
+    Cases are kept by period, country/region, transport mode and by having an item of the filtered
+    commodities; of those cases, only the items of the filtered commodities stay (as in
+    :func:`workbench.frames.seizure_frame`).
+    """
+    if flt is None or flt.is_empty:
+        return frame
+    mask = flt.mask(frame, frame if (flt.commodity_categories or flt.commodity_types) else None)
+    out = frame[mask.to_numpy()]
+    if flt.commodity_categories:
+        out = out[out["commodity_category"].isin(flt.commodity_categories).to_numpy()]
+    if flt.commodity_types:
+        out = out[out["commodity_type"].isin(flt.commodity_types).to_numpy()]
+    return out
+
+
+def read_seizure_frame(path: Any, flt: Any = None) -> tuple[pd.DataFrame, list[Any]]:
+    """A seizure frame (the shape of :func:`workbench.frames.seizure_frame`) read straight from an
+    exchange-format data set (CSV folder, ``.zip`` or ``.xlsx``), without a store.
+
+    The ``cases`` and ``items`` tables are read with :func:`workbench.exchange_io.read_dataset` and typed
+    with :func:`workbench.rowchecks.check_table`, as an import does; rows that fail a check are left out
+    and returned as rejections (each naming file, sheet, row and column). Raises
+    :class:`~workbench.exchange_io.DatasetReadError` when the data set cannot be read at all.
+    """
+    from workbench.exchange_io import read_dataset
+    from workbench.reference import country_codes
+    from workbench.rowchecks import check_table
+
+    raw = read_dataset(path, tables=("cases", "items"))
+    codes = country_codes()
+    checked = {name: check_table(t, codes) for name, t in raw.tables.items()}
+    rejections = [r for c in checked.values() for r in c.rejections]
+    cases = checked["cases"].frame[
+        [
+            "case_id",
+            "reporting_country",
+            *[c for c in CASE_COLUMNS if c not in ("case_id", "reporting_country")],
+        ]
+    ]
+    if "items" in checked:
+        items = checked["items"].frame[["case_id", "reporting_country", *ITEM_COLUMNS]]
+        frame = cases.merge(items, on=["reporting_country", "case_id"], how="left")
+    else:
+        frame = cases.assign(**{c: pd.NA for c in ITEM_COLUMNS})
+    frame = compact(frame.reset_index(drop=True))
+    frame.insert(
+        0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string")
+    )
+    return filter_seizure_frame(frame, flt), rejections

@@ -48,9 +48,11 @@ __all__ = [
     "open_store",
     "DATA_TABLES",
     "audit",
+    "SQL_TYPES",
 ]
 
-_SQL_TYPES: dict[str, Any] = {
+#: SQL column type for each exchange-format column type (features with tables of their own reuse it)
+SQL_TYPES: dict[str, Any] = {
     "text": sa.Text,
     "iso2": lambda: sa.String(2),
     "date": sa.Date,
@@ -66,7 +68,7 @@ class Base(DeclarativeBase):
 
 
 def _sa_column(col: Column) -> sa.Column[Any]:
-    return sa.Column(col.name, _SQL_TYPES[col.type](), nullable=not col.required)
+    return sa.Column(col.name, SQL_TYPES[col.type](), nullable=not col.required)
 
 
 def _data_table(name: str) -> sa.Table:

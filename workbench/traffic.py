@@ -40,6 +40,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.schema import FORMAT, Column
+from workbench.store import SQL_TYPES as STORE_SQL_TYPES
 from workbench.store import Base
 
 if TYPE_CHECKING:
@@ -106,16 +107,8 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 #: Columns known only after a control: back-tests measure against them; rules may not use them.
 OUTCOME_COLUMNS: tuple[str, ...] = ("seized", "case_id")
 
-_SQL_TYPES: dict[str, Any] = {
-    "text": sa.Text,
-    "iso2": lambda: sa.String(2),
-    "date": sa.Date,
-    "float": sa.Float,
-    "int": sa.Integer,
-    "enum": lambda: sa.String(40),
-    "iso2_list": lambda: sa.String(255),
-    "bool": sa.Boolean,
-}
+# the store's column types for the format's types, plus the traffic's outcome flag
+_SQL_TYPES: dict[str, Any] = {**STORE_SQL_TYPES, "bool": sa.Boolean}
 
 #: The traffic table in the store; ``source`` names the file a set of rows came from.
 TRAFFIC = sa.Table(

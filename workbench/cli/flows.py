@@ -11,8 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from workbench.cli.common import add_db_option, store_from_args
 from workbench.exchange_io import DatasetReadError
 from workbench.filters import CaseFilter
@@ -65,44 +63,6 @@ def _split_commodities(values: list[str]) -> tuple[tuple[str, ...], tuple[str, .
     return cats, types
 
 
-def _dataset_frame(path: Path, flt: CaseFilter) -> tuple[pd.DataFrame, list[str]]:
-    """A seizure frame (items beside their case) from an exchange-format data set, typed by the row
-    checks; rows the checks refuse are left out and reported."""
-    from workbench.exchange_io import read_dataset
-    from workbench.frames import ITEM_COLUMNS, compact
-    from workbench.rowchecks import check_table
-
-    raw = read_dataset(
-        path
-    )  # persons and companies are read too (so they are not reported as unknown), not used
-    notes = list(raw.notices)
-    cases = check_table(raw.tables["cases"])
-    notes += [f"left out: {r}" for r in cases.rejections[:20]]
-    if len(cases.rejections) > 20:
-        notes.append(f"... and {len(cases.rejections) - 20} more refused case rows")
-    cf = cases.frame.drop(columns=["_row", "extra", "remarks"], errors="ignore")
-    if "items" in raw.tables:
-        items = check_table(raw.tables["items"])
-        notes += [f"left out: {r}" for r in items.rejections[:20]]
-        itf = items.frame[["case_id", "reporting_country", *ITEM_COLUMNS]]
-    else:
-        itf = pd.DataFrame(columns=["case_id", "reporting_country", *ITEM_COLUMNS])
-    cf = cf.loc[flt.mask(cf, itf)]
-    if flt.commodity_categories or flt.commodity_types:
-        keep = pd.Series(True, index=itf.index)
-        if flt.commodity_categories:
-            keep &= itf["commodity_category"].isin(flt.commodity_categories)
-        if flt.commodity_types:
-            keep &= itf["commodity_type"].isin(flt.commodity_types)
-        itf = itf[keep]
-    frame = cf.merge(itf, on=["reporting_country", "case_id"], how="left")
-    frame = compact(frame)
-    frame.insert(
-        0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string")
-    )
-    return frame, notes
-
-
 def run(args: argparse.Namespace) -> int:
     from workbench.flows import flows_from_frame
 
@@ -121,13 +81,17 @@ def run(args: argparse.Namespace) -> int:
         print("error: give a data set PATH or --db, not both", file=sys.stderr)
         return 2
     if args.path is not None:
+        from workbench.frames import read_seizure_frame
+
         try:
-            frame, notes = _dataset_frame(args.path, flt)
+            frame, rejections = read_seizure_frame(args.path, flt)
         except DatasetReadError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-        for n in notes:
-            print(f"note: {n}", file=sys.stderr)
+        for r in rejections[:20]:
+            print(f"note: left out: {r}", file=sys.stderr)
+        if len(rejections) > 20:
+            print(f"note: ... and {len(rejections) - 20} more refused rows", file=sys.stderr)
     else:
         from workbench.frames import seizure_frame
 

@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
     flt = filter_from_args(args)
     if args.path is not None:
-        from workbench.trends import read_seizure_frame
+        from workbench.frames import read_seizure_frame
 
         frame, rejections = read_seizure_frame(args.path, flt)
         for r in rejections[:20]:
