@@ -138,21 +138,22 @@ def run_all(
 
 
 def format_table(rows: list[dict[str, Any]], header: bool = True) -> str:
-    cols = ["benchmark", "cases", "median_s", "peak_mb", "runs"]
-    extras = sorted({k for r in rows for k in r if k not in cols})
-    cols += extras
+    """A Markdown table: the common columns, then each benchmark's own figures as ``key value`` pairs."""
+    cols = ["benchmark", "cases", "median_s", "peak_mb", "runs", "details"]
     lines = []
     if header:
         lines.append("| " + " | ".join(cols) + " |")
         lines.append("|" + "|".join("---" for _ in cols) + "|")
+
+    def fmt(c: str, v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.3f}" if c == "median_s" else f"{v:,.1f}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+
     for r in rows:
-        cells = []
-        for c in cols:
-            v = r.get(c, "")
-            if isinstance(v, float):
-                v = f"{v:.3f}" if c == "median_s" else f"{v:,.1f}"
-            elif isinstance(v, int):
-                v = f"{v:,}"
-            cells.append(str(v))
+        details = "; ".join(f"{k} {fmt(k, v)}" for k, v in r.items() if k not in cols and v not in (None, ""))
+        cells = [fmt(c, r.get(c, "")) for c in cols[:-1]] + [details]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
