@@ -91,6 +91,8 @@ def _data_table(name: str) -> sa.Table:
             )
         )
     table = sa.Table(name, Base.metadata, *cols)
+    if name == "cases":  # period filters and "newest first" everywhere (migration 0005_indexes)
+        sa.Index("ix_cases_seizure_date", table.c.seizure_date)
     if spec.parent:
         sa.Index(f"ix_{name}_case", table.c.reporting_country, table.c.case_id)
     return table
