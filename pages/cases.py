@@ -11,7 +11,7 @@ from workbench.reference import country_name
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
-from workbench.ui.widgets import empty_store_notice, filter_caption
+from workbench.ui.widgets import empty_store_notice, filter_caption, plural, readable, readable_value
 
 PAGE_SIZE = 50
 state = get_state()
@@ -30,28 +30,38 @@ def show_detail(rc: str, cid: str) -> None:
         return
     c = d.case
     st.subheader(f"Case {cid} · {country_name(rc)}")
-    cols = st.columns(4)
-    cols[0].metric("Seizure date", str(c.get("seizure_date") or "–"))
-    cols[1].metric("Transport", c.get("transport_mode") or "–")
-    cols[2].metric("Detection", c.get("detection_method") or "–")
-    cols[3].metric("Concealment", c.get("concealment_method") or "–")
+    facts = {
+        "Seizure date": str(c.get("seizure_date") or "–"),
+        "Transport": readable_value(c.get("transport_mode")),
+        "Detection": readable_value(c.get("detection_method")),
+        "Concealment": readable_value(c.get("concealment_method")),
+    }
+    for col, (label, value) in zip(st.columns(4), facts.items(), strict=True):
+        col.markdown(
+            f"<small>{label}</small><br><span style='font-size:1.35rem'>{value}</span>",
+            unsafe_allow_html=True,
+        )
     st.markdown(f"**Route:** {d.route.label()}")
     if d.route.destination_inferred:
         st.caption(
             "The destination is blank in the report; for an import it is taken to be the reporting country."
         )
-    place = " · ".join(str(x) for x in (c.get("place_type"), c.get("place_code"), c.get("place_name")) if x)
+    place_type = readable_value(c.get("place_type")) if c.get("place_type") else None
+    place = " · ".join(str(x) for x in (place_type, c.get("place_code"), c.get("place_name")) if x)
+    conveyance = f"{readable_value(c.get('conveyance_type'))} {c.get('conveyance_id') or ''}".strip()
     st.markdown(
         f"**Place of seizure:** {place or '–'}  \n"
-        f"**Procedure:** {c.get('customs_procedure') or '–'} · **Offence:** {c.get('offence_type') or '–'} · "
-        f"**Conveyance:** {c.get('conveyance_type') or '–'} {c.get('conveyance_id') or ''}"
+        f"**Procedure:** {readable_value(c.get('customs_procedure'))} · "
+        f"**Offence:** {readable_value(c.get('offence_type'))} · **Conveyance:** {conveyance}"
     )
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
     if c.get("remarks") and settings.can_see_personal:
         st.markdown(f"**Remarks:** {c['remarks']}")
     st.markdown("**Items**")
-    st.dataframe(d.items.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch")
+    st.dataframe(
+        readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
+    )
     if d.flags:
         st.warning("Quality warnings on this case: " + "; ".join(d.flags))
     if d.extra:
@@ -92,17 +102,18 @@ pages = max(1, math.ceil(total / PAGE_SIZE))
 c1, c2 = st.columns([1, 4])
 page = c1.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="case_page")
 c2.markdown(
-    f"<div style='padding-top:2rem'>{total:,} cases · page {page} of {pages}</div>", unsafe_allow_html=True
+    f"<div style='padding-top:2rem'>{plural(total, 'case')} · page {page} of {pages}</div>",
+    unsafe_allow_html=True,
 )
 df, total = loaders.search_cases(state.filter, text, int(page), PAGE_SIZE)
 event = st.dataframe(
-    df,
+    readable(df),
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="cases_table",
-    column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+    column_config={"seizure date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
 )
 st.caption("Select a row to open the case detail.")
 rows = event.selection.rows if event and event.selection else []

@@ -7,7 +7,19 @@ import streamlit as st
 from workbench.reference import country_name
 from workbench.ui import loaders
 from workbench.ui.state import get_state
-from workbench.ui.widgets import empty_store_notice, filter_caption, open_case
+from workbench.ui.widgets import (
+    empty_store_notice,
+    filter_caption,
+    money,
+    open_case,
+    readable,
+    readable_value,
+)
+
+INFERRED_HELP = (
+    "Inferred: cases whose destination is blank, taken as the reporting country because the procedure is "
+    "import."
+)
 
 st.title("Overview")
 flt = get_state().filter
@@ -20,7 +32,7 @@ k = ov.kpis
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Cases", f"{k['cases']:,}")
 c2.metric("Reporting countries", k["reporting_countries"])
-c3.metric("Estimated value (USD)", f"{k['value_usd'] / 1e6:,.1f} M")
+c3.metric("Estimated value (USD)", money(k["value_usd"]), help=f"{k['value_usd']:,.0f} USD")
 first, last = k["first_seizure"], k["last_seizure"]
 period = (f"{first:%Y}" if first.year == last.year else f"{first:%Y}–{last:%Y}") if first and last else "–"
 c4.metric("Period", period, help=f"first seizure {first}, last seizure {last}")
@@ -44,15 +56,16 @@ with left:
     st.altair_chart(spark, width="stretch")
 with right:
     st.subheader("Seizures by category")
+    by_category = ov.by_category.assign(category=lambda d: d["commodity_category"].map(readable_value))
     bars = (
-        alt.Chart(ov.by_category)
+        alt.Chart(by_category)
         .mark_bar(color="#1F3B57")
         .encode(
             x=alt.X("cases:Q", title="cases"),
-            y=alt.Y("commodity_category:N", sort="-x", title=None),
-            tooltip=["commodity_category", "cases", alt.Tooltip("value_usd:Q", format=",.0f")],
+            y=alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
+            tooltip=["category", "cases", alt.Tooltip("value_usd:Q", format=",.0f", title="value (USD)")],
         )
-        .properties(height=220)
+        .properties(height=max(220, 18 * len(by_category)))
     )
     st.altair_chart(bars, width="stretch")
 
@@ -60,29 +73,27 @@ left, right = st.columns([2, 3])
 with left:
     st.subheader("Top routes")
     tr = ov.top_routes.copy()
-    tr["route"] = tr.apply(
-        lambda r: (
-            f"{country_name(r.origin)} → {country_name(r.destination)}"
-            + (" (inferred)" if r.inferred else "")
-        ),
-        axis=1,
+    tr["route"] = [
+        f"{country_name(o)} → {country_name(d)}" for o, d in zip(tr.origin, tr.destination, strict=True)
+    ]
+    st.dataframe(
+        tr[["route", "cases", "inferred"]],
+        hide_index=True,
+        width="stretch",
+        column_config={"inferred": st.column_config.NumberColumn("of which inferred", help=INFERRED_HELP)},
     )
-    st.dataframe(tr[["route", "cases"]], hide_index=True, width="stretch")
-    st.caption(
-        "Origin → destination; *(inferred)*: destination blank on some cases, taken as the reporting "
-        "country of an import."
-    )
+    st.caption("Origin → destination of each case's route. " + INFERRED_HELP)
 with right:
     st.subheader("Latest cases")
     latest = ov.latest
     event = st.dataframe(
-        latest,
+        readable(latest),
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="overview_latest",
-        column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+        column_config={"seizure date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
     )
     st.caption("Select a row to open the case.")
     rows = event.selection.rows if event and event.selection else []

@@ -164,3 +164,33 @@ def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> Non
         heads = {r[0] for r in conn.execute(sa.text("select version_num from alembic_version"))}
     assert not diff, diff
     assert {"0002_quality", "0003_entities", "0004_risk", "0005_indexes"} <= heads
+
+
+def test_what_a_user_without_personal_data_gets(store_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Plates, remarks and unvetted extra columns never reach a viewer: not in the list, the search or
+    the case detail; flight and vessel ids do."""
+    cases = _cases(
+        conveyance_type=["aircraft", "truck", "car"],
+        conveyance_id=["IB6584", "9634 KVZ", "AB-123-CD"],
+        remarks=["", "driver Ivan PETROV", ""],
+        suspect_name=["", "Ivan PETROV", ""],
+    )
+    write_dataset({"cases": cases, "items": ITEMS}, tmp_path / "ds")
+    store = open_store(store_url)
+    import_path(tmp_path / "ds", store)
+
+    page, _ = search_cases(store, personal_allowed=False)
+    assert "conveyance_type" not in page.columns
+    ids = dict(zip(page.case_id, page.conveyance_id, strict=True))
+    assert ids["C1"] == "IB6584" and ids["C2"] is None and ids["C3"] is None
+    assert search_cases(store, text="kvz", personal_allowed=False)[1] == 0
+    assert search_cases(store, text="kvz", personal_allowed=True)[1] == 1
+    assert search_cases(store, text="ib6584", personal_allowed=False)[1] == 1
+
+    hidden = case_detail(store, "ES", "C2", personal_allowed=False)
+    assert hidden is not None
+    assert hidden.case["conveyance_id"] is None and hidden.case["remarks"] is None
+    assert hidden.extra == {} and hidden.persons is None
+    shown = case_detail(store, "ES", "C2", personal_allowed=True)
+    assert shown is not None
+    assert shown.case["conveyance_id"] == "9634 KVZ" and shown.extra == {"suspect_name": "Ivan PETROV"}

@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.filters import CaseFilter
+from workbench.privacy import NON_PERSONAL_CONVEYANCE_TYPES, non_personal_cases
 from workbench.routes import Route, case_route, od_pairs
 from workbench.schema import FORMAT
 from workbench.store import DATA_TABLES, Store
@@ -209,12 +210,19 @@ def overview(store: Store, flt: CaseFilter | None = None, top: int = 10, latest:
 
 
 def search_cases(
-    store: Store, flt: CaseFilter | None = None, text: str = "", page: int = 1, page_size: int = 50
+    store: Store,
+    flt: CaseFilter | None = None,
+    text: str = "",
+    page: int = 1,
+    page_size: int = 50,
+    *,
+    personal_allowed: bool = False,
 ) -> tuple[pd.DataFrame, int]:
     """One page of cases matching ``flt`` and a free-text search, newest first, and the total count.
 
     The text is looked for (case-insensitively) in the case id, place code and name, conveyance id
-    and the commodity types of the case's items.
+    and the commodity types of the case's items. Without ``personal_allowed``, conveyance ids that
+    point to a person (plates, parcels: :mod:`workbench.privacy`) are neither shown nor searched.
     """
     flt = flt or CaseFilter()
     cols = [
@@ -230,7 +238,7 @@ def search_cases(
         "destination_country",
         "conveyance_id",
     ]
-    base = sa.select(*[CASES.c[c] for c in cols])
+    base = sa.select(*[CASES.c[c] for c in cols], *([] if personal_allowed else [CASES.c.conveyance_type]))
     count = sa.select(sa.func.count()).select_from(CASES)
     text = text.strip()
     if text:
@@ -242,11 +250,14 @@ def search_cases(
                 sa.func.lower(ITEMS.c.commodity_type).like(like),
             )
         )
+        conveyance = sa.func.lower(CASES.c.conveyance_id).like(like)
+        if not personal_allowed:
+            conveyance = sa.and_(conveyance, CASES.c.conveyance_type.in_(sorted(NON_PERSONAL_CONVEYANCE_TYPES)))
         cond = sa.or_(
             sa.func.lower(CASES.c.case_id).like(like),
             sa.func.lower(CASES.c.place_code).like(like),
             sa.func.lower(CASES.c.place_name).like(like),
-            sa.func.lower(CASES.c.conveyance_id).like(like),
+            conveyance,
             item_match,
         )
         base, count = base.where(cond), count.where(cond)
@@ -255,6 +266,8 @@ def search_cases(
     with store.engine.connect() as conn:
         total = int(conn.execute(flt.to_sql(count)).scalar_one())
     df = _read(store, base.limit(page_size).offset((page - 1) * page_size))
+    if not personal_allowed:
+        df = non_personal_cases(df).drop(columns=["conveyance_type"])
     return df, total
 
 
@@ -285,6 +298,8 @@ def case_detail(
     case = rows("cases", [*_FORMAT_COLS["cases"], "extra", "dq_flags", "submission_id"])
     if case.empty:
         return None
+    if not personal_allowed:
+        case = non_personal_cases(case)
     rec = case.iloc[0].to_dict()
     extra = json.loads(rec.pop("extra")) if isinstance(rec.get("extra"), str) else {}
     flags = json.loads(rec.pop("dq_flags")) if isinstance(rec.get("dq_flags"), str) else []

@@ -36,12 +36,17 @@ def overview(flt: CaseFilter) -> queries.Overview:
 
 
 @st.cache_data(ttl=_TTL, max_entries=128, show_spinner=False)
-def _search(url: str, flt: CaseFilter, text: str, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
-    return queries.search_cases(get_store(), flt, text, page, page_size)
+def _search(
+    url: str, flt: CaseFilter, text: str, page: int, page_size: int, personal: bool
+) -> tuple[pd.DataFrame, int]:
+    return queries.search_cases(get_store(), flt, text, page, page_size, personal_allowed=personal)
 
 
 def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
-    return _search(get_store().url, flt, text, page, page_size)
+    """One page of the case search, for the current user (see :func:`workbench.queries.search_cases`)."""
+    from workbench.ui.resources import get_settings
+
+    return _search(get_store().url, flt, text, page, page_size, get_settings().can_see_personal)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)

@@ -77,7 +77,7 @@ def _reset() -> None:
 
 def filter_sidebar() -> CaseFilter:
     """Render the shared filters in the sidebar and return the filter in force."""
-    from workbench.reference import WCO_REGIONS
+    from workbench.reference import WCO_REGION_SHORT, WCO_REGIONS
 
     state = get_state()
     opts = filter_options()
@@ -93,7 +93,14 @@ def filter_sidebar() -> CaseFilter:
             on_change=_sync,
             help="First and last seizure date of the cases shown on every page.",
         )
-        st.multiselect("WCO region", list(WCO_REGIONS), key="flt_regions", on_change=_sync)
+        st.multiselect(
+            "WCO region",
+            list(WCO_REGIONS),
+            key="flt_regions",
+            on_change=_sync,
+            format_func=lambda r: WCO_REGION_SHORT.get(r, r),
+            help="The WCO's six regions: " + "; ".join(f"{WCO_REGION_SHORT[r]} = {r}" for r in WCO_REGIONS),
+        )
         st.multiselect(
             "Reporting country",
             sorted(set(opts["countries"]) | set(ss["flt_countries"])),
