@@ -65,7 +65,7 @@ with right:
             y=alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
             tooltip=["category", "cases", alt.Tooltip("value_usd:Q", format=",.0f", title="value (USD)")],
         )
-        .properties(height=max(220, 18 * len(by_category)))
+        .properties(height=alt.Step(20))
     )
     st.altair_chart(bars, width="stretch")
 
