@@ -69,15 +69,18 @@ def offline_html(text: str) -> str:
     return style + text
 
 
-def _evr(rr: RuleResult) -> Any:
+def _evr(rr: RuleResult, table_rows: int = 0) -> Any:
+    """GX's result of one rule; shares are of ``table_rows`` (the rows of the table, as the workbench's
+    report counts them) when known, so every expectation of a table has the same denominator."""
     from great_expectations.core import ExpectationValidationResult
 
     from data_quality.engine import gx_expectation
 
-    n = max(1, rr.element_count)
+    count = table_rows or rr.element_count
+    n = max(1, count)
     values = [f.value if f.value is not None else f"row {f.row}" for f in rr.failures[:20]]
     result: dict[str, Any] = {
-        "element_count": rr.element_count,
+        "element_count": count,
         "unexpected_count": rr.unexpected_count,
         "unexpected_percent": 100.0 * rr.unexpected_count / n,
         "unexpected_percent_total": 100.0 * rr.unexpected_count / n,
@@ -114,7 +117,7 @@ def render_pages(results: QualityResults, title: str, run_time: dt.datetime | No
         evrs = []
         for rr in sorted(rrs, key=lambda r: r.rule.id):
             try:
-                evrs.append(_evr(rr))
+                evrs.append(_evr(rr, results.rows_read.get(table, 0)))
             except KeyError:  # a refusal no GX expectation stands for (shown in the workbench's report)
                 continue
         ok = sum(e.success for e in evrs)

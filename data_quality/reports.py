@@ -5,6 +5,11 @@ numbers), the feedback workbook for the submitting administration, and the score
 Everything returns plain DataFrames and dataclasses; nothing imports Great Expectations except
 :func:`data_docs_for_run`, which renders the Data Docs.
 
+Failing rows carry the refused cell values. A report, feedback workbook or Data Docs for someone who may
+not see personal data (``personal_allowed=False``) lists no row of the personal tables (persons,
+companies) and no value of a free-text column that may name a person (:data:`PERSONAL_TEXT_COLUMNS`);
+the counts per expectation stay.
+
 Examples
 --------
 >>> from workbench.store import open_store
@@ -26,11 +31,17 @@ import sqlalchemy as sa
 from data_quality.catalogue import Rule, rules_for
 from data_quality.models import DQFailingRow, DQResult, DQRun, DQScorecard
 from data_quality.results import Failure, QualityResults, RuleResult
-from data_quality.scorecard import INPUT_COLUMNS
+from data_quality.scorecard import INPUT_COLUMNS, valid_months
+from workbench.schema import FORMAT
 from workbench.store import Store, Submission
 
 __all__ = [
+    "PERSONAL_TEXT_COLUMNS",
     "SubmissionReport",
+    "holds_personal_data",
+    "without_personal_data",
+    "run_expectations",
+    "latest_store_check",
     "submissions",
     "submission_report",
     "store_runs",
@@ -56,6 +67,26 @@ _SUB_COLUMNS = [
     "kind",
     "run_id",
 ]
+
+
+#: Free-text columns of the non-personal tables that may still name a person (the non-personal export of
+#: :mod:`workbench.exports` scrubs the same two).
+PERSONAL_TEXT_COLUMNS: dict[str, frozenset[str]] = {"cases": frozenset({"remarks", "conveyance_id"})}
+
+
+def holds_personal_data(table: str, column: str = "") -> bool:
+    """Whether the cells a finding reports (``column``: one column or several, comma-separated) may be
+    personal data: every cell of a personal table, and the free text of :data:`PERSONAL_TEXT_COLUMNS`.
+
+    >>> holds_personal_data("persons", "date_of_birth"), holds_personal_data("cases", "seizure_date")
+    (True, False)
+    >>> holds_personal_data("cases", "remarks"), holds_personal_data("cases", "reporting_country, case_id")
+    (True, False)
+    """
+    if table not in FORMAT.tables or FORMAT.table(table).personal:
+        return True
+    free_text = PERSONAL_TEXT_COLUMNS.get(table, frozenset())
+    return any(c.strip() in free_text for c in column.split(","))
 
 
 def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
@@ -144,6 +175,16 @@ class SubmissionReport:
     )  # every expectation: table, column, expectation, severity, counts, problem, fix
     failing_rows: pd.DataFrame  # one row per failing row and expectation
     notes: list[str] = field(default_factory=list)
+    personal_hidden: bool = False  # made for someone who may not see personal data (see the module docstring)
+    hidden_rows: int = 0  # failing rows of personal tables left out
+
+    @property
+    def table_rows(self) -> dict[str, int]:
+        """Rows of each table in the submission: the denominator of every ``share_pct``."""
+        e = self.expectations
+        if not len(e) or "table_rows" not in e:
+            return {}
+        return {str(t): int(n) for t, n in e.groupby("table")["table_rows"].max().items()}
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -166,8 +207,29 @@ def _run_for(store: Store, submission_id: int) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-def submission_report(store: Store, submission_id: int, max_rows: int | None = None) -> SubmissionReport:
-    """The report of one submission (the latest run of its checks)."""
+def without_personal_data(report: SubmissionReport) -> SubmissionReport:
+    """The report with no row of a personal table and no personal free-text value (see the module
+    docstring); the expectations and their counts are kept."""
+    if report.personal_hidden:
+        return report
+    rows, hidden = report.failing_rows, 0
+    if len(rows):
+        personal_table = rows["table"].map(holds_personal_data).astype(bool)
+        hidden = int(personal_table.sum())
+        rows = rows[~personal_table].copy()
+        text = [holds_personal_data(t, c) for t, c in zip(rows["table"], rows["column"], strict=True)]
+        rows.loc[pd.Series(text, index=rows.index, dtype=bool), "value"] = None
+        rows = rows.reset_index(drop=True)
+    return SubmissionReport(
+        report.submission, report.run, report.expectations, rows, report.notes, True, hidden
+    )
+
+
+def submission_report(
+    store: Store, submission_id: int, *, personal_allowed: bool, max_rows: int | None = None
+) -> SubmissionReport:
+    """The report of one submission (the latest run of its checks); without personal data unless
+    ``personal_allowed`` (:func:`without_personal_data`)."""
     t = Submission.__table__
     with store.engine.connect() as conn:
         s = conn.execute(sa.select(t).where(t.c.id == submission_id)).mappings().first()
@@ -190,13 +252,16 @@ def submission_report(store: Store, submission_id: int, max_rows: int | None = N
         note = (
             "this submission was not checked by the quality gate (a duplicate file, or imported without it)"
         )
-        return SubmissionReport(submission, None, empty, empty, [note])
-    return _report_for_run(store, run, submission, max_rows)
+        return SubmissionReport(submission, None, empty, empty, [note], not personal_allowed)
+    report = _report_for_run(store, run, submission, max_rows)
+    return report if personal_allowed else without_personal_data(report)
 
 
-def _report_for_run(
-    store: Store, run: dict[str, Any], submission: dict[str, Any], max_rows: int | None
-) -> SubmissionReport:
+def run_expectations(store: Store, run: dict[str, Any]) -> pd.DataFrame:
+    """Every expectation of a run (a row of ``dq_runs``): table, column, expectation, severity, rows
+    checked, ``failing`` rows, problem and fix; ``table_rows`` (rows of that table in the submission, or
+    in the store for a check of the store) and ``share_pct``, failing rows as a share of ``table_rows``,
+    so every share of one table has the same denominator."""
     exp = _read(
         store,
         sa.select(
@@ -217,10 +282,37 @@ def _report_for_run(
             DQResult.kwargs,
         ).where(DQResult.run_id == run["id"]),
     )
-    if len(exp):
-        exp["share_pct"] = (
-            100.0 * exp["failing"] / exp["rows_checked"].where(exp["rows_checked"] > 0)
-        ).round(2)
+    rows_read = json.loads(run.get("summary") or "{}").get("rows", {})
+    # the rows of the table, not the rows each expectation looked at: a rule of the suites never sees the
+    # rows the row checks refused first, so its own count would change the denominator within one table
+    table_rows = pd.to_numeric(exp["table"].map(rows_read), errors="coerce")
+    exp["table_rows"] = table_rows.fillna(exp["rows_checked"]).astype("int64")
+    exp["share_pct"] = (100.0 * exp["failing"] / exp["table_rows"].where(exp["table_rows"] > 0)).round(2)
+    return exp
+
+
+def latest_store_check(store: Store) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+    """The latest check of the whole store (its row of ``dq_runs``) and its failed expectations, most
+    failing rows first; ``(None, empty)`` before the first check."""
+    t = DQRun.__table__
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(sa.select(t).where(t.c.kind == "store").order_by(t.c.id.desc()).limit(1))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        return None, pd.DataFrame()
+    run = dict(row)
+    exp = run_expectations(store, run)
+    failed = exp[exp["failing"] > 0].sort_values(["severity", "failing"], ascending=[True, False])
+    return run, failed.reset_index(drop=True)
+
+
+def _report_for_run(
+    store: Store, run: dict[str, Any], submission: dict[str, Any], max_rows: int | None
+) -> SubmissionReport:
+    exp = run_expectations(store, run)
     stmt = (
         sa.select(
             DQResult.table_name.label("table"),
@@ -303,11 +395,19 @@ def feedback_workbook(report: SubmissionReport) -> bytes:
         "Row numbers are spreadsheet rows (the header is row 1). Quarantined rows were not stored: correct "
         "them and send them again. Flagged rows were stored: check them and send a correction if needed.",
     ]
+    if report.personal_hidden:
+        notes.append(
+            f"Made for a role that may not see personal data: {report.hidden_rows:,} failing row(s) of the "
+            "persons and companies sheets are counted in the summary but not listed, and free-text values "
+            "that may name a person are left out."
+        )
     return formatted_workbook(feedback_sheets(report), title="Data quality feedback", notes=notes)
 
 
-def results_for_run(store: Store, run_id: int) -> QualityResults:
-    """A stored run back as :class:`~data_quality.results.QualityResults` (for Data Docs)."""
+def results_for_run(store: Store, run_id: int, *, personal_allowed: bool) -> QualityResults:
+    """A stored run back as :class:`~data_quality.results.QualityResults` (for Data Docs). Without
+    ``personal_allowed`` the failing rows of personal tables are counted but not listed, and personal
+    free-text values are left out."""
     rt, ft, runt = DQResult.__table__, DQFailingRow.__table__, DQRun.__table__
     exp = _read(store, sa.select(rt).where(rt.c.run_id == run_id))
     fails = _read(store, sa.select(ft).where(ft.c.run_id == run_id))
@@ -341,17 +441,22 @@ def results_for_run(store: Store, run_id: int) -> QualityResults:
             e.stage,
         )
         fl = by_result.get(int(e.id), [])
+        if not personal_allowed and holds_personal_data(e.table_name):
+            fl = []
+        elif not personal_allowed and holds_personal_data(e.table_name, e.column_name):
+            fl = [Failure(f.row, None, f.reporting_country, f.case_id, f.message) for f in fl]
         unlisted = max(0, int(e.unexpected_count) - len(fl))
         res.results[rid] = RuleResult(rule, e.sheet or "", int(e.element_count), fl, e.error, unlisted)
         res.where.setdefault(e.table_name, e.sheet or e.table_name)
     return res
 
 
-def data_docs_for_run(store: Store, run_id: int, title: str) -> bytes:
-    """Great Expectations Data Docs of a stored run, as a zip of a static offline site."""
+def data_docs_for_run(store: Store, run_id: int, title: str, *, personal_allowed: bool) -> bytes:
+    """Great Expectations Data Docs of a stored run, as a zip of a static offline site (see
+    :func:`results_for_run` for ``personal_allowed``)."""
     from data_quality.datadocs import data_docs_zip
 
-    return data_docs_zip(results_for_run(store, run_id), title)
+    return data_docs_zip(results_for_run(store, run_id, personal_allowed=personal_allowed), title)
 
 
 def scorecard_inputs(
@@ -360,7 +465,10 @@ def scorecard_inputs(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Summed scorecard inputs per reporting country and seizure month over all submissions' latest runs."""
+    """Summed scorecard inputs per reporting country and seizure month over all submissions' latest runs.
+
+    A month that is not a real seizure month (``2023-13``, stored by runs before the gate checked months)
+    is left out."""
     latest = (
         sa.select(sa.func.max(DQRun.id).label("run_id"))
         .where(DQRun.kind == "submission")
@@ -380,6 +488,7 @@ def scorecard_inputs(
     if date_to:
         stmt = stmt.where(DQScorecard.month <= f"{date_to:%Y-%m}")
     df = _read(store, stmt)
+    df = df[valid_months(df["month"])].reset_index(drop=True) if len(df) else df
     for c in INPUT_COLUMNS:
         df[c] = pd.to_numeric(df[c]) if len(df) else pd.Series(dtype=float)
     return df

@@ -30,6 +30,8 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -47,6 +49,8 @@ __all__ = [
     "country_order",
     "trend_frame",
     "quarter_of",
+    "valid_months",
+    "month_of_date_text",
 ]
 
 #: Descriptive fields of a case whose presence makes it complete; a tuple counts when any member is filled.
@@ -80,9 +84,44 @@ INPUT_COLUMNS = (
 _FLAG_COLUMN = {"validity": "refused", "consistency": "inconsistent", "uniqueness": "duplicate"}
 
 
+FIRST_MONTH = "1990-01"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_ISO_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
+
+
 def _month(s: pd.Series) -> pd.Series:
     d = pd.to_datetime(s, errors="coerce")
     return d.dt.strftime("%Y-%m").astype("string")
+
+
+def valid_months(months: pd.Series, today: dt.date | None = None) -> pd.Series:
+    """Mask of the ``YYYY-MM`` values that are a real seizure month: a month 01-12, from 1990 to this month.
+
+    Anything else (``2023-13``, a month in the future, blank) is a wrong date, refused by the checks, and
+    has no place on a scorecard.
+
+    >>> valid_months(pd.Series(["2023-12", "2023-13", "1989-12", "2999-01", None, "2023-1"])).tolist()
+    [True, False, False, False, False, False]
+    """
+    text = months.astype("string")
+    shaped = text.str.match(_MONTH).fillna(False).astype(bool)
+    this_month = f"{today or dt.date.today():%Y-%m}"
+    return shaped & (text >= FIRST_MONTH).fillna(False) & (text <= this_month).fillna(False)
+
+
+def month_of_date_text(value: object) -> str | None:
+    """The ``YYYY-MM`` of a date written ``YYYY-MM-DD``, or None when it is not a real calendar date.
+
+    >>> month_of_date_text("2023-02-28"), month_of_date_text("2023-13-45"), month_of_date_text("2023-02-31")
+    ('2023-02', None, None)
+    """
+    m = _ISO_DAY.match(str(value or ""))
+    if m is None:
+        return None
+    try:
+        return f"{dt.date.fromisoformat(m.group(1)):%Y-%m}"
+    except ValueError:
+        return None
 
 
 class ScorecardInputs:
@@ -124,9 +163,10 @@ class ScorecardInputs:
             )
 
     def add_refused_case(self, reporting_country: str | None, seizure_date: str | None) -> None:
-        """A case refused before the checks saw it (only its raw cells are known)."""
-        month = str(seizure_date or "")[:7]
-        if reporting_country and len(month) == 7 and month[4] == "-" and month[:4].isdigit():
+        """A case refused before the checks saw it (only its raw cells are known). Without a real seizure
+        date (``2023-13-45``, ``31/02/2023``) it has no month, so no scorecard counts it."""
+        month = month_of_date_text(seizure_date)
+        if reporting_country and month is not None:
             self._refused_unseen.append((str(reporting_country).strip().upper(), month))
 
     def flag_keys(self, dimension: str, keys: Iterable[tuple[str, str]]) -> None:
@@ -142,7 +182,7 @@ class ScorecardInputs:
         if parts:
             df = pd.concat(parts, ignore_index=True).dropna(subset=["reporting_country", "month"])
             # a seizure month before 1990 or in the future is a wrong date (refused), not a month to score
-            df = df[(df["month"] >= "1990-01") & (df["month"] <= f"{pd.Timestamp.today():%Y-%m}")]
+            df = df[valid_months(df["month"])]
         else:
             df = pd.DataFrame(columns=["key", "reporting_country", "month", "filled", "lag"])
         keys = df["key"].to_numpy(dtype=np.uint64)
@@ -172,7 +212,7 @@ class ScorecardInputs:
         )
         if self._refused_unseen:
             extra = pd.DataFrame(self._refused_unseen, columns=["reporting_country", "month"])
-            extra = extra[(extra["month"] >= "1990-01") & (extra["month"] <= f"{pd.Timestamp.today():%Y-%m}")]
+            extra = extra[valid_months(extra["month"])]
             extra = extra.value_counts().rename("n").reset_index()
             extra = extra.assign(cases=extra["n"], refused_cases=extra["n"]).drop(columns="n")
             out = pd.concat([out, extra], ignore_index=True).fillna(0)

@@ -40,6 +40,35 @@ st.dataframe(
     },
 )
 
+with st.expander("Checks of the whole store"):
+    st.caption("`workbench validate --db URL` runs the suites inside the database (SQLite or PostgreSQL).")
+    if st.button("Check the store now", key="quality_store_check"):
+        with st.spinner("Checking everything stored ..."):
+            res = quality.check_store()
+        st.success(
+            f"Checked: score {res['score']}, {len(res['failures'])} failed expectation(s), listed below."
+        )
+    last, last_failed = quality.latest_store_check()
+    if last is None:
+        st.caption("No check of the store yet.")
+    else:
+        st.markdown(
+            f"**Latest check** (run {last['id']}, {pd.Timestamp(last['started_at']):%Y-%m-%d %H:%M}): "
+            f"score {last['score']}, {len(last_failed)} failed expectation(s)"
+        )
+        st.dataframe(
+            last_failed[["table", "column", "problem", "severity", "failing", "share_pct", "expectation"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "share_pct": st.column_config.NumberColumn(
+                    "% of rows", format="%.2f", help="of the table's rows"
+                )
+            },
+        )
+        st.caption("Every check of the store, newest first:")
+        st.dataframe(quality.store_runs(), hide_index=True, width="stretch")
+
 ids = subs["submission"].tolist()
 default = state.extras.get("quality.submission")
 chosen = st.selectbox(
@@ -102,18 +131,30 @@ if failed.empty:
     st.stop()
 
 st.markdown("**Failed expectations**")
+st.caption(
+    "**% of rows**: failing rows as a share of the rows of that table in the submission ("
+    + ", ".join(f"{t}: {n:,}" for t, n in report.table_rows.items())
+    + ")."
+)
 st.dataframe(
     failed[["table", "column", "problem", "severity", "failing", "share_pct", "expectation", "fix"]],
     hide_index=True,
     width="stretch",
-    column_config={"share_pct": st.column_config.NumberColumn("% of rows", format="%.2f")},
+    column_config={
+        "share_pct": st.column_config.NumberColumn(
+            "% of rows", format="%.2f", help="failing rows / rows of that table in the submission"
+        )
+    },
 )
 
 rows = report.failing_rows
 st.markdown(f"**Failing rows** ({len(rows):,})")
-labels = ["all"] + sorted(
-    (failed["table"] + " · " + failed["column"] + " · " + failed["expectation"]).unique()
-)
+if report.hidden_rows:
+    st.caption(
+        f"{report.hidden_rows:,} failing row(s) of persons and companies are not listed: personal data, "
+        "which your role may not see (the counts above include them)."
+    )
+labels = ["all"] + sorted((rows["table"] + " · " + rows["column"] + " · " + rows["expectation"]).unique())
 pick = st.selectbox("Show", labels, key="quality_rows_filter")
 if pick != "all":
     table, column, expectation = pick.split(" · ")
@@ -137,16 +178,3 @@ st.dataframe(
     width="stretch",
     height=min(600, 38 + 35 * max(1, min(len(rows), SHOWN))),
 )
-
-with st.expander("Checks of the whole store"):
-    st.caption("`workbench validate --db URL` runs the suites inside the database (SQLite or PostgreSQL).")
-    runs = quality.store_runs()
-    if runs.empty:
-        st.caption("No check of the store yet.")
-    else:
-        st.dataframe(runs, hide_index=True, width="stretch")
-    if st.button("Check the store now", key="quality_store_check"):
-        with st.spinner("Checking everything stored ..."):
-            res = quality.check_store()
-        st.write(f"Done: score {res['score']}, {len(res['failures'])} failed expectation(s).")
-        st.dataframe(pd.DataFrame(res["failures"]), hide_index=True, width="stretch")

@@ -71,7 +71,7 @@ def test_results_kept_in_own_tables_and_report_lists_every_defect(imported) -> N
         }
     assert n["dq_runs"] == 1 and n["dq_results"] >= 80 and n["dq_failing_rows"] >= len(planted)
     assert n["dq_scorecard"] > 1000
-    rep = submission_report(store, report.submission_id)
+    rep = submission_report(store, report.submission_id, personal_allowed=True)
     got = {(r.table, r.column, r.expectation, int(r.row)) for r in rep.failing_rows.itertuples()}
     missing = [p for p in planted if (p.table, p.column, p.expectation, p.row) not in got]
     assert not missing, missing
@@ -87,7 +87,7 @@ def test_feedback_workbook_lists_every_defect_and_how_to_fix_it(imported) -> Non
     from python_calamine import CalamineWorkbook
 
     store, report, planted, _ = imported
-    rep = submission_report(store, report.submission_id)
+    rep = submission_report(store, report.submission_id, personal_allowed=True)
     data = feedback_workbook(rep)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Summary", "Problems"]
@@ -191,12 +191,73 @@ def test_gate_on_both_stores_and_duplicate_of_a_stored_case(store_url: str, tmp_
     r2 = import_path(tmp_path / "again", store, gates=default_gates())
     assert r2.status == "accepted" and r2.flagged == {"items": 1}
     assert "stored case ES/A" in r2.warnings[0].reason
-    rep = submission_report(store, r2.submission_id)
+    rep = submission_report(store, r2.submission_id, personal_allowed=True)
     assert rep.failed["expectation"].tolist() == ["expect_no_likely_duplicate_seizure"]
-    rep1 = submission_report(store, r1.submission_id)
+    rep1 = submission_report(store, r1.submission_id, personal_allowed=True)
     assert set(rep1.failing_rows["expectation"]) == {"expect_unit_to_suit_commodity"}
     assert rep1.failing_rows["row"].tolist() == [3]
     with store.engine.connect() as conn:
         scores = [s for (s,) in conn.execute(sa.select(Submission.dq_score).order_by(Submission.id))]
     assert scores[0] < scores[1] <= 100
     assert json.loads(rep.run["summary"])["rows"] == {"cases": 1, "items": 1}
+
+
+def test_report_for_a_viewer_lists_no_personal_row(imported) -> None:  # type: ignore[no-untyped-def]
+    store, report, planted, _ = imported
+    full = submission_report(store, report.submission_id, personal_allowed=True)
+    seen = submission_report(store, report.submission_id, personal_allowed=False)
+    personal = full.failing_rows["table"].isin(["persons", "companies"])
+    assert personal.sum() > 0 and any(p.table == "persons" for p in planted)
+    assert seen.personal_hidden and seen.hidden_rows == int(personal.sum())
+    assert not seen.failing_rows["table"].isin(["persons", "companies"]).any()
+    assert len(seen.failing_rows) == len(full.failing_rows) - int(personal.sum())
+    remarks = seen.failing_rows[seen.failing_rows["column"].isin(["remarks", "conveyance_id"])]
+    assert remarks["value"].isna().all()
+    # the counts per expectation stay
+    pd.testing.assert_frame_equal(seen.expectations, full.expectations)
+    wb = openpyxl.load_workbook(io.BytesIO(feedback_workbook(seen)))
+    sheets = {str(c.value) for row in wb["Problems"].iter_rows() for c in row if c.value is not None}
+    assert not any(s.startswith("persons") or s.startswith("companies") for s in sheets)
+    names = full.failing_rows.loc[personal & ~full.failing_rows["column"].str.contains("case_id"), "value"]
+    names = {str(v) for v in names.dropna()} - {""}
+    assert names and not (names & sheets), names & sheets
+
+
+def test_a_date_that_is_no_date_never_reaches_the_scorecards(store_url: str, tmp_path: Path) -> None:
+    from data_quality.reports import scorecard_inputs
+    from data_quality.scorecard import scores
+
+    cases = pd.DataFrame(
+        {
+            "case_id": ["A", "B", "C"],
+            "reporting_country": ["ES", "ES", "ES"],
+            "seizure_date": ["2024-03-01", "2023-13-45", "2023-02-31"],
+            "place_code": ["ESALG", "MAD", "MAD"],
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "case_id": ["A", "B", "C"],
+            "reporting_country": ["ES"] * 3,
+            "item_no": ["1"] * 3,
+            "commodity_category": ["drugs"] * 3,
+            "commodity_type": ["cannabis_resin"] * 3,
+            "quantity": ["2400"] * 3,
+            "unit": ["kg"] * 3,
+        }
+    )
+    write_dataset({"cases": cases, "items": items}, tmp_path / "bad")
+    store = open_store(store_url)
+    r = import_path(tmp_path / "bad", store, gates=default_gates())
+    assert r.rejected["cases"] == 2
+    inputs = scorecard_inputs(store)
+    assert set(inputs["month"]) == {"2024-03"}
+    card = scores(inputs)
+    assert set(card["month"]) == {"2024-03"}
+    # an old run that stored a month that is none is left out when read
+    with store.engine.begin() as conn:
+        run_id = conn.execute(sa.select(sa.func.max(DQScorecard.run_id))).scalar_one()
+        row = dict(conn.execute(sa.select(DQScorecard.__table__).limit(1)).mappings().one())
+        row.pop("id", None)
+        conn.execute(sa.insert(DQScorecard.__table__), [{**row, "run_id": run_id, "month": "2023-13"}])
+    assert set(scorecard_inputs(store)["month"]) == {"2024-03"}

@@ -3,6 +3,10 @@
 
 Nothing here imports Great Expectations: reports and scorecards come from the workbench's own tables.
 GX is loaded only when a steward asks for Data Docs or a check of the store.
+
+Reports, feedback workbooks and Data Docs follow the current role: for one that may not see personal data
+(:attr:`workbench.config.Settings.can_see_personal`) they list no row of persons or companies and no
+personal free-text value (:func:`data_quality.reports.without_personal_data`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from data_quality import (
     trend_frame,
 )
 from workbench.filters import CaseFilter
-from workbench.ui.resources import get_store
+from workbench.ui.resources import get_settings, get_store
 
 __all__ = [
     "DIMENSIONS",
@@ -41,6 +45,7 @@ __all__ = [
     "heatmap_chart",
     "trend_chart",
     "store_runs",
+    "latest_store_check",
     "check_store",
 ]
 
@@ -59,33 +64,40 @@ def submissions() -> pd.DataFrame:
     return _submissions(get_store().url)
 
 
+def _personal() -> bool:
+    return get_settings().can_see_personal
+
+
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the report ...")
-def _report(url: str, submission_id: int) -> SubmissionReport:
-    return dq.submission_report(get_store(), submission_id)
+def _report(url: str, submission_id: int, personal: bool) -> SubmissionReport:
+    return dq.submission_report(get_store(), submission_id, personal_allowed=personal)
 
 
 def submission_report(submission_id: int) -> SubmissionReport:
-    return _report(get_store().url, submission_id)
+    """A submission's report (cached), without personal data for a role that may not see it."""
+    return _report(get_store().url, submission_id, _personal())
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner="Writing the feedback workbook ...")
-def _feedback(url: str, submission_id: int) -> bytes:
-    return dq.feedback_workbook(dq.submission_report(get_store(), submission_id))
+def _feedback(url: str, submission_id: int, personal: bool) -> bytes:
+    return dq.feedback_workbook(dq.submission_report(get_store(), submission_id, personal_allowed=personal))
 
 
 def feedback_workbook(submission_id: int) -> bytes:
-    """The feedback workbook of a submission (``.xlsx`` bytes, cached)."""
-    return _feedback(get_store().url, submission_id)
+    """The feedback workbook of a submission (``.xlsx`` bytes, cached), without personal data for a role
+    that may not see it."""
+    return _feedback(get_store().url, submission_id, _personal())
 
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner="Rendering the Data Docs (loads Great Expectations) ...")
-def _docs(url: str, run_id: int, title: str) -> bytes:
-    return dq.data_docs_for_run(get_store(), run_id, title)
+def _docs(url: str, run_id: int, title: str, personal: bool) -> bytes:
+    return dq.data_docs_for_run(get_store(), run_id, title, personal_allowed=personal)
 
 
 def data_docs(run_id: int, title: str) -> bytes:
-    """Data Docs of a run as a zipped static site (GX is imported here, on demand)."""
-    return _docs(get_store().url, run_id, title)
+    """Data Docs of a run as a zipped static site (GX is imported here, on demand), without personal data
+    for a role that may not see it."""
+    return _docs(get_store().url, run_id, title, _personal())
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the scorecards ...")
@@ -129,10 +141,16 @@ def _floor(values: pd.Series) -> float:
     return 0.0 if pd.isna(lowest) else float(max(0, int(lowest // 10 * 10)))
 
 
+def _with_month_start(frame: pd.DataFrame) -> pd.DataFrame:
+    """``month`` (``YYYY-MM``) as the first day of the month; a row whose month is no real month is
+    dropped rather than breaking the chart (the readers already leave such months out)."""
+    start = pd.to_datetime(frame["month"].astype("string") + "-01", format="%Y-%m-%d", errors="coerce")
+    return frame.assign(month=start)[start.notna()]
+
+
 def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> alt.Chart:
     """Country-by-month heat map of one dimension (0-100; red is poor, green good)."""
-    data = card[card["reporting_country"].isin(countries)].copy()
-    data["month"] = pd.to_datetime(data["month"] + "-01")
+    data = _with_month_start(card[card["reporting_country"].isin(countries)])
     tooltip = [
         alt.Tooltip("reporting_country:N", title="country"),
         alt.Tooltip("month:T", format="%Y-%m"),
@@ -161,8 +179,7 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
 
 def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
     """Trend of a dimension by quarter: every country together, and each country compared (``series``)."""
-    data = monthly.copy()
-    data["month"] = pd.to_datetime(data["month"] + "-01")
+    data = _with_month_start(monthly)
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -195,8 +212,20 @@ def store_runs() -> pd.DataFrame:
     return _store_runs(get_store().url)
 
 
+@st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
+def _latest_store_check(url: str) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+    return dq.latest_store_check(get_store())
+
+
+def latest_store_check() -> tuple[dict[str, Any] | None, pd.DataFrame]:
+    """The latest check of the store and its failed expectations (cached; no failing row values)."""
+    return _latest_store_check(get_store().url)
+
+
 def check_store() -> dict[str, Any]:
-    """Run every suite against the store now (GX, in SQL where it can) and record the run."""
+    """Run every suite against the store now (GX, in SQL where it can), record the run and forget the
+    cached lists of checks, so the panel shows the new one."""
     report = dq.validate_store(get_store()).to_json()
     _store_runs.clear()
+    _latest_store_check.clear()
     return report
