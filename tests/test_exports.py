@@ -109,6 +109,12 @@ def test_non_personal_export_of_the_default_sample_holds_no_personal_value(
     scrubbed = cases[[(a, b) in flagged for a, b in zip(cases.reporting_country, cases.case_id, strict=True)]]
     assert len(scrubbed) == len(flagged)
     assert scrubbed["remarks"].str.contains(r"\[name\]").mean() > 0.95
+    # number plates and parcel numbers point to a person: none leaves; flights and vessels stay
+    ids = cases.dropna(subset=["conveyance_type"])
+    road = ids[~ids["conveyance_type"].isin(["aircraft", "vessel", "train"])]
+    assert len(road) > 1000 and road["conveyance_id"].isna().all()
+    public = ids[ids["conveyance_type"].isin(["aircraft", "vessel"])]
+    assert public["conveyance_id"].notna().mean() > 0.9
     # the same search finds the values in the full export (the check can fail)
     full = export_data(store, tmp_path / "full.xlsx", "exchange", legal_basis="test", settings=_settings())
     assert full.counts["persons"] > 10000

@@ -9,7 +9,9 @@ Kinds (:data:`EXPORT_KINDS`):
   persons and companies included: needs a role that may see personal data and a stated legal basis.
 - ``non_personal``: the non-personal part defined by the format: ``cases`` and ``items`` only, with
   ``remarks`` and ``conveyance_id`` cleared of the names, passport numbers and phone numbers that the
-  store's persons and companies tables hold, and of anything that looks like a phone number.
+  store's persons and companies tables hold, and of anything that looks like a phone number; without
+  the ids of road vehicles and parcels (plates and tracking numbers point to a person, see
+  :mod:`workbench.privacy`) and without unvetted extra columns.
 - ``pseudonymised``: all four tables, persons and companies replaced by stable keyed pseudonyms
   (HMAC-SHA-256 with ``WORKBENCH_PSEUDONYM_KEY``, a key that stays with the exporting administration):
   the same person or company gets the same pseudonym in every case, so links survive without identities.
@@ -47,6 +49,7 @@ import pandas as pd
 from workbench.config import Settings
 from workbench.filters import CaseFilter
 from workbench.store import Store, audit
+from workbench.privacy import conveyance_id_is_personal
 
 __all__ = [
     "EXPORT_KINDS",
@@ -331,7 +334,14 @@ def export_tables(
     cases = tables["cases"].copy()
     if kind != "formatted" or not settings.can_see_personal:
         cases["remarks"] = _scrub_series(cases["remarks"], lex)
-        cases["conveyance_id"] = _scrub_conveyance(cases["conveyance_id"], lex)
+        # a number plate or a parcel number leads to a person (workbench.privacy); flights, vessels and
+        # trains stay unless they hold a personal value
+        plate = cases["conveyance_type"].map(conveyance_id_is_personal).astype(bool)
+        cases["conveyance_id"] = (
+            _scrub_conveyance(cases["conveyance_id"], lex).astype(object).where(~plate, None)
+        )
+        if "extra" in cases.columns:  # columns nobody has vetted
+            cases["extra"] = pd.Series([None] * len(cases), index=cases.index, dtype=object)
     tables["cases"] = cases
     if kind == "pseudonymised":
         for n in ("persons", "companies"):

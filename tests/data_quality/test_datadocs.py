@@ -55,7 +55,9 @@ def test_cli_writes_docs_and_stored_run_zips(tmp_path: Path, quality_store: str)
 
     store = open_store(quality_store)
     run = submission_report(store, 2, personal_allowed=True).run
-    z = zipfile.ZipFile(io.BytesIO(data_docs_for_run(store, run["id"], "submission 2", personal_allowed=False)))
+    z = zipfile.ZipFile(
+        io.BytesIO(data_docs_for_run(store, run["id"], "submission 2", personal_allowed=False))
+    )
     names = set(z.namelist())
     assert {"data-docs/index.html", "data-docs/cases.html", "data-docs/items.html"} <= names
     for n in names:
