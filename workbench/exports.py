@@ -48,8 +48,8 @@ import pandas as pd
 
 from workbench.config import Settings
 from workbench.filters import CaseFilter
-from workbench.store import Store, audit
 from workbench.privacy import conveyance_id_is_personal
+from workbench.store import Store, audit
 
 __all__ = [
     "EXPORT_KINDS",
