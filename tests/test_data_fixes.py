@@ -191,6 +191,8 @@ def test_page_asks_before_replacing_stored_cases_and_reports_new_and_updated(
     captions = " ".join(c.value for c in at.caption)
     assert "text encoding detected: Windows-1252" in captions
     assert "read as the cases table" in captions
+    preview = at.dataframe[0].value
+    assert "corrigé" in preview["remarks"].tolist()  # the accents read right
     warning = " ".join(w.value for w in at.warning)
     assert "3 of the file's 5 cases are already stored" in warning and "2 cases are new" in warning
     assert at.button(key="data_import").disabled  # not before the replacement is confirmed

@@ -61,8 +61,8 @@ def import_allowed() -> bool:
     if may_import(settings):
         return True
     st.info(
-        f"Your role ({settings.role}) is read-only: you can look at the data and take the non-personal "
-        "export, but not import. Ask an analyst or a data steward to import a data set.",
+        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
+        "see, but not import. Ask an analyst or a data steward to import a data set.",
         icon=":material/lock:",
     )
     return False
@@ -168,7 +168,8 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
     st.markdown("**Preview**")
     for name, t in raw.tables.items():
         st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
-        st.dataframe(t.head(20).astype("string"), hide_index=True, width="stretch")
+        head = t.head(20).astype("string").rename(columns={ROW: "row"})  # the spreadsheet row number
+        st.dataframe(head, hide_index=True, width="stretch")
     for n in raw.notices:
         st.caption(n)
     return raw
@@ -238,7 +239,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
                 for r in edited.to_dict("records")
                 if isinstance(r["source column"], str) and r["source column"]
             }
-    for note in profile.notes:
+    for note in [*source.notices, *profile.notes]:
         st.caption(note)
     try:
         pv = preview(source, profile, rows=10)
@@ -349,6 +350,8 @@ def run_import(raw: RawDataset, source_name: str) -> None:
     st.session_state.pop(_CONFIRM, None)
     _extras()[_REPORT] = report.to_dict()
     st.session_state["last_import_report"] = report.to_dict()
+    # run the page again: what it said before the import (cases it would replace) is now out of date
+    st.rerun()
 
 
 def import_report() -> None:
