@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from workbench.cli import main
 from workbench.config import Settings
 from workbench.exchange_io import DatasetReadError, EncodingError, RawDataset, RawTable, read_dataset
 from workbench.ingest import ImportRefused, import_path, ingest_dataset, plan_import
@@ -122,7 +121,9 @@ def test_plan_import_counts_the_stored_cases_a_file_would_replace(store_url: str
 
 
 # ---------------------------------------------------------------- 2: a viewer may not import
-def test_a_viewer_may_not_import(tmp_path: Path) -> None:
+def test_a_viewer_may_not_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = open_store(f"sqlite:///{tmp_path / 's.db'}")
     f = tmp_path / "cases.csv"
     f.write_text(CASES_HEADER + "V-1,FR,2024-01-02,\n", encoding="utf-8")
@@ -130,14 +131,9 @@ def test_a_viewer_may_not_import(tmp_path: Path) -> None:
         import_path(f, store, settings=VIEWER)
     with store.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(Submission)).scalar_one() == 0
-    run = subprocess.run(
-        [sys.executable, "-m", "workbench", "import", str(f), "--db", store.url, "--quiet"],
-        env={"WORKBENCH_ROLE": "viewer", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert run.returncode == 2 and "read-only" in run.stderr, run.stderr
+    monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    assert main(["import", str(f), "--db", store.url, "--quiet"]) == 2
+    assert "role 'viewer' is read-only" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- the page
@@ -247,3 +243,19 @@ def test_page_offers_no_import_to_a_viewer(
     _upload(at, f)
     assert not [b for b in at.button if b.key == "data_import"]
     assert at.radio(key="export_kind").value  # the export tab is still there
+
+
+def test_command_line_detects_the_encoding_on_request_and_counts_updates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    f = _cp1252_csv(tmp_path / "mars.csv", [("C-1", "FR", "2024-01-02", "saisie à Roissy")])
+    args = ["import", str(f), "--db", f"sqlite:///{tmp_path / 's.db'}", "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "mars.csv, row 2, column 'remarks'" in err and "--encoding cp1252" in err
+    assert main([*args, "--encoding", "auto"]) == 0
+    assert "(1 new, 0 updated)" in capsys.readouterr().out
+    f.write_bytes(f.read_bytes() + b"C-2,FR,2024-01-03,\n")  # another file: one new case, one stored
+    main([*args, "--encoding", "auto"])
+    assert "(1 new, 1 updated)" in capsys.readouterr().out

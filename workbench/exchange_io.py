@@ -88,9 +88,10 @@ class DatasetReadError(Exception):
 class EncodingError(DatasetReadError):
     """A CSV file is not text in the encoding it was read with.
 
-    The message names file, row and column and what to do without naming a command-line flag; each
-    front end adds how to choose an encoding there (``hint``). ``file``, ``row``, ``column`` (or
-    None), ``encoding`` and ``latin`` (the bad byte looks like Latin-1 / Windows-1252) say the rest.
+    The message names file, row and column and what to do, without a command-line flag: each front
+    end says how an encoding is chosen there (the Data page's encoding box, ``--encoding`` on the
+    command line) from ``file``, ``row``, ``column`` (or None), ``encoding``, ``byte`` and ``latin``
+    (the bad byte looks like Latin-1 / Windows-1252).
     """
 
     def __init__(self, file: str, row: int, column: str | None, encoding: str, byte: bytes) -> None:

@@ -180,10 +180,20 @@ class ImportReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def summary(self) -> str:
-        parts = [
-            f"{t}: {self.accepted.get(t, 0)} accepted, {self.rejected.get(t, 0)} rejected"
-            for t in self.accepted
-        ]
+        """One line for the command line; for cases, how many were new and how many replaced stored ones.
+
+        >>> ImportReport("x", 3, accepted={"cases": 5}, rejected={"cases": 0}, inserted={"cases": 2},
+        ...              updated={"cases": 3}).summary()
+        'submission 3 accepted (cases: 5 accepted (2 new, 3 updated), 0 rejected)'
+        """
+
+        def counted(t: str) -> str:
+            ok = f"{self.accepted.get(t, 0)} accepted"
+            if t == "cases" and t in self.inserted:
+                ok += f" ({self.inserted[t]} new, {self.updated.get(t, 0)} updated)"
+            return f"{t}: {ok}, {self.rejected.get(t, 0)} rejected"
+
+        parts = [counted(t) for t in self.accepted]
         return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
 
 
