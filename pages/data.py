@@ -16,24 +16,32 @@ st.title("Data")
 tab_import, tab_export = st.tabs(["Import", "Export"])
 
 with tab_import:
-    st.markdown(
-        "Upload a data set: an `.xlsx` workbook, a `.zip` of CSV files, a `.csv`, or an MS Access "
-        "`.mdb`/`.accdb` file. Files in the **exchange format** import as they are; files with their own "
-        "layout (own headers, French or Spanish, country names, Excel dates, decimal commas) go through "
-        "the **mapping** step, which you can save as a profile for the next file. Rows that fail a check "
-        "are quarantined with their reasons; good rows are stored in one transaction."
-    )
-    upload = st.file_uploader("Data set", type=ui.UPLOAD_TYPES, key="data_upload")
-    if upload is not None:
-        ui.remember_upload(upload)
-    read = ui.read_upload() if upload is not None or state.extras.get("data.upload_path") else None
-    if read is not None:
-        path, source = read
-        mode = ui.choose_mode(source)
-        raw = ui.preview_exchange(source) if mode == "exchange" else ui.mapping_step(source)
-        if raw is not None and st.button("Import", type="primary", key="data_import"):
-            ui.run_import(raw, Path(path).name)
-    ui.import_report()
+    if ui.import_allowed():
+        st.markdown(
+            "Upload a data set: an `.xlsx` workbook, a `.zip` of CSV files, a `.csv`, or an MS Access "
+            "`.mdb`/`.accdb` file. Files in the **exchange format** import as they are (a single CSV with "
+            "the columns of the cases table is the cases table, whatever its name); files with their own "
+            "layout (own headers, French or Spanish, country names, Excel dates, decimal commas) go through "
+            "the **mapping** step, which you can save as a profile for the next file. Rows that fail a "
+            "check are quarantined with their reasons; good rows are stored in one transaction. A case "
+            "already stored (same reporting country and case id) is replaced: you are asked first."
+        )
+        upload = st.file_uploader("Data set", type=ui.UPLOAD_TYPES, key="data_upload")
+        if upload is not None:
+            ui.remember_upload(upload)
+        encoding = ui.choose_encoding()
+        read = (
+            ui.read_upload(encoding) if upload is not None or state.extras.get("data.upload_path") else None
+        )
+        if read is not None:
+            path, source = read
+            mode = ui.choose_mode(source)
+            raw = ui.preview_exchange(source) if mode == "exchange" else ui.mapping_step(source)
+            if raw is not None:
+                confirmed = ui.confirm_import(raw)
+                if st.button("Import", type="primary", key="data_import", disabled=not confirmed):
+                    ui.run_import(raw, Path(path).name)
+        ui.import_report()
 
 with tab_export:
     filter_caption(state.filter)

@@ -6,7 +6,8 @@ Tables are read **lazily and in chunks** (:meth:`RawTable.iter_chunks`), so a mi
 imported in bounded memory; :attr:`RawTable.frame` reads the whole table when a caller wants it.
 
 Real files are messy; reading copes with, or refuses with a message naming file, sheet, row and column:
-UTF-8 with or without BOM, UTF-16 (with BOM), other encodings only when named (``encoding=``); title
+UTF-8 with or without BOM, UTF-16 (with BOM), other encodings when named (``encoding=``) or detected
+(``encoding="auto"``: UTF-8, else Windows-1252, else Latin-1, said in a notice); title
 rows above the header (skipped, with a notice); empty sheets (skipped, with a notice); truncated or
 corrupt files; password-protected workbooks; non-Excel files renamed ``.xlsx``; archives whose unpacked
 size or compression ratio is out of proportion (refused before anything is unpacked); formulas (their
@@ -46,6 +47,10 @@ __all__ = [
     "ROW",
     "CHUNK_ROWS",
     "DatasetReadError",
+    "EncodingError",
+    "AUTO_ENCODING",
+    "ENCODING_NAMES",
+    "exchange_tables",
     "RawTable",
     "RawDataset",
     "read_dataset",
@@ -80,6 +85,38 @@ class DatasetReadError(Exception):
     """The input cannot be read at all (exit status 2). The message names the file and the problem."""
 
 
+class EncodingError(DatasetReadError):
+    """A CSV file is not text in the encoding it was read with.
+
+    The message names file, row and column and what to do, without a command-line flag: each front
+    end says how an encoding is chosen there (the Data page's encoding box, ``--encoding`` on the
+    command line) from ``file``, ``row``, ``column`` (or None), ``encoding``, ``byte`` and ``latin``
+    (the bad byte looks like Latin-1 / Windows-1252).
+    """
+
+    def __init__(self, file: str, row: int, column: str | None, encoding: str, byte: bytes) -> None:
+        self.file, self.row, self.column, self.encoding, self.byte = file, row, column, encoding, byte
+        self.latin = bool(byte) and byte[0] >= 0x80
+        where = f"{file}, row {row}" + (f", column {column!r}" if column else "")
+        hint = "it looks like Latin-1 / Windows-1252" if self.latin else "it is not text in that encoding"
+        super().__init__(
+            f"{where}: byte {byte!r} is not {encoding.upper()} ({hint}); save the file as UTF-8, "
+            "or name the file's encoding"
+        )
+
+
+#: ``encoding=`` value that detects a CSV file's encoding: UTF-8 (BOM or not), else Windows-1252,
+#: else Latin-1 (which decodes any byte). The encoding used is said in the data set's notices.
+AUTO_ENCODING = "auto"
+#: Encodings offered to users by name (codec -> label).
+ENCODING_NAMES: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1 (ISO 8859-1)",
+    "utf-16": "UTF-16",
+}
+
+
 class RawTable:
     """One table as read: cells untouched, plus :data:`ROW`; ``where`` names the file and sheet.
 
@@ -99,6 +136,7 @@ class RawTable:
         columns: list[str] | None = None,
         approx_rows: int | None = None,
         header_row: int = 1,
+        encoding: str | None = None,
     ) -> None:
         if frame is None and chunks is None:
             frame = pd.DataFrame()
@@ -108,6 +146,7 @@ class RawTable:
         self._frame = frame
         self._chunks = chunks
         self.header_row = header_row
+        self.encoding = encoding  # the text encoding a CSV file was read with (None: not text)
         self._columns = columns
         self.approx_rows = (
             approx_rows if approx_rows is not None else (len(frame) if frame is not None else None)
@@ -224,18 +263,8 @@ def _validate_encoding(path: Path, encoding: str, name: str) -> None:
                 line, col = _locate(data, done + e.start)
                 header = data[: data.find(b"\n")].decode(encoding, "replace").lstrip("\ufeff")
                 cols = next(csv.reader([header]), [])
-                column = f", column {cols[col]!r}" if col < len(cols) else ""
-                bad = block[e.start : e.start + 1]
-                hint = (
-                    "it looks like Latin-1 / Windows-1252"
-                    if bad and bad[0] >= 0x80
-                    else "it is not text in that encoding"
-                )
-                raise DatasetReadError(
-                    f"{name}, row {line}{column}: byte {bad!r} is not {encoding.upper()} ({hint}); "
-                    "save the file as UTF-8, or import it naming its encoding (--encoding cp1252, or "
-                    "'encoding:' in a mapping profile)"
-                ) from None
+                column = cols[col] if col < len(cols) else None
+                raise EncodingError(name, line, column, encoding, block[e.start : e.start + 1]) from None
             done += len(block)
         try:
             dec.decode(b"", final=True)
@@ -253,7 +282,7 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
         line, _ = _locate(data, e.start)
         raise DatasetReadError(
             f"{name}, row {line}: byte {data[e.start : e.start + 1]!r} is not {enc.upper()}; "
-            "save it as UTF-8 or import it naming its encoding (--encoding, or a mapping profile)"
+            "save it as UTF-8 or name the file's encoding"
         ) from None
 
 
@@ -307,10 +336,14 @@ def _csv_table(path: Path, name: str, encoding: str | None = None, label: str | 
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
-    enc = encoding or _bom_encoding(head) or "utf-8"
-    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and encoding in (None, "utf-8"):
+    auto = encoding is not None and encoding.strip().lower() == AUTO_ENCODING
+    enc = (None if auto else encoding) or _bom_encoding(head) or "utf-8"
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (auto or encoding in (None, "utf-8")):
         enc = "utf-16"
-    _validate_encoding(path, enc, label)
+    if auto:
+        enc = _detect_encoding(path, enc, label)
+    else:
+        _validate_encoding(path, enc, label)
     text = head.decode(enc, errors="ignore").lstrip("\ufeff")
     sniff_lines = text.splitlines()[:30]
     if size == 0 or not text.strip():
@@ -359,9 +392,32 @@ def _csv_table(path: Path, name: str, encoding: str | None = None, label: str | 
 
     notices_row = header_row
     table = RawTable(
-        name, None, label, chunks=chunks, columns=header, approx_rows=approx, header_row=notices_row
+        name,
+        None,
+        label,
+        chunks=chunks,
+        columns=header,
+        approx_rows=approx,
+        header_row=notices_row,
+        encoding=enc,
     )
     return table
+
+
+def _detect_encoding(path: Path, first: str, label: str) -> str:
+    """The first of ``first`` (UTF-8 or what the BOM says), Windows-1252, Latin-1 that decodes the file.
+
+    Windows-1252 leaves five bytes undefined; a file holding one of them is Latin-1 (which has none).
+    """
+    tried = [first] if first.startswith("utf-16") else [first, "cp1252", "latin-1"]
+    for enc in tried:
+        try:
+            _validate_encoding(path, enc, label)
+            return enc
+        except EncodingError:
+            if enc == tried[-1]:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # ---------------------------------------------------------------- archives
@@ -565,6 +621,19 @@ def _frame(rows: list[list[Any]], numbers: list[int], header: list[str]) -> pd.D
 
 
 # ---------------------------------------------------------------- sources
+_DETECTED = "text encoding detected:"
+
+
+def _encoding_notice(t: RawTable, asked: str | None) -> list[str]:
+    """Say which encoding a detected CSV was read with."""
+    if asked is None or asked.strip().lower() != AUTO_ENCODING or t.encoding is None:
+        return []
+    label = ENCODING_NAMES.get(t.encoding, t.encoding.upper())
+    if t.encoding == "utf-8-sig":
+        label = "UTF-8 (with BOM)"
+    return [f"{t.file}: {_DETECTED} {label}"]
+
+
 def read_source(path: str | Path, *, encoding: str | None = None, engine: str = "calamine") -> RawDataset:
     """Every table a file or folder holds, named as in the source (sheet name or CSV file stem).
 
@@ -588,6 +657,7 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
                 notices.append(f"{f.name}: the file is empty; skipped")
                 continue
             found[f.stem.strip()] = t
+            notices += _encoding_notice(t, encoding)
     elif suffix == ".zip":
         import tempfile
 
@@ -607,7 +677,8 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
                             f"{p.name}: {info.filename} cannot be unpacked ({e})"
                         ) from None
         inner = read_source(tmp, encoding=encoding)
-        found, notices = inner.tables, inner.notices
+        found = inner.tables
+        notices = [f"{p.name}/{n}" if _DETECTED in n else n for n in inner.notices]
         for t in found.values():
             t.file = f"{p.name}/{t.file}"
     elif suffix in (".xlsx", ".xlsm"):
@@ -627,6 +698,7 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
         if not t.columns:
             raise DatasetReadError(f"{p.name}: the file is empty")
         found[p.stem.strip()] = t
+        notices += _encoding_notice(t, encoding)
     elif suffix == ".xls":
         raise DatasetReadError(f"{p.name}: a legacy .xls workbook; save it as .xlsx and import that")
     else:
@@ -637,24 +709,69 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
     return RawDataset(str(p), kind, found, file_hash(p), notices)
 
 
-def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> RawDataset:
-    """Keep the source tables named as exchange-format tables (case-insensitively); note the others."""
+def exchange_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> dict[str, str]:
+    """Which source table is which exchange-format table: ``{source name: table name}``.
+
+    Tables are recognised by name (case-insensitively: a ``cases.csv`` file, a sheet ``Cases``). A
+    source of **one** table under another name (``seizures-2024.csv``) is the ``cases`` table when
+    its header holds every required column of ``cases``: a file's name does not decide its contents.
+
+    >>> from workbench.exchange_io import RawTable, RawDataset
+    >>> one = pd.DataFrame(columns=["case_id", "reporting_country", "seizure_date", "remarks"])
+    >>> exchange_tables(RawDataset("s.csv", "csv", {"seizures 2024": RawTable("x", one)}, ""))
+    {'seizures 2024': 'cases'}
+    >>> exchange_tables(RawDataset("s.csv", "csv", {"other": RawTable("x", one[["case_id"]])}, ""))
+    {}
+    """
     wanted = list(tables)
+    named: dict[str, str] = {}
+    for src in source.tables:
+        key = src.strip().lower()
+        if key in wanted and key not in named.values():
+            named[src] = key
+    if not named and len(source.tables) == 1 and "cases" in wanted:
+        ((src, t),) = source.tables.items()
+        required = {c.name for c in FORMAT.table("cases").required_columns}
+        if required <= {c.strip() for c in t.columns}:
+            named[src] = "cases"
+    return named
+
+
+def _no_cases_message(source: RawDataset) -> str:
+    """Why a source has no cases table, naming its file (and sheet) and what to do."""
+    required = [c.name for c in FORMAT.table("cases").required_columns]
+    if len(source.tables) == 1:
+        t = next(iter(source.tables.values()))
+        missing = [c for c in required if c not in {h.strip() for h in t.columns}]
+        return (
+            f"{t.where}: not read as the cases table: it is not named 'cases' and lacks the column"
+            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; a file in another layout needs "
+            "its columns mapped"
+        )
+    names = ", ".join(t.where for t in source.tables.values())
+    return (
+        f"{Path(source.path).name}: no cases table (no file or sheet named 'cases' among {names or 'none'}); "
+        "a data set in another layout needs its columns mapped"
+    )
+
+
+def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> RawDataset:
+    """Keep the source tables that are exchange-format tables (:func:`exchange_tables`); note the others."""
+    which = exchange_tables(source, tables)
     found: dict[str, RawTable] = {}
     notices = list(source.notices)
     for src, t in source.tables.items():
-        key = src.strip().lower()
-        if key in wanted and key not in found:
+        key = which.get(src)
+        if key is not None:
+            if key != src.strip().lower():
+                notices.append(f"{t.where}: read as the cases table (its columns are those of cases)")
             t.name = key
             found[key] = t
         else:
             what = f"sheet {t.sheet!r}" if t.sheet else "file"
             notices.append(f"{t.where}: {what} is not a table of the exchange format; ignored")
     if "cases" not in found:
-        raise DatasetReadError(
-            f"{Path(source.path).name}: no 'cases' table (a cases.csv file or a sheet named 'cases'); "
-            "for other layouts import with a mapping profile (--mapping)"
-        )
+        raise DatasetReadError(_no_cases_message(source))
     for t in found.values():
         if t.header_row > 1:
             notices.append(
@@ -673,19 +790,12 @@ def read_dataset(
 ) -> RawDataset:
     """Read a CSV folder, a zipped CSV folder or an ``.xlsx`` workbook in the exchange format.
 
-    Unknown files or sheets are listed in ``notices``, never silently taken as data. Tables are
+    Unknown files or sheets are listed in ``notices``, never silently taken as data; a single CSV
+    is the ``cases`` table when its name or its columns say so (:func:`exchange_tables`). Tables are
     lazy: they are read in chunks when imported. Raises :class:`DatasetReadError` when the input
     cannot be read at all.
     """
-    p = Path(path)
-    if p.is_file() and p.suffix.lower() == ".csv":
-        stem = p.stem.strip().lower()
-        if stem not in list(tables):
-            raise DatasetReadError(
-                f"{p.name}: a single CSV must be named after its table ({', '.join(tables)}.csv), "
-                "or be imported with a mapping profile (--mapping)"
-            )
-    return select_tables(read_source(p, encoding=encoding, engine=engine), tables)
+    return select_tables(read_source(Path(path), encoding=encoding, engine=engine), tables)
 
 
 # ---------------------------------------------------------------- writing

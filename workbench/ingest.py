@@ -2,6 +2,8 @@
 
 The path every import takes (CLI, app upload, connectors):
 
+0. a read-only role (``viewer``) is refused (:class:`ImportRefused`); :func:`plan_import` tells
+   beforehand how many stored cases a file would replace;
 1. the same file (by SHA-256) already stored -> recorded as a ``duplicate`` submission, nothing changes;
 2. row-level checks derived from the format (:mod:`workbench.rowchecks`), keys unique within the file;
 3. referential checks: every item, person and company must point to a case in this submission or
@@ -55,7 +57,19 @@ from workbench.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, 
 from workbench.schema import FORMAT, TABLE_NAMES
 from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit
 
-__all__ = ["Gate", "ImportReport", "ImportFailed", "ingest_dataset", "import_path", "Progress"]
+__all__ = [
+    "Gate",
+    "ImportReport",
+    "ImportFailed",
+    "ImportRefused",
+    "ImportPlan",
+    "READ_ONLY_ROLES",
+    "may_import",
+    "plan_import",
+    "ingest_dataset",
+    "import_path",
+    "Progress",
+]
 
 Progress = Callable[[int, int, str], None]
 _CHUNK = 5000
@@ -91,6 +105,31 @@ class Gate(Protocol):
 
 class ImportFailed(Exception):
     """Writing the submission failed; the store was left as it was."""
+
+
+class ImportRefused(ImportFailed):
+    """The current role may not import: nothing was read into the store, nothing recorded."""
+
+
+#: Roles that may read but never change the store (config.ROLES: "viewer" is read-only).
+READ_ONLY_ROLES = frozenset({"viewer"})
+
+
+def may_import(settings: Settings) -> bool:
+    """Whether the current role may import data (every role but the read-only ones).
+
+    >>> may_import(Settings.from_env({"WORKBENCH_ROLE": "viewer"})), may_import(Settings.from_env({}))
+    (False, True)
+    """
+    return settings.role not in READ_ONLY_ROLES
+
+
+def _refuse_read_only(settings: Settings, source: str) -> None:
+    if not may_import(settings):
+        raise ImportRefused(
+            f"{source}: not imported: the role {settings.role!r} is read-only and may not import data; "
+            "ask an analyst or a data steward to import it"
+        )
 
 
 @dataclass
@@ -141,10 +180,20 @@ class ImportReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def summary(self) -> str:
-        parts = [
-            f"{t}: {self.accepted.get(t, 0)} accepted, {self.rejected.get(t, 0)} rejected"
-            for t in self.accepted
-        ]
+        """One line for the command line; for cases, how many were new and how many replaced stored ones.
+
+        >>> ImportReport("x", 3, accepted={"cases": 5}, rejected={"cases": 0}, inserted={"cases": 2},
+        ...              updated={"cases": 3}).summary()
+        'submission 3 accepted (cases: 5 accepted (2 new, 3 updated), 0 rejected)'
+        """
+
+        def counted(t: str) -> str:
+            ok = f"{self.accepted.get(t, 0)} accepted"
+            if t == "cases" and t in self.inserted:
+                ok += f" ({self.inserted[t]} new, {self.updated.get(t, 0)} updated)"
+            return f"{t}: {ok}, {self.rejected.get(t, 0)} rejected"
+
+        parts = [counted(t) for t in self.accepted]
         return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
 
 
@@ -167,6 +216,67 @@ def existing_case_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set
         )
         found.update((r[0], r[1]) for r in conn.execute(q))
     return found
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a data set would do to the stored cases, found before importing it.
+
+    ``file_cases``: distinct case keys (reporting_country, case_id) in the file's cases table;
+    ``stored_cases``: how many of them are already stored, i.e. how many stored cases (with their
+    items, persons and companies carried by the file) the import would **replace**;
+    ``duplicate_of``: the submission that already imported this very file (importing it again
+    changes nothing), or None.
+    """
+
+    file_cases: int
+    stored_cases: int
+    duplicate_of: int | None = None
+
+    @property
+    def new_cases(self) -> int:
+        return self.file_cases - self.stored_cases
+
+
+def plan_import(raw: RawDataset, store: Store, *, chunk_rows: int = CHUNK_ROWS) -> ImportPlan:
+    """How many of ``raw``'s cases are new and how many would replace stored cases.
+
+    Reads only the two key columns of the cases table (typed as the checks type them: country codes
+    upper-case, blanks dropped) and looks the keys up in the store, a few hundred per query.
+
+    Examples
+    --------
+    >>> from workbench.store import open_store
+    >>> store = open_store("sqlite://")
+    >>> cases = pd.DataFrame({"case_id": ["A1", "A2"], "reporting_country": ["fr", "FR"],
+    ...                       "seizure_date": ["2024-01-02", "2024-01-03"]})
+    >>> raw = RawDataset("x", "csv", {"cases": RawTable("cases", cases)}, "h1")
+    >>> plan_import(raw, store)
+    ImportPlan(file_cases=2, stored_cases=0, duplicate_of=None)
+    >>> _ = ingest_dataset(raw, store)
+    >>> more = cases.assign(case_id=["A2", "A3"])
+    >>> plan_import(RawDataset("y", "csv", {"cases": RawTable("cases", more)}, "h2"), store).stored_cases
+    1
+    """
+    from workbench.reference import country_codes
+    from workbench.rowchecks import coerce_column
+
+    prior = _duplicate_of(store, raw.file_hash) if raw.file_hash else None
+    table = raw.tables.get("cases")
+    if table is None or not set(_CASE_KEY) <= set(table.columns):
+        return ImportPlan(0, 0, prior[0] if prior is not None else None)
+    spec, codes = FORMAT.table("cases"), country_codes()
+    seen: set[tuple[str, str]] = set()
+    stored = 0
+    with store.engine.connect() as conn:
+        for chunk in table.iter_chunks(chunk_rows):
+            typed = pd.DataFrame(
+                {c: coerce_column(chunk[c], spec.column(c), codes)[0] for c in _CASE_KEY}
+            ).dropna()
+            keys = [k for k in dict.fromkeys(_keys(typed)) if k not in seen]
+            seen.update(keys)
+            stored += len(existing_case_keys(conn, keys))
+    return ImportPlan(len(seen), stored, prior[0] if prior is not None else None)
 
 
 @dataclass
@@ -362,9 +472,14 @@ def ingest_dataset(
     source_name: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
-    """Check and store one data set as one submission, chunk by chunk; see the module docstring."""
+    """Check and store one data set as one submission, chunk by chunk; see the module docstring.
+
+    Raises :class:`ImportRefused` when the role of ``settings`` is read-only (:func:`may_import`),
+    :class:`ImportFailed` when writing fails (the store is left as it was).
+    """
     t0 = time.perf_counter()
     settings = settings or Settings.from_env()
+    _refuse_read_only(settings, source_name or Path(raw.path).name)
     report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
 
     prior = _duplicate_of(store, raw.file_hash)

@@ -82,6 +82,8 @@ def blank_mask(s: pd.Series) -> pd.Series:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A whole number written by a spreadsheet as a float ("847130.0"): the digits before the point.
+_FLOAT_CODE = r"^(\d+)\.0+$"
 
 
 def _as_text(s: pd.Series) -> pd.Series:
@@ -105,6 +107,10 @@ def coerce_column(
     text = text.mask(blank)
     t = col.type
     if t == "text":
+        if col.pattern:
+            # A code column (hs_code) that went through Excel as a number comes back as "847130.0":
+            # the trailing ".0" of an all-digit value is an artefact of the float, not part of the code.
+            text = text.str.replace(_FLOAT_CODE, r"\1", regex=True)
         return text, []
     if t == "iso2":
         v = text.str.upper()

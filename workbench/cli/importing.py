@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
-from workbench.exchange_io import DatasetReadError
+from workbench.exchange_io import DatasetReadError, EncodingError
 from workbench.ingest import ImportFailed, ingest_dataset
 
 
@@ -34,7 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PROFILE.yaml",
         help="do not import: suggest a mapping from headers and cells, save it here and show a preview",
     )
-    p.add_argument("--encoding", help="encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1)")
+    p.add_argument(
+        "--encoding",
+        help="encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1), or auto to detect it",
+    )
     p.add_argument(
         "--excel-reader",
         choices=("calamine", "openpyxl"),
@@ -70,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
         raw = load(conn, args.mapping)
     except DatasetReadError as e:
         print(f"error: {e}", file=sys.stderr)
+        if isinstance(e, EncodingError):
+            print(
+                "hint: name its encoding with --encoding (e.g. --encoding cp1252), --encoding auto to "
+                "detect it, or 'encoding:' in a mapping profile",
+                file=sys.stderr,
+            )
         return 2
     store = store_from_args(args)
     try:

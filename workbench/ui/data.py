@@ -14,14 +14,26 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.exchange_io import ROW, DatasetReadError, RawDataset
+from workbench.exchange_io import (
+    AUTO_ENCODING,
+    ENCODING_NAMES,
+    ROW,
+    DatasetReadError,
+    EncodingError,
+    RawDataset,
+)
 from workbench.ui.state import get_state
 
 __all__ = [
     "UPLOAD_TYPES",
+    "import_allowed",
     "remember_upload",
+    "choose_encoding",
     "read_upload",
+    "choose_mode",
+    "preview_exchange",
     "mapping_step",
+    "confirm_import",
     "run_import",
     "import_report",
     "export_panel",
@@ -29,11 +41,31 @@ __all__ = [
 
 UPLOAD_TYPES = ["xlsx", "zip", "csv", "mdb", "accdb"]
 _PATH, _PROFILE, _REPORT, _MODE = "data.upload_path", "data.profile", "data.last_report", "data.mode"
+_ENCODING, _PLAN = "data.encoding", "data.plan"
+_CONFIRM = "data_confirm_replace"
+#: Uploads that may hold CSV text (the only ones whose encoding is chosen).
+_TEXT_SUFFIXES = (".csv", ".zip")
 MODES = ("Exchange format (sheets or files named cases, items, …)", "Map columns (another layout)")
 
 
 def _extras() -> dict[str, Any]:
     return get_state().extras
+
+
+def import_allowed() -> bool:
+    """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
+    from workbench.ingest import may_import
+    from workbench.ui.resources import get_settings
+
+    settings = get_settings()
+    if may_import(settings):
+        return True
+    st.info(
+        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
+        "see, but not import. Ask an analyst or a data steward to import a data set.",
+        icon=":material/lock:",
+    )
+    return False
 
 
 def remember_upload(upload: Any) -> None:
@@ -46,11 +78,47 @@ def remember_upload(upload: Any) -> None:
     tmp.write_bytes(upload.getvalue())
     ex["data.upload_key"] = key
     ex[_PATH] = str(tmp)
-    ex.pop(_PROFILE, None)
-    ex.pop(_MODE, None)
+    for k in (_PROFILE, _MODE, _PLAN):
+        ex.pop(k, None)
+    st.session_state.pop(_CONFIRM, None)
 
 
-def read_upload() -> tuple[Path, RawDataset] | None:
+def choose_encoding() -> str:
+    """The text encoding of an uploaded CSV (or zip of CSVs): detected unless the user names one."""
+    ex = _extras()
+    path = ex.get(_PATH)
+    if not path or Path(path).suffix.lower() not in _TEXT_SUFFIXES:
+        return AUTO_ENCODING
+    options = [AUTO_ENCODING, *ENCODING_NAMES]
+    chosen = st.selectbox(
+        "Text encoding of the CSV file",
+        options,
+        format_func=lambda e: (
+            "Detect (UTF-8, else Windows-1252)" if e == AUTO_ENCODING else ENCODING_NAMES[e]
+        ),
+        key="data_encoding",
+        help="Files saved by Excel on Windows in Western Europe are usually Windows-1252. The encoding "
+        "used is said under the preview.",
+    )
+    if ex.get(_ENCODING, AUTO_ENCODING) != chosen:
+        # the headers may read differently: suggest the mapping again
+        for k in (_PROFILE, _PLAN):
+            ex.pop(k, None)
+    ex[_ENCODING] = chosen
+    return chosen
+
+
+def _encoding_message(e: EncodingError) -> str:
+    where = f"{e.file}, row {e.row}" + (f", column {e.column!r}" if e.column else "")
+    name = ENCODING_NAMES.get(e.encoding.lower(), e.encoding.upper())
+    looks = " It looks like Windows-1252 or Latin-1." if e.latin else ""
+    return (
+        f"Cannot read {where}: the file is not {name} text (byte {e.byte!r}).{looks} "
+        "Choose the file's encoding above, or save it as UTF-8 and upload it again."
+    )
+
+
+def read_upload(encoding: str = AUTO_ENCODING) -> tuple[Path, RawDataset] | None:
     """The remembered upload read as a source (every sheet/file/table under its own name)."""
     from connectors import open_connector
 
@@ -59,14 +127,18 @@ def read_upload() -> tuple[Path, RawDataset] | None:
         return None
     p = Path(path)
     try:
-        return p, open_connector(p).read_source()
+        return p, open_connector(p, encoding=encoding).read_source()
+    except EncodingError as e:
+        st.error(_encoding_message(e))
     except DatasetReadError as e:
         st.error(f"Cannot read the upload: {e}")
-        return None
+    return None
 
 
 def _is_exchange(source: RawDataset) -> bool:
-    return any(k.strip().lower() == "cases" for k in source.tables)
+    from workbench.exchange_io import exchange_tables
+
+    return "cases" in exchange_tables(source).values()
 
 
 def choose_mode(source: RawDataset) -> str:
@@ -96,7 +168,8 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
     st.markdown("**Preview**")
     for name, t in raw.tables.items():
         st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
-        st.dataframe(t.head(20).astype("string"), hide_index=True, width="stretch")
+        head = t.head(20).astype("string").rename(columns={ROW: "row"})  # the spreadsheet row number
+        st.dataframe(head, hide_index=True, width="stretch")
     for n in raw.notices:
         st.caption(n)
     return raw
@@ -128,6 +201,9 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
         except DatasetReadError as e:
             st.error(str(e))
     profile = _profile(source)
+    read_as = sorted({e for t in source.tables.values() if (e := t.encoding) and not e.startswith("utf-8")})
+    if read_as and not profile.encoding:
+        profile.encoding = read_as[0]  # a saved profile then reads the next file the same way
     headers = sorted({h for t in source.tables.values() for h in t.columns})
     c1, c2, c3, c4 = st.columns(4)
     profile.name = c1.text_input("Profile name", profile.name, key="data_profile_name")
@@ -163,7 +239,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
                 for r in edited.to_dict("records")
                 if isinstance(r["source column"], str) and r["source column"]
             }
-    for note in profile.notes:
+    for note in [*source.notices, *profile.notes]:
         st.caption(note)
     try:
         pv = preview(source, profile, rows=10)
@@ -204,6 +280,45 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     return apply_mapping(source, profile)
 
 
+def confirm_import(raw: RawDataset) -> bool:
+    """Say how many stored cases the import would replace; True when it may go ahead.
+
+    Replacing stored cases needs the box ticked; a file that only adds cases needs nothing.
+    """
+    from workbench.ingest import plan_import
+    from workbench.ui.resources import get_store
+
+    ex = _extras()
+    profile = ex.get(_PROFILE)
+    key = (ex.get(_PATH), ex.get(_MODE), ex.get(_ENCODING), profile.to_yaml() if profile else None)
+    cached = ex.get(_PLAN)
+    if cached is None or cached[0] != key:
+        try:
+            with st.spinner("Looking up the file's cases in the store …"):
+                cached = (key, plan_import(raw, get_store()))
+        except DatasetReadError as e:
+            st.error(str(e))
+            return False
+        ex[_PLAN] = cached
+    plan = cached[1]
+    if plan.duplicate_of is not None:
+        st.info(
+            f"This very file was already imported (submission {plan.duplicate_of}): importing it again "
+            "changes nothing."
+        )
+        return True
+    if plan.stored_cases == 0:
+        st.caption(f"{plan.file_cases:,} cases in the file, all new to the store.")
+        return True
+    st.warning(
+        f"**{plan.stored_cases:,} of the file's {plan.file_cases:,} cases are already stored.** Importing "
+        "replaces them: their values, and their items, persons and companies where the file carries "
+        f"some. {plan.new_cases:,} cases are new.",
+        icon=":material/warning:",
+    )
+    return st.checkbox(f"Replace {plan.stored_cases:,} stored cases", key=_CONFIRM)
+
+
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.ingest import ImportFailed, ingest_dataset
@@ -231,8 +346,12 @@ def run_import(raw: RawDataset, source_name: str) -> None:
         return
     bar.progress(1.0, text="done")
     loaders.clear_caches()
+    _extras().pop(_PLAN, None)
+    st.session_state.pop(_CONFIRM, None)
     _extras()[_REPORT] = report.to_dict()
     st.session_state["last_import_report"] = report.to_dict()
+    # run the page again: what it said before the import (cases it would replace) is now out of date
+    st.rerun()
 
 
 def import_report() -> None:
@@ -241,9 +360,14 @@ def import_report() -> None:
         return
     st.markdown("### Import report")
     status = rep["status"]
-    msg = f"Submission {rep['submission_id']}: **{status}** ({rep['seconds']:.1f} s)"
+    new, updated = rep.get("inserted", {}).get("cases", 0), rep.get("updated", {}).get("cases", 0)
+    cases = f": {new:,} new cases, {updated:,} stored cases updated" if status != "duplicate" else ""
+    msg = f"Submission {rep['submission_id']}: **{status}**{cases} ({rep['seconds']:.1f} s)"
     {"accepted": st.success, "partial": st.warning, "duplicate": st.info}.get(status, st.error)(msg)
     counts = pd.DataFrame({"accepted": rep["accepted"], "rejected": rep["rejected"]}).rename_axis("table")
+    # new vs updated only means something for cases (children carried by a file replace the stored ones)
+    counts.insert(1, "new", pd.Series({"cases": new}, dtype="Int64"))
+    counts.insert(2, "updated", pd.Series({"cases": updated}, dtype="Int64"))
     st.dataframe(counts.reset_index(), hide_index=True)
     for n in rep["notices"]:
         st.caption(n)
