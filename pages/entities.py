@@ -4,8 +4,8 @@
 import pandas as pd
 import streamlit as st
 
-from workbench.judgements import judgement_table, record_judgement
-from workbench.ui.network import clear_network_caches, resolution
+from workbench.judgements import judgement_table
+from workbench.ui.network import judge_pair, resolution
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption
@@ -84,28 +84,18 @@ st.dataframe(both, hide_index=True, width="stretch")
 st.markdown(f"**Score {pair['score']:.2f}** · {pair['explanation']}")
 if pair["decision"]:
     st.caption(f"Judged: {'the same' if pair['decision'] == 'same' else 'different'}.")
-note = st.text_input("Note (optional)", key="dup_note", placeholder="why you decided so")
-
-
-def judge(decision: str) -> None:
-    record_judgement(
-        get_store(),
-        kind,
-        str(pair["left_key"]),
-        str(pair["right_key"]),
-        decision,
-        score=float(pair["score"]),
-        note=note or None,
+# a form: the note and the decision reach the server together, and the callback reads the note from
+# the submitted widget value, not from a variable of an earlier run
+with st.form("dup_judge", clear_on_submit=True, border=False):
+    st.text_input("Note (optional)", key="dup_note", placeholder="why you decided so")
+    pair_args = (kind, str(pair["left_key"]), str(pair["right_key"]), float(pair["score"]))
+    b1, b2 = st.columns(2)
+    b1.form_submit_button(
+        "Confirm: the same", key="dup_same", on_click=judge_pair, args=(*pair_args, "same"), type="primary"
     )
-    clear_network_caches()
-    ex["duplicates.last"] = (
-        f"Recorded: {pair[f'left_{id_col}']} and {pair[f'right_{id_col}']} are {decision}."
+    b2.form_submit_button(
+        "Reject: different", key="dup_diff", on_click=judge_pair, args=(*pair_args, "different")
     )
-
-
-b1, b2 = st.columns(2)
-b1.button("Confirm: the same", key="dup_same", on_click=judge, args=("same",), type="primary")
-b2.button("Reject: different", key="dup_diff", on_click=judge, args=("different",))
 if ex.get("duplicates.last"):
     st.success(ex["duplicates.last"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,46 @@ def test_large_graphs_compute_communities_when_asked(app: AppTest, monkeypatch: 
     go.click().run()
     assert not app.exception, app.exception
     assert any("linked groups" in c.value for c in app.caption)
+
+
+def _read_judgements(url: str) -> list[dict[str, object]]:
+    """The stored judgements, read in a separate process (see test_duplicates_page_confirms_a_match)."""
+    code = (
+        "import sys; from workbench.store import open_store; from workbench.judgements import judgement_table; "
+        "t = judgement_table(open_store(sys.argv[1])); "
+        "print(t[['left_key', 'right_key', 'decision', 'note']].astype(str).to_json(orient='records'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_duplicates_note_is_saved_with_its_own_judgement(
+    seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note typed for a pair is stored with that pair's judgement, even when it is typed and the
+    button clicked in one go (one rerun), and it does not carry over to the next pair."""
+    url = _writable_copy(seeded_sqlite, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/entities.py")
+    app.run()
+    app.selectbox(key="dup_show").set_value("linked").run()
+    assert not app.exception, app.exception
+    # type the note and click in the same rerun, as a quick user does
+    app.text_input(key="dup_note").set_value("same passport photo")
+    app.button(key="dup_same").click().run()
+    assert not app.exception, app.exception
+    first = _read_judgements(url)
+    assert len(first) == 1
+    assert first[0]["decision"] == "same" and first[0]["note"] == "same passport photo"
+    # judge again with a new note: the new note is stored, not the one of the earlier run
+    app.text_input(key="dup_note").set_value("different birth years")
+    app.button(key="dup_diff").click().run()
+    assert not app.exception, app.exception
+    judged = _read_judgements(url)
+    by_pair = {(j["left_key"], j["right_key"]): j for j in judged}
+    latest = by_pair[(first[0]["left_key"], first[0]["right_key"])] if len(by_pair) == 1 else judged[0]
+    assert latest["note"] == "different birth years"
+    assert latest["decision"] == "different"

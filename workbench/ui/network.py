@@ -39,6 +39,7 @@ __all__ = [
     "wanted",
     "focus",
     "AUTO_ANALYSIS_NODES",
+    "judge_pair",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -165,6 +166,21 @@ def focus(seed: str, expanded: list[str] | None = None) -> None:
 
     get_state().extras.update(
         {"network.seed": seed, "network.selected": seed, "network.expanded": list(expanded or [])}
+    )
+
+
+def judge_pair(kind: str, left_key: str, right_key: str, score: float, decision: str) -> None:
+    """Record the Duplicates page's judgement on one pair with the note submitted with it (a form
+    callback: ``st.session_state["dup_note"]`` holds the note as submitted, not an earlier run's)."""
+    from workbench.judgements import record_judgement
+    from workbench.ui.state import get_state
+
+    note = str(st.session_state.get("dup_note") or "").strip()
+    record_judgement(get_store(), kind, left_key, right_key, decision, score=score, note=note or None)
+    clear_network_caches()
+    verdict = "the same" if decision == "same" else "different"
+    get_state().extras["duplicates.last"] = f"Recorded: records {left_key} and {right_key} are {verdict}" + (
+        f" (note: {note})." if note else "."
     )
 
 
