@@ -1,8 +1,6 @@
 """Network: search an entity, its ego network drawn interactively, paths, communities and rankings."""
 # nav: section=Analysis; title=Network; icon=:material/hub:; order=30
 
-import io
-
 import pandas as pd
 import streamlit as st
 
@@ -12,13 +10,13 @@ from workbench.graph import (
     shortest_path,
     to_networkx,
 )
-from workbench.graph_export import i2_workbook, write_graph
 from workbench.ui.network import (
     DRAW_LIMIT,
     DRAW_MAX,
     KIND_COLOURS,
     community_table,
     entity_graph,
+    export_panel,
     focus,
     graph_communities,
     graph_rankings,
@@ -164,16 +162,7 @@ with tab_ego:
         st.markdown("#### Entity card")
         show_card(selected)
         with st.expander("Export this network"):
-            drawn = graph.subgraph(g.nodes)
-            buf = io.BytesIO()
-            write_graph(drawn, buf, "graphml")
-            st.download_button("GraphML", buf.getvalue(), "network.graphml", key="net_dl_graphml")
-            st.download_button(
-                "i2 workbook",
-                i2_workbook(drawn, notes=[f"Filter: {state.filter.describe()}"]),
-                "network-i2.xlsx",
-                key="net_dl_i2",
-            )
+            export_panel(graph, list(g.nodes), state.filter)
 
     ego_panel()
 

@@ -187,3 +187,49 @@ def test_duplicates_note_is_saved_with_its_own_judgement(
     latest = by_pair[(first[0]["left_key"], first[0]["right_key"])] if len(by_pair) == 1 else judged[0]
     assert latest["note"] == "different birth years"
     assert latest["decision"] == "different"
+
+
+def _graph_audit(url: str) -> list[dict[str, object]]:
+    code = (
+        "import sys, json, sqlalchemy as sa; from workbench.store import open_store, AuditEntry; "
+        "s = open_store(sys.argv[1]); c = s.engine.connect(); "
+        "rows = c.execute(sa.select(AuditEntry.user, AuditEntry.role, AuditEntry.details)"
+        ".where(AuditEntry.action == 'export.graph')).fetchall(); "
+        "print(json.dumps([{'user': u, 'role': r, **json.loads(d)} for u, r, d in rows]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_network_download_asks_a_legal_basis_and_is_audited(
+    seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_sample, role: str
+) -> None:  # type: ignore[no-untyped-def]
+    url = _writable_copy(seeded_sqlite, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", role)
+    monkeypatch.setenv("WORKBENCH_USER", f"test-{role}")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/network.py")
+    app.run()
+    seed = _planted_member(small_sample) if role == "analyst" else "C"  # viewers: a case
+    app.text_input(key="net_seed_text").set_value(seed).run()
+    assert not app.exception, app.exception
+    app.button(key="net_dl_prepare").click().run()
+    assert not app.exception, app.exception
+    if role == "analyst":
+        # persons are personal data: no download without a legal basis, and nothing audited
+        assert any("legal basis" in e.value for e in app.error)
+        assert _graph_audit(url) == []
+        app.text_input(key="net_dl_basis").set_value("MAA FR-ES 2019, art. 4").run()
+        app.button(key="net_dl_prepare").click().run()
+        assert not app.exception, app.exception
+    assert not app.error
+    (entry,) = _graph_audit(url)
+    assert entry["user"] == f"test-{role}" and entry["format"] == "graphml"
+    assert int(entry["nodes"]) > 1
+    if role == "analyst":
+        assert entry["legal_basis"] == "MAA FR-ES 2019, art. 4" and "person" in entry["personal"]
+    else:  # the viewer's graph holds no personal node: no person, company, identifier or plate leaves
+        assert entry["personal"] == [] and "person" not in entry["counts"]

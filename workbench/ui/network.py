@@ -40,6 +40,7 @@ __all__ = [
     "focus",
     "AUTO_ANALYSIS_NODES",
     "judge_pair",
+    "export_panel",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -181,6 +182,38 @@ def judge_pair(kind: str, left_key: str, right_key: str, score: float, decision:
     verdict = "the same" if decision == "same" else "different"
     get_state().extras["duplicates.last"] = f"Recorded: records {left_key} and {right_key} are {verdict}" + (
         f" (note: {note})." if note else "."
+    )
+
+
+def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, key: str = "net_dl") -> None:
+    """Download the drawn network (GraphML or i2 workbook): a legal basis is asked when it holds personal
+    data, the role is checked and every download is audited (:func:`workbench.graph_export.graph_bytes`)."""
+    from workbench.exports import ExportRefused
+    from workbench.graph_export import graph_bytes, personal_kinds
+
+    drawn = graph.subgraph(node_ids)
+    personal = personal_kinds(drawn)
+    formats = {"graphml": "GraphML (Gephi, yEd, networkx)", "i2": "i2 Analyst's Notebook workbook"}
+    c1, c2 = st.columns([2, 3])
+    fmt = c1.radio("Format", list(formats), format_func=formats.__getitem__, key=f"{key}_fmt")
+    basis = c2.text_input(
+        "Legal basis" + (" (required: persons and companies are personal data)" if personal else ""),
+        key=f"{key}_basis",
+        placeholder="e.g. mutual administrative assistance agreement, art. 4",
+        help="Written to the audit log with the filter, the number of nodes and your user name.",
+    )
+    if not st.button("Prepare download", key=f"{key}_prepare"):
+        return
+    try:
+        data, name, counts = graph_bytes(
+            get_store(), drawn, fmt, flt, legal_basis=basis or None, settings=get_settings()
+        )
+    except ExportRefused as e:
+        st.error(f"Not exported: {e}.")
+        return
+    st.download_button(f"Download {name}", data, file_name=name, key=f"{key}_download", on_click="ignore")
+    st.caption(
+        f"{sum(counts.values()):,} nodes; this download is recorded in the audit log (Admin → Store & audit)."
     )
 
 
