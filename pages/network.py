@@ -4,12 +4,7 @@
 import pandas as pd
 import streamlit as st
 
-from workbench.graph import (
-    entity_card,
-    search_nodes,
-    shortest_path,
-    to_networkx,
-)
+from workbench.graph import describe_path, entity_card, node_names, search_nodes, shortest_path
 from workbench.ui.network import (
     DRAW_LIMIT,
     DRAW_MAX,
@@ -21,6 +16,7 @@ from workbench.ui.network import (
     graph_communities,
     graph_rankings,
     network_view,
+    path_graph,
     view_graph,
     vis_spec,
     wanted,
@@ -52,7 +48,8 @@ st.markdown(
     "<div style='font-size:0.85rem;color:#555'>"
     + " · ".join(f"<span style='color:{c}'>●</span> {k}" for k, c in KIND_COLOURS.items() if k in counts)
     + " · ◆ case · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
-    "A hop is one link between two entities through the case or identifier they share.</div>",
+    "A hop goes from one entity to the next through the case or identifier they share: two links "
+    "(person – case – person).</div>",
     unsafe_allow_html=True,
 )
 if len(graph) == 0:
@@ -73,7 +70,10 @@ def pick(label: str, key: str, default: str | None = None) -> str | None:
     if found.empty:
         st.caption(f"Nothing in the filtered graph matches “{text}”.")
         return None
-    labels = {r.node_id: f"{r.label} · {r.kind} · {r.degree} links" for r in found.itertuples()}
+    labels = {
+        r.node_id: f"{r.label} · {r.kind}{f' · {r.detail}' if r.detail else ''} · {r.degree} links"
+        for r in found.itertuples()
+    }
     return st.selectbox("Matches", list(labels), format_func=labels.get, key=f"{key}_pick")
 
 
@@ -158,7 +158,10 @@ with tab_ego:
             disabled=not expanded,
             on_click=lambda: ex.update({"network.expanded": []}),
         )
-        b4.caption(f"{g.number_of_nodes():,} nodes · {g.number_of_edges():,} links · selected: `{selected}`")
+        b4.caption(
+            f"{g.number_of_nodes():,} nodes · {g.number_of_edges():,} links · "
+            f"selected: {node_names(graph, [selected])[0]}"
+        )
         st.markdown("#### Entity card")
         show_card(selected)
         with st.expander("Export this network"):
@@ -180,9 +183,8 @@ with tab_path:
                 "These two are not linked in the filtered graph" + (" (hubs set aside)." if around else ".")
             )
         else:
-            st.success(f"Linked in {(len(path) - 1) / 2:g} hops: " + " → ".join(path))
-            pg = to_networkx(graph, [graph.position(p) for p in path])
-            pg.graph["seeds"] = [a, b]
+            st.success(describe_path(graph, path))
+            pg = path_graph(graph, path)
             network_view(vis_spec(pg, path=path), height=360, key="net_path_view")
 
 with tab_comm:

@@ -233,3 +233,23 @@ def test_network_download_asks_a_legal_basis_and_is_audited(
         assert entry["legal_basis"] == "MAA FR-ES 2019, art. 4" and "person" in entry["personal"]
     else:  # the viewer's graph holds no personal node: no person, company, identifier or plate leaves
         assert entry["personal"] == [] and "person" not in entry["counts"]
+
+
+def test_path_tab_names_entities_and_counts_links(app: AppTest, small_sample) -> None:  # type: ignore[no-untyped-def]
+    net = next(n for n in small_sample.truth["networks"] if n["kind"] == "shared_phone")
+    (c1, _), (c2, _) = net["case_keys"][0], net["case_keys"][1]
+    app.switch_page("pages/network.py")
+    app.run()
+    app.text_input(key="net_path_a_text").set_value(net["case_keys"][0][1]).run()
+    app.text_input(key="net_path_b_text").set_value(net["case_keys"][1][1]).run()
+    assert not app.exception, app.exception
+    # the match list has no two identical entries
+    for key in ("net_path_a_pick", "net_path_b_pick"):
+        box = app.selectbox(key=key)
+        shown = [box.format_func(o) for o in box.options] if callable(box.format_func) else box.options
+        assert len(shown) == len(set(shown)), shown
+    (found,) = [s.value for s in app.success]
+    # case - person - phone - person - case: four links, named by their labels, no raw ids
+    assert found.startswith("Linked by 4 links (3 entities in between): ")
+    assert "case:" not in found and "person:" not in found and "phone:" not in found
+    assert f"{net['case_keys'][0][1]} ({c1}) (case)" in found and f"({c2}) (case)" in found

@@ -41,6 +41,7 @@ __all__ = [
     "AUTO_ANALYSIS_NODES",
     "judge_pair",
     "export_panel",
+    "path_graph",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -300,6 +301,18 @@ def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], li
             g = nx.compose(more, g)  # attributes of the main ego network win
             g.graph.update(truncated=truncated, seeds=[seed, *expanded])
     g.graph.setdefault("seeds", [seed])
+    return g
+
+
+def path_graph(graph: EntityGraph, path: list[str]) -> Any:
+    """The drawing of a shortest path: its nodes and only the links it takes (so the links drawn are
+    the links the path description counts)."""
+    from workbench.graph import to_networkx
+
+    g = to_networkx(graph, [graph.position(p) for p in path])
+    on_path = {frozenset(e) for e in zip(path, path[1:], strict=False)}
+    g.remove_edges_from([e for e in list(g.edges) if frozenset(e) not in on_path])
+    g.graph["seeds"] = [path[0], path[-1]]
     return g
 
 
