@@ -106,7 +106,7 @@ def test_duplicates_page_confirms_a_match(
     assert any("Recorded:" in s.value for s in app.success)
     app.selectbox(key="dup_show").set_value("judged").run()
     assert not app.exception, app.exception
-    assert app.dataframe[0].value["decision"].tolist()[0] == "different"
+    assert app.dataframe[0].value["Your judgement"].tolist()[0] == "different"
     # read back in a separate process: ADBC and sqlite3 in one process must not share a WAL file's locks
     code = (
         "import sys; from workbench.store import open_store; from workbench.judgements import load_judgements; "
@@ -253,3 +253,17 @@ def test_path_tab_names_entities_and_counts_links(app: AppTest, small_sample) ->
     assert found.startswith("Linked by 4 links (3 entities in between): ")
     assert "case:" not in found and "person:" not in found and "phone:" not in found
     assert f"{net['case_keys'][0][1]} ({c1}) (case)" in found and f"({c2}) (case)" in found
+
+
+def test_duplicates_page_labels_are_readable(app: AppTest) -> None:
+    app.switch_page("pages/entities.py")
+    app.run()
+    assert not app.exception, app.exception
+    pairs, fields = app.dataframe[0].value, app.dataframe[1].value
+    assert list(pairs.columns) == ["Record A", "Record B", "Match score", "Linked", "Your judgement", "Why"]
+    assert pairs["Record A"].str.contains(r" · case .+ \(\w\w\)$").all()  # a name and its case
+    assert list(fields.columns) == ["Field", "Record A", "Record B"]
+    assert not fields["Field"].str.contains("_").any() and "First name" in fields["Field"].tolist()
+    assert app.slider(key="dup_range").label == "Match score" and "0 (nothing in common)" in str(
+        app.slider(key="dup_range").help
+    )

@@ -42,6 +42,9 @@ __all__ = [
     "judge_pair",
     "export_panel",
     "path_graph",
+    "review_table",
+    "compare_records",
+    "SCORE_HELP",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -169,6 +172,58 @@ def focus(seed: str, expanded: list[str] | None = None) -> None:
     get_state().extras.update(
         {"network.seed": seed, "network.selected": seed, "network.expanded": list(expanded or [])}
     )
+
+
+#: What the resolver's score means, for the Duplicates page's labels.
+SCORE_HELP = (
+    "How alike the two records are, from 0 (nothing in common) to 1 (identical): names, birth date, "
+    "nationality, passport, phone and address compared. From the threshold up (0.5 by default) the two "
+    "records are linked as one entity, unless you judge otherwise."
+)
+
+
+def _record_names(table: pd.DataFrame, kind: str, positions: pd.Series) -> pd.Series:
+    """``Name · case C1 (FR)`` for rows of the party table (a record is one person in one case)."""
+
+    def col(c: str) -> pd.Series:
+        return (
+            table[c].astype("string").fillna("") if c in table.columns else pd.Series("", index=table.index)
+        )
+
+    name = (col("first_name") + " " + col("last_name")).str.strip() if kind == "person" else col("name")
+    label = (
+        name.replace("", "(no name)") + " · case " + col("case_id") + " (" + col("reporting_country") + ")"
+    )
+    return pd.Series(label.to_numpy()[positions.to_numpy(dtype="int64")], index=positions.index)
+
+
+def review_table(table: pd.DataFrame, kind: str, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The Duplicates page's list of pairs with readable columns: Record A, Record B, Match score,
+    Linked, Your judgement, Why."""
+    return pd.DataFrame(
+        {
+            "Record A": _record_names(table, kind, pairs["left"]),
+            "Record B": _record_names(table, kind, pairs["right"]),
+            "Match score": pairs["score"].astype(float),
+            "Linked": pairs["linked"].astype(bool),
+            "Your judgement": pairs["decision"]
+            .map({"same": "the same", "different": "different"})
+            .fillna(""),
+            "Why": pairs["explanation"].astype("string"),
+        }
+    )
+
+
+def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
+    """Two records of the party table side by side, one row per field, fields named in plain words."""
+    shown = [c for c in table.columns if c not in ("extra", "dq_flags")]
+    return pd.DataFrame(
+        {
+            "Field": [c.replace("_", " ").capitalize() for c in shown],
+            "Record A": [table.iloc[left][c] for c in shown],
+            "Record B": [table.iloc[right][c] for c in shown],
+        }
+    ).astype("string")
 
 
 def judge_pair(kind: str, left_key: str, right_key: str, score: float, decision: str) -> None:
