@@ -6,15 +6,16 @@ import streamlit as st
 
 from workbench.graph import describe_path, entity_card, node_names, search_nodes, shortest_path
 from workbench.ui.network import (
+    CARD_COLUMNS,
     DRAW_LIMIT,
     DRAW_MAX,
-    KIND_COLOURS,
     community_table,
     entity_graph,
     export_panel,
     focus,
     graph_communities,
     graph_rankings,
+    legend_html,
     network_view,
     path_graph,
     view_graph,
@@ -44,14 +45,7 @@ _PLURAL = {"address": "Addresses", "company": "Companies", "conveyance": "Convey
 for col, (kind, n) in zip(cols, counts.items(), strict=False):
     col.metric(_PLURAL.get(kind, kind.capitalize() + "s"), f"{n:,}")
 cols[-1].metric("Links", f"{len(graph.edges):,}")
-st.markdown(
-    "<div style='font-size:0.85rem;color:#555'>"
-    + " · ".join(f"<span style='color:{c}'>●</span> {k}" for k, c in KIND_COLOURS.items() if k in counts)
-    + " · ◆ case · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
-    "A hop goes from one entity to the next through the case or identifier they share: two links "
-    "(person – case – person).</div>",
-    unsafe_allow_html=True,
-)
+st.markdown(legend_html(counts), unsafe_allow_html=True)
 if len(graph) == 0:
     st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
     st.stop()
@@ -95,7 +89,10 @@ def show_card(node_id: str) -> None:
             on_select="rerun",
             selection_mode="single-row",
             key=f"card_{node_id}",
-            column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+            column_config={
+                **CARD_COLUMNS,
+                "seizure_date": st.column_config.DateColumn("Seizure date", format="YYYY-MM-DD"),
+            },
         )
         st.caption("Select a case to open it.")
         rows = ev.selection.rows if ev and ev.selection else []
@@ -103,7 +100,12 @@ def show_card(node_id: str) -> None:
             r = cases.iloc[rows[0]]
             open_case(str(r["reporting_country"]), str(r["case_id"]))
     with st.expander(f"Direct links ({len(card['links'])})"):
-        st.dataframe(card["links"], hide_index=True, width="stretch")
+        st.dataframe(
+            card["links"][["label", "kind", "relation"]],
+            hide_index=True,
+            width="stretch",
+            column_config={"label": "Linked to", "kind": "Kind", "relation": "Link"},
+        )
 
 
 tab_ego, tab_path, tab_comm, tab_rank = st.tabs(["Ego network", "Shortest path", "Communities", "Rankings"])

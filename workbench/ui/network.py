@@ -45,6 +45,8 @@ __all__ = [
     "review_table",
     "compare_records",
     "SCORE_HELP",
+    "CARD_COLUMNS",
+    "legend_html",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -173,6 +175,37 @@ def focus(seed: str, expanded: list[str] | None = None) -> None:
         {"network.seed": seed, "network.selected": seed, "network.expanded": list(expanded or [])}
     )
 
+
+def legend_html(counts: dict[str, int]) -> str:
+    """The drawing's legend: a symbol per node kind present, what hubs and dashed borders mean, and
+    what a hop is (two links), so that hop counts and link counts read consistently.
+
+    >>> "◆</span> case" in legend_html({"case": 3, "person": 2}) and "phone" not in legend_html({"case": 3})
+    True
+    """
+    kinds = " · ".join(
+        f"<span style='color:{c}'>●</span> {k}"
+        for k, c in KIND_COLOURS.items()
+        if k in counts and k != "case"
+    )
+    return (
+        f"<div style='font-size:0.85rem;color:#555'><span style='color:{KIND_COLOURS['case']}'>◆</span> case"
+        + (f" · {kinds}" if kinds else "")
+        + " · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
+        "A hop goes from one entity to the next through the case or identifier they share: two links "
+        "(person – case – person).</div>"
+    )
+
+
+#: Column labels of the entity card's cases table.
+CARD_COLUMNS: dict[str, str] = {
+    "reporting_country": "Reporting country",
+    "case_id": "Case",
+    "role": "Role",
+    "route": "Route",
+    "transport_mode": "Transport mode",
+    "conveyance": "Conveyance",
+}
 
 #: What the resolver's score means, for the Duplicates page's labels.
 SCORE_HELP = (
