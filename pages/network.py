@@ -10,6 +10,7 @@ from workbench.ui.network import (
     DRAW_LIMIT,
     DRAW_MAX,
     community_table,
+    count,
     entity_graph,
     export_panel,
     focus,
@@ -161,7 +162,7 @@ with tab_ego:
             on_click=lambda: ex.update({"network.expanded": []}),
         )
         b4.caption(
-            f"{g.number_of_nodes():,} nodes · {g.number_of_edges():,} links · "
+            f"{count(g.number_of_nodes(), 'node')} · {count(g.number_of_edges(), 'link')} · "
             f"selected: {node_names(graph, [selected])[0]}"
         )
         st.markdown("#### Entity card")

@@ -562,14 +562,17 @@ def _details(graph: EntityGraph, found: pd.DataFrame) -> pd.Series:
     parties = found["kind"].isin(list(PARTY_TABLES.values()))
     if parties.any() and len(graph.records):
         recs = graph.records[graph.records["node_id"].isin(found.loc[parties, "node_id"])]
-        case_label = graph.nodes.set_index("node_id")["label"]
-        cases = recs.groupby("node_id", sort=False)["case_node"].agg(
-            lambda c: (
-                ", ".join(case_label.reindex(list(dict.fromkeys(c))[:2]).fillna("").tolist())
-                + (f" and {c.nunique() - 2} more" if c.nunique() > 2 else "")
-            )
-        )
-        detail = detail.where(~parties, "case " + found["node_id"].map(cases).fillna(""))
+        labels = graph.nodes["label"].to_numpy(dtype=object)
+
+        def cases_of(case_nodes: pd.Series) -> str:
+            distinct = list(dict.fromkeys(case_nodes))
+            pos = graph.index.reindex(distinct[:2]).tolist()
+            named = ", ".join(str(labels[int(p)]) for p in pos if p == p)
+            more = f" and {len(distinct) - 2} more" if len(distinct) > 2 else ""
+            return f"{'case' if len(distinct) == 1 else 'cases'} {named}{more}"
+
+        cases = recs.groupby("node_id", sort=False)["case_node"].agg(cases_of)
+        detail = detail.where(~parties, found["node_id"].map(cases).fillna(""))
     same = (found["label"] + "|" + found["kind"] + "|" + detail).duplicated(keep=False)
     return detail.where(~same, detail + " · " + found["node_id"].astype(str))
 
@@ -581,13 +584,10 @@ def node_names(graph: EntityGraph, node_ids: Iterable[str]) -> list[str]:
     >>> node_names(g, ["case:FR:C1"])
     ['C1 (FR) (case)']
     """
-    nodes = graph.nodes.set_index("node_id")
     ids = list(node_ids)
-    rows = nodes.reindex(ids)
-    return [
-        f"{lab} ({kind})" if isinstance(kind, str) else nid
-        for nid, lab, kind in zip(ids, rows["label"].tolist(), rows["kind"].tolist(), strict=True)
-    ]
+    labels, kinds = graph.nodes["label"].to_numpy(dtype=object), graph.nodes["kind"].to_numpy(dtype=object)
+    pos = graph.index.reindex(ids).tolist()
+    return [nid if p != p else f"{labels[int(p)]} ({kinds[int(p)]})" for nid, p in zip(ids, pos, strict=True)]
 
 
 def describe_path(graph: EntityGraph, path: list[str]) -> str:

@@ -47,6 +47,7 @@ __all__ = [
     "SCORE_HELP",
     "CARD_COLUMNS",
     "legend_html",
+    "count",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -176,6 +177,15 @@ def focus(seed: str, expanded: list[str] | None = None) -> None:
     )
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural when ``n`` is not 1.
+
+    >>> count(1, "node"), count(1200, "link")
+    ('1 node', '1,200 links')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def legend_html(counts: dict[str, int]) -> str:
     """The drawing's legend: a symbol per node kind present, what hubs and dashed borders mean, and
     what a hop is (two links), so that hop counts and link counts read consistently.
@@ -302,7 +312,7 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
         return
     st.download_button(f"Download {name}", data, file_name=name, key=f"{key}_download", on_click="ignore")
     st.caption(
-        f"{sum(counts.values()):,} nodes; this download is recorded in the audit log (Admin → Store & audit)."
+        f"{count(sum(counts.values()), 'node')}; this download is recorded in the audit log (Admin → Store & audit)."
     )
 
 
