@@ -81,13 +81,19 @@ if pair["decision"]:
 # the submitted widget value, not from a variable of an earlier run
 with st.form("dup_judge", clear_on_submit=True, border=False):
     st.text_input("Note (optional)", key="dup_note", placeholder="why you decided so")
+    shown = review_table(table, kind, pair.to_frame().T).iloc[0]
+    names = (str(shown["Record A"]), str(shown["Record B"]))
     pair_args = (kind, str(pair["left_key"]), str(pair["right_key"]), float(pair["score"]))
     b1, b2 = st.columns(2)
     b1.form_submit_button(
-        "Confirm: the same", key="dup_same", on_click=judge_pair, args=(*pair_args, "same"), type="primary"
+        "Confirm: the same",
+        key="dup_same",
+        on_click=judge_pair,
+        args=(*pair_args, "same", names),
+        type="primary",
     )
     b2.form_submit_button(
-        "Reject: different", key="dup_diff", on_click=judge_pair, args=(*pair_args, "different")
+        "Reject: different", key="dup_diff", on_click=judge_pair, args=(*pair_args, "different", names)
     )
 if ex.get("duplicates.last"):
     st.success(ex["duplicates.last"])

@@ -103,7 +103,7 @@ def test_duplicates_page_confirms_a_match(
     assert not app.exception, app.exception
     app.button(key="dup_diff").click().run()
     assert not app.exception, app.exception
-    assert any("Recorded:" in s.value for s in app.success)
+    assert any("Recorded:" in s.value and " · case " in s.value for s in app.success)  # records by name
     app.selectbox(key="dup_show").set_value("judged").run()
     assert not app.exception, app.exception
     assert app.dataframe[0].value["Your judgement"].tolist()[0] == "different"

@@ -269,7 +269,14 @@ def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
     ).astype("string")
 
 
-def judge_pair(kind: str, left_key: str, right_key: str, score: float, decision: str) -> None:
+def judge_pair(
+    kind: str,
+    left_key: str,
+    right_key: str,
+    score: float,
+    decision: str,
+    names: tuple[str, str] | None = None,
+) -> None:
     """Record the Duplicates page's judgement on one pair with the note submitted with it (a form
     callback: ``st.session_state["dup_note"]`` holds the note as submitted, not an earlier run's)."""
     from workbench.judgements import record_judgement
@@ -279,7 +286,8 @@ def judge_pair(kind: str, left_key: str, right_key: str, score: float, decision:
     record_judgement(get_store(), kind, left_key, right_key, decision, score=score, note=note or None)
     clear_network_caches()
     verdict = "the same" if decision == "same" else "different"
-    get_state().extras["duplicates.last"] = f"Recorded: records {left_key} and {right_key} are {verdict}" + (
+    a, b = names or (left_key, right_key)
+    get_state().extras["duplicates.last"] = f"Recorded: {a} and {b} are {verdict}" + (
         f" (note: {note})." if note else "."
     )
 
