@@ -1,11 +1,10 @@
 """Duplicates: the resolver's proposed matches of person and company records, to confirm or reject."""
 # nav: section=Analysis; title=Duplicates; icon=:material/join_inner:; order=35
 
-import pandas as pd
 import streamlit as st
 
-from workbench.judgements import judgement_table, record_judgement
-from workbench.ui.network import clear_network_caches, resolution
+from workbench.judgements import judgement_table
+from workbench.ui.network import SCORE_HELP, compare_records, judge_pair, resolution, review_table
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption
@@ -34,7 +33,6 @@ st.caption(
     f"(score ≥ {res.stats.get('threshold', 0.5)}). Your judgements override the score in every later run, "
     "on this page, on the Network page and in `workbench resolve --judgements`."
 )
-id_col = f"{kind}_id"
 m = res.matches
 c1, c2, c3 = st.columns([2, 2, 1])
 show = c1.selectbox(
@@ -42,7 +40,7 @@ show = c1.selectbox(
     ["to review (score 0.3–0.8, not judged)", "linked", "not linked", "judged"],
     key="dup_show",
 )
-lo, hi = c2.slider("Score", 0.0, 1.0, (0.2, 1.0), 0.05, key="dup_range")
+lo, hi = c2.slider("Match score", 0.0, 1.0, (0.2, 1.0), 0.05, key="dup_range", help=SCORE_HELP)
 if show.startswith("to review"):
     sel = m[(m["score"] >= 0.3) & (m["score"] <= 0.8) & (m["decision"] == "")]
 elif show == "linked":
@@ -57,57 +55,50 @@ if sel.empty:
     st.info("No pair of records matches this view.")
     st.stop()
 
-view = sel[[f"left_{id_col}", f"right_{id_col}", "score", "linked", "decision", "explanation"]].head(1000)
 ev = st.dataframe(
-    view,
+    review_table(table, kind, sel.head(1000)),
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="dup_table",
     column_config={
-        "score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.2f")
+        "Match score": st.column_config.ProgressColumn(
+            "Match score", min_value=0.0, max_value=1.0, format="%.2f", help=SCORE_HELP
+        ),
+        "Linked": st.column_config.CheckboxColumn("Linked", help="Counted as one entity on the Network page"),
     },
 )
 rows = ev.selection.rows if ev and ev.selection else []
 pair = sel.iloc[rows[0]] if rows else sel.iloc[0]
 st.subheader("Compare the two records")
-shown = [c for c in table.columns if c not in ("extra", "dq_flags")]
-both = pd.DataFrame(
-    {
-        "field": shown,
-        "record A": [table.iloc[int(pair["left"])][c] for c in shown],
-        "record B": [table.iloc[int(pair["right"])][c] for c in shown],
-    }
-).astype("string")
+both = compare_records(table, int(pair["left"]), int(pair["right"]))
 st.dataframe(both, hide_index=True, width="stretch")
-st.markdown(f"**Score {pair['score']:.2f}** · {pair['explanation']}")
+st.markdown(f"**Match score {pair['score']:.2f}** (1 = identical) · {pair['explanation']}")
 if pair["decision"]:
     st.caption(f"Judged: {'the same' if pair['decision'] == 'same' else 'different'}.")
-note = st.text_input("Note (optional)", key="dup_note", placeholder="why you decided so")
-
-
-def judge(decision: str) -> None:
-    record_judgement(
-        get_store(),
-        kind,
-        str(pair["left_key"]),
-        str(pair["right_key"]),
-        decision,
-        score=float(pair["score"]),
-        note=note or None,
+# a form: the note and the decision reach the server together, and the callback reads the note from
+# the submitted widget value, not from a variable of an earlier run
+with st.form("dup_judge", clear_on_submit=True, border=False):
+    st.text_input("Note (optional)", key="dup_note", placeholder="why you decided so")
+    shown = review_table(table, kind, pair.to_frame().T).iloc[0]
+    names = (str(shown["Record A"]), str(shown["Record B"]))
+    pair_args = (kind, str(pair["left_key"]), str(pair["right_key"]), float(pair["score"]))
+    b1, b2 = st.columns(2)
+    b1.form_submit_button(
+        "Confirm: the same",
+        key="dup_same",
+        on_click=judge_pair,
+        args=(*pair_args, "same", names),
+        type="primary",
     )
-    clear_network_caches()
-    ex["duplicates.last"] = (
-        f"Recorded: {pair[f'left_{id_col}']} and {pair[f'right_{id_col}']} are {decision}."
+    b2.form_submit_button(
+        "Reject: different", key="dup_diff", on_click=judge_pair, args=(*pair_args, "different", names)
     )
-
-
-b1, b2 = st.columns(2)
-b1.button("Confirm: the same", key="dup_same", on_click=judge, args=("same",), type="primary")
-b2.button("Reject: different", key="dup_diff", on_click=judge, args=("different",))
 if ex.get("duplicates.last"):
     st.success(ex["duplicates.last"])
 
 with st.expander("Judgements so far"):
-    st.dataframe(judgement_table(get_store(), kind), hide_index=True, width="stretch")
+    judged = judgement_table(get_store(), kind).drop(columns=["kind"])
+    judged.columns = [c.replace("_", " ").capitalize() for c in judged.columns]
+    st.dataframe(judged, hide_index=True, width="stretch")

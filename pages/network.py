@@ -1,28 +1,24 @@
 """Network: search an entity, its ego network drawn interactively, paths, communities and rankings."""
 # nav: section=Analysis; title=Network; icon=:material/hub:; order=30
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from workbench.graph import (
-    entity_card,
-    search_nodes,
-    shortest_path,
-    to_networkx,
-)
-from workbench.graph_export import i2_workbook, write_graph
+from workbench.graph import describe_path, entity_card, node_names, search_nodes, shortest_path
 from workbench.ui.network import (
+    CARD_COLUMNS,
     DRAW_LIMIT,
     DRAW_MAX,
-    KIND_COLOURS,
     community_table,
+    count,
     entity_graph,
+    export_panel,
     focus,
     graph_communities,
     graph_rankings,
+    legend_html,
     network_view,
+    path_graph,
     view_graph,
     vis_spec,
     wanted,
@@ -50,13 +46,7 @@ _PLURAL = {"address": "Addresses", "company": "Companies", "conveyance": "Convey
 for col, (kind, n) in zip(cols, counts.items(), strict=False):
     col.metric(_PLURAL.get(kind, kind.capitalize() + "s"), f"{n:,}")
 cols[-1].metric("Links", f"{len(graph.edges):,}")
-st.markdown(
-    "<div style='font-size:0.85rem;color:#555'>"
-    + " · ".join(f"<span style='color:{c}'>●</span> {k}" for k, c in KIND_COLOURS.items() if k in counts)
-    + " · ◆ case · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
-    "A hop is one link between two entities through the case or identifier they share.</div>",
-    unsafe_allow_html=True,
-)
+st.markdown(legend_html(counts), unsafe_allow_html=True)
 if len(graph) == 0:
     st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
     st.stop()
@@ -75,7 +65,10 @@ def pick(label: str, key: str, default: str | None = None) -> str | None:
     if found.empty:
         st.caption(f"Nothing in the filtered graph matches “{text}”.")
         return None
-    labels = {r.node_id: f"{r.label} · {r.kind} · {r.degree} links" for r in found.itertuples()}
+    labels = {
+        r.node_id: f"{r.label} · {r.kind}{f' · {r.detail}' if r.detail else ''} · {r.degree} links"
+        for r in found.itertuples()
+    }
     return st.selectbox("Matches", list(labels), format_func=labels.get, key=f"{key}_pick")
 
 
@@ -97,7 +90,10 @@ def show_card(node_id: str) -> None:
             on_select="rerun",
             selection_mode="single-row",
             key=f"card_{node_id}",
-            column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+            column_config={
+                **CARD_COLUMNS,
+                "seizure_date": st.column_config.DateColumn("Seizure date", format="YYYY-MM-DD"),
+            },
         )
         st.caption("Select a case to open it.")
         rows = ev.selection.rows if ev and ev.selection else []
@@ -105,7 +101,12 @@ def show_card(node_id: str) -> None:
             r = cases.iloc[rows[0]]
             open_case(str(r["reporting_country"]), str(r["case_id"]))
     with st.expander(f"Direct links ({len(card['links'])})"):
-        st.dataframe(card["links"], hide_index=True, width="stretch")
+        st.dataframe(
+            card["links"][["label", "kind", "relation"]],
+            hide_index=True,
+            width="stretch",
+            column_config={"label": "Linked to", "kind": "Kind", "relation": "Link"},
+        )
 
 
 tab_ego, tab_path, tab_comm, tab_rank = st.tabs(["Ego network", "Shortest path", "Communities", "Rankings"])
@@ -160,20 +161,14 @@ with tab_ego:
             disabled=not expanded,
             on_click=lambda: ex.update({"network.expanded": []}),
         )
-        b4.caption(f"{g.number_of_nodes():,} nodes · {g.number_of_edges():,} links · selected: `{selected}`")
+        b4.caption(
+            f"{count(g.number_of_nodes(), 'node')} · {count(g.number_of_edges(), 'link')} · "
+            f"selected: {node_names(graph, [selected])[0]}"
+        )
         st.markdown("#### Entity card")
         show_card(selected)
         with st.expander("Export this network"):
-            drawn = graph.subgraph(g.nodes)
-            buf = io.BytesIO()
-            write_graph(drawn, buf, "graphml")
-            st.download_button("GraphML", buf.getvalue(), "network.graphml", key="net_dl_graphml")
-            st.download_button(
-                "i2 workbook",
-                i2_workbook(drawn, notes=[f"Filter: {state.filter.describe()}"]),
-                "network-i2.xlsx",
-                key="net_dl_i2",
-            )
+            export_panel(graph, list(g.nodes), state.filter)
 
     ego_panel()
 
@@ -191,9 +186,8 @@ with tab_path:
                 "These two are not linked in the filtered graph" + (" (hubs set aside)." if around else ".")
             )
         else:
-            st.success(f"Linked in {(len(path) - 1) / 2:g} hops: " + " → ".join(path))
-            pg = to_networkx(graph, [graph.position(p) for p in path])
-            pg.graph["seeds"] = [a, b]
+            st.success(describe_path(graph, path))
+            pg = path_graph(graph, path)
             network_view(vis_spec(pg, path=path), height=360, key="net_path_view")
 
 with tab_comm:

@@ -322,3 +322,51 @@ def test_graph_command(tmp_path, small_sample_dir, seeded_sqlite) -> None:  # ty
     assert (
         main(["graph", str(tmp_path / "missing"), "--format", "i2", "--out", str(tmp_path / "x.xlsx")]) == 2
     )
+
+
+# ------------------------------------------------------------------------- what a new user reads
+def test_entity_is_labelled_with_its_most_common_spelling() -> None:
+    """A typo on the first record does not name the entity: the spelling most records use does."""
+    cases = pd.DataFrame({"reporting_country": ["FR"] * 3, "case_id": ["C1", "C2", "C3"]})
+    persons = pd.DataFrame(
+        {
+            "reporting_country": ["FR"] * 3,
+            "case_id": ["C1", "C2", "C3"],
+            "person_id": ["P1", "P2", "P3"],
+            "first_name": ["Lkas", "Lukas", "Lukas"],
+            "last_name": ["Visser", "Visser", "Visser"],
+        }
+    )
+    one = pd.Series("E1", index=["FR:C1:P1", "FR:C2:P2", "FR:C3:P3"])
+    g = build_graph(cases, persons, entities={"persons": one})
+    assert g.nodes.set_index("node_id").at["person:E1", "label"] == "Lukas Visser"
+    # a tie goes to the name seen first
+    g2 = build_graph(cases.head(2), persons.head(2), entities={"persons": one.head(2)})
+    assert g2.nodes.set_index("node_id").at["person:E1", "label"] == "Lkas Visser"
+
+
+def test_search_tells_apart_entities_of_the_same_name(tiny: dict[str, pd.DataFrame]) -> None:
+    persons = tiny["persons"].copy()
+    persons.loc[1, ["first_name", "last_name", "phone"]] = ["Ana", "Silva", ""]  # a second, other Ana Silva
+    g = build_graph(tiny["cases"], persons, tiny["companies"])
+    found = search_nodes(g, "ana silva")
+    assert len(found) == 2 and found["label"].nunique() == 1
+    shown = (
+        found["label"] + " · " + found["kind"] + " · " + found["detail"] + " · " + found["degree"].astype(str)
+    )
+    assert shown.is_unique, shown.tolist()
+    assert set(found["detail"]) == {"case C1 (FR)", "case C2 (DE)"}
+
+
+def test_path_is_described_by_labels_and_drawn_with_its_links(tiny: dict[str, pd.DataFrame]) -> None:
+    from workbench.graph import describe_path
+    from workbench.ui.network import path_graph
+
+    g = build_graph(tiny["cases"], tiny["persons"], tiny["companies"])
+    path = shortest_path(g, "person:FR:C1:P1", "person:DE:C2:P3")
+    assert path is not None and len(path) == 5  # Ana - phone - Bo - case C2 - Cy
+    text = describe_path(g, path)
+    assert text.startswith("Linked by 4 links (3 entities in between): Ana Silva (person) → ")
+    assert "person:" not in text and "case:" not in text and "Cy Hale (person)" in text
+    drawn = path_graph(g, path)
+    assert drawn.number_of_edges() == 4 and drawn.number_of_nodes() == 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -102,10 +103,10 @@ def test_duplicates_page_confirms_a_match(
     assert not app.exception, app.exception
     app.button(key="dup_diff").click().run()
     assert not app.exception, app.exception
-    assert any("Recorded:" in s.value for s in app.success)
+    assert any("Recorded:" in s.value and " · case " in s.value for s in app.success)  # records by name
     app.selectbox(key="dup_show").set_value("judged").run()
     assert not app.exception, app.exception
-    assert app.dataframe[0].value["decision"].tolist()[0] == "different"
+    assert app.dataframe[0].value["Your judgement"].tolist()[0] == "different"
     # read back in a separate process: ADBC and sqlite3 in one process must not share a WAL file's locks
     code = (
         "import sys; from workbench.store import open_store; from workbench.judgements import load_judgements; "
@@ -143,3 +144,126 @@ def test_large_graphs_compute_communities_when_asked(app: AppTest, monkeypatch: 
     go.click().run()
     assert not app.exception, app.exception
     assert any("linked groups" in c.value for c in app.caption)
+
+
+def _read_judgements(url: str) -> list[dict[str, object]]:
+    """The stored judgements, read in a separate process (see test_duplicates_page_confirms_a_match)."""
+    code = (
+        "import sys; from workbench.store import open_store; from workbench.judgements import judgement_table; "
+        "t = judgement_table(open_store(sys.argv[1])); "
+        "print(t[['left_key', 'right_key', 'decision', 'note']].astype(str).to_json(orient='records'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_duplicates_note_is_saved_with_its_own_judgement(
+    seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note typed for a pair is stored with that pair's judgement, even when it is typed and the
+    button clicked in one go (one rerun), and it does not carry over to the next pair."""
+    url = _writable_copy(seeded_sqlite, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/entities.py")
+    app.run()
+    app.selectbox(key="dup_show").set_value("linked").run()
+    assert not app.exception, app.exception
+    # type the note and click in the same rerun, as a quick user does
+    app.text_input(key="dup_note").set_value("same passport photo")
+    app.button(key="dup_same").click().run()
+    assert not app.exception, app.exception
+    first = _read_judgements(url)
+    assert len(first) == 1
+    assert first[0]["decision"] == "same" and first[0]["note"] == "same passport photo"
+    # judge again with a new note: the new note is stored, not the one of the earlier run
+    app.text_input(key="dup_note").set_value("different birth years")
+    app.button(key="dup_diff").click().run()
+    assert not app.exception, app.exception
+    judged = _read_judgements(url)
+    by_pair = {(j["left_key"], j["right_key"]): j for j in judged}
+    latest = by_pair[(first[0]["left_key"], first[0]["right_key"])] if len(by_pair) == 1 else judged[0]
+    assert latest["note"] == "different birth years"
+    assert latest["decision"] == "different"
+
+
+def _graph_audit(url: str) -> list[dict[str, object]]:
+    code = (
+        "import sys, json, sqlalchemy as sa; from workbench.store import open_store, AuditEntry; "
+        "s = open_store(sys.argv[1]); c = s.engine.connect(); "
+        "rows = c.execute(sa.select(AuditEntry.user, AuditEntry.role, AuditEntry.details)"
+        ".where(AuditEntry.action == 'export.graph')).fetchall(); "
+        "print(json.dumps([{'user': u, 'role': r, **json.loads(d)} for u, r, d in rows]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_network_download_asks_a_legal_basis_and_is_audited(
+    seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_sample, role: str
+) -> None:  # type: ignore[no-untyped-def]
+    url = _writable_copy(seeded_sqlite, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", role)
+    monkeypatch.setenv("WORKBENCH_USER", f"test-{role}")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/network.py")
+    app.run()
+    seed = _planted_member(small_sample) if role == "analyst" else "C"  # viewers: a case
+    app.text_input(key="net_seed_text").set_value(seed).run()
+    assert not app.exception, app.exception
+    app.button(key="net_dl_prepare").click().run()
+    assert not app.exception, app.exception
+    if role == "analyst":
+        # persons are personal data: no download without a legal basis, and nothing audited
+        assert any("legal basis" in e.value for e in app.error)
+        assert _graph_audit(url) == []
+        app.text_input(key="net_dl_basis").set_value("MAA FR-ES 2019, art. 4").run()
+        app.button(key="net_dl_prepare").click().run()
+        assert not app.exception, app.exception
+    assert not app.error
+    (entry,) = _graph_audit(url)
+    assert entry["user"] == f"test-{role}" and entry["format"] == "graphml"
+    assert int(entry["nodes"]) > 1
+    if role == "analyst":
+        assert entry["legal_basis"] == "MAA FR-ES 2019, art. 4" and "person" in entry["personal"]
+    else:  # the viewer's graph holds no personal node: no person, company, identifier or plate leaves
+        assert entry["personal"] == [] and "person" not in entry["counts"]
+
+
+def test_path_tab_names_entities_and_counts_links(app: AppTest, small_sample) -> None:  # type: ignore[no-untyped-def]
+    net = next(n for n in small_sample.truth["networks"] if n["kind"] == "shared_phone")
+    (c1, _), (c2, _) = net["case_keys"][0], net["case_keys"][1]
+    app.switch_page("pages/network.py")
+    app.run()
+    app.text_input(key="net_path_a_text").set_value(net["case_keys"][0][1]).run()
+    app.text_input(key="net_path_b_text").set_value(net["case_keys"][1][1]).run()
+    assert not app.exception, app.exception
+    # the match list has no two identical entries
+    for key in ("net_path_a_pick", "net_path_b_pick"):
+        box = app.selectbox(key=key)
+        shown = [box.format_func(o) for o in box.options] if callable(box.format_func) else box.options
+        assert len(shown) == len(set(shown)), shown
+    (found,) = [s.value for s in app.success]
+    # case - person - phone - person - case: four links, named by their labels, no raw ids
+    assert found.startswith("Linked by 4 links (3 entities in between): ")
+    assert "case:" not in found and "person:" not in found and "phone:" not in found
+    assert f"{net['case_keys'][0][1]} ({c1}) (case)" in found and f"({c2}) (case)" in found
+
+
+def test_duplicates_page_labels_are_readable(app: AppTest) -> None:
+    app.switch_page("pages/entities.py")
+    app.run()
+    assert not app.exception, app.exception
+    pairs, fields = app.dataframe[0].value, app.dataframe[1].value
+    assert list(pairs.columns) == ["Record A", "Record B", "Match score", "Linked", "Your judgement", "Why"]
+    assert pairs["Record A"].str.contains(r" · case .+ \(\w\w\)$").all()  # a name and its case
+    assert list(fields.columns) == ["Field", "Record A", "Record B"]
+    assert not fields["Field"].str.contains("_").any() and "First name" in fields["Field"].tolist()
+    assert app.slider(key="dup_range").label == "Match score" and "0 (nothing in common)" in str(
+        app.slider(key="dup_range").help
+    )

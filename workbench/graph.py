@@ -79,6 +79,8 @@ __all__ = [
     "rankings",
     "entity_card",
     "search_nodes",
+    "node_names",
+    "describe_path",
     "to_networkx",
     "PARTY_TABLES",
     "IDENTIFIER_COLUMNS",
@@ -284,9 +286,23 @@ def build_graph(
         ent_id = rkey if ent is None else rkey.map(ent).fillna(rkey).astype("string")
         party_node = kind + ":" + ent_id
         label = _party_label(table, df)
-        # an entity is labelled with the name written on its first record
-        names = pd.DataFrame({"node": party_node, "label": label})
-        best = names[names["label"] != ""].drop_duplicates("node").set_index("node")["label"]
+        # an entity is labelled with the name most often written on its records (a typo on one record
+        # must not name the entity); ties go to the name seen first
+        names = pd.DataFrame(
+            {"node": party_node.to_numpy(dtype=object), "label": label.to_numpy(dtype=object)}
+        )
+        tally = (
+            names[names["label"] != ""]
+            .groupby(["node", "label"], sort=False)
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        best = (
+            tally.sort_values("n", ascending=False, kind="stable")
+            .drop_duplicates("node")
+            .set_index("node")["label"]
+        )
         uniq = pd.Series(party_node.unique())
         add_nodes(uniq, kind, uniq.map(best).fillna(uniq.str.split(":").str[-1]))
         record_frames.append(
@@ -535,7 +551,62 @@ def search_nodes(
         for w in words:
             sel &= hay.str.contains(w, regex=False).to_numpy()
     out = nodes[sel].assign(degree=graph.degree[sel])
-    return out.sort_values(["degree", "label"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    out = out.sort_values(["degree", "label"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    return out.assign(detail=_details(graph, out))
+
+
+def _details(graph: EntityGraph, found: pd.DataFrame) -> pd.Series:
+    """What tells apart nodes of the same label and kind: a party's cases, an identifier's kind, a
+    conveyance's type; the node id when that is still not enough."""
+    detail = found["subkind"].astype(str).where(found["kind"] == "conveyance", "")
+    parties = found["kind"].isin(list(PARTY_TABLES.values()))
+    if parties.any() and len(graph.records):
+        recs = graph.records[graph.records["node_id"].isin(found.loc[parties, "node_id"])]
+        labels = graph.nodes["label"].to_numpy(dtype=object)
+
+        def cases_of(case_nodes: pd.Series) -> str:
+            distinct = list(dict.fromkeys(case_nodes))
+            pos = graph.index.reindex(distinct[:2]).tolist()
+            named = ", ".join(str(labels[int(p)]) for p in pos if p == p)
+            more = f" and {len(distinct) - 2} more" if len(distinct) > 2 else ""
+            return f"{'case' if len(distinct) == 1 else 'cases'} {named}{more}"
+
+        cases = recs.groupby("node_id", sort=False)["case_node"].agg(cases_of)
+        detail = detail.where(~parties, found["node_id"].map(cases).fillna(""))
+    same = (found["label"] + "|" + found["kind"] + "|" + detail).duplicated(keep=False)
+    return detail.where(~same, detail + " · " + found["node_id"].astype(str))
+
+
+def node_names(graph: EntityGraph, node_ids: Iterable[str]) -> list[str]:
+    """Readable names of nodes: ``label (kind)``, for messages (ids like ``person:FR:C1:P1`` are not).
+
+    >>> g = build_graph(pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"]}))
+    >>> node_names(g, ["case:FR:C1"])
+    ['C1 (FR) (case)']
+    """
+    ids = list(node_ids)
+    labels, kinds = graph.nodes["label"].to_numpy(dtype=object), graph.nodes["kind"].to_numpy(dtype=object)
+    pos = graph.index.reindex(ids).tolist()
+    return [nid if p != p else f"{labels[int(p)]} ({kinds[int(p)]})" for nid, p in zip(ids, pos, strict=True)]
+
+
+def describe_path(graph: EntityGraph, path: list[str]) -> str:
+    """One sentence on a path from :func:`shortest_path`: how many links (edges) it takes and the
+    entities it passes, named by their labels.
+
+    >>> cases = pd.DataFrame({"reporting_country": ["FR", "DE"], "case_id": ["C1", "C2"],
+    ...                       "conveyance_type": ["aircraft", "aircraft"], "conveyance_id": ["AF12", "AF 012"]})
+    >>> g = build_graph(cases)
+    >>> describe_path(g, shortest_path(g, "case:FR:C1", "case:DE:C2"))
+    'Linked by 2 links (1 entity in between): C1 (FR) (case) → AF12 (conveyance) → C2 (DE) (case)'
+    """
+    links = len(path) - 1
+    between = max(0, len(path) - 2)
+    return (
+        f"Linked by {links} link{'s' if links != 1 else ''} "
+        f"({between} {'entity' if between == 1 else 'entities'} in between): "
+        + " → ".join(node_names(graph, path))
+    )
 
 
 def _bfs(

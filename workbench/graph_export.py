@@ -27,13 +27,27 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.graph import EntityGraph, to_networkx
+from workbench.graph import PERSONAL_KINDS, EntityGraph, to_networkx
 
-__all__ = ["FORMATS", "write_graph", "i2_workbook", "i2_tables", "ftm_entities", "FtmUnavailable"]
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.config import Settings
+    from workbench.filters import CaseFilter
+    from workbench.store import Store
+
+__all__ = [
+    "FORMATS",
+    "write_graph",
+    "graph_bytes",
+    "personal_kinds",
+    "i2_workbook",
+    "i2_tables",
+    "ftm_entities",
+    "FtmUnavailable",
+]
 
 #: Export formats and their usual file suffix.
 FORMATS: dict[str, str] = {"graphml": ".graphml", "gexf": ".gexf", "i2": ".xlsx", "ftm": ".ftm.json"}
@@ -178,6 +192,103 @@ def ftm_entities(graph: EntityGraph) -> list[dict[str, Any]]:
             link.add("object", out[a].id)
             link.add("role", "conveyance")
     return [p.to_dict() for p in out.values()]
+
+
+def personal_kinds(graph: EntityGraph) -> list[str]:
+    """The kinds of personal data among the graph's nodes: persons, companies, their identifiers and
+    vehicle plates (empty: the graph holds cases, flights, vessels and trains only).
+
+    >>> from workbench.graph import build_graph
+    >>> personal_kinds(build_graph(pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"]})))
+    []
+    """
+    counts = graph.counts()
+    kinds = [k for k in counts if k in PERSONAL_KINDS]
+    if "subkind" in graph.nodes.columns and (graph.nodes["subkind"] == "vehicle").any():
+        kinds.append("vehicle plate")
+    return kinds
+
+
+def graph_bytes(
+    store: Store,
+    graph: EntityGraph,
+    fmt: str,
+    flt: CaseFilter | None = None,
+    *,
+    legal_basis: str | None = None,
+    settings: Settings | None = None,
+    stem: str = "network",
+) -> tuple[bytes, str, dict[str, int]]:
+    """``graph`` as ``fmt`` for a download: ``(data, file name, nodes per kind)``, written to the audit log.
+
+    A graph holding persons, companies, their identifiers or vehicle plates is personal data, exported
+    like the exchange format (:mod:`workbench.exports`): it needs a role that may see personal data and a
+    stated legal basis, else :class:`workbench.exports.ExportRefused` is raised and nothing is written.
+    Every export is audited (``export.graph``: user, role, format, nodes and links per kind, filter,
+    legal basis).
+
+    >>> from workbench.graph import build_graph
+    >>> from workbench.store import open_store
+    >>> from workbench.config import Settings
+    >>> g = build_graph(pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"]}),
+    ...                 pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"], "person_id": ["P1"],
+    ...                               "first_name": ["Ana"], "last_name": ["Silva"], "role": ["courier"]}))
+    >>> store, analyst = open_store("sqlite://"), Settings.from_env({"WORKBENCH_ROLE": "analyst"})
+    >>> graph_bytes(store, g, "graphml", settings=analyst)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    workbench.exports.ExportRefused: this network holds personal data (person): state its legal basis ...
+    >>> data, name, counts = graph_bytes(store, g, "graphml", legal_basis="MAA art. 4", settings=analyst)
+    >>> name, counts
+    ('network.graphml', {'case': 1, 'person': 1})
+    """
+    from workbench.config import Settings
+    from workbench.exports import NON_PERSONAL_BASIS, ExportRefused
+    from workbench.filters import CaseFilter
+    from workbench.store import audit
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    settings = settings or Settings.from_env()
+    flt = flt or CaseFilter()
+    personal = personal_kinds(graph)
+    basis = (legal_basis or "").strip()
+    if personal and not settings.can_see_personal:
+        raise ExportRefused(
+            f"this network holds personal data ({', '.join(personal)}), which the role {settings.role!r} "
+            "may not export"
+        )
+    if personal and not basis:
+        raise ExportRefused(
+            f"this network holds personal data ({', '.join(personal)}): state its legal basis "
+            "(e.g. 'mutual administrative assistance agreement FR-ES 2019, art. 4')"
+        )
+    basis = basis or NON_PERSONAL_BASIS
+    if fmt == "i2":
+        data = i2_workbook(graph, notes=[f"Filter: {flt.describe()}", f"Legal basis: {basis}"])
+    else:
+        buf = io.BytesIO()
+        write_graph(graph, buf, fmt)
+        data = buf.getvalue()
+    name = f"{stem}{'-i2' if fmt == 'i2' else ''}{FORMATS[fmt]}"
+    counts = graph.counts()
+    with store.session() as s:
+        audit(
+            s,
+            "export.graph",
+            {
+                "format": fmt,
+                "nodes": len(graph),
+                "links": len(graph.edges),
+                "counts": counts,
+                "personal": personal,
+                "filter": flt.to_dict(),
+                "filter_text": flt.describe(),
+                "legal_basis": basis,
+                "target": f"download {name}",
+            },
+            settings,
+        )
+    return data, name, counts
 
 
 def write_graph(graph: EntityGraph, target: str | Path | IO[bytes], fmt: str) -> None:

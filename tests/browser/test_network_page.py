@@ -55,22 +55,45 @@ def test_network_search_draw_expand(page, small_sample) -> None:  # type: ignore
             const data = n.body.data.nodes;
             const ids = data.getIds().filter(i => data.get(i).hidden_links > 0);
             const p = n.canvasToDOM(n.getPositions([ids[0]])[ids[0]]);
-            return {id: ids[0], x: p.x, y: p.y};
+            return {id: ids[0], label: data.get(ids[0]).label, x: p.x, y: p.y};
         }"""
     )
+    positions = handle.evaluate("() => window.__wbNetwork.getPositions()")
     box = page.locator(FRAME).first.bounding_box()
     graph_box = frame.locator("#graph").bounding_box()
     page.mouse.dblclick(graph_box["x"] + target["x"], graph_box["y"] + target["y"])
     page.wait_for_timeout(500)
     wait_idle(page, FRAME)
     _drawn(page)
-    page.get_by_text(f"selected: {target['id']}").first.wait_for(timeout=30_000)
+    page.get_by_text(f"selected: {target['label']} (").first.wait_for(timeout=30_000)
     assert _node_count(page) > before
+    # expanding placed the new nodes only: every node drawn before is where it was
+    handle = page.locator(FRAME).first.element_handle().content_frame()
+    after = handle.evaluate("() => window.__wbNetwork.getPositions()")
+    assert set(positions) <= set(after)
+    moved = {
+        n: (positions[n], after[n])
+        for n in positions
+        if abs(positions[n]["x"] - after[n]["x"]) > 1 or abs(positions[n]["y"] - after[n]["y"]) > 1
+    }
+    assert not moved, list(moved.items())[:5]
+    assert int(frame.locator("#graph").get_attribute("data-kept")) == len(positions)
     assert box is not None
     assert page.get_by_text("Entity card").first.is_visible()
     page.locator(FRAME).first.scroll_into_view_if_needed()
     assert_no_exception(page)
     screenshot(page, "network-expanded")
+    # the download asks a legal basis (persons are personal data), then offers the file
+    page.get_by_text("Export this network").first.click()
+    page.get_by_role("button", name="Prepare download").click()
+    page.get_by_text("state its legal basis").first.wait_for(timeout=30_000)
+    page.locator('input[aria-label^="Legal basis"]').first.fill("MAA FR-ES 2019, art. 4")
+    page.keyboard.press("Enter")
+    wait_idle(page, FRAME)
+    page.get_by_role("button", name="Prepare download").click()
+    page.get_by_role("button", name="Download network.graphml").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Download network.graphml").scroll_into_view_if_needed()
+    screenshot(page, "network-export")
     # the entity card's cases table is there; the other tabs draw
     page.get_by_role("tab", name="Rankings").click()
     page.get_by_text("Persons and companies by number of distinct links").first.wait_for(timeout=30_000)
@@ -85,5 +108,8 @@ def test_duplicates_page(page) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page, '[data-testid="stDataFrame"]')
     assert page.get_by_role("heading", name="Duplicates").first.is_visible()
     assert page.get_by_text("Compare the two records").first.is_visible()
+    assert page.get_by_text("Match score").first.is_visible()
     assert_no_exception(page)
     screenshot(page, "duplicates")
+    page.get_by_text("Compare the two records").first.scroll_into_view_if_needed()
+    screenshot(page, "duplicates-compare")

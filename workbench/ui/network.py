@@ -39,6 +39,15 @@ __all__ = [
     "wanted",
     "focus",
     "AUTO_ANALYSIS_NODES",
+    "judge_pair",
+    "export_panel",
+    "path_graph",
+    "review_table",
+    "compare_records",
+    "SCORE_HELP",
+    "CARD_COLUMNS",
+    "legend_html",
+    "count",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -168,6 +177,153 @@ def focus(seed: str, expanded: list[str] | None = None) -> None:
     )
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural when ``n`` is not 1.
+
+    >>> count(1, "node"), count(1200, "link")
+    ('1 node', '1,200 links')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def legend_html(counts: dict[str, int]) -> str:
+    """The drawing's legend: a symbol per node kind present, what hubs and dashed borders mean, and
+    what a hop is (two links), so that hop counts and link counts read consistently.
+
+    >>> "◆</span> case" in legend_html({"case": 3, "person": 2}) and "phone" not in legend_html({"case": 3})
+    True
+    """
+    kinds = " · ".join(
+        f"<span style='color:{c}'>●</span> {k}"
+        for k, c in KIND_COLOURS.items()
+        if k in counts and k != "case"
+    )
+    return (
+        f"<div style='font-size:0.85rem;color:#555'><span style='color:{KIND_COLOURS['case']}'>◆</span> case"
+        + (f" · {kinds}" if kinds else "")
+        + " · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
+        "A hop goes from one entity to the next through the case or identifier they share: two links "
+        "(person – case – person).</div>"
+    )
+
+
+#: Column labels of the entity card's cases table.
+CARD_COLUMNS: dict[str, str] = {
+    "reporting_country": "Reporting country",
+    "case_id": "Case",
+    "role": "Role",
+    "route": "Route",
+    "transport_mode": "Transport mode",
+    "conveyance": "Conveyance",
+}
+
+#: What the resolver's score means, for the Duplicates page's labels.
+SCORE_HELP = (
+    "How alike the two records are, from 0 (nothing in common) to 1 (identical): names, birth date, "
+    "nationality, passport, phone and address compared. From the threshold up (0.5 by default) the two "
+    "records are linked as one entity, unless you judge otherwise."
+)
+
+
+def _record_names(table: pd.DataFrame, kind: str, positions: pd.Series) -> pd.Series:
+    """``Name · case C1 (FR)`` for rows of the party table (a record is one person in one case)."""
+
+    def col(c: str) -> pd.Series:
+        return (
+            table[c].astype("string").fillna("") if c in table.columns else pd.Series("", index=table.index)
+        )
+
+    name = (col("first_name") + " " + col("last_name")).str.strip() if kind == "person" else col("name")
+    label = (
+        name.replace("", "(no name)") + " · case " + col("case_id") + " (" + col("reporting_country") + ")"
+    )
+    return pd.Series(label.to_numpy()[positions.to_numpy(dtype="int64")], index=positions.index)
+
+
+def review_table(table: pd.DataFrame, kind: str, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The Duplicates page's list of pairs with readable columns: Record A, Record B, Match score,
+    Linked, Your judgement, Why."""
+    return pd.DataFrame(
+        {
+            "Record A": _record_names(table, kind, pairs["left"]),
+            "Record B": _record_names(table, kind, pairs["right"]),
+            "Match score": pairs["score"].astype(float),
+            "Linked": pairs["linked"].astype(bool),
+            "Your judgement": pairs["decision"]
+            .map({"same": "the same", "different": "different"})
+            .fillna(""),
+            "Why": pairs["explanation"].astype("string"),
+        }
+    )
+
+
+def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
+    """Two records of the party table side by side, one row per field, fields named in plain words."""
+    shown = [c for c in table.columns if c not in ("extra", "dq_flags")]
+    return pd.DataFrame(
+        {
+            "Field": [c.replace("_", " ").capitalize() for c in shown],
+            "Record A": [table.iloc[left][c] for c in shown],
+            "Record B": [table.iloc[right][c] for c in shown],
+        }
+    ).astype("string")
+
+
+def judge_pair(
+    kind: str,
+    left_key: str,
+    right_key: str,
+    score: float,
+    decision: str,
+    names: tuple[str, str] | None = None,
+) -> None:
+    """Record the Duplicates page's judgement on one pair with the note submitted with it (a form
+    callback: ``st.session_state["dup_note"]`` holds the note as submitted, not an earlier run's)."""
+    from workbench.judgements import record_judgement
+    from workbench.ui.state import get_state
+
+    note = str(st.session_state.get("dup_note") or "").strip()
+    record_judgement(get_store(), kind, left_key, right_key, decision, score=score, note=note or None)
+    clear_network_caches()
+    verdict = "the same" if decision == "same" else "different"
+    a, b = names or (left_key, right_key)
+    get_state().extras["duplicates.last"] = f"Recorded: {a} and {b} are {verdict}" + (
+        f" (note: {note})." if note else "."
+    )
+
+
+def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, key: str = "net_dl") -> None:
+    """Download the drawn network (GraphML or i2 workbook): a legal basis is asked when it holds personal
+    data, the role is checked and every download is audited (:func:`workbench.graph_export.graph_bytes`)."""
+    from workbench.exports import ExportRefused
+    from workbench.graph_export import graph_bytes, personal_kinds
+
+    drawn = graph.subgraph(node_ids)
+    personal = personal_kinds(drawn)
+    formats = {"graphml": "GraphML (Gephi, yEd, networkx)", "i2": "i2 Analyst's Notebook workbook"}
+    c1, c2 = st.columns([2, 3])
+    fmt = c1.radio("Format", list(formats), format_func=formats.__getitem__, key=f"{key}_fmt")
+    basis = c2.text_input(
+        "Legal basis" + (" (required: persons and companies are personal data)" if personal else ""),
+        key=f"{key}_basis",
+        placeholder="e.g. mutual administrative assistance agreement, art. 4",
+        help="Written to the audit log with the filter, the number of nodes and your user name.",
+    )
+    if not st.button("Prepare download", key=f"{key}_prepare"):
+        return
+    try:
+        data, name, counts = graph_bytes(
+            get_store(), drawn, fmt, flt, legal_basis=basis or None, settings=get_settings()
+        )
+    except ExportRefused as e:
+        st.error(f"Not exported: {e}.")
+        return
+    st.download_button(f"Download {name}", data, file_name=name, key=f"{key}_download", on_click="ignore")
+    st.caption(
+        f"{count(sum(counts.values()), 'node')}; this download is recorded in the audit log (Admin → Store & audit)."
+    )
+
+
 def clear_network_caches() -> None:
     for cached in (_graph, _resolution, _communities, _rankings):
         cached.clear()
@@ -251,6 +407,18 @@ def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], li
             g = nx.compose(more, g)  # attributes of the main ego network win
             g.graph.update(truncated=truncated, seeds=[seed, *expanded])
     g.graph.setdefault("seeds", [seed])
+    return g
+
+
+def path_graph(graph: EntityGraph, path: list[str]) -> Any:
+    """The drawing of a shortest path: its nodes and only the links it takes (so the links drawn are
+    the links the path description counts)."""
+    from workbench.graph import to_networkx
+
+    g = to_networkx(graph, [graph.position(p) for p in path])
+    on_path = {frozenset(e) for e in zip(path, path[1:], strict=False)}
+    g.remove_edges_from([e for e in list(g.edges) if frozenset(e) not in on_path])
+    g.graph["seeds"] = [path[0], path[-1]]
     return g
 
 
