@@ -42,6 +42,7 @@ __all__ = [
     "heatmap",
     "chart_png",
     "chart_svg",
+    "with_subtitle",
 ]
 
 # Every row is sent to the browser inline; the builders aggregate first, so the default 5,000-row cap
@@ -425,6 +426,23 @@ def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str | None =
         .properties(
             title=title or "", width="container", height=max(160, 18 * df[y].nunique()), autosize=FIT_WIDTH
         )
+    )
+
+
+def with_subtitle(chart: Any, lines: Sequence[str]) -> Any:
+    """The chart with ``lines`` under its title (what it counts, in which unit, over which period).
+
+    The subtitle is part of the spec, so the PNG and SVG downloads carry it too.
+
+    >>> c = with_subtitle(alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().properties(title="Cases"), ["distinct cases"])
+    >>> c.to_dict()["title"]
+    {'text': 'Cases', 'anchor': 'start', 'subtitle': ['distinct cases']}
+    """
+    current = chart.title if isinstance(chart.title, str) else getattr(chart.title, "text", "")
+    text = current if isinstance(current, str) else ""
+    sub = [line for line in lines if line]
+    return chart.properties(
+        title=alt.TitleParams(text=text or " ", subtitle=sub, anchor="start") if sub else text
     )
 
 

@@ -26,6 +26,8 @@ from workbench.statistics import (
     run_report,
     shares_table,
     table_csv,
+    tidy_numbers,
+    year_before_filter,
 )
 from workbench.trends import (
     ENFORCEMENT_NOTE,
@@ -125,7 +127,11 @@ def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_coun
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner="Building the report ...")
 def _report(url: str, flt: CaseFilter, key: str) -> ReportResult:
-    return run_report(key, loaders.seizure_frame(flt), flt)
+    frame = loaders.seizure_frame(flt)
+    # the year-on-year report compares with the same days a year before, outside a period filter
+    earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
+    year_before = loaders.seizure_frame(earlier) if earlier is not None else None
+    return run_report(key, frame, flt, year_before=year_before)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -182,7 +188,7 @@ def _for_display(series: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = [value_label(c, v) for v in out[c].astype("string")]
-    return out
+    return tidy_numbers(out)
 
 
 # ------------------------------------------------------------------------------------ builder
@@ -257,7 +263,8 @@ def builder_panel(flt: CaseFilter) -> None:
         if picked:
             changes = changes[changes[split].astype("string").isin(picked)]
     column = _SHOW.get(show or "values") or measure
-    title = f"{MEASURES[measure]} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
+    what = f"quantity ({unit})" if measure == "quantity" and unit else MEASURES[measure]
+    title = f"{what} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
     if column != measure:
         title = f"{show} — {title}"
     if _VIEWS[view] == "multiples" and by:
@@ -322,7 +329,9 @@ def movers_panel(flt: CaseFilter) -> None:
         return
     chart = charts.movers_chart(movers, [split], title=f"Largest changes in cases, {label}")
     st.altair_chart(chart, width="stretch")
-    table = movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
+    table = tidy_numbers(
+        movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
+    )
     st.dataframe(
         table,
         hide_index=True,
@@ -528,9 +537,13 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         persist_state="session",
     )
     rep = _report(get_store().url, flt, key)
+    st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
-        st.warning("No case matches the filters.")
+        if loaders.seizure_frame(flt).empty:
+            st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+        else:
+            st.info("This report has nothing to show for the cases matching the filters.")
         return
     if rep.chart is not None:
         st.altair_chart(rep.chart, width="stretch", key="stats_chart")
