@@ -128,6 +128,41 @@ def test_emerging_flags_link_to_their_chart_and_the_routes_map(
         assert any("Routes map is not part of this app" in c.value for c in at.caption)
 
 
+def test_a_route_flag_hands_its_route_and_the_previous_filter_to_routes(
+    default_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+    from workbench.ui.trends import ROUTES_FOCUS, routes_page_available
+
+    if not routes_page_available():
+        pytest.skip("the Routes page is not part of this app")
+    monkeypatch.setenv("WORKBENCH_DB_URL", default_store)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    before = CaseFilter(date_from=dt.date(2020, 1, 1))
+    state = at.session_state["_workbench_state"]
+    state.filter = before
+    at.switch_page("pages/trends.py")
+    at.run()
+    state = at.session_state["_workbench_state"]
+    state.extras["trends.flag"] = "cocaine on the route Brazil → France"
+    at.run()
+    assert not at.exception, at.exception
+    button = at.button(key="emerging_to_routes")
+    assert button.label == "Show Brazil → France on the Routes map"
+    button.click().run()
+    assert not at.exception, at.exception
+    state = at.session_state["_workbench_state"]
+    focus = state.extras[ROUTES_FOCUS]
+    assert (focus["origin"], focus["destination"], focus["commodity"]) == ("BR", "FR", "cocaine")
+    assert focus["previous_filter"] == before
+    assert focus["filter"] == state.filter and state.filter.commodity_types == ("cocaine",)
+    assert focus["label"] == "cocaine on the route Brazil → France" and focus["inferred"] is False
+    assert state.selected_route == ("BR", "FR")
+
+
 def test_statistics_page_runs_every_report(app: AppTest) -> None:
     from workbench.statistics import REPORTS
 

@@ -51,6 +51,8 @@ from workbench.ui.state import get_state
 __all__ = [
     "enforcement_note",
     "routes_page_available",
+    "routes_focus",
+    "ROUTES_FOCUS",
     "builder_panel",
     "movers_panel",
     "methods_panel",
@@ -399,12 +401,49 @@ def _significance(q: float) -> str:
     return "< 0.001" if q < 0.001 else f"{q:.3f}"
 
 
+#: Key of :data:`AppState.extras` through which a Trends flag hands its route to the Routes page.
+ROUTES_FOCUS = "routes.focus"
+
+
+def routes_focus(flag: EmergingFlag, previous: CaseFilter) -> dict[str, Any]:
+    """What the Routes page needs to show a flagged series: ``state.extras["routes.focus"]``.
+
+    Keys: ``origin`` and ``destination`` (ISO2 codes, None when the series does not fix them),
+    ``inferred`` (the destination was inferred from the reporting country of an import),
+    ``commodity`` (the commodity type, else the category, else None) with ``commodity_type`` and
+    ``commodity_category``, ``filter`` (the :class:`CaseFilter` narrowed to the series over its
+    baseline and period, also put in ``state.filter``), ``previous_filter`` (the filter before
+    narrowing, to restore), ``label`` (the flag's name, e.g. ``"cocaine on the route Brazil → France"``)
+    and ``source`` (``"trends.emerging"``).
+    """
+    key = flag.key
+    route = flag.route()
+    origin, destination = (
+        route if route is not None else (key.get("origin_country"), key.get("destination_country"))
+    )
+    commodity_type = key.get("commodity_type")
+    commodity_category = key.get("commodity_category")
+    return {
+        "origin": origin,
+        "destination": destination,
+        "inferred": str(key.get("route", "")).endswith("(inferred)"),
+        "commodity": commodity_type or commodity_category,
+        "commodity_type": commodity_type,
+        "commodity_category": commodity_category,
+        "filter": flag.case_filter(previous),
+        "previous_filter": previous,
+        "label": flag.label,
+        "source": "trends.emerging",
+    }
+
+
 def _go_to_routes(flag: EmergingFlag) -> None:
     state = get_state()
-    state.filter = flag.case_filter(state.filter)
-    route = flag.route()
-    if route is not None:
-        state.selected_route = route
+    focus = routes_focus(flag, state.filter)
+    state.extras[ROUTES_FOCUS] = focus
+    state.filter = focus["filter"]
+    if focus["origin"] and focus["destination"]:
+        state.selected_route = (focus["origin"], focus["destination"])
     st.switch_page("pages/routes.py")
 
 
@@ -480,8 +519,18 @@ def emerging_panel(flt: CaseFilter) -> None:
     st.altair_chart(chart, width="stretch", key="emerging_chart")
     st.markdown(flag.sentence)
     if routes_page_available():
-        if st.button("Show on the Routes map", icon=":material/map:", key="emerging_to_routes"):
+        route = flag.route()
+        label = (
+            f"Show {value_label('route', ' → '.join(route))} on the Routes map"
+            if route
+            else "Show on the Routes map"
+        )
+        if st.button(label, icon=":material/map:", key="emerging_to_routes"):
             _go_to_routes(flag)
+        st.caption(
+            f"Narrows the sidebar filter to this series from {flag.baseline_start} to {flag.period_end}; "
+            "the Routes page can restore the filter you had."
+        )
     else:
         st.caption("The Routes map is not part of this app, so there is no map link.")
 
