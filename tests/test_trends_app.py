@@ -191,3 +191,25 @@ def test_pages_say_so_when_no_case_matches(app: AppTest) -> None:
         app.run()
         assert not app.exception, (page, app.exception)
         assert any("No case matches" in w.value for w in app.warning), page
+
+
+def test_movers_under_a_period_filter_compare_whole_periods_with_a_year_before(app: AppTest) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 8, 31))
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    caption = next(c.value for c in app.caption if c.value.startswith("Cases in "))
+    # the last whole quarter of Mar–Aug 2024 against the same quarter a year before (outside the filter)
+    assert caption == "Cases in 2024Q2 (the last whole quarter of Mar–Aug 2024) against 2023Q2."
+    movers = next(df.value for df in app.dataframe if "current" in df.value.columns)
+    assert len(movers) > 3 and movers["before"].sum() > 0
+    # a period holding no whole quarter says so instead of comparing a part of one
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(date_from=dt.date(2024, 3, 15), date_to=dt.date(2024, 5, 31))
+    app.run()
+    assert any("holds no whole quarter" in i.value for i in app.info)

@@ -21,6 +21,7 @@ from workbench.emerging import METHOD, EmergingFlag, EmergingResult, detect_emer
 from workbench.filters import CaseFilter
 from workbench.statistics import (
     REPORTS,
+    ReportContext,
     ReportResult,
     catalogue_workbook,
     run_report,
@@ -34,9 +35,9 @@ from workbench.trends import (
     FREQUENCIES,
     MEASURES,
     SPLITS,
-    latest_complete_period,
     main_unit,
     method_shares,
+    movers_periods,
     period_labels,
     seasonal_profile,
     time_series,
@@ -318,13 +319,26 @@ def movers_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     n = int(c4.number_input("Rows", 5, 50, 15, key="movers_n", persist_state="session"))
-    last = latest_complete_period(pd.to_datetime(frame["seizure_date"]).max(), freq)
-    series = series_for(flt, (split,), freq, "cases")
+    observed = ReportContext.of(frame, flt)
+    periods = movers_periods(observed.start, observed.end, freq, compare)
+    if periods is None:
+        st.info(
+            f"The period in the sidebar ({observed.period_label()}) holds no whole {FREQUENCIES[freq]}: "
+            "choose a shorter period here or widen the dates."
+        )
+        return
+    last, earlier = periods
+    # the period compared with may lie before the filter's start: read it too (else it counts as zero)
+    wide = flt
+    if flt.date_from and earlier.start_time.date() < flt.date_from:
+        wide = flt.replace(date_from=earlier.start_time.date())
+    series = series_for(wide, (split,), freq, "cases")
     series = series[pd.PeriodIndex(series["period"]) <= last]
     movers = top_movers(series, "cases", period=last, compare=compare, n=n)
-    label = period_labels(pd.PeriodIndex([last])).iloc[0]
+    label, earlier_label = period_labels(pd.PeriodIndex([last, earlier])).tolist()
     st.caption(
-        f"Cases in {label} (the last complete {FREQUENCIES[freq]}) against {'a year before' if compare == 'year' else 'the period before'}."
+        f"Cases in {label} (the last whole {FREQUENCIES[freq]} of {observed.period_label()}) against "
+        f"{earlier_label}."
     )
     if movers.empty:
         st.info("Nothing moved in that period.")
