@@ -109,8 +109,13 @@ def _series_order(df: pd.DataFrame) -> list[str]:
 
 def _period_x(freq: str, title: str | None = None) -> alt.X:
     """The time axis, labelled as the periods are (quarters as Q3 2025, years as 2025)."""
-    fmt = {"Q": "Q%q %Y", "Y": "%Y"}.get(freq)
-    axis = alt.Axis(format=fmt, labelAngle=0) if fmt else alt.Axis(labelAngle=0)
+    fmt = {"M": "%b %Y", "Q": "Q%q %Y", "Y": "%Y"}.get(freq)
+    # ticks on period starts only: left to itself Vega puts weekly ticks on a few months of data
+    ticks = {"M": {"interval": "month", "step": 1}, "Q": {"interval": "month", "step": 3}, "Y": "year"}
+    if fmt:
+        axis = alt.Axis(format=fmt, labelAngle=0, tickCount=ticks[freq], labelOverlap="greedy")
+    else:
+        axis = alt.Axis(labelAngle=0)
     return alt.X(
         "period_start:T", title=FREQUENCIES.get(freq, "period") if title is None else title, axis=axis
     )

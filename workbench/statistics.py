@@ -866,8 +866,9 @@ REPORTS: dict[str, StandardReport] = {
         ),
         StandardReport(
             "monthly_by_category",
-            "Cases per month by commodity, last 24 months",
-            "Cases per month and commodity category over the last 24 complete months of the data.",
+            "Cases per month by commodity",
+            "Cases per month and commodity category over the last 24 complete months of the data, or of "
+            "the period in the sidebar (all of it, when shorter).",
             _monthly_by_category,
             sheet="Monthly",
             counts="Counts distinct cases per month and commodity category; a case with several categories counts under each.",
@@ -875,7 +876,9 @@ REPORTS: dict[str, StandardReport] = {
         StandardReport(
             "yoy_by_commodity",
             "Year-on-year change by commodity",
-            "Cases per commodity type in the last complete year against the year before, largest changes first.",
+            "Cases per commodity type in the last complete year against the year before; with a period in "
+            "the sidebar, its last 12 months (all of it, when shorter) against the same days a year before. "
+            "Largest changes first.",
             _yoy_by_commodity,
             sheet="Year on year",
             counts="Counts distinct cases per commodity type in the period against the same days a year before; bars show the change in cases.",
@@ -925,7 +928,9 @@ def run_report(
     if chart is not None:
         from workbench.charts import with_subtitle
 
-        chart = with_subtitle(chart, [caption, f"{ctx.period_label()}" + (f"; {crit}" if crit else "")])
+        chart = with_subtitle(
+            chart, [caption, f"Period: {ctx.period_label()}" + (f"; {crit}" if crit else "")]
+        )
     sheet = f"{rep.sheet or _sheet_name(rep.title)[:15]} {ctx.period_tag()}".strip()
     return ReportResult(
         rep.key,

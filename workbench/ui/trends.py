@@ -185,6 +185,22 @@ def _downloads(
         )
 
 
+def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """Thousands separators on numbers, shares as percentages, changes in % with their sign."""
+    config: dict[str, Any] = {}
+    for c in table.columns:
+        name = str(c)
+        if not pd.api.types.is_numeric_dtype(table[c]):
+            continue
+        if name.startswith("share"):
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif name.endswith("%"):
+            config[name] = st.column_config.NumberColumn(format="%+.1f%%")
+        elif name not in ("rank",):
+            config[name] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
 def _for_display(series: pd.DataFrame) -> pd.DataFrame:
     out = series.copy()
     out["period"] = period_labels(series["period"]).to_numpy()
@@ -347,13 +363,17 @@ def movers_panel(flt: CaseFilter) -> None:
     st.altair_chart(chart, width="stretch")
     table = tidy_numbers(
         movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
+        .drop(columns="period")
+        .rename(
+            columns={
+                split: SPLITS[split].label,
+                "current": f"cases {label}",
+                "before": f"cases {earlier_label}",
+                "change_pct": "change %",
+            }
+        )
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={"change_pct": st.column_config.NumberColumn("change %", format="%+.0f%%")},
-    )
+    st.dataframe(table, hide_index=True, width="stretch", column_config=_number_columns(table))
     _downloads(f"movers-{split}-{freq}".replace("_", "-"), "movers_dl", table=table, chart=chart)
 
 
@@ -615,11 +635,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rep.table), 460),
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in rep.table
-            if str(c).startswith("share")
-        },
+        column_config=_number_columns(rep.table),
     )
     _downloads(
         rep.key.replace("_", "-"),
