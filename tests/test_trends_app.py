@@ -214,3 +214,22 @@ def test_movers_under_a_period_filter_compare_whole_periods_with_a_year_before(a
     state.filter = CaseFilter(date_from=dt.date(2024, 3, 15), date_to=dt.date(2024, 5, 31))
     app.run()
     assert any("holds no whole quarter" in i.value for i in app.info)
+
+
+def test_empty_states_say_what_to_change(app: AppTest) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(commodity_types=("no_such_commodity",))
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert not any("rose beyond" in i.value for i in app.info)  # not "nothing rose": nothing is there
+    assert len([w for w in app.warning if "No case matches" in w.value]) == 5  # one per tab
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(date_from=dt.date(2024, 3, 10), date_to=dt.date(2024, 3, 20))
+    app.run()
+    assert not app.exception, app.exception
+    assert any(w.value.startswith("Emerging trends need a longer period") for w in app.warning)

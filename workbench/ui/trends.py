@@ -500,10 +500,16 @@ def emerging_panel(flt: CaseFilter) -> None:
         help="Expected share of false flags among all flags (Benjamini-Hochberg).",
     )
     min_count = int(c4.number_input("Minimum cases", 1, 100, 5, key="emerging_min", persist_state="session"))
+    if loaders.seizure_frame(flt).empty:
+        st.warning("No case matches the filters.")
+        return
     try:
         result = emerging_for(flt, freq, baseline, float(fdr), min_count)
     except ValueError as e:
-        st.warning(str(e))
+        st.warning(
+            f"Emerging trends need a longer period than the filters leave: {e}. Widen the period in the "
+            "sidebar or lower the baseline periods."
+        )
         return
     st.markdown(f"**{result.describe()}**")
     with st.expander("Method", expanded=False):
