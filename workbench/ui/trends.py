@@ -475,6 +475,8 @@ def _go_to_routes(flag: EmergingFlag) -> None:
     state = get_state()
     focus = routes_focus(flag, state.filter)
     state.extras[ROUTES_FOCUS] = focus
+    # the key the Routes page reads to restore the filter in force before this narrowing
+    state.extras["routes.previous_filter"] = focus["previous_filter"]
     state.filter = focus["filter"]
     if focus["origin"] and focus["destination"]:
         state.selected_route = (focus["origin"], focus["destination"])
