@@ -38,7 +38,7 @@ def test_every_report_exports(sample_frame: pd.DataFrame, key: str) -> None:
     assert len(result.table) > 0 and result.title
     book = openpyxl.load_workbook(io.BytesIO(result.to_excel()))
     ws = book.worksheets[0]
-    assert ws["A1"].value == result.title
+    assert ws["A1"].value == result.heading and result.heading.startswith(result.title)
     header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == result.table.columns[0])
     assert [c.value for c in ws[header_row]][: len(result.table.columns)] == [
         str(c) for c in result.table.columns
@@ -95,7 +95,92 @@ def test_catalogue_workbook_has_a_sheet_per_report(sample_frame: pd.DataFrame) -
     results = [run_report(k, sample_frame) for k in list(REPORTS)[:4]]
     book = openpyxl.load_workbook(io.BytesIO(catalogue_workbook(results)))
     assert len(book.sheetnames) == 4
-    assert book.worksheets[0]["A1"].value == "Standard statistics"
+    # every sheet is headed by its own report, with the period
+    assert [ws["A1"].value for ws in book.worksheets] == [r.heading for r in results]
+    assert all("2019–2025" in ws["A1"].value for ws in book.worksheets)
+
+
+# ------------------------------------------------------------------ a period in the filter (review finding)
+@pytest.fixture(scope="module")
+def period_filter():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    return CaseFilter(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 8, 31), transport_modes=("road",))
+
+
+@pytest.fixture(scope="module")
+def period_frame(sample_frame: pd.DataFrame, period_filter) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return period_filter.apply(sample_frame)
+
+
+def test_monthly_report_shows_only_months_of_the_period(period_frame: pd.DataFrame, period_filter) -> None:  # type: ignore[no-untyped-def]
+    r = run_report("monthly_by_category", period_frame, period_filter)
+    assert r.table["month"].tolist() == ["2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08"]
+    assert r.table["total"].min() > 0
+    assert "Mar–Aug 2024" in r.chart.to_dict()["title"]["text"]
+
+
+def test_year_on_year_compares_the_period_with_a_year_before(  # type: ignore[no-untyped-def]
+    sample_frame: pd.DataFrame, period_frame: pd.DataFrame, period_filter
+) -> None:
+    from workbench.statistics import year_before_filter
+
+    earlier = year_before_filter(period_frame, period_filter)
+    assert (earlier.date_from.isoformat(), earlier.date_to.isoformat()) == ("2023-03-01", "2023-08-31")
+    assert earlier.transport_modes == ("road",)
+    r = run_report("yoy_by_commodity", period_frame, period_filter, year_before=earlier.apply(sample_frame))
+    t = r.table.set_index("commodity type")
+    assert list(t.columns[:2]) == ["cases Mar–Aug 2024", "cases Mar–Aug 2023"]
+    assert t["cases Mar–Aug 2023"].sum() > 0 and len(t) > 3
+    # by hand: distinct road cases of the largest mover in the two periods
+    top = t.index[0]
+
+    def cases(f: pd.DataFrame) -> int:
+        return int(
+            f.loc[f["commodity_type"].astype("string").str.replace("_", " ") == top, "case_key"].nunique()
+        )
+
+    assert t.loc[top, "cases Mar–Aug 2024"] == cases(period_frame)
+    assert t.loc[top, "cases Mar–Aug 2023"] == cases(earlier.apply(sample_frame))
+    assert t.loc[top, "change"] == cases(period_frame) - cases(earlier.apply(sample_frame)) != 0
+    # without the year before, its cases are unknown: no table of made-up rises
+    assert run_report("yoy_by_commodity", period_frame, period_filter).table.empty
+
+
+def test_workbook_title_and_tab_say_period_and_filter(period_frame: pd.DataFrame, period_filter) -> None:  # type: ignore[no-untyped-def]
+    r = run_report("commodity_region_year", period_frame, period_filter)
+    ws = openpyxl.load_workbook(io.BytesIO(r.to_excel())).worksheets[0]
+    assert ws.title == "Comm. by region 2024-03–08"
+    assert ws["A1"].value == "Seizures by commodity and region, per year, Mar–Aug 2024 (transport mode: road)"
+    book = openpyxl.load_workbook(
+        io.BytesIO(catalogue_workbook([run_report(k, period_frame, period_filter) for k in REPORTS]))
+    )
+    assert all(name.endswith("2024-03–08") and len(name) <= 31 for name in book.sheetnames)
+    assert len(set(book.sheetnames)) == len(REPORTS)
+
+
+def test_numbers_are_rounded_and_charts_say_what_they_count(
+    period_frame: pd.DataFrame, period_filter
+) -> None:  # type: ignore[no-untyped-def]
+    for key in REPORTS:
+        r = run_report(key, period_frame, period_filter)
+        for c in r.table.columns:
+            if pd.api.types.is_float_dtype(r.table[c]):
+                values = r.table[c].dropna()
+                assert (values.round(4) == values).all(), (key, c)
+        csv = r.to_csv().decode()
+        assert "00000000" not in csv and "99999999" not in csv, key
+        if r.chart is not None:
+            title = r.chart.to_dict()["title"]
+            assert title["subtitle"][0] == r.caption and r.caption, key
+            assert "Mar–Aug 2024" in title["subtitle"][1] and "road" in title["subtitle"][1], key
+    shares = run_report("detection_by_mode", period_frame, period_filter)
+    ws = openpyxl.load_workbook(io.BytesIO(shares.to_excel())).worksheets[0]
+    col = list(shares.table.columns).index("share of cases") + 1
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == shares.table.columns[0])
+    assert ws.cell(header + 1, col).number_format == "0.0%"
 
 
 def test_csv_keeps_formula_looking_text_as_text() -> None:

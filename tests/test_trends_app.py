@@ -128,6 +128,43 @@ def test_emerging_flags_link_to_their_chart_and_the_routes_map(
         assert any("Routes map is not part of this app" in c.value for c in at.caption)
 
 
+def test_a_route_flag_hands_its_route_and_the_previous_filter_to_routes(
+    default_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+    from workbench.ui.trends import ROUTES_FOCUS, routes_page_available
+
+    if not routes_page_available():
+        pytest.skip("the Routes page is not part of this app")
+    monkeypatch.setenv("WORKBENCH_DB_URL", default_store)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    before = CaseFilter(date_from=dt.date(2020, 1, 1))
+    state = at.session_state["_workbench_state"]
+    state.filter = before
+    at.switch_page("pages/trends.py")
+    at.run()
+    state = at.session_state["_workbench_state"]
+    state.extras["trends.flag"] = "cocaine on the route Brazil → France"
+    at.run()
+    assert not at.exception, at.exception
+    button = at.button(key="emerging_to_routes")
+    assert button.label == "Show Brazil → France on the Routes map"
+    button.click().run()
+    assert not at.exception, at.exception
+    state = at.session_state["_workbench_state"]
+    focus = state.extras[ROUTES_FOCUS]
+    assert (focus["origin"], focus["destination"], focus["commodity"]) == ("BR", "FR", "cocaine")
+    assert focus["previous_filter"] == before
+    # Routes pops "routes.previous_filter" once it has read it; either it is still there or Routes took it
+    assert state.extras.get("routes.previous_filter", before) == before
+    assert focus["filter"] == state.filter and state.filter.commodity_types == ("cocaine",)
+    assert focus["label"] == "cocaine on the route Brazil → France" and focus["inferred"] is False
+    assert state.selected_route == ("BR", "FR")
+
+
 def test_statistics_page_runs_every_report(app: AppTest) -> None:
     from workbench.statistics import REPORTS
 
@@ -156,3 +193,45 @@ def test_pages_say_so_when_no_case_matches(app: AppTest) -> None:
         app.run()
         assert not app.exception, (page, app.exception)
         assert any("No case matches" in w.value for w in app.warning), page
+
+
+def test_movers_under_a_period_filter_compare_whole_periods_with_a_year_before(app: AppTest) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 8, 31))
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    caption = next(c.value for c in app.caption if c.value.startswith("Cases in "))
+    # the last whole quarter of Mar–Aug 2024 against the same quarter a year before (outside the filter)
+    assert caption == "Cases in 2024Q2 (the last whole quarter of Mar–Aug 2024) against 2023Q2."
+    movers = next(df.value for df in app.dataframe if "cases 2023Q2" in df.value.columns)
+    assert list(movers.columns) == ["commodity type", "cases 2024Q2", "cases 2023Q2", "change", "change %"]
+    assert len(movers) > 3 and movers["cases 2023Q2"].sum() > 0
+    # a period holding no whole quarter says so instead of comparing a part of one
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(date_from=dt.date(2024, 3, 15), date_to=dt.date(2024, 5, 31))
+    app.run()
+    assert any("holds no whole quarter" in i.value for i in app.info)
+
+
+def test_empty_states_say_what_to_change(app: AppTest) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(commodity_types=("no_such_commodity",))
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert not any("rose beyond" in i.value for i in app.info)  # not "nothing rose": nothing is there
+    assert len([w for w in app.warning if "No case matches" in w.value]) == 5  # one per tab
+    state = app.session_state["_workbench_state"]
+    state.filter = CaseFilter(date_from=dt.date(2024, 3, 10), date_to=dt.date(2024, 3, 20))
+    app.run()
+    assert not app.exception, app.exception
+    assert any(w.value.startswith("Emerging trends need a longer period") for w in app.warning)

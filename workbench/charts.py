@@ -42,6 +42,7 @@ __all__ = [
     "heatmap",
     "chart_png",
     "chart_svg",
+    "with_subtitle",
 ]
 
 # Every row is sent to the browser inline; the builders aggregate first, so the default 5,000-row cap
@@ -108,8 +109,13 @@ def _series_order(df: pd.DataFrame) -> list[str]:
 
 def _period_x(freq: str, title: str | None = None) -> alt.X:
     """The time axis, labelled as the periods are (quarters as Q3 2025, years as 2025)."""
-    fmt = {"Q": "Q%q %Y", "Y": "%Y"}.get(freq)
-    axis = alt.Axis(format=fmt, labelAngle=0) if fmt else alt.Axis(labelAngle=0)
+    fmt = {"M": "%b %Y", "Q": "Q%q %Y", "Y": "%Y"}.get(freq)
+    # ticks on period starts only: left to itself Vega puts weekly ticks on a few months of data
+    ticks = {"M": {"interval": "month", "step": 1}, "Q": {"interval": "month", "step": 3}, "Y": "year"}
+    if fmt:
+        axis = alt.Axis(format=fmt, labelAngle=0, tickCount=ticks[freq], labelOverlap="greedy")
+    else:
+        axis = alt.Axis(labelAngle=0)
     return alt.X(
         "period_start:T", title=FREQUENCIES.get(freq, "period") if title is None else title, axis=axis
     )
@@ -425,6 +431,23 @@ def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str | None =
         .properties(
             title=title or "", width="container", height=max(160, 18 * df[y].nunique()), autosize=FIT_WIDTH
         )
+    )
+
+
+def with_subtitle(chart: Any, lines: Sequence[str]) -> Any:
+    """The chart with ``lines`` under its title (what it counts, in which unit, over which period).
+
+    The subtitle is part of the spec, so the PNG and SVG downloads carry it too.
+
+    >>> c = with_subtitle(alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().properties(title="Cases"), ["distinct cases"])
+    >>> c.to_dict()["title"]
+    {'text': 'Cases', 'anchor': 'start', 'subtitle': ['distinct cases']}
+    """
+    current = chart.title if isinstance(chart.title, str) else getattr(chart.title, "text", "")
+    text = current if isinstance(current, str) else ""
+    sub = [line for line in lines if line]
+    return chart.properties(
+        title=alt.TitleParams(text=text or " ", subtitle=sub, anchor="start") if sub else text
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -36,8 +37,14 @@ def formatted_workbook(
     *,
     title: str | None = None,
     notes: Sequence[str] = (),
+    titles: Mapping[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
 ) -> bytes:
-    """A workbook with one formatted sheet per frame; ``title`` and ``notes`` head every sheet."""
+    """A workbook with one formatted sheet per frame; ``title`` and ``notes`` head every sheet.
+
+    ``titles`` gives a sheet its own title (instead of ``title``); ``formats`` an Excel number format
+    per column name (``{"share of cases": "0.0%"}``). Float columns of whole numbers show no decimals.
+    """
     buf = io.BytesIO()
     with pd.ExcelWriter(
         buf,
@@ -62,10 +69,11 @@ def formatted_workbook(
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
         num_fmt = wb.add_format({"num_format": "#,##0.##"})
         int_fmt = wb.add_format({"num_format": "#,##0"})
+        custom: dict[str, Any] = {}
         for name, df in sheets.items():
             sheet = name[:31]
             head = [
-                title or name,
+                (titles or {}).get(name) or title or name,
                 *notes,
                 f"generated {dt.datetime.now():%Y-%m-%d %H:%M} by the CEN Intelligence Workbench",
             ]
@@ -88,7 +96,14 @@ def formatted_workbook(
                 elif pd.api.types.is_integer_dtype(s):
                     fmt = int_fmt
                 elif pd.api.types.is_float_dtype(s):
-                    fmt = num_fmt
+                    # "#,##0.##" would show 1234.0 as "1,234." (a dangling point)
+                    whole = s.dropna()
+                    fmt = int_fmt if len(whole) and bool((whole == whole.round()).all()) else num_fmt
+                if formats and str(col) in formats:
+                    code = formats[str(col)]
+                    if code not in custom:
+                        custom[code] = wb.add_format({"num_format": code})
+                    fmt = custom[code]
                 ws.set_column(j, j, _width(s, str(col)), fmt)
             ws.freeze_panes(start + 1, 0)
             if len(df.columns):

@@ -35,10 +35,10 @@ import pandas as pd
 from workbench.trends import (
     NOT_STATED,
     latest_complete_period,
+    main_unit,
     method_shares,
     split_column,
     time_series,
-    top_movers,
     value_label,
 )
 
@@ -50,17 +50,165 @@ __all__ = [
     "catalogue_workbook",
     "table_csv",
     "shares_table",
+    "ReportContext",
+    "span_label",
+    "tidy_numbers",
+    "year_before_filter",
 ]
+
+
+_DAY = pd.Timedelta(days=1)
+
+
+def span_label(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """Days ``start`` to ``end`` (both included) as people say them: whole years and months read short.
+
+    >>> T = pd.Timestamp
+    >>> span_label(T("2024-01-01"), T("2024-12-31")), span_label(T("2019-01-01"), T("2025-12-31"))
+    ('2024', '2019–2025')
+    >>> span_label(T("2024-03-01"), T("2024-08-31")), span_label(T("2023-11-01"), T("2024-02-29"))
+    ('Mar–Aug 2024', 'Nov 2023–Feb 2024')
+    >>> span_label(T("2024-03-15"), T("2024-08-20"))
+    '15 Mar 2024–20 Aug 2024'
+    """
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    whole_months = start.day == 1 and (end + _DAY).day == 1
+    if whole_months and start.month == 1 and end.month == 12:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if whole_months:
+        if start.year == end.year:
+            first = f"{start:%b}"
+            return f"{end:%b %Y}" if start.month == end.month else f"{first}–{end:%b %Y}"
+        return f"{start:%b %Y}–{end:%b %Y}"
+    return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+
+
+def _span_tag(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """At most 15 characters of the same, for a sheet tab (31 characters in all)."""
+    whole_months = start.day == 1 and (end + _DAY).day == 1
+    if whole_months and start.month == 1 and end.month == 12:
+        return span_label(start, end)
+    if whole_months:
+        return f"{start:%Y-%m}–{end:%m}" if start.year == end.year else f"{start:%Y-%m}–{end:%Y-%m}"
+    return f"{start:%y%m%d}–{end:%y%m%d}"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a report observes besides its frame.
+
+    ``start`` and ``end`` are the first and last day observed: the filter's period, and where the filter
+    leaves it open the first and last seizure date of the frame (the data's last month counts as whole
+    when the filter runs to its end). A period outside them is not a period without seizures, so no
+    report fills it with zeros. ``year_before`` is the frame of the same filter one year earlier
+    (:func:`year_before_filter`), which the year-on-year report compares with when the filter sets a
+    period.
+    """
+
+    flt: Any = None
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    year_before: pd.DataFrame | None = None
+
+    @classmethod
+    def of(
+        cls, frame: pd.DataFrame, flt: Any = None, year_before: pd.DataFrame | None = None
+    ) -> ReportContext:
+        dates = pd.to_datetime(frame["seizure_date"]).dropna() if "seizure_date" in frame.columns else None
+        first = dates.min().normalize() if dates is not None and len(dates) else None
+        last = dates.max().normalize() if dates is not None and len(dates) else None
+        start = pd.Timestamp(flt.date_from) if flt is not None and flt.date_from else first
+        end = last
+        if flt is not None and flt.date_to:
+            end = pd.Timestamp(flt.date_to)
+            if last is not None:
+                end = min(end, last.to_period("M").end_time.normalize())
+        if start is not None and end is not None and end < start:
+            end = start
+        return cls(flt, start, end, year_before)
+
+    @property
+    def dated(self) -> bool:
+        """Whether the filter sets a period."""
+        return self.flt is not None and bool(self.flt.date_from or self.flt.date_to)
+
+    def period_label(self) -> str:
+        """The period observed, for titles (``'Mar–Aug 2024'``); ``'no cases'`` without dates."""
+        if self.start is None or self.end is None:
+            return "no cases"
+        return span_label(self.start, self.end)
+
+    def period_tag(self) -> str:
+        return "" if self.start is None or self.end is None else _span_tag(self.start, self.end)
+
+    def criteria(self) -> str | None:
+        """The filter's criteria other than the period, in words; None when there are none."""
+        if self.flt is None:
+            return None
+        rest = self.flt.replace(date_from=None, date_to=None)
+        return None if rest.is_empty else rest.describe()
+
+    def heading(self, title: str) -> str:
+        """A title that says the period and the filter: ``'Cases per …, Mar–Aug 2024 (transport mode: road)'``."""
+        crit = self.criteria()
+        return f"{title}, {self.period_label()}" + (f" ({crit})" if crit else "")
+
+    def year_on_year(
+        self,
+    ) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]] | None:
+        """The days compared by the year-on-year report and the same days a year before.
+
+        Without a period in the filter: the last complete calendar year and the one before. With one:
+        the last 12 months of the period (or all of it, when shorter) and the same days a year before.
+        """
+        if self.start is None or self.end is None:
+            return None
+        year = pd.DateOffset(years=1)
+        if self.dated:
+            lo = max(self.start, self.end - year + _DAY)
+            hi = self.end
+        else:
+            last = latest_complete_period(self.end, "Y")
+            lo, hi = last.start_time.normalize(), last.end_time.normalize()
+        return (lo, hi), (lo - year, hi - year)
+
+
+def year_before_filter(frame: pd.DataFrame, flt: Any) -> Any:
+    """The filter of the frame the year-on-year report needs besides ``frame``, or None.
+
+    With a period in the filter the year before lies outside it, so the caller reads the same filter a
+    year earlier and passes that frame to :func:`run_report` as ``year_before``.
+
+    >>> import datetime as dt
+    >>> from workbench.filters import CaseFilter
+    >>> f = pd.DataFrame({"seizure_date": pd.to_datetime(["2024-03-02", "2024-08-30"])})
+    >>> year_before_filter(f, CaseFilter(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 8, 31))).describe()
+    'from 2023-03-01; to 2023-08-31'
+    >>> year_before_filter(f, CaseFilter()) is None
+    True
+    """
+    ctx = ReportContext.of(frame, flt)
+    spans = ctx.year_on_year()
+    if not ctx.dated or spans is None:
+        return None
+    lo, hi = spans[1]
+    return flt.replace(date_from=lo.date(), date_to=hi.date())
 
 
 @dataclass(frozen=True)
 class StandardReport:
-    """One entry of the catalogue: what it shows, and the function that builds it from a frame."""
+    """One entry of the catalogue: what it shows, and the function that builds it from a frame.
+
+    ``sheet`` is a short name (at most 15 characters) for the workbook's sheet tab; ``counts`` says what
+    the chart counts and in which unit (``{unit}`` is the frame's most common unit).
+    """
 
     key: str
     title: str
     description: str
-    build: Callable[[pd.DataFrame], tuple[pd.DataFrame, Any]]
+    build: Callable[[pd.DataFrame, ReportContext], tuple[pd.DataFrame, Any]]
+    sheet: str = ""
+    counts: str = ""
 
 
 @dataclass
@@ -73,6 +221,12 @@ class ReportResult:
     table: pd.DataFrame
     chart: Any = None
     notes: list[str] = field(default_factory=list)
+    #: what the chart counts and in which unit, for the caption under it
+    caption: str = ""
+    #: the title with the period and the filter (the workbook's heading)
+    heading: str = ""
+    #: the sheet tab: short name and period
+    sheet: str = ""
 
     @property
     def file_stem(self) -> str:
@@ -82,7 +236,12 @@ class ReportResult:
         """The table as a formatted workbook of one sheet, titled, with the notes above it."""
         from workbench.excel import formatted_workbook
 
-        return formatted_workbook({_sheet_name(self.title): self.table}, title=self.title, notes=self.notes)
+        return formatted_workbook(
+            {self.sheet or _sheet_name(self.title): self.table},
+            title=self.heading or self.title,
+            notes=self.notes,
+            formats=_number_formats(self.table),
+        )
 
     def to_csv(self) -> bytes:
         """The table as UTF-8 CSV (see :func:`table_csv`)."""
@@ -119,6 +278,42 @@ def table_csv(table: pd.DataFrame) -> bytes:
 def _sheet_name(title: str) -> str:
     bad = set("[]:*?/\\")
     return "".join(c for c in title if c not in bad)[:31]
+
+
+def _number_formats(table: pd.DataFrame) -> dict[str, str]:
+    """Excel number formats of the share columns (fractions shown as percentages)."""
+    return {str(c): "0.0%" for c in table.columns if str(c).startswith("share")}
+
+
+def tidy_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Floats rounded to what a person reads (no ``1234.5000000001``): shares to 4 places (0.1 %),
+    percentages to 1, everything else to 2; whole-number columns become integers.
+
+    >>> t = tidy_numbers(pd.DataFrame({"quantity": [1234.5000000001, 0.1 + 0.2], "share of cases": [1 / 3, 2 / 3],
+    ...                                "value": [10.0, 2.0]}))
+    >>> t["quantity"].tolist(), t["share of cases"].tolist(), str(t["value"].dtype)
+    ([1234.5, 0.3], [0.3333, 0.6667], 'Int64')
+    """
+    out = table.copy()
+    for c in out.columns:
+        s = out[c]
+        if not pd.api.types.is_float_dtype(s):
+            continue
+        name = str(c)
+        places = (
+            4
+            if name.startswith("share") or name.endswith("share")
+            else 1
+            if "%" in name or name.endswith("_pct")
+            else 2
+        )
+        s = s.astype("float64").replace([np.inf, -np.inf], np.nan).round(places)
+        finite = s.dropna()
+        if places != 4 and len(finite) and (finite == finite.round()).all() and finite.abs().max() < 2**53:
+            out[c] = s.astype("Int64")
+        else:
+            out[c] = s
+    return out
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -184,7 +379,7 @@ def shares_table(shares: pd.DataFrame, method: str, within: str | None) -> pd.Da
 
 
 # ------------------------------------------------------------------------------------ reports
-def _commodity_region_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _commodity_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import bar_chart
 
     ts = time_series(frame, ("commodity_category", "wco_region"), "Y")
@@ -200,7 +395,7 @@ def _commodity_region_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     return table, bar_chart(data, "year", "cases", color="WCO region", title="Cases per year by WCO region")
 
 
-def _top_routes(frame: pd.DataFrame, top: int = 20) -> tuple[pd.DataFrame, Any]:
+def _top_routes(frame: pd.DataFrame, ctx: ReportContext, top: int = 20) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import bar_chart
 
     cache: dict[str, Any] = {}
@@ -276,7 +471,7 @@ def _top_routes(frame: pd.DataFrame, top: int = 20) -> tuple[pd.DataFrame, Any]:
     return table, chart
 
 
-def _detection_by_mode(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _detection_by_mode(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import shares_chart
 
     sh = method_shares(frame, "detection_method", "transport_mode")
@@ -288,7 +483,7 @@ def _detection_by_mode(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     )
 
 
-def _concealment_by_commodity(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _concealment_by_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import shares_chart
 
     sh = method_shares(frame, "concealment_method", "commodity_category")
@@ -300,7 +495,7 @@ def _concealment_by_commodity(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     )
 
 
-def _mode_by_category(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _mode_by_category(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import shares_chart
 
     sh = method_shares(frame, "transport_mode", "commodity_category")
@@ -312,7 +507,7 @@ def _mode_by_category(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     )
 
 
-def _detection_effectiveness(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _detection_effectiveness(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     import altair as alt
 
     from workbench.charts import FIT_WIDTH, PALETTE
@@ -349,7 +544,7 @@ def _detection_effectiveness(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     return table, chart
 
 
-def _quantity_by_commodity_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _quantity_by_commodity_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import small_multiples
 
     ts = time_series(frame, "commodity_type", "Y", "quantity")
@@ -376,7 +571,7 @@ def _quantity_by_commodity_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]
     return table, chart
 
 
-def _country_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _country_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import heatmap
 
     ts = time_series(frame, "reporting_country", "Y")
@@ -409,7 +604,7 @@ def _wco(code: str) -> str:
     return wco_region(code) or NOT_STATED
 
 
-def _value_by_region_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _value_by_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import bar_chart
 
     ts = time_series(frame, "wco_region", "Y", "value_usd")
@@ -426,7 +621,7 @@ def _value_by_region_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     )
 
 
-def _rilo_commodity(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+def _rilo_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import heatmap
 
     ts = time_series(frame, ("rilo", "commodity_category"), "Y")
@@ -446,13 +641,18 @@ def _rilo_commodity(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     )
 
 
-def _monthly_by_category(frame: pd.DataFrame, months: int = 24) -> tuple[pd.DataFrame, Any]:
+def _monthly_by_category(
+    frame: pd.DataFrame, ctx: ReportContext, months: int = 24
+) -> tuple[pd.DataFrame, Any]:
     from workbench.charts import series_chart
 
-    if frame.empty:
+    if frame.empty or ctx.start is None or ctx.end is None:
         return pd.DataFrame(columns=["month"]), None
-    last = latest_complete_period(pd.to_datetime(frame["seizure_date"]).max(), "M")
-    first = last - (months - 1)
+    last = latest_complete_period(ctx.end, "M")
+    # months before the period observed are not months without seizures: never show them as zeros
+    first = max(last - (months - 1), ctx.start.to_period("M"))
+    if first > last:  # the period is shorter than a month: show it whole
+        first = last = ctx.end.to_period("M")
     ts = time_series(frame, "commodity_category", "M", start=first.start_time, end=last.end_time)
     ts = ts[(pd.PeriodIndex(ts["period"]) >= first) & (pd.PeriodIndex(ts["period"]) <= last)]
     wide = ts.assign(category=_labels(ts, "commodity_category"), month=ts["period"].astype(str)).pivot_table(
@@ -461,35 +661,81 @@ def _monthly_by_category(frame: pd.DataFrame, months: int = 24) -> tuple[pd.Data
     wide.columns = [str(c) for c in wide.columns]
     wide["total"] = wide.sum(axis=1)
     ts.attrs.update({"freq": "M", "measure": "cases"})
+    n = len(pd.period_range(first, last, freq="M"))
     chart = series_chart(
-        ts.reset_index(drop=True), title=f"Cases per month by commodity category, last {months} months"
+        ts.reset_index(drop=True),
+        title=f"Cases per month by commodity category, last {n} months"
+        if n == months
+        else f"Cases per month by commodity category, {span_label(first.start_time, last.end_time)}",
     )
     return wide.reset_index(), chart
 
 
-def _yoy_by_commodity(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
-    from workbench.charts import movers_chart
-
+def _cases_by_type(frame: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+    """Distinct cases per commodity type seized from ``lo`` to ``hi`` (both days included)."""
     if frame.empty:
-        return pd.DataFrame(), None
-    last = latest_complete_period(pd.to_datetime(frame["seizure_date"]).max(), "Y")
-    ts = time_series(frame, "commodity_type", "Y", end=last.end_time)
-    movers = top_movers(ts, "cases", period=last, compare="year", n=10_000)
-    table = movers.assign(commodity_type=_labels(movers, "commodity_type")).rename(
-        columns={
-            "commodity_type": "commodity type",
-            "current": f"cases {last}",
-            "before": f"cases {last - 1}",
-            "change_pct": "change %",
+        return pd.Series(dtype="int64")
+    d = pd.to_datetime(frame["seizure_date"]).dt.normalize()
+    sub = frame[((d >= lo) & (d <= hi)).to_numpy()]
+    if sub.empty:
+        return pd.Series(dtype="int64")
+    work = pd.DataFrame(
+        {
+            "type": split_column(sub, "commodity_type").astype("string").to_numpy(),
+            "case": sub["case_key"].to_numpy(),
         }
     )
+    return work.groupby("type")["case"].nunique()
+
+
+def _yoy_by_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+    from workbench.charts import movers_chart
+
+    spans = ctx.year_on_year()
+    if frame.empty or spans is None:
+        return pd.DataFrame(), None
+    (lo, hi), (blo, bhi) = spans
+    now_label, before_label = span_label(lo, hi), span_label(blo, bhi)
+    # with a period in the filter, the year before lies outside the frame: it comes in ``year_before``
+    earlier = ctx.year_before if ctx.dated and ctx.year_before is not None else frame
+    if earlier is frame and ctx.start is not None and blo < ctx.start:
+        # the year before was not read: its cases are unknown, not zero
+        return pd.DataFrame(columns=["commodity type", f"cases {now_label}", f"cases {before_label}"]), None
+    current, before = _cases_by_type(frame, lo, hi), _cases_by_type(earlier, blo, bhi)
+    types = current.index.union(before.index)
+    movers = pd.DataFrame(
+        {
+            "commodity_type": pd.Series(types, dtype="string"),
+            "period": now_label,
+            "current": current.reindex(types, fill_value=0).to_numpy(dtype=float),
+            "before": before.reindex(types, fill_value=0).to_numpy(dtype=float),
+        }
+    )
+    movers["change"] = movers["current"] - movers["before"]
+    movers["change_pct"] = movers["change"] / movers["before"].where(movers["before"] > 0) * 100
+    movers = movers[movers["change"] != 0]
+    movers = movers.reindex(movers["change"].abs().sort_values(ascending=False, kind="stable").index)
+    movers = movers.reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "commodity type": _labels(movers, "commodity_type").to_numpy(),
+            f"cases {now_label}": movers["current"].astype("int64").to_numpy(),
+            f"cases {before_label}": movers["before"].astype("int64").to_numpy(),
+            "change": movers["change"].astype("int64").to_numpy(),
+            "change %": movers["change_pct"].to_numpy(),
+        }
+    )
+    if movers.empty:
+        return table, None
     chart = movers_chart(
-        movers.head(15), ["commodity_type"], title=f"Largest changes in cases, {last} against {last - 1}"
+        movers.head(15),
+        ["commodity_type"],
+        title=f"Largest changes in cases, {now_label} against {before_label}",
     )
     return table, chart
 
 
-def _largest_seizures(frame: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, Any]:
+def _largest_seizures(frame: pd.DataFrame, ctx: ReportContext, top: int = 10) -> tuple[pd.DataFrame, Any]:
     if frame.empty:
         return pd.DataFrame(), None
     cache: dict[str, Any] = {}
@@ -538,6 +784,8 @@ REPORTS: dict[str, StandardReport] = {
             "Seizures by commodity and region, per year",
             "Cases per commodity category and WCO region of the reporting country, for every year.",
             _commodity_region_year,
+            sheet="Comm. by region",
+            counts="Counts distinct cases per year and WCO region of the reporting country; a case with several commodity categories counts under each.",
         ),
         StandardReport(
             "top_routes_per_commodity",
@@ -546,24 +794,32 @@ REPORTS: dict[str, StandardReport] = {
             "quantity (in the commodity's usual unit) and value. Destinations inferred from the reporting "
             "country of an import are counted separately.",
             _top_routes,
+            sheet="Top routes",
+            counts="Counts distinct cases per origin → destination route and commodity category; quantities in each commodity type's usual unit, values in USD.",
         ),
         StandardReport(
             "detection_by_mode",
             "Detection methods per transport mode",
             "Share of cases, of quantity (kg) and of value found by each detection method, per transport mode.",
             _detection_by_mode,
+            sheet="Detection-mode",
+            counts="Shows each detection method's share of the distinct cases per transport mode (each bar is 100 %); quantities in {unit}, values in USD.",
         ),
         StandardReport(
             "concealment_by_commodity",
             "Concealment methods per commodity",
             "Share of cases by concealment method, per commodity category, with quantities and values.",
             _concealment_by_commodity,
+            sheet="Concealment",
+            counts="Shows each concealment method's share of the distinct cases per commodity category (each bar is 100 %); quantities in {unit}, values in USD.",
         ),
         StandardReport(
             "mode_by_commodity",
             "Transport modes per commodity",
             "Share of cases by transport mode, per commodity category.",
             _mode_by_category,
+            sheet="Mode-commodity",
+            counts="Shows each transport mode's share of the distinct cases per commodity category (each bar is 100 %); quantities in {unit}, values in USD.",
         ),
         StandardReport(
             "detection_effectiveness",
@@ -572,24 +828,32 @@ REPORTS: dict[str, StandardReport] = {
             "the median quantity per case and the value. A method that finds few cases but much of the "
             "quantity finds the large seizures.",
             _detection_effectiveness,
+            sheet="Detection eff.",
+            counts="Shows each detection method's share of all distinct cases and of the quantity seized in {unit} (items in other units left out); values in USD.",
         ),
         StandardReport(
             "quantity_by_commodity_year",
             "Quantities seized per commodity, per year",
             "Total quantity per commodity type and unit for every year (units are never added together).",
             _quantity_by_commodity_year,
+            sheet="Quantities",
+            counts="Sums the quantity seized per year in each commodity's own unit (shown in the panel's title); units are never added together.",
         ),
         StandardReport(
             "country_year",
             "Seizures by reporting country, per year",
             "Cases per reporting country and year, with its WCO region and the total estimated value.",
             _country_year,
+            sheet="By country",
+            counts="Counts distinct cases per year and reporting country (darker is more); values in USD.",
         ),
         StandardReport(
             "value_by_region_year",
             "Estimated value by region, per year",
             "Estimated value (USD) of the items seized, per WCO region of the reporting country and year.",
             _value_by_region_year,
+            sheet="Value by region",
+            counts="Sums the estimated value of the items seized, in US dollars, per year and WCO region of the reporting country.",
         ),
         StandardReport(
             "rilo_commodity",
@@ -597,39 +861,59 @@ REPORTS: dict[str, StandardReport] = {
             "Cases per RILO region of the reporting country and commodity category (RILO membership is "
             "this project's assumption: see the README).",
             _rilo_commodity,
+            sheet="RILO-commodity",
+            counts="Counts distinct cases per RILO region of the reporting country and commodity category (darker is more).",
         ),
         StandardReport(
             "monthly_by_category",
-            "Cases per month by commodity, last 24 months",
-            "Cases per month and commodity category over the last 24 complete months of the data.",
+            "Cases per month by commodity",
+            "Cases per month and commodity category over the last 24 complete months of the data, or of "
+            "the period in the sidebar (all of it, when shorter).",
             _monthly_by_category,
+            sheet="Monthly",
+            counts="Counts distinct cases per month and commodity category; a case with several categories counts under each.",
         ),
         StandardReport(
             "yoy_by_commodity",
             "Year-on-year change by commodity",
-            "Cases per commodity type in the last complete year against the year before, largest changes first.",
+            "Cases per commodity type in the last complete year against the year before; with a period in "
+            "the sidebar, its last 12 months (all of it, when shorter) against the same days a year before. "
+            "Largest changes first.",
             _yoy_by_commodity,
+            sheet="Year on year",
+            counts="Counts distinct cases per commodity type in the period against the same days a year before; bars show the change in cases.",
         ),
         StandardReport(
             "largest_seizures",
             "Largest seizures per commodity",
             "The 10 largest items by quantity for each commodity type and unit, with their case (table only).",
             _largest_seizures,
+            sheet="Largest items",
+            counts="Lists single items by quantity, in their own unit; values in USD.",
         ),
     )
 }
 
 
-def run_report(key: str, frame: pd.DataFrame, flt: Any = None) -> ReportResult:
-    """Build report ``key`` from a seizure frame (already narrowed by ``flt``, which is only described)."""
+def run_report(
+    key: str, frame: pd.DataFrame, flt: Any = None, *, year_before: pd.DataFrame | None = None
+) -> ReportResult:
+    """Build report ``key`` from a seizure frame (already narrowed by ``flt``, which is only described).
+
+    ``year_before`` is the frame of :func:`year_before_filter` (only the year-on-year report reads it,
+    and only when ``flt`` sets a period). Titles, sheet tab and notes say the period and the filter;
+    floats are rounded for people (:func:`tidy_numbers`); the chart's subtitle says what it counts.
+    """
     if key not in REPORTS:
         raise ValueError(f"no standard report {key!r}; choose one of {', '.join(REPORTS)}")
     rep = REPORTS[key]
-    table, chart = rep.build(frame)
+    ctx = ReportContext.of(frame, flt, year_before)
+    table, chart = rep.build(frame, ctx)
     n_cases = int(frame["case_key"].nunique()) if "case_key" in frame.columns else len(frame)
     notes = [
         rep.description,
-        f"Filter: {flt.describe() if flt is not None else 'all cases'} ({n_cases:,} cases).",
+        f"Period: {ctx.period_label()}. Filter: {flt.describe() if flt is not None else 'all cases'} "
+        f"({n_cases:,} cases).",
         "Cases are distinct cases (a case with two commodities counts under each); quantities are summed "
         "per unit; values are estimates in USD. Seizures reflect enforcement effort as well as trafficking.",
     ]
@@ -637,20 +921,49 @@ def run_report(key: str, frame: pd.DataFrame, flt: Any = None) -> ReportResult:
     for c in table.columns:
         if isinstance(table[c].dtype, pd.CategoricalDtype):
             table[c] = table[c].astype("string")
-        elif pd.api.types.is_float_dtype(table[c]):
-            table[c] = table[c].astype("float64").replace([np.inf, -np.inf], np.nan)
-    return ReportResult(rep.key, rep.title, rep.description, table, chart, notes)
+    table = tidy_numbers(table)
+    unit = main_unit(frame) or "kg"
+    caption = rep.counts.replace("{unit}", unit)
+    crit = ctx.criteria()
+    if chart is not None:
+        from workbench.charts import with_subtitle
+
+        chart = with_subtitle(
+            chart, [caption, f"Period: {ctx.period_label()}" + (f"; {crit}" if crit else "")]
+        )
+    sheet = f"{rep.sheet or _sheet_name(rep.title)[:15]} {ctx.period_tag()}".strip()
+    return ReportResult(
+        rep.key,
+        rep.title,
+        rep.description,
+        table,
+        chart,
+        notes,
+        caption=caption,
+        heading=ctx.heading(rep.title),
+        sheet=_sheet_name(sheet),
+    )
 
 
 def catalogue_workbook(results: list[ReportResult]) -> bytes:
-    """Several reports in one formatted workbook, a sheet each (the catalogue for a briefing)."""
+    """Several reports in one formatted workbook, a sheet each (the catalogue for a briefing).
+
+    Every sheet is headed by its report's title with the period and filter; the tab names say the
+    report and the period.
+    """
     from workbench.excel import formatted_workbook
 
     sheets: dict[str, pd.DataFrame] = {}
+    titles: dict[str, str] = {}
+    formats: dict[str, str] = {}
     for r in results:
-        name = _sheet_name(r.title)
+        name = r.sheet or _sheet_name(r.title)
         while name in sheets:
             name = name[:28] + f" {len(sheets)}"
         sheets[name] = r.table
+        titles[name] = r.heading or r.title
+        formats.update(_number_formats(r.table))
     notes = results[0].notes[1:] if results else []
-    return formatted_workbook(sheets, title="Standard statistics", notes=notes)
+    return formatted_workbook(
+        sheets, title="Standard statistics", notes=notes, titles=titles, formats=formats
+    )

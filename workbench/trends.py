@@ -66,6 +66,7 @@ __all__ = [
     "period_labels",
     "periods_per_year",
     "latest_complete_period",
+    "movers_periods",
     "time_series",
     "with_changes",
     "seasonal_profile",
@@ -332,6 +333,28 @@ def latest_complete_period(last_date: dt.date | pd.Timestamp, freq: str) -> pd.P
     ts = pd.Timestamp(last_date)
     p = ts.to_period(_PANDAS_FREQ[f])
     return p if p.end_time.normalize() <= ts.normalize() else p - 1
+
+
+def movers_periods(
+    start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp, freq: str, compare: str = "year"
+) -> tuple[pd.Period, pd.Period] | None:
+    """The period :func:`top_movers` should look at and the one it compares with.
+
+    The first is the last period lying whole inside the days observed (``start`` to ``end``, e.g. a
+    filter's period); the second is the period before it (``compare="previous"``) or the same period a
+    year before (``"year"``), which may lie outside those days: read it too, or it counts as zero.
+    None when no whole period fits.
+
+    >>> movers_periods(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-08-31"), "Q")
+    (Period('2024Q2', 'Q-DEC'), Period('2023Q2', 'Q-DEC'))
+    >>> movers_periods(pd.Timestamp("2024-03-15"), pd.Timestamp("2024-05-31"), "Q") is None
+    True
+    """
+    f = _check_freq(freq)
+    current = latest_complete_period(end, f)
+    if current.start_time.normalize() < pd.Timestamp(start).normalize():
+        return None
+    return current, current - (1 if compare == "previous" else periods_per_year(f))
 
 
 # ------------------------------------------------------------------------------------ series

@@ -81,9 +81,61 @@ def test_standard_statistics_report_downloads(page) -> None:  # type: ignore[no-
         page.locator('[data-testid="stDownloadButton"]').filter(has_text="Excel").first.click()
     book = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
     ws = book.worksheets[0]
-    assert ws["A1"].value == "Top 20 routes per commodity" and ws.freeze_panes
+    assert ws["A1"].value.startswith("Top 20 routes per commodity, ") and ws.freeze_panes
     with page.expect_download() as dl:
         page.locator('[data-testid="stDownloadButton"]').filter(has_text="PNG").first.click()
     assert open(dl.value.path(), "rb").read()[:4] == b"\x89PNG"
     _choose(page, "Report", "Detection methods per transport mode")
     screenshot(page, "statistics-detection")
+
+
+def test_statistics_and_movers_under_a_period_filter_on_the_default_sample(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The 20,000-case default sample with a period in the sidebar: monthly report, year on year, movers."""
+    from tests.browser.conftest import served_app
+    from workbench.ingest import import_path
+    from workbench.sample import default_sample_path
+    from workbench.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'default.db'}"
+    assert import_path(default_sample_path(), open_store(url)).status == "accepted"
+    with served_app(url, tmp_path / "streamlit-default.log") as app:
+        ctx = browser.new_context(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+        pg = ctx.new_page()
+        pg.app_url = app
+        _open(pg, "statistics")
+        # the period field is made of year / month / day spin buttons that move on as one types
+        for end, day in (("start", "20240301"), ("end", "20240831")):
+            pg.get_by_role("spinbutton", name=f"year, Seizure period {end} date").click()
+            pg.keyboard.type(day)
+            # the value is taken when the calendar closes and the field loses focus
+            pg.keyboard.press("Escape")
+            pg.get_by_role("heading", name="Standard statistics").first.click()
+            wait_idle(pg, CHART)
+        pg.get_by_text("from 2024-03-01").first.wait_for(timeout=30_000)
+        wait_idle(pg, CHART)
+        screenshot(pg, "statistics-period-set")
+        assert "from 2024-03-01" in pg.get_by_text("Filter:").first.inner_text()
+        _choose(pg, "Report", "Cases per month by commodity")
+        assert pg.get_by_text("Cases per month by commodity, Mar–Aug 2024").first.is_visible()
+        assert_no_exception(pg)
+        screenshot(pg, "statistics-monthly-period")
+        with pg.expect_download() as dl:
+            pg.locator('[data-testid="stDownloadButton"]').filter(has_text="Excel").first.click()
+        book = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
+        assert book.sheetnames == ["Monthly 2024-03–08"]
+        months = [r[0] for r in book.worksheets[0].iter_rows(min_row=8, values_only=True)]
+        assert months == ["2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08"]
+        _choose(pg, "Report", "Year-on-year change by commodity")
+        assert pg.get_by_text("cases Mar–Aug 2023").count() or pg.locator(CHART).count()
+        assert_no_exception(pg)
+        screenshot(pg, "statistics-yoy-period")
+        _choose(pg, "Report", "Detection methods per transport mode")
+        screenshot(pg, "statistics-detection-period")
+        pg.get_by_role("link", name="Trends").click()
+        wait_idle(pg, CHART)
+        pg.get_by_role("tab", name="Top movers").click()
+        wait_idle(pg, f'[role="tabpanel"]:not([hidden]) {CHART}')
+        assert pg.get_by_text("(the last whole quarter of Mar–Aug 2024) against 2023Q2").first.is_visible()
+        assert_no_exception(pg)
+        screenshot(pg, "trends-movers-period")
+        ctx.close()

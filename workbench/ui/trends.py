@@ -21,20 +21,23 @@ from workbench.emerging import METHOD, EmergingFlag, EmergingResult, detect_emer
 from workbench.filters import CaseFilter
 from workbench.statistics import (
     REPORTS,
+    ReportContext,
     ReportResult,
     catalogue_workbook,
     run_report,
     shares_table,
     table_csv,
+    tidy_numbers,
+    year_before_filter,
 )
 from workbench.trends import (
     ENFORCEMENT_NOTE,
     FREQUENCIES,
     MEASURES,
     SPLITS,
-    latest_complete_period,
     main_unit,
     method_shares,
+    movers_periods,
     period_labels,
     seasonal_profile,
     time_series,
@@ -49,6 +52,8 @@ from workbench.ui.state import get_state
 __all__ = [
     "enforcement_note",
     "routes_page_available",
+    "routes_focus",
+    "ROUTES_FOCUS",
     "builder_panel",
     "movers_panel",
     "methods_panel",
@@ -125,7 +130,11 @@ def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_coun
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner="Building the report ...")
 def _report(url: str, flt: CaseFilter, key: str) -> ReportResult:
-    return run_report(key, loaders.seizure_frame(flt), flt)
+    frame = loaders.seizure_frame(flt)
+    # the year-on-year report compares with the same days a year before, outside a period filter
+    earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
+    year_before = loaders.seizure_frame(earlier) if earlier is not None else None
+    return run_report(key, frame, flt, year_before=year_before)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -176,13 +185,29 @@ def _downloads(
         )
 
 
+def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """Thousands separators on numbers, shares as percentages, changes in % with their sign."""
+    config: dict[str, Any] = {}
+    for c in table.columns:
+        name = str(c)
+        if not pd.api.types.is_numeric_dtype(table[c]):
+            continue
+        if name.startswith("share"):
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif name.endswith("%"):
+            config[name] = st.column_config.NumberColumn(format="%+.1f%%")
+        elif name not in ("rank",):
+            config[name] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
 def _for_display(series: pd.DataFrame) -> pd.DataFrame:
     out = series.copy()
     out["period"] = period_labels(series["period"]).to_numpy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = [value_label(c, v) for v in out[c].astype("string")]
-    return out
+    return tidy_numbers(out)
 
 
 # ------------------------------------------------------------------------------------ builder
@@ -257,7 +282,8 @@ def builder_panel(flt: CaseFilter) -> None:
         if picked:
             changes = changes[changes[split].astype("string").isin(picked)]
     column = _SHOW.get(show or "values") or measure
-    title = f"{MEASURES[measure]} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
+    what = f"quantity ({unit})" if measure == "quantity" and unit else MEASURES[measure]
+    title = f"{what} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
     if column != measure:
         title = f"{show} — {title}"
     if _VIEWS[view] == "multiples" and by:
@@ -309,26 +335,45 @@ def movers_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     n = int(c4.number_input("Rows", 5, 50, 15, key="movers_n", persist_state="session"))
-    last = latest_complete_period(pd.to_datetime(frame["seizure_date"]).max(), freq)
-    series = series_for(flt, (split,), freq, "cases")
+    observed = ReportContext.of(frame, flt)
+    periods = movers_periods(observed.start, observed.end, freq, compare)
+    if periods is None:
+        st.info(
+            f"The period in the sidebar ({observed.period_label()}) holds no whole {FREQUENCIES[freq]}: "
+            "choose a shorter period here or widen the dates."
+        )
+        return
+    last, earlier = periods
+    # the period compared with may lie before the filter's start: read it too (else it counts as zero)
+    wide = flt
+    if flt.date_from and earlier.start_time.date() < flt.date_from:
+        wide = flt.replace(date_from=earlier.start_time.date())
+    series = series_for(wide, (split,), freq, "cases")
     series = series[pd.PeriodIndex(series["period"]) <= last]
     movers = top_movers(series, "cases", period=last, compare=compare, n=n)
-    label = period_labels(pd.PeriodIndex([last])).iloc[0]
+    label, earlier_label = period_labels(pd.PeriodIndex([last, earlier])).tolist()
     st.caption(
-        f"Cases in {label} (the last complete {FREQUENCIES[freq]}) against {'a year before' if compare == 'year' else 'the period before'}."
+        f"Cases in {label} (the last whole {FREQUENCIES[freq]} of {observed.period_label()}) against "
+        f"{earlier_label}."
     )
     if movers.empty:
         st.info("Nothing moved in that period.")
         return
     chart = charts.movers_chart(movers, [split], title=f"Largest changes in cases, {label}")
     st.altair_chart(chart, width="stretch")
-    table = movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={"change_pct": st.column_config.NumberColumn("change %", format="%+.0f%%")},
+    table = tidy_numbers(
+        movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
+        .drop(columns="period")
+        .rename(
+            columns={
+                split: SPLITS[split].label,
+                "current": f"cases {label}",
+                "before": f"cases {earlier_label}",
+                "change_pct": "change %",
+            }
+        )
     )
+    st.dataframe(table, hide_index=True, width="stretch", column_config=_number_columns(table))
     _downloads(f"movers-{split}-{freq}".replace("_", "-"), "movers_dl", table=table, chart=chart)
 
 
@@ -390,12 +435,51 @@ def _significance(q: float) -> str:
     return "< 0.001" if q < 0.001 else f"{q:.3f}"
 
 
+#: Key of :data:`AppState.extras` through which a Trends flag hands its route to the Routes page.
+ROUTES_FOCUS = "routes.focus"
+
+
+def routes_focus(flag: EmergingFlag, previous: CaseFilter) -> dict[str, Any]:
+    """What the Routes page needs to show a flagged series: ``state.extras["routes.focus"]``.
+
+    Keys: ``origin`` and ``destination`` (ISO2 codes, None when the series does not fix them),
+    ``inferred`` (the destination was inferred from the reporting country of an import),
+    ``commodity`` (the commodity type, else the category, else None) with ``commodity_type`` and
+    ``commodity_category``, ``filter`` (the :class:`CaseFilter` narrowed to the series over its
+    baseline and period, also put in ``state.filter``), ``previous_filter`` (the filter before
+    narrowing, to restore), ``label`` (the flag's name, e.g. ``"cocaine on the route Brazil → France"``)
+    and ``source`` (``"trends.emerging"``).
+    """
+    key = flag.key
+    route = flag.route()
+    origin, destination = (
+        route if route is not None else (key.get("origin_country"), key.get("destination_country"))
+    )
+    commodity_type = key.get("commodity_type")
+    commodity_category = key.get("commodity_category")
+    return {
+        "origin": origin,
+        "destination": destination,
+        "inferred": str(key.get("route", "")).endswith("(inferred)"),
+        "commodity": commodity_type or commodity_category,
+        "commodity_type": commodity_type,
+        "commodity_category": commodity_category,
+        "filter": flag.case_filter(previous),
+        "previous_filter": previous,
+        "label": flag.label,
+        "source": "trends.emerging",
+    }
+
+
 def _go_to_routes(flag: EmergingFlag) -> None:
     state = get_state()
-    state.filter = flag.case_filter(state.filter)
-    route = flag.route()
-    if route is not None:
-        state.selected_route = route
+    focus = routes_focus(flag, state.filter)
+    state.extras[ROUTES_FOCUS] = focus
+    # the key the Routes page reads to restore the filter in force before this narrowing
+    state.extras["routes.previous_filter"] = focus["previous_filter"]
+    state.filter = focus["filter"]
+    if focus["origin"] and focus["destination"]:
+        state.selected_route = (focus["origin"], focus["destination"])
     st.switch_page("pages/routes.py")
 
 
@@ -418,10 +502,16 @@ def emerging_panel(flt: CaseFilter) -> None:
         help="Expected share of false flags among all flags (Benjamini-Hochberg).",
     )
     min_count = int(c4.number_input("Minimum cases", 1, 100, 5, key="emerging_min", persist_state="session"))
+    if loaders.seizure_frame(flt).empty:
+        st.warning("No case matches the filters.")
+        return
     try:
         result = emerging_for(flt, freq, baseline, float(fdr), min_count)
     except ValueError as e:
-        st.warning(str(e))
+        st.warning(
+            f"Emerging trends need a longer period than the filters leave: {e}. Widen the period in the "
+            "sidebar or lower the baseline periods."
+        )
         return
     st.markdown(f"**{result.describe()}**")
     with st.expander("Method", expanded=False):
@@ -471,8 +561,18 @@ def emerging_panel(flt: CaseFilter) -> None:
     st.altair_chart(chart, width="stretch", key="emerging_chart")
     st.markdown(flag.sentence)
     if routes_page_available():
-        if st.button("Show on the Routes map", icon=":material/map:", key="emerging_to_routes"):
+        route = flag.route()
+        label = (
+            f"Show {value_label('route', ' → '.join(route))} on the Routes map"
+            if route
+            else "Show on the Routes map"
+        )
+        if st.button(label, icon=":material/map:", key="emerging_to_routes"):
             _go_to_routes(flag)
+        st.caption(
+            f"Narrows the sidebar filter to this series from {flag.baseline_start} to {flag.period_end}; "
+            "the Routes page can restore the filter you had."
+        )
     else:
         st.caption("The Routes map is not part of this app, so there is no map link.")
 
@@ -528,9 +628,13 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         persist_state="session",
     )
     rep = _report(get_store().url, flt, key)
+    st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
-        st.warning("No case matches the filters.")
+        if loaders.seizure_frame(flt).empty:
+            st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+        else:
+            st.info("This report has nothing to show for the cases matching the filters.")
         return
     if rep.chart is not None:
         st.altair_chart(rep.chart, width="stretch", key="stats_chart")
@@ -539,11 +643,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rep.table), 460),
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in rep.table
-            if str(c).startswith("share")
-        },
+        column_config=_number_columns(rep.table),
     )
     _downloads(
         rep.key.replace("_", "-"),
