@@ -126,3 +126,19 @@ def test_png_and_html_exports(base) -> None:  # type: ignore[no-untyped-def]
     assert not re.findall(r"https?://", own)
     assert "mapStyle" not in own.split("createDeck(")[1]  # no base map to fetch in the file
     assert "<link" not in own and 'src="' not in own
+
+
+def test_arcs_and_places_are_sized_in_screen_pixels(base) -> None:  # type: ignore[no-untyped-def]
+    """Units are constants deck.gl understands ("pixels", not the accessor "@@=pixels" that pydeck makes
+    of a bare string and that left arcs in common units, growing with every zoom step), and arc widths
+    run from the thinnest to the busiest within a fixed pixel range."""
+    from workbench.maps import ARC_PIXELS
+
+    layers = _layers(route_deck(map_data(base, MapOptions(mode="od", by="category"))))
+    for kind in ("flows", "inferred"):
+        assert layers[kind]["widthUnits"] == "pixels"
+        assert (layers[kind]["widthMinPixels"], layers[kind]["widthMaxPixels"]) == ARC_PIXELS
+        widths = [a["width"] for a in layers[kind]["data"]]
+        assert widths and all(ARC_PIXELS[0] <= w <= ARC_PIXELS[1] for w in widths)
+    assert max(a["width"] for a in layers["flows"]["data"]) == ARC_PIXELS[1]  # the busiest arc
+    assert layers["places"]["radiusUnits"] == "pixels"

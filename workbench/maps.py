@@ -72,12 +72,15 @@ __all__ = [
     "node_position",
     "node_name",
     "DEFAULT_VIEW",
+    "ARC_PIXELS",
 ]
 
 #: The app's own empty base-map style (served by Streamlit's static serving): no tile server.
 BLANK_STYLE = "/app/static/blank_style.json"
 #: The first view: the whole world.
 DEFAULT_VIEW: dict[str, float] = {"latitude": 24.0, "longitude": 12.0, "zoom": 0.9, "pitch": 0, "bearing": 0}
+#: Arc widths in screen pixels (thinnest, busiest): pixels, so zooming in does not fatten them.
+ARC_PIXELS: tuple[float, float] = (1.5, 8.0)
 OCEAN = (201, 214, 227)
 NO_DATA = (236, 236, 231)
 ALL_GOODS = (31, 59, 87)
@@ -277,6 +280,31 @@ def _width_values(data: MapData) -> tuple[np.ndarray, str]:
     return data.flows[col].to_numpy(float), col.removeprefix("quantity_")
 
 
+def _arc_pixels(fraction: float) -> float:
+    """Width in screen pixels of an arc carrying ``fraction`` of the busiest arc's flow: from
+    ``ARC_PIXELS[0]`` to ``ARC_PIXELS[1]`` by the square root, so it stays the same at every zoom.
+
+    >>> _arc_pixels(0.0), _arc_pixels(0.25), _arc_pixels(1.0)
+    (1.5, 4.75, 8.0)
+    """
+    lo, hi = ARC_PIXELS
+    return round(lo + (hi - lo) * math.sqrt(max(0.0, min(1.0, fraction))), 2)
+
+
+def _constant(value: str) -> str:
+    """A string property for ``pydeck.Layer``: pydeck reads a bare string as an accessor expression
+    (``"pixels"`` becomes ``"@@=pixels"``, which deck.gl evaluates to nothing, so a layer falls back to
+    common units and its arcs or dots grow as the user zooms in); quotes make it a constant.
+
+    >>> import pydeck as pdk
+    >>> pdk.Layer("ArcLayer", width_units=_constant("pixels"))._kwargs["width_units"]
+    "'pixels'"
+    >>> pdk.Layer("ArcLayer", width_units=_constant("pixels")).__dict__["width_units"]
+    'pixels'
+    """
+    return f"'{value}'"
+
+
 def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     level = data.options.level
     flows = data.flows
@@ -297,7 +325,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         sc, tc = _ends(_flow_colour(category))
         # categories of one pair fan out so that each stays visible and clickable
         tilt = (cats.index(category) - (len(cats) - 1) / 2) * 6.0 if category in cats else 0.0
-        width = 1.2 + 7.0 * math.sqrt(values[i] / vmax)
+        width = _arc_pixels(values[i] / vmax)
         what = "leg" if data.options.mode == "legs" else "route"
         label = f"{node_name(row.origin, level)} → {node_name(row.destination, level)}"
         inferred_note = (
@@ -322,7 +350,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         }
         arcs.append(rec)
         if row.inferred_cases:
-            w_inf = 1.0 + 7.0 * math.sqrt(values[i] * row.inferred_cases / row.cases / vmax)
+            w_inf = _arc_pixels(values[i] * row.inferred_cases / row.cases / vmax)
             inferred.append(
                 {
                     **rec,
@@ -468,7 +496,9 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             get_width="width",
             get_tilt="tilt",
             get_height=0.35,
-            width_units="pixels",
+            width_units=_constant("pixels"),
+            width_min_pixels=ARC_PIXELS[0],
+            width_max_pixels=ARC_PIXELS[1],
             pickable=True,
             auto_highlight=True,
         ),
@@ -483,8 +513,9 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             get_width="width",
             get_tilt="tilt",
             get_height=0.3,
-            width_units="pixels",
-            width_min_pixels=2,
+            width_units=_constant("pixels"),
+            width_min_pixels=ARC_PIXELS[0],
+            width_max_pixels=ARC_PIXELS[1],
             pickable=True,
             auto_highlight=True,
             highlight_color=[255, 215, 0, 255],
@@ -495,7 +526,7 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             data=_place_records(data),
             get_position="position",
             get_radius="radius",
-            radius_units="pixels",
+            radius_units=_constant("pixels"),
             get_fill_color=[31, 59, 87, 150],
             get_line_color=[255, 255, 255, 230],
             stroked=True,
