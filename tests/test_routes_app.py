@@ -143,7 +143,22 @@ def test_hubs_and_emerging_tabs(at: AppTest) -> None:
     tables = [d.value for d in at.dataframe]
     hubs = next(t for t in tables if "transit_cases" in t.columns)
     assert len(hubs) > 0 and hubs["transit_cases"].is_monotonic_decreasing
-    at.selectbox(key="routes_window").set_value("12 months").run()
-    tables = [d.value for d in at.dataframe]
-    emerging = [t for t in tables if "evidence" in t.columns]
-    assert emerging and {"before", "after", "status"} <= set(emerging[0].columns)
+    # by default (the map shows all months) the emerging routes compare the last 12 months with the 12
+    # before: the planted routes show without touching a setting
+    assert at.selectbox(key="routes_window").value == "cumulative"
+    emerging = next(t for t in (d.value for d in at.dataframe) if "evidence" in t.columns)
+    assert len(emerging) > 0 and {"before", "after", "rise", "growth", "status"} <= set(emerging.columns)
+    assert emerging["rise"].is_monotonic_decreasing
+    growth = emerging["growth"].astype(str)
+    assert not growth.str.contains("inf", case=False).any()  # a new route says "new"
+    assert (growth[emerging["status"] == "new"] == "new").all()
+    # thresholds nothing meets: the tab says why and what to change
+    at.number_input(key="routes_min_cases").set_value(1000).run()
+    note = next(i.value for i in at.info if "No route has at least 1000 cases" in i.value)
+    assert "Lower **At least cases**" in note
+    # a comparison that starts with the data says so
+    at.number_input(key="routes_min_cases").set_value(5).run()
+    slider = at.select_slider(key="routes_month")
+    slider.set_value(slider.value - (len(slider.options) - 1)).run()  # the first month of the data
+    assert not at.exception
+    assert any("no months before" in i.value for i in at.info)

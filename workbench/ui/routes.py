@@ -35,6 +35,8 @@ __all__ = [
     "selection_table",
     "hubs_panel",
     "emerging_panel",
+    "emerging_table",
+    "COMPARE_MONTHS",
     "flows_table",
     "export_panel",
     "selection_from_event",
@@ -437,14 +439,37 @@ def hubs_panel(base: FlowBase, window: tuple[int, int] | None, level: str) -> No
     )
 
 
-def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, level: str) -> None:
-    from workbench.hubs import default_baseline, emerging_routes
+#: Lengths of the emerging-routes comparison (months); the default, 12, shows the planted routes.
+COMPARE_MONTHS = (3, 6, 12, 24)
 
-    if window is None:
-        st.info("Pick a period to compare with the months before it.")
+
+def emerging_table(em: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Emerging routes for reading: names, and growth as text ("new" when there was no case before,
+    never "inf"), in the library's order (largest rise in cases first)."""
+    out = _pretty(em, level)
+    out["growth"] = ["new" if pd.isna(g) else f"{g:.2f}×" for g in em["growth"]]
+    return out
+
+
+def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, level: str) -> None:
+    """Routes new or growing in the months up to the slider's month, against the months before."""
+    from workbench.hubs import comparison_windows, emerging_routes
+
+    if window is None or not base.months:
+        st.info("No seizure date in these cases: nothing to compare.")
         return
-    c1, c2, c3 = st.columns(3)
-    _remember("routes_min_cases", 3)
+    c0, c1, c2, c3 = st.columns([1, 1, 1, 1.6])
+    _remember("routes_compare", 12)
+    length = c0.selectbox(
+        "Compare the last",
+        COMPARE_MONTHS,
+        key="routes_compare",
+        format_func=lambda n: f"{n} months",
+        on_change=_keep,
+        args=("routes_compare",),
+        help="The months up to the one on the slider, against as many months before them.",
+    )
+    _remember("routes_min_cases", 5)
     min_cases = c1.number_input(
         "At least cases", 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",)
     )
@@ -458,32 +483,46 @@ def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, le
         on_change=_keep,
         args=("routes_growth",),
     )
-    baseline = default_baseline(window, base.months)
+    recent, baseline = comparison_windows(base.months, window[1], int(length))
     if baseline is None:
         st.info(
-            "The window starts with the data: there is no earlier period to compare with. Pick a later month "
-            "or a shorter window."
+            f"The data start in {month_label(base.months[0])}: there are no months before "
+            f"{month_label(recent[0])} to compare with. Move the month slider later or compare fewer months."
         )
         return
     c3.markdown(
-        f"**Baseline** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
-        f"**Window** {month_label(window[0])} to {month_label(window[1])}"
+        f"**Before** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
+        f"**After** {month_label(recent[0])} to {month_label(recent[1])}"
     )
     em = emerging_routes(
-        base, window, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth)
+        base, recent, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth)
     )
     if em.empty:
-        st.info("No route is new or growing by that much in this window.")
+        st.info(
+            f"No route has at least {int(min_cases)} cases from {month_label(recent[0])} to "
+            f"{month_label(recent[1])} and a monthly rate {float(growth):g}× that of the months before (or "
+            "no case before). Lower **At least cases** or **Growth**, compare more months, or widen the "
+            "filter in the sidebar."
+        )
         return
     st.dataframe(
-        _pretty(em, level),
+        emerging_table(em, level),
         hide_index=True,
         width="stretch",
-        column_config={"growth": st.column_config.NumberColumn("growth ×", format="%.2f")},
+        column_config={
+            "rise": st.column_config.NumberColumn(
+                "rise (cases)",
+                format="%.0f",
+                help="Cases after beyond what the monthly rate before gives: the order of the rows.",
+            ),
+            "growth": st.column_config.TextColumn(
+                "growth ×", help="Ratio of monthly rates; new: no case in the months before."
+            ),
+        },
     )
     st.caption(
-        "Before/after: cases in the baseline and in the window (the evidence); growth compares cases per "
-        "month; new routes had no case in the baseline."
+        "Before/after: cases in the two periods (the evidence); largest rise in cases first; growth compares "
+        "cases per month; new routes had no case before."
     )
 
 
