@@ -119,6 +119,13 @@ def test_pick_a_country_and_a_place(at: AppTest) -> None:
     assert any(s.value.endswith("cases reported by Spain") for s in at.subheader)
     _pick(at, "places", 0)
     assert any(": place of seizure " in s.value for s in at.subheader)
+    # a place known only by its coordinates is titled by its name and country, not "@lat,lon"
+    places = _layer(at, "places")["data"]
+    cell = next(i for i, p in enumerate(places) if p["key"].startswith("@"))
+    _pick(at, "places", cell)
+    head = next(s.value for s in at.subheader if ": place of seizure " in s.value)
+    assert "@" not in head and head.endswith(places[cell]["label"]), head
+    assert "@" not in places[cell]["label"] and ", " in places[cell]["label"]
 
 
 def test_arrival_with_a_filter_from_another_page(at: AppTest) -> None:
