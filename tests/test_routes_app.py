@@ -169,3 +169,22 @@ def test_hubs_and_emerging_tabs(at: AppTest) -> None:
     slider.set_value(slider.value - (len(slider.options) - 1)).run()  # the first month of the data
     assert not at.exception
     assert any("no months before" in i.value for i in at.info)
+
+
+def test_the_selection_survives_opening_a_case_and_coming_back(at: AppTest) -> None:
+    """A row of the cases table opens the case on the Cases page; back on Routes the pick is still there."""
+    _pick(at, "flows", 0)
+    head = next(s.value for s in at.subheader if " cases: " in s.value)
+    table = at.dataframe[0].value
+    row = table.iloc[0]
+    _state(at).selected_case = (str(row["reporting_country"]), str(row["case_id"]))  # what open_case does
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    assert head in [s.value for s in at.subheader]
+    assert _state(at).extras["routes.selection"].kind == "flow"
+    # a later rerun on the same data, with the chart still showing nothing picked, keeps it too
+    at.selectbox(key="routes_hotspots").set_value("off").run()
+    at.selectbox(key="routes_hotspots").set_value("heatmap").run()
+    assert any(" cases: " in s.value for s in at.subheader)

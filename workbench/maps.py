@@ -408,12 +408,12 @@ def _place_records(data: MapData) -> list[dict[str, Any]]:
             "key": k,
             "position": [round(float(lon), 3), round(float(lat), 3)],
             "radius": round(1.5 + 6.5 * math.sqrt(c / cmax), 2),
-            "label": f"{name} ({k})" if not str(k).startswith("@") else f"seizures near {k[1:]}",
+            "label": label,
             "line1": f"{c:,} cases seized here",
             "line2": f"{c / data.total_cases:.1%} of the period's cases" if data.total_cases else "",
             "line3": "where routes were cut",
         }
-        for k, name, lat, lon, c in zip(p["key"], p["name"], p["lat"], p["lon"], p["cases"], strict=True)
+        for k, label, lat, lon, c in zip(p["key"], p["label"], p["lat"], p["lon"], p["cases"], strict=True)
     ]
 
 

@@ -263,7 +263,13 @@ def selection_from_event(event: Any, data: MapData) -> Selection | None:
                 level=opts.level,
             )
         if kind == "places":
-            return Selection("place", key=str(obj.get("key")), mode=opts.mode, level=opts.level)
+            return Selection(
+                "place",
+                key=str(obj.get("key")),
+                mode=opts.mode,
+                level=opts.level,
+                name=str(obj.get("label") or ""),
+            )
         if kind == "countries":
             props = obj.get("properties") or obj
             return Selection("country", key=str(props.get("key")), level=opts.level, shading=opts.shading)
@@ -303,6 +309,9 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
         f"**{data.window_label}**: {data.total_cases:,} cases; the {shown} busiest {what} drawn"
         + (" (internal flows of a region are in the Flows tab)" if options.level == "region" else "")
     )
+    # the chart's widget state is gone after a page switch (e.g. a case was opened): its first empty
+    # event then means "nothing picked yet", not "the user cleared the pick"
+    fresh = MAP_KEY not in st.session_state
     event = st.pydeck_chart(
         deck,
         on_select="rerun",
@@ -317,7 +326,7 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
         ex["routes.selection"] = picked
         if picked.kind == "flow" and picked.level == "country":  # other pages may follow the route
             get_state().selected_route = (picked.origin, picked.destination)
-    elif picked is None and seen is not None and seen_token == data.token:
+    elif picked is None and seen is not None and seen_token == data.token and not fresh:
         ex.pop("routes.selection", None)  # the user cleared the pick on the same data
     ex["routes.seen"] = (data.token, picked)
     for note in data.notes:
