@@ -188,3 +188,59 @@ def test_the_selection_survives_opening_a_case_and_coming_back(at: AppTest) -> N
     at.selectbox(key="routes_hotspots").set_value("off").run()
     at.selectbox(key="routes_hotspots").set_value("heatmap").run()
     assert any(" cases: " in s.value for s in at.subheader)
+
+
+def test_a_route_sent_by_trends_is_highlighted_and_clear_restores_the_filter(at: AppTest) -> None:
+    """What the Trends page's "Show on the Routes map" does: narrow the shared filter, set
+    ``selected_route`` and switch to Routes. The route is drawn in gold and selected; Clear restores
+    the filter in force before."""
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    mine = CaseFilter(date_from=dt.date(2020, 1, 1))
+    at.switch_page("pages/overview.py").run()
+    _state(at).filter = mine
+    at.switch_page("pages/routes.py").run()  # the user looks at Routes with their own filter
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    flows = _layer(at, "flows")["data"] if at.get("deck_gl_json_chart") else []
+    assert not flows  # on Trends now
+    origin, destination = "CO", "ES"
+    narrowed = mine.replace(commodity_types=("cocaine",), date_from=dt.date(2023, 1, 1))
+    _state(at).filter = narrowed
+    _state(at).selected_route = (origin, destination)
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    gold = _layer(at, "highlight")["data"]
+    assert [(a["origin"], a["destination"]) for a in gold] == [(origin, destination)]
+    assert any(" cases: route Colombia → Spain" in s.value for s in at.subheader), [
+        s.value for s in at.subheader
+    ]
+    notice = next(i.value for i in at.info if "drawn in gold" in i.value)
+    assert "commodity type: cocaine" in notice and mine.describe() in notice
+    # a rerun of the map keeps it; then Clear puts the user's own filter back and drops the highlight
+    at.selectbox(key="routes_hotspots").set_value("off").run()
+    assert _layer(at, "highlight")["data"]
+    at.button(key="routes_clear_sent").click().run()
+    assert not at.exception
+    assert _state(at).filter == mine
+    assert not _layer(at, "highlight")["data"]
+    assert not any(" cases: route Colombia" in s.value for s in at.subheader)
+    assert not any("drawn in gold" in i.value for i in at.info)
+
+
+def test_a_previous_filter_left_by_the_sender_is_what_clear_restores(at: AppTest) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+    from workbench.ui.routes import PREVIOUS_FILTER_KEY
+
+    theirs = CaseFilter(transport_modes=("sea_container",))
+    at.switch_page("pages/overview.py").run()
+    _state(at).extras[PREVIOUS_FILTER_KEY] = theirs
+    _state(at).filter = theirs.replace(date_from=dt.date(2024, 1, 1))
+    _state(at).selected_route = ("BR", "NL")
+    at.switch_page("pages/routes.py").run()
+    at.button(key="routes_clear_sent").click().run()
+    assert _state(at).filter == theirs

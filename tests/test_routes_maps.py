@@ -38,7 +38,7 @@ def test_deck_is_offline_and_has_every_layer(base) -> None:  # type: ignore[no-u
     assert spec["mapStyle"] == BLANK_STYLE and spec.get("mapProvider") is None
     assert not re.findall(r"https?://", json.dumps(spec))
     layers = _layers(route_deck(data))
-    assert set(layers) == {"countries", "borders", "hotspots", "inferred", "flows", "places", "labels"}
+    assert set(layers) == {"countries", "borders", "hotspots", "inferred", "flows", "places", "labels", "highlight"}
     assert all(layers[k]["pickable"] for k in ("countries", "flows", "inferred", "places"))
     assert not layers["borders"]["pickable"]  # see route_deck: outlines must not take clicks
     tok = data.token

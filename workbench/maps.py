@@ -26,7 +26,7 @@ Examples
 [['CO', 'FR', 1, 1], ['CO', 'NL', 1, 0]]
 >>> deck = route_deck(data)
 >>> sorted(layer.id.split("-")[0] for layer in deck.layers)
-['borders', 'countries', 'flows', 'hotspots', 'inferred', 'labels', 'places']
+['borders', 'countries', 'flows', 'highlight', 'hotspots', 'inferred', 'labels', 'places']
 >>> map_png(data)[:4] == b"\\x89PNG"
 True
 >>> "http" in map_html(deck, title="Routes").split("<script")[0]
@@ -85,6 +85,7 @@ OCEAN = (201, 214, 227)
 NO_DATA = (236, 236, 231)
 ALL_GOODS = (31, 59, 87)
 INFERRED = (120, 120, 120)
+HIGHLIGHT = [255, 196, 0, 255]
 
 #: Colour of each commodity category (colour-blind-aware, distinct on the pale background).
 CATEGORY_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -127,6 +128,7 @@ class MapOptions:
     places: bool = True
     hotspots: str = "heatmap"  # heatmap | off
     labels: bool = True
+    highlight: tuple[str, str] | None = None  # (origin, destination) country codes drawn in gold, on top
 
 
 @dataclass
@@ -141,6 +143,7 @@ class MapData:
     shading: pd.DataFrame
     total_cases: int
     notes: list[str] = field(default_factory=list)
+    highlight: pd.DataFrame = field(default_factory=pd.DataFrame)  # the highlighted route's OD flow
 
     @property
     def window_label(self) -> str:
@@ -179,7 +182,17 @@ def map_data(
     grid = hotspot_grid(base, window) if options.hotspots != "off" else hotspot_grid(base, window).head(0)
     shading = country_totals(base, options.shading, window, options.level)
     total = int((base.window_mask(window) & base.first[None]).sum())
-    return MapData(options, window, flows, places, grid, shading, total, notes)
+    highlight = pd.DataFrame()
+    if options.highlight is not None:
+        origin, destination = options.highlight
+        od = route_flows(base, "od", "country", None, window)
+        highlight = od[(od["origin"] == origin) & (od["destination"] == destination)].reset_index(drop=True)
+        if highlight.empty:
+            notes.append(
+                f"the highlighted route {node_name(origin, 'country')} → {node_name(destination, 'country')} "
+                "has no case in this window"
+            )
+    return MapData(options, window, flows, places, grid, shading, total, notes, highlight)
 
 
 # ---------------------------------------------------------------- geometry and colours
@@ -417,6 +430,29 @@ def _place_records(data: MapData) -> list[dict[str, Any]]:
     ]
 
 
+def _highlight_records(data: MapData) -> list[dict[str, Any]]:
+    """The route another page sent (``MapOptions.highlight``) as one gold origin → destination arc."""
+    if data.options.highlight is None or data.highlight.empty:
+        return []
+    origin, destination = data.options.highlight
+    src, dst = node_position(origin, "country"), node_position(destination, "country")
+    if src is None or dst is None:
+        return []
+    row = data.highlight.iloc[0]
+    return [
+        {
+            "origin": origin,
+            "destination": destination,
+            "source": [round(src[0], 3), round(src[1], 3)],
+            "target": [round(dst[0], 3), round(dst[1], 3)],
+            "label": f"{node_name(origin, 'country')} → {node_name(destination, 'country')} (highlighted route)",
+            "line1": f"{int(row['cases']):,} cases · {float(row['share']):.1%} of {data.total_cases:,} in the period",
+            "line2": _quantities(row),
+            "line3": "origin → destination, whatever the hops",
+        }
+    ]
+
+
 def _label_records(data: MapData, arcs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[str, list[float]] = {}
     for a in arcs[:60]:
@@ -548,6 +584,20 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             outline_color=[255, 255, 255, 220],
             font_settings={"sdf": True},
             pickable=False,
+        ),
+        pdk.Layer(
+            "ArcLayer",
+            id=f"highlight-{tok}",
+            data=_highlight_records(data),
+            get_source_position="source",
+            get_target_position="target",
+            get_source_color=HIGHLIGHT,
+            get_target_color=HIGHLIGHT,
+            get_width=ARC_PIXELS[1] + 3,
+            get_height=0.3,
+            width_units=_constant("pixels"),
+            pickable=True,
+            auto_highlight=False,
         ),
     ]
     tooltip = {

@@ -28,6 +28,8 @@ from workbench.ui.widgets import open_case
 __all__ = [
     "flow_base",
     "arrive",
+    "sent_route",
+    "PREVIOUS_FILTER_KEY",
     "play_interval",
     "map_options",
     "period_controls",
@@ -76,15 +78,77 @@ def _map_data(url: str, flt: CaseFilter, options: MapOptions, window: tuple[int,
     return map_data(flow_base(flt), options, window)
 
 
+#: Where another page may leave the filter in force before it narrowed it for Routes (so that "clear"
+#: restores exactly that); without it, "clear" restores the filter Routes last drew, or none.
+PREVIOUS_FILTER_KEY = "routes.previous_filter"
+
+
 def arrive(flt: CaseFilter) -> None:
     """On arrival with another shared filter (e.g. from the Trends page): show its whole period and
-    drop a selection that belonged to the old data."""
+    drop a selection that belonged to the old data. A route sent in ``AppState.selected_route`` (one
+    Routes did not set itself) is selected and drawn in gold, with a notice that offers to clear it
+    and restore the filter in force before."""
+    state = get_state()
     ex = _extras()
-    if ex.get("routes.filter") != flt:
+    before = ex.get("routes.filter")
+    sent_route = state.selected_route if state.selected_route != ex.get("routes.route_seen") else None
+    previous = ex.pop(PREVIOUS_FILTER_KEY, None)
+    if before != flt:
         ex["routes.filter"] = flt
-        for k in ("routes.month", "routes.selection", "routes.seen", "routes.playing"):
+        for k in ("routes.month", "routes.selection", "routes.seen", "routes.playing", "routes.sent"):
             ex.pop(k, None)
         st.session_state.pop("routes_month", None)
+    if sent_route is not None or (previous is not None and previous != flt):
+        if previous is None:
+            previous = before if before is not None and before != flt else CaseFilter()
+        ex["routes.sent"] = {"route": sent_route, "previous": previous, "filter": flt}
+        ex["routes.route_seen"] = sent_route
+        if sent_route is not None:
+            ex["routes.selection"] = Selection(
+                "flow", origin=sent_route[0], destination=sent_route[1], mode="od", level="country"
+            )
+    sent = ex.get("routes.sent")
+    if sent is not None:
+        _sent_notice(sent)
+
+
+def sent_route() -> tuple[str, str] | None:
+    """The route another page sent to be highlighted (None: none, or it was cleared)."""
+    sent = _extras().get("routes.sent")
+    return sent["route"] if sent else None
+
+
+def _clear_sent() -> None:
+    state = get_state()
+    ex = _extras()
+    sent = ex.pop("routes.sent", None)
+    if sent is None:
+        return
+    state.filter = sent["previous"]
+    state.selected_route = None
+    ex["routes.route_seen"] = None
+    ex.pop("routes.selection", None)
+
+
+def _sent_notice(sent: dict[str, Any]) -> None:
+    from workbench.maps import node_name
+
+    route = sent["route"]
+    what = (
+        f"The route **{node_name(route[0], 'country')} → {node_name(route[1], 'country')}** is drawn in gold "
+        "and its cases are listed below the map. "
+        if route
+        else ""
+    )
+    text, button = st.columns([5, 1.3], vertical_alignment="center")
+    text.info(
+        f"{what}The filter was narrowed to: {sent['filter'].describe()}. **Clear** goes back to: "
+        f"{sent['previous'].describe()}.",
+        icon=":material/alt_route:",
+    )
+    button.button(
+        "Clear", key="routes_clear_sent", on_click=_clear_sent, icon=":material/undo:", width="stretch"
+    )
 
 
 def play_interval() -> float | None:
@@ -164,6 +228,7 @@ def map_options(base: FlowBase) -> MapOptions:
         shading=values["routes_shading"],
         top=int(top),
         hotspots=values["routes_hotspots"],
+        highlight=sent_route(),
     )
 
 
@@ -252,6 +317,10 @@ def selection_from_event(event: Any, data: MapData) -> Selection | None:
         if token != data.token or not objs:
             continue
         obj = objs[0]
+        if kind == "highlight":
+            return Selection(
+                "flow", origin=str(obj.get("origin")), destination=str(obj.get("destination")), mode="od"
+            )
         if kind in ("flows", "inferred"):
             return Selection(
                 "flow",
@@ -325,7 +394,7 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     if picked is not None and picked != seen:
         ex["routes.selection"] = picked
         if picked.kind == "flow" and picked.level == "country":  # other pages may follow the route
-            get_state().selected_route = (picked.origin, picked.destination)
+            get_state().selected_route = ex["routes.route_seen"] = (picked.origin, picked.destination)
     elif picked is None and seen is not None and seen_token == data.token and not fresh:
         ex.pop("routes.selection", None)  # the user cleared the pick on the same data
     ex["routes.seen"] = (data.token, picked)
