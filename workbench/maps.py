@@ -73,12 +73,16 @@ __all__ = [
     "node_name",
     "DEFAULT_VIEW",
     "ARC_PIXELS",
+    "MAX_PLACES",
 ]
 
 #: The app's own empty base-map style (served by Streamlit's static serving): no tile server.
 BLANK_STYLE = "/app/static/blank_style.json"
 #: The first view: the whole world.
 DEFAULT_VIEW: dict[str, float] = {"latitude": 24.0, "longitude": 12.0, "zoom": 0.9, "pitch": 0, "bearing": 0}
+#: Places of seizure drawn (the busiest): about a third of the deck's bytes went to 800 dots, most of
+#: them one or two cases that a heat spot shows anyway.
+MAX_PLACES = 400
 #: Arc widths in screen pixels (thinnest, busiest): pixels, so zooming in does not fatten them.
 ARC_PIXELS: tuple[float, float] = (1.5, 8.0)
 OCEAN = (201, 214, 227)
@@ -175,7 +179,7 @@ def map_data(
             f"no {options.width_by.removeprefix('quantity_')} quantities in this window: width by cases"
         )
     places = (
-        seizure_places(base, window, top=800)
+        seizure_places(base, window, top=MAX_PLACES)
         if options.places
         else seizure_places(base, window, top=0).head(0)
     )
@@ -622,7 +626,10 @@ def _compact_deck_class() -> type:
 
     class CompactDeck(pdk.Deck):  # type: ignore[misc]
         def to_json(self) -> str:
-            return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            # kept once made: a deck is not changed after route_deck, and Streamlit asks on every rerun
+            if getattr(self, "_compact_json", None) is None:
+                self._compact_json = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            return self._compact_json
 
     return CompactDeck
 

@@ -83,6 +83,19 @@ def _map_data(url: str, flt: CaseFilter, options: MapOptions, window: tuple[int,
 PREVIOUS_FILTER_KEY = "routes.previous_filter"
 
 
+@st.cache_resource(ttl=_TTL, max_entries=16, show_spinner=False)
+def _deck(
+    url: str,
+    flt: CaseFilter,
+    options: MapOptions,
+    window: tuple[int, int] | None,
+    view: tuple[tuple[str, float], ...],
+) -> Any:
+    """The map's deck with its JSON made once (read-only): a rerun that does not change the map (a
+    pick, a tab, the emerging settings) neither rebuilds nor re-serialises it."""
+    return route_deck(_map_data(url, flt, options, window), dict(view))
+
+
 def arrive(flt: CaseFilter) -> None:
     """On arrival with another shared filter (e.g. from the Trends page): show its whole period and
     drop a selection that belonged to the old data. A route sent in ``AppState.selected_route`` (one
@@ -371,7 +384,7 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     ex = _extras()
     data = _map_data(get_store().url, flt, options, window)
     view = ex.setdefault("routes.view", dict(DEFAULT_VIEW))
-    deck = route_deck(data, view)
+    deck = _deck(get_store().url, flt, options, window, tuple(sorted(view.items())))
     shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
     what = "legs" if options.mode == "legs" else "origin → destination pairs"
     st.caption(
@@ -486,10 +499,35 @@ def _pretty(
     return out
 
 
-def hubs_panel(base: FlowBase, window: tuple[int, int] | None, level: str) -> None:
+@st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
+def _hubs(url: str, flt: CaseFilter, window: tuple[int, int] | None, level: str) -> pd.DataFrame:
     from workbench.hubs import hub_ranking
 
-    hubs = hub_ranking(base, window, level)
+    return hub_ranking(flow_base(flt), window, level)
+
+
+@st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
+def _emerging(
+    url: str,
+    flt: CaseFilter,
+    recent: tuple[int, int],
+    baseline: tuple[int, int],
+    mode: str,
+    level: str,
+    min_cases: int,
+    min_growth: float,
+) -> pd.DataFrame:
+    from workbench.hubs import emerging_routes
+
+    return emerging_routes(
+        flow_base(flt), recent, baseline, mode=mode, level=level, min_cases=min_cases, min_growth=min_growth
+    )
+
+
+def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> None:
+    """Transit hubs of the window (cached per filter, window and level: a pick or a widget elsewhere
+    on the page does not recompute the betweenness)."""
+    hubs = _hubs(get_store().url, flt, window, level)
     if hubs.empty:
         st.info("No route in this period passes through a transit country.")
         return
@@ -529,10 +567,11 @@ def emerging_table(em: pd.DataFrame, level: str) -> pd.DataFrame:
     return out
 
 
-def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, level: str) -> None:
+def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, level: str) -> None:
     """Routes new or growing in the months up to the slider's month, against the months before."""
-    from workbench.hubs import comparison_windows, emerging_routes
+    from workbench.hubs import comparison_windows
 
+    base = flow_base(flt)
     if window is None or not base.months:
         st.info("No seizure date in these cases: nothing to compare.")
         return
@@ -572,9 +611,7 @@ def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, le
         f"**Before** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
         f"**After** {month_label(recent[0])} to {month_label(recent[1])}"
     )
-    em = emerging_routes(
-        base, recent, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth)
-    )
+    em = _emerging(get_store().url, flt, recent, baseline, mode, level, int(min_cases), float(growth))
     if em.empty:
         st.info(
             f"No route has at least {int(min_cases)} cases from {month_label(recent[0])} to "
