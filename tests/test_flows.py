@@ -388,4 +388,6 @@ def test_default_comparison_shows_the_planted_emerging_routes_of_the_default_sam
         first
     )  # cocaine, W Africa
     legs = emerging_routes(base, window, baseline, mode="legs")
-    assert {("ET", "VN"), ("NG", "ET")} <= set(zip(legs["origin"].head(10), legs["destination"].head(10)))
+    assert {("ET", "VN"), ("NG", "ET")} <= set(
+        zip(legs["origin"].head(10), legs["destination"].head(10), strict=True)
+    )
