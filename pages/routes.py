@@ -30,9 +30,9 @@ def workspace() -> None:
     ui.selection_table(base, window)
     hubs, emerging, table, export = st.tabs(["Hubs", "Emerging routes", "Flows", "Export"])
     with hubs:
-        ui.hubs_panel(base, window, options.level)
+        ui.hubs_panel(flt, window, options.level)
     with emerging:
-        ui.emerging_panel(base, window, options.mode, options.level)
+        ui.emerging_panel(flt, window, options.mode, options.level)
     with table:
         ui.flows_table(data)
     with export:

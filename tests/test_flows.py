@@ -363,3 +363,31 @@ def test_cli_flows_reports_refused_rows(tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "cases.csv, row 3, column 'seizure_date'" in err
     assert ("CO", "NL") not in _as_dict(pd.read_csv(out), "origin", "destination")
+
+
+def test_default_comparison_shows_the_planted_emerging_routes_of_the_default_sample() -> None:
+    """On the 20,000-case default sample, the defaults (last 12 months against the 12 before, at least
+    5 cases, growth 1.5) list the three planted emerging routes among the first rows, largest rise
+    first; a new route's growth is missing, never infinite."""
+    from tests.conftest import ROOT
+    from workbench.frames import read_seizure_frame
+    from workbench.hubs import comparison_windows, emerging_routes
+
+    frame, _ = read_seizure_frame(ROOT / "sample_data" / "default")
+    base = prepare_flows(frame)
+    window, baseline = comparison_windows(base.months)
+    assert window[1] == base.months[-1] and window[1] - window[0] == 11 and baseline is not None
+    em = emerging_routes(base, window, baseline, mode="od")
+    assert em["rise"].is_monotonic_decreasing
+    assert not np.isinf(em["growth"].to_numpy(float)).any()
+    assert em.loc[em["status"] == "new", "growth"].isna().all()
+    first = set(zip(em["origin"].head(10), em["destination"].head(10), strict=True))
+    assert first & {("MM", "AU"), ("MM", "NZ"), ("TH", "AU")}, first  # methamphetamine to Oceania
+    assert first & {("NG", "VN"), ("CM", "VN"), ("CD", "VN")}, first  # pangolin scales via Ethiopia
+    assert first & {(o, d) for o in ("BR", "CO") for d in ("FR", "BE", "NL", "DE")}, (
+        first
+    )  # cocaine, W Africa
+    legs = emerging_routes(base, window, baseline, mode="legs")
+    assert {("ET", "VN"), ("NG", "ET")} <= set(
+        zip(legs["origin"].head(10), legs["destination"].head(10), strict=True)
+    )

@@ -119,6 +119,13 @@ def test_pick_a_country_and_a_place(at: AppTest) -> None:
     assert any(s.value.endswith("cases reported by Spain") for s in at.subheader)
     _pick(at, "places", 0)
     assert any(": place of seizure " in s.value for s in at.subheader)
+    # a place known only by its coordinates is titled by its name and country, not "@lat,lon"
+    places = _layer(at, "places")["data"]
+    cell = next(i for i, p in enumerate(places) if p["key"].startswith("@"))
+    _pick(at, "places", cell)
+    head = next(s.value for s in at.subheader if ": place of seizure " in s.value)
+    assert "@" not in head and head.endswith(places[cell]["label"]), head
+    assert "@" not in places[cell]["label"] and ", " in places[cell]["label"]
 
 
 def test_arrival_with_a_filter_from_another_page(at: AppTest) -> None:
@@ -143,7 +150,97 @@ def test_hubs_and_emerging_tabs(at: AppTest) -> None:
     tables = [d.value for d in at.dataframe]
     hubs = next(t for t in tables if "transit_cases" in t.columns)
     assert len(hubs) > 0 and hubs["transit_cases"].is_monotonic_decreasing
-    at.selectbox(key="routes_window").set_value("12 months").run()
-    tables = [d.value for d in at.dataframe]
-    emerging = [t for t in tables if "evidence" in t.columns]
-    assert emerging and {"before", "after", "status"} <= set(emerging[0].columns)
+    # by default (the map shows all months) the emerging routes compare the last 12 months with the 12
+    # before: the planted routes show without touching a setting
+    assert at.selectbox(key="routes_window").value == "cumulative"
+    emerging = next(t for t in (d.value for d in at.dataframe) if "evidence" in t.columns)
+    assert len(emerging) > 0 and {"before", "after", "rise", "growth", "status"} <= set(emerging.columns)
+    assert emerging["rise"].is_monotonic_decreasing
+    growth = emerging["growth"].astype(str)
+    assert not growth.str.contains("inf", case=False).any()  # a new route says "new"
+    assert (growth[emerging["status"] == "new"] == "new").all()
+    # thresholds nothing meets: the tab says why and what to change
+    at.number_input(key="routes_min_cases").set_value(1000).run()
+    note = next(i.value for i in at.info if "No route has at least 1000 cases" in i.value)
+    assert "Lower **At least cases**" in note
+    # a comparison that starts with the data says so
+    at.number_input(key="routes_min_cases").set_value(5).run()
+    slider = at.select_slider(key="routes_month")
+    slider.set_value(slider.value - (len(slider.options) - 1)).run()  # the first month of the data
+    assert not at.exception
+    assert any("no months before" in i.value for i in at.info)
+
+
+def test_the_selection_survives_opening_a_case_and_coming_back(at: AppTest) -> None:
+    """A row of the cases table opens the case on the Cases page; back on Routes the pick is still there."""
+    _pick(at, "flows", 0)
+    head = next(s.value for s in at.subheader if " cases: " in s.value)
+    table = at.dataframe[0].value
+    row = table.iloc[0]
+    _state(at).selected_case = (str(row["reporting_country"]), str(row["case_id"]))  # what open_case does
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    assert head in [s.value for s in at.subheader]
+    assert _state(at).extras["routes.selection"].kind == "flow"
+    # a later rerun on the same data, with the chart still showing nothing picked, keeps it too
+    at.selectbox(key="routes_hotspots").set_value("off").run()
+    at.selectbox(key="routes_hotspots").set_value("heatmap").run()
+    assert any(" cases: " in s.value for s in at.subheader)
+
+
+def test_a_route_sent_by_trends_is_highlighted_and_clear_restores_the_filter(at: AppTest) -> None:
+    """What the Trends page's "Show on the Routes map" does: narrow the shared filter, set
+    ``selected_route`` and switch to Routes. The route is drawn in gold and selected; Clear restores
+    the filter in force before."""
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    mine = CaseFilter(date_from=dt.date(2020, 1, 1))
+    at.switch_page("pages/overview.py").run()
+    _state(at).filter = mine
+    at.switch_page("pages/routes.py").run()  # the user looks at Routes with their own filter
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    flows = _layer(at, "flows")["data"] if at.get("deck_gl_json_chart") else []
+    assert not flows  # on Trends now
+    origin, destination = "CO", "ES"
+    narrowed = mine.replace(commodity_types=("cocaine",), date_from=dt.date(2023, 1, 1))
+    _state(at).filter = narrowed
+    _state(at).selected_route = (origin, destination)
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    gold = _layer(at, "highlight")["data"]
+    assert [(a["origin"], a["destination"]) for a in gold] == [(origin, destination)]
+    assert any(" cases: route Colombia → Spain" in s.value for s in at.subheader), [
+        s.value for s in at.subheader
+    ]
+    notice = next(i.value for i in at.info if "drawn in gold" in i.value)
+    assert "commodity type: cocaine" in notice and mine.describe() in notice
+    # a rerun of the map keeps it; then Clear puts the user's own filter back and drops the highlight
+    at.selectbox(key="routes_hotspots").set_value("off").run()
+    assert _layer(at, "highlight")["data"]
+    at.button(key="routes_clear_sent").click().run()
+    assert not at.exception
+    assert _state(at).filter == mine
+    assert not _layer(at, "highlight")["data"]
+    assert not any(" cases: route Colombia" in s.value for s in at.subheader)
+    assert not any("drawn in gold" in i.value for i in at.info)
+
+
+def test_a_previous_filter_left_by_the_sender_is_what_clear_restores(at: AppTest) -> None:
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+    from workbench.ui.routes import PREVIOUS_FILTER_KEY
+
+    theirs = CaseFilter(transport_modes=("sea_container",))
+    at.switch_page("pages/overview.py").run()
+    _state(at).extras[PREVIOUS_FILTER_KEY] = theirs
+    _state(at).filter = theirs.replace(date_from=dt.date(2024, 1, 1))
+    _state(at).selected_route = ("BR", "NL")
+    at.switch_page("pages/routes.py").run()
+    at.button(key="routes_clear_sent").click().run()
+    assert _state(at).filter == theirs

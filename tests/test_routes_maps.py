@@ -38,7 +38,16 @@ def test_deck_is_offline_and_has_every_layer(base) -> None:  # type: ignore[no-u
     assert spec["mapStyle"] == BLANK_STYLE and spec.get("mapProvider") is None
     assert not re.findall(r"https?://", json.dumps(spec))
     layers = _layers(route_deck(data))
-    assert set(layers) == {"countries", "borders", "hotspots", "inferred", "flows", "places", "labels"}
+    assert set(layers) == {
+        "countries",
+        "borders",
+        "hotspots",
+        "inferred",
+        "flows",
+        "places",
+        "labels",
+        "highlight",
+    }
     assert all(layers[k]["pickable"] for k in ("countries", "flows", "inferred", "places"))
     assert not layers["borders"]["pickable"]  # see route_deck: outlines must not take clicks
     tok = data.token
@@ -126,3 +135,35 @@ def test_png_and_html_exports(base) -> None:  # type: ignore[no-untyped-def]
     assert not re.findall(r"https?://", own)
     assert "mapStyle" not in own.split("createDeck(")[1]  # no base map to fetch in the file
     assert "<link" not in own and 'src="' not in own
+
+
+def test_arcs_and_places_are_sized_in_screen_pixels(base) -> None:  # type: ignore[no-untyped-def]
+    """Units are constants deck.gl understands ("pixels", not the accessor "@@=pixels" that pydeck makes
+    of a bare string and that left arcs in common units, growing with every zoom step), and arc widths
+    run from the thinnest to the busiest within a fixed pixel range."""
+    from workbench.maps import ARC_PIXELS
+
+    layers = _layers(route_deck(map_data(base, MapOptions(mode="od", by="category"))))
+    for kind in ("flows", "inferred"):
+        assert layers[kind]["widthUnits"] == "pixels"
+        assert (layers[kind]["widthMinPixels"], layers[kind]["widthMaxPixels"]) == ARC_PIXELS
+        widths = [a["width"] for a in layers[kind]["data"]]
+        assert widths and all(ARC_PIXELS[0] <= w <= ARC_PIXELS[1] for w in widths)
+    assert max(a["width"] for a in layers["flows"]["data"]) == ARC_PIXELS[1]  # the busiest arc
+    assert layers["places"]["radiusUnits"] == "pixels"
+
+
+def test_the_default_map_of_the_default_sample_stays_small() -> None:
+    """On the 20,000-case default sample the first map the page draws is under 500 kB of JSON (it was
+    540 kB with 800 place dots), and its JSON is made once per deck (Streamlit asks on every rerun)."""
+    from tests.conftest import ROOT
+    from workbench.frames import read_seizure_frame
+    from workbench.maps import MAX_PLACES
+
+    frame, _ = read_seizure_frame(ROOT / "sample_data" / "default")
+    base = prepare_flows(frame)
+    data = map_data(base, MapOptions(), (base.months[0], base.months[-1]))
+    assert len(data.places) == MAX_PLACES
+    deck = route_deck(data)
+    assert deck_bytes(deck) < 500_000
+    assert deck.to_json() is deck.to_json()

@@ -69,6 +69,7 @@ __all__ = [
     "cases_behind",
     "Selection",
     "flows_from_frame",
+    "place_label",
 ]
 
 #: Flows by leg (consecutive countries of a route) or origin-destination pair (first to last).
@@ -133,7 +134,7 @@ class FlowBase:
     quantity: np.ndarray  # per row: quantity in the (normalised) unit, NaN unknown
     value_usd: np.ndarray
     place: np.ndarray  # per row: seizure place, -1 unknown
-    places: pd.DataFrame  # one row per place: key, name, lat, lon
+    places: pd.DataFrame  # one row per place: key, name, lat, lon, label
     months: list[int] = field(default_factory=list)  # every month from the first to the last seizure
     _expansions: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -208,12 +209,17 @@ def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     if len(none):
         codes[codes == none[0]] = -1
     if not len(uniques) or (len(uniques) == 1 and len(none)):
-        return np.full(n, -1, dtype=np.int64), pd.DataFrame(columns=["key", "name", "lat", "lon"])
+        return np.full(n, -1, dtype=np.int64), pd.DataFrame(columns=["key", "name", "lat", "lon", "label"])
     ok = codes >= 0
     med = pd.DataFrame({"p": codes[ok], "lat": lat[ok], "lon": lon[ok]}).groupby("p")[["lat", "lon"]].median()
     names = (
         frame["place_name"].astype("string")[ok].groupby(codes[ok]).first()
         if "place_name" in frame
+        else pd.Series(dtype="string")
+    )
+    reporters = (
+        frame["reporting_country"].astype("string")[ok].groupby(codes[ok]).agg(lambda s: s.mode().iat[0])
+        if "reporting_country" in frame
         else pd.Series(dtype="string")
     )
     keys = []
@@ -229,6 +235,7 @@ def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     places["lat"] = med["lat"].reindex(places.index).to_numpy()
     places["lon"] = med["lon"].reindex(places.index).to_numpy()
     places["name"] = names.reindex(places.index).astype("string").to_numpy()
+    places["country"] = reporters.reindex(places.index).astype("string").to_numpy()
     missing = places["lat"].isna() & places["key"].ne("")
     if missing.any():  # a place code without coordinates: the reference airport or seaport
         from workbench.reference import place
@@ -239,8 +246,34 @@ def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
                 places.at[i, "lat"], places.at[i, "lon"] = rec["lat"], rec["lon"]
                 if pd.isna(places.at[i, "name"]):
                     places.at[i, "name"] = rec["name"]
+    places["label"] = [
+        place_label(k, n, c) for k, n, c in zip(places["key"], places["name"], places["country"], strict=True)
+    ]
     places["name"] = places["name"].fillna(places["key"])
-    return codes, places[["key", "name", "lat", "lon"]]
+    return codes, places[["key", "name", "lat", "lon", "label"]]
+
+
+def place_label(key: str, name: Any = None, country: Any = None) -> str:
+    """A place of seizure as people read it: its name (port, airport or office) with its code or its
+    country; coordinates only when it has no name.
+
+    >>> place_label("FRLEH", "Le Havre", "FR")
+    'Le Havre (FRLEH)'
+    >>> place_label("@42.8,12.4", "Inland customs control", "IT")
+    'Inland customs control, Italy'
+    >>> place_label("@42.8,12.4", None, "IT"), place_label("@42.8,12.4")
+    ('near 42.8, 12.4, Italy', 'near 42.8, 12.4')
+    """
+    from workbench.reference import country_name
+
+    has_name = isinstance(name, str) and name.strip() != "" and name != key
+    where = country_name(str(country)) if isinstance(country, str) and country else ""
+    if not str(key).startswith("@"):
+        return f"{name} ({key})" if has_name else (f"{key}, {where}" if where else str(key))
+    spot = "near " + str(key)[1:].replace(",", ", ")
+    if has_name:
+        return f"{name}, {where}" if where else f"{name} ({spot})"
+    return f"{spot}, {where}" if where else spot
 
 
 def prepare_flows(frame: pd.DataFrame) -> FlowBase:
@@ -458,7 +491,8 @@ def country_totals(
 def seizure_places(
     base: FlowBase, window: tuple[int, int] | None = None, top: int | None = 2000
 ) -> pd.DataFrame:
-    """Where routes were cut: cases per place of seizure (``key, name, lat, lon, cases``), most first."""
+    """Where routes were cut: cases per place of seizure (``key, name, lat, lon, label, cases``), most
+    first (``label``: :func:`place_label`)."""
     rows = base.window_mask(window) & base.first[None] & (base.place >= 0)
     counts = np.bincount(base.place[rows], minlength=len(base.places))
     df = base.places.assign(cases=counts)
@@ -503,6 +537,7 @@ class Selection:
     mode: str = "legs"
     level: str = "country"
     shading: str = "reported"
+    name: str = ""  # a place's label (:func:`place_label`), shown instead of its key
 
     def describe(self) -> str:
         from workbench.reference import country_name
@@ -515,7 +550,7 @@ class Selection:
             s = f"{what} {name(self.origin)} → {name(self.destination)}"
             return s + (f" ({self.commodity})" if self.commodity else "")
         if self.kind == "place":
-            return f"place of seizure {self.key}"
+            return f"place of seizure {self.name or place_label(self.key)}"
         verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}[
             self.shading
         ]

@@ -9,7 +9,9 @@ Both work on a :class:`workbench.flows.FlowBase` and a window of months.
   directed graph of legs seen in the window; networkx, unweighted, normalised).
 - :func:`emerging_routes`: routes (OD pairs or legs) whose cases in the window are new (none in the
   baseline) or growing (the monthly rate rose by ``min_growth`` or more), with ``before`` and ``after``
-  counts as the evidence. The default baseline is the same number of months just before the window.
+  counts as the evidence, largest rise in cases first. The default baseline is the same number of
+  months just before the window; :func:`comparison_windows` gives the default pair (the last 12
+  months against the 12 before), where the planted emerging routes of the sample show.
 
 Examples
 --------
@@ -28,8 +30,10 @@ Examples
 [['SN', 7, 2], ['ES', 3, 1]]
 >>> window = (int(month_number(["2024-01-01"])[0]), int(month_number(["2024-02-01"])[0]))
 >>> em = emerging_routes(base, window, baseline=(window[0] - 12, window[1] - 12), min_cases=2)
->>> em[["origin", "destination", "before", "after", "status"]].values.tolist()
-[['BR', 'FR', 0, 3, 'new']]
+>>> em[["origin", "destination", "before", "after", "rise", "status"]].values.tolist()
+[['BR', 'FR', 0, 3, 3.0, 'new']]
+>>> em["growth"].isna().tolist()  # a new route has no ratio of rates (not "infinity")
+[True]
 """
 
 from __future__ import annotations
@@ -37,10 +41,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.flows import FlowBase, month_label, route_flows
+from workbench.flows import FlowBase, month_label, route_flows, window_months
 from workbench.routes import countries_at_level
 
-__all__ = ["hub_ranking", "emerging_routes", "default_baseline", "route_graph"]
+__all__ = ["hub_ranking", "emerging_routes", "default_baseline", "comparison_windows", "route_graph"]
 
 
 def route_graph(base: FlowBase, window: tuple[int, int] | None = None, level: str = "country"):  # type: ignore[no-untyped-def]
@@ -114,6 +118,22 @@ def default_baseline(window: tuple[int, int], months: list[int]) -> tuple[int, i
     return (b_lo, b_hi) if b_hi >= b_lo else None
 
 
+def comparison_windows(
+    months: list[int], end: int | None = None, length: int = 12
+) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The ``length`` months up to ``end`` (default the last month of the data) and the baseline
+    before them (:func:`default_baseline`): what the emerging routes compare by default.
+
+    >>> comparison_windows(list(range(600, 636)), length=12)
+    ((624, 635), (612, 623))
+    >>> comparison_windows(list(range(600, 606)), length=12)
+    ((600, 605), None)
+    """
+    last = max(months) if end is None else end
+    window = window_months(months, last, length)
+    return window, default_baseline(window, months)
+
+
 def emerging_routes(
     base: FlowBase,
     window: tuple[int, int],
@@ -121,7 +141,7 @@ def emerging_routes(
     *,
     mode: str = "od",
     level: str = "country",
-    min_cases: int = 3,
+    min_cases: int = 5,
     min_growth: float = 1.5,
     top: int | None = 30,
 ) -> pd.DataFrame:
@@ -131,11 +151,24 @@ def emerging_routes(
     had no case in the baseline and at least ``min_cases`` in the window; ``growing`` when it has at
     least ``min_cases`` and its monthly rate is at least ``min_growth`` times the baseline's.
 
-    Columns ``origin, destination, before, after, growth, status, inferred_cases, evidence``;
-    ``growth`` is the ratio of monthly rates (``inf`` for a new route).
+    Columns ``origin, destination, before, after, rise, growth, status, inferred_cases, evidence``.
+    ``rise`` is the cases in the window beyond what the baseline's monthly rate gives (the size of
+    the change, and the order of the rows: a route that grew from 40 to 120 cases comes before one
+    that went from 0 to 5); ``growth`` is the ratio of monthly rates, missing (NaN) for a new route,
+    whose rate rose from nothing.
     """
     baseline = baseline or default_baseline(window, base.months)
-    cols = ["origin", "destination", "before", "after", "growth", "status", "inferred_cases", "evidence"]
+    cols = [
+        "origin",
+        "destination",
+        "before",
+        "after",
+        "rise",
+        "growth",
+        "status",
+        "inferred_cases",
+        "evidence",
+    ]
     if baseline is None:
         return pd.DataFrame(columns=cols)
     after = route_flows(base, mode, level, None, window, include_internal=False)
@@ -152,9 +185,10 @@ def emerging_routes(
     n_before = baseline[1] - baseline[0] + 1
     rate_after = df["after"] / n_after
     rate_before = df["before"] / n_before
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["growth"] = np.where(df["before"] > 0, rate_after / rate_before, np.inf)
-    df = df[(df["after"] >= min_cases) & (df["growth"] >= min_growth)].copy()
+    new = df["before"].eq(0)
+    df["growth"] = (rate_after / rate_before.where(~new)).astype(float)
+    df["rise"] = (df["after"] - rate_before * n_after).astype(float).round(1)
+    df = df[(df["after"] >= min_cases) & (new | (df["growth"] >= min_growth))].copy()
     df["status"] = np.where(df["before"] == 0, "new", "growing")
     span_a = f"{month_label(window[0])}..{month_label(window[1])}"
     span_b = f"{month_label(baseline[0])}..{month_label(baseline[1])}"
@@ -162,10 +196,9 @@ def emerging_routes(
         f"{b} cases in {span_b} ({n_before} months) → {a} in {span_a} ({n_after} months)"
         for b, a in zip(df["before"], df["after"], strict=True)
     ]
-    df = df.sort_values(["status", "after", "origin"], ascending=[False, False, True], kind="stable")
-    # new routes first, then growing ones by rise in monthly rate
-    df["_rank"] = np.where(df["status"] == "new", 0, 1)
-    df = df.sort_values(["_rank", "after", "growth"], ascending=[True, False, False], kind="stable")
+    df = df.sort_values(
+        ["rise", "after", "origin", "destination"], ascending=[False, False, True, True], kind="stable"
+    )
     df["growth"] = df["growth"].round(2)
     out = df[cols].reset_index(drop=True)
     return out.head(top).reset_index(drop=True) if top else out

@@ -26,7 +26,7 @@ Examples
 [['CO', 'FR', 1, 1], ['CO', 'NL', 1, 0]]
 >>> deck = route_deck(data)
 >>> sorted(layer.id.split("-")[0] for layer in deck.layers)
-['borders', 'countries', 'flows', 'hotspots', 'inferred', 'labels', 'places']
+['borders', 'countries', 'flows', 'highlight', 'hotspots', 'inferred', 'labels', 'places']
 >>> map_png(data)[:4] == b"\\x89PNG"
 True
 >>> "http" in map_html(deck, title="Routes").split("<script")[0]
@@ -72,16 +72,24 @@ __all__ = [
     "node_position",
     "node_name",
     "DEFAULT_VIEW",
+    "ARC_PIXELS",
+    "MAX_PLACES",
 ]
 
 #: The app's own empty base-map style (served by Streamlit's static serving): no tile server.
 BLANK_STYLE = "/app/static/blank_style.json"
 #: The first view: the whole world.
 DEFAULT_VIEW: dict[str, float] = {"latitude": 24.0, "longitude": 12.0, "zoom": 0.9, "pitch": 0, "bearing": 0}
+#: Places of seizure drawn (the busiest): about a third of the deck's bytes went to 800 dots, most of
+#: them one or two cases that a heat spot shows anyway.
+MAX_PLACES = 400
+#: Arc widths in screen pixels (thinnest, busiest): pixels, so zooming in does not fatten them.
+ARC_PIXELS: tuple[float, float] = (1.5, 8.0)
 OCEAN = (201, 214, 227)
 NO_DATA = (236, 236, 231)
 ALL_GOODS = (31, 59, 87)
 INFERRED = (120, 120, 120)
+HIGHLIGHT = [255, 196, 0, 255]
 
 #: Colour of each commodity category (colour-blind-aware, distinct on the pale background).
 CATEGORY_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -124,6 +132,7 @@ class MapOptions:
     places: bool = True
     hotspots: str = "heatmap"  # heatmap | off
     labels: bool = True
+    highlight: tuple[str, str] | None = None  # (origin, destination) country codes drawn in gold, on top
 
 
 @dataclass
@@ -138,6 +147,7 @@ class MapData:
     shading: pd.DataFrame
     total_cases: int
     notes: list[str] = field(default_factory=list)
+    highlight: pd.DataFrame = field(default_factory=pd.DataFrame)  # the highlighted route's OD flow
 
     @property
     def window_label(self) -> str:
@@ -169,14 +179,24 @@ def map_data(
             f"no {options.width_by.removeprefix('quantity_')} quantities in this window: width by cases"
         )
     places = (
-        seizure_places(base, window, top=800)
+        seizure_places(base, window, top=MAX_PLACES)
         if options.places
         else seizure_places(base, window, top=0).head(0)
     )
     grid = hotspot_grid(base, window) if options.hotspots != "off" else hotspot_grid(base, window).head(0)
     shading = country_totals(base, options.shading, window, options.level)
     total = int((base.window_mask(window) & base.first[None]).sum())
-    return MapData(options, window, flows, places, grid, shading, total, notes)
+    highlight = pd.DataFrame()
+    if options.highlight is not None:
+        origin, destination = options.highlight
+        od = route_flows(base, "od", "country", None, window)
+        highlight = od[(od["origin"] == origin) & (od["destination"] == destination)].reset_index(drop=True)
+        if highlight.empty:
+            notes.append(
+                f"the highlighted route {node_name(origin, 'country')} → {node_name(destination, 'country')} "
+                "has no case in this window"
+            )
+    return MapData(options, window, flows, places, grid, shading, total, notes, highlight)
 
 
 # ---------------------------------------------------------------- geometry and colours
@@ -277,6 +297,31 @@ def _width_values(data: MapData) -> tuple[np.ndarray, str]:
     return data.flows[col].to_numpy(float), col.removeprefix("quantity_")
 
 
+def _arc_pixels(fraction: float) -> float:
+    """Width in screen pixels of an arc carrying ``fraction`` of the busiest arc's flow: from
+    ``ARC_PIXELS[0]`` to ``ARC_PIXELS[1]`` by the square root, so it stays the same at every zoom.
+
+    >>> _arc_pixels(0.0), _arc_pixels(0.25), _arc_pixels(1.0)
+    (1.5, 4.75, 8.0)
+    """
+    lo, hi = ARC_PIXELS
+    return round(lo + (hi - lo) * math.sqrt(max(0.0, min(1.0, fraction))), 2)
+
+
+def _constant(value: str) -> str:
+    """A string property for ``pydeck.Layer``: pydeck reads a bare string as an accessor expression
+    (``"pixels"`` becomes ``"@@=pixels"``, which deck.gl evaluates to nothing, so a layer falls back to
+    common units and its arcs or dots grow as the user zooms in); quotes make it a constant.
+
+    >>> import pydeck as pdk
+    >>> pdk.Layer("ArcLayer", width_units=_constant("pixels"))._kwargs["width_units"]
+    "'pixels'"
+    >>> pdk.Layer("ArcLayer", width_units=_constant("pixels")).__dict__["width_units"]
+    'pixels'
+    """
+    return f"'{value}'"
+
+
 def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     level = data.options.level
     flows = data.flows
@@ -297,7 +342,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         sc, tc = _ends(_flow_colour(category))
         # categories of one pair fan out so that each stays visible and clickable
         tilt = (cats.index(category) - (len(cats) - 1) / 2) * 6.0 if category in cats else 0.0
-        width = 1.2 + 7.0 * math.sqrt(values[i] / vmax)
+        width = _arc_pixels(values[i] / vmax)
         what = "leg" if data.options.mode == "legs" else "route"
         label = f"{node_name(row.origin, level)} → {node_name(row.destination, level)}"
         inferred_note = (
@@ -322,7 +367,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         }
         arcs.append(rec)
         if row.inferred_cases:
-            w_inf = 1.0 + 7.0 * math.sqrt(values[i] * row.inferred_cases / row.cases / vmax)
+            w_inf = _arc_pixels(values[i] * row.inferred_cases / row.cases / vmax)
             inferred.append(
                 {
                     **rec,
@@ -380,12 +425,35 @@ def _place_records(data: MapData) -> list[dict[str, Any]]:
             "key": k,
             "position": [round(float(lon), 3), round(float(lat), 3)],
             "radius": round(1.5 + 6.5 * math.sqrt(c / cmax), 2),
-            "label": f"{name} ({k})" if not str(k).startswith("@") else f"seizures near {k[1:]}",
+            "label": label,
             "line1": f"{c:,} cases seized here",
             "line2": f"{c / data.total_cases:.1%} of the period's cases" if data.total_cases else "",
             "line3": "where routes were cut",
         }
-        for k, name, lat, lon, c in zip(p["key"], p["name"], p["lat"], p["lon"], p["cases"], strict=True)
+        for k, label, lat, lon, c in zip(p["key"], p["label"], p["lat"], p["lon"], p["cases"], strict=True)
+    ]
+
+
+def _highlight_records(data: MapData) -> list[dict[str, Any]]:
+    """The route another page sent (``MapOptions.highlight``) as one gold origin → destination arc."""
+    if data.options.highlight is None or data.highlight.empty:
+        return []
+    origin, destination = data.options.highlight
+    src, dst = node_position(origin, "country"), node_position(destination, "country")
+    if src is None or dst is None:
+        return []
+    row = data.highlight.iloc[0]
+    return [
+        {
+            "origin": origin,
+            "destination": destination,
+            "source": [round(src[0], 3), round(src[1], 3)],
+            "target": [round(dst[0], 3), round(dst[1], 3)],
+            "label": f"{node_name(origin, 'country')} → {node_name(destination, 'country')} (highlighted route)",
+            "line1": f"{int(row['cases']):,} cases · {float(row['share']):.1%} of {data.total_cases:,} in the period",
+            "line2": _quantities(row),
+            "line3": "origin → destination, whatever the hops",
+        }
     ]
 
 
@@ -468,7 +536,9 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             get_width="width",
             get_tilt="tilt",
             get_height=0.35,
-            width_units="pixels",
+            width_units=_constant("pixels"),
+            width_min_pixels=ARC_PIXELS[0],
+            width_max_pixels=ARC_PIXELS[1],
             pickable=True,
             auto_highlight=True,
         ),
@@ -483,8 +553,9 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             get_width="width",
             get_tilt="tilt",
             get_height=0.3,
-            width_units="pixels",
-            width_min_pixels=2,
+            width_units=_constant("pixels"),
+            width_min_pixels=ARC_PIXELS[0],
+            width_max_pixels=ARC_PIXELS[1],
             pickable=True,
             auto_highlight=True,
             highlight_color=[255, 215, 0, 255],
@@ -495,7 +566,7 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             data=_place_records(data),
             get_position="position",
             get_radius="radius",
-            radius_units="pixels",
+            radius_units=_constant("pixels"),
             get_fill_color=[31, 59, 87, 150],
             get_line_color=[255, 255, 255, 230],
             stroked=True,
@@ -517,6 +588,20 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
             outline_color=[255, 255, 255, 220],
             font_settings={"sdf": True},
             pickable=False,
+        ),
+        pdk.Layer(
+            "ArcLayer",
+            id=f"highlight-{tok}",
+            data=_highlight_records(data),
+            get_source_position="source",
+            get_target_position="target",
+            get_source_color=HIGHLIGHT,
+            get_target_color=HIGHLIGHT,
+            get_width=ARC_PIXELS[1] + 3,
+            get_height=0.3,
+            width_units=_constant("pixels"),
+            pickable=True,
+            auto_highlight=False,
         ),
     ]
     tooltip = {
@@ -541,7 +626,10 @@ def _compact_deck_class() -> type:
 
     class CompactDeck(pdk.Deck):  # type: ignore[misc]
         def to_json(self) -> str:
-            return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            # kept once made: a deck is not changed after route_deck, and Streamlit asks on every rerun
+            if getattr(self, "_compact_json", None) is None:
+                self._compact_json = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            return self._compact_json
 
     return CompactDeck
 

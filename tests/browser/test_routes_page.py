@@ -120,6 +120,12 @@ def test_map_draws_arcs_and_a_click_lists_the_cases(page, seeded_sqlite: str) ->
     wait_idle(page, "text=Route:")
     assert_no_exception(page)
     screenshot(page, "routes-case-detail")
+    # back on Routes the pick is still there (the new chart's empty first event is not a "clear")
+    page.get_by_role("link", name="Routes").click()
+    wait_idle(page, f"{MAP} canvas")
+    page.get_by_text("Clear selection").first.wait_for(timeout=30_000)
+    assert page.locator("h3").filter(has_text="cases:").first.inner_text() == heading
+    screenshot(page, "routes-back-from-case")
 
 
 def test_period_play_steps_the_month(page) -> None:  # type: ignore[no-untyped-def]

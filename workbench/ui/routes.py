@@ -28,6 +28,8 @@ from workbench.ui.widgets import open_case
 __all__ = [
     "flow_base",
     "arrive",
+    "sent_route",
+    "PREVIOUS_FILTER_KEY",
     "play_interval",
     "map_options",
     "period_controls",
@@ -35,6 +37,8 @@ __all__ = [
     "selection_table",
     "hubs_panel",
     "emerging_panel",
+    "emerging_table",
+    "COMPARE_MONTHS",
     "flows_table",
     "export_panel",
     "selection_from_event",
@@ -74,15 +78,96 @@ def _map_data(url: str, flt: CaseFilter, options: MapOptions, window: tuple[int,
     return map_data(flow_base(flt), options, window)
 
 
+#: Where another page may leave the filter in force before it narrowed it for Routes (so that "clear"
+#: restores exactly that); without it, "clear" restores the filter Routes last drew, or none.
+PREVIOUS_FILTER_KEY = "routes.previous_filter"
+
+
+@st.cache_resource(ttl=_TTL, max_entries=16, show_spinner=False)
+def _deck(
+    url: str,
+    flt: CaseFilter,
+    options: MapOptions,
+    window: tuple[int, int] | None,
+    view: tuple[tuple[str, float], ...],
+) -> Any:
+    """The map's deck with its JSON made once (read-only): a rerun that does not change the map (a
+    pick, a tab, the emerging settings) neither rebuilds nor re-serialises it."""
+    return route_deck(_map_data(url, flt, options, window), dict(view))
+
+
 def arrive(flt: CaseFilter) -> None:
     """On arrival with another shared filter (e.g. from the Trends page): show its whole period and
-    drop a selection that belonged to the old data."""
+    drop a selection that belonged to the old data. A route sent in ``AppState.selected_route`` (one
+    Routes did not set itself) is selected and drawn in gold, with a notice that offers to clear it
+    and restore the filter in force before."""
+    state = get_state()
     ex = _extras()
-    if ex.get("routes.filter") != flt:
+    before = ex.get("routes.filter")
+    sent_route = state.selected_route if state.selected_route != ex.get("routes.route_seen") else None
+    previous = ex.pop(PREVIOUS_FILTER_KEY, None)
+    if before != flt:
         ex["routes.filter"] = flt
-        for k in ("routes.month", "routes.selection", "routes.seen", "routes.playing"):
+        for k in ("routes.month", "routes.selection", "routes.seen", "routes.playing", "routes.sent"):
             ex.pop(k, None)
         st.session_state.pop("routes_month", None)
+    if sent_route is not None or (previous is not None and previous != flt):
+        if previous is None:
+            previous = before if before is not None and before != flt else CaseFilter()
+        ex["routes.sent"] = {"route": sent_route, "previous": previous, "filter": flt}
+        ex["routes.route_seen"] = sent_route
+        if sent_route is not None:
+            ex["routes.selection"] = Selection(
+                "flow", origin=sent_route[0], destination=sent_route[1], mode="od", level="country"
+            )
+    sent = ex.get("routes.sent")
+    if sent is not None:
+        _sent_notice(sent)
+
+
+def sent_route() -> tuple[str, str] | None:
+    """The route another page sent to be highlighted (None: none, or it was cleared)."""
+    sent = _extras().get("routes.sent")
+    return sent["route"] if sent else None
+
+
+def _clear_sent() -> None:
+    state = get_state()
+    ex = _extras()
+    sent = ex.pop("routes.sent", None)
+    if sent is None:
+        return
+    state.filter = sent["previous"]
+    # show it in the sidebar's widgets now, in this callback, as its own Reset does: seeded later in
+    # the run, Chromium kept the narrowed date range in the date input and sent it back
+    from workbench.ui.loaders import filter_options
+    from workbench.ui.sidebar import _seed_widgets
+
+    _seed_widgets(state.filter, filter_options())
+    state.selected_route = None
+    ex["routes.route_seen"] = None
+    ex.pop("routes.selection", None)
+
+
+def _sent_notice(sent: dict[str, Any]) -> None:
+    from workbench.maps import node_name
+
+    route = sent["route"]
+    what = (
+        f"The route **{node_name(route[0], 'country')} → {node_name(route[1], 'country')}** is drawn in gold "
+        "and its cases are listed below the map. "
+        if route
+        else ""
+    )
+    text, button = st.columns([5, 1.3], vertical_alignment="center")
+    text.info(
+        f"{what}The filter was narrowed to: {sent['filter'].describe()}. **Clear** goes back to: "
+        f"{sent['previous'].describe()}.",
+        icon=":material/alt_route:",
+    )
+    button.button(
+        "Clear", key="routes_clear_sent", on_click=_clear_sent, icon=":material/undo:", width="stretch"
+    )
 
 
 def play_interval() -> float | None:
@@ -162,6 +247,7 @@ def map_options(base: FlowBase) -> MapOptions:
         shading=values["routes_shading"],
         top=int(top),
         hotspots=values["routes_hotspots"],
+        highlight=sent_route(),
     )
 
 
@@ -250,6 +336,10 @@ def selection_from_event(event: Any, data: MapData) -> Selection | None:
         if token != data.token or not objs:
             continue
         obj = objs[0]
+        if kind == "highlight":
+            return Selection(
+                "flow", origin=str(obj.get("origin")), destination=str(obj.get("destination")), mode="od"
+            )
         if kind in ("flows", "inferred"):
             return Selection(
                 "flow",
@@ -261,7 +351,13 @@ def selection_from_event(event: Any, data: MapData) -> Selection | None:
                 level=opts.level,
             )
         if kind == "places":
-            return Selection("place", key=str(obj.get("key")), mode=opts.mode, level=opts.level)
+            return Selection(
+                "place",
+                key=str(obj.get("key")),
+                mode=opts.mode,
+                level=opts.level,
+                name=str(obj.get("label") or ""),
+            )
         if kind == "countries":
             props = obj.get("properties") or obj
             return Selection("country", key=str(props.get("key")), level=opts.level, shading=opts.shading)
@@ -294,13 +390,16 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     ex = _extras()
     data = _map_data(get_store().url, flt, options, window)
     view = ex.setdefault("routes.view", dict(DEFAULT_VIEW))
-    deck = route_deck(data, view)
+    deck = _deck(get_store().url, flt, options, window, tuple(sorted(view.items())))
     shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
     what = "legs" if options.mode == "legs" else "origin → destination pairs"
     st.caption(
         f"**{data.window_label}**: {data.total_cases:,} cases; the {shown} busiest {what} drawn"
         + (" (internal flows of a region are in the Flows tab)" if options.level == "region" else "")
     )
+    # the chart's widget state is gone after a page switch (e.g. a case was opened): its first empty
+    # event then means "nothing picked yet", not "the user cleared the pick"
+    fresh = MAP_KEY not in st.session_state
     event = st.pydeck_chart(
         deck,
         on_select="rerun",
@@ -314,8 +413,8 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     if picked is not None and picked != seen:
         ex["routes.selection"] = picked
         if picked.kind == "flow" and picked.level == "country":  # other pages may follow the route
-            get_state().selected_route = (picked.origin, picked.destination)
-    elif picked is None and seen is not None and seen_token == data.token:
+            get_state().selected_route = ex["routes.route_seen"] = (picked.origin, picked.destination)
+    elif picked is None and seen is not None and seen_token == data.token and not fresh:
         ex.pop("routes.selection", None)  # the user cleared the pick on the same data
     ex["routes.seen"] = (data.token, picked)
     for note in data.notes:
@@ -406,10 +505,35 @@ def _pretty(
     return out
 
 
-def hubs_panel(base: FlowBase, window: tuple[int, int] | None, level: str) -> None:
+@st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
+def _hubs(url: str, flt: CaseFilter, window: tuple[int, int] | None, level: str) -> pd.DataFrame:
     from workbench.hubs import hub_ranking
 
-    hubs = hub_ranking(base, window, level)
+    return hub_ranking(flow_base(flt), window, level)
+
+
+@st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
+def _emerging(
+    url: str,
+    flt: CaseFilter,
+    recent: tuple[int, int],
+    baseline: tuple[int, int],
+    mode: str,
+    level: str,
+    min_cases: int,
+    min_growth: float,
+) -> pd.DataFrame:
+    from workbench.hubs import emerging_routes
+
+    return emerging_routes(
+        flow_base(flt), recent, baseline, mode=mode, level=level, min_cases=min_cases, min_growth=min_growth
+    )
+
+
+def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> None:
+    """Transit hubs of the window (cached per filter, window and level: a pick or a widget elsewhere
+    on the page does not recompute the betweenness)."""
+    hubs = _hubs(get_store().url, flt, window, level)
     if hubs.empty:
         st.info("No route in this period passes through a transit country.")
         return
@@ -437,14 +561,38 @@ def hubs_panel(base: FlowBase, window: tuple[int, int] | None, level: str) -> No
     )
 
 
-def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, level: str) -> None:
-    from workbench.hubs import default_baseline, emerging_routes
+#: Lengths of the emerging-routes comparison (months); the default, 12, shows the planted routes.
+COMPARE_MONTHS = (3, 6, 12, 24)
 
-    if window is None:
-        st.info("Pick a period to compare with the months before it.")
+
+def emerging_table(em: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Emerging routes for reading: names, and growth as text ("new" when there was no case before,
+    never "inf"), in the library's order (largest rise in cases first)."""
+    out = _pretty(em, level)
+    out["growth"] = ["new" if pd.isna(g) else f"{g:.2f}×" for g in em["growth"]]
+    return out
+
+
+def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, level: str) -> None:
+    """Routes new or growing in the months up to the slider's month, against the months before."""
+    from workbench.hubs import comparison_windows
+
+    base = flow_base(flt)
+    if window is None or not base.months:
+        st.info("No seizure date in these cases: nothing to compare.")
         return
-    c1, c2, c3 = st.columns(3)
-    _remember("routes_min_cases", 3)
+    c0, c1, c2, c3 = st.columns([1, 1, 1, 1.6])
+    _remember("routes_compare", 12)
+    length = c0.selectbox(
+        "Compare the last",
+        COMPARE_MONTHS,
+        key="routes_compare",
+        format_func=lambda n: f"{n} months",
+        on_change=_keep,
+        args=("routes_compare",),
+        help="The months up to the one on the slider, against as many months before them.",
+    )
+    _remember("routes_min_cases", 5)
     min_cases = c1.number_input(
         "At least cases", 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",)
     )
@@ -458,32 +606,44 @@ def emerging_panel(base: FlowBase, window: tuple[int, int] | None, mode: str, le
         on_change=_keep,
         args=("routes_growth",),
     )
-    baseline = default_baseline(window, base.months)
+    recent, baseline = comparison_windows(base.months, window[1], int(length))
     if baseline is None:
         st.info(
-            "The window starts with the data: there is no earlier period to compare with. Pick a later month "
-            "or a shorter window."
+            f"The data start in {month_label(base.months[0])}: there are no months before "
+            f"{month_label(recent[0])} to compare with. Move the month slider later or compare fewer months."
         )
         return
     c3.markdown(
-        f"**Baseline** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
-        f"**Window** {month_label(window[0])} to {month_label(window[1])}"
+        f"**Before** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
+        f"**After** {month_label(recent[0])} to {month_label(recent[1])}"
     )
-    em = emerging_routes(
-        base, window, baseline, mode=mode, level=level, min_cases=int(min_cases), min_growth=float(growth)
-    )
+    em = _emerging(get_store().url, flt, recent, baseline, mode, level, int(min_cases), float(growth))
     if em.empty:
-        st.info("No route is new or growing by that much in this window.")
+        st.info(
+            f"No route has at least {int(min_cases)} cases from {month_label(recent[0])} to "
+            f"{month_label(recent[1])} and a monthly rate {float(growth):g}× that of the months before (or "
+            "no case before). Lower **At least cases** or **Growth**, compare more months, or widen the "
+            "filter in the sidebar."
+        )
         return
     st.dataframe(
-        _pretty(em, level),
+        emerging_table(em, level),
         hide_index=True,
         width="stretch",
-        column_config={"growth": st.column_config.NumberColumn("growth ×", format="%.2f")},
+        column_config={
+            "rise": st.column_config.NumberColumn(
+                "rise (cases)",
+                format="%.0f",
+                help="Cases after beyond what the monthly rate before gives: the order of the rows.",
+            ),
+            "growth": st.column_config.TextColumn(
+                "growth ×", help="Ratio of monthly rates; new: no case in the months before."
+            ),
+        },
     )
     st.caption(
-        "Before/after: cases in the baseline and in the window (the evidence); growth compares cases per "
-        "month; new routes had no case in the baseline."
+        "Before/after: cases in the two periods (the evidence); largest rise in cases first; growth compares "
+        "cases per month; new routes had no case before."
     )
 
 
