@@ -154,7 +154,7 @@ def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignor
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
     from workbench.store import open_store
-    from workbench.ui.risk import SAMPLE_INDICATORS
+    from workbench.risk.samples import SAMPLE_INDICATORS
 
     import_indicators(open_store(risk_db), read_indicators(SAMPLE_INDICATORS), source="sample")
     at = _tab(_open(_app(monkeypatch, risk_db, "vic", "viewer"), "pages/indicators.py"), "Edit")
@@ -192,7 +192,7 @@ def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) ->
     from workbench.risk.registry import import_indicators
     from workbench.store import open_store
     from workbench.traffic import generate_traffic, store_traffic
-    from workbench.ui.risk import SAMPLE_INDICATORS
+    from workbench.risk.samples import SAMPLE_INDICATORS
 
     store = open_store(risk_db)
     import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")

@@ -31,7 +31,8 @@ from workbench.risk.interchange import (
     read_indicators,
 )
 from workbench.risk.model import CATEGORIES, STATUSES, Indicator, IndicatorError, describe, parse_condition
-from workbench.traffic import TRAFFIC, load_traffic, sample_traffic_path, store_traffic, traffic_sources
+from workbench.risk.samples import load_risk_sample
+from workbench.traffic import TRAFFIC, load_traffic, traffic_sources
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 
@@ -53,8 +54,6 @@ __all__ = [
     "fmt_pct",
 ]
 
-SAMPLE_INDICATORS = sample_traffic_path().parents[1] / "indicators" / "sample-indicators.yaml"
-SAMPLE_SOURCE = "sample traffic"
 NEW = "(new indicator)"
 _TTL = 600
 
@@ -131,20 +130,9 @@ def source_rows(source: str) -> int:
 
 def load_samples() -> str:
     """Load the shipped sample indicators (if none are stored) and sample traffic (if none is)."""
-    store, settings = get_store(), get_settings()
-    done = []
-    if reg.list_indicators(store).empty:
-        summary = reg.import_indicators(
-            store, read_indicators(SAMPLE_INDICATORS), settings, source=SAMPLE_INDICATORS.name
-        )
-        done.append(f"{len(summary.saved)} sample indicators")
-    if _token(store.url)[0] == 0:
-        from workbench.traffic import read_traffic
-
-        n = store_traffic(store, read_traffic(sample_traffic_path()), SAMPLE_SOURCE, settings=settings)
-        done.append(f"{n:,} rows of sample traffic")
+    message = load_risk_sample(get_store(), get_settings())
     _sources.clear()
-    return "Loaded " + " and ".join(done) if done else "The sample is loaded already."
+    return message
 
 
 def sample_loader() -> None:
