@@ -207,3 +207,32 @@ def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) ->
     assert not at.exception, at.exception
     assert at.title[0].value == "Cases"
     assert any(s.value.startswith(f"Case {case_id} ·") for s in at.subheader)
+
+
+def test_changing_a_conditions_field_starts_its_value_afresh(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    """A value typed for one field is not kept for another (a transport mode is no departure country)."""
+    at = _open(_app(monkeypatch, risk_db), "pages/indicators.py")
+    at.button(key="risk_load_sample").click().run()
+    _tab(at, "Edit")  # RI-017: departure_country in BO, CO, PE AND transit_countries ...
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    assert [s.value for s in fields[:2]] == ["departure_country", "transit_countries"]
+    fields[0].set_value("destination_country").run()
+    assert not at.exception, at.exception
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    assert [t.value for t in values] == ["", "GH, NG, SN, TG"]
+    assert any("value" in e.value for e in at.error)  # an empty value is explained, not matched
+    # an enumeration: the values offered and chosen are the new field's, not the old one's
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    fields[0].set_value("transport_mode").run()
+    chosen = at.multiselect(key=fields[0].key.replace("_field", "_transport_mode_enumn"))
+    assert chosen.value == []
+    chosen.set_value(["road"]).run()
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    fields[0].set_value("conveyance_type").run()
+    assert not at.exception, at.exception
+    chosen = at.multiselect(key=fields[0].key.replace("_field", "_conveyance_type_enumn"))
+    assert chosen.value == [] and "road" not in chosen.options and "truck" in chosen.options
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    fields[0].set_value("place_name").run()
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    assert values[0].value == ""

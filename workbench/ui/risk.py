@@ -244,19 +244,20 @@ def _leaf_editor(
     names = fields.rule_fields
     c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.6, 3.2, 0.6], vertical_alignment="bottom")
     leaf["negate"] = c0.checkbox("not", value=leaf.get("negate", False), key=f"ri_{uid}_not")
-    leaf["field"] = c1.selectbox(
+    field_name = c1.selectbox(
         "Field",
         names,
         index=names.index(leaf["field"]) if leaf["field"] in names else 0,
         key=f"ri_{uid}_field",
     )
+    editing.set_field(leaf, field_name, fields)
     f = fields[leaf["field"]]
     ops = list(f.operators)
     leaf["op"] = c2.selectbox(
         "Operator",
         ops,
         index=ops.index(leaf["op"]) if leaf["op"] in ops else 0,
-        key=f"ri_{uid}_op_{leaf['field']}",
+        key=editing.value_key(leaf, "op"),
     )
     op = leaf["op"]
     helptext = _kinds_help(leaf["field"], op, fields)
@@ -266,16 +267,18 @@ def _leaf_editor(
     elif f.kind == "enum" and op in ("eq", "ne"):
         cur = leaf["text"] if leaf["text"] in f.values else f.values[0]
         leaf["text"] = c3.selectbox(
-            "Value", f.values, index=f.values.index(cur), key=f"ri_{uid}_enum1_{leaf['field']}", help=helptext
+            "Value", f.values, index=f.values.index(cur), key=editing.value_key(leaf, "enum1"), help=helptext
         )
     elif f.kind == "enum" and op in ("in", "not_in"):
         cur = [v.strip() for v in leaf["text"].split(",") if v.strip() in f.values]
         chosen = c3.multiselect(
-            "Values", f.values, default=cur, key=f"ri_{uid}_enumn_{leaf['field']}", help=helptext
+            "Values", f.values, default=cur, key=editing.value_key(leaf, "enumn"), help=helptext
         )
         leaf["text"] = ", ".join(chosen)
     else:
-        leaf["text"] = c3.text_input("Value", value=leaf.get("text", ""), key=f"ri_{uid}_text", help=helptext)
+        leaf["text"] = c3.text_input(
+            "Value", value=leaf.get("text", ""), key=editing.value_key(leaf, "text"), help=helptext
+        )
     c4.button("✕", key=f"ri_{uid}_rm", on_click=_remove, args=(tree, uid), help="remove this condition")
     st.caption(_leaf_counts(leaf, prepared, fields))
 
