@@ -25,6 +25,10 @@ source = rk.traffic_picker("risk_bt_source")
 prepared = rk.prepared_traffic(source) if source else None
 if prepared is None:
     st.stop()
+rk.scope_note(len(prepared))
+if not len(prepared):
+    st.warning("No movement of this traffic is within the sidebar's filters: widen or reset them.")
+    st.stop()
 
 c1, c2 = st.columns([3, 1])
 which = c2.radio(
@@ -114,7 +118,8 @@ excel_download(
     notes=[
         f"traffic: {source}; split {split}; threshold {threshold:g}"
         if use_profile
-        else f"traffic: {source}; split {split}"
+        else f"traffic: {source}; split {split}",
+        rk.describe_filter(),
     ],
     file_stem="backtest",
     key="risk_bt_download",

@@ -236,3 +236,47 @@ def test_changing_a_conditions_field_starts_its_value_afresh(monkeypatch, risk_d
     fields[0].set_value("place_name").run()
     values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
     assert values[0].value == ""
+
+
+def test_sidebar_filters_apply_to_the_traffic(monkeypatch, risk_db: str, small_sample) -> None:  # type: ignore[no-untyped-def]
+    """The sidebar's filters select the movements (mode, period, country) and, with a commodity, which
+    seizures count; the pages say so, and both engines agree."""
+    from workbench.filters import CaseFilter
+    from workbench.risk.interchange import read_indicators
+    from workbench.risk.registry import import_indicators
+    from workbench.risk.samples import SAMPLE_INDICATORS
+    from workbench.store import open_store
+    from workbench.traffic import generate_traffic, store_traffic
+
+    store = open_store(risk_db)
+    import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
+    traffic = generate_traffic(small_sample, innocent_per_seizure=5)
+    store_traffic(store, traffic, "small sample traffic")
+    at = _open(_app(monkeypatch, risk_db), "pages/backtest.py")
+    assert _metrics(at)["Movements"] == f"{len(traffic):,}"
+    assert any("sidebar's filters apply to the traffic" in c.value for c in at.caption)
+
+    flt = CaseFilter(transport_modes=("air_passenger", "express_courier"), commodity_categories=("drugs",))
+    at.session_state["_workbench_state"].filter = flt  # what the sidebar's widgets write
+    at.run()
+    assert not at.exception, at.exception
+    cases, items = small_sample.tables["cases"], small_sample.tables["items"]
+    in_mode = int(traffic["transport_mode"].isin(flt.transport_modes).sum())
+    m = _metrics(at)
+    assert m["Movements"] == f"{in_mode:,}" and m["Seized"] == f"{int(flt.mask(cases, items).sum()):,}"
+    assert any("only seizures of commodity category drugs count as seized" in i.value for i in at.info)
+    pandas_table = at.dataframe[0].value
+    at.radio(key="risk_bt_engine").set_value("sql").run()
+    assert at.dataframe[0].value.equals(pandas_table) and _metrics(at) == m
+
+    _open(at, "pages/scoring.py")
+    assert _metrics(at)["Movements scored"] == f"{in_mode:,}"
+    assert any("Sidebar filters" in i.value for i in at.info)
+    scored = at.dataframe[1].value
+    assert set(scored["transport_mode"]) <= set(flt.transport_modes)
+    seized_ids = set(scored.loc[scored["seized"].astype(bool), "case_id"])
+    drugs = set(items.loc[items["commodity_category"] == "drugs", "case_id"])
+    assert seized_ids and seized_ids <= drugs
+    pandas_metrics = _metrics(at)
+    at.radio(key="risk_sc_engine").set_value("sql").run()
+    assert _metrics(at) == pandas_metrics

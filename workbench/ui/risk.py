@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from workbench.filters import CaseFilter
 from workbench.risk import editing
 from workbench.risk import registry as reg
 from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, metrics_row
@@ -32,12 +33,23 @@ from workbench.risk.interchange import (
 )
 from workbench.risk.model import CATEGORIES, STATUSES, Indicator, IndicatorError, describe, parse_condition
 from workbench.risk.samples import load_risk_sample
-from workbench.traffic import TRAFFIC, load_traffic, traffic_sources
+from workbench.traffic import (
+    FILTER_ON_TRAFFIC,
+    TRAFFIC,
+    describe_scope,
+    load_traffic,
+    scope_traffic,
+    traffic_sources,
+)
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 
 __all__ = [
     "prepared_traffic",
+    "scope_note",
+    "describe_filter",
+    "scoped_upload",
+    "for_download",
     "traffic_picker",
     "source_rows",
     "sample_loader",
@@ -91,13 +103,53 @@ def _prepared(url: str, source: str | None, token: tuple[int, int]) -> PreparedF
     return PreparedFrame(load_traffic(get_store(), source), traffic_fields())
 
 
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Applying the filters to the traffic ...")
+def _scoped(url: str, source: str | None, token: tuple[int, int], flt: CaseFilter) -> PreparedFrame:
+    whole = _prepared(url, source, token)
+    if flt.is_empty:
+        return whole
+    return PreparedFrame(scope_traffic(whole.frame, flt, get_store()), traffic_fields())
+
+
 def prepared_traffic(source: str | None) -> PreparedFrame | None:
-    """The store's traffic (one source) ready for the engine, cached until new traffic is loaded."""
+    """The store's traffic (one source) within the sidebar's filters (:func:`workbench.traffic.scope_traffic`),
+    ready for the engine and cached until new traffic is loaded; None when the store holds no traffic."""
     store = get_store()
     token = _token(store.url)
     if token[0] == 0:
         return None
-    return _prepared(store.url, source, token)
+    return _scoped(store.url, source, token, get_state().filter)
+
+
+def scope_note(rows: int | None = None) -> None:
+    """Say how the sidebar's filters apply to the traffic (and that they do); with ``rows``, how many
+    movements are left."""
+    flt = get_state().filter
+    how = "; ".join(f"{k}: {v}" for k, v in FILTER_ON_TRAFFIC.items())
+    left = "" if rows is None else f" {rows:,} movements."
+    if flt.is_empty:
+        st.caption(f"The sidebar's filters apply to the traffic here ({how}).{left}")
+    else:
+        st.info(f"**Sidebar filters:** {describe_scope(flt)}{left}", icon=":material/filter_alt:")
+        st.caption(f"How they read on traffic: {how}.")
+
+
+def describe_filter() -> str:
+    """The sidebar's filters as they read on traffic, for export notes."""
+    return "sidebar filters: " + describe_scope(get_state().filter)
+
+
+def scoped_upload(frame: pd.DataFrame) -> pd.DataFrame:
+    """An uploaded traffic file within the sidebar's filters (seizures matched to the store's cases)."""
+    return scope_traffic(frame, get_state().filter, get_store())
+
+
+def for_download(scored: pd.DataFrame) -> pd.DataFrame:
+    """Scored rows as the current user may take them away: without personal data for a user who may
+    not see it (the traffic's own columns only; no number plates or parcel ids)."""
+    from workbench.traffic import non_personal_traffic
+
+    return scored if get_settings().can_see_personal else non_personal_traffic(scored)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
@@ -121,11 +173,19 @@ def traffic_picker(key: str) -> str | None:
     return str(choice)
 
 
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
+def _rows_in_scope(url: str, token: tuple[int, int], source: str, flt: CaseFilter) -> int:
+    from workbench.traffic import traffic_where
+
+    stmt = sa.select(sa.func.count()).select_from(TRAFFIC).where(TRAFFIC.c.source == source)
+    with get_store().engine.connect() as conn:
+        return int(conn.execute(stmt.where(*traffic_where(flt))).scalar_one())
+
+
 def source_rows(source: str) -> int:
-    """How many movements a traffic set in the store holds."""
+    """How many movements of a traffic set in the store are within the sidebar's filters."""
     store = get_store()
-    sources = _sources(store.url, _token(store.url)).set_index("source")
-    return int(sources.loc[source, "rows"]) if source in sources.index else 0
+    return _rows_in_scope(store.url, _token(store.url), source, get_state().filter)
 
 
 def load_samples() -> str:
@@ -357,6 +417,10 @@ def _live_counts(
         st.info("No traffic in the store: load the sample or a traffic file to see what the rule matches.")
         return
     frame = prepared.frame
+    scope_note(len(frame))
+    if frame.empty:
+        st.warning("No movement is within the sidebar's filters: widen or reset them to see counts.")
+        return
     seized = frame["seized"].fillna(False).to_numpy(bool)
     months = max(1, int(pd.to_datetime(frame["movement_date"]).dt.to_period("M").nunique()))
 
@@ -553,11 +617,12 @@ def _backtest(
     threshold: float | None,
     split: dt.date | None,
     engine: str,
+    flt: CaseFilter,
 ) -> BacktestResult:
     indicators = indicators_from_yaml(yaml_text)
     if engine == "sql":
-        return backtest_sql(get_store(), indicators, threshold=threshold, split=split, source=source)
-    return backtest(_prepared(url, source, token), indicators, threshold=threshold, split=split)
+        return backtest_sql(get_store(), indicators, threshold=threshold, split=split, source=source, flt=flt)
+    return backtest(_scoped(url, source, token, flt), indicators, threshold=threshold, split=split)
 
 
 def cached_backtest(
@@ -567,10 +632,18 @@ def cached_backtest(
     split: dt.date | None,
     engine: str,
 ) -> BacktestResult:
-    """A back-test of the store's traffic, cached per traffic, indicators and settings."""
+    """A back-test of the store's traffic within the sidebar's filters, cached per traffic, filter,
+    indicators and settings."""
     store = get_store()
     return _backtest(
-        store.url, _token(store.url), source, indicators_to_yaml(indicators), threshold, split, engine
+        store.url,
+        _token(store.url),
+        source,
+        indicators_to_yaml(indicators),
+        threshold,
+        split,
+        engine,
+        get_state().filter,
     )
 
 
@@ -620,14 +693,20 @@ def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
 # ------------------------------------------------------------------------------------ scoring
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Scoring ...")
 def _score_stored(
-    url: str, token: tuple[int, int], source: str | None, yaml_text: str, threshold: float, engine: str
+    url: str,
+    token: tuple[int, int],
+    source: str | None,
+    yaml_text: str,
+    threshold: float,
+    engine: str,
+    flt: CaseFilter,
 ) -> pd.DataFrame:
     from workbench.risk.scoring import Profile, score_frame, score_sql
 
     profile = Profile(tuple(indicators_from_yaml(yaml_text)), threshold)
     if engine == "sql":
-        return score_sql(get_store(), profile, source=source, columns=SCORED_COLUMNS[1:])
-    return score_frame(_prepared(url, source, token), profile)
+        return score_sql(get_store(), profile, source=source, columns=SCORED_COLUMNS[1:], flt=flt)
+    return score_frame(_scoped(url, source, token, flt), profile)
 
 
 #: Traffic columns shown beside the score.
@@ -649,10 +728,17 @@ SCORED_COLUMNS = (
 def score_stored(
     source: str | None, indicators: list[Indicator], threshold: float, engine: str
 ) -> pd.DataFrame:
-    """The store's traffic scored with ``indicators`` (cached; the SQL engine returns rows with a hit only)."""
+    """The store's traffic within the sidebar's filters scored with ``indicators`` (cached; the SQL
+    engine returns rows with a hit only)."""
     store = get_store()
     return _score_stored(
-        store.url, _token(store.url), source, indicators_to_yaml(indicators), threshold, engine
+        store.url,
+        _token(store.url),
+        source,
+        indicators_to_yaml(indicators),
+        threshold,
+        engine,
+        get_state().filter,
     )
 
 
