@@ -89,12 +89,14 @@ cols[3].metric(
 cols[4].metric("Seized after it", f"{summary['after']['seized']:,}")
 
 st.subheader(f"Measured after {split} (rules written before it)")
-st.dataframe(rk.metrics_view(result, "after"), hide_index=True, width="stretch", key="risk_bt_after")
+st.dataframe(
+    rk.metrics_view(result, "after"), hide_index=True, width="stretch", height="content", key="risk_bt_after"
+)
 with st.expander(f"Before {split}, and over the whole period"):
     st.markdown("**Before the split**")
-    st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch")
+    st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
     st.markdown("**Whole period**")
-    st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch")
+    st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch", height="content")
 
 st.subheader("Hits over time")
 rules = result.rules

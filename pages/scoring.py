@@ -65,6 +65,9 @@ if what == "stored":
         st.stop()
     total = rk.source_rows(source)
     rk.scope_note(total)
+    if not total:
+        st.warning("No movement of this traffic is within the sidebar's filters: widen or reset them.")
+        st.stop()
     scored = rk.score_stored(source, list(profile.indicators), threshold, engine)
     if engine == "sql":
         st.caption("The database returns the movements at least one indicator fires on.")

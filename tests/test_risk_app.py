@@ -153,8 +153,8 @@ def test_tree_editing_and_filters(monkeypatch, risk_db: str) -> None:  # type: i
 def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
-    from workbench.store import open_store
     from workbench.risk.samples import SAMPLE_INDICATORS
+    from workbench.store import open_store
 
     import_indicators(open_store(risk_db), read_indicators(SAMPLE_INDICATORS), source="sample")
     at = _tab(_open(_app(monkeypatch, risk_db, "vic", "viewer"), "pages/indicators.py"), "Edit")
@@ -190,9 +190,9 @@ def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) ->
     """Traffic around the stored sample: selecting a seized movement offers its case, which opens on Cases."""
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
+    from workbench.risk.samples import SAMPLE_INDICATORS
     from workbench.store import open_store
     from workbench.traffic import generate_traffic, store_traffic
-    from workbench.risk.samples import SAMPLE_INDICATORS
 
     store = open_store(risk_db)
     import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
@@ -280,3 +280,26 @@ def test_sidebar_filters_apply_to_the_traffic(monkeypatch, risk_db: str, small_s
     pandas_metrics = _metrics(at)
     at.radio(key="risk_sc_engine").set_value("sql").run()
     assert _metrics(at) == pandas_metrics
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_filter_that_leaves_no_traffic_is_explained(monkeypatch, risk_db: str, page: str) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    at = _open(_app(monkeypatch, risk_db), page)
+    at.button(key="risk_load_sample").click().run()
+    at.session_state["_workbench_state"].filter = CaseFilter(date_from=dt.date(2031, 1, 1))
+    if page == "pages/indicators.py":
+        at.session_state["risk_tab"] = "Edit"
+    for engine in ("pandas", "sql") if page == "pages/scoring.py" else ("pandas",):
+        if page == "pages/scoring.py":
+            at.radio(key="risk_sc_engine").set_value(engine)
+        at.run()
+        assert not at.exception, at.exception
+        assert any("from 2031-01-01" in i.value for i in at.info)
+        shown = [w.value for w in at.warning] + [m.value for m in at.metric]
+        assert any("No movement" in str(v) for v in shown) or _metrics(at).get("Movements scored") == "0", (
+            shown
+        )

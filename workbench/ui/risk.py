@@ -231,9 +231,10 @@ def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
         in_force = shown["active_version"].notna()
         shown = shown[shown["status"].isin(stats) | (in_force if "active" in stats else False)]
     st.dataframe(
-        shown,
+        shown.assign(category=shown["category"].map(lambda c: CATEGORIES.get(c, c))),
         hide_index=True,
         width="stretch",
+        height="content",
         column_config={
             "weight": st.column_config.NumberColumn(format="%g"),
             "active_version": st.column_config.NumberColumn("in force", help="the version in force (active)"),
@@ -779,7 +780,10 @@ def scored_view(
         )
     show = [c for c in ("rank", "score", "flagged", "fired", *SCORED_COLUMNS) if c in scored.columns]
     top = scored.head(limit)[show]
-    st.caption(f"The {len(top):,} highest scores, best first (download everything below).")
+    st.caption(
+        f"The {len(top):,} highest scores, best first (download everything below). "
+        "Select a seized row to open its case."
+    )
     event = st.dataframe(
         top,
         hide_index=True,
