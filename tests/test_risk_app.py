@@ -163,8 +163,10 @@ def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignor
     at.text_input(key=next(t.key for t in at.text_input if t.key and t.key.endswith("_name"))).set_value(
         "x"
     ).run()
-    at.button(key="risk_save").click().run()
-    assert any("a viewer only reads" in e.value for e in at.error)
+    assert at.button(key="risk_save").disabled  # not offered, rather than refused after a click
+    _tab(at, "Review & versions")
+    assert any("may read the review but not take part" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key in ("risk_submit", "risk_approve", "risk_retire")]
 
 
 def test_backtest_and_scoring_engines_agree(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]

@@ -480,7 +480,11 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
     if c2.button(
-        "Save as new version", type="primary", key="risk_save", disabled=indicator is None, width="stretch"
+        "Save as new version",
+        type="primary",
+        key="risk_save",
+        disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
+        width="stretch",
     ):
         try:
             stored = reg.save_version(get_store(), indicator, settings, note=note)  # type: ignore[arg-type]
@@ -520,6 +524,9 @@ def review_panel(ident: str) -> None:
     st.caption(
         f"You are **{settings.user}** ({settings.role}). A version is approved by someone other than its author."
     )
+    if settings.role not in reg.EDITOR_ROLES:
+        st.caption("Your role may read the review but not take part in it.")
+        return
     comment = st.text_input("Review comment", key=f"risk_comment_{ident}")
     cols = st.columns(4)
     if latest.status == "draft":
@@ -577,8 +584,15 @@ def versions_panel(ident: str) -> None:
 def import_export_panel() -> None:
     """Import indicators from YAML or Excel; download them as YAML or Excel."""
     store, settings = get_store(), get_settings()
-    up = st.file_uploader("Indicators file (.yaml or .xlsx)", type=["yaml", "yml", "xlsx"], key="risk_upload")
-    if up is not None and st.button("Import indicators", key="risk_import"):
+    editor = settings.role in reg.EDITOR_ROLES
+    up = st.file_uploader(
+        "Indicators file (.yaml or .xlsx)",
+        type=["yaml", "yml", "xlsx"],
+        key="risk_upload",
+        disabled=not editor,
+        help=None if editor else "your role may read indicators but not import them",
+    )
+    if up is not None and editor and st.button("Import indicators", key="risk_import"):
         tmp = Path(tempfile.mkdtemp(prefix="wb-risk-")) / Path(up.name).name
         tmp.write_bytes(up.getvalue())
         try:
