@@ -90,7 +90,10 @@ else:
     in_scope = rk.scoped_upload(traffic.frame)
     rk.scope_note(len(in_scope))
     scored = score_frame(in_scope, profile)
-    if st.button("Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"):
+    may_store = get_settings().role in reg.EDITOR_ROLES
+    if may_store and st.button(
+        "Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"
+    ):
         n = store_traffic(store, traffic, up.name, settings=get_settings())
         rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
         st.rerun()
