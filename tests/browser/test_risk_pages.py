@@ -82,7 +82,7 @@ def test_edit_condition_live_count_and_save(page) -> None:  # type: ignore[no-un
 
 def test_import_indicators_from_a_file(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from workbench.risk.interchange import indicators_to_yaml, read_indicators
-    from workbench.ui.risk import SAMPLE_INDICATORS
+    from workbench.risk.samples import SAMPLE_INDICATORS
 
     new = read_indicators(SAMPLE_INDICATORS)[0].with_(
         id="RI-900", name="Imported in the browser", status="draft"
