@@ -25,6 +25,10 @@ source = rk.traffic_picker("risk_bt_source")
 prepared = rk.prepared_traffic(source) if source else None
 if prepared is None:
     st.stop()
+rk.scope_note(len(prepared))
+if not len(prepared):
+    st.warning("No movement of this traffic is within the sidebar's filters: widen or reset them.")
+    st.stop()
 
 c1, c2 = st.columns([3, 1])
 which = c2.radio(
@@ -85,12 +89,14 @@ cols[3].metric(
 cols[4].metric("Seized after it", f"{summary['after']['seized']:,}")
 
 st.subheader(f"Measured after {split} (rules written before it)")
-st.dataframe(rk.metrics_view(result, "after"), hide_index=True, width="stretch", key="risk_bt_after")
+st.dataframe(
+    rk.metrics_view(result, "after"), hide_index=True, width="stretch", height="content", key="risk_bt_after"
+)
 with st.expander(f"Before {split}, and over the whole period"):
     st.markdown("**Before the split**")
-    st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch")
+    st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
     st.markdown("**Whole period**")
-    st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch")
+    st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch", height="content")
 
 st.subheader("Hits over time")
 rules = result.rules
@@ -114,7 +120,8 @@ excel_download(
     notes=[
         f"traffic: {source}; split {split}; threshold {threshold:g}"
         if use_profile
-        else f"traffic: {source}; split {split}"
+        else f"traffic: {source}; split {split}",
+        rk.describe_filter(),
     ],
     file_stem="backtest",
     key="risk_bt_download",

@@ -63,10 +63,16 @@ if what == "stored":
     )
     if source is None:
         st.stop()
+    total = rk.source_rows(source)
+    rk.scope_note(total)
+    if not total:
+        st.warning("No movement of this traffic is within the sidebar's filters: widen or reset them.")
+        st.stop()
     scored = rk.score_stored(source, list(profile.indicators), threshold, engine)
     if engine == "sql":
-        total = rk.source_rows(source)
         st.caption("The database returns the movements at least one indicator fires on.")
+    else:
+        total = None
 else:
     up = st.file_uploader(
         "Traffic file (.csv, or .xlsx with a sheet 'traffic')", type=["csv", "xlsx"], key="risk_sc_up"
@@ -81,8 +87,13 @@ else:
         st.stop()
     for n in traffic.notices:
         st.caption(n)
-    scored = score_frame(traffic.frame, profile)
-    if st.button("Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"):
+    in_scope = rk.scoped_upload(traffic.frame)
+    rk.scope_note(len(in_scope))
+    scored = score_frame(in_scope, profile)
+    may_store = get_settings().role in reg.EDITOR_ROLES
+    if may_store and st.button(
+        "Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"
+    ):
         n = store_traffic(store, traffic, up.name, settings=get_settings())
         rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
         st.rerun()
@@ -100,7 +111,7 @@ stamp = f"{dt.date.today():%Y%m%d}"
 c1, c2 = st.columns(2)
 c1.download_button(
     "Download all scored rows (.csv)",
-    scored.to_csv(index=False),
+    rk.for_download(scored).to_csv(index=False),
     file_name=f"scored-{stamp}.csv",
     mime="text/csv",
     key="risk_sc_csv",
@@ -112,7 +123,9 @@ if not flagged.empty:
     c2.download_button(
         f"Download the {len(flagged):,} flagged (.xlsx)",
         formatted_workbook(
-            {"flagged": flagged}, title="Flagged for control", notes=[f"profile: {profile.describe()}"]
+            {"flagged": rk.for_download(flagged)},
+            title="Flagged for control",
+            notes=[f"profile: {profile.describe()}", rk.describe_filter()],
         ),
         file_name=f"flagged-{stamp}.xlsx",
         key="risk_sc_xlsx",

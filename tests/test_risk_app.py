@@ -153,8 +153,8 @@ def test_tree_editing_and_filters(monkeypatch, risk_db: str) -> None:  # type: i
 def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
+    from workbench.risk.samples import SAMPLE_INDICATORS
     from workbench.store import open_store
-    from workbench.ui.risk import SAMPLE_INDICATORS
 
     import_indicators(open_store(risk_db), read_indicators(SAMPLE_INDICATORS), source="sample")
     at = _tab(_open(_app(monkeypatch, risk_db, "vic", "viewer"), "pages/indicators.py"), "Edit")
@@ -163,8 +163,10 @@ def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignor
     at.text_input(key=next(t.key for t in at.text_input if t.key and t.key.endswith("_name"))).set_value(
         "x"
     ).run()
-    at.button(key="risk_save").click().run()
-    assert any("a viewer only reads" in e.value for e in at.error)
+    assert at.button(key="risk_save").disabled  # not offered, rather than refused after a click
+    _tab(at, "Review & versions")
+    assert any("may read the review but not take part" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key in ("risk_submit", "risk_approve", "risk_retire")]
 
 
 def test_backtest_and_scoring_engines_agree(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
@@ -190,9 +192,9 @@ def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) ->
     """Traffic around the stored sample: selecting a seized movement offers its case, which opens on Cases."""
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
+    from workbench.risk.samples import SAMPLE_INDICATORS
     from workbench.store import open_store
     from workbench.traffic import generate_traffic, store_traffic
-    from workbench.ui.risk import SAMPLE_INDICATORS
 
     store = open_store(risk_db)
     import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
@@ -207,3 +209,99 @@ def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) ->
     assert not at.exception, at.exception
     assert at.title[0].value == "Cases"
     assert any(s.value.startswith(f"Case {case_id} ·") for s in at.subheader)
+
+
+def test_changing_a_conditions_field_starts_its_value_afresh(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    """A value typed for one field is not kept for another (a transport mode is no departure country)."""
+    at = _open(_app(monkeypatch, risk_db), "pages/indicators.py")
+    at.button(key="risk_load_sample").click().run()
+    _tab(at, "Edit")  # RI-017: departure_country in BO, CO, PE AND transit_countries ...
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    assert [s.value for s in fields[:2]] == ["departure_country", "transit_countries"]
+    fields[0].set_value("destination_country").run()
+    assert not at.exception, at.exception
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    assert [t.value for t in values] == ["", "GH, NG, SN, TG"]
+    assert any("value" in e.value for e in at.error)  # an empty value is explained, not matched
+    # an enumeration: the values offered and chosen are the new field's, not the old one's
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    fields[0].set_value("transport_mode").run()
+    chosen = at.multiselect(key=fields[0].key.replace("_field", "_transport_mode_enumn"))
+    assert chosen.value == []
+    chosen.set_value(["road"]).run()
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    fields[0].set_value("conveyance_type").run()
+    assert not at.exception, at.exception
+    chosen = at.multiselect(key=fields[0].key.replace("_field", "_conveyance_type_enumn"))
+    assert chosen.value == [] and "road" not in chosen.options and "truck" in chosen.options
+    fields = [s for s in at.selectbox if s.key and s.key.endswith("_field")]
+    fields[0].set_value("place_name").run()
+    values = [t for t in at.text_input if t.key and t.key.endswith("_text")]
+    assert values[0].value == ""
+
+
+def test_sidebar_filters_apply_to_the_traffic(monkeypatch, risk_db: str, small_sample) -> None:  # type: ignore[no-untyped-def]
+    """The sidebar's filters select the movements (mode, period, country) and, with a commodity, which
+    seizures count; the pages say so, and both engines agree."""
+    from workbench.filters import CaseFilter
+    from workbench.risk.interchange import read_indicators
+    from workbench.risk.registry import import_indicators
+    from workbench.risk.samples import SAMPLE_INDICATORS
+    from workbench.store import open_store
+    from workbench.traffic import generate_traffic, store_traffic
+
+    store = open_store(risk_db)
+    import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
+    traffic = generate_traffic(small_sample, innocent_per_seizure=5)
+    store_traffic(store, traffic, "small sample traffic")
+    at = _open(_app(monkeypatch, risk_db), "pages/backtest.py")
+    assert _metrics(at)["Movements"] == f"{len(traffic):,}"
+    assert any("sidebar's filters apply to the traffic" in c.value for c in at.caption)
+
+    flt = CaseFilter(transport_modes=("air_passenger", "express_courier"), commodity_categories=("drugs",))
+    at.session_state["_workbench_state"].filter = flt  # what the sidebar's widgets write
+    at.run()
+    assert not at.exception, at.exception
+    cases, items = small_sample.tables["cases"], small_sample.tables["items"]
+    in_mode = int(traffic["transport_mode"].isin(flt.transport_modes).sum())
+    m = _metrics(at)
+    assert m["Movements"] == f"{in_mode:,}" and m["Seized"] == f"{int(flt.mask(cases, items).sum()):,}"
+    assert any("only seizures of commodity category drugs count as seized" in i.value for i in at.info)
+    pandas_table = at.dataframe[0].value
+    at.radio(key="risk_bt_engine").set_value("sql").run()
+    assert at.dataframe[0].value.equals(pandas_table) and _metrics(at) == m
+
+    _open(at, "pages/scoring.py")
+    assert _metrics(at)["Movements scored"] == f"{in_mode:,}"
+    assert any("Sidebar filters" in i.value for i in at.info)
+    scored = at.dataframe[1].value
+    assert set(scored["transport_mode"]) <= set(flt.transport_modes)
+    seized_ids = set(scored.loc[scored["seized"].astype(bool), "case_id"])
+    drugs = set(items.loc[items["commodity_category"] == "drugs", "case_id"])
+    assert seized_ids and seized_ids <= drugs
+    pandas_metrics = _metrics(at)
+    at.radio(key="risk_sc_engine").set_value("sql").run()
+    assert _metrics(at) == pandas_metrics
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_filter_that_leaves_no_traffic_is_explained(monkeypatch, risk_db: str, page: str) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from workbench.filters import CaseFilter
+
+    at = _open(_app(monkeypatch, risk_db), page)
+    at.button(key="risk_load_sample").click().run()
+    at.session_state["_workbench_state"].filter = CaseFilter(date_from=dt.date(2031, 1, 1))
+    if page == "pages/indicators.py":
+        at.session_state["risk_tab"] = "Edit"
+    for engine in ("pandas", "sql") if page == "pages/scoring.py" else ("pandas",):
+        if page == "pages/scoring.py":
+            at.radio(key="risk_sc_engine").set_value(engine)
+        at.run()
+        assert not at.exception, at.exception
+        assert any("from 2031-01-01" in i.value for i in at.info)
+        shown = [w.value for w in at.warning] + [m.value for m in at.metric]
+        assert any("No movement" in str(v) for v in shown) or _metrics(at).get("Movements scored") == "0", (
+            shown
+        )

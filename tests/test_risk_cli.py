@@ -117,3 +117,31 @@ def test_sample_also_writes_traffic(tmp_path: Path) -> None:
     cases = pd.read_csv(out / "cases.csv")
     assert set(t.loc[t["seized"], "case_id"]) <= set(cases["case_id"])
     assert len(t) == 5 * t["seized"].sum() and not (out / "traffic.csv").exists()
+
+
+def test_seed_loads_the_example_indicators(
+    tmp_path: Path, small_sample_dir: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """A first ``workbench seed`` (what ``make run`` does) leaves the Risk pages usable: the example
+    indicators are stored, those reviewed in the file in force; a viewer seeding gets them too; a second
+    seed adds nothing. Traffic comes only with the default sample it belongs to."""
+    from workbench.risk import registry as reg
+    from workbench.risk.samples import SAMPLE_SOURCE, load_risk_sample
+    from workbench.store import open_store
+    from workbench.traffic import traffic_sources
+
+    monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    db = f"sqlite:///{tmp_path / 'seeded.db'}"
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
+    assert "Loaded 15 sample indicators (13 in force)." in capsys.readouterr().out
+    store = open_store(db)
+    listing = reg.list_indicators(store)
+    assert len(listing) == 15 and len(reg.active_indicators(store)) == 13
+    assert set(listing["status"]) == {"active", "draft", "in_review"}
+    assert traffic_sources(store).empty  # another data set: the sample traffic's seizures are not its cases
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
+    assert len(reg.list_indicators(store)) == 15
+
+    assert load_risk_sample(store) == "Loaded 39,494 rows of sample traffic."
+    assert traffic_sources(store)["source"].tolist() == [SAMPLE_SOURCE]
+    assert load_risk_sample(store) == "The sample is loaded already."

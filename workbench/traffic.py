@@ -44,6 +44,7 @@ from workbench.store import SQL_TYPES as STORE_SQL_TYPES
 from workbench.store import Base
 
 if TYPE_CHECKING:
+    from workbench.filters import CaseFilter
     from workbench.sample import SampleDataset
     from workbench.store import Store
 
@@ -62,6 +63,13 @@ __all__ = [
     "load_traffic",
     "traffic_sources",
     "sample_traffic_path",
+    "FILTER_ON_TRAFFIC",
+    "scope_traffic",
+    "traffic_mask",
+    "traffic_where",
+    "target_seized_sql",
+    "describe_scope",
+    "non_personal_traffic",
 ]
 
 _CASES = FORMAT.table("cases")
@@ -712,3 +720,184 @@ def load_traffic(store: Store, source: str | None = None) -> pd.DataFrame:
     if frame["seized"].notna().all():
         frame["seized"] = frame["seized"].astype(bool)
     return frame
+
+
+# ------------------------------------------------------------------------------- the case filter
+#: How the shared case filter (:class:`~workbench.filters.CaseFilter`) reads on traffic: the period is
+#: the movement date, country and region the controlling (reporting) country, the transport mode the
+#: movement's. Innocent movements have no commodity, so the commodity criteria narrow the *outcome*:
+#: only seizures of that commodity (their case in the store) count as seized.
+FILTER_ON_TRAFFIC: dict[str, str] = {
+    "period": "movement date",
+    "WCO region, reporting country": "the country that controls the movement",
+    "transport mode": "the movement's transport mode",
+    "commodity category, commodity type": "only seizures of that commodity count as seized",
+}
+
+
+def _has_commodity(flt: CaseFilter) -> bool:
+    return bool(flt.commodity_categories or flt.commodity_types)
+
+
+def traffic_mask(frame: pd.DataFrame, flt: CaseFilter) -> np.ndarray:
+    """The movements within ``flt``'s period, reporting countries (and regions) and transport modes.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from workbench.filters import CaseFilter
+    >>> t = pd.DataFrame({"movement_date": pd.to_datetime(["2023-05-01", "2024-02-01", "2024-03-01"]),
+    ...                   "reporting_country": ["NL", "NL", "SN"], "transport_mode": ["road", "rail", "road"]})
+    >>> traffic_mask(t, CaseFilter(date_from=dt.date(2024, 1, 1))).tolist()
+    [False, True, True]
+    >>> traffic_mask(t, CaseFilter(wco_regions=("Europe",), transport_modes=("road",))).tolist()
+    [True, False, False]
+    """
+    keep = np.ones(len(frame), dtype=bool)
+    if flt.date_from or flt.date_to:
+        dates = pd.to_datetime(frame["movement_date"])
+        if flt.date_from:
+            keep &= (dates >= pd.Timestamp(flt.date_from)).fillna(False).to_numpy(bool)
+        if flt.date_to:
+            keep &= (dates <= pd.Timestamp(flt.date_to)).fillna(False).to_numpy(bool)
+    allowed = flt.countries()
+    if allowed is not None:
+        keep &= frame["reporting_country"].isin(allowed).to_numpy(bool)
+    if flt.transport_modes:
+        keep &= frame["transport_mode"].isin(flt.transport_modes).to_numpy(bool)
+    return keep
+
+
+def _commodity_seizures(store: Store, flt: CaseFilter) -> pd.MultiIndex:
+    """(reporting_country, case_id) of the stored cases with an item of ``flt``'s commodity."""
+    from workbench.store import DATA_TABLES
+
+    items = DATA_TABLES["items"]
+    stmt = sa.select(items.c.reporting_country, items.c.case_id).distinct()
+    if flt.commodity_categories:
+        stmt = stmt.where(items.c.commodity_category.in_(flt.commodity_categories))
+    if flt.commodity_types:
+        stmt = stmt.where(items.c.commodity_type.in_(flt.commodity_types))
+    with store.engine.connect() as conn:
+        rows = conn.execute(stmt).fetchall()
+    return pd.MultiIndex.from_tuples(
+        [tuple(r) for r in rows] or [("", "")], names=["reporting_country", "case_id"]
+    )
+
+
+def scope_traffic(frame: pd.DataFrame, flt: CaseFilter, store: Store | None = None) -> pd.DataFrame:
+    """The traffic as the shared case filter reads it (:data:`FILTER_ON_TRAFFIC`): the movements within
+    its period, countries and modes; with commodity criteria, ``seized`` only where the seizure's case
+    in ``store`` has an item of that commodity. Returns ``frame`` itself when the filter is empty.
+    """
+    if flt.is_empty:
+        return frame
+    out = frame.loc[traffic_mask(frame, flt)]
+    if _has_commodity(flt) and "seized" in out.columns:
+        if store is None:
+            raise ValueError("the commodity criteria need the store that holds the seizures")
+        keys = _commodity_seizures(store, flt)
+        known = pd.MultiIndex.from_arrays(
+            [out["reporting_country"].astype("str"), out["case_id"].astype("str")]
+        ).isin(keys)
+        out = out.assign(seized=out["seized"].fillna(False).astype(bool).to_numpy() & known)
+    return out.reset_index(drop=True)
+
+
+def traffic_where(flt: CaseFilter, table: sa.Table = TRAFFIC) -> list[sa.ColumnElement[bool]]:
+    """:func:`traffic_mask` as WHERE clauses over the traffic table."""
+    t = table
+    clauses: list[sa.ColumnElement[bool]] = []
+    if flt.date_from:
+        clauses.append(t.c.movement_date >= flt.date_from)
+    if flt.date_to:
+        clauses.append(t.c.movement_date <= flt.date_to)
+    allowed = flt.countries()
+    if allowed is not None:
+        clauses.append(t.c.reporting_country.in_(allowed))
+    if flt.transport_modes:
+        clauses.append(t.c.transport_mode.in_(flt.transport_modes))
+    return clauses
+
+
+def target_seized_sql(flt: CaseFilter, table: sa.Table = TRAFFIC) -> sa.ColumnElement[bool]:
+    """ "Seized" as :func:`scope_traffic` reads it, in SQL: with commodity criteria, only a seizure whose
+    case has an item of that commodity."""
+    from workbench.store import DATA_TABLES
+
+    seized = table.c.seized.is_(True)
+    if not _has_commodity(flt):
+        return seized
+    items = DATA_TABLES["items"].alias("scope_items")
+    sub = sa.select(items.c.id).where(
+        items.c.reporting_country == table.c.reporting_country, items.c.case_id == table.c.case_id
+    )
+    if flt.commodity_categories:
+        sub = sub.where(items.c.commodity_category.in_(flt.commodity_categories))
+    if flt.commodity_types:
+        sub = sub.where(items.c.commodity_type.in_(flt.commodity_types))
+    return sa.and_(seized, sa.exists(sub.correlate(table)))
+
+
+def describe_scope(flt: CaseFilter) -> str:
+    """One sentence: what of the traffic the filter keeps and which seizures count.
+
+    Examples
+    --------
+    >>> from workbench.filters import CaseFilter
+    >>> describe_scope(CaseFilter())
+    'All traffic: no filter is set in the sidebar.'
+    >>> describe_scope(CaseFilter(transport_modes=("road",), commodity_types=("cocaine",)))
+    'Traffic with transport mode road; only seizures of commodity type cocaine count as seized.'
+    """
+    if flt.is_empty:
+        return "All traffic: no filter is set in the sidebar."
+    rows = []
+    if flt.date_from or flt.date_to:
+        rows.append(
+            "moving "
+            + " ".join(
+                p
+                for p in (
+                    f"from {flt.date_from}" if flt.date_from else "",
+                    f"to {flt.date_to}" if flt.date_to else "",
+                )
+                if p
+            )
+        )
+    if flt.wco_regions:
+        rows.append("controlled in WCO region " + ", ".join(flt.wco_regions))
+    if flt.reporting_countries:
+        rows.append("controlled by " + ", ".join(flt.reporting_countries))
+    if flt.transport_modes:
+        rows.append("with transport mode " + ", ".join(flt.transport_modes))
+    text = ("Traffic " + "; ".join(rows)) if rows else "All traffic"
+    goods = [
+        f"{label} {', '.join(values)}"
+        for label, values in (
+            ("commodity category", flt.commodity_categories),
+            ("commodity type", flt.commodity_types),
+        )
+        if values
+    ]
+    if goods:
+        text += "; only seizures of " + " and ".join(goods) + " count as seized"
+    return text + "."
+
+
+def non_personal_traffic(frame: pd.DataFrame) -> pd.DataFrame:
+    """Traffic (scored or not) without personal data, for a user who may not see it: only the traffic's
+    own columns and the scoring ones (an uploaded file's unknown columns are unvetted), and no
+    conveyance id that points to a person (:func:`workbench.privacy.non_personal_cases`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"score": [40.0, 0.0], "conveyance_type": ["car", "aircraft"],
+    ...                   "conveyance_id": ["RK 298HX", "KL1234"], "passenger_name": ["J. Smith", "A. B."]})
+    >>> non_personal_traffic(t).to_dict("list")
+    {'score': [40.0, 0.0], 'conveyance_type': ['car', 'aircraft'], 'conveyance_id': [None, 'KL1234']}
+    """
+    from workbench.privacy import non_personal_cases
+
+    keep = [c for c in frame.columns if c in ("rank", "score", "flagged", "fired", "source", *COLUMN_NAMES)]
+    return non_personal_cases(frame[keep])

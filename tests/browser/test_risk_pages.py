@@ -82,7 +82,7 @@ def test_edit_condition_live_count_and_save(page) -> None:  # type: ignore[no-un
 
 def test_import_indicators_from_a_file(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from workbench.risk.interchange import indicators_to_yaml, read_indicators
-    from workbench.ui.risk import SAMPLE_INDICATORS
+    from workbench.risk.samples import SAMPLE_INDICATORS
 
     new = read_indicators(SAMPLE_INDICATORS)[0].with_(
         id="RI-900", name="Imported in the browser", status="draft"
@@ -137,3 +137,24 @@ def test_backtest_and_scoring_pages(page, tmp_path) -> None:  # type: ignore[no-
     assert _metric(page, "Movements scored") == "3,000"
     assert_no_exception(page)
     screenshot(page, "risk-scoring-upload")
+
+
+def test_sidebar_filter_narrows_the_backtest(page) -> None:  # type: ignore[no-untyped-def]
+    """A transport mode chosen in the sidebar narrows the traffic back-tested, and the page says so."""
+    _open(page, "Back-test")
+    _load_sample_if_offered(page)
+    wait_idle(page, '[data-testid="stVegaLiteChart"]')
+    everything = int(_metric(page, "Movements").replace(",", ""))
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Transport mode"
+    )
+    box.locator("input").click()
+    page.keyboard.type("road")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_idle(page, "text=Traffic with transport mode road")
+    narrowed = int(_metric(page, "Movements").replace(",", ""))
+    assert 0 < narrowed < everything
+    assert "Sidebar filters:" in page.locator('[data-testid="stMain"]').inner_text()
+    assert_no_exception(page)
+    screenshot(page, "risk-backtest-filtered")

@@ -33,4 +33,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"seeding {store.url} from {path} ...", file=sys.stderr)
     report = import_path(path, store, progress=StderrProgress(), gates=import_gates())
     print(report.summary())
-    return 0 if report.status in ("accepted", "duplicate") else 1
+    if report.status not in ("accepted", "duplicate"):
+        return 1
+    from workbench.risk.samples import load_risk_sample
+
+    # example indicators, and the traffic that goes with the default sample, so the Risk pages work at once
+    print(load_risk_sample(store, settings, traffic=args.path is None))
+    return 0

@@ -42,6 +42,7 @@ from workbench.risk.frame_engine import PreparedFrame, prepare
 from workbench.risk.model import Indicator
 
 if TYPE_CHECKING:
+    from workbench.filters import CaseFilter
     from workbench.store import Store
 
 __all__ = ["BacktestResult", "backtest", "backtest_sql", "PROFILE", "PERIODS", "metrics_row"]
@@ -230,20 +231,25 @@ def backtest_sql(
     threshold: float | None = None,
     split: dt.date | str | None = None,
     source: str | None = None,
+    flt: CaseFilter | None = None,
 ) -> BacktestResult:
-    """:func:`backtest` on the store's traffic table, counted inside the database in one scan."""
+    """:func:`backtest` on the store's traffic table, counted inside the database in one scan.
+
+    ``flt``: the shared case filter as :func:`workbench.traffic.scope_traffic` reads it on traffic.
+    """
     from workbench.queries import month_expr
     from workbench.risk.sql_engine import compile_condition
-    from workbench.traffic import TRAFFIC
+    from workbench.traffic import TRAFFIC, target_seized_sql, traffic_where
 
     t = TRAFFIC
+    is_seized = t.c.seized.is_(True) if flt is None else target_seized_sql(flt, t)
     split_day = _as_date(split)
     rules, names = _names(indicators, threshold)
     month = month_expr(t.c.movement_date, store.dialect).label("month")
     after = (t.c.movement_date >= split_day) if split_day else sa.false()
     after_col = sa.case((after, 1), else_=0).label("after")
-    seized_int = sa.case((t.c.seized.is_(True), 1), else_=0)
-    both = sa.case((t.c.seized.is_(True), _SHIFT + 1), else_=1)
+    seized_int = sa.case((is_seized, 1), else_=0)
+    both = sa.case((is_seized, _SHIFT + 1), else_=1)
     conds = [compile_condition(i.when, t, never_null=False) for i in indicators]
     aggs = [sa.func.sum(sa.case((c, both), else_=0)).label(f"r{k}") for k, c in enumerate(conds)]
     if threshold is not None:
@@ -257,6 +263,8 @@ def backtest_sql(
     ).group_by(month, after_col)
     if source is not None:
         stmt = stmt.where(t.c.source == source)
+    if flt is not None:
+        stmt = stmt.where(*traffic_where(flt, t))
     with store.engine.connect() as conn:
         res = conn.execute(stmt.order_by(month, after_col))
         data = res.fetchall()

@@ -37,6 +37,8 @@ __all__ = [
     "value_to_text",
     "new_condition",
     "new_group",
+    "set_field",
+    "value_key",
     "find",
     "remove",
     "is_group",
@@ -122,6 +124,42 @@ def to_editable(node: Node | None, negate: bool = False) -> dict[str, Any]:
 
 def new_condition(field: str = "transport_mode", op: str = "eq", text: str = "") -> dict[str, Any]:
     return {"uid": _uid(), "negate": False, "field": field, "op": op, "text": text}
+
+
+def set_field(leaf: dict[str, Any], field: str, fields: FieldSet) -> None:
+    """Point a condition at ``field``. When the field changes, the value typed for the old field starts
+    afresh (a transport mode is no departure country) and so does an operator the new field lacks.
+
+    Examples
+    --------
+    >>> from workbench.risk.fields import traffic_fields
+    >>> leaf = new_condition("transport_mode", "in", "road, rail")
+    >>> set_field(leaf, "transport_mode", traffic_fields()); leaf["op"], leaf["text"]
+    ('in', 'road, rail')
+    >>> set_field(leaf, "departure_country", traffic_fields()); leaf["op"], leaf["text"]
+    ('in', '')
+    >>> set_field(leaf, "transit_countries", traffic_fields()); leaf["op"], leaf["text"]
+    ('contains_any', '')
+    """
+    if field == leaf.get("field"):
+        return
+    ops = fields[field].operators
+    leaf["field"] = field
+    leaf["text"] = ""
+    if leaf.get("op") not in ops:
+        leaf["op"] = ops[0]
+
+
+def value_key(leaf: dict[str, Any], widget: str) -> str:
+    """A widget key for a condition's value that changes with its field, so that a widget showing the
+    value of one field is never reused, with its old value, for another.
+
+    Examples
+    --------
+    >>> value_key({"uid": "n7", "field": "hs_code"}, "text")
+    'ri_n7_hs_code_text'
+    """
+    return f"ri_{leaf['uid']}_{leaf['field']}_{widget}"
 
 
 def new_group(kind: str = "any", items: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from workbench.risk.frame_engine import PreparedFrame, prepare
 from workbench.risk.model import Group, Indicator, Leaf, Node
 
 if TYPE_CHECKING:
+    from workbench.filters import CaseFilter
     from workbench.store import Store
 
 __all__ = ["Profile", "score_frame", "score_sql", "effective_condition", "FIRED_SEPARATOR"]
@@ -157,20 +158,27 @@ def score_sql(
     ),
     apply_validity: bool = True,
     limit: int | None = None,
+    flt: CaseFilter | None = None,
 ) -> pd.DataFrame:
     """Score the store's traffic inside the database: the rows at least one indicator fires on, ranked
     as :func:`score_frame` ranks them.
 
     Returns ``rank, score, flagged, fired, movement_id, source`` and ``columns`` of the traffic.
+    ``flt``: the shared case filter as :func:`workbench.traffic.scope_traffic` reads it on traffic.
     """
-    from workbench.traffic import TRAFFIC
+    from workbench.traffic import TRAFFIC, target_seized_sql, traffic_where
 
     t = TRAFFIC
     masks, any_fired = _masks(profile, t, apply_validity)
-    cols = [t.c[c] for c in dict.fromkeys(("movement_id", "source", *columns))]
+    cols: list[Any] = [
+        target_seized_sql(flt, t).label("seized") if c == "seized" and flt is not None else t.c[c]
+        for c in dict.fromkeys(("movement_id", "source", *columns))
+    ]
     stmt = sa.select(*cols, *masks).where(any_fired)
     if source is not None:
         stmt = stmt.where(t.c.source == source)
+    if flt is not None:
+        stmt = stmt.where(*traffic_where(flt, t))
     with store.engine.connect() as conn:
         res = conn.execute(stmt)
         df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))

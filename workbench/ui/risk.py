@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from workbench.filters import CaseFilter
 from workbench.risk import editing
 from workbench.risk import registry as reg
 from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, metrics_row
@@ -31,12 +32,24 @@ from workbench.risk.interchange import (
     read_indicators,
 )
 from workbench.risk.model import CATEGORIES, STATUSES, Indicator, IndicatorError, describe, parse_condition
-from workbench.traffic import TRAFFIC, load_traffic, sample_traffic_path, store_traffic, traffic_sources
+from workbench.risk.samples import load_risk_sample
+from workbench.traffic import (
+    FILTER_ON_TRAFFIC,
+    TRAFFIC,
+    describe_scope,
+    load_traffic,
+    scope_traffic,
+    traffic_sources,
+)
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 
 __all__ = [
     "prepared_traffic",
+    "scope_note",
+    "describe_filter",
+    "scoped_upload",
+    "for_download",
     "traffic_picker",
     "source_rows",
     "sample_loader",
@@ -53,8 +66,6 @@ __all__ = [
     "fmt_pct",
 ]
 
-SAMPLE_INDICATORS = sample_traffic_path().parents[1] / "indicators" / "sample-indicators.yaml"
-SAMPLE_SOURCE = "sample traffic"
 NEW = "(new indicator)"
 _TTL = 600
 
@@ -92,13 +103,53 @@ def _prepared(url: str, source: str | None, token: tuple[int, int]) -> PreparedF
     return PreparedFrame(load_traffic(get_store(), source), traffic_fields())
 
 
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Applying the filters to the traffic ...")
+def _scoped(url: str, source: str | None, token: tuple[int, int], flt: CaseFilter) -> PreparedFrame:
+    whole = _prepared(url, source, token)
+    if flt.is_empty:
+        return whole
+    return PreparedFrame(scope_traffic(whole.frame, flt, get_store()), traffic_fields())
+
+
 def prepared_traffic(source: str | None) -> PreparedFrame | None:
-    """The store's traffic (one source) ready for the engine, cached until new traffic is loaded."""
+    """The store's traffic (one source) within the sidebar's filters (:func:`workbench.traffic.scope_traffic`),
+    ready for the engine and cached until new traffic is loaded; None when the store holds no traffic."""
     store = get_store()
     token = _token(store.url)
     if token[0] == 0:
         return None
-    return _prepared(store.url, source, token)
+    return _scoped(store.url, source, token, get_state().filter)
+
+
+def scope_note(rows: int | None = None) -> None:
+    """Say how the sidebar's filters apply to the traffic (and that they do); with ``rows``, how many
+    movements are left."""
+    flt = get_state().filter
+    how = "; ".join(f"{k}: {v}" for k, v in FILTER_ON_TRAFFIC.items())
+    left = "" if rows is None else f" {rows:,} movements."
+    if flt.is_empty:
+        st.caption(f"The sidebar's filters apply to the traffic here ({how}).{left}")
+    else:
+        st.info(f"**Sidebar filters:** {describe_scope(flt)}{left}", icon=":material/filter_alt:")
+        st.caption(f"How they read on traffic: {how}.")
+
+
+def describe_filter() -> str:
+    """The sidebar's filters as they read on traffic, for export notes."""
+    return "sidebar filters: " + describe_scope(get_state().filter)
+
+
+def scoped_upload(frame: pd.DataFrame) -> pd.DataFrame:
+    """An uploaded traffic file within the sidebar's filters (seizures matched to the store's cases)."""
+    return scope_traffic(frame, get_state().filter, get_store())
+
+
+def for_download(scored: pd.DataFrame) -> pd.DataFrame:
+    """Scored rows as the current user may take them away: without personal data for a user who may
+    not see it (the traffic's own columns only; no number plates or parcel ids)."""
+    from workbench.traffic import non_personal_traffic
+
+    return scored if get_settings().can_see_personal else non_personal_traffic(scored)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
@@ -122,29 +173,26 @@ def traffic_picker(key: str) -> str | None:
     return str(choice)
 
 
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
+def _rows_in_scope(url: str, token: tuple[int, int], source: str, flt: CaseFilter) -> int:
+    from workbench.traffic import traffic_where
+
+    stmt = sa.select(sa.func.count()).select_from(TRAFFIC).where(TRAFFIC.c.source == source)
+    with get_store().engine.connect() as conn:
+        return int(conn.execute(stmt.where(*traffic_where(flt))).scalar_one())
+
+
 def source_rows(source: str) -> int:
-    """How many movements a traffic set in the store holds."""
+    """How many movements of a traffic set in the store are within the sidebar's filters."""
     store = get_store()
-    sources = _sources(store.url, _token(store.url)).set_index("source")
-    return int(sources.loc[source, "rows"]) if source in sources.index else 0
+    return _rows_in_scope(store.url, _token(store.url), source, get_state().filter)
 
 
 def load_samples() -> str:
     """Load the shipped sample indicators (if none are stored) and sample traffic (if none is)."""
-    store, settings = get_store(), get_settings()
-    done = []
-    if reg.list_indicators(store).empty:
-        summary = reg.import_indicators(
-            store, read_indicators(SAMPLE_INDICATORS), settings, source=SAMPLE_INDICATORS.name
-        )
-        done.append(f"{len(summary.saved)} sample indicators")
-    if _token(store.url)[0] == 0:
-        from workbench.traffic import read_traffic
-
-        n = store_traffic(store, read_traffic(sample_traffic_path()), SAMPLE_SOURCE, settings=settings)
-        done.append(f"{n:,} rows of sample traffic")
+    message = load_risk_sample(get_store(), get_settings())
     _sources.clear()
-    return "Loaded " + " and ".join(done) if done else "The sample is loaded already."
+    return message
 
 
 def sample_loader() -> None:
@@ -183,9 +231,10 @@ def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
         in_force = shown["active_version"].notna()
         shown = shown[shown["status"].isin(stats) | (in_force if "active" in stats else False)]
     st.dataframe(
-        shown,
+        shown.assign(category=shown["category"].map(lambda c: CATEGORIES.get(c, c))),
         hide_index=True,
         width="stretch",
+        height="content",
         column_config={
             "weight": st.column_config.NumberColumn(format="%g"),
             "active_version": st.column_config.NumberColumn("in force", help="the version in force (active)"),
@@ -256,19 +305,20 @@ def _leaf_editor(
     names = fields.rule_fields
     c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.6, 3.2, 0.6], vertical_alignment="bottom")
     leaf["negate"] = c0.checkbox("not", value=leaf.get("negate", False), key=f"ri_{uid}_not")
-    leaf["field"] = c1.selectbox(
+    field_name = c1.selectbox(
         "Field",
         names,
         index=names.index(leaf["field"]) if leaf["field"] in names else 0,
         key=f"ri_{uid}_field",
     )
+    editing.set_field(leaf, field_name, fields)
     f = fields[leaf["field"]]
     ops = list(f.operators)
     leaf["op"] = c2.selectbox(
         "Operator",
         ops,
         index=ops.index(leaf["op"]) if leaf["op"] in ops else 0,
-        key=f"ri_{uid}_op_{leaf['field']}",
+        key=editing.value_key(leaf, "op"),
     )
     op = leaf["op"]
     helptext = _kinds_help(leaf["field"], op, fields)
@@ -278,16 +328,18 @@ def _leaf_editor(
     elif f.kind == "enum" and op in ("eq", "ne"):
         cur = leaf["text"] if leaf["text"] in f.values else f.values[0]
         leaf["text"] = c3.selectbox(
-            "Value", f.values, index=f.values.index(cur), key=f"ri_{uid}_enum1_{leaf['field']}", help=helptext
+            "Value", f.values, index=f.values.index(cur), key=editing.value_key(leaf, "enum1"), help=helptext
         )
     elif f.kind == "enum" and op in ("in", "not_in"):
         cur = [v.strip() for v in leaf["text"].split(",") if v.strip() in f.values]
         chosen = c3.multiselect(
-            "Values", f.values, default=cur, key=f"ri_{uid}_enumn_{leaf['field']}", help=helptext
+            "Values", f.values, default=cur, key=editing.value_key(leaf, "enumn"), help=helptext
         )
         leaf["text"] = ", ".join(chosen)
     else:
-        leaf["text"] = c3.text_input("Value", value=leaf.get("text", ""), key=f"ri_{uid}_text", help=helptext)
+        leaf["text"] = c3.text_input(
+            "Value", value=leaf.get("text", ""), key=editing.value_key(leaf, "text"), help=helptext
+        )
     c4.button("✕", key=f"ri_{uid}_rm", on_click=_remove, args=(tree, uid), help="remove this condition")
     st.caption(_leaf_counts(leaf, prepared, fields))
 
@@ -366,6 +418,10 @@ def _live_counts(
         st.info("No traffic in the store: load the sample or a traffic file to see what the rule matches.")
         return
     frame = prepared.frame
+    scope_note(len(frame))
+    if frame.empty:
+        st.warning("No movement is within the sidebar's filters: widen or reset them to see counts.")
+        return
     seized = frame["seized"].fillna(False).to_numpy(bool)
     months = max(1, int(pd.to_datetime(frame["movement_date"]).dt.to_period("M").nunique()))
 
@@ -424,7 +480,11 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
     if c2.button(
-        "Save as new version", type="primary", key="risk_save", disabled=indicator is None, width="stretch"
+        "Save as new version",
+        type="primary",
+        key="risk_save",
+        disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
+        width="stretch",
     ):
         try:
             stored = reg.save_version(get_store(), indicator, settings, note=note)  # type: ignore[arg-type]
@@ -464,6 +524,9 @@ def review_panel(ident: str) -> None:
     st.caption(
         f"You are **{settings.user}** ({settings.role}). A version is approved by someone other than its author."
     )
+    if settings.role not in reg.EDITOR_ROLES:
+        st.caption("Your role may read the review but not take part in it.")
+        return
     comment = st.text_input("Review comment", key=f"risk_comment_{ident}")
     cols = st.columns(4)
     if latest.status == "draft":
@@ -521,8 +584,15 @@ def versions_panel(ident: str) -> None:
 def import_export_panel() -> None:
     """Import indicators from YAML or Excel; download them as YAML or Excel."""
     store, settings = get_store(), get_settings()
-    up = st.file_uploader("Indicators file (.yaml or .xlsx)", type=["yaml", "yml", "xlsx"], key="risk_upload")
-    if up is not None and st.button("Import indicators", key="risk_import"):
+    editor = settings.role in reg.EDITOR_ROLES
+    up = st.file_uploader(
+        "Indicators file (.yaml or .xlsx)",
+        type=["yaml", "yml", "xlsx"],
+        key="risk_upload",
+        disabled=not editor,
+        help=None if editor else "your role may read indicators but not import them",
+    )
+    if up is not None and editor and st.button("Import indicators", key="risk_import"):
         tmp = Path(tempfile.mkdtemp(prefix="wb-risk-")) / Path(up.name).name
         tmp.write_bytes(up.getvalue())
         try:
@@ -562,11 +632,12 @@ def _backtest(
     threshold: float | None,
     split: dt.date | None,
     engine: str,
+    flt: CaseFilter,
 ) -> BacktestResult:
     indicators = indicators_from_yaml(yaml_text)
     if engine == "sql":
-        return backtest_sql(get_store(), indicators, threshold=threshold, split=split, source=source)
-    return backtest(_prepared(url, source, token), indicators, threshold=threshold, split=split)
+        return backtest_sql(get_store(), indicators, threshold=threshold, split=split, source=source, flt=flt)
+    return backtest(_scoped(url, source, token, flt), indicators, threshold=threshold, split=split)
 
 
 def cached_backtest(
@@ -576,10 +647,18 @@ def cached_backtest(
     split: dt.date | None,
     engine: str,
 ) -> BacktestResult:
-    """A back-test of the store's traffic, cached per traffic, indicators and settings."""
+    """A back-test of the store's traffic within the sidebar's filters, cached per traffic, filter,
+    indicators and settings."""
     store = get_store()
     return _backtest(
-        store.url, _token(store.url), source, indicators_to_yaml(indicators), threshold, split, engine
+        store.url,
+        _token(store.url),
+        source,
+        indicators_to_yaml(indicators),
+        threshold,
+        split,
+        engine,
+        get_state().filter,
     )
 
 
@@ -629,14 +708,20 @@ def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
 # ------------------------------------------------------------------------------------ scoring
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Scoring ...")
 def _score_stored(
-    url: str, token: tuple[int, int], source: str | None, yaml_text: str, threshold: float, engine: str
+    url: str,
+    token: tuple[int, int],
+    source: str | None,
+    yaml_text: str,
+    threshold: float,
+    engine: str,
+    flt: CaseFilter,
 ) -> pd.DataFrame:
     from workbench.risk.scoring import Profile, score_frame, score_sql
 
     profile = Profile(tuple(indicators_from_yaml(yaml_text)), threshold)
     if engine == "sql":
-        return score_sql(get_store(), profile, source=source, columns=SCORED_COLUMNS[1:])
-    return score_frame(_prepared(url, source, token), profile)
+        return score_sql(get_store(), profile, source=source, columns=SCORED_COLUMNS[1:], flt=flt)
+    return score_frame(_scoped(url, source, token, flt), profile)
 
 
 #: Traffic columns shown beside the score.
@@ -658,10 +743,17 @@ SCORED_COLUMNS = (
 def score_stored(
     source: str | None, indicators: list[Indicator], threshold: float, engine: str
 ) -> pd.DataFrame:
-    """The store's traffic scored with ``indicators`` (cached; the SQL engine returns rows with a hit only)."""
+    """The store's traffic within the sidebar's filters scored with ``indicators`` (cached; the SQL
+    engine returns rows with a hit only)."""
     store = get_store()
     return _score_stored(
-        store.url, _token(store.url), source, indicators_to_yaml(indicators), threshold, engine
+        store.url,
+        _token(store.url),
+        source,
+        indicators_to_yaml(indicators),
+        threshold,
+        engine,
+        get_state().filter,
     )
 
 
@@ -702,7 +794,10 @@ def scored_view(
         )
     show = [c for c in ("rank", "score", "flagged", "fired", *SCORED_COLUMNS) if c in scored.columns]
     top = scored.head(limit)[show]
-    st.caption(f"The {len(top):,} highest scores, best first (download everything below).")
+    st.caption(
+        f"The {len(top):,} highest scores, best first (download everything below). "
+        "Select a seized row to open its case."
+    )
     event = st.dataframe(
         top,
         hide_index=True,
