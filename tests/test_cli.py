@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from workbench.cli import main
 from workbench.schema import FORMAT
@@ -87,3 +88,14 @@ def test_seed_and_info(tmp_path: Path, small_sample_dir: Path, capsys) -> None: 
     assert "already holds data" in capsys.readouterr().out
     assert main(["info", "--db", db]) == 0
     assert "cases" in capsys.readouterr().out
+
+
+def test_seed_works_when_the_user_runs_as_a_viewer(
+    tmp_path: Path, small_sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`WORKBENCH_ROLE=viewer make run` on a fresh machine: the installation seeds its store, while the
+    viewer's own imports stay refused."""
+    monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
+    assert main(["import", str(small_sample_dir), "--db", db]) == 2

@@ -312,13 +312,22 @@ def test_graph_command(tmp_path, small_sample_dir, seeded_sqlite) -> None:  # ty
     g = nx.read_gexf(out)
     assert any(n.startswith("person:") for n in g) and any(n.startswith("case:") for n in g)
     out2 = tmp_path / "g.graphml"
-    assert (
-        main(
-            ["graph", "--db", seeded_sqlite, "--format", "graphml", "--out", str(out2), "--category", "drugs"]
-        )
-        == 0
-    )
+    # a graph of the store with persons is a personal export: a legal basis, and the audit log
+    import shutil
+
+    import sqlalchemy as sa
+
+    shutil.copy(seeded_sqlite.removeprefix("sqlite:///"), tmp_path / "copy.db")
+    db = f"sqlite:///{tmp_path / 'copy.db'}"
+    args = ["graph", "--db", db, "--format", "graphml", "--out", str(out2), "--category", "drugs"]
+    assert main(args) == 2 and not out2.exists()
+    assert main([*args, "--legal-basis", "MAA FR-ES art. 4"]) == 0
     assert 0 < nx.read_graphml(out2).number_of_nodes() < g.number_of_nodes()
+    with sa.create_engine(db).connect() as conn:
+        details = conn.execute(
+            sa.text("select details from audit_log where action = 'export.graph'")
+        ).scalars()
+        assert ["MAA FR-ES art. 4" in d for d in details] == [True]
     assert (
         main(["graph", str(tmp_path / "missing"), "--format", "i2", "--out", str(tmp_path / "x.xlsx")]) == 2
     )

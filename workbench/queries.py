@@ -252,7 +252,9 @@ def search_cases(
         )
         conveyance = sa.func.lower(CASES.c.conveyance_id).like(like)
         if not personal_allowed:
-            conveyance = sa.and_(conveyance, CASES.c.conveyance_type.in_(sorted(NON_PERSONAL_CONVEYANCE_TYPES)))
+            conveyance = sa.and_(
+                conveyance, CASES.c.conveyance_type.in_(sorted(NON_PERSONAL_CONVEYANCE_TYPES))
+            )
         cond = sa.or_(
             sa.func.lower(CASES.c.case_id).like(like),
             sa.func.lower(CASES.c.place_code).like(like),

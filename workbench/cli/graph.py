@@ -29,13 +29,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="cases, flights, vessels and trains only (also forced when WORKBENCH_ROLE may not see personal data)",
     )
+    p.add_argument(
+        "--legal-basis",
+        help="the legal basis for passing on a graph of the store with persons or companies (required then; "
+        "every graph of the store is written to the audit log)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from workbench.config import Settings
+    from workbench.exports import ExportRefused
     from workbench.graph import build_graph, graph_from_store
-    from workbench.graph_export import FtmUnavailable, write_graph
+    from workbench.graph_export import FtmUnavailable, graph_bytes, write_graph
 
     t0 = time.perf_counter()
     personal = Settings.from_env().can_see_personal and not args.non_personal
@@ -73,12 +79,16 @@ def run(args: argparse.Namespace) -> int:
                     entities[table] = resolve(df, kind, explain=False).entity_of  # type: ignore[arg-type]
         graph = build_graph(cases, persons, companies, entities=entities, personal_conveyances=personal)
     else:
-        graph = graph_from_store(
-            store_from_args(args), flt, personal_allowed=personal, resolve_entities=not args.no_resolve
-        )
+        store = store_from_args(args)
+        graph = graph_from_store(store, flt, personal_allowed=personal, resolve_entities=not args.no_resolve)
     try:
-        write_graph(graph, args.out, args.format)
-    except FtmUnavailable as e:
+        if args.path is None:
+            # a graph of the store is an export: legal basis for personal data, and the audit log
+            data, _, _ = graph_bytes(store, graph, args.format, flt, legal_basis=args.legal_basis)
+            Path(args.out).write_bytes(data)
+        else:
+            write_graph(graph, args.out, args.format)
+    except (FtmUnavailable, ExportRefused) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{k} {v:,}" for k, v in graph.counts().items())
