@@ -137,13 +137,11 @@ def _clear_sent() -> None:
     sent = ex.pop("routes.sent", None)
     if sent is None:
         return
-    state.filter = sent["previous"]
-    # show it in the sidebar's widgets now, in this callback, as its own Reset does: seeded later in
-    # the run, Chromium kept the narrowed date range in the date input and sent it back
-    from workbench.ui.loaders import filter_options
-    from workbench.ui.sidebar import _seed_widgets
+    # shown in the sidebar's widgets now, in this callback, as its own Reset does: seeded later in the
+    # run, Chromium kept the narrowed date range in the date input and sent it back
+    from workbench.ui.sidebar import set_filter
 
-    _seed_widgets(state.filter, filter_options())
+    set_filter(sent["previous"])
     state.selected_route = None
     ex["routes.route_seen"] = None
     ex.pop("routes.selection", None)

@@ -17,7 +17,7 @@ from workbench.ui.loaders import filter_options
 from workbench.ui.resources import get_settings
 from workbench.ui.state import get_state
 
-__all__ = ["filter_sidebar", "FILTER_KEYS"]
+__all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS"]
 
 FILTER_KEYS = ("flt_period", "flt_regions", "flt_countries", "flt_categories", "flt_types", "flt_modes")
 _LISTS = {
@@ -64,6 +64,13 @@ def _seed_widgets(flt: CaseFilter, opts: dict[str, Any]) -> None:
         ss[key] = list(getattr(flt, field))
 
 
+def set_filter(flt: CaseFilter) -> None:
+    """Put ``flt`` in force and show it in the sidebar's widgets at once; for a widget callback of a page
+    that changes the shared filter (seeded later in the run, Chromium may send the old date range back)."""
+    get_state().filter = flt
+    _seed_widgets(flt, filter_options())
+
+
 def _sync() -> None:
     flt = _from_widgets(filter_options())
     if flt is not None:
@@ -71,8 +78,7 @@ def _sync() -> None:
 
 
 def _reset() -> None:
-    get_state().filter = CaseFilter()
-    _seed_widgets(CaseFilter(), filter_options())
+    set_filter(CaseFilter())
 
 
 def filter_sidebar() -> CaseFilter:
