@@ -161,6 +161,17 @@ def seeded_sqlite(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFacto
     return url
 
 
+@pytest.fixture()
+def store_copy(seeded_sqlite: str, tmp_path: Path) -> str:
+    """URL of this test's own copy of :func:`seeded_sqlite` (write to it freely)."""
+    import sqlite3
+
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    return f"sqlite:///{db}"
+
+
 def wait_for_http(url: str, timeout: float = 60) -> None:
     import urllib.request
 

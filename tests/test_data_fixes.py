@@ -6,7 +6,6 @@ read-only role, Windows-1252 CSV files, a single CSV of cases under any name, hs
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.test_data_page import _app
 from workbench.cli import main
 from workbench.config import Settings
 from workbench.exchange_io import DatasetReadError, EncodingError, RawDataset, RawTable, read_dataset
@@ -137,26 +136,6 @@ def test_a_viewer_may_not_import(
 
 
 # ---------------------------------------------------------------- the page
-@pytest.fixture()
-def store_copy(seeded_sqlite: str, tmp_path: Path) -> str:
-    db = tmp_path / "copy.db"
-    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    return f"sqlite:///{db}"
-
-
-def _app(url: str, monkeypatch: pytest.MonkeyPatch, role: str = "analyst") -> AppTest:
-    monkeypatch.setenv("WORKBENCH_DB_URL", url)
-    monkeypatch.setenv("WORKBENCH_ROLE", role)
-    monkeypatch.setenv("WORKBENCH_USER", "apptest")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _upload(at: AppTest, path: Path) -> AppTest:
     """What the upload widget does (AppTest has no file uploader): remember the file on disk."""
     at.session_state["_workbench_state"].extras["data.upload_path"] = str(path)

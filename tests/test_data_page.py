@@ -3,7 +3,6 @@ export kinds (refusals, audit)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,6 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 from tests.connectors.test_mapping import ROWS_1, _workbook
 from workbench.store import AuditEntry, open_store
-
-
-@pytest.fixture()
-def store_copy(seeded_sqlite: str, tmp_path: Path) -> str:
-    db = tmp_path / "copy.db"
-    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    return f"sqlite:///{db}"
 
 
 def _app(url: str, monkeypatch: pytest.MonkeyPatch, role: str = "analyst") -> AppTest:

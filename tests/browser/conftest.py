@@ -24,13 +24,14 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
 @contextmanager
-def served_app(db_url: str, log_path: Path) -> Iterator[str]:
-    """Serve the workbench over ``db_url`` on a free loopback port, as ``make run`` does."""
+def served_app(db_url: str, log_path: Path, role: str = "analyst") -> Iterator[str]:
+    """Serve the workbench over ``db_url`` on a free loopback port, as ``make run`` does, to a user of
+    ``role``."""
     port = free_port()
     env = {
         **os.environ,
         "WORKBENCH_DB_URL": db_url,
-        "WORKBENCH_ROLE": "analyst",
+        "WORKBENCH_ROLE": role,
         "WORKBENCH_USER": "browser-test",
         "GX_ANALYTICS_ENABLED": "false",
     }

@@ -4,17 +4,13 @@ replacement is confirmed; a viewer gets no upload widget."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import assert_no_exception, copy_store, screenshot, wait_idle
-from tests.conftest import ROOT, free_port, wait_for_http
+from tests.browser.conftest import assert_no_exception, copy_store, screenshot, served_app, wait_idle
 from workbench.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -66,35 +62,13 @@ def test_replacing_stored_cases_is_confirmed_first(page, seeded_sqlite: str, tmp
     screenshot(page, "data-fix-new-and-updated")
 
 
-@pytest.fixture(scope="module")
-def viewer_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served to a viewer (tests/browser/conftest.served_app serves analysts only)."""
-    tmp = tmp_path_factory.mktemp("viewer-app")
-    env = {
-        **os.environ,
-        "WORKBENCH_DB_URL": copy_store(seeded_sqlite, tmp / "app.db"),
-        "WORKBENCH_ROLE": "viewer",
-        "WORKBENCH_USER": "browser-viewer",
-        "GX_ANALYTICS_ENABLED": "false",
-    }
-    port = free_port()
-    with open(tmp / "streamlit.log", "w+") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--address", "127.0.0.1"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", timeout=90)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+@pytest.fixture()
+def viewer_url(seeded_sqlite: str, tmp_path: Path) -> Iterator[str]:
+    """The app served to a viewer."""
+    with served_app(
+        copy_store(seeded_sqlite, tmp_path / "app.db"), tmp_path / "streamlit.log", "viewer"
+    ) as app:
+        yield app
 
 
 def test_a_viewer_gets_no_upload(page, viewer_url: str) -> None:  # type: ignore[no-untyped-def]
