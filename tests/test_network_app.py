@@ -87,16 +87,23 @@ def _writable_copy(seeded_sqlite: str, tmp_path: Path) -> str:
     return f"sqlite:///{db}"
 
 
+def _page_on(url: str, page: str, monkeypatch: pytest.MonkeyPatch, role: str = "analyst") -> AppTest:
+    """The app over ``url`` for ``role``, switched to ``page``."""
+    monkeypatch.setenv("WORKBENCH_DB_URL", url)
+    monkeypatch.setenv("WORKBENCH_ROLE", role)
+    monkeypatch.setenv("WORKBENCH_USER", f"test-{role}")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page(page)
+    app.run()
+    return app
+
+
 def test_duplicates_page_confirms_a_match(
     seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = _writable_copy(seeded_sqlite, tmp_path)
-    monkeypatch.setenv("WORKBENCH_DB_URL", url)
-    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page("pages/entities.py")
-    app.run()
+    app = _page_on(url, "pages/entities.py", monkeypatch)
     assert not app.exception, app.exception
     assert app.title[0].value == "Duplicates"
     app.selectbox(key="dup_show").set_value("linked").run()
@@ -163,12 +170,7 @@ def test_duplicates_note_is_saved_with_its_own_judgement(
     """The note typed for a pair is stored with that pair's judgement, even when it is typed and the
     button clicked in one go (one rerun), and it does not carry over to the next pair."""
     url = _writable_copy(seeded_sqlite, tmp_path)
-    monkeypatch.setenv("WORKBENCH_DB_URL", url)
-    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page("pages/entities.py")
-    app.run()
+    app = _page_on(url, "pages/entities.py", monkeypatch)
     app.selectbox(key="dup_show").set_value("linked").run()
     assert not app.exception, app.exception
     # type the note and click in the same rerun, as a quick user does
@@ -206,13 +208,7 @@ def test_network_download_asks_a_legal_basis_and_is_audited(
     seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_sample, role: str
 ) -> None:  # type: ignore[no-untyped-def]
     url = _writable_copy(seeded_sqlite, tmp_path)
-    monkeypatch.setenv("WORKBENCH_DB_URL", url)
-    monkeypatch.setenv("WORKBENCH_ROLE", role)
-    monkeypatch.setenv("WORKBENCH_USER", f"test-{role}")
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page("pages/network.py")
-    app.run()
+    app = _page_on(url, "pages/network.py", monkeypatch, role)
     seed = _planted_member(small_sample) if role == "analyst" else "C"  # viewers: a case
     app.text_input(key="net_seed_text").set_value(seed).run()
     assert not app.exception, app.exception
