@@ -5,9 +5,6 @@ download the feedback workbook and the Data Docs (opened offline), and look at t
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser.conftest import SHOTS, assert_no_exception, screenshot, wait_idle
-from tests.conftest import ROOT, free_port, wait_for_http
+from tests.browser.conftest import SHOTS, assert_no_exception, screenshot, served_app, wait_idle
 from workbench.sample import default_sample_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -29,53 +25,12 @@ def quality_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     tmp = tmp_path_factory.mktemp("quality-app")
     url = build_quality_store(f"sqlite:///{tmp / 'q.db'}", default_sample_path(), tmp)
-    port = free_port()
-    env = {
-        **os.environ,
-        "WORKBENCH_DB_URL": url,
-        "WORKBENCH_ROLE": "steward",
-        "GX_ANALYTICS_ENABLED": "false",
-    }
-    log = open(tmp / "streamlit.log", "w+")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", timeout=90)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with served_app(url, tmp / "streamlit.log", "steward") as app:
+        yield app
 
 
 def _open(page, base: str, path: str, ready: str) -> None:  # type: ignore[no-untyped-def]
-    """Open a page by its URL. The entry page first: a deep link as the very first request after the
-    server starts runs the page without the entry script (Streamlit's legacy multipage mode)."""
-    page.goto(base)
-    wait_idle(page, '[data-testid="stMetric"]')
+    """Open a page by its URL (``workbench serve`` runs the entry script for a deep link too)."""
     page.goto(f"{base}/{path}")
     wait_idle(page, ready)
     assert page.locator('[data-testid="stSidebar"]').get_by_role("heading", name="Filters").is_visible()
