@@ -415,6 +415,30 @@ def _country_features(data: MapData) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _flow_arcs(layer_id: str, records: list[dict[str, Any]], *, height: float, **extra: Any) -> Any:
+    """An arc layer of flows: colours from source to target, width in screen pixels (see ARC_PIXELS)."""
+    import pydeck as pdk
+
+    return pdk.Layer(
+        "ArcLayer",
+        id=layer_id,
+        data=records,
+        get_source_position="source",
+        get_target_position="target",
+        get_source_color="source_colour",
+        get_target_color="target_colour",
+        get_width="width",
+        get_tilt="tilt",
+        get_height=height,
+        width_units=_constant("pixels"),
+        width_min_pixels=ARC_PIXELS[0],
+        width_max_pixels=ARC_PIXELS[1],
+        pickable=True,
+        auto_highlight=True,
+        **extra,
+    )
+
+
 def _place_records(data: MapData) -> list[dict[str, Any]]:
     p = data.places
     if not len(p):
@@ -525,41 +549,8 @@ def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: i
     else:  # keep the set of layer ids stable
         layers.append(pdk.Layer("ScatterplotLayer", id=f"hotspots-{tok}", data=[], pickable=False))
     layers += [
-        pdk.Layer(
-            "ArcLayer",
-            id=f"inferred-{tok}",
-            data=inferred,
-            get_source_position="source",
-            get_target_position="target",
-            get_source_color="source_colour",
-            get_target_color="target_colour",
-            get_width="width",
-            get_tilt="tilt",
-            get_height=0.35,
-            width_units=_constant("pixels"),
-            width_min_pixels=ARC_PIXELS[0],
-            width_max_pixels=ARC_PIXELS[1],
-            pickable=True,
-            auto_highlight=True,
-        ),
-        pdk.Layer(
-            "ArcLayer",
-            id=f"flows-{tok}",
-            data=arcs,
-            get_source_position="source",
-            get_target_position="target",
-            get_source_color="source_colour",
-            get_target_color="target_colour",
-            get_width="width",
-            get_tilt="tilt",
-            get_height=0.3,
-            width_units=_constant("pixels"),
-            width_min_pixels=ARC_PIXELS[0],
-            width_max_pixels=ARC_PIXELS[1],
-            pickable=True,
-            auto_highlight=True,
-            highlight_color=[255, 215, 0, 255],
-        ),
+        _flow_arcs(f"inferred-{tok}", inferred, height=0.35),
+        _flow_arcs(f"flows-{tok}", arcs, height=0.3, highlight_color=[255, 215, 0, 255]),
         pdk.Layer(
             "ScatterplotLayer",
             id=f"places-{tok}",

@@ -471,40 +471,22 @@ def _top_routes(frame: pd.DataFrame, ctx: ReportContext, top: int = 20) -> tuple
     return table, chart
 
 
-def _detection_by_mode(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
-    from workbench.charts import shares_chart
+def _shares_report(method: str, by: str) -> Callable[[pd.DataFrame, ReportContext], tuple[pd.DataFrame, Any]]:
+    """A report of the share of cases by ``method`` within each value of ``by``, with its chart."""
 
-    sh = method_shares(frame, "detection_method", "transport_mode")
-    return shares_table(sh, "detection_method", "transport_mode"), shares_chart(
-        sh,
-        "detection_method",
-        "transport_mode",
-        title="Share of cases by detection method, per transport mode",
-    )
+    def report(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+        from workbench.charts import shares_chart
 
+        sh = method_shares(frame, method, by)
+        title = f"Share of cases by {method.replace('_', ' ')}, per {by.replace('_', ' ')}"
+        return shares_table(sh, method, by), shares_chart(sh, method, by, title=title)
 
-def _concealment_by_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
-    from workbench.charts import shares_chart
-
-    sh = method_shares(frame, "concealment_method", "commodity_category")
-    return shares_table(sh, "concealment_method", "commodity_category"), shares_chart(
-        sh,
-        "concealment_method",
-        "commodity_category",
-        title="Share of cases by concealment method, per commodity category",
-    )
+    return report
 
 
-def _mode_by_category(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
-    from workbench.charts import shares_chart
-
-    sh = method_shares(frame, "transport_mode", "commodity_category")
-    return shares_table(sh, "transport_mode", "commodity_category"), shares_chart(
-        sh,
-        "transport_mode",
-        "commodity_category",
-        title="Share of cases by transport mode, per commodity category",
-    )
+_detection_by_mode = _shares_report("detection_method", "transport_mode")
+_concealment_by_commodity = _shares_report("concealment_method", "commodity_category")
+_mode_by_category = _shares_report("transport_mode", "commodity_category")
 
 
 def _detection_effectiveness(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
