@@ -66,9 +66,15 @@ def test_network_search_draw_expand(page, small_sample) -> None:  # type: ignore
     wait_idle(page, FRAME)
     _drawn(page)
     page.get_by_text(f"selected: {target['label']} (").first.wait_for(timeout=30_000)
+    # the rerun is done before the drawing gets the expanded graph: wait for that graph to settle
+    handle = page.locator(FRAME).first.element_handle().content_frame()
+    handle.wait_for_function(
+        "b => { const g = document.getElementById('graph'); return g.dataset.drawnMs && +g.dataset.nodes > b; }",
+        arg=before,
+        timeout=60_000,
+    )
     assert _node_count(page) > before
     # expanding placed the new nodes only: every node drawn before is where it was
-    handle = page.locator(FRAME).first.element_handle().content_frame()
     after = handle.evaluate("() => window.__wbNetwork.getPositions()")
     assert set(positions) <= set(after)
     moved = {
