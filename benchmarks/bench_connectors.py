@@ -15,7 +15,7 @@ def workbook_path(size: int, workdir: Path) -> Path:
     if not book.exists():
         import pandas as pd
 
-        from workbench.exchange_io import write_dataset
+        from workbench.exchange.files import write_dataset
 
         d = dataset_dir(size, workdir)
         tables = {
@@ -35,7 +35,7 @@ def bench_connector_import_csv(size: int, workdir: Path) -> dict:
     import tempfile
 
     from connectors import load, open_connector
-    from workbench.ingest import ingest_dataset
+    from workbench.exchange.ingest import ingest_dataset
     from workbench.store import open_store
 
     db = Path(tempfile.mkdtemp(dir=workdir)) / "t.db"
@@ -50,7 +50,7 @@ def bench_connector_import_csv(size: int, workdir: Path) -> dict:
 
 
 def _read_all(size: int, workdir: Path, engine: str) -> dict:
-    from workbench.exchange_io import read_source
+    from workbench.exchange.files import read_source
 
     src = read_source(workbook_path(size, workdir), engine=engine)
     rows = 0
@@ -78,7 +78,7 @@ def bench_connector_import_xlsx(size: int, workdir: Path) -> dict:
     import tempfile
 
     from connectors import load, open_connector
-    from workbench.ingest import ingest_dataset
+    from workbench.exchange.ingest import ingest_dataset
     from workbench.store import open_store
 
     db = Path(tempfile.mkdtemp(dir=workdir)) / "t.db"

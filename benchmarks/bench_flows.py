@@ -17,8 +17,8 @@ from benchmarks.harness import benchmark
 
 
 def _frame(size: int, workdir: Path):  # type: ignore[no-untyped-def]
-    from workbench.frames import seizure_frame
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
 
     # read only: no migration of the shared prepared store (other branches may have revisions of their own)
     return seizure_frame(open_store(store_url(size, workdir), upgrade=False))
@@ -26,8 +26,8 @@ def _frame(size: int, workdir: Path):  # type: ignore[no-untyped-def]
 
 @benchmark("route_flows", sizes=(10_000, 100_000, 1_000_000), setup=lambda s, w: store_url(s, w) and None)
 def bench_route_flows(size: int, workdir: Path) -> dict:
-    from workbench.flows import prepare_flows, route_flows
-    from workbench.maps import MapOptions, deck_bytes, map_data, route_deck
+    from workbench.routes.flows import prepare_flows, route_flows
+    from workbench.routes.maps import MapOptions, deck_bytes, map_data, route_deck
 
     frame = _frame(size, workdir)
     t0 = time.perf_counter()

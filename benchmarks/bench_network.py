@@ -13,8 +13,8 @@ _SIZES = (10_000, 100_000, 1_000_000)
 @benchmark("resolve_persons", sizes=_SIZES, setup=lambda s, w: store_url(s, w) and None, repeat=1)
 def bench_resolve_persons(size: int, workdir: Path) -> dict:
     """Blocking, comparison and clustering of every person record in the store."""
-    from workbench.graph import party_frame
-    from workbench.resolve import resolve
+    from workbench.network.graph import party_frame
+    from workbench.network.resolve import resolve
     from workbench.store import open_store
 
     persons = party_frame(open_store(store_url(size, workdir)), "persons", personal_allowed=True)
@@ -24,8 +24,8 @@ def bench_resolve_persons(size: int, workdir: Path) -> dict:
 
 @benchmark("resolve_companies", sizes=_SIZES, setup=lambda s, w: store_url(s, w) and None, repeat=1)
 def bench_resolve_companies(size: int, workdir: Path) -> dict:
-    from workbench.graph import party_frame
-    from workbench.resolve import resolve
+    from workbench.network.graph import party_frame
+    from workbench.network.resolve import resolve
     from workbench.store import open_store
 
     companies = party_frame(open_store(store_url(size, workdir)), "companies", personal_allowed=True)
@@ -36,7 +36,7 @@ def bench_resolve_companies(size: int, workdir: Path) -> dict:
 @benchmark("graph_build", sizes=_SIZES, setup=lambda s, w: store_url(s, w) and None, repeat=1)
 def bench_graph_build(size: int, workdir: Path) -> dict:
     """What the Network page does on first open: read cases and parties, resolve, build the graph."""
-    from workbench.graph import graph_from_store
+    from workbench.network.graph import graph_from_store
     from workbench.store import open_store
 
     g = graph_from_store(open_store(store_url(size, workdir)), personal_allowed=True)
@@ -50,7 +50,7 @@ def bench_ego_query(size: int, workdir: Path) -> dict:
 
     import numpy as np
 
-    from workbench.graph import communities, ego_network, graph_from_store, shortest_path
+    from workbench.network.graph import communities, ego_network, graph_from_store, shortest_path
     from workbench.store import open_store
 
     g = graph_from_store(open_store(store_url(size, workdir)), personal_allowed=True)

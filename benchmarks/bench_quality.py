@@ -23,9 +23,9 @@ def _frames(size: int, workdir: Path) -> tuple[dict[str, Any], float]:
     from data_quality.catalogue import DUPLICATE_OF
     from data_quality.duplicates import DuplicateTracker
     from data_quality.validate import _case_known
-    from workbench.exchange_io import read_dataset
-    from workbench.reference import country_codes
-    from workbench.rowchecks import check_table
+    from workbench.exchange.files import read_dataset
+    from workbench.exchange.rowchecks import check_table
+    from workbench.format.reference import country_codes
 
     raw = read_dataset(dataset_dir(size, workdir))
     codes = country_codes()
@@ -94,7 +94,7 @@ def bench_import_gated(size: int, workdir: Path) -> dict:
     import tempfile
 
     from data_quality import default_gates
-    from workbench.ingest import import_path
+    from workbench.exchange.ingest import import_path
     from workbench.store import open_store
 
     db = Path(tempfile.mkdtemp(dir=workdir)) / "t.db"

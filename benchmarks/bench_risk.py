@@ -32,7 +32,7 @@ def benchmark_indicators(n: int = N_INDICATORS, seed: int = 1) -> list[Any]:
 
     from workbench.risk.interchange import read_indicators
     from workbench.risk.model import Indicator
-    from workbench.traffic import sample_traffic_path
+    from workbench.risk.traffic import sample_traffic_path
 
     base = read_indicators(sample_traffic_path().parents[1] / "indicators" / "sample-indicators.yaml")
     rng = np.random.default_rng(seed)
@@ -106,9 +106,9 @@ def setup_traffic(size: int, workdir: Path) -> None:
     p = _paths(size, workdir)
     if p["parquet"].exists() and p["db"].exists():
         return
-    from workbench.sample import generate
+    from workbench.risk.traffic import generate_traffic, store_traffic
+    from workbench.sample.generator import generate
     from workbench.store import open_store
-    from workbench.traffic import generate_traffic, store_traffic
 
     traffic = generate_traffic(generate(max(1, size // (RATIO + 1)), seed=1), innocent_per_seizure=RATIO)
     traffic.to_parquet(p["parquet"], index=False)

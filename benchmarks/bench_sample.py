@@ -23,7 +23,7 @@ from benchmarks.harness import benchmark
 
 def bench_generate(n: int, out: Path | None = None, seed: int = 1) -> dict[str, Any]:
     """Generate ``n`` cases and (if ``out``) write them as a CSV folder; timings, rows and peak memory."""
-    from workbench.sample import generate
+    from workbench.sample.generator import generate
 
     t0, c0 = time.perf_counter(), time.process_time()
     ds = generate(n, seed=seed)
@@ -35,7 +35,7 @@ def bench_generate(n: int, out: Path | None = None, seed: int = 1) -> dict[str, 
         "rows": {k: len(v) for k, v in ds.tables.items()},
     }
     if out is not None:
-        from workbench.exchange_io import write_dataset
+        from workbench.exchange.files import write_dataset
 
         write_dataset(ds.tables, out)
         result["write_csv_s"] = round(time.perf_counter() - t1, 2)

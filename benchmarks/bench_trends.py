@@ -8,8 +8,8 @@ Each run answers the same five questions, every series zero-filled over the whol
 4. cases per month by WCO region of the reporting country;
 5. cases per quarter by origin → destination route.
 
-``trends_query`` reads the store with :func:`workbench.frames.seizure_frame` (ADBC) and runs
-:func:`workbench.trends.time_series`; ``trends_query_duckdb`` reads the same rows the same way and
+``trends_query`` reads the store with :func:`workbench.store.frames.seizure_frame` (ADBC) and runs
+:func:`workbench.trends.series.time_series`; ``trends_query_duckdb`` reads the same rows the same way and
 runs the five questions as SQL in DuckDB over the Arrow table (the reference analytical engine);
 ``trends_query_duckdb_csv`` lets DuckDB read the exchange-format CSV folder itself. Extra columns:
 ``read_s`` (loading) and ``query_s`` (the five questions). ``trends_emerging`` times the detector.
@@ -40,9 +40,9 @@ def _setup(size: int, workdir: Path) -> None:
 
 @benchmark("trends_query", sizes=(10_000, 100_000, 1_000_000), setup=_setup)
 def bench_trends_query(size: int, workdir: Path) -> dict[str, Any]:
-    from workbench.frames import seizure_frame
     from workbench.store import open_store
-    from workbench.trends import time_series
+    from workbench.store.frames import seizure_frame
+    from workbench.trends.series import time_series
 
     t0 = time.perf_counter()
     frame = seizure_frame(open_store(store_url(size, workdir)))
@@ -58,10 +58,10 @@ _PERIOD = {"M": "month", "Q": "quarter", "Y": "year"}
 
 def _duckdb_questions(con: Any) -> int:
     """The five questions in SQL over a relation ``s`` (one row per item, as the seizure frame)."""
-    from workbench.reference import countries
+    from workbench.format.reference import countries
 
     con.register("countries", countries()[["iso2", "wco_region"]])
-    # origin and destination as workbench.routes.od_pairs defines them
+    # origin and destination as workbench.format.route.od_pairs defines them
     con.execute(
         """
         CREATE OR REPLACE TEMP VIEW r AS
@@ -115,8 +115,8 @@ def _duckdb_questions(con: Any) -> int:
 def _store_select() -> Any:
     import sqlalchemy as sa
 
-    from workbench.frames import CASE_COLUMNS, ITEM_COLUMNS
     from workbench.store import DATA_TABLES
+    from workbench.store.frames import CASE_COLUMNS, ITEM_COLUMNS
 
     cases, items = DATA_TABLES["cases"], DATA_TABLES["items"]
     join = sa.and_(items.c.reporting_country == cases.c.reporting_country, items.c.case_id == cases.c.case_id)
@@ -130,8 +130,8 @@ def _store_select() -> Any:
 def bench_trends_query_duckdb(size: int, workdir: Path) -> dict[str, Any]:
     import duckdb
 
-    from workbench.frames import read_arrow
     from workbench.store import open_store
+    from workbench.store.frames import read_arrow
 
     t0 = time.perf_counter()
     table = read_arrow(open_store(store_url(size, workdir)), _store_select())  # the same ADBC read
@@ -174,9 +174,9 @@ def bench_trends_query_duckdb_csv(size: int, workdir: Path) -> dict[str, Any]:
 
 @benchmark("trends_emerging", sizes=(10_000, 100_000, 1_000_000), setup=_setup)
 def bench_trends_emerging(size: int, workdir: Path) -> dict[str, Any]:
-    from workbench.emerging import detect_emerging
-    from workbench.frames import seizure_frame
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
+    from workbench.trends.emerging import detect_emerging
 
     t0 = time.perf_counter()
     frame = seizure_frame(open_store(store_url(size, workdir)))

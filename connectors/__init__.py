@@ -2,14 +2,14 @@
 
 One small protocol (:class:`~connectors.base.Connector`): a connector reads its source's tables as
 they are (:meth:`read_source`, lazily, in chunks). :func:`~connectors.base.load` turns that into an
-exchange-format :class:`~workbench.exchange_io.RawDataset`, either by table names or through a
-mapping profile (:mod:`connectors.mapping`), and :func:`workbench.ingest.ingest_dataset` imports it:
+exchange-format :class:`~workbench.exchange.files.RawDataset`, either by table names or through a
+mapping profile (:mod:`connectors.mapping`), and :func:`workbench.exchange.ingest.ingest_dataset` imports it:
 one import path for every source.
 
 Examples
 --------
 >>> import tempfile, pathlib, pandas as pd
->>> from workbench.exchange_io import write_dataset
+>>> from workbench.exchange.files import write_dataset
 >>> d = pathlib.Path(tempfile.mkdtemp()) / "ds"
 >>> _ = write_dataset({"cases": pd.DataFrame({"case_id": ["A1"], "reporting_country": ["FR"],
 ...                                           "seizure_date": ["2024-01-02"]})}, d)

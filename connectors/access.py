@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.exchange_io import ROW, DatasetReadError, RawDataset, RawTable, file_hash
+from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable, file_hash
 
 __all__ = ["AccessConnector", "mdbtools_available"]
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from workbench.exchange_io import DatasetReadError, RawDataset, read_source, select_tables
+from workbench.exchange.files import DatasetReadError, RawDataset, read_source, select_tables
 
 __all__ = [
     "Connector",
@@ -27,7 +27,7 @@ class Connector(Protocol):
     ``kind`` names the kind of source (``csv``, ``xlsx``, ``sql``, ``access``); ``name`` the source
     for messages and the submission record (never a password). :meth:`read_source` returns every
     table of the source under its own name (sheet, file stem, database table or query), each a lazy
-    :class:`~workbench.exchange_io.RawTable` read in chunks, with ``file_hash`` identifying the
+    :class:`~workbench.exchange.files.RawTable` read in chunks, with ``file_hash`` identifying the
     content (the same content twice is a duplicate submission).
     """
 

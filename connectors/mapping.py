@@ -6,8 +6,8 @@ of codes, dates as Excel serial numbers or day-first text, and numbers with deci
 :class:`MappingProfile`; :func:`preview` shows the first rows as they would be imported, with the
 row checks' verdict; :meth:`MappingProfile.save` writes the profile as YAML so the next file from the
 same administration imports with ``workbench import PATH --mapping PROFILE.yaml``; :func:`apply_mapping`
-turns the source into an exchange-format :class:`~workbench.exchange_io.RawDataset` (lazily, chunk by
-chunk), which goes through the one import path (:func:`workbench.ingest.ingest_dataset`).
+turns the source into an exchange-format :class:`~workbench.exchange.files.RawDataset` (lazily, chunk by
+chunk), which goes through the one import path (:func:`workbench.exchange.ingest.ingest_dataset`).
 
 Source columns that the profile does not map are **kept** as extra attributes under their own name,
 unless the profile lists them under ``ignore`` (an explicit, recorded choice): nothing is dropped
@@ -16,7 +16,7 @@ silently.
 Examples
 --------
 >>> import pandas as pd
->>> from workbench.exchange_io import RawDataset, RawTable
+>>> from workbench.exchange.files import RawDataset, RawTable
 >>> src = pd.DataFrame({"N° dossier": ["D1"], "Pays déclarant": ["France"],
 ...                     "Date de saisie": [45292], "Marchandise": ["cocaïne"], "Quantité": ["1,5"],
 ...                     "Unité": ["kilogrammes"]})
@@ -46,8 +46,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from workbench.exchange_io import ROW, DatasetReadError, RawDataset, RawTable
-from workbench.schema import FORMAT, TABLE_NAMES, Column
+from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable
+from workbench.format.schema import FORMAT, TABLE_NAMES, Column
 
 __all__ = [
     "TableMapping",
@@ -77,7 +77,7 @@ def normalise(text: object) -> str:
 
 
 def _data(name: str) -> Any:
-    return yaml.safe_load(resources.files("workbench").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+    return yaml.safe_load(resources.files("connectors").joinpath(f"data/{name}").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +107,7 @@ def _value_aliases() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
             for a in aliases:
                 idx.setdefault(normalise(a), code)
         enums[enum] = idx
-    from workbench.reference import commodities
+    from workbench.format.reference import commodities
 
     commod = {normalise(t): t for t in commodities()["type"]}
     for t in commodities()["type"]:
@@ -120,7 +120,7 @@ def _value_aliases() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def _category_of() -> dict[str, str]:
-    from workbench.reference import commodities
+    from workbench.format.reference import commodities
 
     df = commodities()
     return dict(zip(df["type"], df["category"], strict=True))
@@ -249,7 +249,7 @@ def _looks_like_dates(s: pd.Series) -> float:
 
 
 def _looks_like_countries(s: pd.Series) -> float:
-    from workbench.reference import to_iso2
+    from workbench.format.reference import to_iso2
 
     vals = [v for v in s.dropna().astype(str).head(50) if v.strip()]
     if not vals:
@@ -335,7 +335,7 @@ def _detect_dayfirst(samples: list[pd.Series]) -> bool:
 def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile:
     """Propose a profile from the source's table names, headers and a sample of its cells.
 
-    Headers are matched to exchange columns through the aliases in ``workbench/data/
+    Headers are matched to exchange columns through the aliases in ``workbench/format/data/
     column_aliases.yaml`` (English, French, Spanish) and by close spelling; unmatched required
     columns are looked for by content (dates, country names). A single source table that also
     holds commodity columns yields both ``cases`` and ``items`` (one item per row).
@@ -507,7 +507,7 @@ def _map_column(s: pd.Series, col: Column, profile: MappingProfile, explicit: di
     if explicit and col.type not in ("enum",):
         s = s.map(lambda v: explicit.get(str(v), explicit.get(str(v).strip(), v)) if v is not None else v)
     if col.type in ("iso2", "iso2_list"):
-        from workbench.reference import to_iso2
+        from workbench.format.reference import to_iso2
 
         cache: dict[str, Any] = {}
 
@@ -700,8 +700,8 @@ class Preview:
 
 def preview(source: RawDataset, profile: MappingProfile, rows: int = 20) -> Preview:
     """Map the first ``rows`` rows of each table and run the row checks on them."""
-    from workbench.reference import country_codes
-    from workbench.rowchecks import check_table
+    from workbench.exchange.rowchecks import check_table
+    from workbench.format.reference import country_codes
 
     mapped = apply_mapping(source, profile)
     frames: dict[str, pd.DataFrame] = {}

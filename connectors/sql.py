@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.exchange_io import ROW, DatasetReadError, RawDataset, RawTable
+from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable
 
 __all__ = ["SqlConnector"]
 

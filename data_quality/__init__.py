@@ -60,7 +60,7 @@ __all__ = ["default_gates", *sorted(_API)]
 
 
 def default_gates() -> list[Any]:
-    """The quality gates every import runs (objects following ``workbench.ingest.Gate``).
+    """The quality gates every import runs (objects following ``workbench.exchange.ingest.Gate``).
 
     >>> [g.name for g in default_gates()]
     ['data quality']

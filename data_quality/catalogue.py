@@ -1,8 +1,8 @@
 """The rule catalogue: every expectation the workbench holds a submission to, per exchange-format table.
 
-The **format** part is derived from the exchange format itself (:data:`workbench.schema.FORMAT`):
+The **format** part is derived from the exchange format itself (:data:`workbench.format.schema.FORMAT`):
 required columns and values, types, enumerations, ISO codes, ranges, patterns and keys. It is not
-written twice: the same definition drives :mod:`workbench.rowchecks`, which enforces it while a file is
+written twice: the same definition drives :mod:`workbench.exchange.rowchecks`, which enforces it while a file is
 read (``stage="read"`` rules are only checked there, on the raw cells), and the suites below re-assert
 it on the typed rows and on the store.
 
@@ -35,8 +35,8 @@ from functools import lru_cache
 from typing import Any
 
 from data_quality.checks import PLACE_CODE_REGEX, TRANSIT_REPEAT_REGEX, country_list_regex
-from workbench import reference
-from workbench.schema import FORMAT, TABLE_NAMES, Column
+from workbench.format import reference
+from workbench.format.schema import FORMAT, TABLE_NAMES, Column
 
 __all__ = [
     "Rule",
@@ -80,7 +80,7 @@ BUILT_IN: dict[str, str] = {
 class Rule:
     """One expectation on one table.
 
-    ``stage``: ``read`` (checked by :mod:`workbench.rowchecks` on raw cells only), ``suite`` (run on the
+    ``stage``: ``read`` (checked by :mod:`workbench.exchange.rowchecks` on raw cells only), ``suite`` (run on the
     typed rows), ``context`` (needs the whole submission and the store: referential integrity) or
     ``state`` (needs what came before in the submission and the store: likely duplicates).
     ``sql``: whether the store check can run it inside the database.
@@ -535,7 +535,7 @@ def rule(table: str, expectation: str, column: str, today: dt.date | None = None
     raise KeyError(f"no rule {table}.{expectation}.{column}")
 
 
-# The reasons workbench.rowchecks and workbench.ingest give, mapped to the expectation they enforce.
+# The reasons workbench.exchange.rowchecks and workbench.exchange.ingest give, mapped to the expectation they enforce.
 _REASONS: tuple[tuple[str, str], ...] = (
     ("required column missing", "expect_column_to_exist"),
     ("required value is blank", "expect_column_values_to_not_be_null"),

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench import reference
+from workbench.format import reference
 
 __all__ = [
     "CHECKS",

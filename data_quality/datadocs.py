@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from data_quality.results import QualityResults, RuleResult
-from workbench.schema import TABLE_NAMES
+from workbench.format.schema import TABLE_NAMES
 
 __all__ = ["offline_html", "render_pages", "write_data_docs", "data_docs_zip", "EXTERNAL"]
 

@@ -1,7 +1,7 @@
 """The quality gate every import runs: the suites on each chunk, findings back to the import, results
 into the workbench's own tables.
 
-It follows :class:`workbench.ingest.Gate` exactly:
+It follows :class:`workbench.exchange.ingest.Gate` exactly:
 
 - :meth:`QualityGate.start` resets the state for a new submission;
 - :meth:`QualityGate.check` runs on each chunk of typed, already row-checked frames: cases first
@@ -35,8 +35,8 @@ from data_quality.engine import Engine, RuleOutcome
 from data_quality.results import QualityResults
 from data_quality.scorecard import ScorecardInputs
 from data_quality.storage import write_run
-from workbench.rowchecks import Rejection
-from workbench.schema import TABLE_NAMES
+from workbench.exchange.rowchecks import Rejection
+from workbench.format.schema import TABLE_NAMES
 from workbench.store import QuarantinedRow, Store
 
 __all__ = ["QualityGate", "GATE_STAGES"]

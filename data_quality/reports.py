@@ -32,7 +32,7 @@ from data_quality.catalogue import Rule, rules_for
 from data_quality.models import DQFailingRow, DQResult, DQRun, DQScorecard
 from data_quality.results import Failure, QualityResults, RuleResult
 from data_quality.scorecard import INPUT_COLUMNS, valid_months
-from workbench.schema import FORMAT
+from workbench.format.schema import FORMAT
 from workbench.store import Store, Submission
 
 __all__ = [
@@ -70,7 +70,7 @@ _SUB_COLUMNS = [
 
 
 #: Free-text columns of the non-personal tables that may still name a person (the non-personal export of
-#: :mod:`workbench.exports` scrubs the same two).
+#: :mod:`workbench.exchange.exports` scrubs the same two).
 PERSONAL_TEXT_COLUMNS: dict[str, frozenset[str]] = {"cases": frozenset({"remarks", "conveyance_id"})}
 
 
@@ -386,7 +386,7 @@ def feedback_sheets(report: SubmissionReport) -> dict[str, pd.DataFrame]:
 def feedback_workbook(report: SubmissionReport) -> bytes:
     """The feedback workbook for the submitting administration (``.xlsx`` bytes): every problem, where it
     is (sheet, spreadsheet row, column), the value, and how to fix it."""
-    from workbench.excel import formatted_workbook
+    from workbench.exchange.excel import formatted_workbook
 
     sub = report.submission
     notes = [

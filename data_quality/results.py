@@ -29,7 +29,7 @@ import pandas as pd
 
 from data_quality.catalogue import Rule, rule_for_rejection, rules_for
 from data_quality.engine import RuleOutcome
-from workbench.rowchecks import Rejection
+from workbench.exchange.rowchecks import Rejection
 
 __all__ = ["Failure", "RuleResult", "QualityResults", "WARNING_WEIGHT"]
 

@@ -26,7 +26,7 @@ from data_quality.catalogue import Rule, rules_for
 from data_quality.engine import GXEngine, RuleOutcome, gx_version, outcomes_from_result, result_format
 from data_quality.results import QualityResults
 from data_quality.storage import write_run
-from workbench.schema import TABLE_NAMES
+from workbench.format.schema import TABLE_NAMES
 from workbench.store import DATA_TABLES, Store
 
 __all__ = ["validate_store", "store_queries"]
@@ -116,7 +116,7 @@ def _sql_outcomes(source: Any, table: str, rules: list[Rule], n_rows: int) -> li
 
 
 def _narrow_frame(store: Store, table: str, columns: list[str]) -> pd.DataFrame:
-    from workbench.frames import read_arrow
+    from workbench.store.frames import read_arrow
 
     t = DATA_TABLES[table]
     cols = list(dict.fromkeys(["id", *columns]))

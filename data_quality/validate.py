@@ -1,7 +1,7 @@
 """``workbench validate``: a data set checked as an import would check it, without storing anything.
 
-:func:`validate_path` reads the file with :func:`workbench.exchange_io.read_dataset` and the row checks
-of :mod:`workbench.rowchecks` (so row numbers agree with ``workbench import``: spreadsheet rows, header =
+:func:`validate_path` reads the file with :func:`workbench.exchange.files.read_dataset` and the row checks
+of :mod:`workbench.exchange.rowchecks` (so row numbers agree with ``workbench import``: spreadsheet rows, header =
 row 1), checks referential integrity against the file and, when given, a store, then runs every suite.
 The result is a :class:`~data_quality.results.QualityResults`; its ``to_json()`` is the command's JSON::
 
@@ -10,7 +10,7 @@ The result is a :class:`~data_quality.results.QualityResults`; its ``to_json()``
 Examples
 --------
 >>> import pandas as pd, tempfile, pathlib
->>> from workbench.exchange_io import write_dataset
+>>> from workbench.exchange.files import write_dataset
 >>> d = pathlib.Path(tempfile.mkdtemp()) / "ds"
 >>> _ = write_dataset({"cases": pd.DataFrame({"case_id": ["A1", "A2"], "reporting_country": ["FR", "FR"],
 ...     "seizure_date": ["2024-01-02", "2024-01-05"], "entry_date": ["2024-01-03", "2024-01-01"]})}, d)
@@ -34,9 +34,9 @@ from data_quality.duplicates import case_hashes
 from data_quality.engine import Engine
 from data_quality.gate import QualityGate
 from data_quality.results import QualityResults
-from workbench.exchange_io import RawDataset, read_dataset
-from workbench.rowchecks import CheckedTable, check_table
-from workbench.schema import TABLE_NAMES
+from workbench.exchange.files import RawDataset, read_dataset
+from workbench.exchange.rowchecks import CheckedTable, check_table
+from workbench.format.schema import TABLE_NAMES
 from workbench.store import Store
 
 __all__ = ["validate_path", "validate_dataset", "ALL_STAGES"]
@@ -46,7 +46,7 @@ ALL_STAGES = ("suite", "state", "context")
 
 def _case_known(checked: dict[str, CheckedTable], store: Store | None) -> dict[str, pd.DataFrame]:
     """The typed frames, children with ``_case_known``: their case passed the row checks, or is stored."""
-    from workbench.ingest import existing_case_keys
+    from workbench.exchange.ingest import existing_case_keys
 
     frames = {n: c.frame for n, c in checked.items()}
     cases = frames.get("cases")
@@ -83,7 +83,7 @@ def validate_dataset(
     """Check a data set as read (see the module docstring). ``store``: for referential integrity and
     likely duplicates against stored cases; None checks the file on its own."""
     t0 = time.perf_counter()
-    from workbench.reference import country_codes
+    from workbench.format.reference import country_codes
 
     codes = country_codes()
     checked = {n: check_table(raw.tables[n], codes) for n in TABLE_NAMES if n in raw.tables}
@@ -117,5 +117,5 @@ def validate_path(
     today: dt.date | None = None,
 ) -> QualityResults:
     """Read ``path`` (CSV folder, zip of CSVs, ``.xlsx``) and check it; raises
-    :class:`workbench.exchange_io.DatasetReadError` when it cannot be read at all."""
+    :class:`workbench.exchange.files.DatasetReadError` when it cannot be read at all."""
     return validate_dataset(read_dataset(path), store, engine=engine, today=today)

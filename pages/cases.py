@@ -6,8 +6,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from workbench.queries import case_detail
-from workbench.reference import country_name
+from workbench.format.reference import country_name
+from workbench.store.queries import case_detail
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state

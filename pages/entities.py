@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from workbench.judgements import judgement_table
+from workbench.network.judgements import judgement_table
 from workbench.ui.network import SCORE_HELP, compare_records, judge_pair, resolution, review_table
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state

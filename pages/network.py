@@ -4,7 +4,7 @@
 import pandas as pd
 import streamlit as st
 
-from workbench.graph import describe_path, entity_card, node_names, search_nodes, shortest_path
+from workbench.network.graph import describe_path, entity_card, node_names, search_nodes, shortest_path
 from workbench.ui.network import (
     CARD_COLUMNS,
     DRAW_LIMIT,

@@ -4,7 +4,7 @@
 import altair as alt
 import streamlit as st
 
-from workbench.reference import country_name
+from workbench.format.reference import country_name
 from workbench.ui import loaders
 from workbench.ui.state import get_state
 from workbench.ui.widgets import (

@@ -4,7 +4,7 @@ consistency, uniqueness) as a country-by-month heat map and a trend."""
 
 import streamlit as st
 
-from workbench.reference import country_name
+from workbench.format.reference import country_name
 from workbench.ui import quality
 from workbench.ui.quality import TIMELY_DAYS, country_order, scores, trend_frame
 from workbench.ui.state import get_state

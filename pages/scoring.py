@@ -9,7 +9,7 @@ import streamlit as st
 
 from workbench.risk import registry as reg
 from workbench.risk.scoring import Profile, score_frame
-from workbench.traffic import TrafficError, store_traffic
+from workbench.risk.traffic import TrafficError, store_traffic
 from workbench.ui import risk as rk
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.widgets import open_case
@@ -118,7 +118,7 @@ c1.download_button(
 )
 flagged = scored[scored["flagged"]]
 if not flagged.empty:
-    from workbench.excel import formatted_workbook
+    from workbench.exchange.excel import formatted_workbook
 
     c2.download_button(
         f"Download the {len(flagged):,} flagged (.xlsx)",

@@ -135,14 +135,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def small_sample(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A 3,000-case generated data set (seed 7), as a SampleDataset."""
-    from workbench.sample import generate
+    from workbench.sample.generator import generate
 
     return generate(3000, seed=7)
 
 
 @pytest.fixture(scope="session")
 def small_sample_dir(small_sample, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
-    from workbench.exchange_io import write_dataset
+    from workbench.exchange.files import write_dataset
 
     d = tmp_path_factory.mktemp("sample") / "small"
     write_dataset(small_sample.tables, d)
@@ -152,7 +152,7 @@ def small_sample_dir(small_sample, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def seeded_sqlite(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """URL of a SQLite store holding the small sample (read-only use, please)."""
-    from workbench.ingest import import_path
+    from workbench.exchange.ingest import import_path
     from workbench.store import open_store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.db'}"

@@ -62,7 +62,7 @@ def test_overview_figures(app: AppTest) -> None:
 def test_filter_persists_across_pages(app: AppTest) -> None:
     # AppTest does not carry widget values of the entry script across runs under st.navigation (the
     # real browser does: tests/browser/test_shell.py); set the shared filter the way pages do.
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     app.session_state["_workbench_state"].filter = CaseFilter(commodity_categories=("tobacco",))
     app.run()
@@ -77,8 +77,8 @@ def test_filter_persists_across_pages(app: AppTest) -> None:
 
 
 def test_case_search_and_detail(app: AppTest, seeded_sqlite: str) -> None:
-    from workbench.queries import load_cases
     from workbench.store import open_store
+    from workbench.store.queries import load_cases
     from workbench.ui.state import AppState
 
     case = load_cases(open_store(seeded_sqlite), limit=1).iloc[0]
@@ -94,8 +94,8 @@ def test_case_search_and_detail(app: AppTest, seeded_sqlite: str) -> None:
 
 
 def test_personal_data_hidden_for_viewer(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbench.queries import load_cases
     from workbench.store import open_store
+    from workbench.store.queries import load_cases
 
     monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")

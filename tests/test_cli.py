@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import main
-from workbench.schema import FORMAT
+from workbench.format.schema import FORMAT
 
 
 def test_sample_writes_every_sheet_and_column(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 from tests.test_data_page import _app
 from workbench.cli import main
 from workbench.config import Settings
-from workbench.exchange_io import DatasetReadError, EncodingError, RawDataset, RawTable, read_dataset
-from workbench.ingest import ImportRefused, import_path, ingest_dataset, plan_import
-from workbench.rowchecks import check_table
+from workbench.exchange.files import DatasetReadError, EncodingError, RawDataset, RawTable, read_dataset
+from workbench.exchange.ingest import ImportRefused, import_path, ingest_dataset, plan_import
+from workbench.exchange.rowchecks import check_table
 from workbench.store import Submission, open_store
 
 CASES_HEADER = "case_id,reporting_country,seizure_date,remarks\n"

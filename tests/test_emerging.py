@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from tests.conftest import ROOT
-from workbench import emerging as E
-from workbench.frames import filter_seizure_frame, read_seizure_frame
+from workbench.exchange.seizures import read_seizure_frame
+from workbench.store.frames import filter_seizure_frame
+from workbench.trends import emerging as E
 
 
 # ------------------------------------------------------------------------------ the statistics by hand
@@ -189,7 +190,7 @@ def test_detector_end_to_end_on_stable_data_flags_rarely() -> None:
 # ------------------------------------------------------------------------------ the default sample
 def _consistent(flag: E.EmergingFlag, route: dict) -> bool:
     """A flag describes a planted route when its commodity is the route's and nothing else contradicts it."""
-    from workbench.reference import rilo
+    from workbench.format.reference import rilo
 
     k = flag.key
     if k.get("commodity_type") not in route["commodity_type"]:

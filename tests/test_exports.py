@@ -16,10 +16,10 @@ from python_calamine import CalamineWorkbook
 
 from tests.conftest import ROOT
 from workbench.config import Settings
-from workbench.exports import ExportRefused, export_bytes, export_data
-from workbench.filters import CaseFilter
-from workbench.ingest import import_path
+from workbench.exchange.exports import ExportRefused, export_bytes, export_data
+from workbench.exchange.ingest import import_path
 from workbench.store import AuditEntry, open_store
+from workbench.store.filters import CaseFilter
 
 DEFAULT = ROOT / "sample_data" / "default"
 KEY = "a-secret-key-of-the-exporting-administration"

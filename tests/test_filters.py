@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from workbench.filters import CaseFilter
-from workbench.queries import load_cases, load_items
 from workbench.store import open_store
+from workbench.store.filters import CaseFilter
+from workbench.store.queries import load_cases, load_items
 
 FILTERS = [
     CaseFilter(),

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.flows import (
+from workbench.routes.flows import (
     Selection,
     cases_behind,
     country_totals,
@@ -76,8 +76,8 @@ def tables() -> dict[str, pd.DataFrame]:
 
 
 def seizure_like(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The shape of workbench.frames.seizure_frame, built by hand."""
-    from workbench.frames import compact
+    """The shape of workbench.store.frames.seizure_frame, built by hand."""
+    from workbench.store.frames import compact
 
     df = t["cases"].merge(t["items"], on=["case_id", "reporting_country"], how="left")
     df = compact(df)
@@ -201,7 +201,7 @@ def test_cases_behind_a_selection(base) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_hubs_and_emerging_routes() -> None:
-    from workbench.hubs import default_baseline, emerging_routes, hub_ranking
+    from workbench.routes.hubs import default_baseline, emerging_routes, hub_ranking
 
     t = tables()
     base = prepare_flows(seizure_like(t))
@@ -224,9 +224,9 @@ def test_hubs_and_emerging_routes() -> None:
 
 def test_emerging_routes_find_the_planted_ones(seeded_sqlite: str) -> None:
     """The generator plants routes that emerge late; they rank as new or growing at the end."""
-    from workbench.frames import seizure_frame
-    from workbench.hubs import emerging_routes
+    from workbench.routes.hubs import emerging_routes
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
 
     base = prepare_flows(seizure_frame(open_store(seeded_sqlite)))
     last = base.months[-1]
@@ -237,9 +237,9 @@ def test_emerging_routes_find_the_planted_ones(seeded_sqlite: str) -> None:
 
 
 def test_od_flows_agree_with_the_overview(seeded_sqlite: str) -> None:
-    from workbench.frames import seizure_frame
-    from workbench.queries import overview
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
+    from workbench.store.queries import overview
 
     store = open_store(seeded_sqlite)
     od = route_flows(prepare_flows(seizure_frame(store)), mode="od").head(10)
@@ -251,11 +251,11 @@ def test_od_flows_agree_with_the_overview(seeded_sqlite: str) -> None:
 
 
 def test_flows_from_the_store_on_both_backends(store_url: str, tmp_path: Path) -> None:
-    from workbench.exchange_io import write_dataset
-    from workbench.filters import CaseFilter
-    from workbench.frames import seizure_frame
-    from workbench.ingest import import_path
+    from workbench.exchange.files import write_dataset
+    from workbench.exchange.ingest import import_path
     from workbench.store import open_store
+    from workbench.store.filters import CaseFilter
+    from workbench.store.frames import seizure_frame
 
     write_dataset(tables(), tmp_path / "ds")
     store = open_store(store_url)
@@ -278,7 +278,7 @@ def test_flows_from_the_store_on_both_backends(store_url: str, tmp_path: Path) -
 # ---------------------------------------------------------------- command line
 def test_cli_flows_from_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from workbench.cli import main
-    from workbench.exchange_io import write_dataset
+    from workbench.exchange.files import write_dataset
 
     write_dataset(tables(), tmp_path / "ds")
     out = tmp_path / "flows.csv"
@@ -353,7 +353,7 @@ def test_cli_flows_from_the_store_and_bad_input(
 
 def test_cli_flows_reports_refused_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from workbench.cli import main
-    from workbench.exchange_io import write_dataset
+    from workbench.exchange.files import write_dataset
 
     t = tables()
     t["cases"].loc[1, "seizure_date"] = "03/02/2024"  # not ISO: the row is left out and said so
@@ -370,8 +370,8 @@ def test_default_comparison_shows_the_planted_emerging_routes_of_the_default_sam
     5 cases, growth 1.5) list the three planted emerging routes among the first rows, largest rise
     first; a new route's growth is missing, never infinite."""
     from tests.conftest import ROOT
-    from workbench.frames import read_seizure_frame
-    from workbench.hubs import comparison_windows, emerging_routes
+    from workbench.exchange.seizures import read_seizure_frame
+    from workbench.routes.hubs import comparison_windows, emerging_routes
 
     frame, _ = read_seizure_frame(ROOT / "sample_data" / "default")
     base = prepare_flows(frame)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.filters import CaseFilter
-from workbench.frames import case_frame, seizure_frame
-from workbench.ingest import import_path
+from workbench.exchange.ingest import import_path
 from workbench.store import open_store
+from workbench.store.filters import CaseFilter
+from workbench.store.frames import case_frame, seizure_frame
 
 
 @pytest.fixture()
@@ -63,7 +63,7 @@ def test_reading_a_frame_leaves_the_store_writable(
 ) -> None:
     """Regression: ADBC's own SQLite copy, opened in this process, dropped the store's WAL locks and
     the next write failed with "disk I/O error". Large files are now read in a helper process."""
-    import workbench.frames as frames
+    import workbench.store.frames as frames
     from workbench.store import audit
 
     monkeypatch.setattr(frames, "SUBPROCESS_MIN_BYTES", 1 if helper_process else 10**15)

@@ -11,7 +11,19 @@ import pandas as pd
 import pytest
 
 from tests.conftest import ROOT
-from workbench.graph import (
+from workbench.format.normalise import (
+    address_key,
+    canonical_phone,
+    company_key,
+    conveyance_key,
+    identifier_key,
+    legal_form,
+    name_key,
+    name_skeleton,
+)
+from workbench.format.schema import FORMAT
+from workbench.network.export import i2_tables, write_graph
+from workbench.network.graph import (
     CONVEYANCE_KINDS,
     IDENTIFIER_COLUMNS,
     NODE_KINDS,
@@ -24,18 +36,6 @@ from workbench.graph import (
     search_nodes,
     shortest_path,
 )
-from workbench.graph_export import i2_tables, write_graph
-from workbench.normalise import (
-    address_key,
-    canonical_phone,
-    company_key,
-    conveyance_key,
-    identifier_key,
-    legal_form,
-    name_key,
-    name_skeleton,
-)
-from workbench.schema import FORMAT
 
 
 # ------------------------------------------------------------------------------------ normalisation
@@ -163,7 +163,7 @@ def test_graph_nodes_and_edges(tiny: dict[str, pd.DataFrame]) -> None:
 
 
 def test_resolved_entities_merge_records(tiny: dict[str, pd.DataFrame]) -> None:
-    from workbench.resolve import resolve
+    from workbench.network.resolve import resolve
 
     ents = resolve(tiny["companies"], "company").entity_of
     g = build_graph(tiny["cases"], tiny["persons"], tiny["companies"], entities={"companies": ents})
@@ -214,7 +214,7 @@ def test_ego_network_is_capped(tiny: dict[str, pd.DataFrame]) -> None:
 @pytest.fixture(scope="module")
 def default_graph():  # type: ignore[no-untyped-def]
     """The shipped default sample (20,000 cases) as a resolved entity graph, and its truth."""
-    from workbench.resolve import resolve
+    from workbench.network.resolve import resolve
 
     folder = ROOT / "sample_data" / "default"
     read = lambda name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
@@ -304,7 +304,7 @@ def test_ftm_entities_load_with_followthemoney(tiny: dict[str, pd.DataFrame]) ->
     assert {"courier", "driver", "consignee"} <= {r for p in links for r in p.get("role")}
 
 
-def test_graph_command(tmp_path, small_sample_dir, seeded_sqlite) -> None:  # type: ignore[no-untyped-def]
+def test_graph_command(tmp_path, small_sample_dir, store_copy) -> None:  # type: ignore[no-untyped-def]
     from workbench.cli import main
 
     out = tmp_path / "g.gexf"
@@ -313,12 +313,9 @@ def test_graph_command(tmp_path, small_sample_dir, seeded_sqlite) -> None:  # ty
     assert any(n.startswith("person:") for n in g) and any(n.startswith("case:") for n in g)
     out2 = tmp_path / "g.graphml"
     # a graph of the store with persons is a personal export: a legal basis, and the audit log
-    import shutil
-
     import sqlalchemy as sa
 
-    shutil.copy(seeded_sqlite.removeprefix("sqlite:///"), tmp_path / "copy.db")
-    db = f"sqlite:///{tmp_path / 'copy.db'}"
+    db = store_copy
     args = ["graph", "--db", db, "--format", "graphml", "--out", str(out2), "--category", "drugs"]
     assert main(args) == 2 and not out2.exists()
     assert main([*args, "--legal-basis", "MAA FR-ES art. 4"]) == 0
@@ -368,7 +365,7 @@ def test_search_tells_apart_entities_of_the_same_name(tiny: dict[str, pd.DataFra
 
 
 def test_path_is_described_by_labels_and_drawn_with_its_links(tiny: dict[str, pd.DataFrame]) -> None:
-    from workbench.graph import describe_path
+    from workbench.network.graph import describe_path
     from workbench.ui.network import path_graph
 
     g = build_graph(tiny["cases"], tiny["persons"], tiny["companies"])

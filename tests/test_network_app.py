@@ -116,7 +116,7 @@ def test_duplicates_page_confirms_a_match(
     assert app.dataframe[0].value["Your judgement"].tolist()[0] == "different"
     # read back in a separate process: ADBC and sqlite3 in one process must not share a WAL file's locks
     code = (
-        "import sys; from workbench.store import open_store; from workbench.judgements import load_judgements; "
+        "import sys; from workbench.store import open_store; from workbench.network.judgements import load_judgements; "
         "print(load_judgements(open_store(sys.argv[1]), 'person'))"
     )
     out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
@@ -125,7 +125,7 @@ def test_duplicates_page_confirms_a_match(
 
 
 def test_network_follows_the_shared_filter(app: AppTest) -> None:
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     app.switch_page("pages/network.py")
     app.run()
@@ -156,7 +156,7 @@ def test_large_graphs_compute_communities_when_asked(app: AppTest, monkeypatch: 
 def _read_judgements(url: str) -> list[dict[str, object]]:
     """The stored judgements, read in a separate process (see test_duplicates_page_confirms_a_match)."""
     code = (
-        "import sys; from workbench.store import open_store; from workbench.judgements import judgement_table; "
+        "import sys; from workbench.store import open_store; from workbench.network.judgements import judgement_table; "
         "t = judgement_table(open_store(sys.argv[1])); "
         "print(t[['left_key', 'right_key', 'decision', 'note']].astype(str).to_json(orient='records'))"
     )

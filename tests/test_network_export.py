@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from workbench.config import Settings
-from workbench.exports import ExportRefused
-from workbench.filters import CaseFilter
-from workbench.graph import build_graph
-from workbench.graph_export import graph_bytes, personal_kinds
+from workbench.exchange.exports import ExportRefused
+from workbench.network.export import graph_bytes, personal_kinds
+from workbench.network.graph import build_graph
 from workbench.store import AuditEntry, open_store
+from workbench.store.filters import CaseFilter
 
 ANALYST = Settings.from_env({"WORKBENCH_ROLE": "analyst", "WORKBENCH_USER": "ana"})
 VIEWER = Settings.from_env({"WORKBENCH_ROLE": "viewer", "WORKBENCH_USER": "vic"})

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import ROOT
-from workbench.resolve import load_febrl, pairwise_quality, resolve, resolve_persons
+from workbench.network.resolve import load_febrl, pairwise_quality, resolve, resolve_persons
 
 
 def _febrl_available() -> bool:
@@ -99,7 +99,7 @@ def test_explanations_and_small_cases() -> None:
 
 
 def test_judgements_override_the_score(store_url: str) -> None:
-    from workbench.judgements import judgement_table, load_judgements, record_judgement
+    from workbench.network.judgements import judgement_table, load_judgements, record_judgement
     from workbench.store import open_store
 
     persons = pd.DataFrame(

@@ -193,8 +193,8 @@ def test_a_seized_row_opens_its_case(monkeypatch, risk_db: str, small_sample) ->
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
     from workbench.risk.samples import SAMPLE_INDICATORS
+    from workbench.risk.traffic import generate_traffic, store_traffic
     from workbench.store import open_store
-    from workbench.traffic import generate_traffic, store_traffic
 
     store = open_store(risk_db)
     import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
@@ -243,12 +243,12 @@ def test_changing_a_conditions_field_starts_its_value_afresh(monkeypatch, risk_d
 def test_sidebar_filters_apply_to_the_traffic(monkeypatch, risk_db: str, small_sample) -> None:  # type: ignore[no-untyped-def]
     """The sidebar's filters select the movements (mode, period, country) and, with a commodity, which
     seizures count; the pages say so, and both engines agree."""
-    from workbench.filters import CaseFilter
     from workbench.risk.interchange import read_indicators
     from workbench.risk.registry import import_indicators
     from workbench.risk.samples import SAMPLE_INDICATORS
+    from workbench.risk.traffic import generate_traffic, store_traffic
     from workbench.store import open_store
-    from workbench.traffic import generate_traffic, store_traffic
+    from workbench.store.filters import CaseFilter
 
     store = open_store(risk_db)
     import_indicators(store, read_indicators(SAMPLE_INDICATORS), source="sample")
@@ -288,7 +288,7 @@ def test_sidebar_filters_apply_to_the_traffic(monkeypatch, risk_db: str, small_s
 def test_a_filter_that_leaves_no_traffic_is_explained(monkeypatch, risk_db: str, page: str) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     at = _open(_app(monkeypatch, risk_db), page)
     at.button(key="risk_load_sample").click().run()

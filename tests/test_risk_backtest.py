@@ -12,8 +12,8 @@ from workbench.risk.backtest import PROFILE, backtest, backtest_sql
 from workbench.risk.interchange import read_indicators
 from workbench.risk.model import Indicator, parse_condition
 from workbench.risk.scoring import Profile, score_frame, score_sql
+from workbench.risk.traffic import read_traffic, sample_traffic_path, store_traffic
 from workbench.store import open_store
-from workbench.traffic import read_traffic, sample_traffic_path, store_traffic
 
 SAMPLE_INDICATORS = sample_traffic_path().parents[1] / "indicators" / "sample-indicators.yaml"
 
@@ -174,8 +174,8 @@ def test_a_random_rule_has_no_lift(shipped, rule: dict) -> None:  # type: ignore
 
 def test_structure_not_luck_on_other_seeds() -> None:
     """On traffic drawn with another seed, the good rules still find seizures far above the base rate."""
-    from workbench.sample import generate
-    from workbench.traffic import generate_traffic
+    from workbench.risk.traffic import generate_traffic
+    from workbench.sample.generator import generate
 
     indicators = [
         i for i in read_indicators(SAMPLE_INDICATORS) if i.id in ("RI-017", "RI-021", "RI-030", "RI-040")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import main
-from workbench.traffic import read_traffic, sample_traffic_path
+from workbench.risk.traffic import read_traffic, sample_traffic_path
 
 ROOT = Path(__file__).parents[1]
 INDICATORS = ROOT / "sample_data" / "indicators" / "sample-indicators.yaml"
@@ -19,7 +19,7 @@ INDICATORS = ROOT / "sample_data" / "indicators" / "sample-indicators.yaml"
 def traffic_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A quarter of the shipped traffic (quicker)."""
     t = read_traffic(sample_traffic_path()).frame.iloc[::4]
-    from workbench.traffic import write_traffic
+    from workbench.risk.traffic import write_traffic
 
     return write_traffic(t, tmp_path_factory.mktemp("cli") / "traffic.csv")
 
@@ -127,8 +127,8 @@ def test_seed_loads_the_example_indicators(
     seed adds nothing. Traffic comes only with the default sample it belongs to."""
     from workbench.risk import registry as reg
     from workbench.risk.samples import SAMPLE_SOURCE, load_risk_sample
+    from workbench.risk.traffic import traffic_sources
     from workbench.store import open_store
-    from workbench.traffic import traffic_sources
 
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
     db = f"sqlite:///{tmp_path / 'seeded.db'}"

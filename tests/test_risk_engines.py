@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from workbench.risk.frame_engine import PreparedFrame, evaluate
 from workbench.risk.model import Group, Leaf, Node, Not, parse_condition
 from workbench.risk.sql_engine import compile_condition
+from workbench.risk.traffic import TRAFFIC, load_traffic, store_traffic
 from workbench.store import open_store
-from workbench.traffic import TRAFFIC, load_traffic, store_traffic
 
 # Hand-made traffic with the traps: codes inside other codes, lower case, blanks as NULL and as '',
 # LIKE wildcards in data, a NULL value, dates on the edges.
@@ -265,8 +265,8 @@ def _random_tree(rng: np.random.Generator, frame: pd.DataFrame, depth: int = 0) 
 
 @pytest.fixture(scope="module")
 def generated_traffic() -> pd.DataFrame:
-    from workbench.sample import generate
-    from workbench.traffic import generate_traffic
+    from workbench.risk.traffic import generate_traffic
+    from workbench.sample.generator import generate
 
     return generate_traffic(generate(400, seed=11), innocent_per_seizure=6)
 

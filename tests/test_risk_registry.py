@@ -141,7 +141,7 @@ def test_migration_matches_the_models(store_url: str) -> None:
     from alembic.migration import MigrationContext
 
     import workbench.risk.registry  # noqa: F401  (declares the indicator tables)
-    import workbench.traffic  # noqa: F401  (declares the traffic table)
+    import workbench.risk.traffic  # noqa: F401  (declares the traffic table)
     from workbench.store import Base
 
     store = open_store(store_url)

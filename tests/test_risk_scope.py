@@ -1,4 +1,4 @@
-"""The sidebar's case filter on traffic (workbench.traffic.scope_traffic and its SQL form): the period,
+"""The sidebar's case filter on traffic (workbench.risk.traffic.scope_traffic and its SQL form): the period,
 countries, regions and modes select movements; the commodity criteria select which seizures count.
 Both engines agree, on SQLite and PostgreSQL, and the seizures in scope are exactly the filtered cases."""
 
@@ -11,13 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.filters import CaseFilter
 from workbench.risk.backtest import backtest, backtest_sql
 from workbench.risk.interchange import read_indicators
 from workbench.risk.samples import SAMPLE_INDICATORS
 from workbench.risk.scoring import Profile, score_frame, score_sql
+from workbench.risk.traffic import (
+    describe_scope,
+    generate_traffic,
+    load_traffic,
+    scope_traffic,
+    store_traffic,
+)
 from workbench.store import open_store
-from workbench.traffic import describe_scope, generate_traffic, load_traffic, scope_traffic, store_traffic
+from workbench.store.filters import CaseFilter
 
 FILTERS = {
     "period, region, mode, commodity": CaseFilter(
@@ -41,7 +47,7 @@ def traffic(small_sample) -> pd.DataFrame:  # type: ignore[no-untyped-def]
 def test_filter_on_traffic_both_engines(
     name: str, store_url: str, small_sample_dir: Path, small_sample, traffic: pd.DataFrame
 ) -> None:  # type: ignore[no-untyped-def]
-    from workbench.ingest import import_path
+    from workbench.exchange.ingest import import_path
 
     store = open_store(store_url)
     assert import_path(small_sample_dir, store).status == "accepted"

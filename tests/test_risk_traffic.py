@@ -11,9 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.sample import build_default_sample, generate
-from workbench.store import AuditEntry, open_store
-from workbench.traffic import (
+from workbench.risk.traffic import (
     COLUMN_NAMES,
     TRAFFIC,
     TrafficError,
@@ -26,6 +24,8 @@ from workbench.traffic import (
     typed_traffic,
     write_traffic,
 )
+from workbench.sample.generator import build_default_sample, generate
+from workbench.store import AuditEntry, open_store
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_lenient_where_it_can_be(tmp_path: Path) -> None:
 
 
 def test_workbook_round_trip_and_title_lines(tmp_path: Path, ds) -> None:  # type: ignore[no-untyped-def]
-    from workbench.excel import formatted_workbook
+    from workbench.exchange.excel import formatted_workbook
 
     t = generate_traffic(ds, innocent_per_seizure=1).head(200)
     book = write_traffic(t, tmp_path / "t.xlsx")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.routes import (
+from workbench.format.route import (
     case_route,
     countries_at_level,
     od_pairs,

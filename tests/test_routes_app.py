@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from workbench.flows import month_label
+from workbench.routes.flows import month_label
 
 APP = str(ROOT / "app.py")
 
@@ -132,7 +132,7 @@ def test_arrival_with_a_filter_from_another_page(at: AppTest) -> None:
     """The Trends page sets the shared filter, then switch_page("pages/routes.py")."""
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     at.switch_page("pages/overview.py").run()
     _state(at).filter = CaseFilter(commodity_categories=("tobacco",), date_from=dt.date(2023, 1, 1))
@@ -196,7 +196,7 @@ def test_a_route_sent_by_trends_is_highlighted_and_clear_restores_the_filter(at:
     the filter in force before."""
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     mine = CaseFilter(date_from=dt.date(2020, 1, 1))
     at.switch_page("pages/overview.py").run()
@@ -233,7 +233,7 @@ def test_a_route_sent_by_trends_is_highlighted_and_clear_restores_the_filter(at:
 def test_a_previous_filter_left_by_the_sender_is_what_clear_restores(at: AppTest) -> None:
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
     from workbench.ui.routes import PREVIOUS_FILTER_KEY
 
     theirs = CaseFilter(transport_modes=("sea_container",))

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from tests.test_flows import seizure_like, tables
-from workbench.flows import prepare_flows
-from workbench.maps import (
+from workbench.routes.flows import prepare_flows
+from workbench.routes.maps import (
     BLANK_STYLE,
     CATEGORY_COLOURS,
     MapOptions,
@@ -101,8 +101,8 @@ def test_country_shading_and_places(base) -> None:  # type: ignore[no-untyped-de
 
 
 def test_what_the_browser_gets_is_bounded_by_top_not_by_cases(seeded_sqlite: str) -> None:
-    from workbench.frames import seizure_frame
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
 
     base = prepare_flows(seizure_frame(open_store(seeded_sqlite)))
     small = deck_bytes(route_deck(map_data(base, MapOptions(top=10))))
@@ -141,7 +141,7 @@ def test_arcs_and_places_are_sized_in_screen_pixels(base) -> None:  # type: igno
     """Units are constants deck.gl understands ("pixels", not the accessor "@@=pixels" that pydeck makes
     of a bare string and that left arcs in common units, growing with every zoom step), and arc widths
     run from the thinnest to the busiest within a fixed pixel range."""
-    from workbench.maps import ARC_PIXELS
+    from workbench.routes.maps import ARC_PIXELS
 
     layers = _layers(route_deck(map_data(base, MapOptions(mode="od", by="category"))))
     for kind in ("flows", "inferred"):
@@ -157,8 +157,8 @@ def test_the_default_map_of_the_default_sample_stays_small() -> None:
     """On the 20,000-case default sample the first map the page draws is under 500 kB of JSON (it was
     540 kB with 800 place dots), and its JSON is made once per deck (Streamlit asks on every rerun)."""
     from tests.conftest import ROOT
-    from workbench.frames import read_seizure_frame
-    from workbench.maps import MAX_PLACES
+    from workbench.exchange.seizures import read_seizure_frame
+    from workbench.routes.maps import MAX_PLACES
 
     frame, _ = read_seizure_frame(ROOT / "sample_data" / "default")
     base = prepare_flows(frame)

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from workbench.exchange_io import ROW, RawTable
-from workbench.rowchecks import check_table
+from workbench.exchange.files import ROW, RawTable
+from workbench.exchange.rowchecks import check_table
 
 CODES = frozenset({"FR", "ES", "NL", "CO", "XX", "SN"})
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.reference import commodities, country_codes
-from workbench.routes import case_route
-from workbench.sample import NETWORK_KINDS, PATTERNS, generate
-from workbench.schema import FORMAT
+from workbench.format.reference import commodities, country_codes
+from workbench.format.route import case_route
+from workbench.format.schema import FORMAT
+from workbench.sample.generator import NETWORK_KINDS, PATTERNS, generate
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from tests.test_trends import CASES, ITEMS
-from workbench.frames import read_seizure_frame
-from workbench.statistics import REPORTS, catalogue_workbook, run_report, table_csv
+from workbench.exchange.seizures import read_seizure_frame
+from workbench.trends.statistics import REPORTS, catalogue_workbook, run_report, table_csv
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def frame() -> pd.DataFrame:
 
 @pytest.mark.parametrize("key", list(REPORTS))
 def test_every_report_exports(sample_frame: pd.DataFrame, key: str) -> None:
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     result = run_report(key, sample_frame, CaseFilter())
     assert len(result.table) > 0 and result.title
@@ -105,7 +105,7 @@ def test_catalogue_workbook_has_a_sheet_per_report(sample_frame: pd.DataFrame) -
 def period_filter():  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     return CaseFilter(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 8, 31), transport_modes=("road",))
 
@@ -125,7 +125,7 @@ def test_monthly_report_shows_only_months_of_the_period(period_frame: pd.DataFra
 def test_year_on_year_compares_the_period_with_a_year_before(  # type: ignore[no-untyped-def]
     sample_frame: pd.DataFrame, period_frame: pd.DataFrame, period_filter
 ) -> None:
-    from workbench.statistics import year_before_filter
+    from workbench.trends.statistics import year_before_filter
 
     earlier = year_before_filter(period_frame, period_filter)
     assert (earlier.date_from.isoformat(), earlier.date_to.isoformat()) == ("2023-03-01", "2023-08-31")
@@ -197,9 +197,9 @@ def test_unknown_report_is_named(frame: pd.DataFrame) -> None:
 
 
 def test_every_report_and_the_detector_survive_an_empty_store() -> None:
-    from workbench.emerging import detect_emerging
-    from workbench.frames import seizure_frame
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
+    from workbench.trends.emerging import detect_emerging
 
     empty = seizure_frame(open_store("sqlite://"))
     for key in REPORTS:

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.exchange_io import write_dataset
-from workbench.filters import CaseFilter
-from workbench.ingest import import_path
-from workbench.queries import case_detail, load_cases, load_items, overview, search_cases
+from workbench.exchange.files import write_dataset
+from workbench.exchange.ingest import import_path
 from workbench.store import AuditEntry, open_store
+from workbench.store.filters import CaseFilter
+from workbench.store.queries import case_detail, load_cases, load_items, overview, search_cases
 
 
 def _cases(**over):  # type: ignore[no-untyped-def]
@@ -127,7 +127,7 @@ def test_failed_write_leaves_store_as_it_was(store_url: str, tmp_path, monkeypat
     store = open_store(store_url)
     d = tmp_path / "ds"
     write_dataset({"cases": _cases(), "items": ITEMS}, d)
-    import workbench.ingest as ingest
+    import workbench.exchange.ingest as ingest
 
     real = ingest._write_table
 
@@ -153,9 +153,9 @@ def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> Non
     from alembic.migration import MigrationContext
 
     import data_quality.models  # noqa: F401  (declare every feature's tables on Base)
-    import workbench.judgements  # noqa: F401
+    import workbench.network.judgements  # noqa: F401
     import workbench.risk.registry  # noqa: F401
-    import workbench.traffic  # noqa: F401
+    import workbench.risk.traffic  # noqa: F401
     from workbench.store import Base, open_store
 
     store = open_store(store_url)

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import trends as T
-from workbench.filters import CaseFilter
-from workbench.frames import read_seizure_frame
+from workbench.exchange.seizures import read_seizure_frame
+from workbench.store.filters import CaseFilter
+from workbench.trends import series as T
 
 # Six cases, eight items. FR:2 carries cocaine and heroin; NL:3 cocaine in grams; SN:4 has no transport
 # mode and an import with no destination (inferred: SN); US:6 has no items at all.
@@ -53,7 +53,7 @@ ITEMS = pd.DataFrame(
 
 @pytest.fixture()
 def frame() -> pd.DataFrame:
-    """The shape of workbench.frames.seizure_frame: one row per item, a case without items once."""
+    """The shape of workbench.store.frames.seizure_frame: one row per item, a case without items once."""
     f = CASES.merge(ITEMS, on=["reporting_country", "case_id"], how="left")
     f.insert(0, "case_key", f["reporting_country"] + ":" + f["case_id"])
     f["seizure_date"] = pd.to_datetime(f["seizure_date"])
@@ -242,9 +242,9 @@ def test_store_and_file_give_the_same_series(store_url: str, small_sample_dir: P
     """SQLite and PostgreSQL stores, and the exchange-format folder read directly, agree."""
     import sqlalchemy as sa
 
-    from workbench.frames import seizure_frame
-    from workbench.ingest import import_path
+    from workbench.exchange.ingest import import_path
     from workbench.store import DATA_TABLES, open_store
+    from workbench.store.frames import seizure_frame
 
     store = open_store(store_url)
     assert import_path(small_sample_dir, store).status == "accepted"

@@ -86,8 +86,8 @@ def test_trends_page_movers_methods_season_and_emerging(app: AppTest) -> None:
 @pytest.fixture(scope="module")
 def default_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A store holding the shipped default sample (20,000 cases, with planted emerging routes)."""
-    from workbench.ingest import import_path
-    from workbench.sample import default_sample_path
+    from workbench.exchange.ingest import import_path
+    from workbench.sample.generator import default_sample_path
     from workbench.store import open_store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('default') / 'default.db'}"
@@ -98,7 +98,7 @@ def default_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_emerging_flags_link_to_their_chart_and_the_routes_map(
     default_store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
     from workbench.ui.trends import routes_page_available
 
     monkeypatch.setenv("WORKBENCH_DB_URL", default_store)
@@ -133,7 +133,7 @@ def test_a_route_flag_hands_its_route_and_the_previous_filter_to_routes(
 ) -> None:
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
     from workbench.ui.trends import ROUTES_FOCUS, routes_page_available
 
     if not routes_page_available():
@@ -166,7 +166,7 @@ def test_a_route_flag_hands_its_route_and_the_previous_filter_to_routes(
 
 
 def test_statistics_page_runs_every_report(app: AppTest) -> None:
-    from workbench.statistics import REPORTS
+    from workbench.trends.statistics import REPORTS
 
     app.switch_page("pages/statistics.py")
     app.run()
@@ -185,7 +185,7 @@ def test_statistics_page_runs_every_report(app: AppTest) -> None:
 
 
 def test_pages_say_so_when_no_case_matches(app: AppTest) -> None:
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     app.session_state["_workbench_state"].filter = CaseFilter(commodity_types=("no_such_commodity",))
     for page in ("pages/trends.py", "pages/statistics.py"):
@@ -198,7 +198,7 @@ def test_pages_say_so_when_no_case_matches(app: AppTest) -> None:
 def test_movers_under_a_period_filter_compare_whole_periods_with_a_year_before(app: AppTest) -> None:
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     state = app.session_state["_workbench_state"]
     state.filter = CaseFilter(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 8, 31))
@@ -221,7 +221,7 @@ def test_movers_under_a_period_filter_compare_whole_periods_with_a_year_before(a
 def test_empty_states_say_what_to_change(app: AppTest) -> None:
     import datetime as dt
 
-    from workbench.filters import CaseFilter
+    from workbench.store.filters import CaseFilter
 
     state = app.session_state["_workbench_state"]
     state.filter = CaseFilter(commodity_types=("no_such_commodity",))

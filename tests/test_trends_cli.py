@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import ROOT
 from workbench.cli import main
-from workbench.frames import read_seizure_frame
-from workbench.trends import time_series
+from workbench.exchange.seizures import read_seizure_frame
+from workbench.trends.series import time_series
 
 
 def test_series_from_a_data_set(
@@ -49,7 +49,7 @@ def test_quantity_with_filters_and_two_splits(small_sample_dir: Path, tmp_path: 
         "period_start",
     ]
     assert df["period"].min() == "2022"
-    from workbench.reference import commodity_types
+    from workbench.format.reference import commodity_types
 
     assert set(df["commodity_type"]) <= set(commodity_types("drugs"))
     # each unit is its own series: kilograms and grams of one drug are never added together
@@ -67,7 +67,7 @@ def test_quantity_with_filters_and_two_splits(small_sample_dir: Path, tmp_path: 
 
 
 def test_series_from_a_store(store_url: str, small_sample_dir: Path, tmp_path: Path) -> None:
-    from workbench.ingest import import_path
+    from workbench.exchange.ingest import import_path
     from workbench.store import open_store
 
     import_path(small_sample_dir, open_store(store_url))

@@ -1,6 +1,18 @@
 """CEN Intelligence Workbench: the importable core library.
 
-``import workbench`` is fast: the names below load their modules on first use.
+The core is grouped by domain; each package's docstring says what it owns and what it may import:
+
+- :mod:`workbench.format`: the exchange format and what each column means, reference data,
+  normalisers, a case's route, privacy;
+- :mod:`workbench.store`: the database, its tables and migrations, the filter, queries and frames;
+- :mod:`workbench.exchange`: files in and out, row checks, imports, exports;
+- :mod:`workbench.routes`, :mod:`workbench.network`, :mod:`workbench.trends`, :mod:`workbench.risk`:
+  the analyses; :mod:`workbench.sample`: the synthetic data generator;
+- :mod:`workbench.i18n`: the translation function; :mod:`workbench.config`: settings;
+- :mod:`workbench.cli` and :mod:`workbench.ui`: the command line and the Streamlit glue, on top.
+
+``import workbench`` is fast: the names below load their modules on first use. Modules that moved when
+the core was grouped by domain still import under their old names, with a ``DeprecationWarning``.
 
 Examples
 --------
@@ -14,46 +26,51 @@ True
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+from types import ModuleType
 from typing import Any
 
 __version__ = "0.1.0"
 
-#: public name -> module that defines it
+#: public name -> module that defines it (``module:attribute`` where the names differ)
 _API: dict[str, str] = {
     "open_store": "workbench.store",
     "Store": "workbench.store",
-    "CaseFilter": "workbench.filters",
+    "CaseFilter": "workbench.store.filters",
     "Settings": "workbench.config",
-    "FORMAT": "workbench.schema",
-    "load_cases": "workbench.queries",
-    "load_items": "workbench.queries",
-    "load_table": "workbench.queries",
-    "overview": "workbench.queries",
-    "search_cases": "workbench.queries",
-    "case_detail": "workbench.queries",
-    "seizure_frame": "workbench.frames",
-    "case_frame": "workbench.frames",
-    "case_route": "workbench.routes",
-    "od_pairs": "workbench.routes",
-    "route_index": "workbench.routes",
-    "prepare_flows": "workbench.flows",
-    "route_flows": "workbench.flows",
-    "hub_ranking": "workbench.hubs",
-    "emerging_routes": "workbench.hubs",
-    "route_deck": "workbench.maps",
-    "read_dataset": "workbench.exchange_io",
-    "write_dataset": "workbench.exchange_io",
-    "import_path": "workbench.ingest",
-    "ingest_dataset": "workbench.ingest",
-    "export_data": "workbench.exports",
-    "export_tables": "workbench.exports",
-    "generate_sample": "workbench.sample",
-    "reference": "workbench.reference",
-    "time_series": "workbench.trends",
-    "detect_emerging": "workbench.emerging",
-    "run_report": "workbench.statistics",
-    "generate_traffic": "workbench.traffic",
-    "read_traffic": "workbench.traffic",
+    "FORMAT": "workbench.format.schema",
+    "load_cases": "workbench.store.queries",
+    "load_items": "workbench.store.queries",
+    "load_table": "workbench.store.queries",
+    "overview": "workbench.store.queries",
+    "search_cases": "workbench.store.queries",
+    "case_detail": "workbench.store.queries",
+    "seizure_frame": "workbench.store.frames",
+    "case_frame": "workbench.store.frames",
+    "case_route": "workbench.format.route",
+    "od_pairs": "workbench.format.route",
+    "route_index": "workbench.format.route",
+    "prepare_flows": "workbench.routes.flows",
+    "route_flows": "workbench.routes.flows",
+    "hub_ranking": "workbench.routes.hubs",
+    "emerging_routes": "workbench.routes.hubs",
+    "route_deck": "workbench.routes.maps",
+    "read_dataset": "workbench.exchange.files",
+    "write_dataset": "workbench.exchange.files",
+    "import_path": "workbench.exchange.ingest",
+    "ingest_dataset": "workbench.exchange.ingest",
+    "export_data": "workbench.exchange.exports",
+    "export_tables": "workbench.exchange.exports",
+    "generate_sample": "workbench.sample.generator:generate",
+    "reference": "workbench.format.reference",
+    "time_series": "workbench.trends.series",
+    "detect_emerging": "workbench.trends.emerging",
+    "run_report": "workbench.trends.statistics",
+    "generate_traffic": "workbench.risk.traffic",
+    "read_traffic": "workbench.risk.traffic",
     "Indicator": "workbench.risk.model",
     "read_indicators": "workbench.risk.interchange",
     "backtest": "workbench.risk.backtest",
@@ -61,15 +78,18 @@ _API: dict[str, str] = {
     "Profile": "workbench.risk.scoring",
     "score_frame": "workbench.risk.scoring",
     "score_sql": "workbench.risk.scoring",
-    "build_graph": "workbench.graph",
-    "graph_from_store": "workbench.graph",
-    "ego_network": "workbench.graph",
-    "shortest_path": "workbench.graph",
-    "resolve_persons": "workbench.resolve",
-    "resolve_companies": "workbench.resolve",
-    "write_graph": "workbench.graph_export",
-    "record_judgement": "workbench.judgements",
+    "build_graph": "workbench.network.graph",
+    "graph_from_store": "workbench.network.graph",
+    "ego_network": "workbench.network.graph",
+    "shortest_path": "workbench.network.graph",
+    "resolve_persons": "workbench.network.resolve",
+    "resolve_companies": "workbench.network.resolve",
+    "write_graph": "workbench.network.export",
+    "record_judgement": "workbench.network.judgements",
 }
+
+#: public names that are modules themselves
+_MODULE_NAMES = frozenset({"reference"})
 
 __all__ = sorted(_API)
 
@@ -77,14 +97,61 @@ __all__ = sorted(_API)
 def __getattr__(name: str) -> Any:
     if name not in _API:
         raise AttributeError(f"module 'workbench' has no attribute {name!r}")
-    module = importlib.import_module(_API[name])
-    value = (
-        module
-        if module.__name__ == f"workbench.{name}"
-        else getattr(module, "generate" if name == "generate_sample" else name)
-    )
+    path, _, attr = _API[name].partition(":")
+    module = importlib.import_module(path)
+    value = module if name in _MODULE_NAMES else getattr(module, attr or name)
     globals()[name] = value
     return value
+
+
+#: Modules of the flat core before it was grouped by domain -> where they live now.
+MOVED_MODULES: dict[str, str] = {
+    "workbench.schema": "workbench.format.schema",
+    "workbench.reference": "workbench.format.reference",
+    "workbench.normalise": "workbench.format.normalise",
+    "workbench.privacy": "workbench.format.privacy",
+    "workbench.filters": "workbench.store.filters",
+    "workbench.queries": "workbench.store.queries",
+    "workbench.frames": "workbench.store.frames",
+    "workbench.exchange_io": "workbench.exchange.files",
+    "workbench.rowchecks": "workbench.exchange.rowchecks",
+    "workbench.ingest": "workbench.exchange.ingest",
+    "workbench.exports": "workbench.exchange.exports",
+    "workbench.excel": "workbench.exchange.excel",
+    "workbench.flows": "workbench.routes.flows",
+    "workbench.hubs": "workbench.routes.hubs",
+    "workbench.maps": "workbench.routes.maps",
+    "workbench.graph": "workbench.network.graph",
+    "workbench.graph_export": "workbench.network.export",
+    "workbench.resolve": "workbench.network.resolve",
+    "workbench.judgements": "workbench.network.judgements",
+    "workbench.emerging": "workbench.trends.emerging",
+    "workbench.statistics": "workbench.trends.statistics",
+    "workbench.charts": "workbench.trends.charts",
+    "workbench.traffic": "workbench.risk.traffic",
+}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports a moved module under its old name: the same module object, and a DeprecationWarning."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in MOVED_MODULES:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: Any) -> ModuleType:
+        new = MOVED_MODULES[spec.name]
+        warnings.warn(f"{spec.name} moved to {new}; import it from there", DeprecationWarning, stacklevel=2)
+        return importlib.import_module(new)
+
+    def exec_module(self, module: ModuleType) -> None:
+        # the module is the moved one, already executed; put it back under its own name
+        sys.modules[module.__spec__.name if module.__spec__ else module.__name__] = module
+
+
+if not any(isinstance(f, _MovedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())
 
 
 def __dir__() -> list[str]:

@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_upload_import_and_export(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from workbench.exchange_io import write_dataset
-    from workbench.sample import generate
+    from workbench.exchange.files import write_dataset
+    from workbench.sample.generator import generate
 
     ds = generate(60, seed=99)
     cases = ds.tables["cases"].copy()

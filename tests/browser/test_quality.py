@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.browser.conftest import SHOTS, assert_no_exception, screenshot, served_app, wait_idle
-from workbench.sample import default_sample_path
+from workbench.sample.generator import default_sample_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -37,8 +37,8 @@ def _open(page, base: str, path: str, ready: str) -> None:  # type: ignore[no-un
 
 
 def _upload(tmp_path: Path) -> Path:
-    from workbench.exchange_io import write_dataset
-    from workbench.sample import generate
+    from workbench.exchange.files import write_dataset
+    from workbench.sample.generator import generate
 
     ds = generate(80, seed=21)
     cases, items = ds.tables["cases"].copy(), ds.tables["items"].copy()

@@ -119,7 +119,7 @@ def test_backtest_and_scoring_pages(page, tmp_path) -> None:  # type: ignore[no-
     screenshot(page, "risk-scoring")
 
     # a user's own file: a bad cell is named by row and column; a good file is scored
-    from workbench.traffic import read_traffic, sample_traffic_path, write_traffic
+    from workbench.risk.traffic import read_traffic, sample_traffic_path, write_traffic
 
     mine = read_traffic(sample_traffic_path()).frame.iloc[:3000].drop(columns=["seized", "case_id"])
     good = write_traffic(mine, tmp_path / "declarations.csv")

@@ -42,10 +42,10 @@ def _project(
 
 def _arcs_by_size(seeded_sqlite: str) -> list[tuple[tuple[float, float], tuple[float, float]]]:
     """Source and target of the arcs the page draws first (same data, same default options)."""
-    from workbench.flows import prepare_flows
-    from workbench.frames import seizure_frame
-    from workbench.maps import MapOptions, map_data, node_position
+    from workbench.routes.flows import prepare_flows
+    from workbench.routes.maps import MapOptions, map_data, node_position
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
 
     base = prepare_flows(seizure_frame(open_store(seeded_sqlite)))
     flows = map_data(base, MapOptions(), (base.months[0], base.months[-1])).flows
@@ -58,7 +58,7 @@ def _arcs_by_size(seeded_sqlite: str) -> list[tuple[tuple[float, float], tuple[f
 
 
 def test_map_draws_arcs_and_a_click_lists_the_cases(page, seeded_sqlite: str) -> None:  # type: ignore[no-untyped-def]
-    from workbench.maps import DEFAULT_VIEW
+    from workbench.routes.maps import DEFAULT_VIEW
 
     _open_routes(page)
     assert page.get_by_role("heading", name="Routes").first.is_visible()
@@ -169,10 +169,10 @@ def test_period_play_steps_the_month(page) -> None:  # type: ignore[no-untyped-d
 def test_exported_html_renders_with_no_network(browser, tmp_path: Path, seeded_sqlite: str) -> None:  # type: ignore[no-untyped-def]
     import re
 
-    from workbench.flows import prepare_flows
-    from workbench.frames import seizure_frame
-    from workbench.maps import MapOptions, legend_entries, map_data, map_html, map_png, route_deck
+    from workbench.routes.flows import prepare_flows
+    from workbench.routes.maps import MapOptions, legend_entries, map_data, map_html, map_png, route_deck
     from workbench.store import open_store
+    from workbench.store.frames import seizure_frame
 
     base = prepare_flows(seizure_frame(open_store(seeded_sqlite)))
     data = map_data(base, MapOptions(), None)

@@ -92,8 +92,8 @@ def test_standard_statistics_report_downloads(page) -> None:  # type: ignore[no-
 def test_statistics_and_movers_under_a_period_filter_on_the_default_sample(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The 20,000-case default sample with a period in the sidebar: monthly report, year on year, movers."""
     from tests.browser.conftest import served_app
-    from workbench.ingest import import_path
-    from workbench.sample import default_sample_path
+    from workbench.exchange.ingest import import_path
+    from workbench.sample.generator import default_sample_path
     from workbench.store import open_store
 
     url = f"sqlite:///{tmp_path / 'default.db'}"

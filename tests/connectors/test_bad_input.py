@@ -15,8 +15,8 @@ import xlsxwriter
 
 from connectors import load, open_connector
 from workbench.cli import main
-from workbench.exchange_io import DatasetReadError, read_dataset, write_dataset
-from workbench.ingest import ImportFailed, import_path, ingest_dataset
+from workbench.exchange.files import DatasetReadError, read_dataset, write_dataset
+from workbench.exchange.ingest import ImportFailed, import_path, ingest_dataset
 from workbench.store import Submission, open_store
 
 from .conftest import CASES, ITEMS

@@ -24,10 +24,10 @@ from connectors import Connector, load, open_connector
 from connectors.access import mdbtools_available
 from tests.conftest import skip_or_fail
 from tests.connectors.jet4 import DOUBLE, LONG, TEXT, write_access
-from workbench.exchange_io import write_dataset
-from workbench.ingest import ingest_dataset
-from workbench.queries import load_cases, load_items
+from workbench.exchange.files import write_dataset
+from workbench.exchange.ingest import ingest_dataset
 from workbench.store import open_store
+from workbench.store.queries import load_cases, load_items
 
 
 def _sql_tables(url: str, scenario: dict[str, pd.DataFrame]) -> None:

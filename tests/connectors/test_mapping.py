@@ -13,10 +13,10 @@ import xlsxwriter
 from connectors import load, open_connector
 from connectors.mapping import MappingProfile, apply_mapping, load_profile, preview, suggest_mapping
 from workbench.cli import main
-from workbench.exchange_io import DatasetReadError, RawDataset, RawTable
-from workbench.ingest import ingest_dataset
-from workbench.queries import load_cases, load_items
+from workbench.exchange.files import DatasetReadError, RawDataset, RawTable
+from workbench.exchange.ingest import ingest_dataset
 from workbench.store import open_store
+from workbench.store.queries import load_cases, load_items
 
 HEADER = [
     "N° dossier",

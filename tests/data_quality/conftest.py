@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.sample import default_sample_path
+from workbench.sample.generator import default_sample_path
 
 NAMES = ("cases", "items", "persons", "companies")
 
@@ -461,9 +461,9 @@ def build_quality_store(url: str, base: Path, tmp: Path) -> str:
     """A store holding ``base`` (imported through the quality gate) and a second submission with a defect
     of every kind (a 3,000-case sample of another seed, its case ids suffixed ``-B``)."""
     from data_quality import default_gates
-    from workbench.exchange_io import write_dataset
-    from workbench.ingest import import_path
-    from workbench.sample import generate
+    from workbench.exchange.files import write_dataset
+    from workbench.exchange.ingest import import_path
+    from workbench.sample.generator import generate
     from workbench.store import open_store
 
     store = open_store(url)

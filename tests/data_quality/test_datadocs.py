@@ -11,7 +11,7 @@ from data_quality.datadocs import EXTERNAL, offline_html, write_data_docs
 from data_quality.engine import PandasEngine
 from data_quality.validate import validate_path
 from workbench.cli import main
-from workbench.exchange_io import write_dataset
+from workbench.exchange.files import write_dataset
 
 
 def _dataset(tmp_path: Path) -> Path:

@@ -214,7 +214,7 @@ def test_every_rule_has_a_class_and_a_pandas_form() -> None:
 
 
 def test_format_rules_follow_the_format() -> None:
-    from workbench.schema import FORMAT
+    from workbench.format.schema import FORMAT
 
     for name, spec in FORMAT.tables.items():
         ids = {r.id for r in rules_for(name)}
@@ -231,8 +231,8 @@ def test_engines_agree_row_for_row(planted_sample: tuple[Path, list[Planted], se
     from data_quality.catalogue import DUPLICATE_OF
     from data_quality.duplicates import DuplicateTracker
     from data_quality.validate import _case_known
-    from workbench.exchange_io import read_dataset
-    from workbench.rowchecks import check_table
+    from workbench.exchange.files import read_dataset
+    from workbench.exchange.rowchecks import check_table
 
     folder, _, _ = planted_sample
     raw = read_dataset(folder)

@@ -19,9 +19,9 @@ from data_quality.gate import QualityGate
 from data_quality.models import DQFailingRow, DQResult, DQRun, DQScorecard
 from data_quality.reports import feedback_sheets, feedback_workbook, submission_report
 from tests.data_quality.conftest import Planted
-from workbench.exchange_io import read_dataset, write_dataset
-from workbench.ingest import import_path
-from workbench.rowchecks import check_table
+from workbench.exchange.files import read_dataset, write_dataset
+from workbench.exchange.ingest import import_path
+from workbench.exchange.rowchecks import check_table
 from workbench.store import QuarantinedRow, Submission, open_store
 
 
@@ -113,7 +113,7 @@ def _chunks(frame: pd.DataFrame, size: int) -> list[pd.DataFrame]:
 
 
 def test_same_findings_in_one_piece_or_in_chunks(tmp_path: Path) -> None:
-    from workbench.sample import generate
+    from workbench.sample.generator import generate
 
     tables = generate(400, seed=5).tables
     cases, items = tables["cases"].copy(), tables["items"].copy()

@@ -13,8 +13,8 @@ from data_quality.models import DQRun
 from data_quality.reports import store_runs
 from data_quality.store_check import validate_store
 from workbench.cli import main
-from workbench.exchange_io import write_dataset
-from workbench.ingest import import_path
+from workbench.exchange.files import write_dataset
+from workbench.exchange.ingest import import_path
 from workbench.store import DATA_TABLES, open_store
 
 

@@ -65,8 +65,8 @@ def test_every_planted_defect_is_reported_where_it_is(
 def test_duplicate_of_a_stored_case_and_references_to_stored_cases(tmp_path: Path) -> None:
     import pandas as pd
 
-    from workbench.exchange_io import write_dataset
-    from workbench.ingest import import_path
+    from workbench.exchange.files import write_dataset
+    from workbench.exchange.ingest import import_path
     from workbench.store import open_store
 
     url = f"sqlite:///{tmp_path / 's.db'}"
@@ -127,7 +127,7 @@ def test_unreadable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_workbook_rows_match_the_csv_rows(tmp_path: Path) -> None:
     import pandas as pd
 
-    from workbench.exchange_io import write_dataset
+    from workbench.exchange.files import write_dataset
 
     cases = pd.DataFrame(
         {

@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from workbench.filters import CaseFilter
 from workbench.store import Store, open_store
+from workbench.store.filters import CaseFilter
 
 __all__ = [
     "add_db_option",

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
-from workbench.exports import EXPORT_KINDS, ExportRefused, export_data
+from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_data
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import add_db_option, store_from_args
-from workbench.exchange_io import DatasetReadError
-from workbench.filters import CaseFilter
+from workbench.exchange.files import DatasetReadError
+from workbench.store.filters import CaseFilter
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _split_commodities(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names given with --commodity: categories of the format, or commodity types."""
-    from workbench.schema import FORMAT
+    from workbench.format.schema import FORMAT
 
     categories = set(FORMAT.enums["commodity_category"])
     cats = tuple(v for v in values if v in categories)
@@ -64,7 +64,7 @@ def _split_commodities(values: list[str]) -> tuple[tuple[str, ...], tuple[str, .
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.flows import flows_from_frame
+    from workbench.routes.flows import flows_from_frame
 
     cats, types = _split_commodities(args.commodity)
     try:
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: give a data set PATH or --db, not both", file=sys.stderr)
         return 2
     if args.path is not None:
-        from workbench.frames import read_seizure_frame
+        from workbench.exchange.seizures import read_seizure_frame
 
         try:
             frame, rejections = read_seizure_frame(args.path, flt)
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         if len(rejections) > 20:
             print(f"note: ... and {len(rejections) - 20} more refused rows", file=sys.stderr)
     else:
-        from workbench.frames import seizure_frame
+        from workbench.store.frames import seizure_frame
 
         frame = seizure_frame(store_from_args(args), flt)
     by = None if args.by == "none" else args.by

@@ -39,15 +39,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.config import Settings
-    from workbench.exports import ExportRefused
-    from workbench.graph import build_graph, graph_from_store
-    from workbench.graph_export import FtmUnavailable, graph_bytes, write_graph
+    from workbench.exchange.exports import ExportRefused
+    from workbench.network.export import FtmUnavailable, graph_bytes, write_graph
+    from workbench.network.graph import build_graph, graph_from_store
 
     t0 = time.perf_counter()
     personal = Settings.from_env().can_see_personal and not args.non_personal
     flt = filter_from_args(args)
     if args.path is not None:
-        from workbench.exchange_io import DatasetReadError, read_dataset
+        from workbench.exchange.files import DatasetReadError, read_dataset
 
         try:
             ds = read_dataset(args.path)
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         persons, companies = of_cases("persons"), of_cases("companies")
         entities = {}
         if not args.no_resolve:
-            from workbench.resolve import resolve
+            from workbench.network.resolve import resolve
 
             for table, df, kind in (("persons", persons, "person"), ("companies", companies, "company")):
                 if df is not None and len(df):

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
-from workbench.exchange_io import DatasetReadError, EncodingError
-from workbench.ingest import ImportFailed, ingest_dataset
+from workbench.exchange.files import DatasetReadError, EncodingError
+from workbench.exchange.ingest import ImportFailed, ingest_dataset
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 
 from workbench.cli.common import add_db_option, store_from_args
 from workbench.config import SETTINGS, Settings
-from workbench.queries import data_period
+from workbench.store.queries import data_period
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from workbench.resolve import DEFAULT_THRESHOLD, resolve
+    from workbench.network.resolve import DEFAULT_THRESHOLD, resolve
 
     t0 = time.perf_counter()
     if not args.path.is_file():
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     judged: list[tuple[str, str, str]] = []
     if args.judgements:
-        from workbench.judgements import load_judgements
+        from workbench.network.judgements import load_judgements
         from workbench.store import open_store
 
         judged = load_judgements(open_store(args.db), args.kind)

@@ -95,7 +95,7 @@ def _fail(msg: str) -> int:
 
 def _read_inputs(args: argparse.Namespace, need_traffic: bool) -> tuple[list[Any], Any]:
     from workbench.risk.interchange import read_indicators
-    from workbench.traffic import read_traffic
+    from workbench.risk.traffic import read_traffic
 
     indicators = read_indicators(args.indicators)
     traffic = None
@@ -130,7 +130,7 @@ def _table(records: list[dict[str, Any]]) -> str:
 def run_backtest(args: argparse.Namespace) -> int:
     from workbench.risk.backtest import backtest, backtest_sql
     from workbench.risk.model import IndicatorError
-    from workbench.traffic import TrafficError
+    from workbench.risk.traffic import TrafficError
 
     if (args.traffic is None) == (args.db is None):
         return _fail("give a traffic file or --db URL (one of them)")
@@ -177,7 +177,7 @@ def run_backtest(args: argparse.Namespace) -> int:
 def run_score(args: argparse.Namespace) -> int:
     from workbench.risk.model import IndicatorError
     from workbench.risk.scoring import Profile, score_frame
-    from workbench.traffic import TrafficError, write_traffic
+    from workbench.risk.traffic import TrafficError, write_traffic
 
     try:
         indicators, traffic = _read_inputs(args, need_traffic=True)
@@ -195,7 +195,7 @@ def run_score(args: argparse.Namespace) -> int:
     scored = score_frame(traffic.frame, profile)
     try:
         if args.out.suffix.lower() == ".xlsx":
-            from workbench.excel import formatted_workbook
+            from workbench.exchange.excel import formatted_workbook
 
             args.out.write_bytes(
                 formatted_workbook(
@@ -218,8 +218,8 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_load_traffic(args: argparse.Namespace) -> int:
+    from workbench.risk.traffic import TrafficError, read_traffic, store_traffic
     from workbench.store import open_store
-    from workbench.traffic import TrafficError, read_traffic, store_traffic
 
     try:
         traffic = read_traffic(args.traffic)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.exchange_io import write_dataset
+from workbench.exchange.files import write_dataset
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.sample import generate
+    from workbench.sample.generator import generate
 
     t0 = time.perf_counter()
     ds = generate(args.cases, seed=args.seed, start=args.start, end=args.end)
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.truth:
         args.truth.write_text(json.dumps(ds.truth, indent=1, default=str), encoding="utf-8")
     if args.traffic:
-        from workbench.traffic import generate_traffic, write_traffic
+        from workbench.risk.traffic import generate_traffic, write_traffic
 
         traffic = generate_traffic(
             ds, innocent_per_seizure=args.traffic_ratio, seizure_share=args.traffic_share

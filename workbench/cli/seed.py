@@ -9,8 +9,8 @@ from pathlib import Path
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
 from workbench.config import Settings
-from workbench.ingest import import_path, may_import
-from workbench.sample import default_sample_path
+from workbench.exchange.ingest import import_path, may_import
+from workbench.sample.generator import default_sample_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
-from workbench.trends import FREQUENCIES, MEASURES, SPLITS
+from workbench.trends.series import FREQUENCIES, MEASURES, SPLITS
 
 __all__ = ["register", "run"]
 
@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
     flt = filter_from_args(args)
     if args.path is not None:
-        from workbench.frames import read_seizure_frame
+        from workbench.exchange.seizures import read_seizure_frame
 
         frame, rejections = read_seizure_frame(args.path, flt)
         for r in rejections[:20]:
@@ -86,15 +86,15 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
                 f"note: {len(rows):,} rows refused by the checks are left out of the counts", file=sys.stderr
             )
         return frame, len(rejections)
-    from workbench.frames import seizure_frame
+    from workbench.store.frames import seizure_frame
 
     return seizure_frame(store_from_args(args), flt), 0
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.exchange_io import DatasetReadError
-    from workbench.statistics import table_csv
-    from workbench.trends import period_labels, time_series
+    from workbench.exchange.files import DatasetReadError
+    from workbench.trends.series import period_labels, time_series
+    from workbench.trends.statistics import table_csv
 
     if args.path is not None and args.db:
         print("error: give a data set PATH or --db URL, not both", file=sys.stderr)
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.emerging:
-            from workbench.emerging import DEFAULT_SERIES, detect_emerging
+            from workbench.trends.emerging import DEFAULT_SERIES, detect_emerging
 
             series = [args.by] if args.by else DEFAULT_SERIES
             result = detect_emerging(

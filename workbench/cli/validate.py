@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.exchange_io import DatasetReadError
+from workbench.exchange.files import DatasetReadError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -9,12 +9,15 @@
 - :mod:`~workbench.risk.interchange`: YAML and Excel; :mod:`~workbench.risk.registry`: versions and
   the review in the store; :mod:`~workbench.risk.editing`: the editable tree the editor page uses.
 
-The traffic itself (generator, reader, table) is :mod:`workbench.traffic`.
+The traffic itself (generator, reader, table) is :mod:`workbench.risk.traffic`.
+
+May import: :mod:`workbench.sample`, :mod:`workbench.store`, :mod:`workbench.exchange`,
+:mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
 
 Examples
 --------
 >>> import workbench as wb
->>> from workbench.traffic import sample_traffic_path
+>>> from workbench.risk.traffic import sample_traffic_path
 >>> indicators = wb.read_indicators(sample_traffic_path().parents[1] / "indicators" / "sample-indicators.yaml")
 >>> traffic = wb.read_traffic(sample_traffic_path()).frame
 >>> result = wb.backtest(traffic, indicators[:1])

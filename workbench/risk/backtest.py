@@ -42,8 +42,8 @@ from workbench.risk.frame_engine import PreparedFrame, prepare
 from workbench.risk.model import Indicator
 
 if TYPE_CHECKING:
-    from workbench.filters import CaseFilter
     from workbench.store import Store
+    from workbench.store.filters import CaseFilter
 
 __all__ = ["BacktestResult", "backtest", "backtest_sql", "PROFILE", "PERIODS", "metrics_row"]
 
@@ -235,11 +235,11 @@ def backtest_sql(
 ) -> BacktestResult:
     """:func:`backtest` on the store's traffic table, counted inside the database in one scan.
 
-    ``flt``: the shared case filter as :func:`workbench.traffic.scope_traffic` reads it on traffic.
+    ``flt``: the shared case filter as :func:`workbench.risk.traffic.scope_traffic` reads it on traffic.
     """
-    from workbench.queries import month_expr
     from workbench.risk.sql_engine import compile_condition
-    from workbench.traffic import TRAFFIC, target_seized_sql, traffic_where
+    from workbench.risk.traffic import TRAFFIC, target_seized_sql, traffic_where
+    from workbench.store.queries import month_expr
 
     t = TRAFFIC
     is_seized = t.c.seized.is_(True) if flt is None else target_seized_sql(flt, t)

@@ -1,8 +1,8 @@
 """The fields a rule may use: names and types of the data set being scored.
 
 Types are the exchange format's (``text``, ``iso2``, ``iso2_list``, ``enum``, ``date``, ``float``,
-``int``) plus ``bool``; they come from :data:`workbench.traffic.COLUMNS` (which takes them from
-:data:`workbench.schema.FORMAT`), from a frame's own extra columns, or from a table in the store. Each
+``int``) plus ``bool``; they come from :data:`workbench.risk.traffic.COLUMNS` (which takes them from
+:data:`workbench.format.schema.FORMAT`), from a frame's own extra columns, or from a table in the store. Each
 type allows some operators; outcome columns (``seized``, ``case_id``) are never allowed in a rule.
 
 Examples
@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from workbench.schema import FORMAT, Column
+from workbench.format.schema import FORMAT, Column
 
 __all__ = ["Field", "FieldSet", "OPERATORS", "OPS_BY_KIND", "traffic_fields", "fields_of_frame"]
 
@@ -119,8 +119,8 @@ class FieldSet(Mapping[str, Field]):
 
 @lru_cache(maxsize=1)
 def traffic_fields() -> FieldSet:
-    """The fields of the traffic table (:data:`workbench.traffic.COLUMNS`)."""
-    from workbench.traffic import COLUMNS, OUTCOME_COLUMNS
+    """The fields of the traffic table (:data:`workbench.risk.traffic.COLUMNS`)."""
+    from workbench.risk.traffic import COLUMNS, OUTCOME_COLUMNS
 
     return FieldSet([Field.of_column(c, c.name in OUTCOME_COLUMNS) for c in COLUMNS])
 

@@ -167,8 +167,8 @@ def _when_text(ind: Indicator) -> str:
 
 
 def indicators_workbook(indicators: Sequence[Indicator], *, notes: Sequence[str] = ()) -> bytes:
-    """A formatted workbook (:func:`workbench.excel.formatted_workbook`) with a sheet ``indicators``."""
-    from workbench.excel import formatted_workbook
+    """A formatted workbook (:func:`workbench.exchange.excel.formatted_workbook`) with a sheet ``indicators``."""
+    from workbench.exchange.excel import formatted_workbook
 
     rows = []
     for ind in indicators:
@@ -196,7 +196,7 @@ def _cell(v: Any) -> Any:
 
 def indicators_from_workbook(path: str | Path, fields: FieldSet | None = None) -> list[Indicator]:
     """Indicators from the sheet ``indicators`` of a workbook (the header may sit below title lines)."""
-    from workbench.exchange_io import ROW, DatasetReadError, read_source
+    from workbench.exchange.files import ROW, DatasetReadError, read_source
 
     p = Path(path)
     if p.suffix.lower() not in (".xlsx", ".xlsm"):

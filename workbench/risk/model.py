@@ -244,7 +244,7 @@ def _scalar(f: Field, v: Any) -> Any:
         if not isinstance(v, str) or not v:
             raise ValueError(f"value {v!r} is not {_expects(f)}")
         if f.kind in ("iso2", "iso2_list"):
-            from workbench.reference import country_codes
+            from workbench.format.reference import country_codes
 
             if v not in country_codes():
                 hint = f" (did you mean {v.upper()!r}?)" if v.upper() in country_codes() else ""

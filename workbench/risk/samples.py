@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from workbench.traffic import sample_traffic_path
+from workbench.risk.traffic import sample_traffic_path
 
 if TYPE_CHECKING:
     from workbench.config import Settings
@@ -48,7 +48,7 @@ def load_risk_sample(store: Store, settings: Settings | None = None, *, traffic:
     from workbench.config import Settings
     from workbench.risk import registry as reg
     from workbench.risk.interchange import read_indicators
-    from workbench.traffic import TRAFFIC, read_traffic, store_traffic
+    from workbench.risk.traffic import TRAFFIC, read_traffic, store_traffic
 
     settings = settings or Settings.from_env()
     if settings.role not in reg.EDITOR_ROLES:

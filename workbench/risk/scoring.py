@@ -36,8 +36,8 @@ from workbench.risk.frame_engine import PreparedFrame, prepare
 from workbench.risk.model import Group, Indicator, Leaf, Node
 
 if TYPE_CHECKING:
-    from workbench.filters import CaseFilter
     from workbench.store import Store
+    from workbench.store.filters import CaseFilter
 
 __all__ = ["Profile", "score_frame", "score_sql", "effective_condition", "FIRED_SEPARATOR"]
 
@@ -164,9 +164,9 @@ def score_sql(
     as :func:`score_frame` ranks them.
 
     Returns ``rank, score, flagged, fired, movement_id, source`` and ``columns`` of the traffic.
-    ``flt``: the shared case filter as :func:`workbench.traffic.scope_traffic` reads it on traffic.
+    ``flt``: the shared case filter as :func:`workbench.risk.traffic.scope_traffic` reads it on traffic.
     """
-    from workbench.traffic import TRAFFIC, target_seized_sql, traffic_where
+    from workbench.risk.traffic import TRAFFIC, target_seized_sql, traffic_where
 
     t = TRAFFIC
     masks, any_fired = _masks(profile, t, apply_validity)

@@ -16,7 +16,7 @@ two-valued logic (a leaf under ``not`` tests for blanks first; elsewhere a NULL 
 
 Examples
 --------
->>> from workbench.traffic import TRAFFIC
+>>> from workbench.risk.traffic import TRAFFIC
 >>> from workbench.risk.model import parse_condition
 >>> cond = parse_condition({"all": [{"field": "transport_mode", "op": "eq", "value": "road"},
 ...                                 {"not": {"field": "hs_code", "op": "startswith", "value": "2402"}}]})

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.exchange_io import (
+from workbench.exchange.files import (
     AUTO_ENCODING,
     ENCODING_NAMES,
     ROW,
@@ -54,7 +54,7 @@ def _extras() -> dict[str, Any]:
 
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
-    from workbench.ingest import may_import
+    from workbench.exchange.ingest import may_import
     from workbench.ui.resources import get_settings
 
     settings = get_settings()
@@ -136,7 +136,7 @@ def read_upload(encoding: str = AUTO_ENCODING) -> tuple[Path, RawDataset] | None
 
 
 def _is_exchange(source: RawDataset) -> bool:
-    from workbench.exchange_io import exchange_tables
+    from workbench.exchange.files import exchange_tables
 
     return "cases" in exchange_tables(source).values()
 
@@ -158,7 +158,7 @@ def choose_mode(source: RawDataset) -> str:
 
 
 def preview_exchange(source: RawDataset) -> RawDataset | None:
-    from workbench.exchange_io import select_tables
+    from workbench.exchange.files import select_tables
 
     try:
         raw = select_tables(source)
@@ -187,7 +187,7 @@ def _profile(source: RawDataset) -> Any:
 def mapping_step(source: RawDataset) -> RawDataset | None:
     """Suggest (or load) a mapping, let the user correct it, preview it; the mapped data set."""
     from connectors import apply_mapping, load_profile, preview
-    from workbench.schema import FORMAT
+    from workbench.format.schema import FORMAT
 
     ex = _extras()
     st.markdown("**Mapping** · suggested from the headers and cells; correct what is wrong, then import")
@@ -285,7 +285,7 @@ def confirm_import(raw: RawDataset) -> bool:
 
     Replacing stored cases needs the box ticked; a file that only adds cases needs nothing.
     """
-    from workbench.ingest import plan_import
+    from workbench.exchange.ingest import plan_import
     from workbench.ui.resources import get_store
 
     ex = _extras()
@@ -321,7 +321,7 @@ def confirm_import(raw: RawDataset) -> bool:
 
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
-    from workbench.ingest import ImportFailed, ingest_dataset
+    from workbench.exchange.ingest import ImportFailed, ingest_dataset
     from workbench.ui import loaders
     from workbench.ui.resources import get_settings, get_store, import_gates
 
@@ -379,7 +379,7 @@ def import_report() -> None:
 
 def export_panel() -> None:
     """Choose the export kind, format and legal basis; prepare (audited) and download."""
-    from workbench.exports import EXPORT_KINDS, ExportRefused, export_bytes
+    from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_bytes
     from workbench.ui.resources import get_settings, get_store
 
     state = get_state()

@@ -8,9 +8,8 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from workbench import queries
-from workbench.filters import CaseFilter
-from workbench.store import DATA_TABLES
+from workbench.store import DATA_TABLES, queries
+from workbench.store.filters import CaseFilter
 from workbench.ui.resources import get_store
 
 __all__ = [
@@ -43,7 +42,7 @@ def _search(
 
 
 def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
-    """One page of the case search, for the current user (see :func:`workbench.queries.search_cases`)."""
+    """One page of the case search, for the current user (see :func:`workbench.store.queries.search_cases`)."""
     from workbench.ui.resources import get_settings
 
     return _search(get_store().url, flt, text, page, page_size, get_settings().can_see_personal)
@@ -90,13 +89,13 @@ def cases_for_export(flt: CaseFilter) -> pd.DataFrame:
 # cache_resource, not cache_data: a million-row frame is handed out as is, not unpickled on every rerun.
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the seizures ...")
 def _seizure_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
-    from workbench.frames import seizure_frame as _sf
+    from workbench.store.frames import seizure_frame as _sf
 
     return _sf(get_store(), flt)
 
 
 def seizure_frame(flt: CaseFilter) -> pd.DataFrame:
-    """One row per item with its case's fields (:func:`workbench.frames.seizure_frame`), cached.
+    """One row per item with its case's fields (:func:`workbench.store.frames.seizure_frame`), cached.
 
     Pages that analyse (routes, trends, back-tests) share this one cached frame per filter; treat it
     as read-only.
@@ -106,13 +105,13 @@ def seizure_frame(flt: CaseFilter) -> pd.DataFrame:
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the cases ...")
 def _case_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
-    from workbench.frames import case_frame as _cf
+    from workbench.store.frames import case_frame as _cf
 
     return _cf(get_store(), flt)
 
 
 def case_frame(flt: CaseFilter) -> pd.DataFrame:
-    """One row per case (:func:`workbench.frames.case_frame`), cached; read-only."""
+    """One row per case (:func:`workbench.store.frames.case_frame`), cached; read-only."""
     return _case_frame(get_store().url, flt)
 
 

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import streamlit as st
 import streamlit.components.v1 as components
 
-from workbench.filters import CaseFilter
-from workbench.graph import EntityGraph, graph_from_store
+from workbench.network.graph import EntityGraph, graph_from_store
+from workbench.store.filters import CaseFilter
 from workbench.ui.resources import get_settings, get_store
 
 __all__ = [
@@ -74,7 +74,7 @@ _component = components.declare_component("workbench_network", path=str(_VIEW))
 
 def judgement_stamp() -> str:
     """Changes whenever a judgement is recorded, so cached graphs and resolutions are rebuilt."""
-    from workbench.judgements import MatchJudgement
+    from workbench.network.judgements import MatchJudgement
 
     t = MatchJudgement.__table__
     with get_store().engine.connect() as conn:
@@ -101,9 +101,9 @@ def entity_graph(flt: CaseFilter) -> EntityGraph:
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Resolving entities ...")
 def _resolution(url: str, flt: CaseFilter, kind: str, stamp: str) -> Any:
-    from workbench.graph import party_frame
-    from workbench.judgements import load_judgements
-    from workbench.resolve import resolve
+    from workbench.network.graph import party_frame
+    from workbench.network.judgements import load_judgements
+    from workbench.network.resolve import resolve
 
     store = get_store()
     table = party_frame(store, "persons" if kind == "person" else "companies", flt, personal_allowed=True)
@@ -111,7 +111,7 @@ def _resolution(url: str, flt: CaseFilter, kind: str, stamp: str) -> Any:
 
 
 def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
-    """The party table and its :class:`~workbench.resolve.Resolution` (personal data: check the role first)."""
+    """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: check the role first)."""
     if not get_settings().can_see_personal:
         raise PermissionError("entity resolution works on personal data, which the current user may not see")
     return _resolution(get_store().url, flt, kind, judgement_stamp())  # type: ignore[no-any-return]
@@ -119,14 +119,14 @@ def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
 def _communities(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.Series:
-    from workbench.graph import communities
+    from workbench.network.graph import communities
 
     return communities(_graph(url, flt, personal, stamp))
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Ranking entities ...")
 def _rankings(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.DataFrame:
-    from workbench.graph import rankings
+    from workbench.network.graph import rankings
 
     return rankings(_graph(url, flt, personal, stamp))
 
@@ -137,12 +137,12 @@ def _key(flt: CaseFilter) -> tuple[str, CaseFilter, bool, str]:
 
 
 def graph_communities(flt: CaseFilter) -> pd.Series:
-    """:func:`workbench.graph.communities` of the filtered graph, cached with it."""
+    """:func:`workbench.network.graph.communities` of the filtered graph, cached with it."""
     return _communities(*_key(flt))
 
 
 def graph_rankings(flt: CaseFilter) -> pd.DataFrame:
-    """:func:`workbench.graph.rankings` of the filtered graph, cached with it."""
+    """:func:`workbench.network.graph.rankings` of the filtered graph, cached with it."""
     return _rankings(*_key(flt))
 
 
@@ -279,7 +279,7 @@ def judge_pair(
 ) -> None:
     """Record the Duplicates page's judgement on one pair with the note submitted with it (a form
     callback: ``st.session_state["dup_note"]`` holds the note as submitted, not an earlier run's)."""
-    from workbench.judgements import record_judgement
+    from workbench.network.judgements import record_judgement
     from workbench.ui.state import get_state
 
     note = str(st.session_state.get("dup_note") or "").strip()
@@ -294,9 +294,9 @@ def judge_pair(
 
 def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, key: str = "net_dl") -> None:
     """Download the drawn network (GraphML or i2 workbook): a legal basis is asked when it holds personal
-    data, the role is checked and every download is audited (:func:`workbench.graph_export.graph_bytes`)."""
-    from workbench.exports import ExportRefused
-    from workbench.graph_export import graph_bytes, personal_kinds
+    data, the role is checked and every download is audited (:func:`workbench.network.export.graph_bytes`)."""
+    from workbench.exchange.exports import ExportRefused
+    from workbench.network.export import graph_bytes, personal_kinds
 
     drawn = graph.subgraph(node_ids)
     personal = personal_kinds(drawn)
@@ -397,7 +397,7 @@ def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], li
     """The ego network of ``seed`` at ``hops``, plus one hop around each node the user expanded."""
     import networkx as nx
 
-    from workbench.graph import ego_network
+    from workbench.network.graph import ego_network
 
     g = ego_network(graph, seed, hops, max_nodes=limit)
     for node in expanded:
@@ -413,7 +413,7 @@ def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], li
 def path_graph(graph: EntityGraph, path: list[str]) -> Any:
     """The drawing of a shortest path: its nodes and only the links it takes (so the links drawn are
     the links the path description counts)."""
-    from workbench.graph import to_networkx
+    from workbench.network.graph import to_networkx
 
     g = to_networkx(graph, [graph.position(p) for p in path])
     on_path = {frozenset(e) for e in zip(path, path[1:], strict=False)}
@@ -424,7 +424,7 @@ def path_graph(graph: EntityGraph, path: list[str]) -> Any:
 
 def community_table(graph: EntityGraph, comm: pd.Series) -> pd.DataFrame:
     """One row per community: its number, node count and nodes per kind, largest first."""
-    from workbench.graph import NODE_KINDS
+    from workbench.network.graph import NODE_KINDS
 
     kinds = graph.nodes.set_index("node_id").loc[comm.index, "kind"]
     table = (

@@ -28,7 +28,7 @@ from data_quality import (
     scores,
     trend_frame,
 )
-from workbench.filters import CaseFilter
+from workbench.store.filters import CaseFilter
 from workbench.ui.resources import get_settings, get_store
 
 __all__ = [
@@ -108,7 +108,7 @@ def _inputs(url: str, countries: tuple[str, ...], date_from: Any, date_to: Any) 
 def _countries_of(flt: CaseFilter) -> tuple[str, ...]:
     countries = set(flt.reporting_countries)
     if flt.wco_regions:
-        from workbench.reference import countries as all_countries
+        from workbench.format.reference import countries as all_countries
 
         c = all_countries()
         in_regions = set(c.loc[c["wco_region"].isin(flt.wco_regions), "iso2"])

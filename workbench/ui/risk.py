@@ -18,7 +18,6 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from workbench.filters import CaseFilter
 from workbench.risk import editing
 from workbench.risk import registry as reg
 from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, metrics_row
@@ -33,7 +32,7 @@ from workbench.risk.interchange import (
 )
 from workbench.risk.model import CATEGORIES, STATUSES, Indicator, IndicatorError, describe, parse_condition
 from workbench.risk.samples import load_risk_sample
-from workbench.traffic import (
+from workbench.risk.traffic import (
     FILTER_ON_TRAFFIC,
     TRAFFIC,
     describe_scope,
@@ -41,6 +40,7 @@ from workbench.traffic import (
     scope_traffic,
     traffic_sources,
 )
+from workbench.store.filters import CaseFilter
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 
@@ -112,7 +112,7 @@ def _scoped(url: str, source: str | None, token: tuple[int, int], flt: CaseFilte
 
 
 def prepared_traffic(source: str | None) -> PreparedFrame | None:
-    """The store's traffic (one source) within the sidebar's filters (:func:`workbench.traffic.scope_traffic`),
+    """The store's traffic (one source) within the sidebar's filters (:func:`workbench.risk.traffic.scope_traffic`),
     ready for the engine and cached until new traffic is loaded; None when the store holds no traffic."""
     store = get_store()
     token = _token(store.url)
@@ -147,7 +147,7 @@ def scoped_upload(frame: pd.DataFrame) -> pd.DataFrame:
 def for_download(scored: pd.DataFrame) -> pd.DataFrame:
     """Scored rows as the current user may take them away: without personal data for a user who may
     not see it (the traffic's own columns only; no number plates or parcel ids)."""
-    from workbench.traffic import non_personal_traffic
+    from workbench.risk.traffic import non_personal_traffic
 
     return scored if get_settings().can_see_personal else non_personal_traffic(scored)
 
@@ -175,7 +175,7 @@ def traffic_picker(key: str) -> str | None:
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _rows_in_scope(url: str, token: tuple[int, int], source: str, flt: CaseFilter) -> int:
-    from workbench.traffic import traffic_where
+    from workbench.risk.traffic import traffic_where
 
     stmt = sa.select(sa.func.count()).select_from(TRAFFIC).where(TRAFFIC.c.source == source)
     with get_store().engine.connect() as conn:
@@ -759,7 +759,7 @@ def score_stored(
 
 @st.cache_resource(ttl=_TTL, max_entries=2, show_spinner="Reading the traffic file ...")
 def _read_upload(name: str, digest: str, data: bytes) -> Any:
-    from workbench.traffic import read_traffic
+    from workbench.risk.traffic import read_traffic
 
     tmp = Path(tempfile.mkdtemp(prefix="wb-traffic-")) / Path(name).name
     tmp.write_bytes(data)

@@ -2,7 +2,7 @@
 the cases behind a selection, hubs, emerging routes and the briefing exports.
 
 State that must survive reruns and page switches lives in ``AppState.extras`` under ``routes.*``:
-the options, the month and window, the selection (a :class:`workbench.flows.Selection`), the
+the options, the month and window, the selection (a :class:`workbench.routes.flows.Selection`), the
 view of the map (its initial view state never changes between reruns, so deck.gl keeps the user's
 pan and zoom), and whether the period is playing.
 """
@@ -17,9 +17,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from workbench.filters import CaseFilter
-from workbench.flows import FlowBase, Selection, cases_behind, month_label, prepare_flows, window_months
-from workbench.maps import DEFAULT_VIEW, MapData, MapOptions, legend_entries, map_data, route_deck
+from workbench.routes.flows import (
+    FlowBase,
+    Selection,
+    cases_behind,
+    month_label,
+    prepare_flows,
+    window_months,
+)
+from workbench.routes.maps import DEFAULT_VIEW, MapData, MapOptions, legend_entries, map_data, route_deck
+from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
 from workbench.ui.resources import get_store
 from workbench.ui.state import get_state
@@ -148,7 +155,7 @@ def _clear_sent() -> None:
 
 
 def _sent_notice(sent: dict[str, Any]) -> None:
-    from workbench.maps import node_name
+    from workbench.routes.maps import node_name
 
     route = sent["route"]
     what = (
@@ -492,7 +499,7 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
 def _pretty(
     df: pd.DataFrame, level: str, cols: tuple[str, ...] = ("origin", "destination", "hub")
 ) -> pd.DataFrame:
-    from workbench.maps import node_name
+    from workbench.routes.maps import node_name
 
     out = df.copy()
     for c in cols:
@@ -505,7 +512,7 @@ def _pretty(
 
 @st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
 def _hubs(url: str, flt: CaseFilter, window: tuple[int, int] | None, level: str) -> pd.DataFrame:
-    from workbench.hubs import hub_ranking
+    from workbench.routes.hubs import hub_ranking
 
     return hub_ranking(flow_base(flt), window, level)
 
@@ -521,7 +528,7 @@ def _emerging(
     min_cases: int,
     min_growth: float,
 ) -> pd.DataFrame:
-    from workbench.hubs import emerging_routes
+    from workbench.routes.hubs import emerging_routes
 
     return emerging_routes(
         flow_base(flt), recent, baseline, mode=mode, level=level, min_cases=min_cases, min_growth=min_growth
@@ -573,7 +580,7 @@ def emerging_table(em: pd.DataFrame, level: str) -> pd.DataFrame:
 
 def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, level: str) -> None:
     """Routes new or growing in the months up to the slider's month, against the months before."""
-    from workbench.hubs import comparison_windows
+    from workbench.routes.hubs import comparison_windows
 
     base = flow_base(flt)
     if window is None or not base.months:
@@ -666,7 +673,7 @@ def flows_table(data: MapData) -> None:
 
 def export_panel(data: MapData, flt: CaseFilter) -> None:
     """PNG and standalone HTML of the current map, generated when the button is clicked."""
-    from workbench.maps import map_html, map_png
+    from workbench.routes.maps import map_html, map_png
 
     what = "legs" if data.options.mode == "legs" else "origin → destination"
     title = f"Trafficking routes ({what}), {data.window_label}"

@@ -1,6 +1,6 @@
 """The filter sidebar, rendered by the entry script on every page.
 
-The one :class:`~workbench.filters.CaseFilter` in :class:`~workbench.ui.state.AppState` is the truth.
+The one :class:`~workbench.store.filters.CaseFilter` in :class:`~workbench.ui.state.AppState` is the truth.
 Widgets write into it when the user changes them (``on_change``); when a page changes the filter
 itself (e.g. "show this trend on the map"), the widgets are re-seeded from it before they are drawn.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from workbench.filters import CaseFilter
+from workbench.store.filters import CaseFilter
 from workbench.ui.loaders import filter_options
 from workbench.ui.resources import get_settings
 from workbench.ui.state import get_state
@@ -30,7 +30,7 @@ _LISTS = {
 
 
 def _country_label(code: str) -> str:
-    from workbench.reference import country_name
+    from workbench.format.reference import country_name
 
     return f"{code} – {country_name(code)}"
 
@@ -83,7 +83,7 @@ def _reset() -> None:
 
 def filter_sidebar() -> CaseFilter:
     """Render the shared filters in the sidebar and return the filter in force."""
-    from workbench.reference import WCO_REGION_SHORT, WCO_REGIONS
+    from workbench.format.reference import WCO_REGION_SHORT, WCO_REGIONS
 
     state = get_state()
     opts = filter_options()

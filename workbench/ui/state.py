@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from workbench.filters import CaseFilter
+from workbench.store.filters import CaseFilter
 
 __all__ = ["AppState", "get_state"]
 

@@ -1,7 +1,7 @@
 """Streamlit glue of the Trends and Standard statistics pages: cached computations and the panels.
 
-The analysis lives in :mod:`workbench.trends`, :mod:`workbench.emerging`, :mod:`workbench.statistics`
-and the chart specs in :mod:`workbench.charts`; this module reads widgets, calls them on the shared
+The analysis lives in :mod:`workbench.trends.series`, :mod:`workbench.trends.emerging`, :mod:`workbench.trends.statistics`
+and the chart specs in :mod:`workbench.trends.charts`; this module reads widgets, calls them on the shared
 cached seizure frame (:func:`workbench.ui.loaders.seizure_frame`) and renders. Builder choices keep
 their values across page switches (``persist_state="session"``); the flag selected in the emerging
 list is kept in ``AppState.extras["trends.flag"]``.
@@ -16,21 +16,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench import charts
-from workbench.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
-from workbench.filters import CaseFilter
-from workbench.statistics import (
-    REPORTS,
-    ReportContext,
-    ReportResult,
-    catalogue_workbook,
-    run_report,
-    shares_table,
-    table_csv,
-    tidy_numbers,
-    year_before_filter,
-)
-from workbench.trends import (
+from workbench.store.filters import CaseFilter
+from workbench.trends import charts
+from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.trends.series import (
     ENFORCEMENT_NOTE,
     FREQUENCIES,
     MEASURES,
@@ -44,6 +33,17 @@ from workbench.trends import (
     top_movers,
     value_label,
     with_changes,
+)
+from workbench.trends.statistics import (
+    REPORTS,
+    ReportContext,
+    ReportResult,
+    catalogue_workbook,
+    run_report,
+    shares_table,
+    table_csv,
+    tidy_numbers,
+    year_before_filter,
 )
 from workbench.ui import loaders
 from workbench.ui.resources import get_store
@@ -110,7 +110,7 @@ def series_for(
     top: int | None = None,
     unit: str | None = None,
 ) -> pd.DataFrame:
-    """:func:`workbench.trends.time_series` of the cached frame, cached per filter and choice."""
+    """:func:`workbench.trends.series.time_series` of the cached frame, cached per filter and choice."""
     return _series(get_store().url, flt, by, freq, measure, top, unit)
 
 
@@ -124,7 +124,7 @@ def _emerging(
 
 
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
-    """:func:`workbench.emerging.detect_emerging` on the cached frame, cached."""
+    """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
     return _emerging(get_store().url, flt, freq, baseline, fdr, min_count)
 
 

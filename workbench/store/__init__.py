@@ -1,0 +1,50 @@
+"""The store: the database, its tables, and reading it back as filtered frames and figures.
+
+Owns:
+
+- :mod:`~workbench.store.models`: the SQL tables (derived from the format) and their Alembic
+  migrations (``migrations/``); :mod:`~workbench.store.database`: engine, sessions, audit entries;
+- :mod:`~workbench.store.filters`: the one filter object every page, command and notebook shares;
+- :mod:`~workbench.store.queries`: overview figures, case search and case detail, inside the database;
+- :mod:`~workbench.store.frames`: the compact seizure and case frames every analysis works on.
+
+May import: :mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
+
+Examples
+--------
+>>> from workbench.store import open_store
+>>> open_store("sqlite://").counts()["cases"]
+0
+"""
+
+from workbench.store.database import Store, audit, make_engine, migrate, open_store
+from workbench.store.models import (
+    DATA_TABLES,
+    SQL_TYPES,
+    AuditEntry,
+    Base,
+    Case,
+    Company,
+    Item,
+    Person,
+    QuarantinedRow,
+    Submission,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Case",
+    "Company",
+    "DATA_TABLES",
+    "Item",
+    "Person",
+    "QuarantinedRow",
+    "SQL_TYPES",
+    "Store",
+    "Submission",
+    "audit",
+    "make_engine",
+    "migrate",
+    "open_store",
+]

@@ -1,0 +1,545 @@
+"""Emerging-trend detection: which series' latest period departs from its baseline, beyond noise.
+
+The method (also in ``docs/trends.md``), for the case counts of every series (for example cocaine by
+express courier into Western Europe, or cocaine on the route Brazil → France):
+
+1. **Series.** Cases per period (default quarters) for each combination of the split sets in
+   :data:`DEFAULT_SERIES`; series with a blank split value are left out.
+2. **Baseline.** The ``baseline`` periods (default 8) before the tested period (default the last
+   complete period of the data; ``gap`` periods just before it can be skipped). The rate is estimated
+   by ``λ = (baseline cases + ½) / Σ season factors``; the half case keeps an empty baseline from
+   meaning a rate of zero. The expected count is ``μ = λ × season factor of the tested period``.
+   Season factors come from :func:`workbench.trends.series.seasonal_profile` of all the cases analysed
+   (months and quarters; 1 otherwise).
+3. **Model.** Counts are negative binomial: variance ``μ + α μ²``. The overdispersion ``α`` is
+   estimated once per split set, by the method of moments on successive differences within the
+   baseline windows of all its series (:func:`estimate_overdispersion`), so that a series that grew
+   steadily through its baseline does not pass its growth off as noise.
+4. **Test.** One-sided and conditional on the total: with ``n`` the cases of the baseline and the
+   tested period together, if the rate did not change the tested period's share of ``n`` is
+   beta-binomial with shapes ``f_t/α`` and ``Σf_b/α`` (binomial with ``p = f_t / (f_t + Σf_b)`` when
+   ``α = 0``); ``p = P(Y ≥ observed | n)``. The unknown rate drops out, so the test is exact for
+   Poisson counts and for negative binomial counts of a known overdispersion.
+5. **Multiple testing.** Benjamini-Hochberg across every series tested (all split sets together):
+   a series is flagged when its q-value is at most ``fdr`` (default 0.05), it has at least
+   ``min_count`` cases (default 5) and at least ``min_ratio`` times (default 1.5) the expected count.
+
+What this promises: on a series whose rate did not change, the uncorrected p-value is below ``a`` in
+at most about a share ``a`` of tests (the per-series false-alarm rate; tests simulate it); with the
+correction, among all flags the expected share of false ones is at most ``fdr``, and when nothing
+changed anywhere the chance of any flag at all is at most about ``fdr``.
+
+Each flag carries its effect size (observed / expected, excess cases), its significance (p and
+q) and a sentence: "cocaine by express courier into Western Europe: 41 cases in 2025Q3 against 15
+expected (2.7×, p < 0.001)".
+
+Examples
+--------
+>>> p = rise_p_value(observed=12, baseline=[3, 5, 4, 2, 4, 3, 5, 4], alpha=0.0)
+>>> round(p, 5)
+0.00158
+>>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
+[0.04, 0.053, 0.053, 0.5]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.trends.series import (
+    FREQUENCIES,
+    NOT_STATED,
+    SPLITS,
+    latest_complete_period,
+    period_labels,
+    seasonal_profile,
+    time_series,
+    value_label,
+)
+
+__all__ = [
+    "DEFAULT_SERIES",
+    "EmergingFlag",
+    "EmergingResult",
+    "detect_emerging",
+    "rise_p_value",
+    "estimate_overdispersion",
+    "score_counts",
+    "benjamini_hochberg",
+    "series_label",
+    "flag_series",
+    "METHOD",
+]
+
+#: The split sets scanned by default: each tuple makes one family of series.
+DEFAULT_SERIES: tuple[tuple[str, ...], ...] = (
+    ("commodity_type",),
+    ("commodity_type", "transport_mode"),
+    ("commodity_type", "transport_mode", "destination_rilo"),
+    ("commodity_type", "route"),
+    ("commodity_type", "reporting_country"),
+    ("commodity_type", "detection_method"),
+    ("commodity_type", "concealment_method"),
+)
+
+#: The method in one paragraph, for pages, exports and reports.
+METHOD = (
+    "Each series' case count in the tested period is compared with its baseline (the preceding periods), "
+    "adjusted for season, under a negative binomial model whose overdispersion is estimated from the "
+    "baselines of all series of the same kind. The test is one-sided (a rise), and the Benjamini-Hochberg "
+    "procedure controls the share of false flags across all series tested. A flag also needs a minimum "
+    "number of cases and a minimum ratio to the expected count."
+)
+
+
+# ------------------------------------------------------------------------------------ statistics
+def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), in the input order."""
+    p = np.asarray(p_values, dtype=float)
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(n)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def _conditional_p(
+    observed: np.ndarray, baseline_total: np.ndarray, f_target: float, f_baseline: float, alpha: float
+) -> np.ndarray:
+    """P(Y >= observed | Y + S = observed + baseline_total) when the rate did not change.
+
+    Poisson counts: ``Y | n`` is binomial with ``p = f_t / (f_t + Σf_b)``. Negative binomial counts with
+    overdispersion ``α`` (shape ``1/α`` per period): beta-binomial with shapes ``f_t/α`` and ``Σf_b/α``.
+    The unknown rate drops out of the conditional distribution, so no estimate of it enters the test.
+    """
+    from scipy import stats
+
+    y = np.asarray(observed, float)
+    n = y + np.asarray(baseline_total, float)
+    if alpha <= 1e-9:
+        p = stats.binom.sf(y - 1, n, f_target / (f_target + f_baseline))
+    else:
+        p = stats.betabinom.sf(y - 1, n, f_target / alpha, f_baseline / alpha)
+    return np.where(y <= 0, 1.0, np.clip(p, 0.0, 1.0))
+
+
+def rise_p_value(
+    observed: float,
+    baseline: Sequence[float],
+    alpha: float = 0.0,
+    factors: Sequence[float] | None = None,
+    target_factor: float = 1.0,
+) -> float:
+    """One-sided p-value of ``observed`` cases against a ``baseline`` of counts (see the module docstring).
+
+    >>> round(rise_p_value(5, [5, 5, 5, 5]), 2)   # as many as usual: nothing to see
+    0.58
+    >>> rise_p_value(30, [5, 5, 5, 5]) < 1e-6
+    True
+    >>> round(rise_p_value(3, [0] * 8), 5)        # 3 cases where there were none: (1/9)³
+    0.00137
+    """
+    b = np.asarray(baseline, dtype=float)
+    f = np.ones(len(b)) if factors is None else np.asarray(factors, float)
+    return float(_conditional_p(np.array([observed]), np.array([b.sum()]), target_factor, f.sum(), alpha)[0])
+
+
+def estimate_overdispersion(baseline: np.ndarray, factors: np.ndarray | None = None) -> float:
+    """Overdispersion ``α`` (variance ``μ + αμ²``) pooled over the series' baselines, from successive
+    differences, so that a trend inside the baseline is not mistaken for noise.
+
+    ``baseline``: (series, periods) counts; ``factors``: the season factor of each period. With
+    ``d = x_t − r x_{t−1}`` and ``r = f_t / f_{t−1}``, ``E[d² − x_t − r² x_{t−1}] = 2αμ_t²`` when the rate
+    is steady; the estimate is the pooled ratio of the two sums (at least 0). Returns 0 for
+    Poisson-like data.
+
+    >>> rng = np.random.default_rng(1)
+    >>> round(estimate_overdispersion(rng.poisson(20, (400, 8))), 2)
+    0.0
+    >>> nb = rng.negative_binomial(n=1 / 0.2, p=1 / (1 + 0.2 * 20), size=(400, 8))  # mean 20, α 0.2
+    >>> 0.15 < estimate_overdispersion(nb) < 0.25
+    True
+    >>> trend = rng.poisson(np.linspace(5, 60, 8), (400, 8))  # Poisson around a steep trend
+    >>> estimate_overdispersion(trend) < 0.03
+    True
+    """
+    x = np.asarray(baseline, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 2:
+        return 0.0
+    f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
+    x = x[x.sum(axis=1) > 0]
+    if len(x) == 0:
+        return 0.0
+    rate = x.sum(axis=1) / f.sum()
+    r = f[1:] / f[:-1]
+    d = x[:, 1:] - r[None, :] * x[:, :-1]
+    num = (d**2 - x[:, 1:] - r[None, :] ** 2 * x[:, :-1]).sum()
+    den = 2 * ((rate[:, None] * f[None, 1:]) ** 2).sum()
+    return float(max(0.0, num / den)) if den > 0 else 0.0
+
+
+def score_counts(
+    counts: np.ndarray,
+    *,
+    baseline: int | None = None,
+    gap: int = 0,
+    factors: Sequence[float] | np.ndarray | None = None,
+    alpha: float | None = None,
+) -> pd.DataFrame:
+    """Test the last column of a (series × periods) count matrix against the columns before it.
+
+    The baseline is the ``baseline`` columns (default: all) before the last, skipping ``gap``;
+    ``factors`` are season factors for every column (default 1); ``alpha`` is estimated from the
+    baselines unless given. Returns ``observed``, ``expected``, ``ratio``, ``excess`` and
+    ``p_value`` per row, with the overdispersion used in ``attrs["alpha"]``.
+
+    >>> s = score_counts(np.array([[4, 6, 5, 5, 5], [4, 6, 5, 5, 19]]))
+    >>> s[["observed", "expected", "p_value"]].round(4).values.tolist()
+    [[5.0, 5.125, 0.5793], [19.0, 5.125, 0.0001]]
+    """
+    x = np.asarray(counts, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 2:
+        raise ValueError("counts must be a (series × periods) matrix with at least two periods")
+    n_before = x.shape[1] - 1 - gap
+    n_base = n_before if baseline is None else min(baseline, n_before)
+    if n_base < 1:
+        raise ValueError("no baseline period before the tested one")
+    f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
+    b = x[:, n_before - n_base : n_before]
+    f_base = f[n_before - n_base : n_before]
+    y = x[:, -1]
+    a = estimate_overdispersion(b, f_base) if alpha is None else float(alpha)
+    mu = (b.sum(axis=1) + 0.5) / f_base.sum() * f[-1]
+    out = pd.DataFrame(
+        {
+            "observed": y,
+            "expected": mu,
+            "ratio": y / mu,
+            "excess": y - mu,
+            "p_value": _conditional_p(y, b.sum(axis=1), float(f[-1]), float(f_base.sum()), a),
+        }
+    )
+    out.attrs["alpha"] = a
+    return out
+
+
+# ------------------------------------------------------------------------------------ flags
+def series_label(key: dict[str, str]) -> str:
+    """A series as words: ``{"commodity_type": "cocaine", "transport_mode": "express_courier",
+    "destination_rilo": "Western Europe"}`` -> "cocaine by express courier into Western Europe".
+
+    >>> series_label({"commodity_type": "cocaine", "route": "BR → FR"})
+    'cocaine on the route Brazil → France'
+    """
+    first = [k for k in key if SPLITS[k].level == "item"]
+    rest = [k for k in key if k not in first]
+    words = [SPLITS[k].phrase.format(value=value_label(k, key[k])) for k in [*first, *rest]]
+    text = " ".join(words)
+    return text if first else "cases " + text
+
+
+def _fmt_count(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.1f}"
+
+
+def _fmt_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+@dataclass(frozen=True)
+class EmergingFlag:
+    """One series whose tested period departs from its baseline."""
+
+    split: tuple[str, ...]
+    key: dict[str, str]
+    label: str
+    freq: str
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    baseline_start: dt.date
+    observed: int
+    expected: float
+    ratio: float
+    excess: float
+    p_value: float
+    q_value: float
+    sentence: str
+
+    def case_filter(self, base: Any = None) -> Any:
+        """The :class:`~workbench.store.filters.CaseFilter` closest to this series, over baseline and period.
+
+        Commodity, transport mode, reporting country, WCO region and RILO (as its countries) become
+        filter criteria; route, origin and destination cannot be filtered on (see :meth:`route`).
+        """
+        from workbench.store.filters import CaseFilter
+
+        flt = base or CaseFilter()
+        changes: dict[str, Any] = {"date_from": self.baseline_start, "date_to": self.period_end}
+        k = self.key
+        if "commodity_type" in k:
+            changes["commodity_types"] = (k["commodity_type"],)
+        if "commodity_category" in k:
+            changes["commodity_categories"] = (k["commodity_category"],)
+        if "transport_mode" in k:
+            changes["transport_modes"] = (k["transport_mode"],)
+        if "reporting_country" in k:
+            changes["reporting_countries"] = (k["reporting_country"],)
+        if "wco_region" in k:
+            changes["wco_regions"] = (k["wco_region"],)
+        if "rilo" in k:
+            from workbench.format.reference import countries
+
+            c = countries()
+            changes["reporting_countries"] = tuple(sorted(c.loc[c["rilo"] == k["rilo"], "iso2"]))
+        return flt.replace(**changes)
+
+    def route(self) -> tuple[str, str] | None:
+        """(origin, destination) when the series is a route, else None."""
+        r = self.key.get("route")
+        if not r:
+            return None
+        parts = r.removesuffix(" (inferred)").split(" → ")
+        return (parts[0], parts[-1]) if len(parts) == 2 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "series": self.label,
+            "split": " × ".join(self.split),
+            **{f"key_{k}": v for k, v in self.key.items()},
+            "period": self.period,
+            "observed": self.observed,
+            "expected": round(self.expected, 2),
+            "ratio": round(self.ratio, 3),
+            "excess": round(self.excess, 2),
+            "p_value": self.p_value,
+            "q_value": self.q_value,
+            "baseline_from": self.baseline_start.isoformat(),
+            "period_to": self.period_end.isoformat(),
+            "sentence": self.sentence,
+        }
+
+
+@dataclass
+class EmergingResult:
+    """Flags, every tested series with its statistics, and the settings used."""
+
+    flags: list[EmergingFlag]
+    tested: pd.DataFrame
+    period: str
+    freq: str
+    baseline: int
+    overdispersion: dict[str, float]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        """The flags as a table, most significant first (the CSV that ``workbench trends --emerging`` writes)."""
+        cols = [
+            "series",
+            "split",
+            "period",
+            "observed",
+            "expected",
+            "ratio",
+            "excess",
+            "p_value",
+            "q_value",
+            "baseline_from",
+            "period_to",
+            "sentence",
+        ]
+        rows = [f.to_dict() for f in self.flags]
+        if not rows:
+            return pd.DataFrame(columns=cols)
+        df = pd.DataFrame(rows)
+        keys = sorted(c for c in df.columns if c.startswith("key_"))
+        return df[[*cols[:3], *keys, *cols[3:]]]
+
+    def describe(self) -> str:
+        if not self.period:
+            return "no data to test"
+        return (
+            f"{len(self.flags)} of {len(self.tested):,} series flagged in {self.period} "
+            f"(baseline {self.baseline} {FREQUENCIES[self.freq]}s, FDR {self.settings.get('fdr')})"
+        )
+
+
+def _season_factors(frame: pd.DataFrame, freq: str, seasonal: bool) -> dict[int, float]:
+    if not seasonal or freq not in ("M", "Q"):
+        return {}
+    prof = seasonal_profile(frame, freq)
+    idx = prof.set_index("season")["index"]
+    # a season without any case would make its expected count zero: floor it
+    return {int(s): float(max(v, 0.2)) for s, v in idx.items()}
+
+
+def detect_emerging(
+    frame: pd.DataFrame,
+    *,
+    freq: str = "Q",
+    series: Sequence[Sequence[str]] = DEFAULT_SERIES,
+    period: str | pd.Period | None = None,
+    baseline: int = 8,
+    gap: int = 0,
+    fdr: float = 0.05,
+    min_count: int = 5,
+    min_ratio: float = 1.5,
+    seasonal: bool = True,
+) -> EmergingResult:
+    """Test every series of ``frame`` for a rise in ``period`` (see the module docstring for the method).
+
+    ``frame`` is a seizure frame (:func:`workbench.store.frames.seizure_frame`); ``period`` defaults to the
+    last complete period of the data. Raises ValueError when there are fewer than 3 baseline periods.
+    """
+    from workbench.trends.series import _check_freq
+
+    freq = _check_freq(freq)
+    if baseline < 3:
+        raise ValueError("the baseline needs at least 3 periods")
+    dates = pd.to_datetime(frame["seizure_date"]) if len(frame) else pd.Series(dtype="datetime64[us]")
+    settings = {
+        "freq": freq,
+        "baseline": baseline,
+        "gap": gap,
+        "fdr": fdr,
+        "min_count": min_count,
+        "min_ratio": min_ratio,
+        "seasonal": seasonal,
+        "series": [list(s) for s in series],
+    }
+    if dates.empty or dates.isna().all():
+        return EmergingResult([], pd.DataFrame(), "", freq, baseline, {}, settings)
+    if period is None:
+        target = latest_complete_period(dates.max(), freq)
+    else:
+        target = pd.Period(period, freq=_pfreq(freq))
+    first = pd.Timestamp(dates.min()).to_period(target.freq)
+    available = target.ordinal - first.ordinal - gap
+    n_base = min(baseline, available)
+    if n_base < 3:
+        raise ValueError(
+            f"too little history before {period_labels(pd.PeriodIndex([target])).iloc[0]}: "
+            f"{max(available, 0)} {FREQUENCIES[freq]}(s) of data, the baseline needs at least 3"
+        )
+    base_first = target - gap - n_base
+    window = pd.period_range(base_first, target, freq=target.freq)
+    used = frame[(dates >= base_first.start_time) & (dates <= target.end_time)]
+    factors_by_season = _season_factors(frame, freq, seasonal)
+
+    def factor(p: pd.Period) -> float:
+        if not factors_by_season:
+            return 1.0
+        s = p.month if freq == "M" else p.quarter
+        return factors_by_season.get(int(s), 1.0)
+
+    f_window = np.array([factor(p) for p in window])
+    target_label = period_labels(pd.PeriodIndex([target])).iloc[0]
+
+    tested_parts: list[pd.DataFrame] = []
+    overdispersion: dict[str, float] = {}
+    for split in series:
+        split = tuple(split)
+        ts = time_series(used, split, freq, "cases", start=base_first.start_time, end=target.end_time)
+        n_p = len(window)
+        if ts.empty:
+            continue
+        counts = ts["cases"].to_numpy().reshape(-1, n_p)
+        keys = ts[list(split)].iloc[::n_p].reset_index(drop=True)
+        keep = ~keys.isin([NOT_STATED]).any(axis=1).to_numpy()
+        keep &= counts.sum(axis=1) > 0
+        counts, keys = counts[keep], keys[keep].reset_index(drop=True)
+        if not len(counts):
+            continue
+        scores = score_counts(counts, gap=gap, factors=f_window)
+        overdispersion[" × ".join(split)] = scores.attrs["alpha"]
+        part = keys.astype("string")
+        part.insert(0, "split", " × ".join(split))
+        part["observed"] = scores["observed"].astype(int).to_numpy()
+        for col in ("expected", "ratio", "excess", "p_value"):
+            part[col] = scores[col].to_numpy()
+        part["baseline_mean"] = counts[:, :n_base].mean(axis=1)
+        part["_split"] = [split] * len(part)
+        tested_parts.append(part)
+    if not tested_parts:
+        return EmergingResult([], pd.DataFrame(), target_label, freq, n_base, overdispersion, settings)
+    tested = pd.concat(tested_parts, ignore_index=True)
+    tested["q_value"] = benjamini_hochberg(tested["p_value"].to_numpy())
+    tested["flagged"] = (
+        (tested["q_value"] <= fdr) & (tested["observed"] >= min_count) & (tested["ratio"] >= min_ratio)
+    )
+    tested = tested.sort_values(["flagged", "p_value", "excess"], ascending=[False, True, False])
+    tested = tested.reset_index(drop=True)
+    flags = []
+    for rec in tested[tested["flagged"]].to_dict("records"):
+        split = rec["_split"]
+        key = {k: str(rec[k]) for k in split}
+        label = series_label(key)
+        sentence = (
+            f"{label}: {rec['observed']:,} cases in {target_label} against {_fmt_count(rec['expected'])} "
+            f"expected ({rec['ratio']:.1f}×, {_fmt_p(rec['p_value'])})"
+        )
+        flags.append(
+            EmergingFlag(
+                split=split,
+                key=key,
+                label=label,
+                freq=freq,
+                period=target_label,
+                period_start=target.start_time.date(),
+                period_end=target.end_time.date(),
+                baseline_start=base_first.start_time.date(),
+                observed=int(rec["observed"]),
+                expected=float(rec["expected"]),
+                ratio=float(rec["ratio"]),
+                excess=float(rec["excess"]),
+                p_value=float(rec["p_value"]),
+                q_value=float(rec["q_value"]),
+                sentence=sentence,
+            )
+        )
+    tested = tested.drop(columns="_split")
+    tested.insert(
+        1,
+        "series",
+        [
+            series_label({k: v for k, v in r.items() if k in SPLITS and isinstance(v, str)})
+            for r in tested.to_dict("records")
+        ],
+    )
+    return EmergingResult(flags, tested, target_label, freq, n_base, overdispersion, settings)
+
+
+def _pfreq(freq: str) -> str:
+    from workbench.trends.series import _PANDAS_FREQ
+
+    return _PANDAS_FREQ[freq]
+
+
+def flag_series(frame: pd.DataFrame, flag: EmergingFlag, freq: str | None = None) -> pd.DataFrame:
+    """Cases per period of a flagged series over all the data up to its tested period (for its chart)."""
+    from workbench.store.filters import CaseFilter
+    from workbench.store.frames import filter_seizure_frame
+
+    narrow = CaseFilter(
+        commodity_types=(flag.key["commodity_type"],) if "commodity_type" in flag.key else (),
+        commodity_categories=(flag.key["commodity_category"],) if "commodity_category" in flag.key else (),
+        transport_modes=(flag.key["transport_mode"],) if "transport_mode" in flag.key else (),
+    )
+    sub = filter_seizure_frame(frame, narrow)
+    ts = time_series(sub, flag.split, freq or flag.freq, "cases", end=flag.period_end)
+    mask = np.ones(len(ts), dtype=bool)
+    for k, v in flag.key.items():
+        mask &= (ts[k].astype("string") == v).fillna(False).to_numpy()
+    out = ts[mask].reset_index(drop=True)
+    out.attrs.update(ts.attrs)
+    return out
