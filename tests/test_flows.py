@@ -217,8 +217,10 @@ def test_hubs_and_emerging_routes() -> None:
     got = em.set_index(["origin", "destination"])
     assert got.loc[("TR", "BG"), "status"] == "new" and got.loc[("TR", "BG"), "before"] == 0
     assert ("BR", "ES") not in got.index  # 1 → 1: not growing
-    assert "1 → " not in "".join(em["evidence"]) or True
-    assert all("cases in" in e for e in em["evidence"])
+    # every route listed rose, and its evidence says from what to what
+    assert (em["after"] > em["before"]).all()
+    for before, after, evidence in em[["before", "after", "evidence"]].itertuples(index=False):
+        assert evidence.startswith(f"{before} cases in ") and f"→ {after} in " in evidence
     assert default_baseline((mar, mar), base.months) == (feb, feb)
 
 

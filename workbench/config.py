@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Whether `workbench seed` (run by `make run`) loads the shipped sample into an empty store.",
     ),
     Setting(
+        "language",
+        "en",
+        "Language of the app and of the command line's messages (English is the source language; a "
+        "language without a catalogue reads in English).",
+    ),
+    Setting(
         "pseudonym_key",
         "",
         "Secret key for pseudonymised exports (keyed hash). Never stored; read from the environment only.",
@@ -75,6 +81,7 @@ class Settings:
     role: str
     seed_sample: bool
     pseudonym_key: str
+    language: str = "en"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +100,7 @@ class Settings:
             role=role,
             seed_sample=raw["seed_sample"].strip().lower() in ("1", "true", "yes", "on"),
             pseudonym_key=raw["pseudonym_key"],
+            language=raw["language"].strip().lower() or "en",
         )
 
     @property
