@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from data_quality.models import DQFailingRow, DQResult, DQRun, DQScorecard
 from data_quality.results import QualityResults
 from data_quality.scorecard import INPUT_COLUMNS
-from workbench.store import Submission
+from workbench.store import Submission, bump_data_version
 
 __all__ = ["write_run"]
 
@@ -32,7 +32,7 @@ def write_run(
     started_at: dt.datetime | None = None,
 ) -> int:
     """Store one run (results, failing rows, scorecard inputs) inside the caller's transaction; sets the
-    submission's ``dq_score``. Returns the run id."""
+    submission's ``dq_score`` and moves the ``submissions`` data version forward. Returns the run id."""
     score = results.score()
     run_id = conn.execute(
         sa.insert(DQRun)
@@ -105,6 +105,7 @@ def write_run(
             conn.execute(sa.insert(DQScorecard), recs[i : i + _CHUNK])
     if submission_id is not None:
         conn.execute(sa.update(Submission).where(Submission.id == submission_id).values(dq_score=score))
+    bump_data_version(conn, "submissions")
     return int(run_id)
 
 

@@ -1,75 +1,43 @@
-"""Store & audit: where the data lives, what it holds, the submissions and the audit log."""
+"""Store & audit: where the data lives, what it holds, when it changed, the submissions and the audit log."""
 # nav: section=Admin; title=Store & audit; icon=:material/admin_panel_settings:; order=10
 
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 
-from workbench.config import SETTINGS, Settings
-from workbench.store import AuditEntry, Submission
-from workbench.ui.resources import get_store
+from workbench.config import settings_table
+from workbench.i18n import _
+from workbench.store import data_changes
+from workbench.store.history import audit_history, submission_history
+from workbench.ui.resources import get_settings, get_store
 
-st.title("Store & audit")
+st.title(_("Store & audit"))
 store = get_store()
-st.markdown(f"**Store:** `{store.url}` ({store.dialect})")
+st.markdown(_("**Store:** `{url}` ({dialect})", url=store.url, dialect=store.dialect))
 counts = store.counts()
 cols = st.columns(len(counts))
 for c, (k, v) in zip(cols, counts.items(), strict=True):
     c.metric(k, f"{v:,}")
 
-st.subheader("Submissions")
-with store.engine.connect() as conn:
-    subs = pd.DataFrame(
-        conn.execute(
-            sa.select(
-                Submission.id,
-                Submission.received_at,
-                Submission.submitted_by,
-                Submission.source_name,
-                Submission.source_kind,
-                Submission.status,
-                Submission.reporting_countries,
-                Submission.counts,
-            )
-            .order_by(Submission.id.desc())
-            .limit(200)
-        ).fetchall(),
-        columns=["id", "received", "by", "source", "kind", "status", "countries", "counts"],
+st.subheader(_("Data versions"))
+st.caption(
+    _(
+        "Every write moves its kind of data's counter forward, from this app, another user's session or the "
+        "command line; every page shows the new data on its next run."
     )
-    log = pd.DataFrame(
-        conn.execute(
-            sa.select(
-                AuditEntry.id,
-                AuditEntry.at,
-                AuditEntry.user,
-                AuditEntry.role,
-                AuditEntry.action,
-                AuditEntry.details,
-            )
-            .order_by(AuditEntry.id.desc())
-            .limit(200)
-        ).fetchall(),
-        columns=["id", "at", "user", "role", "action", "details"],
-    )
-st.dataframe(subs, hide_index=True, width="stretch")
-st.subheader("Audit log (newest first, append-only)")
-st.dataframe(log, hide_index=True, width="stretch")
-
-st.subheader("Settings")
-s = Settings.from_env()
+)
 st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "variable": x.env,
-                "value": "(set)"
-                if x.name == "pseudonym_key" and getattr(s, x.name)
-                else str(getattr(s, x.name)),
-                "help": x.help,
-            }
-            for x in SETTINGS
-        ]
-    ),
+    data_changes(store),
     hide_index=True,
     width="stretch",
+    column_config={
+        "changed": st.column_config.DatetimeColumn(_("last changed"), format="YYYY-MM-DD HH:mm:ss")
+    },
 )
+
+st.subheader(_("Submissions"))
+st.dataframe(submission_history(store), hide_index=True, width="stretch")
+st.subheader(_("Audit log (newest first, append-only)"))
+st.dataframe(audit_history(store), hide_index=True, width="stretch")
+
+st.subheader(_("Settings"))
+st.dataframe(pd.DataFrame(settings_table(get_settings())), hide_index=True, width="stretch")

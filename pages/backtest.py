@@ -2,12 +2,10 @@
 before and after a split date, month by month."""
 # nav: section=Risk; title=Back-test; icon=:material/query_stats:; order=20
 
-import datetime as dt
-
 import streamlit as st
 
 from workbench.risk import registry as reg
-from workbench.risk.backtest import PROFILE
+from workbench.risk.backtest import PROFILE, default_split
 from workbench.ui import risk as rk
 from workbench.ui.resources import get_store
 from workbench.ui.widgets import excel_download
@@ -48,7 +46,6 @@ chosen = c1.multiselect(
 )
 dates = prepared.frame["movement_date"]
 lo, hi = dates.min().date(), dates.max().date()
-default_split = max(lo, dt.date(hi.year - 1, 1, 1))
 c1, c2, c3 = st.columns(3)
 use_profile = c1.checkbox("Back-test the weighted profile too", value=True, key="risk_bt_profile")
 threshold = c2.number_input(
@@ -56,7 +53,7 @@ threshold = c2.number_input(
 )
 split = c3.date_input(
     "Split date (first day of the later period)",
-    value=default_split,
+    value=default_split(lo, hi),
     min_value=lo,
     max_value=hi,
     key="risk_bt_split",

@@ -3,7 +3,9 @@
 
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.network.judgements import judgement_table
+from workbench.network.views import PAIR_VIEWS, pairs_in_view
 from workbench.ui.network import SCORE_HELP, compare_records, judge_pair, resolution, review_table
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
@@ -35,21 +37,9 @@ st.caption(
 )
 m = res.matches
 c1, c2, c3 = st.columns([2, 2, 1])
-show = c1.selectbox(
-    "Show",
-    ["to review (score 0.3–0.8, not judged)", "linked", "not linked", "judged"],
-    key="dup_show",
-)
-lo, hi = c2.slider("Match score", 0.0, 1.0, (0.2, 1.0), 0.05, key="dup_range", help=SCORE_HELP)
-if show.startswith("to review"):
-    sel = m[(m["score"] >= 0.3) & (m["score"] <= 0.8) & (m["decision"] == "")]
-elif show == "linked":
-    sel = m[m["linked"]]
-elif show == "not linked":
-    sel = m[~m["linked"]]
-else:
-    sel = m[m["decision"] != ""]
-sel = sel[(sel["score"] >= lo) & (sel["score"] <= hi)]
+show = c1.selectbox(_("Show"), list(PAIR_VIEWS), key="dup_show", format_func=lambda v: _(PAIR_VIEWS[v]))
+score_range = c2.slider(_("Match score"), 0.0, 1.0, (0.2, 1.0), 0.05, key="dup_range", help=SCORE_HELP)
+sel = pairs_in_view(m, show, score_range)
 c3.metric("Pairs", f"{len(sel):,}")
 if sel.empty:
     st.info("No pair of records matches this view.")

@@ -366,7 +366,7 @@ def test_search_tells_apart_entities_of_the_same_name(tiny: dict[str, pd.DataFra
 
 def test_path_is_described_by_labels_and_drawn_with_its_links(tiny: dict[str, pd.DataFrame]) -> None:
     from workbench.network.graph import describe_path
-    from workbench.ui.network import path_graph
+    from workbench.network.views import path_view
 
     g = build_graph(tiny["cases"], tiny["persons"], tiny["companies"])
     path = shortest_path(g, "person:FR:C1:P1", "person:DE:C2:P3")
@@ -374,5 +374,5 @@ def test_path_is_described_by_labels_and_drawn_with_its_links(tiny: dict[str, pd
     text = describe_path(g, path)
     assert text.startswith("Linked by 4 links (3 entities in between): Ana Silva (person) → ")
     assert "person:" not in text and "case:" not in text and "Cy Hale (person)" in text
-    drawn = path_graph(g, path)
+    drawn = path_view(g, path)
     assert drawn.number_of_edges() == 4 and drawn.number_of_nodes() == 5

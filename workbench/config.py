@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SETTINGS", "Setting", "Settings", "ROLES", "PERSONAL_DATA_ROLES"]
+__all__ = ["SETTINGS", "Setting", "Settings", "ROLES", "PERSONAL_DATA_ROLES", "settings_table"]
 
 #: Roles of the simple current-user context. Authentication comes later; the role decides what is shown.
 ROLES: dict[str, str] = {
@@ -106,3 +106,34 @@ class Settings:
     @property
     def can_see_personal(self) -> bool:
         return self.role in PERSONAL_DATA_ROLES
+
+
+def _shown(name: str, value: object) -> str:
+    """A setting's value as it may be shown: secrets as "(set)", a database URL without its password."""
+    text = str(value)
+    if name == "pseudonym_key":
+        return "(set)" if text else ""
+    if name == "db_url" and "@" in text:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(text).render_as_string(hide_password=True)
+        except Exception:  # a URL SQLAlchemy cannot read: show none of it
+            return "(set)"
+    return text
+
+
+def settings_table(settings: Settings) -> list[dict[str, str]]:
+    """Every setting with its environment variable, the value in force (secrets never shown: the
+    pseudonym key as "(set)", the database password as ``***``) and its help, for the Admin page.
+
+    >>> s = Settings.from_env({"WORKBENCH_DB_URL": "postgresql+psycopg://wb:s3cret@db/cen", "WORKBENCH_PSEUDONYM_KEY": "k"})
+    >>> {r["variable"]: r["value"] for r in settings_table(s)}["WORKBENCH_DB_URL"]
+    'postgresql+psycopg://wb:***@db/cen'
+    >>> "k" in [r["value"] for r in settings_table(s)], "(set)" in [r["value"] for r in settings_table(s)]
+    (False, True)
+    """
+    return [
+        {"variable": x.env, "value": _shown(x.name, getattr(settings, x.name)), "help": x.help}
+        for x in SETTINGS
+    ]

@@ -55,7 +55,7 @@ from workbench.config import Settings
 from workbench.exchange.files import CHUNK_ROWS, ROW, DatasetReadError, RawDataset, RawTable, read_dataset
 from workbench.exchange.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
 from workbench.format.schema import FORMAT, TABLE_NAMES
-from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit
+from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit, bump_data_version
 
 __all__ = [
     "Gate",
@@ -497,6 +497,7 @@ def ingest_dataset(
             s.flush()
             report.submission_id = sub.id
             audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, settings)
+            bump_data_version(s, "submissions")
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -555,6 +556,7 @@ def ingest_dataset(
                 }
             )
             sub.report = report.to_json()
+            bump_data_version(conn, "cases", "submissions")
             audit(
                 conn,
                 "import",
@@ -577,6 +579,7 @@ def ingest_dataset(
             s.flush()
             report.submission_id = sub.id
             audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+            bump_data_version(s, "submissions")
         if isinstance(e, DatasetReadError):
             raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
         raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e

@@ -2,7 +2,9 @@
 
 Owns :mod:`~workbench.network.resolve` (which records across cases are one person or company),
 :mod:`~workbench.network.judgements` (analysts' confirmations and rejections of proposed matches),
-:mod:`~workbench.network.graph` (the graph, ego networks, paths, communities, rankings) and
+:mod:`~workbench.network.graph` (the graph, ego networks, paths, communities, rankings),
+:mod:`~workbench.network.views` (what the pages draw and list: an ego network with the nodes expanded,
+a path's drawing, the communities table, the resolver's pairs to review) and
 :mod:`~workbench.network.export` (GraphML, GEXF, i2, FollowTheMoney).
 
 May import: :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.config import Settings
-from workbench.store import Base, Store, audit
+from workbench.store import Base, Store, audit, bump_data_version
 
 __all__ = ["MatchJudgement", "record_judgement", "load_judgements", "judgement_table", "DECISIONS"]
 
@@ -86,6 +86,7 @@ def record_judgement(
             s.execute(sa.update(t).where(where).values(**values))
         else:
             s.execute(sa.insert(t).values(kind=kind, left_key=left, right_key=right, **values))
+        bump_data_version(s, "judgements")
         audit(
             s,
             "match_judgement",

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from workbench.store import Store
     from workbench.store.filters import CaseFilter
 
-__all__ = ["BacktestResult", "backtest", "backtest_sql", "PROFILE", "PERIODS", "metrics_row"]
+__all__ = ["BacktestResult", "backtest", "backtest_sql", "PROFILE", "PERIODS", "metrics_row", "default_split"]
 
 #: The rule key of the profile (the weighted set at its threshold) in a result.
 PROFILE = "profile"
@@ -145,6 +145,17 @@ class BacktestResult:
             rows, seized = int(g["rows"].sum()), int(g["seized"].sum())
             out[p] = {"rows": rows, "seized": seized, "base_rate": _ratio(seized, rows)}
         return out
+
+
+def default_split(first: dt.date, last: dt.date) -> dt.date:
+    """The split a back-test of traffic from ``first`` to ``last`` starts with: the first of January of
+    the year before the last movement's (rules written on the earlier years, measured on the last
+    whole year and after), never before the first movement.
+
+    >>> default_split(dt.date(2021, 3, 1), dt.date(2024, 6, 30)), default_split(dt.date(2024, 2, 1), dt.date(2024, 6, 30))
+    (datetime.date(2023, 1, 1), datetime.date(2024, 2, 1))
+    """
+    return max(first, dt.date(last.year - 1, 1, 1))
 
 
 def _as_date(v: Any) -> dt.date | None:

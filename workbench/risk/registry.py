@@ -48,7 +48,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from workbench.config import Settings
 from workbench.risk.model import Indicator, changed_fields, condition_to_dict, parse_condition
-from workbench.store import Base, audit
+from workbench.store import Base, audit, bump_data_version
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -193,6 +193,7 @@ def _event(s: Session, v: IndicatorVersion, action: str, st: Settings, comment: 
         {"indicator": v.indicator_id, "version": v.version, "status": v.status, "comment": comment or None},
         st,
     )
+    bump_data_version(s, "indicators")
 
 
 def _write_version(

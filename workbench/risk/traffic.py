@@ -62,6 +62,7 @@ __all__ = [
     "store_traffic",
     "load_traffic",
     "traffic_sources",
+    "traffic_rows",
     "sample_traffic_path",
     "FILTER_ON_TRAFFIC",
     "scope_traffic",
@@ -631,7 +632,7 @@ def store_traffic(
     import json
 
     from workbench.exchange.ingest import _records
-    from workbench.store import audit
+    from workbench.store import audit, bump_data_version
 
     frame = traffic.frame if isinstance(traffic, TrafficFile) else traffic
     source = source or (traffic.source if isinstance(traffic, TrafficFile) else "traffic")
@@ -650,6 +651,7 @@ def store_traffic(
         deleted = conn.execute(sa.delete(TRAFFIC).where(TRAFFIC.c.source == source)).rowcount
         for k in range(0, len(recs), 20_000):
             conn.execute(sa.insert(TRAFFIC), recs[k : k + 20_000])
+        bump_data_version(conn, "traffic")
         audit(
             conn,
             "risk.traffic_loaded",
@@ -678,6 +680,23 @@ def traffic_sources(store: Store) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["source", "rows", "seized", "first_date", "last_date"])
     df["seized"] = df["seized"].fillna(0).astype(int)
     return df
+
+
+def traffic_rows(store: Store, source: str, flt: CaseFilter | None = None) -> int:
+    """How many movements of the traffic set ``source`` in the store are within ``flt`` (its period,
+    countries and modes: :func:`traffic_where`), counted inside the database.
+
+    >>> from workbench.store import open_store
+    >>> store = open_store("sqlite://")
+    >>> stored = store_traffic(store, read_traffic(sample_traffic_path()), "sample")
+    >>> traffic_rows(store, "sample") == stored, traffic_rows(store, "another")
+    (True, 0)
+    """
+    stmt = sa.select(sa.func.count()).select_from(TRAFFIC).where(TRAFFIC.c.source == source)
+    if flt is not None:
+        stmt = stmt.where(*traffic_where(flt))
+    with store.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
 
 
 def load_traffic(store: Store, source: str | None = None) -> pd.DataFrame:

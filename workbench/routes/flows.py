@@ -67,6 +67,7 @@ __all__ = [
     "seizure_places",
     "hotspot_grid",
     "cases_behind",
+    "cases_table",
     "Selection",
     "flows_from_frame",
     "place_label",
@@ -596,6 +597,56 @@ def cases_behind(base: FlowBase, selection: Selection, window: tuple[int, int] |
         return hit
     _, first = np.unique(base.case[hit], return_index=True)
     return np.sort(hit[first])
+
+
+def cases_table(base: FlowBase, rows: np.ndarray, limit: int = 500) -> pd.DataFrame:
+    """The cases at row positions ``rows`` of ``base.frame`` (from :func:`cases_behind`) for reading,
+    newest first, at most ``limit``: case id, reporting country, seizure date, route label, place of
+    seizure (its name, else its code) and the commodity types of all the case's items.
+
+    >>> frame = pd.DataFrame({"case_key": ["FR:1", "FR:1", "NL:2"], "case_id": ["1", "1", "2"],
+    ...     "reporting_country": ["FR", "FR", "NL"], "seizure_date": pd.to_datetime(["2024-01-05"] * 2 + ["2024-02-01"]),
+    ...     "departure_country": ["CO", "CO", "BR"], "transit_countries": [None] * 3,
+    ...     "destination_country": ["FR", "FR", "NL"], "customs_procedure": ["import"] * 3,
+    ...     "commodity_type": ["cocaine", "cannabis", "cocaine"], "place_name": ["Paris CDG", "Paris CDG", None],
+    ...     "place_code": ["CDG", "CDG", "NLRTM"]})
+    >>> base = prepare_flows(frame)
+    >>> cases_table(base, cases_behind(base, Selection("flow", origin="CO", destination="FR", mode="od")))[
+    ...     ["case_id", "route", "place", "goods"]].values.tolist()
+    [['1', 'CO → FR', 'Paris CDG', 'cannabis, cocaine']]
+    >>> cases_table(base, np.array([0, 2]))["place"].tolist()  # newest first; the code when no name
+    ['NLRTM', 'Paris CDG']
+    """
+    f = base.frame
+    sub = f.iloc[rows]
+    sub = sub.sort_values("seizure_date", ascending=False, kind="stable").head(limit)
+    keys = sub["case_key"].to_numpy()
+    in_cases = np.isin(base.case, base.case[rows])
+    if "commodity_type" in f:
+        items = f.loc[in_cases, ["case_key", "commodity_type"]].dropna()
+        goods = items.groupby("case_key", observed=True)["commodity_type"].agg(
+            lambda s: ", ".join(sorted({str(v) for v in s}))
+        )
+    else:
+        goods = pd.Series(dtype="string")
+    route_ids = base.route[rows]
+    labels = base.routes["label"].to_numpy()
+    route_label = pd.Series(
+        [labels[r] if r >= 0 else "unknown route" for r in route_ids], index=f.index[rows]
+    ).reindex(sub.index)
+    place = sub.get("place_name", pd.Series("", index=sub.index)).astype("string")
+    return pd.DataFrame(
+        {
+            "case_id": sub["case_id"].astype("string").to_numpy(),
+            "reporting_country": sub["reporting_country"].astype("string").to_numpy(),
+            "seizure_date": pd.to_datetime(sub["seizure_date"]).dt.date.to_numpy(),
+            "route": route_label.to_numpy(),
+            "place": place.fillna(
+                sub.get("place_code", pd.Series("", index=sub.index)).astype("string")
+            ).to_numpy(),
+            "goods": pd.Series(keys).map(goods).fillna("").to_numpy(),
+        }
+    )
 
 
 def flows_from_frame(

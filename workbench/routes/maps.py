@@ -42,6 +42,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,7 @@ import pandas as pd
 from workbench.routes.flows import (
     BY,
     FlowBase,
+    Selection,
     country_totals,
     hotspot_grid,
     month_label,
@@ -65,6 +67,7 @@ __all__ = [
     "MapData",
     "map_data",
     "route_deck",
+    "selection_from_pick",
     "deck_bytes",
     "legend_entries",
     "map_png",
@@ -623,6 +626,57 @@ def _compact_deck_class() -> type:
             return self._compact_json
 
     return CompactDeck
+
+
+def selection_from_pick(
+    objects: Mapping[str, Sequence[Mapping[str, Any]]], data: MapData
+) -> Selection | None:
+    """What a click on the map of ``data`` picked, from deck.gl's picked objects per layer id (what
+    Streamlit's chart selection event holds in ``selection.objects``); None when nothing was picked on
+    this map (an object of a layer made for other data or options, whose id carries another
+    :attr:`MapData.token`, is ignored).
+
+    >>> data = MapData(MapOptions(mode="od"), None, *[pd.DataFrame()] * 4, total_cases=0)
+    >>> selection_from_pick({f"flows-{data.token}": [{"origin": "CO", "destination": "FR", "commodity": "drugs"}]}, data)
+    Selection(kind='flow', key='', origin='CO', destination='FR', commodity='drugs', by='category', mode='od', level='country', shading='reported', name='')
+    >>> selection_from_pick({f"countries-{data.token}": [{"properties": {"key": "FR"}}]}, data).describe()
+    'cases reported by France'
+    >>> selection_from_pick({"places-0ld70ken": [{"key": "FR:CDG"}]}, data) is None
+    True
+    """
+    opts = data.options
+    by = "category" if opts.by == "category" else None
+    for layer_id, objs in objects.items():
+        kind, _, token = str(layer_id).rpartition("-")
+        if token != data.token or not objs:
+            continue
+        obj = objs[0]
+        if kind == "highlight":
+            return Selection(
+                "flow", origin=str(obj.get("origin")), destination=str(obj.get("destination")), mode="od"
+            )
+        if kind in ("flows", "inferred"):
+            return Selection(
+                "flow",
+                origin=str(obj.get("origin")),
+                destination=str(obj.get("destination")),
+                commodity=obj.get("commodity") or None,
+                by=by,
+                mode=opts.mode,
+                level=opts.level,
+            )
+        if kind == "places":
+            return Selection(
+                "place",
+                key=str(obj.get("key")),
+                mode=opts.mode,
+                level=opts.level,
+                name=str(obj.get("label") or ""),
+            )
+        if kind == "countries":
+            props = obj.get("properties") or obj
+            return Selection("country", key=str(props.get("key")), level=opts.level, shading=opts.shading)
+    return None
 
 
 def deck_bytes(deck: Any) -> int:

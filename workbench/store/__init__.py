@@ -6,7 +6,9 @@ Owns:
   migrations (``migrations/``); :mod:`~workbench.store.database`: engine, sessions, audit entries;
 - :mod:`~workbench.store.filters`: the one filter object every page, command and notebook shares;
 - :mod:`~workbench.store.queries`: overview figures, case search and case detail, inside the database;
-- :mod:`~workbench.store.frames`: the compact seizure and case frames every analysis works on.
+- :mod:`~workbench.store.frames`: the compact seizure and case frames every analysis works on;
+- :mod:`~workbench.store.version`: the data version, one counter per kind of data that every write moves
+  forward (what caches key on); :mod:`~workbench.store.history`: the submissions and the audit log.
 
 May import: :mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
 
@@ -30,6 +32,7 @@ from workbench.store.models import (
     QuarantinedRow,
     Submission,
 )
+from workbench.store.version import SCOPES, DataVersion, bump_data_version, data_changes, data_version
 
 __all__ = [
     "AuditEntry",
@@ -37,13 +40,18 @@ __all__ = [
     "Case",
     "Company",
     "DATA_TABLES",
+    "DataVersion",
     "Item",
     "Person",
     "QuarantinedRow",
+    "SCOPES",
     "SQL_TYPES",
     "Store",
     "Submission",
     "audit",
+    "bump_data_version",
+    "data_changes",
+    "data_version",
     "make_engine",
     "migrate",
     "open_store",

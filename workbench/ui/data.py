@@ -322,7 +322,6 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui import loaders
     from workbench.ui.resources import get_settings, get_store, import_gates
 
     bar = st.progress(0.0, text="starting")
@@ -345,7 +344,6 @@ def run_import(raw: RawDataset, source_name: str) -> None:
         st.error(str(e))
         return
     bar.progress(1.0, text="done")
-    loaders.clear_caches()
     _extras().pop(_PLAN, None)
     st.session_state.pop(_CONFIRM, None)
     _extras()[_REPORT] = report.to_dict()

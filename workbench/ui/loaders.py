@@ -1,4 +1,5 @@
-"""Cached data loaders. Keys come from the filter object (hashable) and the store URL."""
+"""Cached data loaders. Keys come from the store URL, its data version (:func:`workbench.ui.resources.data_version`:
+a page shows new data on its next run after any write, whoever made it) and the filter object (hashable)."""
 
 from __future__ import annotations
 
@@ -10,33 +11,34 @@ import streamlit as st
 
 from workbench.store import DATA_TABLES, queries
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import get_store
+from workbench.ui.resources import data_version, get_store
 
 __all__ = [
     "overview",
     "search_cases",
     "filter_options",
-    "clear_caches",
     "cases_for_export",
     "seizure_frame",
     "case_frame",
 ]
 
 _TTL = 600
+#: What the loaders read: the data tables (moved forward by every import).
+_CASES = ("cases",)
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
-def _overview(url: str, flt: CaseFilter) -> queries.Overview:
+def _overview(url: str, version: tuple[int, ...], flt: CaseFilter) -> queries.Overview:
     return queries.overview(get_store(), flt)
 
 
 def overview(flt: CaseFilter) -> queries.Overview:
-    return _overview(get_store().url, flt)
+    return _overview(get_store().url, data_version(*_CASES), flt)
 
 
 @st.cache_data(ttl=_TTL, max_entries=128, show_spinner=False)
 def _search(
-    url: str, flt: CaseFilter, text: str, page: int, page_size: int, personal: bool
+    url: str, version: tuple[int, ...], flt: CaseFilter, text: str, page: int, page_size: int, personal: bool
 ) -> tuple[pd.DataFrame, int]:
     return queries.search_cases(get_store(), flt, text, page, page_size, personal_allowed=personal)
 
@@ -45,11 +47,13 @@ def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple
     """One page of the case search, for the current user (see :func:`workbench.store.queries.search_cases`)."""
     from workbench.ui.resources import get_settings
 
-    return _search(get_store().url, flt, text, page, page_size, get_settings().can_see_personal)
+    return _search(
+        get_store().url, data_version(*_CASES), flt, text, page, page_size, get_settings().can_see_personal
+    )
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
-def _options(url: str) -> dict[str, object]:
+def _options(url: str, version: tuple[int, ...]) -> dict[str, object]:
     store = get_store()
     c, i = DATA_TABLES["cases"], DATA_TABLES["items"]
     with store.engine.connect() as conn:
@@ -74,21 +78,21 @@ def _options(url: str) -> dict[str, object]:
 
 
 def filter_options() -> dict[str, object]:
-    return _options(get_store().url)
+    return _options(get_store().url, data_version(*_CASES))
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
-def _export_cases(url: str, flt: CaseFilter) -> pd.DataFrame:
+def _export_cases(url: str, version: tuple[int, ...], flt: CaseFilter) -> pd.DataFrame:
     return queries.load_cases(get_store(), flt, order_latest=True)
 
 
 def cases_for_export(flt: CaseFilter) -> pd.DataFrame:
-    return _export_cases(get_store().url, flt)
+    return _export_cases(get_store().url, data_version(*_CASES), flt)
 
 
 # cache_resource, not cache_data: a million-row frame is handed out as is, not unpickled on every rerun.
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the seizures ...")
-def _seizure_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
+def _seizure_frame(url: str, version: tuple[int, ...], flt: CaseFilter) -> pd.DataFrame:
     from workbench.store.frames import seizure_frame as _sf
 
     return _sf(get_store(), flt)
@@ -100,11 +104,11 @@ def seizure_frame(flt: CaseFilter) -> pd.DataFrame:
     Pages that analyse (routes, trends, back-tests) share this one cached frame per filter; treat it
     as read-only.
     """
-    return _seizure_frame(get_store().url, flt)
+    return _seizure_frame(get_store().url, data_version(*_CASES), flt)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the cases ...")
-def _case_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
+def _case_frame(url: str, version: tuple[int, ...], flt: CaseFilter) -> pd.DataFrame:
     from workbench.store.frames import case_frame as _cf
 
     return _cf(get_store(), flt)
@@ -112,14 +116,7 @@ def _case_frame(url: str, flt: CaseFilter) -> pd.DataFrame:
 
 def case_frame(flt: CaseFilter) -> pd.DataFrame:
     """One row per case (:func:`workbench.store.frames.case_frame`), cached; read-only."""
-    return _case_frame(get_store().url, flt)
-
-
-def clear_caches() -> None:
-    """After an import: drop cached frames so every page sees the new data."""
-    st.cache_data.clear()
-    _seizure_frame.clear()
-    _case_frame.clear()
+    return _case_frame(get_store().url, data_version(*_CASES), flt)
 
 
 def today() -> dt.date:

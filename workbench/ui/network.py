@@ -1,9 +1,19 @@
-"""Streamlit glue for the Network and Duplicates pages: cached graph and resolution, the graph drawing.
+"""Streamlit glue for the Network and Duplicates pages: cached graph and resolution, the graph drawing,
+and the Network page's panels (entity search, ego network, entity card, path, communities, rankings).
 
 The drawing is a small Streamlit component (``network_view/index.html``) around vis-network 9.1.9,
 bundled in the package, so it works offline: pan, zoom, click a node to select it, double-click to
 expand it. :func:`vis_spec` turns an ego network into the component's nodes and edges (colour by
 kind, size by degree, edges labelled by relation); it is plain Python and tested without a browser.
+What is drawn (the ego network with the nodes the user expanded, a path, a community) comes from
+:mod:`workbench.network.views`.
+
+The graph and the resolution are cached per store, data version (``cases``, and ``judgements`` when the
+graph holds persons and companies: a judgement recorded anywhere redraws it) and filter.
+
+State that must survive reruns and page switches lives in ``AppState.extras`` under ``network.*``:
+``seed`` (the node the ego network is drawn around), ``selected``, ``expanded`` (nodes opened, in
+order), ``hops`` and ``click`` (the number of the drawing's last click already handled).
 """
 
 from __future__ import annotations
@@ -14,26 +24,24 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 import streamlit.components.v1 as components
 
+from workbench.i18n import _
 from workbench.network.graph import EntityGraph, graph_from_store
+from workbench.network.views import community_members, community_table, ego_view, path_view
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import data_version, get_settings, get_store
+from workbench.ui.state import get_state
 
 __all__ = [
     "KIND_COLOURS",
     "entity_graph",
     "resolution",
-    "judgement_stamp",
     "vis_spec",
     "network_view",
-    "clear_network_caches",
     "DRAW_LIMIT",
     "DRAW_MAX",
-    "view_graph",
-    "community_table",
     "graph_communities",
     "graph_rankings",
     "wanted",
@@ -41,13 +49,20 @@ __all__ = [
     "AUTO_ANALYSIS_NODES",
     "judge_pair",
     "export_panel",
-    "path_graph",
     "review_table",
     "compare_records",
     "SCORE_HELP",
     "CARD_COLUMNS",
     "legend_html",
     "count",
+    "personal_notice",
+    "graph_figures",
+    "entity_search",
+    "entity_card_panel",
+    "ego_panel",
+    "path_panel",
+    "communities_panel",
+    "rankings_panel",
 ]
 
 #: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
@@ -72,24 +87,20 @@ _VIEW = Path(__file__).parent / "network_view"
 _component = components.declare_component("workbench_network", path=str(_VIEW))
 
 
-def judgement_stamp() -> str:
-    """Changes whenever a judgement is recorded, so cached graphs and resolutions are rebuilt."""
-    from workbench.network.judgements import MatchJudgement
-
-    t = MatchJudgement.__table__
-    with get_store().engine.connect() as conn:
-        n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.decided_at))).one()
-    return f"{n}:{last}"
+def _version(personal: bool) -> tuple[int, ...]:
+    """The data the graph is made of: the cases, and the analysts' judgements when persons and
+    companies are resolved into it."""
+    return data_version("cases", "judgements") if personal else data_version("cases")
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Building the entity graph ...")
-def _graph(url: str, flt: CaseFilter, personal: bool, stamp: str) -> EntityGraph:
+def _graph(url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool) -> EntityGraph:
     if not personal:
         return graph_from_store(get_store(), flt, personal_allowed=False)
     # the Duplicates page's cached resolutions: one reading and one resolution per filter
     parties, entities = {}, {}
     for table, kind in (("persons", "person"), ("companies", "company")):
-        frame, res = _resolution(url, flt, kind, stamp)
+        frame, res = _resolution(url, version, flt, kind)
         parties[table], entities[table] = frame, res.entity_of
     return graph_from_store(get_store(), flt, personal_allowed=True, parties=parties, entities=entities)
 
@@ -100,7 +111,7 @@ def entity_graph(flt: CaseFilter) -> EntityGraph:
 
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Resolving entities ...")
-def _resolution(url: str, flt: CaseFilter, kind: str, stamp: str) -> Any:
+def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str) -> Any:
     from workbench.network.graph import party_frame
     from workbench.network.judgements import load_judgements
     from workbench.network.resolve import resolve
@@ -114,26 +125,26 @@ def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
     """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: check the role first)."""
     if not get_settings().can_see_personal:
         raise PermissionError("entity resolution works on personal data, which the current user may not see")
-    return _resolution(get_store().url, flt, kind, judgement_stamp())  # type: ignore[no-any-return]
+    return _resolution(get_store().url, _version(True), flt, kind)  # type: ignore[no-any-return]
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
-def _communities(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.Series:
+def _communities(url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool) -> pd.Series:
     from workbench.network.graph import communities
 
-    return communities(_graph(url, flt, personal, stamp))
+    return communities(_graph(url, version, flt, personal))
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Ranking entities ...")
-def _rankings(url: str, flt: CaseFilter, personal: bool, stamp: str) -> pd.DataFrame:
+def _rankings(url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool) -> pd.DataFrame:
     from workbench.network.graph import rankings
 
-    return rankings(_graph(url, flt, personal, stamp))
+    return rankings(_graph(url, version, flt, personal))
 
 
-def _key(flt: CaseFilter) -> tuple[str, CaseFilter, bool, str]:
+def _key(flt: CaseFilter) -> tuple[str, tuple[int, ...], CaseFilter, bool]:
     personal = get_settings().can_see_personal
-    return get_store().url, flt, personal, judgement_stamp() if personal else ""
+    return get_store().url, _version(personal), flt, personal
 
 
 def graph_communities(flt: CaseFilter) -> pd.Series:
@@ -154,8 +165,6 @@ AUTO_ANALYSIS_NODES = 300_000
 def wanted(what: str, graph: EntityGraph, flt: CaseFilter) -> bool:
     """Whether to compute ``what`` (communities, rankings) now: at once for small graphs, after a click
     for large ones (the choice is kept per filter)."""
-    from workbench.ui.state import get_state
-
     extras = get_state().extras
     key = f"network.{what}"
     if len(graph) <= AUTO_ANALYSIS_NODES or extras.get(key) == flt:
@@ -170,8 +179,6 @@ def wanted(what: str, graph: EntityGraph, flt: CaseFilter) -> bool:
 
 def focus(seed: str, expanded: list[str] | None = None) -> None:
     """Centre the Network page's drawing on ``seed`` (selected), with ``expanded`` nodes opened."""
-    from workbench.ui.state import get_state
-
     get_state().extras.update(
         {"network.seed": seed, "network.selected": seed, "network.expanded": list(expanded or [])}
     )
@@ -280,11 +287,9 @@ def judge_pair(
     """Record the Duplicates page's judgement on one pair with the note submitted with it (a form
     callback: ``st.session_state["dup_note"]`` holds the note as submitted, not an earlier run's)."""
     from workbench.network.judgements import record_judgement
-    from workbench.ui.state import get_state
 
     note = str(st.session_state.get("dup_note") or "").strip()
     record_judgement(get_store(), kind, left_key, right_key, decision, score=score, note=note or None)
-    clear_network_caches()
     verdict = "the same" if decision == "same" else "different"
     a, b = names or (left_key, right_key)
     get_state().extras["duplicates.last"] = f"Recorded: {a} and {b} are {verdict}" + (
@@ -322,11 +327,6 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
     st.caption(
         f"{count(sum(counts.values()), 'node')}; this download is recorded in the audit log (Admin → Store & audit)."
     )
-
-
-def clear_network_caches() -> None:
-    for cached in (_graph, _resolution, _communities, _rankings):
-        cached.clear()
 
 
 def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None) -> dict[str, Any]:
@@ -393,44 +393,253 @@ def network_view(spec: dict[str, Any], *, height: int = 620, key: str) -> dict[s
     return value if isinstance(value, dict) else None
 
 
-def view_graph(graph: EntityGraph, seed: str, hops: int, expanded: list[str], limit: int = DRAW_LIMIT) -> Any:
-    """The ego network of ``seed`` at ``hops``, plus one hop around each node the user expanded."""
-    import networkx as nx
-
-    from workbench.network.graph import ego_network
-
-    g = ego_network(graph, seed, hops, max_nodes=limit)
-    for node in expanded:
-        if node in graph.index.index and g.number_of_nodes() < limit:
-            more = ego_network(graph, node, 1, max_nodes=max(10, limit - g.number_of_nodes()))
-            truncated = g.graph["truncated"] or more.graph["truncated"]
-            g = nx.compose(more, g)  # attributes of the main ego network win
-            g.graph.update(truncated=truncated, seeds=[seed, *expanded])
-    g.graph.setdefault("seeds", [seed])
-    return g
+# ---------------------------------------------------------------- the Network page's panels
+def personal_notice() -> None:
+    """Tell a role that may not see personal data what the graph leaves out."""
+    if not get_settings().can_see_personal:
+        st.info(
+            _(
+                "Persons, companies and their identifiers are personal data, which your role may not see: the "
+                "graph shows cases linked by flights, vessels and trains only."
+            )
+        )
 
 
-def path_graph(graph: EntityGraph, path: list[str]) -> Any:
-    """The drawing of a shortest path: its nodes and only the links it takes (so the links drawn are
-    the links the path description counts)."""
-    from workbench.network.graph import to_networkx
-
-    g = to_networkx(graph, [graph.position(p) for p in path])
-    on_path = {frozenset(e) for e in zip(path, path[1:], strict=False)}
-    g.remove_edges_from([e for e in list(g.edges) if frozenset(e) not in on_path])
-    g.graph["seeds"] = [path[0], path[-1]]
-    return g
+_KIND_PLURALS = {"address": "Addresses", "company": "Companies", "conveyance": "Conveyances"}
 
 
-def community_table(graph: EntityGraph, comm: pd.Series) -> pd.DataFrame:
-    """One row per community: its number, node count and nodes per kind, largest first."""
-    from workbench.network.graph import NODE_KINDS
+def graph_figures(graph: EntityGraph) -> None:
+    """Nodes per kind and links, one metric each, and the legend."""
+    counts = graph.counts()
+    cols = st.columns(len(counts) + 1)
+    for col, (kind, n) in zip(cols, counts.items(), strict=False):
+        col.metric(_(_KIND_PLURALS.get(kind, kind.capitalize() + "s")), f"{n:,}")
+    cols[-1].metric(_("Links"), f"{len(graph.edges):,}")
+    st.markdown(legend_html(counts), unsafe_allow_html=True)
 
-    kinds = graph.nodes.set_index("node_id").loc[comm.index, "kind"]
-    table = (
-        pd.DataFrame({"community": comm.to_numpy(), "kind": kinds.to_numpy()})
-        .pivot_table(index="community", columns="kind", aggfunc="size", fill_value=0)
-        .reindex(columns=[k for k in NODE_KINDS if k in set(kinds)])
+
+def entity_search(graph: EntityGraph, label: str, key: str, default: str | None = None) -> str | None:
+    """A search box and the matching entities (:func:`workbench.network.graph.search_nodes`); returns
+    the chosen node id (``default`` while the box is empty)."""
+    from workbench.network.graph import search_nodes
+
+    text = st.text_input(
+        label, key=f"{key}_text", placeholder=_("name, phone, address, passport, case id, flight …")
     )
-    table.insert(0, "nodes", table.sum(axis=1))
-    return table.reset_index().sort_values("nodes", ascending=False)
+    if not text:
+        return default
+    found = search_nodes(graph, text, limit=40)
+    if found.empty:
+        st.caption(_("Nothing in the filtered graph matches “{text}”.", text=text))
+        return None
+    labels = {
+        r.node_id: f"{r.label} · {r.kind}{f' · {r.detail}' if r.detail else ''} · "
+        + _("{n} links", n=r.degree)
+        for r in found.itertuples()
+    }
+    return st.selectbox(_("Matches"), list(labels), format_func=labels.get, key=f"{key}_pick")
+
+
+def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
+    """The entity card (:func:`workbench.network.graph.entity_card`): its cases (a row opens the case),
+    the names it is written as, and its direct links."""
+    from workbench.network.graph import entity_card
+    from workbench.ui.widgets import open_case
+
+    card = entity_card(graph, node_id)
+    lo, hi = card["period"]
+    period = f" · {lo:%Y-%m-%d} – {hi:%Y-%m-%d}" if lo is not None and not pd.isna(lo) else ""
+    st.markdown(f"**{card['label']}** · {card['kind']} · " + _("{n} case(s)", n=len(card["cases"])) + period)
+    if len(card["names"]) > 1:
+        st.caption(_("Written as: {names}", names="; ".join(card["names"][:12])))
+    cases = card["cases"]
+    if len(cases):
+        ev = st.dataframe(
+            cases.drop(columns=["case_key"]),
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"card_{node_id}",
+            column_config={
+                **{c: _(label) for c, label in CARD_COLUMNS.items()},
+                "seizure_date": st.column_config.DateColumn(_("Seizure date"), format="YYYY-MM-DD"),
+            },
+        )
+        st.caption(_("Select a case to open it."))
+        rows = ev.selection.rows if ev and ev.selection else []
+        if rows:
+            r = cases.iloc[rows[0]]
+            open_case(str(r["reporting_country"]), str(r["case_id"]))
+    with st.expander(_("Direct links ({n})", n=len(card["links"]))):
+        st.dataframe(
+            card["links"][["label", "kind", "relation"]],
+            hide_index=True,
+            width="stretch",
+            column_config={"label": _("Linked to"), "kind": _("Kind"), "relation": _("Link")},
+        )
+
+
+def _handle_click(ex: dict[str, Any]) -> None:
+    """The drawing's last click, read before drawing: a click selects its node, a double-click also
+    expands it (each click is handled once: the component numbers them)."""
+    click = st.session_state.get("net_view")
+    if isinstance(click, dict) and click.get("n") != ex.get("network.click"):
+        ex["network.click"] = click.get("n")
+        ex["network.selected"] = click["node"]
+        if click.get("action") == "expand" and click["node"] not in ex.get("network.expanded", []):
+            ex["network.expanded"] = [*ex.get("network.expanded", []), click["node"]]
+
+
+def ego_panel(graph: EntityGraph, flt: CaseFilter) -> None:
+    """The search, hops and limit; the ego network drawn with its expansions
+    (:func:`workbench.network.views.ego_view`), the buttons that expand, centre and reset it, the
+    selected entity's card and the network's download. The drawing is a fragment: a click reruns it
+    only."""
+    ex = get_state().extras
+    left, mid, right = st.columns([3, 1, 1])
+    with left:
+        seed = entity_search(graph, _("Search an entity"), "net_seed", ex.get("network.seed"))
+    hops = mid.slider(_("Hops"), 1, 3, int(ex.get("network.hops", 2)), key="net_hops")
+    limit = int(
+        right.number_input(_("Most nodes drawn"), 50, DRAW_MAX, DRAW_LIMIT, step=250, key="net_limit")
+    )
+    if seed and seed != ex.get("network.seed"):
+        focus(seed)
+    ex["network.hops"] = hops
+    st.fragment(_ego_drawing)(graph, flt, limit)
+
+
+def _ego_drawing(graph: EntityGraph, flt: CaseFilter, limit: int) -> None:
+    from workbench.network.graph import node_names
+
+    ex = get_state().extras
+    seed = ex.get("network.seed")
+    if not seed or seed not in graph.index.index:
+        st.info(_("Search a person, company, phone, address, passport, case or flight to draw its network."))
+        return
+    _handle_click(ex)
+    expanded = list(ex.get("network.expanded", []))
+    g = ego_view(graph, seed, int(ex.get("network.hops", 2)), expanded, max_nodes=limit)
+    if g.graph.get("truncated"):
+        st.warning(
+            _(
+                "The network has more nodes than the {limit:,} drawn (nearest and best linked first). Lower the "
+                "hops, narrow the filters, or raise the limit (beyond about 1,500 nodes the drawing takes many "
+                "seconds to lay out and pans and zooms jerkily).",
+                limit=limit,
+            )
+        )
+    selected = ex.get("network.selected", seed)
+    network_view(vis_spec(g, selected=selected), key="net_view")
+    b1, b2, b3, b4 = st.columns(4)
+    b1.button(
+        _("Expand selected"),
+        key="net_expand",
+        disabled=selected in expanded,
+        on_click=lambda: ex.update({"network.expanded": [*expanded, selected]}),
+    )
+    b2.button(
+        _("Centre on selected"),
+        key="net_centre",
+        on_click=lambda: ex.update({"network.seed": selected, "network.expanded": []}),
+    )
+    b3.button(
+        _("Reset expansions"),
+        key="net_reset",
+        disabled=not expanded,
+        on_click=lambda: ex.update({"network.expanded": []}),
+    )
+    b4.caption(
+        f"{count(g.number_of_nodes(), 'node')} · {count(g.number_of_edges(), 'link')} · "
+        + _("selected: {name}", name=node_names(graph, [selected])[0])
+    )
+    st.markdown("#### " + _("Entity card"))
+    entity_card_panel(graph, selected)
+    with st.expander(_("Export this network")):
+        export_panel(graph, list(g.nodes), flt)
+
+
+def path_panel(graph: EntityGraph) -> None:
+    """Two searches and the shortest path between the chosen entities, described and drawn with only
+    its links (:func:`workbench.network.views.path_view`)."""
+    from workbench.network.graph import describe_path, shortest_path
+
+    a_col, b_col = st.columns(2)
+    with a_col:
+        a = entity_search(graph, _("From"), "net_path_a")
+    with b_col:
+        b = entity_search(graph, _("To"), "net_path_b")
+    around = st.checkbox(_("Go around hubs"), value=True, key="net_path_hubs")
+    if not (a and b):
+        return
+    path = shortest_path(graph, a, b, avoid_hubs=around)
+    if path is None:
+        st.info(
+            _("These two are not linked in the filtered graph (hubs set aside).")
+            if around
+            else _("These two are not linked in the filtered graph.")
+        )
+        return
+    st.success(describe_path(graph, path))
+    network_view(vis_spec(path_view(graph, path), path=path), height=360, key="net_path_view")
+
+
+def communities_panel(graph: EntityGraph, flt: CaseFilter) -> None:
+    """The linked groups of the filtered graph (:func:`workbench.network.views.community_table`);
+    a selected group can be drawn on the Ego network tab."""
+    comm = graph_communities(flt) if wanted("communities", graph, flt) else None
+    if comm is None:
+        return
+    if comm.empty:
+        st.info(_("No linked groups in the filtered graph."))
+        return
+    table = community_table(graph, comm)
+    st.caption(
+        _(
+            "{n:,} linked groups (hubs set aside; large groups split by Louvain modularity).",
+            n=len(table),
+        )
+    )
+    ev = st.dataframe(
+        table.head(500),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="net_comm_table",
+    )
+    rows = ev.selection.rows if ev and ev.selection else []
+    if rows:
+        chosen = int(table.iloc[rows[0]]["community"])
+        if st.button(_("Draw community {n}", n=chosen), key="net_comm_draw"):
+            members = community_members(comm, chosen)
+            focus(members[0], members[1:])
+            st.rerun()
+
+
+def rankings_panel(graph: EntityGraph, flt: CaseFilter) -> None:
+    """Persons and companies by degree and betweenness; a selected row can be drawn."""
+    rank = graph_rankings(flt) if wanted("rankings", graph, flt) else None
+    if rank is None:
+        return
+    st.caption(
+        _(
+            "Persons and companies by number of distinct links (degree) and by betweenness (share of shortest "
+            "paths through them, estimated on {n:,} nodes of the linked groups).",
+            n=rank.attrs.get("betweenness_nodes", 0),
+        )
+    )
+    ev = st.dataframe(
+        rank,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="net_rank_table",
+        column_config={"betweenness": st.column_config.NumberColumn(format="%.2e")},
+    )
+    rows = ev.selection.rows if ev and ev.selection else []
+    if rows and st.button(_("Draw its network"), key="net_rank_draw"):
+        focus(str(rank.iloc[rows[0]]["node_id"]))
+        st.rerun()

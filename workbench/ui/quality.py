@@ -28,8 +28,10 @@ from data_quality import (
     scores,
     trend_frame,
 )
+from workbench.i18n import _
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import data_version, get_settings, get_store
+from workbench.ui.state import get_state
 
 __all__ = [
     "DIMENSIONS",
@@ -47,21 +49,30 @@ __all__ = [
     "store_runs",
     "latest_store_check",
     "check_store",
+    "SHOWN_ROWS",
+    "submissions_overview",
+    "store_check_panel",
+    "choose_submission",
+    "report_header",
+    "failed_expectations",
+    "failing_rows_panel",
 ]
 
 #: What the scorecards can show: the five dimensions and their mean.
 DIMENSIONS: tuple[str, ...] = ("overall", *DIMENSION_NAMES)
 _TTL = 300
+#: What the quality pages read: submissions, quarantined rows and quality results.
+_SUBMISSIONS = ("submissions",)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
-def _submissions(url: str) -> pd.DataFrame:
+def _submissions(url: str, version: tuple[int, ...]) -> pd.DataFrame:
     return dq.submissions(get_store())
 
 
 def submissions() -> pd.DataFrame:
     """The submissions with status and score, newest first (cached)."""
-    return _submissions(get_store().url)
+    return _submissions(get_store().url, data_version(*_SUBMISSIONS))
 
 
 def _personal() -> bool:
@@ -69,60 +80,57 @@ def _personal() -> bool:
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the report ...")
-def _report(url: str, submission_id: int, personal: bool) -> SubmissionReport:
+def _report(url: str, version: tuple[int, ...], submission_id: int, personal: bool) -> SubmissionReport:
     return dq.submission_report(get_store(), submission_id, personal_allowed=personal)
 
 
 def submission_report(submission_id: int) -> SubmissionReport:
     """A submission's report (cached), without personal data for a role that may not see it."""
-    return _report(get_store().url, submission_id, _personal())
+    return _report(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner="Writing the feedback workbook ...")
-def _feedback(url: str, submission_id: int, personal: bool) -> bytes:
+def _feedback(url: str, version: tuple[int, ...], submission_id: int, personal: bool) -> bytes:
     return dq.feedback_workbook(dq.submission_report(get_store(), submission_id, personal_allowed=personal))
 
 
 def feedback_workbook(submission_id: int) -> bytes:
     """The feedback workbook of a submission (``.xlsx`` bytes, cached), without personal data for a role
     that may not see it."""
-    return _feedback(get_store().url, submission_id, _personal())
+    return _feedback(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
 
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner="Rendering the Data Docs (loads Great Expectations) ...")
-def _docs(url: str, run_id: int, title: str, personal: bool) -> bytes:
+def _docs(url: str, version: tuple[int, ...], run_id: int, title: str, personal: bool) -> bytes:
     return dq.data_docs_for_run(get_store(), run_id, title, personal_allowed=personal)
 
 
 def data_docs(run_id: int, title: str) -> bytes:
     """Data Docs of a run as a zipped static site (GX is imported here, on demand), without personal data
     for a role that may not see it."""
-    return _docs(get_store().url, run_id, title, _personal())
+    return _docs(get_store().url, data_version(*_SUBMISSIONS), run_id, title, _personal())
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the scorecards ...")
-def _inputs(url: str, countries: tuple[str, ...], date_from: Any, date_to: Any) -> pd.DataFrame:
+def _inputs(
+    url: str, version: tuple[int, ...], countries: tuple[str, ...], date_from: Any, date_to: Any
+) -> pd.DataFrame:
     return dq.scorecard_inputs(get_store(), countries, date_from, date_to)
-
-
-def _countries_of(flt: CaseFilter) -> tuple[str, ...]:
-    countries = set(flt.reporting_countries)
-    if flt.wco_regions:
-        from workbench.format.reference import countries as all_countries
-
-        c = all_countries()
-        in_regions = set(c.loc[c["wco_region"].isin(flt.wco_regions), "iso2"])
-        countries = (countries & in_regions) if countries else in_regions
-    return tuple(sorted(countries))
 
 
 def scorecard_inputs(flt: CaseFilter) -> pd.DataFrame:
     """Summed scorecard inputs per reporting country and seizure month for the shared filter's countries,
     WCO regions and period (cached). Turn them into percentages with :func:`data_quality.scorecard.scores`."""
-    countries = _countries_of(flt)
-    if (flt.reporting_countries or flt.wco_regions) and not countries:
+    countries = flt.countries()  # None: any country
+    if countries is not None and not countries:
         return pd.DataFrame(columns=["reporting_country", "month", *INPUT_COLUMNS])
-    return _inputs(get_store().url, countries, _as_date(flt.date_from), _as_date(flt.date_to))
+    return _inputs(
+        get_store().url,
+        data_version(*_SUBMISSIONS),
+        countries or (),
+        _as_date(flt.date_from),
+        _as_date(flt.date_to),
+    )
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -203,29 +211,254 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
 
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
-def _store_runs(url: str) -> pd.DataFrame:
+def _store_runs(url: str, version: tuple[int, ...]) -> pd.DataFrame:
     return dq.store_runs(get_store())
 
 
 def store_runs() -> pd.DataFrame:
     """The periodic checks of the store, newest first (cached)."""
-    return _store_runs(get_store().url)
+    return _store_runs(get_store().url, data_version(*_SUBMISSIONS))
 
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
-def _latest_store_check(url: str) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+def _latest_store_check(url: str, version: tuple[int, ...]) -> tuple[dict[str, Any] | None, pd.DataFrame]:
     return dq.latest_store_check(get_store())
 
 
 def latest_store_check() -> tuple[dict[str, Any] | None, pd.DataFrame]:
     """The latest check of the store and its failed expectations (cached; no failing row values)."""
-    return _latest_store_check(get_store().url)
+    return _latest_store_check(get_store().url, data_version(*_SUBMISSIONS))
 
 
 def check_store() -> dict[str, Any]:
-    """Run every suite against the store now (GX, in SQL where it can), record the run and forget the
-    cached lists of checks, so the panel shows the new one."""
-    report = dq.validate_store(get_store()).to_json()
-    _store_runs.clear()
-    _latest_store_check.clear()
-    return report
+    """Run every suite against the store now (GX, in SQL where it can) and record the run (which moves
+    the ``submissions`` data version forward: the next run of any page lists it)."""
+    return dq.validate_store(get_store()).to_json()
+
+
+# ---------------------------------------------------------------- the Submissions page's panels
+#: Failing rows the Submissions page lists (the feedback workbook lists them all).
+SHOWN_ROWS = 10_000
+
+
+def submissions_overview(subs: pd.DataFrame) -> None:
+    """Figures over every submission and their table."""
+    checked = subs[subs["run_id"].notna()]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(_("Submissions"), f"{len(subs):,}")
+    c2.metric(_("Checked by the gate"), f"{len(checked):,}")
+    c3.metric(_("With quarantined rows"), f"{int(subs['status'].isin(['partial', 'rejected']).sum()):,}")
+    c4.metric(
+        _("Median score"), f"{checked['score'].median():.1f}" if checked["score"].notna().any() else "–"
+    )
+    st.dataframe(
+        subs.drop(columns=["run_id", "kind"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "score": st.column_config.ProgressColumn(_("score"), min_value=0, max_value=100, format="%.1f"),
+            "received": st.column_config.DatetimeColumn(_("received"), format="YYYY-MM-DD HH:mm"),
+        },
+    )
+
+
+def _run_store_check() -> None:
+    res = check_store()
+    get_state().extras["quality.checked"] = _(
+        "Checked: score {score}, {n} failed expectation(s), listed below.",
+        score=res["score"],
+        n=len(res["failures"]),
+    )
+
+
+def store_check_panel() -> None:
+    """Run the suites against the whole store; the latest check's failures and every check so far."""
+    st.caption(_("`workbench validate --db URL` runs the suites inside the database (SQLite or PostgreSQL)."))
+    if st.button(_("Check the store now"), key="quality_store_check"):
+        with st.spinner(_("Checking everything stored ...")):
+            _run_store_check()
+        st.rerun()  # the check moved the data version forward: the next run lists it
+    done = get_state().extras.pop("quality.checked", None)
+    if done:
+        st.success(done)
+    last, last_failed = latest_store_check()
+    if last is None:
+        st.caption(_("No check of the store yet."))
+        return
+    st.markdown(
+        _(
+            "**Latest check** (run {run}, {at}): score {score}, {n} failed expectation(s)",
+            run=last["id"],
+            at=f"{pd.Timestamp(last['started_at']):%Y-%m-%d %H:%M}",
+            score=last["score"],
+            n=len(last_failed),
+        )
+    )
+    st.dataframe(
+        last_failed[["table", "column", "problem", "severity", "failing", "share_pct", "expectation"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "share_pct": st.column_config.NumberColumn(
+                _("% of rows"), format="%.2f", help=_("of the table's rows")
+            )
+        },
+    )
+    st.caption(_("Every check of the store, newest first:"))
+    st.dataframe(store_runs(), hide_index=True, width="stretch")
+
+
+def choose_submission(subs: pd.DataFrame) -> int:
+    """The submission whose report to show (kept across page switches)."""
+    extras = get_state().extras
+    ids = subs["submission"].tolist()
+    default = extras.get("quality.submission")
+    chosen = st.selectbox(
+        _("Report of submission"),
+        ids,
+        index=ids.index(default) if default in ids else 0,
+        format_func=lambda i: f"{i} · {subs.loc[subs['submission'] == i, 'source'].iloc[0]}",
+        key="quality_submission",
+    )
+    extras["quality.submission"] = chosen
+    return int(chosen)
+
+
+def report_header(report: SubmissionReport) -> None:
+    """Who sent the submission, when, its status; with a quality run, its figures and the downloads
+    (feedback workbook, Data Docs)."""
+    sub = report.submission
+    st.subheader(_("Submission {id}: {source}", id=sub["id"], source=sub["source"]))
+    st.caption(
+        _(
+            "received {at} from {by} · status **{status}** · reporting countries: {countries}",
+            at=f"{pd.Timestamp(sub['received']):%Y-%m-%d %H:%M}",
+            by=sub["by"],
+            status=sub["status"],
+            countries=(sub["countries"] or "–").replace(";", ", "),
+        )
+    )
+    for note in report.notes:
+        st.caption(note)
+    run = report.run
+    if run is None:
+        return
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(_("Quality score"), f"{run['score']:.1f}" if run["score"] is not None else "–")
+    m2.metric(
+        _("Rows quarantined"), f"{run['critical_rows']:,}", help=_("rows with a critical finding: not stored")
+    )
+    m3.metric(
+        _("Rows flagged"), f"{run['warning_rows']:,}", help=_("rows with warnings only: stored and flagged")
+    )
+    m4.metric(
+        _("Expectations failed"),
+        _("{failed} of {total}", failed=len(report.failed), total=len(report.expectations)),
+    )
+    _report_downloads(report)
+
+
+def _report_downloads(report: SubmissionReport) -> None:
+    extras = get_state().extras
+    sub, run = report.submission, report.run
+    assert run is not None
+    left, right = st.columns([1, 1])
+    left.download_button(
+        _("Feedback workbook (.xlsx)"),
+        data=feedback_workbook(int(sub["id"])),
+        file_name=f"feedback-submission-{sub['id']}-{dt.date.today():%Y%m%d}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="quality_feedback",
+        help=_("For the submitting administration: every problem, where it is, and how to fix it."),
+    )
+    if right.button(_("Build Data Docs"), key="quality_docs_build", icon=":material/description:"):
+        extras["quality.docs_for"] = int(run["id"])
+    if extras.get("quality.docs_for") == int(run["id"]):
+        right.download_button(
+            _("Data Docs (static site, .zip)"),
+            data=data_docs(int(run["id"]), f"submission {sub['id']}: {sub['source']}"),
+            file_name=f"data-docs-submission-{sub['id']}.zip",
+            mime="application/zip",
+            key="quality_docs_download",
+            help=_("Great Expectations Data Docs: unzip and open index.html; it works offline."),
+        )
+
+
+def failed_expectations(report: SubmissionReport) -> bool:
+    """The expectations that could not run and those that failed; False when every one was met."""
+    for e in report.expectations[report.expectations["error"].notna()].itertuples(index=False):
+        st.warning(
+            _(
+                "{table}.{column}: {expectation} could not run ({error})",
+                table=e.table,
+                column=e.column,
+                expectation=e.expectation,
+                error=e.error,
+            )
+        )
+    failed = report.failed
+    if failed.empty:
+        st.success(_("Every expectation was met."))
+        return False
+    st.markdown("**" + _("Failed expectations") + "**")
+    st.caption(
+        _(
+            "**% of rows**: failing rows as a share of the rows of that table in the submission ({rows}).",
+            rows=", ".join(f"{t}: {n:,}" for t, n in report.table_rows.items()),
+        )
+    )
+    st.dataframe(
+        failed[["table", "column", "problem", "severity", "failing", "share_pct", "expectation", "fix"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "share_pct": st.column_config.NumberColumn(
+                _("% of rows"), format="%.2f", help=_("failing rows / rows of that table in the submission")
+            )
+        },
+    )
+    return True
+
+
+def failing_rows_panel(report: SubmissionReport) -> None:
+    """The failing rows, narrowed to one expectation on one column if the user picks it."""
+    rows = report.failing_rows
+    st.markdown("**" + _("Failing rows ({n:,})", n=len(rows)) + "**")
+    if report.hidden_rows:
+        st.caption(
+            _(
+                "{n:,} failing row(s) of persons and companies are not listed: personal data, which your role "
+                "may not see (the counts above include them).",
+                n=report.hidden_rows,
+            )
+        )
+    which = rows["table"] + " · " + rows["column"] + " · " + rows["expectation"]
+    pick = st.selectbox(_("Show"), ["all", *sorted(which.unique())], key="quality_rows_filter")
+    if pick != "all":
+        rows = rows[(which == pick).to_numpy()]
+    if len(rows) > SHOWN_ROWS:
+        st.caption(
+            _(
+                "The first {shown:,} rows; the feedback workbook lists all {n:,}.",
+                shown=SHOWN_ROWS,
+                n=len(rows),
+            )
+        )
+    columns = [
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "message",
+        "outcome",
+        "reporting_country",
+        "case_id",
+        "expectation",
+    ]
+    st.dataframe(
+        rows.head(SHOWN_ROWS)[columns],
+        hide_index=True,
+        width="stretch",
+        height=min(600, 38 + 35 * max(1, min(len(rows), SHOWN_ROWS))),
+    )

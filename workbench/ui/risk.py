@@ -15,7 +15,6 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 
 from workbench.risk import editing
@@ -34,14 +33,14 @@ from workbench.risk.model import CATEGORIES, STATUSES, Indicator, IndicatorError
 from workbench.risk.samples import load_risk_sample
 from workbench.risk.traffic import (
     FILTER_ON_TRAFFIC,
-    TRAFFIC,
     describe_scope,
     load_traffic,
     scope_traffic,
+    traffic_rows,
     traffic_sources,
 )
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import data_version, get_settings, get_store
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -68,6 +67,10 @@ __all__ = [
 
 NEW = "(new indicator)"
 _TTL = 600
+#: What the risk caches read: the traffic, and the seizures' cases where the filter's commodity
+#: criteria decide which seizures count (:func:`workbench.risk.traffic.scope_traffic`).
+_TRAFFIC = ("traffic",)
+_SCOPED = ("cases", "traffic")
 
 
 # ------------------------------------------------------------------------------------ small helpers
@@ -91,34 +94,34 @@ def show_flash() -> None:
 
 
 # ------------------------------------------------------------------------------------ traffic
-def _token(url: str) -> tuple[int, int]:
-    """Changes whenever traffic is loaded: (rows, largest id)."""
-    with get_store().engine.connect() as conn:
-        n, top = conn.execute(sa.select(sa.func.count(), sa.func.max(TRAFFIC.c.id))).one()
-    return int(n or 0), int(top or 0)
-
-
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the traffic ...")
-def _prepared(url: str, source: str | None, token: tuple[int, int]) -> PreparedFrame:
+def _prepared(url: str, version: tuple[int, ...], source: str | None) -> PreparedFrame:
     return PreparedFrame(load_traffic(get_store(), source), traffic_fields())
 
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Applying the filters to the traffic ...")
-def _scoped(url: str, source: str | None, token: tuple[int, int], flt: CaseFilter) -> PreparedFrame:
-    whole = _prepared(url, source, token)
+def _scoped(url: str, version: tuple[int, ...], source: str | None, flt: CaseFilter) -> PreparedFrame:
+    whole = _prepared(url, data_version(*_TRAFFIC), source)
     if flt.is_empty:
         return whole
     return PreparedFrame(scope_traffic(whole.frame, flt, get_store()), traffic_fields())
 
 
+def _scoped_traffic(source: str | None, flt: CaseFilter) -> PreparedFrame:
+    return _scoped(get_store().url, data_version(*_SCOPED), source, flt)
+
+
+def _no_traffic() -> bool:
+    return _sources(get_store().url, data_version(*_TRAFFIC)).empty
+
+
 def prepared_traffic(source: str | None) -> PreparedFrame | None:
     """The store's traffic (one source) within the sidebar's filters (:func:`workbench.risk.traffic.scope_traffic`),
-    ready for the engine and cached until new traffic is loaded; None when the store holds no traffic."""
-    store = get_store()
-    token = _token(store.url)
-    if token[0] == 0:
+    ready for the engine and cached until new traffic or cases are stored; None when the store holds no
+    traffic."""
+    if _no_traffic():
         return None
-    return _scoped(store.url, source, token, get_state().filter)
+    return _scoped_traffic(source, get_state().filter)
 
 
 def scope_note(rows: int | None = None) -> None:
@@ -153,14 +156,13 @@ def for_download(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
-def _sources(url: str, token: tuple[int, int]) -> pd.DataFrame:
+def _sources(url: str, version: tuple[int, ...]) -> pd.DataFrame:
     return traffic_sources(get_store())
 
 
 def traffic_picker(key: str) -> str | None:
     """A select box of the traffic sets in the store (shared across Risk pages); None if there is none."""
-    store = get_store()
-    sources = _sources(store.url, _token(store.url))
+    sources = _sources(get_store().url, data_version(*_TRAFFIC))
     if sources.empty:
         return None
     names = sources["source"].tolist()
@@ -174,32 +176,26 @@ def traffic_picker(key: str) -> str | None:
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
-def _rows_in_scope(url: str, token: tuple[int, int], source: str, flt: CaseFilter) -> int:
-    from workbench.risk.traffic import traffic_where
-
-    stmt = sa.select(sa.func.count()).select_from(TRAFFIC).where(TRAFFIC.c.source == source)
-    with get_store().engine.connect() as conn:
-        return int(conn.execute(stmt.where(*traffic_where(flt))).scalar_one())
+def _rows_in_scope(url: str, version: tuple[int, ...], source: str, flt: CaseFilter) -> int:
+    return traffic_rows(get_store(), source, flt)
 
 
 def source_rows(source: str) -> int:
-    """How many movements of a traffic set in the store are within the sidebar's filters."""
-    store = get_store()
-    return _rows_in_scope(store.url, _token(store.url), source, get_state().filter)
+    """How many movements of a traffic set in the store are within the sidebar's filters
+    (:func:`workbench.risk.traffic.traffic_rows`, cached)."""
+    return _rows_in_scope(get_store().url, data_version(*_TRAFFIC), source, get_state().filter)
 
 
 def load_samples() -> str:
     """Load the shipped sample indicators (if none are stored) and sample traffic (if none is)."""
-    message = load_risk_sample(get_store(), get_settings())
-    _sources.clear()
-    return message
+    return load_risk_sample(get_store(), get_settings())
 
 
 def sample_loader() -> None:
     """An offer to load the sample when the store holds no indicators or no traffic."""
     store = get_store()
     no_ind = reg.list_indicators(store).empty
-    no_traffic = _token(store.url)[0] == 0
+    no_traffic = _no_traffic()
     if not (no_ind or no_traffic):
         return
     missing = " and ".join(x for x, m in (("no indicators", no_ind), ("no traffic", no_traffic)) if m)
@@ -626,7 +622,7 @@ def import_export_panel() -> None:
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Back-testing ...")
 def _backtest(
     url: str,
-    token: tuple[int, int],
+    version: tuple[int, ...],
     source: str | None,
     yaml_text: str,
     threshold: float | None,
@@ -637,7 +633,7 @@ def _backtest(
     indicators = indicators_from_yaml(yaml_text)
     if engine == "sql":
         return backtest_sql(get_store(), indicators, threshold=threshold, split=split, source=source, flt=flt)
-    return backtest(_scoped(url, source, token, flt), indicators, threshold=threshold, split=split)
+    return backtest(_scoped_traffic(source, flt), indicators, threshold=threshold, split=split)
 
 
 def cached_backtest(
@@ -649,10 +645,9 @@ def cached_backtest(
 ) -> BacktestResult:
     """A back-test of the store's traffic within the sidebar's filters, cached per traffic, filter,
     indicators and settings."""
-    store = get_store()
     return _backtest(
-        store.url,
-        _token(store.url),
+        get_store().url,
+        data_version(*_SCOPED),
         source,
         indicators_to_yaml(indicators),
         threshold,
@@ -709,7 +704,7 @@ def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Scoring ...")
 def _score_stored(
     url: str,
-    token: tuple[int, int],
+    version: tuple[int, ...],
     source: str | None,
     yaml_text: str,
     threshold: float,
@@ -721,7 +716,7 @@ def _score_stored(
     profile = Profile(tuple(indicators_from_yaml(yaml_text)), threshold)
     if engine == "sql":
         return score_sql(get_store(), profile, source=source, columns=SCORED_COLUMNS[1:], flt=flt)
-    return score_frame(_scoped(url, source, token, flt), profile)
+    return score_frame(_scoped_traffic(source, flt), profile)
 
 
 #: Traffic columns shown beside the score.
@@ -745,10 +740,9 @@ def score_stored(
 ) -> pd.DataFrame:
     """The store's traffic within the sidebar's filters scored with ``indicators`` (cached; the SQL
     engine returns rows with a hit only)."""
-    store = get_store()
     return _score_stored(
-        store.url,
-        _token(store.url),
+        get_store().url,
+        data_version(*_SCOPED),
         source,
         indicators_to_yaml(indicators),
         threshold,

@@ -13,7 +13,6 @@ import datetime as dt
 import time
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,14 +20,23 @@ from workbench.routes.flows import (
     FlowBase,
     Selection,
     cases_behind,
+    cases_table,
     month_label,
     prepare_flows,
     window_months,
 )
-from workbench.routes.maps import DEFAULT_VIEW, MapData, MapOptions, legend_entries, map_data, route_deck
+from workbench.routes.maps import (
+    DEFAULT_VIEW,
+    MapData,
+    MapOptions,
+    legend_entries,
+    map_data,
+    route_deck,
+    selection_from_pick,
+)
 from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
-from workbench.ui.resources import get_store
+from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
 from workbench.ui.widgets import open_case
 
@@ -63,6 +71,8 @@ WINDOWS: dict[str, int | None] = {
     "24 months": 24,
 }
 _TTL = 600
+#: What the Routes page reads: the seizure data.
+_CASES = ("cases",)
 
 
 def _extras() -> dict[str, Any]:
@@ -71,17 +81,20 @@ def _extras() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- data
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Grouping the routes ...")
-def _flow_base(url: str, flt: CaseFilter) -> FlowBase:
+def _flow_base(url: str, version: tuple[int, ...], flt: CaseFilter) -> FlowBase:
     return prepare_flows(loaders.seizure_frame(flt))
 
 
 def flow_base(flt: CaseFilter) -> FlowBase:
-    """The seizure frame of ``flt`` prepared for flows (cached per store and filter; read-only)."""
-    return _flow_base(get_store().url, flt)
+    """The seizure frame of ``flt`` prepared for flows (cached per store, data version and filter;
+    read-only)."""
+    return _flow_base(get_store().url, data_version(*_CASES), flt)
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
-def _map_data(url: str, flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None) -> MapData:
+def _map_data(
+    url: str, version: tuple[int, ...], flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None
+) -> MapData:
     return map_data(flow_base(flt), options, window)
 
 
@@ -93,6 +106,7 @@ PREVIOUS_FILTER_KEY = "routes.previous_filter"
 @st.cache_resource(ttl=_TTL, max_entries=16, show_spinner=False)
 def _deck(
     url: str,
+    version: tuple[int, ...],
     flt: CaseFilter,
     options: MapOptions,
     window: tuple[int, int] | None,
@@ -100,7 +114,7 @@ def _deck(
 ) -> Any:
     """The map's deck with its JSON made once (read-only): a rerun that does not change the map (a
     pick, a tab, the emerging settings) neither rebuilds nor re-serialises it."""
-    return route_deck(_map_data(url, flt, options, window), dict(view))
+    return route_deck(_map_data(url, version, flt, options, window), dict(view))
 
 
 def arrive(flt: CaseFilter) -> None:
@@ -329,44 +343,13 @@ def period_controls(base: FlowBase) -> tuple[int, int] | None:
 
 # ---------------------------------------------------------------- map and selection
 def selection_from_event(event: Any, data: MapData) -> Selection | None:
-    """A :class:`Selection` from the chart's selection event (None: nothing picked on this data)."""
+    """A :class:`Selection` from the chart's selection event (None: nothing picked on this data); see
+    :func:`workbench.routes.maps.selection_from_pick`."""
     try:
         objects = dict(event.selection.objects)
     except AttributeError:
         return None
-    opts = data.options
-    by = "category" if opts.by == "category" else None
-    for layer_id, objs in objects.items():
-        kind, _, token = str(layer_id).rpartition("-")
-        if token != data.token or not objs:
-            continue
-        obj = objs[0]
-        if kind == "highlight":
-            return Selection(
-                "flow", origin=str(obj.get("origin")), destination=str(obj.get("destination")), mode="od"
-            )
-        if kind in ("flows", "inferred"):
-            return Selection(
-                "flow",
-                origin=str(obj.get("origin")),
-                destination=str(obj.get("destination")),
-                commodity=obj.get("commodity") or None,
-                by=by,
-                mode=opts.mode,
-                level=opts.level,
-            )
-        if kind == "places":
-            return Selection(
-                "place",
-                key=str(obj.get("key")),
-                mode=opts.mode,
-                level=opts.level,
-                name=str(obj.get("label") or ""),
-            )
-        if kind == "countries":
-            props = obj.get("properties") or obj
-            return Selection("country", key=str(props.get("key")), level=opts.level, shading=opts.shading)
-    return None
+    return selection_from_pick(objects, data)
 
 
 def _legend(data: MapData) -> None:
@@ -393,9 +376,10 @@ def _legend(data: MapData) -> None:
 def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None) -> MapData:
     """Draw the map, read the user's pick into ``routes.selection``; returns the map's data."""
     ex = _extras()
-    data = _map_data(get_store().url, flt, options, window)
+    key = (get_store().url, data_version(*_CASES), flt, options, window)
+    data = _map_data(*key)
     view = ex.setdefault("routes.view", dict(DEFAULT_VIEW))
-    deck = _deck(get_store().url, flt, options, window, tuple(sorted(view.items())))
+    deck = _deck(*key, tuple(sorted(view.items())))
     shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
     what = "legs" if options.mode == "legs" else "origin → destination pairs"
     st.caption(
@@ -432,39 +416,6 @@ def _clear_selection() -> None:
     _extras().pop("routes.selection", None)
 
 
-def _case_table(base: FlowBase, rows: np.ndarray, limit: int = 500) -> pd.DataFrame:
-    f = base.frame
-    sub = f.iloc[rows]
-    sub = sub.sort_values("seizure_date", ascending=False, kind="stable").head(limit)
-    keys = sub["case_key"].to_numpy()
-    in_cases = np.isin(base.case, base.case[rows])
-    if "commodity_type" in f:
-        items = f.loc[in_cases, ["case_key", "commodity_type"]].dropna()
-        goods = items.groupby("case_key", observed=True)["commodity_type"].agg(
-            lambda s: ", ".join(sorted({str(v) for v in s}))
-        )
-    else:
-        goods = pd.Series(dtype="string")
-    route_ids = base.route[rows]
-    labels = base.routes["label"].to_numpy()
-    route_label = pd.Series(
-        [labels[r] if r >= 0 else "unknown route" for r in route_ids], index=f.index[rows]
-    ).reindex(sub.index)
-    place = sub.get("place_name", pd.Series("", index=sub.index)).astype("string")
-    return pd.DataFrame(
-        {
-            "case_id": sub["case_id"].astype("string").to_numpy(),
-            "reporting_country": sub["reporting_country"].astype("string").to_numpy(),
-            "seizure_date": pd.to_datetime(sub["seizure_date"]).dt.date.to_numpy(),
-            "route": route_label.to_numpy(),
-            "place": place.fillna(
-                sub.get("place_code", pd.Series("", index=sub.index)).astype("string")
-            ).to_numpy(),
-            "goods": pd.Series(keys).map(goods).fillna("").to_numpy(),
-        }
-    )
-
-
 def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
     """The cases behind the current selection; a row opens the case detail."""
     sel: Selection | None = _extras().get("routes.selection")
@@ -480,7 +431,7 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
         f"Seizures {span}; newest first (500 at most). Routes marked (inferred) have a blank destination "
         "taken as the reporting country. Select a row to open the case."
     )
-    table = _case_table(base, rows)
+    table = cases_table(base, rows)
     event = st.dataframe(
         table,
         hide_index=True,
@@ -511,7 +462,9 @@ def _pretty(
 
 
 @st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
-def _hubs(url: str, flt: CaseFilter, window: tuple[int, int] | None, level: str) -> pd.DataFrame:
+def _hubs(
+    url: str, version: tuple[int, ...], flt: CaseFilter, window: tuple[int, int] | None, level: str
+) -> pd.DataFrame:
     from workbench.routes.hubs import hub_ranking
 
     return hub_ranking(flow_base(flt), window, level)
@@ -520,6 +473,7 @@ def _hubs(url: str, flt: CaseFilter, window: tuple[int, int] | None, level: str)
 @st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
 def _emerging(
     url: str,
+    version: tuple[int, ...],
     flt: CaseFilter,
     recent: tuple[int, int],
     baseline: tuple[int, int],
@@ -538,7 +492,7 @@ def _emerging(
 def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> None:
     """Transit hubs of the window (cached per filter, window and level: a pick or a widget elsewhere
     on the page does not recompute the betweenness)."""
-    hubs = _hubs(get_store().url, flt, window, level)
+    hubs = _hubs(get_store().url, data_version(*_CASES), flt, window, level)
     if hubs.empty:
         st.info("No route in this period passes through a transit country.")
         return
@@ -622,7 +576,17 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
         f"**Before** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
         f"**After** {month_label(recent[0])} to {month_label(recent[1])}"
     )
-    em = _emerging(get_store().url, flt, recent, baseline, mode, level, int(min_cases), float(growth))
+    em = _emerging(
+        get_store().url,
+        data_version(*_CASES),
+        flt,
+        recent,
+        baseline,
+        mode,
+        level,
+        int(min_cases),
+        float(growth),
+    )
     if em.empty:
         st.info(
             f"No route has at least {int(min_cases)} cases from {month_label(recent[0])} to "

@@ -46,7 +46,7 @@ from workbench.trends.statistics import (
     year_before_filter,
 )
 from workbench.ui import loaders
-from workbench.ui.resources import get_store
+from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -65,6 +65,8 @@ __all__ = [
 ]
 
 _TTL = 600
+#: What the Trends and Standard statistics pages read: the seizure data.
+_CASES = ("cases",)
 _ROOT = Path(__file__).resolve().parents[2]
 _NONE = "(none)"
 _VIEWS = {"lines": "line", "stacked areas": "area", "stacked bars": "bar", "small multiples": "multiples"}
@@ -94,7 +96,14 @@ def routes_page_available() -> bool:
 # ------------------------------------------------------------------------------------ cached
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
 def _series(
-    url: str, flt: CaseFilter, by: tuple[str, ...], freq: str, measure: str, top: int | None, unit: str | None
+    url: str,
+    version: tuple[int, ...],
+    flt: CaseFilter,
+    by: tuple[str, ...],
+    freq: str,
+    measure: str,
+    top: int | None,
+    unit: str | None,
 ) -> pd.DataFrame:
     frame = loaders.seizure_frame(flt)
     if unit is not None:
@@ -111,12 +120,12 @@ def series_for(
     unit: str | None = None,
 ) -> pd.DataFrame:
     """:func:`workbench.trends.series.time_series` of the cached frame, cached per filter and choice."""
-    return _series(get_store().url, flt, by, freq, measure, top, unit)
+    return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit)
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Testing every series for a rise ...")
 def _emerging(
-    url: str, flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
+    url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
 ) -> EmergingResult:
     return detect_emerging(
         loaders.seizure_frame(flt), freq=freq, baseline=baseline, fdr=fdr, min_count=min_count
@@ -125,11 +134,11 @@ def _emerging(
 
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
     """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
-    return _emerging(get_store().url, flt, freq, baseline, fdr, min_count)
+    return _emerging(get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner="Building the report ...")
-def _report(url: str, flt: CaseFilter, key: str) -> ReportResult:
+def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str) -> ReportResult:
     frame = loaders.seizure_frame(flt)
     # the year-on-year report compares with the same days a year before, outside a period filter
     earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
@@ -627,7 +636,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         key="stats_report",
         persist_state="session",
     )
-    rep = _report(get_store().url, flt, key)
+    rep = _report(get_store().url, data_version(*_CASES), flt, key)
     st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
@@ -654,7 +663,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
     )
     st.divider()
     if st.button("Prepare every report in one workbook", icon=":material/library_books:", key="stats_all"):
-        results = [_report(get_store().url, flt, k) for k in REPORTS]
+        results = [_report(get_store().url, data_version(*_CASES), flt, k) for k in REPORTS]
         st.download_button(
             f"Download {len(results)} reports (.xlsx)",
             data=catalogue_workbook(results),
