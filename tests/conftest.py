@@ -184,3 +184,54 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+#: The phone of the courier of :func:`fresh_dataset`.
+FRESH_PHONE = "+354 555 0142"
+
+
+def fresh_dataset(tag: str, departure: str, n: int = 40) -> dict[str, object]:
+    """``n`` cases unmistakably new to the sample: case ids ``{tag}-1`` ..., all seized in France in 2025
+    on a route from ``departure`` (a country the sample never uses, e.g. IS or BT), one cocaine item
+    each; the first two cases have the same courier, Zephyrin Quattlebaum (phone :data:`FRESH_PHONE`),
+    whom entity resolution makes one person across every fresh data set imported.
+
+    Tables as the exchange format's frames (``write_dataset`` writes them as a folder, zip or workbook).
+    """
+    import pandas as pd
+
+    ids = [f"{tag}-{i}" for i in range(1, n + 1)]
+    cases = pd.DataFrame(
+        {
+            "case_id": ids,
+            "reporting_country": "FR",
+            "seizure_date": [f"2025-{1 + i % 6:02d}-{1 + i % 27:02d}" for i in range(n)],
+            "customs_procedure": "import",
+            "transport_mode": "air_passenger",
+            "departure_country": departure,
+            "destination_country": "FR",
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "case_id": ids,
+            "reporting_country": "FR",
+            "item_no": 1,
+            "commodity_category": "drugs",
+            "commodity_type": "cocaine",
+            "quantity": 1.5,
+            "unit": "kg",
+        }
+    )
+    persons = pd.DataFrame(
+        {
+            "person_id": ["P1", "P1"],
+            "case_id": ids[:2],
+            "reporting_country": "FR",
+            "role": "courier",
+            "last_name": "Quattlebaum",
+            "first_name": "Zephyrin",
+            "phone": FRESH_PHONE,
+        }
+    )
+    return {"cases": cases, "items": items, "persons": persons}

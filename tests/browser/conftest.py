@@ -106,7 +106,15 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture()
 def page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """A fresh page; fails the test if it tried to reach any host but this machine."""
+    """A fresh page on the shared app; fails the test if it tried to reach any host but this machine."""
+    with open_page(browser, app_url) as pg:
+        yield pg
+
+
+@contextmanager
+def open_page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh page on the app at ``app_url`` (``page.app_url``); fails if it tried to reach any host
+    but this machine."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 960}, accept_downloads=True)
     outside: list[str] = []
 
@@ -123,8 +131,10 @@ def page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-untyped-
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.app_url = app_url  # type: ignore[attr-defined]
-    yield pg
-    ctx.close()
+    try:
+        yield pg
+    finally:
+        ctx.close()
     assert not outside, f"requests tried to leave the machine: {outside[:10]}"
 
 
