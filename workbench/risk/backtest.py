@@ -39,13 +39,22 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.risk.frame_engine import PreparedFrame, prepare
-from workbench.risk.model import Indicator
+from workbench.risk.model import Indicator, Node
 
 if TYPE_CHECKING:
     from workbench.store import Store
     from workbench.store.filters import CaseFilter
 
-__all__ = ["BacktestResult", "backtest", "backtest_sql", "PROFILE", "PERIODS", "metrics_row", "default_split"]
+__all__ = [
+    "BacktestResult",
+    "backtest",
+    "backtest_sql",
+    "PROFILE",
+    "PERIODS",
+    "metrics_row",
+    "default_split",
+    "live_figures",
+]
 
 #: The rule key of the profile (the weighted set at its threshold) in a result.
 PROFILE = "profile"
@@ -145,6 +154,33 @@ class BacktestResult:
             rows, seized = int(g["rows"].sum()), int(g["seized"].sum())
             out[p] = {"rows": rows, "seized": seized, "base_rate": _ratio(seized, rows)}
         return out
+
+
+def live_figures(prepared: PreparedFrame, condition: Node) -> dict[str, Any]:
+    """:func:`metrics_row` of one condition over the whole of a prepared traffic frame: what the
+    indicator editor shows while a rule is written (``seized`` blank counts as not seized; the months
+    are those with a movement).
+
+    >>> from workbench.risk.model import parse_condition
+    >>> traffic = pd.DataFrame({"movement_date": pd.to_datetime(["2024-01-05", "2024-01-09", "2024-03-01"]),
+    ...     "transport_mode": ["road", "road", "rail"], "seized": [True, None, False]})
+    >>> f = live_figures(PreparedFrame(traffic), parse_condition({"field": "transport_mode", "op": "eq", "value": "road"}))
+    >>> f["matched"], f["seized_matched"], f["precision"], f["flagged_per_month"]
+    (2, 1, 0.5, 1.0)
+    """
+    frame = prepared.frame
+    seized = (
+        frame["seized"].fillna(False).to_numpy(dtype=bool)
+        if "seized" in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
+    months = 1
+    if "movement_date" in frame and len(frame):
+        days = prepared.numbers("movement_date")  # cached by the prepared frame: every live count reuses it
+        known = days[~np.isnan(days)].astype("int64").astype("datetime64[D]")
+        months = max(1, len(np.unique(known.astype("datetime64[M]"))))
+    hit = prepared.evaluate(condition)
+    return metrics_row(len(frame), int(seized.sum()), int(hit.sum()), int((hit & seized).sum()), months)
 
 
 def default_split(first: dt.date, last: dt.date) -> dt.date:

@@ -40,9 +40,9 @@ import hashlib
 import io
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np

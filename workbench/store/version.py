@@ -106,7 +106,9 @@ def bump_data_version(conn: Connection | Session, *scopes: str) -> None:
         .values(version=t.c.version + 1, changed_at=dt.datetime.now(dt.UTC))
     ).rowcount
     if done != len(wanted):
-        raise RuntimeError(f"the store has no data-version rows for {wanted}: migrate it (workbench.store.migrate)")
+        raise RuntimeError(
+            f"the store has no data-version rows for {wanted}: migrate it (workbench.store.migrate)"
+        )
 
 
 def data_version(store: Store | Connection) -> DataVersion:
@@ -143,4 +145,3 @@ def data_changes(store: Store) -> pd.DataFrame:
             for scope, what in SCOPES.items()
         ]
     )
-

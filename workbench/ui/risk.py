@@ -17,9 +17,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.risk import editing
 from workbench.risk import registry as reg
-from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, metrics_row
+from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, live_figures
 from workbench.risk.fields import OPERATORS, FieldSet, traffic_fields
 from workbench.risk.frame_engine import PreparedFrame
 from workbench.risk.interchange import (
@@ -270,7 +271,7 @@ def _kinds_help(field_name: str, op: str, fields: FieldSet) -> str:
 
 
 def _add(tree: dict[str, Any], uid: str, what: str) -> None:
-    node, _ = editing.find(tree, uid)
+    node, _parent = editing.find(tree, uid)
     if node is not None:
         node["items"].append(editing.new_condition() if what == "condition" else editing.new_group())
 
@@ -286,12 +287,8 @@ def _leaf_counts(leaf: dict[str, Any], prepared: PreparedFrame | None, fields: F
         node = parse_condition(editing.to_raw({**leaf, "negate": False}, fields), fields)
     except IndicatorError as e:
         return f"⚠ {e.problems[0].split(': ', 1)[-1]}"
-    hit = prepared.evaluate(node)
-    seized = (
-        prepared.frame["seized"].fillna(False).to_numpy(bool) if "seized" in prepared.frame else hit & False
-    )
-    n = int(hit.sum())
-    return f"{n:,} rows · {int((hit & seized).sum()):,} seized"
+    f = live_figures(prepared, node)
+    return _("{matched:,} rows · {seized:,} seized", matched=f["matched"], seized=f["seized_matched"])
 
 
 def _leaf_editor(
@@ -413,20 +410,12 @@ def _live_counts(
     if prepared is None:
         st.info("No traffic in the store: load the sample or a traffic file to see what the rule matches.")
         return
-    frame = prepared.frame
-    scope_note(len(frame))
-    if frame.empty:
+    scope_note(len(prepared))
+    if not len(prepared):
         st.warning("No movement is within the sidebar's filters: widen or reset them to see counts.")
         return
-    seized = frame["seized"].fillna(False).to_numpy(bool)
-    months = max(1, int(pd.to_datetime(frame["movement_date"]).dt.to_period("M").nunique()))
-
-    def figures(ind: Indicator) -> dict[str, Any]:
-        hit = prepared.evaluate(ind.when)
-        return metrics_row(len(frame), int(seized.sum()), int(hit.sum()), int((hit & seized).sum()), months)
-
-    now = figures(indicator) if indicator else None
-    before = figures(saved) if saved else None
+    now = live_figures(prepared, indicator.when) if indicator else None
+    before = live_figures(prepared, saved.when) if saved else None
     cols = st.columns(5)
     if now is None:
         for c, label in zip(
@@ -447,7 +436,7 @@ def _live_counts(
         "Lift", _fmt_lift(now["lift"]), help="precision over the base rate: 1× is no better than random"
     )
     st.caption(
-        f"On {len(frame):,} movements with {int(seized.sum()):,} seizures (base rate {fmt_pct(now['base_rate'])}); "
+        f"On {now['rows']:,} movements with {now['seized']:,} seizures (base rate {fmt_pct(now['base_rate'])}); "
         f"{fmt_pct(now['workload_share'])} of the traffic would be controlled, about {now['flagged_per_month']:,.0f} a month."
     )
 
