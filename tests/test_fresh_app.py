@@ -208,3 +208,18 @@ def test_duplicates_and_risk_pages_follow_writes_of_other_sessions(
     app.run()
     assert not app.exception, app.exception
     assert app.selectbox(key="risk_bt_source").options == ["extra traffic · 50 rows, 1 seized"]
+
+
+def test_a_store_check_from_the_submissions_page_is_listed_at_once(
+    store_copy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check writes a quality run (moving the version forward); the page reruns and lists it, with
+    the check's result kept for that run."""
+    app = _app(store_copy, "pages/submissions.py", monkeypatch)
+    assert any(c.value == "No check of the store yet." for c in app.caption)
+    app.button(key="quality_store_check").click().run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.success if s.value.startswith("Checked: score")]
+    assert any(m.value.startswith("**Latest check** (run") for m in app.markdown)
+    app.run()  # the result is said once
+    assert not [s.value for s in app.success if s.value.startswith("Checked: score")]

@@ -167,3 +167,37 @@ def test_the_default_map_of_the_default_sample_stays_small() -> None:
     deck = route_deck(data)
     assert deck_bytes(deck) < 500_000
     assert deck.to_json() is deck.to_json()
+
+
+def test_a_pick_on_each_pickable_layer_decodes_to_what_lists_its_cases(base) -> None:  # type: ignore[no-untyped-def]
+    """A click's picked object, as deck.gl reports it under the layer id the deck was built with, gives
+    the selection whose cases the Routes page lists; a pick on a map drawn for other options does not."""
+    from workbench.routes.flows import cases_behind, cases_table
+    from workbench.routes.maps import selection_from_pick
+
+    data = map_data(base, MapOptions(mode="od", highlight=("CO", "FR")))
+    spec = json.loads(route_deck(data).to_json())
+    picked = {}
+    for layer in spec["layers"]:
+        objs = layer["data"]["features"] if isinstance(layer["data"], dict) else layer["data"]
+        if layer["id"].startswith("countries-"):  # a reporting country (most countries have no case)
+            reporting = set(base.labels["reporting_country"])
+            objs = [f for f in objs if f["properties"]["key"] in reporting]
+        if layer.get("pickable") and objs:
+            kind = layer["id"].rsplit("-", 1)[0]
+            picked[kind] = selection_from_pick({layer["id"]: [objs[0]]}, data)
+    assert set(picked) >= {"countries", "flows", "places"}
+    assert {k: s.kind for k, s in picked.items() if s} == {
+        "countries": "country",
+        "flows": "flow",
+        "places": "place",
+        **({"inferred": "flow"} if "inferred" in picked else {}),
+        **({"highlight": "flow"} if "highlight" in picked else {}),
+    }
+    for kind, selection in picked.items():
+        rows = cases_behind(base, selection)
+        assert len(rows) > 0, kind  # the pick points at cases of this data
+        assert len(cases_table(base, rows)) == len(rows)
+    other = map_data(base, MapOptions(mode="legs"))
+    flows = next(layer for layer in spec["layers"] if layer["id"].startswith("flows-"))
+    assert selection_from_pick({flows["id"]: flows["data"][:1]}, other) is None
