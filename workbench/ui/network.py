@@ -432,12 +432,13 @@ def entity_search(graph: EntityGraph, label: str, key: str, default: str | None 
     if found.empty:
         st.caption(_("Nothing in the filtered graph matches “{text}”.", text=text))
         return None
-    labels = {
-        r.node_id: f"{r.label} · {r.kind}{f' · {r.detail}' if r.detail else ''} · "
+    labels: dict[str, str] = {
+        str(r.node_id): f"{r.label} · {r.kind}{f' · {r.detail}' if r.detail else ''} · "
         + _("{n} links", n=r.degree)
         for r in found.itertuples()
     }
-    return st.selectbox(_("Matches"), list(labels), format_func=labels.get, key=f"{key}_pick")
+    picked = st.selectbox(_("Matches"), list(labels), format_func=lambda n: labels[n], key=f"{key}_pick")
+    return str(picked) if picked is not None else None
 
 
 def entity_card_panel(graph: EntityGraph, node_id: str) -> None:

@@ -113,7 +113,7 @@ def _scoped_traffic(source: str | None, flt: CaseFilter) -> PreparedFrame:
 
 
 def _no_traffic() -> bool:
-    return _sources(get_store().url, data_version(*_TRAFFIC)).empty
+    return bool(_sources(get_store().url, data_version(*_TRAFFIC)).empty)
 
 
 def prepared_traffic(source: str | None) -> PreparedFrame | None:
