@@ -25,14 +25,12 @@ st.caption(
         "command line; every page shows the new data on its next run."
     )
 )
-st.dataframe(
-    data_changes(store),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "changed": st.column_config.DatetimeColumn(_("last changed"), format="YYYY-MM-DD HH:mm:ss")
-    },
-)
+changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
+changes["changed"] = [
+    _("not since the store was made") if pd.isna(t) else f"{t:%Y-%m-%d %H:%M:%S} UTC"
+    for t in changes["changed"]
+]
+st.dataframe(changes, hide_index=True, width="stretch", column_config={"changed": _("last changed")})
 
 st.subheader(_("Submissions"))
 st.dataframe(submission_history(store), hide_index=True, width="stretch")

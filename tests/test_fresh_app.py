@@ -223,3 +223,13 @@ def test_a_store_check_from_the_submissions_page_is_listed_at_once(
     assert any(m.value.startswith("**Latest check** (run") for m in app.markdown)
     app.run()  # the result is said once
     assert not [s.value for s in app.success if s.value.startswith("Checked: score")]
+
+
+def test_the_admin_page_says_when_each_kind_of_data_changed(
+    store_copy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _app(store_copy, "pages/admin.py", monkeypatch)
+    changes = next(d.value for d in app.dataframe if "scope" in d.value.columns).set_index("scope")["changed"]
+    assert changes["cases"].endswith(" UTC")  # the seeded store was imported
+    assert changes["judgements"] == "not since the store was made"
+    assert "version" not in next(d.value for d in app.dataframe if "scope" in d.value.columns).columns

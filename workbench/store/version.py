@@ -123,25 +123,35 @@ def data_version(store: Store | Connection) -> DataVersion:
     return DataVersion(tuple((str(s), int(v)) for s, v in rows))
 
 
+def _utc(t: dt.datetime | None) -> dt.datetime | None:
+    """A stored time in UTC (SQLite hands it back without a zone; it was written in UTC)."""
+    if t is None:
+        return None
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
 def data_changes(store: Store) -> pd.DataFrame:
     """When each kind of data last changed: scope, what it covers, its counter and the time of the last
-    write (blank: never written since the store was made).
+    write in UTC (NaT: never written since the store was made).
 
     >>> from workbench.store import open_store
-    >>> data_changes(open_store("sqlite://"))[["scope", "changed"]].values.tolist()[0]
-    ['cases', None]
+    >>> changes = data_changes(open_store("sqlite://"))
+    >>> changes["scope"].tolist()[:2], changes["changed"].isna().all()
+    (['cases', 'submissions'], np.True_)
     """
     t = DATA_VERSIONS
     with store.engine.connect() as conn:
         rows = {str(r.scope): r for r in conn.execute(sa.select(t.c.scope, t.c.version, t.c.changed_at))}
-    return pd.DataFrame(
+    out = pd.DataFrame(
         [
             {
                 "scope": scope,
                 "what": what,
                 "version": int(rows[scope].version) if scope in rows else None,
-                "changed": rows[scope].changed_at if scope in rows else None,
+                "changed": _utc(rows[scope].changed_at) if scope in rows else None,
             }
             for scope, what in SCOPES.items()
         ]
     )
+    out["changed"] = pd.to_datetime(out["changed"], utc=True)
+    return out
