@@ -437,7 +437,9 @@ def entity_search(graph: EntityGraph, label: str, key: str, default: str | None 
         + _("{n} links", n=r.degree)
         for r in found.itertuples()
     }
-    picked = st.selectbox(_("Matches"), list(labels), format_func=lambda n: labels[n], key=f"{key}_pick")
+    picked = st.selectbox(
+        _("Matches"), list(labels), format_func=lambda n: labels.get(n, str(n)), key=f"{key}_pick"
+    )
     return str(picked) if picked is not None else None
 
 
