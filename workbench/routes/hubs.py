@@ -72,9 +72,10 @@ def hub_ranking(
     rows = base.window_mask(window) & base.first[None] & (base.route >= 0)
     per_route = np.bincount(base.route[rows], minlength=len(base.routes))
     total = int((base.window_mask(window) & base.first[None]).sum())
+    route_countries: list[tuple[str, ...]] = base.routes["countries"].tolist()  # by route id
     rec: list[tuple[str, int, str, str]] = []
     for rid in np.nonzero(per_route)[0]:
-        seq = countries_at_level(tuple(base.routes.at[int(rid), "countries"]), level)
+        seq = countries_at_level(tuple(route_countries[rid]), level)
         if len(seq) < 3:
             continue
         for hub in dict.fromkeys(seq[1:-1]):  # a hub counted once per route
