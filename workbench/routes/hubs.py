@@ -38,16 +38,21 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from workbench.format.route import countries_at_level
 from workbench.routes.flows import FlowBase, month_label, route_flows, window_months
 
+if TYPE_CHECKING:  # networkx is imported when a graph is built, not with the module
+    import networkx as nx
+
 __all__ = ["hub_ranking", "emerging_routes", "default_baseline", "comparison_windows", "route_graph"]
 
 
-def route_graph(base: FlowBase, window: tuple[int, int] | None = None, level: str = "country"):  # type: ignore[no-untyped-def]
+def route_graph(base: FlowBase, window: tuple[int, int] | None = None, level: str = "country") -> nx.DiGraph:
     """The directed graph of legs seen in the window (networkx ``DiGraph``, edge attribute ``cases``)."""
     import networkx as nx
 
