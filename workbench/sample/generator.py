@@ -37,11 +37,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -179,7 +180,8 @@ def _by_cc(a: np.ndarray, table: dict[str, Any], default: Any, dtype: Any = None
     for k, v in table.items():
         if isinstance(k, str) and len(k) == 2:
             dense[ord(k[0]) * 128 + ord(k[1])] = v
-    return dense[_cc(a)]
+    out: np.ndarray = dense[_cc(a)]
+    return out
 
 
 # ------------------------------------------------------------------------------------ text helpers
@@ -193,9 +195,10 @@ _ALNUM = np.array([ord(c) for c in "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"], dtype=n
 def _vocab() -> dict[str, Any]:
     import yaml
 
-    return yaml.safe_load(
+    vocab: dict[str, Any] = yaml.safe_load(
         resources.files("workbench.format").joinpath("data/names.yaml").read_text(encoding="utf-8")
     )
+    return vocab
 
 
 def _u(values: Any) -> np.ndarray:
@@ -245,7 +248,9 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.n
     return keys[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
-def _draw(rng: np.random.Generator, weights: dict[str, float], n: int, index: dict[str, int]) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator, weights: Mapping[str, float], n: int, index: dict[str, int]
+) -> np.ndarray:
     """Like :func:`_choice` but returns codes (``index[key]``; -1 for ``""``)."""
     ids = np.array([index[k] if k else -1 for k in weights], dtype=np.int16)
     p = np.array(list(weights.values()), dtype=float)
@@ -309,8 +314,19 @@ def _ref() -> dict[str, Any]:
     }
 
 
+class _Places(TypedDict):
+    """Places of one kind in one country, in pick order, with their pick weights ``p``."""
+
+    code: list[str]
+    name: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    city: list[str]
+    p: np.ndarray
+
+
 @lru_cache(maxsize=1024)
-def _places(country: str, kind: str) -> dict[str, np.ndarray]:
+def _places(country: str, kind: str) -> _Places:
     """Major airports or seaports of a country as arrays (with pick weights: the first are the hubs)."""
     from workbench.format import reference
 
@@ -475,7 +491,7 @@ def _day_of(cal: dict[str, Any], date: str) -> int:
 def _pattern_density(p: dict[str, Any], cal: dict[str, Any]) -> np.ndarray:
     """Relative daily rate of a pattern: trend; zero before emergence then a ramp; decay after fading."""
     t = np.arange(cal["n_days"], dtype=float)
-    dens = np.exp(p.get("growth", 0.0) * t / 365.25)
+    dens: np.ndarray = np.exp(p.get("growth", 0.0) * t / 365.25)
     if "emerge" in p:
         s = t - _day_of(cal, p["emerge"])
         dens = np.where(s < 0, 0.0, np.minimum(1.0, (s + 30) / 150) * np.exp(p["growth"] * s / 365.25))
@@ -487,7 +503,7 @@ def _pattern_density(p: dict[str, Any], cal: dict[str, Any]) -> np.ndarray:
 
 def _mode_factor(mode: str, cal: dict[str, Any]) -> np.ndarray:
     """Seasonality of a mode by month, times the pandemic factor."""
-    f = np.asarray(_SEASON.get(mode, _SEASON[""]))[cal["month"]]
+    f: np.ndarray = np.asarray(_SEASON.get(mode, _SEASON[""]))[cal["month"]]
     if mode in _EVENTS:
         x = [int(np.datetime64(d, "D").astype(int)) for d, _ in _EVENTS[mode]]
         f = f * np.interp(cal["epoch"][: cal["n_days"]], x, [v for _, v in _EVENTS[mode]])
@@ -1122,10 +1138,10 @@ class _Planter:
         cases: np.ndarray,
         shared: dict[str, Any],
         text: str,
-        person_rows: list[int] = (),
-        base_person_rows: list[int] = (),  # type: ignore[assignment]
-        company_rows: list[int] = (),
-    ) -> None:  # type: ignore[assignment]
+        person_rows: Sequence[int] = (),
+        base_person_rows: Sequence[int] = (),
+        company_rows: Sequence[int] = (),
+    ) -> None:
         self.networks.append(
             {
                 "name": label,
@@ -1557,7 +1573,7 @@ def _person_duplicates(
     ph = {k: v[src] for k, v in base["phone_parts"].items()}
     ph["style"] = (ph["style"] + 1 + rng.integers(0, 4, m)) % 6
     phone = np.where(rr[:, 1] < 0.35, base["phone"][src], np.where(rr[:, 1] < 0.6, _phone_text(ph), ""))
-    for i in np.flatnonzero((rr[:, 1] >= 0.35) & (rr[:, 1] < 0.6)):
+    for i in np.flatnonzero((rr[:, 1] >= 0.35) & (rr[:, 1] < 0.6)).tolist():
         variants[i].append("phone_reformatted")
     mode = cs["mode"][case]
     return {

@@ -378,9 +378,8 @@ def _season_factors(frame: pd.DataFrame, freq: str, seasonal: bool) -> dict[int,
     if not seasonal or freq not in ("M", "Q"):
         return {}
     prof = seasonal_profile(frame, freq)
-    idx = prof.set_index("season")["index"]
     # a season without any case would make its expected count zero: floor it
-    return {int(s): float(max(v, 0.2)) for s, v in idx.items()}
+    return {int(s): float(max(v, 0.2)) for s, v in zip(prof["season"], prof["index"], strict=True)}
 
 
 def detect_emerging(
@@ -423,7 +422,7 @@ def detect_emerging(
         target = latest_complete_period(dates.max(), freq)
     else:
         target = pd.Period(period, freq=_pfreq(freq))
-    first = pd.Timestamp(dates.min()).to_period(target.freq)
+    first = pd.Timestamp(dates.min()).to_period(target.freqstr)
     available = target.ordinal - first.ordinal - gap
     n_base = min(baseline, available)
     if n_base < 3:
