@@ -67,8 +67,10 @@ def _old_spellings(args: argparse.Namespace) -> str | None:
     """Read the spellings of earlier versions into the current ones (saying so on stderr); an error
     message when they contradict the current ones."""
     from workbench.format.schema import FORMAT
+    from workbench.store.criteria import criterion
 
-    old_flows = [m for m in args.transport_modes if m in FLOWS]
+    modes = criterion("transport_mode").fields[0]
+    old_flows = [m for m in getattr(args, modes) if m in FLOWS]
     if old_flows:
         if len(set(old_flows)) > 1 or (args.flow is not None and args.flow != old_flows[0]):
             return _("give the kind of flow once, with --flow legs or --flow od")
@@ -78,16 +80,17 @@ def _old_spellings(args: argparse.Namespace) -> str | None:
             _("--mode is the transport mode in every command"),
         )
         args.flow = old_flows[0]
-        args.transport_modes = [m for m in args.transport_modes if m not in FLOWS]
-    categories = set(FORMAT.enums["commodity_category"])
-    for value in [v for v in args.commodity_types if v in categories]:
+        setattr(args, modes, [m for m in getattr(args, modes) if m not in FLOWS])
+    types, categories = criterion("commodity_type").fields[0], criterion("commodity_category").fields[0]
+    category_names = set(FORMAT.enums["commodity_category"])
+    for value in [v for v in getattr(args, types) if v in category_names]:
         deprecated(
             f"--commodity {value}",
             f"--category {value}",
             _("--commodity is the commodity type in every command; {value} is a category", value=value),
         )
-        args.commodity_types.remove(value)
-        args.commodity_categories.append(value)
+        getattr(args, types).remove(value)
+        getattr(args, categories).append(value)
     if args.by in _OLD_BREAKDOWNS:
         deprecated(f"--by {args.by}", f"--by {_OLD_BREAKDOWNS[args.by]}", _("the field's name, as in trends"))
         args.by = _OLD_BREAKDOWNS[args.by]

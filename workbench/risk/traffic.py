@@ -742,9 +742,13 @@ class _FilterOnTraffic(Mapping[str, str]):
     """:data:`FILTER_ON_TRAFFIC`: read from the declaration in the language in force each time."""
 
     def _items(self) -> dict[str, str]:
+        """Criteria that read the same way share one entry ("WCO region, Reporting country")."""
         from workbench.store.criteria import CRITERIA
 
-        return {c.title(): _(c.on_traffic.note) for c in CRITERIA}
+        by_note: dict[str, list[str]] = {}
+        for c in CRITERIA:
+            by_note.setdefault(c.on_traffic.note, []).append(c.title())
+        return {", ".join(titles): _(note) for note, titles in by_note.items()}
 
     def __getitem__(self, key: str) -> str:
         return self._items()[key]
@@ -753,13 +757,11 @@ class _FilterOnTraffic(Mapping[str, str]):
         return iter(self._items())
 
     def __len__(self) -> int:
-        from workbench.store.criteria import CRITERIA
-
-        return len(CRITERIA)
+        return len(self._items())
 
 
 #: How each criterion of the shared case filter (:class:`~workbench.store.filters.CaseFilter`) reads on
-#: traffic, in words: label -> how (from :attr:`workbench.store.criteria.Criterion.on_traffic`).
+#: traffic, in words: labels -> how (from :attr:`workbench.store.criteria.Criterion.on_traffic`).
 FILTER_ON_TRAFFIC: Mapping[str, str] = _FilterOnTraffic()
 
 

@@ -167,14 +167,16 @@ class CaseFilter:
         on items (all True when none is set)."""
         keep = np.ones(len(items), dtype=bool)
         for c in criteria_of("items"):
-            keep &= c.mask(items[c.column], self)
+            if c.is_set(self):  # a frame needs only the columns of the criteria set
+                keep &= c.mask(items[c.column], self)
         return keep
 
     def mask(self, cases: pd.DataFrame, items: pd.DataFrame | None = None) -> pd.Series:
         """Boolean mask over a cases frame (``items`` needed for the criteria on items)."""
         keep = np.ones(len(cases), dtype=bool)
         for c in criteria_of("cases"):
-            keep &= c.mask(cases[c.column], self)
+            if c.is_set(self):
+                keep &= c.mask(cases[c.column], self)
         if self.has_item_criteria:
             if items is None:
                 raise ValueError(
