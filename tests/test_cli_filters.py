@@ -195,3 +195,16 @@ def test_backtest_reads_the_filters_on_traffic(traffic_file: Path, tmp_path: Pat
     # on a file, which seizures are of a commodity is known only to the store
     assert main([*base, str(traffic_file), "--category", "drugs"]) == 2
     assert "needs the store" in capsys.readouterr().err
+
+
+def test_the_readme_documents_every_filter_flag() -> None:
+    """README's table of filter flags has a row per criterion: its flag(s) and its label."""
+    rows = [
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `--")
+    ]
+    for c in CRITERIA:
+        row = next((r for r in rows if f"`{c.flags[0]} " in r), None)
+        assert row is not None, f"README documents no filter flag {c.flags[0]}"
+        assert all(f"`{flag} " in row for flag in c.flags) and c.title() in row, row
