@@ -233,6 +233,14 @@ def test_the_declaration_and_the_fields_match() -> None:
     assert len(flags) == len(set(flags))
 
 
+def test_a_field_without_its_criterion_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbench.store.filters as filters
+
+    monkeypatch.setattr(filters, "CRITERIA", tuple(c for c in CRITERIA if c.name != "detection_method"))
+    with pytest.raises(TypeError, match="fields without a criterion \\['detection_methods'\\]"):
+        filters._check_declaration()
+
+
 def test_a_criterion_must_name_a_column_of_the_format() -> None:
     with pytest.raises(ValueError, match="not in the format"):
         Criterion(

@@ -108,8 +108,9 @@ class Criterion:
     - ``within``: the criterion whose chosen values narrow the options (commodity types within the
       chosen categories); it reads the same table;
     - ``expand``: turns the chosen values into values of ``column`` (WCO regions into their countries);
-    - ``vocabulary``: the values a command-line flag accepts; by default those of the column's type
-      in the exchange format (an enumeration, ISO2 countries), none for free text;
+    - ``vocabulary_of``: the values the criterion takes (a command-line flag refuses others), when not
+      those of the column's type in the exchange format (an enumeration, ISO2 countries; free text
+      has none): see :meth:`vocabulary`;
     - ``value_label``: how a value is shown in a list (``"FR – France"``).
     """
 
@@ -140,6 +141,8 @@ class Criterion:
             raise ValueError(f"criterion {self.name}: one help per flag")
         if self.column not in FORMAT.table(self.table).column_names:
             raise ValueError(f"criterion {self.name}: {self.table}.{self.column} is not in the format")
+        if self.kind == "choice" and "{values}" not in self.phrase:
+            raise ValueError(f"criterion {self.name}: its phrase says where the values go ({{values}})")
         if self.options == "vocabulary" and self.vocabulary_of is None:
             raise ValueError(f"criterion {self.name}: options from a vocabulary need vocabulary_of")
 

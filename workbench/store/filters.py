@@ -212,9 +212,10 @@ def _check_declaration() -> None:
         twice = sorted({x for x in seen if seen.count(x) > 1})
         if twice:
             raise TypeError(f"criteria share a {what}: {', '.join(twice)}")
+    tables = {c.name: c.table for c in CRITERIA}
     for c in CRITERIA:
-        if c.within is not None and c.within not in names:
-            raise TypeError(f"criterion {c.name}: within {c.within!r} is not a criterion")
+        if c.within is not None and tables.get(c.within) != c.table:
+            raise TypeError(f"criterion {c.name}: within {c.within!r} is not a criterion on {c.table}")
 
 
 _check_declaration()
