@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -104,18 +105,18 @@ def pg_server_url() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture()
-def pg_url(pg_server_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test."""
+@contextmanager
+def _pg_database(server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on ``server_url``, dropped afterwards."""
     import uuid
 
     import sqlalchemy as sa
 
     name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = pg_server_url.rsplit("/", 1)[0] + "/" + name
+    url = server_url.rsplit("/", 1)[0] + "/" + name
     try:
         yield url
     finally:
@@ -127,12 +128,31 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture()
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    with _pg_database(pg_server_url) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test against the embedded SQLite store and a real PostgreSQL (contract tests)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """:func:`store_url` shared by the tests of one module (fill it once, then read it in many tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module-store') / 'store.db'}"
+        return
+    with _pg_database(request.getfixturevalue("pg_server_url")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -221,17 +221,17 @@ def test_cli_flows_from_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[
 
     write_dataset(route_tables(), tmp_path / "ds")
     out = tmp_path / "flows.csv"
-    assert main(["flows", str(tmp_path / "ds"), "--mode", "od", "--level", "country", "--out", str(out)]) == 0
+    assert main(["flows", str(tmp_path / "ds"), "--flow", "od", "--level", "country", "--out", str(out)]) == 0
     df = pd.read_csv(out, keep_default_na=False)
     assert df.columns[:3].tolist() == ["origin", "destination", "cases"]
     assert _as_dict(df, "origin", "destination")[("BR", "ES")] == 2
-    # commodity (category or type) and period
+    # commodity type and period
     assert (
         main(
             [
                 "flows",
                 str(tmp_path / "ds"),
-                "--mode",
+                "--flow",
                 "legs",
                 "--commodity",
                 "cocaine",
@@ -252,14 +252,14 @@ def test_cli_flows_from_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[
             [
                 "flows",
                 str(tmp_path / "ds"),
-                "--mode",
+                "--flow",
                 "od",
                 "--level",
                 "region",
-                "--commodity",
+                "--category",
                 "drugs",
                 "--by",
-                "type",
+                "commodity_type",
                 "--out",
                 str(out),
             ]
@@ -277,7 +277,7 @@ def test_cli_flows_from_the_store_and_bad_input(
     from workbench.cli import main
 
     out = tmp_path / "f.csv"
-    assert main(["flows", "--db", seeded_sqlite, "--mode", "od", "--top", "5", "--out", str(out)]) == 0
+    assert main(["flows", "--db", seeded_sqlite, "--flow", "od", "--top", "5", "--out", str(out)]) == 0
     df = pd.read_csv(out)
     assert len(df) == 5 and np.all(np.diff(df["cases"]) <= 0)
     assert main(["flows", str(tmp_path / "missing"), "--out", str(out)]) == 2
@@ -298,7 +298,7 @@ def test_cli_flows_reports_refused_rows(tmp_path: Path, capsys: pytest.CaptureFi
     t["cases"].loc[1, "seizure_date"] = "03/02/2024"  # not ISO: the row is left out and said so
     write_dataset(t, tmp_path / "ds")
     out = tmp_path / "f.csv"
-    assert main(["flows", str(tmp_path / "ds"), "--mode", "od", "--out", str(out)]) == 0
+    assert main(["flows", str(tmp_path / "ds"), "--flow", "od", "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "cases.csv, row 3, column 'seizure_date'" in err
     assert ("CO", "NL") not in _as_dict(pd.read_csv(out), "origin", "destination")

@@ -200,30 +200,24 @@ def seizure_frame(
     """
     flt = flt or CaseFilter()
     cols = list(dict.fromkeys(("case_id", "reporting_country", *columns)))
-    join = sa.and_(ITEMS.c.reporting_country == CASES.c.reporting_country, ITEMS.c.case_id == CASES.c.case_id)
-    if flt.commodity_categories:
-        join = sa.and_(join, ITEMS.c.commodity_category.in_(flt.commodity_categories))
-    if flt.commodity_types:
-        join = sa.and_(join, ITEMS.c.commodity_type.in_(flt.commodity_types))
+    join = sa.and_(
+        ITEMS.c.reporting_country == CASES.c.reporting_country,
+        ITEMS.c.case_id == CASES.c.case_id,
+        *flt.item_clauses(ITEMS),
+    )
     stmt = sa.select(*[CASES.c[c] for c in cols], *[ITEMS.c[c] for c in ITEM_COLUMNS]).select_from(
         CASES.outerjoin(ITEMS, join)
     )
     return _frame(store, flt.to_sql(stmt))
 
 
-def filter_seizure_frame(frame: pd.DataFrame, flt: Any) -> pd.DataFrame:
+def filter_seizure_frame(frame: pd.DataFrame, flt: CaseFilter | None) -> pd.DataFrame:
     """Narrow an in-memory seizure frame by a :class:`~workbench.store.filters.CaseFilter`, as the store does.
 
-    Cases are kept by period, country/region, transport mode and by having an item of the filtered
-    commodities; of those cases, only the items of the filtered commodities stay (as in
-    :func:`workbench.store.frames.seizure_frame`).
+    Cases are kept by the criteria on cases and by having an item that meets the criteria on items
+    (commodity); of those cases, only the items that meet them stay (as in :func:`seizure_frame`).
     """
     if flt is None or flt.is_empty:
         return frame
-    mask = flt.mask(frame, frame if (flt.commodity_categories or flt.commodity_types) else None)
-    out = frame[mask.to_numpy()]
-    if flt.commodity_categories:
-        out = out[out["commodity_category"].isin(flt.commodity_categories).to_numpy()]
-    if flt.commodity_types:
-        out = out[out["commodity_type"].isin(flt.commodity_types).to_numpy()]
-    return out
+    keep = flt.mask(frame, frame if flt.has_item_criteria else None).to_numpy(bool)
+    return frame[keep & flt.item_mask(frame)]

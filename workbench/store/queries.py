@@ -26,6 +26,7 @@ from workbench.format.privacy import NON_PERSONAL_CONVEYANCE_TYPES, non_personal
 from workbench.format.route import Route, case_route, od_pairs
 from workbench.format.schema import FORMAT
 from workbench.store import DATA_TABLES, Store
+from workbench.store.criteria import CRITERIA, Options, criterion
 from workbench.store.filters import CaseFilter
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "case_detail",
     "month_expr",
     "data_period",
+    "filter_options",
 ]
 
 CASES = DATA_TABLES["cases"]
@@ -334,3 +336,40 @@ def data_period(store: Store) -> tuple[dt.date | None, dt.date | None]:
             sa.select(sa.func.min(CASES.c.seizure_date), sa.func.max(CASES.c.seizure_date))
         ).one()
     return lo, hi
+
+
+def filter_options(store: Store) -> Options:
+    """What the filter's lists offer, per criterion of :data:`~workbench.store.criteria.CRITERIA`, from
+    where each says its options come from: the first and last date of a period; the values in the store
+    of a choice (``(value of within, value)`` pairs when another criterion narrows it); or its fixed
+    vocabulary. Blank values are not offered.
+
+    Examples
+    --------
+    >>> from workbench.store import open_store
+    >>> opts = filter_options(open_store("sqlite://"))
+    >>> opts["period"], opts["transport_mode"], opts["wco_region"][:1]
+    ((None, None), (), ('Central and West Africa',))
+    """
+    out: Options = {}
+    with store.engine.connect() as conn:
+        for c in CRITERIA:
+            if c.options == "vocabulary":
+                out[c.name] = c.vocabulary()
+                continue
+            col = DATA_TABLES[c.table].c[c.column]
+            if c.kind == "period":
+                lo, hi = conn.execute(sa.select(sa.func.min(col), sa.func.max(col))).one()
+                out[c.name] = (_as_date(lo), _as_date(hi))
+                continue
+            cols = [col] if c.within is None else [DATA_TABLES[c.table].c[criterion(c.within).column], col]
+            stmt = sa.select(*cols).distinct().where(*[k.is_not(None) & (k != "") for k in cols])
+            rows = conn.execute(stmt.order_by(*cols)).fetchall()
+            out[c.name] = tuple(r[0] for r in rows) if c.within is None else tuple((r[0], r[1]) for r in rows)
+    return out
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
