@@ -43,7 +43,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.format.schema import FORMAT
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 if TYPE_CHECKING:
     from workbench.store.filters import CaseFilter
@@ -276,7 +276,7 @@ def _countries_of_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(c.loc[c["wco_region"].isin(regions), "iso2"]))
 
 
-_CONTROLLER = "the country that controls the movement"
+_CONTROLLER = N_("the country that controls the movement")
 
 #: Every criterion of the shared filter, in the order the sidebar and ``--help`` show them.
 CRITERIA: tuple[Criterion, ...] = (
@@ -286,12 +286,12 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="period",
         table="cases",
         column="seizure_date",
-        label="Seizure period",
-        help="First and last seizure date of the cases shown on every page",
+        label=N_("Seizure period"),
+        help=N_("First and last seizure date of the cases shown on every page"),
         flags=("--from", "--to"),
-        flag_help=("first seizure date (YYYY-MM-DD)", "last seizure date (YYYY-MM-DD)"),
+        flag_help=(N_("first seizure date (YYYY-MM-DD)"), N_("last seizure date (YYYY-MM-DD)")),
         metavar="DATE",
-        on_traffic=OnTraffic("movements", "movement date", "movement_date", "moving {values}"),
+        on_traffic=OnTraffic("movements", N_("movement date"), "movement_date", N_("moving {values}")),
     ),
     Criterion(
         name="wco_region",
@@ -299,10 +299,10 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="cases",
         column="reporting_country",
-        label="WCO region",
-        help="WCO region of the reporting country. The WCO's six regions: {regions}",
+        label=N_("WCO region"),
+        help=N_("WCO region of the reporting country. The WCO's six regions: {regions}"),
         help_values=_region_help,
-        phrase="WCO region: {values}",
+        phrase=N_("WCO region: {values}"),
         flags=("--region",),
         metavar="NAME",
         options="vocabulary",
@@ -310,7 +310,7 @@ CRITERIA: tuple[Criterion, ...] = (
         expand=_countries_of_regions,
         value_label=_region_label,
         on_traffic=OnTraffic(
-            "movements", _CONTROLLER, "reporting_country", "controlled in WCO region {values}"
+            "movements", _CONTROLLER, "reporting_country", N_("controlled in WCO region {values}")
         ),
     ),
     Criterion(
@@ -319,13 +319,13 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="cases",
         column="reporting_country",
-        label="Reporting country",
-        help="The administration that reported the case (ISO2 code)",
-        phrase="reporting country: {values}",
+        label=N_("Reporting country"),
+        help=N_("The administration that reported the case (ISO2 code)"),
+        phrase=N_("reporting country: {values}"),
         flags=("--country",),
         metavar="ISO2",
         value_label=_country_label,
-        on_traffic=OnTraffic("movements", _CONTROLLER, "reporting_country", "controlled by {values}"),
+        on_traffic=OnTraffic("movements", _CONTROLLER, "reporting_country", N_("controlled by {values}")),
     ),
     Criterion(
         name="departure_country",
@@ -333,14 +333,14 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="cases",
         column="departure_country",
-        label="Departure country",
-        help="Where the goods started their journey (ISO2 code), as reported",
-        phrase="departure country: {values}",
+        label=N_("Departure country"),
+        help=N_("Where the goods started their journey (ISO2 code), as reported"),
+        phrase=N_("departure country: {values}"),
         flags=("--departure",),
         metavar="ISO2",
         value_label=_country_label,
         on_traffic=OnTraffic(
-            "movements", "the movement's departure country", "departure_country", "leaving {values}"
+            "movements", N_("the movement's departure country"), "departure_country", N_("leaving {values}")
         ),
     ),
     Criterion(
@@ -349,15 +349,15 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="items",
         column="commodity_category",
-        label="Commodity category",
-        help="Cases with an item of these categories; analyses count only those items",
-        phrase="commodity category: {values}",
+        label=N_("Commodity category"),
+        help=N_("Cases with an item of these categories; analyses count only those items"),
+        phrase=N_("commodity category: {values}"),
         flags=("--category",),
         metavar="CATEGORY",
         on_traffic=OnTraffic(
             "outcome",
-            "only seizures of that commodity count as seized",
-            phrase="of commodity category {values}",
+            N_("only seizures of that commodity count as seized"),
+            phrase=N_("of commodity category {values}"),
         ),
     ),
     Criterion(
@@ -366,14 +366,18 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="items",
         column="commodity_type",
-        label="Commodity type",
-        help="Cases with an item of these types (within the chosen categories); analyses count only those items",
-        phrase="commodity type: {values}",
+        label=N_("Commodity type"),
+        help=N_(
+            "Cases with an item of these types (within the chosen categories); analyses count only those items"
+        ),
+        phrase=N_("commodity type: {values}"),
         flags=("--commodity",),
         metavar="TYPE",
         within="commodity_category",
         on_traffic=OnTraffic(
-            "outcome", "only seizures of that commodity count as seized", phrase="of commodity type {values}"
+            "outcome",
+            N_("only seizures of that commodity count as seized"),
+            phrase=N_("of commodity type {values}"),
         ),
     ),
     Criterion(
@@ -382,13 +386,16 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="cases",
         column="transport_mode",
-        label="Transport mode",
-        help="How the goods travelled when they were seized",
-        phrase="transport mode: {values}",
+        label=N_("Transport mode"),
+        help=N_("How the goods travelled when they were seized"),
+        phrase=N_("transport mode: {values}"),
         flags=("--mode",),
         metavar="MODE",
         on_traffic=OnTraffic(
-            "movements", "the movement's transport mode", "transport_mode", "with transport mode {values}"
+            "movements",
+            N_("the movement's transport mode"),
+            "transport_mode",
+            N_("with transport mode {values}"),
         ),
     ),
     Criterion(
@@ -397,15 +404,15 @@ CRITERIA: tuple[Criterion, ...] = (
         kind="choice",
         table="cases",
         column="detection_method",
-        label="Detection method",
-        help="How the seizure was found (risk profiling, scanner, sniffer dog, ...)",
-        phrase="detection method: {values}",
+        label=N_("Detection method"),
+        help=N_("How the seizure was found (risk profiling, scanner, sniffer dog, ...)"),
+        phrase=N_("detection method: {values}"),
         flags=("--detection",),
         metavar="METHOD",
         on_traffic=OnTraffic(
             "outcome",
-            "known only after a control: only seizures found that way count as seized",
-            phrase="detected by {values}",
+            N_("known only after a control: only seizures found that way count as seized"),
+            phrase=N_("detected by {values}"),
         ),
     ),
 )
