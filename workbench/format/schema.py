@@ -43,6 +43,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -488,6 +489,18 @@ class ExchangeFormat:
     def enumeration(self, name: str) -> Enumeration:
         return self.enumerations[name]
 
+    def colours_of(self, column: str) -> dict[str, tuple[int, int, int]]:
+        """The colours of the values of the enumeration column ``column`` (of any table; empty when it
+        has none): how maps and charts draw each value.
+
+        >>> FORMAT.colours_of("commodity_category")["cites"], FORMAT.colours_of("transport_mode")
+        ((44, 160, 44), {})
+        """
+        for t in self.tables.values():
+            if column in t.column_names and t.column(column).enum:
+                return self.enumeration(t.column(column).enum or "").colours
+        return {}
+
     def table_of_entity(self, entity: str) -> Table:
         """The table whose rows make nodes of kind ``entity``.
 
@@ -623,6 +636,10 @@ def _column(
         merged = {**({} if base is None else {f.name: getattr(base, f.name) for f in fields(base)}), **attrs}
         merged.update(personal=personal, personal_unless=unless)
         col = Column(**merged)
+    if table_personal:  # every column of a personal table is personal, whatever the format's column says
+        if spec.get("personal", True) is not True:
+            raise SchemaError(f"{where}: every column of a personal table is personal data")
+        col = replace(col, personal=True, personal_unless=None)
     if col.type not in TYPES:
         raise SchemaError(f"{where}: unknown type {col.type!r}; one of {', '.join(TYPES)}")
     if col.kind not in fmt.kinds:
@@ -667,7 +684,7 @@ def _table(name: str, spec: Mapping[str, Any], fmt: ExchangeFormat, tables: Mapp
         caption_template=str(spec.get("caption", "")),
         entity=spec.get("entity"),
         featured=tuple(spec.get("featured", ())),
-        stored=fmt.stored,
+        stored=fmt.stored if name in _FORMAT_TABLE_NAMES else (),
     )
     for c in cols:
         if c.hint is not None and c.hint not in names:
@@ -719,8 +736,13 @@ def _read_yaml(name: str) -> dict[str, Any]:
     return data
 
 
+#: names of the format's own tables (the store adds its columns to their rows), filled by :func:`_load`
+_FORMAT_TABLE_NAMES: set[str] = set()
+
+
 def _load() -> ExchangeFormat:
     raw = _read_yaml("exchange_format.yaml")
+    _FORMAT_TABLE_NAMES.update(raw["tables"])
     enumerations = {k: _enumeration(k, v) for k, v in raw["enums"].items()}
     fmt = ExchangeFormat(
         tables={},
@@ -745,20 +767,26 @@ TABLE_NAMES: tuple[str, ...] = tuple(FORMAT.tables)
 
 
 @cache
-def declared_tables() -> dict[str, Table]:
-    """The tables the workbench's own features declare in ``workbench/format/tables/*.yaml``, by name.
+def declared_tables(folder: Path | None = None) -> dict[str, Table]:
+    """The tables the workbench's own features declare in ``workbench/format/tables/*.yaml`` (or the
+    YAML files of ``folder``), by name.
 
     Each file holds ``tables:`` in the format's syntax (kind, personal, help on every column; a caption on
     every table); ``like: table.column`` takes a column of the format as it is, with the attributes
-    given beside it replacing the format's.
+    given beside it replacing the format's. A declaration the schema cannot make sense of raises
+    :class:`SchemaError` naming the file, table and column.
 
     >>> traffic = declared_tables()["traffic"]
     >>> traffic.column("conveyance_id").origin, traffic.column("conveyance_id").personal_unless is not None
     ('cases.conveyance_id', True)
     """
-    folder = resources.files("workbench.format").joinpath("tables")
+    entries = (
+        sorted(folder.glob("*.yaml"))
+        if folder is not None
+        else sorted(resources.files("workbench.format").joinpath("tables").iterdir(), key=lambda e: e.name)
+    )
     out: dict[str, Table] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    for entry in entries:
         if not entry.name.endswith(".yaml"):
             continue
         raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
@@ -767,10 +795,15 @@ def declared_tables() -> dict[str, Table]:
             raise SchemaError(
                 f"tables/{entry.name}: unknown sections {sorted(unknown)}; a file declares tables:"
             )
-        for name, spec in raw["tables"].items():
+        for name, spec in raw.get("tables", {}).items():
             if name in FORMAT.tables or name in out:
                 raise SchemaError(f"tables/{entry.name}: table {name!r} is declared twice")
-            out[name] = _table(name, spec, FORMAT, {**FORMAT.tables, **out})
+            try:
+                out[name] = _table(name, spec, FORMAT, {**FORMAT.tables, **out})
+            except (KeyError, TypeError) as e:
+                raise SchemaError(f"tables/{entry.name}: table {name}: {e}") from e
+            except SchemaError as e:
+                raise SchemaError(f"tables/{entry.name}: {e}") from e
     return out
 
 
