@@ -15,6 +15,11 @@ Kinds (:data:`EXPORT_KINDS`):
 - ``pseudonymised``: all four tables, persons and companies replaced by stable keyed pseudonyms
   (HMAC-SHA-256 with ``WORKBENCH_PSEUDONYM_KEY``, a key that stays with the exporting administration):
   the same person or company gets the same pseudonym in every case, so links survive without identities.
+  Identifiers and phones are pseudonymised in the normal form the entity graph keys them on, so two
+  spellings of one phone are one pseudonym as they are one node.
+
+Which columns are names, identifiers, phones, addresses or personal data, and how a value is normalised,
+comes from the format's schema (:mod:`workbench.format.schema`), not from lists in this module.
 
 Workbooks never hold a live formula that came from data (cells are written as values).
 

@@ -98,10 +98,11 @@ _CONVEYANCE_TYPE = _CONVEYANCE.hint or ""
 #: Conveyance types (format enumeration) that make conveyance nodes -> (the node's subkind, whether
 #: its identifier is personal data: a vehicle plate points to a person, a flight number does not).
 #: Types without a node in the format (parcels: a tracking number belongs to one item) link nothing.
+_TYPES = FORMAT.enumeration(_CASES.column(_CONVEYANCE_TYPE).enum or "")
 CONVEYANCE_KINDS: dict[str, tuple[str, bool]] = {
     t: (sub, _CONVEYANCE.is_personal_for({_CONVEYANCE_TYPE: t}))
-    for t in FORMAT.enum_values(_CASES.column(_CONVEYANCE_TYPE))
-    if (sub := FORMAT.enumeration(_CASES.column(_CONVEYANCE_TYPE).enum or "").property(t, "node"))
+    for t in _TYPES.values
+    if (sub := _TYPES.property(t, "node"))
 }
 NODE_KINDS: tuple[str, ...] = tuple(FORMAT.nodes)
 PERSONAL_KINDS: frozenset[str] = FORMAT.personal_node_kinds
