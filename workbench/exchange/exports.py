@@ -46,6 +46,7 @@ import time
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -111,10 +112,16 @@ def _national_numbers(phone: str, country: str) -> set[str]:
     """
     if not phone.startswith("+"):
         return {phone.lstrip("0")}
-    codes = calling_codes()
-    own = codes.get(country.strip().upper())
-    prefixes = [own] if own and phone[1:].startswith(own) else sorted(set(codes.values()))
-    return {phone[1 + len(cc) :] for cc in prefixes if cc and phone[1:].startswith(cc)}
+    own = calling_codes().get(country.strip().upper())
+    if own and phone[1:].startswith(own):
+        return {phone[1 + len(own) :]}
+    # another country's number: any calling code it starts with (they are 1 to 3 digits)
+    return {phone[1 + n :] for n in (1, 2, 3) if phone[1 : 1 + n] in _all_calling_codes()}
+
+
+@cache
+def _all_calling_codes() -> frozenset[str]:
+    return frozenset(calling_codes().values())
 
 
 @dataclass
@@ -146,7 +153,7 @@ class PersonalLexicon:
             if given and family and len(df):
                 firsts = given[0].normal_forms(_cells(df, given[0].name))
                 lasts = family[0].normal_forms(_cells(df, family[0].name))
-                for f2, l2 in zip(firsts, lasts, strict=True):
+                for f2, l2 in zip(firsts.tolist(), lasts.tolist(), strict=True):
                     if f2 and l2:
                         lex.full_names.add(f"{f2} {l2}")
                         lex.full_names.add(f"{l2} {f2}")
@@ -163,7 +170,8 @@ class PersonalLexicon:
             for col in spec.columns_of_kind("phone"):
                 hint = _cells(df, col.hint) if col.hint else pd.Series([""] * len(df), index=df.index)
                 canonical = col.normal_forms(_cells(df, col.name), hint)
-                for phone, country in set(zip(canonical, hint.astype("string").fillna(""), strict=True)):
+                countries = hint.astype("string").fillna("").tolist()
+                for phone, country in set(zip(canonical.tolist(), countries, strict=True)):
                     if len(_digits(phone)) >= 6:
                         lex.phones.add(phone)
                         lex.phone_numbers |= {n for n in _national_numbers(phone, country) if len(n) >= 6}

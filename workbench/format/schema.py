@@ -249,7 +249,7 @@ class Column:
         v = values.astype("string").fillna("")
         h = pd.Series(hints.to_numpy(), index=v.index).astype("string").fillna("")
         codes, uniques = pd.factorize(v + "\x1f" + h, sort=False)
-        pairs = [u.rsplit("\x1f", 1) for u in uniques]
+        pairs = [u.rsplit("\x1f", 1) for u in uniques.tolist()]
         forms = [fn(value, hint) if value else "" for value, hint in pairs]
         if not forms:
             return pd.Series([""] * len(v), index=v.index, dtype="string")
