@@ -65,6 +65,7 @@ __all__ = [
     "declared_tables",
     "declared_table",
     "any_table",
+    "SchemaError",
 ]
 
 #: Storage types of a column.
