@@ -4,7 +4,7 @@ Seizures alone cannot say how many innocent shipments a rule would stop. A **tra
 is known about each movement *before* a control (the case fields that exist at that point: where it is
 controlled, procedure, transport mode, place, route, conveyance; the declared HS code and value) plus
 the outcome: ``seized`` and, for seized rows, the ``case_id`` of the seizure. Column types come from the
-exchange format (:data:`workbench.format.schema.FORMAT`); only the traffic's own columns are declared here.
+exchange format: the table is declared with the format's (``workbench/format/tables/traffic.yaml``).
 
 :func:`generate_traffic` builds traffic around a generated sample: every seized row is a case of the
 sample (so it follows the planted route patterns of :data:`workbench.sample.generator.PATTERNS`), among a much
@@ -31,7 +31,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.format.schema import FORMAT, Column
+from workbench.format.privacy import NON_PERSONAL_CONVEYANCE_TYPES
+from workbench.format.schema import Column, declared_table
 from workbench.i18n import _
 from workbench.store import SQL_TYPES as STORE_SQL_TYPES
 from workbench.store import Base
@@ -74,48 +75,19 @@ __all__ = [
     "non_personal_traffic",
 ]
 
-_CASES = FORMAT.table("cases")
-_ITEMS = FORMAT.table("items")
-
-#: Case fields that exist before a control (the rest, e.g. detection and concealment, come from it).
-PRE_CONTROL_CASE_COLUMNS: tuple[str, ...] = (
-    "reporting_country",
-    "customs_procedure",
-    "transport_mode",
-    "place_type",
-    "place_code",
-    "place_name",
-    "departure_country",
-    "transit_countries",
-    "destination_country",
-    "conveyance_type",
-    "conveyance_id",
-)
-
-
-def _optional(col: Column, help: str | None = None) -> Column:
-    return replace(col, required=False, help=help or col.help)
-
-
-#: The traffic columns, in file order: the traffic's own, then the format's pre-control case fields
-#: and the declared HS code (types from the format), then the outcome.
-COLUMNS: tuple[Column, ...] = (
-    Column("movement_id", "text", help="your reference of the declaration or passenger movement; unique"),
-    Column("movement_date", "date", required=True, help="date of the declaration or of the movement"),
-    *(
-        _optional(_CASES.column(c), "the administration that controls the movement")
-        if c == "reporting_country"
-        else _optional(_CASES.column(c))
-        for c in PRE_CONTROL_CASE_COLUMNS
-    ),
-    _optional(_ITEMS.column("hs_code"), "declared HS code (6 digits); blank for passengers"),
-    Column("declared_value_usd", "float", min=0, help="declared customs value in USD"),
-    Column("seized", "bool", help="outcome: true when a control found an offence"),
-    _optional(_CASES.column("case_id"), "outcome: the seizure's case_id, for seized rows"),
-)
+#: The traffic table as the format declares it (``workbench/format/tables/traffic.yaml``): the
+#: traffic's own columns, the format's pre-control case fields and the declared HS code (types and
+#: meanings from the format), then the outcome.
+TABLE = declared_table("traffic")
+#: The traffic columns, in file order.
+COLUMNS: tuple[Column, ...] = TABLE.columns
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 #: Columns known only after a control: back-tests measure against them; rules may not use them.
 OUTCOME_COLUMNS: tuple[str, ...] = ("seized", "case_id")
+#: Case fields that exist before a control (the rest, e.g. detection and concealment, come from it).
+PRE_CONTROL_CASE_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in COLUMNS if (c.origin or "").startswith("cases.") and c.name not in OUTCOME_COLUMNS
+)
 
 # the store's column types for the format's types, plus the traffic's outcome flag
 _SQL_TYPES: dict[str, Any] = {**STORE_SQL_TYPES, "bool": sa.Boolean}
@@ -188,7 +160,8 @@ _VALUE = {
 }
 _DECLARING_MODES = ("sea_container", "sea_other", "air_cargo", "rail", "postal", "express_courier")
 _MAIL_MODES = ("postal", "express_courier")
-_SHARED_CONVEYANCE = ("aircraft", "vessel", "train")  # many movements share one flight, ship or train
+# many movements share one flight, ship or train: the conveyances whose ids are no personal data
+_SHARED_CONVEYANCE = tuple(sorted(NON_PERSONAL_CONVEYANCE_TYPES))
 _NONE = np.array(None, dtype=object)
 
 
@@ -893,7 +866,7 @@ def describe_scope(flt: CaseFilter) -> str:
 def non_personal_traffic(frame: pd.DataFrame) -> pd.DataFrame:
     """Traffic (scored or not) without personal data, for a user who may not see it: only the traffic's
     own columns and the scoring ones (an uploaded file's unknown columns are unvetted), and no
-    conveyance id that points to a person (:func:`workbench.format.privacy.non_personal_cases`).
+    conveyance id that points to a person (:func:`workbench.format.privacy.non_personal`).
 
     Examples
     --------
@@ -902,7 +875,7 @@ def non_personal_traffic(frame: pd.DataFrame) -> pd.DataFrame:
     >>> non_personal_traffic(t).to_dict("list")
     {'score': [40.0, 0.0], 'conveyance_type': ['car', 'aircraft'], 'conveyance_id': [None, 'KL1234']}
     """
-    from workbench.format.privacy import non_personal_cases
+    from workbench.format.privacy import non_personal
 
     keep = [c for c in frame.columns if c in ("rank", "score", "flagged", "fired", "source", *COLUMN_NAMES)]
-    return non_personal_cases(frame[keep])
+    return non_personal(frame[keep], TABLE)

@@ -1066,19 +1066,9 @@ def _companies(cs: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------- networks, duplicates
-_PERSON_COLS = (
-    "case",
-    "role",
-    "last_name",
-    "first_name",
-    "date_of_birth",
-    "gender",
-    "nationality",
-    "passport_number",
-    "address",
-    "phone",
-)
-_COMPANY_COLS = ("case", "role", "name", "country", "registration_number", "address", "phone")
+_PERSONS = FORMAT.table("persons")
+_PERSON_COLS = ("case", *(c.name for c in _PERSONS.attribute_columns))
+_COMPANY_COLS = ("case", *(c.name for c in FORMAT.table("companies").attribute_columns))
 
 
 class _Planter:
@@ -1534,7 +1524,10 @@ def _person_duplicates(
     tl = _translit()
     r = rng.random((m, 7))
     j = rng.integers(0, 1 << 30, (m, 3))
-    first, last, dob = (base[c][src].astype(str) for c in ("first_name", "last_name", "date_of_birth"))
+    first, last, dob = (
+        base[_PERSONS.column_of_kind(k).name][src].astype(str)
+        for k in ("given_name", "family_name", "birth_date")
+    )
     out_f, out_l, out_d, variants = [], [], [], []
     for i in range(m):  # duplicates only (a few % of persons): string surgery row by row
         f, ln, d, v = str(first[i]), str(last[i]), str(dob[i]), []
@@ -1763,7 +1756,10 @@ def _remarks(
     keys = []
     for i, s in zip(named, style, strict=True):  # a few % of cases
         r = row_of[i]
-        first, last, phone = (str(persons[c][r] or "") for c in ("first_name", "last_name", "phone"))
+        first, last, phone = (
+            str(persons[_PERSONS.column_of_kind(k).name][r] or "")
+            for k in ("given_name", "family_name", "phone")
+        )
         if not (first or last):
             continue
         if s == 0 and phone:

@@ -46,6 +46,8 @@ __all__ = [
 CASES = DATA_TABLES["cases"]
 ITEMS = DATA_TABLES["items"]
 _FORMAT_COLS = {name: FORMAT.table(name).column_names for name in FORMAT.tables}
+#: Columns read as dates: the format's date columns (whatever their name).
+_DATE_COLUMNS = FORMAT.column_names_of_type("date")
 
 
 def month_expr(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[str]:
@@ -60,7 +62,7 @@ def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
         res = conn.execute(stmt)
         df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
     for c in df.columns:
-        if c.endswith("_date") or c == "date_of_birth":
+        if c in _DATE_COLUMNS:
             df[c] = pd.to_datetime(df[c], errors="coerce")
     return df
 
@@ -227,19 +229,7 @@ def search_cases(
     point to a person (plates, parcels: :mod:`workbench.format.privacy`) are neither shown nor searched.
     """
     flt = flt or CaseFilter()
-    cols = [
-        "case_id",
-        "reporting_country",
-        "seizure_date",
-        "transport_mode",
-        "detection_method",
-        "place_code",
-        "place_name",
-        "departure_country",
-        "transit_countries",
-        "destination_country",
-        "conveyance_id",
-    ]
+    cols = FORMAT.table("cases").featured_columns
     base = sa.select(*[CASES.c[c] for c in cols], *([] if personal_allowed else [CASES.c.conveyance_type]))
     count = sa.select(sa.func.count()).select_from(CASES)
     text = text.strip()
