@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -28,6 +29,16 @@ _ACE_MAGIC = b"\x00\x01\x00\x00Standard ACE DB"
 
 def mdbtools_available() -> bool:
     return shutil.which("mdb-export") is not None and shutil.which("mdb-tables") is not None
+
+
+class _AccessTables(Protocol):
+    """What is used of access-parser's ``AccessParser`` (the package has no type hints)."""
+
+    catalog: dict[str, int]  # user table name -> its catalogue id
+
+    def parse_table(self, table_name: str) -> Mapping[str, list[Any]]:
+        """The table as {column: [value of each row]}."""
+        ...
 
 
 class AccessConnector:
@@ -68,7 +79,7 @@ class AccessConnector:
         db = self._parser()
         return [t for t in db.catalog if not t.startswith("MSys")]
 
-    def _parser(self):  # type: ignore[no-untyped-def]
+    def _parser(self) -> _AccessTables:
         try:
             from access_parser import AccessParser
         except ImportError:
@@ -76,9 +87,10 @@ class AccessConnector:
                 f"{self.name}: neither mdbtools (apt-get install mdbtools) nor access-parser is installed"
             ) from None
         try:
-            return AccessParser(str(self.path))
+            parser: _AccessTables = AccessParser(str(self.path))
         except Exception as e:
             raise DatasetReadError(f"{self.name}: cannot be read as an Access database ({e})") from None
+        return parser
 
     def _header(self, table: str) -> list[str]:
         if self.backend == "mdbtools":

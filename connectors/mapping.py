@@ -390,14 +390,16 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
             if col.name in cols or not free:
                 continue
             if col.type == "date" and col.required:
-                hit = max(free, key=lambda h: _looks_like_dates(sample[h]))
-                if _looks_like_dates(sample[hit]) >= 0.8:
+                share = {h: _looks_like_dates(sample[h]) for h in free}
+                hit = max(free, key=share.__getitem__)
+                if share[hit] >= 0.8:
                     cols[col.name] = hit
                     free.remove(hit)
                     profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are dates)")
             elif col.type == "iso2" and col.required:
-                hit = max(free, key=lambda h: _looks_like_countries(sample[h]))
-                if _looks_like_countries(sample[hit]) >= 0.8:
+                share = {h: _looks_like_countries(sample[h]) for h in free}
+                hit = max(free, key=share.__getitem__)
+                if share[hit] >= 0.8:
                     cols[col.name] = hit
                     free.remove(hit)
                     profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are countries)")
@@ -518,8 +520,8 @@ def _map_column(s: pd.Series, col: Column, profile: MappingProfile, explicit: di
             if t not in cache:
                 if col.type == "iso2_list":
                     parts = [p for p in re.split(r"[;,/|]", t) if p.strip()]
-                    codes = [to_iso2(p) for p in parts]
-                    cache[t] = ";".join(c for c in codes) if all(codes) else t
+                    codes = [c for c in map(to_iso2, parts) if c]
+                    cache[t] = ";".join(codes) if len(codes) == len(parts) else t
                 else:
                     cache[t] = to_iso2(t) or t
             return cache[t]

@@ -21,6 +21,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +102,13 @@ def _evr(rr: RuleResult, table_rows: int = 0) -> Any:
 def render_pages(results: QualityResults, title: str, run_time: dt.datetime | None = None) -> dict[str, str]:
     """``{file name: HTML}``: ``index.html`` and one validation page per table, all offline."""
     from great_expectations.core import ExpectationSuiteValidationResult
-    from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
+    from great_expectations.render.renderer.page_renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view.view import DefaultJinjaPageView
 
     from data_quality.engine import _gx
 
     _gx()
+    page_html: Callable[[Any], str] = DefaultJinjaPageView().render  # GX leaves it unannotated
     run_time = run_time or dt.datetime.now(dt.UTC)
     pages: dict[str, str] = {}
     rows = []
@@ -138,7 +140,7 @@ def render_pages(results: QualityResults, title: str, run_time: dt.datetime | No
             },
         )
         document = ValidationResultsPageRenderer().render(vr)
-        pages[f"{table}.html"] = offline_html(DefaultJinjaPageView().render(document))
+        pages[f"{table}.html"] = offline_html(page_html(document))
         rows.append((table, results.where.get(table, table), stats, results.rows_read.get(table, 0)))
     pages["index.html"] = _index(title, rows, results, run_time)
     return pages

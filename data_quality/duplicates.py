@@ -267,19 +267,19 @@ class DuplicateTracker:
 
         # an earlier chunk of this submission
         seen, prev = self._items.lookup(sig, ["case", "row"])
-        for j in np.flatnonzero(seen & (prev["case"].astype(np.uint64) != sub_keys)):
+        for j in np.flatnonzero(seen & (prev["case"].astype(np.uint64) != sub_keys)).tolist():
             text[j] = f"items row {int(prev['row'][j])}"
         # an earlier row of this chunk, of another case
         order = np.lexsort((rows, sig))
         s_sig, s_key = sig[order], sub_keys[order]
         first = np.r_[True, s_sig[1:] != s_sig[:-1]]
         start = np.maximum.accumulate(np.where(first, np.arange(len(s_sig)), 0))
-        for j in np.flatnonzero(~first & (s_key != s_key[start])):
+        for j in np.flatnonzero(~first & (s_key != s_key[start])).tolist():
             g, me = order[start[j]], order[j]
             if text[me] is None:
                 text[me] = f"items row {int(rows[g])} (case {rc[g]}/{cid[g]})"
         # the store: same reporting country and date, another case
-        pending = np.flatnonzero(np.equal(text, None))
+        pending = np.flatnonzero(pd.isna(text))  # rows no earlier item explains yet
         if len(pending) and self.store is not None:
             dates = (np.datetime64("1970-01-01") + sub_day[pending].astype("timedelta64[D]")).astype(object)
             rc_days = pd.DataFrame({"rc": rc[pending], "date": dates})

@@ -27,12 +27,13 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from data_quality.catalogue import BUILT_IN, Rule
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 ROW = "_row"
 _MATCH_GROUPS = "This pattern is interpreted as a regular expression, and has match groups"
 
+#: one truth value per row of a frame
+Mask = npt.NDArray[np.bool_]
+
 
 @dataclass
 class RuleOutcome:
@@ -51,7 +55,7 @@ class RuleOutcome:
 
     rule: Rule
     element_count: int
-    failing: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    failing: npt.NDArray[np.int64] = field(default_factory=lambda: np.array([], dtype=np.int64))
     error: str | None = None
     unlisted: int = 0  # failing rows counted but not listed (query expectations list at most 200)
 
@@ -68,7 +72,7 @@ class Engine(Protocol):
     ) -> list[RuleOutcome]: ...
 
 
-def runnable(rules: Sequence[Rule], columns: Sequence[str]) -> list[Rule]:
+def runnable(rules: Sequence[Rule], columns: Iterable[str]) -> list[Rule]:
     """The rules a frame with ``columns`` can run: not read-stage, and every column present."""
     have = set(columns)
     return [r for r in rules if r.stage != "read" and all(c in have for c in r.columns)]
@@ -86,15 +90,15 @@ def _date_bound(frame_col: pd.Series, value: Any) -> Any:
     return value
 
 
-def _fails(r: Rule, df: pd.DataFrame) -> np.ndarray:
+def _fails(r: Rule, df: pd.DataFrame) -> Mask:
     """Failing-row mask of one rule, with the semantics of the GX expectation it stands for."""
     kw = r.kwargs
     kind = BUILT_IN.get(r.expectation, r.expectation)
     if "rule" in kw:  # the workbench's multi-column checks
-        sub = df[kw["column_list"]]
-        ok = CHECKS[kw["rule"]](sub, **kw.get("params", {})).to_numpy(dtype=bool)
+        sub: pd.DataFrame = df[kw["column_list"]]
+        ok: Mask = CHECKS[kw["rule"]](sub, **kw.get("params", {})).to_numpy(dtype=bool)
         ignore = kw.get("ignore_row_if", "all_values_are_missing")
-        considered = (
+        considered: Mask = (
             sub.notna().all(axis=1)
             if ignore == "any_value_is_missing"
             else sub.notna().any(axis=1)
@@ -105,15 +109,17 @@ def _fails(r: Rule, df: pd.DataFrame) -> np.ndarray:
     if kind == "expect_compound_columns_to_be_unique":
         sub = df[kw["column_list"]]
         considered = sub.notna().any(axis=1).to_numpy(dtype=bool)
-        dup = sub.duplicated(keep=False).to_numpy(dtype=bool)
+        dup: Mask = sub.duplicated(keep=False).to_numpy(dtype=bool)
         return considered & dup
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
-        a, b = df[kw["column_A"]], df[kw["column_B"]]
+        a: pd.Series = df[kw["column_A"]]
+        b: pd.Series = df[kw["column_B"]]
         both = (a.notna() & b.notna()).to_numpy(dtype=bool)
-        ok = (a >= b) if kw.get("or_equal") else (a > b)
-        return both & ~ok.fillna(False).to_numpy(dtype=bool)
-    s = df[kw["column"]]
-    present = s.notna().to_numpy(dtype=bool)
+        ordered: pd.Series = (a >= b) if kw.get("or_equal") else (a > b)
+        in_order: Mask = ordered.fillna(False).to_numpy(dtype=bool)
+        return both & ~in_order
+    s: pd.Series = df[kw["column"]]
+    present: Mask = s.notna().to_numpy(dtype=bool)
     if kind == "expect_column_values_to_not_be_null":
         return ~present
     if kind == "expect_column_values_to_be_null":
@@ -123,7 +129,9 @@ def _fails(r: Rule, df: pd.DataFrame) -> np.ndarray:
     if kind in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"):
         with warnings.catch_warnings():  # the transit check needs a group for its back-reference
             warnings.filterwarnings("ignore", _MATCH_GROUPS)
-            hit = s.astype("string").str.contains(kw["regex"], regex=True).fillna(False).to_numpy(dtype=bool)
+            hit: Mask = (
+                s.astype("string").str.contains(kw["regex"], regex=True).fillna(False).to_numpy(dtype=bool)
+            )
         return present & (~hit if kind == "expect_column_values_to_match_regex" else hit)
     if kind == "expect_column_values_to_be_between":
         lo, hi = _date_bound(s, kw.get("min_value")), _date_bound(s, kw.get("max_value"))
@@ -221,6 +229,12 @@ def result_format(index: str, listed: int = 0) -> dict[str, Any]:
     }
 
 
+def _rule_id(res: Any) -> str | None:
+    """The id of the workbench rule a GX expectation result stands for (from its ``meta``)."""
+    rid = (res.expectation_config.meta or {}).get("rule_id")
+    return rid if isinstance(rid, str) else None
+
+
 def outcomes_from_result(
     result: Any, rules: Sequence[Rule], index: str, element_count: int
 ) -> list[RuleOutcome]:
@@ -228,8 +242,8 @@ def outcomes_from_result(
     by_id = {r.id: r for r in rules}
     out: list[RuleOutcome] = []
     for res in result.results:
-        rid = (res.expectation_config.meta or {}).get("rule_id")
-        r = by_id.get(rid)
+        rid = _rule_id(res)
+        r = by_id.get(rid) if rid is not None else None
         if r is None:
             continue
         info = res.exception_info or {}
@@ -241,10 +255,11 @@ def outcomes_from_result(
         for entry in rr.get("unexpected_index_list") or []:
             if isinstance(entry, dict):
                 v = entry.get(index)
-                rows.extend(v if isinstance(v, list) else [v])
+                listed: list[Any] = v if isinstance(v, list) else [v]  # GX's index values, untyped
+                rows.extend(int(x) for x in listed)
             else:
-                rows.append(entry)
-        failing = np.unique(np.asarray([int(x) for x in rows], dtype=np.int64))
+                rows.append(int(entry))
+        failing = np.unique(np.asarray(rows, dtype=np.int64))
         unlisted = max(0, int(rr.get("unexpected_count") or 0) - len(failing))
         count = int(rr.get("element_count", element_count) or element_count)
         out.append(RuleOutcome(r, count, failing, unlisted=unlisted))
@@ -254,7 +269,7 @@ def outcomes_from_result(
 def _gx_dtypes(df: pd.DataFrame) -> pd.DataFrame:
     """Dtypes GX's pandas metrics compute vectorised: ``datetime64[ns]`` (pandas 3 reads ``[us]``, which
     GX compares value by value: 3 s per date column on 100k rows) and float for nullable integers."""
-    out = {}
+    out: dict[str, pd.Series] = {}
     for c in df.columns:
         s = df[c]
         if pd.api.types.is_datetime64_any_dtype(s) and not isinstance(s.dtype, pd.DatetimeTZDtype):
@@ -322,7 +337,7 @@ class GXEngine:
             # about 3x cheaper), then the failing rows of the rules that failed only.
             first = batch.validate(self.suite(table, rules), result_format={"result_format": "BOOLEAN_ONLY"})
             failed = {
-                (res.expectation_config.meta or {}).get("rule_id")
+                _rule_id(res)
                 for res in first.results
                 if not res.success or (res.exception_info or {}).get("raised_exception")
             }

@@ -15,19 +15,50 @@ Every class's type name is the rule's ``expectation`` in :mod:`data_quality.cata
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal
 
 import great_expectations.expectations as gxe
-from great_expectations.execution_engine import PandasExecutionEngine, SqlAlchemyExecutionEngine
+
+# each class from the module that defines it (GX's package __init__s re-export without ``__all__``)
+from great_expectations.execution_engine.execution_engine import ExecutionEngine
+from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
+from great_expectations.execution_engine.sqlalchemy_execution_engine import SqlAlchemyExecutionEngine
+from great_expectations.expectations.core.expect_column_pair_values_a_to_be_greater_than_b import (
+    ExpectColumnPairValuesAToBeGreaterThanB,
+)
+from great_expectations.expectations.core.expect_column_values_to_be_between import (
+    ExpectColumnValuesToBeBetween,
+)
+from great_expectations.expectations.core.expect_column_values_to_be_in_set import ExpectColumnValuesToBeInSet
+from great_expectations.expectations.core.expect_column_values_to_be_null import ExpectColumnValuesToBeNull
+from great_expectations.expectations.core.expect_column_values_to_match_regex import (
+    ExpectColumnValuesToMatchRegex,
+)
+from great_expectations.expectations.core.expect_column_values_to_not_match_regex import (
+    ExpectColumnValuesToNotMatchRegex,
+)
 from great_expectations.expectations.expectation import MulticolumnMapExpectation
-from great_expectations.expectations.metrics.map_metric_provider import MulticolumnMapMetricProvider
 from great_expectations.expectations.metrics.map_metric_provider.multicolumn_condition_partial import (
     multicolumn_condition_partial,
+)
+from great_expectations.expectations.metrics.map_metric_provider.multicolumn_map_metric_provider import (
+    MulticolumnMapMetricProvider,
 )
 
 from data_quality.checks import CHECKS, SQL_CHECKS
 
 __all__ = ["EXPECTATION_CLASSES", "expectation_class"]
+
+#: which rows a multi-column expectation leaves out (GX's ``MulticolumnMapExpectation.ignore_row_if``)
+IgnoreRowIf = Literal["all_values_are_missing", "any_value_is_missing", "never"]
+_Partial = Callable[..., Any]
+
+
+def _condition_partial(engine: type[ExecutionEngine[Any]]) -> Callable[[_Partial], _Partial]:
+    """GX's ``multicolumn_condition_partial`` decorator for ``engine`` (GX leaves its result untyped)."""
+    decorator: Callable[[_Partial], _Partial] = multicolumn_condition_partial(engine=engine)
+    return decorator
 
 
 class WorkbenchRowCheck(MulticolumnMapMetricProvider):
@@ -44,11 +75,11 @@ class WorkbenchRowCheck(MulticolumnMapMetricProvider):
     )
     condition_value_keys = ("rule", "params")
 
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    @_condition_partial(PandasExecutionEngine)
     def _pandas(cls, column_list: Any, rule: str, params: dict[str, Any] | None, **kwargs: Any) -> Any:
         return CHECKS[rule](column_list, **(params or {}))
 
-    @multicolumn_condition_partial(engine=SqlAlchemyExecutionEngine)
+    @_condition_partial(SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, column_list: Any, rule: str, params: dict[str, Any] | None, **kwargs: Any) -> Any:
         if rule not in SQL_CHECKS:
             raise NotImplementedError(f"the check {rule!r} has no SQL form; run it on a pandas batch")
@@ -60,7 +91,7 @@ class _RowCheckExpectation(MulticolumnMapExpectation):
 
     rule: str = ""
     params: dict[str, Any] = {}
-    ignore_row_if: str = "any_value_is_missing"  # type: ignore[assignment]
+    ignore_row_if: IgnoreRowIf = "any_value_is_missing"
     success_keys: ClassVar[tuple[str, ...]] = ("mostly", "rule", "params")
 
 
@@ -90,7 +121,7 @@ class ExpectDepartureToDifferFromDestination(_RowCheckExpectation):
 
     map_metric = "workbench.row_check"
     rule: str = "route_coherent"
-    ignore_row_if: str = "never"  # type: ignore[assignment]
+    ignore_row_if: IgnoreRowIf = "never"
 
 
 class ExpectUnitToSuitCommodity(_RowCheckExpectation):
@@ -114,31 +145,31 @@ class ExpectCommodityTypeInTaxonomy(_RowCheckExpectation):
     rule: str = "commodity_in_taxonomy"
 
 
-class ExpectPlaceCodeToBeIataOrUnlocode(gxe.ExpectColumnValuesToMatchRegex):
+class ExpectPlaceCodeToBeIataOrUnlocode(ExpectColumnValuesToMatchRegex):
     """Place codes are IATA airport codes or UN/LOCODEs."""
 
 
-class ExpectDateNotInFutureNorBefore1990(gxe.ExpectColumnValuesToBeBetween):
+class ExpectDateNotInFutureNorBefore1990(ExpectColumnValuesToBeBetween):
     """Seizure and entry dates lie between 1990-01-01 and today."""
 
 
-class ExpectDateOfBirthPlausible(gxe.ExpectColumnValuesToBeBetween):
+class ExpectDateOfBirthPlausible(ExpectColumnValuesToBeBetween):
     """Dates of birth lie between 1900-01-01 and today."""
 
 
-class ExpectEntryDateNotBeforeSeizureDate(gxe.ExpectColumnPairValuesAToBeGreaterThanB):
+class ExpectEntryDateNotBeforeSeizureDate(ExpectColumnPairValuesAToBeGreaterThanB):
     """A case is entered on or after the day of its seizure."""
 
 
-class ExpectTransitWithoutRepeatedNeighbours(gxe.ExpectColumnValuesToNotMatchRegex):
+class ExpectTransitWithoutRepeatedNeighbours(ExpectColumnValuesToNotMatchRegex):
     """No country follows itself in the transit list."""
 
 
-class ExpectCaseToExist(gxe.ExpectColumnValuesToBeInSet):
+class ExpectCaseToExist(ExpectColumnValuesToBeInSet):
     """Items, persons and companies point to a case in the submission or the store (derived column)."""
 
 
-class ExpectNoLikelyDuplicateSeizure(gxe.ExpectColumnValuesToBeNull):
+class ExpectNoLikelyDuplicateSeizure(ExpectColumnValuesToBeNull):
     """No item repeats another case's seizure (derived column names the earlier one)."""
 
 
@@ -166,7 +197,7 @@ def expectation_class(expectation: str) -> type:
     if expectation in EXPECTATION_CLASSES:
         return EXPECTATION_CLASSES[expectation]
     name = "".join(part.capitalize() for part in expectation.split("_"))
-    try:
-        return getattr(gxe, name)  # type: ignore[no-any-return]
-    except AttributeError:
-        raise KeyError(f"no Great Expectations class for {expectation!r}") from None
+    found = getattr(gxe, name, None)
+    if not isinstance(found, type):
+        raise KeyError(f"no Great Expectations class for {expectation!r}")
+    return found

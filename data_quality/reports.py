@@ -69,9 +69,13 @@ _SUB_COLUMNS = [
 ]
 
 
-#: Free-text columns of the non-personal tables that may still name a person (the non-personal export of
-#: :mod:`workbench.exchange.exports` scrubs the same two).
-PERSONAL_TEXT_COLUMNS: dict[str, frozenset[str]] = {"cases": frozenset({"remarks", "conveyance_id"})}
+#: Columns of the non-personal tables that may still name or point to a person (the format marks them
+#: personal; the non-personal export of :mod:`workbench.exchange.exports` scrubs or clears the same).
+PERSONAL_TEXT_COLUMNS: dict[str, frozenset[str]] = {
+    name: frozenset(c.name for c in (*t.personal_columns, *t.stored) if c.personal)
+    for name, t in FORMAT.tables.items()
+    if not t.personal
+}
 
 
 def holds_personal_data(table: str, column: str = "") -> bool:
@@ -85,8 +89,8 @@ def holds_personal_data(table: str, column: str = "") -> bool:
     """
     if table not in FORMAT.tables or FORMAT.table(table).personal:
         return True
-    free_text = PERSONAL_TEXT_COLUMNS.get(table, frozenset())
-    return any(c.strip() in free_text for c in column.split(","))
+    spec = FORMAT.table(table)
+    return any(spec.may_be_personal(c.strip()) for c in column.split(","))
 
 
 def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,7 @@ class QualityResults:
             rec = None
             frame = by_row.get(rej.table)
             if frame is not None and rej.row is not None and rej.row in frame.index:
-                rec = frame.loc[rej.row].to_dict()
+                rec = cast("dict[str, Any]", frame.loc[rej.row].to_dict())  # keyed by column name
             self.add_refusal(rej.table, rej.row, rej.column, rej.reason, rec, rej.where)
 
     def cover(self, tables: Iterable[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -95,9 +95,12 @@ def write_run(
     for i in range(0, len(failing), _CHUNK):
         conn.execute(sa.insert(DQFailingRow), failing[i : i + _CHUNK])
     if scorecard is not None and len(scorecard):
-        recs = scorecard.assign(run_id=run_id, submission_id=submission_id)[
-            ["run_id", "submission_id", "reporting_country", "month", *INPUT_COLUMNS]
-        ].to_dict("records")
+        recs = cast(  # keyed by column name
+            "list[dict[str, Any]]",
+            scorecard.assign(run_id=run_id, submission_id=submission_id)[
+                ["run_id", "submission_id", "reporting_country", "month", *INPUT_COLUMNS]
+            ].to_dict("records"),
+        )
         for r in recs:
             for c in INPUT_COLUMNS:
                 r[c] = float(r[c]) if c == "lag_days_sum" else int(r[c])

@@ -120,7 +120,7 @@ def _narrow_frame(store: Store, table: str, columns: list[str]) -> pd.DataFrame:
 
     t = DATA_TABLES[table]
     cols = list(dict.fromkeys(["id", *columns]))
-    df = read_arrow(store, sa.select(*[t.c[c] for c in cols])).to_pandas()
+    df: pd.DataFrame = read_arrow(store, sa.select(*[t.c[c] for c in cols])).to_pandas()
     for c in df.columns:
         if c.endswith("_date"):
             df[c] = pd.to_datetime(df[c], errors="coerce")
@@ -133,7 +133,7 @@ def _describe(store: Store, table: str, outcomes: list[RuleOutcome]) -> pd.DataF
     if not ids:
         return pd.DataFrame(columns=["id"])
     t = DATA_TABLES[table]
-    rows = []
+    rows: list[sa.RowMapping] = []
     with store.engine.connect() as conn:
         for k in range(0, len(ids), 500):
             rows.extend(conn.execute(sa.select(t).where(t.c.id.in_(ids[k : k + 500]))).mappings().fetchall())

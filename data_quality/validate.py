@@ -63,9 +63,9 @@ def _case_known(checked: dict[str, CheckedTable], store: Store | None) -> dict[s
         known = good[np.minimum(np.searchsorted(good, keys), len(good) - 1)] == keys
         if store is not None and not known.all():
             outside = frame.loc[~known, ["reporting_country", "case_id"]].astype(str)
-            keys = list(dict.fromkeys(zip(outside["reporting_country"], outside["case_id"], strict=True)))
+            pairs = list(dict.fromkeys(zip(outside["reporting_country"], outside["case_id"], strict=True)))
             with store.engine.connect() as conn:
-                stored = existing_case_keys(conn, keys)
+                stored = existing_case_keys(conn, pairs)
             known[~known] = [
                 k in stored for k in zip(outside["reporting_country"], outside["case_id"], strict=True)
             ]

@@ -10,6 +10,7 @@ into a failure, so CI always runs those tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -17,9 +18,12 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import xlsxwriter
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -101,18 +105,18 @@ def pg_server_url() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture()
-def pg_url(pg_server_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test."""
+@contextmanager
+def _pg_database(server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on ``server_url``, dropped afterwards."""
     import uuid
 
     import sqlalchemy as sa
 
     name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = pg_server_url.rsplit("/", 1)[0] + "/" + name
+    url = server_url.rsplit("/", 1)[0] + "/" + name
     try:
         yield url
     finally:
@@ -124,12 +128,31 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture()
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    with _pg_database(pg_server_url) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test against the embedded SQLite store and a real PostgreSQL (contract tests)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """:func:`store_url` shared by the tests of one module (fill it once, then read it in many tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module-store') / 'store.db'}"
+        return
+    with _pg_database(request.getfixturevalue("pg_server_url")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -184,6 +207,286 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+# ------------------------------------------------------------------ shared builders
+# Hand-made data sets several test modules share. Build them through these fixtures and helpers,
+# never by importing another test module.
+
+
+@pytest.fixture()
+def open_app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Open the app in AppTest over ``db_url`` as ``role`` (and ``user``), on ``page`` if given."""
+    from streamlit.testing.v1 import AppTest
+
+    def _open(
+        db_url: str,
+        page: str | None = None,
+        *,
+        role: str = "analyst",
+        user: str | None = None,
+        timeout: float = 90,
+    ) -> AppTest:
+        monkeypatch.setenv("WORKBENCH_DB_URL", db_url)
+        monkeypatch.setenv("WORKBENCH_ROLE", role)
+        if user:
+            monkeypatch.setenv("WORKBENCH_USER", user)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return _open
+
+
+@pytest.fixture()
+def data_page(open_app):  # type: ignore[no-untyped-def]
+    """Open the Data page in AppTest over ``db_url`` as ``role`` (user ``apptest``)."""
+
+    def _open(db_url: str, role: str = "analyst"):  # type: ignore[no-untyped-def]
+        return open_app(db_url, "pages/data.py", role=role, user="apptest", timeout=60)
+
+    return _open
+
+
+ROUTE_CASE_COLS = [
+    "case_id",
+    "reporting_country",
+    "seizure_date",
+    "customs_procedure",
+    "place_code",
+    "place_name",
+    "latitude",
+    "longitude",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+]
+ROUTE_ITEM_COLS = [
+    "case_id",
+    "reporting_country",
+    "item_no",
+    "commodity_category",
+    "commodity_type",
+    "quantity",
+    "unit",
+    "estimated_value_usd",
+]
+
+ROUTE_CASES = [
+    # A: CO → SN → FR, destination blank on an import reported by FR: inferred
+    ("A1", "FR", "2024-01-10", "import", "CDG", "Paris CDG", 49.0, 2.55, "CO", "SN", None),
+    # B: CO → NL
+    ("B2", "NL", "2024-02-03", "import", "AMS", "Schiphol", 52.31, 4.76, "CO", None, "NL"),
+    # C, D: BR → ES
+    ("C3", "ES", "2024-02-20", "import", "MAD", "Madrid Barajas", 40.47, -3.56, "BR", None, "ES"),
+    ("D4", "ES", "2024-03-05", "import", "MAD", "Madrid Barajas", 40.47, -3.56, "BR", None, "ES"),
+    # E: TR → BG → TR → BG: the leg TR → BG twice in one route
+    ("E5", "BG", "2024-03-15", "import", None, "Kapitan Andreevo", 41.72, 26.32, "TR", "BG;TR", "BG"),
+    # F: no route at all
+    ("F6", "DE", "2024-03-20", "domestic", None, None, None, None, None, None, None),
+    # G: a case without items, route MA → ES
+    ("G7", "ES", "2024-01-25", "import", None, "Algeciras", 36.13, -5.44, "MA", None, "ES"),
+]
+ROUTE_ITEMS = [
+    ("A1", "FR", 1, "drugs", "cocaine", 2.0, "kg", 70000.0),
+    ("A1", "FR", 2, "drugs", "cocaine", 500.0, "g", 17500.0),
+    ("B2", "NL", 1, "drugs", "cocaine", 10.0, "kg", 350000.0),
+    ("C3", "ES", 1, "tobacco", "cigarettes", 2000.0, "sticks", 500.0),
+    ("D4", "ES", 1, "tobacco", "cigarettes", 1000.0, "sticks", 250.0),
+    ("D4", "ES", 2, "drugs", "cannabis_resin", 30.0, "kg", 90000.0),
+    ("E5", "BG", 1, "drugs", "heroin", 4.0, "kg", 160000.0),
+    ("F6", "DE", 1, "weapons", "handgun", 1.0, "pieces", 800.0),
+]
+
+
+def route_tables() -> dict[str, pd.DataFrame]:
+    """Seven hand-made cases whose routes, flows and hubs are known (tests/test_flows.py says which)."""
+    return {
+        "cases": pd.DataFrame(ROUTE_CASES, columns=ROUTE_CASE_COLS),
+        "items": pd.DataFrame(ROUTE_ITEMS, columns=ROUTE_ITEM_COLS),
+    }
+
+
+def seizure_like(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The shape of workbench.store.frames.seizure_frame, built by hand."""
+    from workbench.store.frames import compact
+
+    df = t["cases"].merge(t["items"], on=["case_id", "reporting_country"], how="left")
+    df = compact(df)
+    df.insert(0, "case_key", df["reporting_country"].astype("string") + ":" + df["case_id"].astype("string"))
+    return df
+
+
+@pytest.fixture()
+def flow_base():  # type: ignore[no-untyped-def]
+    """:func:`workbench.routes.flows.prepare_flows` of :func:`route_tables`."""
+    from workbench.routes.flows import prepare_flows
+
+    return prepare_flows(seizure_like(route_tables()))
+
+
+# Six cases, eight items. FR:2 carries cocaine and heroin; NL:3 cocaine in grams; SN:4 has no transport
+# mode and an import with no destination (inferred: SN); US:6 has no items at all.
+TREND_CASES = pd.DataFrame(
+    {
+        "case_id": ["1", "2", "3", "4", "5", "6"],
+        "reporting_country": ["FR", "FR", "NL", "SN", "FR", "US"],
+        "seizure_date": ["2024-01-05", "2024-01-07", "2024-02-11", "2024-04-01", "2025-01-20", "2025-02-03"],
+        "transport_mode": ["postal", "road", "road", None, "postal", "air_cargo"],
+        "detection_method": ["scanner", "sniffer_dog", "scanner", "scanner", "tip_off", "scanner"],
+        "concealment_method": ["mail_item", "vehicle", "vehicle", "baggage", "mail_item", "cargo"],
+        "departure_country": ["CO", "MA", "CO", "BR", "CO", None],
+        "transit_countries": [None, "ES", None, None, "SN;ES", None],
+        "destination_country": ["FR", "FR", "NL", None, "FR", None],
+        "customs_procedure": ["import", "import", "import", "import", "import", "export"],
+    }
+)
+TREND_ITEMS = pd.DataFrame(
+    {
+        "case_id": ["1", "2", "2", "3", "4", "5", "5", "5"],
+        "reporting_country": ["FR", "FR", "FR", "NL", "SN", "FR", "FR", "FR"],
+        "commodity_category": ["drugs", "drugs", "drugs", "drugs", "tobacco", "drugs", "ipr", "ipr"],
+        "commodity_type": [
+            "cocaine",
+            "cocaine",
+            "heroin",
+            "cocaine",
+            "cigarettes",
+            "cocaine",
+            "counterfeit_toys",
+            "counterfeit_apparel",
+        ],
+        "quantity": [2.0, 10.0, 1.0, 500.0, 2000.0, 4.0, 30.0, 12.0],
+        "unit": ["kg", "kg", "kg", "g", "sticks", "kg", "pieces", "pieces"],
+        "estimated_value_usd": [100.0, 400.0, 50.0, 30.0, 500.0, 200.0, 60.0, 40.0],
+    }
+)
+
+
+@pytest.fixture()
+def trend_frame() -> pd.DataFrame:
+    """The shape of workbench.store.frames.seizure_frame for TREND_CASES/TREND_ITEMS: one row per item,
+    a case without items once."""
+    f = TREND_CASES.merge(TREND_ITEMS, on=["reporting_country", "case_id"], how="left")
+    f.insert(0, "case_key", f["reporting_country"] + ":" + f["case_id"])
+    f["seizure_date"] = pd.to_datetime(f["seizure_date"])
+    return f
+
+
+# A French national export (merged title row, French headers, decimal commas, country names)
+FRENCH_HEADER = [
+    "N° dossier",
+    "Pays déclarant",
+    "Date de saisie",
+    "Mode de transport",
+    "Pays de provenance",
+    "Marchandise",
+    "Quantité",
+    "Unité",
+    "Valeur estimée (USD)",
+    "Observations",
+    "Agent",
+]
+
+
+def excel_serial(d: str) -> int:
+    return (dt.date.fromisoformat(d) - dt.date(1899, 12, 30)).days
+
+
+FRENCH_ROWS_1 = [
+    [
+        "FR-24-001",
+        "France",
+        excel_serial("2024-01-31"),
+        "Aérien passager",
+        "Colombie",
+        "Cocaïne",
+        "2,5",
+        "kilogrammes",
+        "75.000,00",
+        "Valise à double fond",
+        "B. Martin",
+    ],
+    [
+        "FR-24-002",
+        "France",
+        excel_serial("2024-02-03"),
+        "Conteneur",
+        "Brésil",
+        "Résine de cannabis",
+        "1 200,75",
+        "kg",
+        "3.602.250",
+        "",
+        "C. Durand",
+    ],
+    [
+        "FR-24-003",
+        "France",
+        excel_serial("2024-02-14"),
+        "Routier",
+        "MAR",
+        "Cigarettes",
+        "12 000",
+        "bâtonnets",
+        "2.400",
+        "Camion frigorifique",
+        "",
+    ],
+]
+FRENCH_ROWS_2 = [
+    [
+        "FR-24-104",
+        "France",
+        excel_serial("2024-03-01"),
+        "Fret express",
+        "Pérou",
+        "Cocaïne",
+        "0,75",
+        "kilos",
+        "22.500",
+        "",
+        "B. Martin",
+    ],
+    [
+        "FR-24-105",
+        "France",
+        excel_serial("2024-03-09"),
+        "Aérien passager",
+        "Nigéria",
+        "Héroïne",
+        "3,2",
+        "kg",
+        "128.000,50",
+        "Ingestion",
+        "",
+    ],
+]
+
+
+def french_workbook(path: Path, rows: list[list[object]]) -> Path:
+    """A national export: a merged title row, a blank line, then French headers and data."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Saisies 2024")
+    ws.merge_range(
+        0,
+        0,
+        0,
+        len(FRENCH_HEADER) - 1,
+        "Direction générale des douanes — saisies 2024",
+        wb.add_format({"bold": True}),
+    )
+    for j, h in enumerate(FRENCH_HEADER):
+        ws.write_string(2, j, h)
+    for i, row in enumerate(rows, start=3):
+        for j, v in enumerate(row):
+            ws.write_number(i, j, v) if isinstance(v, int) else ws.write_string(i, j, str(v))
+    wb.close()
+    return path
 
 
 #: The phone of the courier of :func:`fresh_dataset`.

@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.test_data_page import _app
 from workbench.cli import main
 from workbench.config import Settings
 from workbench.exchange.files import DatasetReadError, EncodingError, RawDataset, RawTable, read_dataset
@@ -154,13 +153,13 @@ def _stored_rows(url: str, n: int) -> list[tuple[str, str, str]]:
 
 
 def test_page_asks_before_replacing_stored_cases_and_reports_new_and_updated(
-    store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     stored = _stored_rows(store_copy, 3)
     rows = [(cid, rc, date, "corrigé") for cid, rc, date in stored]
     rows += [("NEW-1", "FR", "2024-03-01", "é"), ("NEW-2", "FR", "2024-03-02", "")]
     f = _cp1252_csv(tmp_path / "seizures-march.csv", rows)  # neither UTF-8 nor named cases.csv
-    at = _upload(_app(store_copy, monkeypatch), f)
+    at = _upload(data_page(store_copy), f)
     assert at.selectbox(key="data_encoding").value == "auto"
     assert at.radio(key="data_mode").value.startswith("Exchange format")
     captions = " ".join(c.value for c in at.caption)
@@ -192,12 +191,12 @@ def test_page_asks_before_replacing_stored_cases_and_reports_new_and_updated(
 
 
 def test_page_says_which_row_is_not_in_the_chosen_encoding(
-    store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     f = _cp1252_csv(
         tmp_path / "cases.csv", [("E-1", "FR", "2024-01-02", "ok"), ("E-2", "FR", "2024-01-03", "à")]
     )
-    at = _upload(_app(store_copy, monkeypatch), f)
+    at = _upload(data_page(store_copy), f)
     assert not at.error and not at.warning  # detected; two new cases need no confirmation
     assert not at.button(key="data_import").disabled
     at.selectbox(key="data_encoding").set_value("utf-8").run()
@@ -211,9 +210,9 @@ def test_page_says_which_row_is_not_in_the_chosen_encoding(
 
 
 def test_page_offers_no_import_to_a_viewer(
-    store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    at = _app(store_copy, monkeypatch, role="viewer")
+    at = data_page(store_copy, role="viewer")
     assert any("read-only" in i.value for i in at.info)
     assert not at.get("file_uploader")
     # even a file left from before (or put there by hand) is not read, let alone imported

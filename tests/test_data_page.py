@@ -7,28 +7,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-from tests.connectors.test_mapping import ROWS_1, _workbook
+from tests.conftest import FRENCH_ROWS_1, french_workbook
 from workbench.store import AuditEntry, open_store
 
 
-def _app(url: str, monkeypatch: pytest.MonkeyPatch, role: str = "analyst") -> AppTest:
-    monkeypatch.setenv("WORKBENCH_DB_URL", url)
-    monkeypatch.setenv("WORKBENCH_ROLE", role)
-    monkeypatch.setenv("WORKBENCH_USER", "apptest")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_mapping_step_and_import(store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    at = _app(store_copy, monkeypatch)
-    book = _workbook(tmp_path / "saisies.xlsx", ROWS_1)
+def test_mapping_step_and_import(
+    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    at = data_page(store_copy)
+    book = french_workbook(tmp_path / "saisies.xlsx", FRENCH_ROWS_1)
     at.session_state["_workbench_state"].extras["data.upload_path"] = str(book)
     at.run()
     assert not at.exception, at.exception
@@ -45,8 +33,8 @@ def test_mapping_step_and_import(store_copy: str, monkeypatch: pytest.MonkeyPatc
     assert n == 3
 
 
-def test_export_kinds(store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _app(store_copy, monkeypatch)
+def test_export_kinds(data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(store_copy)
     at.radio(key="export_kind").set_value("exchange").run()
     at.button(key="export_prepare").click().run()
     assert any("legal basis" in e.value for e in at.error)  # refused without one
@@ -62,9 +50,9 @@ def test_export_kinds(store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_viewer_may_only_take_the_non_personal_export(
-    store_copy: str, monkeypatch: pytest.MonkeyPatch
+    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = _app(store_copy, monkeypatch, role="viewer")
+    at = data_page(store_copy, role="viewer")
     at.radio(key="export_kind").set_value("pseudonymised").run()
     at.text_input(key="export_basis").input("x").run()
     at.button(key="export_prepare").click().run()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import route_tables, seizure_like
 from workbench.routes.flows import (
     Selection,
     cases_behind,
@@ -20,74 +21,10 @@ from workbench.routes.flows import (
     seizure_places,
 )
 
-CASE_COLS = [
-    "case_id",
-    "reporting_country",
-    "seizure_date",
-    "customs_procedure",
-    "place_code",
-    "place_name",
-    "latitude",
-    "longitude",
-    "departure_country",
-    "transit_countries",
-    "destination_country",
-]
-ITEM_COLS = [
-    "case_id",
-    "reporting_country",
-    "item_no",
-    "commodity_category",
-    "commodity_type",
-    "quantity",
-    "unit",
-    "estimated_value_usd",
-]
-
-CASES = [
-    # A: CO → SN → FR, destination blank on an import reported by FR: inferred
-    ("A1", "FR", "2024-01-10", "import", "CDG", "Paris CDG", 49.0, 2.55, "CO", "SN", None),
-    # B: CO → NL
-    ("B2", "NL", "2024-02-03", "import", "AMS", "Schiphol", 52.31, 4.76, "CO", None, "NL"),
-    # C, D: BR → ES
-    ("C3", "ES", "2024-02-20", "import", "MAD", "Madrid Barajas", 40.47, -3.56, "BR", None, "ES"),
-    ("D4", "ES", "2024-03-05", "import", "MAD", "Madrid Barajas", 40.47, -3.56, "BR", None, "ES"),
-    # E: TR → BG → TR → BG: the leg TR → BG twice in one route
-    ("E5", "BG", "2024-03-15", "import", None, "Kapitan Andreevo", 41.72, 26.32, "TR", "BG;TR", "BG"),
-    # F: no route at all
-    ("F6", "DE", "2024-03-20", "domestic", None, None, None, None, None, None, None),
-    # G: a case without items, route MA → ES
-    ("G7", "ES", "2024-01-25", "import", None, "Algeciras", 36.13, -5.44, "MA", None, "ES"),
-]
-ITEMS = [
-    ("A1", "FR", 1, "drugs", "cocaine", 2.0, "kg", 70000.0),
-    ("A1", "FR", 2, "drugs", "cocaine", 500.0, "g", 17500.0),
-    ("B2", "NL", 1, "drugs", "cocaine", 10.0, "kg", 350000.0),
-    ("C3", "ES", 1, "tobacco", "cigarettes", 2000.0, "sticks", 500.0),
-    ("D4", "ES", 1, "tobacco", "cigarettes", 1000.0, "sticks", 250.0),
-    ("D4", "ES", 2, "drugs", "cannabis_resin", 30.0, "kg", 90000.0),
-    ("E5", "BG", 1, "drugs", "heroin", 4.0, "kg", 160000.0),
-    ("F6", "DE", 1, "weapons", "handgun", 1.0, "pieces", 800.0),
-]
-
-
-def tables() -> dict[str, pd.DataFrame]:
-    return {"cases": pd.DataFrame(CASES, columns=CASE_COLS), "items": pd.DataFrame(ITEMS, columns=ITEM_COLS)}
-
-
-def seizure_like(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The shape of workbench.store.frames.seizure_frame, built by hand."""
-    from workbench.store.frames import compact
-
-    df = t["cases"].merge(t["items"], on=["case_id", "reporting_country"], how="left")
-    df = compact(df)
-    df.insert(0, "case_key", df["reporting_country"].astype("string") + ":" + df["case_id"].astype("string"))
-    return df
-
 
 @pytest.fixture()
-def base():  # type: ignore[no-untyped-def]
-    return prepare_flows(seizure_like(tables()))
+def base(flow_base):  # type: ignore[no-untyped-def]
+    return flow_base
 
 
 def _as_dict(df: pd.DataFrame, *cols: str, value: str = "cases") -> dict[tuple, object]:
@@ -203,7 +140,7 @@ def test_cases_behind_a_selection(base) -> None:  # type: ignore[no-untyped-def]
 def test_hubs_and_emerging_routes() -> None:
     from workbench.routes.hubs import default_baseline, emerging_routes, hub_ranking
 
-    t = tables()
+    t = route_tables()
     base = prepare_flows(seizure_like(t))
     hubs = hub_ranking(base)
     assert hubs.set_index("hub").loc["SN", "transit_cases"] == 1
@@ -259,11 +196,11 @@ def test_flows_from_the_store_on_both_backends(store_url: str, tmp_path: Path) -
     from workbench.store.filters import CaseFilter
     from workbench.store.frames import seizure_frame
 
-    write_dataset(tables(), tmp_path / "ds")
+    write_dataset(route_tables(), tmp_path / "ds")
     store = open_store(store_url)
     assert import_path(tmp_path / "ds", store).status == "accepted"
     from_store = route_flows(prepare_flows(seizure_frame(store)), mode="legs", by="category")
-    by_hand = route_flows(prepare_flows(seizure_like(tables())), mode="legs", by="category")
+    by_hand = route_flows(prepare_flows(seizure_like(route_tables())), mode="legs", by="category")
     cols = ["origin", "destination", "commodity_category", "cases", "inferred_cases", "quantity_kg"]
     assert from_store[cols].values.tolist() == by_hand[cols].values.tolist()
     drugs = route_flows(
@@ -282,19 +219,19 @@ def test_cli_flows_from_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[
     from workbench.cli import main
     from workbench.exchange.files import write_dataset
 
-    write_dataset(tables(), tmp_path / "ds")
+    write_dataset(route_tables(), tmp_path / "ds")
     out = tmp_path / "flows.csv"
-    assert main(["flows", str(tmp_path / "ds"), "--mode", "od", "--level", "country", "--out", str(out)]) == 0
+    assert main(["flows", str(tmp_path / "ds"), "--flow", "od", "--level", "country", "--out", str(out)]) == 0
     df = pd.read_csv(out, keep_default_na=False)
     assert df.columns[:3].tolist() == ["origin", "destination", "cases"]
     assert _as_dict(df, "origin", "destination")[("BR", "ES")] == 2
-    # commodity (category or type) and period
+    # commodity type and period
     assert (
         main(
             [
                 "flows",
                 str(tmp_path / "ds"),
-                "--mode",
+                "--flow",
                 "legs",
                 "--commodity",
                 "cocaine",
@@ -315,14 +252,14 @@ def test_cli_flows_from_a_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[
             [
                 "flows",
                 str(tmp_path / "ds"),
-                "--mode",
+                "--flow",
                 "od",
                 "--level",
                 "region",
-                "--commodity",
+                "--category",
                 "drugs",
                 "--by",
-                "type",
+                "commodity_type",
                 "--out",
                 str(out),
             ]
@@ -340,7 +277,7 @@ def test_cli_flows_from_the_store_and_bad_input(
     from workbench.cli import main
 
     out = tmp_path / "f.csv"
-    assert main(["flows", "--db", seeded_sqlite, "--mode", "od", "--top", "5", "--out", str(out)]) == 0
+    assert main(["flows", "--db", seeded_sqlite, "--flow", "od", "--top", "5", "--out", str(out)]) == 0
     df = pd.read_csv(out)
     assert len(df) == 5 and np.all(np.diff(df["cases"]) <= 0)
     assert main(["flows", str(tmp_path / "missing"), "--out", str(out)]) == 2
@@ -357,11 +294,11 @@ def test_cli_flows_reports_refused_rows(tmp_path: Path, capsys: pytest.CaptureFi
     from workbench.cli import main
     from workbench.exchange.files import write_dataset
 
-    t = tables()
+    t = route_tables()
     t["cases"].loc[1, "seizure_date"] = "03/02/2024"  # not ISO: the row is left out and said so
     write_dataset(t, tmp_path / "ds")
     out = tmp_path / "f.csv"
-    assert main(["flows", str(tmp_path / "ds"), "--mode", "od", "--out", str(out)]) == 0
+    assert main(["flows", str(tmp_path / "ds"), "--flow", "od", "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "cases.csv, row 3, column 'seizure_date'" in err
     assert ("CO", "NL") not in _as_dict(pd.read_csv(out), "origin", "destination")

@@ -10,13 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, fresh_dataset
 
-APP = str(ROOT / "app.py")
 #: Cached functions whose value comes from no store: the store itself, an uploaded file (by its digest).
 NOT_STORE_DATA = {("resources.py", "_store"), ("risk.py", "_read_upload")}
 
@@ -52,8 +50,7 @@ def test_every_cache_keys_on_the_data_version() -> None:
 
 
 def test_the_ui_and_pages_hold_no_sql() -> None:
-    """SQL lives in the core; the app reads it through library functions. (``loaders._options`` moves
-    to the core with the filter declaration of this issue: drop it from here then.)"""
+    """SQL lives in the core; the app reads the store through library functions."""
     offenders = []
     for path in [*(ROOT / "workbench" / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
         rel = path.relative_to(ROOT).as_posix()
@@ -63,32 +60,19 @@ def test_the_ui_and_pages_hold_no_sql() -> None:
             or (isinstance(n, ast.ImportFrom) and (n.module or "").startswith("sqlalchemy"))
             for n in ast.walk(ast.parse(text))
         )
-        if (
-            imports_sa or ".engine.connect(" in text or ".engine.begin(" in text
-        ) and rel != "workbench/ui/loaders.py":
+        if imports_sa or ".engine.connect(" in text or ".engine.begin(" in text:
             offenders.append(rel)
     assert not offenders, offenders
 
 
-def _app(url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKBENCH_DB_URL", url)
-    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page(page)
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def test_the_version_is_read_once_per_run(store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_version_is_read_once_per_run(store_copy: str, open_app) -> None:
     reads: list[str] = []
 
     def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
         if "data_versions" in statement:
             reads.append(statement)
 
-    app = _app(store_copy, "pages/routes.py", monkeypatch)
+    app = open_app(store_copy, "pages/routes.py", timeout=120)
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
     try:
         app.run()
@@ -123,14 +107,12 @@ def _metric(app: AppTest, label: str) -> int:
     return int(next(m.value for m in app.metric if m.label == label).replace(",", ""))
 
 
-def test_pages_show_what_another_process_imported(
-    store_copy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pages_show_what_another_process_imported(store_copy: str, tmp_path: Path, open_app) -> None:
     """Routes, Network, Overview and Submissions, each drawn once (so their caches are warm), then a
     data set imported by the command line in another process: every page shows it on its next run."""
     from workbench.exchange.files import write_dataset
 
-    app = _app(store_copy, "pages/routes.py", monkeypatch)
+    app = open_app(store_copy, "pages/routes.py", timeout=120)
     routes_before = _routes_cases(app)
     pages = {
         "pages/network.py": lambda a: _metric(a, "Cases"),
@@ -173,11 +155,11 @@ def test_pages_show_what_another_process_imported(
 
 
 def test_duplicates_and_risk_pages_follow_writes_of_other_sessions(
-    store_copy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_copy: str, tmp_path: Path, open_app
 ) -> None:
     """A judgement recorded by another user, and traffic loaded with the command line, show on the
     next run of the Duplicates page and of the risk pages."""
-    app = _app(store_copy, "pages/entities.py", monkeypatch)
+    app = open_app(store_copy, "pages/entities.py", timeout=120)
     app.selectbox(key="dup_show").set_value("judged").run()
     assert any("No pair of records" in i.value for i in app.info)
     app.selectbox(key="dup_show").set_value("linked").run()
@@ -210,12 +192,10 @@ def test_duplicates_and_risk_pages_follow_writes_of_other_sessions(
     assert app.selectbox(key="risk_bt_source").options == ["extra traffic · 50 rows, 1 seized"]
 
 
-def test_a_store_check_from_the_submissions_page_is_listed_at_once(
-    store_copy: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_store_check_from_the_submissions_page_is_listed_at_once(store_copy: str, open_app) -> None:
     """The check writes a quality run (moving the version forward); the page reruns and lists it, with
     the check's result kept for that run."""
-    app = _app(store_copy, "pages/submissions.py", monkeypatch)
+    app = open_app(store_copy, "pages/submissions.py", timeout=120)
     assert any(c.value == "No check of the store yet." for c in app.caption)
     app.button(key="quality_store_check").click().run()
     assert not app.exception, app.exception
@@ -225,10 +205,8 @@ def test_a_store_check_from_the_submissions_page_is_listed_at_once(
     assert not [s.value for s in app.success if s.value.startswith("Checked: score")]
 
 
-def test_the_admin_page_says_when_each_kind_of_data_changed(
-    store_copy: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = _app(store_copy, "pages/admin.py", monkeypatch)
+def test_the_admin_page_says_when_each_kind_of_data_changed(store_copy: str, open_app) -> None:
+    app = open_app(store_copy, "pages/admin.py", timeout=120)
     changes = next(d.value for d in app.dataframe if "scope" in d.value.columns).set_index("scope")["changed"]
     assert changes["cases"].endswith(" UTC")  # the seeded store was imported
     assert changes["judgements"] == "not since the store was made"

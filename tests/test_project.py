@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 from workbench.config import SETTINGS
 
@@ -67,3 +69,35 @@ def test_import_workbench_is_fast_and_light() -> None:
     seconds, loaded = out.stdout.split("\n")[:2]
     assert loaded == "", f"`import workbench` pulled in {loaded}"
     assert float(seconds) < 1.0
+
+
+def test_moved_modules_still_import_under_their_old_names() -> None:
+    """Notebooks written against the flat core keep running: the same module, and a deprecation notice."""
+    import importlib
+    import warnings
+
+    from workbench import MOVED_MODULES
+
+    for old, new in MOVED_MODULES.items():
+        sys.modules.pop(old, None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            module = importlib.import_module(old)
+        assert module is importlib.import_module(new), old
+        assert [str(w.message) for w in caught if w.category is DeprecationWarning] == [
+            f"{old} moved to {new}; import it from there"
+        ], old
+        sys.modules.pop(old, None)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("workbench.no_such_module")
+
+
+def test_every_core_package_says_what_it_owns_and_may_import() -> None:
+    """A newcomer reading the tree finds, in each package's docstring, what belongs there."""
+    import importlib
+
+    for init in sorted((ROOT / "workbench").glob("*/__init__.py")):
+        package = importlib.import_module(f"workbench.{init.parent.name}")
+        doc = package.__doc__ or ""
+        assert len(doc) > 80, f"{init.parent.name}: no docstring saying what it owns"
+        assert "May import" in doc, f"{init.parent.name}: the docstring does not say what it may import"

@@ -90,3 +90,41 @@ def test_describe_scope_names_every_criterion() -> None:
         "only seizures of commodity category drugs",
     ):
         assert part in text
+
+
+def test_describe_scope_says_how_each_criterion_reads() -> None:
+    text = describe_scope(CaseFilter(departure_countries=("CO",), detection_methods=("scanner",)))
+    assert text == "Traffic leaving CO; only seizures detected by scanner count as seized."
+
+
+def test_filter_on_traffic_names_every_criterion() -> None:
+    from workbench.risk.traffic import FILTER_ON_TRAFFIC
+    from workbench.store.criteria import CRITERIA
+
+    named = ", ".join(FILTER_ON_TRAFFIC)
+    assert all(c.title() in named for c in CRITERIA)
+    assert FILTER_ON_TRAFFIC["WCO region, Reporting country"] == "the country that controls the movement"
+
+
+def test_a_criterion_that_does_not_apply_to_traffic_leaves_it_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Declared ``OnTraffic("none", ...)``, a criterion neither selects movements nor seizures."""
+    from dataclasses import replace
+
+    import workbench.store.criteria as criteria
+    from workbench.risk.traffic import traffic_mask, traffic_where
+    from workbench.store.criteria import OnTraffic
+
+    t = pd.DataFrame(
+        {"movement_date": pd.to_datetime(["2024-01-01", "2024-02-01"]), "transport_mode": ["road", "rail"]}
+    )
+    flt = CaseFilter(transport_modes=("road",))
+    assert traffic_mask(t, flt).tolist() == [True, False]
+    none = OnTraffic("none", "not known before a control")
+    monkeypatch.setattr(
+        criteria,
+        "CRITERIA",
+        tuple(replace(c, on_traffic=none) if c.name == "transport_mode" else c for c in criteria.CRITERIA),
+    )
+    assert traffic_mask(t, flt).tolist() == [True, True]
+    assert traffic_where(flt) == []
+    assert describe_scope(flt) == "All traffic."

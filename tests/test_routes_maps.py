@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.test_flows import seizure_like, tables
+from tests.conftest import route_tables, seizure_like
 from workbench.routes.flows import prepare_flows
 from workbench.routes.maps import (
     BLANK_STYLE,
@@ -25,7 +25,7 @@ from workbench.routes.maps import (
 
 @pytest.fixture(scope="module")
 def base():  # type: ignore[no-untyped-def]
-    return prepare_flows(seizure_like(tables()))
+    return prepare_flows(seizure_like(route_tables()))
 
 
 def _layers(deck) -> dict[str, dict]:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.test_trends import CASES, ITEMS
 from workbench.exchange.seizures import read_seizure_frame
 from workbench.trends.statistics import REPORTS, catalogue_workbook, run_report, table_csv
 
@@ -23,11 +22,8 @@ def sample_frame(small_sample_dir: Path) -> pd.DataFrame:
 
 
 @pytest.fixture()
-def frame() -> pd.DataFrame:
-    f = CASES.merge(ITEMS, on=["reporting_country", "case_id"], how="left")
-    f.insert(0, "case_key", f["reporting_country"] + ":" + f["case_id"])
-    f["seizure_date"] = pd.to_datetime(f["seizure_date"])
-    return f
+def frame(trend_frame: pd.DataFrame) -> pd.DataFrame:
+    return trend_frame
 
 
 @pytest.mark.parametrize("key", list(REPORTS))

@@ -13,51 +13,10 @@ from workbench.exchange.seizures import read_seizure_frame
 from workbench.store.filters import CaseFilter
 from workbench.trends import series as T
 
-# Six cases, eight items. FR:2 carries cocaine and heroin; NL:3 cocaine in grams; SN:4 has no transport
-# mode and an import with no destination (inferred: SN); US:6 has no items at all.
-CASES = pd.DataFrame(
-    {
-        "case_id": ["1", "2", "3", "4", "5", "6"],
-        "reporting_country": ["FR", "FR", "NL", "SN", "FR", "US"],
-        "seizure_date": ["2024-01-05", "2024-01-07", "2024-02-11", "2024-04-01", "2025-01-20", "2025-02-03"],
-        "transport_mode": ["postal", "road", "road", None, "postal", "air_cargo"],
-        "detection_method": ["scanner", "sniffer_dog", "scanner", "scanner", "tip_off", "scanner"],
-        "concealment_method": ["mail_item", "vehicle", "vehicle", "baggage", "mail_item", "cargo"],
-        "departure_country": ["CO", "MA", "CO", "BR", "CO", None],
-        "transit_countries": [None, "ES", None, None, "SN;ES", None],
-        "destination_country": ["FR", "FR", "NL", None, "FR", None],
-        "customs_procedure": ["import", "import", "import", "import", "import", "export"],
-    }
-)
-ITEMS = pd.DataFrame(
-    {
-        "case_id": ["1", "2", "2", "3", "4", "5", "5", "5"],
-        "reporting_country": ["FR", "FR", "FR", "NL", "SN", "FR", "FR", "FR"],
-        "commodity_category": ["drugs", "drugs", "drugs", "drugs", "tobacco", "drugs", "ipr", "ipr"],
-        "commodity_type": [
-            "cocaine",
-            "cocaine",
-            "heroin",
-            "cocaine",
-            "cigarettes",
-            "cocaine",
-            "counterfeit_toys",
-            "counterfeit_apparel",
-        ],
-        "quantity": [2.0, 10.0, 1.0, 500.0, 2000.0, 4.0, 30.0, 12.0],
-        "unit": ["kg", "kg", "kg", "g", "sticks", "kg", "pieces", "pieces"],
-        "estimated_value_usd": [100.0, 400.0, 50.0, 30.0, 500.0, 200.0, 60.0, 40.0],
-    }
-)
-
 
 @pytest.fixture()
-def frame() -> pd.DataFrame:
-    """The shape of workbench.store.frames.seizure_frame: one row per item, a case without items once."""
-    f = CASES.merge(ITEMS, on=["reporting_country", "case_id"], how="left")
-    f.insert(0, "case_key", f["reporting_country"] + ":" + f["case_id"])
-    f["seizure_date"] = pd.to_datetime(f["seizure_date"])
-    return f
+def frame(trend_frame: pd.DataFrame) -> pd.DataFrame:
+    return trend_frame
 
 
 def _as_dict(ts: pd.DataFrame, key: str, value: str = "cases") -> dict[tuple[str, str], float]:

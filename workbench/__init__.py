@@ -26,8 +26,6 @@ True
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.util
 import sys
 import warnings
 from types import ModuleType
@@ -132,13 +130,19 @@ MOVED_MODULES: dict[str, str] = {
 }
 
 
-class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports a moved module under its old name: the same module object, and a DeprecationWarning."""
+class _MovedModuleFinder:
+    """Imports a moved module under its old name: the same module object, and a DeprecationWarning.
+
+    A meta path finder and loader (duck-typed: importing ``importlib.abc`` would cost most of
+    ``import workbench``); last on ``sys.meta_path``, so it is asked only for names nothing else found.
+    """
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if fullname not in MOVED_MODULES:
             return None
-        return importlib.util.spec_from_loader(fullname, self)
+        from importlib.machinery import ModuleSpec
+
+        return ModuleSpec(fullname, self)
 
     def create_module(self, spec: Any) -> ModuleType:
         new = MOVED_MODULES[spec.name]

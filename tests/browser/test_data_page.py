@@ -53,9 +53,9 @@ def test_upload_import_and_export(page, tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_mapping_step_and_non_personal_export(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.connectors.test_mapping import ROWS_2, _workbook
+    from tests.conftest import FRENCH_ROWS_2, french_workbook
 
-    book = _workbook(tmp_path / "saisies-fevrier.xlsx", ROWS_2)
+    book = french_workbook(tmp_path / "saisies-fevrier.xlsx", FRENCH_ROWS_2)
     page.goto(f"{page.app_url}/data")
     wait_idle(page, '[data-testid="stFileUploader"]')
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(book))

@@ -8,129 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import xlsxwriter
 
 from connectors import load, open_connector
 from connectors.mapping import MappingProfile, apply_mapping, load_profile, preview, suggest_mapping
+from tests.conftest import FRENCH_ROWS_1, FRENCH_ROWS_2, excel_serial, french_workbook
 from workbench.cli import main
 from workbench.exchange.files import DatasetReadError, RawDataset, RawTable
 from workbench.exchange.ingest import ingest_dataset
 from workbench.store import open_store
 from workbench.store.queries import load_cases, load_items
 
-HEADER = [
-    "N° dossier",
-    "Pays déclarant",
-    "Date de saisie",
-    "Mode de transport",
-    "Pays de provenance",
-    "Marchandise",
-    "Quantité",
-    "Unité",
-    "Valeur estimée (USD)",
-    "Observations",
-    "Agent",
-]
-
-
-def _serial(d: str) -> int:
-    return (dt.date.fromisoformat(d) - dt.date(1899, 12, 30)).days
-
-
-ROWS_1 = [
-    [
-        "FR-24-001",
-        "France",
-        _serial("2024-01-31"),
-        "Aérien passager",
-        "Colombie",
-        "Cocaïne",
-        "2,5",
-        "kilogrammes",
-        "75.000,00",
-        "Valise à double fond",
-        "B. Martin",
-    ],
-    [
-        "FR-24-002",
-        "France",
-        _serial("2024-02-03"),
-        "Conteneur",
-        "Brésil",
-        "Résine de cannabis",
-        "1 200,75",
-        "kg",
-        "3.602.250",
-        "",
-        "C. Durand",
-    ],
-    [
-        "FR-24-003",
-        "France",
-        _serial("2024-02-14"),
-        "Routier",
-        "MAR",
-        "Cigarettes",
-        "12 000",
-        "bâtonnets",
-        "2.400",
-        "Camion frigorifique",
-        "",
-    ],
-]
-ROWS_2 = [
-    [
-        "FR-24-104",
-        "France",
-        _serial("2024-03-01"),
-        "Fret express",
-        "Pérou",
-        "Cocaïne",
-        "0,75",
-        "kilos",
-        "22.500",
-        "",
-        "B. Martin",
-    ],
-    [
-        "FR-24-105",
-        "France",
-        _serial("2024-03-09"),
-        "Aérien passager",
-        "Nigéria",
-        "Héroïne",
-        "3,2",
-        "kg",
-        "128.000,50",
-        "Ingestion",
-        "",
-    ],
-]
-
-
-def _workbook(path: Path, rows: list[list[object]]) -> Path:
-    """A national export: a merged title row, a blank line, then French headers and data."""
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Saisies 2024")
-    ws.merge_range(
-        0,
-        0,
-        0,
-        len(HEADER) - 1,
-        "Direction générale des douanes — saisies 2024",
-        wb.add_format({"bold": True}),
-    )
-    for j, h in enumerate(HEADER):
-        ws.write_string(2, j, h)
-    for i, row in enumerate(rows, start=3):
-        for j, v in enumerate(row):
-            ws.write_number(i, j, v) if isinstance(v, int) else ws.write_string(i, j, str(v))
-    wb.close()
-    return path
-
 
 def test_french_workbook_imports_after_the_suggested_mapping(tmp_path: Path) -> None:
-    book = _workbook(tmp_path / "saisies-janvier.xlsx", ROWS_1)
+    book = french_workbook(tmp_path / "saisies-janvier.xlsx", FRENCH_ROWS_1)
     conn = open_connector(book)
     source = conn.read_source()
     profile = suggest_mapping(source, name="douane-fr")
@@ -176,7 +66,7 @@ def test_french_workbook_imports_after_the_suggested_mapping(tmp_path: Path) -> 
     # saved as a named profile, it imports the next month's file from the command line
     saved = profile.save(tmp_path / "douane-fr.yaml")
     assert load_profile(saved).to_dict() == profile.to_dict()
-    nxt = _workbook(tmp_path / "saisies-fevrier.xlsx", ROWS_2)
+    nxt = french_workbook(tmp_path / "saisies-fevrier.xlsx", FRENCH_ROWS_2)
     db = f"sqlite:///{tmp_path / 'store.db'}"
     assert main(["import", str(nxt), "--mapping", str(saved), "--db", db, "--quiet"]) == 0
     cases = load_cases(store).set_index("case_id")
@@ -193,7 +83,7 @@ def test_french_workbook_imports_after_the_suggested_mapping(tmp_path: Path) -> 
 
 
 def test_suggest_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    book = _workbook(tmp_path / "s.xlsx", ROWS_1)
+    book = french_workbook(tmp_path / "s.xlsx", FRENCH_ROWS_1)
     assert main(["import", str(book), "--suggest-mapping", str(tmp_path / "p.yaml")]) == 0
     out = capsys.readouterr().out
     assert "Date de saisie" in out and "air_passenger" in out
@@ -256,7 +146,7 @@ def test_spanish_headers_are_recognised() -> None:
 
 
 def test_a_profile_that_does_not_fit_the_file_says_so(tmp_path: Path) -> None:
-    book = _workbook(tmp_path / "s.xlsx", ROWS_1)
+    book = french_workbook(tmp_path / "s.xlsx", FRENCH_ROWS_1)
     profile = MappingProfile.from_dict(
         {
             "name": "other",
@@ -285,7 +175,7 @@ def test_one_row_per_item_with_the_case_repeated(tmp_path: Path) -> None:
         [
             "FR-24-201",
             "France",
-            _serial("2024-04-01"),
+            excel_serial("2024-04-01"),
             "Routier",
             "Espagne",
             "Cigarettes",
@@ -298,7 +188,7 @@ def test_one_row_per_item_with_the_case_repeated(tmp_path: Path) -> None:
         [
             "FR-24-201",
             "France",
-            _serial("2024-04-01"),
+            excel_serial("2024-04-01"),
             "Routier",
             "Espagne",
             "Tabac à narguilé",
@@ -311,7 +201,7 @@ def test_one_row_per_item_with_the_case_repeated(tmp_path: Path) -> None:
         [
             "FR-24-202",
             "France",
-            _serial("2024-04-03"),
+            excel_serial("2024-04-03"),
             "Aérien passager",
             "Sénégal",
             "Cocaïne",
@@ -322,7 +212,7 @@ def test_one_row_per_item_with_the_case_repeated(tmp_path: Path) -> None:
             "",
         ],
     ]
-    book = _workbook(tmp_path / "per-item.xlsx", rows)
+    book = french_workbook(tmp_path / "per-item.xlsx", rows)
     source = open_connector(book).read_source()
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     rep = ingest_dataset(apply_mapping(source, suggest_mapping(source)), store, chunk_rows=2)

@@ -1,6 +1,9 @@
 """The ``workbench`` command line. Each command lives in its own module with a ``register`` function.
 
 Run ``workbench --help`` for the list; the README documents every command.
+
+May import: every other package of the workbench (the top layer), ``connectors`` and ``data_quality``;
+:mod:`workbench.ui` only to serve the app. Nothing imports the CLI but ``workbench.__main__``.
 """
 
 from __future__ import annotations

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
+from workbench.i18n import _
 from workbench.store import Store, open_store
+from workbench.store.criteria import CRITERIA
 from workbench.store.filters import CaseFilter
 
 __all__ = [
     "add_db_option",
     "add_filter_options",
     "filter_from_args",
+    "deprecated",
     "store_from_args",
     "StderrProgress",
     "import_gates",
@@ -32,39 +36,60 @@ def store_from_args(args: argparse.Namespace) -> Store:
 
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("filters")
-    g.add_argument("--from", dest="date_from", metavar="DATE", help="first seizure date (YYYY-MM-DD)")
-    g.add_argument("--to", dest="date_to", metavar="DATE", help="last seizure date (YYYY-MM-DD)")
-    g.add_argument(
-        "--country", action="append", default=[], metavar="ISO2", help="reporting country (repeatable)"
-    )
-    g.add_argument("--region", action="append", default=[], metavar="NAME", help="WCO region (repeatable)")
-    g.add_argument(
-        "--category", action="append", default=[], metavar="C", help="commodity category (repeatable)"
-    )
-    g.add_argument(
-        "--commodity", action="append", default=[], metavar="T", help="commodity type (repeatable)"
-    )
-    g.add_argument(
-        "--mode",
-        dest="transport_mode",
-        action="append",
-        default=[],
-        metavar="M",
-        help="transport mode (repeatable)",
-    )
+    """The shared filter's flags, one per field of each criterion of
+    :data:`workbench.store.criteria.CRITERIA`: the same flag means the same thing in every command."""
+    g = p.add_argument_group(_("filters"))
+    for c in CRITERIA:
+        if c.kind == "period":
+            for i, (flag, field) in enumerate(zip(c.flags, c.fields, strict=True)):
+                g.add_argument(flag, dest=field, metavar=c.metavar, help=c.flag_help_text(i))
+        else:
+            g.add_argument(
+                c.flags[0],
+                dest=c.fields[0],
+                action="append",
+                default=[],
+                metavar=c.metavar,
+                help=_("{help}; repeatable", help=c.flag_help_text()),
+            )
 
 
 def filter_from_args(args: argparse.Namespace) -> CaseFilter:
-    return CaseFilter(
-        date_from=args.date_from or None,
-        date_to=args.date_to or None,
-        reporting_countries=tuple(c.upper() for c in args.country),
-        wco_regions=tuple(args.region),
-        commodity_categories=tuple(args.category),
-        commodity_types=tuple(args.commodity),
-        transport_modes=tuple(args.transport_mode),
-    )
+    """The :class:`CaseFilter` the filter flags give. Raises ValueError (with the flag, the value and
+    the values it takes) for a value outside a criterion's closed list, or a period that ends before it
+    starts."""
+    values: dict[str, Any] = {}
+    for c in CRITERIA:
+        if c.kind == "period":
+            values.update({f: getattr(args, f, None) or None for f in c.fields})
+            continue
+        given = tuple(c.normalise(v) for v in getattr(args, c.fields[0], None) or ())
+        allowed = c.vocabulary()
+        unknown = [v for v in given if allowed is not None and v not in allowed]
+        if unknown and allowed is not None:
+            raise ValueError(
+                _(
+                    "{flag} {values}: not a value of '{label}'; use one of: {allowed}",
+                    flag=c.flags[0],
+                    values=", ".join(unknown),
+                    label=c.title(),
+                    allowed=", ".join(allowed),
+                )
+                if len(allowed) <= 20
+                else _(
+                    "{flag} {values}: not a value of '{label}'",
+                    flag=c.flags[0],
+                    values=", ".join(unknown),
+                    label=c.title(),
+                )
+            )
+        values[c.fields[0]] = given
+    return CaseFilter(**values)
+
+
+def deprecated(old: str, new: str, why: str) -> None:
+    """Say on stderr that the spelling ``old`` is deprecated in favour of ``new`` (it still works), and why."""
+    print(_("warning: {old} is deprecated; use {new} ({why})", old=old, new=new, why=why), file=sys.stderr)
 
 
 class StderrProgress:

@@ -3,6 +3,12 @@
 The CSV starts with ``origin, destination, cases`` (ISO2 codes, or WCO region names with
 ``--level region``), then ``inferred_cases``, ``share``, the breakdown and month columns asked for,
 ``value_usd`` and one ``quantity_<unit>`` column per unit.
+
+The filters are the shared ones (``--from``, ``--to``, ``--mode`` for the transport mode, ``--category``,
+``--commodity`` for the commodity type, ...: ``workbench.cli.common.add_filter_options``). Spellings
+of earlier versions still work, with a warning on stderr: ``--mode legs|od`` (now ``--flow``),
+``--commodity CATEGORY`` (now ``--category``) and ``--by category|type`` (now the field names,
+as in ``workbench trends``).
 """
 
 from __future__ import annotations
@@ -11,9 +17,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli.common import add_db_option, store_from_args
+from workbench.cli.common import (
+    add_db_option,
+    add_filter_options,
+    deprecated,
+    filter_from_args,
+    store_from_args,
+)
 from workbench.exchange.files import DatasetReadError
-from workbench.store.filters import CaseFilter
+from workbench.i18n import _
+
+FLOWS = ("legs", "od")
+BREAKDOWNS = ("none", "commodity_category", "commodity_type")
+#: ``--by`` values of earlier versions -> the field names
+_OLD_BREAKDOWNS = {"category": "commodity_category", "type": "commodity_type"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,55 +44,70 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", nargs="?", type=Path, help="data set to read instead of the store")
     add_db_option(p)
     p.add_argument(
-        "--mode", choices=["legs", "od"], default="legs", help="legs (each hop) or od (first to last)"
+        "--flow", choices=FLOWS, help=_("legs (each hop, the default) or od (first to last country)")
     )
     p.add_argument(
         "--level", choices=["country", "region"], default="country", help="countries or WCO regions"
     )
     p.add_argument(
-        "--commodity",
-        action="append",
-        default=[],
-        metavar="C",
-        help="commodity category or type to keep (repeatable), e.g. drugs or cocaine",
-    )
-    p.add_argument("--from", dest="date_from", metavar="DATE", help="first seizure date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", metavar="DATE", help="last seizure date (YYYY-MM-DD)")
-    p.add_argument(
         "--by",
-        choices=["none", "category", "type"],
+        choices=[*BREAKDOWNS, *_OLD_BREAKDOWNS],
         default="none",
-        help="one row per commodity category or type",
+        metavar="{" + ",".join(BREAKDOWNS) + "}",
+        help=_("one row per commodity category or type"),
     )
     p.add_argument("--per-month", action="store_true", help="one row per month as well")
     p.add_argument("--top", type=int, metavar="N", help="only the N origin-destination pairs with most cases")
     p.add_argument("--out", type=Path, required=True, metavar="FLOWS.csv", help="CSV file to write")
+    add_filter_options(p)
     p.set_defaults(func=run)
 
 
-def _split_commodities(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names given with --commodity: categories of the format, or commodity types."""
+def _old_spellings(args: argparse.Namespace) -> str | None:
+    """Read the spellings of earlier versions into the current ones (saying so on stderr); an error
+    message when they contradict the current ones."""
     from workbench.format.schema import FORMAT
+    from workbench.store.criteria import criterion
 
-    categories = set(FORMAT.enums["commodity_category"])
-    cats = tuple(v for v in values if v in categories)
-    types = tuple(v for v in values if v not in categories)
-    return cats, types
+    modes = criterion("transport_mode").fields[0]
+    old_flows = [m for m in getattr(args, modes) if m in FLOWS]
+    if old_flows:
+        if len(set(old_flows)) > 1 or (args.flow is not None and args.flow != old_flows[0]):
+            return _("give the kind of flow once, with --flow legs or --flow od")
+        deprecated(
+            f"--mode {old_flows[0]}",
+            f"--flow {old_flows[0]}",
+            _("--mode is the transport mode in every command"),
+        )
+        args.flow = old_flows[0]
+        setattr(args, modes, [m for m in getattr(args, modes) if m not in FLOWS])
+    types, categories = criterion("commodity_type").fields[0], criterion("commodity_category").fields[0]
+    category_names = set(FORMAT.enums["commodity_category"])
+    for value in [v for v in getattr(args, types) if v in category_names]:
+        deprecated(
+            f"--commodity {value}",
+            f"--category {value}",
+            _("--commodity is the commodity type in every command; {value} is a category", value=value),
+        )
+        getattr(args, types).remove(value)
+        getattr(args, categories).append(value)
+    if args.by in _OLD_BREAKDOWNS:
+        deprecated(f"--by {args.by}", f"--by {_OLD_BREAKDOWNS[args.by]}", _("the field's name, as in trends"))
+        args.by = _OLD_BREAKDOWNS[args.by]
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
     from workbench.routes.flows import flows_from_frame
 
-    cats, types = _split_commodities(args.commodity)
+    problem = _old_spellings(args)
+    if problem:
+        print(_("error: {problem}", problem=problem), file=sys.stderr)
+        return 2
     try:
-        flt = CaseFilter(
-            date_from=args.date_from or None,
-            date_to=args.date_to or None,
-            commodity_categories=cats,
-            commodity_types=types,
-        )
+        flt = filter_from_args(args)
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {problem}", problem=e), file=sys.stderr)
         return 2
     if args.path is not None and args.db:
         print("error: give a data set PATH or --db, not both", file=sys.stderr)
@@ -97,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
 
         frame = seizure_frame(store_from_args(args), flt)
     by = None if args.by == "none" else args.by
-    flows = flows_from_frame(frame, args.mode, args.level, by, per_month=args.per_month, top=args.top)
+    flows = flows_from_frame(
+        frame, args.flow or "legs", args.level, by, per_month=args.per_month, top=args.top
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     flows.to_csv(args.out, index=False)
     n_cases = int(frame["case_key"].nunique()) if len(frame) else 0

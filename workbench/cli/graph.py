@@ -45,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     personal = Settings.from_env().can_see_personal and not args.non_personal
-    flt = filter_from_args(args)
+    try:
+        flt = filter_from_args(args)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if args.path is not None:
         from workbench.exchange.files import DatasetReadError, read_dataset
 

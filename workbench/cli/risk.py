@@ -2,7 +2,7 @@
 
 Subcommands::
 
-    workbench risk backtest --indicators FILE.yaml TRAFFIC|--db URL [--json OUT] [--threshold N] [--split DATE]
+    workbench risk backtest --indicators FILE.yaml TRAFFIC|--db URL [--json OUT] [--threshold N] [--split DATE] [filters]
     workbench risk score --indicators FILE.yaml TRAFFIC --out SCORED.csv [--threshold N] [--all]
     workbench risk load-traffic TRAFFIC [--db URL] [--source NAME]
     workbench risk import-indicators FILE [--db URL]
@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.cli.common import add_db_option
+from workbench.cli.common import add_db_option, add_filter_options, filter_from_args
+from workbench.i18n import _
 
 DEFAULT_THRESHOLD = 40.0
 
@@ -32,9 +33,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rsub = p.add_subparsers(dest="risk_command", metavar="SUBCOMMAND", required=True)
 
+    from workbench.risk.traffic import FILTER_ON_TRAFFIC
+
     b = rsub.add_parser(
         "backtest",
         help="matches, seizures found, precision, recall and lift of each indicator (and of the profile)",
+        description=_(
+            "The filters read on traffic as on the app's risk pages: {how}. On a traffic file, the "
+            "criteria that select which seizures count need the store: back-test the stored traffic (--db).",
+            how="; ".join(f"{k}: {v}" for k, v in FILTER_ON_TRAFFIC.items()),
+        ),
     )
     b.add_argument(
         "--indicators", type=Path, required=True, metavar="FILE", help="indicators (.yaml or .xlsx)"
@@ -47,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--json", type=Path, metavar="OUT", help="write the figures per indicator as JSON")
     b.add_argument("--threshold", type=float, help="also back-test the weighted profile at this score")
     b.add_argument("--split", metavar="DATE", help="first day of the later period (rule written before it)")
+    add_filter_options(b)
     b.set_defaults(func=run_backtest)
 
     s = rsub.add_parser("score", help="score every row of a traffic file with the active profile, ranked")
@@ -130,18 +139,20 @@ def _table(records: list[dict[str, Any]]) -> str:
 def run_backtest(args: argparse.Namespace) -> int:
     from workbench.risk.backtest import backtest, backtest_sql
     from workbench.risk.model import IndicatorError
-    from workbench.risk.traffic import TrafficError
+    from workbench.risk.traffic import TrafficError, describe_scope, scope_traffic
 
     if (args.traffic is None) == (args.db is None):
         return _fail("give a traffic file or --db URL (one of them)")
     try:
+        flt = filter_from_args(args)
         indicators, traffic = _read_inputs(args, need_traffic=args.traffic is not None)
         if traffic is not None:
             if not traffic.has_outcome:
                 return _fail(
                     f"{traffic.source}: no outcome (the 'seized' column is missing or blank); nothing to back-test"
                 )
-            result = backtest(traffic.frame, indicators, threshold=args.threshold, split=args.split)
+            frame = scope_traffic(traffic.frame, flt)
+            result = backtest(frame, indicators, threshold=args.threshold, split=args.split)
         else:
             from workbench.store import open_store
 
@@ -151,9 +162,12 @@ def run_backtest(args: argparse.Namespace) -> int:
                 threshold=args.threshold,
                 split=args.split,
                 source=args.source,
+                flt=flt,
             )
     except (IndicatorError, TrafficError, ValueError) as e:
         return _fail(str(e))
+    if not flt.is_empty:
+        print(describe_scope(flt), file=sys.stderr)
     records = result.to_records("all")
     summary = result.summary()
     if result.split:

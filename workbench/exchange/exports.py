@@ -15,6 +15,11 @@ Kinds (:data:`EXPORT_KINDS`):
 - ``pseudonymised``: all four tables, persons and companies replaced by stable keyed pseudonyms
   (HMAC-SHA-256 with ``WORKBENCH_PSEUDONYM_KEY``, a key that stays with the exporting administration):
   the same person or company gets the same pseudonym in every case, so links survive without identities.
+  Identifiers and phones are pseudonymised in the normal form the entity graph keys them on, so two
+  spellings of one phone are one pseudonym as they are one node.
+
+Which columns are names, identifiers, phones, addresses or personal data, and how a value is normalised,
+comes from the format's schema (:mod:`workbench.format.schema`), not from lists in this module.
 
 Workbooks never hold a live formula that came from data (cells are written as values).
 
@@ -38,16 +43,17 @@ import hmac
 import io
 import re
 import time
-import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.config import Settings
-from workbench.format.privacy import conveyance_id_is_personal
+from workbench.format.normalise import calling_codes, canonical_phone, fold, identifier_key
+from workbench.format.schema import FORMAT, Table
 from workbench.store import Store, audit
 from workbench.store.filters import CaseFilter
 
@@ -89,11 +95,6 @@ class ExportResult:
 
 
 # ---------------------------------------------------------------- scrubbing
-def _fold(text: str) -> str:
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.findall(r"[a-z0-9]+", s))
-
-
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
@@ -103,56 +104,97 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 
 
+def _national_numbers(phone: str, country: str) -> set[str]:
+    """The digits of a canonical phone after its calling code: how it is written without one.
+
+    >>> sorted(_national_numbers("+2348031234567", "NG")), sorted(_national_numbers("08031234567", ""))
+    (['8031234567'], ['8031234567'])
+    """
+    if not phone.startswith("+"):
+        return {phone.lstrip("0")}
+    own = calling_codes().get(country.strip().upper())
+    if own and phone[1:].startswith(own):
+        return {phone[1 + len(own) :]}
+    # another country's number: any calling code it starts with (they are 1 to 3 digits)
+    return {phone[1 + n :] for n in (1, 2, 3) if phone[1 : 1 + n] in _all_calling_codes()}
+
+
+@cache
+def _all_calling_codes() -> frozenset[str]:
+    return frozenset(calling_codes().values())
+
+
 @dataclass
 class PersonalLexicon:
-    """The personal values to look for in free text, read from the persons and companies tables."""
+    """The personal values to look for in free text, read from the party tables (persons, companies)
+    and put in the normal forms the entity graph keys on (:mod:`workbench.format.normalise`)."""
 
-    full_names: set[str] = field(default_factory=set)  # folded "first last" and "last first"
-    name_tokens: set[str] = field(default_factory=set)  # folded single first/last names
-    companies: set[str] = field(default_factory=set)  # folded company names
-    ids: set[str] = field(default_factory=set)  # folded passport / registration numbers
-    phones: set[str] = field(default_factory=set)  # digits only
+    full_names: set[str] = field(default_factory=set)  # folded "given family" and "family given"
+    name_tokens: set[str] = field(default_factory=set)  # folded single given/family names
+    companies: set[str] = field(default_factory=set)  # folded names of the parties named in one piece
+    ids: set[str] = field(default_factory=set)  # identifier keys of passports and registration numbers
+    phones: set[str] = field(default_factory=set)  # canonical phones (with the party's country)
+    phone_numbers: set[str] = field(default_factory=set)  # the same without calling code or trunk 0
     max_words: int = 4
 
     @classmethod
     def build(cls, persons: pd.DataFrame, companies: pd.DataFrame) -> PersonalLexicon:
+        """The lexicon of a persons and a companies table (see :meth:`from_tables`)."""
+        return cls.from_tables({"persons": persons, "companies": companies})
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> PersonalLexicon:
+        """The lexicon of party tables by name: their names, identifiers and phones, by the kinds the
+        format gives their columns."""
         lex = cls()
-
-        def col(df: pd.DataFrame, c: str) -> pd.Series:
-            return df[c].fillna("").astype(str) if c in df.columns else pd.Series([], dtype=str)
-
-        firsts, lasts = col(persons, "first_name"), col(persons, "last_name")
-        for f, la in zip(firsts, lasts, strict=False):
-            f2, l2 = _fold(f), _fold(la)
-            if f2 and l2:
-                lex.full_names.add(f"{f2} {l2}")
-                lex.full_names.add(f"{l2} {f2}")
-            for part in (f2 + " " + l2).split():
-                if len(part) >= 2:
-                    lex.name_tokens.add(part)
-        for n in col(companies, "name"):
-            fn = _fold(n)
-            if fn:
-                lex.companies.add(fn)
-                lex.max_words = max(lex.max_words, min(8, len(fn.split())))
-        for v in pd.concat([col(persons, "passport_number"), col(companies, "registration_number")]):
-            fv = _fold(v).replace(" ", "")
-            if len(fv) >= 5:
-                lex.ids.add(fv)
-        for v in pd.concat([col(persons, "phone"), col(companies, "phone")]):
-            d = _digits(v)
-            if len(d) >= 6:
-                lex.phones.add(d.lstrip("0"))
+        for name, df in tables.items():
+            spec = FORMAT.table(name)
+            given, family = spec.columns_of_kind("given_name"), spec.columns_of_kind("family_name")
+            if given and family and len(df):
+                firsts = given[0].normal_forms(_cells(df, given[0].name))
+                lasts = family[0].normal_forms(_cells(df, family[0].name))
+                for f2, l2 in zip(firsts.tolist(), lasts.tolist(), strict=True):
+                    if f2 and l2:
+                        lex.full_names.add(f"{f2} {l2}")
+                        lex.full_names.add(f"{l2} {f2}")
+                    for part in (f2 + " " + l2).split():
+                        if len(part) >= 2:
+                            lex.name_tokens.add(part)
+            for col in spec.columns_of_kind("name"):
+                for fn in col.normal_forms(_cells(df, col.name)).unique():
+                    if fn:
+                        lex.companies.add(fn)
+                        lex.max_words = max(lex.max_words, min(8, len(fn.split())))
+            for col in spec.columns_of_kind("identifier"):
+                lex.ids |= {v for v in col.normal_forms(_cells(df, col.name)).unique() if len(v) >= 5}
+            for col in spec.columns_of_kind("phone"):
+                hint = _cells(df, col.hint) if col.hint else pd.Series([""] * len(df), index=df.index)
+                canonical = col.normal_forms(_cells(df, col.name), hint)
+                countries = hint.astype("string").fillna("").tolist()
+                for phone, country in set(zip(canonical.tolist(), countries, strict=True)):
+                    if len(_digits(phone)) >= 6:
+                        lex.phones.add(phone)
+                        lex.phone_numbers |= {n for n in _national_numbers(phone, country) if len(n) >= 6}
         return lex
 
     @classmethod
     def from_store(cls, store: Store) -> PersonalLexicon:
         from workbench.store.queries import load_table
 
-        return cls.build(
-            load_table(store, "persons", personal_allowed=True),
-            load_table(store, "companies", personal_allowed=True),
+        return cls.from_tables(
+            {name: load_table(store, name, personal_allowed=True) for name in FORMAT.party_tables}
         )
+
+    def holds_phone(self, text: str) -> bool:
+        """Whether ``text`` is one of the lexicon's phones, however it is written (with or without the
+        country code, ``+`` or ``00``, a trunk ``0``)."""
+        return canonical_phone(text) in self.phones or _digits(text).lstrip("0") in self.phone_numbers
+
+
+def _cells(df: pd.DataFrame, column: str) -> pd.Series:
+    if column in df.columns:
+        return df[column].astype("string").fillna("").str.strip()
+    return pd.Series([""] * len(df), index=df.index, dtype="string")
 
 
 def _scrub_phones(text: str, lex: PersonalLexicon) -> str:
@@ -162,7 +204,7 @@ def _scrub_phones(text: str, lex: PersonalLexicon) -> str:
             return s
         d = _digits(s)
         # a number that starts like a phone (+, 00) or is long, or one the tables hold
-        if s.startswith(("+", "00")) and len(d) >= 7 or len(d) >= 9 or d.lstrip("0") in lex.phones:
+        if s.startswith(("+", "00")) and len(d) >= 7 or len(d) >= 9 or lex.holds_phone(s):
             return "[phone]"
         return s
 
@@ -175,7 +217,7 @@ def scrub_text(text: object, lex: PersonalLexicon) -> object:
         return text
     out = _scrub_phones(text, lex)
     tokens = list(_TOKEN.finditer(out))
-    folded = [_fold(t.group(0)) for t in tokens]
+    folded = [fold(t.group(0)) for t in tokens]
     cut: list[tuple[int, int, str]] = []
     i = 0
     while i < len(tokens):
@@ -191,7 +233,7 @@ def scrub_text(text: object, lex: PersonalLexicon) -> object:
             if n == 1:
                 raw = tokens[i].group(0)
                 f = folded[i]
-                if f.replace(" ", "") in lex.ids and any(ch.isdigit() for ch in raw):
+                if any(ch.isdigit() for ch in raw) and identifier_key(raw) in lex.ids:
                     hit = (1, "[id]")
                 elif phrase in lex.companies:
                     hit = (1, "[company]")
@@ -223,8 +265,8 @@ def _scrub_series(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
     return s.map(one)
 
 
-def _scrub_conveyance(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
-    """Conveyance ids are flights, vessels, plates, parcels; one that holds a personal value is cleared."""
+def _without_personal_values(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
+    """Identifiers (flights, vessels, plates, parcels) that hold a personal value are cleared."""
 
     def one(v: object) -> object:
         if not isinstance(v, str) or not v.strip():
@@ -233,6 +275,26 @@ def _scrub_conveyance(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
         return None if scrubbed != v else v
 
     return s.map(one)
+
+
+def _without_personal(df: pd.DataFrame, spec: Table, lex: PersonalLexicon) -> pd.DataFrame:
+    """A non-personal table's rows without personal data, by what the format says of each column: free
+    text scrubbed of the lexicon's values; an identifier that is personal on some rows (a number plate,
+    not a flight: :mod:`workbench.format.privacy`) cleared there and wherever it holds a personal
+    value; every other personal column (``extra``: columns nobody has vetted) cleared."""
+    out = df.copy()
+    for name in out.columns:
+        col = spec.stored_column(str(name))
+        if col is None or not col.personal:
+            continue
+        if col.kind == "free_text":
+            out[name] = _scrub_series(out[name], lex)
+        elif col.personal_unless is not None:
+            rows = col.personal_rows(out)
+            out[name] = _without_personal_values(out[name], lex).astype(object).where(~rows, None)
+        else:
+            out[name] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    return out
 
 
 # ---------------------------------------------------------------- pseudonyms
@@ -254,6 +316,32 @@ def _require_key(settings: Settings) -> str:
     return key
 
 
+#: What the pseudonymised export does with a party's columns, by kind: identifiers and phones become
+#: keyed pseudonyms of their normal form (the entity graph's: two spellings, one pseudonym), so links
+#: through them survive; a date of birth keeps its year; names and addresses are cleared. Other
+#: columns (role, gender, nationality, country) stay.
+_PSEUDONYMISED_KINDS = frozenset({"identifier", "phone"})
+_CLEARED_KINDS = frozenset({"name", "given_name", "family_name", "address", "free_text", "unvetted"})
+#: Kinds that together say who a party is: its pseudonym is keyed on them (folded names, birth date).
+_IDENTITY_KINDS = frozenset({"name", "given_name", "family_name", "birth_date"})
+
+
+def _identity(df: pd.DataFrame, spec: Table) -> pd.Series:
+    """``family|given|birth date`` of a person, the folded name of a company ("" when all are blank)."""
+    parts = []
+    for col in spec.columns:
+        if col.kind not in _IDENTITY_KINDS:
+            continue
+        if col.kind == "birth_date":
+            parts.append(df[col.name].astype("string").fillna("").str[:10])
+        else:
+            parts.append(col.normal_forms(df[col.name]))
+    ident = parts[0]
+    for p in parts[1:]:
+        ident = ident + "|" + p
+    return ident.where(ident.str.strip("|") != "", "")
+
+
 def _pseudonymise(tables: dict[str, pd.DataFrame], key: str) -> dict[str, pd.DataFrame]:
     def ps(kind: str, values: Iterable[str]) -> list[str | None]:
         cache: dict[str, str | None] = {}
@@ -265,40 +353,29 @@ def _pseudonymise(tables: dict[str, pd.DataFrame], key: str) -> dict[str, pd.Dat
         return out
 
     out = dict(tables)
-    p = tables["persons"].copy()
-    if len(p):
-        ident = (
-            p["last_name"].fillna("").map(_fold)
-            + "|"
-            + p["first_name"].fillna("").map(_fold)
-            + "|"
-            + p["date_of_birth"].astype("string").fillna("").str[:10]
-        )
-        ident = ident.where(ident.str.strip("|") != "", "")
-        p.insert(1, "person_pseudonym", ps("person", ident))
-        p["person_id"] = ps("id", p["reporting_country"] + ":" + p["case_id"] + ":" + p["person_id"])
-        p["passport_number"] = ps("passport", p["passport_number"].fillna("").map(_fold).str.replace(" ", ""))
-        p["phone"] = ps("phone", p["phone"].fillna("").map(_digits).str.lstrip("0"))
-        for c in ("last_name", "first_name", "address"):
-            p[c] = None
-        p["date_of_birth"] = pd.to_datetime(p["date_of_birth"], errors="coerce").dt.year.astype("Int64")
-        p = p.rename(columns={"date_of_birth": "birth_year"})
-    else:
-        p.insert(1, "person_pseudonym", pd.Series(dtype="string"))
-    out["persons"] = p
-    c = tables["companies"].copy()
-    if len(c):
-        c.insert(1, "company_pseudonym", ps("company", c["name"].fillna("").map(_fold)))
-        c["company_id"] = ps("id", c["reporting_country"] + ":" + c["case_id"] + ":" + c["company_id"])
-        c["registration_number"] = ps(
-            "registration", c["registration_number"].fillna("").map(_fold).str.replace(" ", "")
-        )
-        c["phone"] = ps("phone", c["phone"].fillna("").map(_digits).str.lstrip("0"))
-        for col in ("name", "address"):
-            c[col] = None
-    else:
-        c.insert(1, "company_pseudonym", pd.Series(dtype="string"))
-    out["companies"] = c
+    for name, entity in FORMAT.party_tables.items():
+        spec = FORMAT.table(name)
+        df = tables[name].copy()
+        column = f"{entity}_pseudonym"
+        if not len(df):
+            df.insert(1, column, pd.Series(dtype="string"))
+            out[name] = df
+            continue
+        df.insert(1, column, ps(entity, _identity(df, spec)))
+        record = df[spec.key[0]].astype("string").fillna("")
+        for k in spec.key[1:]:
+            record = record + ":" + df[k].astype("string").fillna("")
+        df[spec.own_key[0]] = ps("id", record)
+        for col in spec.attribute_columns:
+            if col.kind in _PSEUDONYMISED_KINDS:
+                hint = df[col.hint] if col.hint else None
+                df[col.name] = ps(col.node or col.kind, col.normal_forms(df[col.name], hint))
+            elif col.kind in _CLEARED_KINDS:
+                df[col.name] = None
+            elif col.kind == "birth_date":
+                year = pd.to_datetime(df[col.name], errors="coerce").dt.year.astype("Int64")
+                df = df.rename(columns={col.name: "birth_year"}).assign(birth_year=year)
+        out[name] = df
     return out
 
 
@@ -325,26 +402,17 @@ def export_tables(
         )
     if kind == "pseudonymised":
         key = _require_key(settings)
-    tables = {n: load_table(store, n, flt, personal_allowed=True) for n in ("cases", "items")}
+    tables = {n: load_table(store, n, flt, personal_allowed=True) for n in FORMAT.non_personal_tables}
+    personal_tables = [n for n in FORMAT.tables if n not in tables]
     if kind == "exchange":
-        for n in ("persons", "companies"):
+        for n in personal_tables:
             tables[n] = load_table(store, n, flt, personal_allowed=True)
         return tables
     lex = PersonalLexicon.from_store(store)
-    cases = tables["cases"].copy()
     if kind != "formatted" or not settings.can_see_personal:
-        cases["remarks"] = _scrub_series(cases["remarks"], lex)
-        # a number plate or a parcel number leads to a person (workbench.format.privacy); flights, vessels and
-        # trains stay unless they hold a personal value
-        plate = cases["conveyance_type"].map(conveyance_id_is_personal).astype(bool)
-        cases["conveyance_id"] = (
-            _scrub_conveyance(cases["conveyance_id"], lex).astype(object).where(~plate, None)
-        )
-        if "extra" in cases.columns:  # columns nobody has vetted
-            cases["extra"] = pd.Series([None] * len(cases), index=cases.index, dtype=object)
-    tables["cases"] = cases
+        tables = {n: _without_personal(df, FORMAT.table(n), lex) for n, df in tables.items()}
     if kind == "pseudonymised":
-        for n in ("persons", "companies"):
+        for n in personal_tables:
             tables[n] = load_table(store, n, flt, personal_allowed=True)
         tables = _pseudonymise(tables, key)
     return tables

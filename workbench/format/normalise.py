@@ -395,7 +395,7 @@ def map_unique(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
     """
     s = values.astype("string").fillna("")
     codes, uniques = pd.factorize(s, sort=False)
-    mapped = pd.Series([func(u) for u in uniques], dtype="string")
+    mapped = pd.Series([func(u) for u in uniques.tolist()], dtype="string")  # lists iterate fast
     if len(mapped) == 0:
         return pd.Series([""] * len(s), index=s.index, dtype="string")
     return pd.Series(mapped.to_numpy()[codes], index=s.index, dtype="string")

@@ -20,6 +20,9 @@ Examples
 '12,345 cases from FR'
 >>> ngettext("{n} case", "{n} cases", 1), ngettext("{n} case", "{n} cases", 3)
 ('1 case', '3 cases')
+>>> LABEL = N_("Transport mode")   # marked where declared, translated where shown
+>>> _(LABEL)
+'Transport mode'
 >>> with use_language("fr"):
 ...     language()
 'fr'
@@ -37,7 +40,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["_", "ngettext", "language", "set_language", "use_language", "DOMAIN", "LOCALE_DIR"]
+__all__ = ["_", "N_", "ngettext", "language", "set_language", "use_language", "DOMAIN", "LOCALE_DIR"]
 
 #: gettext domain of the workbench's catalogues
 DOMAIN = "workbench"
@@ -85,6 +88,12 @@ def _fill(text: str, values: dict[str, Any]) -> str:
 def _(message: str, /, **values: Any) -> str:
     """``message`` in the language in force, its ``{placeholders}`` filled from ``values``."""
     return _fill(_catalogue(language()).gettext(message), values)
+
+
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the catalogues where it is declared (a table of labels, say) and return it as
+    is; it is translated where it is shown, with ``_(message)``, in the language in force then."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:

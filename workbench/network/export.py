@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workbench.format.schema import FORMAT
 from workbench.network.graph import PERSONAL_KINDS, EntityGraph, to_networkx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,15 +53,13 @@ __all__ = [
 #: Export formats and their usual file suffix.
 FORMATS: dict[str, str] = {"graphml": ".graphml", "gexf": ".gexf", "i2": ".xlsx", "ftm": ".ftm.json"}
 
-_I2_TYPES = {
-    "case": "Event",
-    "person": "Person",
-    "company": "Organisation",
-    "passport": "Passport",
-    "registration": "Document",
-    "phone": "Telephone",
-    "address": "Address",
-    "conveyance": "Vehicle",
+#: i2 entity type of each node kind (from the format's node kinds)
+_I2_TYPES: dict[str, str] = {name: node.i2 for name, node in FORMAT.nodes.items()}
+#: identifier node kind -> (the FollowTheMoney property of a party holding it, the parties that may)
+_FTM_PROPERTIES: dict[str, tuple[str, frozenset[str]]] = {
+    name: (node.ftm, frozenset(t.entity for t, _ in FORMAT.node_sources(name) if t.entity))
+    for name, node in FORMAT.nodes.items()
+    if node.ftm
 }
 
 
@@ -163,20 +162,12 @@ def ftm_entities(graph: EntityGraph) -> list[dict[str, Any]]:
     # identifiers become properties of the parties; roles and conveyances become links to the case
     ids = graph.nodes["node_id"].to_numpy(dtype=object)
     kinds = graph.nodes["kind"].to_numpy(dtype=object)
-    prop = {
-        "passport": "passportNumber",
-        "registration": "registrationNumber",
-        "phone": "phone",
-        "address": "address",
-    }
     for s, t, rel in zip(graph.edges["source"], graph.edges["target"], graph.edges["relation"], strict=True):
         a, b = str(ids[s]), str(ids[t])
         ka, kb = kinds[s], kinds[t]
-        if kb in prop and a in out:
-            p = prop[kb]
-            if p == "passportNumber" and ka != "person":
-                continue
-            if p == "registrationNumber" and ka != "company":
+        if kb in _FTM_PROPERTIES and a in out:
+            p, holders = _FTM_PROPERTIES[kb]
+            if ka not in holders:
                 continue
             out[a].add(p, str(graph.nodes.at[int(t), "label"]))
         elif kb == "case" and a in out and b in out:
@@ -184,7 +175,7 @@ def ftm_entities(graph: EntityGraph) -> list[dict[str, Any]]:
             link.add("subject", out[a].id)
             link.add("object", out[b].id)
             link.add("role", str(rel).replace("_", " "))
-            if ka in ("person", "company"):
+            if ka in FORMAT.party_tables.values():
                 out[b].add("involved", out[a].id)
         elif ka == "case" and kb == "conveyance" and a in out and b in out:
             link = ent("UnknownLink", f"{b}>{a}")

@@ -52,14 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from workbench.format.normalise import (
-    address_key,
-    canonical_phone,
-    company_key,
-    conveyance_key,
-    fold,
-    identifier_key,
-)
+from workbench.format.normalise import company_key, fold
 from workbench.format.schema import FORMAT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,44 +84,32 @@ __all__ = [
     "MAX_EGO_NODES",
 ]
 
-#: Tables whose rows are parties to a case: the format's personal tables that hang off cases.
-PARTY_TABLES: dict[str, str] = {
-    name: name.removesuffix("s").replace("companie", "company")
-    for name, t in FORMAT.tables.items()
-    if t.personal and t.parent == "cases"
-}
+#: Tables whose rows are parties to a case (the format's personal tables that hang off cases) -> the
+#: node kind a row makes.
+PARTY_TABLES: dict[str, str] = dict(FORMAT.party_tables)
 #: Columns of the party tables that identify (and so link) parties, and the node kind they make.
 IDENTIFIER_COLUMNS: dict[str, dict[str, str]] = {
-    "persons": {"passport_number": "passport", "phone": "phone", "address": "address"},
-    "companies": {"registration_number": "registration", "phone": "phone", "address": "address"},
+    table: {c.name: c.node for c in FORMAT.table(table).node_columns if c.node} for table in PARTY_TABLES
 }
-#: Conveyance types (format enumeration ``conveyance_type``) that make conveyance nodes, and whether
-#: their identifier is personal data (a vehicle plate points to a person; a flight number does not).
-#: Parcels are left out: a tracking number belongs to one item and links nothing.
+_CASES = FORMAT.table("cases")
+#: The cases column whose values make conveyance nodes, and the column with the conveyance's type.
+_CONVEYANCE = FORMAT.node_sources("conveyance")[0][1]
+_CONVEYANCE_TYPE = _CONVEYANCE.hint or ""
+#: Conveyance types (format enumeration) that make conveyance nodes -> (the node's subkind, whether
+#: its identifier is personal data: a vehicle plate points to a person, a flight number does not).
+#: Types without a node in the format (parcels: a tracking number belongs to one item) link nothing.
+_TYPES = FORMAT.enumeration(_CASES.column(_CONVEYANCE_TYPE).enum or "")
 CONVEYANCE_KINDS: dict[str, tuple[str, bool]] = {
-    t: ("flight", False)
-    if t == "aircraft"
-    else ("vessel", False)
-    if t == "vessel"
-    else ("train", False)
-    if t == "train"
-    else ("vehicle", True)
-    for t in FORMAT.enums["conveyance_type"]
-    if t not in ("parcel", "other")
+    t: (sub, _CONVEYANCE.is_personal_for({_CONVEYANCE_TYPE: t}))
+    for t in _TYPES.values
+    if (sub := _TYPES.property(t, "node"))
 }
-_ID_KINDS = tuple(dict.fromkeys(k for cols in IDENTIFIER_COLUMNS.values() for k in cols.values()))
-NODE_KINDS: tuple[str, ...] = ("case", *PARTY_TABLES.values(), *_ID_KINDS, "conveyance")
-PERSONAL_KINDS: frozenset[str] = frozenset({*PARTY_TABLES.values(), *_ID_KINDS})
+NODE_KINDS: tuple[str, ...] = tuple(FORMAT.nodes)
+PERSONAL_KINDS: frozenset[str] = FORMAT.personal_node_kinds
 #: Nodes with more neighbours than this are hubs: shown, not expanded, not used for communities.
 HUB_DEGREE = 40
 #: Default cap on the nodes of an ego network (what a browser draws smoothly; see docs/network.md).
 MAX_EGO_NODES = 1500
-
-_NORMALISERS = {
-    "passport": identifier_key,
-    "registration": identifier_key,
-    "address": address_key,
-}
 
 
 @dataclass
@@ -236,12 +217,6 @@ def _case_keys(df: pd.DataFrame) -> pd.Series:
     return _col(df, "reporting_country") + ":" + _col(df, "case_id")
 
 
-def _party_label(table: str, df: pd.DataFrame) -> pd.Series:
-    if table == "persons":
-        return (_col(df, "first_name") + " " + _col(df, "last_name")).str.strip()
-    return _col(df, "name")
-
-
 def build_graph(
     cases: pd.DataFrame,
     persons: pd.DataFrame | None = None,
@@ -272,7 +247,7 @@ def build_graph(
         subkinds.append((sub if sub is not None else pd.Series([""] * len(ids))).to_numpy(dtype=object))
 
     case_node = "case:" + case_keys
-    add_nodes(case_node, "case", _col(cases, "case_id") + " (" + _col(cases, "reporting_country") + ")")
+    add_nodes(case_node, "case", _CASES.captions(cases))
 
     parties = {"persons": persons, "companies": companies}
     record_frames = []
@@ -280,12 +255,12 @@ def build_graph(
         if df is None or df.empty:
             continue
         kind = PARTY_TABLES[table]
-        id_col = f"{kind}_id"
-        rkey = _case_keys(df) + ":" + _col(df, id_col)
+        spec = FORMAT.table(table)
+        rkey = _case_keys(df) + ":" + _col(df, spec.own_key[0])
         ent = entities.get(table)
         ent_id = rkey if ent is None else rkey.map(ent).fillna(rkey).astype("string")
         party_node = kind + ":" + ent_id
-        label = _party_label(table, df)
+        label = spec.captions(df)
         # an entity is labelled with the name most often written on its records (a typo on one record
         # must not name the entity); ties go to the name seen first
         names = pd.DataFrame(
@@ -324,29 +299,14 @@ def build_graph(
                 record_frames[-1]["role"].to_numpy(),
             )
         )
-        hint = _col(df, "nationality" if table == "persons" else "country").str.upper()
-        for column, id_kind in IDENTIFIER_COLUMNS[table].items():
-            raw = _col(df, column)
+        for column in spec.node_columns:
+            raw = _col(df, column.name)
             has = raw != ""
             if not has.any():
                 continue
-            if id_kind == "phone":
-                key = pd.Series(
-                    [
-                        canonical_phone(t, h)
-                        for t, h in zip(raw[has].tolist(), hint[has].tolist(), strict=True)
-                    ],
-                    index=raw[has].index,
-                    dtype="string",
-                )
-            else:
-                norm = _NORMALISERS[id_kind]
-                uniq_raw = raw[has].unique()
-                key = (
-                    raw[has]
-                    .map(dict(zip(uniq_raw, [norm(v) for v in uniq_raw], strict=True)))
-                    .astype("string")
-                )
+            id_kind = column.node or ""
+            hint = _col(df, column.hint)[has] if column.hint else None
+            key = column.normal_forms(raw[has], hint)
             key = key[key != ""]
             ident = id_kind + ":" + key
             edge_parts.append(
@@ -361,18 +321,15 @@ def build_graph(
         if personal_conveyances is None
         else personal_conveyances
     )
-    if "conveyance_id" in cases.columns:
-        ctype = _col(cases, "conveyance_type")
-        cid = _col(cases, "conveyance_id")
+    if _CONVEYANCE.name in cases.columns:
+        ctype = _col(cases, _CONVEYANCE_TYPE)
+        cid = _col(cases, _CONVEYANCE.name)
         allowed = {t for t, (_, personal) in CONVEYANCE_KINDS.items() if include_plates or not personal}
         sel = (cid != "") & ctype.isin(allowed)
         if sel.any():
             sub = ctype[sel].map({t: k for t, (k, _) in CONVEYANCE_KINDS.items()})
-            pairs = pd.DataFrame({"t": ctype[sel], "v": cid[sel]})
-            uniq = pairs.drop_duplicates()
-            keymap = {(t, v): conveyance_key(t, v) for t, v in uniq.itertuples(index=False)}
-            ckey = pd.Series([keymap[(t, v)] for t, v in pairs.itertuples(index=False)], index=pairs.index)
-            conv = "conveyance:" + sub + ":" + ckey.astype("string")
+            ckey = _CONVEYANCE.normal_forms(cid[sel], ctype[sel])
+            conv = "conveyance:" + sub + ":" + ckey
             edge_parts.append(
                 (
                     case_node[sel].to_numpy(dtype=object),
@@ -495,16 +452,10 @@ def graph_from_store(
     """
     from workbench.store.frames import case_frame
 
-    columns = (
-        "seizure_date",
-        "departure_country",
-        "transit_countries",
-        "destination_country",
-        "transport_mode",
-        "conveyance_type",
-        "conveyance_id",
-    )
-    cases = case_frame(store, flt, columns=columns)
+    # what entity cards show (date, route, mode) and what makes conveyance nodes
+    card = ("seizure_date", "departure_country", "transit_countries", "destination_country", "transport_mode")
+    conveyances = tuple(n for c in _CASES.node_columns for n in (c.name, c.hint) if n)
+    cases = case_frame(store, flt, columns=(*card, *conveyances))
     if not personal_allowed:
         return build_graph(cases, hub_degree=hub_degree, personal_conveyances=False)
     tables = dict(parties or {})

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.config import Settings
+from workbench.format.schema import FORMAT
 from workbench.store import Base, Store, audit, bump_data_version
 
 __all__ = ["MatchJudgement", "record_judgement", "load_judgements", "judgement_table", "DECISIONS"]
@@ -63,8 +64,9 @@ def record_judgement(
     settings: Settings | None = None,
 ) -> None:
     """Store (or replace) the judgement on the pair ``key_a``/``key_b`` and audit it."""
-    if kind not in ("person", "company"):
-        raise ValueError(f"kind must be person or company, not {kind!r}")
+    parties = tuple(FORMAT.party_tables.values())
+    if kind not in parties:
+        raise ValueError(f"kind must be one of {', '.join(parties)}, not {kind!r}")
     if decision not in DECISIONS:
         raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
     if key_a == key_b:

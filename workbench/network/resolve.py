@@ -45,16 +45,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.format.normalise import (
-    address_key,
-    canonical_phone,
-    company_key,
-    fold,
-    identifier_key,
-    legal_form,
-    map_unique,
-    token_skeleton,
-)
+from workbench.format.normalise import company_key, legal_form, map_unique, token_skeleton
+from workbench.format.schema import FORMAT, Column
 
 __all__ = [
     "Resolution",
@@ -166,29 +158,30 @@ def _skeleton_words(s: pd.Series) -> pd.Series:
     return map_unique(s, lambda v: " ".join(token_skeleton(t) for t in v.split()))
 
 
+def _normal(df: pd.DataFrame, column: Column) -> pd.Series:
+    """The normal forms of a column (phones with their country hint), as the entity graph keys them."""
+    hint = _col(df, column.hint) if column.hint else None
+    return column.normal_forms(_col(df, column.name), hint).reset_index(drop=True)
+
+
 def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     """The normalised fields the person resolver blocks and compares on (one row per input row)."""
+    t = FORMAT.table_of_entity("person")
     p = persons.reset_index(drop=True)
-    first = map_unique(_col(p, "first_name"), fold)
-    last = map_unique(_col(p, "last_name"), fold)
-    nat = _col(p, "nationality").str.upper()
-    phone_in = _col(p, "phone")
-    # a national phone number takes the nationality's calling code (the country most people give)
-    phone = pd.Series(
-        [canonical_phone(t, c) if t else "" for t, c in zip(phone_in.tolist(), nat.tolist(), strict=True)],
-        dtype="string",
-    )
+    first = _normal(p, t.column_of_kind("given_name"))
+    last = _normal(p, t.column_of_kind("family_name"))
     out = pd.DataFrame(
         {
             "first": first,
             "last": last,
             "first_sk": _skeleton_words(first),
             "last_sk": _skeleton_words(last),
-            "passport": map_unique(_col(p, "passport_number"), identifier_key),
-            "phone": phone,
-            "address": map_unique(_col(p, "address"), address_key),
-            "nationality": nat,
-            "gender": _col(p, "gender").str.lower().replace({"unknown": "", "x": ""}),
+            "passport": _normal(p, t.column_of_kind("identifier")),
+            # a national phone number takes the calling code of the phone's hint (the nationality)
+            "phone": _normal(p, t.column_of_kind("phone")),
+            "address": _normal(p, t.column_of_kind("address")),
+            "nationality": _col(p, t.column_of_kind("country").name).str.upper(),
+            "gender": _col(p, t.column_of_kind("gender").name).str.lower().replace({"unknown": "", "x": ""}),
         }
     )
     words = (out["first"] + " " + out["last"]).str.strip()
@@ -196,30 +189,25 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     out["name_sk"] = map_unique(
         (out["first_sk"] + " " + out["last_sk"]).str.strip(), lambda v: " ".join(sorted(v.split()))
     )
-    return pd.concat([out, _date_parts(_col(p, "date_of_birth"))], axis=1)
+    return pd.concat([out, _date_parts(_col(p, t.column_of_kind("birth_date").name))], axis=1)
 
 
 def company_features(companies: pd.DataFrame) -> pd.DataFrame:
     """The normalised fields the company resolver blocks and compares on."""
+    t = FORMAT.table_of_entity("company")
     c = companies.reset_index(drop=True)
-    country = _col(c, "country").str.upper()
-    name = map_unique(_col(c, "name"), company_key)
-    phone_in = _col(c, "phone")
+    written = _col(c, t.column_of_kind("name").name)
+    name = map_unique(written, company_key)
     return pd.DataFrame(
         {
             "name": name,
             "name_sk": _skeleton_words(name).map(lambda v: " ".join(sorted(v.split()))),
-            "legal_form": map_unique(_col(c, "name"), legal_form),
-            "registration": map_unique(_col(c, "registration_number"), identifier_key),
-            "country": country,
-            "address": map_unique(_col(c, "address"), address_key),
-            "phone": pd.Series(
-                [
-                    canonical_phone(t, k) if t else ""
-                    for t, k in zip(phone_in.tolist(), country.tolist(), strict=True)
-                ],
-                dtype="string",
-            ),
+            "legal_form": map_unique(written, legal_form),
+            "registration": _normal(c, t.column_of_kind("identifier")),
+            "country": _col(c, t.column_of_kind("country").name).str.upper(),
+            "address": _normal(c, t.column_of_kind("address")),
+            # a national phone number takes the calling code of the company's country
+            "phone": _normal(c, t.column_of_kind("phone")),
         }
     )
 
@@ -540,7 +528,7 @@ def resolve(
     ``judgements``: ``(record_key, record_key, "same" | "different")`` decided by analysts; they win
     over the score in every run (see :mod:`workbench.network.judgements`).
     """
-    id_col = f"{kind}_id"
+    id_col = FORMAT.table_of_entity(kind).own_key[0]
     df = table.reset_index(drop=True)
     if id_col not in df.columns:
         raise ValueError(

@@ -4,7 +4,7 @@ Seizures alone cannot say how many innocent shipments a rule would stop. A **tra
 is known about each movement *before* a control (the case fields that exist at that point: where it is
 controlled, procedure, transport mode, place, route, conveyance; the declared HS code and value) plus
 the outcome: ``seized`` and, for seized rows, the ``case_id`` of the seizure. Column types come from the
-exchange format (:data:`workbench.format.schema.FORMAT`); only the traffic's own columns are declared here.
+exchange format: the table is declared with the format's (``workbench/format/tables/traffic.yaml``).
 
 :func:`generate_traffic` builds traffic around a generated sample: every seized row is a case of the
 sample (so it follows the planted route patterns of :data:`workbench.sample.generator.PATTERNS`), among a much
@@ -30,8 +30,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,13 +39,16 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.format.schema import FORMAT, Column
+from workbench.format.privacy import NON_PERSONAL_CONVEYANCE_TYPES
+from workbench.format.schema import Column, declared_table
+from workbench.i18n import _
 from workbench.store import SQL_TYPES as STORE_SQL_TYPES
 from workbench.store import Base
 
 if TYPE_CHECKING:
     from workbench.sample.generator import SampleDataset
     from workbench.store import Store
+    from workbench.store.criteria import Criterion
     from workbench.store.filters import CaseFilter
 
 __all__ = [
@@ -73,48 +76,19 @@ __all__ = [
     "non_personal_traffic",
 ]
 
-_CASES = FORMAT.table("cases")
-_ITEMS = FORMAT.table("items")
-
-#: Case fields that exist before a control (the rest, e.g. detection and concealment, come from it).
-PRE_CONTROL_CASE_COLUMNS: tuple[str, ...] = (
-    "reporting_country",
-    "customs_procedure",
-    "transport_mode",
-    "place_type",
-    "place_code",
-    "place_name",
-    "departure_country",
-    "transit_countries",
-    "destination_country",
-    "conveyance_type",
-    "conveyance_id",
-)
-
-
-def _optional(col: Column, help: str | None = None) -> Column:
-    return replace(col, required=False, help=help or col.help)
-
-
-#: The traffic columns, in file order: the traffic's own, then the format's pre-control case fields
-#: and the declared HS code (types from the format), then the outcome.
-COLUMNS: tuple[Column, ...] = (
-    Column("movement_id", "text", help="your reference of the declaration or passenger movement; unique"),
-    Column("movement_date", "date", required=True, help="date of the declaration or of the movement"),
-    *(
-        _optional(_CASES.column(c), "the administration that controls the movement")
-        if c == "reporting_country"
-        else _optional(_CASES.column(c))
-        for c in PRE_CONTROL_CASE_COLUMNS
-    ),
-    _optional(_ITEMS.column("hs_code"), "declared HS code (6 digits); blank for passengers"),
-    Column("declared_value_usd", "float", min=0, help="declared customs value in USD"),
-    Column("seized", "bool", help="outcome: true when a control found an offence"),
-    _optional(_CASES.column("case_id"), "outcome: the seizure's case_id, for seized rows"),
-)
+#: The traffic table as the format declares it (``workbench/format/tables/traffic.yaml``): the
+#: traffic's own columns, the format's pre-control case fields and the declared HS code (types and
+#: meanings from the format), then the outcome.
+TABLE = declared_table("traffic")
+#: The traffic columns, in file order.
+COLUMNS: tuple[Column, ...] = TABLE.columns
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 #: Columns known only after a control: back-tests measure against them; rules may not use them.
 OUTCOME_COLUMNS: tuple[str, ...] = ("seized", "case_id")
+#: Case fields that exist before a control (the rest, e.g. detection and concealment, come from it).
+PRE_CONTROL_CASE_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in COLUMNS if (c.origin or "").startswith("cases.") and c.name not in OUTCOME_COLUMNS
+)
 
 # the store's column types for the format's types, plus the traffic's outcome flag
 _SQL_TYPES: dict[str, Any] = {**STORE_SQL_TYPES, "bool": sa.Boolean}
@@ -187,7 +161,8 @@ _VALUE = {
 }
 _DECLARING_MODES = ("sea_container", "sea_other", "air_cargo", "rail", "postal", "express_courier")
 _MAIL_MODES = ("postal", "express_courier")
-_SHARED_CONVEYANCE = ("aircraft", "vessel", "train")  # many movements share one flight, ship or train
+# many movements share one flight, ship or train: the conveyances whose ids are no personal data
+_SHARED_CONVEYANCE = tuple(sorted(NON_PERSONAL_CONVEYANCE_TYPES))
 _NONE = np.array(None, dtype=object)
 
 
@@ -540,7 +515,7 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
                 pat_bad = values.notna() & ~values.astype("string").str.match(col.pattern).fillna(False)
                 failures.append((pat_bad.astype(bool), f"does not match the pattern {col.pattern}"))
         if col.required:
-            blank = values.isna() & ~np.logical_or.reduce([m.to_numpy(bool) for m, _ in failures])
+            blank = values.isna() & ~np.logical_or.reduce([m.to_numpy(bool) for m, _reason in failures])
             failures.append((pd.Series(blank, index=values.index), "required value is blank"))
         for mask, reason in failures:
             m = np.asarray(mask, dtype=bool)
@@ -742,24 +717,55 @@ def load_traffic(store: Store, source: str | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------- the case filter
-#: How the shared case filter (:class:`~workbench.store.filters.CaseFilter`) reads on traffic: the period is
-#: the movement date, country and region the controlling (reporting) country, the transport mode the
-#: movement's. Innocent movements have no commodity, so the commodity criteria narrow the *outcome*:
-#: only seizures of that commodity (their case in the store) count as seized.
-FILTER_ON_TRAFFIC: dict[str, str] = {
-    "period": "movement date",
-    "WCO region, reporting country": "the country that controls the movement",
-    "transport mode": "the movement's transport mode",
-    "commodity category, commodity type": "only seizures of that commodity count as seized",
-}
+# How the shared case filter reads on traffic is declared with each criterion
+# (:attr:`workbench.store.criteria.Criterion.on_traffic`): a criterion on a field the movement has
+# (period: the movement date; country and region: the controlling country; transport mode; departure
+# country) selects movements; one known only from a seizure (commodity, detection method) selects which
+# seizures count as seized (their case in the store must match it).
 
 
-def _has_commodity(flt: CaseFilter) -> bool:
-    return bool(flt.commodity_categories or flt.commodity_types)
+def _on_traffic(how: str) -> tuple[Criterion, ...]:
+    from workbench.store.criteria import CRITERIA
+
+    return tuple(c for c in CRITERIA if c.on_traffic.how == how)
+
+
+class _FilterOnTraffic(Mapping[str, str]):
+    """:data:`FILTER_ON_TRAFFIC`: read from the declaration in the language in force each time."""
+
+    def _items(self) -> dict[str, str]:
+        """Criteria that read the same way share one entry ("WCO region, Reporting country")."""
+        from workbench.store.criteria import CRITERIA
+
+        by_note: dict[str, list[str]] = {}
+        for c in CRITERIA:
+            by_note.setdefault(c.on_traffic.note, []).append(c.title())
+        return {", ".join(titles): _(note) for note, titles in by_note.items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+
+#: How each criterion of the shared case filter (:class:`~workbench.store.filters.CaseFilter`) reads on
+#: traffic, in words: labels -> how (from :attr:`workbench.store.criteria.Criterion.on_traffic`).
+FILTER_ON_TRAFFIC: Mapping[str, str] = _FilterOnTraffic()
+
+
+def _outcome_filter(flt: CaseFilter) -> CaseFilter:
+    """The part of ``flt`` that selects which seizures count (criteria the movements do not carry)."""
+    return flt.only(lambda c: c.on_traffic.how == "outcome")
 
 
 def traffic_mask(frame: pd.DataFrame, flt: CaseFilter) -> np.ndarray:
-    """The movements within ``flt``'s period, reporting countries (and regions) and transport modes.
+    """The movements that the criteria on movements select (period, countries and regions, modes, ...).
+
+    A traffic frame without one of the columns the filter needs keeps no movement.
 
     Examples
     --------
@@ -771,32 +777,26 @@ def traffic_mask(frame: pd.DataFrame, flt: CaseFilter) -> np.ndarray:
     [False, True, True]
     >>> traffic_mask(t, CaseFilter(wco_regions=("Europe",), transport_modes=("road",))).tolist()
     [True, False, False]
+    >>> traffic_mask(t, CaseFilter(departure_countries=("CO",))).tolist()
+    [False, False, False]
     """
     keep = np.ones(len(frame), dtype=bool)
-    if flt.date_from or flt.date_to:
-        dates = pd.to_datetime(frame["movement_date"])
-        if flt.date_from:
-            keep &= (dates >= pd.Timestamp(flt.date_from)).fillna(False).to_numpy(bool)
-        if flt.date_to:
-            keep &= (dates <= pd.Timestamp(flt.date_to)).fillna(False).to_numpy(bool)
-    allowed = flt.countries()
-    if allowed is not None:
-        keep &= frame["reporting_country"].isin(allowed).to_numpy(bool)
-    if flt.transport_modes:
-        keep &= frame["transport_mode"].isin(flt.transport_modes).to_numpy(bool)
+    for c in _on_traffic("movements"):
+        if not c.is_set(flt):
+            continue
+        column = str(c.on_traffic.column)
+        if column not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        keep &= c.mask(frame[column], flt)
     return keep
 
 
-def _commodity_seizures(store: Store, flt: CaseFilter) -> pd.MultiIndex:
-    """(reporting_country, case_id) of the stored cases with an item of ``flt``'s commodity."""
+def _seizures_in_scope(store: Store, flt: CaseFilter) -> pd.MultiIndex:
+    """(reporting_country, case_id) of the stored cases that ``flt`` selects."""
     from workbench.store import DATA_TABLES
 
-    items = DATA_TABLES["items"]
-    stmt = sa.select(items.c.reporting_country, items.c.case_id).distinct()
-    if flt.commodity_categories:
-        stmt = stmt.where(items.c.commodity_category.in_(flt.commodity_categories))
-    if flt.commodity_types:
-        stmt = stmt.where(items.c.commodity_type.in_(flt.commodity_types))
+    cases = DATA_TABLES["cases"]
+    stmt = flt.to_sql(sa.select(cases.c.reporting_country, cases.c.case_id))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).fetchall()
     return pd.MultiIndex.from_tuples(
@@ -805,17 +805,25 @@ def _commodity_seizures(store: Store, flt: CaseFilter) -> pd.MultiIndex:
 
 
 def scope_traffic(frame: pd.DataFrame, flt: CaseFilter, store: Store | None = None) -> pd.DataFrame:
-    """The traffic as the shared case filter reads it (:data:`FILTER_ON_TRAFFIC`): the movements within
-    its period, countries and modes; with commodity criteria, ``seized`` only where the seizure's case
-    in ``store`` has an item of that commodity. Returns ``frame`` itself when the filter is empty.
+    """The traffic as the shared case filter reads it (:data:`FILTER_ON_TRAFFIC`): the movements its
+    criteria on movements select; with criteria on the outcome (commodity, detection method), ``seized``
+    only where the seizure's case in ``store`` matches them. Returns ``frame`` itself when the filter is
+    empty.
     """
     if flt.is_empty:
         return frame
     out = frame.loc[traffic_mask(frame, flt)]
-    if _has_commodity(flt) and "seized" in out.columns:
+    outcome = _outcome_filter(flt)
+    if not outcome.is_empty and "seized" in out.columns:
         if store is None:
-            raise ValueError("the commodity criteria need the store that holds the seizures")
-        keys = _commodity_seizures(store, flt)
+            raise ValueError(
+                _(
+                    "{criteria}: on traffic these select which seizures count, which needs the store "
+                    "that holds the seizures",
+                    criteria=", ".join(c.title() for c in outcome.set_criteria()),
+                )
+            )
+        keys = _seizures_in_scope(store, outcome)
         known = pd.MultiIndex.from_arrays(
             [out["reporting_country"].astype("str"), out["case_id"].astype("str")]
         ).isin(keys)
@@ -825,36 +833,25 @@ def scope_traffic(frame: pd.DataFrame, flt: CaseFilter, store: Store | None = No
 
 def traffic_where(flt: CaseFilter, table: sa.Table = TRAFFIC) -> list[sa.ColumnElement[bool]]:
     """:func:`traffic_mask` as WHERE clauses over the traffic table."""
-    t = table
-    clauses: list[sa.ColumnElement[bool]] = []
-    if flt.date_from:
-        clauses.append(t.c.movement_date >= flt.date_from)
-    if flt.date_to:
-        clauses.append(t.c.movement_date <= flt.date_to)
-    allowed = flt.countries()
-    if allowed is not None:
-        clauses.append(t.c.reporting_country.in_(allowed))
-    if flt.transport_modes:
-        clauses.append(t.c.transport_mode.in_(flt.transport_modes))
-    return clauses
+    return [w for c in _on_traffic("movements") for w in c.sql(table.c[str(c.on_traffic.column)], flt)]
 
 
 def target_seized_sql(flt: CaseFilter, table: sa.Table = TRAFFIC) -> sa.ColumnElement[bool]:
-    """ "Seized" as :func:`scope_traffic` reads it, in SQL: with commodity criteria, only a seizure whose
-    case has an item of that commodity."""
+    """ "Seized" as :func:`scope_traffic` reads it, in SQL: with criteria on the outcome, only a seizure
+    whose case in the store matches them."""
     from workbench.store import DATA_TABLES
 
     seized = table.c.seized.is_(True)
-    if not _has_commodity(flt):
+    outcome = _outcome_filter(flt)
+    if outcome.is_empty:
         return seized
-    items = DATA_TABLES["items"].alias("scope_items")
-    sub = sa.select(items.c.id).where(
-        items.c.reporting_country == table.c.reporting_country, items.c.case_id == table.c.case_id
+    cases = DATA_TABLES["cases"].alias("scope_cases")
+    sub = outcome.to_sql(
+        sa.select(cases.c.id).where(
+            cases.c.reporting_country == table.c.reporting_country, cases.c.case_id == table.c.case_id
+        ),
+        cases,
     )
-    if flt.commodity_categories:
-        sub = sub.where(items.c.commodity_category.in_(flt.commodity_categories))
-    if flt.commodity_types:
-        sub = sub.where(items.c.commodity_type.in_(flt.commodity_types))
     return sa.and_(seized, sa.exists(sub.correlate(table)))
 
 
@@ -869,45 +866,26 @@ def describe_scope(flt: CaseFilter) -> str:
     >>> describe_scope(CaseFilter(transport_modes=("road",), commodity_types=("cocaine",)))
     'Traffic with transport mode road; only seizures of commodity type cocaine count as seized.'
     """
+    from workbench.store.criteria import only_seizures
+
     if flt.is_empty:
-        return "All traffic: no filter is set in the sidebar."
-    rows = []
-    if flt.date_from or flt.date_to:
-        rows.append(
-            "moving "
-            + " ".join(
-                p
-                for p in (
-                    f"from {flt.date_from}" if flt.date_from else "",
-                    f"to {flt.date_to}" if flt.date_to else "",
-                )
-                if p
-            )
-        )
-    if flt.wco_regions:
-        rows.append("controlled in WCO region " + ", ".join(flt.wco_regions))
-    if flt.reporting_countries:
-        rows.append("controlled by " + ", ".join(flt.reporting_countries))
-    if flt.transport_modes:
-        rows.append("with transport mode " + ", ".join(flt.transport_modes))
-    text = ("Traffic " + "; ".join(rows)) if rows else "All traffic"
+        return _("All traffic: no filter is set in the sidebar.")
+    rows = [
+        _(c.on_traffic.phrase, values=c.values_text(flt)) for c in _on_traffic("movements") if c.is_set(flt)
+    ]
+    text = _("Traffic {rows}", rows="; ".join(rows)) if rows else _("All traffic")
     goods = [
-        f"{label} {', '.join(values)}"
-        for label, values in (
-            ("commodity category", flt.commodity_categories),
-            ("commodity type", flt.commodity_types),
-        )
-        if values
+        _(c.on_traffic.phrase, values=c.values_text(flt)) for c in _on_traffic("outcome") if c.is_set(flt)
     ]
     if goods:
-        text += "; only seizures of " + " and ".join(goods) + " count as seized"
+        text = _("{traffic}; {seized}", traffic=text, seized=only_seizures(goods))
     return text + "."
 
 
 def non_personal_traffic(frame: pd.DataFrame) -> pd.DataFrame:
     """Traffic (scored or not) without personal data, for a user who may not see it: only the traffic's
     own columns and the scoring ones (an uploaded file's unknown columns are unvetted), and no
-    conveyance id that points to a person (:func:`workbench.format.privacy.non_personal_cases`).
+    conveyance id that points to a person (:func:`workbench.format.privacy.non_personal`).
 
     Examples
     --------
@@ -916,7 +894,7 @@ def non_personal_traffic(frame: pd.DataFrame) -> pd.DataFrame:
     >>> non_personal_traffic(t).to_dict("list")
     {'score': [40.0, 0.0], 'conveyance_type': ['car', 'aircraft'], 'conveyance_id': [None, 'KL1234']}
     """
-    from workbench.format.privacy import non_personal_cases
+    from workbench.format.privacy import non_personal
 
     keep = [c for c in frame.columns if c in ("rank", "score", "flagged", "fired", "source", *COLUMN_NAMES)]
-    return non_personal_cases(frame[keep])
+    return non_personal(frame[keep], TABLE)

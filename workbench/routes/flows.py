@@ -183,6 +183,11 @@ def _first_rows(*keys: np.ndarray) -> np.ndarray:
     return ~pd.Series(combined).duplicated().to_numpy()
 
 
+def _most_common(values: pd.Series) -> str:
+    """The most frequent value of a group (the first in order on a tie)."""
+    return str(values.mode().iat[0])
+
+
 def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Seizure places: the place code where there is one, else coordinates rounded to 0.1 degree."""
     n = len(frame)
@@ -219,7 +224,7 @@ def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         else pd.Series(dtype="string")
     )
     reporters = (
-        frame["reporting_country"].astype("string")[ok].groupby(codes[ok]).agg(lambda s: s.mode().iat[0])
+        frame["reporting_country"].astype("string")[ok].groupby(codes[ok]).agg(_most_common)
         if "reporting_country" in frame
         else pd.Series(dtype="string")
     )
@@ -241,11 +246,12 @@ def _places(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     if missing.any():  # a place code without coordinates: the reference airport or seaport
         from workbench.format.reference import place
 
+        unnamed = places["name"].isna().to_numpy()
         for i in np.nonzero(missing.to_numpy())[0]:
             rec = place(str(places.at[i, "key"]))
             if rec:
                 places.at[i, "lat"], places.at[i, "lon"] = rec["lat"], rec["lon"]
-                if pd.isna(places.at[i, "name"]):
+                if unnamed[i]:
                     places.at[i, "name"] = rec["name"]
     places["label"] = [
         place_label(k, n, c) for k, n, c in zip(places["key"], places["name"], places["country"], strict=True)
@@ -564,8 +570,8 @@ def cases_behind(base: FlowBase, selection: Selection, window: tuple[int, int] |
     by_col = BY.get(selection.by or "none", selection.by)
     if selection.kind == "flow":
         ex = base.expansion(selection.mode, selection.level)
-        hit = ex[(ex["origin"] == selection.origin) & (ex["destination"] == selection.destination)]
-        rows &= np.isin(base.route, hit["route"].to_numpy())
+        flow = ex[(ex["origin"] == selection.origin) & (ex["destination"] == selection.destination)]
+        rows &= np.isin(base.route, flow["route"].to_numpy())
         if selection.commodity and by_col:
             labels = base.labels[by_col]
             code = np.nonzero(labels == selection.commodity)[0]

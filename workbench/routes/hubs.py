@@ -38,16 +38,21 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from workbench.format.route import countries_at_level
 from workbench.routes.flows import FlowBase, month_label, route_flows, window_months
 
+if TYPE_CHECKING:  # networkx is imported when a graph is built, not with the module
+    import networkx as nx
+
 __all__ = ["hub_ranking", "emerging_routes", "default_baseline", "comparison_windows", "route_graph"]
 
 
-def route_graph(base: FlowBase, window: tuple[int, int] | None = None, level: str = "country"):  # type: ignore[no-untyped-def]
+def route_graph(base: FlowBase, window: tuple[int, int] | None = None, level: str = "country") -> nx.DiGraph:
     """The directed graph of legs seen in the window (networkx ``DiGraph``, edge attribute ``cases``)."""
     import networkx as nx
 
@@ -72,9 +77,10 @@ def hub_ranking(
     rows = base.window_mask(window) & base.first[None] & (base.route >= 0)
     per_route = np.bincount(base.route[rows], minlength=len(base.routes))
     total = int((base.window_mask(window) & base.first[None]).sum())
+    route_countries: list[tuple[str, ...]] = base.routes["countries"].tolist()  # by route id
     rec: list[tuple[str, int, str, str]] = []
     for rid in np.nonzero(per_route)[0]:
-        seq = countries_at_level(tuple(base.routes.at[int(rid), "countries"]), level)
+        seq = countries_at_level(tuple(route_countries[rid]), level)
         if len(seq) < 3:
             continue
         for hub in dict.fromkeys(seq[1:-1]):  # a hub counted once per route

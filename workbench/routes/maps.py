@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.format.schema import FORMAT
 from workbench.routes.flows import (
     BY,
     FlowBase,
@@ -94,22 +95,9 @@ ALL_GOODS = (31, 59, 87)
 INFERRED = (120, 120, 120)
 HIGHLIGHT = [255, 196, 0, 255]
 
-#: Colour of each commodity category (colour-blind-aware, distinct on the pale background).
-CATEGORY_COLOURS: dict[str, tuple[int, int, int]] = {
-    "drugs": (214, 39, 40),
-    "precursors": (255, 127, 14),
-    "tobacco": (140, 86, 75),
-    "alcohol": (188, 150, 34),
-    "ipr": (148, 103, 189),
-    "cites": (44, 160, 44),
-    "weapons": (40, 40, 40),
-    "explosives": (227, 119, 194),
-    "currency": (23, 160, 180),
-    "cultural_heritage": (31, 119, 180),
-    "hazardous_waste": (110, 120, 60),
-    "medicines": (0, 110, 110),
-    "other": (150, 150, 150),
-}
+#: Colour of each commodity category (colour-blind-aware, distinct on the pale background): a property
+#: of the enumeration's values in the format.
+CATEGORY_COLOURS: dict[str, tuple[int, int, int]] = FORMAT.enumeration("commodity_category").colours
 
 #: Where a WCO region's flows start and end on the map (a point inside the region, by hand).
 REGION_POINTS: dict[str, tuple[float, float]] = {  # (lat, lon)

@@ -15,7 +15,8 @@ Persons and companies carry names by naming tradition, passports, phones and add
 **networks** (a consignee behind seizures in several countries, couriers sharing a phone, a freight
 forwarder at a shared address, a travel group on the same flights, an organiser across cases) and
 **duplicates** with realistic variants (transliterations, swapped name order, typos, day/month swaps,
-legal-form variants) are recorded in ``truth``.
+legal-form variants) are recorded in ``truth``. The planted structure (route patterns, methods by mode,
+seasonality, events, remarks) is data: ``workbench/sample/patterns.yaml``.
 
 Tables hold exactly the exchange-format columns in format order. **Dates are ISO strings**
 (``"YYYY-MM-DD"``); blanks are missing values (``NA``/``NaN``). Everything is vectorised with numpy:
@@ -36,11 +37,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -103,437 +105,32 @@ def build_default_sample() -> SampleDataset:
 
 
 # ------------------------------------------------------------------------------------------ patterns
-# Each pattern: share of all cases over the whole period, commodity types (weights), departure, transit
-# options (';'-separated, ordered; weights), destinations, transport modes, and the yearly growth rate.
-# "emerge": no cases before that date, then a ramp and growth at "growth" per year.
-# "fade": from that date the pattern decays (e-folding 300 days). "domestic": country weights; the
-# case stays inside one country.
-PATTERNS: list[dict[str, Any]] = [
-    {
-        "name": "cocaine_direct_europe",
-        "share": 0.10,
-        "types": {"cocaine": 1.0},
-        "departure": {"CO": 4, "EC": 3, "PE": 2, "BR": 2, "BO": 1},
-        "transit": {"": 6, "PA": 1, "DO": 1},
-        "destination": {"ES": 3, "NL": 3, "BE": 3, "PT": 1, "FR": 1, "IT": 1, "DE": 1, "GB": 1},
-        "modes": {"sea_container": 5, "air_passenger": 3, "air_cargo": 1, "express_courier": 1},
-        "growth": 0.10,
-    },
-    {
-        "name": "cocaine_west_africa",
-        "share": 0.07,
-        "types": {"cocaine": 1.0},
-        "departure": {"BR": 3, "CO": 2, "VE": 1, "BO": 1},
-        "transit": {"GH": 2, "NG": 2, "SN": 2, "TG": 1, "GW": 1, "CV": 1, "SN;ML": 1},
-        "destination": {"ES": 2, "FR": 2, "PT": 2, "NL": 1, "BE": 1, "IT": 1, "GB": 1},
-        "modes": {"air_passenger": 6, "sea_container": 2, "express_courier": 1},
-        "growth": 0.05,
-    },
-    {
-        # emerging: cocaine via West Africa by express courier into Western Europe (last 18 months)
-        "name": "cocaine_west_africa_express",
-        "share": 0.02,
-        "types": {"cocaine": 1.0},
-        "departure": {"BR": 2, "CO": 1},
-        "transit": {"NG": 2, "GH": 2, "TG": 1},
-        "destination": {"FR": 1, "BE": 1, "NL": 1, "DE": 1},
-        "modes": {"express_courier": 8, "postal": 2},
-        "growth": 0.9,
-        "emerge": "2024-07-01",
-    },
-    {
-        "name": "cocaine_caribbean",
-        "share": 0.05,
-        "types": {"cocaine": 1.0},
-        "departure": {"CO": 3, "VE": 2, "PE": 1},
-        "transit": {"DO": 2, "JM": 2, "TT": 1, "PA": 1, "BS": 1},
-        "destination": {"US": 4, "CA": 1, "ES": 1, "NL": 1, "GB": 1, "FR": 1},
-        "modes": {"sea_other": 2, "air_passenger": 3, "sea_container": 2, "air_cargo": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "cocaine_north_america",
-        "share": 0.04,
-        "types": {"cocaine": 1.0},
-        "departure": {"CO": 3, "PE": 1, "EC": 1},
-        "transit": {"MX": 3, "GT;MX": 1, "HN;GT;MX": 1, "": 2},
-        "destination": {"US": 5, "CA": 1},
-        "modes": {"road": 4, "sea_other": 1, "air_cargo": 1, "air_passenger": 1},
-        "growth": 0.02,
-    },
-    {
-        "name": "heroin_balkan",
-        "share": 0.06,
-        "types": {"heroin": 0.85, "opium": 0.15},
-        "departure": {"AF": 1},
-        "transit": {"IR;TR;BG": 3, "IR;TR;BG;RS;HU": 2, "PK;IR;TR;BG;RO": 1, "IR;TR;BG;RS;HR;SI": 1},
-        "destination": {"DE": 2, "NL": 2, "BE": 1, "GB": 1, "IT": 1, "AT": 1, "FR": 1},
-        "modes": {"road": 7, "sea_container": 1, "air_passenger": 1},
-        "growth": 0.0,
-    },
-    {
-        # fading: the southern Balkan branch through Greece, Albania and North Macedonia
-        "name": "heroin_balkan_southern",
-        "share": 0.025,
-        "types": {"heroin": 1.0},
-        "departure": {"AF": 1},
-        "transit": {"IR;TR;GR;AL": 2, "IR;TR;GR;MK": 1},
-        "destination": {"IT": 2, "GR": 1, "AT": 1},
-        "modes": {"road": 4, "sea_other": 1},
-        "growth": 0.0,
-        "fade": "2022-01-01",
-    },
-    {
-        "name": "heroin_south_asia",
-        "share": 0.025,
-        "types": {"heroin": 1.0},
-        "departure": {"AF": 2, "PK": 1},
-        "transit": {"PK": 2, "AE": 1, "": 1, "IN": 1},
-        "destination": {"IN": 2, "LK": 1, "KE": 1, "TZ": 1, "GB": 1},
-        "modes": {"sea_other": 2, "air_passenger": 2, "sea_container": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "meth_sea",
-        "share": 0.06,
-        "types": {"methamphetamine": 0.8, "ketamine": 0.2},
-        "departure": {"MM": 1},
-        "transit": {"TH": 3, "LA": 2, "TH;MY": 2, "LA;VN": 1, "": 1},
-        "destination": {"MY": 2, "TH": 2, "ID": 1, "PH": 1, "JP": 1, "KR": 1, "SG": 1},
-        "modes": {"road": 4, "air_passenger": 2, "sea_other": 1, "express_courier": 1},
-        "growth": 0.08,
-    },
-    {
-        # emerging: methamphetamine to Australia and New Zealand by sea container
-        "name": "meth_oceania_container",
-        "share": 0.02,
-        "types": {"methamphetamine": 1.0},
-        "departure": {"MM": 2, "TH": 1},
-        "transit": {"MY": 2, "SG": 1, "": 1},
-        "destination": {"AU": 3, "NZ": 2},
-        "modes": {"sea_container": 1},
-        "growth": 0.9,
-        "emerge": "2023-06-01",
-    },
-    {
-        "name": "cigarettes_gulf",
-        "share": 0.09,
-        "types": {"cigarettes": 0.8, "water_pipe_tobacco": 0.2},
-        "departure": {"CN": 3, "VN": 1, "AE": 1},
-        "transit": {"AE": 4, "OM": 1, "AE;TR": 1, "": 1},
-        "destination": {"GB": 2, "DE": 1, "NL": 1, "BE": 1, "FR": 1, "IT": 1, "PL": 1, "NG": 1, "LY": 1},
-        "modes": {"sea_container": 5, "road": 2, "air_passenger": 2},
-        "growth": -0.02,
-    },
-    {
-        "name": "counterfeits_east_asia",
-        "share": 0.10,
-        "types": {
-            "counterfeit_apparel": 3,
-            "counterfeit_footwear": 2,
-            "counterfeit_watches": 1,
-            "counterfeit_electronics": 2,
-            "counterfeit_cosmetics": 1,
-            "counterfeit_toys": 1,
-            "counterfeit_auto_parts": 1,
-        },
-        "departure": {"CN": 5, "HK": 1, "TR": 1, "VN": 1},
-        "transit": {"AE": 2, "": 4, "OM": 1, "SG": 1},
-        "destination": {
-            "DE": 2,
-            "FR": 2,
-            "IT": 2,
-            "ES": 1,
-            "NL": 1,
-            "BE": 1,
-            "US": 2,
-            "NG": 1,
-            "KE": 1,
-            "SA": 1,
-        },
-        "modes": {"sea_container": 4, "postal": 3, "express_courier": 3, "air_cargo": 1},
-        "growth": 0.06,
-    },
-    {
-        "name": "ivory_pangolin_asia",
-        "share": 0.04,
-        "types": {"ivory": 0.45, "pangolin_scales": 0.4, "rhino_horn": 0.15},
-        "departure": {"NG": 3, "CM": 2, "CD": 2, "MZ": 2, "TZ": 1, "KE": 1, "UG": 1},
-        "transit": {"ET": 1, "KE": 1, "AE": 2, "": 3, "MY": 1},
-        "destination": {"VN": 3, "CN": 3, "MY": 1, "TH": 1, "HK": 1},
-        "modes": {"sea_container": 3, "air_cargo": 2, "air_passenger": 2},
-        "growth": -0.03,
-    },
-    {
-        # emerging: pangolin scales via Ethiopia to Viet Nam by air, from 2023
-        "name": "pangolin_ethiopia",
-        "share": 0.012,
-        "types": {"pangolin_scales": 1.0},
-        "departure": {"NG": 2, "CM": 1, "CD": 1},
-        "transit": {"ET": 1},
-        "destination": {"VN": 1},
-        "modes": {"air_cargo": 3, "air_passenger": 1},
-        "growth": 1.1,
-        "emerge": "2023-01-01",
-    },
-    {
-        "name": "cash_couriers",
-        "share": 0.05,
-        "types": {"cash": 0.9, "gold": 0.1},
-        "departure": {"ES": 1, "NL": 1, "BE": 1, "FR": 1, "GB": 1, "DE": 1, "IT": 1},
-        "transit": {"": 5, "TR": 1, "MA": 1},
-        "destination": {"AE": 3, "LB": 1, "NG": 2, "CO": 1, "MA": 1, "TR": 1, "SN": 1},
-        "modes": {"air_passenger": 8, "road": 2},
-        "growth": 0.03,
-    },
-    {
-        "name": "cannabis_morocco",
-        "share": 0.06,
-        "types": {"cannabis_resin": 0.8, "cannabis_herb": 0.2},
-        "departure": {"MA": 1},
-        "transit": {"": 4, "ES": 1},
-        "destination": {"ES": 3, "FR": 2, "IT": 1, "NL": 1, "BE": 1},
-        "modes": {"road": 4, "sea_other": 3, "pedestrian": 1},
-        "growth": -0.01,
-    },
-    {
-        "name": "precursors_mexico",
-        "share": 0.02,
-        "types": {"pmk": 0.3, "bmk": 0.2, "ephedrine": 0.2, "pseudoephedrine": 0.1, "acetic_anhydride": 0.2},
-        "departure": {"CN": 3, "IN": 2},
-        "transit": {"": 3, "NL": 1, "PA": 1},
-        "destination": {"MX": 4, "GT": 1, "NL": 1, "AF": 1},
-        "modes": {"sea_container": 4, "air_cargo": 1},
-        "growth": 0.04,
-    },
-    {
-        "name": "captagon_middle_east",
-        "share": 0.03,
-        "types": {"captagon": 1.0},
-        "departure": {"SY": 3, "LB": 1},
-        "transit": {"JO": 2, "": 2, "IQ": 1},
-        "destination": {"SA": 4, "AE": 1, "KW": 1, "JO": 1},
-        "modes": {"road": 4, "sea_container": 2},
-        "growth": 0.03,
-    },
-    {
-        "name": "medicines_africa",
-        "share": 0.04,
-        "types": {"tramadol": 0.5, "counterfeit_medicines": 0.4, "falsified_vaccines": 0.1},
-        "departure": {"IN": 3, "CN": 2},
-        "transit": {"": 2, "AE": 1, "MA": 1},
-        "destination": {"NG": 2, "GH": 1, "BJ": 1, "CM": 1, "EG": 1, "LY": 1, "SN": 1, "KE": 1},
-        "modes": {"sea_container": 3, "air_cargo": 1, "postal": 1, "express_courier": 1},
-        "growth": 0.02,
-    },
-    {
-        "name": "khat_east_africa",
-        "share": 0.015,
-        "types": {"khat": 1.0},
-        "departure": {"KE": 2, "ET": 2},
-        "transit": {"": 3, "BE": 1},
-        "destination": {"GB": 1, "NL": 1, "DE": 1, "SE": 1, "US": 1},
-        "modes": {"air_cargo": 2, "postal": 1, "air_passenger": 1},
-        "growth": -0.02,
-    },
-    {
-        "name": "weapons_balkans",
-        "share": 0.015,
-        "types": {"handgun": 0.4, "rifle": 0.2, "ammunition": 0.3, "weapon_parts": 0.1},
-        "departure": {"RS": 1, "BA": 1, "AL": 1, "UA": 1, "US": 1},
-        "transit": {"": 3, "HR": 1, "SI": 1},
-        "destination": {"DE": 1, "NL": 1, "SE": 1, "FR": 1, "MX": 1},
-        "modes": {"road": 4, "postal": 1, "air_passenger": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "wildlife_other",
-        "share": 0.02,
-        "types": {"live_reptiles": 1, "live_birds": 1, "shark_fins": 1, "rosewood": 1, "totoaba_maw": 1},
-        "departure": {"MX": 1, "MG": 1, "BR": 1, "ID": 1, "AU": 1, "EC": 1},
-        "transit": {"": 3, "HK": 1, "AE": 1},
-        "destination": {"CN": 3, "HK": 2, "US": 1, "DE": 1, "JP": 1},
-        "modes": {"air_passenger": 2, "air_cargo": 2, "sea_container": 1, "postal": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "alcohol_tobacco_regional",
-        "share": 0.04,
-        "types": {"spirits": 0.4, "beer": 0.1, "wine": 0.1, "cigarettes": 0.3, "raw_tobacco": 0.1},
-        "departure": {"BY": 2, "UA": 1, "RU": 1, "MD": 1, "TR": 1},
-        "transit": {"": 4, "PL": 1, "LT": 1},
-        "destination": {"PL": 2, "LT": 1, "LV": 1, "DE": 1, "FI": 1, "RO": 1},
-        "modes": {"road": 6, "rail": 2, "pedestrian": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "hazardous_waste",
-        "share": 0.012,
-        "types": {"e_waste": 0.5, "ods_refrigerants": 0.3, "chemical_waste": 0.2},
-        "departure": {"GB": 1, "DE": 1, "NL": 1, "US": 1, "CN": 1},
-        "transit": {"": 4, "BE": 1},
-        "destination": {"GH": 1, "NG": 1, "MY": 1, "ID": 1, "VN": 1, "PK": 1},
-        "modes": {"sea_container": 1},
-        "growth": 0.03,
-    },
-    {
-        "name": "cultural_heritage",
-        "share": 0.01,
-        "types": {"antiquities": 0.6, "artworks": 0.2, "manuscripts": 0.2},
-        "departure": {"SY": 1, "IQ": 1, "EG": 1, "LY": 1, "PE": 1, "ML": 1},
-        "transit": {"": 2, "TR": 1, "LB": 1, "AE": 1},
-        "destination": {"DE": 1, "GB": 1, "US": 1, "FR": 1, "CH": 1, "BE": 1},
-        "modes": {"postal": 2, "air_passenger": 1, "express_courier": 2, "road": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "explosives_pyrotechnics",
-        "share": 0.008,
-        "types": {"pyrotechnics": 0.7, "detonators": 0.2, "explosive_material": 0.1},
-        "departure": {"CN": 2, "PL": 1, "CZ": 1},
-        "transit": {"": 3, "DE": 1},
-        "destination": {"NL": 2, "BE": 1, "FR": 1, "IT": 1},
-        "modes": {"road": 3, "sea_container": 1},
-        "growth": 0.0,
-    },
-    {
-        "name": "domestic_background",
-        "share": 0.031,
-        "types": {"cannabis_herb": 0.6, "fuel": 0.1, "spirits": 0.1, "other_goods": 0.2},
-        "departure": {"": 1},
-        "transit": {"": 1},
-        "destination": {"": 1},
-        "modes": {"road": 3, "postal": 1},
-        "growth": 0.0,
-        "domestic": {
-            "US": 1,
-            "GB": 1,
-            "FR": 1,
-            "ES": 1,
-            "ZA": 1,
-            "NG": 1,
-            "KE": 1,
-            "AU": 1,
-            "IN": 1,
-            "MX": 1,
-        },
-    },
-]
+# The planted structure is data: route patterns, mode-consistent methods, quantity scales, seasonality,
+# the pandemic and the remarks officers write live in ``patterns.yaml`` beside this module.
+def _load_patterns() -> dict[str, Any]:
+    import yaml
 
-# -------------------------------------------------------------------------- mode-consistent methods
-_CONVEYANCE = {
-    "air_passenger": {"aircraft": 1},
-    "air_cargo": {"aircraft": 1},
-    "postal": {"parcel": 1},
-    "express_courier": {"parcel": 1},
-    "sea_container": {"vessel": 1},
-    "sea_other": {"vessel": 1},
-    "road": {"truck": 5, "car": 4, "bus": 1},
-    "rail": {"train": 1},
-    "pedestrian": {"": 1},
-}
-# internal_body/body_carry only where a person crosses (air_passenger, pedestrian, road); mail_item
-# only for postal/express; natural_void only in vessels, vehicles and wagons.
-_CONCEALMENT = {
-    "air_passenger": {"baggage": 6, "body_carry": 2, "internal_body": 2, "other": 1},
-    "air_cargo": {"cargo": 7, "false_compartment": 2, "other": 1},
-    "postal": {"mail_item": 9, "other": 1},
-    "express_courier": {"mail_item": 8, "false_compartment": 1, "other": 1},
-    "sea_container": {"cargo": 6, "natural_void": 2, "false_compartment": 2},
-    "sea_other": {"natural_void": 3, "false_compartment": 2, "cargo": 2, "other": 1},
-    "road": {"vehicle": 4, "false_compartment": 3, "cargo": 2, "natural_void": 1, "body_carry": 1},
-    "rail": {"cargo": 3, "natural_void": 2, "false_compartment": 1},
-    "pedestrian": {"body_carry": 6, "baggage": 3, "internal_body": 1},
-}
-_DETECTION = {
-    "air_passenger": {
-        "risk_profiling": 4,
-        "routine_control": 3,
-        "sniffer_dog": 2,
-        "scanner": 2,
-        "intelligence": 1,
-        "tip_off": 1,
-    },
-    "air_cargo": {"risk_profiling": 4, "scanner": 3, "sniffer_dog": 1, "intelligence": 1, "random_check": 1},
-    "postal": {"scanner": 5, "sniffer_dog": 2, "risk_profiling": 2, "random_check": 1},
-    "express_courier": {"scanner": 4, "risk_profiling": 3, "sniffer_dog": 2, "random_check": 1},
-    "sea_container": {"risk_profiling": 4, "scanner": 3, "intelligence": 3, "tip_off": 1, "random_check": 1},
-    "sea_other": {"intelligence": 4, "tip_off": 2, "routine_control": 2, "other": 1},
-    "road": {"routine_control": 4, "scanner": 2, "sniffer_dog": 2, "random_check": 2, "intelligence": 1},
-    "rail": {"routine_control": 3, "scanner": 3, "sniffer_dog": 2},
-    "pedestrian": {"routine_control": 5, "random_check": 2, "sniffer_dog": 1},
-}
-# How much bigger (or smaller) than the commodity's typical seizure a seizure is, by mode/concealment;
-# bulk goods (waste, timber, fuel) are container-sized already and scale only mildly.
-_MODE_SCALE = {
-    "sea_container": 60.0,
-    "sea_other": 25.0,
-    "air_cargo": 6.0,
-    "road": 4.0,
-    "rail": 8.0,
-    "air_passenger": 0.7,
-    "pedestrian": 0.3,
-    "postal": 0.12,
-    "express_courier": 0.2,
-}
-_SPREAD = {"air_passenger": 0.5, "pedestrian": 0.5, "postal": 0.6, "express_courier": 0.6}  # x sigma
-_CONCEALMENT_SCALE = {"internal_body": 0.35, "body_carry": 0.6}
-_BULK_TYPES = ("e_waste", "chemical_waste", "ods_refrigerants", "rosewood", "raw_tobacco", "fuel", "beer")
+    text = resources.files("workbench.sample").joinpath("patterns.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
-# Seasonality by mode (Jan..Dec): air travel peaks in summer and December, parcels before Christmas.
-_SEASON = {
-    "air_passenger": (0.85, 0.8, 0.9, 0.95, 1.0, 1.1, 1.35, 1.4, 1.05, 0.95, 0.9, 1.3),
-    "postal": (1.0, 0.9, 0.95, 0.95, 0.95, 0.9, 0.85, 0.85, 0.95, 1.05, 1.25, 1.4),
-    "express_courier": (1.0, 0.9, 0.95, 0.95, 0.95, 0.9, 0.85, 0.85, 0.95, 1.05, 1.25, 1.4),
-    "": (0.95, 0.9, 1.0, 1.0, 1.0, 1.0, 1.05, 1.0, 1.0, 1.05, 1.0, 1.05),
-}
-# The pandemic: passenger flights collapse in spring 2020, parcels rise (factor by date, interpolated).
-_EVENTS = {
-    "air_passenger": (
-        ("2020-03-01", 1.0),
-        ("2020-04-15", 0.2),
-        ("2020-12-31", 0.35),
-        ("2021-06-30", 0.6),
-        ("2021-10-01", 1.0),
-    ),
-    "postal": (("2020-03-01", 1.0), ("2020-05-01", 1.4), ("2021-06-30", 1.2), ("2021-12-31", 1.0)),
-    "express_courier": (("2020-03-01", 1.0), ("2020-05-01", 1.4), ("2021-06-30", 1.2), ("2021-12-31", 1.0)),
-}
 
-_REMARKS = {
-    "air": [
-        "Passenger selected by API/PNR risk profile.",
-        "Passenger nervous at interview; baggage X-rayed.",
-        "Sniffer dog indicated on suitcase.",
-        "Ingested capsules confirmed by medical scan.",
-        "Indirect routing via transit hub; ticket bought in cash.",
-    ],
-    "sea": [
-        "Container selected by risk profile; seal intact.",
-        "Rip-on/rip-off suspected: bags behind the container doors.",
-        "Declared as fresh fruit; anomaly on scanner image.",
-        "Goods concealed in reefer unit.",
-        "Joint operation with police and port authority.",
-    ],
-    "land": [
-        "Concealed in modified fuel tank.",
-        "Driver stated he did not know the load.",
-        "Trailer selected at border scanner.",
-        "Dog indication at border crossing.",
-    ],
-    "mail": [
-        "Parcel declared as gift.",
-        "Declared as clothes; X-ray anomaly.",
-        "Controlled delivery requested.",
-        "Sender address appears fictitious.",
-    ],
-    "any": [
-        "Follow-up requested from origin country.",
-        "Goods handed over to police.",
-        "Case referred to prosecutor.",
-        "Mutual assistance request sent.",
-    ],
+_PLANTED = _load_patterns()
+#: Route patterns (see ``patterns.yaml``): share, commodity types, departure, transit, destination, modes,
+#: growth, and ``emerge``/``fade``/``domestic`` where they apply.
+PATTERNS: list[dict[str, Any]] = _PLANTED["patterns"]
+_CONVEYANCE: dict[str, dict[str, float]] = _PLANTED["conveyance"]
+_CONCEALMENT: dict[str, dict[str, float]] = _PLANTED["concealment"]
+_DETECTION: dict[str, dict[str, float]] = _PLANTED["detection"]
+_MODE_SCALE: dict[str, float] = _PLANTED["mode_scale"]
+_SPREAD: dict[str, float] = _PLANTED["spread"]
+_CONCEALMENT_SCALE: dict[str, float] = _PLANTED["concealment_scale"]
+_BULK_TYPES: tuple[str, ...] = tuple(_PLANTED["bulk_types"])
+_SEASON: dict[str, list[float]] = _PLANTED["season"]
+_EVENTS: dict[str, list[tuple[str, float]]] = {
+    m: [(d, v) for d, v in pts] for m, pts in _PLANTED["events"].items()
 }
+_REMARKS: dict[str, list[str]] = _PLANTED["remarks"]
 
 
 # ------------------------------------------------------------------------------------- coded values
@@ -583,7 +180,8 @@ def _by_cc(a: np.ndarray, table: dict[str, Any], default: Any, dtype: Any = None
     for k, v in table.items():
         if isinstance(k, str) and len(k) == 2:
             dense[ord(k[0]) * 128 + ord(k[1])] = v
-    return dense[_cc(a)]
+    out: np.ndarray = dense[_cc(a)]
+    return out
 
 
 # ------------------------------------------------------------------------------------ text helpers
@@ -597,9 +195,10 @@ _ALNUM = np.array([ord(c) for c in "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"], dtype=n
 def _vocab() -> dict[str, Any]:
     import yaml
 
-    return yaml.safe_load(
+    vocab: dict[str, Any] = yaml.safe_load(
         resources.files("workbench.format").joinpath("data/names.yaml").read_text(encoding="utf-8")
     )
+    return vocab
 
 
 def _u(values: Any) -> np.ndarray:
@@ -649,7 +248,9 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.n
     return keys[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
-def _draw(rng: np.random.Generator, weights: dict[str, float], n: int, index: dict[str, int]) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator, weights: Mapping[str, float], n: int, index: dict[str, int]
+) -> np.ndarray:
     """Like :func:`_choice` but returns codes (``index[key]``; -1 for ``""``)."""
     ids = np.array([index[k] if k else -1 for k in weights], dtype=np.int16)
     p = np.array(list(weights.values()), dtype=float)
@@ -713,8 +314,19 @@ def _ref() -> dict[str, Any]:
     }
 
 
+class _Places(TypedDict):
+    """Places of one kind in one country, in pick order, with their pick weights ``p``."""
+
+    code: list[str]
+    name: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    city: list[str]
+    p: np.ndarray
+
+
 @lru_cache(maxsize=1024)
-def _places(country: str, kind: str) -> dict[str, np.ndarray]:
+def _places(country: str, kind: str) -> _Places:
     """Major airports or seaports of a country as arrays (with pick weights: the first are the hubs)."""
     from workbench.format import reference
 
@@ -879,7 +491,7 @@ def _day_of(cal: dict[str, Any], date: str) -> int:
 def _pattern_density(p: dict[str, Any], cal: dict[str, Any]) -> np.ndarray:
     """Relative daily rate of a pattern: trend; zero before emergence then a ramp; decay after fading."""
     t = np.arange(cal["n_days"], dtype=float)
-    dens = np.exp(p.get("growth", 0.0) * t / 365.25)
+    dens: np.ndarray = np.exp(p.get("growth", 0.0) * t / 365.25)
     if "emerge" in p:
         s = t - _day_of(cal, p["emerge"])
         dens = np.where(s < 0, 0.0, np.minimum(1.0, (s + 30) / 150) * np.exp(p["growth"] * s / 365.25))
@@ -891,7 +503,7 @@ def _pattern_density(p: dict[str, Any], cal: dict[str, Any]) -> np.ndarray:
 
 def _mode_factor(mode: str, cal: dict[str, Any]) -> np.ndarray:
     """Seasonality of a mode by month, times the pandemic factor."""
-    f = np.asarray(_SEASON.get(mode, _SEASON[""]))[cal["month"]]
+    f: np.ndarray = np.asarray(_SEASON.get(mode, _SEASON[""]))[cal["month"]]
     if mode in _EVENTS:
         x = [int(np.datetime64(d, "D").astype(int)) for d, _ in _EVENTS[mode]]
         f = f * np.interp(cal["epoch"][: cal["n_days"]], x, [v for _, v in _EVENTS[mode]])
@@ -1454,19 +1066,9 @@ def _companies(cs: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------- networks, duplicates
-_PERSON_COLS = (
-    "case",
-    "role",
-    "last_name",
-    "first_name",
-    "date_of_birth",
-    "gender",
-    "nationality",
-    "passport_number",
-    "address",
-    "phone",
-)
-_COMPANY_COLS = ("case", "role", "name", "country", "registration_number", "address", "phone")
+_PERSONS = FORMAT.table("persons")
+_PERSON_COLS = ("case", *(c.name for c in _PERSONS.attribute_columns))
+_COMPANY_COLS = ("case", *(c.name for c in FORMAT.table("companies").attribute_columns))
 
 
 class _Planter:
@@ -1526,10 +1128,10 @@ class _Planter:
         cases: np.ndarray,
         shared: dict[str, Any],
         text: str,
-        person_rows: list[int] = (),
-        base_person_rows: list[int] = (),  # type: ignore[assignment]
-        company_rows: list[int] = (),
-    ) -> None:  # type: ignore[assignment]
+        person_rows: Sequence[int] = (),
+        base_person_rows: Sequence[int] = (),
+        company_rows: Sequence[int] = (),
+    ) -> None:
         self.networks.append(
             {
                 "name": label,
@@ -1922,7 +1524,10 @@ def _person_duplicates(
     tl = _translit()
     r = rng.random((m, 7))
     j = rng.integers(0, 1 << 30, (m, 3))
-    first, last, dob = (base[c][src].astype(str) for c in ("first_name", "last_name", "date_of_birth"))
+    first, last, dob = (
+        base[_PERSONS.column_of_kind(k).name][src].astype(str)
+        for k in ("given_name", "family_name", "birth_date")
+    )
     out_f, out_l, out_d, variants = [], [], [], []
     for i in range(m):  # duplicates only (a few % of persons): string surgery row by row
         f, ln, d, v = str(first[i]), str(last[i]), str(dob[i]), []
@@ -1961,7 +1566,7 @@ def _person_duplicates(
     ph = {k: v[src] for k, v in base["phone_parts"].items()}
     ph["style"] = (ph["style"] + 1 + rng.integers(0, 4, m)) % 6
     phone = np.where(rr[:, 1] < 0.35, base["phone"][src], np.where(rr[:, 1] < 0.6, _phone_text(ph), ""))
-    for i in np.flatnonzero((rr[:, 1] >= 0.35) & (rr[:, 1] < 0.6)):
+    for i in np.flatnonzero((rr[:, 1] >= 0.35) & (rr[:, 1] < 0.6)).tolist():
         variants[i].append("phone_reformatted")
     mode = cs["mode"][case]
     return {
@@ -2151,7 +1756,10 @@ def _remarks(
     keys = []
     for i, s in zip(named, style, strict=True):  # a few % of cases
         r = row_of[i]
-        first, last, phone = (str(persons[c][r] or "") for c in ("first_name", "last_name", "phone"))
+        first, last, phone = (
+            str(persons[_PERSONS.column_of_kind(k).name][r] or "")
+            for k in ("given_name", "family_name", "phone")
+        )
         if not (first or last):
             continue
         if s == 0 and phone:

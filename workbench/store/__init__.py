@@ -5,6 +5,8 @@ Owns:
 - :mod:`~workbench.store.models`: the SQL tables (derived from the format) and their Alembic
   migrations (``migrations/``); :mod:`~workbench.store.database`: engine, sessions, audit entries;
 - :mod:`~workbench.store.filters`: the one filter object every page, command and notebook shares;
+- :mod:`~workbench.store.criteria`: the filter's criteria, each declared once (field, column, label,
+  flag, options, how it reads on traffic), from which its engines, flags and sidebar are built;
 - :mod:`~workbench.store.queries`: overview figures, case search and case detail, inside the database;
 - :mod:`~workbench.store.frames`: the compact seizure and case frames every analysis works on;
 - :mod:`~workbench.store.version`: the data version, one counter per kind of data that every write moves

@@ -50,35 +50,26 @@ CASES = DATA_TABLES["cases"]
 ITEMS = DATA_TABLES["items"]
 
 #: Case columns in the frames (the exchange format's, without free text that analysis does not use).
-CASE_COLUMNS: tuple[str, ...] = tuple(c for c in FORMAT.table("cases").column_names if c not in ("remarks",))
-#: Item columns added by :func:`seizure_frame`.
-ITEM_COLUMNS: tuple[str, ...] = (
-    "item_no",
-    "commodity_category",
-    "commodity_type",
-    "hs_code",
-    "quantity",
-    "unit",
-    "estimated_value_usd",
-)
-_TEXT_KEEP = {"case_id", "place_name", "conveyance_id", "transit_countries", "case_key", "hs_code"}
+CASE_COLUMNS: tuple[str, ...] = tuple(c.name for c in FORMAT.table("cases").columns if c.kind != "free_text")
+#: Item columns added by :func:`seizure_frame` (the items' own, without the case key they repeat).
+ITEM_COLUMNS: tuple[str, ...] = tuple(c.name for c in FORMAT.table("items").own_columns)
 
 
 def compact(df: pd.DataFrame) -> pd.DataFrame:
-    """Codes and enumerations as categoricals, dates as datetime64: a third of the memory, faster groupby."""
+    """Columns in the dtypes the format gives them (:attr:`workbench.format.schema.Column.frame_dtype`):
+    codes and enumerations as categoricals, dates as datetime64, numbers as numbers: a third of the
+    memory, faster groupby. ``case_key`` stays text; other columns the format does not know become
+    categoricals."""
     out = {}
     for c in df.columns:
         s = df[c]
-        if c.endswith("_date"):
-            out[c] = pd.to_datetime(s, errors="coerce").astype("datetime64[us]")
-        elif c in ("latitude", "longitude", "quantity", "estimated_value_usd"):
-            out[c] = pd.to_numeric(s, errors="coerce").astype("float64")
-        elif c == "item_no":
-            out[c] = pd.to_numeric(s, errors="coerce").astype("Int64")
-        elif c in _TEXT_KEEP:
-            out[c] = s.astype("string")
+        dtype = "string" if c == "case_key" else FORMAT.frame_dtypes.get(str(c), "category")
+        if dtype.startswith("datetime64"):
+            out[c] = pd.to_datetime(s, errors="coerce").astype(dtype)
+        elif dtype in ("float64", "Int64"):
+            out[c] = pd.to_numeric(s, errors="coerce").astype(dtype)
         else:
-            out[c] = s.astype("category")
+            out[c] = s.astype(dtype)
     return pd.DataFrame(out, index=df.index)
 
 
@@ -200,30 +191,24 @@ def seizure_frame(
     """
     flt = flt or CaseFilter()
     cols = list(dict.fromkeys(("case_id", "reporting_country", *columns)))
-    join = sa.and_(ITEMS.c.reporting_country == CASES.c.reporting_country, ITEMS.c.case_id == CASES.c.case_id)
-    if flt.commodity_categories:
-        join = sa.and_(join, ITEMS.c.commodity_category.in_(flt.commodity_categories))
-    if flt.commodity_types:
-        join = sa.and_(join, ITEMS.c.commodity_type.in_(flt.commodity_types))
+    join = sa.and_(
+        ITEMS.c.reporting_country == CASES.c.reporting_country,
+        ITEMS.c.case_id == CASES.c.case_id,
+        *flt.item_clauses(ITEMS),
+    )
     stmt = sa.select(*[CASES.c[c] for c in cols], *[ITEMS.c[c] for c in ITEM_COLUMNS]).select_from(
         CASES.outerjoin(ITEMS, join)
     )
     return _frame(store, flt.to_sql(stmt))
 
 
-def filter_seizure_frame(frame: pd.DataFrame, flt: Any) -> pd.DataFrame:
+def filter_seizure_frame(frame: pd.DataFrame, flt: CaseFilter | None) -> pd.DataFrame:
     """Narrow an in-memory seizure frame by a :class:`~workbench.store.filters.CaseFilter`, as the store does.
 
-    Cases are kept by period, country/region, transport mode and by having an item of the filtered
-    commodities; of those cases, only the items of the filtered commodities stay (as in
-    :func:`workbench.store.frames.seizure_frame`).
+    Cases are kept by the criteria on cases and by having an item that meets the criteria on items
+    (commodity); of those cases, only the items that meet them stay (as in :func:`seizure_frame`).
     """
     if flt is None or flt.is_empty:
         return frame
-    mask = flt.mask(frame, frame if (flt.commodity_categories or flt.commodity_types) else None)
-    out = frame[mask.to_numpy()]
-    if flt.commodity_categories:
-        out = out[out["commodity_category"].isin(flt.commodity_categories).to_numpy()]
-    if flt.commodity_types:
-        out = out[out["commodity_type"].isin(flt.commodity_types).to_numpy()]
-    return out
+    keep = flt.mask(frame, frame if flt.has_item_criteria else None).to_numpy(bool)
+    return frame[keep & flt.item_mask(frame)]

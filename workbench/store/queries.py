@@ -26,6 +26,7 @@ from workbench.format.privacy import NON_PERSONAL_CONVEYANCE_TYPES, non_personal
 from workbench.format.route import Route, case_route, od_pairs
 from workbench.format.schema import FORMAT
 from workbench.store import DATA_TABLES, Store
+from workbench.store.criteria import CRITERIA, Options, criterion
 from workbench.store.filters import CaseFilter
 
 __all__ = [
@@ -39,11 +40,14 @@ __all__ = [
     "case_detail",
     "month_expr",
     "data_period",
+    "filter_options",
 ]
 
 CASES = DATA_TABLES["cases"]
 ITEMS = DATA_TABLES["items"]
 _FORMAT_COLS = {name: FORMAT.table(name).column_names for name in FORMAT.tables}
+#: Columns read as dates: the format's date columns (whatever their name).
+_DATE_COLUMNS = FORMAT.column_names_of_type("date")
 
 
 def month_expr(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[str]:
@@ -58,7 +62,7 @@ def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
         res = conn.execute(stmt)
         df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
     for c in df.columns:
-        if c.endswith("_date") or c == "date_of_birth":
+        if c in _DATE_COLUMNS:
             df[c] = pd.to_datetime(df[c], errors="coerce")
     return df
 
@@ -225,19 +229,7 @@ def search_cases(
     point to a person (plates, parcels: :mod:`workbench.format.privacy`) are neither shown nor searched.
     """
     flt = flt or CaseFilter()
-    cols = [
-        "case_id",
-        "reporting_country",
-        "seizure_date",
-        "transport_mode",
-        "detection_method",
-        "place_code",
-        "place_name",
-        "departure_country",
-        "transit_countries",
-        "destination_country",
-        "conveyance_id",
-    ]
+    cols = FORMAT.table("cases").featured_columns
     base = sa.select(*[CASES.c[c] for c in cols], *([] if personal_allowed else [CASES.c.conveyance_type]))
     count = sa.select(sa.func.count()).select_from(CASES)
     text = text.strip()
@@ -334,3 +326,40 @@ def data_period(store: Store) -> tuple[dt.date | None, dt.date | None]:
             sa.select(sa.func.min(CASES.c.seizure_date), sa.func.max(CASES.c.seizure_date))
         ).one()
     return lo, hi
+
+
+def filter_options(store: Store) -> Options:
+    """What the filter's lists offer, per criterion of :data:`~workbench.store.criteria.CRITERIA`, from
+    where each says its options come from: the first and last date of a period; the values in the store
+    of a choice (``(value of within, value)`` pairs when another criterion narrows it); or its fixed
+    vocabulary. Blank values are not offered.
+
+    Examples
+    --------
+    >>> from workbench.store import open_store
+    >>> opts = filter_options(open_store("sqlite://"))
+    >>> opts["period"], opts["transport_mode"], opts["wco_region"][:1]
+    ((None, None), (), ('Central and West Africa',))
+    """
+    out: Options = {}
+    with store.engine.connect() as conn:
+        for c in CRITERIA:
+            if c.options == "vocabulary":
+                out[c.name] = c.vocabulary()
+                continue
+            col = DATA_TABLES[c.table].c[c.column]
+            if c.kind == "period":
+                lo, hi = conn.execute(sa.select(sa.func.min(col), sa.func.max(col))).one()
+                out[c.name] = (_as_date(lo), _as_date(hi))
+                continue
+            cols = [col] if c.within is None else [DATA_TABLES[c.table].c[criterion(c.within).column], col]
+            stmt = sa.select(*cols).distinct().where(*[k.is_not(None) & (k != "") for k in cols])
+            rows = conn.execute(stmt.order_by(*cols)).fetchall()
+            out[c.name] = tuple(r[0] for r in rows) if c.within is None else tuple((r[0], r[1]) for r in rows)
+    return out
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])

@@ -107,6 +107,27 @@ def _series_order(df: pd.DataFrame) -> list[str]:
     return order + [s for s in (OTHER, NOT_STATED) if s in totals.index]
 
 
+#: Colour of a series whose value has none in the format (``other``, ``not stated`` buckets).
+_NO_COLOUR = "#B0B0B0"
+
+
+def _value_scale(df: pd.DataFrame, order: list[str]) -> alt.Scale | None:
+    """The colours the format gives the values of the one split column (commodity categories are drawn
+    as on the Routes map); None when the split has no colours."""
+    from workbench.format.schema import FORMAT
+
+    split = [c for c in df.columns if c not in ("period_start", "period", "series", "value", "rolling_mean")]
+    colours = FORMAT.colours_of(split[0]) if len(split) == 1 else {}
+    if not colours:
+        return None
+    value_of = df.drop_duplicates("series").set_index("series")[split[0]]
+    hexes = []
+    for label in order:
+        rgb = colours.get(str(value_of.get(label)))
+        hexes.append("#{:02X}{:02X}{:02X}".format(*rgb) if rgb else _NO_COLOUR)
+    return alt.Scale(domain=order, range=hexes)
+
+
 def _period_x(freq: str, title: str | None = None) -> alt.X:
     """The time axis, labelled as the periods are (quarters as Q3 2025, years as 2025)."""
     fmt = {"M": "%b %Y", "Q": "Q%q %Y", "Y": "%Y"}.get(freq)
@@ -138,10 +159,10 @@ def series_chart(
     freq = series.attrs.get("freq", "M")
     order = _series_order(df)
     several = len(order) > 1
+    legend = alt.Legend(orient="bottom", columns=3, labelLimit=260)
+    scale = _value_scale(df, order) if several else None
     color = (
-        alt.Color(
-            "series:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)
-        )
+        alt.Color("series:N", title=None, sort=order, legend=legend, scale=scale or alt.Undefined)
         if several
         else alt.Color("series:N", legend=None, scale=alt.Scale(range=[PALETTE]))
     )

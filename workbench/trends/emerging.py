@@ -279,29 +279,20 @@ class EmergingFlag:
     def case_filter(self, base: Any = None) -> Any:
         """The :class:`~workbench.store.filters.CaseFilter` closest to this series, over baseline and period.
 
-        Commodity, transport mode, reporting country, WCO region and RILO (as its countries) become
-        filter criteria; route, origin and destination cannot be filtered on (see :meth:`route`).
+        Every split that is also a filter criterion (commodity, transport mode, reporting country, WCO
+        region, detection method: :meth:`~workbench.store.filters.CaseFilter.narrowed`) and RILO (as its
+        countries) become filter criteria; route, origin and destination cannot be filtered on (see
+        :meth:`route`).
         """
         from workbench.store.filters import CaseFilter
 
-        flt = base or CaseFilter()
+        flt = (base or CaseFilter()).narrowed(self.key)
         changes: dict[str, Any] = {"date_from": self.baseline_start, "date_to": self.period_end}
-        k = self.key
-        if "commodity_type" in k:
-            changes["commodity_types"] = (k["commodity_type"],)
-        if "commodity_category" in k:
-            changes["commodity_categories"] = (k["commodity_category"],)
-        if "transport_mode" in k:
-            changes["transport_modes"] = (k["transport_mode"],)
-        if "reporting_country" in k:
-            changes["reporting_countries"] = (k["reporting_country"],)
-        if "wco_region" in k:
-            changes["wco_regions"] = (k["wco_region"],)
-        if "rilo" in k:
+        if "rilo" in self.key:
             from workbench.format.reference import countries
 
             c = countries()
-            changes["reporting_countries"] = tuple(sorted(c.loc[c["rilo"] == k["rilo"], "iso2"]))
+            changes["reporting_countries"] = tuple(sorted(c.loc[c["rilo"] == self.key["rilo"], "iso2"]))
         return flt.replace(**changes)
 
     def route(self) -> tuple[str, str] | None:
@@ -378,9 +369,8 @@ def _season_factors(frame: pd.DataFrame, freq: str, seasonal: bool) -> dict[int,
     if not seasonal or freq not in ("M", "Q"):
         return {}
     prof = seasonal_profile(frame, freq)
-    idx = prof.set_index("season")["index"]
     # a season without any case would make its expected count zero: floor it
-    return {int(s): float(max(v, 0.2)) for s, v in idx.items()}
+    return {int(s): float(max(v, 0.2)) for s, v in zip(prof["season"], prof["index"], strict=True)}
 
 
 def detect_emerging(
@@ -423,7 +413,7 @@ def detect_emerging(
         target = latest_complete_period(dates.max(), freq)
     else:
         target = pd.Period(period, freq=_pfreq(freq))
-    first = pd.Timestamp(dates.min()).to_period(target.freq)
+    first = pd.Timestamp(dates.min()).to_period(target.freqstr)
     available = target.ordinal - first.ordinal - gap
     n_base = min(baseline, available)
     if n_base < 3:

@@ -156,13 +156,14 @@ def _check_split(name: str) -> Split:
     return SPLITS[name]
 
 
-def _categorical(s: pd.Series) -> pd.Categorical:
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.array  # type: ignore[return-value]
-    return pd.Categorical(s.astype("string").str.strip().replace("", pd.NA))
+def _categorical(s: pd.Series) -> pd.Categorical[Any]:
+    values = s.array
+    if isinstance(values, pd.Categorical):
+        return values
+    return pd.Categorical(s.astype("string").str.strip().replace({"": pd.NA}))
 
 
-def _recode(cat: pd.Categorical, mapping: dict[Any, Any]) -> pd.Categorical:
+def _recode(cat: pd.Categorical[Any], mapping: dict[Any, Any]) -> pd.Categorical[Any]:
     """Map a categorical's categories through ``mapping`` (missing -> NA) without touching each row."""
     mapped = [mapping.get(c) for c in cat.categories]
     new_cats = pd.Index(sorted({m for m in mapped if isinstance(m, str)}))
@@ -285,11 +286,12 @@ def _check_freq(freq: str) -> str:
 def period_ordinals(dates: pd.Series, freq: str) -> np.ndarray:
     """Period numbers (pandas ordinals) of ``dates`` at ``freq``."""
     f = _check_freq(freq)
-    return np.asarray(pd.to_datetime(dates).dt.to_period(_PANDAS_FREQ[f]).array.asi8)
+    return np.asarray(pd.PeriodIndex(pd.to_datetime(dates).dt.to_period(_PANDAS_FREQ[f])).asi8)
 
 
 def _periods(ordinals: np.ndarray, freq: str) -> pd.PeriodIndex:
-    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=_PANDAS_FREQ[freq])
+    dtype = pd.PeriodDtype(_PANDAS_FREQ[freq])
+    return pd.PeriodIndex(pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64), dtype=dtype))
 
 
 def period_labels(periods: pd.Series | pd.PeriodIndex) -> pd.Series:
@@ -445,8 +447,11 @@ def time_series(
     series_keys = keys[1:]
     if lo is not None and hi is not None and hi >= lo:
         all_periods = np.arange(lo, hi + 1, dtype=np.int64)
+        full: pd.Index
         if series_keys:
-            combos = out.index.droplevel("_period").unique()
+            grouped = out.index
+            assert isinstance(grouped, pd.MultiIndex)  # grouped by the period and at least one key
+            combos = grouped.droplevel("_period").unique()
             if not isinstance(combos, pd.MultiIndex):
                 combos = pd.MultiIndex.from_arrays([combos], names=series_keys)
             n = len(combos)
@@ -647,10 +652,11 @@ def top_movers(
     keys = _series_keys(series)
     ch = with_changes(series, measure)
     periods = pd.PeriodIndex(ch["period"])
+    target: pd.Period | None
     if period is None:
         target = periods.max()
     else:
-        target = pd.Period(period, freq=periods.freq) if len(periods) else None
+        target = pd.Period(period, freq=periods.freqstr) if len(periods) else None
     sel = ch[periods == target] if target is not None else ch.iloc[0:0]
     before = sel["previous" if compare == "previous" else "year_before"]
     out = sel[keys].copy()
@@ -702,9 +708,7 @@ def method_shares(
     if within is not None and within != method:
         cols[within] = split_column(frame, within, _cache=cache)
         keys = [within, method]
-    cols["quantity"] = (
-        pd.to_numeric(frame.get("quantity"), errors="coerce") if "quantity" in frame else np.nan
-    )
+    cols["quantity"] = pd.to_numeric(frame["quantity"], errors="coerce") if "quantity" in frame else np.nan
     cols["unit"] = frame["unit"].astype("string") if "unit" in frame.columns else pd.NA
     cols["value_usd"] = (
         pd.to_numeric(frame["estimated_value_usd"], errors="coerce").fillna(0.0)
@@ -724,8 +728,11 @@ def method_shares(
     out["quantity"] = out["quantity"].fillna(0.0)
 
     def share(col: str) -> pd.Series:
-        tot = out.groupby(group, observed=True)[col].transform("sum") if group else out[col].sum()
-        return (out[col] / (tot.where(tot > 0) if group else (tot if tot > 0 else np.nan))).astype(float)
+        if group:
+            tot = out.groupby(group, observed=True)[col].transform("sum")
+            return (out[col] / tot.where(tot > 0)).astype(float)
+        total = out[col].sum()
+        return (out[col] / (total if total > 0 else np.nan)).astype(float)
 
     out["case_share"] = share("cases")
     out["quantity_share"] = share("quantity")

@@ -663,7 +663,7 @@ def _cases_by_type(frame: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> p
         return pd.Series(dtype="int64")
     work = pd.DataFrame(
         {
-            "type": split_column(sub, "commodity_type").astype("string").to_numpy(),
+            "type": np.asarray(split_column(sub, "commodity_type").astype("string")),
             "case": sub["case_key"].to_numpy(),
         }
     )

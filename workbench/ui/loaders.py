@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 
-from workbench.store import DATA_TABLES, queries
+from workbench.store import queries
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 
@@ -54,27 +53,7 @@ def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
 def _options(url: str, version: tuple[int, ...]) -> dict[str, object]:
-    store = get_store()
-    c, i = DATA_TABLES["cases"], DATA_TABLES["items"]
-    with store.engine.connect() as conn:
-        countries = [
-            r[0]
-            for r in conn.execute(sa.select(c.c.reporting_country).distinct().order_by(c.c.reporting_country))
-        ]
-        types = conn.execute(
-            sa.select(i.c.commodity_category, i.c.commodity_type)
-            .distinct()
-            .order_by(i.c.commodity_category, i.c.commodity_type)
-        ).fetchall()
-        modes = [r[0] for r in conn.execute(sa.select(c.c.transport_mode).distinct()) if r[0]]
-    lo, hi = queries.data_period(store)
-    return {
-        "countries": countries,
-        "categories": sorted({t[0] for t in types}),
-        "types": [(t[0], t[1]) for t in types],
-        "modes": sorted(modes),
-        "period": (lo, hi),
-    }
+    return queries.filter_options(get_store())
 
 
 def filter_options() -> dict[str, object]:

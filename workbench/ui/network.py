@@ -125,7 +125,7 @@ def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
     """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: check the role first)."""
     if not get_settings().can_see_personal:
         raise PermissionError("entity resolution works on personal data, which the current user may not see")
-    return _resolution(get_store().url, _version(True), flt, kind)  # type: ignore[no-any-return]
+    return _resolution(get_store().url, _version(True), flt, kind)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
@@ -432,11 +432,12 @@ def entity_search(graph: EntityGraph, label: str, key: str, default: str | None 
     if found.empty:
         st.caption(_("Nothing in the filtered graph matches “{text}”.", text=text))
         return None
-    labels: dict[str, str] = {
-        str(r.node_id): f"{r.label} · {r.kind}{f' · {r.detail}' if r.detail else ''} · "
-        + _("{n} links", n=r.degree)
-        for r in found.itertuples()
-    }
+    labels: dict[str, str] = {}
+    for node, label, kind, detail, degree in zip(
+        found["node_id"], found["label"], found["kind"], found["detail"], found["degree"], strict=True
+    ):
+        where = f" · {detail}" if detail else ""
+        labels[str(node)] = f"{label!s} · {kind!s}{where!s} · " + _("{n} links", n=degree)
     picked = st.selectbox(
         _("Matches"), list(labels), format_func=lambda n: labels.get(n, str(n)), key=f"{key}_pick"
     )

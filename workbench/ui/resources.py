@@ -56,7 +56,7 @@ def current_data_version() -> DataVersion:
         return read_data_version(get_store())
     memo = getattr(ctx, _MEMO, None)
     if memo is not None and memo[0] is ctx.cursors and memo[1] == get_store().url:
-        return memo[2]  # type: ignore[no-any-return]
+        return memo[2]
     version = read_data_version(get_store())
     setattr(ctx, _MEMO, (ctx.cursors, get_store().url, version))
     return version

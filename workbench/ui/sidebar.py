@@ -3,6 +3,11 @@
 The one :class:`~workbench.store.filters.CaseFilter` in :class:`~workbench.ui.state.AppState` is the truth.
 Widgets write into it when the user changes them (``on_change``); when a page changes the filter
 itself (e.g. "show this trend on the map"), the widgets are re-seeded from it before they are drawn.
+
+The widgets are built from the filter's declaration (:data:`workbench.store.criteria.CRITERIA`): a
+date range for a period, a multi-select for a choice, each with its label, help and options
+(:func:`workbench.store.queries.filter_options`); the widget of criterion ``name`` has the key
+``flt_<name>``.
 """
 
 from __future__ import annotations
@@ -12,31 +17,26 @@ from typing import Any
 
 import streamlit as st
 
+from workbench.i18n import _
+from workbench.store.criteria import CRITERIA, Criterion, offered_values, period_bounds
 from workbench.store.filters import CaseFilter
 from workbench.ui.loaders import filter_options
 from workbench.ui.resources import get_settings
 from workbench.ui.state import get_state
 
-__all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS"]
-
-FILTER_KEYS = ("flt_period", "flt_regions", "flt_countries", "flt_categories", "flt_types", "flt_modes")
-_LISTS = {
-    "flt_regions": "wco_regions",
-    "flt_countries": "reporting_countries",
-    "flt_categories": "commodity_categories",
-    "flt_types": "commodity_types",
-    "flt_modes": "transport_modes",
-}
+__all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS", "widget_key"]
 
 
-def _country_label(code: str) -> str:
-    from workbench.format.reference import country_name
+def widget_key(c: Criterion) -> str:
+    """The session-state key of criterion ``c``'s widget."""
+    return f"flt_{c.name}"
 
-    return f"{code} – {country_name(code)}"
+
+FILTER_KEYS: tuple[str, ...] = tuple(widget_key(c) for c in CRITERIA)
 
 
-def _period_bounds(opts: dict[str, Any]) -> tuple[dt.date, dt.date]:
-    lo, hi = opts["period"]
+def _bounds(c: Criterion, opts: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    lo, hi = period_bounds(c, opts)
     return lo or dt.date(2019, 1, 1), hi or dt.date.today()
 
 
@@ -45,23 +45,31 @@ def _from_widgets(opts: dict[str, Any]) -> CaseFilter | None:
     ss = st.session_state
     if not all(k in ss for k in FILTER_KEYS):
         return None
-    lo, hi = _period_bounds(opts)
-    period = ss["flt_period"]
-    start = period[0] if isinstance(period, (tuple, list)) and len(period) >= 1 else None
-    end = period[1] if isinstance(period, (tuple, list)) and len(period) == 2 else None
-    return CaseFilter(
-        date_from=None if start == lo else start,  # the full period is no filter at all
-        date_to=None if end == hi else end,
-        **{field: tuple(ss[key]) for key, field in _LISTS.items()},
-    )
+    values: dict[str, Any] = {}
+    for c in CRITERIA:
+        shown = ss[widget_key(c)]
+        if c.kind == "period":
+            lo, hi = _bounds(c, opts)
+            start = shown[0] if isinstance(shown, (tuple, list)) and len(shown) >= 1 else None
+            end = shown[1] if isinstance(shown, (tuple, list)) and len(shown) == 2 else None
+            # the full period is no filter at all
+            values.update(
+                zip(c.fields, (None if start == lo else start, None if end == hi else end), strict=True)
+            )
+        else:
+            values[c.fields[0]] = tuple(shown)
+    return CaseFilter(**values)
 
 
 def _seed_widgets(flt: CaseFilter, opts: dict[str, Any]) -> None:
-    lo, hi = _period_bounds(opts)
     ss = st.session_state
-    ss["flt_period"] = (flt.date_from or lo, flt.date_to or hi)
-    for key, field in _LISTS.items():
-        ss[key] = list(getattr(flt, field))
+    for c in CRITERIA:
+        if c.kind == "period":
+            lo, hi = _bounds(c, opts)
+            start, end = c.value(flt)
+            ss[widget_key(c)] = (start or lo, end or hi)
+        else:
+            ss[widget_key(c)] = list(c.value(flt))
 
 
 def set_filter(flt: CaseFilter) -> None:
@@ -81,56 +89,39 @@ def _reset() -> None:
     set_filter(CaseFilter())
 
 
+def _widget(c: Criterion, flt: CaseFilter, opts: dict[str, Any]) -> None:
+    if c.kind == "period":
+        st.date_input(c.title(), key=widget_key(c), format="YYYY-MM-DD", on_change=_sync, help=c.help_text())
+        return
+    st.multiselect(
+        c.title(),
+        offered_values(c, opts, flt),
+        key=widget_key(c),
+        format_func=c.show,
+        on_change=_sync,
+        help=c.help_text(),
+    )
+
+
 def filter_sidebar() -> CaseFilter:
     """Render the shared filters in the sidebar and return the filter in force."""
-    from workbench.format.reference import WCO_REGION_SHORT, WCO_REGIONS
-
     state = get_state()
     opts = filter_options()
     if _from_widgets(opts) != state.filter:
         _seed_widgets(state.filter, opts)
-    ss = st.session_state
     with st.sidebar:
-        st.markdown("### Filters")
-        st.date_input(
-            "Seizure period",
-            key="flt_period",
-            format="YYYY-MM-DD",
-            on_change=_sync,
-            help="First and last seizure date of the cases shown on every page.",
-        )
-        st.multiselect(
-            "WCO region",
-            list(WCO_REGIONS),
-            key="flt_regions",
-            on_change=_sync,
-            format_func=lambda r: WCO_REGION_SHORT.get(r, r),
-            help="The WCO's six regions: " + "; ".join(f"{WCO_REGION_SHORT[r]} = {r}" for r in WCO_REGIONS),
-        )
-        st.multiselect(
-            "Reporting country",
-            sorted(set(opts["countries"]) | set(ss["flt_countries"])),
-            key="flt_countries",
-            format_func=_country_label,
-            on_change=_sync,
-        )
-        st.multiselect(
-            "Commodity category",
-            sorted(set(opts["categories"]) | set(ss["flt_categories"])),
-            key="flt_categories",
-            on_change=_sync,
-        )
-        cats = ss["flt_categories"]
-        type_opts = sorted({t for c, t in opts["types"] if not cats or c in cats} | set(ss["flt_types"]))
-        st.multiselect("Commodity type", type_opts, key="flt_types", on_change=_sync)
-        st.multiselect(
-            "Transport mode",
-            sorted(set(opts["modes"]) | set(ss["flt_modes"])),
-            key="flt_modes",
-            on_change=_sync,
-        )
-        st.button("Reset filters", on_click=_reset, width="stretch")
+        st.markdown("### " + _("Filters"))
+        for c in CRITERIA:
+            _widget(c, state.filter, opts)  # the values chosen so far narrow a list "within" another
+        st.button(_("Reset filters"), on_click=_reset, width="stretch")
         settings = get_settings()
-        personal = "may see personal data" if settings.can_see_personal else "no personal data"
-        st.caption(f"User **{settings.user}** · role **{settings.role}** ({personal})")
+        personal = _("may see personal data") if settings.can_see_personal else _("no personal data")
+        st.caption(
+            _(
+                "User **{user}** · role **{role}** ({personal})",
+                user=settings.user,
+                role=settings.role,
+                personal=personal,
+            )
+        )
     return state.filter
