@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -240,6 +241,19 @@ def open_app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         return at
 
     return _open
+
+
+def workbench_cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    """``workbench ARGS --db DB`` in another process (as a user at a terminal would run it), as an analyst."""
+    env = {**os.environ, "WORKBENCH_DB_URL": db, "WORKBENCH_ROLE": "analyst", "GX_ANALYTICS_ENABLED": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args, "--db", db],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture()

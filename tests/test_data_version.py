@@ -4,16 +4,13 @@ lose no step; reading it is one query."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import ROOT, fresh_dataset
+from tests.conftest import fresh_dataset, workbench_cli
 from workbench.config import Settings
 from workbench.exchange.files import write_dataset
 from workbench.exchange.ingest import ImportFailed, import_path
@@ -126,28 +123,16 @@ def test_a_store_check_moves_submissions(tmp_path: Path, store_copy: str) -> Non
     assert _moved(v0, data_version(store)) == {"submissions"}
 
 
-def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WORKBENCH_DB_URL": db, "WORKBENCH_ROLE": "analyst", "GX_ANALYTICS_ENABLED": "false"}
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args, "--db", db],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def test_the_command_line_moves_the_version_another_process_reads(store_url: str, tmp_path: Path) -> None:
     """Seeding (cases, the sample indicators and traffic) and an import, each in a process of its own,
     are seen by this one: the counters live in the database, not in a process."""
     store = open_store(store_url)
     v0 = data_version(store)
-    out = _cli("seed", "--path", str(_fresh(tmp_path, "SEED", "BT")), db=store_url)
+    out = workbench_cli("seed", "--path", str(_fresh(tmp_path, "SEED", "BT")), db=store_url)
     assert out.returncode == 0, out.stdout + out.stderr
     v1 = data_version(store)
     assert _moved(v0, v1) == {"cases", "submissions", "indicators"}  # --path: no sample traffic
-    out = _cli("import", str(_fresh(tmp_path)), "--quiet", db=store_url)
+    out = workbench_cli("import", str(_fresh(tmp_path)), "--quiet", db=store_url)
     assert out.returncode == 0, out.stdout + out.stderr
     assert _moved(v1, data_version(store)) == {"cases", "submissions"}
 

@@ -4,7 +4,6 @@ once per run, and a page shows what another process wrote on its next run, witho
 from __future__ import annotations
 
 import ast
-import os
 import re
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, fresh_dataset
+from tests.conftest import ROOT, fresh_dataset, workbench_cli
 
 #: Cached functions whose value comes from no store: the store itself, an uploaded file (by its digest).
 NOT_STORE_DATA = {("resources.py", "_store"), ("risk.py", "_read_upload")}
@@ -86,15 +85,7 @@ def test_the_version_is_read_once_per_run(store_copy: str, open_app) -> None:
 
 
 def _cli(*args: str, db: str) -> None:
-    env = {**os.environ, "WORKBENCH_DB_URL": db, "WORKBENCH_ROLE": "analyst", "GX_ANALYTICS_ENABLED": "false"}
-    out = subprocess.run(
-        [sys.executable, "-m", "workbench", *args, "--db", db],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    out = workbench_cli(*args, db=db)
     assert out.returncode == 0, out.stdout + out.stderr
 
 

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +24,7 @@ from tests.browser.conftest import (
     served_app,
     wait_idle,
 )
-from tests.conftest import ROOT, fresh_dataset
+from tests.conftest import fresh_dataset, workbench_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -112,15 +109,7 @@ def test_imports_from_the_data_page_and_the_command_line_show_without_a_restart(
         assert _network(page, "fresh-1-network-after-data-page") == (cases + N, "2")
 
         # 2. an import from the command line, in another process, while the app runs
-        env = {**os.environ, "WORKBENCH_ROLE": "analyst", "GX_ANALYTICS_ENABLED": "false"}
-        out = subprocess.run(
-            [sys.executable, "-m", "workbench", "import", str(second), "--db", db, "--quiet"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        out = workbench_cli("import", str(second), "--quiet", db=db)
         assert out.returncode == 0, out.stdout + out.stderr
         after, origins = _routes(page, "fresh-2-routes-after-cli")
         assert (after, "IS" in origins, "BT" in origins) == (cases + 2 * N, True, True)
