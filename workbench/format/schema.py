@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -61,6 +61,7 @@ __all__ = [
     "FORMAT",
     "TABLE_NAMES",
     "TYPES",
+    "FrameDtype",
     "NORMALISERS",
     "declared_tables",
     "declared_table",
@@ -70,6 +71,9 @@ __all__ = [
 
 #: Storage types of a column.
 TYPES: tuple[str, ...] = ("text", "iso2", "iso2_list", "date", "float", "int", "enum", "bool")
+
+#: Dtypes of the columns in the analysis frames (:attr:`Column.frame_dtype`).
+FrameDtype = Literal["datetime64[us]", "float64", "Int64", "boolean", "category", "string"]
 
 #: Normal forms (:mod:`workbench.format.normalise`) a column may name, as ``f(value, hint) -> str``.
 NORMALISERS: tuple[str, ...] = (
@@ -257,7 +261,7 @@ class Column:
         return pd.Series(np.asarray(forms, dtype=object)[codes], index=v.index, dtype="string")
 
     @property
-    def frame_dtype(self) -> str:
+    def frame_dtype(self) -> FrameDtype:
         """The dtype of the column in the analysis frames: dates, numbers, categoricals for the short lists
         analyses group by, strings for the rest (references, names, identifiers, HS codes, free text).
 
@@ -557,7 +561,7 @@ class ExchangeFormat:
         return frozenset(c.name for t in self.tables.values() for c in t.columns if c.type in types)
 
     @cached_property
-    def frame_dtypes(self) -> dict[str, str]:
+    def frame_dtypes(self) -> dict[str, FrameDtype]:
         """:attr:`Column.frame_dtype` by column name, over every table (a name means one thing everywhere)."""
         return {c.name: c.frame_dtype for t in self.tables.values() for c in t.columns}
 
