@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 
@@ -162,7 +163,7 @@ class CaseFilter:
         return stmt
 
     # ------------------------------------------------------------------ pandas engine
-    def item_mask(self, items: pd.DataFrame) -> np.ndarray:
+    def item_mask(self, items: pd.DataFrame) -> npt.NDArray[np.bool_]:
         """Boolean array over an items frame (or a seizure frame): the items that meet all the criteria
         on items (all True when none is set)."""
         keep = np.ones(len(items), dtype=bool)
