@@ -537,7 +537,8 @@ def resolve(
     n = len(df)
     keys = record_keys(df, id_col)
     feats = person_features(df) if kind == "person" else company_features(df)
-    i, j, stats = candidate_pairs(feats, kind, max_block=max_block)
+    i, j, blocking = candidate_pairs(feats, kind, max_block=max_block)
+    stats: dict[str, Any] = {**blocking}  # the blocking counts, then the run's figures
     comp = _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
     weight = _weights(comp, PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS)
     score = 1.0 / (1.0 + np.exp2(-(weight - _MIDPOINT) / 2))
@@ -584,7 +585,7 @@ def resolve(
     ids = df[id_col].astype("string").fillna("").to_numpy(dtype=object)
     # entity id: the first id (in sort order) among its records, stable while that record stays
     order = np.lexsort((ids.astype(str), labels))
-    first_of = {}
+    first_of: dict[int, str] = {}
     for pos_k in order:
         first_of.setdefault(labels[pos_k], ids[pos_k])
     prefix = "PE-" if kind == "person" else "CE-"
