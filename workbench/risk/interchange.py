@@ -72,7 +72,7 @@ WORKBOOK_COLUMNS = (
 )
 
 
-class _Flow(dict):  # type: ignore[type-arg]
+class _Flow(dict[str, Any]):
     """A mapping written on one line (the leaves of a condition tree)."""
 
 
