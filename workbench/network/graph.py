@@ -468,18 +468,18 @@ def graph_from_store(
             tables[table] = party_frame(store, table, flt, personal_allowed=True)
     resolved: dict[str, pd.Series] = dict(entities or {})
     if resolve_entities:
-        from workbench.network.resolve import resolve
+        from workbench.network.resolve import resolve, resolver_kind
 
         for table, df in tables.items():
             if df.empty or table in resolved:
                 continue
-            kind = PARTY_TABLES[table]
+            kind = resolver_kind(PARTY_TABLES[table])
             judged: list[tuple[str, str, str]] = []
             if judgements:
                 from workbench.network.judgements import load_judgements
 
                 judged = load_judgements(store, kind)
-            resolved[table] = resolve(df, kind, judgements=judged, explain=False).entity_of  # type: ignore[arg-type]
+            resolved[table] = resolve(df, kind, judgements=judged, explain=False).entity_of
     return build_graph(
         cases, tables.get("persons"), tables.get("companies"), entities=resolved, hub_degree=hub_degree
     )

@@ -62,9 +62,25 @@ __all__ = [
     "COMPANY_WEIGHTS",
     "DEFAULT_THRESHOLD",
     "Kind",
+    "resolver_kind",
 ]
 
 Kind = Literal["person", "company"]
+
+
+def resolver_kind(kind: str) -> Kind:
+    """``kind`` (a node kind, e.g. of :attr:`~workbench.format.schema.ExchangeFormat.party_tables`) as
+    one the resolver compares records of; ValueError for any other.
+
+    >>> resolver_kind("company")
+    'company'
+    """
+    if kind == "person":
+        return "person"
+    if kind == "company":
+        return "company"
+    raise ValueError(f"entity resolution compares persons or companies, not {kind!r}")
+
 
 #: Score (0..1) from which a pair is linked. Tuned on FEBRL and on the sample's planted duplicates
 #: (tests/test_resolve.py prints the precision and recall at this threshold).

@@ -58,7 +58,8 @@ def _date(v: Any) -> dt.date | None:
         return dt.date.fromisoformat(v) if v else None
     if isinstance(v, dt.datetime):
         return v.date()
-    return v  # type: ignore[no-any-return]
+    date: dt.date | None = v  # a date, or None
+    return date
 
 
 @dataclass(frozen=True)

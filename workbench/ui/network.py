@@ -114,11 +114,11 @@ def entity_graph(flt: CaseFilter) -> EntityGraph:
 def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str) -> Any:
     from workbench.network.graph import party_frame
     from workbench.network.judgements import load_judgements
-    from workbench.network.resolve import resolve
+    from workbench.network.resolve import resolve, resolver_kind
 
     store = get_store()
     table = party_frame(store, "persons" if kind == "person" else "companies", flt, personal_allowed=True)
-    return table, resolve(table, kind, judgements=load_judgements(store, kind))  # type: ignore[arg-type]
+    return table, resolve(table, resolver_kind(kind), judgements=load_judgements(store, kind))
 
 
 def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:

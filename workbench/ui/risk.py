@@ -469,15 +469,18 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
     settings = get_settings()
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
-    if c2.button(
-        "Save as new version",
-        type="primary",
-        key="risk_save",
-        disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
-        width="stretch",
+    if (
+        c2.button(
+            "Save as new version",
+            type="primary",
+            key="risk_save",
+            disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
+            width="stretch",
+        )
+        and indicator is not None  # a disabled button is never pressed
     ):
         try:
-            stored = reg.save_version(get_store(), indicator, settings, note=note)  # type: ignore[arg-type]
+            stored = reg.save_version(get_store(), indicator, settings, note=note)
         except reg.ReviewError as e:
             st.error(str(e))
         else:
