@@ -452,9 +452,16 @@ class Enumeration:
 
 @dataclass(frozen=True)
 class NodeKind:
-    """A kind of node of the entity graph, and its names in the tools the graph is exported to."""
+    """A kind of node of the entity graph: how people see it, and its names in the tools the graph is
+    exported to.
+
+    >>> FORMAT.nodes["company"].plural, FORMAT.nodes["company"].colour
+    ('Companies', '#0072B2')
+    """
 
     name: str
+    plural: str  # heads a count of such nodes (English; translated where shown)
+    colour: str  # #RRGGBB: how drawings and legends show the kind
     help: str = ""
     i2: str = "Entity"  # i2 Analyst's Notebook entity type
     ftm: str | None = None  # FollowTheMoney property of a party that holds such an identifier
@@ -734,6 +741,28 @@ def _enumeration(name: str, spec: Any) -> Enumeration:
     return Enumeration(name, tuple(str(v) for v in spec))
 
 
+_NODE_KEYS = frozenset({"plural", "colour", "help", "i2", "ftm"})
+
+
+def _node_kind(name: str, spec: Mapping[str, Any]) -> NodeKind:
+    """A node kind of the ``nodes`` section: a plural and a colour are required.
+
+    >>> _node_kind("vessel", {"plural": "Vessels", "colour": "#7F7F7F"}).i2
+    'Entity'
+    """
+    where = f"node kind {name}"
+    unknown = sorted(set(spec) - _NODE_KEYS)
+    if unknown:
+        raise SchemaError(f"{where}: unknown attributes {unknown}; expected some of {sorted(_NODE_KEYS)}")
+    for key in ("plural", "colour"):
+        if not str(spec.get(key) or "").strip():
+            raise SchemaError(f"{where}: no {key}")
+    colour = str(spec["colour"])
+    if len(colour) != 7 or colour[0] != "#" or any(c not in string.hexdigits for c in colour[1:]):
+        raise SchemaError(f"{where}: colour {colour!r} is not #RRGGBB")
+    return NodeKind(name, **{k: str(v) for k, v in spec.items()})
+
+
 def _read_yaml(name: str) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(
         resources.files("workbench.format").joinpath(name).read_text(encoding="utf-8")
@@ -754,7 +783,7 @@ def _load() -> ExchangeFormat:
         enums={k: e.values for k, e in enumerations.items()},
         enumerations=enumerations,
         kinds={str(k): str(v) for k, v in raw["kinds"].items()},
-        nodes={str(k): NodeKind(str(k), **v) for k, v in raw["nodes"].items()},
+        nodes={str(k): _node_kind(str(k), v) for k, v in raw["nodes"].items()},
         description=str(raw.get("description", "")).strip(),
         notes=str(raw.get("notes", "")).strip(),
     )
