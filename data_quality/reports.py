@@ -93,7 +93,7 @@ def holds_personal_data(table: str, column: str = "") -> bool:
     return any(spec.may_be_personal(c.strip()) for c in column.split(","))
 
 
-def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
+def _read(store: Store, stmt: sa.Select[*tuple[Any, ...]]) -> pd.DataFrame:
     with store.engine.connect() as conn:
         res = conn.execute(stmt)
         return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
@@ -412,26 +412,22 @@ def results_for_run(store: Store, run_id: int, *, personal_allowed: bool) -> Qua
     """A stored run back as :class:`~data_quality.results.QualityResults` (for Data Docs). Without
     ``personal_allowed`` the failing rows of personal tables are counted but not listed, and personal
     free-text values are left out."""
-    rt, ft, runt = DQResult.__table__, DQFailingRow.__table__, DQRun.__table__
-    exp = _read(store, sa.select(rt).where(rt.c.run_id == run_id))
-    fails = _read(store, sa.select(ft).where(ft.c.run_id == run_id))
-    run = _read(store, sa.select(runt).where(runt.c.id == run_id))
+    # stored rows as the ORM's typed objects: a DataFrame of them turns a text column's None into NaN
+    # as soon as the column holds one string (pandas 3), and NaN is a value, and an error, to the report
+    with store.session() as s:
+        run = s.get(DQRun, run_id)
+        exp = s.scalars(sa.select(DQResult).where(DQResult.run_id == run_id)).all()
+        fails = s.scalars(sa.select(DQFailingRow).where(DQFailingRow.run_id == run_id)).all()
     res = QualityResults()
-    if len(run):
-        res.rows_read.update(json.loads(run.iloc[0]["summary"] or "{}").get("rows", {}))
+    if run is not None:
+        res.rows_read.update(json.loads(run.summary or "{}").get("rows", {}))
     known = {r.id: r for t in ("cases", "items", "persons", "companies") for r in rules_for(t)}
     by_result: dict[int, list[Failure]] = {}
-    for f in fails.itertuples(index=False):
-        by_result.setdefault(int(f.result_id), []).append(
-            Failure(
-                None if pd.isna(f.row_number) else int(f.row_number),
-                f.value,
-                f.reporting_country,
-                f.case_id,
-                f.message,
-            )
+    for f in fails:
+        by_result.setdefault(f.result_id, []).append(
+            Failure(f.row_number, f.value, f.reporting_country, f.case_id, f.message)
         )
-    for e in exp.itertuples(index=False):
+    for e in exp:
         rid = f"{e.table_name}.{e.expectation}.{e.column_name}"
         rule = known.get(rid) or Rule(
             e.table_name,
@@ -444,13 +440,13 @@ def results_for_run(store: Store, run_id: int, *, personal_allowed: bool) -> Qua
             e.dimension,
             e.stage,
         )
-        fl = by_result.get(int(e.id), [])
+        fl = by_result.get(e.id, [])
         if not personal_allowed and holds_personal_data(e.table_name):
             fl = []
         elif not personal_allowed and holds_personal_data(e.table_name, e.column_name):
             fl = [Failure(f.row, None, f.reporting_country, f.case_id, f.message) for f in fl]
-        unlisted = max(0, int(e.unexpected_count) - len(fl))
-        res.results[rid] = RuleResult(rule, e.sheet or "", int(e.element_count), fl, e.error, unlisted)
+        unlisted = max(0, e.unexpected_count - len(fl))
+        res.results[rid] = RuleResult(rule, e.sheet or "", e.element_count, fl, e.error, unlisted)
         res.where.setdefault(e.table_name, e.sheet or e.table_name)
     return res
 

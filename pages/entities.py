@@ -6,7 +6,15 @@ import streamlit as st
 from workbench.i18n import _
 from workbench.network.judgements import judgement_table
 from workbench.network.views import PAIR_VIEWS, pairs_in_view
-from workbench.ui.network import SCORE_HELP, compare_records, judge_pair, resolution, review_table
+from workbench.ui.network import (
+    PARTY_KINDS,
+    SCORE_HELP,
+    compare_records,
+    judge_pair,
+    kind_plural,
+    resolution,
+    review_table,
+)
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption
@@ -21,13 +29,7 @@ if not get_settings().can_see_personal:
     st.info("Persons and companies are personal data; your role does not allow seeing them.")
     st.stop()
 
-kind = st.radio(
-    "Records",
-    ["person", "company"],
-    horizontal=True,
-    key="dup_kind",
-    format_func={"person": "persons", "company": "companies"}.get,
-)
+kind = st.radio("Records", PARTY_KINDS, horizontal=True, key="dup_kind", format_func=kind_plural)
 table, res = resolution(state.filter, kind)
 st.caption(
     f"{res.stats.get('records', 0):,} {kind} records → {res.stats.get('entities', 0):,} entities · "

@@ -263,3 +263,52 @@ def test_duplicates_page_labels_are_readable(app: AppTest) -> None:
     assert app.slider(key="dup_range").label == "Match score" and "0 (nothing in common)" in str(
         app.slider(key="dup_range").help
     )
+
+
+# ------------------------------------------------------------- labels the format declares
+def test_node_kinds_are_drawn_and_counted_as_the_format_declares_them() -> None:
+    from workbench.format.schema import FORMAT
+    from workbench.ui.network import KIND_COLOURS, PARTY_KINDS, kind_plural, legend_html
+
+    assert list(KIND_COLOURS) == list(FORMAT.nodes)
+    for name, node in FORMAT.nodes.items():
+        assert KIND_COLOURS[name] == node.colour and kind_plural(name) == node.plural
+    assert PARTY_KINDS == tuple(FORMAT.party_tables.values()) == ("person", "company")
+    assert f"color:{FORMAT.nodes['phone'].colour}'>●</span> phone" in legend_html({"case": 1, "phone": 2})
+
+
+def test_records_are_named_by_the_format_captions_and_compared_without_the_stored_columns() -> None:
+    import pandas as pd
+
+    from workbench.ui.network import compare_records, review_table
+
+    persons = pd.DataFrame(
+        {
+            "reporting_country": ["FR", "NL"],
+            "case_id": ["C1", "C2"],
+            "first_name": [" Ana ", None],
+            "last_name": ["Silva", None],
+            "submission_id": [3, 4],
+            "extra": ['{"local": 1}', None],
+            "dq_flags": [None, "[]"],
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "left": [0],
+            "right": [1],
+            "score": [0.7],
+            "linked": [True],
+            "decision": [None],
+            "explanation": ["x"],
+        }
+    )
+    table = review_table(persons, "person", pairs)
+    assert table[["Record A", "Record B"]].iloc[0].tolist() == [
+        "Ana Silva · case C1 (FR)",
+        "(no name) · case C2 (NL)",
+    ]
+    companies = persons.assign(name=["ACME Ltd", ""])
+    assert review_table(companies, "company", pairs)["Record A"].tolist() == ["ACME Ltd · case C1 (FR)"]
+    fields = compare_records(persons, 0, 1)["Field"].tolist()
+    assert fields == ["Reporting country", "Case id", "First name", "Last name"]

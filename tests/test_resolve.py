@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import ROOT
-from workbench.network.resolve import load_febrl, pairwise_quality, resolve, resolve_persons
+from workbench.format.schema import FORMAT
+from workbench.network.resolve import load_febrl, pairwise_quality, resolve, resolve_persons, resolver_kind
 
 
 def _febrl_available() -> bool:
@@ -77,6 +78,13 @@ def test_variants_are_recognised(default_sample) -> None:  # type: ignore[no-unt
         print(f"  {v:<24} {sum(hits) / len(hits):.2%} of {len(hits)}")
     for v in ("swapped_order", "transliteration", "dob_day_month_swapped", "upper_case"):
         assert sum(found[v]) / len(found[v]) >= 0.85, v
+
+
+def test_every_party_kind_of_the_format_is_a_kind_the_resolver_compares() -> None:
+    assert [resolver_kind(k) for k in FORMAT.party_tables.values()] == ["person", "company"]
+    for other in ("case", "phone", "Person", ""):
+        with pytest.raises(ValueError, match="persons or companies"):
+            resolver_kind(other)
 
 
 def test_explanations_and_small_cases() -> None:

@@ -50,7 +50,16 @@ def test_score_writes_ranked_rows(traffic_file: Path, tmp_path: Path, capsys) ->
     scores = scored["score"].astype(float)
     assert scores.is_monotonic_decreasing and (scores > 0).sum() > 100
     assert not scored["fired"].fillna("").str.contains("RI-099|RI-090").any()  # only active indicators
-    assert "flagged" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "flagged" in printed
+    # the ten best rows with a score, one a line: rank, movement, score and what fired
+    top = scored.head(10)
+    listed = [
+        f"  {int(r):>4}  {m:<14} {float(sc):>6g}  {f}"
+        for r, m, sc, f in zip(top["rank"], top["movement_id"], top["score"], top["fired"], strict=True)
+        if float(sc) > 0
+    ]
+    assert listed and printed.splitlines()[1 : 1 + len(listed)] == listed
     xlsx = tmp_path / "scored.xlsx"
     assert (
         main(

@@ -167,6 +167,24 @@ def test_a_declaration_the_schema_cannot_make_sense_of_is_refused(
         _declare(tmp_path, text)
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"colour": "#123456"}, "node kind x: no plural"),
+        ({"plural": "Xs"}, "node kind x: no colour"),
+        ({"plural": "Xs", "colour": "teal"}, "colour 'teal' is not #RRGGBB"),
+        ({"plural": "Xs", "colour": "#12345G"}, "is not #RRGGBB"),
+        ({"plural": "Xs", "colour": "#123456", "shape": "dot"}, "unknown attributes \\['shape'\\]"),
+    ],
+)
+def test_a_node_kind_declares_its_plural_and_colour(spec: dict[str, str], message: str) -> None:
+    from workbench.format.schema import _node_kind
+
+    with pytest.raises(SchemaError, match=message):
+        _node_kind("x", spec)
+    assert all(n.plural and n.colour.startswith("#") for n in FORMAT.nodes.values())
+
+
 def test_the_traffic_table_is_declared_with_the_format() -> None:
     from workbench.risk.fields import traffic_fields
     from workbench.risk.traffic import COLUMNS, PRE_CONTROL_CASE_COLUMNS, non_personal_traffic

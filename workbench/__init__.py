@@ -29,7 +29,10 @@ import importlib
 import sys
 import warnings
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 __version__ = "0.1.0"
 
@@ -142,7 +145,8 @@ class _MovedModuleFinder:
             return None
         from importlib.machinery import ModuleSpec
 
-        return ModuleSpec(fullname, self)
+        # the stubs ask for a subclass of importlib.abc.Loader; this one has its two methods
+        return ModuleSpec(fullname, cast("Loader", self))
 
     def create_module(self, spec: Any) -> ModuleType:
         new = MOVED_MODULES[spec.name]

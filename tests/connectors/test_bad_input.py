@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import zipfile
 from pathlib import Path
 
@@ -194,6 +195,23 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
             f.write(bytes(1 << 20))
     with pytest.raises(DatasetReadError, match="csvs.zip: unpacks to"):
         read_dataset(zipped)
+
+
+def test_a_zip_of_csv_files_reads_as_the_folder_it_was_made_from(tmp_path: Path) -> None:
+    # more than one unpacking block (1 MiB) of remarks, and the files in a folder inside the archive
+    noise = random.Random(0)
+    cases = GOOD.assign(remarks=[noise.randbytes(200_000).hex() for _ in range(len(GOOD))])
+    write_dataset({"cases": cases, "items": ITEMS}, tmp_path / "plain")
+    with zipfile.ZipFile(tmp_path / "csvs.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted((tmp_path / "plain").glob("*.csv")):
+            z.write(f, f"export/{f.name}")
+    assert (tmp_path / "plain" / "cases.csv").stat().st_size > 1 << 20
+    zipped, plain = read_dataset(tmp_path / "csvs.zip"), read_dataset(tmp_path / "plain")
+    assert zipped.kind == "csv" and sorted(zipped.tables) == sorted(plain.tables) == ["cases", "items"]
+    assert zipped.tables["cases"].file == "csvs.zip/cases.csv"
+    for name, table in plain.tables.items():
+        pd.testing.assert_frame_equal(zipped.tables[name].frame, table.frame)
+    assert zipped.tables["cases"].frame["remarks"].tolist() == cases["remarks"].tolist()
 
 
 def test_formulas_are_read_as_their_values_never_evaluated(tmp_path: Path) -> None:

@@ -74,3 +74,71 @@ def test_offline_html_strips_every_outside_reference() -> None:
     out = offline_html(page)
     _assert_offline(out)
     assert "<a>GX</a>" in out and "<style>" in out
+
+
+def test_a_stored_run_comes_back_with_none_where_nothing_was_stored(tmp_path: Path) -> None:
+    # one rule that erred beside one that did not, a failing row without a value beside one with: the
+    # others read back as None, not NaN (which the report shows as a value and counts as an error)
+    import datetime as dt
+
+    from data_quality.models import DQFailingRow, DQResult, DQRun
+    from data_quality.reports import results_for_run
+    from workbench.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'runs.db'}")
+    rule = {"table_name": "cases", "severity": "critical", "dimension": "validity", "stage": "gate"}
+    with store.session() as s:
+        run = DQRun(
+            kind="store",
+            engine="test",
+            started_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            seconds=1.0,
+            rows_total=2,
+            critical_rows=2,
+            warning_rows=0,
+            summary='{"rows": {"cases": 2}}',
+        )
+        s.add(run)
+        s.flush()
+        ok = DQResult(
+            run_id=run.id,
+            expectation="not_null",
+            column_name="case_id",
+            element_count=2,
+            unexpected_count=2,
+            success=False,
+            problem="p",
+            fix="f",
+            **rule,
+        )
+        erred = DQResult(
+            run_id=run.id,
+            expectation="custom",
+            column_name="remarks",
+            element_count=2,
+            unexpected_count=0,
+            success=False,
+            problem="p",
+            fix="f",
+            error="boom",
+            sheet="Cases",
+            **rule,
+        )
+        s.add_all([ok, erred])
+        s.flush()
+        s.add_all(
+            [
+                DQFailingRow(result_id=ok.id, run_id=run.id, row_number=2, value="x", case_id="A"),
+                DQFailingRow(result_id=ok.id, run_id=run.id, row_number=None, value=None, case_id=None),
+            ]
+        )
+        run_id = run.id
+    res = results_for_run(store, run_id, personal_allowed=True)
+    assert res.rows_read == {"cases": 2}
+    by_column = {rr.rule.column: rr for rr in res.results.values()}
+    assert by_column["remarks"].error == "boom" and by_column["case_id"].error is None
+    assert by_column["remarks"].where == "Cases" and by_column["case_id"].where == ""
+    assert [(f.row, f.value, f.case_id) for f in by_column["case_id"].failures] == [
+        (2, "x", "A"),
+        (None, None, None),
+    ]

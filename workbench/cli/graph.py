@@ -6,8 +6,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             cases = flt.apply(cases, tables.get("items"))
         keys = set(zip(cases["reporting_country"], cases["case_id"], strict=True))
 
-        def of_cases(name: str):  # type: ignore[no-untyped-def]
+        def of_cases(name: str) -> pd.DataFrame | None:
             df = tables.get(name)
             if df is None or not personal:
                 return None
@@ -78,9 +82,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_resolve:
             from workbench.network.resolve import resolve
 
-            for table, df, kind in (("persons", persons, "person"), ("companies", companies, "company")):
-                if df is not None and len(df):
-                    entities[table] = resolve(df, kind, explain=False).entity_of  # type: ignore[arg-type]
+            if persons is not None and len(persons):
+                entities["persons"] = resolve(persons, "person", explain=False).entity_of
+            if companies is not None and len(companies):
+                entities["companies"] = resolve(companies, "company", explain=False).entity_of
         graph = build_graph(cases, persons, companies, entities=entities, personal_conveyances=personal)
     else:
         store = store_from_args(args)

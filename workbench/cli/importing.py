@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
 from workbench.exchange.files import DatasetReadError, EncodingError
 from workbench.exchange.ingest import ImportFailed, ingest_dataset
+
+if TYPE_CHECKING:
+    from connectors import Connector
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -104,10 +108,10 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _suggest(conn: object, out: Path) -> int:
+def _suggest(conn: Connector, out: Path) -> int:
     from connectors import preview, suggest_mapping
 
-    source = conn.read_source()  # type: ignore[attr-defined]
+    source = conn.read_source()
     profile = suggest_mapping(source, name=out.stem)
     profile.save(out)
     print(f"mapping profile written to {out}:")

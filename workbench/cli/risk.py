@@ -225,9 +225,16 @@ def run_score(args: argparse.Namespace) -> int:
         f"scored {len(scored):,} rows with {profile.describe()}: {flagged:,} flagged, "
         f"{int((scored['score'] > 0).sum()):,} with at least one indicator; written to {args.out}"
     )
-    for r in scored.head(10).itertuples():
-        if r.score > 0:
-            print(f"  {r.rank:>4}  {r.movement_id:<14} {r.score:>6g}  {r.fired}")
+    top = scored.head(10)
+    for rank, movement, score, fired in zip(
+        top["rank"].tolist(),
+        top["movement_id"].tolist(),
+        top["score"].tolist(),
+        top["fired"].tolist(),
+        strict=True,
+    ):
+        if score > 0:
+            print(f"  {rank:>4}  {movement:<14} {score:>6g}  {fired}")
     return 0
 
 

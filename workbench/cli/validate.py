@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from workbench.exchange.files import DatasetReadError
 
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _print_report(report: dict, quiet: bool, out: object = None) -> None:
+def _print_report(report: dict[str, Any], quiet: bool, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     if not quiet:
         for f in report["failures"]:

@@ -659,6 +659,7 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
             found[f.stem.strip()] = t
             notices += _encoding_notice(t, encoding)
     elif suffix == ".zip":
+        import shutil
         import tempfile
 
         kind = "csv"
@@ -670,8 +671,7 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
                     target = tmp / Path(info.filename).name
                     try:
                         with z.open(info) as src, target.open("wb") as dst:
-                            for block in iter(lambda src=src: src.read(1 << 20), b""):
-                                dst.write(block)
+                            shutil.copyfileobj(src, dst, 1 << 20)
                     except (zipfile.BadZipFile, EOFError, OSError) as e:
                         raise DatasetReadError(
                             f"{p.name}: {info.filename} cannot be unpacked ({e})"
@@ -685,11 +685,11 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
         kind = "xlsx"
         book = _open_book(p, engine)
         for sheet in book.sheet_names:
-            t = _sheet_table(book, p, sheet, sheet.strip())
-            if t is None:
+            sheet_table = _sheet_table(book, p, sheet, sheet.strip())
+            if sheet_table is None:
                 notices.append(f"{p.name}: sheet {sheet!r} is empty; skipped")
                 continue
-            found[sheet.strip()] = t
+            found[sheet.strip()] = sheet_table
         if not found:
             raise DatasetReadError(f"{p.name}: every sheet of the workbook is empty")
     elif suffix == ".csv":

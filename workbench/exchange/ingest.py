@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -339,7 +339,7 @@ def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
             )
         else:
             out[c] = s.astype(object).where(s.notna(), None)
-    return out.to_dict("records")
+    return cast("list[dict[str, Any]]", out.to_dict("records"))  # keyed by column name
 
 
 def _write_table(
@@ -369,7 +369,9 @@ def _write_table(
         is_update = np.array([k in stored for k in _keys(df)], dtype=bool)
         new, upd = df.loc[~is_update], df.loc[is_update]
         if len(upd):
-            vals = {c: sa.bindparam(f"v_{c}") for c in cols if c not in spec.key}
+            vals: dict[str, sa.BindParameter[Any]] = {
+                c: sa.bindparam(f"v_{c}") for c in cols if c not in spec.key
+            }
             stmt = (
                 sa.update(t)
                 .where(t.c.reporting_country == sa.bindparam("k_reporting_country"))

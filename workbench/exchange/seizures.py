@@ -43,7 +43,8 @@ def read_seizure_frame(path: Any, flt: Any = None) -> tuple[pd.DataFrame, list[A
         items = checked["items"].frame[["case_id", "reporting_country", *ITEM_COLUMNS]]
         frame = cases.merge(items, on=["reporting_country", "case_id"], how="left")
     else:
-        frame = cases.assign(**{c: pd.NA for c in ITEM_COLUMNS})
+        no_item = pd.Series(pd.NA, index=cases.index, dtype=object)
+        frame = cases.assign(**dict.fromkeys(ITEM_COLUMNS, no_item))
     frame = compact(frame.reset_index(drop=True))
     frame.insert(
         0, "case_key", frame["reporting_country"].astype("string") + ":" + frame["case_id"].astype("string")

@@ -30,10 +30,13 @@ import math
 import unicodedata
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from airportsdata import Airport
 
 __all__ = [
     "WCO_REGIONS",
@@ -151,7 +154,8 @@ def countries() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _country_index() -> dict[str, dict[str, Any]]:
-    return countries().set_index("iso2").to_dict("index")
+    # keyed by ISO code, then by column name
+    return cast("dict[str, dict[str, Any]]", countries().set_index("iso2").to_dict("index"))
 
 
 def country_name(iso2: str) -> str:
@@ -238,8 +242,6 @@ def place(code: str) -> dict[str, Any] | None:
                 "kind": "seaport",
             }
     if len(code) == 3:
-        import airportsdata
-
         rec = _airports_by_iata().get(code)
         if rec is None:
             return None
@@ -251,12 +253,11 @@ def place(code: str) -> dict[str, Any] | None:
             "lon": float(rec["lon"]),
             "kind": "airport",
         }
-        del airportsdata
     return None
 
 
 @lru_cache(maxsize=1)
-def _airports_by_iata() -> dict[str, dict[str, Any]]:
+def _airports_by_iata() -> dict[str, Airport]:
     import airportsdata
 
     return airportsdata.load("IATA")
@@ -345,14 +346,16 @@ def distance_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     dlat = p2 - p1
     dlon = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
     a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    km: np.ndarray = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return km
 
 
 # ---------------------------------------------------------------- polygons
 @lru_cache(maxsize=1)
 def country_polygons() -> dict[str, Any]:
     """GeoJSON FeatureCollection of country polygons (properties ``iso2, iso3, name, continent``)."""
-    return json.loads(_data("countries.geojson"))
+    polygons: dict[str, Any] = json.loads(_data("countries.geojson"))
+    return polygons
 
 
 @lru_cache(maxsize=1)

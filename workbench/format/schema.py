@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -61,6 +61,7 @@ __all__ = [
     "FORMAT",
     "TABLE_NAMES",
     "TYPES",
+    "FrameDtype",
     "NORMALISERS",
     "declared_tables",
     "declared_table",
@@ -70,6 +71,9 @@ __all__ = [
 
 #: Storage types of a column.
 TYPES: tuple[str, ...] = ("text", "iso2", "iso2_list", "date", "float", "int", "enum", "bool")
+
+#: Dtypes of the columns in the analysis frames (:attr:`Column.frame_dtype`).
+FrameDtype = Literal["datetime64[us]", "float64", "Int64", "boolean", "category", "string"]
 
 #: Normal forms (:mod:`workbench.format.normalise`) a column may name, as ``f(value, hint) -> str``.
 NORMALISERS: tuple[str, ...] = (
@@ -257,7 +261,7 @@ class Column:
         return pd.Series(np.asarray(forms, dtype=object)[codes], index=v.index, dtype="string")
 
     @property
-    def frame_dtype(self) -> str:
+    def frame_dtype(self) -> FrameDtype:
         """The dtype of the column in the analysis frames: dates, numbers, categoricals for the short lists
         analyses group by, strings for the rest (references, names, identifiers, HS codes, free text).
 
@@ -448,9 +452,16 @@ class Enumeration:
 
 @dataclass(frozen=True)
 class NodeKind:
-    """A kind of node of the entity graph, and its names in the tools the graph is exported to."""
+    """A kind of node of the entity graph: how people see it, and its names in the tools the graph is
+    exported to.
+
+    >>> FORMAT.nodes["company"].plural, FORMAT.nodes["company"].colour
+    ('Companies', '#0072B2')
+    """
 
     name: str
+    plural: str  # heads a count of such nodes (English; translated where shown)
+    colour: str  # #RRGGBB: how drawings and legends show the kind
     help: str = ""
     i2: str = "Entity"  # i2 Analyst's Notebook entity type
     ftm: str | None = None  # FollowTheMoney property of a party that holds such an identifier
@@ -557,7 +568,7 @@ class ExchangeFormat:
         return frozenset(c.name for t in self.tables.values() for c in t.columns if c.type in types)
 
     @cached_property
-    def frame_dtypes(self) -> dict[str, str]:
+    def frame_dtypes(self) -> dict[str, FrameDtype]:
         """:attr:`Column.frame_dtype` by column name, over every table (a name means one thing everywhere)."""
         return {c.name: c.frame_dtype for t in self.tables.values() for c in t.columns}
 
@@ -730,6 +741,28 @@ def _enumeration(name: str, spec: Any) -> Enumeration:
     return Enumeration(name, tuple(str(v) for v in spec))
 
 
+_NODE_KEYS = frozenset({"plural", "colour", "help", "i2", "ftm"})
+
+
+def _node_kind(name: str, spec: Mapping[str, Any]) -> NodeKind:
+    """A node kind of the ``nodes`` section: a plural and a colour are required.
+
+    >>> _node_kind("vessel", {"plural": "Vessels", "colour": "#7F7F7F"}).i2
+    'Entity'
+    """
+    where = f"node kind {name}"
+    unknown = sorted(set(spec) - _NODE_KEYS)
+    if unknown:
+        raise SchemaError(f"{where}: unknown attributes {unknown}; expected some of {sorted(_NODE_KEYS)}")
+    for key in ("plural", "colour"):
+        if not str(spec.get(key) or "").strip():
+            raise SchemaError(f"{where}: no {key}")
+    colour = str(spec["colour"])
+    if len(colour) != 7 or colour[0] != "#" or any(c not in string.hexdigits for c in colour[1:]):
+        raise SchemaError(f"{where}: colour {colour!r} is not #RRGGBB")
+    return NodeKind(name, **{k: str(v) for k, v in spec.items()})
+
+
 def _read_yaml(name: str) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(
         resources.files("workbench.format").joinpath(name).read_text(encoding="utf-8")
@@ -750,7 +783,7 @@ def _load() -> ExchangeFormat:
         enums={k: e.values for k, e in enumerations.items()},
         enumerations=enumerations,
         kinds={str(k): str(v) for k, v in raw["kinds"].items()},
-        nodes={str(k): NodeKind(str(k), **v) for k, v in raw["nodes"].items()},
+        nodes={str(k): _node_kind(str(k), v) for k, v in raw["nodes"].items()},
         description=str(raw.get("description", "")).strip(),
         notes=str(raw.get("notes", "")).strip(),
     )

@@ -135,30 +135,32 @@ def ftm_entities(graph: EntityGraph) -> list[dict[str, Any]]:
     def ent(schema: str, node_id: str) -> Any:
         if node_id not in out:
             proxy = model.make_entity(schema)
-            proxy.id = "wb-" + proxy.make_id(node_id)
+            entity_id = proxy.make_id(node_id)
+            assert entity_id is not None  # made of a node id, which is never blank
+            proxy.id = "wb-" + entity_id
             out[node_id] = proxy
         return out[node_id]
 
-    for node_id, row in nodes.iterrows():
-        kind, label = row["kind"], str(row["label"])
+    for index, row in nodes.iterrows():
+        node_id, kind, label = str(index), row["kind"], str(row["label"])
         if kind == "person":
             ent("Person", node_id).add("name", label)
         elif kind == "company":
             ent("Company", node_id).add("name", label)
         elif kind == "case":
-            e = ent("Event", node_id)
-            key = str(node_id).removeprefix("case:")
-            e.add("name", f"Seizure {label}")
+            event = ent("Event", node_id)
+            key = node_id.removeprefix("case:")
+            event.add("name", f"Seizure {label}")
             if key in graph.cases.index:
                 c = graph.cases.loc[key]
-                e.add("country", str(c.get("reporting_country", "") or ""))
+                event.add("country", str(c.get("reporting_country", "") or ""))
                 date = c.get("seizure_date")
                 if date is not None and not pd.isna(date):
-                    e.add("date", str(pd.Timestamp(date).date()))
+                    event.add("date", str(pd.Timestamp(date).date()))
         elif kind == "conveyance" and row["subkind"] in ("vessel", "vehicle"):
-            e = ent("Vessel" if row["subkind"] == "vessel" else "Vehicle", node_id)
-            e.add("name", label)
-            e.add("imoNumber" if row["subkind"] == "vessel" else "registrationNumber", label)
+            craft = ent("Vessel" if row["subkind"] == "vessel" else "Vehicle", node_id)
+            craft.add("name", label)
+            craft.add("imoNumber" if row["subkind"] == "vessel" else "registrationNumber", label)
     # identifiers become properties of the parties; roles and conveyances become links to the case
     ids = graph.nodes["node_id"].to_numpy(dtype=object)
     kinds = graph.nodes["kind"].to_numpy(dtype=object)

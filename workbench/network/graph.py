@@ -201,7 +201,11 @@ class EntityGraph:
             else self.records
         )
         case_keys = nodes.loc[nodes["kind"] == "case", "node_id"].str.removeprefix("case:")
-        cases = self.cases.loc[self.cases.index.intersection(case_keys)] if len(self.cases) else self.cases
+        cases = (
+            self.cases.loc[self.cases.index.intersection(case_keys.tolist())]
+            if len(self.cases)
+            else self.cases
+        )
         return EntityGraph(nodes, edges, records, cases, self.hub_degree)
 
 
@@ -464,18 +468,18 @@ def graph_from_store(
             tables[table] = party_frame(store, table, flt, personal_allowed=True)
     resolved: dict[str, pd.Series] = dict(entities or {})
     if resolve_entities:
-        from workbench.network.resolve import resolve
+        from workbench.network.resolve import resolve, resolver_kind
 
         for table, df in tables.items():
             if df.empty or table in resolved:
                 continue
-            kind = PARTY_TABLES[table]
+            kind = resolver_kind(PARTY_TABLES[table])
             judged: list[tuple[str, str, str]] = []
             if judgements:
                 from workbench.network.judgements import load_judgements
 
                 judged = load_judgements(store, kind)
-            resolved[table] = resolve(df, kind, judgements=judged, explain=False).entity_of  # type: ignore[arg-type]
+            resolved[table] = resolve(df, kind, judgements=judged, explain=False).entity_of
     return build_graph(
         cases, tables.get("persons"), tables.get("companies"), entities=resolved, hub_degree=hub_degree
     )
@@ -739,8 +743,8 @@ def communities(
     # renumber by size, largest first
     s = pd.Series(out, index=graph.nodes["node_id"].to_numpy())
     s = s[s >= 0]
-    order = s.value_counts().index
-    return s.map(pd.Series(np.arange(len(order)), index=order)).astype("int64")
+    by_size = s.value_counts().index
+    return s.map(pd.Series(np.arange(len(by_size)), index=by_size)).astype("int64")
 
 
 def rankings(
@@ -772,8 +776,9 @@ def rankings(
     )
     _, label = connected_components(adj, directed=False)
     sizes = pd.Series(label[core]).value_counts()
-    chosen, total = [], 0
-    for comp, size in sizes.items():
+    chosen: list[int] = []
+    total = 0
+    for comp, size in zip(sizes.index.tolist(), sizes.tolist(), strict=True):
         if total + size > betweenness_max_nodes:
             continue
         chosen.append(comp)
@@ -812,7 +817,8 @@ def entity_card(graph: EntityGraph, node_id: str) -> dict[str, Any]:
         roles = {node_id: ""}
     elif kind in PARTY_TABLES.values():
         recs = graph.records[graph.records["node_id"] == node_id]
-        roles = recs.groupby("case_node")["role"].agg(lambda s: ", ".join(sorted(set(s)))).to_dict()
+        joined = recs.groupby("case_node")["role"].agg(lambda s: ", ".join(sorted(set(s))))
+        roles = dict(zip(joined.index.astype(str).tolist(), joined.tolist(), strict=True))
         case_nodes = list(roles)
     else:
         case_nodes = [str(x) for x in nb_nodes.loc[nb_nodes["kind"] == "case", "node_id"]]
@@ -821,7 +827,7 @@ def entity_card(graph: EntityGraph, node_id: str) -> dict[str, Any]:
         case_nodes += [c for c in recs["case_node"].unique().tolist() if c not in case_nodes]
         roles = {c: "" for c in case_nodes}
         for c, r in recs.groupby("case_node")["role"]:
-            roles[c] = ", ".join(sorted(set(r)))
+            roles[str(c)] = ", ".join(sorted(set(r)))
     keys = [c.removeprefix("case:") for c in case_nodes]
     cs = graph.cases.reindex(keys)
     route = (

@@ -85,9 +85,9 @@ def record_judgement(
     with store.session() as s:
         where = sa.and_(t.c.kind == kind, t.c.left_key == left, t.c.right_key == right)
         if s.execute(sa.select(t.c.id).where(where)).first():
-            s.execute(sa.update(t).where(where).values(**values))
+            s.execute(sa.update(MatchJudgement).where(where).values(**values))
         else:
-            s.execute(sa.insert(t).values(kind=kind, left_key=left, right_key=right, **values))
+            s.execute(sa.insert(MatchJudgement).values(kind=kind, left_key=left, right_key=right, **values))
         bump_data_version(s, "judgements")
         audit(
             s,

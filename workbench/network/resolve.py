@@ -62,9 +62,25 @@ __all__ = [
     "COMPANY_WEIGHTS",
     "DEFAULT_THRESHOLD",
     "Kind",
+    "resolver_kind",
 ]
 
 Kind = Literal["person", "company"]
+
+
+def resolver_kind(kind: str) -> Kind:
+    """``kind`` (a node kind, e.g. of :attr:`~workbench.format.schema.ExchangeFormat.party_tables`) as
+    one the resolver compares records of; ValueError for any other.
+
+    >>> resolver_kind("company")
+    'company'
+    """
+    if kind == "person":
+        return "person"
+    if kind == "company":
+        return "company"
+    raise ValueError(f"entity resolution compares persons or companies, not {kind!r}")
+
 
 #: Score (0..1) from which a pair is linked. Tuned on FEBRL and on the sample's planted duplicates
 #: (tests/test_resolve.py prints the precision and recall at this threshold).
@@ -537,7 +553,8 @@ def resolve(
     n = len(df)
     keys = record_keys(df, id_col)
     feats = person_features(df) if kind == "person" else company_features(df)
-    i, j, stats = candidate_pairs(feats, kind, max_block=max_block)
+    i, j, blocking = candidate_pairs(feats, kind, max_block=max_block)
+    stats: dict[str, Any] = {**blocking}  # the blocking counts, then the run's figures
     comp = _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
     weight = _weights(comp, PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS)
     score = 1.0 / (1.0 + np.exp2(-(weight - _MIDPOINT) / 2))
@@ -584,7 +601,7 @@ def resolve(
     ids = df[id_col].astype("string").fillna("").to_numpy(dtype=object)
     # entity id: the first id (in sort order) among its records, stable while that record stays
     order = np.lexsort((ids.astype(str), labels))
-    first_of = {}
+    first_of: dict[int, str] = {}
     for pos_k in order:
         first_of.setdefault(labels[pos_k], ids[pos_k])
     prefix = "PE-" if kind == "person" else "CE-"

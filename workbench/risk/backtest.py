@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -117,11 +117,15 @@ class BacktestResult:
         """One row per rule (indicators in order, then the profile): counts and figures for ``period``."""
         g, c = self._select(period)
         rows, seized, months = int(g["rows"].sum()), int(g["seized"].sum()), int(g["month"].nunique())
-        per_rule = c.groupby("rule", sort=False)[["matched", "seized_matched"]].sum()
+        per_rule = (
+            c.groupby("rule", sort=False)[["matched", "seized_matched"]]
+            .sum()
+            .reindex(self.rules, fill_value=0)  # a rule that matched nothing: zeros
+        )
+        matched: list[int] = per_rule["matched"].to_numpy(dtype="int64").tolist()
+        seized_matched: list[int] = per_rule["seized_matched"].to_numpy(dtype="int64").tolist()
         out = []
-        for rule in self.rules:
-            m = int(per_rule.loc[rule, "matched"]) if rule in per_rule.index else 0
-            s = int(per_rule.loc[rule, "seized_matched"]) if rule in per_rule.index else 0
+        for rule, m, s in zip(self.rules, matched, seized_matched, strict=True):
             out.append(
                 {"id": rule, "name": self.names.get(rule, rule), **metrics_row(rows, seized, m, s, months)}
             )
@@ -140,7 +144,7 @@ class BacktestResult:
         df = self.metrics(period)
         return [
             {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-            for r in df.to_dict("records")
+            for r in cast("list[dict[str, Any]]", df.to_dict("records"))  # keyed by column name
         ]
 
     def summary(self) -> dict[str, Any]:

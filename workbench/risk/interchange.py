@@ -72,7 +72,7 @@ WORKBOOK_COLUMNS = (
 )
 
 
-class _Flow(dict):  # type: ignore[type-arg]
+class _Flow(dict[str, Any]):
     """A mapping written on one line (the leaves of a condition tree)."""
 
 
@@ -119,7 +119,11 @@ def indicators_to_yaml(indicators: Sequence[Indicator], *, people: bool = True) 
 
 def _check_unique(indicators: list[Indicator], where: str) -> None:
     seen: set[str] = set()
-    dupes = [i.id for i in indicators if i.id in seen or seen.add(i.id)]  # type: ignore[func-returns-value]
+    dupes: list[str] = []
+    for i in indicators:
+        if i.id in seen:
+            dupes.append(i.id)
+        seen.add(i.id)
     if dupes:
         raise IndicatorError(
             [f"{where}: indicator id(s) {', '.join(sorted(set(dupes)))} appear more than once"]

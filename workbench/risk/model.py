@@ -503,8 +503,9 @@ class Indicator:
                     bad(key, f"{v!r} is not a date YYYY-MM-DD")
             else:
                 bad(key, f"{v!r} is not a date YYYY-MM-DD")
-        if dates.get("valid_from") and dates.get("valid_to") and dates["valid_from"] > dates["valid_to"]:  # type: ignore[operator]
-            bad("valid_to", f"{dates['valid_to']} is before valid_from {dates['valid_from']}")
+        valid_from, valid_to = dates.get("valid_from"), dates.get("valid_to")
+        if valid_from and valid_to and valid_from > valid_to:
+            bad("valid_to", f"{valid_to} is before valid_from {valid_from}")
         texts: dict[str, str | None] = {}
         for key in ("description", "rationale", "author", "reviewer"):
             v = raw.get(key)
@@ -524,12 +525,13 @@ class Indicator:
         if problems:
             raise IndicatorError(problems)
         assert when is not None and isinstance(ident, str) and isinstance(name, str)
+        assert isinstance(weight, int | float)  # checked above
         return cls(
             id=ident,
             name=name.strip(),
             category=str(category),
             when=when,
-            weight=float(weight),  # type: ignore[arg-type]
+            weight=float(weight),
             description=texts["description"] or "",
             rationale=texts["rationale"] or "",
             status=str(status),

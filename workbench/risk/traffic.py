@@ -447,10 +447,11 @@ def _raw(path: Path) -> tuple[pd.DataFrame, str, int]:
     if suffix == ".csv":
         table = next(iter(source.tables.values()))
     else:
-        table = next((t for name, t in source.tables.items() if name.lower() == "traffic"), None)
-        if table is None:
+        sheet = next((t for name, t in source.tables.items() if name.lower() == "traffic"), None)
+        if sheet is None:
             names = ", ".join(repr(t.sheet) for t in source.tables.values()) or "none"
             raise TrafficError(f"{path.name}: no sheet named 'traffic' (sheets: {names})")
+        table = sheet
     return table.frame.drop(columns=[ROW]).reset_index(drop=True), table.where, table.header_row + 1
 
 
@@ -552,7 +553,8 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
         notices.append(f"{where}: column(s) {', '.join(absent)} not in the file; treated as blank")
     extra = [c for c in raw.columns if c not in COLUMN_NAMES]
     for c in extra:
-        out[c] = raw[c].astype("string").str.strip().replace("", pd.NA).astype("str")
+        text = raw[c].astype("string").str.strip()
+        out[c] = text.mask(text.eq("")).astype("str")
     if extra:
         notices.append(f"{where}: column(s) {', '.join(extra)} are not traffic columns; kept as text fields")
     frame = _typed(pd.DataFrame(out))

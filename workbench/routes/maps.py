@@ -43,7 +43,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,10 @@ from workbench.routes.flows import (
     route_flows,
     seizure_places,
 )
+
+if TYPE_CHECKING:
+    import pydeck as pdk
+    from PIL import ImageFont
 
 __all__ = [
     "CATEGORY_COLOURS",
@@ -272,12 +276,45 @@ def node_name(key: str, level: str) -> str:
     return country_name(key) if level == "country" else WCO_REGION_SHORT.get(key, key)
 
 
-def _quantities(row: pd.Series) -> str:
-    parts = [
-        f"{_fmt(float(v))} {c.removeprefix('quantity_')}"
-        for c, v in row.items()
-        if str(c).startswith("quantity_") and float(v) > 0
+class _Flow(NamedTuple):
+    """One row of a flows table (:func:`workbench.routes.flows.route_flows`) as plain values."""
+
+    origin: str
+    destination: str
+    cases: int
+    inferred_cases: int
+    share: float
+    category: str | None  # None: no breakdown, or a case without items
+    quantities: dict[str, float]  # by ``quantity_<unit>`` column, in the table's order
+
+
+def _flow_rows(flows: pd.DataFrame) -> list[_Flow]:
+    """The rows of a flows table, read column by column."""
+    cat_col = BY["category"]
+    categories: list[str | None] = (
+        [None if pd.isna(c) else str(c) for c in flows[cat_col].tolist()]
+        if cat_col in flows.columns
+        else [None] * len(flows)
+    )
+    qty_cols = [str(c) for c in flows.columns if str(c).startswith("quantity_")]
+    qty = flows[qty_cols].to_numpy(float)
+    return [
+        _Flow(str(o), str(d), int(c), int(ic), float(sh), cat, dict(zip(qty_cols, q.tolist(), strict=True)))
+        for o, d, c, ic, sh, cat, q in zip(
+            flows["origin"].tolist(),
+            flows["destination"].tolist(),
+            flows["cases"].tolist(),
+            flows["inferred_cases"].tolist(),
+            flows["share"].tolist(),
+            categories,
+            qty,
+            strict=True,
+        )
     ]
+
+
+def _quantities(quantities: Mapping[str, float]) -> str:
+    parts = [f"{_fmt(v)} {c.removeprefix('quantity_')}" for c, v in quantities.items() if v > 0]
     return ", ".join(parts[:4]) or "no quantity"
 
 
@@ -320,16 +357,15 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         return [], []
     values, unit = _width_values(data)
     vmax = float(values.max()) if len(values) and values.max() > 0 else 1.0
-    cat_col = BY["category"] if BY["category"] in flows.columns else None
-    cats = sorted(flows[cat_col].dropna().unique()) if cat_col else []
+    rows = _flow_rows(flows)
+    cats = sorted({row.category for row in rows if row.category is not None})
     arcs, inferred = [], []
-    for i, row in enumerate(flows.itertuples(index=False)):
+    for i, row in enumerate(rows):
         src = node_position(row.origin, level)
         dst = node_position(row.destination, level)
         if src is None or dst is None or values[i] <= 0:
             continue
-        category = getattr(row, cat_col) if cat_col else None
-        category = None if category is None or pd.isna(category) else str(category)  # a case without items
+        category = row.category
         sc, tc = _ends(_flow_colour(category))
         # categories of one pair fan out so that each stays visible and clickable
         tilt = (cats.index(category) - (len(cats) - 1) / 2) * 6.0 if category in cats else 0.0
@@ -353,7 +389,7 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
             "tilt": round(tilt, 1),
             "label": f"{label} ({what}{', ' + str(category) if category else ''})",
             "line1": f"{row.cases:,} cases · {row.share:.1%} of {data.total_cases:,} in the period",
-            "line2": _quantities(pd.Series(row._asdict())),
+            "line2": _quantities(row.quantities),
             "line3": inferred_note,
         }
         arcs.append(rec)
@@ -457,7 +493,7 @@ def _highlight_records(data: MapData) -> list[dict[str, Any]]:
     src, dst = node_position(origin, "country"), node_position(destination, "country")
     if src is None or dst is None:
         return []
-    row = data.highlight.iloc[0]
+    row = _flow_rows(data.highlight)[0]
     return [
         {
             "origin": origin,
@@ -465,8 +501,8 @@ def _highlight_records(data: MapData) -> list[dict[str, Any]]:
             "source": [round(src[0], 3), round(src[1], 3)],
             "target": [round(dst[0], 3), round(dst[1], 3)],
             "label": f"{node_name(origin, 'country')} → {node_name(destination, 'country')} (highlighted route)",
-            "line1": f"{int(row['cases']):,} cases · {float(row['share']):.1%} of {data.total_cases:,} in the period",
-            "line2": _quantities(row),
+            "line1": f"{row.cases:,} cases · {row.share:.1%} of {data.total_cases:,} in the period",
+            "line2": _quantities(row.quantities),
             "line3": "origin → destination, whatever the hops",
         }
     ]
@@ -485,7 +521,7 @@ def _label_records(data: MapData, arcs: list[dict[str, Any]]) -> list[dict[str, 
     ]
 
 
-def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: int = 620):  # type: ignore[no-untyped-def]
+def route_deck(data: MapData, view: dict[str, float] | None = None, *, height: int = 620) -> pdk.Deck:
     """The ``pydeck.Deck`` of a map (layer ids carry :attr:`MapData.token`)."""
     import pydeck as pdk
 
@@ -606,7 +642,7 @@ def _compact_deck_class() -> type:
     doubles what Streamlit sends to the browser on every rerun."""
     import pydeck as pdk
 
-    class CompactDeck(pdk.Deck):  # type: ignore[misc]
+    class CompactDeck(pdk.Deck):
         def to_json(self) -> str:
             # kept once made: a deck is not changed after route_deck, and Streamlit asks on every rerun
             if getattr(self, "_compact_json", None) is None:
@@ -700,7 +736,7 @@ def legend_entries(data: MapData) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- PNG (no browser)
-def _font(size: int):  # type: ignore[no-untyped-def]
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     from PIL import ImageFont
 
     for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",):

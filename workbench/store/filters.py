@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 
@@ -57,7 +58,8 @@ def _date(v: Any) -> dt.date | None:
         return dt.date.fromisoformat(v) if v else None
     if isinstance(v, dt.datetime):
         return v.date()
-    return v  # type: ignore[no-any-return]
+    date: dt.date | None = v  # a date, or None
+    return date
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ class CaseFilter:
         return stmt
 
     # ------------------------------------------------------------------ pandas engine
-    def item_mask(self, items: pd.DataFrame) -> np.ndarray:
+    def item_mask(self, items: pd.DataFrame) -> npt.NDArray[np.bool_]:
         """Boolean array over an items frame (or a seizure frame): the items that meet all the criteria
         on items (all True when none is set)."""
         keep = np.ones(len(items), dtype=bool)

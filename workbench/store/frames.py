@@ -26,12 +26,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.format.schema import FORMAT
+from workbench.format.schema import FORMAT, FrameDtype
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
 
@@ -63,7 +64,7 @@ def compact(df: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for c in df.columns:
         s = df[c]
-        dtype = "string" if c == "case_key" else FORMAT.frame_dtypes.get(str(c), "category")
+        dtype: FrameDtype = "string" if c == "case_key" else FORMAT.frame_dtypes.get(str(c), "category")
         if dtype.startswith("datetime64"):
             out[c] = pd.to_datetime(s, errors="coerce").astype(dtype)
         elif dtype in ("float64", "Int64"):
@@ -90,7 +91,7 @@ with pa.OSFile(sys.argv[2], "wb") as sink, pa.ipc.new_file(sink, table.schema) a
 """
 
 
-def _rows_to_arrow(cols: list[str], rows: list[Any]) -> Any:
+def _rows_to_arrow(cols: list[str], rows: Sequence[Any]) -> Any:
     import pyarrow as pa
 
     if not rows:
@@ -161,7 +162,7 @@ def read_arrow(store: Store, stmt: sa.Select[Any]) -> Any:
 def read_frame(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
     """:func:`read_arrow` as a compact DataFrame (see :func:`compact`)."""
     table = read_arrow(store, stmt)
-    df = table.to_pandas(date_as_object=False)
+    df: pd.DataFrame = table.to_pandas(date_as_object=False)
     return compact(df)
 
 

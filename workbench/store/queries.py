@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -242,7 +242,7 @@ def search_cases(
                 sa.func.lower(ITEMS.c.commodity_type).like(like),
             )
         )
-        conveyance = sa.func.lower(CASES.c.conveyance_id).like(like)
+        conveyance: sa.ColumnElement[bool] = sa.func.lower(CASES.c.conveyance_id).like(like)
         if not personal_allowed:
             conveyance = sa.and_(
                 conveyance, CASES.c.conveyance_type.in_(sorted(NON_PERSONAL_CONVEYANCE_TYPES))
@@ -294,7 +294,7 @@ def case_detail(
         return None
     if not personal_allowed:
         case = non_personal_cases(case)
-    rec = case.iloc[0].to_dict()
+    rec = cast("dict[str, Any]", case.iloc[0].to_dict())  # keyed by column name
     extra = json.loads(rec.pop("extra")) if isinstance(rec.get("extra"), str) else {}
     flags = json.loads(rec.pop("dq_flags")) if isinstance(rec.get("dq_flags"), str) else []
     rec.pop("extra", None)

@@ -20,8 +20,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -132,7 +132,11 @@ def _period_x(freq: str, title: str | None = None) -> alt.X:
     """The time axis, labelled as the periods are (quarters as Q3 2025, years as 2025)."""
     fmt = {"M": "%b %Y", "Q": "Q%q %Y", "Y": "%Y"}.get(freq)
     # ticks on period starts only: left to itself Vega puts weekly ticks on a few months of data
-    ticks = {"M": {"interval": "month", "step": 1}, "Q": {"interval": "month", "step": 3}, "Y": "year"}
+    ticks: dict[str, Mapping[str, Any] | Literal["year"]] = {
+        "M": {"interval": "month", "step": 1},
+        "Q": {"interval": "month", "step": 3},
+        "Y": "year",
+    }
     if fmt:
         axis = alt.Axis(format=fmt, labelAngle=0, tickCount=ticks[freq], labelOverlap="greedy")
     else:

@@ -201,7 +201,9 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
         except DatasetReadError as e:
             st.error(str(e))
     profile = _profile(source)
-    read_as = sorted({e for t in source.tables.values() if (e := t.encoding) and not e.startswith("utf-8")})
+    read_as = sorted(
+        {enc for t in source.tables.values() if (enc := t.encoding) and not enc.startswith("utf-8")}
+    )
     if read_as and not profile.encoding:
         profile.encoding = read_as[0]  # a saved profile then reads the next file the same way
     headers = sorted({h for t in source.tables.values() for h in t.columns})

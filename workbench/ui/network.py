@@ -27,8 +27,9 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from workbench.format.schema import FORMAT
 from workbench.i18n import _
-from workbench.network.graph import EntityGraph, graph_from_store
+from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_settings, get_store
@@ -36,6 +37,8 @@ from workbench.ui.state import get_state
 
 __all__ = [
     "KIND_COLOURS",
+    "PARTY_KINDS",
+    "kind_plural",
     "entity_graph",
     "resolution",
     "vis_spec",
@@ -65,17 +68,21 @@ __all__ = [
     "rankings_panel",
 ]
 
-#: Colours per node kind (colour-blind-safe palette, Okabe-Ito).
-KIND_COLOURS: dict[str, str] = {
-    "case": "#1F3B57",
-    "person": "#D55E00",
-    "company": "#0072B2",
-    "passport": "#CC79A7",
-    "registration": "#56B4E9",
-    "phone": "#009E73",
-    "address": "#E69F00",
-    "conveyance": "#7F7F7F",
-}
+#: Colour of each node kind, as the format declares it (its ``nodes`` section), in the format's order.
+KIND_COLOURS: dict[str, str] = {name: node.colour for name, node in FORMAT.nodes.items()}
+#: The kinds of party the Duplicates page resolves (persons, companies), as the format declares them.
+PARTY_KINDS: tuple[str, ...] = tuple(PARTY_TABLES.values())
+
+
+def kind_plural(kind: str) -> str:
+    """How a count of nodes of ``kind`` is headed (the format's plural), in the language in force.
+
+    >>> kind_plural("address"), kind_plural("person")
+    ('Addresses', 'Persons')
+    """
+    return _(FORMAT.nodes[kind].plural)
+
+
 #: Most nodes the page draws by default. Measured in headless Chromium on a loaded 2-core machine with
 #: software rendering: 1,000 nodes lay out in about 3.7 s and zoom at 22 frames/s; 1,500 in 5 s at
 #: 26 frames/s; 2,500 take 14 s and zoom at 11 frames/s (docs/network.md).
@@ -114,11 +121,11 @@ def entity_graph(flt: CaseFilter) -> EntityGraph:
 def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str) -> Any:
     from workbench.network.graph import party_frame
     from workbench.network.judgements import load_judgements
-    from workbench.network.resolve import resolve
+    from workbench.network.resolve import resolve, resolver_kind
 
     store = get_store()
     table = party_frame(store, "persons" if kind == "person" else "companies", flt, personal_allowed=True)
-    return table, resolve(table, kind, judgements=load_judgements(store, kind))  # type: ignore[arg-type]
+    return table, resolve(table, resolver_kind(kind), judgements=load_judgements(store, kind))
 
 
 def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
@@ -233,17 +240,10 @@ SCORE_HELP = (
 
 
 def _record_names(table: pd.DataFrame, kind: str, positions: pd.Series) -> pd.Series:
-    """``Name · case C1 (FR)`` for rows of the party table (a record is one person in one case)."""
-
-    def col(c: str) -> pd.Series:
-        return (
-            table[c].astype("string").fillna("") if c in table.columns else pd.Series("", index=table.index)
-        )
-
-    name = (col("first_name") + " " + col("last_name")).str.strip() if kind == "person" else col("name")
-    label = (
-        name.replace("", "(no name)") + " · case " + col("case_id") + " (" + col("reporting_country") + ")"
-    )
+    """``Name · case C1 (FR)`` for rows of the party table (a record is one person in one case): the
+    captions the format gives the party's table and the case."""
+    name = FORMAT.table_of_entity(kind).captions(table)
+    label = name.replace("", "(no name)") + " · case " + FORMAT.table("cases").captions(table)
     return pd.Series(label.to_numpy()[positions.to_numpy(dtype="int64")], index=positions.index)
 
 
@@ -265,8 +265,11 @@ def review_table(table: pd.DataFrame, kind: str, pairs: pd.DataFrame) -> pd.Data
 
 
 def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
-    """Two records of the party table side by side, one row per field, fields named in plain words."""
-    shown = [c for c in table.columns if c not in ("extra", "dq_flags")]
+    """Two records of the party table side by side, one row per field, fields named in plain words; the
+    columns the store adds to every row (:attr:`~workbench.format.schema.ExchangeFormat.stored`) are
+    not fields of the record."""
+    stored = {c.name for c in FORMAT.stored}
+    shown = [c for c in table.columns if c not in stored]
     return pd.DataFrame(
         {
             "Field": [c.replace("_", " ").capitalize() for c in shown],
@@ -405,15 +408,12 @@ def personal_notice() -> None:
         )
 
 
-_KIND_PLURALS = {"address": "Addresses", "company": "Companies", "conveyance": "Conveyances"}
-
-
 def graph_figures(graph: EntityGraph) -> None:
     """Nodes per kind and links, one metric each, and the legend."""
     counts = graph.counts()
     cols = st.columns(len(counts) + 1)
     for col, (kind, n) in zip(cols, counts.items(), strict=False):
-        col.metric(_(_KIND_PLURALS.get(kind, kind.capitalize() + "s")), f"{n:,}")
+        col.metric(kind_plural(kind), f"{n:,}")
     cols[-1].metric(_("Links"), f"{len(graph.edges):,}")
     st.markdown(legend_html(counts), unsafe_allow_html=True)
 

@@ -170,8 +170,13 @@ def traffic_picker(key: str) -> str | None:
     state = get_state()
     current = state.extras.get("risk.source")
     index = names.index(current) if current in names else 0
-    labels = {r.source: f"{r.source} · {r.rows:,} rows, {r.seized:,} seized" for r in sources.itertuples()}
-    choice = st.selectbox("Traffic", names, index=index, key=key, format_func=labels.get)
+    labels = {
+        name: f"{name} · {rows:,} rows, {seized:,} seized"
+        for name, rows, seized in zip(
+            names, sources["rows"].tolist(), sources["seized"].tolist(), strict=True
+        )
+    }
+    choice = st.selectbox("Traffic", names, index=index, key=key, format_func=labels.__getitem__)
     state.extras["risk.source"] = choice
     return str(choice)
 
@@ -387,7 +392,7 @@ def _definition_form(draft: dict[str, Any], ident: str) -> dict[str, Any]:
         cats,
         index=cats.index(saved.category) if saved else 1,
         key=f"{k}_cat",
-        format_func=CATEGORIES.get,
+        format_func=CATEGORIES.__getitem__,
     )
     raw["valid_from"] = c2.date_input(
         "Valid from", value=saved.valid_from if saved else None, key=f"{k}_from", format="YYYY-MM-DD"
@@ -464,15 +469,18 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
     settings = get_settings()
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
-    if c2.button(
-        "Save as new version",
-        type="primary",
-        key="risk_save",
-        disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
-        width="stretch",
+    if (
+        c2.button(
+            "Save as new version",
+            type="primary",
+            key="risk_save",
+            disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
+            width="stretch",
+        )
+        and indicator is not None  # a disabled button is never pressed
     ):
         try:
-            stored = reg.save_version(get_store(), indicator, settings, note=note)  # type: ignore[arg-type]
+            stored = reg.save_version(get_store(), indicator, settings, note=note)
         except reg.ReviewError as e:
             st.error(str(e))
         else:
@@ -686,7 +694,8 @@ def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
     if result.split:
         rule_df = pd.DataFrame({"split": [pd.Timestamp(result.split)]})
         layers.append(alt.Chart(rule_df).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x="split:T"))
-    return alt.layer(*layers).properties(height=260)
+    # no layer has a facet encoding: alt.layer would make this LayerChart too
+    return alt.LayerChart(layer=layers).properties(height=260)
 
 
 # ------------------------------------------------------------------------------------ scoring

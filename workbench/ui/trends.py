@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -49,6 +49,9 @@ from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
 
+if TYPE_CHECKING:
+    import altair as alt
+
 __all__ = [
     "enforcement_note",
     "routes_page_available",
@@ -75,6 +78,10 @@ _SHOW = {
     "change on previous period (%)": "change_pct",
     "change on a year before (%)": "yoy_pct",
 }
+#: What the movers compare with, the shares the methods view shows, the seasons it profiles.
+_COMPARE = {"year": "the same period a year before", "previous": "the previous period"}
+_SHARES = {"case_share": "cases", "quantity_share": "quantity", "value_share": "estimated value"}
+_SEASONS = {"M": "month", "Q": "quarter", "D": "weekday"}
 
 
 def _split_label(name: str) -> str:
@@ -225,7 +232,11 @@ def builder_panel(flt: CaseFilter) -> None:
     frame = loaders.seizure_frame(flt)
     c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1, 1.2, 0.8])
     measure = c1.selectbox(
-        "Measure", list(MEASURES), format_func=MEASURES.get, key="trends_measure", persist_state="session"
+        "Measure",
+        list(MEASURES),
+        format_func=MEASURES.__getitem__,
+        key="trends_measure",
+        persist_state="session",
     )
     split = c2.selectbox(
         "Split by",
@@ -239,7 +250,7 @@ def builder_panel(flt: CaseFilter) -> None:
         "Period",
         list(FREQUENCIES),
         index=2,
-        format_func=FREQUENCIES.get,
+        format_func=FREQUENCIES.__getitem__,
         key="trends_freq",
         persist_state="session",
     )
@@ -295,6 +306,7 @@ def builder_panel(flt: CaseFilter) -> None:
     title = f"{what} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
     if column != measure:
         title = f"{show} — {title}"
+    chart: alt.Chart | alt.LayerChart | alt.FacetChart
     if _VIEWS[view] == "multiples" and by:
         chart = charts.small_multiples(changes, column, title=title)
     else:
@@ -332,20 +344,24 @@ def movers_panel(flt: CaseFilter) -> None:
         "Period",
         ["M", "Q", "Y"],
         index=1,
-        format_func=FREQUENCIES.get,
+        format_func=FREQUENCIES.__getitem__,
         key="movers_freq",
         persist_state="session",
     )
     compare = c3.selectbox(
         "Compared with",
-        ["year", "previous"],
-        format_func={"year": "the same period a year before", "previous": "the previous period"}.get,
+        list(_COMPARE),
+        format_func=_COMPARE.__getitem__,
         key="movers_compare",
         persist_state="session",
     )
     n = int(c4.number_input("Rows", 5, 50, 15, key="movers_n", persist_state="session"))
     observed = ReportContext.of(frame, flt)
-    periods = movers_periods(observed.start, observed.end, freq, compare)
+    periods = (
+        movers_periods(observed.start, observed.end, freq, compare)
+        if observed.start is not None and observed.end is not None
+        else None
+    )
     if periods is None:
         st.info(
             f"The period in the sidebar ({observed.period_label()}) holds no whole {FREQUENCIES[freq]}: "
@@ -406,12 +422,8 @@ def methods_panel(flt: CaseFilter) -> None:
     )
     what = c3.selectbox(
         "Share of",
-        ["case_share", "quantity_share", "value_share"],
-        format_func={
-            "case_share": "cases",
-            "quantity_share": "quantity",
-            "value_share": "estimated value",
-        }.get,
+        list(_SHARES),
+        format_func=_SHARES.__getitem__,
         key="methods_value",
         persist_state="session",
     )
@@ -433,7 +445,9 @@ def methods_panel(flt: CaseFilter) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(format="percent") for c in table if c.startswith("share")
+            c: st.column_config.NumberColumn(format="percent")
+            for c in map(str, table.columns)
+            if c.startswith("share")
         },
     )
     _downloads(f"methods-{method}".replace("_", "-"), "methods_dl", table=table, chart=chart)
@@ -497,7 +511,11 @@ def emerging_panel(flt: CaseFilter) -> None:
     state = get_state()
     c1, c2, c3, c4 = st.columns(4)
     freq = c1.selectbox(
-        "Period", ["Q", "M"], format_func=FREQUENCIES.get, key="emerging_freq", persist_state="session"
+        "Period",
+        ["Q", "M"],
+        format_func=FREQUENCIES.__getitem__,
+        key="emerging_freq",
+        persist_state="session",
     )
     baseline = int(
         c2.number_input("Baseline periods", 3, 24, 8, key="emerging_baseline", persist_state="session")
@@ -596,8 +614,8 @@ def seasonal_panel(flt: CaseFilter) -> None:
     c1, c2 = st.columns(2)
     freq = c1.selectbox(
         "Season",
-        ["M", "Q", "D"],
-        format_func={"M": "month", "Q": "quarter", "D": "weekday"}.get,
+        list(_SEASONS),
+        format_func=_SEASONS.__getitem__,
         key="season_freq",
         persist_state="session",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pycountry
@@ -21,7 +22,7 @@ OUT = Path(__file__).with_name("countries.geojson")
 PATCH = {"France": "FRA", "Norway": "NOR", "Kosovo": "XKX", "N. Cyprus": "CYP", "Somaliland": "SOM"}
 
 
-def _round(coords, nd=2):  # type: ignore[no-untyped-def]
+def _round(coords: Any, nd: int = 2) -> list[Any]:
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         return [round(coords[0], nd), round(coords[1], nd)]
     return [_round(c, nd) for c in coords]
