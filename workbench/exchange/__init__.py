@@ -9,5 +9,5 @@ Owns:
   formatted) and :mod:`~workbench.exchange.excel`: formatted workbooks with no live formula;
 - :mod:`~workbench.exchange.seizures`: a seizure frame read straight from files, without a store.
 
-May import: :mod:`workbench.store`, :mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
+May import: :mod:`workbench.identity`, :mod:`workbench.store`, :mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
 """

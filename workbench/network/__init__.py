@@ -7,6 +7,6 @@ Owns :mod:`~workbench.network.resolve` (which records across cases are one perso
 a path's drawing, the communities table, the resolver's pairs to review) and
 :mod:`~workbench.network.export` (GraphML, GEXF, i2, FollowTheMoney).
 
-May import: :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
+May import: :mod:`workbench.identity`, :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
 :mod:`workbench.config`, :mod:`workbench.i18n`; not the other analysis packages.
 """

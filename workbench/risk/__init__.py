@@ -11,7 +11,7 @@
 
 The traffic itself (generator, reader, table) is :mod:`workbench.risk.traffic`.
 
-May import: :mod:`workbench.sample`, :mod:`workbench.store`, :mod:`workbench.exchange`,
+May import: :mod:`workbench.sample`, :mod:`workbench.identity`, :mod:`workbench.store`, :mod:`workbench.exchange`,
 :mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
 
 Examples

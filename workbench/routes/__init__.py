@@ -4,6 +4,6 @@ Owns :mod:`~workbench.routes.flows` (flows by leg or origin-destination, country
 :mod:`~workbench.routes.hubs` (hub ranking, emerging routes) and :mod:`~workbench.routes.maps` (the
 offline deck.gl map, PNG and HTML exports). A case's route itself is :mod:`workbench.format.route`.
 
-May import: :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
+May import: :mod:`workbench.identity`, :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
 :mod:`workbench.config`, :mod:`workbench.i18n`; not the other analysis packages.
 """

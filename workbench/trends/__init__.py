@@ -4,6 +4,6 @@ Owns :mod:`~workbench.trends.series` (time series by any split), :mod:`~workbenc
 (rises against a seasonal baseline), :mod:`~workbench.trends.statistics` (the catalogue of standard
 reports, like CEN's predefined queries) and :mod:`~workbench.trends.charts` (Altair chart specs).
 
-May import: :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
+May import: :mod:`workbench.identity`, :mod:`workbench.store`, :mod:`workbench.exchange`, :mod:`workbench.format`,
 :mod:`workbench.config`, :mod:`workbench.i18n`; not the other analysis packages.
 """

@@ -1,0 +1,35 @@
+"""Identity and accountability: who acts, what they may do, and the audit of what they did.
+
+Owns:
+
+- :mod:`~workbench.identity.policy`: the principal (account, organisation, roles, personal-data
+  permission, purpose) and the one role x action matrix (``matrix.yaml``), enforced by :func:`require`
+  in every library entry point.
+
+May import: :mod:`workbench.store`, :mod:`workbench.format`, :mod:`workbench.config`,
+:mod:`workbench.i18n`.
+"""
+
+from workbench.identity.policy import (
+    ACTIONS,
+    ROLES,
+    PermissionDenied,
+    Principal,
+    Purpose,
+    can,
+    matrix_table,
+    require,
+    roles_with,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ROLES",
+    "PermissionDenied",
+    "Principal",
+    "Purpose",
+    "can",
+    "matrix_table",
+    "require",
+    "roles_with",
+]
