@@ -332,7 +332,7 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
             stmt = sa.select(*[t.c[c] for c in spec.column_names if c in wanted])
             if batch is not None:
                 stmt = stmt.where(sa.tuple_(t.c.reporting_country, t.c.case_id).in_(batch))
-            result = conn.execution_options(yield_per=50_000).execute(stmt)
+            result = conn.execute(stmt.execution_options(yield_per=50_000))
             for rows in result.partitions():
                 frame = pd.DataFrame(rows, columns=list(result.keys()))
                 entries = entries_of(spec, frame)
