@@ -24,7 +24,12 @@ def _tables() -> dict[str, pd.DataFrame]:
             "reporting_country": ["NG", "FR", "FR", "DE"],
             "seizure_date": ["2024-01-05", "2024-02-01", "2024-03-01", "2024-04-01"],
             "place_code": ["LOS", "CDG", "CDG", "FRA"],
-            "place_name": ["Lagos Murtala Muhammed", "Paris Charles de Gaulle", "Paris Charles de Gaulle", "Frankfurt"],
+            "place_name": [
+                "Lagos Murtala Muhammed",
+                "Paris Charles de Gaulle",
+                "Paris Charles de Gaulle",
+                "Frankfurt",
+            ],
             "conveyance_type": ["aircraft", "aircraft", "car", "aircraft"],
             "conveyance_id": ["AF 0012", "AF12", "AB-123-CD", "LH400"],
         }
@@ -88,7 +93,17 @@ def _hits(store, text: str, settings: Settings = ANALYST, **kw) -> pd.DataFrame:
 def test_what_is_searched_comes_from_the_format() -> None:
     from workbench.format.schema import FORMAT
 
-    assert set(HIT_KINDS) == {"case", "place", "conveyance", "person", "company", "phone", "address", "passport", "registration"}
+    assert set(HIT_KINDS) == {
+        "case",
+        "place",
+        "conveyance",
+        "person",
+        "company",
+        "phone",
+        "address",
+        "passport",
+        "registration",
+    }
     node_columns = {(t.name, c.name) for t in FORMAT.tables.values() for c in t.node_columns}
     searched = {(s.table, c.name) for s in SOURCES for c in s.columns}
     assert node_columns <= searched
@@ -96,7 +111,14 @@ def test_what_is_searched_comes_from_the_format() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["0803 123 4567", "+234 803 123 4567", "00234-803-1234567", "(0803) 1234567", "2348031234567", "8031234567"],
+    [
+        "0803 123 4567",
+        "+234 803 123 4567",
+        "00234-803-1234567",
+        "(0803) 1234567",
+        "2348031234567",
+        "8031234567",
+    ],
 )
 def test_a_phone_on_one_record_is_found_in_any_format(searched, text: str) -> None:  # type: ignore[no-untyped-def]
     hits = _hits(searched, text)
@@ -165,7 +187,9 @@ def test_ranking_exact_then_prefix_then_words_then_fuzzy(searched) -> None:  # t
 def test_viewer_gets_no_personal_hit_and_is_not_audited(searched) -> None:  # type: ignore[no-untyped-def]
     def audited() -> int:
         with searched.engine.connect() as c:
-            return int(c.execute(sa.select(sa.func.count()).where(AuditEntry.action == "search")).scalar_one())
+            return int(
+                c.execute(sa.select(sa.func.count()).where(AuditEntry.action == "search")).scalar_one()
+            )
 
     before = audited()
     for text in ("0803 123 4567", "Müller", "A0012345", "AB-123-CD", "golden star"):
@@ -199,7 +223,9 @@ def test_nothing_found_and_blank_queries(searched) -> None:  # type: ignore[no-u
     assert list(_hits(searched, "x", kinds=["nonsense"]).columns)[:3] == ["kind", "value", "normal"]
 
 
-def test_the_index_follows_imports_and_is_built_for_an_older_store(module_store_url: str, tmp_path: Path) -> None:
+def test_the_index_follows_imports_and_is_built_for_an_older_store(
+    module_store_url: str, tmp_path: Path
+) -> None:
     """A second import re-indexes the cases it wrote (a replaced phone is found by its new number only);
     a store whose index was never built (filled before migration 0009) builds it on the first search."""
     from workbench.exchange.files import write_dataset
@@ -224,7 +250,11 @@ def test_the_index_follows_imports_and_is_built_for_an_older_store(module_store_
         assert _hits(store, "+234 809 999 0000").iloc[0]["case_keys"] == ["NG:NG-1"]
     finally:  # leave the module's store as the other tests expect it
         write_dataset(
-            {"cases": t["cases"].iloc[[0]], "items": t["items"].iloc[[0]], "persons": t["persons"].iloc[[0, 1]]},
+            {
+                "cases": t["cases"].iloc[[0]],
+                "items": t["items"].iloc[[0]],
+                "persons": t["persons"].iloc[[0, 1]],
+            },
             tmp_path / "back",
         )
         assert import_path(tmp_path / "back", store, settings=ANALYST).status == "accepted"

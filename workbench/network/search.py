@@ -83,7 +83,12 @@ def open_hit(graph: EntityGraph, hit: Mapping[str, Any]) -> tuple[EntityGraph, s
         [
             graph.nodes,
             pd.DataFrame(
-                {"node_id": [node], "kind": [kind], "label": [str(hit.get("normal") or node)], "subkind": [subkind]}
+                {
+                    "node_id": [node],
+                    "kind": [kind],
+                    "label": [str(hit.get("normal") or node)],
+                    "subkind": [subkind],
+                }
             ),
         ],
         ignore_index=True,

@@ -43,8 +43,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -230,9 +231,7 @@ def entries_of(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             value = texts[0]
             for more in texts[1:]:
                 value = (value + " " + more).str.strip()
-            normal = pd.Series(
-                [name_key(v) for v in value.tolist()], index=frame.index, dtype="string"
-            )
+            normal = pd.Series([name_key(v) for v in value.tolist()], index=frame.index, dtype="string")
             node = src.kind + ":" + record
         else:
             value = _text(frame, col.name)
@@ -245,7 +244,7 @@ def entries_of(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
                 node = "case:" + rc + ":" + cid
             elif src.kind == "conveyance" and hint is not None:
                 sub = hint.map(lambda t: convey.get(str(t), "")).astype("string")
-                node = ("conveyance:" + sub + ":" + normal).where(sub != "", pd.NA)
+                node = ("conveyance:" + sub + ":" + normal).mask(sub == "")
             elif col.node:
                 node = col.node + ":" + normal
             else:
@@ -253,7 +252,7 @@ def entries_of(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         if col.personal_unless is not None:
             personal = col.personal_rows(frame).to_numpy()
         else:
-            personal = table.personal or col.always_personal
+            personal = np.full(len(frame), table.personal or col.always_personal, dtype=bool)
         part = pd.DataFrame(
             {
                 "kind": src.kind,
@@ -349,7 +348,7 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
 
 
 def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    recs = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    recs = cast("list[dict[str, Any]]", frame.astype(object).where(frame.notna(), None).to_dict("records"))
     for i in range(0, len(recs), 20_000):
         conn.execute(sa.insert(table), recs[i : i + 20_000])
 
@@ -367,7 +366,9 @@ def refresh_search_index(conn: Connection, *, rebuild: bool = False) -> int:
     else:
         seen = state.submission_id
     newest = conn.execute(sa.select(sa.func.max(Submission.id))).scalar_one_or_none()
-    next_id = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(SEARCH_ENTRIES.c.id), 0))).scalar_one()) + 1
+    next_id = (
+        int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(SEARCH_ENTRIES.c.id), 0))).scalar_one()) + 1
+    )
     if seen is None or rebuild:
         conn.execute(sa.delete(SEARCH_KEYS))
         conn.execute(sa.delete(SEARCH_ENTRIES))
@@ -511,7 +512,9 @@ def search(
     if ranked is not None:
         e = SEARCH_ENTRIES
         r = ranked.subquery("r")
-        best = sa.select(r.c.entry_id, sa.func.min(r.c.rank).label("rank")).group_by(r.c.entry_id).subquery("b")
+        best = (
+            sa.select(r.c.entry_id, sa.func.min(r.c.rank).label("rank")).group_by(r.c.entry_id).subquery("b")
+        )
         conds = [e.c.kind.in_(wanted)]
         if not personal:
             conds.append(e.c.personal.is_(False))
@@ -535,11 +538,21 @@ def search(
             found = pd.DataFrame(
                 conn.execute(grouped).all(), columns=["kind", "normal", "rank", "cases", "value", "personal"]
             )
-            detail = pd.DataFrame(columns=["kind", "normal", "tbl", "reporting_country", "case_id", "record_id", "node"])
+            detail = pd.DataFrame(
+                columns=["kind", "normal", "tbl", "reporting_country", "case_id", "record_id", "node"]
+            )
             if not found.empty:
                 pairs = list(zip(found["kind"], found["normal"], strict=True))
                 stmt = (
-                    sa.select(e.c.kind, e.c.normal, e.c.tbl, e.c.reporting_country, e.c.case_id, e.c.record_id, e.c.node)
+                    sa.select(
+                        e.c.kind,
+                        e.c.normal,
+                        e.c.tbl,
+                        e.c.reporting_country,
+                        e.c.case_id,
+                        e.c.record_id,
+                        e.c.node,
+                    )
                     .where(sa.tuple_(e.c.kind, e.c.normal).in_(pairs), *conds)
                     .order_by(e.c.id)
                 )
@@ -557,6 +570,11 @@ def search(
     return hits[cols].reset_index(drop=True)
 
 
+def _first_node(values: pd.Series) -> str:
+    """The first graph node of a hit's entries (``""``: none, e.g. a place)."""
+    return next((str(x) for x in values if isinstance(x, str) and x), "")
+
+
 def _assemble(found: pd.DataFrame, detail: pd.DataFrame, max_cases: int) -> pd.DataFrame:
     detail["case_key"] = detail["reporting_country"].astype(str) + ":" + detail["case_id"].astype(str)
     detail["record"] = (
@@ -568,14 +586,14 @@ def _assemble(found: pd.DataFrame, detail: pd.DataFrame, max_cases: int) -> pd.D
     by = detail.groupby(["kind", "normal"], sort=False)
     case_keys = by["case_key"].agg(lambda s: list(dict.fromkeys(s))[:max_cases])
     records = by["record"].agg(lambda s: list(dict.fromkeys(s))[:max_cases])
-    nodes = by["node"].agg(lambda s: next((x for x in s if x is not None and x == x), None))
+    nodes = by["node"].agg(_first_node)
     idx = pd.MultiIndex.from_frame(found[["kind", "normal"]])
-    return found.assign(
+    out = found.assign(
         match=[MATCHES[int(r)] for r in found["rank"]],
-        case_keys=case_keys.reindex(idx).tolist(),
-        records=records.reindex(idx).tolist(),
-        node=nodes.reindex(idx).tolist(),
         personal=found["personal"].astype(int) > 0,
         cases=found["cases"].astype(int),
     )
-
+    for name, values in (("case_keys", case_keys), ("records", records), ("node", nodes)):
+        out[name] = pd.Series(values.reindex(idx).to_numpy(dtype=object), index=out.index, dtype=object)
+    out["node"] = out["node"].where(out["node"] != "", None)
+    return out
