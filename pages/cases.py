@@ -1,4 +1,5 @@
-"""Cases: search by case id, place, commodity or conveyance; a paginated table; the case detail."""
+"""Cases: search everything (and the case list by case id, place, commodity or conveyance); a
+paginated table; the case detail."""
 # nav: section=Analysis; title=Cases; icon=:material/search:; order=90
 
 import math
@@ -10,6 +11,7 @@ from workbench.format.reference import country_name
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
+from workbench.ui.search import hit_cases, search_box
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption, plural, readable, readable_value
 
@@ -94,9 +96,9 @@ if state.selected_case:
     show_detail(rc, cid)
     st.stop()
 
-text = st.text_input(
-    "Search", key="case_search", placeholder="case id, place, commodity type or conveyance id"
-)
+text, _hits, hit = search_box("case_search")
+if hit is not None:
+    hit_cases(hit, "case_hit", to_network=True, open_single=True)
 df, total = loaders.search_cases(state.filter, text, 1, 1)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 c1, c2 = st.columns([1, 4])

@@ -19,7 +19,8 @@ when the store was filled before this index existed.
 
 Hits are ranked: the whole normal form equal to the query's (``exact``), then starting with it
 (``prefix``), then every query word a word of the value (``words``), then every query word the start
-of a word or the same name skeleton (``fuzzy``, "Mohamed" finds "Muhammad"). One hit per kind and
+of a word or the same name skeleton (``fuzzy``, "Mohamed" finds "Muhammad"); only when none of these
+finds anything, the query inside a value (``contains``, a scan of the keys). One hit per kind and
 normal form, with the number of cases it appears in and those cases.
 
 Personal hits (persons, companies, their identifiers, vehicle plates) only for roles that may see
@@ -120,7 +121,7 @@ SEARCH_STATE = sa.Table(
 )
 
 #: How a hit matched, best first (its rank is its position).
-MATCHES: tuple[str, ...] = ("exact", "prefix", "words", "fuzzy")
+MATCHES: tuple[str, ...] = ("exact", "prefix", "words", "fuzzy", "contains")
 
 
 @dataclass(frozen=True)
@@ -480,6 +481,19 @@ def _ranked_entries(text: str) -> sa.Select[Any] | None:
     return parts[0] if len(parts) == 1 else sa.union_all(*parts)  # type: ignore[return-value]
 
 
+def _contained_entries(text: str) -> sa.Select[Any] | None:
+    """``entry_id, rank`` of the entries a term of which holds the folded query (``contains``)."""
+    k = SEARCH_KEYS
+    q = fold(text)
+    if not q:
+        return None
+    forms = sorted({q, q.replace(" ", "")})
+    held = sa.or_(*[sa.func.lower(k.c.key).like(f"%{f}%") for f in forms])
+    return sa.select(k.c.entry_id, sa.literal(MATCHES.index("contains")).label("rank")).where(
+        k.c.field.in_(_WORDS), held
+    )
+
+
 def search(
     store: Store,
     text: str,
@@ -504,61 +518,22 @@ def search(
     wanted = [k for k in (kinds or HIT_KINDS) if k in HIT_KINDS]
     cols = ["kind", "value", "normal", "match", "cases", "case_keys", "records", "node", "personal"]
     text = (text or "").strip()[:200]
-    ranked = _ranked_entries(text) if text and wanted else None
     if _stale(store):
         with store.connect() as conn:
             refresh_search_index(conn)
     hits = pd.DataFrame(columns=cols)
-    if ranked is not None:
-        e = SEARCH_ENTRIES
-        r = ranked.subquery("r")
-        best = (
-            sa.select(r.c.entry_id, sa.func.min(r.c.rank).label("rank")).group_by(r.c.entry_id).subquery("b")
-        )
-        conds = [e.c.kind.in_(wanted)]
-        if not personal:
-            conds.append(e.c.personal.is_(False))
-        case_key = e.c.reporting_country + ":" + e.c.case_id
-        grouped = (
-            sa.select(
-                e.c.kind,
-                e.c.normal,
-                sa.func.min(best.c.rank).label("rank"),
-                sa.func.count(sa.distinct(case_key)).label("cases"),
-                sa.func.min(e.c.value).label("value"),
-                sa.func.max(sa.case((e.c.personal, 1), else_=0)).label("personal"),
-            )
-            .join(best, best.c.entry_id == e.c.id)
-            .where(*conds)
-            .group_by(e.c.kind, e.c.normal)
-            .order_by("rank", sa.desc("cases"), "value", e.c.kind)
-            .limit(limit)
-        )
+    conds: list[sa.ColumnElement[bool]] = [SEARCH_ENTRIES.c.kind.in_(wanted)]
+    if not personal:
+        conds.append(SEARCH_ENTRIES.c.personal.is_(False))
+    # the words of the query somewhere inside a value only when nothing better matched (a scan)
+    for ranked in (_ranked_entries(text), _contained_entries(text)) if text and wanted else ():
+        if ranked is None:
+            continue
         with store.engine.connect() as conn:
-            found = pd.DataFrame(
-                conn.execute(grouped).all(), columns=["kind", "normal", "rank", "cases", "value", "personal"]
-            )
-            detail = pd.DataFrame(
-                columns=["kind", "normal", "tbl", "reporting_country", "case_id", "record_id", "node"]
-            )
-            if not found.empty:
-                pairs = list(zip(found["kind"], found["normal"], strict=True))
-                stmt = (
-                    sa.select(
-                        e.c.kind,
-                        e.c.normal,
-                        e.c.tbl,
-                        e.c.reporting_country,
-                        e.c.case_id,
-                        e.c.record_id,
-                        e.c.node,
-                    )
-                    .where(sa.tuple_(e.c.kind, e.c.normal).in_(pairs), *conds)
-                    .order_by(e.c.id)
-                )
-                detail = pd.DataFrame(conn.execute(stmt).all(), columns=list(detail.columns))
+            found, detail = _hits_of(conn, ranked, conds, limit)
         if not found.empty:
             hits = _assemble(found, detail, max_cases)
+            break
     if personal:
         with store.connect() as conn:
             audit(
@@ -568,6 +543,44 @@ def search(
                 settings,
             )
     return hits[cols].reset_index(drop=True)
+
+
+def _hits_of(
+    conn: Connection, ranked: sa.Select[Any], conds: list[sa.ColumnElement[bool]], limit: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The best ``limit`` hits of ``ranked`` entries (one per kind and normal form) and their rows."""
+    e = SEARCH_ENTRIES
+    r = ranked.subquery("r")
+    best = sa.select(r.c.entry_id, sa.func.min(r.c.rank).label("rank")).group_by(r.c.entry_id).subquery("b")
+    case_key = e.c.reporting_country + ":" + e.c.case_id
+    grouped = (
+        sa.select(
+            e.c.kind,
+            e.c.normal,
+            sa.func.min(best.c.rank).label("rank"),
+            sa.func.count(sa.distinct(case_key)).label("cases"),
+            sa.func.min(e.c.value).label("value"),
+            sa.func.max(sa.case((e.c.personal, 1), else_=0)).label("personal"),
+        )
+        .join(best, best.c.entry_id == e.c.id)
+        .where(*conds)
+        .group_by(e.c.kind, e.c.normal)
+        .order_by("rank", sa.desc("cases"), "value", e.c.kind)
+        .limit(limit)
+    )
+    found = pd.DataFrame(
+        conn.execute(grouped).all(), columns=["kind", "normal", "rank", "cases", "value", "personal"]
+    )
+    columns = ["kind", "normal", "tbl", "reporting_country", "case_id", "record_id", "node"]
+    if found.empty:
+        return found, pd.DataFrame(columns=columns)
+    pairs = list(zip(found["kind"], found["normal"], strict=True))
+    stmt = (
+        sa.select(*[e.c[c] for c in columns])
+        .where(sa.tuple_(e.c.kind, e.c.normal).in_(pairs), *conds)
+        .order_by(e.c.id)
+    )
+    return found, pd.DataFrame(conn.execute(stmt).all(), columns=columns)
 
 
 def _first_node(values: pd.Series) -> str:
