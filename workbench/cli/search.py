@@ -55,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
         print(_("nothing matches {term!r}", term=args.term), file=sys.stderr)
         return 1
     print(f"{_('kind'):<13}{_('match'):<9}{_('cases'):>6}  {_('value')}  ({_('cases')})")
-    for h in hits.itertuples(index=False):
-        shown = ", ".join(h.case_keys[:3]) + (" …" if h.cases > 3 else "")
-        print(f"{h.kind:<13}{h.match:<9}{h.cases:>6}  {h.value}  ({shown})")
+    for h in hits.to_dict("records"):
+        keys: list[str] = list(h["case_keys"])
+        n = int(h["cases"])
+        shown = ", ".join(keys[:3]) + (" …" if n > 3 else "")
+        print(f"{h['kind']!s:<13}{h['match']!s:<9}{n:>6}  {h['value']}  ({shown})")
     return 0

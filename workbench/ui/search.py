@@ -32,7 +32,7 @@ def _found(text: str, key: str) -> pd.DataFrame:
     version = data_version("cases")
     memo = st.session_state.get(memo_key)
     if isinstance(memo, dict) and memo.get("text") == text and memo.get("version") == version:
-        return memo["hits"]  # type: ignore[no-any-return]
+        return memo["hits"]
     hits = search(get_store(), text, settings=get_settings(), limit=50)
     st.session_state[memo_key] = {"text": text, "version": version, "hits": hits}
     return hits
@@ -76,7 +76,7 @@ def search_box(key: str, *, label: str | None = None) -> tuple[str, pd.DataFrame
     )
     rows = ev.selection.rows if ev and ev.selection else []
     st.caption(_("{n} match(es), best first. Click one to open it.", n=len(hits)))
-    picked = hits.iloc[rows[0]].to_dict() if rows and rows[0] < len(hits) else None
+    picked = {str(k): v for k, v in hits.iloc[rows[0]].items()} if rows and rows[0] < len(hits) else None
     return text, hits, picked
 
 
