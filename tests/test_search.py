@@ -277,3 +277,9 @@ def test_a_single_record_phone_opens_in_the_graph(searched) -> None:  # type: ig
     person = _hits(searched, "Chinedu Okafor").iloc[0]
     assert open_hit(graph, person.to_dict())[1] in graph.index.index
     assert open_hit(graph, _hits(searched, "cdg").iloc[0].to_dict())[1] is None
+
+
+def test_contained_only_when_nothing_better(searched) -> None:  # type: ignore[no-untyped-def]
+    hits = _hits(searched, "harles")  # inside "Paris Charles de Gaulle", the start of no word
+    assert set(hits["match"]) == {"contains"} and hits.iloc[0]["kind"] == "place"
+    assert "contains" not in set(_hits(searched, "charles")["match"])
