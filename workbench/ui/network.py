@@ -502,12 +502,15 @@ def ego_panel(graph: EntityGraph, flt: CaseFilter) -> None:
     identifier on one record) is opened in it (:func:`workbench.network.search.open_hit`). The drawing
     is a fragment: a click reruns it only."""
     from workbench.network.search import open_hit
+    from workbench.store.search import HIT_KINDS
     from workbench.ui.search import hit_cases, search_box
 
     ex = get_state().extras
     left, mid, right = st.columns([3, 1, 1])
     with left:
-        text, hits, picked = search_box("net_seed_text", label=_("Search an entity"))
+        # what can be a node of the graph (not a place)
+        nodes = [k for k in HIT_KINDS if k in FORMAT.nodes]
+        text, hits, picked = search_box("net_seed_text", label=_("Search an entity"), kinds=nodes)
     hops = mid.slider(_("Hops"), 1, 3, int(ex.get("network.hops", 2)), key="net_hops")
     limit = int(
         right.number_input(_("Most nodes drawn"), 50, DRAW_MAX, DRAW_LIMIT, step=250, key="net_limit")

@@ -11,6 +11,7 @@ query or write the audit log again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,20 +27,23 @@ __all__ = ["search_box", "hit_cases", "PLACEHOLDER"]
 PLACEHOLDER = "name, phone, address, passport, registration, case id, place, flight or plate …"
 
 
-def _found(text: str, key: str) -> pd.DataFrame:
+def _found(text: str, key: str, kinds: Sequence[str] | None) -> pd.DataFrame:
     """The hits of ``text`` for the current user, searched once per text and data version."""
     memo_key = f"{key}_found"
     version = data_version("cases")
     memo = st.session_state.get(memo_key)
     if isinstance(memo, dict) and memo.get("text") == text and memo.get("version") == version:
         return memo["hits"]
-    hits = search(get_store(), text, settings=get_settings(), limit=50)
+    hits = search(get_store(), text, settings=get_settings(), kinds=kinds, limit=50)
     st.session_state[memo_key] = {"text": text, "version": version, "hits": hits}
     return hits
 
 
-def search_box(key: str, *, label: str | None = None) -> tuple[str, pd.DataFrame, dict[str, Any] | None]:
-    """The search box (a text input under ``key``), its hits and the hit clicked (None: none yet).
+def search_box(
+    key: str, *, label: str | None = None, kinds: Sequence[str] | None = None
+) -> tuple[str, pd.DataFrame, dict[str, Any] | None]:
+    """The search box (a text input under ``key``), its hits (of ``kinds``; default every kind) and the
+    hit clicked (None: none yet).
 
     Returns the text, every hit, and the clicked hit as a dict (a row of
     :func:`workbench.store.search.search`).
@@ -47,7 +51,7 @@ def search_box(key: str, *, label: str | None = None) -> tuple[str, pd.DataFrame
     text = st.text_input(label or _("Search everything"), key=key, placeholder=_(PLACEHOLDER)).strip()
     if not text:
         return text, pd.DataFrame(), None
-    hits = _found(text, key)
+    hits = _found(text, key, kinds)
     if hits.empty:
         st.caption(_("Nothing matches “{text}”.", text=text))
         return text, hits, None
