@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.reference import country_name
+from workbench.i18n import _
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
@@ -96,7 +97,7 @@ if state.selected_case:
     show_detail(rc, cid)
     st.stop()
 
-text, _hits, hit = search_box("case_search")
+text, hits, hit = search_box("case_search")
 if hit is not None:
     hit_cases(hit, "case_hit", to_network=True, open_single=True)
 df, total = loaders.search_cases(state.filter, text, 1, 1)
@@ -124,4 +125,8 @@ if rows:
     state.selected_case = (str(r["reporting_country"]), str(r["case_id"]))
     st.rerun()
 if isinstance(df, pd.DataFrame) and df.empty:
-    st.info("No case matches the search and filters.")
+    st.info(
+        "No case matches the search and filters."
+        if hits.empty
+        else _("Click a match above to open its cases.")
+    )
