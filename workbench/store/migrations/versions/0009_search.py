@@ -44,13 +44,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_search_keys_entry_id", "search_keys", ["entry_id"])
     op.create_index("ix_search_keys_key", "search_keys", ["field", "key"])
-    op.create_table(
+    state = op.create_table(
         "search_state",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("submission_id", sa.Integer(), nullable=True),
         sa.Column("built_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
+    # the one row the refresh locks (never built yet), so that two first refreshes queue on it
+    op.bulk_insert(state, [{"id": 1, "submission_id": None, "built_at": None}])
 
 
 def downgrade() -> None:
