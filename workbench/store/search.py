@@ -294,10 +294,12 @@ def _keys_of(entries: pd.DataFrame) -> pd.DataFrame:
         nat = map_unique(phones["normal"], _national)
         parts.append(pd.DataFrame({"entry_id": phones["id"], "field": "nat", "key": nat}))
     texts = entries[~phone]
+    # normal forms of several words are folded already (lower-case ASCII): their words are the keys
     words = (
-        pd.DataFrame({"entry_id": texts["id"], "key": texts["normal"].map(_words)})
+        pd.DataFrame({"entry_id": texts["id"], "key": texts["normal"].astype(str).str.split()})
         .explode("key")
         .dropna(subset=["key"])
+        .drop_duplicates()
     )
     several = words.groupby("entry_id")["key"].transform("size") > 1
     parts.append(words[several].assign(field="word"))
@@ -321,6 +323,10 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
         batches = [None]
     else:
         batches = [case_keys[i : i + _READ_CHUNK] for i in range(0, len(case_keys), _READ_CHUNK)]
+    # a whole rebuild writes first and indexes after: a B-tree built once from sorted keys, not grown
+    secondary = [*SEARCH_ENTRIES.indexes, *SEARCH_KEYS.indexes] if case_keys is None else []
+    for ix in secondary:
+        ix.drop(conn)
     for batch in batches:
         if batch is not None:
             conn.execute(
@@ -353,6 +359,8 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
                 records["personal"] = records["personal"].astype(bool)
                 _insert(conn, SEARCH_ENTRIES, records)
                 _insert(conn, SEARCH_KEYS, keys)
+    for ix in secondary:
+        ix.create(conn)
     return next_id
 
 
