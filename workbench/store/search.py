@@ -502,16 +502,25 @@ def _ranked_entries(text: str) -> sa.Select[Any] | None:
     return parts[0] if len(parts) == 1 else sa.union_all(*parts)  # type: ignore[return-value]
 
 
-def _contained_entries(text: str) -> sa.Select[Any] | None:
-    """``entry_id, rank`` of the entries a term of which holds the folded query (``contains``)."""
+#: Most keys the ``contains`` scan collects (it stops there: a one-letter query holds in most values).
+CONTAINS_MAX = 2000
+
+
+def _contained_entries(text: str, dialect: str) -> sa.Select[Any] | None:
+    """``entry_id, rank`` of the entries whose whole normal form holds the folded query (``contains``),
+    case-insensitively (SQLite's LIKE is; PostgreSQL's ILIKE)."""
     k = SEARCH_KEYS
     q = fold(text)
     if not q:
         return None
     forms = sorted({q, q.replace(" ", "")})
-    held = sa.or_(*[sa.func.lower(k.c.key).like(f"%{f}%") for f in forms])
-    return sa.select(k.c.entry_id, sa.literal(MATCHES.index("contains")).label("rank")).where(
-        k.c.field.in_(_WORDS), held
+    held = sa.or_(
+        *[k.c.key.ilike(f"%{f}%") if dialect == "postgresql" else k.c.key.like(f"%{f}%") for f in forms]
+    )
+    return (
+        sa.select(k.c.entry_id, sa.literal(MATCHES.index("contains")).label("rank"))
+        .where(k.c.field.in_(("full", "name")), held)
+        .limit(CONTAINS_MAX)
     )
 
 
@@ -547,7 +556,7 @@ def search(
     if not personal:
         conds.append(SEARCH_ENTRIES.c.personal.is_(False))
     # the words of the query somewhere inside a value only when nothing better matched (a scan)
-    for ranked in (_ranked_entries(text), _contained_entries(text)) if text and wanted else ():
+    for ranked in (_ranked_entries(text), _contained_entries(text, store.dialect)) if text and wanted else ():
         if ranked is None:
             continue
         with store.engine.connect() as conn:
@@ -595,12 +604,10 @@ def _hits_of(
     columns = ["kind", "normal", "tbl", "reporting_country", "case_id", "record_id", "node"]
     if found.empty:
         return found, pd.DataFrame(columns=columns)
-    pairs = list(zip(found["kind"], found["normal"], strict=True))
-    stmt = (
-        sa.select(*[e.c[c] for c in columns])
-        .where(sa.tuple_(e.c.kind, e.c.normal).in_(pairs), *conds)
-        .order_by(e.c.id)
-    )
+    # one index range per kind (a row-value IN would scan the table on SQLite)
+    by_kind = found.groupby("kind", sort=False)["normal"].agg(list)
+    wanted = sa.or_(*[sa.and_(e.c.kind == k, e.c.normal.in_(ns)) for k, ns in by_kind.items()])
+    stmt = sa.select(*[e.c[c] for c in columns]).where(wanted, *conds).order_by(e.c.id)
     return found, pd.DataFrame(conn.execute(stmt).all(), columns=columns)
 
 
