@@ -283,3 +283,19 @@ def test_contained_only_when_nothing_better(searched) -> None:  # type: ignore[n
     hits = _hits(searched, "harles")  # inside "Paris Charles de Gaulle", the start of no word
     assert set(hits["match"]) == {"contains"} and hits.iloc[0]["kind"] == "place"
     assert "contains" not in set(_hits(searched, "charles")["match"])
+
+
+def test_migration_0009_builds_what_the_module_declares(store_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from workbench.store import Base
+
+    store = open_store(store_url)
+    mine = ("search_entries", "search_keys", "search_state")
+    with store.engine.connect() as conn:
+        assert set(mine) <= set(sa.inspect(conn).get_table_names())
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        heads = {r[0] for r in conn.execute(sa.text("select version_num from alembic_version"))}
+    assert not [d for d in diff if any(t in repr(d) for t in mine)]
+    assert "0009_search" in heads
