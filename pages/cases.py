@@ -1,4 +1,5 @@
-"""Cases: search by case id, place, commodity or conveyance; a paginated table; the case detail."""
+"""Cases: search everything (and the case list by case id, place, commodity or conveyance); a
+paginated table; the case detail."""
 # nav: section=Analysis; title=Cases; icon=:material/search:; order=90
 
 import math
@@ -7,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.reference import country_name
+from workbench.i18n import _
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
+from workbench.ui.search import hit_cases, search_box
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption, plural, readable, readable_value
 
@@ -94,9 +97,9 @@ if state.selected_case:
     show_detail(rc, cid)
     st.stop()
 
-text = st.text_input(
-    "Search", key="case_search", placeholder="case id, place, commodity type or conveyance id"
-)
+text, hits, hit = search_box("case_search")
+if hit is not None:
+    hit_cases(hit, "case_hit", to_network=True, open_single=True)
 df, total = loaders.search_cases(state.filter, text, 1, 1)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 c1, c2 = st.columns([1, 4])
@@ -122,4 +125,8 @@ if rows:
     state.selected_case = (str(r["reporting_country"]), str(r["case_id"]))
     st.rerun()
 if isinstance(df, pd.DataFrame) and df.empty:
-    st.info("No case matches the search and filters.")
+    st.info(
+        "No case matches the search and filters."
+        if hits.empty
+        else _("Click a match above to open its cases.")
+    )

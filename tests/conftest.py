@@ -552,3 +552,22 @@ def fresh_dataset(tag: str, departure: str, n: int = 40) -> dict[str, object]:
         }
     )
     return {"cases": cases, "items": items, "persons": persons}
+
+
+def single_record_phone(small_sample) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    """A phone of the sample that one person record holds (the graph leaves it out), as written, with
+    its case's reporting country and id."""
+    from workbench.format.schema import FORMAT
+
+    p = small_sample.tables["persons"]
+    col = FORMAT.table("persons").column("phone")
+    normal = col.normal_forms(p["phone"], p["nationality"])
+    once = normal[(normal != "") & ~normal.duplicated(keep=False)]
+    companies = small_sample.tables.get("companies")
+    if companies is not None and len(companies):
+        theirs = set(
+            FORMAT.table("companies").column("phone").normal_forms(companies["phone"], companies["country"])
+        )
+        once = once[~once.isin(theirs)]
+    row = p.loc[once.index[0]]
+    return str(row["phone"]), str(row["reporting_country"]), str(row["case_id"])

@@ -55,7 +55,15 @@ from workbench.config import Settings
 from workbench.exchange.files import CHUNK_ROWS, ROW, DatasetReadError, RawDataset, RawTable, read_dataset
 from workbench.exchange.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
 from workbench.format.schema import FORMAT, TABLE_NAMES
-from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit, bump_data_version
+from workbench.store import (
+    DATA_TABLES,
+    QuarantinedRow,
+    Store,
+    Submission,
+    audit,
+    bump_data_version,
+    refresh_search_index,
+)
 
 __all__ = [
     "Gate",
@@ -558,6 +566,7 @@ def ingest_dataset(
                 }
             )
             sub.report = report.to_json()
+            refresh_search_index(conn)  # the search finds what this submission wrote, or nothing
             bump_data_version(conn, "cases", "submissions")
             audit(
                 conn,

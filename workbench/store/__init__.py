@@ -9,6 +9,8 @@ Owns:
   flag, options, how it reads on traffic), from which its engines, flags and sidebar are built;
 - :mod:`~workbench.store.queries`: overview figures, case search and case detail, inside the database;
 - :mod:`~workbench.store.frames`: the compact seizure and case frames every analysis works on;
+- :mod:`~workbench.store.search`: search everything (case ids, places, conveyances, persons, companies
+  and their identifiers) in the database, through an index kept fresh on import;
 - :mod:`~workbench.store.version`: the data version, one counter per kind of data that every write moves
   forward (what caches key on); :mod:`~workbench.store.history`: the submissions and the audit log.
 
@@ -34,6 +36,7 @@ from workbench.store.models import (
     QuarantinedRow,
     Submission,
 )
+from workbench.store.search import refresh_search_index
 from workbench.store.version import SCOPES, DataVersion, bump_data_version, data_changes, data_version
 
 __all__ = [
@@ -57,4 +60,5 @@ __all__ = [
     "make_engine",
     "migrate",
     "open_store",
+    "refresh_search_index",
 ]

@@ -13,7 +13,7 @@ graph holds persons and companies: a judgement recorded anywhere redraws it) and
 
 State that must survive reruns and page switches lives in ``AppState.extras`` under ``network.*``:
 ``seed`` (the node the ego network is drawn around), ``selected``, ``expanded`` (nodes opened, in
-order), ``hops`` and ``click`` (the number of the drawing's last click already handled).
+order), ``hops``, ``hit`` (the search hit opened, which the graph may have left out) and ``click`` (the number of the drawing's last click already handled).
 """
 
 from __future__ import annotations
@@ -496,21 +496,44 @@ def _handle_click(ex: dict[str, Any]) -> None:
 
 
 def ego_panel(graph: EntityGraph, flt: CaseFilter) -> None:
-    """The search, hops and limit; the ego network drawn with its expansions
-    (:func:`workbench.network.views.ego_view`), the buttons that expand, centre and reset it, the
-    selected entity's card and the network's download. The drawing is a fragment: a click reruns it
-    only."""
+    """The search (:func:`workbench.ui.search.search_box`), hops and limit; the ego network drawn with
+    its expansions (:func:`workbench.network.views.ego_view`), the buttons that expand, centre and reset
+    it, the selected entity's card and the network's download. A hit the graph leaves out (an
+    identifier on one record) is opened in it (:func:`workbench.network.search.open_hit`). The drawing
+    is a fragment: a click reruns it only."""
+    from workbench.network.search import open_hit
+    from workbench.store.search import HIT_KINDS
+    from workbench.ui.search import hit_cases, search_box
+
     ex = get_state().extras
     left, mid, right = st.columns([3, 1, 1])
     with left:
-        seed = entity_search(graph, _("Search an entity"), "net_seed", ex.get("network.seed"))
+        # what can be a node of the graph (not a place)
+        nodes = [k for k in HIT_KINDS if k in FORMAT.nodes]
+        text, hits, picked = search_box("net_seed_text", label=_("Search an entity"), kinds=nodes)
     hops = mid.slider(_("Hops"), 1, 3, int(ex.get("network.hops", 2)), key="net_hops")
     limit = int(
         right.number_input(_("Most nodes drawn"), 50, DRAW_MAX, DRAW_LIMIT, step=250, key="net_limit")
     )
-    if seed and seed != ex.get("network.seed"):
-        focus(seed)
     ex["network.hops"] = hops
+    candidates = [picked] if picked is not None else [h for _i, h in hits.iterrows()] if text else []
+    for hit in candidates:
+        opened, node = open_hit(graph, dict(hit))
+        if node is None:
+            if picked is not None:  # a place, or cases outside the filter: list its cases instead
+                st.caption(_("This match is not a node of the filtered graph; open one of its cases."))
+                hit_cases(dict(hit), "net_hit")
+            continue
+        if (hit["kind"], hit["normal"]) != ex.get("network.hit_key"):
+            focus(node)
+            ex.update({"network.hit": dict(hit), "network.hit_key": (hit["kind"], hit["normal"])})
+        break
+    came = ex.get("network.hit")
+    if isinstance(came, dict):
+        opened, node = open_hit(graph, came)
+        graph = opened
+        if node and not ex.get("network.seed"):  # sent here by the Cases page
+            focus(node)
     st.fragment(_ego_drawing)(graph, flt, limit)
 
 
