@@ -86,10 +86,15 @@ def show_detail(rc: str, cid: str) -> None:
             )
 
 
+# The table's row selection is widget state that outlives the detail view (a stopped run keeps it),
+# so "Back" would reopen the same case: each return to the list draws a fresh table.
+table_key = f"cases_table_{state.extras.get('cases_table_generation', 0)}"
 if state.selected_case:
     rc, cid = state.selected_case
     if st.button("← Back to the list", key="case_back"):
         state.selected_case = None
+        state.extras["cases_table_generation"] = state.extras.get("cases_table_generation", 0) + 1
+        st.session_state.pop(table_key, None)
         st.rerun()
     show_detail(rc, cid)
     st.stop()
@@ -112,7 +117,7 @@ event = st.dataframe(
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
-    key="cases_table",
+    key=table_key,
     column_config={"seizure date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
 )
 st.caption("Select a row to open the case detail.")
