@@ -72,7 +72,11 @@ def test_generated_samples_load_beside_each_other(tmp_path: Path) -> None:
     """Issue 15: a file drawn with another seed reused the stored sample's case ids (298 of 299 "already
     stored"); a sample's ids carry its seed, or the --prefix given."""
     db = f"sqlite:///{tmp_path / 't.db'}"
-    for n, extra in ((400, ["--seed", "3"]), (300, ["--seed", "4"]), (200, ["--seed", "3", "--prefix", "TRY1"])):
+    for n, extra in (
+        (400, ["--seed", "3"]),
+        (300, ["--seed", "4"]),
+        (200, ["--seed", "3", "--prefix", "TRY1"]),
+    ):
         out = tmp_path / f"{n}.xlsx"
         assert main(["sample", "--cases", str(n), *extra, "--out", str(out)]) == 0
         assert main(["import", str(out), "--db", db, "--quiet"]) == 0

@@ -32,16 +32,16 @@ Examples
 >>> generate(300, seed=1).tables["persons"].equals(ds.tables["persons"])
 True
 >>> sorted(ds.truth)[:4]
-['case_patterns', 'company_entities', 'company_variants', 'emerging_routes']
+['case_id_prefix', 'case_patterns', 'company_entities', 'company_variants']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
-import re
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -99,7 +99,9 @@ class SampleDataset:
 DEFAULT_PERIOD = ("2019-01-01", "2025-12-31")
 
 
-def case_id_prefix(n_cases: int, seed: int, start: str = DEFAULT_PERIOD[0], end: str = DEFAULT_PERIOD[1]) -> str:
+def case_id_prefix(
+    n_cases: int, seed: int, start: str = DEFAULT_PERIOD[0], end: str = DEFAULT_PERIOD[1]
+) -> str:
     """The tag a generated data set's case ids start with, so that it can be loaded beside another.
 
     The shipped default sample keeps plain ids (``FR-2024-000123``; docs and tests name them); any
