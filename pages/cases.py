@@ -29,6 +29,10 @@ def show_detail(rc: str, cid: str) -> None:
         st.error(f"Case {rc}/{cid} is not in the store.")
         return
     c = d.case
+    if not settings.can_see_personal and c.get("seizure_date"):
+        # the case as this role's own (non-personal) export carries it: scrubbed remarks, not none
+        exported = loaders.case_as_exported(rc, cid, c["seizure_date"]) or {}
+        c = {**c, "remarks": exported.get("remarks"), "conveyance_id": exported.get("conveyance_id")}
     st.subheader(f"Case {cid} · {country_name(rc)}")
     facts = {
         "Seizure date": str(c.get("seizure_date") or "–"),
@@ -56,8 +60,11 @@ def show_detail(rc: str, cid: str) -> None:
     )
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
-    if c.get("remarks") and settings.can_see_personal:
-        st.markdown(f"**Remarks:** {c['remarks']}")
+    if c.get("remarks"):
+        scrubbed = (
+            "" if settings.can_see_personal else " (personal data scrubbed, as in the non-personal export)"
+        )
+        st.markdown(f"**Remarks{scrubbed}:** {c['remarks']}")
     st.markdown("**Items**")
     st.dataframe(
         readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
