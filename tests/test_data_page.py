@@ -73,3 +73,19 @@ def test_a_missing_pseudonym_key_is_said_before_the_click(
     at.radio(key="export_kind").set_value("pseudonymised").run()
     assert at.button(key="export_prepare").disabled
     assert any("WORKBENCH_PSEUDONYM_KEY" in w.value for w in at.warning)
+
+
+def test_preview_shows_whole_numbers_as_written(data_page, store_copy: str, tmp_path: Path) -> None:
+    """Issue 15: the preview showed item 1 as "1.0"."""
+    from workbench.exchange.files import write_dataset
+    from workbench.sample.generator import generate
+
+    book = tmp_path / "try.xlsx"
+    write_dataset(generate(30, seed=11).tables, book)
+    at = data_page(store_copy)
+    at.session_state["_workbench_state"].extras["data.upload_path"] = str(book)
+    at.run()
+    assert not at.exception, at.exception
+    items = next(d.value for d in at.dataframe if "item_no" in d.value.columns)
+    assert set(items["item_no"].dropna()) <= {"1", "2", "3", "4"}, items["item_no"].tolist()
+    assert not items["quantity"].dropna().str.endswith(".0").any()

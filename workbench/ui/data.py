@@ -157,6 +157,16 @@ def choose_mode(source: RawDataset) -> str:
     return "exchange" if mode == MODES[0] else "mapping"
 
 
+def _as_written(s: pd.Series) -> pd.Series:
+    """Cells as text the way the file shows them: a whole number a workbook stores as a float (item 1,
+    quantity 250) reads ``1``, not ``1.0``."""
+    if pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()):
+        return s.astype("Int64").astype("string")
+    if s.dtype == object:
+        s = s.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+    return s.astype("string")
+
+
 def preview_exchange(source: RawDataset) -> RawDataset | None:
     from workbench.exchange.files import select_tables
 
@@ -168,7 +178,7 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
     st.markdown("**Preview**")
     for name, t in raw.tables.items():
         st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
-        head = t.head(20).astype("string").rename(columns={ROW: "row"})  # the spreadsheet row number
+        head = t.head(20).apply(_as_written).rename(columns={ROW: "row"})  # the spreadsheet row number
         st.dataframe(head, hide_index=True, width="stretch")
     for n in raw.notices:
         st.caption(n)
