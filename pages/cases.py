@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.reference import country_name
+from workbench.i18n import _
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
 from workbench.ui.resources import get_settings, get_store
@@ -61,10 +62,12 @@ def show_detail(rc: str, cid: str) -> None:
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
     if c.get("remarks"):
-        scrubbed = (
-            "" if settings.can_see_personal else " (personal data scrubbed, as in the non-personal export)"
+        label = (
+            _("Remarks")
+            if settings.can_see_personal
+            else _("Remarks (personal data scrubbed, as in the non-personal export)")
         )
-        st.markdown(f"**Remarks{scrubbed}:** {c['remarks']}")
+        st.markdown(f"**{label}:** {c['remarks']}")
     st.markdown("**Items**")
     st.dataframe(
         readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
