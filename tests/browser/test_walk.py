@@ -55,6 +55,13 @@ def _open_first_case(pg) -> None:  # type: ignore[no-untyped-def]
     wait_idle(pg, "text=Route:")
 
 
+def _computed(pg) -> None:  # type: ignore[no-untyped-def]
+    """Wait until a tab's computation (a spinner: "Finding communities ...") is over and it has drawn."""
+    pg.wait_for_timeout(500)
+    pg.wait_for_selector('[data-testid="stSpinner"]', state="detached", timeout=180_000)
+    wait_idle(pg)
+
+
 def test_walk(walk) -> None:  # type: ignore[no-untyped-def]
     role, pg = walk
     personal = role in PERSONAL_DATA_ROLES
@@ -117,6 +124,17 @@ def test_walk(walk) -> None:  # type: ignore[no-untyped-def]
     _go(pg, "Trends", '[data-testid="stVegaLiteChart"]')
     screenshot(pg, f"walk-{role}-trends")
 
-    # Network: the rankings read as names and comparable numbers
+    # Network: groups read as their members and size, rankings as names and comparable numbers
     _go(pg, "Network", '[data-testid="stMetric"]')
     screenshot(pg, f"walk-{role}-network")
+    pg.get_by_role("tab", name="Communities").click()
+    _computed(pg)
+    main = pg.locator('[data-testid="stMain"]')
+    text = main.inner_text()
+    if "No linked groups" not in text:
+        assert "best-linked members" in text  # the grid's accessible header
+    screenshot(pg, f"walk-{role}-communities")
+    pg.get_by_role("tab", name="Rankings").click()
+    _computed(pg)
+    assert "e-0" not in main.inner_text()
+    screenshot(pg, f"walk-{role}-rankings")
