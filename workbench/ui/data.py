@@ -160,10 +160,10 @@ def choose_mode(source: RawDataset) -> str:
 def _as_written(s: pd.Series) -> pd.Series:
     """Cells as text the way the file shows them: a whole number a workbook stores as a float (item 1,
     quantity 250) reads ``1``, not ``1.0``."""
-    if pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()):
-        return s.astype("Int64").astype("string")
-    if s.dtype == object:
-        s = s.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+    if pd.api.types.is_float_dtype(s) or s.dtype == object:
+        s = s.astype(object).map(
+            lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v), na_action="ignore"
+        )
     return s.astype("string")
 
 
