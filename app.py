@@ -10,13 +10,14 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.ui.navigation import discover_pages
+from workbench.ui.resources import get_settings
 from workbench.ui.sidebar import filter_sidebar
 
 st.set_page_config(page_title="CEN Intelligence Workbench", page_icon="static/favicon.png", layout="wide")
 
 PAGES = {
     section: [st.Page(p.path, title=p.title, icon=p.icon, default=p.default) for p in specs]
-    for section, specs in discover_pages(Path(__file__).resolve().parent).items()
+    for section, specs in discover_pages(Path(__file__).resolve().parent, get_settings().role).items()
 }
 
 page = st.navigation(PAGES, expanded=True)  # every section visible: no "View more"

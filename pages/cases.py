@@ -32,6 +32,10 @@ def show_detail(rc: str, cid: str) -> None:
         st.error(f"Case {rc}/{cid} is not in the store.")
         return
     c = d.case
+    if not settings.can_see_personal and c.get("seizure_date"):
+        # the case as this role's own (non-personal) export carries it: scrubbed remarks, not none
+        exported = loaders.case_as_exported(rc, cid, c["seizure_date"]) or {}
+        c = {**c, "remarks": exported.get("remarks"), "conveyance_id": exported.get("conveyance_id")}
     st.subheader(f"Case {cid} · {country_name(rc)}")
     facts = {
         "Seizure date": str(c.get("seizure_date") or "–"),
@@ -59,8 +63,13 @@ def show_detail(rc: str, cid: str) -> None:
     )
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
-    if c.get("remarks") and settings.can_see_personal:
-        st.markdown(f"**Remarks:** {c['remarks']}")
+    if c.get("remarks"):
+        label = (
+            _("Remarks")
+            if settings.can_see_personal
+            else _("Remarks (personal data scrubbed, as in the non-personal export)")
+        )
+        st.markdown(f"**{label}:** {c['remarks']}")
     st.markdown("**Items**")
     st.dataframe(
         readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
@@ -89,10 +98,15 @@ def show_detail(rc: str, cid: str) -> None:
             )
 
 
+# The table's row selection is widget state that outlives the detail view (a stopped run keeps it),
+# so "Back" would reopen the same case: each return to the list draws a fresh table.
+table_key = f"cases_table_{state.extras.get('cases_table_generation', 0)}"
 if state.selected_case:
     rc, cid = state.selected_case
     if st.button("← Back to the list", key="case_back"):
         state.selected_case = None
+        state.extras["cases_table_generation"] = state.extras.get("cases_table_generation", 0) + 1
+        st.session_state.pop(table_key, None)
         st.rerun()
     show_detail(rc, cid)
     st.stop()
@@ -115,7 +129,7 @@ event = st.dataframe(
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
-    key="cases_table",
+    key=table_key,
     column_config={"seizure date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
 )
 st.caption("Select a row to open the case detail.")

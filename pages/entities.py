@@ -1,5 +1,5 @@
 """Duplicates: the resolver's proposed matches of person and company records, to confirm or reject."""
-# nav: section=Analysis; title=Duplicates; icon=:material/join_inner:; order=35
+# nav: section=Analysis; title=Duplicates; icon=:material/join_inner:; order=35; roles=personal
 
 import streamlit as st
 

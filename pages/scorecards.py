@@ -5,6 +5,7 @@ consistency, uniqueness) as a country-by-month heat map and a trend."""
 import streamlit as st
 
 from workbench.format.reference import country_name
+from workbench.i18n import _
 from workbench.ui import quality
 from workbench.ui.quality import TIMELY_DAYS, country_order, scores, trend_frame
 from workbench.ui.state import get_state
@@ -68,7 +69,13 @@ for c, d in zip(cols, quality.DIMENSIONS, strict=True):
     c.metric(d.capitalize(), "–" if value != value else f"{value:.1f}", help=HELP[d])
 
 st.subheader(f"{dimension.capitalize()} by country and month")
-st.caption(f"{HELP[dimension].capitalize()}. Red is poor, green good; weakest countries at the top.")
+st.caption(
+    f"{HELP[dimension].capitalize()}. Red is poor, green good; weakest countries at the top. "
+    + _(
+        "A white cell is a month with nothing to score: the country reported no case seized that month, "
+        "or none this dimension can measure (timeliness needs an entry date)."
+    )
+)
 card = scores(inputs)
 st.altair_chart(quality.heatmap_chart(card, dimension, countries), width="stretch")
 

@@ -38,6 +38,8 @@ def test_every_page_file_is_in_the_navigation() -> None:
         "# nav: section=Analysis; title=X; order=first",
         "# nav: section=Analysis; title=X; colour=red",
         "# nav: section=Analysis; title",
+        "# nav: section=Analysis; title=X; roles=boss",
+        "# nav: section=Analysis; title=X; roles=",
     ],
 )
 def test_bad_nav_lines_name_the_page(line: str) -> None:
@@ -109,3 +111,49 @@ def test_personal_data_hidden_for_viewer(seeded_sqlite: str, monkeypatch: pytest
     assert not at.exception
     assert any("personal data" in i.value for i in at.info)
     assert not any(m.value == "**Persons**" for m in at.markdown)
+
+
+def test_menus_offer_each_role_its_pages() -> None:
+    """Issue 15: Duplicates (persons and companies) stayed in the viewer's menu and was empty."""
+    titles = {
+        role: {p.title for specs in discover_pages(ROOT, role).values() for p in specs}
+        for role in ("analyst", "steward", "trainer", "rilo", "viewer")
+    }
+    assert "Duplicates" in titles["analyst"] and "Duplicates" in titles["steward"]
+    assert "Duplicates" not in titles["viewer"] and "Duplicates" not in titles["rilo"]
+    assert {"Overview", "Cases", "Routes", "Network", "Trends"} <= titles["viewer"]
+
+
+@pytest.mark.parametrize("role", ["rilo", "viewer"])
+def test_case_detail_shows_remarks_as_the_roles_export_does(
+    role: str, seeded_sqlite: str, small_sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: RILO could not read a case's remarks in the detail though its own (non-personal) export
+    carried them scrubbed; the detail now shows exactly the export's text."""
+    from workbench.config import Settings
+    from workbench.exchange.exports import export_tables
+    from workbench.store import open_store
+    from workbench.store.filters import CaseFilter
+
+    rc, cid = small_sample.truth["remarks_with_personal_data"][0]
+    exported = export_tables(
+        open_store(seeded_sqlite),
+        "non_personal",
+        CaseFilter(reporting_countries=(rc,)),
+        settings=Settings.from_env({"WORKBENCH_ROLE": role}),
+    )["cases"]
+    remarks = exported.loc[exported["case_id"] == cid, "remarks"].iloc[0]
+    raw = small_sample.tables["cases"].set_index(["reporting_country", "case_id"]).loc[(rc, cid), "remarks"]
+    assert remarks and remarks != raw  # the export scrubbed a name or number out of it
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", role)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/cases.py")
+    at.run()
+    at.session_state["_workbench_state"].selected_case = (rc, cid)
+    at.run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown if m.value.startswith("**Remarks")]
+    assert shown == [f"**Remarks (personal data scrubbed, as in the non-personal export):** {remarks}"]
+    assert raw not in " ".join(m.value for m in at.markdown)

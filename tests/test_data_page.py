@@ -36,8 +36,8 @@ def test_mapping_step_and_import(
 def test_export_kinds(data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = data_page(store_copy)
     at.radio(key="export_kind").set_value("exchange").run()
-    at.button(key="export_prepare").click().run()
-    assert any("legal basis" in e.value for e in at.error)  # refused without one
+    assert at.button(key="export_prepare").disabled  # no legal basis yet: says so beside the button
+    assert any("State the legal basis" in c.value for c in at.caption)
     at.text_input(key="export_basis").input("MAA FR-ES art. 4").run()
     at.button(key="export_prepare").click().run()
     assert not at.exception and not at.error
@@ -52,8 +52,40 @@ def test_export_kinds(data_page, store_copy: str, monkeypatch: pytest.MonkeyPatc
 def test_viewer_may_only_take_the_non_personal_export(
     data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue 15: a viewer was offered the exports with personal data, then refused in a collapsed box."""
     at = data_page(store_copy, role="viewer")
-    at.radio(key="export_kind").set_value("pseudonymised").run()
-    at.text_input(key="export_basis").input("x").run()
+    assert at.radio(key="export_kind").options == [
+        "Formatted workbook (filtered view)",
+        "Non-personal (cases + items, scrubbed)",
+    ]
+    assert any("Your role (viewer) may export non-personal data only" in i.value for i in at.info)
+    at.radio(key="export_kind").set_value("non_personal").run()
     at.button(key="export_prepare").click().run()
-    assert any("role 'viewer'" in e.value for e in at.error)
+    assert not at.exception and not at.error
+    assert at.get("download_button")
+
+
+def test_a_missing_pseudonym_key_is_said_before_the_click(
+    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WORKBENCH_PSEUDONYM_KEY", raising=False)
+    at = data_page(store_copy)
+    at.radio(key="export_kind").set_value("pseudonymised").run()
+    assert at.button(key="export_prepare").disabled
+    assert any("WORKBENCH_PSEUDONYM_KEY" in w.value for w in at.warning)
+
+
+def test_preview_shows_whole_numbers_as_written(data_page, store_copy: str, tmp_path: Path) -> None:
+    """Issue 15: the preview showed item 1 as "1.0"."""
+    from workbench.exchange.files import write_dataset
+    from workbench.sample.generator import generate
+
+    book = tmp_path / "try.xlsx"
+    write_dataset(generate(30, seed=11).tables, book)
+    at = data_page(store_copy)
+    at.session_state["_workbench_state"].extras["data.upload_path"] = str(book)
+    at.run()
+    assert not at.exception, at.exception
+    items = next(d.value for d in at.dataframe if "item_no" in d.value.columns)
+    assert set(items["item_no"].dropna()) <= {"1", "2", "3", "4"}, items["item_no"].tolist()
+    assert not items["quantity"].dropna().str.endswith(".0").any()

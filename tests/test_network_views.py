@@ -77,6 +77,12 @@ def test_communities_table_and_members(chain) -> None:  # type: ignore[no-untype
     comm = communities(chain)
     table = community_table(chain, comm)
     assert table["nodes"].sum() == len(comm) and table["nodes"].is_monotonic_decreasing
+    # issue 15: a group reads as its members, not a bare number
+    labels = dict(zip(chain.nodes["node_id"], chain.nodes["label"], strict=True))
+    top = table.iloc[0]
+    shown = top["members"].split("; ")
+    assert 1 <= len(shown) <= 3
+    assert all(name in {labels[n] for n in comm.index[comm == top["community"]]} for name in shown)
     first = int(table.iloc[0]["community"])
     members = community_members(comm, first, limit=3)
     assert len(members) == min(3, int(table.iloc[0]["nodes"])) and all(comm[m] == first for m in members)

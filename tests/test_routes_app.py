@@ -244,3 +244,27 @@ def test_a_previous_filter_left_by_the_sender_is_what_clear_restores(at: AppTest
     at.switch_page("pages/routes.py").run()
     at.button(key="routes_clear_sent").click().run()
     assert _state(at).filter == theirs
+
+
+def test_the_map_fits_the_filtered_data(at: AppTest) -> None:
+    """Issue 15: the map stayed on the whole world whatever the filter; it fits the drawn flows and
+    fits again when the filter changes."""
+    from workbench.routes.maps import DEFAULT_VIEW
+    from workbench.store.filters import CaseFilter
+
+    world = _spec(at)["initialViewState"]
+    _state(at).filter = CaseFilter(wco_regions=("Europe",), transport_modes=("road",))
+    at.run()
+    assert not at.exception, at.exception
+    view = _spec(at)["initialViewState"]
+    assert view != world and view["zoom"] > DEFAULT_VIEW["zoom"]
+    # the flows drawn lie inside the view's longitudes (a 1200 px wide frame at this zoom)
+    span = 1200 * 360 / (512 * 2 ** view["zoom"])
+    lons = [
+        p
+        for layer in _spec(at)["layers"]
+        if layer["id"].startswith("flows-")
+        for f in layer["data"]
+        for p in (f["source"][0], f["target"][0])
+    ]
+    assert lons and all(abs(lon - view["longitude"]) <= span / 2 + 1 for lon in lons)

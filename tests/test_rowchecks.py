@@ -24,6 +24,8 @@ def _case(**cells: object) -> pd.DataFrame:
         ("reporting_country", "fr", True, None),
         ("reporting_country", "FRA", False, "ISO 3166-1 alpha-2"),
         ("reporting_country", "", False, "required value is blank"),
+        ("reporting_country", "XX", False, "cannot name the reporting administration"),
+        ("reporting_country", "xx", False, "cannot name the reporting administration"),
         ("seizure_date", "2024-02-30", False, "ISO 8601"),
         ("seizure_date", "31/01/2024", False, "ISO 8601"),
         ("seizure_date", dt.datetime(2024, 1, 31), True, None),
@@ -80,6 +82,53 @@ def test_item_cells(cells: dict[str, object], ok: bool, column: str | None) -> N
     if not ok:
         assert {r.column for r in checked.rejections} == {column}
         assert checked.rejections[0].where == "book.xlsx, sheet 'items'"
+
+
+@pytest.mark.parametrize(
+    ("born", "ok"),
+    [
+        ("1980-05-01", True),
+        ("2090-01-01", False),
+        (dt.date.today() + dt.timedelta(days=1), False),
+        ("", True),
+    ],
+)
+def test_a_date_of_birth_in_the_future_is_refused(born: object, ok: bool) -> None:
+    """Issue 15: a person born in 2090 was stored with a warning; it is an error naming row and column."""
+    raw = pd.DataFrame(
+        {
+            ROW: [7],
+            "person_id": ["P1"],
+            "case_id": ["A1"],
+            "reporting_country": ["FR"],
+            "date_of_birth": [born],
+        }
+    )
+    checked = check_table(RawTable("persons", raw, "book.xlsx", "persons"), CODES)
+    assert (len(checked.frame) == 1) is ok, checked.rejections
+    if not ok:
+        (r,) = checked.rejections
+        assert (r.row, r.column, r.severity) == (7, "date_of_birth", "critical")
+        assert "in the future" in r.reason and str(r).startswith("book.xlsx, sheet 'persons', row 7")
+
+
+def test_an_unknown_reporting_country_is_refused_in_every_table() -> None:
+    raw = pd.DataFrame(
+        {
+            ROW: [2],
+            "case_id": ["A1"],
+            "reporting_country": ["XX"],
+            "item_no": ["1"],
+            "commodity_category": ["drugs"],
+            "commodity_type": ["cocaine"],
+            "quantity": ["2"],
+            "unit": ["kg"],
+        }
+    )
+    checked = check_table(RawTable("items", raw, "items.csv"), CODES)
+    assert checked.frame.empty and [(r.row, r.column) for r in checked.rejections] == [
+        (2, "reporting_country")
+    ]
 
 
 def test_missing_required_column_refuses_every_row() -> None:

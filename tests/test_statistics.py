@@ -204,3 +204,44 @@ def test_every_report_and_the_detector_survive_an_empty_store() -> None:
         result.to_excel()
         result.to_csv()
     assert detect_emerging(empty).describe() == "no data to test"
+
+
+def test_one_region_one_year_draws_months_by_commodity(sample_frame: pd.DataFrame) -> None:
+    """Issue 15: the default report for one region and one year was a single solid bar."""
+    from workbench.store.filters import CaseFilter
+
+    flt = CaseFilter(
+        wco_regions=("Europe",),
+        date_from=pd.Timestamp("2024-01-01").date(),
+        date_to=pd.Timestamp("2024-12-31").date(),
+    )
+    one = flt.apply(sample_frame)
+    r = run_report("commodity_region_year", one, flt)
+    spec = r.chart.to_dict()
+    assert (
+        spec["encoding"]["x"]["field"] == "month"
+        and spec["encoding"]["color"]["field"] == "commodity category"
+    )
+    values = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert values["month"].nunique() > 6 and values["commodity category"].nunique() > 1
+    assert r.heading.endswith("2024 (WCO region: Europe)")  # a whole year reads as the year, not "…30 Dec"
+    assert "Cases per year by WCO region" in str(
+        run_report("commodity_region_year", sample_frame).chart.to_dict()
+    )
+
+
+def test_an_open_period_ends_with_the_datas_last_month() -> None:
+    """Issue 15: a period ending 31 Dec read "30 Dec" (the last seizure's day)."""
+    from workbench.store.filters import CaseFilter
+    from workbench.trends.statistics import ReportContext
+
+    frame = pd.DataFrame({"seizure_date": pd.to_datetime(["2024-01-03", "2024-06-10", "2024-12-30"])})
+    assert ReportContext.of(frame).period_label() == "2024"
+    assert (
+        ReportContext.of(frame, CaseFilter(date_from=pd.Timestamp("2024-01-01").date())).period_label()
+        == "2024"
+    )
+    assert (
+        ReportContext.of(frame, CaseFilter(date_to=pd.Timestamp("2024-06-30").date())).period_label()
+        == "Jan–Jun 2024"
+    )

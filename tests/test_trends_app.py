@@ -235,3 +235,16 @@ def test_empty_states_say_what_to_change(app: AppTest) -> None:
     app.run()
     assert not app.exception, app.exception
     assert any(w.value.startswith("Emerging trends need a longer period") for w in app.warning)
+
+
+def test_the_trend_chart_says_its_period_and_filter(app: AppTest) -> None:
+    """Issue 15: the Trends PNG carried neither the filter nor the period; the chart's own subtitle does."""
+    from workbench.store.filters import CaseFilter
+
+    app.session_state["_workbench_state"].filter = CaseFilter(commodity_categories=("tobacco",))
+    app.switch_page("pages/trends.py")
+    app.run()
+    assert not app.exception, app.exception
+    subtitle = _vega(app)["title"]["subtitle"]
+    assert subtitle[0].startswith("Period: ") and "20" in subtitle[0]
+    assert subtitle[1] == "Filter: commodity category: tobacco"

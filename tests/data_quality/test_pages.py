@@ -87,6 +87,7 @@ def test_scorecards_page_shows_heatmap_and_trend(app: AppTest) -> None:
     assert heat["mark"]["type"] == "rect" if isinstance(heat["mark"], dict) else heat["mark"] == "rect"
     data = _chart_data(charts[0].proto)
     assert data["reporting_country"].nunique() >= 10 and data["month"].nunique() >= 24
+    assert any("A white cell is a month with nothing to score" in c.value for c in app.caption)  # issue 15
     app.selectbox(key="quality_dimension").set_value("timeliness").run()
     assert not app.exception
     table = app.dataframe[0].value

@@ -18,6 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--cases", type=int, default=20_000, help="number of cases (default 20000)")
     p.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same data")
+    p.add_argument(
+        "--prefix",
+        help="tag the case ids start with, e.g. TRY1 -> TRY1-FR-2024-000001 (default: S and the seed, e.g. "
+        "S7-...; the shipped sample alone has none), so a generated file loads beside the stored cases",
+    )
     p.add_argument("--from", dest="start", default="2019-01-01", help="first seizure date")
     p.add_argument("--to", dest="end", default="2025-12-31", help="last seizure date")
     p.add_argument(
@@ -54,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
     from workbench.sample.generator import generate
 
     t0 = time.perf_counter()
-    ds = generate(args.cases, seed=args.seed, start=args.start, end=args.end)
+    try:
+        ds = generate(args.cases, seed=args.seed, start=args.start, end=args.end, prefix=args.prefix)
+    except ValueError as e:
+        print(f"workbench sample: {e}", file=sys.stderr)
+        return 2
     files = write_dataset(ds.tables, args.out)
     if args.truth:
         args.truth.write_text(json.dumps(ds.truth, indent=1, default=str), encoding="utf-8")

@@ -59,6 +59,8 @@ from workbench.store.filters import CaseFilter
 
 __all__ = [
     "EXPORT_KINDS",
+    "PERSONAL_EXPORT_KINDS",
+    "export_kinds_for",
     "ExportRefused",
     "ExportResult",
     "PersonalLexicon",
@@ -77,6 +79,17 @@ EXPORT_KINDS: dict[str, str] = {
     "pseudonymised": "pseudonymised export: persons and companies as stable keyed pseudonyms",
 }
 NON_PERSONAL_BASIS = "non-personal data (no personal data leaves)"
+#: kinds that carry personal data or pseudonyms of it: only for roles that may see personal data
+PERSONAL_EXPORT_KINDS = frozenset({"exchange", "pseudonymised"})
+
+
+def export_kinds_for(settings: Settings) -> list[str]:
+    """The kinds of :data:`EXPORT_KINDS` the role of ``settings`` may make, in their order.
+
+    >>> export_kinds_for(Settings.from_env({"WORKBENCH_ROLE": "viewer"}))
+    ['formatted', 'non_personal']
+    """
+    return [k for k in EXPORT_KINDS if settings.can_see_personal or k not in PERSONAL_EXPORT_KINDS]
 
 
 class ExportRefused(Exception):
@@ -394,8 +407,7 @@ def export_tables(
         raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
     settings = settings or Settings.from_env()
     flt = flt or CaseFilter()
-    personal_needed = kind in ("exchange", "pseudonymised")
-    if personal_needed and not settings.can_see_personal:
+    if kind not in export_kinds_for(settings):
         raise ExportRefused(
             f"the role {settings.role!r} may not export personal data; a {kind} export needs one of the "
             "roles analyst, steward, trainer or admin (the non-personal export is open to every role)"

@@ -520,8 +520,6 @@ def ingest_dataset(
         if start is not None:
             start(report.source)
     order = [n for n in TABLE_NAMES if n in raw.tables]
-    total_rows = sum(raw.tables[n].approx_rows or 0 for n in order) or 1
-    done_rows = 0
     try:
         with store.session() as s:
             sub = _submission(raw, report, settings, source_name, set())
@@ -534,8 +532,11 @@ def ingest_dataset(
                 report.accepted.setdefault(name, 0)
                 report.rejected.setdefault(name, 0)
                 state.seen[name] = KeyIndex()
+                # progress counts the rows of this table out of this table's rows (an estimate until
+                # the table is read: a CSV's row count is not known before its end)
+                done_rows, total_rows = 0, max(1, rt.approx_rows or 0)
                 if progress:
-                    progress(min(done_rows, total_rows), total_rows, f"importing {name}")
+                    progress(0, total_rows, f"importing {name}")
                 for chunk in rt.iter_chunks(chunk_rows):
                     ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
                     _quarantine(conn, sub.id, rt.where, chunk, ct)
@@ -545,8 +546,11 @@ def ingest_dataset(
                     for r in sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")):
                         _listed(report.rejections, r, report)
                     done_rows += len(chunk)
+                    total_rows = max(total_rows, done_rows)
                     if progress:
-                        progress(min(done_rows, total_rows), total_rows, f"importing {name}")
+                        progress(done_rows, total_rows, f"importing {name}")
+                if progress and done_rows != total_rows:
+                    progress(done_rows, done_rows, f"importing {name}")
             for gate in gates:
                 record = getattr(gate, "record", None)
                 if record is not None:
@@ -595,7 +599,7 @@ def ingest_dataset(
             raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
         raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e
     if progress:
-        progress(total_rows, total_rows, "done")
+        progress(1, 1, "done")
     return report
 
 

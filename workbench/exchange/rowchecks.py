@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.exchange.files import ROW, RawTable
+from workbench.format.reference import UNKNOWN_COUNTRY
 from workbench.format.schema import FORMAT, Column
 
 __all__ = [
@@ -251,11 +252,24 @@ def check_table(
         for r in rows[mask]:
             out.rejections.append(Rejection(raw.name, int(r), column, reason, raw.where))
 
+    today = pd.Timestamp(dt.date.today())
     for col in spec.columns:
         if col.name not in df.columns:
             typed[col.name] = pd.Series(pd.NA, index=df.index, dtype="object")
             continue
         values, failures = coerce_column(df[col.name], col, codes)
+        if col.type == "iso2" and col.name in spec.key:
+            # A country in a record's key names the administration that reports it: "unknown" (XX)
+            # names none, so the record could be neither attributed nor told apart from another's.
+            unknown = (values == UNKNOWN_COUNTRY).fillna(False).astype(bool)
+            failures.append(
+                (unknown, f"{UNKNOWN_COUNTRY} (unknown) cannot name the reporting administration")
+            )
+            values = values.mask(unknown)
+        if col.kind == "birth_date":
+            future = (values > today).fillna(False).astype(bool)
+            failures.append((future, f"a date of birth cannot be in the future (after {today:%Y-%m-%d})"))
+            values = values.mask(future)
         bad_np = np.zeros(n, dtype=bool)
         for mask, reason in failures:
             m = mask.to_numpy(dtype=bool)

@@ -44,6 +44,7 @@ __all__ = [
     "RILOS",
     "countries",
     "country_codes",
+    "UNKNOWN_COUNTRY",
     "country_name",
     "wco_region",
     "rilo",
@@ -108,12 +109,16 @@ def _csv(name: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- countries
+#: The code the exchange format gives a country nobody knows (kind ``country``: "XX unknown").
+UNKNOWN_COUNTRY = "XX"
+
+
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     """Valid ISO 3166-1 alpha-2 codes, plus XK (Kosovo) and XX (unknown)."""
     import pycountry
 
-    return frozenset([c.alpha_2 for c in pycountry.countries] + ["XK", "XX"])
+    return frozenset([c.alpha_2 for c in pycountry.countries] + ["XK", UNKNOWN_COUNTRY])
 
 
 @lru_cache(maxsize=1)
@@ -160,7 +165,7 @@ def _country_index() -> dict[str, dict[str, Any]]:
 
 def country_name(iso2: str) -> str:
     """English short name of a country (``XX`` -> ``Unknown``); the code itself if unknown."""
-    if iso2 == "XX":
+    if iso2 == UNKNOWN_COUNTRY:
         return "Unknown"
     rec = _country_index().get(str(iso2).upper())
     return str(rec["name"]) if rec else str(iso2)

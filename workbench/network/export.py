@@ -127,7 +127,9 @@ def ftm_entities(graph: EntityGraph) -> list[dict[str, Any]]:
         from followthemoney import model
     except ImportError as e:  # pragma: no cover - depends on the extra
         raise FtmUnavailable(
-            f"the FollowTheMoney export needs the followthemoney package (pip install 'cen-workbench[ftm]'): {e}"
+            "the FollowTheMoney export needs the followthemoney package, which `make run` leaves out (its "
+            "PyICU takes minutes to compile): run `make ftm` once (needs libicu-dev, pkg-config and a C++ "
+            f"compiler), or pip install 'cen-workbench[ftm]'; then restart the app ({e})"
         ) from e
     nodes = graph.nodes.set_index("node_id")
     out: dict[str, Any] = {}

@@ -77,8 +77,9 @@ def path_view(graph: EntityGraph, path: Sequence[str]) -> nx.Graph:
 
 
 def community_table(graph: EntityGraph, comm: pd.Series) -> pd.DataFrame:
-    """One row per community of :func:`~workbench.network.graph.communities`: its number, node count
-    and nodes per kind, largest first."""
+    """One row per community of :func:`~workbench.network.graph.communities`: its number, node count,
+    its best-linked members by name (up to three, persons and companies first) and nodes per kind,
+    largest first."""
     kinds = graph.nodes.set_index("node_id").loc[comm.index, "kind"]
     table = (
         pd.DataFrame({"community": comm.to_numpy(), "kind": kinds.to_numpy()})
@@ -86,6 +87,21 @@ def community_table(graph: EntityGraph, comm: pd.Series) -> pd.DataFrame:
         .reindex(columns=[k for k in NODE_KINDS if k in set(kinds)])
     )
     table.insert(0, "nodes", table.sum(axis=1))
+    # who is in it: the best-linked persons and companies (else any nodes), by name, so that a group
+    # reads as its people rather than a bare number
+    nodes = graph.nodes.set_index("node_id").loc[comm.index]
+    degree = pd.Series(graph.degree, index=graph.nodes["node_id"]).loc[comm.index]
+    parties = nodes["kind"].isin(["person", "company"]).to_numpy()
+    ranked = pd.DataFrame(
+        {
+            "community": comm.to_numpy(),
+            "label": nodes["label"].astype(str).to_numpy(),
+            "party": parties,
+            "degree": degree.to_numpy(),
+        }
+    ).sort_values(["party", "degree"], ascending=False, kind="stable")
+    members = ranked.groupby("community", sort=False)["label"].agg(lambda s: "; ".join(s.head(3)))
+    table.insert(1, "members", members.reindex(table.index))
     return table.reset_index().sort_values("nodes", ascending=False)
 
 

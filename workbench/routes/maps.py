@@ -29,6 +29,9 @@ Examples
 ['borders', 'countries', 'flows', 'highlight', 'hotspots', 'inferred', 'labels', 'places']
 >>> map_png(data)[:4] == b"\\x89PNG"
 True
+>>> v = fitted_view(data)  # Colombia to France and the Netherlands: the Atlantic, closer than the world
+>>> -60 < v["longitude"] < -10 and v["zoom"] > DEFAULT_VIEW["zoom"]
+True
 >>> "http" in map_html(deck, title="Routes").split("<script")[0]
 False
 """
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
     from PIL import ImageFont
 
 __all__ = [
+    "fitted_view",
     "CATEGORY_COLOURS",
     "REGION_POINTS",
     "BLANK_STYLE",
@@ -774,6 +778,31 @@ def _bounds(data: MapData) -> tuple[float, float, float, float]:
         need_lon = (hi_lat - lo_lat) * 16 / 9
         lo_lon, hi_lon = mid - need_lon / 2, mid + need_lon / 2
     return lo_lon, hi_lon, lo_lat, hi_lat
+
+
+def fitted_view(data: MapData, width: int = 1200, height: int = 600) -> dict[str, float]:
+    """The map's view (centre and zoom) that fits the drawn flows in a ``width`` × ``height`` pixel
+    frame: the filtered data, not the whole world, fills the map (see the module's example).
+    """
+    import math
+
+    lo_lon, hi_lon, lo_lat, hi_lat = _bounds(data)
+
+    def merc(lat: float) -> float:
+        lat = max(-85.0, min(85.0, lat))
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    # deck.gl's world is 512 px wide at zoom 0 (2π in Mercator units)
+    zoom_lon = math.log2(width * 360 / (512 * max(hi_lon - lo_lon, 1e-6)))
+    zoom_lat = math.log2(height * 2 * math.pi / (512 * max(merc(hi_lat) - merc(lo_lat), 1e-6)))
+    mid_lat = math.degrees(math.atan(math.sinh((merc(hi_lat) + merc(lo_lat)) / 2)))
+    return {
+        "latitude": round(mid_lat, 3),
+        "longitude": round((lo_lon + hi_lon) / 2, 3),
+        "zoom": round(max(0.5, min(zoom_lon, zoom_lat)), 2),
+        "pitch": 0,
+        "bearing": 0,
+    }
 
 
 def map_png(

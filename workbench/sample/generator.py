@@ -32,11 +32,12 @@ Examples
 >>> generate(300, seed=1).tables["persons"].equals(ds.tables["persons"])
 True
 >>> sorted(ds.truth)[:4]
-['case_patterns', 'company_entities', 'company_variants', 'emerging_routes']
+['case_id_prefix', 'case_patterns', 'company_entities', 'company_variants']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -56,6 +57,7 @@ __all__ = [
     "generate",
     "build_default_sample",
     "default_sample_path",
+    "case_id_prefix",
 ]
 
 DEFAULT_CASES = 20_000
@@ -87,11 +89,31 @@ class SampleDataset:
     ``emerging_routes`` / ``fading_routes`` (``name, category, commodity_type [..], departure [..],
     transit [..], destination [..], transport_mode [..], start``), ``remarks_with_personal_data``
     (case keys whose remarks name a person), ``slow_reporters``, ``events``, ``case_patterns``,
-    ``seed``, ``n_cases``, ``period``.
+    ``seed``, ``case_id_prefix``, ``n_cases``, ``period``.
     """
 
     tables: dict[str, pd.DataFrame]
     truth: dict[str, Any] = field(default_factory=dict)
+
+
+DEFAULT_PERIOD = ("2019-01-01", "2025-12-31")
+
+
+def case_id_prefix(
+    n_cases: int, seed: int, start: str = DEFAULT_PERIOD[0], end: str = DEFAULT_PERIOD[1]
+) -> str:
+    """The tag a generated data set's case ids start with, so that it can be loaded beside another.
+
+    The shipped default sample keeps plain ids (``FR-2024-000123``; docs and tests name them); any
+    other draw carries its seed (``S7-FR-2024-000123``): a file generated to try an upload never
+    collides with the stored sample's cases.
+
+    >>> case_id_prefix(DEFAULT_CASES, DEFAULT_SEED), case_id_prefix(300, 7), case_id_prefix(300, DEFAULT_SEED)
+    ('', 'S7', 'S42')
+    """
+    if (n_cases, seed, start, end) == (DEFAULT_CASES, DEFAULT_SEED, *DEFAULT_PERIOD):
+        return ""
+    return f"S{seed}"
 
 
 def default_sample_path() -> Path:
@@ -351,12 +373,17 @@ def _cities(country: str) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------ generate
 def generate(
-    n_cases: int, seed: int = 0, start: str = "2019-01-01", end: str = "2025-12-31"
+    n_cases: int,
+    seed: int = 0,
+    start: str = DEFAULT_PERIOD[0],
+    end: str = DEFAULT_PERIOD[1],
+    prefix: str | None = None,
 ) -> SampleDataset:
     """Generate ``n_cases`` cases with their items, persons and companies, and the planted ``truth``.
 
     Deterministic for a seed (one :class:`numpy.random.Generator`). See the module docstring for
-    what is planted; :class:`SampleDataset` for the shapes.
+    what is planted; :class:`SampleDataset` for the shapes. Case ids start with ``prefix`` and a dash
+    (default: :func:`case_id_prefix`, the seed for all but the shipped sample; ``""`` for none).
 
     Examples
     --------
@@ -366,9 +393,15 @@ def generate(
     True
     >>> sorted({n["kind"] for n in ds.truth["networks"]}) == sorted(NETWORK_KINDS)
     True
+    >>> c.loc[0, "case_id"].startswith("S3-"), generate(5, seed=3, prefix="").tables["cases"].loc[0, "case_id"][2]
+    (True, '-')
     """
     if n_cases < 1:
         raise ValueError("n_cases must be at least 1")
+    if prefix is None:
+        prefix = case_id_prefix(n_cases, seed, start, end)
+    if prefix and not re.fullmatch(r"[A-Za-z0-9]{1,12}", prefix):
+        raise ValueError(f"case id prefix {prefix!r}: use 1 to 12 letters or digits")
     rng = np.random.default_rng(seed)
     cal = _calendar(start, end)
     cs, transit_vocab = _draw_cases(n_cases, cal, rng)
@@ -377,7 +410,7 @@ def generate(
     place_vocab = _place_of_seizure(cs, rng)
     _conveyance_ids(cs, rng)
     _entry_dates(cs, rng, cal["n_days"])
-    cs["case_id"] = _case_ids(cs, cal)
+    cs["case_id"] = _case_ids(cs, cal, prefix)
     cs["epoch"] = cal["epoch"][cs["day"]]
     items = _items(cs, rng)
     persons, companies, truth = _parties(cs, rng)
@@ -431,6 +464,7 @@ def generate(
                 )
             ),
             "seed": seed,
+            "case_id_prefix": prefix,
             "n_cases": n_cases,
             "period": [start, end],
         }
@@ -789,8 +823,8 @@ def _entry_dates(cs: dict[str, Any], rng: np.random.Generator, n_days: int) -> N
     cs["slow_reporters"] = [_cc_str(int(k)) for k in countries[speed == 2]]
 
 
-def _case_ids(cs: dict[str, Any], cal: dict[str, Any]) -> np.ndarray:
-    """``CC-YYYY-NNNNNN``: unique per reporting country, numbered in date order within the year."""
+def _case_ids(cs: dict[str, Any], cal: dict[str, Any], prefix: str = "") -> np.ndarray:
+    """``[PREFIX-]CC-YYYY-NNNNNN``: unique per reporting country, numbered in date order within the year."""
     year = cal["year"][cs["day"]]
     g = cs["rc_key"].astype(np.int64) * 10_000 + year
     order = np.argsort(g, kind="stable")  # cases are in day order already
@@ -798,7 +832,8 @@ def _case_ids(cs: dict[str, Any], cal: dict[str, Any]) -> np.ndarray:
     starts = np.r_[0, np.flatnonzero(gs[1:] != gs[:-1]) + 1]
     seq = np.empty(len(g), dtype=np.int64)
     seq[order] = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) + 1
-    return _cat(cs["reporting_country"], "-", _fixed(year, 4), "-", _fixed(seq, 6))
+    ids = _cat(cs["reporting_country"], "-", _fixed(year, 4), "-", _fixed(seq, 6))
+    return _cat(f"{prefix}-", ids) if prefix else ids
 
 
 def _items(cs: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:

@@ -235,7 +235,10 @@ class Criterion:
                 for p in (_("from {date}", date=lo) if lo else "", _("to {date}", date=hi) if hi else "")
                 if p
             ]
-        return [_(self.phrase, values=", ".join(self.value(flt)))]
+        # a fixed vocabulary (WCO regions) reads by the name its list shows, so that the filter line and
+        # the sidebar call one region by one name; codes (countries) stay codes
+        shown = [self.show(v) if self.options == "vocabulary" else v for v in self.value(flt)]
+        return [_(self.phrase, values=", ".join(shown))]
 
     def values_text(self, flt: CaseFilter) -> str:
         """The chosen value(s) in a phrase: ``"from 2024-01-01 to 2024-06-30"``, ``"FR, NL"``."""

@@ -98,8 +98,7 @@ class ReportContext:
     """What a report observes besides its frame.
 
     ``start`` and ``end`` are the first and last day observed: the filter's period, and where the filter
-    leaves it open the first and last seizure date of the frame (the data's last month counts as whole
-    when the filter runs to its end). A period outside them is not a period without seizures, so no
+    leaves it open the months of the first and last seizure date of the frame, whole. A period outside them is not a period without seizures, so no
     report fills it with zeros. ``year_before`` is the frame of the same filter one year earlier
     (:func:`year_before_filter`), which the year-on-year report compares with when the filter sets a
     period.
@@ -117,8 +116,12 @@ class ReportContext:
         dates = pd.to_datetime(frame["seizure_date"]).dropna() if "seizure_date" in frame.columns else None
         first = dates.min().normalize() if dates is not None and len(dates) else None
         last = dates.max().normalize() if dates is not None and len(dates) else None
+        # an end the filter leaves open is the data's: its first and last month count as whole (a year
+        # of data whose last seizure fell on 30 Dec is that year, not "... to 30 Dec")
+        if first is not None:
+            first = first.to_period("M").start_time.normalize()
         start = pd.Timestamp(flt.date_from) if flt is not None and flt.date_from else first
-        end = last
+        end = last.to_period("M").end_time.normalize() if last is not None else None
         if flt is not None and flt.date_to:
             end = pd.Timestamp(flt.date_to)
             if last is not None:
@@ -384,15 +387,23 @@ def _commodity_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.
 
     ts = time_series(frame, ("commodity_category", "wco_region"), "Y")
     table = _year_pivot(ts, ["commodity_category", "wco_region"], "cases", _NAMES)
-    by_year = time_series(frame, "wco_region", "Y")
+    # One year, or one region, would draw a single solid bar: a single year is drawn by month, a single
+    # region split by commodity category, so the chart always shows something the table does not say.
+    one_year = ts.empty or pd.PeriodIndex(ts["period"]).year.nunique() <= 1
+    one_region = ts.empty or ts["wco_region"].nunique() <= 1
+    split = "commodity_category" if one_region else "wco_region"
+    by = time_series(frame, split, "M" if one_year else "Y")
+    periods = pd.PeriodIndex(by["period"])
+    axis = "month" if one_year else "year"
     data = pd.DataFrame(
         {
-            "year": pd.PeriodIndex(by_year["period"]).year.astype(str),
-            "WCO region": _labels(by_year, "wco_region").to_numpy(),
-            "cases": by_year["cases"].to_numpy(),
+            axis: (periods.strftime("%Y-%m") if one_year else periods.year.astype(str)),
+            _NAMES[split]: _labels(by, split).to_numpy(),
+            "cases": by["cases"].to_numpy(),
         }
     )
-    return table, bar_chart(data, "year", "cases", color="WCO region", title="Cases per year by WCO region")
+    title = f"Cases per {axis} by {_NAMES[split]}"
+    return table, bar_chart(data, axis, "cases", color=_NAMES[split], title=title)
 
 
 def _top_routes(frame: pd.DataFrame, ctx: ReportContext, top: int = 20) -> tuple[pd.DataFrame, Any]:

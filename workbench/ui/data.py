@@ -157,6 +157,16 @@ def choose_mode(source: RawDataset) -> str:
     return "exchange" if mode == MODES[0] else "mapping"
 
 
+def _as_written(s: pd.Series) -> pd.Series:
+    """Cells as text the way the file shows them: a whole number a workbook stores as a float (item 1,
+    quantity 250) reads ``1``, not ``1.0``."""
+    if pd.api.types.is_float_dtype(s) or s.dtype == object:
+        s = s.astype(object).map(
+            lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v), na_action="ignore"
+        )
+    return s.astype("string")
+
+
 def preview_exchange(source: RawDataset) -> RawDataset | None:
     from workbench.exchange.files import select_tables
 
@@ -168,7 +178,7 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
     st.markdown("**Preview**")
     for name, t in raw.tables.items():
         st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
-        head = t.head(20).astype("string").rename(columns={ROW: "row"})  # the spreadsheet row number
+        head = t.head(20).apply(_as_written).rename(columns={ROW: "row"})  # the spreadsheet row number
         st.dataframe(head, hide_index=True, width="stretch")
     for n in raw.notices:
         st.caption(n)
@@ -330,7 +340,8 @@ def run_import(raw: RawDataset, source_name: str) -> None:
 
     def progress(done: int, total: int, stage: str) -> None:
         frac = min(1.0, done / total) if total else 0.0
-        bar.progress(frac, text=f"{stage} · {done:,} of about {total:,} rows")
+        about = "about " if done < total else ""
+        bar.progress(frac, text=f"{stage} · {done:,} of {about}{total:,} rows")
 
     try:
         report = ingest_dataset(
@@ -378,21 +389,44 @@ def import_report() -> None:
 
 
 def export_panel() -> None:
-    """Choose the export kind, format and legal basis; prepare (audited) and download."""
-    from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_bytes
+    """Choose the export kind (only those the role may make), format and legal basis; prepare (audited)
+    and download. A refusal says why in plain view."""
+    from workbench.config import PERSONAL_DATA_ROLES
+    from workbench.exchange.exports import (
+        EXPORT_KINDS,
+        PERSONAL_EXPORT_KINDS,
+        ExportRefused,
+        export_bytes,
+        export_kinds_for,
+    )
+    from workbench.i18n import _
     from workbench.ui.resources import get_settings, get_store
 
     state = get_state()
     settings = get_settings()
     labels = {
-        "formatted": "Formatted workbook (filtered view)",
-        "exchange": "Exchange format (all tables)",
-        "non_personal": "Non-personal (cases + items, scrubbed)",
-        "pseudonymised": "Pseudonymised (keyed pseudonyms)",
+        "formatted": _("Formatted workbook (filtered view)"),
+        "exchange": _("Exchange format (all tables)"),
+        "non_personal": _("Non-personal (cases + items, scrubbed)"),
+        "pseudonymised": _("Pseudonymised (keyed pseudonyms)"),
     }
+    kinds = export_kinds_for(settings)
+    if set(EXPORT_KINDS) - set(kinds):
+        st.info(
+            _(
+                "Your role ({role}) may export non-personal data only: the formatted workbook and the "
+                "non-personal export, free text scrubbed. The {kinds} exports carry personal data; they are "
+                "made by the roles {roles}.",
+                role=settings.role,
+                kinds=_(" and ").join(
+                    labels[k].split(" (")[0].lower() for k in EXPORT_KINDS if k in PERSONAL_EXPORT_KINDS
+                ),
+                roles=", ".join(sorted(PERSONAL_DATA_ROLES)),
+            )
+        )
     kind = st.radio(
-        "Kind of export",
-        list(labels),
+        _("Kind of export"),
+        kinds,
         format_func=labels.__getitem__,
         horizontal=True,
         key="export_kind",
@@ -401,43 +435,62 @@ def export_panel() -> None:
     fmt = "xlsx"
     if kind != "formatted":
         fmt = st.radio(
-            "Format",
+            _("Format"),
             ["xlsx", "csv"],
             horizontal=True,
             key="export_fmt",
-            format_func=lambda f: "Excel workbook" if f == "xlsx" else "CSV folder (.zip)",
+            format_func=lambda f: _("Excel workbook") if f == "xlsx" else _("CSV folder (.zip)"),
         )
-    needs_basis = kind in ("exchange", "pseudonymised")
+    needs_basis = kind in PERSONAL_EXPORT_KINDS
     basis = st.text_input(
-        "Legal basis" + (" (required)" if needs_basis else ""),
+        _("Legal basis") + (_(" (required)") if needs_basis else ""),
         key="export_basis",
-        placeholder="e.g. mutual administrative assistance agreement, art. 4",
-        help="Written to the audit log with the filter and your user name.",
+        placeholder=_("e.g. mutual administrative assistance agreement, art. 4"),
+        help=_("Written to the audit log with the filter and your user name."),
     )
-    if kind == "pseudonymised" and not settings.pseudonym_key:
-        st.info("Pseudonymised exports need WORKBENCH_PSEUDONYM_KEY set in the environment of the app.")
-    label = "Prepare workbook" if kind == "formatted" else "Prepare export"
-    if st.button(label, key="export_prepare"):
-        with st.status("Preparing the export …", expanded=False) as status:
+    missing_key = kind == "pseudonymised" and not settings.pseudonym_key
+    if missing_key:
+        st.warning(
+            _(
+                "Pseudonymised exports need WORKBENCH_PSEUDONYM_KEY set in the environment of the app; ask "
+                "the administrator to set it."
+            )
+        )
+    elif needs_basis and not basis.strip():
+        st.caption(_("State the legal basis to prepare this export: it carries personal data or pseudonyms."))
+    label = _("Prepare workbook") if kind == "formatted" else _("Prepare export")
+    blocked = missing_key or (needs_basis and not basis.strip())
+    if st.button(label, key="export_prepare", disabled=blocked):
+        refused = None
+        with st.status(_("Preparing the export …"), expanded=False) as status:
             try:
                 data, name, counts = export_bytes(
                     get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, settings=settings
                 )
             except ExportRefused as e:
-                status.update(label="Refused", state="error")
-                st.error(str(e))
-                return
-            status.update(
-                label=f"Ready: {', '.join(f'{k} {v:,}' for k, v in counts.items())}", state="complete"
-            )
+                refused = str(e)
+                status.update(label=_("Refused: nothing was exported"), state="error", expanded=False)
+            else:
+                status.update(
+                    label=_("Ready: {counts}", counts=", ".join(f"{k} {v:,}" for k, v in counts.items())),
+                    state="complete",
+                )
+        if refused is not None:
+            st.error(_("The export was refused: {reason}", reason=refused))
+            return
         if counts.get("cases", 0) == 0:
-            st.warning("No case matches the filters.")
+            st.warning(_("No case matches the filters."))
         mime = (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             if name.endswith(".xlsx")
             else "application/zip"
         )
         st.download_button(
-            f"Download {name}", data, file_name=name, mime=mime, key="export_download", on_click="ignore"
+            _("Download {name}", name=name),
+            data,
+            file_name=name,
+            mime=mime,
+            key="export_download",
+            on_click="ignore",
         )
-        st.caption("This export is recorded in the audit log (Admin → Store & audit).")
+        st.caption(_("This export is recorded in the audit log (Admin → Store & audit)."))

@@ -19,6 +19,7 @@ __all__ = [
     "cases_for_export",
     "seizure_frame",
     "case_frame",
+    "case_as_exported",
 ]
 
 _TTL = 600
@@ -49,6 +50,27 @@ def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple
     return _search(
         get_store().url, data_version(*_CASES), flt, text, page, page_size, get_settings().can_see_personal
     )
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _case_as_exported(
+    url: str, version: tuple[int, ...], rc: str, case_id: str, day: dt.date
+) -> dict[str, object] | None:
+    from workbench.config import Settings
+    from workbench.exchange.exports import export_tables
+
+    one_day = CaseFilter(reporting_countries=(rc,), date_from=day, date_to=day)
+    # the non-personal export is open to every role; made here as the export makes it
+    cases = export_tables(get_store(), "non_personal", one_day, settings=Settings.from_env())["cases"]
+    row = cases[cases["case_id"] == case_id]
+    return None if row.empty else {str(k): v for k, v in row.iloc[0].to_dict().items()}
+
+
+def case_as_exported(rc: str, case_id: str, seizure_date: dt.date) -> dict[str, object] | None:
+    """The case's row as the non-personal export carries it (remarks scrubbed of the names, numbers and
+    phones the store's parties hold; personal conveyance ids cleared), so that a role that may not see
+    personal data reads in the case detail what its own export gives it."""
+    return _case_as_exported(get_store().url, data_version(*_CASES), rc, case_id, seizure_date)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)

@@ -6,8 +6,11 @@ A page adds itself to the app with one line near its top, e.g.::
     # nav: section=Analysis; title=Routes; icon=:material/route:; order=20
 
 ``section`` is one of :data:`SECTIONS` (grouped by user role), ``order`` sorts pages within a section,
-``default=true`` marks the landing page. Features therefore never edit the entry script, and a test
-checks that every file in ``pages/`` has a valid line.
+``default=true`` marks the landing page. ``roles`` (optional) names who the page is for: roles of
+:data:`workbench.config.ROLES` separated by ``,``, or ``personal`` for the roles that may see personal
+data (:data:`workbench.config.PERSONAL_DATA_ROLES`); other roles do not get it in their menu. Hiding is
+only what the menu offers: the page and the library still check the role themselves. Features
+therefore never edit the entry script, and a test checks that every file in ``pages/`` has a valid line.
 
 Examples
 --------
@@ -15,6 +18,9 @@ Examples
 ...                  "pages/overview.py")
 >>> spec.section, spec.title, spec.default
 ('Analysis', 'Overview', True)
+>>> dup = parse_nav("# nav: section=Analysis; title=Duplicates; roles=personal", "pages/entities.py")
+>>> dup.for_role("analyst"), dup.for_role("viewer"), spec.for_role("viewer")
+(True, False, True)
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from workbench.config import PERSONAL_DATA_ROLES, ROLES
 
 __all__ = ["SECTIONS", "PageSpec", "parse_nav", "discover_pages", "NavError"]
 
@@ -41,6 +49,11 @@ class PageSpec:
     icon: str | None = None
     order: int = 100
     default: bool = False
+    roles: frozenset[str] | None = None  # None: every role
+
+    def for_role(self, role: str) -> bool:
+        """Whether the menu of ``role`` offers this page."""
+        return self.roles is None or role in self.roles
 
 
 def parse_nav(line: str, path: str) -> PageSpec:
@@ -56,7 +69,7 @@ def parse_nav(line: str, path: str) -> PageSpec:
         if not sep:
             raise NavError(f"{path}: '# nav:' entry {part.strip()!r} is not key=value")
         fields[key.strip()] = value.strip()
-    unknown = set(fields) - {"section", "title", "icon", "order", "default"}
+    unknown = set(fields) - {"section", "title", "icon", "order", "default", "roles"}
     if unknown:
         raise NavError(f"{path}: unknown '# nav:' keys {sorted(unknown)}")
     section = fields.get("section", "")
@@ -68,6 +81,15 @@ def parse_nav(line: str, path: str) -> PageSpec:
         order = int(fields.get("order", "100"))
     except ValueError:
         raise NavError(f"{path}: order {fields['order']!r} is not a whole number") from None
+    roles: frozenset[str] | None = None
+    if "roles" in fields:
+        names = {r.strip() for r in fields["roles"].split(",") if r.strip()}
+        bad = sorted(names - set(ROLES) - {"personal"})
+        if bad or not names:
+            raise NavError(
+                f"{path}: roles {bad or fields['roles']!r}: use personal or some of {', '.join(ROLES)}"
+            )
+        roles = frozenset((names - {"personal"}) | (PERSONAL_DATA_ROLES if "personal" in names else set()))
     return PageSpec(
         path=path,
         section=section,
@@ -75,6 +97,7 @@ def parse_nav(line: str, path: str) -> PageSpec:
         icon=fields.get("icon") or None,
         order=order,
         default=fields.get("default", "").lower() in ("1", "true", "yes"),
+        roles=roles,
     )
 
 
@@ -87,8 +110,9 @@ def _nav_line(text: Iterable[str]) -> str | None:
     return None
 
 
-def discover_pages(root: Path) -> dict[str, list[PageSpec]]:
-    """Pages under ``root/pages`` grouped by section (in :data:`SECTIONS` order), sorted by order/title.
+def discover_pages(root: Path, role: str | None = None) -> dict[str, list[PageSpec]]:
+    """Pages under ``root/pages`` grouped by section (in :data:`SECTIONS` order), sorted by order/title;
+    with ``role``, only those its menu offers.
 
     Raises :class:`NavError` when a page has no valid ``# nav:`` line or two pages claim the default.
     """
@@ -105,7 +129,10 @@ def discover_pages(root: Path) -> dict[str, list[PageSpec]]:
         raise NavError(f"more than one default page: {defaults}")
     grouped: dict[str, list[PageSpec]] = {}
     for section in SECTIONS:
-        pages = sorted((s for s in specs if s.section == section), key=lambda s: (s.order, s.title))
+        pages = sorted(
+            (s for s in specs if s.section == section and (role is None or s.for_role(role))),
+            key=lambda s: (s.order, s.title),
+        )
         if pages:
             grouped[section] = pages
     return grouped

@@ -215,7 +215,9 @@ def legend_html(counts: dict[str, int]) -> str:
     return (
         f"<div style='font-size:0.85rem;color:#555'><span style='color:{KIND_COLOURS['case']}'>◆</span> case"
         + (f" · {kinds}" if kinds else "")
-        + " · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand. "
+        + " · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand · "
+        "thick black ring: the selected entity and the ones the drawing started from (colours never change "
+        "on a click: a colour is a kind). "
         "A hop goes from one entity to the next through the case or identifier they share: two links "
         "(person – case – person).</div>"
     )
@@ -343,6 +345,8 @@ def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None)
     >>> spec = vis_spec(g, selected="person:P1")
     >>> [n["color"]["background"] for n in spec["nodes"]], spec["edges"][0]["label"]
     (['#1F3B57', '#D55E00'], 'courier')
+    >>> all(n["color"]["highlight"]["background"] == n["color"]["background"] for n in spec["nodes"])
+    True
     """
     seeds = set(g.graph.get("seeds", []))
     on_path = set(zip(path or [], (path or [])[1:], strict=False))
@@ -369,8 +373,17 @@ def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None)
                 "title": title,
                 "size": round(8 + 5 * math.log1p(deg), 1),
                 "shape": "square" if d.get("hub") else ("diamond" if kind == "case" else "dot"),
-                "color": {"background": colour, "border": "#111111" if nid in seeds or hidden else colour},
+                # selecting or hovering a node keeps its kind's colour (vis-network would otherwise paint it
+                # in its group's default highlight colour, which reads as another kind): a black ring says
+                # "selected"
+                "color": {
+                    "background": colour,
+                    "border": "#111111" if nid in seeds or hidden else colour,
+                    "highlight": {"background": colour, "border": "#111111"},
+                    "hover": {"background": colour, "border": "#111111"},
+                },
                 "borderWidth": 4 if nid in seeds else (2 if hidden else 1),
+                "borderWidthSelected": 5,
                 "group": kind,
             }
         )
@@ -635,6 +648,11 @@ def communities_panel(graph: EntityGraph, flt: CaseFilter) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="net_comm_table",
+        column_config={
+            "community": st.column_config.NumberColumn(_("group"), help=_("the group's number")),
+            "nodes": st.column_config.NumberColumn(_("size (nodes)")),
+            "members": st.column_config.TextColumn(_("best-linked members"), width="large"),
+        },
     )
     rows = ev.selection.rows if ev and ev.selection else []
     if rows:
@@ -657,14 +675,30 @@ def rankings_panel(graph: EntityGraph, flt: CaseFilter) -> None:
             n=rank.attrs.get("betweenness_nodes", 0),
         )
     )
+    # names, not internal ids; betweenness as a share of the most central one's (100), not 1.67e-6
+    top_bc = rank["betweenness"].max()
+    shown = pd.DataFrame(
+        {
+            _("name"): rank["label"].astype(str),
+            _("kind"): rank["kind"].astype(str),
+            _("links"): rank["degree"],
+            _("betweenness (highest = 100)"): (100 * rank["betweenness"] / top_bc).round(1)
+            if top_bc and top_bc > 0
+            else rank["betweenness"] * 0,
+        }
+    )
     ev = st.dataframe(
-        rank,
+        shown,
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="net_rank_table",
-        column_config={"betweenness": st.column_config.NumberColumn(format="%.2e")},
+        column_config={
+            _("betweenness (highest = 100)"): st.column_config.ProgressColumn(
+                _("betweenness (highest = 100)"), format="%.1f", min_value=0, max_value=100
+            )
+        },
     )
     rows = ev.selection.rows if ev and ev.selection else []
     if rows and st.button(_("Draw its network"), key="net_rank_draw"):

@@ -29,6 +29,7 @@ from workbench.routes.maps import (
     DEFAULT_VIEW,
     MapData,
     MapOptions,
+    fitted_view,
     legend_entries,
     map_data,
     route_deck,
@@ -241,7 +242,8 @@ def map_options(base: FlowBase) -> MapOptions:
         ),
         ("routes_hotspots", "Hotspots", ["heatmap", "off"], "heatmap", str),
     ]
-    cols = st.columns([1.1, 1, 1.2, 1.1, 1.2, 1, 0.9])
+    # two rows of four: seven controls in one row cut their choices short ("legs (each hop", ...)
+    cols = [*st.columns(4), *st.columns(4)]
     values: dict[str, Any] = {}
     for col, (key, label, options, default, fmt) in zip(cols, specs, strict=False):
         _remember(key, default)
@@ -249,7 +251,7 @@ def map_options(base: FlowBase) -> MapOptions:
             st.session_state[key] = default
         values[key] = col.selectbox(label, options, key=key, format_func=fmt, on_change=_keep, args=(key,))
     _remember("routes_top", 40)
-    top = cols[-1].number_input(
+    top = cols[len(specs)].number_input(
         "Top routes",
         min_value=1,
         max_value=300,
@@ -378,7 +380,13 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     ex = _extras()
     key = (get_store().url, data_version(*_CASES), flt, options, window)
     data = _map_data(*key)
-    view = ex.setdefault("routes.view", dict(DEFAULT_VIEW))
+    # the view fits the filtered data; it is fitted again when the filter or the map's flows change, and
+    # kept otherwise (a rerun, a pick) so that it does not jump
+    fit_key = (flt, options.mode, options.level, options.top)
+    if ex.get("routes.view_fit") != fit_key or "routes.view" not in ex:
+        ex["routes.view"] = fitted_view(data) if len(data.flows) else dict(DEFAULT_VIEW)
+        ex["routes.view_fit"] = fit_key
+    view = ex["routes.view"]
     deck = _deck(*key, tuple(sorted(view.items())))
     shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
     what = "legs" if options.mode == "legs" else "origin → destination pairs"

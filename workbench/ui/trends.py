@@ -41,6 +41,7 @@ from workbench.trends.statistics import (
     catalogue_workbook,
     run_report,
     shares_table,
+    span_label,
     table_csv,
     tidy_numbers,
     year_before_filter,
@@ -317,6 +318,15 @@ def builder_panel(flt: CaseFilter) -> None:
             kind=_VIEWS[view] if _VIEWS[view] != "multiples" else "line",
             rolling=rolling and column == measure,
         )
+    # the chart's own subtitle says the period and the filter, so that a downloaded PNG or SVG does too
+    periods = pd.PeriodIndex(changes["period"])
+    chart = charts.with_subtitle(
+        chart,
+        [
+            f"Period: {span_label(periods.min().start_time, periods.max().end_time.normalize())}",
+            f"Filter: {flt.replace(date_from=None, date_to=None).describe()}",
+        ],
+    )
     st.altair_chart(chart, width="stretch", key="trends_chart")
     table = _for_display(changes)
     with st.expander("Table", expanded=False):
