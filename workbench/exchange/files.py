@@ -517,9 +517,10 @@ def _csv_table(
                     enc=wide.upper(),
                 )
             )
-    lines = _detect_encoding(blob, enc, label) if auto else _validate_encoding(blob, enc, label)
     if auto:
-        enc, lines = lines
+        enc, lines = _detect_encoding(blob, enc, label)
+    else:
+        lines = _validate_encoding(blob, enc, label)
     text = head.decode(enc, errors="ignore").lstrip("\ufeff")
     sniff_lines = text.splitlines()[:50]
     if size == 0 or not text.strip():
@@ -715,7 +716,7 @@ def _zip_members(p: Path) -> list[tuple[zipfile.ZipInfo, str]]:
                 "{file}: {members} have the same file name in different folders; each table must come "
                 "once: zip one folder, or rename the files",
                 file=p.name,
-                members=" and ".join(", ".join(c) for c in clashes),
+                members="; ".join(" and ".join(c) for c in clashes),
             )
         )
     return members
@@ -1025,7 +1026,8 @@ def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> Ra
     for t in found.values():
         if t.header_row > 1:
             notices.append(
-                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title); "
+                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title or an upper header "
+                "level); "
                 f"header at row {t.header_row}"
             )
     return RawDataset(source.path, source.kind, found, source.file_hash, notices)

@@ -740,7 +740,7 @@ def _check_chunk(
 ) -> CheckedTable:
     """Row checks, referential checks and gates for one chunk of one table."""
     piece = RawTable(name, chunk, rt.file, rt.sheet)
-    piece.decimal = rt.decimal
+    piece.decimal, piece.header_row = rt.decimal, rt.header_row
     ct = check_table(piece, codes, seen=state.seen[name])
     for column, rows in ct.cleaned.items():
         for r in rows:

@@ -294,7 +294,12 @@ def check_table(
     if missing:
         out.rejections.append(
             Rejection(
-                raw.name, None, ", ".join(missing), "required column missing: every row refused", raw.where
+                raw.name,
+                None,
+                ", ".join(missing),
+                f"required column missing: every row refused (the header was read from row {raw.header_row}; "
+                "if the header is another row, remove the rows above it)",
+                raw.where,
             )
         )
         out.rejected_rows = set(int(r) for r in rows)
