@@ -19,7 +19,7 @@ import xlsxwriter
 
 from connectors import MappingProfile, load, open_connector
 from workbench.exchange.files import DatasetReadError, read_dataset, write_dataset
-from workbench.exchange.ingest import ImportFailed, ImportReport, import_path, ingest_dataset
+from workbench.exchange.ingest import ImportFailed, ImportReport, StoreBusy, import_path, ingest_dataset
 from workbench.store import Submission, open_store
 
 from .conftest import CASES, ITEMS
@@ -375,7 +375,8 @@ BAD_INPUTS = [
         stored=1,
         options={"mapping": _profile()},
         check=_stored(
-            "select case_id, cast(seizure_date as text) from cases where case_id like 'M%'", [("M3", "2024-01-13")]
+            "select case_id, cast(seizure_date as text) from cases where case_id like 'M%'",
+            [("M3", "2024-01-13")],
         ),
     ),
     Bad(
@@ -776,3 +777,173 @@ def test_gates_are_called_per_chunk_as_the_contract_says(tmp_path: Path) -> None
     ingest_dataset(read_dataset(tmp_path / "ds"), _store(tmp_path), gates=[Recorder()], chunk_rows=4)
     assert events == ["start ds", "record 1 in transaction=True"]
     assert seen == [("cases", [2, 3, 4, 5]), ("cases", [6, 7, 8, 9]), ("cases", [10])]
+
+
+def test_two_imports_at_once_into_one_sqlite_store(tmp_path: Path) -> None:
+    """The second import waits briefly for the first, then stops with a clear message: no SQL, no
+    parameters, no values; the first finishes and the store holds only its cases."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    writing, release = threading.Event(), threading.Event()
+
+    class Holds:
+        name = "holds"
+
+        def check(self, tables, store, where):  # type: ignore[no-untyped-def]
+            writing.set()  # the first import's transaction is open (its submission row is written)
+            release.wait(30)
+            return []
+
+    write_dataset({"cases": GOOD}, tmp_path / "first")
+    private = GOOD.assign(case_id=["Z1", "Z2", "Z3"], remarks="Ivan PETROVIC, born 12.03.1985")
+    write_dataset({"cases": private}, tmp_path / "second")
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        results["first"] = ingest_dataset(read_dataset(tmp_path / "first"), open_store(url), gates=[Holds()])
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert writing.wait(30)
+    store = open_store(url)
+    try:
+        with pytest.raises(StoreBusy) as err:
+            ingest_dataset(read_dataset(tmp_path / "second"), store, lock_wait=0.5)
+    finally:
+        release.set()
+        t.join(60)
+    message = str(err.value)
+    assert "second: the store is busy: another import is writing to it" in message
+    assert "nothing was stored" in message
+    for leak in ("INSERT", "SELECT", "parameters", "PETROVIC", "1985", "[SQL"):
+        assert leak not in message
+    assert results["first"].status == "accepted"  # type: ignore[attr-defined]
+    with store.engine.connect() as c:
+        ids = c.execute(sa.text("select case_id from cases order by case_id")).scalars().all()
+    assert ids == ["K1", "K2", "K4"]
+
+
+def test_a_database_error_is_reported_without_its_sql_or_values(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+
+    class Breaks:
+        name = "breaks"
+
+        def check(self, tables, store, where):  # type: ignore[no-untyped-def]
+            with store.engine.connect() as c:
+                c.execute(sa.text("select * from no_such_table where name = :n"), {"n": "Ivan PETROVIC"})
+            return []
+
+    write_dataset({"cases": GOOD}, tmp_path / "ds")
+    with pytest.raises(ImportFailed) as err:
+        ingest_dataset(read_dataset(tmp_path / "ds"), store, gates=[Breaks()])
+    assert "the import failed and nothing was stored (a database error (OperationalError))" in str(err.value)
+    assert "PETROVIC" not in str(err.value) and "no_such_table" not in str(err.value)
+    with store.engine.connect() as c:
+        (report,) = c.execute(sa.select(Submission.report)).scalars().all()
+    assert "PETROVIC" not in report
+
+
+def test_progress_counts_rows_read_of_rows_total_per_table(tmp_path: Path) -> None:
+    """Long rows at the top used to make the estimate far too small: 100 % from the first chunk."""
+    long_rows = GOOD.assign(remarks="x" * 5000)
+    many = pd.DataFrame(
+        {
+            "case_id": [f"P{i}" for i in range(3000)],
+            "reporting_country": "FR",
+            "seizure_date": "2024-01-02",
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "case_id": [f"P{i}" for i in range(500)],
+            "reporting_country": "FR",
+            "item_no": 1,
+            "commodity_category": "drugs",
+            "commodity_type": "cocaine",
+            "quantity": 1.0,
+            "unit": "kg",
+        }
+    )
+    write_dataset({"cases": pd.concat([long_rows, many], ignore_index=True), "items": items}, tmp_path / "ds")
+    raw = read_dataset(tmp_path / "ds")
+    assert raw.tables["cases"].approx_rows == 3003 and raw.tables["items"].approx_rows == 500
+    calls: list[tuple[int, int, str]] = []
+    ingest_dataset(raw, _store(tmp_path), progress=lambda d, t, s: calls.append((d, t, s)), chunk_rows=1000)
+    cases = [(d, t) for d, t, s in calls if s == "importing cases"]
+    assert cases == [(0, 3003), (1000, 3003), (2000, 3003), (3000, 3003), (3003, 3503), (3003, 3003)]
+    assert [(d, t) for d, t, s in calls if s == "importing items"] == [(0, 500), (500, 1000), (500, 500)]
+    assert calls[-1] == (1, 1, "done")
+
+
+def test_temporary_files_are_removed_when_the_import_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    class Breaks:
+        name = "breaks"
+
+        def check(self, tables, store, where):  # type: ignore[no-untyped-def]
+            raise RuntimeError("the gate broke")
+
+    write_dataset({"cases": GOOD}, tmp_path / "plain")
+    with zipfile.ZipFile(tmp_path / "csvs.zip", "w") as z:
+        z.write(tmp_path / "plain" / "cases.csv", "export/cases.csv")
+    with pytest.raises(ImportFailed):
+        ingest_dataset(read_dataset(tmp_path / "csvs.zip"), _store(tmp_path), gates=[Breaks()])
+    assert list(temp.iterdir()) == []
+    assert ingest_dataset(read_dataset(tmp_path / "csvs.zip"), _store(tmp_path)).status == "accepted"
+    assert list(temp.iterdir()) == []
+
+
+def test_the_command_line_names_separator_decimal_mark_and_refusal_cap(tmp_path: Path) -> None:
+    from workbench.cli import main
+
+    d = tmp_path / "ds"
+    d.mkdir()
+    # a semicolon file whose first data row has no decimal: the separator must be named or detected
+    (d / "cases.csv").write_text("case_id;reporting_country;seizure_date;latitude\nS1;ES;2024-01-10;40,5\n")
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["import", str(d), "--db", db, "--quiet", "--delimiter", ";", "--decimal", ","]) == 0
+    with open_store(db).engine.connect() as c:
+        assert c.execute(sa.text("select latitude from cases")).scalar_one() == 40.5
+    (d / "cases.csv").write_text(CSV_HEAD + "B1,FR,2024-13-01,x\nB2,FR,2024-13-02,x\n")
+    assert main(["import", str(d), "--db", db, "--quiet", "--max-rejected-rows", "1"]) == 2
+    assert open_store(db).counts()["cases"] == 1
+
+
+def test_a_suggested_mapping_names_the_date_order_the_sample_proves(tmp_path: Path) -> None:
+    from connectors import suggest_mapping
+
+    d = tmp_path / "ds"
+    d.mkdir()
+    (d / "saisies.csv").write_text(
+        "Ref,Pays,Date\nD1,France,31/01/2024\nD2,France,05/06/2024\nD3,France,12/02/2024\n"
+    )
+    profile = suggest_mapping(open_connector(d).read_source())
+    assert profile.date_format == "%d/%m/%Y" and profile.dayfirst
+    assert MappingProfile.from_dict(profile.to_dict()).date_format == "%d/%m/%Y"
+    report = ingest_dataset(load(open_connector(d), profile), _store(tmp_path))
+    assert report.status == "accepted", report.rejections
+    (d / "saisies.csv").write_text(
+        "Ref,Pays,Date\nD1,France,02/01/2024\nD2,France,01/13/2024\nD3,France,13/01/2024\n"
+    )
+    mixed = suggest_mapping(open_connector(d).read_source())
+    assert mixed.date_format is None
+    assert any("both day first and month first" in n for n in mixed.notes)
+    with pytest.raises(DatasetReadError, match="date_format '%Y' is not a date format with %d and %m"):
+        load(open_connector(d), _write_profile(tmp_path, {**_profile(), "date_format": "%Y"}))
+
+
+def _write_profile(tmp_path: Path, d: dict[str, Any]) -> Path:
+    import yaml
+
+    p = tmp_path / "p.yaml"
+    p.write_text(yaml.safe_dump(d), encoding="utf-8")
+    return p

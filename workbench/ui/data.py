@@ -90,22 +90,25 @@ def upload_limit_mb() -> int:
 
 
 def _remove_upload(done: bool = True) -> None:
-    """Remove the upload's temporary folder (it holds personal data); ``done``: the upload was
-    imported or refused, so the same upload is not written to disk again on the next rerun."""
+    """Forget the upload and remove the temporary folder :func:`remember_upload` made for it (it holds
+    personal data); ``done``: the upload was imported or refused, so the same upload is not written
+    to disk again on the next rerun."""
     ex = _extras()
-    path = ex.pop(_PATH, None)
+    ex.pop(_PATH, None)
     if done:
         ex["data.done_key"] = ex.get("data.upload_key")
-    if path:
-        folder = str(Path(path).parent)
+    folder = ex.pop("data.upload_folder", None)
+    if folder and folder in _LIVE_UPLOADS:  # only a folder this server made, never another path
         shutil.rmtree(folder, ignore_errors=True)
         _LIVE_UPLOADS.discard(folder)
 
 
 def forget_upload() -> None:
     """The upload widget was cleared: remove the file it had left on disk."""
-    _remove_upload(done=False)
-    _extras().pop("data.upload_key", None)
+    ex = _extras()
+    if ex.pop("data.upload_key", None) is not None:
+        _remove_upload(done=False)
+        ex.pop("data.done_key", None)
 
 
 def remember_upload(upload: Any) -> None:
@@ -121,6 +124,7 @@ def remember_upload(upload: Any) -> None:
     _remove_upload(done=False)
     folder = tempfile.mkdtemp(prefix="wb-upload-")
     _LIVE_UPLOADS.add(folder)
+    ex["data.upload_folder"] = folder
     tmp = Path(folder) / Path(upload.name).name
     tmp.write_bytes(upload.getvalue())
     ex["data.upload_key"] = key
