@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
-from workbench.exchange.files import DatasetReadError, EncodingError
+from workbench.exchange.files import REFUSED, ROW, DatasetReadError, EncodingError
 from workbench.exchange.ingest import ImportFailed, ingest_dataset
 
 if TYPE_CHECKING:
@@ -144,7 +144,8 @@ def _suggest(conn: Connector, out: Path) -> int:
     pv = preview(source, profile, rows=5)
     for name, frame in pv.frames.items():
         print(f"--- {name} (first rows as they would be imported)")
-        print(frame.drop(columns=["_row"]).to_string(index=False, max_colwidth=30))
+        shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed after
+        print(shown.to_string(index=False, max_colwidth=30))
     for r in pv.rejections[:20]:
         print(f"would be rejected: {r}", file=sys.stderr)
     print(f"import with: workbench import {getattr(conn, 'path', '')} --mapping {out}")

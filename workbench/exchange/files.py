@@ -397,10 +397,14 @@ def find_header(rows: list[list[Any]]) -> int:
     return 0
 
 
+_HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _clean_header(values: Iterable[Any]) -> list[str]:
     out: list[str] = []
     for i, v in enumerate(values):
-        h = "" if v is None else str(v).strip().lstrip("\ufeff")
+        # no control characters in a header either (a NUL glued to a name would hide the column)
+        h = "" if v is None else _HEADER_CONTROL.sub("", str(v)).strip().lstrip("\ufeff")
         if isinstance(v, float) and v.is_integer():
             h = str(int(v))
         out.append(h or f"column_{i + 1}")

@@ -19,6 +19,7 @@ import streamlit as st
 from workbench.exchange.files import (
     AUTO_ENCODING,
     ENCODING_NAMES,
+    REFUSED,
     ROW,
     DatasetReadError,
     EncodingError,
@@ -272,6 +273,16 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
         "Thousands separators", profile.thousands, key="data_thousands", help="e.g. '.' or ' ' or both"
     )
     profile.dayfirst = c4.toggle("Day first (31/01/2024)", profile.dayfirst, key="data_dayfirst")
+    date_format = c4.text_input(
+        _("Date format"),
+        profile.date_format or "",
+        key="data_date_format",
+        help=_(
+            "How dates like 05/06/2024 are read, e.g. %d/%m/%Y (day first) or %m/%d/%Y. Without it, a "
+            "date that reads both ways is refused, never guessed."
+        ),
+    ).strip()
+    profile.date_format = date_format or None
     for tname, m in profile.tables.items():
         with st.expander(f"{tname} ← {m.source}", expanded=tname == "cases"):
             spec = FORMAT.table(tname)
@@ -310,7 +321,8 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
             f"`{tname}`"
             + (f" · kept as extra: {', '.join(pv.extra_columns[tname])}" if pv.extra_columns[tname] else "")
         )
-        st.dataframe(frame.drop(columns=[ROW]).astype("string"), hide_index=True, width="stretch")
+        shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed below the preview
+        st.dataframe(shown.astype("string"), hide_index=True, width="stretch")
         if pv.unmapped_required[tname]:
             st.warning(f"{tname}: required columns not mapped: {', '.join(pv.unmapped_required[tname])}")
     if pv.rejections:
