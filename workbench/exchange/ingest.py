@@ -585,13 +585,16 @@ def ingest_dataset(
     order = [n for n in TABLE_NAMES if n in raw.tables]
     try:
         with store.session() as s:
-            _set_lock_wait(s.connection(), lock_wait)
+            first = s.connection()
+            _set_lock_wait(first, lock_wait)
             try:
                 sub = _submission(raw, report, settings, source_name, set())
                 s.add(sub)
-                s.flush()
-            finally:
-                _set_lock_wait(s.connection(), None)
+                s.flush()  # the first write: it waits for another writer, at most lock_wait
+            except Exception:
+                first.invalidate()  # the pool must not hand out a connection with the short wait
+                raise
+            _set_lock_wait(first, None)
             report.submission_id = sub.id
             conn = s.connection()
             for name in order:
@@ -608,14 +611,14 @@ def ingest_dataset(
                     progress(0, table_total, label)
                 for chunk in rt.iter_chunks(chunk_rows):
                     ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
-                    _quarantine(conn, sub.id, rt.where, chunk, ct)
-                    _write_table(conn, name, ct.frame, sub.id, report, progress, state)
-                    report.accepted[name] += len(ct.frame)
                     report.rejected[name] += len(ct.rejected_rows)
                     for r in sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")):
                         _listed(report.rejections, r, report)
                     if sum(report.rejected.values()) > cap:
-                        raise _Abort()
+                        raise _Abort()  # before anything of this chunk is written
+                    _quarantine(conn, sub.id, rt.where, chunk, ct)
+                    _write_table(conn, name, ct.frame, sub.id, report, progress, state)
+                    report.accepted[name] += len(ct.frame)
                     table_done += len(chunk)
                     if table_done >= table_total:
                         table_total = table_done + max(chunk_rows // 2, 1)
@@ -692,7 +695,8 @@ def ingest_dataset(
                 source=report.source,
                 error=_error_text(e),
             )
-        _record_failure(store, raw, report, settings, source_name, state, message)
+        if not _is_locked(e):  # a store busy with another import cannot record this one either
+            _record_failure(store, raw, report, settings, source_name, state, message)
         if isinstance(e, _Abort):
             raise TooManyRejections(message, report) from None
         if _is_locked(e):

@@ -101,17 +101,12 @@ def strip_controls(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """
     if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
         return s, np.zeros(len(s), dtype=bool)
-    is_text = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    if not is_text.any():
-        return s, np.zeros(len(s), dtype=bool)
-    text = s[is_text].astype("string")
-    hit = text.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
-    where = np.zeros(len(s), dtype=bool)
-    if not hit.any():
+    # numbers and dates (workbook cells) never hold control characters: their text does not either
+    where = s.astype("string").str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+    if not where.any():
         return s, where
-    where[np.flatnonzero(is_text)[hit]] = True
     out = s.copy()
-    out[where] = [_CONTROL.sub("", v) for v in s[where]]
+    out[where] = [_CONTROL.sub("", v) if isinstance(v, str) else v for v in s[where]]
     return out, where
 
 
