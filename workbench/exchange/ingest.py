@@ -585,16 +585,16 @@ def ingest_dataset(
     order = [n for n in TABLE_NAMES if n in raw.tables]
     try:
         with store.session() as s:
-            first = s.connection()
-            _set_lock_wait(first, lock_wait)
+            writer = s.connection()
+            _set_lock_wait(writer, lock_wait)
             try:
                 sub = _submission(raw, report, settings, source_name, set())
                 s.add(sub)
                 s.flush()  # the first write: it waits for another writer, at most lock_wait
             except Exception:
-                first.invalidate()  # the pool must not hand out a connection with the short wait
+                writer.invalidate()  # the pool must not hand out a connection with the short wait
                 raise
-            _set_lock_wait(first, None)
+            _set_lock_wait(writer, None)
             report.submission_id = sub.id
             conn = s.connection()
             for name in order:
