@@ -220,6 +220,15 @@ BAD_INPUTS = [
         "save the file as UTF-8, or name the file's encoding",
     ),
     Bad(
+        "latin1-semicolon",
+        "the same, columns separated by ';'",
+        _folder(cases__csv=LATIN.replace(",", ";").encode("latin-1")),
+        "refused",
+        r"cases.csv, row 3, column 'remarks': byte b'\\xe0' is not UTF-8",
+        "cases.csv, row 3, column 'remarks': byte b'\\xe0' is not UTF-8 (it looks like Latin-1 / Windows-1252); "
+        "save the file as UTF-8, or name the file's encoding",
+    ),
+    Bad(
         "latin1-detected",
         "the same file with `--encoding auto`",
         _folder(cases__csv=LATIN.encode("cp1252")),

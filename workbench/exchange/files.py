@@ -6,12 +6,15 @@ Tables are read **lazily and in chunks** (:meth:`RawTable.iter_chunks`), so a mi
 imported in bounded memory; :attr:`RawTable.frame` reads the whole table when a caller wants it.
 
 Real files are messy; reading copes with, or refuses with a message naming file, sheet, row and column:
-UTF-8 with or without BOM, UTF-16 (with BOM), other encodings when named (``encoding=``) or detected
-(``encoding="auto"``: UTF-8, else Windows-1252, else Latin-1, said in a notice); title
-rows above the header (skipped, with a notice); empty sheets (skipped, with a notice); truncated or
-corrupt files; password-protected workbooks; non-Excel files renamed ``.xlsx``; archives whose unpacked
-size or compression ratio is out of proportion (refused before anything is unpacked); formulas (their
-cached values are read, nothing is ever evaluated).
+UTF-8 with or without BOM, UTF-16 (with or without BOM), other encodings when named (``encoding=``) or
+detected (``encoding="auto"``: UTF-8, else Windows-1252, else Latin-1, said in a notice); columns
+separated by ``,`` ``;`` tab or ``|`` and decimal commas (detected, or named: ``delimiter=``,
+``decimal=``); title rows and the upper level of a two-level header above the header (skipped, with a
+notice); empty sheets (skipped, with a notice); truncated or corrupt files; password-protected
+workbooks; non-Excel files renamed ``.xlsx``; archives whose unpacked size, or the size of one member,
+or the compression ratio of the whole or of one member is out of proportion (refused before anything
+is unpacked); zips holding two files of one name; formulas (their cached values are read, nothing is
+ever evaluated). A zip of CSV files is read in place: nothing is unpacked to disk.
 
 Writing never lets a cell become a live formula.
 
@@ -257,10 +260,10 @@ def _bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def _locate(data: bytes, offset: int) -> tuple[int, int]:
-    """Line number (1-based) and field number (0-based, commas before it) of byte ``offset``."""
+def _locate(data: bytes, offset: int, sep: bytes = b",") -> tuple[int, int]:
+    """Line number (1-based) and field number (0-based, separators before it) of byte ``offset``."""
     line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, data.count(b",", line_start, offset)
+    return data.count(b"\n", 0, offset) + 1, data.count(sep, line_start, offset)
 
 
 class _Blob:
@@ -317,9 +320,11 @@ def _validate_encoding(blob: _Blob, encoding: str, name: str) -> int:
             except UnicodeDecodeError as e:
                 with blob.open() as again:
                     data = again.read(done + e.start + 1)
-                line, col = _locate(data, done + e.start)
-                header = data[: data.find(b"\n")].decode(encoding, "replace").lstrip("\ufeff")
-                cols = next(csv.reader([header]), [])
+                text = data.decode(encoding, "replace").lstrip("\ufeff")
+                sep = sniff_delimiter(text.splitlines()[:50])  # to name the column of a ';' file too
+                line, col = _locate(data, done + e.start, sep.encode())
+                header = text.split("\n", 1)[0]
+                cols = next(csv.reader([header], delimiter=sep), [])
                 column = cols[col] if col < len(cols) else None
                 raise EncodingError(name, line, column, encoding, block[e.start : e.start + 1]) from None
             done += len(block)
