@@ -268,6 +268,17 @@ BAD_INPUTS = [
         check=_stored("select remarks from cases where case_id = 'A2'", [("saisie à Orly",)]),
     ),
     Bad(
+        "utf16-no-bom-detected",
+        "the same with `--encoding auto`",
+        _folder(cases__csv=LATIN.encode("utf-16-be")),
+        "accepted",
+        "cases.csv: text encoding detected: UTF-16-BE",
+        "cases.csv: UTF-16 text without a byte-order mark; read as UTF-16-BE; cases.csv: text encoding "
+        "detected: UTF-16-BE",
+        stored=2,
+        options={"encoding": "auto"},
+    ),
+    Bad(
         "semicolon-decimal-comma",
         "a European spreadsheet export: columns separated by ';', decimal commas",
         _folder(
