@@ -38,17 +38,29 @@ class Connector(Protocol):
 
 
 class CsvFolderConnector:
-    """A folder of CSV files, a ``.zip`` of them, or one CSV file."""
+    """A folder of CSV files, a ``.zip`` of them, or one CSV file.
+
+    ``delimiter`` (column separator) and ``decimal`` (decimal mark) are detected when None.
+    """
 
     kind = "csv"
 
-    def __init__(self, path: str | Path, *, encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        decimal: str | None = None,
+    ) -> None:
         self.path = Path(path)
         self.name = self.path.name
         self.encoding = encoding
+        self.delimiter = delimiter
+        self.decimal = decimal
 
     def read_source(self) -> RawDataset:
-        return read_source(self.path, encoding=self.encoding)
+        return read_source(self.path, encoding=self.encoding, delimiter=self.delimiter, decimal=self.decimal)
 
 
 class ExcelConnector:
@@ -71,10 +83,13 @@ def open_connector(
     tables: Mapping[str, str] | None = None,
     encoding: str | None = None,
     engine: str = "calamine",
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> Connector:
     """The connector for a path (folder, ``.zip``, ``.csv``, ``.xlsx``, ``.mdb``/``.accdb``) or a SQL URL.
 
-    ``tables`` (SQL only): exchange table -> database table or ``SELECT`` query.
+    ``tables`` (SQL only): exchange table -> database table or ``SELECT`` query. ``delimiter`` and
+    ``decimal`` (CSV only): the column separator and the decimal mark, detected when not given.
     """
     text = str(source)
     if "://" in text:
@@ -91,7 +106,7 @@ def open_connector(
         return AccessConnector(p)
     if suffix in (".xlsx", ".xlsm"):
         return ExcelConnector(p, engine=engine)
-    return CsvFolderConnector(p, encoding=encoding)
+    return CsvFolderConnector(p, encoding=encoding, delimiter=delimiter, decimal=decimal)
 
 
 def load(connector: Connector, mapping: object | None = None) -> RawDataset:
@@ -104,6 +119,11 @@ def load(connector: Connector, mapping: object | None = None) -> RawDataset:
     if mapping is None:
         return select_tables(connector.read_source())
     profile = mapping if isinstance(mapping, MappingProfile) else load_profile(str(mapping))
-    if profile.encoding and isinstance(connector, CsvFolderConnector) and connector.encoding is None:
-        connector.encoding = profile.encoding
+    if isinstance(connector, CsvFolderConnector):
+        if profile.encoding and connector.encoding is None:
+            connector.encoding = profile.encoding
+        if profile.delimiter and connector.delimiter is None:
+            connector.delimiter = profile.delimiter
+        if connector.decimal is not None:
+            profile.decimal = connector.decimal  # named for this import: it wins over the profile's
     return apply_mapping(connector.read_source(), profile)

@@ -46,8 +46,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable
+from workbench.exchange.files import REFUSED, ROW, DatasetReadError, RawDataset, RawTable
 from workbench.format.schema import FORMAT, TABLE_NAMES, Column
+from workbench.i18n import _
 
 __all__ = [
     "TableMapping",
@@ -150,8 +151,12 @@ class TableMapping:
 class MappingProfile:
     """A named mapping: source tables to exchange tables, headers to columns, local values to codes.
 
-    ``decimal`` and ``thousands`` (one or more characters) say how numbers written as text look; ``dayfirst`` how dates
-    written as text are ordered (``31/01/2024``); ``encoding`` the CSV files' encoding.
+    ``decimal`` and ``thousands`` (one or more characters) say how numbers written as text look;
+    ``date_format`` how dates written as text with numbers only are read (``%d/%m/%Y``: 05/06/2024 is
+    5 June); without it such a date is read only when it can be read one way (31/01/2024, in the
+    order ``dayfirst`` says), and one that reads both ways (05/06/24) or only the other way is
+    refused naming its row and column, never guessed; ``encoding`` the CSV files' encoding,
+    ``delimiter`` their column separator (detected when not given).
     """
 
     name: str
@@ -159,14 +164,20 @@ class MappingProfile:
     decimal: str = "."
     thousands: str = ""
     dayfirst: bool = False
+    date_format: str | None = None
     encoding: str | None = None
+    delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "decimal": self.decimal, "thousands": self.thousands}
         d["dayfirst"] = self.dayfirst
+        if self.date_format:
+            d["date_format"] = self.date_format
         if self.encoding:
             d["encoding"] = self.encoding
+        if self.delimiter:
+            d["delimiter"] = self.delimiter
         d["tables"] = {t: m.to_dict() for t, m in self.tables.items()}
         return d
 
@@ -175,7 +186,8 @@ class MappingProfile:
             f"# Mapping profile {self.name!r} for `workbench import PATH --mapping FILE`.\n"
             "# tables: exchange table -> source sheet/file/table; columns: exchange column -> source header;\n"
             "# values: local value -> code; ignore: source columns deliberately not imported (others are kept\n"
-            "# as extra attributes).\n"
+            "# as extra attributes). date_format (e.g. '%d/%m/%Y'): how dates like 05/06/2024 are read;\n"
+            "# without it a date that reads both ways is refused.\n"
         )
         return head + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)
 
@@ -205,13 +217,29 @@ class MappingProfile:
                 },
                 ignore=[str(x) for x in (m.get("ignore") or [])],
             )
+        date_format = d.get("date_format")
+        if date_format is not None:
+            date_format = str(date_format)
+            try:
+                dt.datetime(2024, 1, 31).strftime(date_format)
+                if not {"%d", "%m"} <= set(re.findall(r"%[a-zA-Z]", date_format)):
+                    raise ValueError
+            except ValueError:
+                raise ValueError(
+                    f"date_format {date_format!r} is not a date format with %d and %m (e.g. '%d/%m/%Y')"
+                ) from None
+        decimal = str(d.get("decimal", "."))
+        if decimal not in (".", ","):
+            raise ValueError(f"decimal {decimal!r} must be '.' or ','")
         return cls(
             name=str(d.get("name") or "profile"),
             tables=tables,
-            decimal=str(d.get("decimal", ".")),
+            decimal=decimal,
             thousands=str(d.get("thousands") or ""),
             dayfirst=bool(d.get("dayfirst", False)),
+            date_format=date_format,
             encoding=d.get("encoding"),
+            delimiter=str(d["delimiter"]) if d.get("delimiter") else None,
         )
 
 
@@ -261,7 +289,7 @@ def _match_columns(header: list[str], tname: str, taken: set[str] | None = None)
     """Exchange column -> source header, by alias then by close spelling."""
     from rapidfuzz import fuzz, process
 
-    _, per_table = _column_aliases()
+    per_table = _column_aliases()[1]
     idx = per_table[tname]
     out: dict[str, str] = {}
     used: set[str] = set(taken or ())
@@ -283,7 +311,7 @@ def _match_columns(header: list[str], tname: str, taken: set[str] | None = None)
 
 
 def _table_for_source(src_name: str) -> str | None:
-    tables, _ = _column_aliases()
+    tables = _column_aliases()[0]
     n = normalise(src_name)
     for tname, aliases in tables.items():
         if n in aliases:
@@ -319,17 +347,52 @@ def _detect_numbers(samples: list[pd.Series]) -> tuple[str, str]:
     return ".", ("," if comma_thou else "") + (" " if space_thou else "")
 
 
-def _detect_dayfirst(samples: list[pd.Series]) -> bool:
+def _detect_date_order(samples: list[pd.Series]) -> tuple[bool, str | None, str | None]:
+    """Day-first or not, the ``date_format`` the sample proves (or None), and a note when it proves none.
+
+    A format is proposed only when some dates can be read one way only (31/01/2024) and none only the
+    other way; a sample of both orders, or of ambiguous dates only, gets no format and a note.
+
+    >>> _detect_date_order([pd.Series(["31/01/2024", "05/06/2024"])])[:2]
+    (True, '%d/%m/%Y')
+    >>> _detect_date_order([pd.Series(["02/01/2024", "01/13/2024", "13/01/2024"])])[1] is None
+    True
+    """
     first_big = second_big = 0
+    forms: set[tuple[str, int]] = set()
     for s in samples:
         for v in s.dropna().head(200):
             if not isinstance(v, str):
                 continue
-            m = re.match(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})", v)
+            m = _NUMERIC_DATE.match(v.strip())
             if m:
                 first_big += int(m.group(1)) > 12
-                second_big += int(m.group(2)) > 12
-    return first_big >= second_big and first_big > 0 or (first_big == 0 and second_big == 0)
+                second_big += int(m.group(3)) > 12
+                forms.add((m.group(2), len(m.group(4))))
+    dayfirst = first_big >= second_big and first_big > 0 or (first_big == 0 and second_big == 0)
+    if not forms:
+        return dayfirst, None, None
+    if first_big and second_big:
+        return (
+            dayfirst,
+            None,
+            _(
+                "dates are written both day first and month first in one column: rows that read both "
+                "ways will be refused; name the order with date_format if one is right"
+            ),
+        )
+    if len(forms) == 1 and (first_big or second_big):
+        ((sep, digits),) = forms
+        year = "%Y" if digits == 4 else "%y"
+        return dayfirst, sep.join(["%d", "%m", year] if first_big else ["%m", "%d", year]), None
+    return (
+        dayfirst,
+        None,
+        _(
+            "no date in the sample says whether day or month comes first: dates like 05/06/2024 will be "
+            "refused until date_format names the order (e.g. %d/%m/%Y)"
+        ),
+    )
 
 
 def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile:
@@ -406,7 +469,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         if tname == "items" and "item_no" not in cols:
             mapping.constants["item_no"] = 1
         # local values of enumerations that the alias tables do not know: left for the user
-        enums, _ = _value_aliases()
+        enums = _value_aliases()[0]
         for col_name, h in cols.items():
             col = FORMAT.table(tname).column(col_name)
             if col.type == "enum" and col.enum:
@@ -428,7 +491,9 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
     profile.decimal, profile.thousands = _detect_numbers(
         [s for s in samples if s.dtype == object or pd.api.types.is_string_dtype(s)]
     )
-    profile.dayfirst = _detect_dayfirst(samples)
+    profile.dayfirst, profile.date_format, date_note = _detect_date_order(samples)
+    if date_note:
+        profile.notes.append(date_note)
     for tname, m in profile.tables.items():
         missing = [c.name for c in FORMAT.table(tname).required_columns if c.name not in m.columns]
         missing = [c for c in missing if c not in m.constants]
@@ -470,41 +535,100 @@ def _to_number_text(s: pd.Series, decimal: str, thousands: str) -> pd.Series:
     return s.map(conv)
 
 
-def _to_date_text(s: pd.Series, dayfirst: bool) -> pd.Series:
-    cache: dict[Any, Any] = {}
+#: A date written with numbers only, day and month in either order: ``05/06/2024``, ``31.01.24``.
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})$")
 
-    def conv(v: Any) -> Any:
+
+def _numeric_date(a: int, b: int, year: str, dayfirst: bool) -> tuple[str | None, str | None]:
+    """The ISO date of ``a/b/year`` read in the order ``dayfirst`` says, or why it is refused."""
+    y = int(year) if len(year) == 4 else dt.datetime.strptime(year, "%y").year
+    if a != b and a <= 12 and b <= 12:
+        return None, _(
+            "ambiguous date: day and month can be read either way; name the order with date_format "
+            "in the mapping profile (e.g. %d/%m/%Y)"
+        )
+    day, month = (a, b) if dayfirst else (b, a)
+    try:
+        return dt.date(y, month, day).isoformat(), None
+    except ValueError:
+        pass
+    try:
+        dt.date(y, day, month)  # it reads the other way round: the column mixes both orders
+    except ValueError:
+        return None, _("not a date")
+    order = _("day first") if dayfirst else _("month first")
+    return None, _(
+        "date written in the other order than the profile's ({order}); name the order with date_format "
+        "in the mapping profile, or correct the cell",
+        order=order,
+    )
+
+
+def _to_date_text(
+    s: pd.Series, dayfirst: bool, date_format: str | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Dates as ISO text, and per cell None or why it was refused (never read both ways).
+
+    >>> v, why = _to_date_text(pd.Series(["31/01/2024", "05/06/24", "01/13/2024"]), dayfirst=True)
+    >>> v.tolist()[0], [w is not None for w in why]
+    ('2024-01-31', [False, True, True])
+    >>> _to_date_text(pd.Series(["05/06/24"]), dayfirst=True, date_format="%m/%d/%y")[0].tolist()
+    ['2024-05-06']
+    """
+    cache: dict[Any, tuple[Any, str | None]] = {}
+
+    def conv(v: Any) -> tuple[Any, str | None]:
         if v is None or isinstance(v, str) and not v.strip():
-            return v
+            return v, None
         if isinstance(v, dt.datetime):
-            return v.date().isoformat()
+            return v.date().isoformat(), None
         if isinstance(v, dt.date):
-            return v.isoformat()
+            return v.isoformat(), None
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if _SERIAL_MIN <= float(v) <= _SERIAL_MAX:
-                return (_EXCEL_EPOCH + dt.timedelta(days=int(float(v)))).isoformat()
-            return str(v)
+                return (_EXCEL_EPOCH + dt.timedelta(days=int(float(v)))).isoformat(), None
+            return str(v), None
         t = str(v).strip()
         if t in cache:
             return cache[t]
-        out: Any = t
+        out: tuple[Any, str | None] = (t, None)
         if re.fullmatch(r"\d{5}(\.0+)?", t) and _SERIAL_MIN <= float(t) <= _SERIAL_MAX:
-            out = (_EXCEL_EPOCH + dt.timedelta(days=int(float(t)))).isoformat()
+            out = ((_EXCEL_EPOCH + dt.timedelta(days=int(float(t)))).isoformat(), None)
         elif m := re.match(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", t):
-            out = m.group(1)  # ISO 8601 is never day-first
+            out = (m.group(1), None)  # ISO 8601 is never day-first
+        elif date_format and _NUMERIC_DATE.match(t):
+            try:
+                out = (dt.datetime.strptime(t, date_format).date().isoformat(), None)
+            except ValueError:
+                out = (None, _("not a date in the profile's date_format {format}", format=date_format))
+        elif m := _NUMERIC_DATE.match(t):
+            out = _numeric_date(int(m.group(1)), int(m.group(3)), m.group(4), dayfirst)
         else:
             try:
                 ts = pd.to_datetime(t, dayfirst=dayfirst)
-                out = ts.date().isoformat()
+                out = (ts.date().isoformat(), None)
             except (ValueError, OverflowError, TypeError):
-                out = t
+                out = (t, None)
         cache[t] = out
         return out
 
-    return s.map(conv)
+    pairs = [conv(v) for v in s.tolist()]
+    return (
+        pd.Series([p[0] for p in pairs], index=s.index, dtype=object),
+        pd.Series([p[1] for p in pairs], index=s.index, dtype=object),
+    )
 
 
-def _map_column(s: pd.Series, col: Column, profile: MappingProfile, explicit: dict[str, str]) -> pd.Series:
+def _map_column(
+    s: pd.Series,
+    col: Column,
+    profile: MappingProfile,
+    explicit: dict[str, str],
+    refused: dict[int, str] | None = None,
+) -> pd.Series:
+    """One source column as the exchange column ``col``; ``refused`` gets the position and reason of
+    each cell that cannot be taken (an ambiguous date)."""
+    refused = {} if refused is None else refused
     enums, commod = _value_aliases()
     if explicit and col.type not in ("enum",):
         s = s.map(lambda v: explicit.get(str(v), explicit.get(str(v).strip(), v)) if v is not None else v)
@@ -528,7 +652,9 @@ def _map_column(s: pd.Series, col: Column, profile: MappingProfile, explicit: di
 
         return s.map(one)
     if col.type == "date":
-        return _to_date_text(s, profile.dayfirst)
+        values, why = _to_date_text(s, profile.dayfirst, profile.date_format)
+        refused.update({i: w for i, w in zip(range(len(s)), why.tolist(), strict=True) if w})
+        return values
     if col.type in ("float", "int"):
         return _to_number_text(s, profile.decimal, profile.thousands)
     if col.type == "enum" and col.enum:
@@ -560,12 +686,18 @@ def _map_chunk(
 ) -> pd.DataFrame:
     spec = FORMAT.table(tname)
     out: dict[str, Any] = {ROW: chunk[ROW].to_numpy()}
+    refusals: list[dict[str, str] | None] = [None] * len(chunk)
     for col in spec.columns:
         if col.name in m.columns:
             src = m.columns[col.name]
             if src not in chunk.columns:
                 continue
-            out[col.name] = _map_column(chunk[src], col, profile, m.values.get(col.name, {})).to_numpy()
+            refused: dict[int, str] = {}
+            out[col.name] = _map_column(
+                chunk[src], col, profile, m.values.get(col.name, {}), refused
+            ).to_numpy()
+            for i, reason in refused.items():
+                refusals[i] = {**(refusals[i] or {}), col.name: reason}
         elif col.name in m.constants:
             out[col.name] = [m.constants[col.name]] * len(chunk)
     frame = pd.DataFrame(out, index=chunk.index)
@@ -585,6 +717,8 @@ def _map_chunk(
     for c in extra:
         if c in chunk.columns and c not in frame.columns:
             frame[c] = chunk[c].to_numpy()  # kept as an extra attribute
+    if any(refusals):
+        frame[REFUSED] = pd.Series(refusals, index=frame.index, dtype=object)
     return frame
 
 
@@ -677,7 +811,8 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
         tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:
             notices.append(
-                f"{src.where}: rows 1–{src.header_row - 1} above the header skipped (a title); "
+                f"{src.where}: rows 1–{src.header_row - 1} above the header skipped (a title or an upper "
+                "header level); "
                 f"header at row {src.header_row}"
             )
         if m.ignore:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.ui import data as ui
 from workbench.ui.state import get_state
 from workbench.ui.widgets import filter_caption
@@ -26,9 +27,13 @@ with tab_import:
             "check are quarantined with their reasons; good rows are stored in one transaction. A case "
             "already stored (same reporting country and case id) is replaced: you are asked first."
         )
-        upload = st.file_uploader("Data set", type=ui.UPLOAD_TYPES, key="data_upload")
+        limit = _("Largest upload: {mb} MB.", mb=ui.upload_limit_mb())
+        st.caption(limit)
+        upload = st.file_uploader("Data set", type=ui.UPLOAD_TYPES, key="data_upload", help=limit)
         if upload is not None:
             ui.remember_upload(upload)
+        else:
+            ui.forget_upload()
         encoding = ui.choose_encoding()
         read = (
             ui.read_upload(encoding) if upload is not None or state.extras.get("data.upload_path") else None

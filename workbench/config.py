@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "language without a catalogue reads in English).",
     ),
     Setting(
+        "max_rejected_rows",
+        "10000",
+        "Most rows one import may refuse (and quarantine); beyond it the whole submission is refused, "
+        "listing the first refusals, and nothing is stored.",
+    ),
+    Setting(
         "pseudonym_key",
         "",
         "Secret key for pseudonymised exports (keyed hash). Never stored; read from the environment only.",
@@ -82,6 +88,7 @@ class Settings:
     seed_sample: bool
     pseudonym_key: str
     language: str = "en"
+    max_rejected_rows: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,11 +108,22 @@ class Settings:
             seed_sample=raw["seed_sample"].strip().lower() in ("1", "true", "yes", "on"),
             pseudonym_key=raw["pseudonym_key"],
             language=raw["language"].strip().lower() or "en",
+            max_rejected_rows=_positive_int("max_rejected_rows", raw["max_rejected_rows"]),
         )
 
     @property
     def can_see_personal(self) -> bool:
         return self.role in PERSONAL_DATA_ROLES
+
+
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(str(text).strip().replace("_", "").replace(",", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"WORKBENCH_{name.upper()}={text!r} is not a whole number of at least 1")
+    return value
 
 
 def _shown(name: str, value: object) -> str:

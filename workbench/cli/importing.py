@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
-from workbench.exchange.files import DatasetReadError, EncodingError
+from workbench.exchange.files import REFUSED, ROW, DatasetReadError, EncodingError
 from workbench.exchange.ingest import ImportFailed, ingest_dataset
 
 if TYPE_CHECKING:
@@ -43,6 +43,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1), or auto to detect it",
     )
     p.add_argument(
+        "--delimiter",
+        help="column separator of CSV files: ',', ';', tab or '|' (detected when not given)",
+    )
+    p.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        help="decimal mark of numbers in CSV files (detected when not given; a mapping profile's "
+        "'decimal' otherwise)",
+    )
+    p.add_argument(
+        "--max-rejected-rows",
+        type=int,
+        metavar="N",
+        help="refuse the whole submission when more than N rows are refused (default: "
+        "WORKBENCH_MAX_REJECTED_ROWS)",
+    )
+    p.add_argument(
         "--excel-reader",
         choices=("calamine", "openpyxl"),
         default="calamine",
@@ -70,7 +87,12 @@ def run(args: argparse.Namespace) -> int:
         tables[name.strip()] = source.strip()
     try:
         conn = open_connector(
-            args.path, tables=tables or None, encoding=args.encoding, engine=args.excel_reader
+            args.path,
+            tables=tables or None,
+            encoding=args.encoding,
+            engine=args.excel_reader,
+            delimiter=args.delimiter,
+            decimal=args.decimal,
         )
         if args.suggest_mapping:
             return _suggest(conn, args.suggest_mapping)
@@ -92,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             progress=StderrProgress(args.quiet),
             gates=import_gates(),
             source_name=getattr(conn, "name", None) if conn.kind == "sql" else None,
+            max_rejected_rows=args.max_rejected_rows,
         )
     except ImportFailed as e:
         print(f"error: {e}", file=sys.stderr)
@@ -121,7 +144,8 @@ def _suggest(conn: Connector, out: Path) -> int:
     pv = preview(source, profile, rows=5)
     for name, frame in pv.frames.items():
         print(f"--- {name} (first rows as they would be imported)")
-        print(frame.drop(columns=["_row"]).to_string(index=False, max_colwidth=30))
+        shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed after
+        print(shown.to_string(index=False, max_colwidth=30))
     for r in pv.rejections[:20]:
         print(f"would be rejected: {r}", file=sys.stderr)
     print(f"import with: workbench import {getattr(conn, 'path', '')} --mapping {out}")

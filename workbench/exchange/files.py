@@ -6,12 +6,15 @@ Tables are read **lazily and in chunks** (:meth:`RawTable.iter_chunks`), so a mi
 imported in bounded memory; :attr:`RawTable.frame` reads the whole table when a caller wants it.
 
 Real files are messy; reading copes with, or refuses with a message naming file, sheet, row and column:
-UTF-8 with or without BOM, UTF-16 (with BOM), other encodings when named (``encoding=``) or detected
-(``encoding="auto"``: UTF-8, else Windows-1252, else Latin-1, said in a notice); title
-rows above the header (skipped, with a notice); empty sheets (skipped, with a notice); truncated or
-corrupt files; password-protected workbooks; non-Excel files renamed ``.xlsx``; archives whose unpacked
-size or compression ratio is out of proportion (refused before anything is unpacked); formulas (their
-cached values are read, nothing is ever evaluated).
+UTF-8 with or without BOM, UTF-16 (with or without BOM), other encodings when named (``encoding=``) or
+detected (``encoding="auto"``: UTF-8, else Windows-1252, else Latin-1, said in a notice); columns
+separated by ``,`` ``;`` tab or ``|`` and decimal commas (detected, or named: ``delimiter=``,
+``decimal=``); title rows and the upper level of a two-level header above the header (skipped, with a
+notice); empty sheets (skipped, with a notice); truncated or corrupt files; password-protected
+workbooks; non-Excel files renamed ``.xlsx``; archives whose unpacked size, or the size of one member,
+or the compression ratio of the whole or of one member is out of proportion (refused before anything
+is unpacked); zips holding two files of one name; formulas (their cached values are read, nothing is
+ever evaluated). A zip of CSV files is read in place: nothing is unpacked to disk.
 
 Writing never lets a cell become a live formula.
 
@@ -33,15 +36,18 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
 from workbench.format.schema import FORMAT, TABLE_NAMES
+from workbench.i18n import _
 
 __all__ = [
     "ROW",
@@ -60,11 +66,19 @@ __all__ = [
     "excel_safe",
     "check_archive",
     "find_header",
+    "sniff_delimiter",
+    "detect_decimal",
+    "DELIMITERS",
+    "DECIMALS",
+    "REFUSED",
     "XLSX_ENGINES",
 ]
 
 #: Name of the column that carries each row's spreadsheet row number (header = row 1).
 ROW = "_row"
+#: Name of an optional column of a table's chunks: per row, None or ``{column: reason}`` for cells
+#: that a reader or a mapping could not take (an ambiguous date); the row checks refuse those rows.
+REFUSED = "_refused"
 
 #: Rows per chunk when a table is read in pieces (bounded memory for big files).
 CHUNK_ROWS = 50_000
@@ -147,6 +161,9 @@ class RawTable:
         self._chunks = chunks
         self.header_row = header_row
         self.encoding = encoding  # the text encoding a CSV file was read with (None: not text)
+        self.delimiter: str | None = None  # a CSV file's column separator
+        self.decimal = "."  # the decimal mark of numbers written as text
+        self.notices: list[str] = []  # what reading found and did (separator detected, ...)
         self._columns = columns
         self.approx_rows = (
             approx_rows if approx_rows is not None else (len(frame) if frame is not None else None)
@@ -163,7 +180,7 @@ class RawTable:
     def columns(self) -> list[str]:
         """The header as read (without :data:`ROW`)."""
         if self._columns is None:
-            self._columns = [c for c in self.frame.columns if c != ROW]
+            self._columns = [c for c in self.frame.columns if c not in (ROW, REFUSED)]
         return list(self._columns)
 
     @property
@@ -243,35 +260,84 @@ def _bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def _locate(data: bytes, offset: int) -> tuple[int, int]:
-    """Line number (1-based) and field number (0-based, commas before it) of byte ``offset``."""
+def _locate(data: bytes, offset: int, sep: bytes = b",") -> tuple[int, int]:
+    """Line number (1-based) and field number (0-based, separators before it) of byte ``offset``."""
     line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, data.count(b",", line_start, offset)
+    return data.count(b"\n", 0, offset) + 1, data.count(sep, line_start, offset)
 
 
-def _validate_encoding(path: Path, encoding: str, name: str) -> None:
-    """Decode the whole file once (C speed) so a bad byte is reported before anything is imported."""
+class _Blob:
+    """A CSV file on disk or a member of a zip archive, opened as bytes when read (never unpacked)."""
+
+    def __init__(
+        self, label: str, size: int, opener: Callable[[], AbstractContextManager[IO[bytes]]]
+    ) -> None:
+        self.label, self.size, self.open = label, size, opener
+
+    @classmethod
+    def of_path(cls, path: Path, label: str | None = None) -> _Blob:
+        return cls(label or path.name, path.stat().st_size, lambda: path.open("rb"))
+
+    @classmethod
+    def of_member(cls, archive: Path, info: zipfile.ZipInfo, label: str) -> _Blob:
+        @contextmanager
+        def opener() -> Iterator[IO[bytes]]:
+            # zipfile stops at the size the directory declares (and checks the CRC): a member never
+            # unpacks to more than was checked by check_archive
+            with zipfile.ZipFile(archive) as z, z.open(info) as fh:
+                yield fh
+
+        return cls(label, info.file_size, opener)
+
+    def head(self, n: int = 1 << 16) -> bytes:
+        with self.open() as fh:
+            return fh.read(n)
+
+
+def _newline(encoding: str, head: bytes) -> bytes:
+    """The bytes of a line feed in ``encoding`` (the BOM of plain "utf-16" says which end)."""
+    if encoding.replace("_", "-").lower() == "utf-16":
+        return b"\n\x00" if head[:2] != codecs.BOM_UTF16_BE else b"\x00\n"
+    return "\n".encode(encoding)
+
+
+def _validate_encoding(blob: _Blob, encoding: str, name: str) -> int:
+    """Decode the whole file once (C speed) so a bad byte is reported before anything is imported.
+
+    Returns the number of lines (the row estimate of progress bars, counted on the way).
+    """
     dec = codecs.getincrementaldecoder(encoding)()
-    done = 0
-    with path.open("rb") as fh:
+    done = lines = 0
+    with blob.open() as fh:
+        first = nl = last = b""
         for block in iter(lambda: fh.read(1 << 22), b""):
+            if not first:
+                first = block[:4]
+                nl = _newline(encoding, first)
+            lines += block.count(nl)
             try:
                 dec.decode(block)
             except UnicodeDecodeError as e:
-                with path.open("rb") as again:
+                with blob.open() as again:
                     data = again.read(done + e.start + 1)
-                line, col = _locate(data, done + e.start)
-                header = data[: data.find(b"\n")].decode(encoding, "replace").lstrip("\ufeff")
-                cols = next(csv.reader([header]), [])
+                text = data.decode(encoding, "replace").lstrip("\ufeff")
+                sep = sniff_delimiter(text.splitlines()[:50])  # to name the column of a ';' file too
+                line, col = _locate(data, done + e.start, sep.encode())
+                header = text.split("\n", 1)[0]
+                cols = next(csv.reader([header], delimiter=sep), [])
                 column = cols[col] if col < len(cols) else None
                 raise EncodingError(name, line, column, encoding, block[e.start : e.start + 1]) from None
             done += len(block)
+            last = block[-len(nl) :]
+        if done and last != nl:
+            lines += 1  # a last line without a line feed
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
             raise DatasetReadError(
-                f"{name}: the file ends in the middle of a character (truncated?)"
+                _("{file}: the file ends in the middle of a character (truncated?)", file=name)
             ) from None
+    return lines
 
 
 def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -279,7 +345,7 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
     try:
         return data.decode(enc)
     except UnicodeDecodeError as e:
-        line, _ = _locate(data, e.start)
+        line, _col = _locate(data, e.start)
         raise DatasetReadError(
             f"{name}, row {line}: byte {data[e.start : e.start + 1]!r} is not {enc.upper()}; "
             "save it as UTF-8 or name the file's encoding"
@@ -287,35 +353,63 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------- header detection
-def find_header(rows: list[list[Any]]) -> int:
-    """Index of the header among the first rows: the first row about as wide as the widest.
+#: Every column name of the exchange format (lower case): a row holding several of them is the header.
+_FORMAT_NAMES = frozenset(c.lower() for t in TABLE_NAMES for c in FORMAT.table(t).column_names)
+_NUMBER_OR_DATE = re.compile(r"^\s*[-+]?[\d.,: /]+\s*$")
 
-    Title rows (a merged cell across the top, a date line) hold one or two cells and are skipped.
+
+def _filled(r: list[Any]) -> int:
+    return sum(1 for v in r if v is not None and str(v).strip() != "")
+
+
+def _all_text(r: list[Any]) -> bool:
+    """Every filled cell is text that is not a number or a date (as header cells are)."""
+    cells = [v for v in r if v is not None and str(v).strip() != ""]
+    return bool(cells) and all(isinstance(v, str) and not _NUMBER_OR_DATE.match(v) for v in cells)
+
+
+def find_header(rows: list[list[Any]]) -> int:
+    """Index of the header among the first rows.
+
+    The row naming the most exchange-format columns (at least two) is the header. Otherwise: the first
+    row about as wide as the widest; title rows above it (a merged cell across the top, a date line)
+    hold one or two cells and are skipped, and the upper level of a two-level header (group labels
+    over merged cells, then the column names) is skipped when the row under it is all names.
 
     >>> find_header([["Saisies 2024", None, None], [None, None, None], ["a", "b", "c"], [1, 2, 3]])
     2
     >>> find_header([["a", "b"], [1, 2]])
     0
+    >>> find_header([["Case", "", "Item", ""], ["Ref", "Date", "Drug", "Kg"], ["A1", "2024-01-02", "x", "2"]])
+    1
+    >>> find_header([["Seizures", "", ""], ["case_id", "reporting_country", "seizure_date"]])
+    1
     """
-
-    def filled(r: list[Any]) -> int:
-        return sum(1 for v in r if v is not None and str(v).strip() != "")
-
-    counts = [filled(r) for r in rows[:30]]
+    top = rows[:30]
+    known = [sum(str(v).strip().lower() in _FORMAT_NAMES for v in r if v is not None) for r in top]
+    if known and max(known) >= 2:
+        return known.index(max(known))
+    counts = [_filled(r) for r in top]
     if not counts or max(counts) == 0:
         return 0
     widest = max(counts)
     need = max(2, (widest + 1) // 2) if widest >= 2 else 1
     for i, n in enumerate(counts):
         if n >= need:
+            if n < widest and i + 1 < len(top) and counts[i + 1] == widest and _all_text(top[i + 1]):
+                return i + 1  # group labels over merged cells, then the column names
             return i
     return 0
+
+
+_HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _clean_header(values: Iterable[Any]) -> list[str]:
     out: list[str] = []
     for i, v in enumerate(values):
-        h = "" if v is None else str(v).strip().lstrip("\ufeff")
+        # no control characters in a header either (a NUL glued to a name would hide the column)
+        h = "" if v is None else _HEADER_CONTROL.sub("", str(v)).strip().lstrip("\ufeff")
         if isinstance(v, float) and v.is_integer():
             h = str(int(v))
         out.append(h or f"column_{i + 1}")
@@ -331,68 +425,186 @@ def _clean_header(values: Iterable[Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------- CSV
-def _csv_table(path: Path, name: str, encoding: str | None = None, label: str | None = None) -> RawTable:
-    label = label or path.name
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-    auto = encoding is not None and encoding.strip().lower() == AUTO_ENCODING
+#: Column separators recognised in CSV files (European spreadsheets export with ';').
+DELIMITERS = (",", ";", "\t", "|")
+#: Decimal marks recognised in numbers written as text.
+DECIMALS = (".", ",")
+_COMMA_DECIMAL = re.compile(r"^-?\d{1,3}(?:[. \u00a0\u202f]\d{3})*,\d+$|^-?\d+,\d+$")
+_DOT_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_NUMBER_COLUMNS = frozenset(
+    c.name for t in TABLE_NAMES for c in FORMAT.table(t).columns if c.type in ("float", "int")
+)
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The separator that splits the sample lines into the same number (> 1) of fields most often.
+
+    Like :class:`csv.Sniffer`'s consistency test, over the candidates of :data:`DELIMITERS` only
+    (the sniffer alone takes a decimal comma or a letter for a separator on short samples).
+
+    >>> sniff_delimiter(["case_id;quantity", "A1;1,5", "A2;2,75"])
+    ';'
+    >>> sniff_delimiter(["case_id,transit_countries", "A1,SN;ES", "A2,"])
+    ','
+    """
+    best, best_score = ",", (0, 0, 0)
+    for i, d in enumerate(DELIMITERS):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d) if r]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        score = (counts.count(mode), mode, -i)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def detect_decimal(rows: list[list[str]], header: list[str]) -> str | None:
+    """``","`` when the format's number columns of the sample rows are written with a decimal comma.
+
+    >>> detect_decimal([["A1", "1,5"], ["A2", "2"]], ["case_id", "quantity"])
+    ','
+    >>> detect_decimal([["A1", "1.5"]], ["case_id", "quantity"]) is None
+    True
+    """
+    idx = [j for j, h in enumerate(header) if h in _NUMBER_COLUMNS]
+    comma = dot = 0
+    for r in rows:
+        for j in idx:
+            v = r[j].strip() if j < len(r) and isinstance(r[j], str) else ""
+            comma += bool(_COMMA_DECIMAL.match(v))
+            dot += bool(_DOT_DECIMAL.match(v))
+    return "," if comma > dot else None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the bytes are UTF-16 text without a BOM (NUL every other byte)."""
+    sample = head[:8192]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _csv_table(
+    blob: _Blob | Path,
+    name: str,
+    encoding: str | None = None,
+    label: str | None = None,
+    *,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+) -> RawTable:
+    """One CSV file as a lazy table: encoding, separator, header row and decimal mark found or as given."""
+    if isinstance(blob, Path):
+        blob = _Blob.of_path(blob, label)
+    label = blob.label
+    size = blob.size
+    head = blob.head(1 << 16)
+    asked = (encoding or "").strip().lower()
+    auto = asked == AUTO_ENCODING
     enc = (None if auto else encoding) or _bom_encoding(head) or "utf-8"
-    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (auto or encoding in (None, "utf-8")):
+    notices: list[str] = []
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and asked in ("", AUTO_ENCODING, "utf-8"):
         enc = "utf-16"
+    elif asked in ("", AUTO_ENCODING, "utf-8", "utf-16") and (wide := _utf16_without_bom(head)):
+        enc = wide
+        if not asked.startswith("utf-16"):
+            notices.append(
+                _(
+                    "{file}: UTF-16 text without a byte-order mark; read as {enc}",
+                    file=label,
+                    enc=wide.upper(),
+                )
+            )
     if auto:
-        enc = _detect_encoding(path, enc, label)
+        enc, lines = _detect_encoding(blob, enc, label)
     else:
-        _validate_encoding(path, enc, label)
+        lines = _validate_encoding(blob, enc, label)
     text = head.decode(enc, errors="ignore").lstrip("\ufeff")
-    head_lines = text.splitlines()
-    sniff_lines = head_lines[:30]
+    sniff_lines = text.splitlines()[:50]
     if size == 0 or not text.strip():
         return RawTable(name, pd.DataFrame(), label, columns=[], approx_rows=0)
+    sample = sniff_lines[:-1] if len(sniff_lines) > 1 and len(head) == 1 << 16 else sniff_lines
+    if delimiter is None:
+        sep = sniff_delimiter(sample)
+        if sep != ",":
+            notices.append(_("{file}: columns separated by {sep!r} (detected)", file=label, sep=sep))
+    else:
+        sep = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ","}.get(delimiter, delimiter)
+        if len(sep) != 1:
+            raise DatasetReadError(
+                _(
+                    "{file}: the column separator must be one character, not {sep!r}",
+                    file=label,
+                    sep=delimiter,
+                )
+            )
     try:
-        first_rows = list(
-            csv.reader(sniff_lines[:-1] if len(sniff_lines) > 1 and len(head) == 1 << 16 else sniff_lines)
-        )
+        first_rows = list(csv.reader(sample, delimiter=sep))
     except csv.Error as e:
-        raise DatasetReadError(f"{label}: cannot be read as CSV ({e})") from None
+        raise DatasetReadError(_("{file}: cannot be read as CSV ({error})", file=label, error=e)) from None
     h = find_header(first_rows) if first_rows else 0
     header = _clean_header(first_rows[h]) if first_rows else []
     header_row = h + 1
-    # bytes per line over the whole head read (not over the 30 lines sniffed: that made 20,000 rows ~900)
-    avg = max(1, len(head) // max(1, len(head_lines)))
-    approx = max(0, size // avg - header_row)
+    if decimal is None:
+        decimal = detect_decimal(first_rows[h + 1 :], header) or "."
+        if decimal != ".":
+            notices.append(_("{file}: numbers written with a decimal comma (detected)", file=label))
+    elif decimal not in DECIMALS:
+        raise DatasetReadError(
+            _("{file}: the decimal mark must be '.' or ',', not {mark!r}", file=label, mark=decimal)
+        )
+    # rows of the table: the lines counted while checking the encoding, less the header and above
+    approx = max(0, lines - header_row)
 
     def chunks(rows: int) -> Iterator[pd.DataFrame]:
         start = header_row + 1
         try:
-            reader = pd.read_csv(
-                path,
-                encoding=enc,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[],
-                skiprows=h + 1,
-                header=None,
-                names=header,
-                quoting=csv.QUOTE_MINIMAL,
-                chunksize=rows,
-                skip_blank_lines=True,
-                on_bad_lines="error",
-                engine="c",
-            )
-            for df in reader:
-                df.insert(0, ROW, range(start, start + len(df)))
-                start += len(df)
-                yield df
+            with blob.open() as fh:
+                reader = pd.read_csv(
+                    fh,
+                    encoding=enc,
+                    sep=sep,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[],
+                    skiprows=h + 1,
+                    header=None,
+                    names=header,
+                    quoting=csv.QUOTE_MINIMAL,
+                    chunksize=rows,
+                    skip_blank_lines=True,
+                    on_bad_lines="error",
+                    engine="c",
+                )
+                for df in reader:
+                    df.insert(0, ROW, range(start, start + len(df)))
+                    start += len(df)
+                    yield df
         except pd.errors.EmptyDataError:
             return
         except (pd.errors.ParserError, ValueError) as e:
             raise DatasetReadError(
-                f"{label}, after row {start - 1}: cannot be read as CSV ({str(e).strip()}); "
-                "the file may be truncated or not comma-separated"
+                _(
+                    "{file}, after row {row}: cannot be read as CSV ({error}); the file may be truncated, "
+                    "or its columns not separated by {sep!r} (name the separator)",
+                    file=label,
+                    row=start - 1,
+                    error=str(e).strip(),
+                    sep=sep,
+                )
             ) from None
 
-    notices_row = header_row
     table = RawTable(
         name,
         None,
@@ -400,22 +612,23 @@ def _csv_table(path: Path, name: str, encoding: str | None = None, label: str | 
         chunks=chunks,
         columns=header,
         approx_rows=approx,
-        header_row=notices_row,
+        header_row=header_row,
         encoding=enc,
     )
+    table.delimiter, table.decimal, table.notices = sep, decimal, notices
     return table
 
 
-def _detect_encoding(path: Path, first: str, label: str) -> str:
-    """The first of ``first`` (UTF-8 or what the BOM says), Windows-1252, Latin-1 that decodes the file.
+def _detect_encoding(blob: _Blob, first: str, label: str) -> tuple[str, int]:
+    """The first of ``first`` (UTF-8 or what the BOM says), Windows-1252, Latin-1 that decodes the file,
+    and its number of lines.
 
     Windows-1252 leaves five bytes undefined; a file holding one of them is Latin-1 (which has none).
     """
     tried = [first] if first.startswith("utf-16") else [first, "cp1252", "latin-1"]
     for enc in tried:
         try:
-            _validate_encoding(path, enc, label)
-            return enc
+            return enc, _validate_encoding(blob, enc, label)
         except EncodingError:
             if enc == tried[-1]:
                 raise
@@ -423,15 +636,28 @@ def _detect_encoding(path: Path, first: str, label: str) -> str:
 
 
 # ---------------------------------------------------------------- archives
-def check_archive(path: Path, *, max_unpacked: int | None = None, max_ratio: int | None = None) -> list[str]:
+#: Largest unpacked size of one member of an archive.
+MAX_MEMBER_UNPACKED = 1024**3
+
+
+def check_archive(
+    path: Path,
+    *,
+    max_unpacked: int | None = None,
+    max_ratio: int | None = None,
+    max_member: int | None = None,
+) -> list[zipfile.ZipInfo]:
     """Open a zip-based file (``.xlsx``, ``.zip``) only far enough to read its directory.
 
     Refuses (:class:`DatasetReadError`) an archive that would unpack to more than ``max_unpacked``
-    bytes or whose unpacked size is more than ``max_ratio`` times its packed size: both are read from
-    the archive's directory, before anything is decompressed. Returns the member names.
+    bytes in all, a member that would unpack to more than ``max_member`` bytes, and an archive or a
+    member whose unpacked size is more than ``max_ratio`` times its packed size (a bomb padded with
+    stored data passes the ratio of the whole, never that of its bomb member). All are read from the
+    archive's directory, before anything is decompressed. Returns the members.
     """
     max_unpacked = MAX_UNPACKED if max_unpacked is None else max_unpacked
     max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    max_member = MAX_MEMBER_UNPACKED if max_member is None else max_member
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -452,23 +678,62 @@ def check_archive(path: Path, *, max_unpacked: int | None = None, max_ratio: int
         raise DatasetReadError(f"{path.name}: not {kind} (not a valid zip archive)") from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
+    mib = 1024**2
     if total > max_unpacked:
         raise DatasetReadError(
-            f"{path.name}: would unpack to {total / 1024**2:,.0f} MiB, more than the limit of "
-            f"{max_unpacked / 1024**2:,.0f} MiB; refused before unpacking (split it, or use a CSV folder)"
+            f"{path.name}: would unpack to {total / mib:,.0f} MiB, more than the limit of "
+            f"{max_unpacked / mib:,.0f} MiB; refused before unpacking (split it, or use a CSV folder)"
         )
-    if total > 1 << 20 and total / packed > max_ratio:
+    for i in infos:
+        if i.file_size > max_member:
+            raise DatasetReadError(
+                _(
+                    "{file}: the member {member} would unpack to {size:,.0f} MiB, more than the limit of "
+                    "{limit:,.0f} MiB for one file; refused before unpacking",
+                    file=path.name,
+                    member=i.filename,
+                    size=i.file_size / mib,
+                    limit=max_member / mib,
+                )
+            )
+    bombs = [i for i in infos if i.file_size > 1 << 20 and i.file_size / max(i.compress_size, 1) > max_ratio]
+    if total > 1 << 20 and total / packed > max_ratio or bombs:
+        what = total / packed if not bombs else bombs[0].file_size / max(bombs[0].compress_size, 1)
+        size, from_ = (total, packed) if not bombs else (bombs[0].file_size, bombs[0].compress_size)
+        member = _(" (the member {member})", member=bombs[0].filename) if bombs else ""
         raise DatasetReadError(
-            f"{path.name}: unpacks to {total / packed:,.0f} times its size ({total / 1024**2:,.0f} MiB from "
-            f"{packed / 1024**2:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
+            f"{path.name}: unpacks to {what:,.0f} times its size{member} ({size / mib:,.0f} MiB from "
+            f"{from_ / mib:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
             "unpacking"
         )
-    return [i.filename for i in infos]
+    return infos
+
+
+def _zip_members(p: Path) -> list[tuple[zipfile.ZipInfo, str]]:
+    """The CSV members of a zip and the name each is read under, refusing two of one name."""
+    infos = check_archive(p)
+    members = [
+        (i, Path(i.filename).name) for i in infos if i.filename.lower().endswith(".csv") and not i.is_dir()
+    ]
+    by_name: dict[str, list[str]] = {}
+    for info, base in members:
+        by_name.setdefault(base.strip().lower(), []).append(info.filename)
+    clashes = [names for names in by_name.values() if len(names) > 1]
+    if clashes:
+        raise DatasetReadError(
+            _(
+                "{file}: {members} have the same file name in different folders; each table must come "
+                "once: zip one folder, or rename the files",
+                file=p.name,
+                members="; ".join(" and ".join(c) for c in clashes),
+            )
+        )
+    return members
 
 
 # ---------------------------------------------------------------- Excel
 def _check_xlsx(path: Path) -> None:
-    names = set(check_archive(path))
+    names = {i.filename for i in check_archive(path)}
     if "xl/workbook.xml" not in names:
         raise DatasetReadError(f"{path.name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)")
 
@@ -636,11 +901,20 @@ def _encoding_notice(t: RawTable, asked: str | None) -> list[str]:
     return [f"{t.file}: {_DETECTED} {label}"]
 
 
-def read_source(path: str | Path, *, encoding: str | None = None, engine: str = "calamine") -> RawDataset:
+def read_source(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    engine: str = "calamine",
+    delimiter: str | None = None,
+    decimal: str | None = None,
+) -> RawDataset:
     """Every table a file or folder holds, named as in the source (sheet name or CSV file stem).
 
     This is what a mapping profile works on when the source is not in the exchange format.
-    Empty sheets are skipped with a notice. Raises :class:`DatasetReadError` when it cannot be read.
+    Empty sheets are skipped with a notice. CSV files: ``delimiter`` (the column separator) and
+    ``decimal`` (the decimal mark of numbers) are detected unless given. A zip is read in place, member
+    by member, never unpacked to disk. Raises :class:`DatasetReadError` when it cannot be read.
     """
     p = Path(path)
     if not p.exists():
@@ -648,41 +922,26 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
     found: dict[str, RawTable] = {}
     notices: list[str] = []
     suffix = p.suffix.lower()
+
+    def add_csv(blob: _Blob, stem: str) -> None:
+        t = _csv_table(blob, stem, encoding, delimiter=delimiter, decimal=decimal)
+        if not t.columns:
+            notices.append(f"{blob.label}: the file is empty; skipped")
+            return
+        found[stem] = t
+        notices.extend(_encoding_notice(t, encoding) + t.notices)
+
     if p.is_dir():
         kind = "csv"
         files = sorted(p.glob("*.csv")) + sorted(p.glob("*.CSV"))
         if not files:
             raise DatasetReadError(f"{p.name}: the folder holds no .csv file")
         for f in files:
-            t = _csv_table(f, f.stem.strip(), encoding)
-            if not t.columns:
-                notices.append(f"{f.name}: the file is empty; skipped")
-                continue
-            found[f.stem.strip()] = t
-            notices += _encoding_notice(t, encoding)
+            add_csv(_Blob.of_path(f), f.stem.strip())
     elif suffix == ".zip":
-        import shutil
-        import tempfile
-
         kind = "csv"
-        check_archive(p)
-        tmp = Path(tempfile.mkdtemp(prefix="wb-zip-"))
-        with zipfile.ZipFile(p) as z:
-            for info in z.infolist():
-                if info.filename.lower().endswith(".csv") and not info.is_dir():
-                    target = tmp / Path(info.filename).name
-                    try:
-                        with z.open(info) as src, target.open("wb") as dst:
-                            shutil.copyfileobj(src, dst, 1 << 20)
-                    except (zipfile.BadZipFile, EOFError, OSError) as e:
-                        raise DatasetReadError(
-                            f"{p.name}: {info.filename} cannot be unpacked ({e})"
-                        ) from None
-        inner = read_source(tmp, encoding=encoding)
-        found = inner.tables
-        notices = [f"{p.name}/{n}" if _DETECTED in n else n for n in inner.notices]
-        for t in found.values():
-            t.file = f"{p.name}/{t.file}"
+        for info, base in _zip_members(p):
+            add_csv(_Blob.of_member(p, info, f"{p.name}/{base}"), Path(base).stem.strip())
     elif suffix in (".xlsx", ".xlsm"):
         kind = "xlsx"
         book = _open_book(p, engine)
@@ -696,11 +955,10 @@ def read_source(path: str | Path, *, encoding: str | None = None, engine: str = 
             raise DatasetReadError(f"{p.name}: every sheet of the workbook is empty")
     elif suffix == ".csv":
         kind = "csv"
-        t = _csv_table(p, p.stem.strip(), encoding)
-        if not t.columns:
+        add_csv(_Blob.of_path(p), p.stem.strip())
+        if not found:
             raise DatasetReadError(f"{p.name}: the file is empty")
-        found[p.stem.strip()] = t
-        notices += _encoding_notice(t, encoding)
+        notices = [n for n in notices if not n.endswith("the file is empty; skipped")]
     elif suffix == ".xls":
         raise DatasetReadError(f"{p.name}: a legacy .xls workbook; save it as .xlsx and import that")
     else:
@@ -777,7 +1035,8 @@ def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> Ra
     for t in found.values():
         if t.header_row > 1:
             notices.append(
-                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title); "
+                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title or an upper header "
+                "level); "
                 f"header at row {t.header_row}"
             )
     return RawDataset(source.path, source.kind, found, source.file_hash, notices)
@@ -789,6 +1048,8 @@ def read_dataset(
     *,
     encoding: str | None = None,
     engine: str = "calamine",
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> RawDataset:
     """Read a CSV folder, a zipped CSV folder or an ``.xlsx`` workbook in the exchange format.
 
@@ -797,7 +1058,8 @@ def read_dataset(
     lazy: they are read in chunks when imported. Raises :class:`DatasetReadError` when the input
     cannot be read at all.
     """
-    return select_tables(read_source(Path(path), encoding=encoding, engine=engine), tables)
+    source = read_source(Path(path), encoding=encoding, engine=engine, delimiter=delimiter, decimal=decimal)
+    return select_tables(source, tables)
 
 
 # ---------------------------------------------------------------- writing

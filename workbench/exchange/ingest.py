@@ -52,9 +52,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from workbench.config import Settings
-from workbench.exchange.files import CHUNK_ROWS, ROW, DatasetReadError, RawDataset, RawTable, read_dataset
-from workbench.exchange.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
+from workbench.exchange.files import (
+    CHUNK_ROWS,
+    REFUSED,
+    ROW,
+    DatasetReadError,
+    RawDataset,
+    RawTable,
+    read_dataset,
+)
+from workbench.exchange.rowchecks import (
+    CheckedTable,
+    KeyIndex,
+    Rejection,
+    check_table,
+    key_hashes,
+    strip_controls,
+)
 from workbench.format.schema import FORMAT, TABLE_NAMES
+from workbench.i18n import _
 from workbench.store import (
     DATA_TABLES,
     QuarantinedRow,
@@ -70,6 +86,8 @@ __all__ = [
     "ImportReport",
     "ImportFailed",
     "ImportRefused",
+    "TooManyRejections",
+    "StoreBusy",
     "ImportPlan",
     "READ_ONLY_ROLES",
     "may_import",
@@ -84,6 +102,12 @@ _CHUNK = 5000
 _KEY_CHUNK = 400
 #: Rejections and warnings listed in one report (all are counted; all rejected rows are quarantined).
 MAX_LISTED = 10_000
+#: Refusals listed in the message of a submission refused as a whole.
+FIRST_LISTED = 10
+#: Cells cleaned of control characters named one by one in the notices (all are counted).
+CLEANED_LISTED = 20
+#: How long an import waits for another one writing to the same SQLite store, in seconds.
+LOCK_WAIT = 10.0
 
 
 class Gate(Protocol):
@@ -117,6 +141,23 @@ class ImportFailed(Exception):
 
 class ImportRefused(ImportFailed):
     """The current role may not import: nothing was read into the store, nothing recorded."""
+
+
+class TooManyRejections(ImportFailed):
+    """More rows were refused than a submission may quarantine: the whole submission was refused and
+    nothing was stored. ``report`` lists the first refusals."""
+
+    def __init__(self, message: str, report: ImportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class StoreBusy(ImportFailed):
+    """Another import was writing to the (SQLite) store and did not finish in time; nothing was stored."""
+
+
+class _Abort(Exception):
+    """Raised inside the submission's transaction to roll it back (too many refused rows)."""
 
 
 #: Roles that may read but never change the store (config.ROLES: "viewer" is read-only).
@@ -279,7 +320,7 @@ def plan_import(raw: RawDataset, store: Store, *, chunk_rows: int = CHUNK_ROWS) 
     with store.engine.connect() as conn:
         for chunk in table.iter_chunks(chunk_rows):
             typed = pd.DataFrame(
-                {c: coerce_column(chunk[c], spec.column(c), codes)[0] for c in _CASE_KEY}
+                {c: coerce_column(strip_controls(chunk[c])[0], spec.column(c), codes)[0] for c in _CASE_KEY}
             ).dropna()
             keys = [k for k in dict.fromkeys(_keys(typed)) if k not in seen]
             seen.update(keys)
@@ -297,6 +338,7 @@ class _SubmissionState:
     cleared: dict[str, KeyIndex] = field(default_factory=dict)  # cases whose stored children were replaced
     countries: set[str] = field(default_factory=set)
     noticed: set[str] = field(default_factory=set)
+    cleaned: int = 0  # cells cleaned of control characters
 
 
 def _referential(
@@ -472,6 +514,27 @@ def _duplicate_of(store: Store, file_hash: str) -> Any:
         ).first()
 
 
+def _error_text(e: BaseException) -> str:
+    """What went wrong, without the SQL, its parameters or any value (they may be personal data)."""
+    if isinstance(e, sa.exc.DBAPIError):
+        orig = e.orig if e.orig is not None else e
+        return _("a database error ({kind})", kind=type(orig).__name__)
+    if isinstance(e, sa.exc.SQLAlchemyError):
+        return _("a database error ({kind})", kind=type(e).__name__)
+    return str(e)
+
+
+def _is_locked(e: BaseException) -> bool:
+    return isinstance(e, sa.exc.OperationalError) and "database is locked" in str(e.orig or "")
+
+
+def _set_lock_wait(conn: Connection, seconds: float | None) -> None:
+    """How long SQLite waits for another writer (the store's own default is restored afterwards)."""
+    if conn.dialect.name == "sqlite":
+        ms = 30_000 if seconds is None else int(seconds * 1000)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={ms}")
+
+
 def ingest_dataset(
     raw: RawDataset,
     store: Store,
@@ -481,8 +544,15 @@ def ingest_dataset(
     progress: Progress | None = None,
     source_name: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    max_rejected_rows: int | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> ImportReport:
     """Check and store one data set as one submission, chunk by chunk; see the module docstring.
+
+    ``max_rejected_rows`` (default: the ``max_rejected_rows`` setting) caps the rows one submission
+    may quarantine: beyond it the whole submission is refused (:class:`TooManyRejections`, listing the
+    first refusals) and nothing is stored. ``lock_wait``: seconds to wait for another import writing
+    to the same SQLite store before giving up (:class:`StoreBusy`).
 
     Raises :class:`ImportRefused` when the role of ``settings`` is read-only (:func:`may_import`),
     :class:`ImportFailed` when writing fails (the store is left as it was).
@@ -490,6 +560,7 @@ def ingest_dataset(
     t0 = time.perf_counter()
     settings = settings or Settings.from_env()
     _refuse_read_only(settings, source_name or Path(raw.path).name)
+    cap = settings.max_rejected_rows if max_rejected_rows is None else max_rejected_rows
     report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
 
     prior = _duplicate_of(store, raw.file_hash)
@@ -522,9 +593,16 @@ def ingest_dataset(
     order = [n for n in TABLE_NAMES if n in raw.tables]
     try:
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name, set())
-            s.add(sub)
-            s.flush()
+            writer = s.connection()
+            _set_lock_wait(writer, lock_wait)
+            try:
+                sub = _submission(raw, report, settings, source_name, set())
+                s.add(sub)
+                s.flush()  # the first write: it waits for another writer, at most lock_wait
+            except Exception:
+                writer.invalidate()  # the pool must not hand out a connection with the short wait
+                raise
+            _set_lock_wait(writer, None)
             report.submission_id = sub.id
             conn = s.connection()
             for name in order:
@@ -532,29 +610,42 @@ def ingest_dataset(
                 report.accepted.setdefault(name, 0)
                 report.rejected.setdefault(name, 0)
                 state.seen[name] = KeyIndex()
-                # progress counts the rows of this table out of this table's rows (an estimate until
-                # the table is read: a CSV's row count is not known before its end)
-                done_rows, total_rows = 0, max(1, rt.approx_rows or 0)
+                # rows read of rows total, per table; an estimate that proves short grows, and 100 %
+                # is said only when the table is done
+                table_total = max(rt.approx_rows or 0, 1)
+                table_done = 0
+                label = _("importing {table}", table=name)
                 if progress:
-                    progress(0, total_rows, f"importing {name}")
+                    progress(0, table_total, label)
                 for chunk in rt.iter_chunks(chunk_rows):
                     ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
-                    _quarantine(conn, sub.id, rt.where, chunk, ct)
-                    _write_table(conn, name, ct.frame, sub.id, report, progress, state)
-                    report.accepted[name] += len(ct.frame)
                     report.rejected[name] += len(ct.rejected_rows)
                     for r in sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")):
                         _listed(report.rejections, r, report)
-                    done_rows += len(chunk)
-                    total_rows = max(total_rows, done_rows)
+                    if sum(report.rejected.values()) > cap:
+                        raise _Abort()  # before anything of this chunk is written
+                    _quarantine(conn, sub.id, rt.where, chunk, ct)
+                    _write_table(conn, name, ct.frame, sub.id, report, progress, state)
+                    report.accepted[name] += len(ct.frame)
+                    table_done += len(chunk)
+                    if table_done >= table_total:
+                        table_total = table_done + max(chunk_rows // 2, 1)
                     if progress:
-                        progress(done_rows, total_rows, f"importing {name}")
-                if progress and done_rows != total_rows:
-                    progress(done_rows, done_rows, f"importing {name}")
+                        progress(table_done, table_total, label)
+                if progress:
+                    progress(table_done, table_done or 1, label)
             for gate in gates:
                 record = getattr(gate, "record", None)
                 if record is not None:
                     record(conn, sub.id)
+            if state.cleaned > CLEANED_LISTED:
+                report.notices.append(
+                    _(
+                        "control characters removed from {n:,} cells in all (the first {k} are named above)",
+                        n=state.cleaned,
+                        k=CLEANED_LISTED,
+                    )
+                )
             n_ok = sum(report.accepted.values())
             n_bad = sum(report.rejected.values())
             report.status = "accepted" if n_bad == 0 else ("partial" if n_ok else "rejected")
@@ -587,20 +678,66 @@ def ingest_dataset(
     except Exception as e:
         report.status = "failed"
         report.submission_id = None
+        if isinstance(e, _Abort):
+            first = report.rejections[:FIRST_LISTED]
+            message = _(
+                "{source}: more than {cap:,} rows refused, the most one submission may quarantine: the "
+                "whole submission is refused and nothing was stored; correct the file and import it "
+                "again. The first refusals: {first}",
+                source=Path(report.source).name,
+                cap=cap,
+                first="; ".join(str(r) for r in first),
+            )
+            report.rejections = first
+        elif _is_locked(e):
+            message = _(
+                "{source}: the store is busy: another import is writing to it and did not finish within "
+                "{seconds:g} s; nothing was stored; import again when it has finished",
+                source=Path(report.source).name,
+                seconds=lock_wait,
+            )
+        elif isinstance(e, DatasetReadError):
+            message = _("{error} (the import stopped and nothing was stored)", error=e)
+        else:
+            message = _(
+                "{source}: the import failed and nothing was stored ({error})",
+                source=report.source,
+                error=_error_text(e),
+            )
+        if not _is_locked(e):  # a store busy with another import cannot record this one either
+            _record_failure(store, raw, report, settings, source_name, state, message)
+        if isinstance(e, _Abort):
+            raise TooManyRejections(message, report) from None
+        if _is_locked(e):
+            raise StoreBusy(message) from None
+        raise ImportFailed(message) from e
+    if progress:
+        progress(1, 1, _("done"))
+    return report
+
+
+def _record_failure(
+    store: Store,
+    raw: RawDataset,
+    report: ImportReport,
+    settings: Settings,
+    source_name: str | None,
+    state: _SubmissionState,
+    message: str,
+) -> None:
+    """Record the failed submission and audit it; a store too busy for that is left alone."""
+    try:
         with store.session() as s:
             sub = _submission(raw, report, settings, source_name, state.countries)
-            sub.report = json.dumps({"error": str(e)[:2000]})
+            sub.report = json.dumps({"error": message[:2000]}, ensure_ascii=False)
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
-            audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+            audit(s, "import.failed", {"source": report.source, "error": message[:500]}, settings)
             bump_data_version(s, "submissions")
-        if isinstance(e, DatasetReadError):
-            raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
-        raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e
-    if progress:
-        progress(1, 1, "done")
-    return report
+    except sa.exc.OperationalError as e:
+        if not _is_locked(e):
+            raise
 
 
 def _check_chunk(
@@ -615,7 +752,21 @@ def _check_chunk(
     report: ImportReport,
 ) -> CheckedTable:
     """Row checks, referential checks and gates for one chunk of one table."""
-    ct = check_table(RawTable(name, chunk, rt.file, rt.sheet), codes, seen=state.seen[name])
+    piece = RawTable(name, chunk, rt.file, rt.sheet)
+    piece.decimal, piece.header_row = rt.decimal, rt.header_row
+    ct = check_table(piece, codes, seen=state.seen[name])
+    for column, rows in ct.cleaned.items():
+        for r in rows:
+            state.cleaned += 1
+            if state.cleaned <= CLEANED_LISTED:
+                report.notices.append(
+                    _(
+                        "{where}, row {row}, column {column!r}: control characters (NUL, ...) removed",
+                        where=rt.where,
+                        row=r,
+                        column=column,
+                    )
+                )
     if ct.unknown_columns and name not in state.noticed:
         state.noticed.add(name)
         report.notices.append(
@@ -671,7 +822,11 @@ def _quarantine(
         raw_row = None
         if r.row is not None and r.row in frame.index:
             raw_row = json.dumps(
-                {k: (None if pd.isna(v) else str(v)) for k, v in frame.loc[r.row].items() if k != ROW},
+                {
+                    k: (None if pd.isna(v) else str(v))
+                    for k, v in frame.loc[r.row].items()
+                    if k not in (ROW, REFUSED)
+                },
                 ensure_ascii=False,
             )
         rows.append(
@@ -698,9 +853,18 @@ def import_path(
     progress: Progress | None = None,
     encoding: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    max_rejected_rows: int | None = None,
 ) -> ImportReport:
     """Read ``path`` (CSV folder, zip of CSVs or ``.xlsx``) and import it; see :func:`ingest_dataset`."""
-    raw = read_dataset(path, encoding=encoding)
+    raw = read_dataset(path, encoding=encoding, delimiter=delimiter, decimal=decimal)
     return ingest_dataset(
-        raw, store, gates=gates, settings=settings, progress=progress, chunk_rows=chunk_rows
+        raw,
+        store,
+        gates=gates,
+        settings=settings,
+        progress=progress,
+        chunk_rows=chunk_rows,
+        max_rejected_rows=max_rejected_rows,
     )

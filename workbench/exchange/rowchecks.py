@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.exchange.files import ROW, RawTable
+from workbench.exchange.files import REFUSED, ROW, RawTable
 from workbench.format.reference import UNKNOWN_COUNTRY
 from workbench.format.schema import FORMAT, Column
 
@@ -41,6 +41,8 @@ __all__ = [
     "blank_mask",
     "KeyIndex",
     "key_hashes",
+    "strip_controls",
+    "CONTROL_CHARACTERS",
 ]
 
 
@@ -73,6 +75,8 @@ class CheckedTable:
     rejected_rows: set[int] = field(default_factory=set)
     read_rows: int = 0
     unknown_columns: list[str] = field(default_factory=list)
+    #: cells whose control characters were removed: column -> spreadsheet rows
+    cleaned: dict[str, list[int]] = field(default_factory=dict)
 
 
 def blank_mask(s: pd.Series) -> pd.Series:
@@ -80,6 +84,39 @@ def blank_mask(s: pd.Series) -> pd.Series:
     if s.dtype == object or pd.api.types.is_string_dtype(s):
         return s.isna() | s.astype("string").str.strip().fillna("").eq("")
     return s.isna()
+
+
+#: NUL and the other control characters (C0 but tab, line feed and carriage return; DEL; C1): never
+#: part of a value. A spreadsheet or a database export leaves them; they would make ``N2\x00`` and ``N2``
+#: two cases.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+def strip_controls(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The column without control characters, and where some were removed.
+
+    >>> v, where = strip_controls(pd.Series(["N2\\x00", "ok", None, 3], dtype=object))
+    >>> v.tolist(), where.tolist()
+    (['N2', 'ok', None, 3], [True, False, False, False])
+    """
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        return s, np.zeros(len(s), dtype=bool)
+    # numbers and dates (workbook cells) never hold control characters: their text does not either
+    where = s.astype("string").str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+    if not where.any():
+        return s, where
+    out = s.copy()
+    out[where] = [_CONTROL.sub("", v) if isinstance(v, str) else v for v in s[where]]
+    return out, where
+
+
+def _decimal_comma(text: pd.Series) -> pd.Series:
+    """Numbers written with a decimal comma (and '.', space or no-break space between thousands) in the
+    form the number parser reads; other text unchanged (and refused as not a number)."""
+    ok = text.str.match(r"^-?\d{1,3}(?:[. \u00a0\u202f]\d{3})*(?:,\d+)?$|^-?\d+(?:,\d+)?$").fillna(False)
+    fixed = text.str.replace(r"[. \u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    return text.where(~ok.astype(bool), fixed)
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -96,9 +133,9 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 
 def coerce_column(
-    s: pd.Series, col: Column, codes: Collection[str]
+    s: pd.Series, col: Column, codes: Collection[str], decimal: str = "."
 ) -> tuple[pd.Series, list[tuple[pd.Series, str]]]:
-    """Convert one column to its format type.
+    """Convert one column to its format type (``decimal``: the decimal mark of numbers as text).
 
     Returns ``(values, failures)``: the typed values (NA where blank or bad) and, per kind of failure,
     a mask of the non-blank cells that failed and the reason shown for them.
@@ -135,6 +172,8 @@ def coerce_column(
         bad = ~blank & parsed.isna()
         return parsed, [(bad, "not a date in ISO 8601 form YYYY-MM-DD")]
     if t in ("float", "int"):
+        if decimal == ",":
+            text = _decimal_comma(text)
         num = pd.to_numeric(text, errors="coerce")
         bad = ~blank & num.isna()
         reason = "not a number"
@@ -233,7 +272,17 @@ def check_table(
     rows = df[ROW].to_numpy() if ROW in df.columns else np.arange(2, n + 2)
     out = CheckedTable(raw.name, pd.DataFrame(), read_rows=n)
     known = set(spec.column_names)
-    out.unknown_columns = [c for c in df.columns if c not in known and c != ROW]
+    out.unknown_columns = [c for c in df.columns if c not in known and c not in (ROW, REFUSED)]
+    cleaned_cols: dict[str, pd.Series] = {}
+    for c in df.columns:
+        if c in (ROW, REFUSED):
+            continue
+        values, where = strip_controls(df[c])
+        if where.any():
+            cleaned_cols[c] = values
+            out.cleaned[c] = [int(r) for r in rows[where]]
+    if cleaned_cols:
+        df = df.assign(**cleaned_cols)
     bad_any = np.zeros(n, dtype=bool)
     typed: dict[str, pd.Series] = {}
 
@@ -241,7 +290,12 @@ def check_table(
     if missing:
         out.rejections.append(
             Rejection(
-                raw.name, None, ", ".join(missing), "required column missing: every row refused", raw.where
+                raw.name,
+                None,
+                ", ".join(missing),
+                f"required column missing: every row refused (the header was read from row {raw.header_row}; "
+                "if the header is another row, remove the rows above it)",
+                raw.where,
             )
         )
         out.rejected_rows = set(int(r) for r in rows)
@@ -253,11 +307,23 @@ def check_table(
             out.rejections.append(Rejection(raw.name, int(r), column, reason, raw.where))
 
     today = pd.Timestamp(dt.date.today())
+    refused: dict[str, np.ndarray] = {}
+    if REFUSED in df.columns:
+        # cells a reader or a mapping could not take (an ambiguous date): refused with its reason,
+        # and not a second time by the checks below
+        for i, reasons in enumerate(df[REFUSED].tolist()):
+            if reasons:
+                for column, reason in reasons.items():
+                    out.rejections.append(Rejection(raw.name, int(rows[i]), column, reason, raw.where))
+                    refused.setdefault(column, np.zeros(n, dtype=bool))[i] = True
+                bad_any[i] = True
+
+    decimal = getattr(raw, "decimal", ".")
     for col in spec.columns:
         if col.name not in df.columns:
             typed[col.name] = pd.Series(pd.NA, index=df.index, dtype="object")
             continue
-        values, failures = coerce_column(df[col.name], col, codes)
+        values, failures = coerce_column(df[col.name], col, codes, decimal)
         if col.type == "iso2" and col.name in spec.key:
             # A country in a record's key names the administration that reports it: "unknown" (XX)
             # names none, so the record could be neither attributed nor told apart from another's.
@@ -270,9 +336,9 @@ def check_table(
             future = (values > today).fillna(False).astype(bool)
             failures.append((future, f"a date of birth cannot be in the future (after {today:%Y-%m-%d})"))
             values = values.mask(future)
-        bad_np = np.zeros(n, dtype=bool)
+        bad_np = refused.get(col.name, np.zeros(n, dtype=bool)).copy()
         for mask, reason in failures:
-            m = mask.to_numpy(dtype=bool)
+            m = mask.to_numpy(dtype=bool) & ~bad_np
             if m.any():
                 reject(m, col.name, reason)
                 bad_np |= m

@@ -7,6 +7,8 @@ profile being edited, and the last import report.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,17 +19,21 @@ import streamlit as st
 from workbench.exchange.files import (
     AUTO_ENCODING,
     ENCODING_NAMES,
+    REFUSED,
     ROW,
     DatasetReadError,
     EncodingError,
     RawDataset,
 )
+from workbench.i18n import _
 from workbench.ui.state import get_state
 
 __all__ = [
     "UPLOAD_TYPES",
     "import_allowed",
     "remember_upload",
+    "forget_upload",
+    "upload_limit_mb",
     "choose_encoding",
     "read_upload",
     "choose_mode",
@@ -68,15 +74,62 @@ def import_allowed() -> bool:
     return False
 
 
+#: Folders holding uploads of this process, removed at exit whatever happened to the sessions.
+_LIVE_UPLOADS: set[str] = set()
+
+
+@atexit.register
+def _remove_live_uploads() -> None:
+    for folder in list(_LIVE_UPLOADS):
+        shutil.rmtree(folder, ignore_errors=True)
+        _LIVE_UPLOADS.discard(folder)
+
+
+def upload_limit_mb() -> int:
+    """The largest upload the server takes, in MB (``server.maxUploadSize`` of .streamlit/config.toml)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def _remove_upload(done: bool = True) -> None:
+    """Forget the upload and remove the temporary folder :func:`remember_upload` made for it (it holds
+    personal data); ``done``: the upload was imported or refused, so the same upload is not written
+    to disk again on the next rerun."""
+    ex = _extras()
+    ex.pop(_PATH, None)
+    if done:
+        ex["data.done_key"] = ex.get("data.upload_key")
+    folder = ex.pop("data.upload_folder", None)
+    if folder and folder in _LIVE_UPLOADS:  # only a folder this server made, never another path
+        shutil.rmtree(folder, ignore_errors=True)
+        _LIVE_UPLOADS.discard(folder)
+
+
+def forget_upload() -> None:
+    """The upload widget was cleared: remove the file it had left on disk."""
+    ex = _extras()
+    if ex.pop("data.upload_key", None) is not None:
+        _remove_upload(done=False)
+        ex.pop("data.done_key", None)
+
+
 def remember_upload(upload: Any) -> None:
-    """Keep an uploaded file on disk once per upload (the same bytes are not re-read on rerun)."""
+    """Keep an uploaded file on disk once per upload (the same bytes are not re-read on rerun).
+
+    The file lives in its own temporary folder until the upload is imported, refused, replaced or
+    cleared (:func:`forget_upload`), and at the latest until the server stops.
+    """
     ex = _extras()
     key = (upload.name, upload.size)
-    if ex.get("data.upload_key") == key and ex.get(_PATH):
+    if ex.get("data.upload_key") == key and (ex.get(_PATH) or ex.get("data.done_key") == key):
         return
-    tmp = Path(tempfile.mkdtemp(prefix="wb-upload-")) / Path(upload.name).name
+    _remove_upload(done=False)
+    folder = tempfile.mkdtemp(prefix="wb-upload-")
+    _LIVE_UPLOADS.add(folder)
+    ex["data.upload_folder"] = folder
+    tmp = Path(folder) / Path(upload.name).name
     tmp.write_bytes(upload.getvalue())
     ex["data.upload_key"] = key
+    ex.pop("data.done_key", None)
     ex[_PATH] = str(tmp)
     for k in (_PROFILE, _MODE, _PLAN):
         ex.pop(k, None)
@@ -129,9 +182,10 @@ def read_upload(encoding: str = AUTO_ENCODING) -> tuple[Path, RawDataset] | None
     try:
         return p, open_connector(p, encoding=encoding).read_source()
     except EncodingError as e:
-        st.error(_encoding_message(e))
+        st.error(_encoding_message(e))  # kept on disk: another encoding may read it
     except DatasetReadError as e:
-        st.error(f"Cannot read the upload: {e}")
+        st.error(_("Cannot read the upload: {error}", error=e))
+        _remove_upload()
     return None
 
 
@@ -203,13 +257,16 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     st.markdown("**Mapping** · suggested from the headers and cells; correct what is wrong, then import")
     saved = st.file_uploader("Use a saved profile (.yaml)", type=["yaml", "yml"], key="data_profile_upload")
     if saved is not None and ex.get("data.profile_key") != (saved.name, saved.size):
-        tmp = Path(tempfile.mkdtemp(prefix="wb-profile-")) / saved.name
-        tmp.write_bytes(saved.getvalue())
+        folder = tempfile.mkdtemp(prefix="wb-profile-")
+        tmp = Path(folder) / Path(saved.name).name
         try:
+            tmp.write_bytes(saved.getvalue())
             ex[_PROFILE] = load_profile(tmp)
             ex["data.profile_key"] = (saved.name, saved.size)
         except DatasetReadError as e:
             st.error(str(e))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     profile = _profile(source)
     read_as = sorted(
         {enc for t in source.tables.values() if (enc := t.encoding) and not enc.startswith("utf-8")}
@@ -226,6 +283,16 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
         "Thousands separators", profile.thousands, key="data_thousands", help="e.g. '.' or ' ' or both"
     )
     profile.dayfirst = c4.toggle("Day first (31/01/2024)", profile.dayfirst, key="data_dayfirst")
+    date_format = c4.text_input(
+        _("Date format"),
+        profile.date_format or "",
+        key="data_date_format",
+        help=_(
+            "How dates like 05/06/2024 are read, e.g. %d/%m/%Y (day first) or %m/%d/%Y. Without it, a "
+            "date that reads both ways is refused, never guessed."
+        ),
+    ).strip()
+    profile.date_format = date_format or None
     for tname, m in profile.tables.items():
         with st.expander(f"{tname} ← {m.source}", expanded=tname == "cases"):
             spec = FORMAT.table(tname)
@@ -264,7 +331,8 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
             f"`{tname}`"
             + (f" · kept as extra: {', '.join(pv.extra_columns[tname])}" if pv.extra_columns[tname] else "")
         )
-        st.dataframe(frame.drop(columns=[ROW]).astype("string"), hide_index=True, width="stretch")
+        shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed below the preview
+        st.dataframe(shown.astype("string"), hide_index=True, width="stretch")
         if pv.unmapped_required[tname]:
             st.warning(f"{tname}: required columns not mapped: {', '.join(pv.unmapped_required[tname])}")
     if pv.rejections:
@@ -356,6 +424,8 @@ def run_import(raw: RawDataset, source_name: str) -> None:
         bar.empty()
         st.error(str(e))
         return
+    finally:
+        _remove_upload()  # imported, refused or failed: the uploaded file goes
     bar.progress(1.0, text="done")
     _extras().pop(_PLAN, None)
     st.session_state.pop(_CONFIRM, None)
