@@ -70,7 +70,7 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for i in range(out.shape[1]):
         s = out.iloc[:, i]
         if _is_text(s):
-            out.isetitem(i, s.astype(object).map(neutralise_formula, na_action="ignore"))
+            out.isetitem(i, s.astype(object).map(neutralise_formula, na_action="ignore").to_numpy())
     out.columns = [neutralise_formula(c) for c in out.columns]
     return out
 
