@@ -73,3 +73,30 @@ def test_route_map_html_runs_no_script_from_data(browser, markup_map: Path) -> N
     assert any("<img src=x" in s for s in shown) or any("<script>" in s for s in shown), shown
     assert title == f"Routes {IMG}"
     assert pwned is None and not dialogs, (pwned, dialogs)
+
+
+def test_data_docs_run_no_script_from_data(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Data Docs of a submission whose codes, remarks and title carry markup: shown as text, never run."""
+    from data_quality.datadocs import write_data_docs
+    from data_quality.validate import validate_path
+
+    ds = generate(60, seed=3)
+    items, cases = ds.tables["items"].copy(), ds.tables["cases"].copy()
+    items.loc[items.index[:5], "unit"] = IMG
+    cases.loc[cases.index[:5], "transport_mode"] = SCRIPT
+    cases.loc[cases.index[5:8], "remarks"] = IMG
+    write_dataset({**ds.tables, "items": items, "cases": cases}, tmp_path / "src")
+    write_data_docs(validate_path(tmp_path / "src"), tmp_path / "site", title=f"submission {IMG}")
+    ctx = browser.new_context(offline=True)
+    pg = ctx.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda dl: (dialogs.append(dl.message), dl.dismiss()))
+    pwned = []
+    for f in sorted((tmp_path / "site").glob("*.html")):
+        pg.goto(f.as_uri())
+        pg.wait_for_load_state("load")
+        pwned.append((f.name, pg.evaluate("() => window.__pwned")))
+        if f.name == "index.html":
+            assert f"submission {IMG}" in pg.locator("h2").first.inner_text()
+    ctx.close()
+    assert all(p is None for _, p in pwned) and not dialogs, (pwned, dialogs)
