@@ -71,7 +71,12 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
         s = out.iloc[:, i]
         if _is_text(s):
             out.isetitem(i, s.astype(object).map(neutralise_formula, na_action="ignore").to_numpy())
-    out.columns = [neutralise_formula(c) for c in out.columns]
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = pd.MultiIndex.from_tuples(
+            [tuple(neutralise_formula(part) for part in c) for c in out.columns], names=out.columns.names
+        )
+    else:
+        out.columns = pd.Index([neutralise_formula(c) for c in out.columns], name=out.columns.name)
     return out
 
 
