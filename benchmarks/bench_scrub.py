@@ -30,19 +30,29 @@ DATA = Path(__file__).parent / "data" / "scrub_handwritten.yaml"
 SEED = 20261202  # held back: no test generates with it
 
 TEMPLATES = [
-    "Courier {first} {LAST} (tel. {phone}) says he was recruited online.",
+    "Courier {first} {LAST} (tel. {tel}) says he was recruited online.",
     "{first} {last} refused to give the name of the contact in the destination country.",
-    "Phone of {first} {last} seized; contact number {phone}.",
-    "Driver {first} {last}, passport {passport}, lives {address}.",
-    "Passenger {LAST} {first} (born {dob}) travelled alone.",
-    "Suspect {first} {LAST}, DOB {dob}, e-mail {email}.",
-    "Payment to IBAN {iban} in the name of {first} {last}.",
-    "Mr {last} was questioned at the gate; his passport {passport} was checked.",
-    "Consignee {first} {last}, {address}.",
-    "Sender {first} {last} <{email}> paid by card.",
+    "Phone of {first} {last} seized; contact number {tel}.",
+    "Driver {first} {last}, passport {doc}, lives {street}.",
+    "Passenger {LAST} {first} (born {born}) travelled alone.",
+    "Suspect {first} {LAST}, DOB {born}, e-mail {mail}.",
+    "Payment to IBAN {bank} in the name of {first} {last}.",
+    "Mr {last} was questioned at the gate; his passport {doc} was checked.",
+    "Consignee {first} {last}, {street}.",
+    "Sender {first} {last} <{mail}> paid by card.",
     "Declared as gift by {first} {LAST}; X-ray anomaly.",
-    "{LAST} {first}, born {dob}, carried the bag for a friend.",
+    "{LAST} {first}, born {born}, carried the bag for a friend.",
 ]
+
+
+PLACEHOLDER_KINDS = {
+    "tel": "phone",
+    "doc": "id",
+    "street": "address",
+    "born": "date_of_birth",
+    "mail": "email",
+    "bank": "iban",
+}
 
 
 def _fold(s: str) -> str:
@@ -60,41 +70,41 @@ def _iban(rng: random.Random) -> str:
 
 def labelled_set() -> tuple[list[tuple[str, dict[str, str]]], list[str], pd.DataFrame, pd.DataFrame]:
     """``(personal remarks with their values, non-personal texts, persons, companies)``."""
+    from workbench.format.schema import FORMAT
     from workbench.sample.generator import _REMARKS, generate
 
     ds = generate(3000, seed=SEED)
     persons, cases = ds.tables["persons"], ds.tables["cases"]
     rng = random.Random(SEED)
     personal: list[tuple[str, dict[str, str]]] = []
-    rows = persons.dropna(subset=["first_name", "last_name"]).sample(600, random_state=SEED)
-    for k, r in enumerate(rows.itertuples(index=False)):
+    spec = FORMAT.table("persons")
+    col = {
+        k: spec.column_of_kind(k).name
+        for k in ("given_name", "family_name", "phone", "identifier", "address", "birth_date")
+    }
+    rows = persons.dropna(subset=[col["given_name"], col["family_name"]]).sample(600, random_state=SEED)
+    for k, r in enumerate(rows.to_dict("records")):
         t = TEMPLATES[k % len(TEMPLATES)]
-        first, last = str(r.first_name), str(r.last_name)
-        street = str(r.address).split(",")[0] if isinstance(r.address, str) else "12 rue de la Paix"
-        dob = (
-            pd.Timestamp(r.date_of_birth) if isinstance(r.date_of_birth, str) else pd.Timestamp("1980-01-01")
-        )
+        first, last = str(r[col["given_name"]]), str(r[col["family_name"]])
+        home, born = r[col["address"]], r[col["birth_date"]]
+        street = str(home).split(",")[0] if isinstance(home, str) else "12 rue de la Paix"
+        dob = pd.Timestamp(born) if isinstance(born, str) else pd.Timestamp("1980-01-01")
+        tel, doc = r[col["phone"]], r[col["identifier"]]
         values = {
             "first": first,
             "last": last,
             "LAST": last.upper(),
-            "phone": str(r.phone) if isinstance(r.phone, str) else "+44 7700 900123",
-            "passport": str(r.passport_number) if isinstance(r.passport_number, str) else "X1234567",
-            "address": street,
-            "dob": dob.strftime(rng.choice(["%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"])),
-            "email": f"{_fold(first)}.{_fold(last)}{rng.randint(1, 99)}@example.org".replace(" ", ""),
-            "iban": _iban(rng),
+            "tel": str(tel) if isinstance(tel, str) else "+44 7700 900123",
+            "doc": str(doc) if isinstance(doc, str) else "X1234567",
+            "street": street,
+            "born": dob.strftime(rng.choice(["%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"])),
+            "mail": f"{_fold(first)}.{_fold(last)}{rng.randint(1, 99)}@example.org".replace(" ", ""),
+            "bank": _iban(rng),
         }
         text = t.format(**values)
         planted = {"name": f"{first} {last}"}
-        for key, kind in (
-            ("phone", "phone"),
-            ("passport", "id"),
-            ("address", "address"),
-            ("dob", "date_of_birth"),
-            ("email", "email"),
-            ("iban", "iban"),
-        ):
+        # template placeholder -> the kind of value the benchmark counts it as
+        for key, kind in PLACEHOLDER_KINDS.items():
             if "{" + key + "}" in t:
                 planted[kind] = values[key]
         personal.append((text, planted))
