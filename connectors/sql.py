@@ -1,7 +1,14 @@
 """Any SQL database through a SQLAlchemy URL: a table or a query per exchange-format table.
 
 Rows are streamed (server-side cursors where the driver has them) in chunks, so a big table imports
-in bounded memory. Messages name the database (password hidden), the table or query, and the row
+in bounded memory.
+
+The source is only ever read. A query must be exactly one ``SELECT`` (parsed with sqlglot in the
+database's dialect): ``INSERT``, ``UPDATE``, ``DELETE``, ``MERGE``, DDL, ``SELECT ... INTO``, a ``WITH``
+that wraps or holds a data-modifying statement, and several statements are refused before anything is
+sent (:class:`UnsafeQuery`, a :class:`DatasetReadError`). The connection is read-only where the driver
+allows it as well: SQLite files are opened with ``mode=ro`` and ``PRAGMA query_only``; PostgreSQL and
+MySQL run every transaction ``READ ONLY``. Messages name the database (password hidden), the table or query, and the row
 (the record's position in the result, 1 = first record).
 
 Examples
@@ -15,12 +22,17 @@ Examples
 >>> t = conn.read_source().tables["cases"]
 >>> t.where, t.frame["case_id"].tolist()
 ("sqlite://, table 'saisies'", ['A1'])
+>>> check_select("WITH x AS (SELECT 1) DELETE FROM saisies RETURNING *", "sqlite")
+Traceback (most recent call last):
+...
+connectors.sql.UnsafeQuery: the query is a DELETE statement; a source is only read: give one SELECT query (or a table name)
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -28,11 +40,98 @@ import sqlalchemy as sa
 
 from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable
 
-__all__ = ["SqlConnector"]
+__all__ = ["SqlConnector", "UnsafeQuery", "check_select", "read_only"]
+
+
+class UnsafeQuery(DatasetReadError):
+    """A query that is not exactly one SELECT: refused before anything is sent to the database."""
 
 
 def _is_query(spec: str) -> bool:
-    return spec.lstrip().lower().startswith(("select ", "with ", "select\n", "with\n"))
+    """A query rather than a table name: it starts like one, or holds blanks or ``;`` that no table
+    name of ``schema.table`` form has."""
+    s = spec.strip()
+    return s.lower().startswith(("select", "with", "(")) or any(ch.isspace() or ch == ";" for ch in s)
+
+
+#: SQLAlchemy dialect name -> sqlglot dialect
+_SQLGLOT_DIALECT = {"postgresql": "postgres", "mssql": "tsql", "mysql": "mysql", "mariadb": "mysql"}
+
+
+def check_select(sql: str, dialect: str = "") -> None:
+    """Raise :class:`UnsafeQuery` unless ``sql`` is exactly one ``SELECT`` (or a set operation of
+    SELECTs) that neither writes nor creates anything.
+
+    >>> check_select("select case_id from saisies where seizure_date >= '2024-01-01'", "sqlite")
+    >>> check_select("SELECT 1; DROP TABLE saisies", "sqlite")
+    Traceback (most recent call last):
+    ...
+    connectors.sql.UnsafeQuery: the query holds 2 statements; give exactly one SELECT query
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    read = _SQLGLOT_DIALECT.get(dialect, dialect) or None
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=read) if s is not None]
+    except SqlglotError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UnsafeQuery(f"the query cannot be read as one SELECT statement ({first[:160]})") from None
+    if len(statements) != 1:
+        raise UnsafeQuery(f"the query holds {len(statements)} statements; give exactly one SELECT query")
+    (stmt,) = statements
+    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.Command)
+    writes += tuple(
+        getattr(exp, n) for n in ("TruncateTable", "Copy", "Grant", "Set", "Use") if hasattr(exp, n)
+    )
+    if not isinstance(stmt, exp.Select | exp.SetOperation):
+        kind = stmt.key.upper()
+        raise UnsafeQuery(
+            f"the query is a {kind} statement; a source is only read: give one SELECT query (or a table name)"
+        )
+    for node in stmt.walk():
+        if isinstance(node, writes):
+            raise UnsafeQuery(
+                f"the query holds a {node.key.upper()} statement (in a WITH or a subquery); a source is only "
+                "read: give one SELECT query"
+            )
+        if isinstance(node, exp.Select) and node.args.get("into") is not None:
+            raise UnsafeQuery(
+                "the query is a SELECT ... INTO, which creates a table; give a plain SELECT query"
+            )
+        if isinstance(node, exp.Lock):
+            raise UnsafeQuery("the query locks rows (FOR UPDATE/FOR SHARE); give a plain SELECT query")
+
+
+def _read_only_url(url: sa.URL) -> sa.URL:
+    """A SQLite file opened read-only (``mode=ro``): the driver refuses every write."""
+    db = url.database or ""
+    if url.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+        return url
+    from urllib.parse import quote
+
+    return url.set(database=f"file:{quote(db)}?mode=ro", query={**url.query, "uri": "true"})
+
+
+@contextmanager
+def read_only(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection of ``engine`` on which the database refuses writes, as far as its driver lets us say
+    so: ``PRAGMA query_only`` (SQLite), a ``READ ONLY`` transaction (PostgreSQL, MySQL)."""
+    with engine.connect() as c:
+        name = engine.dialect.name
+        if name == "sqlite":
+            c.exec_driver_sql("PRAGMA query_only = ON")
+        elif name == "postgresql":
+            c.exec_driver_sql("SET TRANSACTION READ ONLY")
+        elif name in ("mysql", "mariadb"):
+            c.exec_driver_sql("START TRANSACTION READ ONLY")
+        try:
+            yield c
+        finally:
+            if name == "sqlite":
+                c.rollback()
+                c.exec_driver_sql("PRAGMA query_only = OFF")  # the pool may hand this connection on
 
 
 class SqlConnector:
@@ -46,8 +145,13 @@ class SqlConnector:
     kind = "sql"
 
     def __init__(self, url: str | sa.Engine, *, tables: Mapping[str, str] | None = None) -> None:
-        self.engine = url if isinstance(url, sa.Engine) else sa.create_engine(url)
-        self.name = self.engine.url.render_as_string(hide_password=True)
+        if isinstance(url, sa.Engine):
+            self.engine = url
+            self.name = url.url.render_as_string(hide_password=True)
+        else:
+            given = sa.make_url(url)
+            self.name = given.render_as_string(hide_password=True)
+            self.engine = sa.create_engine(_read_only_url(given))
         self.specs = dict(tables or {})
 
     def _table_names(self) -> dict[tuple[str | None, str], str]:
@@ -61,7 +165,12 @@ class SqlConnector:
 
     def _selectable(self, spec: str, known: dict[tuple[str | None, str], str]) -> tuple[Any, str]:
         if _is_query(spec):
-            return sa.text(spec), f"query {spec.strip()[:60]!r}"
+            label = f"query {spec.strip()[:60]!r}"
+            try:
+                check_select(spec, self.engine.dialect.name)
+            except UnsafeQuery as e:
+                raise UnsafeQuery(f"{self.name}, {label}: {e}") from None
+            return sa.text(spec.strip().rstrip(";")), label
         schema, _, table = spec.rpartition(".")
         if schema:
             insp = sa.inspect(self.engine)
@@ -79,7 +188,7 @@ class SqlConnector:
         engine = self.engine
         where = f"{self.name}, {label}"
         try:
-            with engine.connect() as c:
+            with read_only(engine) as c:
                 res = c.execute(stmt if _is_text(stmt) else stmt.limit(0))
                 columns = [str(k) for k in res.keys()]
                 res.close()
@@ -95,7 +204,7 @@ class SqlConnector:
         def chunks(rows: int) -> Iterator[pd.DataFrame]:
             start = 1
             try:
-                with engine.connect() as c:
+                with read_only(engine) as c:
                     res = c.execution_options(stream_results=True, max_row_buffer=rows).execute(stmt)
                     for part in res.partitions(rows):
                         df = pd.DataFrame([tuple(r) for r in part], columns=columns, dtype=object)

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from workbench.exchange.writers import csv_bytes
 from workbench.risk import registry as reg
 from workbench.risk.scoring import Profile, score_frame
 from workbench.risk.traffic import TrafficError, store_traffic
@@ -111,7 +112,7 @@ stamp = f"{dt.date.today():%Y%m%d}"
 c1, c2 = st.columns(2)
 c1.download_button(
     "Download all scored rows (.csv)",
-    rk.for_download(scored).to_csv(index=False),
+    csv_bytes(rk.for_download(scored)),
     file_name=f"scored-{stamp}.csv",
     mime="text/csv",
     key="risk_sc_csv",

@@ -25,6 +25,7 @@ from workbench.cli.common import (
     store_from_args,
 )
 from workbench.exchange.files import DatasetReadError
+from workbench.exchange.writers import write_csv
 from workbench.i18n import _
 
 FLOWS = ("legs", "od")
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         frame, args.flow or "legs", args.level, by, per_month=args.per_month, top=args.top
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    flows.to_csv(args.out, index=False)
+    write_csv(flows, args.out)
     n_cases = int(frame["case_key"].nunique()) if len(frame) else 0
     print(f"{len(flows):,} flows from {n_cases:,} cases ({flt.describe()}) written to {args.out}")
     return 0

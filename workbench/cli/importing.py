@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             decimal=args.decimal,
         )
         if args.suggest_mapping:
-            return _suggest(conn, args.suggest_mapping)
+            return _suggest(conn, args.suggest_mapping, args)
         raw = load(conn, args.mapping)
     except DatasetReadError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -131,9 +131,24 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _suggest(conn: Connector, out: Path) -> int:
+def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
+    """Suggest a mapping profile. It reads the source as an import does, so it needs the import right
+    and is audited; the preview shows no personal value (those columns by name and kind only)."""
     from connectors import preview, suggest_mapping
+    from workbench.config import Settings
+    from workbench.exchange.ingest import may_import
+    from workbench.format.privacy import personal_columns
+    from workbench.store import audit
 
+    settings = Settings.from_env()
+    where = getattr(conn, "name", None) or str(getattr(conn, "path", ""))
+    if not may_import(settings):
+        print(
+            f"error: {where}: no mapping suggested: the role {settings.role!r} is read-only and may not "
+            "read a source for import; ask an analyst or a data steward",
+            file=sys.stderr,
+        )
+        return 2
     source = conn.read_source()
     profile = suggest_mapping(source, name=out.stem)
     profile.save(out)
@@ -142,11 +157,33 @@ def _suggest(conn: Connector, out: Path) -> int:
     for n in profile.notes:
         print(f"note: {n}", file=sys.stderr)
     pv = preview(source, profile, rows=5)
+    withheld: dict[str, dict[str, str]] = {}
     for name, frame in pv.frames.items():
-        print(f"--- {name} (first rows as they would be imported)")
         shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed after
-        print(shown.to_string(index=False, max_colwidth=30))
+        withheld[name] = personal_columns(shown, name)
+        print(f"--- {name} (first rows as they would be imported)")
+        print(shown.drop(columns=list(withheld[name])).to_string(index=False, max_colwidth=30))
+        if withheld[name]:
+            kinds = ", ".join(f"{c} ({k})" for c, k in withheld[name].items())
+            print(f"personal columns, values not shown: {kinds}")
     for r in pv.rejections[:20]:
-        print(f"would be rejected: {r}", file=sys.stderr)
+        # a rejection names table, row, column and reason; the value it quotes may be personal
+        column = getattr(r, "column", None)
+        if column in withheld.get(getattr(r, "table", ""), {}):
+            print(f"would be rejected: {r.table}, row {r.row}, column {column!r}", file=sys.stderr)
+        else:
+            print(f"would be rejected: {r}", file=sys.stderr)
+    with store_from_args(args).session() as s:
+        audit(
+            s,
+            "import.suggest_mapping",
+            {
+                "source": where,
+                "tables": {n: str(getattr(t, "where", n)) for n, t in source.tables.items()},
+                "profile": str(out),
+                "personal_columns_read": withheld,
+            },
+            settings,
+        )
     print(f"import with: workbench import {getattr(conn, 'path', '')} --mapping {out}")
     return 0

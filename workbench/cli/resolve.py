@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from workbench.exchange.writers import write_csv
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -60,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
         threshold=args.threshold if args.threshold is not None else DEFAULT_THRESHOLD,
         judgements=judged,
     )
-    res.assignments[[id_col, "entity_id", "score"]].to_csv(args.out, index=False)
+    write_csv(res.assignments[[id_col, "entity_id", "score"]], args.out)
     if args.matches:
-        res.matches.drop(columns=["left", "right"]).to_csv(args.matches, index=False)
+        write_csv(res.matches.drop(columns=["left", "right"]), args.matches)
     st = res.stats
     print(
         f"{st['records']:,} records -> {st['entities']:,} entities ({st['candidate_pairs']:,} pairs compared, "

@@ -1,7 +1,8 @@
 """Formatted Excel workbooks for people: styled header, frozen panes, autofilter, column widths.
 
-Every cell is written as a value. Text that starts with ``=``, ``+``, ``-`` or ``@`` stays text, never a
-formula (spreadsheet formula injection), and URLs stay plain text. Every page and command that hands a
+Every cell is written as a value, through the one writer (:func:`workbench.exchange.writers.formula_safe`):
+text a spreadsheet would take as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'`` and
+stays text (spreadsheet formula injection), and URLs stay plain text. Every page and command that hands a
 workbook to a person uses :func:`formatted_workbook`.
 
 Examples
@@ -11,7 +12,7 @@ Examples
 ...                           title="Cases", notes=["filter: all cases"])
 >>> ws = openpyxl.load_workbook(io.BytesIO(data))["cases"]
 >>> ws["A6"].value, ws["A6"].data_type, ws.freeze_panes
-('=1+1', 's', 'A6')
+("'=1+1", 's', 'A6')
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+
+from workbench.exchange.writers import formula_safe, neutralise_formula
 
 __all__ = ["formatted_workbook"]
 
@@ -78,15 +81,16 @@ def formatted_workbook(
                 f"generated {dt.datetime.now():%Y-%m-%d %H:%M} by the CEN Intelligence Workbench",
             ]
             start = len(head) + 1
-            df = df.copy()
+            df = formula_safe(df)
             for c in df.columns:
                 if isinstance(df[c].dtype, pd.StringDtype) or df[c].dtype == object:
                     df[c] = df[c].astype(object).where(df[c].notna(), None)
             df.to_excel(xw, sheet_name=sheet, index=False, startrow=start)
             ws = xw.sheets[sheet]
-            ws.write_string(0, 0, head[0], title_fmt)
+            # titles and notes can hold user text (a filter on a commodity named "=...")
+            ws.write_string(0, 0, str(neutralise_formula(head[0])), title_fmt)
             for i, line in enumerate(head[1:], start=1):
-                ws.write_string(i, 0, line, note_fmt)
+                ws.write_string(i, 0, str(neutralise_formula(line)), note_fmt)
             for j, col in enumerate(df.columns):
                 ws.write_string(start, j, str(col), header_fmt)
                 s = df[col]

@@ -8,8 +8,10 @@ Kinds (:data:`EXPORT_KINDS`):
 - ``exchange``: the whole data set or a filter of it in the exchange format (``.xlsx`` or a CSV folder),
   persons and companies included: needs a role that may see personal data and a stated legal basis.
 - ``non_personal``: the non-personal part defined by the format: ``cases`` and ``items`` only, with
-  ``remarks`` and ``conveyance_id`` cleared of the names, passport numbers and phone numbers that the
-  store's persons and companies tables hold, and of anything that looks like a phone number; without
+  ``remarks``, ``place_name`` and ``conveyance_id`` cleared of the names, passport numbers and phone
+  numbers that the store's persons and companies tables hold, and of the personal values a recogniser
+  finds without them (:mod:`workbench.format.scrub`: names, e-mail addresses, phones, IBANs,
+  passport-like numbers, street addresses, dates of birth); without
   the ids of road vehicles and parcels (plates and tracking numbers point to a person, see
   :mod:`workbench.format.privacy`) and without unvetted extra columns.
 - ``pseudonymised``: all four tables, persons and companies replaced by stable keyed pseudonyms
@@ -224,11 +226,20 @@ def _scrub_phones(text: str, lex: PersonalLexicon) -> str:
     return _PHONE.sub(repl, text)
 
 
-def scrub_text(text: object, lex: PersonalLexicon) -> object:
-    """Free text with the lexicon's names, companies, identity numbers and phone numbers replaced."""
+def scrub_text(text: object, lex: PersonalLexicon, *, recognise: bool = True) -> object:
+    """Free text with the lexicon's names, companies, identity numbers and phone numbers replaced, and
+    (``recognise``) every personal value the recogniser finds without the persons table
+    (:func:`workbench.format.scrub.scrub_personal`: names, e-mails, phones, IBANs, passport-like
+    numbers, street addresses, dates of birth)."""
     if not isinstance(text, str) or not text.strip():
         return text
-    out = _scrub_phones(text, lex)
+    out = text
+    if recognise:
+        from workbench.format.scrub import scrub_personal
+
+        # first: an IBAN or an e-mail is taken whole before the phone pattern takes its digits
+        out = scrub_personal(out)
+    out = _scrub_phones(out, lex)
     tokens = list(_TOKEN.finditer(out))
     folded = [fold(t.group(0)) for t in tokens]
     cut: list[tuple[int, int, str]] = []
@@ -292,13 +303,19 @@ def _without_personal_values(s: pd.Series, lex: PersonalLexicon) -> pd.Series:
 
 def _without_personal(df: pd.DataFrame, spec: Table, lex: PersonalLexicon) -> pd.DataFrame:
     """A non-personal table's rows without personal data, by what the format says of each column: free
-    text scrubbed of the lexicon's values; an identifier that is personal on some rows (a number plate,
+    text and place names scrubbed of the lexicon's values and of what the recogniser finds; an identifier that is personal on some rows (a number plate,
     not a flight: :mod:`workbench.format.privacy`) cleared there and wherever it holds a personal
     value; every other personal column (``extra``: columns nobody has vetted) cleared."""
     out = df.copy()
     for name in out.columns:
         col = spec.stored_column(str(name))
-        if col is None or not col.personal:
+        if col is None:
+            continue
+        if not col.personal:
+            # a place name is not personal data, but it is text typed by a person ("farm of Ivan
+            # PETROVIC"): what the lexicon or the recogniser finds in it goes
+            if col.kind == "name" and col.type == "text":
+                out[name] = _scrub_series(out[name], lex)
             continue
         if col.kind == "free_text":
             out[name] = _scrub_series(out[name], lex)

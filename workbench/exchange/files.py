@@ -1064,14 +1064,15 @@ def read_dataset(
 
 # ---------------------------------------------------------------- writing
 def excel_safe(value: object) -> object:
-    """Text that a spreadsheet would take as a formula (``= + - @``) is prefixed so it stays text.
+    """Text that a spreadsheet would take as a formula is prefixed so it stays text
+    (:func:`workbench.exchange.writers.neutralise_formula`, the one rule for every output).
 
     >>> excel_safe("=HYPERLINK(1)"), excel_safe("plain"), excel_safe(-3)
     ("'=HYPERLINK(1)", 'plain', -3)
     """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    from workbench.exchange.writers import neutralise_formula
+
+    return neutralise_formula(value)
 
 
 #: Most rows an .xlsx sheet can hold (header included).
@@ -1081,15 +1082,18 @@ XLSX_MAX_ROWS = 1_048_576
 def write_dataset(tables: Mapping[str, pd.DataFrame], path: str | Path) -> list[Path]:
     """Write tables in exchange-format column order: one ``.xlsx`` (if the path ends so) or a CSV folder.
 
-    Columns the format does not know are written after the known ones. In workbooks every value is
-    written as a value: text beginning with ``=`` is stored as a string, never a formula.
+    Columns the format does not know are written after the known ones. Every value is written as a
+    value through the one writer (:mod:`workbench.exchange.writers`): text a spreadsheet would take as a
+    formula gets a leading ``'``, in CSV files and workbooks alike.
     """
+    from workbench.exchange.writers import formula_safe, write_csv
+
     p = Path(path)
     ordered: dict[str, pd.DataFrame] = {}
     for name, df in tables.items():
         known = FORMAT.table(name).column_names if name in FORMAT.tables else []
         cols = [c for c in known if c in df.columns] + [c for c in df.columns if c not in known and c != ROW]
-        ordered[name] = df.loc[:, cols]
+        ordered[name] = formula_safe(df.loc[:, cols])
     if p.suffix.lower() == ".xlsx":
         too_big = {n: len(df) for n, df in ordered.items() if len(df) >= XLSX_MAX_ROWS}
         if too_big:
@@ -1116,6 +1120,6 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], path: str | Path) -> list[
     written = []
     for name, df in ordered.items():
         f = p / f"{name}.csv"
-        df.to_csv(f, index=False)
+        write_csv(df, f)
         written.append(f)
     return written

@@ -33,7 +33,13 @@ import pandas as pd
 
 from workbench.format.schema import FORMAT, Table, any_table
 
-__all__ = ["NON_PERSONAL_CONVEYANCE_TYPES", "conveyance_id_is_personal", "non_personal", "non_personal_cases"]
+__all__ = [
+    "NON_PERSONAL_CONVEYANCE_TYPES",
+    "conveyance_id_is_personal",
+    "non_personal",
+    "non_personal_cases",
+    "personal_columns",
+]
 
 #: The cases column that makes conveyance nodes (flight numbers, IMO numbers, plates, tracking numbers).
 _CONVEYANCE_ID = FORMAT.node_sources("conveyance")[0][1]
@@ -78,3 +84,25 @@ def non_personal_cases(cases: pd.DataFrame) -> pd.DataFrame:
     """:func:`non_personal` of a cases frame: without ``remarks``, ``extra`` and the conveyance ids that
     point to a person."""
     return non_personal(cases, "cases")
+
+
+def personal_columns(frame: pd.DataFrame, table: str | Table) -> dict[str, str]:
+    """The columns of ``frame`` (rows of ``table``) that hold personal data on some row, with the kind
+    the format gives them: every column of a personal table (those it does not know as ``unvetted``),
+    the personal columns of the others. What to show as a column's name and kind, never its values.
+
+    >>> personal_columns(pd.DataFrame({"person_id": ["P1"], "last_name": ["X"], "nickname": ["Y"]}), "persons")
+    {'person_id': 'reference', 'last_name': 'family_name', 'nickname': 'unvetted'}
+    >>> personal_columns(pd.DataFrame({"case_id": ["C1"], "remarks": ["r"]}), "cases")
+    {'remarks': 'free_text'}
+    """
+    spec = any_table(table) if isinstance(table, str) else table
+    out: dict[str, str] = {}
+    for name in frame.columns:
+        col = spec.stored_column(str(name))
+        if col is None:
+            if spec.personal:
+                out[str(name)] = "unvetted"
+        elif spec.personal or (col.personal and bool(col.personal_rows(frame).any())):
+            out[str(name)] = col.kind
+    return out

@@ -592,9 +592,10 @@ def write_traffic(frame: pd.DataFrame, path: str | Path) -> Path:
         return p
     if p.suffix.lower() != ".csv":
         raise TrafficError(f"{p.name}: write traffic to a .csv or .xlsx path")
+    from workbench.exchange.writers import write_csv
+
     p.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(p, index=False)
-    return p
+    return write_csv(df, p)
 
 
 # ------------------------------------------------------------------------------------------- store

@@ -43,6 +43,7 @@ import hashlib
 import io
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -975,6 +976,27 @@ def _legend_html(legend: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+_TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _escape_fields(data: Any, fields: frozenset[str]) -> Any:
+    """``data`` (records, GeoJSON) with the text of every key in ``fields`` HTML-escaped, at any depth.
+
+    >>> _escape_fields([{"label": "<img src=x>", "n": 1, "properties": {"label": "a&b"}}], frozenset({"label"}))
+    [{'label': '&lt;img src=x&gt;', 'n': 1, 'properties': {'label': 'a&amp;b'}}]
+    """
+    import html
+
+    if isinstance(data, list):
+        return [_escape_fields(v, fields) for v in data]
+    if isinstance(data, dict):
+        return {
+            k: html.escape(v) if k in fields and isinstance(v, str) else _escape_fields(v, fields)
+            for k, v in data.items()
+        }
+    return data
+
+
 def map_html(
     deck: Any, *, title: str = "Trafficking routes", subtitle: str = "", legend: dict[str, Any] | None = None
 ) -> str:
@@ -984,8 +1006,16 @@ def map_html(
     spec = json.loads(deck.to_json())
     spec.pop("mapStyle", None)
     spec["mapProvider"] = None
+    tooltip = getattr(deck, "_tooltip", True)
+    if isinstance(tooltip, dict) and "html" in tooltip:
+        # deck.gl puts the filled-in template into the page as HTML: the fields it takes from the data
+        # (place names, commodity labels: user text) are escaped, so markup in them stays text
+        fields = frozenset(_TEMPLATE_FIELD.findall(str(tooltip["html"])))
+        for layer in spec.get("layers", []):
+            if "data" in layer:
+                layer["data"] = _escape_fields(layer["data"], fields)
     spec_js = json.dumps(spec).replace("</", "<\\/")
-    tooltip_js = json.dumps(getattr(deck, "_tooltip", True)).replace("</", "<\\/")
+    tooltip_js = json.dumps(tooltip).replace("</", "<\\/")
     legend_block = _legend_html(legend) if legend else ""
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -267,15 +266,9 @@ def table_csv(table: pd.DataFrame) -> bytes:
     >>> table_csv(pd.DataFrame({"commodity": ["=cmd", "cocaine"], "cases": [1, 2]})).decode().splitlines()
     ['commodity,cases', "'=cmd,1", 'cocaine,2']
     """
-    from workbench.exchange.files import excel_safe
+    from workbench.exchange.writers import csv_bytes
 
-    table = table.copy()
-    for c in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_datetime64_any_dtype(table[c]):
-            table[c] = table[c].astype(object).map(excel_safe)
-    buf = io.StringIO()
-    table.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(table)
 
 
 def _sheet_name(title: str) -> str:

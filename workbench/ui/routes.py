@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.exchange.writers import csv_bytes
 from workbench.routes.flows import (
     FlowBase,
     Selection,
@@ -636,7 +637,7 @@ def flows_table(data: MapData) -> None:
     )
     st.download_button(
         "Download flows (CSV)",
-        data=data.flows.to_csv(index=False).encode("utf-8"),
+        data=csv_bytes(data.flows),
         file_name=f"flows-{dt.date.today():%Y%m%d}.csv",
         mime="text/csv",
         key="routes_flows_csv",
