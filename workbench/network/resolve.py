@@ -75,6 +75,7 @@ __all__ = [
     "FIELD_LABELS",
     "OUTCOME_LABELS",
     "load_febrl",
+    "blocking_recall",
     "Kind",
     "resolver_kind",
 ]
@@ -977,6 +978,34 @@ def pairwise_quality(predicted: Iterable[Any], truth: Iterable[Any]) -> dict[str
         "f1": round(f1, 4),
         "true_pairs": tt,
         "predicted_pairs": pp,
+    }
+
+
+def blocking_recall(i: np.ndarray, j: np.ndarray, truth: Iterable[Any]) -> dict[str, float]:
+    """Share of the true pairs (records of one true entity) among the candidate pairs ``(i, j)`` that
+    blocking kept for comparison: the most recall the resolver can reach without transitive links.
+
+    >>> blocking_recall(np.array([0]), np.array([1]), ["a", "a", "a", "b"])
+    {'blocking_recall': 0.3333, 'true_pairs': 3, 'true_pairs_kept': 1}
+    """
+    t = pd.Series(list(truth))
+    n = len(t)
+    codes = pd.factorize(t)[0]
+    order = np.argsort(codes, kind="stable")
+    true_keys = []
+    starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+    for a, b in zip(starts, np.r_[starts[1:], n], strict=True):
+        members = np.sort(order[a:b])
+        if len(members) > 1:
+            x, y = np.triu_indices(len(members), 1)
+            true_keys.append(members[x].astype(np.int64) * n + members[y])
+    keys = np.concatenate(true_keys) if true_keys else np.empty(0, dtype=np.int64)
+    cand = np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j)
+    kept = int(np.isin(keys, cand).sum())
+    return {
+        "blocking_recall": round(kept / len(keys), 4) if len(keys) else 1.0,
+        "true_pairs": int(len(keys)),
+        "true_pairs_kept": kept,
     }
 
 
