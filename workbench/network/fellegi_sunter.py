@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["MatchModel", "estimate", "term_frequency_adjustment"]
+__all__ = ["MatchModel", "estimate", "term_frequency_adjustment", "agreement_by_chance"]
 
 #: Probabilities are kept within [_FLOOR, 1 - _FLOOR]: a level never seen among matches is very
 #: unlikely for them, not impossible.
@@ -134,6 +134,7 @@ def estimate(
     max_iter: int = 100,
     tol: float = 1e-6,
     adjustments: np.ndarray | None = None,
+    auxiliary: Sequence[str] = (),
 ) -> MatchModel:
     """Estimate ``m``, ``u`` and the prior by EM from the comparison levels of the candidate pairs.
 
@@ -142,38 +143,54 @@ def estimate(
     a small table near them. ``fixed_u``: fields whose ``u`` stays at its start (for a field the
     blocking made agree more often among non-matches than it would at random, EM cannot tell agreement
     from match). ``adjustments``: extra log2 weight per pair held fixed during EM (term frequency).
+    ``auxiliary``: fields that EM does not read; their ``m`` and ``u`` are
+    estimated once from the other fields' final match probabilities. For traits many records share
+    and that go with another field (a nationality with a naming tradition): EM over them can take
+    "same trait" for the match class.
     """
-    fields = list(start)
-    codes = {f: np.asarray(levels[f], dtype=np.int64) for f in fields}
+    every = list(start)
+    fields = [f for f in every if f not in auxiliary]
+    codes = {f: np.asarray(levels[f], dtype=np.int64) for f in every}
     n_pairs = len(next(iter(codes.values()))) if codes else 0
-    m = {f: _normalised(np.asarray(start[f][0], dtype=float)) for f in fields}
-    u = {f: _normalised(np.asarray(start[f][1], dtype=float)) for f in fields}
-    model = MatchModel(m, u, float(prior))
+    m0 = {f: _normalised(np.asarray(start[f][0], dtype=float)) for f in every}
+    u0 = {f: _normalised(np.asarray(start[f][1], dtype=float)) for f in every}
+    core = MatchModel({f: m0[f].copy() for f in fields}, {f: u0[f].copy() for f in fields}, float(prior))
     if n_pairs == 0:
-        return model
-    m0 = {f: m[f].copy() for f in fields}
-    u0 = {f: u[f].copy() for f in fields}
+        return MatchModel(m0, u0, float(prior))
     prior0 = float(prior)
+
+    def m_step(f: str, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Expected counts per level among matches and non-matches, with the Dirichlet prior."""
+        c = codes[f]
+        seen = c >= 0
+        k = len(m0[f])
+        cm = np.bincount(c[seen], weights=p[seen], minlength=k)
+        cu = np.bincount(c[seen], weights=1 - p[seen], minlength=k)
+        new_m = _normalised(cm + prior_pairs * m0[f])
+        new_u = u0[f] if f in fixed_u else _normalised(cu + prior_pairs * u0[f])
+        return new_m, new_u
+
+    core_codes = {f: codes[f] for f in fields}
     for it in range(1, max_iter + 1):
-        p = model.probability(codes, adjustments)  # E step: each pair's probability of being a match
+        p = core.probability(core_codes, adjustments)  # E step: each pair's probability of being a match
         new_prior = (p.sum() + prior_pairs * prior0) / (n_pairs + prior_pairs)
-        change = abs(new_prior - model.prior)
-        for f in fields:  # M step: expected counts per level among matches and non-matches
-            c = codes[f]
-            seen = c >= 0
-            k = len(m[f])
-            cm = np.bincount(c[seen], weights=p[seen], minlength=k)
-            cu = np.bincount(c[seen], weights=1 - p[seen], minlength=k)
-            new_m = _normalised(cm + prior_pairs * m0[f])
-            new_u = u0[f] if f in fixed_u else _normalised(cu + prior_pairs * u0[f])
-            change = max(change, float(np.abs(new_m - m[f]).max()), float(np.abs(new_u - u[f]).max()))
-            m[f], u[f] = new_m, new_u
-        model.prior = float(np.clip(new_prior, _FLOOR, 1 - _FLOOR))
-        model.history.append(change)
-        model.iterations = it
+        change = abs(new_prior - core.prior)
+        for f in fields:  # M step
+            new_m, new_u = m_step(f, p)
+            change = max(
+                change, float(np.abs(new_m - core.m[f]).max()), float(np.abs(new_u - core.u[f]).max())
+            )
+            core.m[f], core.u[f] = new_m, new_u
+        core.prior = float(np.clip(new_prior, _FLOOR, 1 - _FLOOR))
+        core.history.append(change)
+        core.iterations = it
         if change < tol:
-            model.converged = True
+            core.converged = True
             break
+    p = core.probability(core_codes, adjustments)
+    model = MatchModel({}, {}, core.prior, core.iterations, core.converged, core.history)
+    for f in every:  # in the order given; auxiliary fields from the core model's probabilities
+        model.m[f], model.u[f] = (core.m[f], core.u[f]) if f in fields else m_step(f, p)
     return model
 
 
@@ -205,3 +222,16 @@ def term_frequency_adjustment(
     ok = ~np.isnan(freq)
     out[rows[ok]] = np.clip(np.log2(average / freq[ok]), -cap, cap)
     return out
+
+
+def agreement_by_chance(values: pd.Series) -> float:
+    """Probability that two records picked at random agree on ``values`` (blanks left out):
+    ``sum(p**2)`` over the values' shares. The ``u`` of exact agreement on a field compared only for
+    equality (nationality, gender), known without EM.
+
+    >>> agreement_by_chance(pd.Series(["FR", "FR", "DE", "", "DE"]))
+    0.5
+    """
+    v = values.astype("string").fillna("")
+    share = v[v != ""].value_counts(normalize=True)
+    return float((share**2).sum()) if len(share) else 0.0

@@ -166,6 +166,13 @@ COMPANY_LEVELS: dict[str, tuple[tuple[str, ...], tuple[float, ...], tuple[float,
 #: hand-set weights above). The default per kind is the one that measured better (docs/network.md).
 Method = Literal["model", "weights"]
 DEFAULT_METHOD: dict[str, Method] = {"person": "model", "company": "model"}
+#: Fields the model estimates from the other fields' match probabilities rather than by EM: traits many
+#: records share and that go with the name (a nationality with a naming tradition), which EM can take
+#: for the match class itself (measured on the 100,000-case sample: with nationality in EM, 15 % of
+#: the compared pairs were "matches" and precision fell to 0.1).
+AUXILIARY_FIELDS = ("nationality", "gender", "country", "legal_form")
+#: Most candidate pairs EM reads (a seeded sample beyond): a few dozen parameters need no more.
+EM_MAX_PAIRS = 200_000
 _NAME_LEVELS = ((0.97, "strong"), (0.92, "good"), (0.87, "fair"), (0.78, "weak"))
 
 
@@ -351,7 +358,7 @@ def candidate_pairs(
         # small blocks only (caps above): the date of birth alone, and with half the passport number
         keys["dob"] = f["dob"]
         # without identifiers: a name word with a number of the address (house number, postcode) or
-        # with the year of birth, and the two address numbers together
+        # with the year of birth, the two address numbers together, the date of birth with the postcode
         numbers = [re.findall(r"\d+", v) for v in f["address"].tolist()]
         house = pd.Series([v[0] if v else "" for v in numbers], index=f.index, dtype="string")
         post = pd.Series([v[-1] if v else "" for v in numbers], index=f.index, dtype="string")
@@ -629,11 +636,8 @@ def level_codes(comp: Mapping[str, np.ndarray], kind: Kind) -> dict[str, np.ndar
     """The comparison levels as integer codes (0 = strongest agreement; -1 = blank on either side)."""
     out = {}
     for f, (names, _m, _u) in _levels_of(kind).items():
-        lv = np.asarray(comp[f], dtype=object)
-        codes = np.full(len(lv), -1, dtype=np.int64)
-        for k, name in enumerate(names):
-            codes[lv == name] = k
-        out[f] = codes
+        code_of = {name: k for k, name in enumerate(names)}
+        out[f] = pd.Series(comp[f]).map(code_of).fillna(-1).to_numpy(dtype=np.int64)
     return out
 
 
@@ -651,15 +655,17 @@ def _tf_adjustment(
     )
 
 
-def fit_model(comp: Mapping[str, np.ndarray], feats: pd.DataFrame, kind: Kind, i: np.ndarray) -> MatchModel:
-    """The Fellegi-Sunter model of these candidate pairs: m, u and the prior estimated by EM
+def fit_model(codes: Mapping[str, np.ndarray], adjustments: np.ndarray, kind: Kind) -> MatchModel:
+    """The Fellegi-Sunter model of the candidate pairs with these comparison levels (:func:`level_codes`)
+    and term-frequency adjustments: m, u and the prior estimated by EM
     (:func:`workbench.network.fellegi_sunter.estimate`), starting from :data:`PERSON_LEVELS` /
-    :data:`COMPANY_LEVELS`."""
-    levels = _levels_of(kind)
-    start = {f: (m, u) for f, (_names, m, u) in levels.items()}
-    return estimate(
-        level_codes(comp, kind), start, prior=0.2, adjustments=_tf_adjustment(comp, feats, kind, i)
-    )
+    :data:`COMPANY_LEVELS`. Beyond :data:`EM_MAX_PAIRS` pairs, EM reads a seeded sample of them."""
+    start = {f: (m, u) for f, (_names, m, u) in _levels_of(kind).items()}
+    n = len(adjustments)
+    if n > EM_MAX_PAIRS:
+        pick = np.sort(np.random.default_rng(0).choice(n, EM_MAX_PAIRS, replace=False))
+        codes, adjustments = {f: c[pick] for f, c in codes.items()}, adjustments[pick]
+    return estimate(codes, start, prior=0.2, adjustments=adjustments, auxiliary=AUXILIARY_FIELDS)
 
 
 # -------------------------------------------------------------------------------------- clustering
@@ -711,8 +717,9 @@ def resolve(
         weight = _weights(comp, PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS)
         score = 1.0 / (1.0 + np.exp2(-(weight - _MIDPOINT) / 2))
     elif method == "model":
-        model = fit_model(comp, feats, kind, i)
-        score = model.probability(level_codes(comp, kind), _tf_adjustment(comp, feats, kind, i))
+        codes, adjustments = level_codes(comp, kind), _tf_adjustment(comp, feats, kind, i)
+        model = fit_model(codes, adjustments, kind)
+        score = model.probability(codes, adjustments)
         stats.update(
             em_iterations=model.iterations, em_converged=model.converged, prior=round(model.prior, 4)
         )
