@@ -49,6 +49,30 @@ def test_em_recovers_the_parameters_it_was_not_told() -> None:
     assert ((p >= 0.5) == match).mean() > 0.97
 
 
+def test_a_trait_shared_with_the_name_is_estimated_beside_em_not_by_it() -> None:
+    """A trait (nationality) that many non-matching candidate pairs share, because it goes with the
+    name they were blocked on: EM over it takes "same trait" for the match class; as an auxiliary field
+    it gets its m and u from the other fields' probabilities and the match class stays the identities."""
+    rng = np.random.default_rng(5)
+    n = 30_000
+    match = rng.random(n) < 0.02
+    name = np.where(match, rng.choice(2, n, p=[0.9, 0.1]), rng.choice(2, n, p=[0.2, 0.8]))
+    dob = np.where(match, rng.choice(2, n, p=[0.9, 0.1]), rng.choice(2, n, p=[0.05, 0.95]))
+    # non-matches share the nationality when they share the name (a naming tradition)
+    nat = np.where(
+        match, 0, np.where(name == 0, rng.choice(2, n, p=[0.95, 0.05]), rng.choice(2, n, p=[0.2, 0.8]))
+    )
+    address = np.where(match, rng.choice(2, n, p=[0.6, 0.4]), rng.choice(2, n, p=[0.02, 0.98]))
+    levels = {"name": name, "dob": dob, "nationality": nat, "address": address}
+    start = {f: ([0.7, 0.3], [0.3, 0.7]) for f in levels}
+    plain = estimate(levels, start, prior=0.2)
+    aux = estimate(levels, start, prior=0.2, auxiliary=["nationality"])
+    assert plain.prior > 0.1  # "same nationality" taken for the match class
+    assert aux.prior == pytest.approx(0.02, abs=0.01)
+    assert aux.m["nationality"][0] > 0.85  # estimated after EM, from the match probabilities
+    assert match[aux.probability(levels) >= 0.5].mean() > 3 * match[plain.probability(levels) >= 0.5].mean()
+
+
 def test_em_on_a_handful_of_pairs_stays_near_its_start() -> None:
     start = {"name": ([0.8, 0.2], [0.1, 0.9])}
     model = estimate({"name": np.array([0, 1, 1])}, start, prior=0.2)

@@ -22,6 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--threshold", type=float, help="match probability from which records are linked (default 0.8)"
     )
+    p.add_argument(
+        "--method",
+        choices=["model", "weights"],
+        help="how pairs are scored: the Fellegi-Sunter model estimated from the file (default) or the hand weights",
+    )
     p.add_argument("--matches", type=Path, help="also write the scored candidate pairs with explanations")
     p.add_argument("--judgements", action="store_true", help="apply the analysts' judgements in the store")
     p.add_argument("--db", metavar="URL", help="store holding the judgements (default: WORKBENCH_DB_URL)")
@@ -60,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         df,
         args.kind,
         threshold=args.threshold,
+        method=args.method,
         judgements=judged,
     )
     res.assignments[[id_col, "entity_id", "score"]].to_csv(args.out, index=False)
