@@ -236,7 +236,8 @@ CARD_COLUMNS: dict[str, str] = {
 
 #: What the resolver's score means, for the Duplicates page's labels.
 SCORE_HELP = (
-    "The probability that the two records are one person (or one company), from the match model: "
+    "The probability, from 0 (nothing in common) to 1 (surely the same), that the two records are one "
+    "person (or one company), from the match model: "
     "names, birth date, nationality, passport, phone and address compared, each field adding evidence "
     "for or against (its weight), with the model's parameters estimated from the records themselves. "
     "From the threshold up (0.8 by default) the two records are linked as one entity, unless you judge "
