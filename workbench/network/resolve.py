@@ -804,7 +804,9 @@ def resolve(
     matches = matches.sort_values(["score", "left"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )
-    return Resolution(kind, assignments, matches, stats, method=method, model=model, features=feats)
+    return Resolution(
+        kind, assignments, matches, stats, method=method, model=model, features=feats if explain else None
+    )
 
 
 #: How each compared field is named to a person (translated where shown).
