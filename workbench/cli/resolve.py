@@ -21,7 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", type=Path, help="persons.csv (or companies.csv with --kind company)")
     p.add_argument("--out", type=Path, required=True, help="CSV to write: <id>,entity_id,score")
     p.add_argument("--kind", choices=["person", "company"], default="person")
-    p.add_argument("--threshold", type=float, help="score from which records are linked (default 0.5)")
+    p.add_argument(
+        "--threshold", type=float, help="match probability from which records are linked (default 0.8)"
+    )
+    p.add_argument(
+        "--method",
+        choices=["model", "weights"],
+        help="how pairs are scored: the Fellegi-Sunter model estimated from the file (default) or the hand weights",
+    )
     p.add_argument("--matches", type=Path, help="also write the scored candidate pairs with explanations")
     p.add_argument("--judgements", action="store_true", help="apply the analysts' judgements in the store")
     p.add_argument("--db", metavar="URL", help="store holding the judgements (default: WORKBENCH_DB_URL)")
@@ -31,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from workbench.network.resolve import DEFAULT_THRESHOLD, resolve
+    from workbench.network.resolve import resolve
 
     t0 = time.perf_counter()
     if not args.path.is_file():
@@ -59,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     res = resolve(
         df,
         args.kind,
-        threshold=args.threshold if args.threshold is not None else DEFAULT_THRESHOLD,
+        threshold=args.threshold,
+        method=args.method,
         judgements=judged,
     )
     write_csv(res.assignments[[id_col, "entity_id", "score"]], args.out)

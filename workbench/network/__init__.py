@@ -1,6 +1,7 @@
 """Networks: the entity graph of cases, persons, companies, identifiers and conveyances.
 
 Owns :mod:`~workbench.network.resolve` (which records across cases are one person or company),
+:mod:`~workbench.network.fellegi_sunter` (the match model resolution scores pairs with: m and u by EM),
 :mod:`~workbench.network.judgements` (analysts' confirmations and rejections of proposed matches),
 :mod:`~workbench.network.graph` (the graph, ego networks, paths, communities, rankings),
 :mod:`~workbench.network.views` (what the pages draw and list: an ego network with the nodes expanded,

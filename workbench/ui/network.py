@@ -54,7 +54,10 @@ __all__ = [
     "export_panel",
     "review_table",
     "compare_records",
+    "match_evidence",
     "SCORE_HELP",
+    "M_HELP",
+    "U_HELP",
     "CARD_COLUMNS",
     "legend_html",
     "count",
@@ -235,10 +238,18 @@ CARD_COLUMNS: dict[str, str] = {
 
 #: What the resolver's score means, for the Duplicates page's labels.
 SCORE_HELP = (
-    "How alike the two records are, from 0 (nothing in common) to 1 (identical): names, birth date, "
-    "nationality, passport, phone and address compared. From the threshold up (0.5 by default) the two "
-    "records are linked as one entity, unless you judge otherwise."
+    "The probability, from 0 (nothing in common) to 1 (surely the same), that the two records are one "
+    "person (or one company), from the match model: "
+    "names, birth date, nationality, passport, phone and address compared, each field adding evidence "
+    "for or against (its weight), with the model's parameters estimated from the records themselves. "
+    "From the threshold up (0.8 by default) the two records are linked as one entity, unless you judge "
+    "otherwise."
 )
+#: What the model's m and u of a field's level mean.
+M_HELP = "How often true matches compare like this on the field (the model's m probability)."
+U_HELP = "How often different records compare like this on the field (the model's u probability)."
+#: How each agreement outcome of :func:`~workbench.network.resolve.match_explanation` is shown.
+_OUTCOME_MARKS = {"agreed": "✔", "partly": "≈", "differed": "✘", "blank": "–", "": ""}
 
 
 def _record_names(table: pd.DataFrame, kind: str, positions: pd.Series) -> pd.Series:
@@ -279,6 +290,39 @@ def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
             "Record B": [table.iloc[right][c] for c in shown],
         }
     ).astype("string")
+
+
+def match_evidence(res: Any, left: int, right: int) -> tuple[pd.DataFrame, float]:
+    """The Duplicates page's field-by-field explanation of one pair (from
+    :func:`workbench.network.resolve.match_explanation`) with translated labels, and the pair's total
+    match probability: Field, Record A, Record B, Outcome (what agreed, what differed), m, u, Bayes
+    factor, Weight."""
+    from workbench.network.resolve import OUTCOME_LABELS, match_explanation
+
+    table = match_explanation(res, left, right)
+    body = table[table["field"] != "total"]
+    outcome = [
+        f"{_OUTCOME_MARKS[o]} {_(OUTCOME_LABELS[lv])}" if lv else ""
+        for o, lv in zip(body["outcome"], body["level"], strict=True)
+    ]
+    sim = body["similarity"]
+    outcome = [
+        f"{text} ({_('similarity')} {v:.2f})" if pd.notna(v) and text else text
+        for text, v in zip(outcome, sim, strict=True)
+    ]
+    shown = pd.DataFrame(
+        {
+            _("Field"): [_(v) for v in body["label"]],
+            _("Record A"): body["value_a"].to_numpy(),
+            _("Record B"): body["value_b"].to_numpy(),
+            _("Outcome"): outcome,
+            "m": body["m"].to_numpy(),
+            "u": body["u"].to_numpy(),
+            _("Bayes factor"): body["bayes_factor"].to_numpy(),
+            _("Weight"): body["match_weight"].to_numpy(),
+        }
+    )
+    return shown, float(table["probability"].iloc[-1])
 
 
 def judge_pair(
