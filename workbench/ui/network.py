@@ -739,8 +739,9 @@ def rankings_panel(graph: EntityGraph, flt: CaseFilter) -> None:
         selection_mode="single-row",
         key="net_rank_table",
         column_config={
-            _("betweenness (highest = 100)"): st.column_config.ProgressColumn(
-                _("betweenness (highest = 100)"), format="%.1f", min_value=0, max_value=100
+            # blank where it was not estimated (groups outside the linked part it ran on), not 0
+            _("betweenness (highest = 100)"): st.column_config.NumberColumn(
+                _("betweenness (highest = 100)"), format="%.1f"
             )
         },
     )
