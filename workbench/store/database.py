@@ -1,6 +1,7 @@
-"""The database behind the store: engine, migrations, sessions and the audit log entry.
+"""The database behind the store: engine, migrations and sessions (the audit log: :mod:`workbench.store.audit`).
 
-:func:`open_store` opens (and upgrades to the newest Alembic revision) SQLite or PostgreSQL.
+:func:`open_store` opens (and upgrades to the newest Alembic revision) SQLite or PostgreSQL, and re-creates
+the audit log's append-only triggers if someone dropped them (an entry records it).
 
 Examples
 --------
@@ -13,8 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from workbench.config import Settings
-from workbench.store.models import DATA_TABLES, AuditEntry
+from workbench.store.audit import audit, ensure_triggers
+from workbench.store.models import DATA_TABLES
 
 __all__ = ["Store", "open_store", "make_engine", "migrate", "audit"]
 
@@ -121,19 +121,5 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     store = Store(make_engine(url))
     if upgrade:
         migrate(store.engine)
+        ensure_triggers(store.engine)
     return store
-
-
-def audit(
-    conn: Connection | Session, action: str, details: dict[str, Any], settings: Settings | None = None
-) -> None:
-    """Append one entry to the audit log inside the caller's transaction."""
-    settings = settings or Settings.from_env()
-    stmt = sa.insert(AuditEntry).values(
-        at=dt.datetime.now(dt.UTC),
-        user=settings.user,
-        role=settings.role,
-        action=action,
-        details=json.dumps(details, default=str, ensure_ascii=False),
-    )
-    conn.execute(stmt)
