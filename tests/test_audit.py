@@ -288,3 +288,137 @@ def test_migration_chains_entries_written_before_it(tmp_path: Path) -> None:
     assert kinds == ["collection", "export", "administration"]
     _fill(store, 1)
     assert verify(store).ok
+
+
+@pytest.mark.parametrize("kind", ["exchange", "formatted"])
+def test_export_writes_its_audit_entry_before_the_file(
+    store_copy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A failing audit entry leaves no file with persons; a failing file write leaves no entry."""
+    from workbench.exchange import exports
+
+    store = open_store(store_copy)
+    before = verify(store).entries
+    out = tmp_path / ("out.xlsx" if kind == "formatted" else "out")
+
+    def refuse(*a: object, **k: object) -> None:
+        raise sa.exc.OperationalError("INSERT INTO audit_log", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(exports, "audit", refuse)
+    with pytest.raises(sa.exc.OperationalError):
+        exports.export_data(store, out, kind, legal_basis="MAA FR-ES", settings=ANA, recipients=["ES-AEAT"])
+    assert not out.exists() and not list(tmp_path.rglob("*.csv")), "a file was left without its audit entry"
+    monkeypatch.undo()
+
+    def broken_disk(*a: object, **k: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(
+        exports, "_formatted_bytes" if kind == "formatted" else "write_dataset", broken_disk, raising=False
+    )
+    if kind != "formatted":
+        import workbench.exchange.files as files
+
+        monkeypatch.setattr(files, "write_dataset", broken_disk)
+    with pytest.raises(OSError):
+        exports.export_data(store, out, kind, legal_basis="MAA FR-ES", settings=ANA)
+    assert verify(store).entries == before, "an export that wrote nothing was audited"
+    monkeypatch.undo()
+
+    res = exports.export_data(store, out, kind, legal_basis="MAA FR-ES", settings=ANA, recipients=["ES-AEAT"])
+    assert all(p.exists() for p in res.paths)
+    with store.engine.connect() as c:
+        last = c.execute(sa.select(LOG).order_by(LOG.c.seq.desc()).limit(1)).mappings().one()
+    assert last["action"] == f"export.{kind}" and last["kind"] == "export"
+    assert json.loads(last["recipients"]) == ["ES-AEAT"] and last["legal_basis"] == "MAA FR-ES"
+    assert last["row_count"] == sum(res.counts.values())
+    assert verify(store).ok
+
+
+def test_failed_import_keeps_personal_values_out_of_the_log_and_the_report(
+    store_url: str, small_sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses a row carrying a name and a passport number: its error (which quotes the
+    statement's parameters, and on PostgreSQL the key's values) is stored and raised by kind,
+    constraint, table and rows only."""
+    import workbench.exchange.ingest as ingest
+    from workbench.store import DATA_TABLES, Submission
+
+    store = open_store(store_url)
+    real = ingest._write_table
+
+    def duplicate(conn, name, df, *a, **k):  # type: ignore[no-untyped-def]
+        real(conn, name, df, *a, **k)
+        if name == "persons" and len(df):
+            r = df.iloc[0]
+            conn.execute(
+                sa.insert(DATA_TABLES["persons"]).values(
+                    person_id=r["person_id"],
+                    case_id=r["case_id"],
+                    reporting_country=r["reporting_country"],
+                    last_name="SECRETNAME",
+                    passport_number="P-SECRET-123",
+                )
+            )
+
+    monkeypatch.setattr(ingest, "_write_table", duplicate)
+    with pytest.raises(ingest.ImportFailed) as failed:
+        ingest.import_path(small_sample_dir, store, settings=ANA)
+    message = str(failed.value)
+    with store.engine.connect() as c:
+        report = c.execute(sa.select(Submission.report).where(Submission.status == "failed")).scalar_one()
+        entry = c.execute(sa.select(LOG.c.details).where(LOG.c.action == "import.failed")).scalar_one()
+    for text in (message, report, entry):
+        assert "SECRETNAME" not in text and "P-SECRET-123" not in text, text
+        assert "IntegrityError" in text and "persons" in text and "data rows 1 to" in text, text
+    assert failed.value.__cause__ is None  # the statement's parameters do not ride along either
+    assert verify(store).ok
+
+
+def _consultations(store) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as c:
+        rows = c.execute(sa.select(LOG).where(LOG.c.kind == "consultation").order_by(LOG.c.seq)).mappings()
+        return [dict(r) for r in rows]
+
+
+def test_personal_data_returned_by_the_library_is_audited_as_a_consultation(store_copy: str) -> None:
+    from workbench.network.graph import graph_from_store, party_frame
+    from workbench.store import DATA_TABLES
+    from workbench.store.filters import CaseFilter
+    from workbench.store.queries import case_detail, load_table
+
+    store = open_store(store_copy)
+    p = DATA_TABLES["persons"]
+    with store.engine.connect() as c:
+        rc, cid = c.execute(sa.select(p.c.reporting_country, p.c.case_id).limit(1)).one()
+    # without personal data nothing is consulted
+    assert case_detail(store, rc, cid, personal_allowed=False) is not None
+    graph_from_store(store, CaseFilter(reporting_countries=(rc,)), personal_allowed=False)
+    assert _consultations(store) == []
+
+    det = case_detail(store, rc, cid, personal_allowed=True, actor=_Principal())
+    assert det is not None and det.persons is not None and det.companies is not None
+    (entry,) = _consultations(store)
+    assert entry["action"] == "consult.case_detail" and entry["user"] == "bo"
+    assert entry["purpose_ref"] == "OP-2026-17" and entry["justification"] == "links of case C1"
+    objects = json.loads(str(entry["objects"]))
+    assert objects[0] == f"case:{rc}/{cid}"
+    assert {f"person:{rc}/{cid}/{x}" for x in det.persons["person_id"]} <= set(objects)
+    assert entry["row_count"] == len(det.persons) + len(det.companies)
+    # the record keys name the persons; no name, date of birth or passport is in the entry
+    values = {str(v) for v in det.persons[["last_name", "passport_number"]].stack() if str(v).strip()}
+    assert not [v for v in values if v in json.dumps(entry, default=str)]
+
+    flt = CaseFilter(reporting_countries=(rc,))
+    persons = party_frame(store, "persons", flt, personal_allowed=True, actor=_Principal())
+    load_table(store, "companies", flt, personal_allowed=True, actor=_Principal())
+    graph_from_store(store, flt, personal_allowed=True, actor=_Principal(), resolve_entities=False)
+    actions = [(e["action"], e["query"]) for e in _consultations(store)[1:]]
+    assert actions == [
+        ("consult.persons", flt.describe()),
+        ("consult.companies", flt.describe()),
+        ("consult.persons", flt.describe()),
+        ("consult.companies", flt.describe()),
+    ]
+    assert _consultations(store)[1]["row_count"] == len(persons)
+    assert verify(store).ok

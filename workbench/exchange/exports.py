@@ -50,6 +50,7 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.format.normalise import calling_codes, canonical_phone, fold, identifier_key
@@ -429,28 +430,32 @@ def _check_basis(kind: str, legal_basis: str | None) -> str:
 
 
 def _audit(
-    store: Store,
+    s: Session,
     kind: str,
     flt: CaseFilter,
     basis: str,
     counts: dict[str, int],
     target: str,
     settings: Settings,
+    recipients: Iterable[str] = (),
 ) -> None:
-    with store.session() as s:
-        audit(
-            s,
-            f"export.{kind}",
-            {
-                "kind": kind,
-                "filter": flt.to_dict(),
-                "filter_text": flt.describe(),
-                "legal_basis": basis,
-                "counts": counts,
-                "target": target,
-            },
-            settings,
-        )
+    """The export's audit entry, in the caller's transaction (before any file is written)."""
+    audit(
+        s,
+        f"export.{kind}",
+        {
+            "kind": kind,
+            "filter": flt.to_dict(),
+            "filter_text": flt.describe(),
+            "legal_basis": basis,
+            "counts": counts,
+            "target": target,
+        },
+        settings,
+        recipients=recipients,
+        query=flt.describe(),
+        row_count=sum(counts.values()),
+    )
 
 
 def _formatted_bytes(tables: dict[str, pd.DataFrame], kind: str, flt: CaseFilter, basis: str) -> bytes:
@@ -468,11 +473,14 @@ def export_data(
     *,
     legal_basis: str | None = None,
     settings: Settings | None = None,
+    recipients: Iterable[str] = (),
 ) -> ExportResult:
     """Write an export of ``kind`` to ``out`` (a path ending ``.xlsx``, or a folder for CSV files) and audit it.
 
     ``formatted`` always writes a workbook. Raises :class:`ExportRefused` when the role, the legal
-    basis or the pseudonym key does not allow it (nothing is written then).
+    basis or the pseudonym key does not allow it (nothing is written then). ``recipients`` (who the
+    export is for) go in the audit entry, which is written before the file: if it fails, no file is
+    left; if the file fails, no entry.
     """
     from workbench.exchange.files import write_dataset
 
@@ -482,16 +490,26 @@ def export_data(
     basis = _check_basis(kind, legal_basis)
     tables = export_tables(store, kind, flt, settings=settings)
     p = Path(out)
-    if kind == "formatted":
-        if p.suffix.lower() != ".xlsx":
-            p = p.with_suffix(".xlsx")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(_formatted_bytes(tables, kind, flt, basis))
-        paths = [p]
-    else:
-        paths = write_dataset(tables, p)
+    if kind == "formatted" and p.suffix.lower() != ".xlsx":
+        p = p.with_suffix(".xlsx")
     counts = {n: len(df) for n, df in tables.items()}
-    _audit(store, kind, flt, basis, counts, str(p), settings)
+    paths: list[Path] = []
+    try:
+        # The audit entry is written first, in the transaction that commits the export: a failing
+        # entry leaves no file, and a failing file write leaves no entry.
+        with store.session() as s:
+            _audit(s, kind, flt, basis, counts, str(p), settings, recipients)
+            s.flush()
+            if kind == "formatted":
+                p.parent.mkdir(parents=True, exist_ok=True)
+                paths = [p]
+                p.write_bytes(_formatted_bytes(tables, kind, flt, basis))
+            else:
+                paths = write_dataset(tables, p)
+    except BaseException:
+        for f in paths:
+            f.unlink(missing_ok=True)
+        raise
     return ExportResult(kind, paths, counts, flt, basis, time.perf_counter() - t0)
 
 
@@ -503,6 +521,7 @@ def export_bytes(
     fmt: str = "xlsx",
     legal_basis: str | None = None,
     settings: Settings | None = None,
+    recipients: Iterable[str] = (),
 ) -> tuple[bytes, str, dict[str, int]]:
     """An export as bytes for a download: ``(data, file name, row counts)``; audited like :func:`export_data`.
 
@@ -535,5 +554,6 @@ def export_bytes(
             write_dataset(tables, f)
             data, name = f.read_bytes(), f.name
     counts = {n: len(df) for n, df in tables.items()}
-    _audit(store, kind, flt, basis, counts, f"download {name}", settings)
+    with store.session() as s:
+        _audit(s, kind, flt, basis, counts, f"download {name}", settings, recipients)
     return data, name, counts

@@ -56,6 +56,7 @@ from workbench.exchange.files import CHUNK_ROWS, ROW, DatasetReadError, RawDatas
 from workbench.exchange.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
 from workbench.format.schema import FORMAT, TABLE_NAMES
 from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit, bump_data_version
+from workbench.store.database import db_error_text
 
 __all__ = [
     "Gate",
@@ -514,6 +515,7 @@ def ingest_dataset(
     order = [n for n in TABLE_NAMES if n in raw.tables]
     total_rows = sum(raw.tables[n].approx_rows or 0 for n in order) or 1
     done_rows = 0
+    writing: tuple[str, int, int] | None = None  # table and rows being written: named if the database refuses
     try:
         with store.session() as s:
             sub = _submission(raw, report, settings, source_name, set())
@@ -528,7 +530,10 @@ def ingest_dataset(
                 state.seen[name] = KeyIndex()
                 if progress:
                     progress(min(done_rows, total_rows), total_rows, f"importing {name}")
+                first_row = 1
                 for chunk in rt.iter_chunks(chunk_rows):
+                    writing = (name, first_row, first_row + len(chunk) - 1)
+                    first_row += len(chunk)
                     ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
                     _quarantine(conn, sub.id, rt.where, chunk, ct)
                     _write_table(conn, name, ct.frame, sub.id, report, progress, state)
@@ -574,17 +579,25 @@ def ingest_dataset(
     except Exception as e:
         report.status = "failed"
         report.submission_id = None
+        # A database error quotes its statement's parameters (names, dates of birth, passports): keep
+        # only its kind and constraint, and name the table and rows instead of any value.
+        error = str(e)
+        if isinstance(e, sa.exc.StatementError):
+            error = db_error_text(e)
+            if writing is not None:
+                error += f" (table {writing[0]}, data rows {writing[1]} to {writing[2]})"
         with store.session() as s:
             sub = _submission(raw, report, settings, source_name, state.countries)
-            sub.report = json.dumps({"error": str(e)[:2000]})
+            sub.report = json.dumps({"error": error[:2000]})
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
-            audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+            audit(s, "import.failed", {"source": report.source, "error": error[:500]}, settings)
             bump_data_version(s, "submissions")
         if isinstance(e, DatasetReadError):
             raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
-        raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({e})") from e
+        cause = None if isinstance(e, sa.exc.StatementError) else e  # the statement's values stay out
+        raise ImportFailed(f"{report.source}: the import failed and nothing was stored ({error})") from cause
     if progress:
         progress(total_rows, total_rows, "done")
     return report

@@ -79,6 +79,7 @@ __all__ = [
     "audit",
     "audit_kind",
     "checkpoint",
+    "consulted",
     "ensure_triggers",
     "entry_hash",
     "erase_expired",
@@ -250,6 +251,18 @@ def _connection(conn: Connection | Session) -> Connection:
     return conn.connection() if isinstance(conn, Session) else conn
 
 
+# The writer's three statements, built once (building them per entry cost more than running them).
+#: take the chain's lock and the next number: every writer updates the head row first
+_TAKE_HEAD = (
+    sa.update(AUDIT_CHAIN)
+    .where(AUDIT_CHAIN.c.id == 1)
+    .values(head_seq=AUDIT_CHAIN.c.head_seq + 1)
+    .returning(AUDIT_CHAIN.c.head_seq, AUDIT_CHAIN.c.head_hash)
+)
+_INSERT_ENTRY = sa.insert(AUDIT_LOG)
+_MOVE_HEAD = sa.update(AUDIT_CHAIN).where(AUDIT_CHAIN.c.id == 1).values(head_hash=sa.bindparam("new_hash"))
+
+
 def audit(
     conn: Connection | Session,
     action: str,
@@ -285,11 +298,10 @@ def audit(
     if basis is None and details and isinstance(details.get("legal_basis"), str):
         basis = details["legal_basis"]
     c = _connection(conn)
-    chain = AUDIT_CHAIN
-    locked = c.execute(sa.update(chain).where(chain.c.id == 1).values(head_seq=chain.c.head_seq + 1)).rowcount
-    if locked != 1:
+    head = c.execute(_TAKE_HEAD).first()
+    if head is None:
         raise RuntimeError("the store has no audit chain head: migrate it (workbench.store.migrate)")
-    seq, prev = c.execute(sa.select(chain.c.head_seq, chain.c.head_hash).where(chain.c.id == 1)).one()
+    seq, prev = head
     row: dict[str, Any] = {
         "seq": seq,
         "at": dt.datetime.now(dt.UTC),
@@ -309,9 +321,37 @@ def audit(
         "prev_hash": prev,
     }
     row["hash"] = entry_hash(prev, row)
-    c.execute(sa.insert(AUDIT_LOG).values(**row))
-    c.execute(sa.update(chain).where(chain.c.id == 1).values(head_hash=row["hash"]))
+    c.execute(_INSERT_ENTRY, row)
+    c.execute(_MOVE_HEAD, {"new_hash": row["hash"]})
     return int(seq)
+
+
+def consulted(
+    store: Store,
+    what: str,
+    actor: Actor | None,
+    *,
+    objects: Iterable[Any] = (),
+    query: str | None = None,
+    row_count: int | None = None,
+    purpose: Any = None,
+    details: Mapping[str, Any] | None = None,
+) -> int:
+    """Record, in a transaction of its own, that ``actor`` was shown personal data: the action
+    ``consult.<what>`` with the records' keys, the query (a filter's description) and the row count,
+    and the purpose (default: the actor's). The library calls it where it returns persons or
+    companies; a page that shows cached personal data calls it at each showing."""
+    with store.engine.begin() as conn:
+        return audit(
+            conn,
+            f"consult.{what}",
+            details,
+            actor,
+            objects=objects,
+            purpose=purpose,
+            query=query,
+            row_count=row_count,
+        )
 
 
 # --------------------------------------------------------------------------------------------------

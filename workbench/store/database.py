@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from workbench.config import Settings
 from workbench.store.audit import audit, ensure_triggers
 from workbench.store.models import DATA_TABLES
 
-__all__ = ["Store", "open_store", "make_engine", "migrate", "audit"]
+__all__ = ["Store", "open_store", "make_engine", "migrate", "audit", "db_error_text"]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -123,3 +124,44 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
         migrate(store.engine)
         ensure_triggers(store.engine)
     return store
+
+
+_SQLITE_CONSTRAINT = re.compile(
+    r"(UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed(?:: ([\w.]+(?:, [\w.]+)*))?"
+)
+
+
+def db_error_text(error: BaseException) -> str:
+    """What a database error says without any value it carries: its kind, the SQLSTATE and the
+    constraint, table and column it names, never the statement's parameters nor the values a message
+    may quote (PostgreSQL's ``Key (passport_number)=(...)``). For logs, audit entries and reports.
+
+    >>> import sqlalchemy as sa, sqlite3
+    >>> e = sa.exc.IntegrityError("INSERT INTO persons ...", {"last_name": "DIALLO"},
+    ...                           sqlite3.IntegrityError("UNIQUE constraint failed: persons.person_id"))
+    >>> db_error_text(e)
+    'IntegrityError: UNIQUE constraint failed: persons.person_id'
+    >>> "DIALLO" in db_error_text(e)
+    False
+    """
+    orig = getattr(error, "orig", None) or error
+    kind = type(error).__name__
+    parts = [kind if orig is error or type(orig).__name__ == kind else f"{kind} ({type(orig).__name__})"]
+    sqlstate = getattr(orig, "sqlstate", None)
+    diag = getattr(orig, "diag", None)
+    if sqlstate:
+        parts.append(f"SQLSTATE {sqlstate}")
+    if diag is not None:
+        for label, attr in (
+            ("constraint", "constraint_name"),
+            ("table", "table_name"),
+            ("column", "column_name"),
+        ):
+            value = getattr(diag, attr, None)
+            if value:
+                parts.append(f"{label} {value}")
+    else:
+        m = _SQLITE_CONSTRAINT.search(str(orig))
+        if m:
+            parts.append(m.group(0))
+    return ": ".join(parts[:1]) + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
