@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import workbench_cli
+from tests.conftest import ROOT
 from workbench.cli import main
 from workbench.config import Settings
 from workbench.store import open_store
@@ -44,6 +47,20 @@ class _Principal:
     role = "analyst"
     organisation = "FR-DGDDI"
     purpose = {"reference": "OP-2026-17", "justification": "links of case C1", "legal_basis": "LED art. 8"}
+
+
+def workbench_cli(*args: str, db: str, role: str = "auditor") -> subprocess.CompletedProcess[str]:
+    """``workbench ARGS --db DB`` in another process, as the local user of a store without accounts."""
+    env = {**os.environ, "WORKBENCH_DB_URL": db, "WORKBENCH_ROLE": role, "GX_ANALYTICS_ENABLED": "false"}
+    env.pop("WORKBENCH_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args, "--db", db],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _fill(store, n: int = 6) -> None:  # type: ignore[no-untyped-def]
@@ -422,3 +439,19 @@ def test_personal_data_returned_by_the_library_is_audited_as_a_consultation(stor
     ]
     assert _consultations(store)[1]["row_count"] == len(persons)
     assert verify(store).ok
+
+
+def test_audit_commands_need_the_auditor_or_admin(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    store = open_store(url)
+    _fill(store, 2)
+    res = workbench_cli("audit", "verify", db=url, role="analyst")
+    assert res.returncode == 2 and "auditor, admin" in res.stderr
+    res = workbench_cli("audit", "retention", "--years", "1", db=url, role="auditor")
+    assert res.returncode == 2 and "admin" in res.stderr
+    assert workbench_cli("audit", "retention", db=url, role="admin").returncode == 0
+    out = tmp_path / "exports.xlsx"
+    res = workbench_cli("audit", "report", "exports", "--out", str(out), db=url)
+    assert res.returncode == 0 and out.exists(), res.stderr
+    res = workbench_cli("audit", "report", "entries", "--user", "ana", db=url)
+    assert res.returncode == 0 and "export.non_personal" in res.stdout, res.stderr

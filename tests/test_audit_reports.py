@@ -109,3 +109,24 @@ def test_bulk_burst_and_off_hours_consultation(store) -> None:  # type: ignore[n
     assert set(df["seq"]) == {2, 8} and df.set_index("seq").loc[8, "reasons"] == "burst"
     with pytest.raises(ValueError, match="not a kind"):
         AuditQuery(kinds=("gossip",))
+
+
+def test_audit_page_shows_the_reports_to_an_auditor_only(store_url: str, open_app) -> None:  # type: ignore[no-untyped-def]
+    s = open_store(store_url)
+    with s.connect() as c:
+        audit(
+            c,
+            "consult.case_detail",
+            {},
+            _Who("ana", "FR-DGDDI", "OP-1"),
+            objects=["person:ES/C1/P1"],
+            row_count=1,
+        )
+    at = open_app(store_url, "pages/audit.py", role="auditor", user="dpo")
+    assert at.get("segmented_control") and not at.error
+    frame = at.dataframe[0].value
+    assert frame["object"].tolist() == ["person:ES/C1/P1"] and frame["purpose_ref"].tolist() == ["OP-1"]
+    at.button(key="audit_verify").click().run()
+    assert "audit log intact" in at.success[0].value
+    at = open_app(store_url, "pages/audit.py", role="analyst", user="ana")
+    assert "auditor, admin" in at.error[0].value and not at.dataframe

@@ -107,6 +107,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("audit_retention_years", "3", "Years the audit log keeps its entries before they are erased."),
     Setting(
+        "audit_signing_key",
+        "",
+        "Ed25519 key that signs the audit log's checkpoints: the path of its PEM file (from `workbench audit "
+        "keygen`) or the PEM text. Kept outside the database; a secret, read from the environment only.",
+    ),
+    Setting(
         "oidc_create_accounts",
         "false",
         "Whether a user of the identity provider (OIDC) who has no account gets one at first sign-in "
@@ -137,7 +143,7 @@ SETTINGS: tuple[Setting, ...] = (
 #: How often the purpose of a consultation of personal data is asked (WORKBENCH_PURPOSE_SCOPE)
 PURPOSE_SCOPES = ("session", "case")
 #: Settings that are secrets: never shown, only said to be set
-SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password"})
+SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password", "audit_signing_key"})
 
 
 def _yes(text: str) -> bool:
@@ -176,6 +182,7 @@ class Settings:
     token_days: int = 30
     purpose_scope: str = "session"
     audit_retention_years: int = 3
+    audit_signing_key: str = ""
     oidc_create_accounts: bool = False
     oidc_groups_claim: str = "groups"
 
@@ -213,6 +220,7 @@ class Settings:
             token_days=_whole(raw, "token_days"),
             purpose_scope=scope,
             audit_retention_years=_whole(raw, "audit_retention_years"),
+            audit_signing_key=raw["audit_signing_key"],
             oidc_create_accounts=_yes(raw["oidc_create_accounts"]),
             oidc_groups_claim=raw["oidc_groups_claim"].strip() or "groups",
         )

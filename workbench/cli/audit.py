@@ -11,16 +11,23 @@ itself audited and the chain still verifies); ``report`` prints one of the audit
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli.common import add_db_option, store_from_args
+from workbench.config import Settings
 from workbench.i18n import _
+
+if TYPE_CHECKING:
+    from workbench.identity import Principal
+    from workbench.store import Store
+
 from workbench.store.audit import (
     Checkpoint,
     checkpoint,
-    erase_expired,
     generate_signing_key,
     load_signing_key,
     verify,
@@ -56,13 +63,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.set_defaults(func=run_keygen)
 
     r = cmds.add_parser("retention", help="erase the entries older than the retention period")
-    r.add_argument("--years", type=float, default=3.0, help="keep this many years (default: 3)")
+    r.add_argument(
+        "--years", type=float, help="keep this many years (default: WORKBENCH_AUDIT_RETENTION_YEARS)"
+    )
     add_db_option(r)
     r.set_defaults(func=run_retention)
+
+    from workbench.identity.audit_reports import REPORTS
+
+    rep = cmds.add_parser("report", help="an auditor's report: entries, consultations, exports, unusual")
+    rep.add_argument("name", choices=list(REPORTS), help="which report")
+    rep.add_argument("--since", metavar="DATE", type=dt.date.fromisoformat, help="from this day (UTC)")
+    rep.add_argument("--until", metavar="DATE", type=dt.date.fromisoformat, help="up to this day (UTC)")
+    rep.add_argument("--user", help="one account")
+    rep.add_argument("--org", help="one organisation")
+    rep.add_argument("--purpose", help="one purpose reference (case or operation)")
+    rep.add_argument("--object", dest="object_contains", metavar="KEY", help="records whose key contains KEY")
+    rep.add_argument(
+        "--out", metavar="PATH", help="write it (.xlsx, or a folder for CSV) instead of printing"
+    )
+    add_db_option(rep)
+    rep.set_defaults(func=run_report)
+
+
+def _principal(store: Store, action: str) -> Principal | None:
+    """The account acting, if it may do ``action`` (else the refusal is printed and None returned)."""
+    from workbench.identity import PermissionDenied
+    from workbench.identity.accounts import SignInRefused, authorise, current_principal
+
+    try:
+        principal = current_principal(store)
+        authorise(store, principal, action)
+    except (PermissionDenied, SignInRefused) as e:
+        print(e, file=sys.stderr)
+        return None
+    return principal
 
 
 def run_verify(args: argparse.Namespace) -> int:
     store = store_from_args(args)
+    if _principal(store, "read_audit") is None:
+        return 2
     cp = None
     if args.checkpoint:
         try:
@@ -74,7 +115,7 @@ def run_verify(args: argparse.Namespace) -> int:
             )
             return 2
     key = None
-    if cp is not None and (args.key or os.environ.get("WORKBENCH_AUDIT_SIGNING_KEY")):
+    if cp is not None and (args.key or Settings.from_env().audit_signing_key):
         try:
             key = load_signing_key(args.key)
         except ValueError as e:
@@ -87,6 +128,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_checkpoint(args: argparse.Namespace) -> int:
     store = store_from_args(args)
+    if _principal(store, "read_audit") is None:
+        return 2
     try:
         cp = checkpoint(store, args.key)
     except ValueError as e:
@@ -115,11 +158,43 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 
 def run_retention(args: argparse.Namespace) -> int:
+    from workbench.identity.audit_reports import apply_retention
+
     store = store_from_args(args)
+    principal = _principal(store, "administer")
+    if principal is None:
+        return 2
     try:
-        n = erase_expired(store, args.years)
+        n = apply_retention(store, principal, args.years)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    print(_("{n} audit entries older than {years} years erased", n=n, years=args.years))
+    print(_("{n} audit entries past the retention period erased", n=n))
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from workbench.exchange.files import write_dataset
+    from workbench.identity.audit_reports import REPORTS, AuditQuery
+
+    store = store_from_args(args)
+    principal = _principal(store, "read_audit")
+    if principal is None:
+        return 2
+    query = AuditQuery(args.since, args.until, args.user, args.org, (), args.purpose, args.object_contains)
+    frame = REPORTS[args.name](store, principal, query)
+    if args.out:
+        flat = frame.copy()
+        for col in flat.columns:
+            if flat[col].map(lambda v: isinstance(v, list)).any():
+                flat[col] = flat[col].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+            elif isinstance(flat[col].dtype, pd.DatetimeTZDtype):
+                flat[col] = flat[col].dt.tz_localize(None)
+        paths = write_dataset({f"audit_{args.name}": flat}, Path(args.out))
+        print(_("{n} rows written to {path}", n=len(frame), path=", ".join(map(str, paths))))
+        return 0
+    with pd.option_context("display.max_rows", 200, "display.width", 200, "display.max_colwidth", 60):
+        print(frame.to_string(index=False) if len(frame) else _("(nothing in this part of the log)"))
     return 0

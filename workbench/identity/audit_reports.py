@@ -1,8 +1,8 @@
 """The auditor's reports on the audit log: who consulted whom, exports by recipient, bulk or off-hours
 consultation, and the log itself filtered. Frames, for the Audit page, the command line and notebooks.
 
-Every report requires the ``read_audit`` action of the matrix (auditor, admin): the check is here, in
-the library, not only on the page. The reports name records by key (``person:ES/C1/P1``) as the log
+Every report, and verifying the chain, requires the ``read_audit`` action of the matrix (auditor,
+admin); retention requires ``administer``. The checks are here, in the library, not only on the page. The reports name records by key (``person:ES/C1/P1``) as the log
 does, never by a personal value.
 
 Examples
@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.identity.policy import Principal, require
+from workbench.identity.accounts import authorise
+from workbench.identity.policy import Principal
 from workbench.store import Store
-from workbench.store.audit import AUDIT_LOG, LEGAL_KINDS
+from workbench.store.audit import AUDIT_LOG, LEGAL_KINDS, Checkpoint, VerifyReport, erase_expired, verify
 
 __all__ = [
     "AuditQuery",
@@ -41,6 +42,8 @@ __all__ = [
     "exports_by_recipient",
     "unusual_consultations",
     "REPORTS",
+    "apply_retention",
+    "verify_log",
 ]
 
 _COLUMNS = (
@@ -121,7 +124,7 @@ def audit_entries(
 ) -> pd.DataFrame:
     """The log's entries matching ``query``, newest first (at most ``limit``), every column of the event
     schema; ``objects`` and ``recipients`` as lists."""
-    require(principal, "read_audit")
+    authorise(store, principal, "read_audit")
     t = AUDIT_LOG
     stmt = (query or AuditQuery()).where(sa.select(*(t.c[c] for c in _COLUMNS))).order_by(t.c.seq.desc())
     if limit is not None:
@@ -259,3 +262,22 @@ REPORTS = {
     "exports": exports_by_recipient,
     "unusual": unusual_consultations,
 }
+
+
+def verify_log(
+    store: Store, principal: Principal, checkpoint: Checkpoint | None = None, **kw: Any
+) -> VerifyReport:
+    """:func:`workbench.store.audit.verify` for someone who may read the audit log."""
+    authorise(store, principal, "read_audit")
+    return verify(store, checkpoint, **kw)
+
+
+def apply_retention(store: Store, principal: Principal, years: float | None = None) -> int:
+    """Erase the audit entries older than ``years`` (default: ``WORKBENCH_AUDIT_RETENTION_YEARS``), as
+    an administrator; the erasure is written to the log in the principal's name. Returns how many."""
+    from workbench.config import Settings
+
+    authorise(store, principal, "administer")
+    return erase_expired(
+        store, years if years is not None else Settings.from_env().audit_retention_years, principal
+    )

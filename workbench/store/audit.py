@@ -45,7 +45,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +168,8 @@ HASHED_FIELDS: tuple[str, ...] = (
     "row_count",
 )
 
-#: The environment variable holding the checkpoint signing key: a PEM text or the path of a PEM file.
+#: The environment variable holding the checkpoint signing key (the setting ``audit_signing_key`` of
+#: :mod:`workbench.config`): a PEM text or the path of a PEM file.
 SIGNING_KEY_ENV = "WORKBENCH_AUDIT_SIGNING_KEY"
 
 
@@ -555,8 +555,9 @@ def load_signing_key(
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    env = os.environ if env is None else env
-    text = str(source) if source is not None else env.get(SIGNING_KEY_ENV, "")
+    from workbench.config import Settings
+
+    text = str(source) if source is not None else Settings.from_env(env).audit_signing_key
     if not text.strip():
         raise ValueError(
             f"no audit signing key: set {SIGNING_KEY_ENV} to a key file's path (make one with "

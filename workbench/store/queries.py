@@ -108,15 +108,18 @@ def load_table(
     personal_allowed: bool = False,
     actor: Actor | None = None,
 ) -> pd.DataFrame:
-    """Any exchange-format table for the cases matching ``flt``; personal tables need ``personal_allowed``
-    and their reading is audited as a consultation by ``actor`` (with its purpose)."""
+    """Any exchange-format table for the cases matching ``flt``; personal tables need ``personal_allowed``.
+
+    Given the ``actor`` a personal table is shown to (a notebook's principal), its reading is audited as a
+    consultation with the actor's purpose. The library's own reads for an act audited as a whole (an
+    export, whose entry counts its rows) pass none."""
     personal = FORMAT.table(table).personal
     if personal and not personal_allowed:
         raise PermissionError(f"the {table} table holds personal data, which the current user may not see")
     if table == "cases":
         return load_cases(store, flt)
     df = _children(store, table, flt)
-    if personal:
+    if personal and actor is not None:
         consulted(store, table, actor, query=(flt or CaseFilter()).describe(), row_count=len(df))
     return df
 
