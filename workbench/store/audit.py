@@ -54,6 +54,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from workbench.i18n import _
 from workbench.store.models import AUDIT_CHAIN, AuditEntry
 
 #: the log's table (for Core statements)
@@ -387,13 +388,27 @@ class VerifyReport:
     def __str__(self) -> str:
         lines = []
         if self.ok:
-            span = f"entries {self.first_seq} to {self.last_seq}" if self.entries else "no entries"
-            lines.append(f"audit log intact: {self.entries} entries ({span}), chain verified")
+            span = (
+                _("entries {a} to {b}", a=self.first_seq, b=self.last_seq)
+                if self.entries
+                else _("no entries")
+            )
+            lines.append(
+                _("audit log intact: {n} entries ({span}), chain verified", n=self.entries, span=span)
+            )
             if self.checkpoint_seq is not None:
-                lines.append(f"checkpoint at entry {self.checkpoint_seq} matches: nothing before it changed")
+                lines.append(
+                    _("checkpoint at entry {seq} matches: nothing before it changed", seq=self.checkpoint_seq)
+                )
         else:
             assert self.broken is not None
-            lines.append(f"audit log BROKEN ({self.broken.problem}): {self.broken.message}")
+            lines.append(
+                _(
+                    "audit log BROKEN ({problem}): {message}",
+                    problem=self.broken.problem,
+                    message=self.broken.message,
+                )
+            )
         lines.extend(self.notes)
         return "\n".join(lines)
 
@@ -410,7 +425,7 @@ def _rows(conn: Connection, batch: int = 5000) -> Iterator[dict[str, Any]]:
 
 
 def _name(seq: Any, id_: Any) -> str:
-    return f"entry {seq} (id {id_})"
+    return _("entry {seq} (id {id})", seq=seq, id=id_)
 
 
 def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: Any = None) -> VerifyReport:
@@ -425,7 +440,9 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
     with store.engine.connect() as conn:
         head = conn.execute(sa.select(AUDIT_CHAIN).where(AUDIT_CHAIN.c.id == 1)).mappings().first()
         if head is None:
-            report.broken = AuditBreak("removed", None, None, "the chain head row of audit_chain is missing")
+            report.broken = AuditBreak(
+                "removed", None, None, _("the chain head row of audit_chain is missing")
+            )
             return report
         report.anchor_seq = int(head["anchor_seq"])
         outside = conn.execute(sa.select(t.c.id).where(t.c.seq.is_(None)).order_by(t.c.id).limit(1)).first()
@@ -434,11 +451,11 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                 "inserted",
                 None,
                 outside[0],
-                f"entry id {outside[0]} was inserted outside the chain (no sequence)",
+                _("entry id {id} was inserted outside the chain (no sequence)", id=outside[0]),
             )
             return report
         expected_prev, expected_seq = head["anchor_hash"], int(head["anchor_seq"]) + 1
-        prev_name = "the anchor" if head["anchor_seq"] else "the start"
+        prev_name = _("the anchor") if head["anchor_seq"] else _("the start")
         signed: dict[str, Any] | None = None
         for row in _rows(conn):
             seq, id_ = row["seq"], row["id"]
@@ -448,7 +465,7 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
             report.last_seq = seq
             if entry_hash(row["prev_hash"] or "", row) != row["hash"]:
                 report.broken = AuditBreak(
-                    "changed", seq, id_, f"{_name(seq, id_)} was changed after it was written"
+                    "changed", seq, id_, _("{entry} was changed after it was written", entry=_name(seq, id_))
                 )
                 return report
             if row["prev_hash"] != expected_prev:
@@ -458,23 +475,36 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                         "reordered",
                         seq,
                         id_,
-                        f"{_name(seq, id_)} follows entry {other[0]} (id {other[1]}) in the chain but stands "
-                        f"after {prev_name}: entries were reordered",
+                        _(
+                            "{entry} follows {other} in the chain but stands after {prev}: entries were reordered",
+                            entry=_name(seq, id_),
+                            other=_name(other[0], other[1]),
+                            prev=prev_name,
+                        ),
                     )
                 elif seq > expected_seq:
                     report.broken = AuditBreak(
                         "removed",
                         seq,
                         id_,
-                        f"entries {expected_seq} to {seq - 1} before {_name(seq, id_)} were removed",
+                        _(
+                            "entries {a} to {b} before {entry} were removed",
+                            a=expected_seq,
+                            b=seq - 1,
+                            entry=_name(seq, id_),
+                        ),
                     )
                 else:
                     report.broken = AuditBreak(
                         "removed",
                         seq,
                         id_,
-                        f"the chain breaks before {_name(seq, id_)}: the entry before it was removed, or "
-                        f"{prev_name} was changed and its hash re-computed",
+                        _(
+                            "the chain breaks before {entry}: the entry before it was removed, or {prev} was "
+                            "changed and its hash re-computed",
+                            entry=_name(seq, id_),
+                            prev=prev_name,
+                        ),
                     )
                 return report
             if seq != expected_seq:
@@ -482,7 +512,12 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                     "changed",
                     seq,
                     id_,
-                    f"{_name(seq, id_)} has sequence {seq} where {expected_seq} was written",
+                    _(
+                        "{entry} has sequence {seq} where {expected} was written",
+                        entry=_name(seq, id_),
+                        seq=seq,
+                        expected=expected_seq,
+                    ),
                 )
                 return report
             if checkpoint is not None and seq == checkpoint.seq:
@@ -494,15 +529,19 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                     "removed",
                     expected_seq,
                     None,
-                    f"the last entries ({expected_seq} to {head['head_seq']}) were removed",
+                    _("the last entries ({a} to {b}) were removed", a=expected_seq, b=head["head_seq"]),
                 )
             else:
                 report.broken = AuditBreak(
                     "changed",
                     expected_seq - 1,
                     None,
-                    f"the chain head (entry {head['head_seq']}) does not match the last entry "
-                    f"({expected_seq - 1}): entries were appended outside the chain or the head was changed",
+                    _(
+                        "the chain head (entry {head}) does not match the last entry ({last}): entries were "
+                        "appended outside the chain or the head was changed",
+                        head=head["head_seq"],
+                        last=expected_seq - 1,
+                    ),
                 )
             return report
     if checkpoint is not None:
@@ -511,18 +550,24 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
         if problem is None:
             if checkpoint.seq == report.anchor_seq and checkpoint.seq > 0:
                 if head["anchor_hash"] != checkpoint.hash:
-                    problem = f"the anchor (entry {checkpoint.seq}) differs from the checkpoint's"
+                    problem = _("the anchor (entry {seq}) differs from the checkpoint's", seq=checkpoint.seq)
             elif checkpoint.seq < report.anchor_seq:
                 report.notes.append(
-                    f"the checkpoint (entry {checkpoint.seq}) is older than the retention anchor "
-                    f"(entry {report.anchor_seq}): it proves nothing about the entries kept"
+                    _(
+                        "the checkpoint (entry {seq}) is older than the retention anchor (entry {anchor}): it "
+                        "proves nothing about the entries kept",
+                        seq=checkpoint.seq,
+                        anchor=report.anchor_seq,
+                    )
                 )
             elif signed is None:
-                problem = f"entry {checkpoint.seq} of the checkpoint is no longer in the log (removed)"
+                problem = _(
+                    "entry {seq} of the checkpoint is no longer in the log (removed)", seq=checkpoint.seq
+                )
             elif signed["hash"] != checkpoint.hash:
-                problem = (
-                    f"{_name(signed['seq'], signed['id'])} differs from the signed checkpoint: the log up "
-                    "to it was rewritten"
+                problem = _(
+                    "{entry} differs from the signed checkpoint: the log up to it was rewritten",
+                    entry=_name(signed["seq"], signed["id"]),
                 )
         if problem is not None:
             report.broken = AuditBreak("checkpoint", checkpoint.seq, None, problem)
@@ -560,17 +605,20 @@ def load_signing_key(
     text = str(source) if source is not None else Settings.from_env(env).audit_signing_key
     if not text.strip():
         raise ValueError(
-            f"no audit signing key: set {SIGNING_KEY_ENV} to a key file's path (make one with "
-            "`workbench audit keygen --out FILE`, kept outside the database)"
+            _(
+                "no audit signing key: set {env} to a key file's path (make one with `workbench audit keygen "
+                "--out FILE`, kept outside the database)",
+                env=SIGNING_KEY_ENV,
+            )
         )
     if "-----BEGIN" not in text:
         path = Path(text).expanduser()
         if not path.is_file():
-            raise ValueError(f"the audit signing key file {path} does not exist")
+            raise ValueError(_("the audit signing key file {path} does not exist", path=path))
         text = path.read_text(encoding="ascii")
     key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("the audit signing key is not an Ed25519 key")
+        raise ValueError(_("the audit signing key is not an Ed25519 key"))
     return key
 
 
@@ -603,7 +651,9 @@ class Checkpoint:
             d = json.loads(text)
             return cls(int(d["seq"]), str(d["hash"]), str(d["at"]), str(d["public_key"]), str(d["signature"]))
         except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"not an audit checkpoint file ({e.__class__.__name__}: {e})") from None
+            raise ValueError(
+                _("not an audit checkpoint file ({error})", error=f"{e.__class__.__name__}: {e}")
+            ) from None
 
     def problem(self, public_key: Any = None) -> str | None:
         """Why the signature does not hold (None when it does). ``public_key``: the key it must be signed
@@ -614,12 +664,12 @@ class Checkpoint:
         if isinstance(public_key, Ed25519PrivateKey):
             public_key = public_key.public_key()
         if public_key is not None and _public_b64(public_key) != self.public_key:
-            return "the checkpoint was signed with another key than the audit signing key"
+            return _("the checkpoint was signed with another key than the audit signing key")
         try:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key))
             key.verify(base64.b64decode(self.signature), self.message())
         except (InvalidSignature, ValueError):
-            return "the checkpoint's signature does not hold: the file was altered"
+            return _("the checkpoint's signature does not hold: the file was altered")
         return None
 
 
@@ -761,7 +811,7 @@ def erase_expired(
     of them (its sequence and hash, so the entries kept still verify), delete them, and write the
     erasure to the log, all in one transaction. Returns how many were erased."""
     if years <= 0:
-        raise ValueError(f"audit retention must be a positive number of years, not {years}")
+        raise ValueError(_("audit retention must be a positive number of years, not {years}", years=years))
     cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=365.25 * years)
     t = AUDIT_LOG
     with store.engine.begin() as conn:
