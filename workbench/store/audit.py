@@ -455,7 +455,13 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
             )
             return report
         expected_prev, expected_seq = head["anchor_hash"], int(head["anchor_seq"]) + 1
-        prev_name = _("the anchor") if head["anchor_seq"] else _("the start")
+        prev: tuple[Any, Any] | None = None  # (seq, id) of the entry before; named only when the chain breaks
+
+        def prev_name() -> str:
+            if prev is not None:
+                return _name(*prev)
+            return _("the anchor") if head["anchor_seq"] else _("the start")
+
         signed: dict[str, Any] | None = None
         for row in _rows(conn):
             seq, id_ = row["seq"], row["id"]
@@ -479,7 +485,7 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                             "{entry} follows {other} in the chain but stands after {prev}: entries were reordered",
                             entry=_name(seq, id_),
                             other=_name(other[0], other[1]),
-                            prev=prev_name,
+                            prev=prev_name(),
                         ),
                     )
                 elif seq > expected_seq:
@@ -503,7 +509,7 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                             "the chain breaks before {entry}: the entry before it was removed, or {prev} was "
                             "changed and its hash re-computed",
                             entry=_name(seq, id_),
-                            prev=prev_name,
+                            prev=prev_name(),
                         ),
                     )
                 return report
@@ -522,7 +528,7 @@ def verify(store: Store, checkpoint: Checkpoint | None = None, *, public_key: An
                 return report
             if checkpoint is not None and seq == checkpoint.seq:
                 signed = row
-            expected_prev, expected_seq, prev_name = row["hash"], seq + 1, _name(seq, id_)
+            expected_prev, expected_seq, prev = row["hash"], seq + 1, (seq, id_)
         if int(head["head_seq"]) != expected_seq - 1 or head["head_hash"] != expected_prev:
             if int(head["head_seq"]) > expected_seq - 1:
                 report.broken = AuditBreak(
