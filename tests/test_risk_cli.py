@@ -139,7 +139,10 @@ def test_seed_loads_the_example_indicators(
     from workbench.risk.traffic import traffic_sources
     from workbench.store import open_store
 
+    from workbench.identity.accounts import sign_in
+
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    monkeypatch.setenv("WORKBENCH_ADMIN_PASSWORD", "a long demo secret 2026")
     db = f"sqlite:///{tmp_path / 'seeded.db'}"
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
     assert "Loaded 15 sample indicators (13 in force)." in capsys.readouterr().out
@@ -151,6 +154,7 @@ def test_seed_loads_the_example_indicators(
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
     assert len(reg.list_indicators(store)) == 15
 
-    assert load_risk_sample(store) == "Loaded 39,494 rows of sample traffic."
+    admin = sign_in(store, "admin", "a long demo secret 2026")
+    assert load_risk_sample(store, admin) == "Loaded 39,494 rows of sample traffic."
     assert traffic_sources(store)["source"].tolist() == [SAMPLE_SOURCE]
-    assert load_risk_sample(store) == "The sample is loaded already."
+    assert load_risk_sample(store, admin) == "The sample is loaded already."
