@@ -134,12 +134,11 @@ def test_seed_loads_the_example_indicators(
     """A first ``workbench seed`` (what ``make run`` does) leaves the Risk pages usable: the example
     indicators are stored, those reviewed in the file in force; a viewer seeding gets them too; a second
     seed adds nothing. Traffic comes only with the default sample it belongs to."""
+    from workbench.identity.accounts import sign_in
     from workbench.risk import registry as reg
     from workbench.risk.samples import SAMPLE_SOURCE, load_risk_sample
     from workbench.risk.traffic import traffic_sources
     from workbench.store import open_store
-
-    from workbench.identity.accounts import sign_in
 
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
     monkeypatch.setenv("WORKBENCH_ADMIN_PASSWORD", "a long demo secret 2026")
