@@ -285,7 +285,7 @@ def create_account(
     if password is not None:
         check_password(name, password, settings)
     first = not has_accounts(store)
-    if first and "admin" not in chosen:
+    if first and by.mode == "local" and "admin" not in chosen:
         raise ValueError(_("the first account of a store must be an administrator (role admin)"))
     with store.session() as s:
         if _account(s, name) is not None:
