@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from tests.conftest import ROOT
 from workbench.cli import main
 from workbench.config import Settings
+from workbench.identity import Principal
 from workbench.store import open_store
 from workbench.store.audit import (
     AUDIT_KINDS,
@@ -39,6 +40,8 @@ from workbench.store.audit import (
 from workbench.store.models import AUDIT_CHAIN, AuditEntry
 
 ANA = Settings.from_env({"WORKBENCH_USER": "ana", "WORKBENCH_ROLE": "analyst"})
+#: the same analyst as the library's actor (the local single user of a store without accounts)
+ANA_P = Principal("ana", "local", frozenset({"analyst"}), personal=True, mode="local")
 LOG = AuditEntry.__table__
 
 
@@ -323,7 +326,7 @@ def test_export_writes_its_audit_entry_before_the_file(
 
     monkeypatch.setattr(exports, "audit", refuse)
     with pytest.raises(sa.exc.OperationalError):
-        exports.export_data(store, out, kind, legal_basis="MAA FR-ES", settings=ANA, recipients=["ES-AEAT"])
+        exports.export_data(store, out, kind, legal_basis="MAA FR-ES", actor=ANA_P, recipients=["ES-AEAT"])
     assert not out.exists() and not list(tmp_path.rglob("*.csv")), "a file was left without its audit entry"
     monkeypatch.undo()
 
@@ -338,11 +341,11 @@ def test_export_writes_its_audit_entry_before_the_file(
 
         monkeypatch.setattr(files, "write_dataset", broken_disk)
     with pytest.raises(OSError):
-        exports.export_data(store, out, kind, legal_basis="MAA FR-ES", settings=ANA)
+        exports.export_data(store, out, kind, legal_basis="MAA FR-ES", actor=ANA_P)
     assert verify(store).entries == before, "an export that wrote nothing was audited"
     monkeypatch.undo()
 
-    res = exports.export_data(store, out, kind, legal_basis="MAA FR-ES", settings=ANA, recipients=["ES-AEAT"])
+    res = exports.export_data(store, out, kind, legal_basis="MAA FR-ES", actor=ANA_P, recipients=["ES-AEAT"])
     assert all(p.exists() for p in res.paths)
     with store.engine.connect() as c:
         last = c.execute(sa.select(LOG).order_by(LOG.c.seq.desc()).limit(1)).mappings().one()
@@ -380,7 +383,7 @@ def test_failed_import_keeps_personal_values_out_of_the_log_and_the_report(
 
     monkeypatch.setattr(ingest, "_write_table", duplicate)
     with pytest.raises(ingest.ImportFailed) as failed:
-        ingest.import_path(small_sample_dir, store, settings=ANA)
+        ingest.import_path(small_sample_dir, store, actor=ANA_P)
     message = str(failed.value)
     with store.engine.connect() as c:
         report = c.execute(sa.select(Submission.report).where(Submission.status == "failed")).scalar_one()
@@ -446,9 +449,9 @@ def test_audit_commands_need_the_auditor_or_admin(tmp_path: Path) -> None:
     store = open_store(url)
     _fill(store, 2)
     res = workbench_cli("audit", "verify", db=url, role="analyst")
-    assert res.returncode == 2 and "auditor, admin" in res.stderr
+    assert res.returncode == 3 and "auditor, admin" in res.stderr
     res = workbench_cli("audit", "retention", "--years", "1", db=url, role="auditor")
-    assert res.returncode == 2 and "admin" in res.stderr
+    assert res.returncode == 3 and "admin" in res.stderr
     assert workbench_cli("audit", "retention", db=url, role="admin").returncode == 0
     out = tmp_path / "exports.xlsx"
     res = workbench_cli("audit", "report", "exports", "--out", str(out), db=url)

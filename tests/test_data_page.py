@@ -56,4 +56,4 @@ def test_viewer_may_only_take_the_non_personal_export(
     at.radio(key="export_kind").set_value("pseudonymised").run()
     at.text_input(key="export_basis").input("x").run()
     at.button(key="export_prepare").click().run()
-    assert any("role 'viewer'" in e.value for e in at.error)
+    assert any("(viewer) may not export with personal data" in e.value for e in at.error)

@@ -15,16 +15,10 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbench.cli.common import add_db_option, store_from_args
 from workbench.config import Settings
 from workbench.i18n import _
-
-if TYPE_CHECKING:
-    from workbench.identity import Principal
-    from workbench.store import Store
-
 from workbench.store.audit import (
     Checkpoint,
     checkpoint,
@@ -86,24 +80,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.set_defaults(func=run_report)
 
 
-def _principal(store: Store, action: str) -> Principal | None:
-    """The account acting, if it may do ``action`` (else the refusal is printed and None returned)."""
-    from workbench.identity import PermissionDenied
-    from workbench.identity.accounts import SignInRefused, authorise, current_principal
-
-    try:
-        principal = current_principal(store)
-        authorise(store, principal, action)
-    except (PermissionDenied, SignInRefused) as e:
-        print(e, file=sys.stderr)
-        return None
-    return principal
-
-
 def run_verify(args: argparse.Namespace) -> int:
-    store = store_from_args(args)
-    if _principal(store, "read_audit") is None:
-        return 2
+    store = store_from_args(args, "read_audit")
     cp = None
     if args.checkpoint:
         try:
@@ -127,9 +105,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
-    store = store_from_args(args)
-    if _principal(store, "read_audit") is None:
-        return 2
+    store = store_from_args(args, "read_audit")
     try:
         cp = checkpoint(store, args.key)
     except ValueError as e:
@@ -160,12 +136,9 @@ def run_keygen(args: argparse.Namespace) -> int:
 def run_retention(args: argparse.Namespace) -> int:
     from workbench.identity.audit_reports import apply_retention
 
-    store = store_from_args(args)
-    principal = _principal(store, "administer")
-    if principal is None:
-        return 2
+    store = store_from_args(args, "administer")
     try:
-        n = apply_retention(store, principal, args.years)
+        n = apply_retention(store, args.principal, args.years)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
@@ -179,12 +152,9 @@ def run_report(args: argparse.Namespace) -> int:
     from workbench.exchange.files import write_dataset
     from workbench.identity.audit_reports import REPORTS, AuditQuery
 
-    store = store_from_args(args)
-    principal = _principal(store, "read_audit")
-    if principal is None:
-        return 2
+    store = store_from_args(args, "read_audit")
     query = AuditQuery(args.since, args.until, args.user, args.org, (), args.purpose, args.object_contains)
-    frame = REPORTS[args.name](store, principal, query)
+    frame = REPORTS[args.name](store, args.principal, query)
     if args.out:
         flat = frame.copy()
         for col in flat.columns:

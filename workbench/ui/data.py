@@ -55,13 +55,13 @@ def _extras() -> dict[str, Any]:
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
     from workbench.exchange.ingest import may_import
-    from workbench.ui.resources import get_settings
+    from workbench.ui.resources import get_actor
 
-    settings = get_settings()
-    if may_import(settings):
+    actor = get_actor()
+    if may_import(actor):
         return True
     st.info(
-        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
+        f"Your role ({actor.role}) is read-only: you can look at the data and export what your role may "
         "see, but not import. Ask an analyst or a data steward to import a data set.",
         icon=":material/lock:",
     )
@@ -324,7 +324,7 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui.resources import get_settings, get_store, import_gates
+    from workbench.ui.resources import get_actor, get_store, import_gates
 
     bar = st.progress(0.0, text="starting")
 
@@ -338,7 +338,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
             get_store(),
             progress=progress,
             source_name=source_name,
-            settings=get_settings(),
+            actor=get_actor(),
             gates=import_gates(),
         )
     except ImportFailed as e:
@@ -380,7 +380,7 @@ def import_report() -> None:
 def export_panel() -> None:
     """Choose the export kind, format and legal basis; prepare (audited) and download."""
     from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_bytes
-    from workbench.ui.resources import get_settings, get_store
+    from workbench.ui.resources import get_actor, get_settings, get_store
 
     state = get_state()
     settings = get_settings()
@@ -421,7 +421,7 @@ def export_panel() -> None:
         with st.status("Preparing the export …", expanded=False) as status:
             try:
                 data, name, counts = export_bytes(
-                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, settings=settings
+                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, actor=get_actor()
                 )
             except ExportRefused as e:
                 status.update(label="Refused", state="error")
