@@ -91,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         store = store_from_args(args)
         personal = args.principal.can_see_personal and not args.non_personal
-        graph = graph_from_store(store, flt, personal_allowed=personal, resolve_entities=not args.no_resolve)
+        graph = graph_from_store(
+            store, flt, personal_allowed=personal, resolve_entities=not args.no_resolve, actor=args.principal
+        )
     try:
         if args.path is None:
             # a graph of the store is an export: legal basis for personal data, and the audit log
