@@ -49,16 +49,22 @@ def test_export_kinds(data_page, store_copy: str, monkeypatch: pytest.MonkeyPatc
     assert actions[-2:] == ["export.exchange", "export.non_personal"]
 
 
-def test_viewer_may_only_take_the_non_personal_export(
-    data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 15: a viewer was offered the exports with personal data, then refused in a collapsed box."""
+def test_viewer_is_offered_no_export_and_told_why(data_page, store_copy: str) -> None:
+    """Issue 15: a viewer was offered exports it could not use, then refused in a collapsed box. The
+    matrix gives a viewer no export: the page says so and who may."""
     at = data_page(store_copy, role="viewer")
+    assert not [r for r in at.radio if r.key == "export_kind"]
+    assert any("Your role (viewer) may not export" in i.value for i in at.info)
+    assert not at.get("download_button")
+
+
+def test_rilo_may_only_take_the_non_personal_exports(data_page, store_copy: str) -> None:
+    at = data_page(store_copy, role="rilo")
     assert at.radio(key="export_kind").options == [
         "Formatted workbook (filtered view)",
         "Non-personal (cases + items, scrubbed)",
     ]
-    assert any("Your role (viewer) may export non-personal data only" in i.value for i in at.info)
+    assert any("may export non-personal data only" in i.value for i in at.info)
     at.radio(key="export_kind").set_value("non_personal").run()
     at.button(key="export_prepare").click().run()
     assert not at.exception and not at.error

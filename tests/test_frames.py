@@ -75,7 +75,7 @@ def test_reading_a_frame_leaves_the_store_writable(
         other = open_store(url)  # a second engine on the same file, as the app's pages hold
         assert len(case_frame(other)) == 3000
         with s.session() as sess:
-            audit(sess, "test.write", {"rows": len(frame)})
+            audit(sess, "admin.test_write", {"rows": len(frame)})
         with other.session() as sess:
-            audit(sess, "test.write", {"rows": len(frame)})
+            audit(sess, "admin.test_write", {"rows": len(frame)})
     assert str(frame["seizure_date"].dtype) == "datetime64[us]"

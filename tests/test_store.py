@@ -112,7 +112,7 @@ def test_audit_log_is_append_only(store_url: str) -> None:
     from workbench.store import audit
 
     with store.session() as s:
-        audit(s, "test", {"x": 1})
+        audit(s, "admin.test", {"x": 1})
     with pytest.raises(sa.exc.DatabaseError):
         with store.connect() as c:
             c.execute(sa.update(AuditEntry).values(action="tampered"))
@@ -120,7 +120,7 @@ def test_audit_log_is_append_only(store_url: str) -> None:
         with store.connect() as c:
             c.execute(sa.delete(AuditEntry))
     with store.engine.connect() as c:
-        assert c.execute(sa.select(AuditEntry.action)).scalars().all() == ["test"]
+        assert c.execute(sa.select(AuditEntry.action)).scalars().all() == ["admin.test"]
 
 
 def test_failed_write_leaves_store_as_it_was(store_url: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -52,10 +52,12 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.format.normalise import calling_codes, canonical_phone, fold, identifier_key
 from workbench.format.schema import FORMAT, Table
+from workbench.identity import PermissionDenied, Principal, acting, authorise, can
 from workbench.store import Store, audit
 from workbench.store.filters import CaseFilter
 
@@ -63,7 +65,9 @@ __all__ = [
     "EXPORT_KINDS",
     "PERSONAL_EXPORT_KINDS",
     "export_kinds_for",
+    "ExportDenied",
     "ExportRefused",
+    "export_action",
     "ExportResult",
     "PersonalLexicon",
     "scrub_text",
@@ -85,17 +89,38 @@ NON_PERSONAL_BASIS = "non-personal data (no personal data leaves)"
 PERSONAL_EXPORT_KINDS = frozenset({"exchange", "pseudonymised"})
 
 
-def export_kinds_for(settings: Settings) -> list[str]:
-    """The kinds of :data:`EXPORT_KINDS` the role of ``settings`` may make, in their order.
+def export_kinds_for(actor: Principal) -> list[str]:
+    """The kinds of :data:`EXPORT_KINDS` the matrix lets ``actor`` make (:func:`export_action`), in
+    their order.
 
-    >>> export_kinds_for(Settings.from_env({"WORKBENCH_ROLE": "viewer"}))
+    >>> from workbench.identity import Principal
+    >>> export_kinds_for(Principal("v", "X", frozenset({"viewer"})))
+    []
+    >>> export_kinds_for(Principal("r", "X", frozenset({"rilo"})))
     ['formatted', 'non_personal']
     """
-    return [k for k in EXPORT_KINDS if settings.can_see_personal or k not in PERSONAL_EXPORT_KINDS]
+    return [k for k in EXPORT_KINDS if can(actor, export_action(k, actor))]
 
 
 class ExportRefused(Exception):
     """The export may not be made as asked (role, legal basis, key); the message says why."""
+
+
+class ExportDenied(ExportRefused, PermissionDenied):
+    """The role x action matrix does not allow this export to this principal."""
+
+
+def export_action(kind: str, actor: Principal) -> str:
+    """The matrix's action an export of ``kind`` needs: with personal data (exchange, pseudonymised, a
+    formatted workbook for someone who sees persons) or without.
+
+    >>> from workbench.identity import Principal
+    >>> export_action("formatted", Principal("v", "X", frozenset({"rilo"})))
+    'export_non_personal'
+    """
+    if kind in PERSONAL_EXPORT_KINDS or (kind == "formatted" and can(actor, "export_personal")):
+        return "export_personal"
+    return "export_non_personal"
 
 
 @dataclass
@@ -334,8 +359,8 @@ def pseudonym(kind: str, value: str, *, key: str) -> str:
     return f"{kind[:1].upper()}-{digest}"
 
 
-def _require_key(settings: Settings) -> str:
-    key = settings.pseudonym_key
+def _require_key(settings: Settings | None) -> str:
+    key = (settings or Settings.from_env()).pseudonym_key
     if not key:
         raise ExportRefused(
             "a pseudonymised export needs a secret key: set WORKBENCH_PSEUDONYM_KEY (at least 16 characters) "
@@ -415,20 +440,23 @@ def export_tables(
     kind: str = "exchange",
     flt: CaseFilter | None = None,
     *,
+    actor: Principal | None = None,
     settings: Settings | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The tables an export of ``kind`` holds for the cases matching ``flt`` (nothing written)."""
+    """The tables an export of ``kind`` holds for the cases matching ``flt`` (nothing written).
+
+    ``actor`` (default: :func:`~workbench.identity.accounts.current_principal`) must be allowed the
+    export by the matrix (:func:`export_action`); :class:`ExportDenied` otherwise."""
     from workbench.store.queries import load_table
 
     if kind not in EXPORT_KINDS:
         raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
+    try:
+        authorise(store, actor, export_action(kind, actor))
+    except PermissionDenied as e:
+        raise ExportDenied(str(e)) from e
     flt = flt or CaseFilter()
-    if kind not in export_kinds_for(settings):
-        raise ExportRefused(
-            f"the role {settings.role!r} may not export personal data; a {kind} export needs one of the "
-            "roles analyst, steward, trainer or admin (the non-personal export is open to every role)"
-        )
     if kind == "pseudonymised":
         key = _require_key(settings)
     tables = {n: load_table(store, n, flt, personal_allowed=True) for n in FORMAT.non_personal_tables}
@@ -438,7 +466,7 @@ def export_tables(
             tables[n] = load_table(store, n, flt, personal_allowed=True)
         return tables
     lex = PersonalLexicon.from_store(store)
-    if kind != "formatted" or not settings.can_see_personal:
+    if kind != "formatted" or export_action(kind, actor) != "export_personal":
         tables = {n: _without_personal(df, FORMAT.table(n), lex) for n, df in tables.items()}
     if kind == "pseudonymised":
         for n in personal_tables:
@@ -458,28 +486,32 @@ def _check_basis(kind: str, legal_basis: str | None) -> str:
 
 
 def _audit(
-    store: Store,
+    s: Session,
     kind: str,
     flt: CaseFilter,
     basis: str,
     counts: dict[str, int],
     target: str,
-    settings: Settings,
+    actor: Principal,
+    recipients: Iterable[str] = (),
 ) -> None:
-    with store.session() as s:
-        audit(
-            s,
-            f"export.{kind}",
-            {
-                "kind": kind,
-                "filter": flt.to_dict(),
-                "filter_text": flt.describe(),
-                "legal_basis": basis,
-                "counts": counts,
-                "target": target,
-            },
-            settings,
-        )
+    """The export's audit entry, in the caller's transaction (before any file is written)."""
+    audit(
+        s,
+        f"export.{kind}",
+        {
+            "kind": kind,
+            "filter": flt.to_dict(),
+            "filter_text": flt.describe(),
+            "legal_basis": basis,
+            "counts": counts,
+            "target": target,
+        },
+        actor,
+        recipients=recipients,
+        query=flt.describe(),
+        row_count=sum(counts.values()),
+    )
 
 
 def _formatted_bytes(tables: dict[str, pd.DataFrame], kind: str, flt: CaseFilter, basis: str) -> bytes:
@@ -496,31 +528,45 @@ def export_data(
     flt: CaseFilter | None = None,
     *,
     legal_basis: str | None = None,
+    actor: Principal | None = None,
     settings: Settings | None = None,
+    recipients: Iterable[str] = (),
 ) -> ExportResult:
     """Write an export of ``kind`` to ``out`` (a path ending ``.xlsx``, or a folder for CSV files) and audit it.
 
     ``formatted`` always writes a workbook. Raises :class:`ExportRefused` when the role, the legal
-    basis or the pseudonym key does not allow it (nothing is written then).
+    basis or the pseudonym key does not allow it (nothing is written then). ``recipients`` (who the
+    export is for) go in the audit entry, which is written before the file: if it fails, no file is
+    left; if the file fails, no entry.
     """
     from workbench.exchange.files import write_dataset
 
     t0 = time.perf_counter()
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
     flt = flt or CaseFilter()
     basis = _check_basis(kind, legal_basis)
-    tables = export_tables(store, kind, flt, settings=settings)
+    tables = export_tables(store, kind, flt, actor=actor, settings=settings)
     p = Path(out)
-    if kind == "formatted":
-        if p.suffix.lower() != ".xlsx":
-            p = p.with_suffix(".xlsx")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(_formatted_bytes(tables, kind, flt, basis))
-        paths = [p]
-    else:
-        paths = write_dataset(tables, p)
+    if kind == "formatted" and p.suffix.lower() != ".xlsx":
+        p = p.with_suffix(".xlsx")
     counts = {n: len(df) for n, df in tables.items()}
-    _audit(store, kind, flt, basis, counts, str(p), settings)
+    paths: list[Path] = []
+    try:
+        # The audit entry is written first, in the transaction that commits the export: a failing
+        # entry leaves no file, and a failing file write leaves no entry.
+        with store.session() as s:
+            _audit(s, kind, flt, basis, counts, str(p), actor, recipients)
+            s.flush()
+            if kind == "formatted":
+                p.parent.mkdir(parents=True, exist_ok=True)
+                paths = [p]
+                p.write_bytes(_formatted_bytes(tables, kind, flt, basis))
+            else:
+                paths = write_dataset(tables, p)
+    except BaseException:
+        for f in paths:
+            f.unlink(missing_ok=True)
+        raise
     return ExportResult(kind, paths, counts, flt, basis, time.perf_counter() - t0)
 
 
@@ -531,7 +577,9 @@ def export_bytes(
     *,
     fmt: str = "xlsx",
     legal_basis: str | None = None,
+    actor: Principal | None = None,
     settings: Settings | None = None,
+    recipients: Iterable[str] = (),
 ) -> tuple[bytes, str, dict[str, int]]:
     """An export as bytes for a download: ``(data, file name, row counts)``; audited like :func:`export_data`.
 
@@ -539,10 +587,10 @@ def export_bytes(
     """
     from workbench.exchange.files import write_dataset
 
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
     flt = flt or CaseFilter()
     basis = _check_basis(kind, legal_basis)
-    tables = export_tables(store, kind, flt, settings=settings)
+    tables = export_tables(store, kind, flt, actor=actor, settings=settings)
     stem = f"{kind.replace('_', '-')}-{dt.date.today():%Y%m%d}"
     if kind == "formatted":
         data, name = _formatted_bytes(tables, kind, flt, basis), f"{stem}.xlsx"
@@ -564,5 +612,6 @@ def export_bytes(
             write_dataset(tables, f)
             data, name = f.read_bytes(), f.name
     counts = {n: len(df) for n, df in tables.items()}
-    _audit(store, kind, flt, basis, counts, f"download {name}", settings)
+    with store.session() as s:
+        _audit(s, kind, flt, basis, counts, f"download {name}", actor, recipients)
     return data, name, counts

@@ -71,6 +71,7 @@ from workbench.exchange.rowchecks import (
 )
 from workbench.format.schema import FORMAT, TABLE_NAMES
 from workbench.i18n import _
+from workbench.identity import PermissionDenied, Principal, acting, authorise, can
 from workbench.store import (
     DATA_TABLES,
     QuarantinedRow,
@@ -80,6 +81,7 @@ from workbench.store import (
     bump_data_version,
     refresh_search_index,
 )
+from workbench.store.database import db_error_text
 
 __all__ = [
     "Gate",
@@ -89,7 +91,6 @@ __all__ = [
     "TooManyRejections",
     "StoreBusy",
     "ImportPlan",
-    "READ_ONLY_ROLES",
     "may_import",
     "plan_import",
     "ingest_dataset",
@@ -139,8 +140,9 @@ class ImportFailed(Exception):
     """Writing the submission failed; the store was left as it was."""
 
 
-class ImportRefused(ImportFailed):
-    """The current role may not import: nothing was read into the store, nothing recorded."""
+class ImportRefused(ImportFailed, PermissionDenied):
+    """The principal may not import (the matrix's ``import_data``): nothing was read into the store,
+    nothing recorded."""
 
 
 class TooManyRejections(ImportFailed):
@@ -160,25 +162,21 @@ class _Abort(Exception):
     """Raised inside the submission's transaction to roll it back (too many refused rows)."""
 
 
-#: Roles that may read but never change the store (config.ROLES: "viewer" is read-only).
-READ_ONLY_ROLES = frozenset({"viewer"})
+def may_import(actor: Principal) -> bool:
+    """Whether ``actor`` may import data (the matrix's ``import_data``).
 
-
-def may_import(settings: Settings) -> bool:
-    """Whether the current role may import data (every role but the read-only ones).
-
-    >>> may_import(Settings.from_env({"WORKBENCH_ROLE": "viewer"})), may_import(Settings.from_env({}))
+    >>> from workbench.identity import Principal
+    >>> may_import(Principal("v", "X", frozenset({"viewer"}))), may_import(Principal("s", "X", frozenset({"steward"})))
     (False, True)
     """
-    return settings.role not in READ_ONLY_ROLES
+    return can(actor, "import_data")
 
 
-def _refuse_read_only(settings: Settings, source: str) -> None:
-    if not may_import(settings):
-        raise ImportRefused(
-            f"{source}: not imported: the role {settings.role!r} is read-only and may not import data; "
-            "ask an analyst or a data steward to import it"
-        )
+def _refuse(store: Store, actor: Principal, source: str) -> None:
+    try:
+        authorise(store, actor, "import_data")
+    except PermissionDenied as e:
+        raise ImportRefused(_("{source}: not imported: {why}").format(source=source, why=e)) from e
 
 
 @dataclass
@@ -516,11 +514,8 @@ def _duplicate_of(store: Store, file_hash: str) -> Any:
 
 def _error_text(e: BaseException) -> str:
     """What went wrong, without the SQL, its parameters or any value (they may be personal data)."""
-    if isinstance(e, sa.exc.DBAPIError):
-        orig = e.orig if e.orig is not None else e
-        return _("a database error ({kind})", kind=type(orig).__name__)
     if isinstance(e, sa.exc.SQLAlchemyError):
-        return _("a database error ({kind})", kind=type(e).__name__)
+        return _("a database error ({kind})", kind=db_error_text(e))
     return str(e)
 
 
@@ -540,7 +535,7 @@ def ingest_dataset(
     store: Store,
     *,
     gates: Sequence[Gate] = (),
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     progress: Progress | None = None,
     source_name: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
@@ -554,13 +549,14 @@ def ingest_dataset(
     first refusals) and nothing is stored. ``lock_wait``: seconds to wait for another import writing
     to the same SQLite store before giving up (:class:`StoreBusy`).
 
-    Raises :class:`ImportRefused` when the role of ``settings`` is read-only (:func:`may_import`),
+    ``actor`` (default: :func:`~workbench.identity.accounts.current_principal`) acts: raises
+    :class:`ImportRefused` when the matrix does not let it import (:func:`may_import`),
     :class:`ImportFailed` when writing fails (the store is left as it was).
     """
     t0 = time.perf_counter()
-    settings = settings or Settings.from_env()
-    _refuse_read_only(settings, source_name or Path(raw.path).name)
-    cap = settings.max_rejected_rows if max_rejected_rows is None else max_rejected_rows
+    actor = acting(store, actor)
+    _refuse(store, actor, source_name or Path(raw.path).name)
+    cap = Settings.from_env().max_rejected_rows if max_rejected_rows is None else max_rejected_rows
     report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
 
     prior = _duplicate_of(store, raw.file_hash)
@@ -573,11 +569,11 @@ def ingest_dataset(
             report.accepted[name] = 0
             report.rejected[name] = 0
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name, set())
+            sub = _submission(raw, report, actor, source_name, set())
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
-            audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, settings)
+            audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, actor)
             bump_data_version(s, "submissions")
         report.seconds = time.perf_counter() - t0
         return report
@@ -591,12 +587,13 @@ def ingest_dataset(
         if start is not None:
             start(report.source)
     order = [n for n in TABLE_NAMES if n in raw.tables]
+    writing: tuple[str, int, int] | None = None  # table and rows being written: named if the database refuses
     try:
         with store.session() as s:
             writer = s.connection()
             _set_lock_wait(writer, lock_wait)
             try:
-                sub = _submission(raw, report, settings, source_name, set())
+                sub = _submission(raw, report, actor, source_name, set())
                 s.add(sub)
                 s.flush()  # the first write: it waits for another writer, at most lock_wait
             except Exception:
@@ -617,7 +614,10 @@ def ingest_dataset(
                 label = _("importing {table}", table=name)
                 if progress:
                     progress(0, table_total, label)
+                first_row = 1
                 for chunk in rt.iter_chunks(chunk_rows):
+                    writing = (name, first_row, first_row + len(chunk) - 1)
+                    first_row += len(chunk)
                     ct = _check_chunk(name, rt, chunk, codes, conn, state, gates, store, report)
                     report.rejected[name] += len(ct.rejected_rows)
                     for r in sorted(ct.rejections, key=lambda r: (r.row or 0, r.column or "")):
@@ -673,7 +673,7 @@ def ingest_dataset(
                     "accepted": report.accepted,
                     "rejected": report.rejected,
                 },
-                settings,
+                actor,
             )
     except Exception as e:
         report.status = "failed"
@@ -702,15 +702,16 @@ def ingest_dataset(
             message = _(
                 "{source}: the import failed and nothing was stored ({error})",
                 source=report.source,
-                error=_error_text(e),
+                error=_error_text(e)
+                + (f" (table {writing[0]}, data rows {writing[1]} to {writing[2]})" if writing else ""),
             )
         if not _is_locked(e):  # a store busy with another import cannot record this one either
-            _record_failure(store, raw, report, settings, source_name, state, message)
+            _record_failure(store, raw, report, actor, source_name, state, message)
         if isinstance(e, _Abort):
             raise TooManyRejections(message, report) from None
         if _is_locked(e):
             raise StoreBusy(message) from None
-        raise ImportFailed(message) from e
+        raise ImportFailed(message) from (None if isinstance(e, sa.exc.StatementError) else e)  # its values stay out
     if progress:
         progress(1, 1, _("done"))
     return report
@@ -720,7 +721,7 @@ def _record_failure(
     store: Store,
     raw: RawDataset,
     report: ImportReport,
-    settings: Settings,
+    actor: Principal,
     source_name: str | None,
     state: _SubmissionState,
     message: str,
@@ -728,12 +729,12 @@ def _record_failure(
     """Record the failed submission and audit it; a store too busy for that is left alone."""
     try:
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name, state.countries)
+            sub = _submission(raw, report, actor, source_name, state.countries)
             sub.report = json.dumps({"error": message[:2000]}, ensure_ascii=False)
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
-            audit(s, "import.failed", {"source": report.source, "error": message[:500]}, settings)
+            audit(s, "import.failed", {"source": report.source, "error": message[:500]}, actor)
             bump_data_version(s, "submissions")
     except sa.exc.OperationalError as e:
         if not _is_locked(e):
@@ -793,13 +794,13 @@ def _check_chunk(
 def _submission(
     raw: RawDataset,
     report: ImportReport,
-    settings: Settings,
+    actor: Principal,
     source_name: str | None,
     countries: set[str],
 ) -> Submission:
     return Submission(
         received_at=dt.datetime.now(dt.UTC),
-        submitted_by=settings.user,
+        submitted_by=actor.user,
         source_name=source_name or raw.path,
         source_kind=raw.kind,
         file_hash=raw.file_hash,
@@ -849,7 +850,7 @@ def import_path(
     store: Store,
     *,
     gates: Sequence[Gate] = (),
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     progress: Progress | None = None,
     encoding: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
@@ -863,7 +864,7 @@ def import_path(
         raw,
         store,
         gates=gates,
-        settings=settings,
+        actor=actor,
         progress=progress,
         chunk_rows=chunk_rows,
         max_rejected_rows=max_rejected_rows,

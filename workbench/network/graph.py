@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
     from workbench.store import Store
+    from workbench.store.audit import Actor
     from workbench.store.filters import CaseFilter
 
 __all__ = [
@@ -412,11 +413,17 @@ def build_graph(
 
 
 def party_frame(
-    store: Store, table: str, flt: CaseFilter | None = None, *, personal_allowed: bool
+    store: Store,
+    table: str,
+    flt: CaseFilter | None = None,
+    *,
+    personal_allowed: bool,
+    actor: Actor | None = None,
 ) -> pd.DataFrame:
     """A party table (persons or companies) of the cases matching ``flt``, read in columns (ADBC).
 
-    Like :func:`workbench.store.queries.load_table`, it refuses personal tables without ``personal_allowed``.
+    Like :func:`workbench.store.queries.load_table`, it refuses personal tables without
+    ``personal_allowed``, and audits their reading as a consultation by ``actor`` (with its purpose).
     """
     import sqlalchemy as sa
 
@@ -434,6 +441,10 @@ def party_frame(
     df = read_arrow(store, flt.to_sql(stmt)).to_pandas()
     for col in df.columns:
         df[col] = df[col].astype("string") if df[col].dtype == object else df[col]
+    if FORMAT.table(table).personal:
+        from workbench.store.audit import consulted
+
+        consulted(store, table, actor, query=flt.describe(), row_count=len(df))
     return df
 
 
@@ -447,12 +458,14 @@ def graph_from_store(
     hub_degree: int = HUB_DEGREE,
     parties: Mapping[str, pd.DataFrame] | None = None,
     entities: Mapping[str, pd.Series] | None = None,
+    actor: Actor | None = None,
 ) -> EntityGraph:
     """The entity graph of the cases matching ``flt``, with persons and companies resolved to entities
     (analysts' judgements applied) when ``personal_allowed``.
 
     ``parties`` / ``entities``: party tables already read and their resolved entities (e.g. from the
-    Duplicates page's cached resolution), to avoid reading and resolving twice.
+    Duplicates page's cached resolution), to avoid reading and resolving twice. Reading the party
+    tables is audited as a consultation by ``actor`` (see :func:`party_frame`).
     """
     from workbench.store.frames import case_frame
 
@@ -465,7 +478,7 @@ def graph_from_store(
     tables = dict(parties or {})
     for table in PARTY_TABLES:
         if table not in tables:
-            tables[table] = party_frame(store, table, flt, personal_allowed=True)
+            tables[table] = party_frame(store, table, flt, personal_allowed=True, actor=actor)
     resolved: dict[str, pd.Series] = dict(entities or {})
     if resolve_entities:
         from workbench.network.resolve import resolve, resolver_kind

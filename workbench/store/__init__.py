@@ -3,7 +3,9 @@
 Owns:
 
 - :mod:`~workbench.store.models`: the SQL tables (derived from the format) and their Alembic
-  migrations (``migrations/``); :mod:`~workbench.store.database`: engine, sessions, audit entries;
+  migrations (``migrations/``); :mod:`~workbench.store.database`: engine, sessions;
+- :mod:`~workbench.store.audit`: the audit log: its event schema, hash chain, verification, signed
+  checkpoints and retention;
 - :mod:`~workbench.store.filters`: the one filter object every page, command and notebook shares;
 - :mod:`~workbench.store.criteria`: the filter's criteria, each declared once (field, column, label,
   flag, options, how it reads on traffic), from which its engines, flags and sidebar are built;
@@ -23,7 +25,8 @@ Examples
 0
 """
 
-from workbench.store.database import Store, audit, make_engine, migrate, open_store
+from workbench.store.audit import AUDIT_KINDS, Actor, audit, verify
+from workbench.store.database import Store, make_engine, migrate, open_store
 from workbench.store.models import (
     DATA_TABLES,
     SQL_TYPES,
@@ -40,6 +43,8 @@ from workbench.store.search import refresh_search_index
 from workbench.store.version import SCOPES, DataVersion, bump_data_version, data_changes, data_version
 
 __all__ = [
+    "AUDIT_KINDS",
+    "Actor",
     "AuditEntry",
     "Base",
     "Case",
@@ -61,4 +66,5 @@ __all__ = [
     "migrate",
     "open_store",
     "refresh_search_index",
+    "verify",
 ]

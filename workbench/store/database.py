@@ -1,6 +1,7 @@
-"""The database behind the store: engine, migrations, sessions and the audit log entry.
+"""The database behind the store: engine, migrations and sessions (the audit log: :mod:`workbench.store.audit`).
 
-:func:`open_store` opens (and upgrades to the newest Alembic revision) SQLite or PostgreSQL.
+:func:`open_store` opens (and upgrades to the newest Alembic revision) SQLite or PostgreSQL, and re-creates
+the audit log's append-only triggers if someone dropped them (an entry records it).
 
 Examples
 --------
@@ -13,8 +14,7 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from workbench.config import Settings
-from workbench.store.models import DATA_TABLES, AuditEntry
+from workbench.store.audit import audit, ensure_triggers
+from workbench.store.models import DATA_TABLES
 
-__all__ = ["Store", "open_store", "make_engine", "migrate", "audit"]
+__all__ = ["Store", "open_store", "make_engine", "migrate", "audit", "db_error_text"]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -121,19 +122,46 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     store = Store(make_engine(url))
     if upgrade:
         migrate(store.engine)
+        ensure_triggers(store.engine)
     return store
 
 
-def audit(
-    conn: Connection | Session, action: str, details: dict[str, Any], settings: Settings | None = None
-) -> None:
-    """Append one entry to the audit log inside the caller's transaction."""
-    settings = settings or Settings.from_env()
-    stmt = sa.insert(AuditEntry).values(
-        at=dt.datetime.now(dt.UTC),
-        user=settings.user,
-        role=settings.role,
-        action=action,
-        details=json.dumps(details, default=str, ensure_ascii=False),
-    )
-    conn.execute(stmt)
+_SQLITE_CONSTRAINT = re.compile(
+    r"(UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed(?:: ([\w.]+(?:, [\w.]+)*))?"
+)
+
+
+def db_error_text(error: BaseException) -> str:
+    """What a database error says without any value it carries: its kind, the SQLSTATE and the
+    constraint, table and column it names, never the statement's parameters nor the values a message
+    may quote (PostgreSQL's ``Key (passport_number)=(...)``). For logs, audit entries and reports.
+
+    >>> import sqlalchemy as sa, sqlite3
+    >>> e = sa.exc.IntegrityError("INSERT INTO persons ...", {"last_name": "DIALLO"},
+    ...                           sqlite3.IntegrityError("UNIQUE constraint failed: persons.person_id"))
+    >>> db_error_text(e)
+    'IntegrityError: UNIQUE constraint failed: persons.person_id'
+    >>> "DIALLO" in db_error_text(e)
+    False
+    """
+    orig = getattr(error, "orig", None) or error
+    kind = type(error).__name__
+    parts = [kind if orig is error or type(orig).__name__ == kind else f"{kind} ({type(orig).__name__})"]
+    sqlstate = getattr(orig, "sqlstate", None)
+    diag = getattr(orig, "diag", None)
+    if sqlstate:
+        parts.append(f"SQLSTATE {sqlstate}")
+    if diag is not None:
+        for label, attr in (
+            ("constraint", "constraint_name"),
+            ("table", "table_name"),
+            ("column", "column_name"),
+        ):
+            value = getattr(diag, attr, None)
+            if value:
+                parts.append(f"{label} {value}")
+    else:
+        m = _SQLITE_CONSTRAINT.search(str(orig))
+        if m:
+            parts.append(m.group(0))
+    return ": ".join(parts[:1]) + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")

@@ -51,10 +51,30 @@ def submission_history(store: Store, limit: int = 200) -> pd.DataFrame:
 
 
 def audit_history(store: Store, limit: int = 200, action: str | None = None) -> pd.DataFrame:
-    """The last ``limit`` entries of the audit log (of one ``action`` if given), newest first: id, at,
-    user, role, action and details (JSON)."""
+    """The last ``limit`` entries of the audit log (of one ``action`` if given), newest first in the
+    chain's order: seq, at, user, organisation, role, action, kind, purpose (reference), row count and
+    details (JSON)."""
     a = AuditEntry
-    stmt = sa.select(a.id, a.at, a.user, a.role, a.action, a.details).order_by(a.id.desc()).limit(limit)
+    stmt = (
+        sa.select(
+            a.seq,
+            a.at,
+            a.user,
+            a.organisation,
+            a.role,
+            a.action,
+            a.kind,
+            a.purpose_ref,
+            a.row_count,
+            a.details,
+        )
+        .order_by(a.seq.desc())
+        .limit(limit)
+    )
     if action is not None:
         stmt = stmt.where(a.action == action)
-    return _frame(store, stmt, ["id", "at", "user", "role", "action", "details"])
+    return _frame(
+        store,
+        stmt,
+        ["seq", "at", "user", "organisation", "role", "action", "kind", "purpose", "row_count", "details"],
+    )

@@ -29,7 +29,11 @@ __all__ = [
     "Company",
     "Submission",
     "QuarantinedRow",
+    "AUDIT_CHAIN",
     "AuditEntry",
+    "Organisation",
+    "Account",
+    "AccountToken",
     "DATA_TABLES",
     "SQL_TYPES",
 ]
@@ -115,15 +119,93 @@ class QuarantinedRow(Base):
 
 
 class AuditEntry(Base):
-    """Append-only log (database triggers refuse UPDATE and DELETE)."""
+    """Append-only, hash-chained log (see :mod:`workbench.store.audit`; database triggers refuse UPDATE,
+    DELETE and TRUNCATE, but for the entries before the retention anchor)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the entry's place in the chain (1, 2, ...; no gaps: a rolled-back write takes no number)
+    seq: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True, index=True)
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     user: Mapped[str] = mapped_column(sa.String(120))
+    organisation: Mapped[str | None] = mapped_column(sa.String(120))
     role: Mapped[str] = mapped_column(sa.String(40))
     action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    #: the legal kind (collection, consultation, export, ...: workbench.store.audit.LEGAL_KINDS)
+    kind: Mapped[str | None] = mapped_column(sa.String(20), index=True)
     details: Mapped[str | None] = mapped_column(sa.Text)
+    #: JSON list of the records acted on, by key (``case:ES/C1``), never by personal value
+    objects: Mapped[str | None] = mapped_column(sa.Text)
+    #: the purpose stated: case or operation reference, justification, legal basis
+    purpose_ref: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    justification: Mapped[str | None] = mapped_column(sa.Text)
+    legal_basis: Mapped[str | None] = mapped_column(sa.Text)
+    #: JSON list of who received a disclosure or an export
+    recipients: Mapped[str | None] = mapped_column(sa.Text)
+    query: Mapped[str | None] = mapped_column(sa.Text)
+    row_count: Mapped[int | None] = mapped_column(sa.Integer)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+#: The chain's one row: its head (last sequence and hash; every writer updates it first, which queues
+#: concurrent writers) and its anchor (the last entry erased by retention, where verification starts).
+AUDIT_CHAIN = sa.Table(
+    "audit_chain",
+    Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("head_seq", sa.BigInteger, nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("anchor_seq", sa.BigInteger, nullable=False),
+    sa.Column("anchor_hash", sa.String(64), nullable=False),
+    sa.Column("anchor_at", sa.DateTime(timezone=True)),
+)
+
+
+class Organisation(Base):
+    """An organisation accounts belong to: a national administration, a RILO, the secretariat
+    (migration 0007_accounts; workbench.identity.accounts)."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # administration | rilo | secretariat | other
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Account(Base):
+    """A named account of an organisation: roles, the personal-data permission, an argon2id password hash,
+    lockout and expiry state, an optional TOTP secret (migration 0007_accounts)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    roles: Mapped[str] = mapped_column(sa.String(200))  # the matrix's role names joined by ","
+    personal: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(sa.Text)  # None: signs in only through OIDC
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    email: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AccountToken(Base):
+    """An access token of an account (``WORKBENCH_TOKEN``): only its SHA-256 is stored; it expires and
+    can be revoked (migration 0007_accounts)."""
+
+    __tablename__ = "account_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 DATA_TABLES: dict[str, sa.Table] = {name: _data_table(name) for name in TABLE_NAMES}

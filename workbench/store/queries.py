@@ -26,6 +26,7 @@ from workbench.format.privacy import NON_PERSONAL_CONVEYANCE_TYPES, non_personal
 from workbench.format.route import Route, case_route, od_pairs
 from workbench.format.schema import FORMAT
 from workbench.store import DATA_TABLES, Store
+from workbench.store.audit import Actor, consulted
 from workbench.store.criteria import CRITERIA, Options, criterion
 from workbench.store.filters import CaseFilter
 
@@ -100,14 +101,27 @@ def load_items(store: Store, flt: CaseFilter | None = None) -> pd.DataFrame:
 
 
 def load_table(
-    store: Store, table: str, flt: CaseFilter | None = None, *, personal_allowed: bool = False
+    store: Store,
+    table: str,
+    flt: CaseFilter | None = None,
+    *,
+    personal_allowed: bool = False,
+    actor: Actor | None = None,
 ) -> pd.DataFrame:
-    """Any exchange-format table for the cases matching ``flt``; personal tables need ``personal_allowed``."""
-    if FORMAT.table(table).personal and not personal_allowed:
+    """Any exchange-format table for the cases matching ``flt``; personal tables need ``personal_allowed``.
+
+    Given the ``actor`` a personal table is shown to (a notebook's principal), its reading is audited as a
+    consultation with the actor's purpose. The library's own reads for an act audited as a whole (an
+    export, whose entry counts its rows) pass none."""
+    personal = FORMAT.table(table).personal
+    if personal and not personal_allowed:
         raise PermissionError(f"the {table} table holds personal data, which the current user may not see")
     if table == "cases":
         return load_cases(store, flt)
-    return _children(store, table, flt)
+    df = _children(store, table, flt)
+    if personal and actor is not None:
+        consulted(store, table, actor, query=(flt or CaseFilter()).describe(), row_count=len(df))
+    return df
 
 
 @dataclass
@@ -277,9 +291,10 @@ class CaseDetail:
 
 
 def case_detail(
-    store: Store, reporting_country: str, case_id: str, *, personal_allowed: bool
+    store: Store, reporting_country: str, case_id: str, *, personal_allowed: bool, actor: Actor | None = None
 ) -> CaseDetail | None:
-    """Everything about one case; persons and companies only when ``personal_allowed``."""
+    """Everything about one case; persons and companies only when ``personal_allowed``, and then the
+    consultation is audited (by ``actor``, with its purpose; the case and each party named by key)."""
     import json
 
     def rows(table: str, cols: list[str]) -> pd.DataFrame:
@@ -316,6 +331,20 @@ def case_detail(
     if persons is not None:
         persons["date_of_birth"] = persons["date_of_birth"].dt.date
     companies = rows("companies", _FORMAT_COLS["companies"]) if personal_allowed else None
+    if persons is not None and companies is not None:
+        key = f"{reporting_country}/{case_id}"
+        consulted(
+            store,
+            "case_detail",
+            actor,
+            objects=[
+                f"case:{key}",
+                *(f"person:{key}/{p}" for p in persons["person_id"]),
+                *(f"company:{key}/{c}" for c in companies["company_id"]),
+            ],
+            query=f"case {key}",
+            row_count=len(persons) + len(companies),
+        )
     return CaseDetail(rec, items, route, persons, companies, extra, flags)
 
 

@@ -61,13 +61,13 @@ def _extras() -> dict[str, Any]:
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
     from workbench.exchange.ingest import may_import
-    from workbench.ui.resources import get_settings
+    from workbench.ui.resources import get_actor
 
-    settings = get_settings()
-    if may_import(settings):
+    actor = get_actor()
+    if may_import(actor):
         return True
     st.info(
-        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
+        f"Your role ({actor.role}) is read-only: you can look at the data and export what your role may "
         "see, but not import. Ask an analyst or a data steward to import a data set.",
         icon=":material/lock:",
     )
@@ -402,7 +402,7 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui.resources import get_settings, get_store, import_gates
+    from workbench.ui.resources import get_actor, get_store, import_gates
 
     bar = st.progress(0.0, text="starting")
 
@@ -417,7 +417,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
             get_store(),
             progress=progress,
             source_name=source_name,
-            settings=get_settings(),
+            actor=get_actor(),
             gates=import_gates(),
         )
     except ImportFailed as e:
@@ -459,9 +459,8 @@ def import_report() -> None:
 
 
 def export_panel() -> None:
-    """Choose the export kind (only those the role may make), format and legal basis; prepare (audited)
-    and download. A refusal says why in plain view."""
-    from workbench.config import PERSONAL_DATA_ROLES
+    """Choose the export kind (only those the matrix lets the signed-in account make), format and legal
+    basis; prepare (audited) and download. A refusal says why in plain view."""
     from workbench.exchange.exports import (
         EXPORT_KINDS,
         PERSONAL_EXPORT_KINDS,
@@ -470,7 +469,8 @@ def export_panel() -> None:
         export_kinds_for,
     )
     from workbench.i18n import _
-    from workbench.ui.resources import get_settings, get_store
+    from workbench.identity import ROLES, roles_with
+    from workbench.ui.resources import get_actor, get_settings, get_store
 
     state = get_state()
     settings = get_settings()
@@ -480,18 +480,28 @@ def export_panel() -> None:
         "non_personal": _("Non-personal (cases + items, scrubbed)"),
         "pseudonymised": _("Pseudonymised (keyed pseudonyms)"),
     }
-    kinds = export_kinds_for(settings)
+    actor = get_actor()
+    kinds = export_kinds_for(actor)
+    if not kinds:
+        st.info(
+            _(
+                "Your role ({role}) may not export: exports are made by the roles {roles}.",
+                role=actor.role,
+                roles=", ".join(r for r in ROLES if r in roles_with("export_non_personal")),
+            )
+        )
+        return
     if set(EXPORT_KINDS) - set(kinds):
         st.info(
             _(
-                "Your role ({role}) may export non-personal data only: the formatted workbook and the "
+                "You ({role}) may export non-personal data only: the formatted workbook and the "
                 "non-personal export, free text scrubbed. The {kinds} exports carry personal data; they are "
-                "made by the roles {roles}.",
-                role=settings.role,
+                "made by the roles {roles} with the personal-data permission.",
+                role=actor.role,
                 kinds=_(" and ").join(
                     labels[k].split(" (")[0].lower() for k in EXPORT_KINDS if k in PERSONAL_EXPORT_KINDS
                 ),
-                roles=", ".join(sorted(PERSONAL_DATA_ROLES)),
+                roles=", ".join(r for r in ROLES if r in roles_with("export_personal")),
             )
         )
     kind = st.radio(
@@ -535,7 +545,7 @@ def export_panel() -> None:
         with st.status(_("Preparing the export …"), expanded=False) as status:
             try:
                 data, name, counts = export_bytes(
-                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, settings=settings
+                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, actor=actor
                 )
             except ExportRefused as e:
                 refused = str(e)

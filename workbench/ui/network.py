@@ -32,7 +32,7 @@ from workbench.i18n import _
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import data_version, get_settings, get_store
+from workbench.ui.resources import data_version, get_actor, get_settings, get_store
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -367,7 +367,7 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
         return
     try:
         data, name, counts = graph_bytes(
-            get_store(), drawn, fmt, flt, legal_basis=basis or None, settings=get_settings()
+            get_store(), drawn, fmt, flt, legal_basis=basis or None, actor=get_actor()
         )
     except ExportRefused as e:
         st.error(f"Not exported: {e}.")
