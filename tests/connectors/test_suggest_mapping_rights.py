@@ -54,9 +54,9 @@ def _audit(db: str) -> list[tuple[str, str, dict]]:
 def test_viewer_may_not_suggest_a_mapping(store_source, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     source, names = store_source
     out, db = tmp_path / "x.yaml", f"sqlite:///{tmp_path / 'own.db'}"
-    assert _run(source, out, db, "viewer", monkeypatch) == 2
+    assert _run(source, out, db, "viewer", monkeypatch) == 3  # refused by the matrix's import_data
     captured = capsys.readouterr()
-    assert "read-only" in captured.err and "'viewer'" in captured.err
+    assert "refused" in captured.err and "(viewer) may not import" in captured.err
     assert not out.exists()
     assert not [n for n in names if n in captured.out + captured.err]
 

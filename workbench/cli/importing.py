@@ -136,20 +136,11 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
     """Suggest a mapping profile. It reads the source as an import does, so it needs the import right
     and is audited; the preview shows no personal value (those columns by name and kind only)."""
     from connectors import preview, suggest_mapping
-    from workbench.config import Settings
-    from workbench.exchange.ingest import may_import
     from workbench.format.privacy import personal_columns
     from workbench.store import audit
 
-    settings = Settings.from_env()
     where = getattr(conn, "name", None) or str(getattr(conn, "path", ""))
-    if not may_import(settings):
-        print(
-            f"error: {where}: no mapping suggested: the role {settings.role!r} is read-only and may not "
-            "read a source for import; ask an analyst or a data steward",
-            file=sys.stderr,
-        )
-        return 2
+    store = store_from_args(args, action="import_data")  # refused (exit 3) before the source is read
     source = conn.read_source()
     profile = suggest_mapping(source, name=out.stem)
     profile.save(out)
@@ -174,7 +165,7 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
             print(f"would be rejected: {r.table}, row {r.row}, column {column!r}", file=sys.stderr)
         else:
             print(f"would be rejected: {r}", file=sys.stderr)
-    with store_from_args(args).session() as s:
+    with store.session() as s:
         audit(
             s,
             "import.suggest_mapping",
@@ -184,7 +175,7 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
                 "profile": str(out),
                 "personal_columns_read": withheld,
             },
-            settings,
+            args.principal,
         )
     print(f"import with: workbench import {getattr(conn, 'path', '')} --mapping {out}")
     return 0

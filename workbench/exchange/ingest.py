@@ -711,7 +711,9 @@ def ingest_dataset(
             raise TooManyRejections(message, report) from None
         if _is_locked(e):
             raise StoreBusy(message) from None
-        raise ImportFailed(message) from (None if isinstance(e, sa.exc.StatementError) else e)  # its values stay out
+        raise ImportFailed(message) from (
+            None if isinstance(e, sa.exc.StatementError) else e
+        )  # its values stay out
     if progress:
         progress(1, 1, _("done"))
     return report
