@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.config import Settings
+from workbench.identity import Principal
 from workbench.store import AuditEntry, open_store
 from workbench.store.search import HIT_KINDS, MATCHES, SOURCES, search
 
-ANALYST = Settings.from_env({"WORKBENCH_ROLE": "analyst", "WORKBENCH_USER": "searcher"})
-VIEWER = Settings.from_env({"WORKBENCH_ROLE": "viewer", "WORKBENCH_USER": "looker"})
+ANALYST = Principal("searcher", "TEST", frozenset({"analyst"}), personal=True, mode="local")
+VIEWER = Principal("looker", "TEST", frozenset({"viewer"}), mode="local")
 
 
 def _tables() -> dict[str, pd.DataFrame]:
@@ -81,13 +81,13 @@ def searched(module_store_url: str, tmp_path_factory: pytest.TempPathFactory):  
     folder = tmp_path_factory.mktemp("search-data") / "set"
     write_dataset(_tables(), folder)
     store = open_store(module_store_url)
-    report = import_path(folder, store, settings=ANALYST)
+    report = import_path(folder, store, actor=ANALYST)
     assert report.status == "accepted", report.rejections[:3]
     return store
 
 
-def _hits(store, text: str, settings: Settings = ANALYST, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    return search(store, text, settings=settings, **kw)
+def _hits(store, text: str, settings: Principal = ANALYST, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return search(store, text, actor=settings, **kw)
 
 
 def test_what_is_searched_comes_from_the_format() -> None:
@@ -239,7 +239,7 @@ def test_the_index_follows_imports_and_is_built_for_an_older_store(
         {"cases": t["cases"].iloc[[0]], "items": t["items"].iloc[[0]], "persons": persons}, tmp_path / "again"
     )
     try:
-        assert import_path(tmp_path / "again", store, settings=ANALYST).status == "accepted"
+        assert import_path(tmp_path / "again", store, actor=ANALYST).status == "accepted"
         assert _hits(store, "0803 123 4567", kinds=["phone"]).empty
         assert _hits(store, "+234 809 999 0000").iloc[0]["case_keys"] == ["NG:NG-1"]
         assert _hits(store, "Müller").iloc[0]["value"] == "Zoë Müller"  # other cases untouched
@@ -257,7 +257,7 @@ def test_the_index_follows_imports_and_is_built_for_an_older_store(
             },
             tmp_path / "back",
         )
-        assert import_path(tmp_path / "back", store, settings=ANALYST).status == "accepted"
+        assert import_path(tmp_path / "back", store, actor=ANALYST).status == "accepted"
 
 
 def test_a_single_record_phone_opens_in_the_graph(searched) -> None:  # type: ignore[no-untyped-def]

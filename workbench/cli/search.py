@@ -37,17 +37,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.config import Settings
     from workbench.store.search import may_search_personal, search
 
-    settings = Settings.from_env()
     store = store_from_args(args)
-    hits = search(store, args.term, settings=settings, kinds=args.kind or None, limit=max(1, args.limit))
-    if not may_search_personal(settings):
+    actor = args.principal
+    hits = search(store, args.term, actor=actor, kinds=args.kind or None, limit=max(1, args.limit))
+    if not may_search_personal(actor):
         print(
             _(
                 "note: role {role} gets no personal hits (persons, companies, their identifiers, plates)",
-                role=settings.role,
+                role=actor.role,
             ),
             file=sys.stderr,
         )

@@ -44,7 +44,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,7 @@ from workbench.format.normalise import (
     token_skeleton,
 )
 from workbench.format.schema import FORMAT, Column, Table
+from workbench.store.audit import Actor
 from workbench.store.database import Store, audit
 from workbench.store.models import DATA_TABLES, Base, Submission
 
@@ -164,10 +165,18 @@ SOURCES: tuple[SearchSource, ...] = _sources()
 HIT_KINDS: tuple[str, ...] = tuple(dict.fromkeys(s.kind for s in SOURCES))
 
 
-def may_search_personal(settings: Settings) -> bool:
-    """Whether ``settings``' user may get personal hits (persons, companies, their identifiers,
-    vehicle plates): the one place the search decides it."""
-    return settings.can_see_personal
+class SearchActor(Actor, Protocol):
+    """Who searches: a :class:`workbench.identity.Principal` (or the single user of a store without
+    accounts), whose ``can_see_personal`` the matrix decides (``view_personal``)."""
+
+    @property
+    def can_see_personal(self) -> bool: ...
+
+
+def may_search_personal(actor: SearchActor) -> bool:
+    """Whether ``actor`` may get personal hits (persons, companies, their identifiers, vehicle plates):
+    the one place the search decides it (the matrix's ``view_personal``, through the principal)."""
+    return actor.can_see_personal
 
 
 # ------------------------------------------------------------------------------------------ indexing
@@ -528,7 +537,7 @@ def search(
     store: Store,
     text: str,
     *,
-    settings: Settings | None = None,
+    actor: SearchActor | None = None,
     kinds: Iterable[str] | None = None,
     limit: int = 50,
     max_cases: int = 200,
@@ -543,8 +552,8 @@ def search(
     Personal hits only when :func:`may_search_personal`; then the search (its terms, kinds and number
     of hits) is written to the audit log, whether or not it found anything.
     """
-    settings = settings or Settings.from_env()
-    personal = may_search_personal(settings)
+    actor = actor or Settings.from_env()  # the single user of a store without accounts
+    personal = may_search_personal(actor)
     wanted = [k for k in (kinds or HIT_KINDS) if k in HIT_KINDS]
     cols = ["kind", "value", "normal", "match", "cases", "case_keys", "records", "node", "personal"]
     text = (text or "").strip()[:200]
@@ -570,7 +579,9 @@ def search(
                 conn,
                 "search",
                 {"terms": text, "kinds": wanted if kinds else "all", "hits": len(hits), "limit": limit},
-                settings,
+                actor,
+                query=text,
+                row_count=len(hits),
             )
     return hits[cols].reset_index(drop=True)
 
