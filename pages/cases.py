@@ -9,13 +9,16 @@ import streamlit as st
 from workbench.format.reference import country_name
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_store
+from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption, plural, readable, readable_value
 
+page_guard()  # a page runs only through the entry script's login gate
+
 PAGE_SIZE = 50
 state = get_state()
-settings = get_settings()
+principal = get_principal()
 
 st.title("Cases")
 filter_caption(state.filter)
@@ -24,7 +27,9 @@ if empty_store_notice():
 
 
 def show_detail(rc: str, cid: str) -> None:
-    d = case_detail(get_store(), rc, cid, personal_allowed=settings.can_see_personal)
+    subject = f"case {rc}/{cid}"
+    who = consultant(subject)  # persons and companies once the purpose is stated (asked below)
+    d = case_detail(get_store(), rc, cid, personal_allowed=who is not None)
     if d is None:
         st.error(f"Case {rc}/{cid} is not in the store.")
         return
@@ -56,7 +61,7 @@ def show_detail(rc: str, cid: str) -> None:
     )
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
-    if c.get("remarks") and settings.can_see_personal:
+    if c.get("remarks") and who is not None:
         st.markdown(f"**Remarks:** {c['remarks']}")
     st.markdown("**Items**")
     st.dataframe(
@@ -67,7 +72,9 @@ def show_detail(rc: str, cid: str) -> None:
     if d.extra:
         st.markdown("**Extra attributes (columns not in the exchange format)**")
         st.json(d.extra)
-    if d.persons is None:
+    if d.persons is None and principal.can_see_personal:
+        need_purpose(principal, subject=subject)
+    elif d.persons is None:
         st.info("Persons and companies are personal data; your role does not allow seeing them.")
     else:
         st.markdown("**Persons**")

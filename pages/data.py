@@ -7,8 +7,11 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.ui import data as ui
+from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import filter_caption
+
+page_guard()  # a page runs only through the entry script's login gate
 
 state = get_state()
 st.title("Data")

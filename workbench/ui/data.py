@@ -55,13 +55,13 @@ def _extras() -> dict[str, Any]:
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
     from workbench.exchange.ingest import may_import
-    from workbench.ui.resources import get_settings
+    from workbench.ui.session import get_principal
 
-    settings = get_settings()
-    if may_import(settings):
+    principal = get_principal()
+    if may_import(principal):
         return True
     st.info(
-        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
+        f"Your role ({principal.role}) is read-only: you can look at the data and export what your role may "
         "see, but not import. Ask an analyst or a data steward to import a data set.",
         icon=":material/lock:",
     )
@@ -324,7 +324,8 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui.resources import get_settings, get_store, import_gates
+    from workbench.ui.resources import get_store, import_gates
+    from workbench.ui.session import get_principal
 
     bar = st.progress(0.0, text="starting")
 
@@ -338,7 +339,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
             get_store(),
             progress=progress,
             source_name=source_name,
-            settings=get_settings(),
+            settings=get_principal(),
             gates=import_gates(),
         )
     except ImportFailed as e:
@@ -381,6 +382,7 @@ def export_panel() -> None:
     """Choose the export kind, format and legal basis; prepare (audited) and download."""
     from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_bytes
     from workbench.ui.resources import get_settings, get_store
+    from workbench.ui.session import get_principal, need_purpose
 
     state = get_state()
     settings = get_settings()
@@ -416,6 +418,9 @@ def export_panel() -> None:
     )
     if kind == "pseudonymised" and not settings.pseudonym_key:
         st.info("Pseudonymised exports need WORKBENCH_PSEUDONYM_KEY set in the environment of the app.")
+    principal = get_principal()
+    if kind != "non_personal" and principal.can_see_personal and need_purpose(principal) is None:
+        return  # the purpose prompt is shown: an export with persons goes with its purpose
     label = "Prepare workbook" if kind == "formatted" else "Prepare export"
     if st.button(label, key="export_prepare"):
         with st.status("Preparing the export …", expanded=False) as status:
@@ -440,4 +445,4 @@ def export_panel() -> None:
         st.download_button(
             f"Download {name}", data, file_name=name, mime=mime, key="export_download", on_click="ignore"
         )
-        st.caption("This export is recorded in the audit log (Admin → Store & audit).")
+        st.caption("This export is recorded in the audit log (Admin → Accounts & store).")
