@@ -19,15 +19,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SETTINGS", "Setting", "Settings", "ROLES", "PERSONAL_DATA_ROLES", "settings_table"]
+__all__ = [
+    "PERSONAL_DATA_ROLES",
+    "PURPOSE_SCOPES",
+    "ROLES",
+    "SECRET_SETTINGS",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "settings_table",
+]
 
-#: Roles of the simple current-user context. Authentication comes later; the role decides what is shown.
+#: Roles of the local single-user mode (a store with no account yet: WORKBENCH_ROLE). Once a store has
+#: accounts these grant nothing; the matrix of :mod:`workbench.identity.policy` decides.
 ROLES: dict[str, str] = {
     "analyst": "national analyst; may see personal data (persons, companies)",
     "steward": "data steward; validates submissions; may see personal data",
     "rilo": "RILO staff; regional briefings on non-personal data",
     "trainer": "trainer running courses on scenario data; may see the scenario's personal data",
     "viewer": "read-only; non-personal data only",
+    "auditor": "reads the audit log and its reports; no case data",
     "admin": "administrator; everything",
 }
 PERSONAL_DATA_ROLES = frozenset({"analyst", "steward", "trainer", "admin"})
@@ -52,8 +63,58 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db. "
         "Empty: a SQLite file `workbench.db` in the data folder.",
     ),
-    Setting("user", "", "Name of the current user, written to the audit log. Empty: the login name."),
-    Setting("role", "analyst", "Role of the current user: " + ", ".join(ROLES) + "."),
+    Setting(
+        "user",
+        "",
+        "Name of the current user in the local single-user mode (a store with no account yet). Empty: the "
+        "login name. Grants nothing once the store has an account.",
+    ),
+    Setting(
+        "role",
+        "analyst",
+        "Role of the current user in the local single-user mode: "
+        + ", ".join(ROLES)
+        + ". Grants nothing once the store has an account.",
+    ),
+    Setting(
+        "token",
+        "",
+        "An access token from `workbench user token NAME`: signs the command line and notebooks in as "
+        "that account on a store with accounts. A secret; read from the environment only.",
+    ),
+    Setting(
+        "admin_password",
+        "",
+        "Password of the demo administrator that `workbench seed` creates on a new store. Empty: a "
+        "one-time password is generated and printed. A secret; read from the environment only.",
+    ),
+    Setting("lockout_failures", "5", "Failed sign-ins in a row after which an account is locked."),
+    Setting("lockout_minutes", "15", "How long a locked account stays locked, in minutes."),
+    Setting(
+        "password_min_length",
+        "12",
+        "Shortest password accepted (a password may not be the account's name either).",
+    ),
+    Setting("password_expiry_days", "180", "Days after which a password must be changed (0: never)."),
+    Setting("password_notice_days", "14", "Days before a password expires from which its user is told."),
+    Setting("session_idle_minutes", "30", "Minutes without activity after which an app session ends."),
+    Setting("token_days", "30", "Days an access token lives unless `--days` says otherwise."),
+    Setting(
+        "purpose_scope",
+        "session",
+        "How often a user states the purpose before consulting personal data: `session` (once per "
+        "session) or `case` (for each case).",
+    ),
+    Setting("audit_retention_years", "3", "Years the audit log keeps its entries before they are erased."),
+    Setting(
+        "oidc_create_accounts",
+        "false",
+        "Whether a user of the identity provider (OIDC) who has no account gets one at first sign-in "
+        "(roles and organisation from the groups claim). Off: such a user is refused.",
+    ),
+    Setting(
+        "oidc_groups_claim", "groups", "The OIDC claim that lists a user's groups (roles, organisation)."
+    ),
     Setting(
         "seed_sample",
         "true",
@@ -73,6 +134,28 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+#: How often the purpose of a consultation of personal data is asked (WORKBENCH_PURPOSE_SCOPE)
+PURPOSE_SCOPES = ("session", "case")
+#: Settings that are secrets: never shown, only said to be set
+SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password"})
+
+
+def _yes(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _whole(raw: Mapping[str, str], name: str) -> int:
+    """A setting that is a whole number of zero or more; a clear message naming the variable otherwise."""
+    text = raw[name].strip()
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"WORKBENCH_{name.upper()}={text!r} is not a whole number of zero or more")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -82,6 +165,19 @@ class Settings:
     seed_sample: bool
     pseudonym_key: str
     language: str = "en"
+    token: str = ""
+    admin_password: str = ""
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+    password_min_length: int = 12
+    password_expiry_days: int = 180
+    password_notice_days: int = 14
+    session_idle_minutes: int = 30
+    token_days: int = 30
+    purpose_scope: str = "session"
+    audit_retention_years: int = 3
+    oidc_create_accounts: bool = False
+    oidc_groups_claim: str = "groups"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,14 +189,32 @@ class Settings:
         if role not in ROLES:
             raise ValueError(f"WORKBENCH_ROLE={role!r} is not a role; choose one of {', '.join(ROLES)}")
         user = raw["user"] or env.get("USER") or env.get("USERNAME") or "analyst"
+        scope = raw["purpose_scope"].strip().lower() or "session"
+        if scope not in PURPOSE_SCOPES:
+            raise ValueError(
+                f"WORKBENCH_PURPOSE_SCOPE={scope!r} is not a scope; choose one of {', '.join(PURPOSE_SCOPES)}"
+            )
         return cls(
             data_dir=data_dir,
             db_url=db_url,
             user=user,
             role=role,
-            seed_sample=raw["seed_sample"].strip().lower() in ("1", "true", "yes", "on"),
+            seed_sample=_yes(raw["seed_sample"]),
             pseudonym_key=raw["pseudonym_key"],
             language=raw["language"].strip().lower() or "en",
+            token=raw["token"].strip(),
+            admin_password=raw["admin_password"],
+            lockout_failures=_whole(raw, "lockout_failures"),
+            lockout_minutes=_whole(raw, "lockout_minutes"),
+            password_min_length=_whole(raw, "password_min_length"),
+            password_expiry_days=_whole(raw, "password_expiry_days"),
+            password_notice_days=_whole(raw, "password_notice_days"),
+            session_idle_minutes=_whole(raw, "session_idle_minutes"),
+            token_days=_whole(raw, "token_days"),
+            purpose_scope=scope,
+            audit_retention_years=_whole(raw, "audit_retention_years"),
+            oidc_create_accounts=_yes(raw["oidc_create_accounts"]),
+            oidc_groups_claim=raw["oidc_groups_claim"].strip() or "groups",
         )
 
     @property
@@ -111,7 +225,7 @@ class Settings:
 def _shown(name: str, value: object) -> str:
     """A setting's value as it may be shown: secrets as "(set)", a database URL without its password."""
     text = str(value)
-    if name == "pseudonym_key":
+    if name in SECRET_SETTINGS:
         return "(set)" if text else ""
     if name == "db_url" and "@" in text:
         from sqlalchemy.engine import make_url

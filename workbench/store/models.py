@@ -30,6 +30,9 @@ __all__ = [
     "Submission",
     "QuarantinedRow",
     "AuditEntry",
+    "Organisation",
+    "Account",
+    "AccountToken",
     "DATA_TABLES",
     "SQL_TYPES",
 ]
@@ -124,6 +127,52 @@ class AuditEntry(Base):
     role: Mapped[str] = mapped_column(sa.String(40))
     action: Mapped[str] = mapped_column(sa.String(80), index=True)
     details: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Organisation(Base):
+    """An organisation accounts belong to: a national administration, a RILO, the secretariat
+    (migration 0007_accounts; workbench.identity.accounts)."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # administration | rilo | secretariat | other
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Account(Base):
+    """A named account of an organisation: roles, the personal-data permission, an argon2id password hash,
+    lockout and expiry state, an optional TOTP secret (migration 0007_accounts)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    roles: Mapped[str] = mapped_column(sa.String(200))  # the matrix's role names joined by ","
+    personal: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(sa.Text)  # None: signs in only through OIDC
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    email: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AccountToken(Base):
+    """An access token of an account (``WORKBENCH_TOKEN``): only its SHA-256 is stored; it expires and
+    can be revoked (migration 0007_accounts)."""
+
+    __tablename__ = "account_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 DATA_TABLES: dict[str, sa.Table] = {name: _data_table(name) for name in TABLE_NAMES}
