@@ -55,13 +55,13 @@ def _extras() -> dict[str, Any]:
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
     from workbench.exchange.ingest import may_import
-    from workbench.ui.session import get_principal
+    from workbench.ui.resources import get_settings
 
-    principal = get_principal()
-    if may_import(principal):
+    settings = get_settings()
+    if may_import(settings):
         return True
     st.info(
-        f"Your role ({principal.role}) is read-only: you can look at the data and export what your role may "
+        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
         "see, but not import. Ask an analyst or a data steward to import a data set.",
         icon=":material/lock:",
     )
@@ -324,8 +324,7 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui.resources import get_store, import_gates
-    from workbench.ui.session import get_principal
+    from workbench.ui.resources import get_settings, get_store, import_gates
 
     bar = st.progress(0.0, text="starting")
 
@@ -339,7 +338,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
             get_store(),
             progress=progress,
             source_name=source_name,
-            settings=get_principal(),
+            settings=get_settings(),
             gates=import_gates(),
         )
     except ImportFailed as e:

@@ -27,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -98,7 +98,7 @@ def get_principal() -> Principal:
 
 def _audit_session(principal: Principal, action: str, details: dict[str, Any]) -> None:
     with get_store().session() as s:
-        audit(s, action, details, principal)
+        audit(s, action, details, cast(Any, principal))  # the store takes any actor with user and role
 
 
 def _start(principal: Principal) -> None:
