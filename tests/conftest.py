@@ -215,6 +215,15 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
 # never by importing another test module.
 
 
+def state_purpose(at, reference: str = "TEST-1") -> None:  # type: ignore[no-untyped-def]
+    """Record in ``at``'s session the purpose of consulting personal data, as the purpose prompt does
+    (workbench/ui/session.py) for the local user of a store without accounts; tests/test_session.py
+    drives the prompt itself."""
+    from workbench.identity import Purpose
+
+    at.session_state["_workbench_local_purposes"] = {"": Purpose(reference, "automated test")}
+
+
 @pytest.fixture()
 def open_app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Open the app in AppTest over ``db_url`` as ``role`` (and ``user``), on ``page`` if given."""
