@@ -279,3 +279,23 @@ def test_a_store_without_accounts_is_single_user(seeded_sqlite: str, monkeypatch
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "Single-user mode" in captions and "role **viewer**" in captions
     assert not any(b.key == "sign_out" for b in at.button)
+
+
+def matrix_markdown() -> str:
+    """The role x action matrix as the README's Markdown table."""
+    from workbench.identity import ROLES, matrix_table
+
+    cols = ["action", *ROLES, "help"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in matrix_table():
+        cells = [f"`{row['action']}`", *("✓" if row[r] == "yes" else "" for r in ROLES), row["help"]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def test_readme_shows_the_declared_matrix() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- matrix:start -->\n", 1)[1].split("\n<!-- matrix:end -->", 1)[0]
+    assert shown == matrix_markdown(), (
+        "README's matrix differs from matrix.yaml; paste this:\n" + matrix_markdown()
+    )
