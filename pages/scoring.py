@@ -12,7 +12,7 @@ from workbench.risk import registry as reg
 from workbench.risk.scoring import Profile, score_frame
 from workbench.risk.traffic import TrafficError, store_traffic
 from workbench.ui import risk as rk
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_store
 from workbench.ui.session import get_principal, page_guard
 from workbench.ui.widgets import open_case
 
@@ -98,7 +98,7 @@ else:
     if may_store and st.button(
         "Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"
     ):
-        n = store_traffic(store, traffic, up.name, settings=get_settings())
+        n = store_traffic(store, traffic, up.name, actor=get_principal())
         rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
         st.rerun()
 

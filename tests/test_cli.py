@@ -81,21 +81,62 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     assert main(["import", str(tmp_path / "missing"), "--db", f"sqlite:///{tmp_path}/t.db"]) == 2
 
 
-def test_seed_and_info(tmp_path: Path, small_sample_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_seed_and_info(tmp_path: Path, small_sample_dir: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A new store gets the demo administrator (its one-time password printed once) and demo accounts;
+    `workbench info` then needs a signed-in account and never prints a database password."""
+    from workbench.identity import accounts
+    from workbench.store import open_store
+
     db = f"sqlite:///{tmp_path / 's.db'}"
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
+    out = capsys.readouterr().out
+    password = out.split("one-time password of 'admin': ")[1].split()[0]
+    store = open_store(db)
+    admin = accounts.sign_in(store, "admin", password)
+    assert admin.role == "admin" and admin.organisation == "CEN-SEC"
+    names = {a["name"]: a for a in accounts.list_accounts(store)}
+    assert {"ana.analyst", "vic.viewer", "rita.rilo", "aud.auditor"} <= set(names)
+    assert len({a["organisation"] for a in names.values()}) >= 3
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0  # second start: reuses
     assert "already holds data" in capsys.readouterr().out
+    assert main(["info", "--db", db]) == 3  # the store has accounts: nobody signed in
+    monkeypatch.setenv("WORKBENCH_TOKEN", accounts.issue_token(store, "vic.viewer", by=admin))
+    monkeypatch.setenv("WORKBENCH_DB_URL", "postgresql+psycopg://wb:s3cret-pw@dbhost/cen")
     assert main(["info", "--db", db]) == 0
-    assert "cases" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "cases" in out and "signed in as: vic.viewer (viewer, account)" in out
+    assert "s3cret-pw" not in out and "postgresql+psycopg://wb:***@dbhost/cen" in out
 
 
 def test_seed_works_when_the_user_runs_as_a_viewer(
-    tmp_path: Path, small_sample_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    tmp_path: Path, small_sample_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
     """`WORKBENCH_ROLE=viewer make run` on a fresh machine: the installation seeds its store, while the
-    viewer's own imports stay refused."""
+    viewer's own imports stay refused, and a viewer cannot re-seed (--force) a populated store: not as
+    the local user, not as an account."""
+    from workbench.identity import accounts
+    from workbench.store import open_store
+
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
     db = f"sqlite:///{tmp_path / 'v.db'}"
-    assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
-    assert main(["import", str(small_sample_dir), "--db", db]) == 2
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir), "--local"]) == 0
+    assert main(["import", str(small_sample_dir), "--db", db]) == 3
+    store = open_store(db)
+    before = store.counts()
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir), "--force"]) == 3
+    assert "(viewer) may not manage accounts, organisations, tokens and settings" in capsys.readouterr().err
+    # with accounts: a viewer's token, and WORKBENCH_ROLE=admin forged beside it, grant no re-seeding
+    boot = accounts.installation_principal()
+    accounts.create_organisation(store, "DE-ZOLL", "German customs", "administration", by=boot)
+    accounts.create_account(
+        store, "boss", organisation="DE-ZOLL", roles=["admin"], password="x" * 16, by=boot
+    )
+    accounts.create_account(
+        store, "vic", organisation="DE-ZOLL", roles=["viewer"], password="y" * 16, by=boot
+    )
+    monkeypatch.setenv("WORKBENCH_ROLE", "admin")
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir), "--force"]) == 3
+    monkeypatch.setenv("WORKBENCH_TOKEN", accounts.issue_token(store, "vic", by=boot))
+    assert main(["seed", "--db", db, "--path", str(small_sample_dir), "--force"]) == 3
+    assert "vic (viewer) may not manage accounts" in capsys.readouterr().err
+    assert store.counts() == before

@@ -18,10 +18,11 @@ from workbench.config import Settings
 from workbench.exchange.files import DatasetReadError, EncodingError, RawDataset, RawTable, read_dataset
 from workbench.exchange.ingest import ImportRefused, import_path, ingest_dataset, plan_import
 from workbench.exchange.rowchecks import check_table
+from workbench.identity import local_principal
 from workbench.store import Submission, open_store
 
 CASES_HEADER = "case_id,reporting_country,seizure_date,remarks\n"
-VIEWER = Settings.from_env({"WORKBENCH_ROLE": "viewer", "WORKBENCH_USER": "vic"})
+VIEWER = local_principal(Settings.from_env({"WORKBENCH_ROLE": "viewer", "WORKBENCH_USER": "vic"}))
 
 
 def _cp1252_csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
@@ -125,13 +126,13 @@ def test_a_viewer_may_not_import(
     store = open_store(f"sqlite:///{tmp_path / 's.db'}")
     f = tmp_path / "cases.csv"
     f.write_text(CASES_HEADER + "V-1,FR,2024-01-02,\n", encoding="utf-8")
-    with pytest.raises(ImportRefused, match="role 'viewer' is read-only"):
-        import_path(f, store, settings=VIEWER)
+    with pytest.raises(ImportRefused, match="cases.csv: not imported: vic \\(viewer\\) may not import"):
+        import_path(f, store, actor=VIEWER)
     with store.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(Submission)).scalar_one() == 0
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
-    assert main(["import", str(f), "--db", store.url, "--quiet"]) == 2
-    assert "role 'viewer' is read-only" in capsys.readouterr().err
+    assert main(["import", str(f), "--db", store.url, "--quiet"]) == 3  # refused by the matrix
+    assert "(viewer) may not import a submission" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- the page

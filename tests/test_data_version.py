@@ -14,11 +14,12 @@ from tests.conftest import fresh_dataset, workbench_cli
 from workbench.config import Settings
 from workbench.exchange.files import write_dataset
 from workbench.exchange.ingest import ImportFailed, import_path
+from workbench.identity import local_principal
 from workbench.store import SCOPES, data_changes, data_version, open_store
 from workbench.store.version import DATA_VERSIONS, bump_data_version
 
-ANN = Settings.from_env({"WORKBENCH_USER": "ann", "WORKBENCH_ROLE": "analyst"})
-BOB = Settings.from_env({"WORKBENCH_USER": "bob", "WORKBENCH_ROLE": "rilo"})
+ANN = local_principal(Settings.from_env({"WORKBENCH_USER": "ann", "WORKBENCH_ROLE": "analyst"}))
+BOB = local_principal(Settings.from_env({"WORKBENCH_USER": "bob", "WORKBENCH_ROLE": "rilo"}))
 
 
 def _moved(before, after) -> set[str]:  # type: ignore[no-untyped-def]
@@ -46,11 +47,11 @@ def test_imports_move_cases_and_submissions(store_url: str, tmp_path: Path) -> N
     store = open_store(store_url)
     path = _fresh(tmp_path)
     v0 = data_version(store)
-    assert import_path(path, store, settings=ANN).status == "accepted"
+    assert import_path(path, store, actor=ANN).status == "accepted"
     v1 = data_version(store)
     assert _moved(v0, v1) == {"cases", "submissions"}
     # the same file again changes no case: only a submission (a duplicate) is recorded
-    assert import_path(path, store, settings=ANN).status == "duplicate"
+    assert import_path(path, store, actor=ANN).status == "duplicate"
     assert _moved(v1, data_version(store)) == {"submissions"}
 
 
@@ -62,7 +63,7 @@ def test_a_failed_import_moves_no_case(store_url: str, tmp_path: Path) -> None:
     store = open_store(store_url)
     v0 = data_version(store)
     with pytest.raises(ImportFailed):
-        import_path(_fresh(tmp_path), store, settings=ANN, gates=[Broken()])
+        import_path(_fresh(tmp_path), store, actor=ANN, gates=[Broken()])
     assert store.counts()["cases"] == 0
     # the failed submission is recorded (and listed on the Submissions page); the cases' counter moved
     # with the import's transaction, which was rolled back
@@ -74,10 +75,10 @@ def test_judgements_move_judgements_only(store_url: str) -> None:
 
     store = open_store(store_url)
     v0 = data_version(store)
-    record_judgement(store, "person", "FR:C1:P1", "DE:C2:P2", "same", settings=ANN)
+    record_judgement(store, "person", "FR:C1:P1", "DE:C2:P2", "same", actor=ANN)
     v1 = data_version(store)
     assert _moved(v0, v1) == {"judgements"}
-    record_judgement(store, "person", "FR:C1:P1", "DE:C2:P2", "different", settings=ANN)  # a change of mind
+    record_judgement(store, "person", "FR:C1:P1", "DE:C2:P2", "different", actor=ANN)  # a change of mind
     assert _moved(v1, data_version(store)) == {"judgements"}
 
 
@@ -110,7 +111,7 @@ def test_traffic_loads_move_traffic_only(store_url: str) -> None:
 
     store = open_store(store_url)
     v0 = data_version(store)
-    store_traffic(store, read_traffic(sample_traffic_path()), "sample", settings=ANN)
+    store_traffic(store, read_traffic(sample_traffic_path()), "sample", actor=ANN)
     assert _moved(v0, data_version(store)) == {"traffic"}
 
 
@@ -128,7 +129,7 @@ def test_the_command_line_moves_the_version_another_process_reads(store_url: str
     are seen by this one: the counters live in the database, not in a process."""
     store = open_store(store_url)
     v0 = data_version(store)
-    out = workbench_cli("seed", "--path", str(_fresh(tmp_path, "SEED", "BT")), db=store_url)
+    out = workbench_cli("seed", "--local", "--path", str(_fresh(tmp_path, "SEED", "BT")), db=store_url)
     assert out.returncode == 0, out.stdout + out.stderr
     v1 = data_version(store)
     assert _moved(v0, v1) == {"cases", "submissions", "indicators"}  # --path: no sample traffic

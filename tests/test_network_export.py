@@ -12,13 +12,15 @@ import sqlalchemy as sa
 
 from workbench.config import Settings
 from workbench.exchange.exports import ExportRefused
+from workbench.identity import local_principal
 from workbench.network.export import graph_bytes, personal_kinds
 from workbench.network.graph import build_graph
 from workbench.store import AuditEntry, open_store
 from workbench.store.filters import CaseFilter
 
-ANALYST = Settings.from_env({"WORKBENCH_ROLE": "analyst", "WORKBENCH_USER": "ana"})
-VIEWER = Settings.from_env({"WORKBENCH_ROLE": "viewer", "WORKBENCH_USER": "vic"})
+ANALYST = local_principal(Settings.from_env({"WORKBENCH_ROLE": "analyst", "WORKBENCH_USER": "ana"}))
+RILO = local_principal(Settings.from_env({"WORKBENCH_ROLE": "rilo", "WORKBENCH_USER": "rita"}))
+VIEWER = local_principal(Settings.from_env({"WORKBENCH_ROLE": "viewer", "WORKBENCH_USER": "vic"}))
 
 
 @pytest.fixture()
@@ -63,12 +65,12 @@ def test_personal_network_needs_a_legal_basis_and_is_audited(graphs, tmp_path, f
     g = graphs["personal"]
     assert personal_kinds(g) == ["person", "phone"]
     with pytest.raises(ExportRefused, match="legal basis"):
-        graph_bytes(store, g, fmt, settings=ANALYST)
+        graph_bytes(store, g, fmt, actor=ANALYST)
     with pytest.raises(ExportRefused, match="legal basis"):
-        graph_bytes(store, g, fmt, legal_basis="   ", settings=ANALYST)
+        graph_bytes(store, g, fmt, legal_basis="   ", actor=ANALYST)
     assert _audit(store) == []  # refused: nothing written, nothing audited
     flt = CaseFilter(reporting_countries=("FR", "DE"))
-    data, name, counts = graph_bytes(store, g, fmt, flt, legal_basis="MAA FR-DE art. 4", settings=ANALYST)
+    data, name, counts = graph_bytes(store, g, fmt, flt, legal_basis="MAA FR-DE art. 4", actor=ANALYST)
     assert name.endswith(".graphml" if fmt == "graphml" else ".xlsx") and len(data) > 100
     if fmt == "graphml":
         assert "person:FR:C1:P1" in nx.read_graphml(io.BytesIO(data)).nodes
@@ -83,16 +85,18 @@ def test_personal_network_needs_a_legal_basis_and_is_audited(graphs, tmp_path, f
 def test_viewer_gets_no_personal_network(graphs, tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = open_store(f"sqlite:///{tmp_path / 's.db'}")
     with pytest.raises(ExportRefused, match="may not export"):
-        graph_bytes(store, graphs["personal"], "graphml", legal_basis="MAA art. 4", settings=VIEWER)
+        graph_bytes(store, graphs["personal"], "graphml", legal_basis="MAA art. 4", actor=VIEWER)
     # the non-personal graph (cases and flights) downloads without a basis, and is audited too
     plain = graphs["plain"]
     assert personal_kinds(plain) == []
-    data, _, counts = graph_bytes(store, plain, "graphml", settings=VIEWER)
+    with pytest.raises(ExportRefused, match="vic \\(viewer\\) may not export cases and figures"):
+        graph_bytes(store, plain, "graphml", actor=VIEWER)  # the matrix: a viewer exports nothing
+    data, _, counts = graph_bytes(store, plain, "graphml", actor=RILO)
     assert set(nx.read_graphml(io.BytesIO(data)).nodes) == set(plain.nodes["node_id"])
     assert set(counts) == {"case", "conveyance"}
     (entry,) = _audit(store)
     assert (
-        entry["role"] == "viewer"
+        entry["role"] == "rilo"
         and entry["personal"] == []
         and entry["legal_basis"].startswith("non-personal")
     )

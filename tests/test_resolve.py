@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 from workbench.format.schema import FORMAT
+from workbench.identity import Principal
 from workbench.network.resolve import load_febrl, pairwise_quality, resolve, resolve_persons, resolver_kind
 
 
@@ -124,9 +125,22 @@ def test_judgements_override_the_score(store_url: str) -> None:
     base = resolve_persons(persons).assignments["entity_id"].tolist()
     assert base[0] == base[1] != base[2]
     record_judgement(
-        store, "person", "DE:C2:P2", "FR:C1:P1", "different", user="ana", note="different mothers"
+        store,
+        "person",
+        "DE:C2:P2",
+        "FR:C1:P1",
+        "different",
+        actor=Principal("ana", "local", frozenset({"analyst"}), True, "local"),
+        note="different mothers",
     )
-    record_judgement(store, "person", "NL:C3:P3", "FR:C1:P1", "same", user="ana")
+    record_judgement(
+        store,
+        "person",
+        "NL:C3:P3",
+        "FR:C1:P1",
+        "same",
+        actor=Principal("ana", "local", frozenset({"analyst"}), True, "local"),
+    )
     judged = load_judgements(store, "person")
     assert sorted(judged) == [("DE:C2:P2", "FR:C1:P1", "different"), ("FR:C1:P1", "NL:C3:P3", "same")]
     after = resolve_persons(persons, judgements=judged)
@@ -134,7 +148,14 @@ def test_judgements_override_the_score(store_url: str) -> None:
     assert e[0] != e[1] and e[0] == e[2]
     assert set(after.matches["decision"]) >= {"same", "different"}
     # the latest judgement on a pair wins; who and when are kept
-    record_judgement(store, "person", "FR:C1:P1", "DE:C2:P2", "same", user="bo")
+    record_judgement(
+        store,
+        "person",
+        "FR:C1:P1",
+        "DE:C2:P2",
+        "same",
+        actor=Principal("bo", "local", frozenset({"analyst"}), True, "local"),
+    )
     table = judgement_table(store, "person")
     assert len(table) == 2 and table.loc[table["right_key"] == "FR:C1:P1", "decided_by"].item() == "bo"
     with pytest.raises(ValueError, match="decision"):

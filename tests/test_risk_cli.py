@@ -134,12 +134,14 @@ def test_seed_loads_the_example_indicators(
     """A first ``workbench seed`` (what ``make run`` does) leaves the Risk pages usable: the example
     indicators are stored, those reviewed in the file in force; a viewer seeding gets them too; a second
     seed adds nothing. Traffic comes only with the default sample it belongs to."""
+    from workbench.identity.accounts import sign_in
     from workbench.risk import registry as reg
     from workbench.risk.samples import SAMPLE_SOURCE, load_risk_sample
     from workbench.risk.traffic import traffic_sources
     from workbench.store import open_store
 
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    monkeypatch.setenv("WORKBENCH_ADMIN_PASSWORD", "a long demo secret 2026")
     db = f"sqlite:///{tmp_path / 'seeded.db'}"
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
     assert "Loaded 15 sample indicators (13 in force)." in capsys.readouterr().out
@@ -151,6 +153,7 @@ def test_seed_loads_the_example_indicators(
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0
     assert len(reg.list_indicators(store)) == 15
 
-    assert load_risk_sample(store) == "Loaded 39,494 rows of sample traffic."
+    admin = sign_in(store, "admin", "a long demo secret 2026")
+    assert load_risk_sample(store, admin) == "Loaded 39,494 rows of sample traffic."
     assert traffic_sources(store)["source"].tolist() == [SAMPLE_SOURCE]
-    assert load_risk_sample(store) == "The sample is loaded already."
+    assert load_risk_sample(store, admin) == "The sample is loaded already."

@@ -10,15 +10,16 @@ import pytest
 import sqlalchemy as sa
 
 from workbench.config import Settings
+from workbench.identity import local_principal
 from workbench.risk import registry as reg
 from workbench.risk.interchange import indicators_to_yaml, read_indicators
 from workbench.risk.model import Indicator, parse_condition
 from workbench.store import AuditEntry, open_store
 
-ANN = Settings.from_env({"WORKBENCH_USER": "ann", "WORKBENCH_ROLE": "analyst"})
-BOB = Settings.from_env({"WORKBENCH_USER": "bob", "WORKBENCH_ROLE": "rilo"})
-CAROL = Settings.from_env({"WORKBENCH_USER": "carol", "WORKBENCH_ROLE": "admin"})
-VIEWER = Settings.from_env({"WORKBENCH_USER": "vic", "WORKBENCH_ROLE": "viewer"})
+ANN = local_principal(Settings.from_env({"WORKBENCH_USER": "ann", "WORKBENCH_ROLE": "analyst"}))
+BOB = local_principal(Settings.from_env({"WORKBENCH_USER": "bob", "WORKBENCH_ROLE": "rilo"}))
+CAROL = local_principal(Settings.from_env({"WORKBENCH_USER": "carol", "WORKBENCH_ROLE": "admin"}))
+VIEWER = local_principal(Settings.from_env({"WORKBENCH_USER": "vic", "WORKBENCH_ROLE": "viewer"}))
 SAMPLE = Path(__file__).parents[1] / "sample_data" / "indicators" / "sample-indicators.yaml"
 
 RI = Indicator(
@@ -48,7 +49,7 @@ def test_versions_and_the_four_eyes_review(store_url: str) -> None:
     reg.submit(store, "RI-030", ANN)
     with pytest.raises(reg.ReviewError, match="ann wrote this version; someone else must approve it"):
         reg.approve(store, "RI-030", ANN)
-    with pytest.raises(reg.ReviewError, match="a viewer only reads"):
+    with pytest.raises(reg.ReviewError, match="vic \\(viewer\\) may not approve"):
         reg.approve(store, "RI-030", VIEWER)
     assert reg.approve(store, "RI-030", BOB, comment="ok").status == "active"
     assert [i.version for i in reg.active_indicators(store)] == [1]
@@ -101,7 +102,7 @@ def test_versions_and_the_four_eyes_review(store_url: str) -> None:
 
 def test_viewers_cannot_write(store_url: str) -> None:
     store = open_store(store_url)
-    with pytest.raises(reg.ReviewError, match="vic \\(viewer\\) may not write indicators"):
+    with pytest.raises(reg.ReviewError, match="vic \\(viewer\\) may not draft and edit risk indicators"):
         reg.save_version(store, RI, VIEWER)
     assert reg.list_indicators(store).empty
 

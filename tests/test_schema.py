@@ -22,6 +22,7 @@ import pytest
 
 from workbench.config import Settings
 from workbench.format.schema import FORMAT, SchemaError, Table, any_table, declared_tables
+from workbench.identity import local_principal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -381,8 +382,8 @@ def test_two_spellings_of_one_phone_or_passport_are_one_pseudonym_and_one_graph_
     settings = Settings.from_env(
         {"WORKBENCH_ROLE": "analyst", "WORKBENCH_USER": "schema-test", "WORKBENCH_PSEUDONYM_KEY": "k" * 24}
     )
-    import_path(tmp_path / "two", store, settings=settings)
-    out = export_tables(store, "pseudonymised", settings=settings)
+    import_path(tmp_path / "two", store, actor=local_principal(settings))
+    out = export_tables(store, "pseudonymised", actor=local_principal(settings), settings=settings)
     p = out["persons"].set_index("case_id")
     assert p.loc["C1", "phone"] == p.loc["C2", "phone"] != p.loc["C3", "phone"]
     assert p.loc["C1", "passport_number"] == p.loc["C2", "passport_number"] != p.loc["C3", "passport_number"]

@@ -1,13 +1,16 @@
-"""Pieces several commands share: the store option, filter options, progress output."""
+"""Pieces several commands share: the store option and sign-in, filter options, progress output."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from typing import Any
 
 from workbench.i18n import _
+from workbench.identity import Credentials, Principal, SignInRefused, authorise, current_principal
+from workbench.identity.accounts import sign_in
 from workbench.store import Store, open_store
 from workbench.store.criteria import CRITERIA
 from workbench.store.filters import CaseFilter
@@ -18,6 +21,8 @@ __all__ = [
     "filter_from_args",
     "deprecated",
     "store_from_args",
+    "principal_for",
+    "password_prompt",
     "StderrProgress",
     "import_gates",
 ]
@@ -31,8 +36,50 @@ def add_db_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def store_from_args(args: argparse.Namespace) -> Store:
-    return open_store(getattr(args, "db", None))
+def password_prompt() -> Credentials:
+    """Ask for an account's name and password on the terminal (the password is not echoed)."""
+    if not sys.stdin.isatty():
+        raise SignInRefused(
+            "wrong",
+            _(
+                "this store has accounts: set WORKBENCH_TOKEN (from `workbench user token NAME`) to run "
+                "commands from a script; a password is asked only on a terminal"
+            ),
+        )
+    print(_("This store has accounts: sign in."), file=sys.stderr)
+    name = input(_("account: ")).strip()
+    return Credentials(name, getpass.getpass(_("password: ")))
+
+
+def principal_for(store: Store) -> Principal:
+    """Who runs this command: the local single user on a store without accounts, else the account of
+    ``WORKBENCH_TOKEN`` or the one signed in at the password prompt (on a terminal), asking for the
+    second factor's code when the account has one."""
+    asked: list[Credentials] = []
+
+    def prompt() -> Credentials:
+        asked.append(password_prompt())
+        return asked[-1]
+
+    try:
+        return current_principal(store, prompt=prompt)
+    except SignInRefused as e:
+        if e.reason != "second_factor" or not asked:
+            raise
+        code = input(_("code of the second factor: ")).strip()
+        return sign_in(store, asked[0].name, asked[0].password, totp=code)
+
+
+def store_from_args(args: argparse.Namespace, action: str | None = "view_data") -> Store:
+    """The store of ``--db``, with the principal who runs the command signed in (``args.principal``)
+    and, unless ``action`` is None, allowed ``action`` by the matrix (every command that opens a store
+    reads it: ``view_data``)."""
+    store = open_store(getattr(args, "db", None))
+    principal = principal_for(store)
+    if action is not None:
+        authorise(store, principal, action)
+    args.principal = principal
+    return store
 
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:

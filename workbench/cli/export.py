@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     try:
         flt = filter_from_args(args)
-        res = export_data(store, args.out, args.kind, flt, legal_basis=args.legal_basis)
+        res = export_data(store, args.out, args.kind, flt, legal_basis=args.legal_basis, actor=args.principal)
     except (ExportRefused, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -42,19 +42,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.config import Settings
     from workbench.exchange.exports import ExportRefused
+    from workbench.identity import local_principal
     from workbench.network.export import FtmUnavailable, graph_bytes, write_graph
     from workbench.network.graph import build_graph, graph_from_store
 
     t0 = time.perf_counter()
-    personal = Settings.from_env().can_see_personal and not args.non_personal
     try:
         flt = filter_from_args(args)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.path is not None:
+        # a file of one's own: read as its local user (WORKBENCH_ROLE says whether persons are drawn)
+        personal = local_principal().can_see_personal and not args.non_personal
         from workbench.exchange.files import DatasetReadError, read_dataset
 
         try:
@@ -89,11 +90,14 @@ def run(args: argparse.Namespace) -> int:
         graph = build_graph(cases, persons, companies, entities=entities, personal_conveyances=personal)
     else:
         store = store_from_args(args)
+        personal = args.principal.can_see_personal and not args.non_personal
         graph = graph_from_store(store, flt, personal_allowed=personal, resolve_entities=not args.no_resolve)
     try:
         if args.path is None:
             # a graph of the store is an export: legal basis for personal data, and the audit log
-            data, _, _ = graph_bytes(store, graph, args.format, flt, legal_basis=args.legal_basis)
+            data, _, _ = graph_bytes(
+                store, graph, args.format, flt, legal_basis=args.legal_basis, actor=args.principal
+            )
             Path(args.out).write_bytes(data)
         else:
             write_graph(graph, args.out, args.format)

@@ -84,11 +84,12 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 2
-    store = store_from_args(args)
+    store = store_from_args(args, "import_data")
     try:
         report = ingest_dataset(
             raw,
             store,
+            actor=args.principal,
             progress=StderrProgress(args.quiet),
             gates=import_gates(),
             source_name=getattr(conn, "name", None) if conn.kind == "sql" else None,

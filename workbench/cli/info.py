@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from workbench.cli.common import add_db_option, store_from_args
-from workbench.config import SETTINGS, Settings
+from workbench.config import Settings, settings_table
 from workbench.store.queries import data_period
 
 
@@ -17,15 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     store = store_from_args(args)
-    print(f"store: {store.url}")
+    print(f"store: {store.url}")  # the URL without its password
+    print(f"signed in as: {args.principal.user} ({args.principal.role}, {args.principal.mode})")
     for table, n in store.counts().items():
         print(f"  {table:<10} {n:>10,}")
     lo, hi = data_period(store)
     print(f"  seizures from {lo} to {hi}")
-    s = Settings.from_env()
     print("settings:")
-    for st in SETTINGS:
-        value = getattr(s, st.name)
-        shown = "(set)" if st.name == "pseudonym_key" and value else value
-        print(f"  {st.env:<26} {shown}")
+    for row in settings_table(Settings.from_env()):  # secrets as "(set)", the database password as ***
+        print(f"  {row['variable']:<32} {row['value']}")
     return 0

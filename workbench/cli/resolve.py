@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     judged: list[tuple[str, str, str]] = []
     if args.judgements:
+        from workbench.cli.common import store_from_args
         from workbench.network.judgements import load_judgements
-        from workbench.store import open_store
 
-        judged = load_judgements(open_store(args.db), args.kind)
+        judged = load_judgements(store_from_args(args, "view_personal"), args.kind)
     res = resolve(
         df,
         args.kind,

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.cli.common import add_db_option, add_filter_options, filter_from_args
+from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
 from workbench.i18n import _
 
 DEFAULT_THRESHOLD = 40.0
@@ -154,10 +154,8 @@ def run_backtest(args: argparse.Namespace) -> int:
             frame = scope_traffic(traffic.frame, flt)
             result = backtest(frame, indicators, threshold=args.threshold, split=args.split)
         else:
-            from workbench.store import open_store
-
             result = backtest_sql(
-                open_store(args.db),
+                store_from_args(args),
                 indicators,
                 threshold=args.threshold,
                 split=args.split,
@@ -240,7 +238,6 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_load_traffic(args: argparse.Namespace) -> int:
     from workbench.risk.traffic import TrafficError, read_traffic, store_traffic
-    from workbench.store import open_store
 
     try:
         traffic = read_traffic(args.traffic)
@@ -248,9 +245,9 @@ def run_load_traffic(args: argparse.Namespace) -> int:
         return _fail(str(e))
     for notice in traffic.notices:
         print(f"note: {notice}", file=sys.stderr)
-    store = open_store(args.db)
+    store = store_from_args(args, "write_indicators")
     source = args.source or args.traffic.name
-    n = store_traffic(store, traffic, source)
+    n = store_traffic(store, traffic, source, actor=args.principal)
     print(f"stored {n:,} traffic rows as {source!r} in {store.url}")
     return 0
 
@@ -259,11 +256,11 @@ def run_import(args: argparse.Namespace) -> int:
     from workbench.risk.interchange import read_indicators
     from workbench.risk.model import IndicatorError
     from workbench.risk.registry import ReviewError, import_indicators
-    from workbench.store import open_store
 
     try:
         indicators = read_indicators(args.file)
-        summary = import_indicators(open_store(args.db), indicators, source=args.file.name)
+        store = store_from_args(args, "write_indicators")
+        summary = import_indicators(store, indicators, args.principal, source=args.file.name)
     except (IndicatorError, ReviewError) as e:
         return _fail(str(e))
     print(summary.describe())
@@ -273,9 +270,8 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from workbench.risk.interchange import indicators_to_yaml, indicators_workbook
     from workbench.risk.registry import active_indicators, latest_indicators
-    from workbench.store import open_store
 
-    store = open_store(args.db)
+    store = store_from_args(args)
     indicators = active_indicators(store) if args.active else latest_indicators(store)
     if args.out.suffix.lower() == ".xlsx":
         args.out.write_bytes(indicators_workbook(indicators, notes=[f"store: {store.url}"]))

@@ -1,45 +1,137 @@
-"""``workbench seed``: load the shipped sample into an empty store (what ``make run`` does first)."""
+"""``workbench seed``: set up a new store (what ``make run`` does first): its demo accounts and the shipped
+sample.
+
+A new store (no account, no case) is seeded by the installation itself: it creates the organisations,
+the demo administrator (password from ``WORKBENCH_ADMIN_PASSWORD``, else a one-time password printed
+here once) and a few demo accounts of other organisations and roles, then loads the sample. ``--local``
+leaves the store without accounts (the local single-user mode of an analyst's own file). Re-seeding a
+store that holds data (``--force``) needs an administrator signed in.
+"""
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
+from workbench.cli.common import StderrProgress, add_db_option, import_gates, principal_for
 from workbench.config import Settings
-from workbench.exchange.ingest import import_path, may_import
-from workbench.sample.generator import default_sample_path
+from workbench.identity import Principal, authorise, has_accounts, installation_principal
+from workbench.identity.accounts import create_account, create_organisation
+from workbench.store import Store, open_store
+
+__all__ = ["DEMO_ADMIN", "DEMO_ACCOUNTS", "DEMO_ORGANISATIONS", "register", "run", "seed_accounts"]
+
+#: The demo store's organisations: (code, name, kind)
+DEMO_ORGANISATIONS = (
+    ("CEN-SEC", "CEN secretariat", "secretariat"),
+    ("FR-DGDDI", "French customs (DGDDI)", "administration"),
+    ("DE-ZOLL", "German customs (Zoll)", "administration"),
+    ("RILO-WE", "RILO Western Europe", "rilo"),
+)
+#: The demo administrator's account
+DEMO_ADMIN = "admin"
+#: The other demo accounts: (name, organisation, roles, personal-data permission). They share one
+#: password, printed with the administrator's, to try the permissions with.
+DEMO_ACCOUNTS = (
+    ("ana.analyst", "FR-DGDDI", ("analyst",), True),
+    ("bruno.analyst", "FR-DGDDI", ("analyst",), True),
+    ("sara.steward", "DE-ZOLL", ("steward",), True),
+    ("rita.rilo", "RILO-WE", ("rilo",), False),
+    ("vic.viewer", "DE-ZOLL", ("viewer",), False),
+    ("tom.trainer", "CEN-SEC", ("trainer",), True),
+    ("aud.auditor", "CEN-SEC", ("auditor",), False),
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("seed", help="load the shipped sample data into the store if it is empty")
+    p = sub.add_parser(
+        "seed",
+        help="set up a new store: demo accounts and the shipped sample (if it is empty)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_db_option(p)
     p.add_argument("--path", type=Path, help="data set to seed with (default: the shipped sample)")
-    p.add_argument("--force", action="store_true", help="import even if the store already holds cases")
+    p.add_argument(
+        "--force", action="store_true", help="import even if the store already holds cases (administrators)"
+    )
+    p.add_argument(
+        "--local",
+        action="store_true",
+        help="create no accounts: the store stays in the local single-user mode (WORKBENCH_USER/ROLE)",
+    )
     p.set_defaults(func=run)
 
 
+def seed_accounts(store: Store, settings: Settings, *, demo: bool) -> dict[str, str]:
+    """The organisations and the demo administrator (and with ``demo`` the other demo accounts) of a
+    new store; returns each created account's password (to print once)."""
+    boot = installation_principal()
+    for code, name, kind in DEMO_ORGANISATIONS:
+        create_organisation(store, code, name, kind, by=boot)
+    admin_password = settings.admin_password or secrets.token_urlsafe(12)
+    create_account(
+        store,
+        DEMO_ADMIN,
+        organisation="CEN-SEC",
+        roles=["admin"],
+        password=admin_password,
+        personal=True,
+        by=boot,
+    )
+    made = {DEMO_ADMIN: admin_password}
+    if demo:
+        shared = secrets.token_urlsafe(12)
+        for name, org, roles, personal in DEMO_ACCOUNTS:
+            create_account(
+                store, name, organisation=org, roles=roles, password=shared, personal=personal, by=boot
+            )
+            made[name] = shared
+    return made
+
+
+def _seeder(store: Store, args: argparse.Namespace) -> Principal:
+    """Who seeds: the installation on a new store; otherwise the signed-in principal, who needs
+    ``administer`` to re-seed a store holding data (``--force``), ``import_data`` to fill an empty one."""
+    if not has_accounts(store) and store.is_empty():
+        return installation_principal()
+    principal = principal_for(store)
+    authorise(store, principal, "administer" if args.force else "import_data")
+    return principal
+
+
 def run(args: argparse.Namespace) -> int:
-    store = store_from_args(args)
+    from workbench.exchange.ingest import import_path
+    from workbench.sample.generator import default_sample_path
+
+    store = open_store(getattr(args, "db", None))
     settings = Settings.from_env()
     if not args.force and not store.is_empty():
         print(f"store {store.url} already holds data; not seeding")
         return 0
+    seeder = _seeder(store, args)
+    if seeder.mode == "installation" and not args.local:
+        made = seed_accounts(store, settings, demo=settings.seed_sample)
+        print(f"created the administrator {DEMO_ADMIN!r} (organisation CEN-SEC)", file=sys.stderr)
+        if not settings.admin_password:
+            # shown once: only its hash is stored
+            print(f"one-time password of {DEMO_ADMIN!r}: {made[DEMO_ADMIN]}  (change it after signing in)")
+        others = [n for n in made if n != DEMO_ADMIN]
+        if others:
+            print(f"demo accounts {', '.join(others)}; their password: {made[others[0]]}")
     if not args.force and not settings.seed_sample:
         print("WORKBENCH_SEED_SAMPLE is off; not seeding")
         return 0
     path = args.path or default_sample_path()
     print(f"seeding {store.url} from {path} ...", file=sys.stderr)
-    # seeding an empty store is the installation's own act, allowed whatever role the user runs with
-    seeder = settings if may_import(settings) else replace(settings, role="admin")
-    report = import_path(path, store, progress=StderrProgress(), gates=import_gates(), settings=seeder)
+    report = import_path(path, store, progress=StderrProgress(), gates=import_gates(), actor=seeder)
     print(report.summary())
     if report.status not in ("accepted", "duplicate"):
         return 1
     from workbench.risk.samples import load_risk_sample
 
     # example indicators, and the traffic that goes with the default sample, so the Risk pages work at once
-    print(load_risk_sample(store, settings, traffic=args.path is None))
+    print(load_risk_sample(store, seeder, traffic=args.path is None))
     return 0

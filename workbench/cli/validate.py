@@ -72,7 +72,7 @@ def _print_report(report: dict[str, Any], quiet: bool, out: TextIO | None = None
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.store import open_store
+    from workbench.cli.common import store_from_args
 
     if args.path is None and not args.db:
         print("error: give a PATH to validate, or --db URL to validate a store", file=sys.stderr)
@@ -82,9 +82,9 @@ def run(args: argparse.Namespace) -> int:
     engine = dq.GXEngine() if args.engine == "gx" else dq.PandasEngine()
     try:
         if args.path is None:
-            results = dq.validate_store(open_store(args.db))
+            results = dq.validate_store(store_from_args(args, "check_quality"))
         else:
-            store = open_store(args.db) if args.db else None
+            store = store_from_args(args, "check_quality") if args.db else None
             results = dq.validate_path(args.path, store, engine=engine)
     except DatasetReadError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -54,12 +54,15 @@ import pandas as pd
 from workbench.config import Settings
 from workbench.format.normalise import calling_codes, canonical_phone, fold, identifier_key
 from workbench.format.schema import FORMAT, Table
+from workbench.identity import PermissionDenied, Principal, acting, authorise
 from workbench.store import Store, audit
 from workbench.store.filters import CaseFilter
 
 __all__ = [
     "EXPORT_KINDS",
+    "ExportDenied",
     "ExportRefused",
+    "export_action",
     "ExportResult",
     "PersonalLexicon",
     "scrub_text",
@@ -81,6 +84,23 @@ NON_PERSONAL_BASIS = "non-personal data (no personal data leaves)"
 
 class ExportRefused(Exception):
     """The export may not be made as asked (role, legal basis, key); the message says why."""
+
+
+class ExportDenied(ExportRefused, PermissionDenied):
+    """The role x action matrix does not allow this export to this principal."""
+
+
+def export_action(kind: str, actor: Principal) -> str:
+    """The matrix's action an export of ``kind`` needs: with personal data (exchange, pseudonymised, a
+    formatted workbook for someone who sees persons) or without.
+
+    >>> from workbench.identity import Principal
+    >>> export_action("formatted", Principal("v", "X", frozenset({"rilo"})))
+    'export_non_personal'
+    """
+    if kind in ("exchange", "pseudonymised") or (kind == "formatted" and actor.can_see_personal):
+        return "export_personal"
+    return "export_non_personal"
 
 
 @dataclass
@@ -304,8 +324,8 @@ def pseudonym(kind: str, value: str, *, key: str) -> str:
     return f"{kind[:1].upper()}-{digest}"
 
 
-def _require_key(settings: Settings) -> str:
-    key = settings.pseudonym_key
+def _require_key(settings: Settings | None) -> str:
+    key = (settings or Settings.from_env()).pseudonym_key
     if not key:
         raise ExportRefused(
             "a pseudonymised export needs a secret key: set WORKBENCH_PSEUDONYM_KEY (at least 16 characters) "
@@ -385,21 +405,23 @@ def export_tables(
     kind: str = "exchange",
     flt: CaseFilter | None = None,
     *,
+    actor: Principal | None = None,
     settings: Settings | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The tables an export of ``kind`` holds for the cases matching ``flt`` (nothing written)."""
+    """The tables an export of ``kind`` holds for the cases matching ``flt`` (nothing written).
+
+    ``actor`` (default: :func:`~workbench.identity.accounts.current_principal`) must be allowed the
+    export by the matrix (:func:`export_action`); :class:`ExportDenied` otherwise."""
     from workbench.store.queries import load_table
 
     if kind not in EXPORT_KINDS:
         raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
+    try:
+        authorise(store, actor, export_action(kind, actor))
+    except PermissionDenied as e:
+        raise ExportDenied(str(e)) from e
     flt = flt or CaseFilter()
-    personal_needed = kind in ("exchange", "pseudonymised")
-    if personal_needed and not settings.can_see_personal:
-        raise ExportRefused(
-            f"the role {settings.role!r} may not export personal data; a {kind} export needs one of the "
-            "roles analyst, steward, trainer or admin (the non-personal export is open to every role)"
-        )
     if kind == "pseudonymised":
         key = _require_key(settings)
     tables = {n: load_table(store, n, flt, personal_allowed=True) for n in FORMAT.non_personal_tables}
@@ -409,7 +431,7 @@ def export_tables(
             tables[n] = load_table(store, n, flt, personal_allowed=True)
         return tables
     lex = PersonalLexicon.from_store(store)
-    if kind != "formatted" or not settings.can_see_personal:
+    if kind != "formatted" or not actor.can_see_personal:
         tables = {n: _without_personal(df, FORMAT.table(n), lex) for n, df in tables.items()}
     if kind == "pseudonymised":
         for n in personal_tables:
@@ -435,7 +457,7 @@ def _audit(
     basis: str,
     counts: dict[str, int],
     target: str,
-    settings: Settings,
+    actor: Principal,
 ) -> None:
     with store.session() as s:
         audit(
@@ -449,7 +471,7 @@ def _audit(
                 "counts": counts,
                 "target": target,
             },
-            settings,
+            actor,
         )
 
 
@@ -467,6 +489,7 @@ def export_data(
     flt: CaseFilter | None = None,
     *,
     legal_basis: str | None = None,
+    actor: Principal | None = None,
     settings: Settings | None = None,
 ) -> ExportResult:
     """Write an export of ``kind`` to ``out`` (a path ending ``.xlsx``, or a folder for CSV files) and audit it.
@@ -477,10 +500,10 @@ def export_data(
     from workbench.exchange.files import write_dataset
 
     t0 = time.perf_counter()
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
     flt = flt or CaseFilter()
     basis = _check_basis(kind, legal_basis)
-    tables = export_tables(store, kind, flt, settings=settings)
+    tables = export_tables(store, kind, flt, actor=actor, settings=settings)
     p = Path(out)
     if kind == "formatted":
         if p.suffix.lower() != ".xlsx":
@@ -491,7 +514,7 @@ def export_data(
     else:
         paths = write_dataset(tables, p)
     counts = {n: len(df) for n, df in tables.items()}
-    _audit(store, kind, flt, basis, counts, str(p), settings)
+    _audit(store, kind, flt, basis, counts, str(p), actor)
     return ExportResult(kind, paths, counts, flt, basis, time.perf_counter() - t0)
 
 
@@ -502,6 +525,7 @@ def export_bytes(
     *,
     fmt: str = "xlsx",
     legal_basis: str | None = None,
+    actor: Principal | None = None,
     settings: Settings | None = None,
 ) -> tuple[bytes, str, dict[str, int]]:
     """An export as bytes for a download: ``(data, file name, row counts)``; audited like :func:`export_data`.
@@ -510,10 +534,10 @@ def export_bytes(
     """
     from workbench.exchange.files import write_dataset
 
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
     flt = flt or CaseFilter()
     basis = _check_basis(kind, legal_basis)
-    tables = export_tables(store, kind, flt, settings=settings)
+    tables = export_tables(store, kind, flt, actor=actor, settings=settings)
     stem = f"{kind.replace('_', '-')}-{dt.date.today():%Y%m%d}"
     if kind == "formatted":
         data, name = _formatted_bytes(tables, kind, flt, basis), f"{stem}.xlsx"
@@ -535,5 +559,5 @@ def export_bytes(
             write_dataset(tables, f)
             data, name = f.read_bytes(), f.name
     counts = {n: len(df) for n, df in tables.items()}
-    _audit(store, kind, flt, basis, counts, f"download {name}", settings)
+    _audit(store, kind, flt, basis, counts, f"download {name}", actor)
     return data, name, counts

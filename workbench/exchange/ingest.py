@@ -51,10 +51,11 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from workbench.config import Settings
 from workbench.exchange.files import CHUNK_ROWS, ROW, DatasetReadError, RawDataset, RawTable, read_dataset
 from workbench.exchange.rowchecks import CheckedTable, KeyIndex, Rejection, check_table, key_hashes
 from workbench.format.schema import FORMAT, TABLE_NAMES
+from workbench.i18n import _
+from workbench.identity import PermissionDenied, Principal, acting, authorise, can
 from workbench.store import DATA_TABLES, QuarantinedRow, Store, Submission, audit, bump_data_version
 
 __all__ = [
@@ -63,7 +64,6 @@ __all__ = [
     "ImportFailed",
     "ImportRefused",
     "ImportPlan",
-    "READ_ONLY_ROLES",
     "may_import",
     "plan_import",
     "ingest_dataset",
@@ -107,29 +107,26 @@ class ImportFailed(Exception):
     """Writing the submission failed; the store was left as it was."""
 
 
-class ImportRefused(ImportFailed):
-    """The current role may not import: nothing was read into the store, nothing recorded."""
+class ImportRefused(ImportFailed, PermissionDenied):
+    """The principal may not import (the matrix's ``import_data``): nothing was read into the store,
+    nothing recorded."""
 
 
-#: Roles that may read but never change the store (config.ROLES: "viewer" is read-only).
-READ_ONLY_ROLES = frozenset({"viewer"})
+def may_import(actor: Principal) -> bool:
+    """Whether ``actor`` may import data (the matrix's ``import_data``).
 
-
-def may_import(settings: Settings) -> bool:
-    """Whether the current role may import data (every role but the read-only ones).
-
-    >>> may_import(Settings.from_env({"WORKBENCH_ROLE": "viewer"})), may_import(Settings.from_env({}))
+    >>> from workbench.identity import Principal
+    >>> may_import(Principal("v", "X", frozenset({"viewer"}))), may_import(Principal("s", "X", frozenset({"steward"})))
     (False, True)
     """
-    return settings.role not in READ_ONLY_ROLES
+    return can(actor, "import_data")
 
 
-def _refuse_read_only(settings: Settings, source: str) -> None:
-    if not may_import(settings):
-        raise ImportRefused(
-            f"{source}: not imported: the role {settings.role!r} is read-only and may not import data; "
-            "ask an analyst or a data steward to import it"
-        )
+def _refuse(store: Store, actor: Principal, source: str) -> None:
+    try:
+        authorise(store, actor, "import_data")
+    except PermissionDenied as e:
+        raise ImportRefused(_("{source}: not imported: {why}").format(source=source, why=e)) from e
 
 
 @dataclass
@@ -469,19 +466,20 @@ def ingest_dataset(
     store: Store,
     *,
     gates: Sequence[Gate] = (),
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     progress: Progress | None = None,
     source_name: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Check and store one data set as one submission, chunk by chunk; see the module docstring.
 
-    Raises :class:`ImportRefused` when the role of ``settings`` is read-only (:func:`may_import`),
+    ``actor`` (default: :func:`~workbench.identity.accounts.current_principal`) acts: raises
+    :class:`ImportRefused` when the matrix does not let it import (:func:`may_import`),
     :class:`ImportFailed` when writing fails (the store is left as it was).
     """
     t0 = time.perf_counter()
-    settings = settings or Settings.from_env()
-    _refuse_read_only(settings, source_name or Path(raw.path).name)
+    actor = acting(store, actor)
+    _refuse(store, actor, source_name or Path(raw.path).name)
     report = ImportReport(source=source_name or raw.path, file_hash=raw.file_hash, notices=list(raw.notices))
 
     prior = _duplicate_of(store, raw.file_hash)
@@ -494,11 +492,11 @@ def ingest_dataset(
             report.accepted[name] = 0
             report.rejected[name] = 0
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name, set())
+            sub = _submission(raw, report, actor, source_name, set())
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
-            audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, settings)
+            audit(s, "import.duplicate", {"source": report.source, "of_submission": prior[0]}, actor)
             bump_data_version(s, "submissions")
         report.seconds = time.perf_counter() - t0
         return report
@@ -516,7 +514,7 @@ def ingest_dataset(
     done_rows = 0
     try:
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name, set())
+            sub = _submission(raw, report, actor, source_name, set())
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
@@ -569,18 +567,18 @@ def ingest_dataset(
                     "accepted": report.accepted,
                     "rejected": report.rejected,
                 },
-                settings,
+                actor,
             )
     except Exception as e:
         report.status = "failed"
         report.submission_id = None
         with store.session() as s:
-            sub = _submission(raw, report, settings, source_name, state.countries)
+            sub = _submission(raw, report, actor, source_name, state.countries)
             sub.report = json.dumps({"error": str(e)[:2000]})
             s.add(sub)
             s.flush()
             report.submission_id = sub.id
-            audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, settings)
+            audit(s, "import.failed", {"source": report.source, "error": str(e)[:500]}, actor)
             bump_data_version(s, "submissions")
         if isinstance(e, DatasetReadError):
             raise ImportFailed(f"{e} (the import stopped and nothing was stored)") from e
@@ -629,13 +627,13 @@ def _check_chunk(
 def _submission(
     raw: RawDataset,
     report: ImportReport,
-    settings: Settings,
+    actor: Principal,
     source_name: str | None,
     countries: set[str],
 ) -> Submission:
     return Submission(
         received_at=dt.datetime.now(dt.UTC),
-        submitted_by=settings.user,
+        submitted_by=actor.user,
         source_name=source_name or raw.path,
         source_kind=raw.kind,
         file_hash=raw.file_hash,
@@ -681,13 +679,11 @@ def import_path(
     store: Store,
     *,
     gates: Sequence[Gate] = (),
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     progress: Progress | None = None,
     encoding: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Read ``path`` (CSV folder, zip of CSVs or ``.xlsx``) and import it; see :func:`ingest_dataset`."""
     raw = read_dataset(path, encoding=encoding)
-    return ingest_dataset(
-        raw, store, gates=gates, settings=settings, progress=progress, chunk_rows=chunk_rows
-    )
+    return ingest_dataset(raw, store, gates=gates, actor=actor, progress=progress, chunk_rows=chunk_rows)

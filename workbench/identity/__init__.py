@@ -15,10 +15,12 @@ May import: :mod:`workbench.store`, :mod:`workbench.format`, :mod:`workbench.con
 from workbench.identity.accounts import (
     Credentials,
     SignInRefused,
+    acting,
     authorise,
     current_principal,
     has_accounts,
     installation_principal,
+    local_principal,
     sign_in,
 )
 from workbench.identity.policy import (
@@ -37,10 +39,12 @@ __all__ = [
     "ACTIONS",
     "Credentials",
     "SignInRefused",
+    "acting",
     "authorise",
     "current_principal",
     "has_accounts",
     "installation_principal",
+    "local_principal",
     "sign_in",
     "ROLES",
     "PermissionDenied",

@@ -41,7 +41,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple
 
 import pyotp
 import sqlalchemy as sa
@@ -60,6 +60,7 @@ __all__ = [
     "REFUSALS",
     "Credentials",
     "SignInRefused",
+    "acting",
     "authorise",
     "change_password",
     "check_password",
@@ -75,6 +76,7 @@ __all__ = [
     "issue_token",
     "list_accounts",
     "list_organisations",
+    "local_principal",
     "oidc_principal",
     "password_notice",
     "principal_from_token",
@@ -124,8 +126,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _audit(s: Session, action: str, details: dict[str, Any], actor: Principal) -> None:
-    # the store's audit entry takes any actor with ``user`` and ``role`` (the store may not import identity)
-    audit(s, action, details, cast(Any, actor))
+    audit(s, action, details, actor)
 
 
 def _nobody(name: str) -> Principal:
@@ -630,9 +631,21 @@ def principal_from_token(store: Store, token: str) -> Principal:
     return principal
 
 
-def _local_principal(settings: Settings) -> Principal:
-    # the local single user decides their own role (it is their own file); personal data as the role allows
+def local_principal(settings: Settings | None = None) -> Principal:
+    """The single user of a store with no account (``WORKBENCH_USER``/``WORKBENCH_ROLE``): they decide
+    their own role (it is their own file); personal data as the role allows. :func:`authorise` refuses it
+    on a store that has accounts.
+
+    >>> local_principal(Settings.from_env({"WORKBENCH_USER": "ana", "WORKBENCH_ROLE": "viewer"}))
+    Principal(account='ana', organisation='local', roles=frozenset({'viewer'}), personal=True, mode='local', purpose=None, account_id=None)
+    """
+    settings = settings or Settings.from_env()
     return Principal(settings.user, "local", frozenset({settings.role}), personal=True, mode="local")
+
+
+def acting(store: Store, actor: Principal | None) -> Principal:
+    """``actor``, or when a library function was called without one (a notebook), :func:`current_principal`."""
+    return actor if actor is not None else current_principal(store)
 
 
 def current_principal(
@@ -649,7 +662,7 @@ def current_principal(
     ``WORKBENCH_USER``/``WORKBENCH_ROLE`` grant nothing."""
     settings = Settings.from_env(env)
     if not has_accounts(store):
-        return _local_principal(settings)
+        return local_principal(settings)
     if settings.token:
         return principal_from_token(store, settings.token)
     if prompt is not None:

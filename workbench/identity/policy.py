@@ -34,6 +34,7 @@ from workbench.i18n import _
 __all__ = [
     "ACTIONS",
     "MODES",
+    "PERSONAL_ACTIONS",
     "PermissionDenied",
     "Principal",
     "Purpose",
@@ -139,15 +140,25 @@ class Principal:
         return dataclasses.replace(self, purpose=purpose)
 
 
+#: Actions that show or hand out persons and companies: besides a role that allows them, they need the
+#: account's own personal-data permission.
+PERSONAL_ACTIONS = frozenset({"view_personal", "export_personal", "judge_duplicates"})
+
+
 def can(principal: Principal, action: str) -> bool:
     """Whether ``principal`` may do ``action``. The installation may do everything; nobody signed in
-    may do nothing."""
+    may do nothing.
+
+    >>> ana = Principal("ana", "FR-DGDDI", frozenset({"analyst"}), personal=False)
+    >>> can(ana, "export_non_personal"), can(ana, "export_personal"), can(ana, "judge_duplicates")
+    (True, False, False)
+    """
     if principal.mode == "installation":
         return True
     if principal.mode == "anonymous":
         return False
     allowed = bool(principal.roles & roles_with(action))
-    if action == "view_personal":
+    if action in PERSONAL_ACTIONS:
         return allowed and principal.personal
     return allowed
 
@@ -161,7 +172,7 @@ def require(principal: Principal, action: str) -> None:
     if can(principal, action):
         return
     what = ACTIONS[action][0].lower() + ACTIONS[action][1:].rstrip(".")  # "export with personal data (...)"
-    if action == "view_personal" and principal.roles & roles_with(action):
+    if action in PERSONAL_ACTIONS and principal.roles & roles_with(action):
         reason = _("{who} ({role}) does not hold the personal-data permission").format(
             who=principal.account, role=principal.role
         )

@@ -35,7 +35,7 @@ from workbench.format.schema import FORMAT
 from workbench.network.graph import PERSONAL_KINDS, EntityGraph, to_networkx
 
 if TYPE_CHECKING:  # pragma: no cover
-    from workbench.config import Settings
+    from workbench.identity import Principal
     from workbench.store import Store
     from workbench.store.filters import CaseFilter
 
@@ -209,47 +209,50 @@ def graph_bytes(
     flt: CaseFilter | None = None,
     *,
     legal_basis: str | None = None,
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     stem: str = "network",
 ) -> tuple[bytes, str, dict[str, int]]:
     """``graph`` as ``fmt`` for a download: ``(data, file name, nodes per kind)``, written to the audit log.
 
     A graph holding persons, companies, their identifiers or vehicle plates is personal data, exported
-    like the exchange format (:mod:`workbench.exchange.exports`): it needs a role that may see personal data and a
-    stated legal basis, else :class:`workbench.exchange.exports.ExportRefused` is raised and nothing is written.
+    like the exchange format (:mod:`workbench.exchange.exports`): ``actor`` (default: the
+    :func:`~workbench.identity.accounts.current_principal`) needs the matrix's ``export_personal`` (else
+    ``export_non_personal``) and a stated legal basis, else
+    :class:`workbench.exchange.exports.ExportRefused` is raised and nothing is written.
     Every export is audited (``export.graph``: user, role, format, nodes and links per kind, filter,
     legal basis).
 
     >>> from workbench.network.graph import build_graph
     >>> from workbench.store import open_store
-    >>> from workbench.config import Settings
+    >>> from workbench.identity import Principal
     >>> g = build_graph(pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"]}),
     ...                 pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"], "person_id": ["P1"],
     ...                               "first_name": ["Ana"], "last_name": ["Silva"], "role": ["courier"]}))
-    >>> store, analyst = open_store("sqlite://"), Settings.from_env({"WORKBENCH_ROLE": "analyst"})
-    >>> graph_bytes(store, g, "graphml", settings=analyst)  # doctest: +ELLIPSIS
+    >>> store, analyst = open_store("sqlite://"), Principal("ana", "local", frozenset({"analyst"}), True, "local")
+    >>> graph_bytes(store, g, "graphml", actor=analyst)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     workbench.exchange.exports.ExportRefused: this network holds personal data (person): state its legal basis ...
-    >>> data, name, counts = graph_bytes(store, g, "graphml", legal_basis="MAA art. 4", settings=analyst)
+    >>> data, name, counts = graph_bytes(store, g, "graphml", legal_basis="MAA art. 4", actor=analyst)
     >>> name, counts
     ('network.graphml', {'case': 1, 'person': 1})
     """
-    from workbench.config import Settings
-    from workbench.exchange.exports import NON_PERSONAL_BASIS, ExportRefused
+    from workbench.exchange.exports import NON_PERSONAL_BASIS, ExportDenied, ExportRefused
+    from workbench.identity import PermissionDenied, acting, authorise
     from workbench.store import audit
     from workbench.store.filters import CaseFilter
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
     flt = flt or CaseFilter()
     personal = personal_kinds(graph)
     basis = (legal_basis or "").strip()
-    if personal and not settings.can_see_personal:
-        raise ExportRefused(
-            f"this network holds personal data ({', '.join(personal)}), which the role {settings.role!r} "
-            "may not export"
-        )
+    try:
+        authorise(store, actor, "export_personal" if personal else "export_non_personal")
+    except PermissionDenied as e:
+        raise ExportDenied(
+            f"this network holds personal data ({', '.join(personal)}): {e}" if personal else str(e)
+        ) from e
     if personal and not basis:
         raise ExportRefused(
             f"this network holds personal data ({', '.join(personal)}): state its legal basis "
@@ -279,7 +282,7 @@ def graph_bytes(
                 "legal_basis": basis,
                 "target": f"download {name}",
             },
-            settings,
+            actor,
         )
     return data, name, counts
 

@@ -7,12 +7,13 @@ audit log.
 
 Examples
 --------
+>>> from workbench.identity import Principal
 >>> from workbench.store import open_store
->>> store = open_store("sqlite://")
->>> record_judgement(store, "person", "FR:C1:P1", "DE:C9:P7", "same", user="ana", note="same passport photo")
+>>> store, ana = open_store("sqlite://"), Principal("ana", "local", frozenset({"analyst"}), mode="local")
+>>> record_judgement(store, "person", "FR:C1:P1", "DE:C9:P7", "same", actor=ana, note="same passport photo")
 >>> load_judgements(store, "person")
 [('DE:C9:P7', 'FR:C1:P1', 'same')]
->>> record_judgement(store, "person", "DE:C9:P7", "FR:C1:P1", "different", user="ana")
+>>> record_judgement(store, "person", "DE:C9:P7", "FR:C1:P1", "different", actor=ana)
 >>> load_judgements(store, "person")
 [('DE:C9:P7', 'FR:C1:P1', 'different')]
 """
@@ -25,8 +26,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workbench.config import Settings
 from workbench.format.schema import FORMAT
+from workbench.identity import Principal, acting, authorise
 from workbench.store import Base, Store, audit, bump_data_version
 
 __all__ = ["MatchJudgement", "record_judgement", "load_judgements", "judgement_table", "DECISIONS"]
@@ -58,12 +59,13 @@ def record_judgement(
     key_b: str,
     decision: str,
     *,
-    user: str | None = None,
     score: float | None = None,
     note: str | None = None,
-    settings: Settings | None = None,
+    actor: Principal | None = None,
 ) -> None:
-    """Store (or replace) the judgement on the pair ``key_a``/``key_b`` and audit it."""
+    """Store (or replace) the judgement of ``actor`` (default: the
+    :func:`~workbench.identity.accounts.current_principal`; the matrix's ``judge_duplicates``) on the pair
+    ``key_a``/``key_b`` and audit it."""
     parties = tuple(FORMAT.party_tables.values())
     if kind not in parties:
         raise ValueError(f"kind must be one of {', '.join(parties)}, not {kind!r}")
@@ -71,13 +73,14 @@ def record_judgement(
         raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
     if key_a == key_b:
         raise ValueError("a record cannot be judged against itself")
-    settings = settings or Settings.from_env()
+    actor = acting(store, actor)
+    authorise(store, actor, "judge_duplicates")
     left, right = sorted((key_a, key_b))
     t = MatchJudgement.__table__
     values = {
         "decision": decision,
-        "decided_by": user or settings.user,
-        "role": settings.role,
+        "decided_by": actor.user,
+        "role": actor.role,
         "decided_at": dt.datetime.now(dt.UTC),
         "score": score,
         "note": note,
@@ -93,7 +96,7 @@ def record_judgement(
             s,
             "match_judgement",
             {"kind": kind, "left": left, "right": right, "decision": decision, "score": score, "note": note},
-            settings,
+            actor,
         )
 
 

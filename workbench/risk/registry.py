@@ -9,17 +9,18 @@ Life of an indicator version::
 
 Saving a changed definition makes a new version (a draft); the active version stays in force until a
 newer one is approved, which retires it. A version in review cannot be overtaken by a new one (withdraw
-it first). Viewers may not change anything. Who acts comes from :class:`workbench.config.Settings`
-(``WORKBENCH_USER``, ``WORKBENCH_ROLE``).
+it first). Who acts is a :class:`~workbench.identity.Principal` (default: the
+:func:`~workbench.identity.accounts.current_principal`); writing needs the matrix's ``write_indicators``,
+approving and rejecting ``approve_indicators`` (:class:`ReviewDenied` otherwise).
 
 Examples
 --------
->>> from workbench.config import Settings
+>>> from workbench.identity import Principal
 >>> from workbench.store import open_store
 >>> from workbench.risk.model import Indicator, parse_condition
 >>> store = open_store("sqlite://")
->>> ann = Settings.from_env({"WORKBENCH_USER": "ann"})
->>> bob = Settings.from_env({"WORKBENCH_USER": "bob"})
+>>> ann = Principal("ann", "FR-DGDDI", frozenset({"analyst"}))
+>>> bob = Principal("bob", "FR-DGDDI", frozenset({"analyst"}))
 >>> ind = Indicator("RI-1", "Road from AF", "general_high_risk",
 ...                 parse_condition({"field": "departure_country", "op": "eq", "value": "AF"}), 20)
 >>> save_version(store, ind, ann).version
@@ -46,7 +47,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from workbench.config import Settings
+from workbench.identity import PermissionDenied, Principal, acting, authorise, can, roles_with
 from workbench.risk.model import Indicator, changed_fields, condition_to_dict, parse_condition
 from workbench.store import Base, audit, bump_data_version
 
@@ -58,6 +59,7 @@ __all__ = [
     "IndicatorVersion",
     "ReviewEvent",
     "ReviewError",
+    "ReviewDenied",
     "ImportSummary",
     "save_version",
     "submit",
@@ -75,8 +77,8 @@ __all__ = [
     "EDITOR_ROLES",
 ]
 
-#: Roles that may write, review and retire indicators (a viewer only reads).
-EDITOR_ROLES = frozenset({"analyst", "steward", "rilo", "trainer", "admin"})
+#: Roles that may write indicators (the matrix's ``write_indicators``; a viewer only reads).
+EDITOR_ROLES = roles_with("write_indicators")
 
 
 class IndicatorRecord(Base):
@@ -136,13 +138,15 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _settings(settings: Settings | None) -> Settings:
-    return settings or Settings.from_env()
+class ReviewDenied(ReviewError, PermissionDenied):
+    """The matrix does not let this principal write or approve indicators."""
 
 
-def _may_edit(s: Settings, what: str) -> None:
-    if s.role not in EDITOR_ROLES:
-        raise ReviewError(f"{s.user} ({s.role}) may not {what}: a viewer only reads indicators")
+def _may(store: Store, actor: Principal, action: str) -> None:
+    try:
+        authorise(store, actor, action)
+    except PermissionDenied as e:
+        raise ReviewDenied(str(e)) from e
 
 
 def _to_indicator(v: IndicatorVersion) -> Indicator:
@@ -175,7 +179,7 @@ def _versions(s: Session, ident: str) -> list[IndicatorVersion]:
     )
 
 
-def _event(s: Session, v: IndicatorVersion, action: str, st: Settings, comment: str | None) -> None:
+def _event(s: Session, v: IndicatorVersion, action: str, st: Principal, comment: str | None) -> None:
     s.add(
         ReviewEvent(
             indicator_id=v.indicator_id,
@@ -199,7 +203,7 @@ def _event(s: Session, v: IndicatorVersion, action: str, st: Settings, comment: 
 def _write_version(
     s: Session,
     ind: Indicator,
-    st: Settings,
+    st: Principal,
     *,
     author: str,
     status: str,
@@ -249,15 +253,15 @@ def _check_new_version(existing: list[IndicatorVersion], ind: Indicator) -> str 
 
 
 def save_version(
-    store: Store, indicator: Indicator, settings: Settings | None = None, note: str = ""
+    store: Store, indicator: Indicator, actor: Principal | None = None, note: str = ""
 ) -> Indicator:
     """Save ``indicator`` as a new draft version written by the current user; returns it as stored.
 
     Raises :class:`ReviewError` when nothing changed, when the latest version is in review, or when the
     user may not edit.
     """
-    st = _settings(settings)
-    _may_edit(st, "write indicators")
+    st = acting(store, actor)
+    _may(store, st, "write_indicators")
     with store.session() as s:
         why = _check_new_version(_versions(s, indicator.id), indicator)
         if why:
@@ -293,10 +297,10 @@ def _pick(s: Session, ident: str, version: int | None, status: str, verb: str) -
     return match[0]
 
 
-def submit(store: Store, ident: str, settings: Settings | None = None, comment: str = "") -> Indicator:
+def submit(store: Store, ident: str, actor: Principal | None = None, comment: str = "") -> Indicator:
     """Send the latest version (a draft) for review."""
-    st = _settings(settings)
-    _may_edit(st, "submit indicators")
+    st = acting(store, actor)
+    _may(store, st, "write_indicators")
     with store.session() as s:
         v = _latest(s, ident)
         if v.status != "draft":
@@ -306,13 +310,13 @@ def submit(store: Store, ident: str, settings: Settings | None = None, comment: 
         return _to_indicator(v)
 
 
-def withdraw(store: Store, ident: str, settings: Settings | None = None, comment: str = "") -> Indicator:
+def withdraw(store: Store, ident: str, actor: Principal | None = None, comment: str = "") -> Indicator:
     """Take the version in review back to draft (its author, or an admin)."""
-    st = _settings(settings)
-    _may_edit(st, "withdraw indicators")
+    st = acting(store, actor)
+    _may(store, st, "write_indicators")
     with store.session() as s:
         v = _pick(s, ident, None, "in_review", "withdraw")
-        if st.user != v.author and st.role != "admin":
+        if st.user != v.author and not can(st, "administer"):
             raise ReviewError(
                 f"{ident} v{v.version}: only its author ({v.author}) or an admin may withdraw it"
             )
@@ -324,7 +328,7 @@ def withdraw(store: Store, ident: str, settings: Settings | None = None, comment
 def approve(
     store: Store,
     ident: str,
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     *,
     version: int | None = None,
     comment: str = "",
@@ -333,8 +337,8 @@ def approve(
 
     The reviewer must not be the version's author (four eyes).
     """
-    st = _settings(settings)
-    _may_edit(st, "approve indicators")
+    st = acting(store, actor)
+    _may(store, st, "approve_indicators")
     with store.session() as s:
         v = _pick(s, ident, version, "in_review", "approve")
         if st.user == v.author:
@@ -353,11 +357,11 @@ def approve(
 
 
 def reject(
-    store: Store, ident: str, settings: Settings | None = None, *, comment: str, version: int | None = None
+    store: Store, ident: str, actor: Principal | None = None, *, comment: str, version: int | None = None
 ) -> Indicator:
     """Send the version in review back to its author as a draft, with the reason (required)."""
-    st = _settings(settings)
-    _may_edit(st, "review indicators")
+    st = acting(store, actor)
+    _may(store, st, "approve_indicators")
     if not comment or not comment.strip():
         raise ReviewError("say why the version is rejected (a comment is required)")
     with store.session() as s:
@@ -373,10 +377,10 @@ def reject(
         return _to_indicator(v)
 
 
-def retire(store: Store, ident: str, settings: Settings | None = None, comment: str = "") -> Indicator:
+def retire(store: Store, ident: str, actor: Principal | None = None, comment: str = "") -> Indicator:
     """Take the active version out of force."""
-    st = _settings(settings)
-    _may_edit(st, "retire indicators")
+    st = acting(store, actor)
+    _may(store, st, "write_indicators")
     with store.session() as s:
         v = _pick(s, ident, None, "active", "retire")
         v.status = "retired"
@@ -512,7 +516,7 @@ class ImportSummary:
 def import_indicators(
     store: Store,
     indicators: Sequence[Indicator] | Iterable[Indicator],
-    settings: Settings | None = None,
+    actor: Principal | None = None,
     *,
     source: str = "file",
 ) -> ImportSummary:
@@ -523,8 +527,8 @@ def import_indicators(
     the file). The file's author is kept (else the importing user). Refused as a whole, naming every
     indicator, when any of them cannot take a new version now.
     """
-    st = _settings(settings)
-    _may_edit(st, "import indicators")
+    st = acting(store, actor)
+    _may(store, st, "write_indicators")
     summary = ImportSummary(source)
     items = list(indicators)
     with store.session() as s:
@@ -540,6 +544,8 @@ def import_indicators(
                 plan.append(ind)
         if problems:
             raise ReviewError("import refused, nothing stored:\n" + "\n".join(problems))
+        if any(ind.status == "active" and ind.reviewer for ind in plan):
+            _may(store, st, "approve_indicators")  # putting a reviewed version in force is an approval
         for ind in plan:
             reviewed = ind.status == "active" and ind.reviewer and ind.reviewer != (ind.author or st.user)
             status = "active" if reviewed else ("in_review" if ind.status == "in_review" else "draft")

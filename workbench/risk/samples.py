@@ -19,13 +19,12 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from workbench.risk.traffic import sample_traffic_path
 
 if TYPE_CHECKING:
-    from workbench.config import Settings
+    from workbench.identity import Principal
     from workbench.store import Store
 
 __all__ = ["SAMPLE_INDICATORS", "SAMPLE_SOURCE", "load_risk_sample"]
@@ -36,33 +35,32 @@ SAMPLE_INDICATORS = sample_traffic_path().parents[1] / "indicators" / "sample-in
 SAMPLE_SOURCE = "sample traffic"
 
 
-def load_risk_sample(store: Store, settings: Settings | None = None, *, traffic: bool = True) -> str:
+def load_risk_sample(store: Store, actor: Principal | None = None, *, traffic: bool = True) -> str:
     """Load the sample indicators (when the store holds none) and, with ``traffic``, the sample traffic
     (when it holds none); returns a sentence saying what was loaded.
 
-    Loading the shipped sample is what seeding does, so a user whose role may not edit indicators
-    (a viewer starting the app) still gets them: the import is audited under their name as an admin.
+    ``actor`` (default: the :func:`~workbench.identity.accounts.current_principal`) needs the matrix's
+    ``write_indicators`` and, since the sample puts reviewed indicators in force, ``approve_indicators``;
+    seeding a new store acts as the installation (:func:`~workbench.identity.installation_principal`).
     """
     import sqlalchemy as sa
 
-    from workbench.config import Settings
+    from workbench.identity import acting
     from workbench.risk import registry as reg
     from workbench.risk.interchange import read_indicators
     from workbench.risk.traffic import TRAFFIC, read_traffic, store_traffic
 
-    settings = settings or Settings.from_env()
-    if settings.role not in reg.EDITOR_ROLES:
-        settings = replace(settings, role="admin")
+    actor = acting(store, actor)
     done = []
     if reg.list_indicators(store).empty:
         summary = reg.import_indicators(
-            store, read_indicators(SAMPLE_INDICATORS), settings, source=SAMPLE_INDICATORS.name
+            store, read_indicators(SAMPLE_INDICATORS), actor, source=SAMPLE_INDICATORS.name
         )
         done.append(f"{len(summary.saved)} sample indicators ({len(summary.active)} in force)")
     if traffic:
         with store.engine.connect() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(TRAFFIC)).scalar_one()
         if not stored:
-            n = store_traffic(store, read_traffic(sample_traffic_path()), SAMPLE_SOURCE, settings=settings)
+            n = store_traffic(store, read_traffic(sample_traffic_path()), SAMPLE_SOURCE, actor=actor)
             done.append(f"{n:,} rows of sample traffic")
     return "Loaded " + " and ".join(done) + "." if done else "The sample is loaded already."

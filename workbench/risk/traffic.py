@@ -46,6 +46,7 @@ from workbench.store import SQL_TYPES as STORE_SQL_TYPES
 from workbench.store import Base
 
 if TYPE_CHECKING:
+    from workbench.identity import Principal
     from workbench.sample.generator import SampleDataset
     from workbench.store import Store
     from workbench.store.criteria import Criterion
@@ -599,18 +600,27 @@ def write_traffic(frame: pd.DataFrame, path: str | Path) -> Path:
 
 # ------------------------------------------------------------------------------------------- store
 def store_traffic(
-    store: Store, traffic: TrafficFile | pd.DataFrame, source: str | None = None, *, settings: Any = None
+    store: Store,
+    traffic: TrafficFile | pd.DataFrame,
+    source: str | None = None,
+    *,
+    actor: Principal | None = None,
 ) -> int:
     """Put traffic into the store's ``traffic`` table under ``source``, replacing that source's rows.
 
     One transaction: on any error nothing changes. Columns the traffic does not know go to ``extra``
-    (JSON). The change is audited. Returns the number of rows stored.
+    (JSON). The change is audited. Returns the number of rows stored. ``actor`` (default: the
+    :func:`~workbench.identity.accounts.current_principal`) needs the matrix's ``write_indicators``
+    (loading traffic for scoring).
     """
     import json
 
     from workbench.exchange.ingest import _records
+    from workbench.identity import acting, authorise
     from workbench.store import audit, bump_data_version
 
+    actor = acting(store, actor)
+    authorise(store, actor, "write_indicators")
     frame = traffic.frame if isinstance(traffic, TrafficFile) else traffic
     source = source or (traffic.source if isinstance(traffic, TrafficFile) else "traffic")
     extra_cols = [c for c in frame.columns if c not in COLUMN_NAMES]
@@ -633,7 +643,7 @@ def store_traffic(
             conn,
             "risk.traffic_loaded",
             {"source": source, "rows": len(recs), "replaced": int(deleted or 0)},
-            settings,
+            actor,
         )
     return len(recs)
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -124,8 +124,17 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     return store
 
 
+class _Actor(Protocol):
+    """Who acts, as the audit log needs it (a workbench.identity Principal; the store may not import it)."""
+
+    @property
+    def user(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
 def audit(
-    conn: Connection | Session, action: str, details: dict[str, Any], settings: Settings | None = None
+    conn: Connection | Session, action: str, details: dict[str, Any], settings: _Actor | None = None
 ) -> None:
     """Append one entry to the audit log inside the caller's transaction."""
     settings = settings or Settings.from_env()

@@ -55,13 +55,13 @@ def _extras() -> dict[str, Any]:
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
     from workbench.exchange.ingest import may_import
-    from workbench.ui.resources import get_settings
+    from workbench.ui.session import get_principal
 
-    settings = get_settings()
-    if may_import(settings):
+    actor = get_principal()
+    if may_import(actor):
         return True
     st.info(
-        f"Your role ({settings.role}) is read-only: you can look at the data and export what your role may "
+        f"Your role ({actor.role}) is read-only: you can look at the data and export what your role may "
         "see, but not import. Ask an analyst or a data steward to import a data set.",
         icon=":material/lock:",
     )
@@ -324,7 +324,8 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui.resources import get_settings, get_store, import_gates
+    from workbench.ui.resources import get_store, import_gates
+    from workbench.ui.session import get_principal
 
     bar = st.progress(0.0, text="starting")
 
@@ -338,7 +339,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
             get_store(),
             progress=progress,
             source_name=source_name,
-            settings=get_settings(),
+            actor=get_principal(),
             gates=import_gates(),
         )
     except ImportFailed as e:
@@ -418,14 +419,17 @@ def export_panel() -> None:
     if kind == "pseudonymised" and not settings.pseudonym_key:
         st.info("Pseudonymised exports need WORKBENCH_PSEUDONYM_KEY set in the environment of the app.")
     principal = get_principal()
-    if kind != "non_personal" and principal.can_see_personal and need_purpose(principal) is None:
-        return  # the purpose prompt is shown: an export with persons goes with its purpose
+    if kind != "non_personal" and principal.can_see_personal:
+        stated = need_purpose(principal)
+        if stated is None:
+            return  # the purpose prompt is shown: an export with persons goes with its purpose
+        principal = stated
     label = "Prepare workbook" if kind == "formatted" else "Prepare export"
     if st.button(label, key="export_prepare"):
         with st.status("Preparing the export …", expanded=False) as status:
             try:
                 data, name, counts = export_bytes(
-                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, settings=settings
+                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, actor=principal
                 )
             except ExportRefused as e:
                 status.update(label="Refused", state="error")

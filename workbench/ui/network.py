@@ -33,7 +33,7 @@ from workbench.identity import PermissionDenied, Principal
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import data_version, get_settings, get_store
+from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import consultant, get_principal, need_purpose
 from workbench.ui.state import get_state
 
@@ -300,7 +300,11 @@ def judge_pair(
     from workbench.network.judgements import record_judgement
 
     note = str(st.session_state.get("dup_note") or "").strip()
-    record_judgement(get_store(), kind, left_key, right_key, decision, score=score, note=note or None)
+    # the Duplicates page shows the pair only once the purpose is stated: the judgement goes with it
+    actor = consultant() or get_principal()
+    record_judgement(
+        get_store(), kind, left_key, right_key, decision, score=score, note=note or None, actor=actor
+    )
     verdict = "the same" if decision == "same" else "different"
     a, b = names or (left_key, right_key)
     get_state().extras["duplicates.last"] = f"Recorded: {a} and {b} are {verdict}" + (
@@ -329,7 +333,7 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
         return
     try:
         data, name, counts = graph_bytes(
-            get_store(), drawn, fmt, flt, legal_basis=basis or None, settings=get_settings()
+            get_store(), drawn, fmt, flt, legal_basis=basis or None, actor=consultant() or get_principal()
         )
     except ExportRefused as e:
         st.error(f"Not exported: {e}.")

@@ -42,7 +42,7 @@ from workbench.risk.traffic import (
     traffic_sources,
 )
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import data_version, get_settings, get_store
+from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
 
@@ -196,7 +196,7 @@ def source_rows(source: str) -> int:
 
 def load_samples() -> str:
     """Load the shipped sample indicators (if none are stored) and sample traffic (if none is)."""
-    return load_risk_sample(get_store(), get_settings())
+    return load_risk_sample(get_store(), get_principal())
 
 
 def sample_loader() -> None:
@@ -482,7 +482,7 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
         and indicator is not None  # a disabled button is never pressed
     ):
         try:
-            stored = reg.save_version(get_store(), indicator, get_settings(), note=note)
+            stored = reg.save_version(get_store(), indicator, get_principal(), note=note)
         except reg.ReviewError as e:
             st.error(str(e))
         else:
@@ -494,7 +494,7 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
 # ------------------------------------------------------------------------------------ review, versions
 def _act(fn: Any, *args: Any, **kwargs: Any) -> None:
     try:
-        ind = fn(get_store(), *args, settings=get_settings(), **kwargs)
+        ind = fn(get_store(), *args, actor=get_principal(), **kwargs)
     except reg.ReviewError as e:
         st.error(str(e))
         return
@@ -593,7 +593,7 @@ def import_export_panel() -> None:
         tmp = Path(tempfile.mkdtemp(prefix="wb-risk-")) / Path(up.name).name
         tmp.write_bytes(up.getvalue())
         try:
-            summary = reg.import_indicators(store, read_indicators(tmp), get_settings(), source=up.name)
+            summary = reg.import_indicators(store, read_indicators(tmp), get_principal(), source=up.name)
         except (IndicatorError, reg.ReviewError) as e:
             st.error(str(e))
         else:
