@@ -29,7 +29,7 @@ import streamlit.components.v1 as components
 
 from workbench.format.schema import FORMAT
 from workbench.i18n import _
-from workbench.identity import PermissionDenied, Principal
+from workbench.identity import PermissionDenied, Principal, can
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
 from workbench.store.filters import CaseFilter
@@ -320,6 +320,10 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
 
     drawn = graph.subgraph(node_ids)
     personal = personal_kinds(drawn)
+    action = "export_personal" if personal else "export_non_personal"
+    if not can(get_principal(), action):  # the library refuses too; no button that can only be refused
+        st.caption(_("Your roles ({role}) may not export this network.", role=get_principal().role))
+        return
     formats = {"graphml": "GraphML (Gephi, yEd, networkx)", "i2": "i2 Analyst's Notebook workbook"}
     c1, c2 = st.columns([2, 3])
     fmt = c1.radio("Format", list(formats), format_func=formats.__getitem__, key=f"{key}_fmt")
