@@ -299,3 +299,51 @@ def test_readme_shows_the_declared_matrix() -> None:
     assert shown == matrix_markdown(), (
         "README's matrix differs from matrix.yaml; paste this:\n" + matrix_markdown()
     )
+
+
+def test_an_expired_password_is_changed_at_sign_in(
+    accounts_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from workbench.store import open_store
+    from workbench.store.models import Account
+
+    with open_store(accounts_url).session() as s:
+        s.execute(
+            sa.update(Account)
+            .where(Account.name == "ana")
+            .values(password_changed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
+        )
+    at = _sign_in(_app(monkeypatch, accounts_url), "ana")
+    assert any("has expired" in w.value for w in at.warning)
+    new = "a brand new passphrase 2026"
+    at.text_input(key="pw_old_expired").set_value(PASSWORD)
+    at.text_input(key="pw_new_expired").set_value(new)
+    at.text_input(key="pw_again_expired").set_value(new + "x")
+    at.button(key="pw_submit_expired").click().run()
+    assert any("differ" in e.value for e in at.error)
+    at.text_input(key="pw_again_expired").set_value(new)
+    at.button(key="pw_submit_expired").click().run()
+    assert any("Password changed" in i.value for i in at.info)
+    at = _sign_in(at, "ana", new)
+    assert not _on_login_form(at)
+    assert ("ana", "administration.password_change") in _audit(accounts_url)
+
+
+def test_own_password_change_in_the_sidebar(accounts_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _sign_in(_app(monkeypatch, accounts_url), "vic")
+    at.run()  # AppTest runs the page on its own from here on: the sidebar drawn by its guard
+    new = "another long passphrase 77"
+    at.text_input(key="pw_old_own").set_value("not my password at all")
+    at.text_input(key="pw_new_own").set_value(new)
+    at.text_input(key="pw_again_own").set_value(new)
+    at.button(key="pw_submit_own").click().run()
+    assert any("wrong" in e.value for e in at.error)
+    at.text_input(key="pw_old_own").set_value(PASSWORD)
+    at.button(key="pw_submit_own").click().run()
+    assert any("Password changed" in m.value for m in at.success)
+    at.button(key="sign_out").click().run()
+    assert not _on_login_form(_sign_in(at, "vic", new))

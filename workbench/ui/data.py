@@ -22,6 +22,7 @@ from workbench.exchange.files import (
     EncodingError,
     RawDataset,
 )
+from workbench.i18n import _
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -380,7 +381,8 @@ def import_report() -> None:
 
 def export_panel() -> None:
     """Choose the export kind, format and legal basis; prepare (audited) and download."""
-    from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_bytes
+    from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_action, export_bytes
+    from workbench.identity import can
     from workbench.ui.resources import get_settings, get_store
     from workbench.ui.session import get_principal, need_purpose
 
@@ -419,6 +421,11 @@ def export_panel() -> None:
     if kind == "pseudonymised" and not settings.pseudonym_key:
         st.info("Pseudonymised exports need WORKBENCH_PSEUDONYM_KEY set in the environment of the app.")
     principal = get_principal()
+    if not can(principal, export_action(kind, principal)):  # the library refuses too: no button for it
+        st.info(
+            _("Your roles ({role}) may not take this export.", role=principal.role), icon=":material/lock:"
+        )
+        return
     if kind != "non_personal" and principal.can_see_personal:
         stated = need_purpose(principal)
         if stated is None:

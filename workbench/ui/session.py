@@ -35,6 +35,7 @@ from workbench.i18n import _
 from workbench.identity import PermissionDenied, Principal, Purpose, can
 from workbench.identity.accounts import (
     SignInRefused,
+    change_password,
     current_principal,
     has_accounts,
     oidc_principal,
@@ -62,6 +63,7 @@ _LOCAL = "_workbench_local_principal"  # the principal of a store without accoun
 _SECOND_FACTOR = "_workbench_login_second_factor"  # the name waiting for its one-time code
 _ENDED = "_workbench_session_ended"  # why the last session ended, shown above the form once
 _LOCAL_PURPOSES = "_workbench_local_purposes"  # purposes stated in a store without accounts
+_EXPIRED = "_workbench_login_expired"  # the name whose password expired, to set a new one
 _GATE = "_workbench_gate"  # on the script run context: the entry script's gate passed in this run
 
 
@@ -158,7 +160,8 @@ def page_guard() -> Principal:
     own, without ``app.py``, while it takes the app for a legacy "pages folder" app (a server started
     with plain ``streamlit run`` whose first visitor follows a deep link, before any ``st.navigation``;
     and AppTest, on every run). Such a run passes the gate here: the login form when nobody is signed in,
-    a refusal when the page ``needs`` an action the principal may not do."""
+    a refusal when the page ``needs`` an action the principal may not do, and the sidebar's
+    :func:`who_am_i`."""
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -177,6 +180,8 @@ def page_guard() -> Principal:
         st.error(_("Your roles ({role}) do not open this page.", role=principal.role))
         st.stop()
     _mark_gate()
+    with st.sidebar:  # the entry script did not run: who is signed in, and the way out, all the same
+        who_am_i()
     return principal
 
 
@@ -232,6 +237,14 @@ def _login_page() -> None:
     if _oidc_configured():
         st.button(_("Sign in with your organisation's account"), on_click=st.login, type="primary")
         st.caption(_("Or sign in with a workbench account:"))
+    expired = st.session_state.get(_EXPIRED)
+    if expired:
+        st.warning(_("The password of {name} has expired: choose a new one.", name=expired))
+        if _password_form(expired, "expired"):
+            st.session_state.pop(_EXPIRED, None)
+            st.session_state[_ENDED] = _("Password changed; sign in with the new one.")
+            st.rerun()
+        return
     pending = st.session_state.get(_SECOND_FACTOR)
     with st.form("login", border=True):
         st.subheader(_("Sign in"))
@@ -254,10 +267,35 @@ def _login_page() -> None:
         if exc.reason == "second_factor" and not pending:
             st.session_state[_SECOND_FACTOR] = account
             st.rerun()
+        if exc.reason == "expired":  # the password was right: the user may set a new one with it
+            st.session_state.pop(_SECOND_FACTOR, None)
+            st.session_state[_EXPIRED] = account
+            st.rerun()
         st.error(str(exc))
         return
     _start(principal)
     st.rerun()
+
+
+def _password_form(name: str, key: str) -> bool:
+    """The form to change ``name``'s own password (the current one, the new one twice); True once
+    changed (audited by :func:`workbench.identity.accounts.change_password`)."""
+    with st.form(f"password_{key}", border=True):
+        old = st.text_input(_("Current password"), type="password", key=f"pw_old_{key}")
+        new = st.text_input(_("New password"), type="password", key=f"pw_new_{key}")
+        again = st.text_input(_("New password again"), type="password", key=f"pw_again_{key}")
+        pressed = st.form_submit_button(_("Change the password"), key=f"pw_submit_{key}")
+    if not pressed:
+        return False
+    if new != again:
+        st.error(_("The two new passwords differ."))
+        return False
+    try:
+        change_password(get_store(), name, new, old_password=old)
+    except (SignInRefused, ValueError) as exc:
+        st.error(str(exc))
+        return False
+    return True
 
 
 def who_am_i() -> None:
@@ -297,6 +335,11 @@ def who_am_i() -> None:
     stated = consultant()
     if stated is not None and stated.purpose is not None:
         st.caption(_("Purpose: {ref}", ref=stated.purpose.reference))
+    with st.popover(_("Change my password"), width="stretch"):
+        if principal.mode == "account" and _password_form(principal.account, "own"):
+            if session is not None:
+                session.notice = None
+            st.success(_("Password changed."))
     st.button(_("Sign out"), on_click=sign_out, key="sign_out", width="stretch")
 
 
