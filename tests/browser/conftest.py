@@ -119,6 +119,8 @@ def sign_in(pg, name: str, password: str = PASSWORD) -> None:  # type: ignore[no
     pg.get_by_label("Account", exact=True).fill(name)
     pg.get_by_label("Password", exact=True).fill(password)
     pg.get_by_role("button", name="Sign in").click()
+    # signed in (the navigation appears) or refused (a message under the form)
+    pg.wait_for_selector('[data-testid="stSidebarNav"], [data-testid="stAlert"]', timeout=90_000)
     wait_idle(pg)
 
 
