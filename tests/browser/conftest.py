@@ -124,6 +124,16 @@ def sign_in(pg, name: str, password: str = PASSWORD) -> None:  # type: ignore[no
     wait_idle(pg)
 
 
+def state_purpose(pg, reference: str = "OP-BROWSER-1") -> None:  # type: ignore[no-untyped-def]
+    """Answer the purpose prompt the page shows before personal data (a case reference and why)."""
+    pg.get_by_label("Case or operation reference").wait_for(timeout=90_000)
+    pg.get_by_label("Case or operation reference").fill(reference)
+    pg.get_by_label("Justification").fill("automated browser test")
+    pg.get_by_role("button", name="Show personal data").click()
+    pg.get_by_label("Case or operation reference").wait_for(state="detached", timeout=90_000)
+    wait_idle(pg)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
