@@ -203,13 +203,13 @@ def _graph_audit(url: str) -> list[dict[str, object]]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("role", ["analyst", "viewer"])
+@pytest.mark.parametrize("role", ["analyst", "rilo"])
 def test_network_download_asks_a_legal_basis_and_is_audited(
     seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_sample, role: str
 ) -> None:  # type: ignore[no-untyped-def]
     url = _writable_copy(seeded_sqlite, tmp_path)
     app = _page_on(url, "pages/network.py", monkeypatch, role)
-    seed = _planted_member(small_sample) if role == "analyst" else "C"  # viewers: a case
+    seed = _planted_member(small_sample) if role == "analyst" else "C"  # rilo (no personal data): a case
     app.text_input(key="net_seed_text").set_value(seed).run()
     assert not app.exception, app.exception
     app.button(key="net_dl_prepare").click().run()
@@ -227,7 +227,7 @@ def test_network_download_asks_a_legal_basis_and_is_audited(
     assert int(entry["nodes"]) > 1
     if role == "analyst":
         assert entry["legal_basis"] == "MAA FR-ES 2019, art. 4" and "person" in entry["personal"]
-    else:  # the viewer's graph holds no personal node: no person, company, identifier or plate leaves
+    else:  # the RILO graph holds no personal node (a viewer exports nothing: the matrix): no person, company, identifier or plate leaves
         assert entry["personal"] == [] and "person" not in entry["counts"]
 
 
