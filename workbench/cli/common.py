@@ -43,7 +43,8 @@ def password_prompt() -> Credentials:
             "wrong",
             _(
                 "this store has accounts: set WORKBENCH_TOKEN (from `workbench user token NAME`) to run "
-                "commands from a script; a password is asked only on a terminal"
+                "commands from a script; a password is asked only on a terminal. WORKBENCH_USER and "
+                "WORKBENCH_ROLE grant nothing"
             ),
         )
     print(_("This store has accounts: sign in."), file=sys.stderr)

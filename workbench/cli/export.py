@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
-from workbench.exchange.exports import EXPORT_KINDS, ExportRefused, export_data
+from workbench.exchange.exports import EXPORT_KINDS, ExportDenied, ExportRefused, export_data
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         flt = filter_from_args(args)
         res = export_data(store, args.out, args.kind, flt, legal_basis=args.legal_basis, actor=args.principal)
+    except ExportDenied:
+        raise  # the matrix's refusal: "refused: ...", exit 3
     except (ExportRefused, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.exchange.exports import ExportRefused
+    from workbench.exchange.exports import ExportDenied, ExportRefused
     from workbench.identity import local_principal
     from workbench.network.export import FtmUnavailable, graph_bytes, write_graph
     from workbench.network.graph import build_graph, graph_from_store
@@ -101,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
             Path(args.out).write_bytes(data)
         else:
             write_graph(graph, args.out, args.format)
+    except ExportDenied:
+        raise  # the matrix's refusal: "refused: ...", exit 3
     except (FtmUnavailable, ExportRefused) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
