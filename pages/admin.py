@@ -1,41 +1,60 @@
-"""Store & audit: where the data lives, what it holds, when it changed, the submissions and the audit log."""
-# nav: section=Admin; title=Store & audit; icon=:material/admin_panel_settings:; order=10
+"""Accounts & store: the accounts and organisations, the role x action matrix, where the data lives, when it
+changed, the submissions, the audit log and the settings."""
+# nav: section=Admin; title=Accounts & store; icon=:material/admin_panel_settings:; order=10; needs=administer
 
 import pandas as pd
 import streamlit as st
 
 from workbench.config import settings_table
 from workbench.i18n import _
+from workbench.identity import can, matrix_table
 from workbench.store import data_changes
 from workbench.store.history import audit_history, submission_history
+from workbench.ui.accounts import accounts_panel
 from workbench.ui.resources import get_settings, get_store
+from workbench.ui.session import get_principal, page_guard
 
-st.title(_("Store & audit"))
-store = get_store()
-st.markdown(_("**Store:** `{url}` ({dialect})", url=store.url, dialect=store.dialect))
-counts = store.counts()
-cols = st.columns(len(counts))
-for c, (k, v) in zip(cols, counts.items(), strict=True):
-    c.metric(k, f"{v:,}")
+page_guard()  # a page runs only through the entry script's login gate
 
-st.subheader(_("Data versions"))
-st.caption(
-    _(
-        "Every write moves its kind of data's counter forward, from this app, another user's session or the "
-        "command line; every page shows the new data on its next run."
+st.title(_("Accounts & store"))
+principal = get_principal()
+if not can(principal, "administer"):  # the navigation leaves the page out too; the library checks again
+    st.error(_("Only an administrator opens this page."))
+    st.stop()
+
+tab_accounts, tab_matrix, tab_store = st.tabs([_("Accounts"), _("Roles and permissions"), _("Store & audit")])
+with tab_accounts:
+    accounts_panel(principal)
+with tab_matrix:
+    st.caption(_("What each role may do; the library enforces it on every page, command and notebook."))
+    st.dataframe(pd.DataFrame(matrix_table()), hide_index=True, width="stretch")
+
+with tab_store:
+    store = get_store()
+    st.markdown(_("**Store:** `{url}` ({dialect})", url=store.url, dialect=store.dialect))
+    counts = store.counts()
+    cols = st.columns(len(counts))
+    for c, (k, v) in zip(cols, counts.items(), strict=True):
+        c.metric(k, f"{v:,}")
+
+    st.subheader(_("Data versions"))
+    st.caption(
+        _(
+            "Every write moves its kind of data's counter forward, from this app, another user's session or the "
+            "command line; every page shows the new data on its next run."
+        )
     )
-)
-changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
-changes["changed"] = [
-    _("not since the store was made") if pd.isna(t) else f"{t:%Y-%m-%d %H:%M:%S} UTC"
-    for t in changes["changed"]
-]
-st.dataframe(changes, hide_index=True, width="stretch", column_config={"changed": _("last changed")})
+    changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
+    changes["changed"] = [
+        _("not since the store was made") if pd.isna(t) else f"{t:%Y-%m-%d %H:%M:%S} UTC"
+        for t in changes["changed"]
+    ]
+    st.dataframe(changes, hide_index=True, width="stretch", column_config={"changed": _("last changed")})
 
-st.subheader(_("Submissions"))
-st.dataframe(submission_history(store), hide_index=True, width="stretch")
-st.subheader(_("Audit log (newest first, append-only)"))
-st.dataframe(audit_history(store), hide_index=True, width="stretch")
+    st.subheader(_("Submissions"))
+    st.dataframe(submission_history(store), hide_index=True, width="stretch")
+    st.subheader(_("Audit log (newest first, append-only)"))
+    st.dataframe(audit_history(store), hide_index=True, width="stretch")
 
-st.subheader(_("Settings"))
-st.dataframe(pd.DataFrame(settings_table(get_settings())), hide_index=True, width="stretch")
+    st.subheader(_("Settings"))
+    st.dataframe(pd.DataFrame(settings_table(get_settings())), hide_index=True, width="stretch")

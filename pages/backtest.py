@@ -8,7 +8,10 @@ from workbench.risk import registry as reg
 from workbench.risk.backtest import PROFILE, default_split
 from workbench.ui import risk as rk
 from workbench.ui.resources import get_store
+from workbench.ui.session import page_guard
 from workbench.ui.widgets import excel_download
+
+page_guard()  # a page runs only through the entry script's login gate
 
 st.title("Back-test")
 st.caption(

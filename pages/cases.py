@@ -11,14 +11,17 @@ from workbench.format.reference import country_name
 from workbench.i18n import _
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_store
 from workbench.ui.search import hit_cases, search_box
+from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption, plural, readable, readable_value
 
+page_guard()  # a page runs only through the entry script's login gate
+
 PAGE_SIZE = 50
 state = get_state()
-settings = get_settings()
+principal = get_principal()
 
 st.title("Cases")
 filter_caption(state.filter)
@@ -27,13 +30,15 @@ if empty_store_notice():
 
 
 def show_detail(rc: str, cid: str) -> None:
-    d = case_detail(get_store(), rc, cid, personal_allowed=settings.can_see_personal)
+    subject = f"case {rc}/{cid}"
+    who = consultant(subject)  # persons and companies once the purpose is stated (asked below)
+    d = case_detail(get_store(), rc, cid, personal_allowed=who is not None, actor=who)
     if d is None:
         st.error(f"Case {rc}/{cid} is not in the store.")
         return
     c = d.case
-    if not settings.can_see_personal and c.get("seizure_date"):
-        # the case as this role's own (non-personal) export carries it: scrubbed remarks, not none
+    if who is None and c.get("seizure_date"):
+        # until personal data may be shown, the case as the non-personal export carries it: scrubbed
         exported = loaders.case_as_exported(rc, cid, c["seizure_date"]) or {}
         c = {**c, "remarks": exported.get("remarks"), "conveyance_id": exported.get("conveyance_id")}
     st.subheader(f"Case {cid} · {country_name(rc)}")
@@ -64,11 +69,7 @@ def show_detail(rc: str, cid: str) -> None:
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
     if c.get("remarks"):
-        label = (
-            _("Remarks")
-            if settings.can_see_personal
-            else _("Remarks (personal data scrubbed, as in the non-personal export)")
-        )
+        label = _("Remarks") if who is not None else _("Remarks (personal data scrubbed, as in the non-personal export)")
         st.markdown(f"**{label}:** {c['remarks']}")
     st.markdown("**Items**")
     st.dataframe(
@@ -79,7 +80,9 @@ def show_detail(rc: str, cid: str) -> None:
     if d.extra:
         st.markdown("**Extra attributes (columns not in the exchange format)**")
         st.json(d.extra)
-    if d.persons is None:
+    if d.persons is None and principal.can_see_personal:
+        need_purpose(principal, subject=subject)
+    elif d.persons is None:
         st.info("Persons and companies are personal data; your role does not allow seeing them.")
     else:
         st.markdown("**Persons**")

@@ -8,8 +8,11 @@ import streamlit as st
 
 from workbench.i18n import _
 from workbench.ui import data as ui
+from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import filter_caption
+
+page_guard()  # a page runs only through the entry script's login gate
 
 state = get_state()
 st.title("Data")

@@ -1,5 +1,5 @@
 """Duplicates: the resolver's proposed matches of person and company records, to confirm or reject."""
-# nav: section=Analysis; title=Duplicates; icon=:material/join_inner:; order=35; roles=personal
+# nav: section=Analysis; title=Duplicates; icon=:material/join_inner:; order=35; needs=view_personal
 
 import streamlit as st
 
@@ -18,9 +18,12 @@ from workbench.ui.network import (
     resolution,
     review_table,
 )
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_store
+from workbench.ui.session import get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption
+
+page_guard()  # a page runs only through the entry script's login gate
 
 state = get_state()
 ex = state.extras
@@ -28,8 +31,10 @@ st.title("Duplicates")
 filter_caption(state.filter)
 if empty_store_notice():
     st.stop()
-if not get_settings().can_see_personal:
+if not get_principal().can_see_personal:
     st.info("Persons and companies are personal data; your role does not allow seeing them.")
+    st.stop()
+if need_purpose(get_principal()) is None:  # the prompt is shown; the records once it is answered
     st.stop()
 
 kind = st.radio("Records", PARTY_KINDS, horizontal=True, key="dup_kind", format_func=kind_plural)

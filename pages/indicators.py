@@ -3,10 +3,14 @@
 
 import streamlit as st
 
+from workbench.identity import can
 from workbench.risk import registry as reg
 from workbench.ui import risk as rk
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_store
+from workbench.ui.session import get_principal, page_guard
 from workbench.ui.state import get_state
+
+page_guard()  # a page runs only through the entry script's login gate
 
 st.title("Indicators")
 st.caption(
@@ -48,7 +52,7 @@ if tab_list.open:
 
 if tab_edit.open:
     with tab_edit:
-        if get_settings().role not in reg.EDITOR_ROLES:
+        if not can(get_principal(), "write_indicators"):
             st.warning("Your role may read indicators but not change them.")
         rk.indicator_editor(ident, rk.prepared_traffic(source) if source else None)
 

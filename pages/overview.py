@@ -6,6 +6,7 @@ import streamlit as st
 
 from workbench.format.reference import country_name
 from workbench.ui import loaders
+from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import (
     empty_store_notice,
@@ -15,6 +16,8 @@ from workbench.ui.widgets import (
     readable,
     readable_value,
 )
+
+page_guard()  # a page runs only through the entry script's login gate
 
 INFERRED_HELP = (
     "Inferred: cases whose destination is blank, taken as the reporting country because the procedure is "

@@ -4,8 +4,11 @@
 import streamlit as st
 
 from workbench.ui import routes as ui
+from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption
+
+page_guard()  # a page runs only through the entry script's login gate
 
 st.title("Routes")
 flt = get_state().filter  # the shared filter, also when another page sent us here with one

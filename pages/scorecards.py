@@ -1,6 +1,6 @@
 """Scorecards: data quality per reporting country over time (completeness, validity, timeliness,
 consistency, uniqueness) as a country-by-month heat map and a trend."""
-# nav: section=Data quality; title=Scorecards; icon=:material/grid_on:; order=30
+# nav: section=Data quality; title=Scorecards; icon=:material/grid_on:; order=30; needs=check_quality
 
 import streamlit as st
 
@@ -8,8 +8,11 @@ from workbench.format.reference import country_name
 from workbench.i18n import _
 from workbench.ui import quality
 from workbench.ui.quality import TIMELY_DAYS, country_order, scores, trend_frame
+from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import filter_caption
+
+page_guard()  # a page runs only through the entry script's login gate
 
 HELP = {
     "overall": "the mean of the five dimensions",

@@ -8,12 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from workbench.exchange.writers import csv_bytes
+from workbench.identity import can
 from workbench.risk import registry as reg
 from workbench.risk.scoring import Profile, score_frame
 from workbench.risk.traffic import TrafficError, store_traffic
 from workbench.ui import risk as rk
-from workbench.ui.resources import get_actor, get_settings, get_store
+from workbench.ui.resources import get_store
+from workbench.ui.session import get_principal, page_guard
 from workbench.ui.widgets import open_case
+
+page_guard()  # a page runs only through the entry script's login gate
 
 st.title("Scoring")
 st.caption(
@@ -91,11 +95,11 @@ else:
     in_scope = rk.scoped_upload(traffic.frame)
     rk.scope_note(len(in_scope))
     scored = score_frame(in_scope, profile)
-    may_store = get_settings().role in reg.EDITOR_ROLES
+    may_store = can(get_principal(), "write_indicators")
     if may_store and st.button(
         "Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"
     ):
-        n = store_traffic(store, traffic, up.name, actor=get_actor())
+        n = store_traffic(store, traffic, up.name, actor=get_principal())
         rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
         st.rerun()
 

@@ -1,11 +1,14 @@
 """Submissions: every import with its status and quality score; one submission's report, its feedback
 workbook and its Great Expectations Data Docs; periodic checks of the store."""
-# nav: section=Data quality; title=Submissions; icon=:material/fact_check:; order=20
+# nav: section=Data quality; title=Submissions; icon=:material/fact_check:; order=20; needs=check_quality
 
 import streamlit as st
 
 from workbench.i18n import _
 from workbench.ui import quality
+from workbench.ui.session import page_guard
+
+page_guard()  # a page runs only through the entry script's login gate
 
 st.title(_("Submissions"))
 st.caption(

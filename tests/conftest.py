@@ -215,9 +215,19 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
 # never by importing another test module.
 
 
+def state_purpose(at, reference: str = "TEST-1") -> None:  # type: ignore[no-untyped-def]
+    """Record in ``at``'s session the purpose of consulting personal data, as the purpose prompt does
+    (workbench/ui/session.py) for the local user of a store without accounts; tests/test_session.py
+    drives the prompt itself."""
+    from workbench.identity import Purpose
+
+    at.session_state["_workbench_local_purposes"] = {"": Purpose(reference, "automated test")}
+
+
 @pytest.fixture()
 def open_app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Open the app in AppTest over ``db_url`` as ``role`` (and ``user``), on ``page`` if given."""
+    """Open the app in AppTest over ``db_url`` as ``role`` (and ``user``), on ``page`` if given; with the
+    purpose of consulting personal data stated unless ``purpose=False``."""
     from streamlit.testing.v1 import AppTest
 
     def _open(
@@ -227,6 +237,7 @@ def open_app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         role: str = "analyst",
         user: str | None = None,
         timeout: float = 90,
+        purpose: bool = True,
     ) -> AppTest:
         monkeypatch.setenv("WORKBENCH_DB_URL", db_url)
         monkeypatch.setenv("WORKBENCH_ROLE", role)
@@ -234,6 +245,8 @@ def open_app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
             monkeypatch.setenv("WORKBENCH_USER", user)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         at.run()
+        if purpose:
+            state_purpose(at)
         if page:
             at.switch_page(page)
             at.run()
@@ -260,8 +273,8 @@ def workbench_cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
 def data_page(open_app):  # type: ignore[no-untyped-def]
     """Open the Data page in AppTest over ``db_url`` as ``role`` (user ``apptest``)."""
 
-    def _open(db_url: str, role: str = "analyst"):  # type: ignore[no-untyped-def]
-        return open_app(db_url, "pages/data.py", role=role, user="apptest", timeout=60)
+    def _open(db_url: str, role: str = "analyst", purpose: bool = True):  # type: ignore[no-untyped-def]
+        return open_app(db_url, "pages/data.py", role=role, user="apptest", timeout=60, purpose=purpose)
 
     return _open
 

@@ -34,8 +34,12 @@ def test_mapping_step_and_import(
 
 
 def test_export_kinds(data_page, store_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = data_page(store_copy)
+    at = data_page(store_copy, purpose=False)
     at.radio(key="export_kind").set_value("exchange").run()
+    assert not [b for b in at.button if b.key == "export_prepare"]  # persons leave with a stated purpose
+    at.text_input(key="purpose_ref_").set_value("OP-3")
+    at.text_area(key="purpose_why_").set_value("file for the Spanish investigators")
+    at.button(key="purpose_submit_").click().run()
     assert at.button(key="export_prepare").disabled  # no legal basis yet: says so beside the button
     assert any("State the legal basis" in c.value for c in at.caption)
     at.text_input(key="export_basis").input("MAA FR-ES art. 4").run()

@@ -197,7 +197,7 @@ def test_a_store_check_from_the_submissions_page_is_listed_at_once(store_copy: s
 
 
 def test_the_admin_page_says_when_each_kind_of_data_changed(store_copy: str, open_app) -> None:
-    app = open_app(store_copy, "pages/admin.py", timeout=120)
+    app = open_app(store_copy, "pages/admin.py", role="admin", timeout=120)
     changes = next(d.value for d in app.dataframe if "scope" in d.value.columns).set_index("scope")["changed"]
     assert changes["cases"].endswith(" UTC")  # the seeded store was imported
     assert changes["judgements"] == "not since the store was made"

@@ -160,3 +160,17 @@ def test_serve_listens_on_loopback_unless_told(monkeypatch: pytest.MonkeyPatch) 
     assert main(["serve"]) == 0
     assert seen == {"port": 8501, "address": "127.0.0.1"}
     assert build_parser().parse_args(["serve", "--address", "0.0.0.0"]).address == "0.0.0.0"
+
+
+def test_the_store_and_settings_as_shown_hold_no_database_password() -> None:
+    """The probe: `workbench info` and the Admin page (which shows ``Store.url`` and ``settings_table``)
+    printed the database URL with its password."""
+    from workbench.config import Settings, settings_table
+    from workbench.store import Store, make_engine
+
+    url = "postgresql+psycopg://wb:s3cret-pw@dbhost:5432/cen"
+    assert Store(make_engine(url)).url == "postgresql+psycopg://wb:***@dbhost:5432/cen"
+    env = {"WORKBENCH_DB_URL": url, "WORKBENCH_TOKEN": "wbt_x", "WORKBENCH_ADMIN_PASSWORD": "a-password-here"}
+    shown = {r["variable"]: r["value"] for r in settings_table(Settings.from_env(env))}
+    assert "s3cret-pw" not in json.dumps(shown)
+    assert shown["WORKBENCH_TOKEN"] == shown["WORKBENCH_ADMIN_PASSWORD"] == "(set)"

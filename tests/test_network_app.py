@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, state_purpose
 
 APP = str(ROOT / "app.py")
 
@@ -23,6 +23,7 @@ def app(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, at.exception
+    state_purpose(at)  # persons and companies are shown once the purpose is stated
     return at
 
 
@@ -73,6 +74,24 @@ def test_network_page_for_viewer_hides_personal_nodes(
     assert any("personal data" in i.value for i in at.info)
 
 
+def test_network_page_asks_the_purpose_before_persons(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/network.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert "Persons" not in {m.label for m in at.metric}  # not before the purpose is stated
+    at.text_input(key="purpose_ref_").set_value("OP-7")
+    at.text_area(key="purpose_why_").set_value("links of a seized courier")
+    at.button(key="purpose_submit_").click().run()
+    assert not at.exception, at.exception
+    assert "Persons" in {m.label for m in at.metric}
+
+
 def _writable_copy(seeded_sqlite: str, tmp_path: Path) -> str:
     """A private copy of the seeded store (the shared one is read-only); the backup API keeps WAL writes."""
     import sqlite3
@@ -94,6 +113,7 @@ def _page_on(url: str, page: str, monkeypatch: pytest.MonkeyPatch, role: str = "
     monkeypatch.setenv("WORKBENCH_USER", f"test-{role}")
     app = AppTest.from_file(APP, default_timeout=120)
     app.run()
+    state_purpose(app)
     app.switch_page(page)
     app.run()
     return app
@@ -203,15 +223,20 @@ def _graph_audit(url: str) -> list[dict[str, object]]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("role", ["analyst", "viewer"])
+@pytest.mark.parametrize("role", ["analyst", "rilo", "viewer"])
 def test_network_download_asks_a_legal_basis_and_is_audited(
     seeded_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_sample, role: str
 ) -> None:  # type: ignore[no-untyped-def]
     url = _writable_copy(seeded_sqlite, tmp_path)
     app = _page_on(url, "pages/network.py", monkeypatch, role)
-    seed = _planted_member(small_sample) if role == "analyst" else "C"  # viewers: a case
+    seed = _planted_member(small_sample) if role == "analyst" else "C"  # rilo and viewer: a case
     app.text_input(key="net_seed_text").set_value(seed).run()
     assert not app.exception, app.exception
+    if role == "viewer":  # the matrix: a viewer exports nothing, so the page offers no download
+        assert not [b for b in app.button if b.key == "net_dl_prepare"]
+        assert any("may not export" in c.value for c in app.caption)
+        assert _graph_audit(url) == []
+        return
     app.button(key="net_dl_prepare").click().run()
     assert not app.exception, app.exception
     if role == "analyst":
@@ -227,7 +252,7 @@ def test_network_download_asks_a_legal_basis_and_is_audited(
     assert int(entry["nodes"]) > 1
     if role == "analyst":
         assert entry["legal_basis"] == "MAA FR-ES 2019, art. 4" and "person" in entry["personal"]
-    else:  # the viewer's graph holds no personal node: no person, company, identifier or plate leaves
+    else:  # the RILO's graph holds no personal node: no person, company, identifier or plate leaves
         assert entry["personal"] == [] and "person" not in entry["counts"]
 
 

@@ -77,6 +77,63 @@ def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield app
 
 
+#: The accounts of :func:`accounts_app` (name: roles, personal-data permission), all with :data:`PASSWORD`.
+ACCOUNTS = {
+    "ada": (["admin"], True),
+    "ana": (["analyst"], True),
+    "ben": (["analyst"], True),
+    "vic": (["viewer"], False),
+}
+PASSWORD = "correct horse battery staple"
+
+
+def add_accounts(db_url: str) -> None:
+    """An organisation and the :data:`ACCOUNTS` in the store at ``db_url`` (as the set-up would add them)."""
+    from workbench.identity.accounts import create_account, create_organisation, installation_principal
+    from workbench.store import open_store
+
+    store, setup = open_store(db_url), installation_principal()
+    create_organisation(store, "FR-DGDDI", "French customs", "administration", by=setup)
+    for name, (roles, personal) in ACCOUNTS.items():
+        create_account(
+            store, name, organisation="FR-DGDDI", roles=roles, password=PASSWORD, personal=personal, by=setup
+        )
+
+
+@pytest.fixture(scope="session")
+def accounts_app(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The workbench served over a copy of the seeded sample that has accounts, so everyone signs in:
+    (app URL, store URL). The server's WORKBENCH_ROLE grants nothing there."""
+    url = copy_store(seeded_sqlite, tmp_path_factory.mktemp("accounts") / "app.db")
+    add_accounts(url)
+    with served_app(
+        url, tmp_path_factory.mktemp("accountslog") / "streamlit-accounts.log", role="admin"
+    ) as app:
+        yield app, url
+
+
+def sign_in(pg, name: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login form at the app's address (``pg.app_url``)."""
+    pg.goto(pg.app_url)
+    wait_idle(pg, 'input[type="password"]')
+    pg.get_by_label("Account", exact=True).fill(name)
+    pg.get_by_label("Password", exact=True).fill(password)
+    pg.get_by_role("button", name="Sign in").click()
+    # signed in (the navigation appears) or refused (a message under the form)
+    pg.wait_for_selector('[data-testid="stSidebarNav"], [data-testid="stAlert"]', timeout=90_000)
+    wait_idle(pg)
+
+
+def state_purpose(pg, reference: str = "OP-BROWSER-1") -> None:  # type: ignore[no-untyped-def]
+    """Answer the purpose prompt the page shows before personal data (a case reference and why)."""
+    pg.get_by_label("Case or operation reference").wait_for(timeout=90_000)
+    pg.get_by_label("Case or operation reference").fill(reference)
+    pg.get_by_label("Justification").fill("automated browser test")
+    pg.get_by_role("button", name="Show personal data").click()
+    pg.get_by_label("Case or operation reference").wait_for(state="detached", timeout=90_000)
+    wait_idle(pg)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():

@@ -9,7 +9,7 @@ import re
 import openpyxl
 import pytest
 
-from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
+from tests.browser.conftest import assert_no_exception, screenshot, state_purpose, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -40,6 +40,7 @@ def test_upload_import_and_export(page, tmp_path) -> None:  # type: ignore[no-un
     screenshot(page, "data-import-report")
 
     page.get_by_role("tab", name="Export").click()
+    state_purpose(page)  # the analyst's workbook holds persons: the purpose first
     page.get_by_role("button", name="Prepare workbook").click()
     wait_idle(page, '[data-testid="stDownloadButton"]')
     with page.expect_download() as dl:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
+from tests.browser.conftest import assert_no_exception, screenshot, state_purpose, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -31,6 +31,7 @@ def test_network_search_draw_expand(page, small_sample) -> None:  # type: ignore
     wait_idle(page, '[data-testid="stMetric"]')
     page.get_by_role("link", name="Network").click()
     page.get_by_role("heading", name="Network").first.wait_for(timeout=60_000)
+    state_purpose(page)  # persons and companies once the purpose is stated
     wait_idle(page, '[data-testid="stMetric"]')
     assert page.get_by_role("heading", name="Network").first.is_visible()
     # one hop: the couriers around the phone, their cases; the rest is left to expand
@@ -111,6 +112,7 @@ def test_duplicates_page(page) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page, '[data-testid="stMetric"]')
     page.get_by_role("link", name="Duplicates").click()
     page.get_by_role("heading", name="Duplicates").first.wait_for(timeout=60_000)
+    state_purpose(page)
     wait_idle(page, '[data-testid="stDataFrame"]')
     assert page.get_by_role("heading", name="Duplicates").first.is_visible()
     assert page.get_by_text("Compare the two records").first.is_visible()

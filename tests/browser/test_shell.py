@@ -8,12 +8,12 @@ from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-# (url path, screenshot name, title, an element that shows the page has drawn its content)
+# (url path, screenshot name, title, an element that shows the page has drawn its content); the Admin
+# page, for administrators only, is opened in test_identity.py
 SHELL_PAGES = [
     ("", "overview", "Overview", '[data-testid="stVegaLiteChart"]'),
     ("cases", "cases", "Cases", '[data-testid="stDataFrame"]'),
     ("data", "data", "Data", '[data-testid="stFileUploader"]'),
-    ("admin", "admin", "Store & audit", '[data-testid="stMetric"]'),
 ]
 
 

@@ -41,6 +41,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any, Literal, NamedTuple
 
 import pyotp
@@ -92,8 +93,15 @@ Refusal = Literal["wrong", "locked", "disabled", "expired", "second_factor"]
 REFUSALS: tuple[str, ...] = ("wrong", "locked", "disabled", "expired", "second_factor")
 
 _HASHER = PasswordHasher()  # argon2id with argon2-cffi's recommended parameters
-#: verified against when the name is unknown, so an unknown name costs the same time as a wrong password
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so an unknown name costs the same time as a wrong
+    password (made on first use: hashing costs time no import should pay)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
 TOKEN_PREFIX = "wbt_"
 
 
@@ -361,7 +369,7 @@ def _expired(account: Account, settings: Settings, now: dt.datetime) -> bool:
 
 def _verify(hashed: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(hashed or _DUMMY_HASH, password) and hashed is not None
+        return _HASHER.verify(hashed or _dummy_hash(), password) and hashed is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -9,7 +9,7 @@ Examples
 --------
 >>> from workbench.identity import Principal
 >>> from workbench.store import open_store
->>> store, ana = open_store("sqlite://"), Principal("ana", "local", frozenset({"analyst"}), mode="local")
+>>> store, ana = open_store("sqlite://"), Principal("ana", "local", frozenset({"analyst"}), True, "local")
 >>> record_judgement(store, "person", "FR:C1:P1", "DE:C9:P7", "same", actor=ana, note="same passport photo")
 >>> load_judgements(store, "person")
 [('DE:C9:P7', 'FR:C1:P1', 'same')]

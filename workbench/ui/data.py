@@ -61,9 +61,9 @@ def _extras() -> dict[str, Any]:
 def import_allowed() -> bool:
     """Whether the current role may import; a read-only role is told so (and gets no upload widget)."""
     from workbench.exchange.ingest import may_import
-    from workbench.ui.resources import get_actor
+    from workbench.ui.session import get_principal
 
-    actor = get_actor()
+    actor = get_principal()
     if may_import(actor):
         return True
     st.info(
@@ -402,7 +402,8 @@ def confirm_import(raw: RawDataset) -> bool:
 def run_import(raw: RawDataset, source_name: str) -> None:
     """Import with a progress bar; the report is kept for the page to show."""
     from workbench.exchange.ingest import ImportFailed, ingest_dataset
-    from workbench.ui.resources import get_actor, get_store, import_gates
+    from workbench.ui.resources import get_store, import_gates
+    from workbench.ui.session import get_principal
 
     bar = st.progress(0.0, text="starting")
 
@@ -417,7 +418,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
             get_store(),
             progress=progress,
             source_name=source_name,
-            actor=get_actor(),
+            actor=get_principal(),
             gates=import_gates(),
         )
     except ImportFailed as e:
@@ -470,7 +471,8 @@ def export_panel() -> None:
     )
     from workbench.i18n import _
     from workbench.identity import ROLES, roles_with
-    from workbench.ui.resources import get_actor, get_settings, get_store
+    from workbench.ui.resources import get_settings, get_store
+    from workbench.ui.session import get_principal, need_purpose
 
     state = get_state()
     settings = get_settings()
@@ -480,7 +482,7 @@ def export_panel() -> None:
         "non_personal": _("Non-personal (cases + items, scrubbed)"),
         "pseudonymised": _("Pseudonymised (keyed pseudonyms)"),
     }
-    actor = get_actor()
+    actor = get_principal()
     kinds = export_kinds_for(actor)
     if not kinds:
         st.info(
@@ -538,6 +540,12 @@ def export_panel() -> None:
         )
     elif needs_basis and not basis.strip():
         st.caption(_("State the legal basis to prepare this export: it carries personal data or pseudonyms."))
+    principal = actor
+    if kind != "non_personal" and principal.can_see_personal:
+        stated = need_purpose(principal)
+        if stated is None:
+            return  # the purpose prompt is shown: an export with persons goes with its purpose
+        principal = stated
     label = _("Prepare workbook") if kind == "formatted" else _("Prepare export")
     blocked = missing_key or (needs_basis and not basis.strip())
     if st.button(label, key="export_prepare", disabled=blocked):
@@ -545,7 +553,7 @@ def export_panel() -> None:
         with st.status(_("Preparing the export …"), expanded=False) as status:
             try:
                 data, name, counts = export_bytes(
-                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, actor=actor
+                    get_store(), kind, state.filter, fmt=fmt, legal_basis=basis or None, actor=principal
                 )
             except ExportRefused as e:
                 refused = str(e)
@@ -573,4 +581,4 @@ def export_panel() -> None:
             key="export_download",
             on_click="ignore",
         )
-        st.caption(_("This export is recorded in the audit log (Admin → Store & audit)."))
+        st.caption(_("This export is recorded in the audit log (Admin → Accounts & store)."))

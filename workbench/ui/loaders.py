@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from workbench.identity import Principal
 from workbench.store import queries
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
@@ -38,18 +39,26 @@ def overview(flt: CaseFilter) -> queries.Overview:
 
 @st.cache_data(ttl=_TTL, max_entries=128, show_spinner=False)
 def _search(
-    url: str, version: tuple[int, ...], flt: CaseFilter, text: str, page: int, page_size: int, personal: bool
+    url: str,
+    version: tuple[int, ...],
+    flt: CaseFilter,
+    text: str,
+    page: int,
+    page_size: int,
+    consultant: Principal | None,
 ) -> tuple[pd.DataFrame, int]:
-    return queries.search_cases(get_store(), flt, text, page, page_size, personal_allowed=personal)
+    # the consultant is part of the key: a cached consultation of personal data is one user's, for one purpose
+    return queries.search_cases(
+        get_store(), flt, text, page, page_size, personal_allowed=consultant is not None
+    )
 
 
 def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
-    """One page of the case search, for the current user (see :func:`workbench.store.queries.search_cases`)."""
-    from workbench.ui.resources import get_settings
+    """One page of the case search, for the current user (see :func:`workbench.store.queries.search_cases`):
+    conveyance ids (personal data) only once the user has stated the purpose of the consultation."""
+    from workbench.ui.session import consultant
 
-    return _search(
-        get_store().url, data_version(*_CASES), flt, text, page, page_size, get_settings().can_see_personal
-    )
+    return _search(get_store().url, data_version(*_CASES), flt, text, page, page_size, consultant())
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)

@@ -6,21 +6,18 @@ A page adds itself to the app with one line near its top, e.g.::
     # nav: section=Analysis; title=Routes; icon=:material/route:; order=20
 
 ``section`` is one of :data:`SECTIONS` (grouped by user role), ``order`` sorts pages within a section,
-``default=true`` marks the landing page. ``roles`` (optional) names who the page is for: roles of
-:data:`workbench.config.ROLES` separated by ``,``, or ``personal`` for the roles that may see personal
-data (:data:`workbench.config.PERSONAL_DATA_ROLES`); other roles do not get it in their menu. Hiding is
-only what the menu offers: the page and the library still check the role themselves. Features
-therefore never edit the entry script, and a test checks that every file in ``pages/`` has a valid line.
+``default=true`` marks the landing page, ``needs`` names the action of the role x action matrix
+(:data:`workbench.identity.ACTIONS`) a user must be allowed to see the page at all (default
+``view_data``); :func:`pages_for` leaves out the others, so they are neither listed nor reachable by
+their address. The library still checks every action itself. Features therefore never edit the entry script, and a test
+checks that every file in ``pages/`` has a valid line.
 
 Examples
 --------
 >>> spec = parse_nav("# nav: section=Analysis; title=Overview; icon=:material/dashboard:; order=10; default=true",
 ...                  "pages/overview.py")
->>> spec.section, spec.title, spec.default
-('Analysis', 'Overview', True)
->>> dup = parse_nav("# nav: section=Analysis; title=Duplicates; roles=personal", "pages/entities.py")
->>> dup.for_role("analyst"), dup.for_role("viewer"), spec.for_role("viewer")
-(True, False, True)
+>>> spec.section, spec.title, spec.default, spec.needs
+('Analysis', 'Overview', True, 'view_data')
 """
 
 from __future__ import annotations
@@ -29,9 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.config import PERSONAL_DATA_ROLES, ROLES
+from workbench.identity import ACTIONS, Principal, can
 
-__all__ = ["SECTIONS", "PageSpec", "parse_nav", "discover_pages", "NavError"]
+__all__ = ["SECTIONS", "PageSpec", "parse_nav", "discover_pages", "page_spec", "pages_for", "NavError"]
 
 #: Sections of the sidebar, in display order (grouped by the roles that use them).
 SECTIONS: tuple[str, ...] = ("Analysis", "Briefings", "Risk", "Data quality", "Training", "Admin")
@@ -49,11 +46,7 @@ class PageSpec:
     icon: str | None = None
     order: int = 100
     default: bool = False
-    roles: frozenset[str] | None = None  # None: every role
-
-    def for_role(self, role: str) -> bool:
-        """Whether the menu of ``role`` offers this page."""
-        return self.roles is None or role in self.roles
+    needs: str = "view_data"  # the action a user must be allowed to see the page
 
 
 def parse_nav(line: str, path: str) -> PageSpec:
@@ -69,7 +62,7 @@ def parse_nav(line: str, path: str) -> PageSpec:
         if not sep:
             raise NavError(f"{path}: '# nav:' entry {part.strip()!r} is not key=value")
         fields[key.strip()] = value.strip()
-    unknown = set(fields) - {"section", "title", "icon", "order", "default", "roles"}
+    unknown = set(fields) - {"section", "title", "icon", "order", "default", "needs"}
     if unknown:
         raise NavError(f"{path}: unknown '# nav:' keys {sorted(unknown)}")
     section = fields.get("section", "")
@@ -81,23 +74,17 @@ def parse_nav(line: str, path: str) -> PageSpec:
         order = int(fields.get("order", "100"))
     except ValueError:
         raise NavError(f"{path}: order {fields['order']!r} is not a whole number") from None
-    roles: frozenset[str] | None = None
-    if "roles" in fields:
-        names = {r.strip() for r in fields["roles"].split(",") if r.strip()}
-        bad = sorted(names - set(ROLES) - {"personal"})
-        if bad or not names:
-            raise NavError(
-                f"{path}: roles {bad or fields['roles']!r}: use personal or some of {', '.join(ROLES)}"
-            )
-        roles = frozenset((names - {"personal"}) | (PERSONAL_DATA_ROLES if "personal" in names else set()))
+    needs = fields.get("needs", "view_data")
+    if needs not in ACTIONS:
+        raise NavError(f"{path}: needs={needs!r} is not an action of the matrix ({', '.join(ACTIONS)})")
     return PageSpec(
         path=path,
+        needs=needs,
         section=section,
         title=fields["title"],
         icon=fields.get("icon") or None,
         order=order,
         default=fields.get("default", "").lower() in ("1", "true", "yes"),
-        roles=roles,
     )
 
 
@@ -110,9 +97,16 @@ def _nav_line(text: Iterable[str]) -> str | None:
     return None
 
 
-def discover_pages(root: Path, role: str | None = None) -> dict[str, list[PageSpec]]:
-    """Pages under ``root/pages`` grouped by section (in :data:`SECTIONS` order), sorted by order/title;
-    with ``role``, only those its menu offers.
+def page_spec(page: Path) -> PageSpec | None:
+    """The declaration of the page script at ``page`` (a file in a ``pages/`` folder), None if it has no
+    ``# nav:`` line."""
+    with page.open(encoding="utf-8") as fh:
+        line = _nav_line(fh)
+    return None if line is None else parse_nav(line, f"pages/{page.name}")
+
+
+def discover_pages(root: Path) -> dict[str, list[PageSpec]]:
+    """Pages under ``root/pages`` grouped by section (in :data:`SECTIONS` order), sorted by order/title.
 
     Raises :class:`NavError` when a page has no valid ``# nav:`` line or two pages claim the default.
     """
@@ -130,9 +124,25 @@ def discover_pages(root: Path, role: str | None = None) -> dict[str, list[PageSp
     grouped: dict[str, list[PageSpec]] = {}
     for section in SECTIONS:
         pages = sorted(
-            (s for s in specs if s.section == section and (role is None or s.for_role(role))),
+            (s for s in specs if s.section == section),
             key=lambda s: (s.order, s.title),
         )
         if pages:
             grouped[section] = pages
     return grouped
+
+
+def pages_for(principal: Principal, pages: dict[str, list[PageSpec]]) -> dict[str, list[PageSpec]]:
+    """The sections and pages ``principal`` may open (each page's ``needs``), empty sections left out.
+
+    >>> overview = PageSpec("pages/overview.py", "Analysis", "Overview")
+    >>> admin = PageSpec("pages/admin.py", "Admin", "Accounts", needs="administer")
+    >>> auditor = Principal("aud", "EU", frozenset({"auditor"}))
+    >>> pages_for(auditor, {"Analysis": [overview], "Admin": [admin]})
+    {}
+    >>> boss = Principal("boss", "EU", frozenset({"admin"}))
+    >>> [p.title for specs in pages_for(boss, {"Analysis": [overview], "Admin": [admin]}).values() for p in specs]
+    ['Overview', 'Accounts']
+    """
+    allowed = {section: [p for p in specs if can(principal, p.needs)] for section, specs in pages.items()}
+    return {section: specs for section, specs in allowed.items() if specs}

@@ -29,10 +29,12 @@ import streamlit.components.v1 as components
 
 from workbench.format.schema import FORMAT
 from workbench.i18n import _
+from workbench.identity import PermissionDenied, Principal, can
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import data_version, get_actor, get_settings, get_store
+from workbench.ui.resources import data_version, get_store
+from workbench.ui.session import consultant, get_principal, need_purpose
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -104,24 +106,26 @@ def _version(personal: bool) -> tuple[int, ...]:
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Building the entity graph ...")
-def _graph(url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool) -> EntityGraph:
-    if not personal:
+def _graph(url: str, version: tuple[int, ...], flt: CaseFilter, consultant: Principal | None) -> EntityGraph:
+    if consultant is None:
         return graph_from_store(get_store(), flt, personal_allowed=False)
     # the Duplicates page's cached resolutions: one reading and one resolution per filter
     parties, entities = {}, {}
     for table, kind in (("persons", "person"), ("companies", "company")):
-        frame, res = _resolution(url, version, flt, kind)
+        frame, res = _resolution(url, version, flt, kind, consultant)
         parties[table], entities[table] = frame, res.entity_of
     return graph_from_store(get_store(), flt, personal_allowed=True, parties=parties, entities=entities)
 
 
 def entity_graph(flt: CaseFilter) -> EntityGraph:
-    """The entity graph of the filtered cases (personal nodes only for roles that may see them)."""
+    """The entity graph of the filtered cases (personal nodes only for a user who may see them and has
+    stated the purpose: :func:`workbench.ui.session.consultant`)."""
     return _graph(*_key(flt))
 
 
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Resolving entities ...")
-def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str) -> Any:
+def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, consultant: Principal) -> Any:
+    # the consultant is part of the cache key: a cached consultation is one user's, for one purpose
     from workbench.network.graph import party_frame
     from workbench.network.judgements import load_judgements
     from workbench.network.resolve import resolve, resolver_kind
@@ -132,29 +136,33 @@ def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str) 
 
 
 def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
-    """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: check the role first)."""
-    if not get_settings().can_see_personal:
-        raise PermissionError("entity resolution works on personal data, which the current user may not see")
-    return _resolution(get_store().url, _version(True), flt, kind)
+    """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: the page asks
+    the purpose first, :func:`workbench.ui.session.need_purpose`)."""
+    who = consultant()
+    if who is None:
+        raise PermissionDenied(
+            _("entity resolution works on personal data: state the purpose of the consultation first")
+        )
+    return _resolution(get_store().url, _version(True), flt, kind, who)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
-def _communities(url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool) -> pd.Series:
+def _communities(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> pd.Series:
     from workbench.network.graph import communities
 
-    return communities(_graph(url, version, flt, personal))
+    return communities(_graph(url, version, flt, who))
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Ranking entities ...")
-def _rankings(url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool) -> pd.DataFrame:
+def _rankings(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> pd.DataFrame:
     from workbench.network.graph import rankings
 
-    return rankings(_graph(url, version, flt, personal))
+    return rankings(_graph(url, version, flt, who))
 
 
-def _key(flt: CaseFilter) -> tuple[str, tuple[int, ...], CaseFilter, bool]:
-    personal = get_settings().can_see_personal
-    return get_store().url, _version(personal), flt, personal
+def _key(flt: CaseFilter) -> tuple[str, tuple[int, ...], CaseFilter, Principal | None]:
+    who = consultant()
+    return get_store().url, _version(who is not None), flt, who
 
 
 def graph_communities(flt: CaseFilter) -> pd.Series:
@@ -338,7 +346,11 @@ def judge_pair(
     from workbench.network.judgements import record_judgement
 
     note = str(st.session_state.get("dup_note") or "").strip()
-    record_judgement(get_store(), kind, left_key, right_key, decision, score=score, note=note or None)
+    # the Duplicates page shows the pair only once the purpose is stated: the judgement goes with it
+    actor = consultant() or get_principal()
+    record_judgement(
+        get_store(), kind, left_key, right_key, decision, score=score, note=note or None, actor=actor
+    )
     verdict = "the same" if decision == "same" else "different"
     a, b = names or (left_key, right_key)
     get_state().extras["duplicates.last"] = f"Recorded: {a} and {b} are {verdict}" + (
@@ -354,6 +366,10 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
 
     drawn = graph.subgraph(node_ids)
     personal = personal_kinds(drawn)
+    action = "export_personal" if personal else "export_non_personal"
+    if not can(get_principal(), action):  # the library refuses too; no button that can only be refused
+        st.caption(_("Your roles ({role}) may not export this network.", role=get_principal().role))
+        return
     formats = {"graphml": "GraphML (Gephi, yEd, networkx)", "i2": "i2 Analyst's Notebook workbook"}
     c1, c2 = st.columns([2, 3])
     fmt = c1.radio("Format", list(formats), format_func=formats.__getitem__, key=f"{key}_fmt")
@@ -367,14 +383,14 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
         return
     try:
         data, name, counts = graph_bytes(
-            get_store(), drawn, fmt, flt, legal_basis=basis or None, actor=get_actor()
+            get_store(), drawn, fmt, flt, legal_basis=basis or None, actor=consultant() or get_principal()
         )
     except ExportRefused as e:
         st.error(f"Not exported: {e}.")
         return
     st.download_button(f"Download {name}", data, file_name=name, key=f"{key}_download", on_click="ignore")
     st.caption(
-        f"{count(sum(counts.values()), 'node')}; this download is recorded in the audit log (Admin → Store & audit)."
+        f"{count(sum(counts.values()), 'node')}; this download is recorded in the audit log (Admin → Accounts & store)."
     )
 
 
@@ -455,8 +471,12 @@ def network_view(spec: dict[str, Any], *, height: int = 620, key: str) -> dict[s
 
 # ---------------------------------------------------------------- the Network page's panels
 def personal_notice() -> None:
-    """Tell a role that may not see personal data what the graph leaves out."""
-    if not get_settings().can_see_personal:
+    """Tell a role that may not see personal data what the graph leaves out; ask a role that may for the
+    purpose of the consultation (the graph leaves persons and companies out until it is stated)."""
+    principal = get_principal()
+    if principal.can_see_personal:
+        need_purpose(principal)
+    else:
         st.info(
             _(
                 "Persons, companies and their identifiers are personal data, which your role may not see: the "

@@ -30,7 +30,8 @@ from data_quality import (
 )
 from workbench.i18n import _
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import data_version, get_settings, get_store
+from workbench.ui.resources import data_version, get_store
+from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -76,7 +77,7 @@ def submissions() -> pd.DataFrame:
 
 
 def _personal() -> bool:
-    return get_settings().can_see_personal
+    return get_principal().can_see_personal
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the report ...")

@@ -13,11 +13,10 @@ from typing import Any
 import streamlit as st
 
 from workbench.config import Settings
-from workbench.identity import Principal, current_principal
 from workbench.store import DataVersion, Store, open_store
 from workbench.store import data_version as read_data_version
 
-__all__ = ["get_actor", "get_settings", "get_store", "import_gates", "data_version", "current_data_version"]
+__all__ = ["get_settings", "get_store", "import_gates", "data_version", "current_data_version"]
 
 
 def get_settings() -> Settings:
@@ -31,13 +30,6 @@ def _store(url: str) -> Store:
 
 def get_store() -> Store:
     return _store(get_settings().db_url)
-
-
-def get_actor() -> Principal:
-    """Who acts in the library calls of the app: the store's local single user while it has no account
-    (WORKBENCH_USER/WORKBENCH_ROLE); on a store with accounts the signed-in principal of the session
-    (workbench.ui.session, the login gate), else :class:`~workbench.identity.PermissionDenied`."""
-    return current_principal(get_store())
 
 
 def import_gates() -> list[Any]:

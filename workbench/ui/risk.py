@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.i18n import _
+from workbench.identity import can
 from workbench.risk import editing
 from workbench.risk import registry as reg
 from workbench.risk.backtest import BacktestResult, backtest, backtest_sql, live_figures
@@ -41,7 +42,8 @@ from workbench.risk.traffic import (
     traffic_sources,
 )
 from workbench.store.filters import CaseFilter
-from workbench.ui.resources import data_version, get_actor, get_settings, get_store
+from workbench.ui.resources import data_version, get_store
+from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -153,7 +155,7 @@ def for_download(scored: pd.DataFrame) -> pd.DataFrame:
     not see it (the traffic's own columns only; no number plates or parcel ids)."""
     from workbench.risk.traffic import non_personal_traffic
 
-    return scored if get_settings().can_see_personal else non_personal_traffic(scored)
+    return scored if get_principal().can_see_personal else non_personal_traffic(scored)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
@@ -194,7 +196,7 @@ def source_rows(source: str) -> int:
 
 def load_samples() -> str:
     """Load the shipped sample indicators (if none are stored) and sample traffic (if none is)."""
-    return load_risk_sample(get_store(), get_actor())
+    return load_risk_sample(get_store(), get_principal())
 
 
 def sample_loader() -> None:
@@ -211,7 +213,7 @@ def sample_loader() -> None:
             "planted routes, and declarations/passenger movements around the default sample's seizures), "
             "or import your own below and with `workbench risk load-traffic`."
         )
-        viewer = get_settings().role not in reg.EDITOR_ROLES
+        viewer = not can(get_principal(), "write_indicators")
         if st.button("Load the sample indicators and traffic", key="risk_load_sample", disabled=viewer):
             flash("success", load_samples())
             listing = reg.list_indicators(store)
@@ -466,7 +468,7 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
         st.error("The rule cannot be used yet:\n\n" + "\n".join(f"- {p}" for p in e.problems))
     st.markdown("**What it matches (live, on the traffic)**")
     _live_counts(indicator, saved, prepared)
-    settings = get_settings()
+    principal = get_principal()
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
     if (
@@ -474,13 +476,13 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
             "Save as new version",
             type="primary",
             key="risk_save",
-            disabled=indicator is None or settings.role not in reg.EDITOR_ROLES,
+            disabled=indicator is None or not can(principal, "write_indicators"),
             width="stretch",
         )
         and indicator is not None  # a disabled button is never pressed
     ):
         try:
-            stored = reg.save_version(get_store(), indicator, get_actor(), note=note)
+            stored = reg.save_version(get_store(), indicator, get_principal(), note=note)
         except reg.ReviewError as e:
             st.error(str(e))
         else:
@@ -492,7 +494,7 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
 # ------------------------------------------------------------------------------------ review, versions
 def _act(fn: Any, *args: Any, **kwargs: Any) -> None:
     try:
-        ind = fn(get_store(), *args, actor=get_actor(), **kwargs)
+        ind = fn(get_store(), *args, actor=get_principal(), **kwargs)
     except reg.ReviewError as e:
         st.error(str(e))
         return
@@ -502,7 +504,7 @@ def _act(fn: Any, *args: Any, **kwargs: Any) -> None:
 
 def review_panel(ident: str) -> None:
     """Submit, approve, reject, withdraw or retire, as the current user may."""
-    settings = get_settings()
+    principal = get_principal()
     versions = reg.indicator_versions(get_store(), ident)
     latest = versions[-1]
     active = [v for v in versions if v.status == "active"]
@@ -515,28 +517,30 @@ def review_panel(ident: str) -> None:
         f"Latest **v{latest.version}** is **{latest.status.replace('_', ' ')}** (written by {latest.author}); {in_force}."
     )
     st.caption(
-        f"You are **{settings.user}** ({settings.role}). A version is approved by someone other than its author."
+        f"You are **{principal.user}** ({principal.role}). A version is approved by someone other than its author."
     )
-    if settings.role not in reg.EDITOR_ROLES:
+    if not can(principal, "write_indicators") and not can(principal, "approve_indicators"):
         st.caption("Your role may read the review but not take part in it.")
         return
     comment = st.text_input("Review comment", key=f"risk_comment_{ident}")
     cols = st.columns(4)
     if latest.status == "draft":
-        if cols[0].button("Submit for review", key="risk_submit"):
+        if can(principal, "write_indicators") and cols[0].button("Submit for review", key="risk_submit"):
             _act(reg.submit, ident, comment=comment)
     elif latest.status == "in_review":
-        if settings.user == latest.author:
+        if principal.user == latest.author:
             st.info(
                 f"Waiting for a review by someone other than you ({latest.author} wrote v{latest.version})."
             )
             if cols[0].button("Withdraw", key="risk_withdraw"):
                 _act(reg.withdraw, ident, comment=comment)
-        else:
+        elif can(principal, "approve_indicators"):
             if cols[0].button("Approve", type="primary", key="risk_approve"):
                 _act(reg.approve, ident, comment=comment)
             if cols[1].button("Reject", key="risk_reject"):
                 _act(reg.reject, ident, comment=comment)
+        else:
+            st.caption("Your role may draft indicators; approving them is for the roles that may approve.")
     if active and cols[3].button(f"Retire v{active[-1].version}", key="risk_retire"):
         _act(reg.retire, ident, comment=comment)
 
@@ -576,8 +580,8 @@ def versions_panel(ident: str) -> None:
 
 def import_export_panel() -> None:
     """Import indicators from YAML or Excel; download them as YAML or Excel."""
-    store, settings = get_store(), get_settings()
-    editor = settings.role in reg.EDITOR_ROLES
+    store, principal = get_store(), get_principal()
+    editor = can(principal, "write_indicators")
     up = st.file_uploader(
         "Indicators file (.yaml or .xlsx)",
         type=["yaml", "yml", "xlsx"],
@@ -589,7 +593,7 @@ def import_export_panel() -> None:
         tmp = Path(tempfile.mkdtemp(prefix="wb-risk-")) / Path(up.name).name
         tmp.write_bytes(up.getvalue())
         try:
-            summary = reg.import_indicators(store, read_indicators(tmp), get_actor(), source=up.name)
+            summary = reg.import_indicators(store, read_indicators(tmp), get_principal(), source=up.name)
         except (IndicatorError, reg.ReviewError) as e:
             st.error(str(e))
         else:

@@ -19,7 +19,8 @@ import streamlit as st
 
 from workbench.i18n import _
 from workbench.store.search import search
-from workbench.ui.resources import data_version, get_actor, get_store
+from workbench.ui.resources import data_version, get_store
+from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
 
 __all__ = ["search_box", "hit_cases", "PLACEHOLDER"]
@@ -34,7 +35,7 @@ def _found(text: str, key: str, kinds: Sequence[str] | None) -> pd.DataFrame:
     memo = st.session_state.get(memo_key)
     if isinstance(memo, dict) and memo.get("text") == text and memo.get("version") == version:
         return memo["hits"]
-    hits = search(get_store(), text, actor=get_actor(), kinds=kinds, limit=50)
+    hits = search(get_store(), text, actor=get_principal(), kinds=kinds, limit=50)
     st.session_state[memo_key] = {"text": text, "version": version, "hits": hits}
     return hits
 

@@ -21,7 +21,6 @@ from workbench.i18n import _
 from workbench.store.criteria import CRITERIA, Criterion, offered_values, period_bounds
 from workbench.store.filters import CaseFilter
 from workbench.ui.loaders import filter_options
-from workbench.ui.resources import get_settings
 from workbench.ui.state import get_state
 
 __all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS", "widget_key"]
@@ -114,14 +113,4 @@ def filter_sidebar() -> CaseFilter:
         for c in CRITERIA:
             _widget(c, state.filter, opts)  # the values chosen so far narrow a list "within" another
         st.button(_("Reset filters"), on_click=_reset, width="stretch")
-        settings = get_settings()
-        personal = _("may see personal data") if settings.can_see_personal else _("no personal data")
-        st.caption(
-            _(
-                "User **{user}** · role **{role}** ({personal})",
-                user=settings.user,
-                role=settings.role,
-                personal=personal,
-            )
-        )
     return state.filter
