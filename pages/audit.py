@@ -1,7 +1,7 @@
 """Audit: who consulted whom, exports by recipient, unusual consultation, the chain's integrity.
 
 For auditors and administrators; the library refuses everyone else (``read_audit``)."""
-# nav: section=Admin; title=Audit; icon=:material/policy:; order=20
+# nav: section=Admin; title=Audit; icon=:material/policy:; order=20; needs=read_audit
 
 import streamlit as st
 
@@ -10,13 +10,15 @@ from workbench.identity import PermissionDenied
 from workbench.identity.audit_reports import REPORTS
 from workbench.ui.audit import (
     REPORT_TITLES,
-    audit_principal,
     chain_status,
     flat,
     query_widgets,
     report_download,
 )
 from workbench.ui.resources import get_store
+from workbench.ui.session import page_guard
+
+principal = page_guard()  # a page runs only through the entry script's login gate
 
 st.title(_("Audit"))
 st.caption(
@@ -26,10 +28,6 @@ st.caption(
     )
 )
 store = get_store()
-principal = audit_principal(store)
-if principal is None:
-    st.stop()
-assert principal is not None
 try:
     chain_status(store, principal)
     name = st.segmented_control(

@@ -69,7 +69,11 @@ def show_detail(rc: str, cid: str) -> None:
     if c.get("entry_date"):
         st.markdown(f"**Entered:** {c['entry_date']}")
     if c.get("remarks"):
-        label = _("Remarks") if who is not None else _("Remarks (personal data scrubbed, as in the non-personal export)")
+        label = (
+            _("Remarks")
+            if who is not None
+            else _("Remarks (personal data scrubbed, as in the non-personal export)")
+        )
         st.markdown(f"**{label}:** {c['remarks']}")
     st.markdown("**Items**")
     st.dataframe(

@@ -858,7 +858,10 @@ def test_a_database_error_is_reported_without_its_sql_or_values(tmp_path: Path) 
     write_dataset({"cases": GOOD}, tmp_path / "ds")
     with pytest.raises(ImportFailed) as err:
         ingest_dataset(read_dataset(tmp_path / "ds"), store, gates=[Breaks()])
-    assert "the import failed and nothing was stored (a database error (OperationalError) (table cases, data rows 1 to 3))" in str(err.value)
+    assert (
+        "the import failed and nothing was stored (a database error (OperationalError) (table cases, data rows 1 to 3))"
+        in str(err.value)
+    )
     assert "PETROVIC" not in str(err.value) and "no_such_table" not in str(err.value)
     with store.engine.connect() as c:
         (report,) = c.execute(sa.select(Submission.report)).scalars().all()

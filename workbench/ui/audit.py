@@ -12,11 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from workbench.i18n import N_, _
-from workbench.identity import PermissionDenied, Principal
+from workbench.identity import Principal
 from workbench.identity.audit_reports import REPORTS, AuditQuery, verify_log
 from workbench.store import Store
 
-__all__ = ["REPORT_TITLES", "audit_principal", "query_widgets", "chain_status", "report_download", "flat"]
+__all__ = ["REPORT_TITLES", "query_widgets", "chain_status", "report_download", "flat"]
 
 #: The reports as the page names them (keys of :data:`workbench.identity.audit_reports.REPORTS`).
 REPORT_TITLES: dict[str, str] = {
@@ -26,18 +26,6 @@ REPORT_TITLES: dict[str, str] = {
     "entries": N_("Every entry"),
 }
 assert set(REPORT_TITLES) == set(REPORTS)
-
-
-def audit_principal(store: Store) -> Principal | None:
-    """Who reads: the signed-in principal (the app's session, or the local single user of a store
-    without accounts). None, with the reason shown, when nobody may be named."""
-    from workbench.identity.accounts import current_principal
-
-    try:
-        return current_principal(store)
-    except PermissionDenied as e:
-        st.error(str(e))
-        return None
 
 
 def query_widgets() -> AuditQuery:
