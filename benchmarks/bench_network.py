@@ -159,10 +159,14 @@ def splink_reference(persons: Any, *, threshold: float = 0.9) -> tuple[Any, int,
         cl.LevenshteinAtThresholds("address", [2, 5]),
         cl.ExactMatch("postcode"),
     ]
-    if df["passport_number"].notna().any():
-        comparisons.append(cl.LevenshteinAtThresholds("passport_number", [1]))
-    else:
-        df = df.drop(columns=["passport_number"])
+    from workbench.format.schema import FORMAT
+
+    # the persons' identifier columns (the passport number), as the format declares them
+    for ident in (c.name for c in FORMAT.table("persons").columns if c.kind == "identifier" and c.name in df):
+        if df[ident].notna().any():
+            comparisons.append(cl.LevenshteinAtThresholds(ident, [1]))
+        else:
+            df = df.drop(columns=ident)
     rules = [block_on("first_name"), block_on("last_name"), block_on("date_of_birth"), block_on("postcode")]
     settings = SettingsCreator(
         link_type="dedupe_only", comparisons=comparisons, blocking_rules_to_generate_predictions=rules

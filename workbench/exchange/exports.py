@@ -68,6 +68,7 @@ __all__ = [
     "ExportDenied",
     "ExportRefused",
     "export_action",
+    "non_personal_case",
     "ExportResult",
     "PersonalLexicon",
     "scrub_text",
@@ -435,6 +436,22 @@ def _pseudonymise(tables: dict[str, pd.DataFrame], key: str) -> dict[str, pd.Dat
 
 
 # ---------------------------------------------------------------- building and writing
+def non_personal_case(store: Store, reporting_country: str, case_id: str, day: dt.date) -> dict[str, object] | None:
+    """One case's row as the non-personal export carries it (free text scrubbed, personal identifiers
+    cleared), so that someone who may not see personal data reads in the case detail what a
+    non-personal export gives; a view of the case, not an export (nothing leaves, nothing to audit).
+    None when the case is not stored."""
+    from workbench.store.queries import load_table
+
+    one_day = CaseFilter(reporting_countries=(reporting_country,), date_from=day, date_to=day)
+    cases = load_table(store, "cases", one_day, personal_allowed=True)
+    cases = cases[cases["case_id"] == case_id]
+    if cases.empty:
+        return None
+    row = _without_personal(cases, FORMAT.table("cases"), PersonalLexicon.from_store(store))
+    return {str(k): v for k, v in row.iloc[0].to_dict().items()}
+
+
 def export_tables(
     store: Store,
     kind: str = "exchange",

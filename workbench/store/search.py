@@ -33,7 +33,7 @@ Examples
 >>> from workbench.config import Settings
 >>> from workbench.store import open_store
 >>> store = open_store("sqlite://")
->>> search(store, "anything", settings=Settings.from_env({"WORKBENCH_ROLE": "viewer"})).empty
+>>> search(store, "anything", actor=Settings.from_env({"WORKBENCH_ROLE": "viewer"})).empty
 True
 """
 

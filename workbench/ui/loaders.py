@@ -65,14 +65,9 @@ def search_cases(flt: CaseFilter, text: str, page: int, page_size: int) -> tuple
 def _case_as_exported(
     url: str, version: tuple[int, ...], rc: str, case_id: str, day: dt.date
 ) -> dict[str, object] | None:
-    from workbench.config import Settings
-    from workbench.exchange.exports import export_tables
+    from workbench.exchange.exports import non_personal_case
 
-    one_day = CaseFilter(reporting_countries=(rc,), date_from=day, date_to=day)
-    # the non-personal export is open to every role; made here as the export makes it
-    cases = export_tables(get_store(), "non_personal", one_day, settings=Settings.from_env())["cases"]
-    row = cases[cases["case_id"] == case_id]
-    return None if row.empty else {str(k): v for k, v in row.iloc[0].to_dict().items()}
+    return non_personal_case(get_store(), rc, case_id, day)
 
 
 def case_as_exported(rc: str, case_id: str, seizure_date: dt.date) -> dict[str, object] | None:
