@@ -16,9 +16,10 @@ from workbench.ui.audit import (
     report_download,
 )
 from workbench.ui.resources import get_store
-from workbench.ui.session import page_guard
+from workbench.ui.session import get_principal, page_guard
 
-principal = page_guard()  # a page runs only through the entry script's login gate
+page_guard()  # a page runs only through the entry script's login gate
+principal = get_principal()
 
 st.title(_("Audit"))
 st.caption(

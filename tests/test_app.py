@@ -50,7 +50,12 @@ def test_bad_nav_lines_name_the_page(line: str) -> None:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens(open_app, seeded_sqlite: str, page: str) -> None:  # type: ignore[no-untyped-def]
     # a page that needs an action an analyst may not do (the Admin page: administer) opens for an admin
-    at = open_app(seeded_sqlite, page, role="admin" if page in ("pages/admin.py", "pages/audit.py") else "analyst", timeout=60)
+    at = open_app(
+        seeded_sqlite,
+        page,
+        role="admin" if page in ("pages/admin.py", "pages/audit.py") else "analyst",
+        timeout=60,
+    )
     assert not at.exception, at.exception
     assert at.title, f"{page} shows no title"
 
@@ -121,7 +126,9 @@ def test_menus_offer_each_role_its_pages() -> None:
     titles = {
         role: {
             p.title
-            for specs in pages_for(Principal(role, "X", frozenset({role}), personal=True), discover_pages(ROOT)).values()
+            for specs in pages_for(
+                Principal(role, "X", frozenset({role}), personal=True), discover_pages(ROOT)
+            ).values()
             for p in specs
         }
         for role in ("analyst", "steward", "trainer", "rilo", "viewer")

@@ -17,7 +17,7 @@ from workbench.store.queries import filter_options
 from workbench.ui.navigation import discover_pages
 
 #: Pages that show no data of the store, so no filter (indicator register, submissions, admin).
-UNFILTERED = {"pages/indicators.py", "pages/submissions.py", "pages/admin.py"}
+UNFILTERED = {"pages/indicators.py", "pages/submissions.py", "pages/admin.py", "pages/audit.py"}
 PAGES = [p.path for specs in discover_pages(ROOT).values() for p in specs]
 
 

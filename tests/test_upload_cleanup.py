@@ -54,7 +54,13 @@ def _files(temp: Path) -> list[str]:
 
 
 def test_an_upload_leaves_the_temporary_folder_when_imported_refused_or_cleared(temp: Path) -> None:
+    from workbench.identity import Principal
+
     at = AppTest.from_function(_page, default_timeout=60)
+    # the single user of a store without accounts, as the entry script's login gate leaves it
+    at.session_state["_workbench_local_principal"] = Principal(
+        "t", "local", frozenset({"analyst"}), True, "local"
+    )
     at.session_state["upload"] = ("cases.csv", CSV)
     at.run()
     assert not at.exception, at.exception

@@ -436,7 +436,9 @@ def _pseudonymise(tables: dict[str, pd.DataFrame], key: str) -> dict[str, pd.Dat
 
 
 # ---------------------------------------------------------------- building and writing
-def non_personal_case(store: Store, reporting_country: str, case_id: str, day: dt.date) -> dict[str, object] | None:
+def non_personal_case(
+    store: Store, reporting_country: str, case_id: str, day: dt.date
+) -> dict[str, object] | None:
     """One case's row as the non-personal export carries it (free text scrubbed, personal identifiers
     cleared), so that someone who may not see personal data reads in the case detail what a
     non-personal export gives; a view of the case, not an export (nothing leaves, nothing to audit).
