@@ -89,20 +89,14 @@ def show_detail(rc: str, cid: str) -> None:
     elif d.persons is None:
         st.info("Persons and companies are personal data; your role does not allow seeing them.")
     else:
-        st.markdown("**Persons**")
-        if d.persons.empty:
-            st.caption("none recorded")
-        else:
-            st.dataframe(
-                d.persons.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
-            )
-        st.markdown("**Companies**")
-        if d.companies is None or d.companies.empty:
-            st.caption("none recorded")
-        else:
-            st.dataframe(
-                d.companies.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
-            )
+        for label, frame in ((_("Persons"), d.persons), (_("Companies"), d.companies)):
+            st.markdown(f"**{label}**")
+            if frame is None or frame.empty:
+                st.caption(_("none recorded"))
+            else:
+                st.dataframe(
+                    frame.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
+                )
 
 
 # The table's row selection is widget state that outlives the detail view (a stopped run keeps it),
