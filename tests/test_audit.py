@@ -458,3 +458,18 @@ def test_audit_commands_need_the_auditor_or_admin(tmp_path: Path) -> None:
     assert res.returncode == 0 and out.exists(), res.stderr
     res = workbench_cli("audit", "report", "entries", "--user", "ana", db=url)
     assert res.returncode == 0 and "export.non_personal" in res.stdout, res.stderr
+
+
+def test_the_duplicates_page_audits_its_reading_in_the_consultants_name(store_copy: str, open_app) -> None:  # type: ignore[no-untyped-def]
+    """The app's cached resolution read persons in the name the server's environment gave (the cache
+    fill had no actor): the consultation is now the signed-in user's, with the purpose they stated."""
+    at = open_app(store_copy, "pages/entities.py", role="analyst", user="ana-dup")
+    assert not at.exception
+    entries = [
+        e
+        for e in _consultations(open_store(store_copy))
+        if e["action"] in ("consult.persons", "consult.companies")
+    ]
+    assert entries, "the Duplicates page read persons without an audit entry"
+    assert {e["user"] for e in entries} == {"ana-dup"}
+    assert {e["purpose_ref"] for e in entries} == {"TEST-1"}

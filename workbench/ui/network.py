@@ -114,7 +114,9 @@ def _graph(url: str, version: tuple[int, ...], flt: CaseFilter, consultant: Prin
     for table, kind in (("persons", "person"), ("companies", "company")):
         frame, res = _resolution(url, version, flt, kind, consultant)
         parties[table], entities[table] = frame, res.entity_of
-    return graph_from_store(get_store(), flt, personal_allowed=True, parties=parties, entities=entities)
+    return graph_from_store(
+        get_store(), flt, personal_allowed=True, parties=parties, entities=entities, actor=consultant
+    )
 
 
 def entity_graph(flt: CaseFilter) -> EntityGraph:
@@ -131,7 +133,10 @@ def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, 
     from workbench.network.resolve import resolve, resolver_kind
 
     store = get_store()
-    table = party_frame(store, "persons" if kind == "person" else "companies", flt, personal_allowed=True)
+    # the reading is audited as this consultant's consultation, with the purpose they stated
+    table = party_frame(
+        store, "persons" if kind == "person" else "companies", flt, personal_allowed=True, actor=consultant
+    )
     return table, resolve(table, resolver_kind(kind), judgements=load_judgements(store, kind))
 
 
