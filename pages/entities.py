@@ -13,6 +13,7 @@ from workbench.ui.network import (
     U_HELP,
     compare_records,
     judge_pair,
+    judged_table,
     kind_plural,
     match_evidence,
     resolution,
@@ -122,7 +123,7 @@ with st.form("dup_judge", clear_on_submit=True, border=False):
 if ex.get("duplicates.last"):
     st.success(ex["duplicates.last"])
 
-with st.expander("Judgements so far"):
-    judged = judgement_table(get_store(), kind).drop(columns=["kind"])
-    judged.columns = [c.replace("_", " ").capitalize() for c in judged.columns]
-    st.dataframe(judged, hide_index=True, width="stretch")
+with st.expander(_("Judgements so far")):
+    st.dataframe(
+        judged_table(table, kind, judgement_table(get_store(), kind)), hide_index=True, width="stretch"
+    )

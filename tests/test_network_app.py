@@ -134,6 +134,10 @@ def test_duplicates_page_confirms_a_match(
     app.selectbox(key="dup_show").set_value("judged").run()
     assert not app.exception, app.exception
     assert app.dataframe[0].value["Your judgement"].tolist()[0] == "different"
+    # "Judgements so far" names the records as the pairs are named, not by their raw keys (issue 15)
+    judged = next(d.value for d in app.dataframe if "Decided by" in d.value.columns)
+    assert judged["Judgement"].tolist()[0] == "different"
+    assert " · case " in judged["Record A"].iloc[0] and ":" not in judged["Record A"].iloc[0].split(" · ")[0]
     # read back in a separate process: ADBC and sqlite3 in one process must not share a WAL file's locks
     code = (
         "import sys; from workbench.store import open_store; from workbench.network.judgements import load_judgements; "

@@ -290,6 +290,32 @@ def review_table(table: pd.DataFrame, kind: str, pairs: pd.DataFrame) -> pd.Data
     )
 
 
+def judged_table(table: pd.DataFrame, kind: str, judged: pd.DataFrame) -> pd.DataFrame:
+    """The judgements so far, readable: the two records named as the pairs are (a record outside the
+    filter by its key), the decision in words, who decided, when, and the note."""
+    from workbench.network.resolve import record_keys
+
+    names = pd.Series(
+        _record_names(table, kind, pd.Series(range(len(table)))).to_numpy(),
+        index=record_keys(table, FORMAT.table_of_entity(kind).own_key[0]).to_numpy(),
+    )
+    names = names[~names.index.duplicated()]
+
+    def named(keys: pd.Series) -> pd.Series:
+        return keys.map(names).fillna(keys.astype("string") + " " + _("(outside the filter)"))
+
+    return pd.DataFrame(
+        {
+            _("Record A"): named(judged["left_key"]),
+            _("Record B"): named(judged["right_key"]),
+            _("Judgement"): judged["decision"].map({"same": _("the same"), "different": _("different")}),
+            _("Decided by"): judged["decided_by"] + " (" + judged["role"] + ")",
+            _("When"): pd.to_datetime(judged["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            _("Note"): judged["note"].fillna(""),
+        }
+    )
+
+
 def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
     """Two records of the party table side by side, one row per field, fields named in plain words; the
     columns the store adds to every row (:attr:`~workbench.format.schema.ExchangeFormat.stored`) are
