@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     open_page,
     screenshot,
     served_app,
+    state_purpose,
     wait_idle,
 )
 from tests.conftest import fresh_dataset, workbench_cli
@@ -64,6 +65,8 @@ def _network(page, shot: str) -> tuple[int, str]:  # type: ignore[no-untyped-def
     _go(page, "Network", '[data-testid="stMetric"]')
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Cases").first.inner_text()
     cases = int(re.search(r"([\d,]+)", metric.split("Cases", 1)[1]).group(1).replace(",", ""))  # type: ignore[union-attr]
+    if page.get_by_label("Case or operation reference").count():  # asked once per session
+        state_purpose(page)
     page.get_by_label("Search an entity").first.fill("Quattlebaum")
     page.keyboard.press("Enter")
     page.get_by_text(

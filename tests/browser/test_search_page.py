@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
+from tests.browser.conftest import assert_no_exception, screenshot, state_purpose, wait_idle
 from tests.conftest import single_record_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -39,6 +39,8 @@ def test_search_a_phone_seen_on_one_case_and_open_it(page, small_sample) -> None
     page.get_by_role("link", name="Network").click()
     page.get_by_role("heading", name="Network").first.wait_for(timeout=60_000)
     wait_idle(page, '[data-testid="stMetric"]')
+    if page.get_by_label("Case or operation reference").count():  # persons once the purpose is stated
+        state_purpose(page)
     page.get_by_label("Search an entity").first.fill(phone)
     page.keyboard.press("Enter")
     wait_idle(page, FRAME)

@@ -48,29 +48,27 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def proxied_browser():  # type: ignore[no-untyped-def]
+def proxied_browser(browser):  # type: ignore[no-untyped-def]
     """Chromium that lets a page whose responses Playwright rewrote open a WebSocket to loopback (its
-    local-network checks would take the rewritten page for a public one)."""
-    from playwright.sync_api import sync_playwright
-
+    local-network checks would take the rewritten page for a public one). Launched by the session's
+    Playwright (tests/browser/conftest.browser): a second sync_playwright() in one process is refused."""
     from tests.browser.conftest import CHROMIUM
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--use-gl=swiftshader",
-                "--enable-unsafe-swiftshader",
-                "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,"
-                "PrivateNetworkAccessChecks",
-            ],
-        )
-        yield b
-        b.close()
+    b = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--use-gl=swiftshader",
+            "--enable-unsafe-swiftshader",
+            "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,"
+            "PrivateNetworkAccessChecks",
+        ],
+    )
+    yield b
+    b.close()
 
 
 def test_app_works_under_the_documented_policy(proxied_browser, app_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -496,7 +496,7 @@ def export_panel() -> None:
     if set(EXPORT_KINDS) - set(kinds):
         st.info(
             _(
-                "You ({role}) may export non-personal data only: the formatted workbook and the "
+                "Your role ({role}) may export non-personal data only: the formatted workbook and the "
                 "non-personal export, free text scrubbed. The {kinds} exports carry personal data; they are "
                 "made by the roles {roles} with the personal-data permission.",
                 role=actor.role,
