@@ -70,7 +70,7 @@ def _network(page, shot: str) -> tuple[int, str]:  # type: ignore[no-untyped-def
     page.get_by_label("Search an entity").first.fill("Quattlebaum")
     page.keyboard.press("Enter")
     page.get_by_text(
-        re.compile(r"Zephyrin Quattlebaum · person · \d+ case|Nothing in the filtered graph")
+        re.compile(r"Zephyrin Quattlebaum · person · \d+ case|Nothing matches")
     ).first.wait_for(timeout=60_000)
     wait_idle(page)
     text = _text(page)
