@@ -69,9 +69,9 @@ def _network(page, shot: str) -> tuple[int, str]:  # type: ignore[no-untyped-def
         state_purpose(page)
     page.get_by_label("Search an entity").first.fill("Quattlebaum")
     page.keyboard.press("Enter")
-    page.get_by_text(
-        re.compile(r"Zephyrin Quattlebaum · person · \d+ case|Nothing matches")
-    ).first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Zephyrin Quattlebaum · person · \d+ case|Nothing matches")).first.wait_for(
+        timeout=60_000
+    )
     wait_idle(page)
     text = _text(page)
     card = re.search(r"Zephyrin Quattlebaum · person · (\d+) case\(s\)", text)
