@@ -143,7 +143,9 @@ def run_add(args: argparse.Namespace) -> int:
             password, generated = secrets.token_urlsafe(12), True
         if args.org not in {o["code"] for o in list_organisations(store)}:
             create_organisation(store, args.org, args.org, args.org_kind, by=args.principal)
-            print(f"added the organisation {args.org} ({args.org_kind})", file=sys.stderr)
+            print(
+                _("added the organisation {org} ({kind})", org=args.org, kind=args.org_kind), file=sys.stderr
+            )
         create_account(
             store,
             args.name,
@@ -155,11 +157,11 @@ def run_add(args: argparse.Namespace) -> int:
             by=args.principal,
         )
     except (ValueError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
-    print(f"added {args.name} ({'+'.join(roles)}) of {args.org}")
+    print(_("added {name} ({roles}) of {org}", name=args.name, roles="+".join(roles), org=args.org))
     if generated:
-        print(f"one-time password of {args.name!r}: {password}  (shown once)")
+        print(_("one-time password of {name!r}: {password}  (shown once)", name=args.name, password=password))
     return 0
 
 
@@ -185,9 +187,9 @@ def run_disable(args: argparse.Namespace) -> int:
     try:
         (disable_account if args.disable else enable_account)(store, args.name, by=args.principal)
     except (ValueError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
-    print(f"{args.name} {'disabled' if args.disable else 'enabled'}")
+    print(_("{name} disabled", name=args.name) if args.disable else _("{name} enabled", name=args.name))
     return 0
 
 
@@ -206,9 +208,9 @@ def run_passwd(args: argparse.Namespace) -> int:
                 new = _ask_new(args.name)
             change_password(store, args.name, new, old_password=old)
     except (ValueError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
-    print(f"password of {args.name} changed")
+    print(_("password of {name} changed", name=args.name))
     return 0
 
 
@@ -217,9 +219,16 @@ def run_grant(args: argparse.Namespace) -> int:
     try:
         grant(store, args.name, args.role, args.personal, by=args.principal, organisation=args.org)
     except (ValueError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
-    print(f"{args.name}: {'+'.join(args.role)}, personal data {'yes' if args.personal else 'no'}")
+    print(
+        _(
+            "{name}: {roles}, personal data {yes}",
+            name=args.name,
+            roles="+".join(args.role),
+            yes=_("yes") if args.personal else _("no"),
+        )
+    )
     return 0
 
 
@@ -228,14 +237,17 @@ def run_token(args: argparse.Namespace) -> int:
     try:
         if args.revoke:
             n = revoke_token(store, args.name, by=args.principal)
-            print(f"revoked {n} token(s) of {args.name}")
+            print(_("revoked {n} token(s) of {name}", n=n, name=args.name))
             return 0
         token = issue_token(store, args.name, days=args.days, by=args.principal)
     except (ValueError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
     print(token)  # shown once: only its hash is stored
-    print(f"token of {args.name}: set WORKBENCH_TOKEN to it; it is shown only this once", file=sys.stderr)
+    print(
+        _("token of {name}: set WORKBENCH_TOKEN to it; it is shown only this once", name=args.name),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -244,7 +256,7 @@ def run_totp(args: argparse.Namespace) -> int:
     try:
         uri = enable_totp(store, args.name, by=args.principal)
     except KeyError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
     print(uri)
     print("add it to an authenticator app; from now on signing in asks for its code", file=sys.stderr)
@@ -256,7 +268,7 @@ def run_org(args: argparse.Namespace) -> int:
     try:
         create_organisation(store, args.code, args.name, args.kind, by=args.principal)
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {error}", error=e), file=sys.stderr)
         return 2
-    print(f"added the organisation {args.code}")
+    print(_("added the organisation {code}", code=args.code))
     return 0
