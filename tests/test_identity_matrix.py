@@ -89,6 +89,30 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         acc.authorise(store, p, "view_personal")  # what the graph's caller asks before persons are drawn
         return graph_from_store(store, personal_allowed=True, resolve_entities=False)
 
+    def product(status: str) -> int:
+        from workbench.products import register as prod
+        from workbench.products.model import Handling, ProductSpec
+
+        spec = ProductSpec.from_template("newsletter")
+        spec.handling = Handling("PUBLIC", "CLEAR")
+        author = walk["p"]["author"]
+        pid = prod.save_draft(store, prod.Built(spec, [], {}, []), author)
+        if status != "draft":
+            prod.send_for_review(store, pid, author)
+        if status == "approved":
+            prod.approve(store, pid, walk["p"]["admin"])
+        return pid
+
+    def products(action: str) -> object:
+        from workbench.products import register as prod
+        from workbench.products.model import ProductSpec
+
+        if action == "draft_products":
+            return prod.save_draft(store, prod.Built(ProductSpec.from_template("alert"), [], {}, []), p)
+        if action == "review_products":
+            return prod.approve(store, product("review"), p)
+        return prod.issue(store, product("approved"), ["FR-DGDDI"], p)
+
     return {
         "view_data": lambda: acc.authorise(store, p, "view_data"),
         "view_personal": view_personal,
@@ -110,6 +134,9 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         "administer": lambda: acc.create_account(
             store, f"new-{role}", organisation="FR-DGDDI", roles=["viewer"], password=PASSWORD, by=p
         ),
+        "draft_products": lambda: products("draft_products"),
+        "review_products": lambda: products("review_products"),
+        "issue_products": lambda: products("issue_products"),
     }
 
 

@@ -1,12 +1,11 @@
 """Intelligence products: templates, assembly from the analysis library, lifecycle, register, audit,
-reproducibility and outputs, on a small generated store (300 cases)."""
+reproducibility and outputs, on a small generated store (the shared small sample)."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from workbench.identity import PermissionDenied, Principal
 from workbench.products import register as reg
 from workbench.products import render
-from workbench.products.model import Handling, Judgement, ProductError, ProductSpec, Source, load_templates
+from workbench.products.model import BlockSpec, Handling, Judgement, ProductError, ProductSpec, Source, load_templates
 from workbench.store import open_store
 
 ANA = Principal("ana", "RILO-WE", frozenset({"rilo"}), mode="account")
@@ -26,35 +25,16 @@ EUROPE_2024 = {"filter": {"wco_regions": ["Europe"], "date_from": "2024-01-01", 
 MARKING = Handling("RESTRICTED", "AMBER", ("H2",), ("FR", "NL"))
 
 
-@pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from workbench.exchange.files import write_dataset
-    from workbench.sample.generator import generate
-
-    d = tmp_path_factory.mktemp("products") / "ds"
-    write_dataset(generate(300, seed=7).tables, d)
-    return d
-
-
-@pytest.fixture(scope="module")
-def seeded(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from workbench.exchange.ingest import import_path
-
-    db = tmp_path_factory.mktemp("products-db") / "s.db"
-    assert import_path(sample_dir, open_store(f"sqlite:///{db}")).status == "accepted"
-    return db
-
-
 @pytest.fixture()
-def url(seeded: Path, tmp_path: Path) -> str:
-    db = tmp_path / "copy.db"
-    with sqlite3.connect(seeded) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    return f"sqlite:///{db}"
+def url(store_copy: str) -> str:
+    """This test's own copy of the shared seeded store (the small sample, imported once per session)."""
+    return store_copy
 
 
-def _spec(**kw: object) -> ProductSpec:
+def _spec(light: bool = False, **kw: object) -> ProductSpec:
     spec = ProductSpec.from_template("trend-report", params=dict(EUROPE_2024))
+    if light:  # the blocks a test of the lifecycle or the outputs needs, built faster than the template's
+        spec.blocks = [BlockSpec("key_figures"), BlockSpec("trend_chart"), BlockSpec("text", "note\n" * 60)]
     spec.handling = MARKING
     spec.bluf = "Cocaine through Europe rose in 2024."
     spec.judgements = [Judgement("Seizures will keep rising", "likely", "moderate")]
@@ -128,14 +108,14 @@ def _audit(url: str, action: str) -> list[dict[str, object]]:
 def test_lifecycle_four_eyes_marking_distribution_and_audit(url: str) -> None:
     store = open_store(url)
     with pytest.raises(PermissionDenied):
-        reg.save_draft(store, reg.assemble(store, _spec(), VIC), VIC)
-    pid = reg.save_draft(store, reg.assemble(store, _spec(handling=Handling()), ANA), ANA)
+        reg.save_draft(store, reg.assemble(store, _spec(True), VIC), VIC)
+    pid = reg.save_draft(store, reg.assemble(store, _spec(True, handling=Handling()), ANA), ANA)
     ref = reg.list_products(store, ANA)["reference"].iloc[0]
     assert ref.startswith("RILO_WE-TRR-") or ref.startswith("RILOWE-TRR-")
     assert ref.endswith("-0001") and len(ref.split("-")[2]) == 4
     with pytest.raises(ProductError, match="the marking is incomplete: classification"):
         reg.send_for_review(store, pid, ANA)
-    reg.update_draft(store, pid, reg.assemble(store, _spec(), ANA), ANA)
+    reg.update_draft(store, pid, reg.assemble(store, _spec(True), ANA), ANA)
     reg.send_for_review(store, pid, ANA)
     with pytest.raises(ProductError, match="ana wrote this product; someone else must approve it"):
         reg.approve(store, pid, ANA)
@@ -169,13 +149,13 @@ def test_lifecycle_four_eyes_marking_distribution_and_audit(url: str) -> None:
         reg.record_download(store, pid, "X", "pdf", BOB)
 
 
-def test_regenerate_is_identical_then_names_what_changed_after_an_import(url: str, sample_dir: Path) -> None:
+def test_regenerate_is_identical_then_names_what_changed_after_an_import(url: str, tmp_path: Path) -> None:
     from workbench.exchange.files import write_dataset
     from workbench.exchange.ingest import import_path
     from workbench.sample.generator import generate
 
     store = open_store(url)
-    pid = reg.save_draft(store, reg.assemble(store, _spec(), ANA), ANA)
+    pid = reg.save_draft(store, reg.assemble(store, _spec(True), ANA), ANA)
     again = reg.regenerate(store, pid, ANA)
     assert again.identical and not again.changed_data, again.describe()
     more = generate(120, seed=99)
@@ -183,7 +163,7 @@ def test_regenerate_is_identical_then_names_what_changed_after_an_import(url: st
     for t in tables.values():  # other case ids than the first sample's
         if "case_id" in t.columns:
             t["case_id"] = "NEW-" + t["case_id"].astype(str)
-    d = Path(str(sample_dir) + "-more")
+    d = tmp_path / "more"
     write_dataset(tables, d)
     assert import_path(d, store).status == "accepted"
     after = reg.regenerate(store, pid, ANA)
@@ -197,7 +177,7 @@ def test_outputs_carry_the_marking_escape_and_neutralise(url: str) -> None:
     import pypdfium2 as pdfium
 
     store = open_store(url)
-    built = reg.assemble(store, _spec(bluf='=HYPERLINK("http://x") <script>alert(1)</script>'), ANA)
+    built = reg.assemble(store, _spec(True, bluf='=HYPERLINK("http://x") <script>alert(1)</script>'), ANA)
     pdf = pdfium.PdfDocument(render.to_pdf(built, watermark="Copy for NL-FIOD"), autoclose=True)
     n = len(pdf)
     assert n >= 2

@@ -119,6 +119,10 @@ class Built:
     id: int | None = None
     issued_at: dt.datetime | None = None
 
+    def changed_blocks(self) -> list[str]:
+        """Titles of the blocks whose rebuilt figures differ from the registered digests."""
+        return [b.title for b, d in zip(self.blocks, self.digests, strict=False) if b.digest() != d]
+
 
 def case_filter(spec: ProductSpec) -> CaseFilter:
     return CaseFilter.from_dict(dict(spec.params.get("filter") or {}))
