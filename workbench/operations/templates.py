@@ -209,8 +209,13 @@ def check_rows(
         from workbench.format.reference import country_codes
 
         codes = sorted(country_codes())
+    if ROW not in frame.columns:
+        frame = frame.assign(**{ROW: np.arange(2, len(frame) + 2)})
+    # rows left blank (an Excel template holds a thousand formatted ones) are not submissions
+    cells = frame.drop(columns=[ROW]).astype("string").apply(lambda s: s.str.strip())
+    frame = frame[~(cells.isna() | cells.eq("")).all(axis=1)].reset_index(drop=True)
     n = len(frame)
-    rows = frame[ROW].to_numpy() if ROW in frame.columns else np.arange(2, n + 2)
+    rows = frame[ROW].to_numpy()
     unknown = [c for c in frame.columns if c not in template.names and c != ROW]
     if unknown:
         reason = _(
@@ -256,8 +261,7 @@ def check_rows(
         typed[f.name] = values
     out = pd.DataFrame(typed, index=frame.index)
     out.insert(0, ROW, rows)
-    blank = out[template.names].isna().all(axis=1).to_numpy(dtype=bool)
-    good = out[~bad & ~blank].reset_index(drop=True)
+    good = out[~bad].reset_index(drop=True)
     rejections.sort(key=lambda r: (r.row or 0, template.names.index(r.column) if r.column in template.names else 0))
     return good, rejections
 
