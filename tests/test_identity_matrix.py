@@ -70,6 +70,7 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
     from workbench.exchange.exports import export_data
     from workbench.exchange.ingest import import_path
     from workbench.network.judgements import record_judgement
+    from workbench.operations.groups import create_operation
     from workbench.risk import registry as reg
     from workbench.risk.traffic import read_traffic, store_traffic
 
@@ -109,6 +110,9 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         "read_audit": lambda: acc.authorise(store, p, "read_audit"),
         "administer": lambda: acc.create_account(
             store, f"new-{role}", organisation="FR-DGDDI", roles=["viewer"], password=PASSWORD, by=p
+        ),
+        "create_operations": lambda: create_operation(
+            store, code=f"OP-{role}", name="t", legal_basis="t", start="2026-01-01", end="2026-02-01", by=p
         ),
     }
 

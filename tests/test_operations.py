@@ -45,7 +45,9 @@ def accounts(module_store_url: str):  # type: ignore[no-untyped-def]
         ("adm", "FR-DGDDI", "admin"),
     ):
         # no password: signing in is tested elsewhere (argon2 costs a second per account)
-        made = create_account(store, name, organisation=org, roles=[role], password=None, personal=True, by=boot)
+        made = create_account(
+            store, name, organisation=org, roles=[role], password=None, personal=True, by=boot
+        )
         who[name] = Principal(name, org, frozenset({role}), personal=True, account_id=made)
     return store, who
 
@@ -57,8 +59,13 @@ def people(accounts, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     store, who = accounts
     code = "OP-" + request.node.originalname.split("_")[1].upper()
     op = groups.create_operation(
-        store, code=code, name="Secret cocaine op", legal_basis="Naples II art. 23",
-        start="2026-01-01", end="2026-12-31", by=who["ana"],
+        store,
+        code=code,
+        name="Secret cocaine op",
+        legal_basis="Naples II art. 23",
+        start="2026-01-01",
+        end="2026-12-31",
+        by=who["ana"],
     )
     assert op.role == "organiser" and op.organiser == "FR-DGDDI"
     groups.add_member(store, code, "sara", "contributor", who["ana"])
@@ -147,9 +154,13 @@ def test_submission_form_and_workbook_with_reasons_then_extract_and_search(peopl
     with pytest.raises(PermissionDenied):
         submissions.extract(store, code, sara, tmp_path / "no.csv")
     with store.engine.connect() as conn:
-        kinds = conn.execute(
-            sa.select(AUDIT_LOG.c.kind).where(AUDIT_LOG.c.action == "disclose.operation_extract")
-        ).scalars().all()
+        kinds = (
+            conn.execute(
+                sa.select(AUDIT_LOG.c.kind).where(AUDIT_LOG.c.action == "disclose.operation_extract")
+            )
+            .scalars()
+            .all()
+        )
     assert kinds == ["disclosure"] * 3
 
 
@@ -157,7 +168,12 @@ def test_messages_encrypted_unread_and_audited(people, monkeypatch: pytest.Monke
     store, who, code = people
     ana, sara = who["ana"], who["sara"]
     tid = messages.post_message(
-        store, code, "Courier on AF0443 tomorrow", ana, subject="Tip", attachments=[("../../etc/pnr.txt", b"PNR data")]
+        store,
+        code,
+        "Courier on AF0443 tomorrow",
+        ana,
+        subject="Tip",
+        attachments=[("../../etc/pnr.txt", b"PNR data")],
     )
     assert messages.unread_counts(store, sara)[code] == 1
     [thread] = messages.threads(store, code, sara)
@@ -199,7 +215,9 @@ def test_close_hands_off_with_provenance_then_retention_erases(people) -> None: 
     assert groups.get_operation(store, code, ana).status == "closed"
     with store.engine.connect() as conn:
         case = conn.execute(sa.text("select case_id, extra from cases")).all()
-        source = conn.execute(sa.text("select source_name from submissions order by id desc")).scalars().first()
+        source = (
+            conn.execute(sa.text("select source_name from submissions order by id desc")).scalars().first()
+        )
     assert [c[0] for c in case] == ["DE-1"] and code in case[0][1]
     assert f"operation {code}" in source
     assert not search(store, "DE-1", actor=asking).empty  # handed off: now in the main store

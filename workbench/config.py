@@ -155,7 +155,9 @@ SETTINGS: tuple[Setting, ...] = (
 #: How often the purpose of a consultation of personal data is asked (WORKBENCH_PURPOSE_SCOPE)
 PURPOSE_SCOPES = ("session", "case")
 #: Settings that are secrets: never shown, only said to be set
-SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password", "audit_signing_key", "operations_key"})
+SECRET_SETTINGS = frozenset(
+    {"pseudonym_key", "token", "admin_password", "audit_signing_key", "operations_key"}
+)
 
 
 def _yes(text: str) -> bool:

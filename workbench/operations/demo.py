@@ -16,6 +16,7 @@ import pandas as pd
 from workbench.identity import Principal
 from workbench.operations.groups import add_member, create_operation, list_operations
 from workbench.operations.submissions import set_template, submit_rows
+from workbench.store import Store
 
 __all__ = ["DEMO_CODE", "DEMO_MEMBERS", "DEMO_TEMPLATE", "seed_demo_operation"]
 
@@ -51,16 +52,55 @@ DEMO_TEMPLATE: list[dict[str, object]] = [
 
 _ROWS = {
     "FR-DGDDI": [
-        ["FR-JCO-001", "FR", "2026-11-03", "CDG", "BR", "PT", "FR", "baggage", "AF0443", 4.2, "online", "api_pnr_profile"],
-        ["FR-JCO-002", "FR", "2026-11-05", "ORY", "CO", "", "FR", "internal_body", "IB6583", 0.9, "cash_at_airport", "behaviour"],
+        [
+            "FR-JCO-001",
+            "FR",
+            "2026-11-03",
+            "CDG",
+            "BR",
+            "PT",
+            "FR",
+            "baggage",
+            "AF0443",
+            4.2,
+            "online",
+            "api_pnr_profile",
+        ],
+        [
+            "FR-JCO-002",
+            "FR",
+            "2026-11-05",
+            "ORY",
+            "CO",
+            "",
+            "FR",
+            "internal_body",
+            "IB6583",
+            0.9,
+            "cash_at_airport",
+            "behaviour",
+        ],
     ],
     "DE-ZOLL": [
-        ["DE-JCO-001", "DE", "2026-11-04", "FRA", "PE", "ES", "DE", "body_carry", "LH0501", 2.1, "travel_agency", "sniffer_dog"],
+        [
+            "DE-JCO-001",
+            "DE",
+            "2026-11-04",
+            "FRA",
+            "PE",
+            "ES",
+            "DE",
+            "body_carry",
+            "LH0501",
+            2.1,
+            "travel_agency",
+            "sniffer_dog",
+        ],
     ],
 }
 
 
-def seed_demo_operation(store, by: Principal) -> str:  # type: ignore[no-untyped-def]
+def seed_demo_operation(store: Store, by: Principal) -> str:
     """Create the demonstration operation (once) as the installation ``by``; a line saying what was made."""
     if any(op.code == DEMO_CODE for op in list_operations(store, by)):
         return f"operation {DEMO_CODE} exists already"
@@ -82,5 +122,7 @@ def seed_demo_operation(store, by: Principal) -> str:  # type: ignore[no-untyped
     n = 0
     for org, rows in _ROWS.items():
         frame = pd.DataFrame(rows, columns=template.names)
-        n += submit_rows(store, DEMO_CODE, frame, dataclasses.replace(by, organisation=org), where="seed").accepted
+        n += submit_rows(
+            store, DEMO_CODE, frame, dataclasses.replace(by, organisation=org), where="seed"
+        ).accepted
     return f"operation {DEMO_CODE}: {len(DEMO_MEMBERS)} members, {len(template.fields)} fields, {n} rows"

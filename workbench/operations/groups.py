@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from workbench.i18n import N_, _
 from workbench.identity import PermissionDenied, Principal, require
-from workbench.operations.tables import OPERATION_MEMBERS, OPERATIONS
+from workbench.operations.tables import OPERATION_MEMBERS, OPERATIONS, new_id
 from workbench.store import Store, audit
 from workbench.store.models import Account, Organisation
 
@@ -214,7 +214,9 @@ def create_operation(
     if end_d < start_d:
         raise ValueError(_("the operation ends ({end}) before it starts ({start})", end=end_d, start=start_d))
     if tlp not in TLP_MARKINGS:
-        raise ValueError(_("not a TLP marking: {tlp}; markings are {all}", tlp=tlp, all=", ".join(TLP_MARKINGS)))
+        raise ValueError(
+            _("not a TLP marking: {tlp}; markings are {all}", tlp=tlp, all=", ".join(TLP_MARKINGS))
+        )
     if status not in ("planned", "active"):
         raise ValueError(_("a new operation is planned or active, not {status}", status=status))
     if retention_days < 1:
@@ -224,25 +226,31 @@ def create_operation(
         if conn.execute(sa.select(OPERATIONS.c.id).where(OPERATIONS.c.code == code)).first():
             raise ValueError(_("an operation {code} exists already", code=code))
         now = _now()
-        op_id = conn.execute(
-            sa.insert(OPERATIONS).values(
-                code=code,
-                name=name,
-                organiser=org,
-                legal_basis=legal_basis,
-                start_date=start_d,
-                end_date=end_d,
-                tlp=tlp,
-                language=language,
-                status=status,
-                retention_days=retention_days,
-                created_at=now,
+        op_id = new_id(
+            conn.execute(
+                sa.insert(OPERATIONS).values(
+                    code=code,
+                    name=name,
+                    organiser=org,
+                    legal_basis=legal_basis,
+                    start_date=start_d,
+                    end_date=end_d,
+                    tlp=tlp,
+                    language=language,
+                    status=status,
+                    retention_days=retention_days,
+                    created_at=now,
+                )
             )
-        ).inserted_primary_key[0]
+        )
         if by.mode == "account":
             conn.execute(
                 sa.insert(OPERATION_MEMBERS).values(
-                    operation_id=op_id, account=by.account, organisation=by.organisation, role="organiser", added_at=now
+                    operation_id=op_id,
+                    account=by.account,
+                    organisation=by.organisation,
+                    role="organiser",
+                    added_at=now,
                 )
             )
         audit(conn, "admin.operation_create", {"operation": code, "organiser": org, "tlp": tlp}, by)
@@ -254,7 +262,9 @@ def list_operations(store: Store, by: Principal) -> list[Operation]:
     """The operations ``by`` is a member of (none for anyone else), newest first."""
     q = sa.select(OPERATIONS, OPERATION_MEMBERS.c.role).join(
         OPERATION_MEMBERS,
-        sa.and_(OPERATION_MEMBERS.c.operation_id == OPERATIONS.c.id, OPERATION_MEMBERS.c.account == by.account),
+        sa.and_(
+            OPERATION_MEMBERS.c.operation_id == OPERATIONS.c.id, OPERATION_MEMBERS.c.account == by.account
+        ),
     )
     if by.mode == "installation":
         q = sa.select(OPERATIONS, sa.literal("organiser").label("role"))
@@ -270,7 +280,11 @@ def add_member(store: Store, code: str, account: str, role: str, by: Principal) 
     Audited."""
     if role not in MEMBER_ROLES:
         raise ValueError(
-            _("not a role in an operation: {role}; roles are {roles}", role=role, roles=", ".join(MEMBER_ROLES))
+            _(
+                "not a role in an operation: {role}; roles are {roles}",
+                role=role,
+                roles=", ".join(MEMBER_ROLES),
+            )
         )
     with store.engine.begin() as conn:
         op = require_member(conn, code, by, ("organiser",))
@@ -317,7 +331,9 @@ def list_members(store: Store, code: str, by: Principal) -> list[Member]:
 def set_status(conn: Connection, op: Operation, status: str, by: Principal) -> None:
     """Move the operation to ``status`` (within the caller's transaction); audited."""
     if status not in STATUSES:
-        raise ValueError(_("not a status: {status}; statuses are {all}", status=status, all=", ".join(STATUSES)))
+        raise ValueError(
+            _("not a status: {status}; statuses are {all}", status=status, all=", ".join(STATUSES))
+        )
     values: dict[str, Any] = {"status": status}
     if status == "closed":
         values["closed_at"] = _now()

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -33,8 +34,12 @@ from workbench.operations.tables import (
     OPERATION_MESSAGES,
     OPERATION_READS,
     OPERATIONS,
+    new_id,
 )
 from workbench.store import Store, audit
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 __all__ = [
     "KEY_ENV",
@@ -68,7 +73,7 @@ def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-def _fernet(env: Mapping[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _fernet(env: Mapping[str, str] | None = None) -> Fernet:
     from cryptography.fernet import Fernet
 
     key = Settings.from_env(env).operations_key
@@ -88,7 +93,7 @@ def _fernet(env: Mapping[str, str] | None = None):  # type: ignore[no-untyped-de
         ) from None
 
 
-def _decrypt(f, token: bytes | None) -> str:  # type: ignore[no-untyped-def]
+def _decrypt(f: Fernet, token: bytes | None) -> str:
     from cryptography.fernet import InvalidToken
 
     if token is None:
@@ -190,7 +195,7 @@ def post_message(
             thread_id = int(root.thread_id or root.id)
         elif not subject.strip():
             raise ValueError(_("a new thread needs a subject"))
-        msg_id = int(
+        msg_id = new_id(
             conn.execute(
                 sa.insert(m).values(
                     operation_id=op.id,
@@ -201,7 +206,7 @@ def post_message(
                     body=f.encrypt(body.encode("utf-8")),
                     posted_at=dt.datetime.now(dt.UTC),
                 )
-            ).inserted_primary_key[0]
+            )
         )
         for name, content in files:
             conn.execute(
@@ -255,7 +260,7 @@ def threads(store: Store, code: str, by: Principal) -> list[Thread]:
             .where(m.c.operation_id == op.id)
             .order_by(m.c.id)
         ).all()
-        out: dict[int, dict] = {}
+        out: dict[int, dict[str, Any]] = {}
         for r in rows:
             tid = int(r.thread_id or r.id)
             if r.thread_id is None:
@@ -294,9 +299,13 @@ def read_thread(store: Store, code: str, thread_id: int, by: Principal) -> list[
         ids = [int(r.id) for r in rows]
         files: dict[int, list[Attachment]] = {}
         for r in conn.execute(
-            sa.select(a.c.id, a.c.message_id, a.c.filename, a.c.size).where(a.c.message_id.in_(ids)).order_by(a.c.id)
+            sa.select(a.c.id, a.c.message_id, a.c.filename, a.c.size)
+            .where(a.c.message_id.in_(ids))
+            .order_by(a.c.id)
         ):
-            files.setdefault(int(r.message_id), []).append(Attachment(int(r.id), _decrypt(f, r.filename), int(r.size)))
+            files.setdefault(int(r.message_id), []).append(
+                Attachment(int(r.id), _decrypt(f, r.filename), int(r.size))
+            )
         subject = _decrypt(f, rows[0].subject)
         out = [
             Message(

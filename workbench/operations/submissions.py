@@ -40,6 +40,7 @@ from workbench.operations.tables import (
     OPERATION_SUBMISSIONS,
     OPERATION_TEMPLATES,
     OPERATIONS,
+    new_id,
 )
 from workbench.operations.templates import SHEET, Template, check_rows
 from workbench.store import Store, audit
@@ -79,40 +80,63 @@ class SubmissionResult:
         return sorted({r.row for r in self.rejections if r.row is not None and r.severity == "critical"})
 
     def summary(self) -> str:
-        return _(
-            "{n} row(s) accepted, {k} refused", n=self.accepted, k=len(self.rejected_rows)
-        ) + "".join(f"\n  {r}" for r in self.rejections)
+        return _("{n} row(s) accepted, {k} refused", n=self.accepted, k=len(self.rejected_rows)) + "".join(
+            f"\n  {r}" for r in self.rejections
+        )
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def set_template(store: Store, code: str, template: Template | Sequence[dict[str, Any]], by: Principal) -> Template:
+def set_template(
+    store: Store, code: str, template: Template | Sequence[dict[str, Any]], by: Principal
+) -> Template:
     """Store a new version of the operation's template (organisers). Audited."""
     t = template if isinstance(template, Template) else Template.from_spec(template)
     with store.engine.begin() as conn:
         op = require_member(conn, code, by, ("organiser",))
         tt = OPERATION_TEMPLATES
-        version = int(
-            conn.execute(sa.select(sa.func.coalesce(sa.func.max(tt.c.version), 0)).where(tt.c.operation_id == op.id)).scalar_one()
-        ) + 1
+        version = (
+            int(
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(tt.c.version), 0)).where(
+                        tt.c.operation_id == op.id
+                    )
+                ).scalar_one()
+            )
+            + 1
+        )
         conn.execute(
             sa.insert(tt).values(
-                operation_id=op.id, version=version, fields=t.to_json(), created_by=by.account, created_at=_now()
+                operation_id=op.id,
+                version=version,
+                fields=t.to_json(),
+                created_by=by.account,
+                created_at=_now(),
             )
         )
-        audit(conn, "alter.operation_template", {"operation": op.code, "version": version, "fields": t.names}, by)
+        audit(
+            conn,
+            "alter.operation_template",
+            {"operation": op.code, "version": version, "fields": t.names},
+            by,
+        )
     return Template(t.fields, version)
 
 
 def _template(conn: sa.Connection, op: Operation) -> Template:
     tt = OPERATION_TEMPLATES
     row = conn.execute(
-        sa.select(tt.c.fields, tt.c.version).where(tt.c.operation_id == op.id).order_by(tt.c.version.desc()).limit(1)
+        sa.select(tt.c.fields, tt.c.version)
+        .where(tt.c.operation_id == op.id)
+        .order_by(tt.c.version.desc())
+        .limit(1)
     ).first()
     if row is None:
-        raise ValueError(_("operation {code} has no template yet: its organiser makes one first", code=op.code))
+        raise ValueError(
+            _("operation {code} has no template yet: its organiser makes one first", code=op.code)
+        )
     return Template.from_json(row.fields, int(row.version))
 
 
@@ -150,7 +174,13 @@ def submit_rows(
         op = require_member(conn, code, by, ("organiser", "contributor"))
         template = _template(conn, op)
     if op.status != "active":
-        raise ValueError(_("operation {code} is {status}: submissions are taken while it is active", code=op.code, status=op.status))
+        raise ValueError(
+            _(
+                "operation {code} is {status}: submissions are taken while it is active",
+                code=op.code,
+                status=op.status,
+            )
+        )
     good, rejections = check_rows(template, frame, where=where)
     if gate is not None and len(good):
         found = gate(template, good, where)
@@ -158,7 +188,7 @@ def submit_rows(
         refused = {r.row for r in found if r.severity == "critical"}
         good = good[~good[ROW].isin(refused)]
     with store.engine.begin() as conn:
-        sub_id = int(
+        sub_id = new_id(
             conn.execute(
                 sa.insert(OPERATION_SUBMISSIONS).values(
                     operation_id=op.id,
@@ -172,7 +202,7 @@ def submit_rows(
                     rejections=json.dumps([r.to_dict() for r in rejections], ensure_ascii=False),
                     submitted_at=_now(),
                 )
-            ).inserted_primary_key[0]
+            )
         )
         records = [
             {
@@ -199,7 +229,13 @@ def submit_rows(
 
 
 def submit_workbook(
-    store: Store, code: str, path: str | Path, by: Principal, *, gate: TemplateGate | None = None, name: str | None = None
+    store: Store,
+    code: str,
+    path: str | Path,
+    by: Principal,
+    *,
+    gate: TemplateGate | None = None,
+    name: str | None = None,
 ) -> SubmissionResult:
     """Submit the operation's Excel template filled offline (its ``submission`` sheet), or a CSV file
     with the template's columns. A file that cannot be read is refused naming the file; nothing is kept."""
@@ -213,7 +249,11 @@ def submit_workbook(
     table = tables.get(SHEET) or (next(iter(raw.tables.values())) if p.suffix.lower() == ".csv" else None)
     if table is None:
         raise ValueError(
-            _("{file}: no sheet named {sheet} (the operation's Excel template holds one)", file=label, sheet=SHEET)
+            _(
+                "{file}: no sheet named {sheet} (the operation's Excel template holds one)",
+                file=label,
+                sheet=SHEET,
+            )
         )
     frame = table.frame
     where = f"{label}, sheet {SHEET}" if p.suffix.lower() in (".xlsx", ".xlsm") else label
@@ -263,7 +303,9 @@ def extract(store: Store, code: str, by: Principal, path: str | Path, fmt: str |
     p = Path(path)
     fmt = (fmt or p.suffix.lstrip(".")).lower()
     if fmt not in EXTRACT_FORMATS:
-        raise ValueError(_("extract to {formats}, not {fmt}", formats=", ".join(EXTRACT_FORMATS), fmt=fmt or "?"))
+        raise ValueError(
+            _("extract to {formats}, not {fmt}", formats=", ".join(EXTRACT_FORMATS), fmt=fmt or "?")
+        )
     with store.engine.connect() as conn:
         op = require_member(conn, code, by, ("organiser",))
     frame = submitted_rows(store, code, by)
@@ -274,7 +316,9 @@ def extract(store: Store, code: str, by: Principal, path: str | Path, fmt: str |
         frame.to_parquet(p, index=False)
     else:
         with pd.ExcelWriter(
-            p, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+            p,
+            engine="xlsxwriter",
+            engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
         ) as xw:
             formula_safe(frame).to_excel(xw, sheet_name=op.code[:31], index=False)
     with store.engine.begin() as conn:
@@ -285,7 +329,11 @@ def extract(store: Store, code: str, by: Principal, path: str | Path, fmt: str |
             by,
             recipients=[f"{by.account} ({by.organisation})"],
             row_count=len(frame),
-            purpose={"reference": op.code, "justification": _("operation extraction"), "legal_basis": op.legal_basis},
+            purpose={
+                "reference": op.code,
+                "justification": _("operation extraction"),
+                "legal_basis": op.legal_basis,
+            },
         )
     return p
 
@@ -387,14 +435,26 @@ def apply_retention(store: Store, by: Principal, *, now: dt.datetime | None = No
                 if not can(by, "administer"):
                     continue
                 op = Operation(
-                    int(row.id), row.code, row.name, row.organiser, row.legal_basis, row.start_date,
-                    row.end_date, row.tlp, row.language, row.status, int(row.retention_days), "administrator",
+                    int(row.id),
+                    row.code,
+                    row.name,
+                    row.organiser,
+                    row.legal_basis,
+                    row.start_date,
+                    row.end_date,
+                    row.tlp,
+                    row.language,
+                    row.status,
+                    int(row.retention_days),
+                    "administrator",
                 )
             template = _template(conn, op)
             personal = set(template.personal_fields)
             r = OPERATION_ROWS
             n = 0
-            for rec in conn.execute(sa.select(r.c.id, r.c.data).where(r.c.operation_id == op.id, ~r.c.erased)).all():
+            for rec in conn.execute(
+                sa.select(r.c.id, r.c.data).where(r.c.operation_id == op.id, ~r.c.erased)
+            ).all():
                 data = json.loads(rec.data) if rec.data else {}
                 kept = {k: (None if k in personal else v) for k, v in data.items()}
                 conn.execute(sa.update(r).where(r.c.id == rec.id).values(data=json.dumps(kept), erased=True))
@@ -402,7 +462,9 @@ def apply_retention(store: Store, by: Principal, *, now: dt.datetime | None = No
             m = OPERATION_MESSAGES
             ids = sa.select(m.c.id).where(m.c.operation_id == op.id).scalar_subquery()
             attachments = conn.execute(
-                sa.update(OPERATION_ATTACHMENTS).where(OPERATION_ATTACHMENTS.c.message_id.in_(ids)).values(content=None)
+                sa.update(OPERATION_ATTACHMENTS)
+                .where(OPERATION_ATTACHMENTS.c.message_id.in_(ids))
+                .values(content=None)
             ).rowcount
             messages = conn.execute(
                 sa.update(m).where(m.c.operation_id == op.id).values(body=None, subject=None)

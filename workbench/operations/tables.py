@@ -8,11 +8,14 @@ encrypted (:mod:`workbench.operations.messages`). Migration ``0011_operations`` 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from workbench.store import Base
 
 __all__ = [
+    "new_id",
     "OPERATIONS",
     "OPERATION_MEMBERS",
     "OPERATION_TEMPLATES",
@@ -24,6 +27,14 @@ __all__ = [
 ]
 
 _AT = sa.DateTime(timezone=True)
+
+
+def new_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key an INSERT gave its row."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
 
 OPERATIONS = sa.Table(
     "operations",
@@ -47,7 +58,9 @@ OPERATIONS = sa.Table(
 OPERATION_MEMBERS = sa.Table(
     "operation_members",
     Base.metadata,
-    sa.Column("operation_id", sa.Integer, sa.ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "operation_id", sa.Integer, sa.ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("account", sa.String(120), primary_key=True),
     sa.Column("organisation", sa.String(40), nullable=False),
     sa.Column("role", sa.String(20), nullable=False),
@@ -57,7 +70,9 @@ OPERATION_MEMBERS = sa.Table(
 OPERATION_TEMPLATES = sa.Table(
     "operation_templates",
     Base.metadata,
-    sa.Column("operation_id", sa.Integer, sa.ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "operation_id", sa.Integer, sa.ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("fields", sa.Text, nullable=False),
     sa.Column("created_by", sa.String(120), nullable=False),
@@ -131,7 +146,9 @@ OPERATION_ATTACHMENTS = sa.Table(
 OPERATION_READS = sa.Table(
     "operation_reads",
     Base.metadata,
-    sa.Column("operation_id", sa.Integer, sa.ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "operation_id", sa.Integer, sa.ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("account", sa.String(120), primary_key=True),
     sa.Column("last_message_id", sa.Integer, nullable=False),
 )

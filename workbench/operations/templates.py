@@ -126,7 +126,11 @@ class Template:
                 table, _dot, col = str(like).partition(".")
                 if table not in FORMAT.tables or col not in FORMAT.table(table).column_names:
                     raise ValueError(
-                        _("field {i}: {like} is not a column of the exchange format (table.column)", i=i, like=like)
+                        _(
+                            "field {i}: {like} is not a column of the exchange format (table.column)",
+                            i=i,
+                            like=like,
+                        )
                     )
                 name = str(d.get("name") or col)
             else:
@@ -244,7 +248,9 @@ def check_rows(
             failures.append((off, _("not one of: {codes}", codes=", ".join(f.codes))))
             values = values.mask(off)
         if col.pattern:
-            off = (values.notna() & ~values.astype("string").str.match(col.pattern).fillna(False)).astype(bool)
+            off = (values.notna() & ~values.astype("string").str.match(col.pattern).fillna(False)).astype(
+                bool
+            )
             failures.append((off, _("does not match the pattern {pattern}", pattern=col.pattern)))
         col_bad = np.zeros(n, dtype=bool)
         for mask, reason in failures:
@@ -262,7 +268,9 @@ def check_rows(
     out = pd.DataFrame(typed, index=frame.index)
     out.insert(0, ROW, rows)
     good = out[~bad].reset_index(drop=True)
-    rejections.sort(key=lambda r: (r.row or 0, template.names.index(r.column) if r.column in template.names else 0))
+    rejections.sort(
+        key=lambda r: (r.row or 0, template.names.index(r.column) if r.column in template.names else 0)
+    )
     return good, rejections
 
 
@@ -322,7 +330,13 @@ def excel_template(template: Template, path: str | Path, *, title: str = "") -> 
             for r in range(2, _TEMPLATE_ROWS + 2):
                 ws.cell(row=r, column=i).number_format = "yyyy-mm-dd"
         info.append(
-            [f.name, "code" if f.codes else col.type, "yes" if col.required else "", ", ".join(allowed), col.help]
+            [
+                f.name,
+                "code" if f.codes else col.type,
+                "yes" if col.required else "",
+                ", ".join(allowed),
+                col.help,
+            ]
         )
     ws.freeze_panes = "A2"
     if title:
@@ -331,4 +345,3 @@ def excel_template(template: Template, path: str | Path, *, title: str = "") -> 
     p.parent.mkdir(parents=True, exist_ok=True)
     wb.save(p)
     return p
-
