@@ -243,7 +243,7 @@ def create_operation(
                 )
             )
         )
-        if by.mode == "account":
+        if by.mode in ("account", "local"):
             conn.execute(
                 sa.insert(OPERATION_MEMBERS).values(
                     operation_id=op_id,
@@ -268,7 +268,7 @@ def list_operations(store: Store, by: Principal) -> list[Operation]:
     )
     if by.mode == "installation":
         q = sa.select(OPERATIONS, sa.literal("organiser").label("role"))
-    elif by.mode != "account":
+    elif by.mode not in ("account", "local"):
         return []
     with store.engine.connect() as conn:
         rows = conn.execute(q.order_by(OPERATIONS.c.start_date.desc(), OPERATIONS.c.code)).all()

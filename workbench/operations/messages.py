@@ -49,7 +49,9 @@ __all__ = [
     "OperationsKeyMissing",
     "Thread",
     "attachment",
+    "check_key",
     "generate_key",
+    "latest_message_id",
     "post_message",
     "read_thread",
     "threads",
@@ -91,6 +93,11 @@ def _fernet(env: Mapping[str, str] | None = None) -> Fernet:
         raise OperationsKeyMissing(
             _("{env} is not a valid key; make one with `workbench operation keygen`", env=KEY_ENV)
         ) from None
+
+
+def check_key() -> None:
+    """Refuse (:class:`OperationsKeyMissing`, saying how to make one) unless a valid key is set."""
+    _fernet()
 
 
 def _decrypt(f: Fernet, token: bytes | None) -> str:
@@ -374,7 +381,20 @@ def unread_counts(store: Store, by: Principal) -> dict[str, int]:
         .where(mem.c.account == by.account)
         .group_by(o.c.code)
     )
-    if by.mode != "account":
+    if by.mode not in ("account", "local"):
         return {}
     with store.engine.connect() as conn:
         return {str(c): int(n) for c, n in conn.execute(q)}
+
+
+def latest_message_id(store: Store, code: str, by: Principal) -> int:
+    """The newest message's id in the operation (0: none), for a member: what a live view polls to know
+    whether to read again. It shows no content, so it is not a consultation."""
+    m = OPERATION_MESSAGES
+    with store.engine.connect() as conn:
+        op = require_member(conn, code, by)
+        return int(
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(m.c.id), 0)).where(m.c.operation_id == op.id)
+            ).scalar_one()
+        )
