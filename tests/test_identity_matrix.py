@@ -70,6 +70,7 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
     from workbench.exchange.exports import export_data
     from workbench.exchange.ingest import import_path
     from workbench.network.judgements import record_judgement
+    from workbench.operations.groups import create_operation
     from workbench.risk import registry as reg
     from workbench.risk.traffic import read_traffic, store_traffic
 
@@ -137,6 +138,9 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         "draft_products": lambda: products("draft_products"),
         "review_products": lambda: products("review_products"),
         "issue_products": lambda: products("issue_products"),
+        "create_operations": lambda: create_operation(
+            store, code=f"OP-{role}", name="t", legal_basis="t", start="2026-01-01", end="2026-02-01", by=p
+        ),
     }
 
 

@@ -143,13 +143,21 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Secret key for pseudonymised exports (keyed hash). Never stored; read from the environment only.",
     ),
+    Setting(
+        "operations_key",
+        "",
+        "Key (Fernet, from `workbench operation keygen`) that encrypts operations' messages and attachments "
+        "at rest. Never stored; read from the environment only. Without it messages are refused.",
+    ),
 )
 
 
 #: How often the purpose of a consultation of personal data is asked (WORKBENCH_PURPOSE_SCOPE)
 PURPOSE_SCOPES = ("session", "case")
 #: Settings that are secrets: never shown, only said to be set
-SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password", "audit_signing_key"})
+SECRET_SETTINGS = frozenset(
+    {"pseudonym_key", "token", "admin_password", "audit_signing_key", "operations_key"}
+)
 
 
 def _yes(text: str) -> bool:
@@ -192,6 +200,7 @@ class Settings:
     audit_signing_key: str = ""
     oidc_create_accounts: bool = False
     oidc_groups_claim: str = "groups"
+    operations_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -231,6 +240,7 @@ class Settings:
             audit_signing_key=raw["audit_signing_key"],
             oidc_create_accounts=_yes(raw["oidc_create_accounts"]),
             oidc_groups_claim=raw["oidc_groups_claim"].strip() or "groups",
+            operations_key=raw["operations_key"].strip(),
         )
 
     @property

@@ -134,4 +134,8 @@ def run(args: argparse.Namespace) -> int:
 
     # example indicators, and the traffic that goes with the default sample, so the Risk pages work at once
     print(load_risk_sample(store, seeder, traffic=args.path is None))
+    if seeder.mode == "installation" and not args.local:
+        from workbench.operations.demo import seed_demo_operation
+
+        print(seed_demo_operation(store, seeder))  # the demo operation of the demo accounts
     return 0
