@@ -143,13 +143,32 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Secret key for pseudonymised exports (keyed hash). Never stored; read from the environment only.",
     ),
+    Setting(
+        "organisation",
+        "",
+        "This workbench's organisation code (e.g. FR-DGDDI) in the local single-user mode: the sender of "
+        "the packages it packs and the recipient it accepts. With accounts, the account's organisation.",
+    ),
+    Setting(
+        "exchange_key",
+        "",
+        "Ed25519 key that signs exchange packages (`workbench exchange pack`): the path of its PEM file "
+        "(from `workbench exchange keygen`), the PEM text or the raw key in base64. A secret, read from "
+        "the environment only.",
+    ),
+    Setting(
+        "exchange_trust",
+        "",
+        "File (or folder of files) listing the senders whose packages `workbench exchange receive` "
+        "accepts: one 'ORGANISATION PUBLIC-KEY' line each.",
+    ),
 )
 
 
 #: How often the purpose of a consultation of personal data is asked (WORKBENCH_PURPOSE_SCOPE)
 PURPOSE_SCOPES = ("session", "case")
 #: Settings that are secrets: never shown, only said to be set
-SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password", "audit_signing_key"})
+SECRET_SETTINGS = frozenset({"pseudonym_key", "token", "admin_password", "audit_signing_key", "exchange_key"})
 
 
 def _yes(text: str) -> bool:
@@ -192,6 +211,9 @@ class Settings:
     audit_signing_key: str = ""
     oidc_create_accounts: bool = False
     oidc_groups_claim: str = "groups"
+    organisation: str = ""
+    exchange_key: str = ""
+    exchange_trust: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -231,6 +253,9 @@ class Settings:
             audit_signing_key=raw["audit_signing_key"],
             oidc_create_accounts=_yes(raw["oidc_create_accounts"]),
             oidc_groups_claim=raw["oidc_groups_claim"].strip() or "groups",
+            organisation=raw["organisation"].strip(),
+            exchange_key=raw["exchange_key"],
+            exchange_trust=raw["exchange_trust"].strip(),
         )
 
     @property
