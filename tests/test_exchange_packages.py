@@ -100,6 +100,13 @@ def test_pack_writes_manifest_signature_and_logs_the_disclosure(sender_url: str,
     e = entries[0]
     assert (e["kind"], e["legal_basis"]) == ("disclosure", BASIS) and "ES-AEAT" in e["recipients"]
     assert json.loads(e["details"])["counts"] == manifest["counts"]
+    from workbench.identity.audit_reports import exports_by_recipient
+
+    report = exports_by_recipient(
+        open_store(sender_url), Principal("aud", "FR-DGDDI", frozenset({"auditor"}))
+    )
+    row = report[report["recipient"] == "ES-AEAT"].iloc[0]
+    assert row["kinds"] == "disclose.exchange_package" and row["legal_bases"] == BASIS
 
 
 def test_receive_imports_an_untouched_package_with_its_provenance(store_url: str, package: Path) -> None:

@@ -482,7 +482,7 @@ def verify_package(path: str | Path, *, trusted: Mapping[str, str], organisation
                     ),
                 ) from None
             try:
-                manifest = json.loads(body)
+                manifest: dict[str, Any] = dict(json.loads(body))
                 sender, recipient = str(manifest["sender"]), str(manifest["recipient"])
                 members = dict(manifest["members"])
             except (ValueError, KeyError, TypeError):
