@@ -149,6 +149,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Key (Fernet, from `workbench operation keygen`) that encrypts operations' messages and attachments "
         "at rest. Never stored; read from the environment only. Without it messages are refused.",
     ),
+    Setting(
+        "organisation",
+        "",
+        "This workbench's organisation code (e.g. FR-DGDDI) in the local single-user mode: the sender of "
+        "the packages it packs and the recipient it accepts. With accounts, the account's organisation.",
+    ),
+    Setting(
+        "exchange_key",
+        "",
+        "Ed25519 key that signs exchange packages (`workbench exchange pack`): the path of its PEM file "
+        "(from `workbench exchange keygen`), the PEM text or the raw key in base64. A secret, read from "
+        "the environment only.",
+    ),
+    Setting(
+        "exchange_trust",
+        "",
+        "File (or folder of files) listing the senders whose packages `workbench exchange receive` "
+        "accepts: one 'ORGANISATION PUBLIC-KEY' line each.",
+    ),
 )
 
 
@@ -156,7 +175,7 @@ SETTINGS: tuple[Setting, ...] = (
 PURPOSE_SCOPES = ("session", "case")
 #: Settings that are secrets: never shown, only said to be set
 SECRET_SETTINGS = frozenset(
-    {"pseudonym_key", "token", "admin_password", "audit_signing_key", "operations_key"}
+    {"pseudonym_key", "token", "admin_password", "audit_signing_key", "operations_key", "exchange_key"}
 )
 
 
@@ -201,6 +220,9 @@ class Settings:
     oidc_create_accounts: bool = False
     oidc_groups_claim: str = "groups"
     operations_key: str = ""
+    organisation: str = ""
+    exchange_key: str = ""
+    exchange_trust: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -241,6 +263,9 @@ class Settings:
             oidc_create_accounts=_yes(raw["oidc_create_accounts"]),
             oidc_groups_claim=raw["oidc_groups_claim"].strip() or "groups",
             operations_key=raw["operations_key"].strip(),
+            organisation=raw["organisation"].strip(),
+            exchange_key=raw["exchange_key"],
+            exchange_trust=raw["exchange_trust"].strip(),
         )
 
     @property

@@ -8,6 +8,7 @@ Owns:
 - :mod:`~workbench.exchange.exports`: the audited exports (exchange, non-personal, pseudonymised,
   formatted) and :mod:`~workbench.exchange.excel`: formatted workbooks with no live formula;
 - :mod:`~workbench.exchange.seizures`: a seizure frame read straight from files, without a store.
+- :mod:`~workbench.exchange.packages`: signed packages between workbenches (Icomm): pack, verify, receive.
 
 May import: :mod:`workbench.identity`, :mod:`workbench.store`, :mod:`workbench.format`, :mod:`workbench.config`, :mod:`workbench.i18n`.
 """
