@@ -220,9 +220,7 @@ def grade_answer(kind: str, key: Any, given: Any, *, tolerance: float = 0.0, k: 
     raise ValueError(_("unknown kind of answer {k!r}", k=kind))
 
 
-def grade_question(
-    q: Question, key: Any, attempts: Iterable[Any], hints_used: int = 0
-) -> QuestionGrade:
+def grade_question(q: Question, key: Any, attempts: Iterable[Any], hints_used: int = 0) -> QuestionGrade:
     """Score ``q`` from its ``attempts`` (the answers given, in order; those past the limit do not
     count): the best attempt's points less the cost of the hints bought, never below 0."""
     tries = list(attempts)[: q.attempts]
