@@ -85,7 +85,12 @@ def _quantity(ds: SampleDataset, args: Mapping[str, Any]) -> float:
     return round(float(rows["quantity"].sum()), 1)
 
 
-def _field_values(cases: pd.DataFrame, field: str) -> pd.Series:
+#: Fields of the items (several per case): counted per item, the others once per case.
+_ITEM_FIELDS = frozenset({"commodity_type", "commodity_category", "unit", "hs_code"})
+
+
+def _field_values(rows: pd.DataFrame, field: str) -> pd.Series:
+    cases = rows if field in _ITEM_FIELDS else rows.drop_duplicates(["reporting_country", "case_id"])
     if field == "transit_countries":
         return cases[field].dropna().str.split(";").explode().loc[lambda s: s != ""]
     return cases[field].dropna()
@@ -93,7 +98,7 @@ def _field_values(cases: pd.DataFrame, field: str) -> pd.Series:
 
 def _top_values(ds: SampleDataset, args: Mapping[str, Any]) -> list[str] | str:
     """The ``k`` values of ``field`` held by most of the selected cases (ties by name)."""
-    values = _field_values(_cases(ds, args), args["field"])
+    values = _field_values(select(case_items(ds.tables), args.get("where")), args["field"])
     among = args.get("among")
     if among:
         values = values[values.isin(list(among))]
@@ -104,7 +109,7 @@ def _top_values(ds: SampleDataset, args: Mapping[str, Any]) -> list[str] | str:
 
 
 def _values(ds: SampleDataset, args: Mapping[str, Any]) -> list[str]:
-    values = _field_values(_cases(ds, args), args["field"])
+    values = _field_values(select(case_items(ds.tables), args.get("where")), args["field"])
     among = args.get("among")
     if among:
         values = values[values.isin(list(among))]
@@ -117,11 +122,12 @@ def _date_range(ds: SampleDataset, args: Mapping[str, Any]) -> list[str]:
 
 
 def _network(ds: SampleDataset, args: Mapping[str, Any]) -> Any:
-    """An attribute of the first planted network of ``kind``: ``shared.<field>``, ``persons`` (ids),
+    """An attribute of the planted network of ``kind`` behind most seizures (the first planted among
+    equals): ``shared.<field>``, ``persons`` (ids),
     ``companies`` (ids), ``countries`` (reporting countries), ``cases`` (``RC/case_id``), ``case_count``,
     ``nationalities`` (of its persons)."""
     nets = [n for n in ds.truth["networks"] if n["kind"] == args["kind"]]
-    net = nets[int(args.get("index", 0))]
+    net = max(nets, key=lambda n: len(n["case_keys"]))
     attr = str(args["attribute"])
     if attr.startswith("shared."):
         return str(net["shared"][attr.removeprefix("shared.")])
