@@ -16,7 +16,16 @@ from workbench.config import Settings
 from workbench.store import DataVersion, Store, open_store
 from workbench.store import data_version as read_data_version
 
-__all__ = ["get_settings", "get_store", "import_gates", "data_version", "current_data_version"]
+__all__ = [
+    "get_settings",
+    "get_store",
+    "get_home_store",
+    "use_sandbox",
+    "sandbox_in_use",
+    "import_gates",
+    "data_version",
+    "current_data_version",
+]
 
 
 def get_settings() -> Settings:
@@ -28,8 +37,38 @@ def _store(url: str) -> Store:
     return open_store(url)
 
 
-def get_store() -> Store:
+def get_home_store() -> Store:
+    """The installation's store: accounts, sign-in, courses (never a trainee's sandbox)."""
     return _store(get_settings().db_url)
+
+
+_SANDBOX = "_workbench_sandbox_url"  # session state: the trainee's sandbox this session works in
+
+
+def sandbox_in_use() -> str | None:
+    """The URL of the training sandbox this session works in, if any (:func:`use_sandbox`)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    url = st.session_state.get(_SANDBOX)
+    return url if isinstance(url, str) else None
+
+
+def use_sandbox(url: str | None) -> None:
+    """Make every page of this session read and write the store at ``url`` (a trainee's sandbox, see
+    :mod:`workbench.training.sandbox`), or the installation's store again with None."""
+    if url:
+        st.session_state[_SANDBOX] = url
+    else:
+        st.session_state.pop(_SANDBOX, None)
+
+
+def get_store() -> Store:
+    """The store the pages work on: the session's training sandbox, if one is in use, else the
+    installation's store."""
+    url = sandbox_in_use()
+    return _store(url) if url else get_home_store()
 
 
 def import_gates() -> list[Any]:

@@ -44,7 +44,7 @@ from workbench.identity.accounts import (
 )
 from workbench.store import audit
 from workbench.ui.navigation import page_spec
-from workbench.ui.resources import get_settings, get_store
+from workbench.ui.resources import get_home_store, get_settings
 
 __all__ = [
     "SignedIn",
@@ -99,14 +99,14 @@ def get_principal() -> Principal:
 
 
 def _audit_session(principal: Principal, action: str, details: dict[str, Any]) -> None:
-    with get_store().session() as s:
+    with get_home_store().session() as s:
         audit(s, action, details, cast(Any, principal))  # the store takes any actor with user and role
 
 
 def _start(principal: Principal) -> None:
     st.session_state.pop(_SECOND_FACTOR, None)
     st.session_state.pop(_ENDED, None)
-    notice = password_notice(get_store(), principal) if principal.mode == "account" else None
+    notice = password_notice(get_home_store(), principal) if principal.mode == "account" else None
     st.session_state[_KEY] = SignedIn(principal, time.time(), notice)
 
 
@@ -200,7 +200,7 @@ def require_login() -> Principal:
 
 
 def _session_principal() -> Principal | None:
-    store = get_store()
+    store = get_home_store()
     st.session_state.pop(_LOCAL, None)
     session = signed_in()
     if session is not None:
@@ -262,7 +262,7 @@ def _login_page() -> None:
         return
     account = pending or name.strip()
     try:
-        principal = sign_in(get_store(), account, password, totp=(code or None))
+        principal = sign_in(get_home_store(), account, password, totp=(code or None))
     except SignInRefused as exc:
         if exc.reason == "second_factor" and not pending:
             st.session_state[_SECOND_FACTOR] = account
@@ -291,7 +291,7 @@ def _password_form(name: str, key: str) -> bool:
         st.error(_("The two new passwords differ."))
         return False
     try:
-        change_password(get_store(), name, new, old_password=old)
+        change_password(get_home_store(), name, new, old_password=old)
     except (SignInRefused, ValueError) as exc:
         st.error(str(exc))
         return False
