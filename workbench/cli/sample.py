@@ -60,7 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "into a zip with a manifest, for `workbench photos import`",
     )
     p.add_argument(
-        "--photo-share", type=float, default=0.01, metavar="S", help="share of the cases with a photo (default 0.01)"
+        "--photo-share",
+        type=float,
+        default=0.01,
+        metavar="S",
+        help="share of the cases with a photo (default 0.01)",
     )
     p.set_defaults(func=run)
 

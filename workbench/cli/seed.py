@@ -134,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
 
     # example indicators, and the traffic that goes with the default sample, so the Risk pages work at once
     print(load_risk_sample(store, seeder, traffic=args.path is None))
-    if args.path is None:  # synthetic photos on a share of the default sample's cases, near-duplicates planted
+    if (
+        args.path is None
+    ):  # synthetic photos on a share of the default sample's cases, near-duplicates planted
         from workbench.sample.photos import attach_sample_photos
 
         print(f"attached {len(attach_sample_photos(store, seeder))} sample photos")

@@ -45,6 +45,7 @@ __all__ = [
     "photo_file",
     "hash_index",
     "similar_photos",
+    "similar_to_photo",
     "concealment_series",
     "export_hashes",
     "read_hashes",
@@ -74,8 +75,10 @@ def may_see_personal_photos(actor: Principal) -> bool:
     return can(actor, "view_personal")
 
 
-def _visible(actor: Principal) -> sa.ColumnElement[bool]:
-    return sa.true() if may_see_personal_photos(actor) else PHOTOS.c.personal.is_(False)
+def _visible(actor: Principal, personal_allowed: bool = True) -> sa.ColumnElement[bool]:
+    if personal_allowed and may_see_personal_photos(actor):
+        return sa.true()
+    return PHOTOS.c.personal.is_(False)
 
 
 def _consulted(store: Store, actor: Principal, frame: pd.DataFrame, what: str, query: str) -> None:
@@ -99,9 +102,11 @@ def list_photos(
     kinds: Sequence[str] = (),
     case: tuple[str, str] | None = None,
     limit: int | None = None,
+    personal_allowed: bool = True,
 ) -> pd.DataFrame:
     """Photos of the cases matching ``flt`` (or of one ``case``), of ``kinds`` (all when empty), newest
-    first, as :data:`LIST_COLUMNS`; photos of persons and documents only for those who may see them."""
+    first, as :data:`LIST_COLUMNS`; photos of persons and documents only for those who may see them
+    (and not at all when ``personal_allowed`` is false: a page whose user has not yet said why)."""
     require(actor, "view_data")
     cases = DATA_TABLES["cases"]
     stmt = (
@@ -112,7 +117,7 @@ def list_photos(
                 cases.c.reporting_country == PHOTOS.c.reporting_country, cases.c.case_id == PHOTOS.c.case_id
             ),
         )
-        .where(_visible(actor))
+        .where(_visible(actor, personal_allowed))
         .order_by(PHOTOS.c.uploaded_at.desc(), PHOTOS.c.id.desc())
     )
     if kinds:
@@ -129,7 +134,9 @@ def list_photos(
     return frame
 
 
-def photo_file(store: Store, actor: Principal, photo_id: int, variant: str = "thumb_256") -> bytes:
+def photo_file(
+    store: Store, actor: Principal, photo_id: int, variant: str = "thumb_256", *, audited: bool = True
+) -> bytes:
     """The bytes of one file of a photo (``original``, ``working``, ``thumb_256``, ``thumb_1024``).
     Refuses (PermissionDenied) a photo of a person or a document to those who may not see it, and
     (KeyError) a photo that does not exist."""
@@ -158,16 +165,19 @@ def photo_file(store: Store, actor: Principal, photo_id: int, variant: str = "th
                     kind=row.kind,
                 )
             )
-        consulted(store, "photo", actor, objects=[f"photo:{photo_id}"], query=variant, row_count=1)
+        if audited:  # a page that listed it (audited there) says False for the thumbnails it draws
+            consulted(store, "photo", actor, objects=[f"photo:{photo_id}"], query=variant, row_count=1)
     return storage_for(store).get(f"{row.sha256}/{variant}")
 
 
-def hash_index(store: Store, actor: Principal) -> tuple[HashIndex, pd.DataFrame]:
+def hash_index(
+    store: Store, actor: Principal, *, personal_allowed: bool = True
+) -> tuple[HashIndex, pd.DataFrame]:
     """The index of the photos ``actor`` may see, and their case keys and kinds by photo id."""
     require(actor, "view_data")
     stmt = sa.select(
         PHOTOS.c.id, PHOTOS.c.reporting_country, PHOTOS.c.case_id, PHOTOS.c.kind, PHOTOS.c.phash, PHOTOS.c.pdq
-    ).where(_visible(actor))
+    ).where(_visible(actor, personal_allowed))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt.order_by(PHOTOS.c.id)).all()
     meta = pd.DataFrame(
@@ -186,13 +196,14 @@ def similar_photos(
     top: int = 5,
     max_distance: int = MATCH_DISTANCE,
     exclude: Sequence[int] = (),
+    personal_allowed: bool = True,
 ) -> pd.DataFrame:
     """The photos nearest to ``image`` (a picture, or the bytes of a file named ``name``, checked as an
     upload is), in any of its eight orientations: case key, photo id, distance (0-256, the smaller of
     the pHash and PDQ distances), kind and country, nearest first."""
     require(actor, "view_data")
     img = image if isinstance(image, Image.Image) else read_image(image, name).image
-    index, meta = hash_index(store, actor)
+    index, meta = hash_index(store, actor, personal_allowed=personal_allowed)
     ph, pq = query_hashes(img)
     matches = index.search(ph, pq, top=top + len(exclude), max_distance=max_distance)
     rows = [
@@ -304,3 +315,13 @@ def read_hashes(path: Path) -> tuple[HashIndex, pd.DataFrame]:
     index = HashIndex.build(ids, frame["phash"].tolist(), frame["pdq"].tolist())
     meta = frame.assign(photo_id=ids).set_index("photo_id")[["reporting_country", "case_id", "kind"]]
     return index, meta
+
+
+def similar_to_photo(
+    store: Store, actor: Principal, photo_id: int, *, top: int = 5, personal_allowed: bool = True
+) -> pd.DataFrame:
+    """:func:`similar_photos` for a stored photo (its working copy), leaving the photo itself out."""
+    data = photo_file(store, actor, photo_id, "working", audited=False)
+    return similar_photos(
+        store, actor, data, name="working.jpg", top=top, exclude=[photo_id], personal_allowed=personal_allowed
+    )
