@@ -12,17 +12,16 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from tests.conftest import workbench_cli
 from workbench.identity import PermissionDenied, Principal, installation_principal
 from workbench.photos.attach import NewPhoto, attach_photos, import_photo_zip
 from workbench.photos.gallery import (
     export_hashes,
     list_photos,
     photo_file,
-    read_hashes,
     similar_photos,
     similar_to_photo,
 )
+from workbench.photos.hashes import HashIndex, photo_hashes
 from workbench.photos.images import MAX_PIXELS, PhotoError, read_image
 from workbench.photos.models import PHOTO_BLOBS, PHOTOS
 from workbench.photos.storage import DatabaseStorage, FolderStorage, storage_for
@@ -30,6 +29,33 @@ from workbench.sample.photos import TRANSFORMS, draw_photo, jpeg_bytes, transfor
 from workbench.store import DATA_TABLES, Store, open_store
 
 ADMIN = installation_principal()
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store of 60 generated cases (cheaper than the 3,000-case sample for these tests)."""
+    from workbench.exchange.files import write_dataset
+    from workbench.exchange.ingest import import_path
+    from workbench.sample.generator import generate
+
+    d = tmp_path_factory.mktemp("photos-tiny")
+    write_dataset(generate(60, seed=11).tables, d / "src")
+    url = f"sqlite:///{d / 'tiny.db'}"
+    assert import_path(d / "src", open_store(url), actor=ADMIN).status == "accepted"
+    return url
+
+
+@pytest.fixture()
+def store_copy(tiny_store: str, tmp_path: Path) -> str:
+    """This test's own copy of the tiny store (its photos in ``photos/`` beside it)."""
+    import sqlite3
+
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(tiny_store.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    return f"sqlite:///{db}"
+
+
 ANALYST = Principal("ana", "FR-DGDDI", frozenset({"analyst"}), personal=True)
 VIEWER = Principal("vic", "FR-DGDDI", frozenset({"viewer"}))
 
@@ -310,39 +336,60 @@ def test_a_rotated_copy_in_another_country_is_found_first(photo_store) -> None: 
     assert set(found["photo_id"]) == {ids["again"]}  # the unrelated photos are not near
 
 
-@pytest.mark.parametrize("how", TRANSFORMS)
-def test_each_transformation_is_found_among_unrelated_photos(how: str) -> None:
-    from workbench.photos.hashes import HashIndex, photo_hashes
-
+@pytest.fixture(scope="module")
+def thirty() -> tuple[list[Image.Image], HashIndex]:
+    """Thirty unrelated synthetic photos and their index."""
     originals = [draw_photo(500 + i, "concealment" if i % 2 else "packaging") for i in range(30)]
     hashes = [photo_hashes(img) for img in originals]
-    index = HashIndex.build(range(30), [h.phash for h in hashes], [h.pdq for h in hashes])
-    for i in (0, 7, 19):
+    ids = range(len(originals))
+    return originals, HashIndex.build(
+        ids, [h.phash for h in hashes], [h.pdq for h in hashes], [h.centre for h in hashes]
+    )
+
+
+@pytest.mark.parametrize("how", TRANSFORMS)
+def test_each_transformation_is_found_among_unrelated_photos(how: str, thirty) -> None:  # type: ignore[no-untyped-def]
+    originals, index = thirty
+    for i in (0, 19):
         copy = read_image(transform(originals[i], how), "copy.jpg").image
         found = index.query(copy, top=5)
-        assert found and found[0].photo_id == i, (how, i, found[:2])
+        assert [m.photo_id for m in found] == [i], (how, i, found[:2])  # found, and nothing unrelated
 
 
-def test_the_command_line_adds_finds_and_refuses(store_copy: str, tmp_path: Path) -> None:
+def test_the_command_line_adds_finds_and_refuses(
+    store_copy: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
     store = open_store(store_copy)
     (rc, cid), (rc2, cid2) = _cases(store, 2)
     original = tmp_path / "seized.png"
     draw_photo(77).save(original)
     copy = tmp_path / "seen-again.jpg"
     copy.write_bytes(transform(draw_photo(77), "crop_10"))
-    r = workbench_cli("photos", "add", f"{rc}/{cid}", str(original), "--kind", "goods", db=store_copy)
-    assert r.returncode == 0, r.stderr
-    pid = int(r.stdout.split()[1])
-    r = workbench_cli("photos", "similar", str(copy), "--top", "3", db=store_copy)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[1].split()[:2] == [f"{rc}/{cid}", str(pid)]
-    r = workbench_cli("photos", "add", "ZZ/none", str(original), db=store_copy)
-    assert r.returncode == 2 and "seized.png: the case ZZ/none is not in the store" in r.stderr
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        code = main(["photos", *args, "--db", store_copy])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, err = cli("add", f"{rc}/{cid}", str(original), "--kind", "goods")
+    assert code == 0, err
+    pid = int(out.split()[1])
+    code, out, err = cli("similar", str(copy), "--top", "3")
+    assert code == 0, err
+    assert out.splitlines()[1].split()[:2] == [f"{rc}/{cid}", str(pid)]
+    code, out, err = cli("add", "ZZ/none", str(original))
+    assert code == 2 and "seized.png: the case ZZ/none is not in the store" in err
     wrong = tmp_path / "wrong.jpg"
     wrong.write_bytes(original.read_bytes())
-    r = workbench_cli("photos", "add", f"{rc2}/{cid2}", str(wrong), db=store_copy)
-    assert r.returncode == 2 and "wrong.jpg: the extension says JPEG but the file is a PNG" in r.stderr
-    r = workbench_cli("photos", "export-hashes", str(tmp_path / "h.csv"), db=store_copy)
-    assert r.returncode == 0, r.stderr
-    index, meta = read_hashes(tmp_path / "h.csv")
-    assert [m.photo_id for m in index.query(Image.open(copy), top=1)] == [pid]
+    code, out, err = cli("add", f"{rc2}/{cid2}", str(wrong))
+    assert code == 2 and "wrong.jpg: the extension says JPEG but the file is a PNG" in err
+    code, out, err = cli("export-hashes", str(tmp_path / "h.csv"))
+    assert code == 0, err
+    code, out, err = cli("similar", str(copy), "--hashes", str(tmp_path / "h.csv"))
+    assert code == 0 and out.splitlines()[1].split()[:2] == [f"{rc}/{cid}", str(pid)], err
+    monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
+    code, out, err = cli("add", f"{rc2}/{cid2}", str(original))
+    assert code == 3 and "may not attach photos" in err

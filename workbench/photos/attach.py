@@ -181,6 +181,7 @@ def attach_photos(store: Store, photos: Sequence[NewPhoto], actor: Principal) ->
                         phash=h.phash,
                         pdq=h.pdq,
                         pdq_quality=h.pdq_quality,
+                        phash_centre=h.centre,
                         uploader=actor.user,
                         uploaded_at=now,
                     )

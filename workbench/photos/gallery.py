@@ -67,7 +67,17 @@ LIST_COLUMNS = [
     "sha256",
 ]
 #: What an export of hashes carries (no image, no caption: captions are free text)
-HASH_COLUMNS = ["photo_id", "reporting_country", "case_id", "kind", "sha256", "phash", "pdq", "pdq_quality"]
+HASH_COLUMNS = [
+    "photo_id",
+    "reporting_country",
+    "case_id",
+    "kind",
+    "sha256",
+    "phash",
+    "pdq",
+    "pdq_quality",
+    "phash_centre",
+]
 
 
 def may_see_personal_photos(actor: Principal) -> bool:
@@ -176,7 +186,13 @@ def hash_index(
     """The index of the photos ``actor`` may see, and their case keys and kinds by photo id."""
     require(actor, "view_data")
     stmt = sa.select(
-        PHOTOS.c.id, PHOTOS.c.reporting_country, PHOTOS.c.case_id, PHOTOS.c.kind, PHOTOS.c.phash, PHOTOS.c.pdq
+        PHOTOS.c.id,
+        PHOTOS.c.reporting_country,
+        PHOTOS.c.case_id,
+        PHOTOS.c.kind,
+        PHOTOS.c.phash,
+        PHOTOS.c.pdq,
+        PHOTOS.c.phash_centre,
     ).where(_visible(actor, personal_allowed))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt.order_by(PHOTOS.c.id)).all()
@@ -184,7 +200,10 @@ def hash_index(
         [(r.id, r.reporting_country, r.case_id, r.kind) for r in rows],
         columns=["photo_id", "reporting_country", "case_id", "kind"],
     ).set_index("photo_id")
-    return HashIndex.build([r.id for r in rows], [r.phash for r in rows], [r.pdq for r in rows]), meta
+    index = HashIndex.build(
+        [r.id for r in rows], [r.phash for r in rows], [r.pdq for r in rows], [r.phash_centre for r in rows]
+    )
+    return index, meta
 
 
 def similar_photos(
@@ -204,8 +223,7 @@ def similar_photos(
     require(actor, "view_data")
     img = image if isinstance(image, Image.Image) else read_image(image, name).image
     index, meta = hash_index(store, actor, personal_allowed=personal_allowed)
-    ph, pq = query_hashes(img)
-    matches = index.search(ph, pq, top=top + len(exclude), max_distance=max_distance)
+    matches = index.search(query_hashes(img), top=top + len(exclude), max_distance=max_distance)
     rows = [
         {
             "case": f"{meta.at[m.photo_id, 'reporting_country']}/{meta.at[m.photo_id, 'case_id']}",
@@ -216,6 +234,7 @@ def similar_photos(
             "kind": meta.at[m.photo_id, "kind"],
             "phash_distance": m.phash_distance,
             "pdq_distance": m.pdq_distance,
+            "centre_distance": m.centre_distance,
         }
         for m in matches
         if m.photo_id not in set(exclude)
@@ -253,8 +272,11 @@ def concealment_series(store: Store, actor: Principal, *, max_distance: int = 40
 
     for i in range(n):
         d = np.minimum(
-            np.bitwise_count(index.phash ^ index.phash[i]).sum(axis=1),
-            np.bitwise_count(index.pdq ^ index.pdq[i]).sum(axis=1),
+            np.minimum(
+                np.bitwise_count(index.phash ^ index.phash[i]).sum(axis=1),
+                np.bitwise_count(index.pdq ^ index.pdq[i]).sum(axis=1),
+            ),
+            np.bitwise_count(index.centre ^ index.centre[i]).sum(axis=1),
         )
         for j in np.flatnonzero(d <= max_distance):
             a, b = find(i), find(int(j))
@@ -312,7 +334,9 @@ def read_hashes(path: Path) -> tuple[HashIndex, pd.DataFrame]:
             )
         )
     ids = frame["photo_id"].astype(int).tolist()
-    index = HashIndex.build(ids, frame["phash"].tolist(), frame["pdq"].tolist())
+    index = HashIndex.build(
+        ids, frame["phash"].tolist(), frame["pdq"].tolist(), frame["phash_centre"].tolist()
+    )
     meta = frame.assign(photo_id=ids).set_index("photo_id")[["reporting_country", "case_id", "kind"]]
     return index, meta
 

@@ -33,6 +33,7 @@ PHOTOS = sa.Table(
     sa.Column("phash", sa.String(64), nullable=False),
     sa.Column("pdq", sa.String(64), nullable=False),
     sa.Column("pdq_quality", sa.Integer, nullable=False),
+    sa.Column("phash_centre", sa.String(64), nullable=False),
     sa.Column("uploader", sa.Text, nullable=False),
     sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_photos_case", "reporting_country", "case_id"),

@@ -17,8 +17,8 @@ Examples
 >>> s = storage_for(open_store("sqlite://"))
 >>> s.name
 'database'
->>> s.put("ab/original", b"x"); s.get("ab/original"), s.exists("ab/none")
-(b'x', False)
+>>> s.put("ab/original", b"x"), s.get("ab/original"), s.exists("ab/none")
+(True, b'x', False)
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("phash", sa.String(length=64), nullable=False),
         sa.Column("pdq", sa.String(length=64), nullable=False),
         sa.Column("pdq_quality", sa.Integer(), nullable=False),
+        sa.Column("phash_centre", sa.String(length=64), nullable=False),
         sa.Column("uploader", sa.Text(), nullable=False),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
