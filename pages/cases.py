@@ -11,6 +11,7 @@ from workbench.format.reference import country_name
 from workbench.i18n import _
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
+from workbench.ui.photos import photo_panel
 from workbench.ui.resources import get_store
 from workbench.ui.search import hit_cases, search_box
 from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
@@ -79,6 +80,7 @@ def show_detail(rc: str, cid: str) -> None:
     st.dataframe(
         readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
     )
+    photo_panel(rc, cid, who)
     if d.flags:
         st.warning("Quality warnings on this case: " + "; ".join(d.flags))
     if d.extra:

@@ -52,6 +52,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help="share of the cases that pass through the traffic (default 1: all)",
     )
+    p.add_argument(
+        "--photos",
+        type=Path,
+        metavar="ZIP",
+        help="also draw synthetic photos for a share of the cases (near-duplicates planted across countries) "
+        "into a zip with a manifest, for `workbench photos import`",
+    )
+    p.add_argument(
+        "--photo-share",
+        type=float,
+        default=0.01,
+        metavar="S",
+        help="share of the cases with a photo (default 0.01)",
+    )
     p.set_defaults(func=run)
 
 
@@ -67,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
     files = write_dataset(ds.tables, args.out)
     if args.truth:
         args.truth.write_text(json.dumps(ds.truth, indent=1, default=str), encoding="utf-8")
+    if args.photos:
+        from workbench.sample.photos import write_photo_zip
+
+        n = write_photo_zip(ds.tables["cases"], args.photos, share=args.photo_share, seed=args.seed)
+        print(f"wrote {n:,} photos to {args.photos}", file=sys.stderr)
     if args.traffic:
         from workbench.risk.traffic import generate_traffic, write_traffic
 

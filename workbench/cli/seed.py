@@ -138,4 +138,10 @@ def run(args: argparse.Namespace) -> int:
         from workbench.operations.demo import seed_demo_operation
 
         print(seed_demo_operation(store, seeder))  # the demo operation of the demo accounts
+    if (
+        args.path is None
+    ):  # synthetic photos on a share of the default sample's cases, near-duplicates planted
+        from workbench.sample.photos import attach_sample_photos
+
+        print(f"attached {len(attach_sample_photos(store, seeder))} sample photos")
     return 0
