@@ -245,6 +245,24 @@ class MappingProfile:
         d["tables"] = {t: m.to_dict() for t, m in self.tables.items()}
         return d
 
+    def missing_required(self) -> dict[str, list[str]]:
+        """Per table, the required columns the profile neither maps, derives nor sets."""
+        out: dict[str, list[str]] = {}
+        for tname, m in self.tables.items():
+            missing = [
+                c.name
+                for c in _spec(tname).required_columns
+                if c.name not in m.columns and c.name not in m.constants and c.name not in m.derive
+            ]
+            if "commodity_type" in m.columns or "commodity_type" in m.derive:  # the category follows
+                missing = [c for c in missing if c != "commodity_category"]
+            if missing:
+                out[tname] = missing
+        return out
+
+    def unmapped_notes(self) -> list[str]:
+        return [f"{t}: required columns still unmapped: {', '.join(cs)}" for t, cs in self.missing_required().items()]
+
     def to_yaml(self) -> str:
         head = (
             f"# Mapping profile {self.name!r} for `workbench import PATH --mapping FILE`.\n"
@@ -493,13 +511,16 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         if hit is not None and share[hit] >= 0.8:
             m.columns["reporting_country"] = hit
             profile.notes.append(f"statistics.reporting_country: taken from {hit!r} (its cells are countries)")
+    m.ignore = [h for h in t.columns if h not in m.source_columns]
+    if m.ignore:
+        profile.notes.append(
+            "statistics: columns not imported (a statistic has no extra attributes): " + ", ".join(m.ignore)
+        )
     profile.tables["statistics"] = m
     profile.decimal, profile.thousands = _detect_numbers(
         [sample[h] for h in (m.columns.get("events"), m.columns.get("quantity")) if h]
     )
-    missing = [c.name for c in _spec("statistics").required_columns if c.name not in m.columns and c.name not in m.derive]
-    if missing:
-        profile.notes.append(f"statistics: required columns still unmapped: {', '.join(missing)}")
+    profile.notes += profile.unmapped_notes()
     return profile
 
 
@@ -599,7 +620,13 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
     for src_name, t in source.tables.items():
         # a count of seizure events and no case reference: aggregate statistics, not cases
         found = _match_columns(t.columns, "statistics")
-        if "events" in found and "case_id" not in _match_columns(t.columns, "cases"):
+        case_cols = _match_columns(t.columns, "cases")
+        if "case_id" in case_cols:
+            continue
+        times = _time_columns(t)
+        per_period = bool({"year", "fiscal_year"} & set(times)) and "seizure_date" not in case_cols
+        if "events" in found or (per_period and "quantity" in found):
+            # a count of events, or quantities per year, and no case reference: statistics, not cases
             return _suggest_statistics(source, src_name, name)
     profile = MappingProfile(name=name)
     assigned: dict[str, str] = {}
@@ -730,13 +757,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
     profile.dayfirst, profile.date_format, date_note = _detect_date_order(samples)
     if date_note:
         profile.notes.append(date_note)
-    for tname, m in profile.tables.items():
-        missing = [c.name for c in _spec(tname).required_columns if c.name not in m.columns]
-        missing = [c for c in missing if c not in m.constants and c not in m.derive]
-        if "commodity_type" in m.columns:  # the category follows from the taxonomy
-            missing = [c for c in missing if c != "commodity_category"]
-        if missing:
-            profile.notes.append(f"{tname}: required columns still unmapped: {', '.join(missing)}")
+    profile.notes += profile.unmapped_notes()
     return profile
 
 

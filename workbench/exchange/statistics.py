@@ -66,7 +66,7 @@ STATISTICS = sa.Table(
     sa.Column("place_name", sa.Text, nullable=True),
     sa.Column("commodity_category", sa.String(40), nullable=True),
     sa.Column("commodity_type", sa.String(80), nullable=True),
-    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("events", sa.Integer, nullable=True),
     sa.Column("quantity", sa.Float, nullable=True),
     sa.Column("unit", sa.String(10), nullable=True),
 )
@@ -84,7 +84,7 @@ STAT_COLUMNS: tuple[Column, ...] = (
     Column("place_name", "text", help="the office, port or region, as written"),
     Column("commodity_category", "enum", enum="commodity_category", help="the broad class of the goods"),
     Column("commodity_type", "text", help="the commodity (drug group), as in the taxonomy"),
-    Column("events", "int", required=True, min=0, help="the number of seizure events (0 for none)"),
+    Column("events", "int", min=0, help="the number of seizure events (0 for none; blank when not reported)"),
     Column("quantity", "float", min=0, help="the total quantity seized, in unit"),
     Column("unit", "enum", enum="unit", help="the unit of quantity"),
 )
@@ -139,6 +139,12 @@ def check_statistics(
                 rejections.append(Rejection("statistics", int(rows[i]), col.name, text, where))
             bad |= m
         typed[col.name] = values
+    neither = (typed["events"].isna() & typed["quantity"].isna()).to_numpy(dtype=bool) & ~bad
+    for i in np.flatnonzero(neither):
+        rejections.append(
+            Rejection("statistics", int(rows[i]), "events", _("neither a number of events nor a quantity"), where)
+        )
+    bad |= neither
     good = pd.DataFrame(typed, index=frame.index).assign(**{ROW: rows})[~bad]
     return good.reset_index(drop=True), sorted(rejections, key=lambda r: (r.row or 0, r.column or ""))
 
@@ -226,7 +232,7 @@ def ingest_statistics(
                         if pd.isna(r["commodity_category"])
                         else str(r["commodity_category"]),
                         "commodity_type": None if pd.isna(r["commodity_type"]) else str(r["commodity_type"]),
-                        "events": int(r["events"]),
+                        "events": None if pd.isna(r["events"]) else int(r["events"]),
                         "quantity": None if pd.isna(r["quantity"]) else float(r["quantity"]),
                         "unit": None if pd.isna(r["unit"]) else str(r["unit"]),
                     }
@@ -235,9 +241,8 @@ def ingest_statistics(
                 conn.execute(sa.insert(STATISTICS), recs)
             report.accepted["statistics"] += len(good)
             done += len(chunk)
-            total = max(total, done)
-            if progress:
-                progress(done, total if done < total else done + 1, label)
+            if progress and done < total:  # 100 % is said only when the table is done
+                progress(done, total, label)
         if progress:
             progress(done, done or 1, label)
         n_ok, n_bad = report.accepted["statistics"], report.rejected["statistics"]

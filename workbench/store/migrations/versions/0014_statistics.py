@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("place_name", sa.Text(), nullable=True),
         sa.Column("commodity_category", sa.String(length=40), nullable=True),
         sa.Column("commodity_type", sa.String(length=80), nullable=True),
-        sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=True),
         sa.Column("quantity", sa.Float(), nullable=True),
         sa.Column("unit", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE"),
