@@ -43,12 +43,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
+from connectors.derive import Derivation, parse_derivation
 from workbench.exchange.files import REFUSED, ROW, DatasetReadError, RawDataset, RawTable
 from workbench.format.schema import FORMAT, TABLE_NAMES, Column
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 __all__ = [
     "TableMapping",
@@ -59,6 +61,8 @@ __all__ = [
     "Preview",
     "normalise",
     "load_profile",
+    "resolve_source",
+    "unknown_commodity",
 ]
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -87,9 +91,9 @@ def _column_aliases() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
     raw = _data("column_aliases.yaml")
     tables = {t: [normalise(a) for a in v] for t, v in raw["tables"].items()}
     per_table: dict[str, dict[str, str]] = {}
-    for tname in TABLE_NAMES:
+    for tname in MAPPABLE:
         idx: dict[str, str] = {}
-        for col in FORMAT.table(tname).column_names:
+        for col in _spec(tname).column_names:
             idx.setdefault(normalise(col), col)
             for a in raw["columns"].get(col, []):
                 idx.setdefault(normalise(a), col)
@@ -127,6 +131,55 @@ def _category_of() -> dict[str, str]:
     return dict(zip(df["type"], df["category"], strict=True))
 
 
+def unknown_commodity(value: object) -> str:
+    """Why a commodity is refused: the value quoted, with the nearest names the taxonomy knows.
+
+    >>> "'Cocaina base': not in the taxonomy (nearest known: cocaine," in unknown_commodity("Cocaina base")
+    True
+    """
+    import difflib
+
+    commod = _value_aliases()[1]
+    near = difflib.get_close_matches(normalise(value), list(commod), n=6, cutoff=0.6)
+    names = list(dict.fromkeys(commod[n] for n in near))[:3]
+    return _(
+        "unknown commodity {value!r}: not in the taxonomy (nearest known: {near}); map it under 'values:' "
+        "in the mapping profile",
+        value=str(value),
+        near=", ".join(names) + ", ..." if names else _("none close"),
+    )
+
+
+@dataclass(frozen=True)
+class _StatisticsSpec:
+    """The statistics table's columns, shaped like a format table for the mapping code."""
+
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+#: The tables a mapping profile may fill: the exchange format's, and aggregate ``statistics``.
+MAPPABLE = (*TABLE_NAMES, "statistics")
+
+
+def _spec(tname: str) -> Any:
+    if tname == "statistics":
+        from workbench.exchange.statistics import STAT_COLUMNS
+
+        return _StatisticsSpec(STAT_COLUMNS)
+    return FORMAT.table(tname)
+
+
 # ---------------------------------------------------------------- the profile
 @dataclass
 class TableMapping:
@@ -137,6 +190,7 @@ class TableMapping:
     constants: dict[str, Any] = field(default_factory=dict)  # exchange column -> fixed value
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # exchange column -> {local: code}
     ignore: list[str] = field(default_factory=list)  # source columns deliberately not imported
+    derive: dict[str, Derivation] = field(default_factory=dict)  # exchange column -> derivation
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"source": self.source, "columns": dict(self.columns)}
@@ -144,7 +198,17 @@ class TableMapping:
             v = getattr(self, k)
             if v:
                 d[k] = v
+        if self.derive:
+            d["derive"] = {t: dv.to_dict() for t, dv in self.derive.items()}
         return d
+
+    @property
+    def source_columns(self) -> list[str]:
+        """Every source column the mapping reads (mapped or read by a derivation)."""
+        out = list(self.columns.values())
+        for dv in self.derive.values():
+            out += [c for c in dv.sources if c not in out]
+        return out
 
 
 @dataclass
@@ -181,6 +245,24 @@ class MappingProfile:
         d["tables"] = {t: m.to_dict() for t, m in self.tables.items()}
         return d
 
+    def missing_required(self) -> dict[str, list[str]]:
+        """Per table, the required columns the profile neither maps, derives nor sets."""
+        out: dict[str, list[str]] = {}
+        for tname, m in self.tables.items():
+            missing = [
+                c.name
+                for c in _spec(tname).required_columns
+                if c.name not in m.columns and c.name not in m.constants and c.name not in m.derive
+            ]
+            if "commodity_type" in m.columns or "commodity_type" in m.derive:  # the category follows
+                missing = [c for c in missing if c != "commodity_category"]
+            if missing:
+                out[tname] = missing
+        return out
+
+    def unmapped_notes(self) -> list[str]:
+        return [f"{t}: required columns still unmapped: {', '.join(cs)}" for t, cs in self.missing_required().items()]
+
     def to_yaml(self) -> str:
         head = (
             f"# Mapping profile {self.name!r} for `workbench import PATH --mapping FILE`.\n"
@@ -201,13 +283,22 @@ class MappingProfile:
     def from_dict(cls, d: Mapping[str, Any]) -> MappingProfile:
         tables = {}
         for tname, m in (d.get("tables") or {}).items():
-            if tname not in FORMAT.tables:
-                raise ValueError(f"mapping profile: {tname!r} is not an exchange-format table")
-            known = set(FORMAT.table(tname).column_names)
+            if tname not in MAPPABLE:
+                raise ValueError(
+                    f"mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
+                    f"(tables: {', '.join(MAPPABLE)})"
+                )
+            known = set(_spec(tname).column_names)
             cols = {str(k): str(v) for k, v in (m.get("columns") or {}).items()}
-            unknown = sorted(set(cols) - known)
+            derive = {str(k): parse_derivation(str(k), v) for k, v in (m.get("derive") or {}).items()}
+            unknown = sorted((set(cols) | set(derive)) - known)
             if unknown:
                 raise ValueError(f"mapping profile, table {tname}: not columns of the format: {unknown}")
+            both = sorted(set(cols) & set(derive))
+            if both:
+                raise ValueError(
+                    f"mapping profile, table {tname}: {both} both mapped from a column and derived: keep one"
+                )
             tables[tname] = TableMapping(
                 source=str(m["source"]),
                 columns=cols,
@@ -216,6 +307,7 @@ class MappingProfile:
                     str(k): {str(a): str(b) for a, b in v.items()} for k, v in (m.get("values") or {}).items()
                 },
                 ignore=[str(x) for x in (m.get("ignore") or [])],
+                derive=derive,
             )
         date_format = d.get("date_format")
         if date_format is not None:
@@ -295,7 +387,7 @@ def _match_columns(header: list[str], tname: str, taken: set[str] | None = None)
     used: set[str] = set(taken or ())
     # exact alias matches first, then fuzzy ones, so a close spelling never steals an exact header
     for h in header:
-        col = idx.get(normalise(h))
+        col = idx.get(normalise(h)) or idx.get(header_unit(h)[0])
         if col and col not in out and h not in used:
             out[col] = h
             used.add(h)
@@ -308,6 +400,128 @@ def _match_columns(header: list[str], tname: str, taken: set[str] | None = None)
             out[idx[hit[0]]] = h
             used.add(h)
     return out
+
+
+_HEADER_UNIT = re.compile(
+    r"^(.*?)\s*\b(?:in\s+)?(lbs|lb|pounds|pound|oz|ounces|ounce|kg|kgs|kilos|kilograms|kilogrammes|g|gr|grams|"
+    r"grammes|t|tonnes|tons|tonne|mg|milligrams)$"
+)
+
+
+def header_unit(header: object) -> tuple[str, str | None]:
+    """A header's words without a trailing unit, and that unit as the derivation vocabulary names it.
+
+    >>> header_unit("Sum Qty (lbs)"), header_unit("Weight in kg"), header_unit("Quantity")
+    (('sum qty', 'lb'), ('weight', 'kg'), ('quantity', None))
+    """
+    from connectors.derive import _UNIT_ALIASES
+
+    n = normalise(header)
+    m = _HEADER_UNIT.match(n)
+    if not m or not m.group(1):
+        return n, None
+    unit = m.group(2)
+    unit = {"gr": "g", "grammes": "g", "kilos": "kg", "kilograms": "kg", "kilogrammes": "kg",
+            "milligrams": "mg", "tonne": "t"}.get(unit, _UNIT_ALIASES.get(unit, unit))
+    return m.group(1), unit
+
+
+_FY_HEADERS = {"fy", "fiscal year", "fiscal yr", "fy year", "financial year", "exercice", "ejercicio fiscal"}
+_MONTH_HEADERS = {"month", "month abbv", "month name", "mois", "mes", "month of seizure"}
+_YEAR_HEADERS = {"year", "calendar year", "cy", "annee", "ano", "reporting year", "year of seizure"}
+_DAY_HEADERS = {"day", "jour", "dia", "day of month"}
+
+
+def _time_columns(t: RawTable) -> dict[str, str]:
+    """Source columns that hold a fiscal year, a year, a month or a day (by header, then by cells)."""
+    from connectors.derive import _year, month_number
+
+    out: dict[str, str] = {}
+    sample = _sample_values(t, 50)
+    for h in t.columns:
+        n = normalise(h)
+        cells = [v for v in sample[h].dropna().tolist() if str(v).strip()]
+        fy_cells = bool(cells) and all(re.fullmatch(r"(?i)\s*fy\s?\d{2,4}\s*", str(v)) for v in cells)
+        if "fiscal_year" not in out and (n in _FY_HEADERS or fy_cells):
+            out["fiscal_year"] = h
+        elif "year" not in out and n in _YEAR_HEADERS and all(_year(v) for v in cells):
+            out["year"] = h
+        elif "month" not in out and (n in _MONTH_HEADERS or n.startswith("month ")) and all(
+            month_number(v) for v in cells
+        ):
+            out["month"] = h
+        elif "day" not in out and n in _DAY_HEADERS:
+            out["day"] = h
+    return out
+
+
+def _quantity_unit(m: TableMapping, profile: MappingProfile, tname: str) -> None:
+    """A quantity header that names its unit ("Sum Qty (lbs)"): converted to kg when the format has no
+    such unit, else the unit taken as a constant; said in the notes."""
+    h = m.columns.get("quantity")
+    if h is None:
+        return
+    unit = header_unit(h)[1]
+    if unit is None:
+        return
+    if unit in ("lb", "oz", "t", "mg"):
+        del m.columns["quantity"]
+        m.derive["quantity"] = parse_derivation("quantity", {"convert": {"column": h, "from": unit, "to": "kg"}})
+        m.constants["unit"] = "kg"
+        profile.notes.append(f"{tname}.quantity: {h!r} is in {unit}: converted to kg")
+    elif "unit" not in m.columns:
+        m.constants["unit"] = unit
+        profile.notes.append(f"{tname}.unit: {unit} (named in the header {h!r})")
+
+
+def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> MappingProfile:
+    """A profile for a table of aggregate statistics (a count of seizure events per period and place)."""
+    profile = MappingProfile(name=name)
+    t = source.tables[src_name]
+    times = _time_columns(t)
+    cols = _match_columns([h for h in t.columns if h not in times.values()], "statistics")
+    if "period" in cols and "year" not in times:
+        times["year"] = cols.pop("period")
+    cols.pop("period", None)
+    m = TableMapping(source=src_name, columns=cols)
+    if "fiscal_year" in times and "month" in times:
+        m.derive["period"] = parse_derivation(
+            "period",
+            {"period": {"fiscal_year": times["fiscal_year"], "month": times["month"], "start_month": 10}},
+        )
+        profile.notes.append(
+            f"statistics.period: fiscal year {times['fiscal_year']!r} and month {times['month']!r}; the fiscal "
+            "year is taken to start in October (the US federal one): change start_month if yours does not"
+        )
+    elif "year" in times:
+        spec: dict[str, Any] = {"year": times["year"]}
+        if "month" in times:
+            spec["month"] = times["month"]
+        m.derive["period"] = parse_derivation("period", {"period": spec})
+    elif "fiscal_year" in times:
+        profile.notes.append(
+            f"statistics.period: {times['fiscal_year']!r} is a fiscal year without a month: map the period by hand"
+        )
+    _quantity_unit(m, profile, "statistics")
+    sample = _sample_values(t)
+    if "reporting_country" not in m.columns:
+        free = [h for h in t.columns if h not in m.source_columns and h not in times.values()]
+        share = {h: _looks_like_countries(sample[h]) for h in free}
+        hit = max(free, key=share.__getitem__, default=None)
+        if hit is not None and share[hit] >= 0.8:
+            m.columns["reporting_country"] = hit
+            profile.notes.append(f"statistics.reporting_country: taken from {hit!r} (its cells are countries)")
+    m.ignore = [h for h in t.columns if h not in m.source_columns]
+    if m.ignore:
+        profile.notes.append(
+            "statistics: columns not imported (a statistic has no extra attributes): " + ", ".join(m.ignore)
+        )
+    profile.tables["statistics"] = m
+    profile.decimal, profile.thousands = _detect_numbers(
+        [sample[h] for h in (m.columns.get("events"), m.columns.get("quantity")) if h]
+    )
+    profile.notes += profile.unmapped_notes()
+    return profile
 
 
 def _table_for_source(src_name: str) -> str | None:
@@ -403,6 +617,17 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
     columns are looked for by content (dates, country names). A single source table that also
     holds commodity columns yields both ``cases`` and ``items`` (one item per row).
     """
+    for src_name, t in source.tables.items():
+        # a count of seizure events and no case reference: aggregate statistics, not cases
+        found = _match_columns(t.columns, "statistics")
+        case_cols = _match_columns(t.columns, "cases")
+        if "case_id" in case_cols:
+            continue
+        times = _time_columns(t)
+        per_period = bool({"year", "fiscal_year"} & set(times)) and "seizure_date" not in case_cols
+        if "events" in found or (per_period and "quantity" in found):
+            # a count of events, or quantities per year, and no case reference: statistics, not cases
+            return _suggest_statistics(source, src_name, name)
     profile = MappingProfile(name=name)
     assigned: dict[str, str] = {}
     for src_name in source.tables:
@@ -449,7 +674,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         mapping = TableMapping(source=assigned[tname], columns=cols)
         # content: required dates and countries not found by header
         free = [h for h in header if h not in cols.values()]
-        for col in FORMAT.table(tname).columns:
+        for col in _spec(tname).columns:
             if col.name in cols or not free:
                 continue
             if col.type == "date" and col.required:
@@ -466,12 +691,50 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                     cols[col.name] = hit
                     free.remove(hit)
                     profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are countries)")
+        if "case_id" not in cols and tname == "cases":
+            # no case reference in the file: each row is its own case, named by its row
+            prefix = normalise(Path(assigned[tname]).stem).replace(" ", "-").upper()[:20] + "-"
+            mapping.derive["case_id"] = parse_derivation("case_id", {"row_number": {"prefix": prefix}})
+            profile.notes.append(
+                f"cases.case_id: none in the file: each row is one case, named {prefix}<row number>"
+            )
+        elif (
+            tname != "cases"
+            and "case_id" not in cols
+            and "case_id" in profile.tables["cases"].derive
+            and assigned[tname] == assigned["cases"]
+        ):
+            mapping.derive["case_id"] = profile.tables["cases"].derive["case_id"]
+            if "reporting_country" not in cols and "reporting_country" in profile.tables["cases"].constants:
+                mapping.constants["reporting_country"] = profile.tables["cases"].constants["reporting_country"]
+        if tname == "cases" and "seizure_date" not in cols:
+            times = _time_columns(src)
+            y = times.get("fiscal_year") or times.get("year")
+            if y and "month" in times:
+                spec: dict[str, Any] = {"fiscal_year" if "fiscal_year" in times else "year": y}
+                spec["month"] = times["month"]
+                spec["day"] = times.get("day", 1)
+                if "fiscal_year" in times:
+                    spec["start_month"] = 10
+                mapping.derive["seizure_date"] = parse_derivation("seizure_date", {"date": spec})
+                profile.notes.append(
+                    f"cases.seizure_date: from {', '.join(repr(v) for v in times.values())}"
+                    + ("" if "day" in times else "; no day in the file: the 1st of the month, as the profile says")
+                    + ("; fiscal year taken to start in October" if "fiscal_year" in times else "")
+                )
+            elif y:
+                profile.notes.append(
+                    f"cases.seizure_date: only a year ({y!r}): not taken as a date; derive it by hand if the "
+                    "1st of January is meant, or import the file as statistics"
+                )
+        if tname == "items":
+            _quantity_unit(mapping, profile, tname)
         if tname == "items" and "item_no" not in cols:
             mapping.constants["item_no"] = 1
         # local values of enumerations that the alias tables do not know: left for the user
         enums = _value_aliases()[0]
         for col_name, h in cols.items():
-            col = FORMAT.table(tname).column(col_name)
+            col = _spec(tname).column(col_name)
             if col.type == "enum" and col.enum:
                 unknown = {
                     str(v)
@@ -494,13 +757,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
     profile.dayfirst, profile.date_format, date_note = _detect_date_order(samples)
     if date_note:
         profile.notes.append(date_note)
-    for tname, m in profile.tables.items():
-        missing = [c.name for c in FORMAT.table(tname).required_columns if c.name not in m.columns]
-        missing = [c for c in missing if c not in m.constants]
-        if "commodity_type" in m.columns:  # the category follows from the taxonomy
-            missing = [c for c in missing if c != "commodity_category"]
-        if missing:
-            profile.notes.append(f"{tname}: required columns still unmapped: {', '.join(missing)}")
+    profile.notes += profile.unmapped_notes()
     return profile
 
 
@@ -534,6 +791,11 @@ def _to_number_text(s: pd.Series, decimal: str, thousands: str) -> pd.Series:
 
     return s.map(conv)
 
+
+_BARE_YEAR = N_(
+    "a year (or a year and month) alone is not a date: derive the date in the mapping profile, e.g. "
+    "derive: {seizure_date: {date: {year: COLUMN, month: 1, day: 1}}} if the 1st is meant"
+)
 
 #: A date written with numbers only, day and month in either order: ``05/06/2024``, ``31.01.24``.
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})$")
@@ -587,12 +849,16 @@ def _to_date_text(
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if _SERIAL_MIN <= float(v) <= _SERIAL_MAX:
                 return (_EXCEL_EPOCH + dt.timedelta(days=int(float(v)))).isoformat(), None
+            if float(v).is_integer() and 1000 <= v <= 2999:
+                return None, _(_BARE_YEAR)
             return str(v), None
         t = str(v).strip()
         if t in cache:
             return cache[t]
         out: tuple[Any, str | None] = (t, None)
-        if re.fullmatch(r"\d{5}(\.0+)?", t) and _SERIAL_MIN <= float(t) <= _SERIAL_MAX:
+        if re.fullmatch(r"\d{4}(\.0+)?|\d{4}[-/]\d{1,2}", t):
+            out = (None, _(_BARE_YEAR))  # never silently the 1st of January (or of the month)
+        elif re.fullmatch(r"\d{5}(\.0+)?", t) and _SERIAL_MIN <= float(t) <= _SERIAL_MAX:
             out = ((_EXCEL_EPOCH + dt.timedelta(days=int(float(t)))).isoformat(), None)
         elif m := re.match(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", t):
             out = (m.group(1), None)  # ISO 8601 is never day-first
@@ -630,8 +896,10 @@ def _map_column(
     each cell that cannot be taken (an ambiguous date)."""
     refused = {} if refused is None else refused
     enums, commod = _value_aliases()
+    as_written: set[str] = set()
     if explicit and col.type not in ("enum",):
         s = s.map(lambda v: explicit.get(str(v), explicit.get(str(v).strip(), v)) if v is not None else v)
+        as_written = set(explicit.values())  # a value the profile maps stays as the profile writes it
     if col.type in ("iso2", "iso2_list"):
         from workbench.format.reference import to_iso2
 
@@ -673,7 +941,9 @@ def _map_column(
     if col.name == "commodity_type":
         return s.map(
             lambda v: (
-                commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
+                v
+                if v in as_written
+                else commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
                 if v is not None and str(v).strip()
                 else v
             )
@@ -684,7 +954,7 @@ def _map_column(
 def _map_chunk(
     chunk: pd.DataFrame, tname: str, m: TableMapping, profile: MappingProfile, extra: list[str]
 ) -> pd.DataFrame:
-    spec = FORMAT.table(tname)
+    spec = _spec(tname)
     out: dict[str, Any] = {ROW: chunk[ROW].to_numpy()}
     refusals: list[dict[str, str] | None] = [None] * len(chunk)
     for col in spec.columns:
@@ -696,6 +966,12 @@ def _map_chunk(
             out[col.name] = _map_column(
                 chunk[src], col, profile, m.values.get(col.name, {}), refused
             ).to_numpy()
+            for i, reason in refused.items():
+                refusals[i] = {**(refusals[i] or {}), col.name: reason}
+        elif col.name in m.derive:
+            values, why = m.derive[col.name].apply(chunk, chunk[ROW])
+            refused = {i: w for i, w in enumerate(why.tolist()) if w}
+            out[col.name] = _map_column(values, col, profile, m.values.get(col.name, {}), refused).to_numpy()
             for i, reason in refused.items():
                 refusals[i] = {**(refusals[i] or {}), col.name: reason}
         elif col.name in m.constants:
@@ -714,6 +990,12 @@ def _map_chunk(
             )
         else:
             frame["commodity_category"] = derived
+        # a commodity the taxonomy does not know is said as such, never as a blank category
+        src_col = m.columns.get("commodity_type")
+        unknown = frame["commodity_type"].notna() & derived.isna() & frame["commodity_category"].isna()
+        for i in np.flatnonzero(unknown.to_numpy(dtype=bool)):
+            written = chunk[src_col].iloc[i] if src_col in chunk.columns else frame["commodity_type"].iloc[i]
+            refusals[i] = {**(refusals[i] or {}), "commodity_type": unknown_commodity(written)}
     for c in extra:
         if c in chunk.columns and c not in frame.columns:
             frame[c] = chunk[c].to_numpy()  # kept as an extra attribute
@@ -727,6 +1009,39 @@ def _case_keys(frame: pd.DataFrame) -> pd.Series:
     return rc + "\x1f" + frame["case_id"].astype("string").str.strip()
 
 
+def _case_conflicts(
+    src: RawTable, m: TableMapping, profile: MappingProfile, rows: int
+) -> dict[str, tuple[int, int, list[str]]]:
+    """Case keys whose rows disagree on a case column: key -> (first row, disagreeing row, columns).
+
+    Read before the cases are given out, so that every row of such a case is refused, none merged.
+    """
+    compare = [
+        c
+        for c in FORMAT.table("cases").column_names
+        if c not in ("case_id", "reporting_country") and (c in m.columns or c in m.derive)
+    ]
+    first: dict[str, tuple[int, tuple[str, ...]]] = {}
+    conflicts: dict[str, tuple[int, int, list[str]]] = {}
+    for chunk in src.iter_chunks(rows):
+        frame = _map_chunk(chunk, "cases", m, profile, [])
+        if "case_id" not in frame.columns:
+            return {}
+        keys = _case_keys(frame)
+        vals = frame.reindex(columns=compare).astype("string").fillna("")
+        for k, r, rec in zip(keys.tolist(), frame[ROW].tolist(), vals.itertuples(index=False), strict=True):
+            if k is pd.NA or k is None or k in conflicts:
+                continue
+            rec = tuple(rec)
+            seen = first.get(k)
+            if seen is None:
+                first[k] = (int(r), rec)
+            elif seen[1] != rec:
+                cols = [c for c, a, b in zip(compare, seen[1], rec, strict=True) if a != b]
+                conflicts[k] = (seen[0], int(r), cols)
+    return conflicts
+
+
 def _mapped_table(
     src: RawTable,
     tname: str,
@@ -736,8 +1051,13 @@ def _mapped_table(
     per_item: bool = False,
 ) -> RawTable:
     """``per_item``: the source has one row per item with the case's columns repeated (cases and items
-    from one sheet): a case is taken from its first row, and items are numbered within their case."""
-    missing = [c for c in m.columns.values() if c not in src.columns]
+    from one sheet): a case is taken from its first row, and items are numbered within their case.
+
+    Rows of one case key that disagree on a case column are never merged: every row of that case is
+    refused, naming the first two rows that disagree and the columns they disagree on (the items of
+    such a case are then refused as having no case).
+    """
+    missing = [c for c in m.source_columns if c not in src.columns]
     if missing:
         raise DatasetReadError(
             f"{src.where}: the mapping profile {profile.name!r} names columns this file does not have: "
@@ -747,9 +1067,34 @@ def _mapped_table(
 
     def chunks(rows: int) -> Iterator[pd.DataFrame]:
         seen: dict[str, int] = {}  # case key -> items so far (per reading of the source)
+        conflicts = _case_conflicts(src, m, profile, rows) if tname == "cases" else {}
         for chunk in src.iter_chunks(rows):
             frame = _map_chunk(chunk, tname, m, profile, extra)
-            if per_item and "case_id" in frame.columns:
+            if tname == "cases" and conflicts and "case_id" in frame.columns:
+                keys = _case_keys(frame)
+                clash = keys.isin(conflicts.keys()).fillna(False).to_numpy(dtype=bool)
+                if clash.any():
+                    reasons = list(frame[REFUSED]) if REFUSED in frame.columns else [None] * len(frame)
+                    for i in np.flatnonzero(clash):
+                        a, b, cols = conflicts[keys.iloc[i]]
+                        reasons[i] = {
+                            "case_id": _(
+                                "rows {a} and {b} have the same case key but different {columns}: the case "
+                                "is refused, not merged (rows that are items of one case must agree on "
+                                "the case's columns)",
+                                a=a,
+                                b=b,
+                                columns=", ".join(cols),
+                            )
+                        }
+                    frame[REFUSED] = pd.Series(reasons, index=frame.index, dtype=object)
+                    # every row of a refused case is kept, so that each is refused and named
+                    keys = keys.where(~clash, keys + "\x1e" + frame[ROW].astype("string"))
+                if per_item:
+                    first = ~keys.duplicated() & ~keys.isin(seen.keys())
+                    seen.update(dict.fromkeys(keys[first].dropna(), 1))
+                    frame = frame.loc[first.fillna(True).to_numpy()]
+            elif per_item and "case_id" in frame.columns:
                 keys = _case_keys(frame)
                 if tname == "cases":
                     first = ~keys.duplicated() & ~keys.isin(seen.keys())
@@ -763,7 +1108,9 @@ def _mapped_table(
                     frame["item_no"] = numbers
             yield frame
 
-    cols = [c for c in FORMAT.table(tname).column_names if c in m.columns or c in m.constants] + extra
+    cols = [
+        c for c in _spec(tname).column_names if c in m.columns or c in m.constants or c in m.derive
+    ] + extra
     return RawTable(
         tname,
         None,
@@ -776,37 +1123,66 @@ def _mapped_table(
     )
 
 
+def resolve_source(source: RawDataset, m: TableMapping) -> str | None:
+    """The table of ``source`` a table mapping reads: its ``source`` by name (any case), else by glob
+    (``seizures-*``), else the one table that has every column the mapping reads ("any file with these
+    columns"), so one profile serves next year's file too.
+
+    >>> from workbench.exchange.files import RawTable
+    >>> raw = RawDataset("fy2021.csv", "csv", {"fy2021": RawTable("fy2021", pd.DataFrame({"FY": [2021]}))}, "h")
+    >>> resolve_source(raw, TableMapping("fy2020", columns={"case_id": "FY"}))
+    'fy2021'
+    """
+    import fnmatch
+
+    if m.source in source.tables:
+        return m.source
+    by_lower = {k.strip().lower(): k for k in source.tables}
+    want = m.source.strip().lower()
+    if want in by_lower:
+        return by_lower[want]
+    globbed = [k for low, k in by_lower.items() if fnmatch.fnmatchcase(low, want)]
+    if len(globbed) == 1:
+        return globbed[0]
+    needed = set(m.source_columns)
+    fits = [k for k, t in source.tables.items() if needed and needed <= set(t.columns)]
+    return fits[0] if len(fits) == 1 else None
+
+
 def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
     """The source as an exchange-format data set, mapped chunk by chunk when imported."""
-    if "cases" not in profile.tables:
-        raise DatasetReadError(f"mapping profile {profile.name!r} does not say where the cases are")
+    if "cases" not in profile.tables and "statistics" not in profile.tables:
+        raise DatasetReadError(
+            f"mapping profile {profile.name!r} does not say where the cases (or the statistics) are"
+        )
     tables: dict[str, RawTable] = {}
     notices = list(source.notices)
-    by_lower = {k.strip().lower(): k for k in source.tables}
-    # A source column mapped by no table is kept as an extra attribute of the first table made from
-    # that source (the cases, when one sheet holds cases and items).
-    used_by_source: dict[str, set[str]] = {}
-    for m in profile.tables.values():
-        used_by_source.setdefault(m.source.strip().lower(), set()).update(m.columns.values(), m.ignore)
-    extras_given: set[str] = set()
-    for tname in [t for t in TABLE_NAMES if t in profile.tables]:
-        m = profile.tables[tname]
-        key = m.source if m.source in source.tables else by_lower.get(m.source.strip().lower())
+    resolved: dict[str, str] = {}
+    for tname, m in profile.tables.items():
+        key = resolve_source(source, m)
         if key is None:
             raise DatasetReadError(
                 f"{Path(source.path).name}: the mapping profile {profile.name!r} reads {tname} from "
                 f"{m.source!r}, which this source does not have (it has: {', '.join(source.tables)})"
             )
-        src = source.tables[key]
-        skey = m.source.strip().lower()
+        resolved[tname] = key
+    # A source column mapped by no table is kept as an extra attribute of the first table made from
+    # that source (the cases, when one sheet holds cases and items).
+    used_by_source: dict[str, set[str]] = {}
+    for tname, m in profile.tables.items():
+        used_by_source.setdefault(resolved[tname], set()).update(m.source_columns, m.ignore)
+    extras_given: set[str] = set()
+    for tname in [t for t in MAPPABLE if t in profile.tables]:
+        m = profile.tables[tname]
+        skey = resolved[tname]
+        src = source.tables[skey]
         extra = []
         if skey not in extras_given:
             extras_given.add(skey)
             extra = [c for c in src.columns if c not in used_by_source[skey]]
-        per_item = tname != "cases" and skey == profile.tables["cases"].source.strip().lower()
+        per_item = tname not in ("cases", "statistics") and skey == resolved.get("cases")
         per_item = per_item or (
-            tname == "cases"
-            and any(o.source.strip().lower() == skey for t, o in profile.tables.items() if t != "cases")
+            tname == "cases" and any(k == skey for t, k in resolved.items() if t not in ("cases", "statistics"))
         )
         tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:
@@ -817,9 +1193,9 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
             )
         if m.ignore:
             notices.append(f"{src.where}: columns not imported, as the profile says: {', '.join(m.ignore)}")
-    used = {m.source.strip().lower() for m in profile.tables.values()}
+    used = set(resolved.values())
     for k, t in source.tables.items():
-        if k.strip().lower() not in used:
+        if k not in used:
             notices.append(f"{t.where}: not used by the mapping profile {profile.name!r}; ignored")
     notices.append(f"mapped with profile {profile.name!r}")
     return RawDataset(source.path, source.kind, tables, source.file_hash, notices)
@@ -848,13 +1224,19 @@ def preview(source: RawDataset, profile: MappingProfile, rows: int = 20) -> Prev
     for tname, t in mapped.tables.items():
         head = t.head(rows)
         frames[tname] = head
-        checked = check_table(RawTable(tname, head, t.file, t.sheet), country_codes())
-        rejections += checked.rejections
-        extra[tname] = checked.unknown_columns
+        if tname == "statistics":
+            from workbench.exchange.statistics import check_statistics
+
+            rejections += check_statistics(head, t.where)[1]
+            extra[tname] = []
+        else:
+            checked = check_table(RawTable(tname, head, t.file, t.sheet), country_codes())
+            rejections += checked.rejections
+            extra[tname] = checked.unknown_columns
         m = profile.tables[tname]
         missing[tname] = [
             c.name
-            for c in FORMAT.table(tname).required_columns
+            for c in _spec(tname).required_columns
             if c.name not in m.columns and c.name not in m.constants and c.name != "commodity_category"
         ]
     return Preview(frames, rejections, extra, missing)

@@ -158,19 +158,32 @@ def unit_suits_commodity(df: pd.DataFrame) -> pd.Series:
     unit = _col(df, 1).astype("string").str.strip().str.lower()
     want = ctype.map(tax["dimension"])
     have = unit.map(units["dimension"])
-    bad = want.notna() & have.notna() & (want.astype("string") != have.astype("string"))
+    accepted = _accepted_dimensions()
+    fits = [(t, d) in accepted for t, d in zip(ctype.fillna(""), have.fillna(""), strict=True)]
+    bad = want.notna() & have.notna() & ~pd.Series(fits, index=ctype.index, dtype=bool)
     return _passes(~bad.fillna(False).to_numpy(dtype=bool), df.index)
+
+
+@lru_cache(maxsize=1)
+def _accepted_dimensions() -> frozenset[tuple[str, str]]:
+    """(commodity type, dimension) for every unit the taxonomy lets it be counted in (ecstasy: count
+    and mass)."""
+    com = reference.commodities()
+    return frozenset(
+        (t, reference.UNITS[u][0]) for t, us in zip(com["type"], com["units"], strict=True) for u in us
+    )
 
 
 def _unit_suits_sql(cols: list[Any]) -> Any:
     ctype, unit = cols
     tax, units = _taxonomy(), _unit_table()
+    accepted = _accepted_dimensions()
     either = [
         sa.and_(
-            ctype.in_(tax.index[tax["dimension"] == d].tolist()),
+            ctype.in_(sorted(t for t, dd in accepted if dd == d)),
             unit.in_(units.index[units["dimension"] == d].tolist()),
         )
-        for d in sorted(set(tax["dimension"]))
+        for d in sorted({dd for _t, dd in accepted})
     ]
     return sa.or_(ctype.not_in(tax.index.tolist()), unit.not_in(units.index.tolist()), *either)
 

@@ -147,19 +147,37 @@ class StderrProgress:
         self.quiet = quiet
         self._last = 0.0
         self._stage = ""
+        self._started = 0.0
 
     def __call__(self, done: int, total: int, stage: str) -> None:
         if self.quiet:
             return
         now = time.monotonic()
+        if stage != self._stage:
+            self._started = now
         if stage != self._stage or now - self._last > 1.0 or done >= total:
-            pct = f" {100 * done / total:5.1f}%" if total > 1 else ""
-            print(
-                f"  {stage}{pct} ({done:,}/{total:,})" if total > 1 else f"  {stage}",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(f"  {progress_text(done, total, stage, now - self._started)}", file=sys.stderr, flush=True)
             self._last, self._stage = now, stage
+
+
+def progress_text(done: int, total: int, stage: str, elapsed: float) -> str:
+    """Rows read of rows total, the share, and the time left at the pace so far.
+
+    >>> progress_text(250, 1000, "importing items", 10.0)
+    'importing items  25.0% (250/1,000 rows, about 30 s left)'
+    >>> progress_text(1000, 1000, "importing items", 40.0)
+    'importing items 100.0% (1,000/1,000 rows)'
+    """
+    if total <= 1:
+        return stage
+    share = f"{100 * done / total:5.1f}"
+    if 0 < done < total and elapsed > 0:
+        left = elapsed * (total - done) / done
+        eta = _("about {s:.0f} s left", s=left) if left < 120 else _("about {m:.0f} min left", m=left / 60)
+        return _(
+            "{stage} {share}% ({done:,}/{total:,} rows, {eta})", stage=stage, share=share, done=done, total=total, eta=eta
+        )
+    return _("{stage} {share}% ({done:,}/{total:,} rows)", stage=stage, share=share, done=done, total=total)
 
 
 def import_gates() -> list:

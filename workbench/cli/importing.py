@@ -39,6 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="do not import: suggest a mapping from headers and cells, save it here and show a preview",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --suggest-mapping: replace an existing profile (never replaced without it)",
+    )
+    p.add_argument(
+        "--constant",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="with --suggest-mapping: a value the file does not hold, for every row (e.g. "
+        "reporting_country=US); repeatable",
+    )
+    p.add_argument(
         "--encoding",
         help="encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1), or auto to detect it",
     )
@@ -95,6 +108,13 @@ def run(args: argparse.Namespace) -> int:
             decimal=args.decimal,
         )
         if args.suggest_mapping:
+            if args.suggest_mapping.exists() and not args.force:
+                print(
+                    f"error: {args.suggest_mapping} exists: it is not replaced (it may hold your edits); "
+                    "name another file, or add --force to replace it",
+                    file=sys.stderr,
+                )
+                return 2
             return _suggest(conn, args.suggest_mapping, args)
         raw = load(conn, args.mapping)
     except DatasetReadError as e:
@@ -108,15 +128,27 @@ def run(args: argparse.Namespace) -> int:
         return 2
     store = store_from_args(args, "import_data")
     try:
-        report = ingest_dataset(
-            raw,
-            store,
-            actor=args.principal,
-            progress=StderrProgress(args.quiet),
-            gates=import_gates(),
-            source_name=getattr(conn, "name", None) if conn.kind == "sql" else None,
-            max_rejected_rows=args.max_rejected_rows,
-        )
+        if "statistics" in raw.tables:
+            from workbench.exchange.statistics import ingest_statistics
+
+            report = ingest_statistics(
+                raw.tables["statistics"],
+                store,
+                actor=args.principal,
+                progress=StderrProgress(args.quiet),
+                source_name=str(args.path),
+                file_hash=raw.file_hash,
+            )
+        else:
+            report = ingest_dataset(
+                raw,
+                store,
+                actor=args.principal,
+                progress=StderrProgress(args.quiet),
+                gates=import_gates(),
+                source_name=getattr(conn, "name", None) if conn.kind == "sql" else None,
+                max_rejected_rows=args.max_rejected_rows,
+            )
     except ImportFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -143,6 +175,17 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
     store = store_from_args(args, action="import_data")  # refused (exit 3) before the source is read
     source = conn.read_source()
     profile = suggest_mapping(source, name=out.stem)
+    for spec in args.constant:
+        column, sep, value = spec.partition("=")
+        if not sep:
+            print(f"error: --constant {spec!r}: expected COLUMN=VALUE", file=sys.stderr)
+            return 2
+        for m in profile.tables.values():
+            if column.strip() in m.columns or column.strip() in m.derive:
+                continue
+            m.constants[column.strip()] = value.strip()
+    profile.notes = [n for n in profile.notes if "required columns still unmapped" not in n]
+    profile.notes += profile.unmapped_notes()
     profile.save(out)
     print(f"mapping profile written to {out}:")
     print(profile.to_yaml())
@@ -152,7 +195,8 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
     withheld: dict[str, dict[str, str]] = {}
     for name, frame in pv.frames.items():
         shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed after
-        withheld[name] = personal_columns(shown, name)
+        # a statistic holds no personal data (counts and quantities per period and place)
+        withheld[name] = {} if name == "statistics" else personal_columns(shown, name)
         print(f"--- {name} (first rows as they would be imported)")
         print(shown.drop(columns=list(withheld[name])).to_string(index=False, max_colwidth=30))
         if withheld[name]:

@@ -39,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="gx",
         help="run the suites with Great Expectations (default) or as plain pandas",
     )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="PROFILE.yaml",
+        help="dry-run a mapping profile: map PATH with it and check the result as an import would",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the verdict")
     p.set_defaults(func=run)
 
@@ -83,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.path is None:
             results = dq.validate_store(store_from_args(args, "check_quality"))
+        elif args.mapping:
+            store = store_from_args(args, "check_quality") if args.db else None
+            raw = _mapped(args)
+            if "statistics" in raw.tables:
+                return _dry_run_statistics(raw.tables["statistics"], args)
+            results = dq.validate_dataset(raw, store, engine=engine)
         else:
             store = store_from_args(args, "check_quality") if args.db else None
             results = dq.validate_path(args.path, store, engine=engine)
@@ -102,3 +114,26 @@ def run(args: argparse.Namespace) -> int:
         index = dq.write_data_docs(results, args.docs, title=str(args.path or args.db))
         print(f"Data Docs: {index}", file=sys.stderr)
     return 0 if report["success"] else 1
+
+
+def _mapped(args: argparse.Namespace) -> Any:
+    from connectors import load, open_connector
+
+    return load(open_connector(str(args.path)), args.mapping)
+
+
+def _dry_run_statistics(table: Any, args: argparse.Namespace) -> int:
+    """Check a statistics table as its import would, storing nothing."""
+    from workbench.exchange.statistics import check_statistics
+
+    good = refused = 0
+    for chunk in table.iter_chunks(50_000):
+        ok, rejections = check_statistics(chunk, table.where)
+        good += len(ok)
+        refused += len({r.row for r in rejections})
+        if not args.quiet:
+            for r in rejections:
+                print(f"critical {r}", file=sys.stdout)
+    verdict = "valid: nothing critical failed" if not refused else "NOT valid: critical failures"
+    print(f"{verdict} (statistics: {good:,} row(s) would be imported, {refused:,} refused)")
+    return 0 if not refused else 1

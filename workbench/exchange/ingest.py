@@ -337,6 +337,9 @@ class _SubmissionState:
     countries: set[str] = field(default_factory=set)
     noticed: set[str] = field(default_factory=set)
     cleaned: int = 0  # cells cleaned of control characters
+    items_ok: set[int] = field(default_factory=set)  # case-key hashes with an accepted item
+    #: case-key hash -> (reporting_country, case_id, refused item rows)
+    items_refused: dict[int, tuple[str, str, list[int]]] = field(default_factory=dict)
 
 
 def _referential(
@@ -625,6 +628,8 @@ def ingest_dataset(
                     if sum(report.rejected.values()) > cap:
                         raise _Abort()  # before anything of this chunk is written
                     _quarantine(conn, sub.id, rt.where, chunk, ct)
+                    if name == "items":
+                        _note_items(chunk, ct, state)
                     _write_table(conn, name, ct.frame, sub.id, report, progress, state)
                     report.accepted[name] += len(ct.frame)
                     table_done += len(chunk)
@@ -634,6 +639,9 @@ def ingest_dataset(
                         progress(table_done, table_total, label)
                 if progress:
                     progress(table_done, table_done or 1, label)
+                if name == "items":
+                    case_where = raw.tables["cases"].where if "cases" in raw.tables else ""
+                    _refuse_itemless_cases(conn, sub.id, state, report, rt.where, case_where)
             for gate in gates:
                 record = getattr(gate, "record", None)
                 if record is not None:
@@ -717,6 +725,82 @@ def ingest_dataset(
     if progress:
         progress(1, 1, _("done"))
     return report
+
+
+def _note_items(chunk: pd.DataFrame, ct: CheckedTable, state: _SubmissionState) -> None:
+    """Remember which cases got an accepted item and which had items refused (by row)."""
+    if not ct.frame.empty:
+        state.items_ok.update(int(h) for h in key_hashes(ct.frame, _CASE_KEY))
+    if not ct.rejected_rows or not set(_CASE_KEY) <= set(chunk.columns):
+        return
+    bad = chunk.loc[chunk[ROW].isin(ct.rejected_rows), [ROW, *_CASE_KEY]]
+    keys = pd.DataFrame(
+        {
+            "reporting_country": bad["reporting_country"].astype("string").str.strip().str.upper(),
+            "case_id": bad["case_id"].astype("string").str.strip(),
+        }
+    )
+    for h, rc, cid, row in zip(
+        key_hashes(keys, _CASE_KEY), keys["reporting_country"], keys["case_id"], bad[ROW], strict=True
+    ):
+        if rc is pd.NA or cid is pd.NA:
+            continue
+        entry = state.items_refused.setdefault(int(h), (str(rc), str(cid), []))
+        entry[2].append(int(row))
+
+
+def _refuse_itemless_cases(
+    conn: Connection,
+    submission_id: int,
+    state: _SubmissionState,
+    report: ImportReport,
+    where: str,
+    case_where: str,
+) -> None:
+    """A case this submission brought whose every item was refused is refused with them: it would
+    otherwise be stored as a seizure of nothing. (A case stored before keeps its stored items.)"""
+    gone = {h: v for h, v in state.items_refused.items() if h not in state.items_ok}
+    if not gone:
+        return
+    hashes = np.array(sorted(gone), dtype=np.uint64)
+    case_rows = state.written_cases.first_rows(hashes)
+    ours = (case_rows >= 0) & ~state.prior_cases.contains(hashes)
+    if not ours.any():
+        return
+    t = DATA_TABLES["cases"]
+    keys = [(gone[int(h)][0], gone[int(h)][1]) for h in hashes[ours]]
+    for i in range(0, len(keys), _KEY_CHUNK):
+        conn.execute(
+            sa.delete(t)
+            .where(sa.tuple_(t.c.reporting_country, t.c.case_id).in_(keys[i : i + _KEY_CHUNK]))
+            .where(t.c.submission_id == submission_id)
+        )
+    state.written_cases.discard(hashes[ours])
+    quarantined = []
+    for h, row in zip(hashes[ours], case_rows[ours], strict=True):
+        rows = gone[int(h)][2]
+        reason = _(
+            "every item of this case was refused (items {where}, rows {rows}): the case is refused with them",
+            where=where,
+            rows=", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else ""),
+        )
+        _listed(report.rejections, Rejection("cases", int(row), "case_id", reason, case_where), report)
+        quarantined.append(
+            {
+                "submission_id": submission_id,
+                "table_name": "cases",
+                "sheet": case_where,
+                "row_number": int(row),
+                "column_name": "case_id",
+                "reason": reason,
+                "raw": None,
+            }
+        )
+    conn.execute(sa.insert(QuarantinedRow), quarantined)
+    n = int(ours.sum())
+    report.accepted["cases"] = report.accepted.get("cases", 0) - n
+    report.inserted["cases"] = report.inserted.get("cases", 0) - n
+    report.rejected["cases"] = report.rejected.get("cases", 0) + n
 
 
 def _record_failure(

@@ -245,6 +245,11 @@ class KeyIndex:
     def contains(self, hashes: np.ndarray) -> np.ndarray:
         return self.first_rows(hashes) >= 0
 
+    def discard(self, hashes: np.ndarray) -> None:
+        """Forget these keys (a case refused after it was written)."""
+        keep = ~np.isin(self.hashes, np.asarray(hashes, dtype=np.uint64))
+        self.hashes, self.rows = self.hashes[keep], self.rows[keep]
+
     def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
         if not len(hashes):
             return
@@ -252,6 +257,10 @@ class KeyIndex:
         r = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
         order = np.argsort(h, kind="stable")
         self.hashes, self.rows = h[order], r[order]
+
+
+#: A column filled from another when blank (the category from the commodity's type).
+_FOLLOWS = {"commodity_category": "commodity_type"}
 
 
 def check_table(
@@ -340,7 +349,15 @@ def check_table(
         for mask, reason in failures:
             m = mask.to_numpy(dtype=bool) & ~bad_np
             if m.any():
-                reject(m, col.name, reason)
+                if col.type in ("iso2", "iso2_list") and col.name in df.columns:
+                    # a country is never personal: the refusal quotes the value it refused
+                    cells = df[col.name].to_numpy()
+                    for i in np.flatnonzero(m):
+                        out.rejections.append(
+                            Rejection(raw.name, int(rows[i]), col.name, f"{reason}: {cells[i]!r}", raw.where)
+                        )
+                else:
+                    reject(m, col.name, reason)
                 bad_np |= m
         if col.pattern:
             pat_bad = (
@@ -352,6 +369,9 @@ def check_table(
             bad_np = bad_np | pat_bad
         if col.required:
             missing_np = values.isna().to_numpy(dtype=bool) & ~bad_np
+            if col.name in _FOLLOWS and _FOLLOWS[col.name] in refused:
+                # blank because the column it follows from was refused: said once, there
+                missing_np &= ~refused[_FOLLOWS[col.name]]
             if missing_np.any():
                 reject(missing_np, col.name, "required value is blank")
             bad_np = bad_np | missing_np

@@ -118,7 +118,37 @@ def country_codes() -> frozenset[str]:
     """Valid ISO 3166-1 alpha-2 codes, plus XK (Kosovo) and XX (unknown)."""
     import pycountry
 
-    return frozenset([c.alpha_2 for c in pycountry.countries] + ["XK", UNKNOWN_COUNTRY])
+    return frozenset([c.alpha_2 for c in pycountry.countries] + ["XK", UNKNOWN_COUNTRY, *former_state_codes()])
+
+
+@lru_cache(maxsize=1)
+def _former_states() -> pd.DataFrame:
+    return _csv("former_states.csv")
+
+
+@lru_cache(maxsize=1)
+def former_state_codes() -> frozenset[str]:
+    """Former ISO 3166-1 codes kept for states with no single successor (ISO 3166-3): AN, CS, SU, YU.
+
+    >>> sorted(former_state_codes())
+    ['AN', 'CS', 'SU', 'YU']
+    """
+    import pycountry
+
+    today = {c.alpha_2 for c in pycountry.countries}
+    return frozenset(c for c in _former_states()["iso2"] if c not in today)
+
+
+def former_state(value: object) -> tuple[str, str] | None:
+    """``(code, note)`` when ``value`` names a former state (or a state by a former name), else None.
+
+    >>> former_state("Libyan Arab Jamahiriya")
+    ('LY', 'today Libya')
+    >>> former_state("USSR")[0], former_state("France")
+    ('SU', None)
+    """
+    idx = {_norm(r["alias"]): (r["iso2"], r["note"]) for r in _former_states().to_dict("records")}
+    return idx.get(_norm(str(value)))
 
 
 @lru_cache(maxsize=1)
@@ -168,7 +198,11 @@ def country_name(iso2: str) -> str:
     if iso2 == UNKNOWN_COUNTRY:
         return "Unknown"
     rec = _country_index().get(str(iso2).upper())
-    return str(rec["name"]) if rec else str(iso2)
+    if rec:
+        return str(rec["name"])
+    former = _former_states()
+    hit = former.loc[former["iso2"] == str(iso2).upper(), "alias"]
+    return str(hit.iloc[0]) if str(iso2).upper() in former_state_codes() and len(hit) else str(iso2)
 
 
 def wco_region(iso2: str) -> str | None:
@@ -288,6 +322,9 @@ def _commodities() -> pd.DataFrame:
                     "qty_sigma": float(v["sigma"]),
                     "max_plausible": float(v["max"]),
                     "unit_price_usd": float(v["price"]),
+                    # every unit the commodity is counted in (ecstasy in tablets, kg or g)
+                    "units": tuple(v.get("units") or [v["unit"]]),
+                    "in_sample": bool(v.get("sample", True)),
                 }
             )
     return pd.DataFrame(rows)
@@ -295,7 +332,8 @@ def _commodities() -> pd.DataFrame:
 
 def commodities() -> pd.DataFrame:
     """The commodity taxonomy: ``category, type, label, default_unit, hs_code, qty_median, qty_sigma,
-    max_plausible, unit_price_usd``."""
+    max_plausible, unit_price_usd, units`` (every unit it may be counted in) and ``in_sample`` (drawn by
+    the sample generator; the UNODC groups and names of national statistics are not)."""
     return _commodities().copy()
 
 
@@ -488,6 +526,8 @@ def _name_index() -> dict[str, str]:
         for n in names:
             idx.setdefault(_norm(n), c.alpha_2)
     for rec in _csv("country_aliases.csv").to_dict("records"):
+        idx[_norm(rec["alias"])] = rec["iso2"]
+    for rec in _former_states().to_dict("records"):
         idx[_norm(rec["alias"])] = rec["iso2"]
     return idx
 

@@ -314,7 +314,8 @@ def _ref() -> dict[str, Any]:
     from workbench.format import reference
 
     cref = reference.countries()
-    com = reference.commodities().reset_index(drop=True)
+    com = reference.commodities()
+    com = com[com["in_sample"]].reset_index(drop=True)
     ap = reference.airports()
     cat, unit = _enum("commodity_category"), _enum("unit")
     return {

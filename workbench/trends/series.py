@@ -74,6 +74,8 @@ __all__ = [
     "method_shares",
     "main_unit",
     "ENFORCEMENT_NOTE",
+    "event_counts",
+    "cases_and_events",
 ]
 
 #: Period codes and their names.
@@ -745,3 +747,89 @@ def method_shares(
 
 
 # ------------------------------------------------------------------------------------ frames from files
+
+
+# ---------------------------------------------------------------- aggregate statistics: events
+def event_counts(stats: pd.DataFrame, freq: str = "Y", by: str | None = None) -> pd.DataFrame:
+    """Seizure **events** per period from aggregate statistics (:func:`workbench.exchange.statistics.
+    load_statistics`), said apart from cases: a statistic is a count of events, not a case.
+
+    ``freq`` is ``"Y"`` (monthly rows roll up into their year) or ``"M"`` (monthly rows only: a
+    yearly figure is never spread over months; how many were left out is in
+    ``result.attrs["yearly_rows_left_out"]``). ``by``: a column to split by (``commodity_type``,
+    ``reporting_country``, ``place_name``). Quantities are summed per unit. Every period of the range
+    is present, with zero events where none were reported.
+
+    >>> stats = pd.DataFrame({"period": ["2019-10", "2019-11", "2021"], "granularity": ["month", "month", "year"],
+    ...     "commodity_type": ["cocaine"] * 3, "events": [12, 3, 40], "quantity": [150.0, 20.0, 900.0],
+    ...     "unit": ["kg"] * 3})
+    >>> event_counts(stats)[["period", "events", "quantity"]].values.tolist()
+    [['2019', 15, 170.0], ['2020', 0, 0.0], ['2021', 40, 900.0]]
+    >>> m = event_counts(stats, "M"); m["events"].tolist(), m.attrs["yearly_rows_left_out"]
+    ([12, 3], 1)
+    """
+    if freq not in ("Y", "M"):
+        raise ValueError(f"freq must be 'Y' or 'M' for statistics (a yearly figure has no month), not {freq!r}")
+    df = stats.copy()
+    left_out = 0
+    if freq == "M":
+        yearly = df["granularity"] == "year"
+        left_out = int(yearly.sum())
+        df = df.loc[~yearly]
+        df["period"] = df["period"].astype(str)
+    else:
+        df["period"] = df["period"].astype(str).str[:4]
+    df["unit"] = df["unit"].fillna(NOT_STATED) if "unit" in df.columns else NOT_STATED
+    keys = ["period", *([by] if by else []), "unit"]
+    if by:
+        df[by] = df[by].fillna(NOT_STATED)
+    # events not reported (a table of quantities only) stay unknown, never zero
+    grouped = (
+        df.groupby(keys, dropna=False)
+        .agg(events=("events", lambda s: s.sum(min_count=1)), quantity=("quantity", "sum"))
+        .reset_index()
+    )
+    if grouped.empty:
+        out = grouped
+    else:
+        pfreq = "Y" if freq == "Y" else "M"
+        periods = pd.period_range(min(grouped["period"]), max(grouped["period"]), freq=pfreq).strftime(
+            "%Y" if freq == "Y" else "%Y-%m"
+        )
+        series = grouped[keys[1:]].drop_duplicates()
+        full = series.merge(pd.DataFrame({"period": periods}), how="cross")
+        out = full.merge(grouped, on=keys, how="left")
+        reported = out[keys[1:]].apply(tuple, axis=1).isin(
+            set(grouped.loc[grouped["events"].notna(), keys[1:]].apply(tuple, axis=1))
+        )
+        out["events"] = out["events"].mask(reported & out["events"].isna(), 0).astype("Int64")
+        out["quantity"] = out["quantity"].fillna(0.0).astype(float)
+        out = out[[*keys, "events", "quantity"]].sort_values(keys[1:] + ["period"]).reset_index(drop=True)
+    out.attrs["yearly_rows_left_out"] = left_out
+    return out
+
+
+def cases_and_events(frame: pd.DataFrame, stats: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
+    """Per period, the **cases** stored one by one (distinct ``case_key`` of the seizure frame) and the
+    **events** reported as aggregate statistics, side by side and never added together.
+
+    >>> frame = pd.DataFrame({"case_key": ["US:1", "US:2"], "seizure_date": pd.to_datetime(["2019-03-01", "2020-05-02"])})
+    >>> stats = pd.DataFrame({"period": ["2019-10"], "granularity": ["month"], "events": [144],
+    ...                       "quantity": [10.0], "unit": ["kg"]})
+    >>> cases_and_events(frame, stats).values.tolist()
+    [['2019', 1, 144], ['2020', 1, 0]]
+    """
+    ev = event_counts(stats, freq) if len(stats) else pd.DataFrame(columns=["period", "events"])
+    ev = ev.groupby("period", as_index=False)["events"].sum()
+    cases = pd.DataFrame(columns=["period", "cases"])
+    if len(frame):
+        fmt = "%Y" if freq == "Y" else "%Y-%m"
+        per = pd.to_datetime(frame["seizure_date"]).dt.strftime(fmt)
+        cases = frame.assign(period=per).groupby("period", as_index=False)["case_key"].nunique()
+        cases = cases.rename(columns={"case_key": "cases"})
+    out = cases.merge(ev, on="period", how="outer")
+    out["cases"] = out["cases"].fillna(0)
+    out["events"] = out["events"].fillna(0)
+    out["cases"] = out["cases"].astype("int64")
+    out["events"] = out["events"].astype("Int64")
+    return out.sort_values("period").reset_index(drop=True)[["period", "cases", "events"]]

@@ -53,6 +53,7 @@ __all__ = [
     "span_label",
     "tidy_numbers",
     "year_before_filter",
+    "events_by_year",
 ]
 
 
@@ -953,3 +954,22 @@ def catalogue_workbook(results: list[ReportResult]) -> bytes:
     return formatted_workbook(
         sheets, title="Standard statistics", notes=notes, titles=titles, formats=formats
     )
+
+
+def events_by_year(stats: pd.DataFrame, split: str = "commodity_type") -> pd.DataFrame:
+    """Standard statistics from aggregate input: seizure **events** per year (columns) by ``split``
+    (rows), from :func:`workbench.exchange.statistics.load_statistics`; never mixed with case counts.
+
+    >>> stats = pd.DataFrame({"period": ["2019-10", "2020", "2020"], "granularity": ["month", "year", "year"],
+    ...     "commodity_type": ["cocaine", "cocaine", "khat"], "events": [3, 4, 0], "quantity": [1.0, 2.0, 0.0],
+    ...     "unit": ["kg"] * 3})
+    >>> events_by_year(stats).to_dict("index")
+    {'cocaine': {'2019': 3, '2020': 4}, 'khat': {'2019': 0, '2020': 0}}
+    """
+    from workbench.trends.series import event_counts
+
+    ev = event_counts(stats, "Y", split)
+    table = ev.pivot_table(index=split, columns="period", values="events", aggfunc="sum", fill_value=0)
+    table.columns.name = None
+    table.index.name = None
+    return table.astype("int64")
