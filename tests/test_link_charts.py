@@ -61,7 +61,9 @@ def test_edge_list_errors_name_file_row_and_column(text: str, message: str) -> N
 def test_weight_column_that_is_not_there_is_named(tmp_path: Path) -> None:
     p = tmp_path / "e.csv"
     p.write_text("source,target\nA,B\n")
-    with pytest.raises(C.ChartError, match="e.csv: no column 'trips' for the weight; the columns are: source, target"):
+    with pytest.raises(
+        C.ChartError, match="e.csv: no column 'trips' for the weight; the columns are: source, target"
+    ):
         C.read_chart(p, name="e", weight="trips")
 
 
@@ -85,12 +87,16 @@ def test_adjacency_matrix_csv_and_xlsx(tmp_path: Path) -> None:
 def test_matrix_errors(tmp_path: Path) -> None:
     p = tmp_path / "covert.csv"
     p.write_text(",A,B,C\nA,0,1,0\nB,1,0,1\nC,1,1,0\n")
-    with pytest.raises(C.ChartError, match=r"covert.csv, row 2, column 'C': 0, but row 4, column 'A' is 1: .*--directed"):
+    with pytest.raises(
+        C.ChartError, match=r"covert.csv, row 2, column 'C': 0, but row 4, column 'A' is 1: .*--directed"
+    ):
         C.read_chart(p, name="c", fmt="matrix")
     directed = C.read_chart(p, name="c", fmt="matrix", directed=True)
     assert directed.directed and len(directed.edges) == 5
     p.write_text(",A,B\nA,0,1\nC,1,0\n")
-    with pytest.raises(C.ChartError, match="row 3: the label 'C' is not the column's in the same place \\('B'\\)"):
+    with pytest.raises(
+        C.ChartError, match="row 3: the label 'C' is not the column's in the same place \\('B'\\)"
+    ):
         C.read_chart(p, name="c", fmt="matrix")
     p.write_text(",A,B,C\nA,0,1,0\nB,1,0,1\n")
     with pytest.raises(C.ChartError, match="not square: 2 rows of labels but 3 columns"):
@@ -216,7 +222,9 @@ def test_store_load_permissions_and_audit(store_url: str, tmp_path: Path) -> Non
     store = open_store(store_url)
     path = _karate_csv(tmp_path / "karate.csv")
     covert = C.read_chart(path, name="covert cell")  # personal by default
-    countries = C.read_edgelist(io.StringIO("source,target,weight\nCO,ES,4\nES,FR,2\n"), name="routes", personal=False)
+    countries = C.read_edgelist(
+        io.StringIO("source,target,weight\nCO,ES,4\nES,FR,2\n"), name="routes", personal=False
+    )
     with pytest.raises(PermissionDenied):
         C.store_chart(store, covert, actor=VIC)
     C.store_chart(store, covert, actor=ANA)

@@ -193,7 +193,9 @@ def _read_table(src: str | Path | IO[Any], file_name: str, header: bool = True) 
     """A CSV or the first sheet of an ``.xlsx``, every cell as text; and the line of the first data row."""
     try:
         if file_name.lower().endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(src, sheet_name=0, dtype=str, header=0 if header else None, engine="calamine")
+            frame = pd.read_excel(
+                src, sheet_name=0, dtype=str, header=0 if header else None, engine="calamine"
+            )
         else:
             frame = pd.read_csv(
                 src, dtype=str, keep_default_na=False, header=0 if header else None, skipinitialspace=True
@@ -436,7 +438,7 @@ def read_matrix(
                             b=values[j][i],
                         )
                     )
-    edge_rows = [
+    edge_rows: list[dict[str, Any]] = [
         {
             "source": rows[i],
             "target": rows[j],
@@ -708,7 +710,7 @@ def read_chart(
         kwargs["weight"] = weight
     elif weight:
         raise ChartError(_("--weight does not apply to a matrix: its cells are the weights"))
-    return _READERS[fmt](p, **kwargs)  # type: ignore[operator]
+    return _READERS[fmt](p, **kwargs)
 
 
 # ------------------------------------------------------------------------------------ the store
@@ -740,7 +742,7 @@ def store_chart(
             conn.execute(sa.delete(LINK_CHART_EDGES).where(LINK_CHART_EDGES.c.chart_id == old))
             conn.execute(sa.delete(LINK_CHART_NODES).where(LINK_CHART_NODES.c.chart_id == old))
             conn.execute(sa.delete(LINK_CHARTS).where(LINK_CHARTS.c.id == old))
-        chart_id = conn.execute(
+        key = conn.execute(
             sa.insert(LINK_CHARTS).values(
                 name=name,
                 format=chart.format,
@@ -753,7 +755,9 @@ def store_chart(
                 node_count=len(chart.nodes),
                 edge_count=len(chart.edges),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None  # an insert of one row
+        chart_id = int(key[0])
         node_recs = [
             {"chart_id": chart_id, "position": i, "node": n, "label": lb, "kind": k, "attributes": _json(a)}
             for i, (n, lb, k, a) in enumerate(
@@ -800,7 +804,7 @@ def store_chart(
             objects=[f"link_chart:{name}"],
             row_count=len(node_recs) + len(edge_recs),
         )
-    return int(chart_id)
+    return chart_id
 
 
 def list_charts(store: Store, *, actor: Principal | None = None) -> pd.DataFrame:
@@ -997,8 +1001,8 @@ def rank_chart(chart: LinkChart, by: str = "degree", top: int | None = None) -> 
         }
     )
     if chart.directed:
-        out["in_degree"] = [int(g.in_degree(n)) for n in g.nodes]  # type: ignore[attr-defined]
-        out["out_degree"] = [int(g.out_degree(n)) for n in g.nodes]  # type: ignore[attr-defined]
+        out["in_degree"] = [int(g.in_degree(n)) for n in g.nodes]
+        out["out_degree"] = [int(g.out_degree(n)) for n in g.nodes]
     out = out.sort_values([by, "label"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out.head(top).reset_index(drop=True) if top else out

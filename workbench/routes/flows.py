@@ -712,6 +712,6 @@ def edge_list_flows(
     if period is not None:
         frame["period"] = edges[period].astype("string").to_numpy()
         keys.append("period")
-    out = frame.groupby(keys, as_index=False, sort=True)["cases"].sum()
+    out = frame.groupby(keys, sort=True)["cases"].sum().reset_index()
     out = out.sort_values(["cases", *keys], ascending=[False, *[True] * len(keys)], kind="stable")
     return out.reset_index(drop=True)
