@@ -1,10 +1,12 @@
-"""Network: search an entity, its ego network drawn interactively, paths, communities and rankings."""
+"""Network: search an entity, its ego network drawn interactively, paths, communities and rankings; or a
+stored link chart (an imported network) with the same views."""
 # nav: section=Analysis; title=Network; icon=:material/hub:; order=30
 
 import streamlit as st
 
 from workbench.i18n import _
 from workbench.ui import network as ui
+from workbench.ui import network_charts
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import empty_store_notice, filter_caption
@@ -13,6 +15,10 @@ page_guard()  # a page runs only through the entry script's login gate
 
 flt = get_state().filter
 st.title(_("Network"))
+chart = network_charts.chart_source()
+if chart is not None:
+    network_charts.chart_panels(chart)
+    st.stop()
 filter_caption(flt)
 if empty_store_notice():
     st.stop()

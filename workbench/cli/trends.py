@@ -59,7 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="cases (default), quantity (per unit; adds quantity and unit columns) or value_usd",
     )
     p.add_argument("--top", type=int, metavar="N", help="keep the N largest series; the rest become (other)")
-    p.add_argument("--emerging", action="store_true", help="write the emerging-trend flags instead")
+    p.add_argument(
+        "--emerging",
+        action="store_true",
+        help="write the emerging-trend flags instead (of cases, or with --measure quantity of the quantity per "
+        "unit; value_usd is refused); the period tested is the last complete one up to --to, else of the data",
+    )
     p.add_argument("--baseline", type=int, default=8, help="baseline periods for --emerging (default 8)")
     p.add_argument(
         "--fdr", type=float, default=0.05, help="false discovery rate for --emerging (default 0.05)"
@@ -91,6 +96,13 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
     return seizure_frame(store_from_args(args), flt), 0
 
 
+def _stated_end(args: argparse.Namespace) -> pd.Timestamp | None:
+    """The end of the range the user stated (``--to``), which the emerging trends' tested period is the
+    last complete period of; None when not stated (then the data's end)."""
+    flt = filter_from_args(args)
+    return pd.Timestamp(flt.date_to) if flt.date_to is not None else None
+
+
 def run(args: argparse.Namespace) -> int:
     from workbench.exchange.files import DatasetReadError
     from workbench.trends.series import period_labels, time_series
@@ -112,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.emerging:
+            if args.measure not in ("cases", "quantity"):
+                print("error: --emerging tests cases or quantity, not value_usd", file=sys.stderr)
+                return 2
             from workbench.trends.emerging import DEFAULT_SERIES, detect_emerging
 
             series = [args.by] if args.by else DEFAULT_SERIES
@@ -119,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
                 frame,
                 freq=args.freq or "Q",
                 series=series,
+                measure=args.measure,
+                end=_stated_end(args),
                 baseline=args.baseline,
                 fdr=args.fdr,
                 min_count=args.min_count,

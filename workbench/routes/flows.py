@@ -71,6 +71,7 @@ __all__ = [
     "Selection",
     "flows_from_frame",
     "place_label",
+    "edge_list_flows",
 ]
 
 #: Flows by leg (consecutive countries of a route) or origin-destination pair (first to last).
@@ -664,3 +665,53 @@ def flows_from_frame(
 ) -> pd.DataFrame:
     """:func:`prepare_flows` then :func:`route_flows` in one call (notebooks, the command line)."""
     return route_flows(prepare_flows(frame), mode, level, by, **kwargs)
+
+
+def edge_list_flows(
+    edges: pd.DataFrame,
+    *,
+    source: str = "source",
+    target: str = "target",
+    weight: str | None = "weight",
+    period: str | None = None,
+    file_name: str = "edge list",
+    first_line: int = 2,
+) -> pd.DataFrame:
+    """A country-to-country edge list (e.g. trafficking flows per year) read as route flows: one row per
+    origin-destination pair (and period), ``origin, destination, cases`` (the sum of the rows' ``weight``,
+    1 a row without one), ``period`` when given, most first: the shape :func:`route_flows` returns, so that
+    hubs (:func:`workbench.routes.hubs.country_hubs`) and maps read it alike.
+
+    Countries are ISO codes or names (:func:`workbench.format.reference.to_iso2`); a value that is no
+    country is refused with its row (``first_line`` is the file's line of the first row) and column.
+
+    >>> e = pd.DataFrame({"from": ["Colombia", "ESP", "Colombia"], "to": ["Spain", "France", "ES"],
+    ...                   "n": [4, 2, 1]})
+    >>> edge_list_flows(e, source="from", target="to", weight="n").values.tolist()
+    [['CO', 'ES', 5.0], ['ES', 'FR', 2.0]]
+    """
+    from workbench.format.reference import to_iso2
+
+    codes: dict[str, list[str]] = {source: [], target: []}
+    for col in (source, target):
+        for i, v in enumerate(edges[col].tolist()):
+            code = to_iso2(v)
+            if code is None:
+                raise ValueError(
+                    f"{file_name}, row {first_line + i}, column '{col}': '{str(v)[:60]}' is not a country "
+                    "(an ISO code or a country name)"
+                )
+            codes[col].append(code)
+    w = (
+        pd.to_numeric(edges[weight], errors="raise").fillna(1.0).astype(float)
+        if weight is not None and weight in edges.columns
+        else pd.Series(1.0, index=edges.index)
+    )
+    frame = pd.DataFrame({"origin": codes[source], "destination": codes[target], "cases": w.to_numpy()})
+    keys = ["origin", "destination"]
+    if period is not None:
+        frame["period"] = edges[period].astype("string").to_numpy()
+        keys.append("period")
+    out = frame.groupby(keys, sort=True)["cases"].sum().reset_index()
+    out = out.sort_values(["cases", *keys], ascending=[False, *[True] * len(keys)], kind="stable")
+    return out.reset_index(drop=True)

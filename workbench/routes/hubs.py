@@ -7,6 +7,10 @@ Both work on a :class:`workbench.routes.flows.FlowBase` and a window of months.
   ranked by the cases that pass through it, with the number of distinct origin-destination pairs it
   connects, its neighbours on the route graph, and its betweenness centrality on that graph (the
   directed graph of legs seen in the window; networkx, unweighted, normalised).
+- :func:`country_hubs`: **every** country of a flows table (the legs of :func:`route_flows`, or a
+  country edge list read by :func:`workbench.routes.flows.edge_list_flows`), ranked by weighted degree
+  (the cases on the flows in and out of it) with its betweenness on the directed flow graph: an edge
+  list of country pairs has no transit countries, so :func:`hub_ranking` would find no hub in it.
 - :func:`emerging_routes`: routes (OD pairs or legs) whose cases in the window are new (none in the
   baseline) or growing (the monthly rate rose by ``min_growth`` or more), with ``before`` and ``after``
   counts as the evidence, largest rise in cases first. The default baseline is the same number of
@@ -49,7 +53,14 @@ from workbench.routes.flows import FlowBase, month_label, route_flows, window_mo
 if TYPE_CHECKING:  # networkx is imported when a graph is built, not with the module
     import networkx as nx
 
-__all__ = ["hub_ranking", "emerging_routes", "default_baseline", "comparison_windows", "route_graph"]
+__all__ = [
+    "hub_ranking",
+    "country_hubs",
+    "emerging_routes",
+    "default_baseline",
+    "comparison_windows",
+    "route_graph",
+]
 
 
 def route_graph(base: FlowBase, window: tuple[int, int] | None = None, level: str = "country") -> nx.DiGraph:
@@ -105,6 +116,62 @@ def hub_ranking(
     agg["betweenness"] = [round(float(betweenness.get(h, 0.0)), 4) for h in agg.index]
     out = agg.reset_index().sort_values(["transit_cases", "hub"], ascending=[False, True], kind="stable")
     out = out[cols].reset_index(drop=True)
+    return out.head(top).reset_index(drop=True) if top else out
+
+
+def country_hubs(flows: pd.DataFrame, top: int | None = None, by: str = "weighted_degree") -> pd.DataFrame:
+    """Every country of ``flows`` (columns ``origin, destination, cases``; more rows per pair add up),
+    ranked by ``by`` (``weighted_degree`` or ``betweenness``, then the country).
+
+    Columns ``country, weighted_degree, cases_in, cases_out, degree, in_neighbours, out_neighbours,
+    betweenness``: ``weighted_degree`` is ``cases_in + cases_out``, ``degree`` the distinct neighbours,
+    ``betweenness`` networkx's (directed, unweighted: a number of cases is a strength, not a distance;
+    normalised). Flows from a country to itself are left out.
+
+    >>> flows = pd.DataFrame({"origin": ["CO", "CO", "ES", "BR"], "destination": ["ES", "NL", "FR", "ES"],
+    ...                       "cases": [5, 2, 4, 1]})
+    >>> country_hubs(flows)[["country", "weighted_degree", "degree", "betweenness"]].values.tolist()
+    [['ES', 10.0, 3, 0.1667], ['CO', 7.0, 2, 0.0], ['FR', 4.0, 1, 0.0], ['NL', 2.0, 1, 0.0], ['BR', 1.0, 1, 0.0]]
+    """
+    import networkx as nx
+
+    if by not in ("weighted_degree", "betweenness"):
+        raise ValueError(f"rank hubs by weighted_degree or betweenness, not {by!r}")
+    cols = [
+        "country",
+        "weighted_degree",
+        "cases_in",
+        "cases_out",
+        "degree",
+        "in_neighbours",
+        "out_neighbours",
+    ]
+    cols.append("betweenness")
+    f = flows[flows["origin"].astype(str) != flows["destination"].astype(str)]
+    g = nx.DiGraph()
+    for o, d, n in zip(f["origin"].astype(str), f["destination"].astype(str), f["cases"], strict=True):
+        if g.has_edge(o, d):
+            g[o][d]["cases"] += float(n)
+        else:
+            g.add_edge(o, d, cases=float(n))
+    if not g.number_of_nodes():
+        return pd.DataFrame(columns=cols)
+    bc = nx.betweenness_centrality(g, normalized=True)
+    out = pd.DataFrame(
+        {
+            "country": list(g.nodes),
+            "cases_in": [float(g.in_degree(c, weight="cases")) for c in g.nodes],
+            "cases_out": [float(g.out_degree(c, weight="cases")) for c in g.nodes],
+            "degree": [len(set(g.predecessors(c)) | set(g.successors(c))) for c in g.nodes],
+            "in_neighbours": [g.in_degree(c) for c in g.nodes],
+            "out_neighbours": [g.out_degree(c) for c in g.nodes],
+            "betweenness": [round(float(bc[c]), 4) for c in g.nodes],
+        }
+    )
+    out["weighted_degree"] = out["cases_in"] + out["cases_out"]
+    out = out.sort_values([by, "country"], ascending=[False, True], kind="stable")[cols].reset_index(
+        drop=True
+    )
     return out.head(top).reset_index(drop=True) if top else out
 
 

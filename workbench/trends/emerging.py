@@ -68,6 +68,10 @@ __all__ = [
     "EmergingFlag",
     "EmergingResult",
     "detect_emerging",
+    "tested_period",
+    "data_end",
+    "score_quantities",
+    "QUANTITY_LOG_SD_FLOOR",
     "rise_p_value",
     "estimate_overdispersion",
     "score_counts",
@@ -268,13 +272,18 @@ class EmergingFlag:
     period_start: dt.date
     period_end: dt.date
     baseline_start: dt.date
-    observed: int
+    observed: float
     expected: float
     ratio: float
     excess: float
     p_value: float
     q_value: float
     sentence: str
+    #: what is counted: ``cases`` or ``quantity`` (then in ``unit``)
+    measure: str = "cases"
+    unit: str = ""
+    #: why this period was tested: the last complete period of the range the user stated, or of the data
+    basis: str = ""
 
     def case_filter(self, base: Any = None) -> Any:
         """The :class:`~workbench.store.filters.CaseFilter` closest to this series, over baseline and period.
@@ -309,6 +318,8 @@ class EmergingFlag:
             "split": " × ".join(self.split),
             **{f"key_{k}": v for k, v in self.key.items()},
             "period": self.period,
+            "measure": self.measure,
+            "unit": self.unit,
             "observed": self.observed,
             "expected": round(self.expected, 2),
             "ratio": round(self.ratio, 3),
@@ -317,6 +328,7 @@ class EmergingFlag:
             "q_value": self.q_value,
             "baseline_from": self.baseline_start.isoformat(),
             "period_to": self.period_end.isoformat(),
+            "period_basis": self.basis,
             "sentence": self.sentence,
         }
 
@@ -332,6 +344,10 @@ class EmergingResult:
     baseline: int
     overdispersion: dict[str, float]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: ``cases`` or ``quantity`` (per unit)
+    measure: str = "cases"
+    #: why :attr:`period` was tested (:func:`tested_period`)
+    basis: str = ""
 
     def table(self) -> pd.DataFrame:
         """The flags as a table, most significant first (the CSV that ``workbench trends --emerging`` writes)."""
@@ -339,6 +355,8 @@ class EmergingResult:
             "series",
             "split",
             "period",
+            "measure",
+            "unit",
             "observed",
             "expected",
             "ratio",
@@ -347,6 +365,7 @@ class EmergingResult:
             "q_value",
             "baseline_from",
             "period_to",
+            "period_basis",
             "sentence",
         ]
         rows = [f.to_dict() for f in self.flags]
@@ -359,9 +378,11 @@ class EmergingResult:
     def describe(self) -> str:
         if not self.period:
             return "no data to test"
+        what = "quantity series" if self.measure == "quantity" else "series"
         return (
-            f"{len(self.flags)} of {len(self.tested):,} series flagged in {self.period} "
-            f"(baseline {self.baseline} {FREQUENCIES[self.freq]}s, FDR {self.settings.get('fdr')})"
+            f"{len(self.flags)} of {len(self.tested):,} {what} flagged in {self.period} "
+            f"(baseline {self.baseline} {FREQUENCIES[self.freq]}s, FDR {self.settings.get('fdr')}; "
+            f"{self.basis})"
         )
 
 
@@ -373,12 +394,118 @@ def _season_factors(frame: pd.DataFrame, freq: str, seasonal: bool) -> dict[int,
     return {int(s): float(max(v, 0.2)) for s, v in zip(prof["season"], prof["index"], strict=True)}
 
 
+def data_end(dates: pd.Series) -> pd.Timestamp:
+    """The last day the data cover: the last date, or the end of its month (or year) when every date is
+    the first of a month (of January): monthly or yearly figures dated the 1st cover the whole period.
+
+    >>> str(data_end(pd.Series(pd.to_datetime(["2024-11-01", "2024-12-01"]))).date())
+    '2024-12-31'
+    >>> str(data_end(pd.Series(pd.to_datetime(["2023-01-01", "2024-01-01"]))).date())
+    '2024-12-31'
+    >>> str(data_end(pd.Series(pd.to_datetime(["2024-11-03", "2024-12-28"]))).date())
+    '2024-12-28'
+    """
+    d = pd.to_datetime(dates).dropna()
+    last = pd.Timestamp(d.max()).normalize()
+    if len(d) and bool((d.dt.day == 1).all()):
+        yearly = bool((d.dt.month == 1).all()) and len(d.dt.year.unique()) > 1
+        period = last.to_period("Y" if yearly else "M")
+        return period.end_time.normalize()
+    return last
+
+
+def tested_period(
+    dates: pd.Series, freq: str, end: dt.date | pd.Timestamp | None = None
+) -> tuple[pd.Period, str]:
+    """The period an emerging-trend test looks at, and why: the last complete period of the range the
+    user stated (``end``, e.g. ``--to`` or the sidebar's period), else of the data (:func:`data_end`).
+
+    >>> dates = pd.Series(pd.to_datetime(["2024-01-05", "2024-12-28"]))
+    >>> p, why = tested_period(dates, "Q")
+    >>> str(p), why
+    ('2024Q3', 'last complete quarter of the data (they end on 2024-12-28)')
+    >>> p, why = tested_period(dates, "Q", end=dt.date(2024, 12, 31))
+    >>> str(p), why
+    ('2024Q4', 'last complete quarter of the range stated (to 2024-12-31)')
+    """
+    from workbench.trends.series import _check_freq
+
+    f = _check_freq(freq)
+    if end is not None:
+        stop = pd.Timestamp(end).normalize()
+        return (
+            latest_complete_period(stop, f),
+            f"last complete {FREQUENCIES[f]} of the range stated (to {stop:%Y-%m-%d})",
+        )
+    stop = data_end(dates)
+    return latest_complete_period(
+        stop, f
+    ), f"last complete {FREQUENCIES[f]} of the data (they end on {stop:%Y-%m-%d})"
+
+
+#: On the log scale, the least spread a quantity's baseline is given (about ±10 % a period): a baseline of
+#: identical figures must not make every small change significant.
+QUANTITY_LOG_SD_FLOOR = 0.1
+
+
+def score_quantities(
+    quantities: np.ndarray,
+    *,
+    baseline: int | None = None,
+    gap: int = 0,
+    factors: Sequence[float] | np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Test the last column of a (series × periods) matrix of quantities (one unit per row) against the
+    columns before it.
+
+    Quantities are not counts: each is put on the log scale (``log(1 + q / season factor)``) and the
+    tested period is compared with the baseline's mean by the one-sided prediction interval of a normal
+    sample, ``t = (y − m) / (s √(1 + 1/n))`` with ``n − 1`` degrees of freedom (``s`` at least
+    :data:`QUANTITY_LOG_SD_FLOOR`). ``expected`` is the baseline's geometric level (times the season
+    factor), ``ratio`` the observed quantity over it.
+
+    >>> s = score_quantities(np.array([[1200, 1150, 1250, 1210, 1190, 1230, 1180, 1220, 3100.0]]))
+    >>> round(float(s["expected"][0])), round(float(s["ratio"][0]), 2), bool(s["p_value"][0] < 0.001)
+    (1203, 2.58, True)
+    """
+    from scipy import stats
+
+    x = np.asarray(quantities, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 3:
+        raise ValueError("quantities must be a (series × periods) matrix with at least three periods")
+    n_before = x.shape[1] - 1 - gap
+    n_base = n_before if baseline is None else min(baseline, n_before)
+    if n_base < 2:
+        raise ValueError("the baseline needs at least two periods")
+    f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
+    logs = np.log1p(np.nan_to_num(x, nan=0.0).clip(min=0) / f[None, :])
+    b = logs[:, n_before - n_base : n_before]
+    m = b.mean(axis=1)
+    sd = np.maximum(b.std(axis=1, ddof=1), QUANTITY_LOG_SD_FLOOR)
+    t = (logs[:, -1] - m) / (sd * np.sqrt(1 + 1 / n_base))
+    y = np.nan_to_num(x[:, -1], nan=0.0)
+    expected = np.expm1(m) * f[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(expected > 0, y / expected, np.where(y > 0, np.inf, 1.0))
+    return pd.DataFrame(
+        {
+            "observed": y,
+            "expected": expected,
+            "ratio": ratio,
+            "excess": y - expected,
+            "p_value": np.where(y <= 0, 1.0, stats.t.sf(t, df=n_base - 1)),
+        }
+    )
+
+
 def detect_emerging(
     frame: pd.DataFrame,
     *,
     freq: str = "Q",
     series: Sequence[Sequence[str]] = DEFAULT_SERIES,
     period: str | pd.Period | None = None,
+    end: dt.date | pd.Timestamp | None = None,
+    measure: str = "cases",
     baseline: int = 8,
     gap: int = 0,
     fdr: float = 0.05,
@@ -388,17 +515,25 @@ def detect_emerging(
 ) -> EmergingResult:
     """Test every series of ``frame`` for a rise in ``period`` (see the module docstring for the method).
 
-    ``frame`` is a seizure frame (:func:`workbench.store.frames.seizure_frame`); ``period`` defaults to the
-    last complete period of the data. Raises ValueError when there are fewer than 3 baseline periods.
+    ``frame`` is a seizure frame (:func:`workbench.store.frames.seizure_frame`). ``period`` defaults to
+    the last complete period of the range stated (``end``: ``--to`` or the sidebar's period), else of the
+    data (:func:`tested_period`; the result's ``basis`` says which). ``measure``: ``cases`` (the
+    negative binomial test) or ``quantity`` (each unit its own series, :func:`score_quantities`; a flag
+    also needs ``min_count`` cases in the period). Raises ValueError when there are fewer than 3
+    baseline periods, or for another measure.
     """
     from workbench.trends.series import _check_freq
 
     freq = _check_freq(freq)
+    if measure not in ("cases", "quantity"):
+        raise ValueError(f"emerging trends test cases or quantity, not {measure!r}")
+    quantity = measure == "quantity"
     if baseline < 3:
         raise ValueError("the baseline needs at least 3 periods")
     dates = pd.to_datetime(frame["seizure_date"]) if len(frame) else pd.Series(dtype="datetime64[us]")
     settings = {
         "freq": freq,
+        "measure": measure,
         "baseline": baseline,
         "gap": gap,
         "fdr": fdr,
@@ -408,11 +543,12 @@ def detect_emerging(
         "series": [list(s) for s in series],
     }
     if dates.empty or dates.isna().all():
-        return EmergingResult([], pd.DataFrame(), "", freq, baseline, {}, settings)
+        return EmergingResult([], pd.DataFrame(), "", freq, baseline, {}, settings, measure)
     if period is None:
-        target = latest_complete_period(dates.max(), freq)
+        target, basis = tested_period(dates, freq, end)
     else:
         target = pd.Period(period, freq=_pfreq(freq))
+        basis = "the period asked for"
     first = pd.Timestamp(dates.min()).to_period(target.freqstr)
     available = target.ordinal - first.ordinal - gap
     n_base = min(baseline, available)
@@ -439,33 +575,42 @@ def detect_emerging(
     overdispersion: dict[str, float] = {}
     for split in series:
         split = tuple(split)
-        ts = time_series(used, split, freq, "cases", start=base_first.start_time, end=target.end_time)
+        ts = time_series(used, split, freq, measure, start=base_first.start_time, end=target.end_time)
         n_p = len(window)
         if ts.empty:
             continue
-        counts = ts["cases"].to_numpy().reshape(-1, n_p)
-        keys = ts[list(split)].iloc[::n_p].reset_index(drop=True)
-        keep = ~keys.isin([NOT_STATED]).any(axis=1).to_numpy()
-        keep &= counts.sum(axis=1) > 0
-        counts, keys = counts[keep], keys[keep].reset_index(drop=True)
-        if not len(counts):
+        cases = ts["cases"].to_numpy().reshape(-1, n_p)
+        keys = ts[[*split, *(["unit"] if quantity else [])]].iloc[::n_p].reset_index(drop=True)
+        values = ts["quantity"].to_numpy(float).reshape(-1, n_p) if quantity else cases
+        keep = ~keys[list(split)].isin([NOT_STATED]).any(axis=1).to_numpy()
+        keep &= values.sum(axis=1) > 0
+        values, cases, keys = values[keep], cases[keep], keys[keep].reset_index(drop=True)
+        if not len(values):
             continue
-        scores = score_counts(counts, gap=gap, factors=f_window)
-        overdispersion[" × ".join(split)] = scores.attrs["alpha"]
+        if quantity:
+            scores = score_quantities(values, gap=gap, factors=f_window)
+        else:
+            scores = score_counts(values, gap=gap, factors=f_window)
+            overdispersion[" × ".join(split)] = scores.attrs["alpha"]
         part = keys.astype("string")
         part.insert(0, "split", " × ".join(split))
-        part["observed"] = scores["observed"].astype(int).to_numpy()
+        part["observed"] = (
+            scores["observed"].to_numpy() if quantity else scores["observed"].astype(int).to_numpy()
+        )
+        part["cases"] = cases[:, -1].astype(int)
         for col in ("expected", "ratio", "excess", "p_value"):
             part[col] = scores[col].to_numpy()
-        part["baseline_mean"] = counts[:, :n_base].mean(axis=1)
+        part["baseline_mean"] = values[:, :n_base].mean(axis=1)
         part["_split"] = [split] * len(part)
         tested_parts.append(part)
     if not tested_parts:
-        return EmergingResult([], pd.DataFrame(), target_label, freq, n_base, overdispersion, settings)
+        return EmergingResult(
+            [], pd.DataFrame(), target_label, freq, n_base, overdispersion, settings, measure, basis
+        )
     tested = pd.concat(tested_parts, ignore_index=True)
     tested["q_value"] = benjamini_hochberg(tested["p_value"].to_numpy())
     tested["flagged"] = (
-        (tested["q_value"] <= fdr) & (tested["observed"] >= min_count) & (tested["ratio"] >= min_ratio)
+        (tested["q_value"] <= fdr) & (tested["cases"] >= min_count) & (tested["ratio"] >= min_ratio)
     )
     tested = tested.sort_values(["flagged", "p_value", "excess"], ascending=[False, True, False])
     tested = tested.reset_index(drop=True)
@@ -474,8 +619,10 @@ def detect_emerging(
         split = rec["_split"]
         key = {k: str(rec[k]) for k in split}
         label = series_label(key)
+        unit = str(rec["unit"]) if quantity else ""
+        amount = f"{_fmt_count(rec['observed'])} {unit}" if quantity else f"{rec['observed']:,} cases"
         sentence = (
-            f"{label}: {rec['observed']:,} cases in {target_label} against {_fmt_count(rec['expected'])} "
+            f"{label}: {amount} in {target_label} against {_fmt_count(rec['expected'])} "
             f"expected ({rec['ratio']:.1f}×, {_fmt_p(rec['p_value'])})"
         )
         flags.append(
@@ -488,13 +635,16 @@ def detect_emerging(
                 period_start=target.start_time.date(),
                 period_end=target.end_time.date(),
                 baseline_start=base_first.start_time.date(),
-                observed=int(rec["observed"]),
+                observed=float(rec["observed"]) if quantity else int(rec["observed"]),
                 expected=float(rec["expected"]),
                 ratio=float(rec["ratio"]),
                 excess=float(rec["excess"]),
                 p_value=float(rec["p_value"]),
                 q_value=float(rec["q_value"]),
                 sentence=sentence,
+                measure=measure,
+                unit=unit,
+                basis=basis,
             )
         )
     tested = tested.drop(columns="_split")
@@ -506,7 +656,7 @@ def detect_emerging(
             for r in tested.to_dict("records")
         ],
     )
-    return EmergingResult(flags, tested, target_label, freq, n_base, overdispersion, settings)
+    return EmergingResult(flags, tested, target_label, freq, n_base, overdispersion, settings, measure, basis)
 
 
 def _pfreq(freq: str) -> str:
@@ -516,7 +666,8 @@ def _pfreq(freq: str) -> str:
 
 
 def flag_series(frame: pd.DataFrame, flag: EmergingFlag, freq: str | None = None) -> pd.DataFrame:
-    """Cases per period of a flagged series over all the data up to its tested period (for its chart)."""
+    """Cases (and, for a quantity flag, the quantity in its unit) per period of a flagged series over all
+    the data up to its tested period (for its chart)."""
     from workbench.store.filters import CaseFilter
     from workbench.store.frames import filter_seizure_frame
 
@@ -526,9 +677,9 @@ def flag_series(frame: pd.DataFrame, flag: EmergingFlag, freq: str | None = None
         transport_modes=(flag.key["transport_mode"],) if "transport_mode" in flag.key else (),
     )
     sub = filter_seizure_frame(frame, narrow)
-    ts = time_series(sub, flag.split, freq or flag.freq, "cases", end=flag.period_end)
+    ts = time_series(sub, flag.split, freq or flag.freq, flag.measure, end=flag.period_end)
     mask = np.ones(len(ts), dtype=bool)
-    for k, v in flag.key.items():
+    for k, v in {**flag.key, **({"unit": flag.unit} if flag.measure == "quantity" else {})}.items():
         mask &= (ts[k].astype("string") == v).fillna(False).to_numpy()
     out = ts[mask].reset_index(drop=True)
     out.attrs.update(ts.attrs)

@@ -135,8 +135,14 @@ def series_for(
 def _emerging(
     url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
 ) -> EmergingResult:
+    # the tested period is the last complete one of the sidebar's period, when one is stated
     return detect_emerging(
-        loaders.seizure_frame(flt), freq=freq, baseline=baseline, fdr=fdr, min_count=min_count
+        loaders.seizure_frame(flt),
+        freq=freq,
+        end=flt.date_to,
+        baseline=baseline,
+        fdr=fdr,
+        min_count=min_count,
     )
 
 
