@@ -1,6 +1,6 @@
 """Back-test: how indicators and the weighted profile would have done on traffic with a known outcome,
 before and after a split date, month by month."""
-# nav: section=Risk; title=Back-test; icon=:material/query_stats:; order=20
+# nav: section=Risk; title=Back-test; icon=:material/query_stats:; order=20; needs=write_indicators|approve_indicators
 
 import streamlit as st
 

@@ -1,5 +1,5 @@
 """Indicators: the list, the editor with live counts on the traffic, review, versions and diff, import/export."""
-# nav: section=Risk; title=Indicators; icon=:material/rule:; order=10
+# nav: section=Risk; title=Indicators; icon=:material/rule:; order=10; needs=write_indicators|approve_indicators
 
 import streamlit as st
 

@@ -1,6 +1,6 @@
 """Scoring: the active profile applied to traffic (the store's or an uploaded file): each movement's
 score and the indicators that fired, ranked."""
-# nav: section=Risk; title=Scoring; icon=:material/target:; order=30
+# nav: section=Risk; title=Scoring; icon=:material/target:; order=30; needs=write_indicators|approve_indicators
 
 import datetime as dt
 

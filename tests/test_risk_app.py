@@ -150,23 +150,18 @@ def test_tree_editing_and_filters(monkeypatch, risk_db: str) -> None:  # type: i
     assert at.dataframe[0].value["id"].tolist() == ["RI-099"]
 
 
-def test_viewer_may_read_only(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
-    from workbench.risk.interchange import read_indicators
-    from workbench.risk.registry import import_indicators
-    from workbench.risk.samples import SAMPLE_INDICATORS
-    from workbench.store import open_store
-
-    import_indicators(open_store(risk_db), read_indicators(SAMPLE_INDICATORS), source="sample")
-    at = _tab(_open(_app(monkeypatch, risk_db, "vic", "viewer"), "pages/indicators.py"), "Edit")
-    assert any("may read indicators but not change them" in w.value for w in at.warning)
-    assert at.button(key="risk_load_sample").disabled
-    at.text_input(key=next(t.key for t in at.text_input if t.key and t.key.endswith("_name"))).set_value(
-        "x"
-    ).run()
-    assert at.button(key="risk_save").disabled  # not offered, rather than refused after a click
-    _tab(at, "Review & versions")
-    assert any("may read the review but not take part" in c.value for c in at.caption)
-    assert not [b for b in at.button if b.key in ("risk_submit", "risk_approve", "risk_retire")]
+def test_a_viewer_gets_no_risk_page(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: a viewer may neither write nor approve indicators, so the Risk pages are not in its
+    menu, and a page run on its own (a deep link before the navigation ran) refuses it."""
+    at = _app(monkeypatch, risk_db, "vic", "viewer")
+    for page in PAGES:
+        with pytest.raises(ValueError, match="navigation page"):  # not offered
+            at.switch_page(page)
+        alone = AppTest.from_file(str(ROOT / page), default_timeout=60)
+        alone.run()
+        assert not alone.exception, alone.exception
+        assert any("do not open this page" in e.value for e in alone.error), page
+        assert not alone.title, page
 
 
 def test_backtest_and_scoring_engines_agree(monkeypatch, risk_db: str) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     open_page,
     screenshot,
     served_app,
+    state_purpose,
     wait_idle,
 )
 from workbench.config import PERSONAL_DATA_ROLES
@@ -69,17 +70,23 @@ def test_walk(walk) -> None:  # type: ignore[no-untyped-def]
     wait_idle(pg, '[data-testid="stMetric"]')
     screenshot(pg, f"walk-{role}-overview")
 
-    # the menu offers what the role may use: Duplicates (persons and companies) only with personal data
+    # the menu offers what the role may use: Duplicates (persons and companies) only with personal data,
+    # the Risk pages to those who may write or approve indicators (not a viewer)
     nav = pg.locator('[data-testid="stSidebarNav"]')
     assert nav.get_by_role("link", name="Duplicates", exact=True).count() == (1 if personal else 0)
     assert nav.get_by_role("link", name="Cases", exact=True).count() == 1
+    for risk_page in ("Indicators", "Back-test", "Scoring"):
+        assert nav.get_by_role("link", name=risk_page, exact=True).count() == (0 if role == "viewer" else 1)
 
     # Cases: open a case from the list, go back to the list; leave and come back: still the list
     _go(pg, "Cases", TABLE)
     _open_first_case(pg)
-    screenshot(pg, f"walk-{role}-case")
-    if not personal:
+    if personal:  # persons and companies once the purpose of the consultation is stated
+        state_purpose(pg)
+        assert pg.get_by_text("Persons", exact=True).first.is_visible()
+    else:
         assert pg.get_by_text("your role does not allow seeing them").count() > 0
+    screenshot(pg, f"walk-{role}-case")
     pg.get_by_role("button", name="Back to the list").click()
     wait_idle(pg, TABLE)
     assert pg.get_by_text("Route:").count() == 0, "Back to the list did not leave the case"
@@ -92,19 +99,19 @@ def test_walk(walk) -> None:  # type: ignore[no-untyped-def]
     wait_idle(pg, TABLE)
     assert pg.get_by_text("Route:").count() == 0
 
-    # Data → Export: only the kinds the role may make; the others are said, not offered
+    # Data → Export: only the kinds the role may make; the others are said, not offered. A viewer may
+    # neither import nor export: no Data page in its menu
+    if role == "viewer":
+        assert nav.get_by_role("link", name="Data", exact=True).count() == 0
+        _walk_analysis(pg, role)
+        return
     _go(pg, "Data", '[data-testid="stTabs"]')
     pg.get_by_role("tab", name="Export").click()
-    if role == "viewer":  # the matrix gives a viewer no export: the tab says so and who may
-        wait_idle(pg, "text=may not export")
-        assert pg.get_by_text(f"Your role ({role}) may not export").first.is_visible()
-        assert pg.locator('[data-testid="stRadio"]').count() == 0
-    else:
-        wait_idle(pg, '[data-testid="stRadio"]')
+    wait_idle(pg, '[data-testid="stRadio"]')
     offered = pg.get_by_text("Exchange format (all tables)").count() > 0
     exports_personal = role in ("analyst", "steward")  # the matrix's export_personal
     assert offered == exports_personal, role
-    if role != "viewer" and not exports_personal:
+    if not exports_personal:
         assert pg.get_by_text(f"Your role ({role}) may export non-personal data only").first.is_visible()
         pg.get_by_text("Non-personal (cases + items, scrubbed)").first.click()
         wait_idle(pg, '[data-testid="stRadio"]')
@@ -112,7 +119,11 @@ def test_walk(walk) -> None:  # type: ignore[no-untyped-def]
         pg.get_by_role("button", name="Download").first.wait_for(timeout=60_000)
         assert pg.locator('[data-testid="stAlertContentError"]').count() == 0
     screenshot(pg, f"walk-{role}-export")
+    _walk_analysis(pg, role)
 
+
+def _walk_analysis(pg, role: str) -> None:  # type: ignore[no-untyped-def]
+    """The analysis pages every role with ``view_data`` opens."""
     # Routes: the controls show their whole choice; the map is drawn
     _go(pg, "Routes", '[data-testid="stDeckGlJsonChart"]')
     pg.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)

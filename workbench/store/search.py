@@ -357,7 +357,8 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
                 stmt = stmt.where(sa.tuple_(t.c.reporting_country, t.c.case_id).in_(batch))
             result = conn.execute(stmt.execution_options(yield_per=50_000))
             for rows in result.partitions():
-                frame = pd.DataFrame(rows, columns=list(result.keys()))
+                # plain tuples: pandas probes each Row's attributes, which costs ~1 s per 100k rows
+                frame = pd.DataFrame([tuple(r) for r in rows], columns=list(result.keys()))
                 entries = entries_of(spec, frame)
                 if entries.empty:
                     continue
@@ -379,7 +380,9 @@ def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     cols = [str(c) for c in frame.columns]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    rows = list(frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
+    values = frame.astype(object)
+    values = values.where(values.notna(), None)
+    rows = list(zip(*(values[c].tolist() for c in values.columns), strict=True))  # columns list fast
     for i in range(0, len(rows), 50_000):
         conn.exec_driver_sql(sql, rows[i : i + 50_000])
 

@@ -8,8 +8,9 @@ A page adds itself to the app with one line near its top, e.g.::
 ``section`` is one of :data:`SECTIONS` (grouped by user role), ``order`` sorts pages within a section,
 ``default=true`` marks the landing page, ``needs`` names the action of the role x action matrix
 (:data:`workbench.identity.ACTIONS`) a user must be allowed to see the page at all (default
-``view_data``); :func:`pages_for` leaves out the others, so they are neither listed nor reachable by
-their address. The library still checks every action itself. Features therefore never edit the entry script, and a test
+``view_data``), or several separated by ``|`` when any of them is a reason to open it (what a role may
+*do* there: ``needs=import_data|export_non_personal``); :func:`pages_for` leaves out the others, so
+they are neither listed nor reachable by their address. The library still checks every action itself. Features therefore never edit the entry script, and a test
 checks that every file in ``pages/`` has a valid line.
 
 Examples
@@ -18,6 +19,9 @@ Examples
 ...                  "pages/overview.py")
 >>> spec.section, spec.title, spec.default, spec.needs
 ('Analysis', 'Overview', True, 'view_data')
+>>> parse_nav("# nav: section=Risk; title=Scoring; needs=write_indicators|approve_indicators",
+...           "pages/scoring.py").actions
+('write_indicators', 'approve_indicators')
 """
 
 from __future__ import annotations
@@ -46,7 +50,16 @@ class PageSpec:
     icon: str | None = None
     order: int = 100
     default: bool = False
-    needs: str = "view_data"  # the action a user must be allowed to see the page
+    needs: str = "view_data"  # the action(s), ``|``-separated, any of which lets a user see the page
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The actions of ``needs``: a principal allowed any of them sees the page."""
+        return tuple(a.strip() for a in self.needs.split("|"))
+
+    def opens_for(self, principal: Principal) -> bool:
+        """Whether ``principal`` sees this page: allowed one of its :attr:`actions`."""
+        return any(can(principal, a) for a in self.actions)
 
 
 def parse_nav(line: str, path: str) -> PageSpec:
@@ -75,8 +88,11 @@ def parse_nav(line: str, path: str) -> PageSpec:
     except ValueError:
         raise NavError(f"{path}: order {fields['order']!r} is not a whole number") from None
     needs = fields.get("needs", "view_data")
-    if needs not in ACTIONS:
-        raise NavError(f"{path}: needs={needs!r} is not an action of the matrix ({', '.join(ACTIONS)})")
+    for action in needs.split("|"):
+        if action.strip() not in ACTIONS:
+            raise NavError(
+                f"{path}: needs={needs!r}: {action.strip()!r} is not an action of the matrix ({', '.join(ACTIONS)})"
+            )
     return PageSpec(
         path=path,
         needs=needs,
@@ -144,5 +160,5 @@ def pages_for(principal: Principal, pages: dict[str, list[PageSpec]]) -> dict[st
     >>> [p.title for specs in pages_for(boss, {"Analysis": [overview], "Admin": [admin]}).values() for p in specs]
     ['Overview', 'Accounts']
     """
-    allowed = {section: [p for p in specs if can(principal, p.needs)] for section, specs in pages.items()}
+    allowed = {section: [p for p in specs if p.opens_for(principal)] for section, specs in pages.items()}
     return {section: specs for section, specs in allowed.items() if specs}

@@ -65,7 +65,7 @@ __all__ = [
     "count",
     "personal_notice",
     "graph_figures",
-    "entity_search",
+    "path_end",
     "entity_card_panel",
     "ego_panel",
     "path_panel",
@@ -526,30 +526,33 @@ def graph_figures(graph: EntityGraph) -> None:
     st.markdown(legend_html(counts), unsafe_allow_html=True)
 
 
-def entity_search(graph: EntityGraph, label: str, key: str, default: str | None = None) -> str | None:
-    """A search box and the matching entities (:func:`workbench.network.graph.search_nodes`); returns
-    the chosen node id (``default`` while the box is empty)."""
-    from workbench.network.graph import search_nodes
+def path_end(graph: EntityGraph, label: str, key: str) -> tuple[EntityGraph, str | None]:
+    """One end of a path, found with the shared search box (:func:`workbench.ui.search.search_box`,
+    over what can be a graph node): the hit clicked, else the best hit in the filtered graph, opened in
+    it (:func:`workbench.network.search.open_hit`: an identifier held by one record is added). Returns
+    the graph to search the path in and the node (None: nothing chosen or nothing of it in the graph)."""
+    from workbench.network.search import open_hit
+    from workbench.store.search import HIT_KINDS
+    from workbench.ui.search import search_box
 
-    text = st.text_input(
-        label, key=f"{key}_text", placeholder=_("name, phone, address, passport, case id, flight …")
-    )
-    if not text:
-        return default
-    found = search_nodes(graph, text, limit=40)
-    if found.empty:
-        st.caption(_("Nothing in the filtered graph matches “{text}”.", text=text))
-        return None
-    labels: dict[str, str] = {}
-    for node, label, kind, detail, degree in zip(
-        found["node_id"], found["label"], found["kind"], found["detail"], found["degree"], strict=True
-    ):
-        where = f" · {detail}" if detail else ""
-        labels[str(node)] = f"{label!s} · {kind!s}{where!s} · " + _("{n} links", n=degree)
-    picked = st.selectbox(
-        _("Matches"), list(labels), format_func=lambda n: labels.get(n, str(n)), key=f"{key}_pick"
-    )
-    return str(picked) if picked is not None else None
+    nodes = [k for k in HIT_KINDS if k in FORMAT.nodes]
+    text, hits, picked = search_box(key, label=label, kinds=nodes)
+    candidates = [picked] if picked is not None else [dict(h) for _i, h in hits.iterrows()]
+    for hit in candidates:
+        opened, node = open_hit(graph, hit)
+        if node is not None:
+            if picked is None and len(hits) > 1:
+                st.caption(
+                    _(
+                        "Taken: {value} ({kind}), the best match; click another to change it.",
+                        value=hit["value"],
+                        kind=_(str(hit["kind"])),
+                    )
+                )
+            return opened, node
+    if text and not hits.empty:
+        st.caption(_("No match of “{text}” is in the filtered graph.", text=text))
+    return graph, None
 
 
 def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
@@ -696,15 +699,16 @@ def _ego_drawing(graph: EntityGraph, flt: CaseFilter, limit: int) -> None:
 
 
 def path_panel(graph: EntityGraph) -> None:
-    """Two searches and the shortest path between the chosen entities, described and drawn with only
-    its links (:func:`workbench.network.views.path_view`)."""
+    """Two searches (:func:`path_end`, the same search as the rest of the page) and the shortest path
+    between the chosen entities, described and drawn with only its links
+    (:func:`workbench.network.views.path_view`)."""
     from workbench.network.graph import describe_path, shortest_path
 
     a_col, b_col = st.columns(2)
     with a_col:
-        a = entity_search(graph, _("From"), "net_path_a")
+        graph, a = path_end(graph, _("From"), "net_path_a")
     with b_col:
-        b = entity_search(graph, _("To"), "net_path_b")
+        graph, b = path_end(graph, _("To"), "net_path_b")
     around = st.checkbox(_("Go around hubs"), value=True, key="net_path_hubs")
     if not (a and b):
         return

@@ -32,7 +32,7 @@ from typing import Any, cast
 import streamlit as st
 
 from workbench.i18n import _
-from workbench.identity import PermissionDenied, Principal, Purpose, can
+from workbench.identity import PermissionDenied, Principal, Purpose
 from workbench.identity.accounts import (
     SignInRefused,
     change_password,
@@ -176,7 +176,7 @@ def page_guard() -> Principal:
     assert principal is not None
     caller = sys._getframe(1).f_globals.get("__file__")
     spec = page_spec(Path(caller)) if caller else None
-    if spec is not None and not can(principal, spec.needs):
+    if spec is not None and not spec.opens_for(principal):
         st.error(_("Your roles ({role}) do not open this page.", role=principal.role))
         st.stop()
     _mark_gate()
