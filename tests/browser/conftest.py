@@ -19,6 +19,39 @@ import pytest
 from tests.conftest import ROOT, free_port, skip_or_fail, wait_for_http
 
 SHOTS = ROOT / "test-output" / "screenshots"
+
+#: The browser modules run in two xdist groups, one per worker (``make test`` runs ``-n 2 --dist
+#: loadgroup``), so that neither worker waits on Chromium alone: one group held every browser test and was
+#: the whole run's critical path. The heavy modules are spread by hand; any other alternates by name.
+BROWSER_GROUPS = {
+    "test_trends": 0,
+    "test_identity": 0,
+    "test_routes_page": 0,
+    "test_data_page": 0,
+    "test_security_headers": 0,
+    "test_export_markup": 0,
+    "test_quality": 1,
+    "test_risk_pages": 1,
+    "test_walk": 1,
+    "test_network_page": 1,
+    "test_shell": 1,
+    "test_data_fixes": 1,
+    "test_fresh_data": 1,
+    "test_search_page": 1,
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put each browser module in its group (before pytest-xdist names the groups)."""
+    unknown = sorted({i.path.stem for i in items if i.path.parent.name == "browser"} - set(BROWSER_GROUPS))
+    extra = {name: k % 2 for k, name in enumerate(unknown)}
+    for item in items:
+        if item.path.parent.name == "browser" and item.get_closest_marker("browser"):
+            group = {**BROWSER_GROUPS, **extra}[item.path.stem]
+            item.add_marker(pytest.mark.xdist_group(f"browser-{group}"))
+
+
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
