@@ -188,28 +188,28 @@ TAMPERS = {
 
 @pytest.mark.parametrize("tamper", list(TAMPERS))
 def test_a_tampered_package_is_refused_and_nothing_is_stored(
-    store_url: str, package: Path, tmp_path: Path, tamper: str
+    module_store_url: str, package: Path, tmp_path: Path, tamper: str
 ) -> None:
     change, check, said = TAMPERS[tamper]
     bad = tmp_path / "bad.zip"
     shutil.copy(package, bad)
     change(bad)
-    store = open_store(store_url)
-    before = _rows(store_url)
+    store = open_store(module_store_url)
+    before = _rows(module_store_url)
     with pytest.raises(PackageRefused) as e:
         receive_exchange(store, bad, trust=TRUST, actor=JUAN)
     assert e.value.check == check and said in str(e.value) and "bad.zip" in str(e.value)
-    assert _rows(store_url) == before
+    assert _rows(module_store_url) == before
 
 
-def test_a_package_addressed_to_another_organisation_is_refused(store_url: str, package: Path) -> None:
-    store = open_store(store_url)
-    before = _rows(store_url)
+def test_a_package_addressed_to_another_organisation_is_refused(module_store_url: str, package: Path) -> None:
+    store = open_store(module_store_url)
+    before = _rows(module_store_url)
     italian = Principal("gino", "IT-ADM", frozenset({"steward"}), personal=True)
     with pytest.raises(PackageRefused, match="addressed to ES-AEAT, not to .* IT-ADM") as e:
         receive_exchange(store, package, trust=TRUST, actor=italian)
     assert e.value.check == "recipient"
-    assert _rows(store_url) == before
+    assert _rows(module_store_url) == before
 
 
 def test_a_key_trusted_for_another_organisation_does_not_vouch_for_the_sender(package: Path) -> None:
