@@ -15,7 +15,15 @@ import sqlalchemy as sa
 from workbench.identity import PermissionDenied, Principal
 from workbench.products import register as reg
 from workbench.products import render
-from workbench.products.model import BlockSpec, Handling, Judgement, ProductError, ProductSpec, Source, load_templates
+from workbench.products.model import (
+    BlockSpec,
+    Handling,
+    Judgement,
+    ProductError,
+    ProductSpec,
+    Source,
+    load_templates,
+)
 from workbench.store import open_store
 
 ANA = Principal("ana", "RILO-WE", frozenset({"rilo"}), mode="account")
@@ -213,3 +221,35 @@ def test_migration_builds_the_products_tables_as_declared(tmp_path: Path) -> Non
     mine = [d for d in diff if "product" in repr(d)]
     assert not mine, mine
     assert "0010_products" in heads
+
+
+def test_giis_metrics_and_the_outcome_of_an_alert(url: str) -> None:
+    from workbench.products import metrics
+    from workbench.store.filters import CaseFilter
+    from workbench.store.frames import case_frame
+
+    store = open_store(url)
+    spec = ProductSpec.from_template("alert", params={"filter": {"wco_regions": ["Europe"]}})
+    spec.handling = MARKING
+    spec.blocks = [BlockSpec("key_figures")]
+    pid = reg.save_draft(store, reg.assemble(store, spec, ANA), ANA)
+    reg.send_for_review(store, pid, ANA)
+    reg.approve(store, pid, BOB)
+    reg.issue(store, pid, ["FR-DGDDI"], BOB)
+    # as if issued on 1 March 2024: its outcome is the cases its filter selects in the 90 days after
+    with store.engine.begin() as c:
+        c.execute(sa.update(reg.PRODUCTS).values(issued_at=pd.Timestamp("2024-03-01", tz="UTC")))
+    frame = metrics.register_frame(store, ANA)
+    out = metrics.outcomes(store, ANA, window=90, reg=frame)
+    expected = case_frame(
+        store, CaseFilter(wco_regions=("Europe",), date_from="2024-03-01", date_to="2024-05-30")
+    )
+    assert out["seizures_after"].tolist() == [len(expected)] and len(expected) > 0
+    summary = metrics.giis_summary(store, ANA, window=90)
+    assert (summary["products"], summary["issued"], summary["outcome_rate"]) == (1, 1, 1.0)
+    assert metrics.product_counts(frame)[
+        ["template", "organisation", "month", "products"]
+    ].values.tolist() == [["alert", "RILO-WE", "2024-03", 1]]
+    cov = metrics.coverage(frame)
+    assert cov.loc[cov["dimension"] == "WCO region", "value"].tolist() == ["Europe"]
+    assert metrics.draft_to_issue(frame)["products"].tolist() == [1]

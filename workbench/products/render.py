@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -237,7 +237,7 @@ def to_xlsx(built: Built) -> bytes:
     title_fmt = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F3B57"})
     hf = '&C&"-,Bold"' + marking.replace("&", "&&")
 
-    def sheet(name: str):  # type: ignore[no-untyped-def]
+    def sheet(name: str) -> Any:
         ws = wb.add_worksheet(name[:31])
         ws.set_header(hf)
         ws.set_footer(hf + "&RPage &P of &N")
