@@ -76,7 +76,9 @@ def test_grades_and_bands_are_checked() -> None:
 def test_trend_report_figures_equal_workbench_trends(url: str, tmp_path: Path) -> None:
     from workbench.cli import main
 
-    built = reg.assemble(open_store(url), _spec(), ANA)
+    spec = _spec()
+    spec.blocks = [BlockSpec("key_figures"), BlockSpec("trend_chart")]  # the trend report's figures
+    built = reg.assemble(open_store(url), spec, ANA)
     trend = next(b for b in built.blocks if b.key == "trend_chart")
     out = tmp_path / "trends.csv"
     args = ["trends", "--db", url, "--region", "Europe", "--from", "2024-01-01", "--to", "2024-12-31"]
