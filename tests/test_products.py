@@ -15,7 +15,15 @@ import sqlalchemy as sa
 from workbench.identity import PermissionDenied, Principal
 from workbench.products import register as reg
 from workbench.products import render
-from workbench.products.model import BlockSpec, Handling, Judgement, ProductError, ProductSpec, Source, load_templates
+from workbench.products.model import (
+    BlockSpec,
+    Handling,
+    Judgement,
+    ProductError,
+    ProductSpec,
+    Source,
+    load_templates,
+)
 from workbench.store import open_store
 
 ANA = Principal("ana", "RILO-WE", frozenset({"rilo"}), mode="account")
@@ -68,7 +76,9 @@ def test_grades_and_bands_are_checked() -> None:
 def test_trend_report_figures_equal_workbench_trends(url: str, tmp_path: Path) -> None:
     from workbench.cli import main
 
-    built = reg.assemble(open_store(url), _spec(), ANA)
+    spec = _spec()
+    spec.blocks = [BlockSpec("key_figures"), BlockSpec("trend_chart")]  # the trend report's figures
+    built = reg.assemble(open_store(url), spec, ANA)
     trend = next(b for b in built.blocks if b.key == "trend_chart")
     out = tmp_path / "trends.csv"
     args = ["trends", "--db", url, "--region", "Europe", "--from", "2024-01-01", "--to", "2024-12-31"]
@@ -200,16 +210,67 @@ def test_outputs_carry_the_marking_escape_and_neutralise(url: str) -> None:
         render.to_pdf(reg.Built(_spec(handling=Handling("", "AMBER")), built.blocks, {}, []))
 
 
-def test_migration_builds_the_products_tables_as_declared(tmp_path: Path) -> None:
+def test_migration_and_lifecycle_on_both_backends(store_url: str) -> None:
+    """The migration builds the tables as declared, and the register's lifecycle runs, on SQLite and
+    PostgreSQL alike (a product registered from an empty assembly: no data needed)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from workbench.store import Base
 
-    store = open_store(f"sqlite:///{tmp_path / 'm.db'}")
+    store = open_store(store_url)
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         heads = {r[0] for r in conn.execute(sa.text("select version_num from alembic_version"))}
     mine = [d for d in diff if "product" in repr(d)]
     assert not mine, mine
     assert "0010_products" in heads
+    spec = ProductSpec.from_template("newsletter")
+    spec.handling = MARKING
+    first = reg.save_draft(store, reg.Built(spec, [], {}, []), ANA)
+    second = reg.save_draft(store, reg.Built(spec, [], {}, []), ANA)
+    refs = reg.list_products(store, ANA).set_index("id")["reference"]
+    assert refs[first].endswith("-0001") and refs[second].endswith("-0002") and "-NWS-" in refs[first]
+    reg.send_for_review(store, first, ANA)
+    reg.approve(store, first, BOB)
+    reg.issue(store, first, ["FR-DGDDI"], BOB)
+    reg.withdraw(store, first, BOB)
+    assert reg.product_events(store, first)["action"].tolist() == [
+        "drafted",
+        "review",
+        "approved",
+        "issued",
+        "withdrawn",
+    ]
+
+
+def test_giis_metrics_and_the_outcome_of_an_alert(url: str) -> None:
+    from workbench.products import metrics
+    from workbench.store.filters import CaseFilter
+    from workbench.store.frames import case_frame
+
+    store = open_store(url)
+    spec = ProductSpec.from_template("alert", params={"filter": {"wco_regions": ["Europe"]}})
+    spec.handling = MARKING
+    spec.blocks = [BlockSpec("key_figures")]
+    pid = reg.save_draft(store, reg.assemble(store, spec, ANA), ANA)
+    reg.send_for_review(store, pid, ANA)
+    reg.approve(store, pid, BOB)
+    reg.issue(store, pid, ["FR-DGDDI"], BOB)
+    # as if issued on 1 March 2024: its outcome is the cases its filter selects in the 90 days after
+    with store.engine.begin() as c:
+        c.execute(sa.update(reg.PRODUCTS).values(issued_at=pd.Timestamp("2024-03-01", tz="UTC")))
+    frame = metrics.register_frame(store, ANA)
+    out = metrics.outcomes(store, ANA, window=90, reg=frame)
+    expected = case_frame(
+        store, CaseFilter(wco_regions=("Europe",), date_from="2024-03-01", date_to="2024-05-30")
+    )
+    assert out["seizures_after"].tolist() == [len(expected)] and len(expected) > 0
+    summary = metrics.giis_summary(store, ANA, window=90)
+    assert (summary["products"], summary["issued"], summary["outcome_rate"]) == (1, 1, 1.0)
+    assert metrics.product_counts(frame)[
+        ["template", "organisation", "month", "products"]
+    ].values.tolist() == [["alert", "RILO-WE", "2024-03", 1]]
+    cov = metrics.coverage(frame)
+    assert cov.loc[cov["dimension"] == "WCO region", "value"].tolist() == ["Europe"]
+    assert metrics.draft_to_issue(frame)["products"].tolist() == [1]

@@ -1,4 +1,4 @@
-"""The Briefing builder and the Products register in AppTest: assemble a trend report for one region and
+"""The Briefing builder and the Products register in AppTest: assemble a newsletter for one region and
 year, reorder, add text, mark, save; send for review; another person approves and issues; a copy."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def test_build_review_approve_issue_in_the_app(open_app, url: str) -> None:  # t
     from workbench.store import open_store
 
     at = open_app(url, "pages/briefing.py", role="rilo", user="ana", purpose=False)
-    at.selectbox(key="pb_template").select("trend-report").run()
+    at.selectbox(key="pb_template").select("newsletter").run()  # fewer blocks than a trend report
     at.selectbox(key="pb_region").select("Europe").run()
     at.selectbox(key="pb_year").select(2024).run()
     _button(at, "pb_assemble").click().run()

@@ -247,7 +247,13 @@ def run_download(args: argparse.Namespace) -> int:
         return 2
     changed = built.changed_blocks()
     if changed:
-        print(_("warning: the data changed since it was registered; figures differ in: {blocks}", blocks=", ".join(changed)), file=sys.stderr)
+        print(
+            _(
+                "warning: the data changed since it was registered; figures differ in: {blocks}",
+                blocks=", ".join(changed),
+            ),
+            file=sys.stderr,
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(render(built, _fmt(args.out), watermark=mark))
     print(_("wrote {out} for {to}", out=args.out, to=args.to), file=sys.stderr)

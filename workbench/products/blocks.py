@@ -140,7 +140,7 @@ def _trend_chart(ctx: BuildContext, text: str) -> BlockResult:
     ts = time_series(ctx.frame, None, ctx.freq)
     table = _series_table(ts)
     chart = series_chart(ts, title=_("Cases per {period}", period=FREQUENCIES[ctx.freq]))
-    peak = table.loc[table["cases"].idxmax()] if len(table) else None
+    peak = table.iloc[int(table["cases"].to_numpy().argmax())] if len(table) else None
     sentence = (
         _(
             "Cases per {period}: {n} periods, peak {peak:,} in {when}.",

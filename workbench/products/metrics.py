@@ -56,7 +56,9 @@ def register_frame(store: Store, actor: Principal | None = None) -> pd.DataFrame
     df = pd.DataFrame(rows, columns=[c.name for c in PRODUCTS.columns])
     for c in ("created_at", "approved_at", "issued_at", "withdrawn_at"):
         df[c] = pd.to_datetime(df[c], utc=True)
-    df["spec"] = [ProductSpec.from_dict(json.loads(s)) for s in df["spec"]]
+    df["spec"] = pd.Series(
+        [ProductSpec.from_dict(json.loads(s)) for s in df["spec"]], index=df.index, dtype=object
+    )
     df["month"] = df["issued_at"].dt.strftime("%Y-%m")
     return df
 
@@ -79,12 +81,11 @@ def draft_to_issue(reg: pd.DataFrame) -> pd.DataFrame:
     """Days from the first draft to the issue, per template: products, median and longest."""
     issued = reg[reg["issued_at"].notna()]
     days = (issued["issued_at"] - issued["created_at"]).dt.total_seconds() / 86400
-    out = (
-        pd.DataFrame({"template": issued["template"], "days": days})
-        .groupby("template", as_index=False)["days"]
-        .agg(products="size", median_days="median", longest_days="max")
+    grouped = pd.DataFrame({"template": issued["template"], "days": days}).groupby("template")["days"]
+    out = pd.DataFrame(
+        {"products": grouped.size(), "median_days": grouped.median(), "longest_days": grouped.max()}
     )
-    return out.round(2)
+    return out.round(2).reset_index()
 
 
 def coverage(reg: pd.DataFrame) -> pd.DataFrame:
@@ -132,7 +133,7 @@ def _outcome(store: Store, spec: ProductSpec, issued: dt.date, window: int) -> t
                 flt=CaseFilter(date_to=end),
             )
             after = result.metrics("after").set_index("id")
-            return int(after.loc[PROFILE, "seized_matched"]), _("indicators")
+            return int(after.at[PROFILE, "seized_matched"]), _("indicators")  # type: ignore[arg-type]
     from workbench.store.frames import case_frame
 
     base = CaseFilter.from_dict(dict(spec.params.get("filter") or {}))
@@ -147,13 +148,13 @@ def outcomes(
     if reg is None:
         reg = register_frame(store, actor)
     rows = []
-    for r in reg[reg["issued_at"].notna() & reg["template"].isin(OUTCOME_TEMPLATES)].itertuples():
-        issued = r.issued_at.date()
-        n, how = _outcome(store, r.spec, issued, window)
+    for r in reg[reg["issued_at"].notna() & reg["template"].isin(OUTCOME_TEMPLATES)].to_dict("records"):
+        issued = pd.Timestamp(r["issued_at"]).date()
+        n, how = _outcome(store, r["spec"], issued, window)
         rows.append(
             {
-                "reference": f"{r.reference} v{r.version}",
-                "template": r.template,
+                "reference": f"{r['reference']} v{r['version']}",
+                "template": r["template"],
                 "issued": issued,
                 "matched_by": how,
                 "seizures_after": n,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -37,10 +37,12 @@ h1 { font-size: 18pt; color: #1F3B57; margin-bottom: 2pt; }
 h2 { font-size: 13pt; color: #1F3B57; border-bottom: 1px solid #1F3B57; margin-top: 16pt; }
 .marking { text-align: center; font-weight: bold; color: #8b0000; letter-spacing: 0.5pt; }
 .meta td { padding: 1pt 8pt 1pt 0; vertical-align: top; }
-table.data { border-collapse: collapse; font-size: 8.5pt; margin: 4pt 0; }
+table.data { border-collapse: collapse; font-size: 8.5pt; margin: 4pt 0; max-width: 100%; }
+table.data.wide { font-size: 6.5pt; width: 100%; }
+table.data td, table.data th { overflow-wrap: anywhere; }
 table.data th, table.data td { border: 1px solid #bbb; padding: 2pt 4pt; }
 table.data th { background: #e8edf2; }
-td.n { text-align: right; }
+td.n { text-align: right; white-space: nowrap; overflow-wrap: normal; }
 .bluf { border-left: 4px solid #1F3B57; padding: 4pt 8pt; background: #f3f6f9; }
 .note { white-space: pre-wrap; }
 .chart svg { max-width: 100%; height: auto; }
@@ -55,8 +57,8 @@ _PRINT_CSS = """
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt 'DejaVu Sans', sans-serif; }
   @bottom-left { content: string(reference); font: 8pt 'DejaVu Sans', sans-serif; }
 }
-.marking-source { string-set: marking content(); display: block; height: 0; overflow: hidden; font-size: 1pt; }
-.reference-source { string-set: reference content(); display: block; height: 0; overflow: hidden; font-size: 1pt; }
+.marking-source { string-set: marking content(); display: block; height: 0; overflow: hidden; font-size: 1pt; color: transparent; }
+.reference-source { string-set: reference content(); display: block; height: 0; overflow: hidden; font-size: 1pt; color: transparent; }
 .watermark { position: fixed; top: 45%; left: -10%; width: 120%; text-align: center; transform: rotate(-30deg);
   font-size: 26pt; color: rgba(140, 0, 0, 0.13); z-index: -1; }
 .toc a { color: inherit; text-decoration: none; }
@@ -71,7 +73,7 @@ def _e(text: object) -> str:
 
 
 def _table_html(table: pd.DataFrame, limit: int = 60) -> str:
-    if not len(table.columns):
+    if not len(table.columns) or not len(table):
         return ""
     t = table.head(limit)
     head = "".join(f"<th>{_e(c)}</th>" for c in t.columns)
@@ -92,7 +94,8 @@ def _table_html(table: pd.DataFrame, limit: int = 60) -> str:
         if len(table) > limit
         else ""
     )
-    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    wide = " wide" if len(t.columns) > 7 else ""
+    return f'<table class="data{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
 def _chart_html(chart: object, *, png: bool) -> str:
@@ -237,7 +240,7 @@ def to_xlsx(built: Built) -> bytes:
     title_fmt = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F3B57"})
     hf = '&C&"-,Bold"' + marking.replace("&", "&&")
 
-    def sheet(name: str):  # type: ignore[no-untyped-def]
+    def sheet(name: str) -> Any:
         ws = wb.add_worksheet(name[:31])
         ws.set_header(hf)
         ws.set_footer(hf + "&RPage &P of &N")

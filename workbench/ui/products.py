@@ -113,7 +113,8 @@ def _set_text(i: int) -> None:
 def _years() -> list[int]:
     from workbench.ui.loaders import filter_options
 
-    lo, hi = filter_options().get("period") or (None, None)  # type: ignore[misc]
+    period: Any = filter_options().get("period") or (None, None)
+    lo, hi = period
     if lo is None or hi is None:
         this = dt.date.today().year
         return list(range(this, this - 10, -1))
@@ -372,14 +373,13 @@ def register_panel() -> None:
     )
     ids = table["id"].astype(int).tolist()
     labels = {
-        int(r.id): f"{r.id} · {r.reference} v{r.version} · {r.title} ({_(r.status)})"
-        for r in table.itertuples()
+        int(r["id"]): f"{r['id']} · {r['reference']} v{r['version']} · {r['title']} ({_(str(r['status']))})"
+        for r in table.to_dict("records")
     }
     if st.session_state.get("pr_pick") not in ids:
         st.session_state["pr_pick"] = ids[0]
     pid = st.selectbox(_("Product"), ids, key="pr_pick", format_func=lambda i: labels[i])
-    row = table.set_index("id").loc[pid]
-    row["id"] = pid
+    row: pd.Series = table[table["id"] == pid].iloc[0]
     st.caption(
         _(
             "Author {a}; reviewer {r}; distribution {d}",
