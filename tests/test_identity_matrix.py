@@ -72,6 +72,7 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
     from workbench.network.judgements import record_judgement
     from workbench.risk import registry as reg
     from workbench.risk.traffic import read_traffic, store_traffic
+    from workbench.training import courses
 
     store: Store = walk["store"]
     p: Principal = walk["p"][role]
@@ -110,6 +111,8 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         "administer": lambda: acc.create_account(
             store, f"new-{role}", organisation="FR-DGDDI", roles=["viewer"], password=PASSWORD, by=p
         ),
+        "run_courses": lambda: courses.create_course(store, f"course-{role}", ["courier-network"], by=p),
+        "take_courses": lambda: courses.trainee_courses(store, by=p),
     }
 
 
