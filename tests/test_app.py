@@ -53,7 +53,7 @@ def test_every_page_opens(open_app, seeded_sqlite: str, page: str) -> None:  # t
     at = open_app(
         seeded_sqlite,
         page,
-        role="admin" if page in ("pages/admin.py", "pages/audit.py") else "analyst",
+        role="admin" if page in ("pages/admin.py", "pages/audit.py", "pages/course.py") else "analyst",
         timeout=60,
     )
     assert not at.exception, at.exception

@@ -73,6 +73,7 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
     from workbench.operations.groups import create_operation
     from workbench.risk import registry as reg
     from workbench.risk.traffic import read_traffic, store_traffic
+    from workbench.training import courses
 
     store: Store = walk["store"]
     p: Principal = walk["p"][role]
@@ -141,6 +142,8 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         "create_operations": lambda: create_operation(
             store, code=f"OP-{role}", name="t", legal_basis="t", start="2026-01-01", end="2026-02-01", by=p
         ),
+        "run_courses": lambda: courses.create_course(store, f"course-{role}", ["courier-network"], by=p),
+        "take_courses": lambda: courses.trainee_courses(store, by=p),
     }
 
 

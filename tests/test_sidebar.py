@@ -17,7 +17,14 @@ from workbench.store.queries import filter_options
 from workbench.ui.navigation import discover_pages
 
 #: Pages that show no data of the store, so no filter (indicator register, submissions, admin).
-UNFILTERED = {"pages/indicators.py", "pages/submissions.py", "pages/admin.py", "pages/audit.py"}
+UNFILTERED = {
+    "pages/indicators.py",
+    "pages/submissions.py",
+    "pages/admin.py",
+    "pages/audit.py",
+    "pages/course.py",  # training: courses and exercises, no case data of the store shown
+    "pages/exercise.py",
+}
 PAGES = [p.path for specs in discover_pages(ROOT).values() for p in specs]
 
 

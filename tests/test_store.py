@@ -157,6 +157,7 @@ def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> Non
     import workbench.network.judgements  # noqa: F401
     import workbench.risk.registry  # noqa: F401
     import workbench.risk.traffic  # noqa: F401
+    import workbench.training.courses  # noqa: F401
     from workbench.store import Base, open_store
 
     store = open_store(store_url)
