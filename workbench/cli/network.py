@@ -180,6 +180,15 @@ def run_rank(args: argparse.Namespace) -> int:
     except ChartError as e:
         return _fail(e)
     table = rank_chart(chart, by=args.by, top=args.top or None)
+    if table.attrs.get("betweenness_pivots"):
+        print(
+            _(
+                "betweenness estimated from {k} source nodes ({n:,} nodes: exact betweenness would take minutes)",
+                k=table.attrs["betweenness_pivots"],
+                n=len(chart.nodes),
+            ),
+            file=sys.stderr,
+        )
     table["betweenness"] = table["betweenness"].round(4)
     _show(table.drop(columns=["node"] if (table["node"] == table["label"]).all() else []), args.out)
     return 0

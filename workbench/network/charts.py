@@ -76,6 +76,8 @@ if TYPE_CHECKING:  # networkx loads when a chart is analysed, not with the modul
 __all__ = [
     "FORMATS",
     "RANKINGS",
+    "EXACT_BETWEENNESS_NODES",
+    "BETWEENNESS_PIVOTS",
     "LINK_CHARTS",
     "LINK_CHART_NODES",
     "LINK_CHART_EDGES",
@@ -102,6 +104,10 @@ __all__ = [
 
 #: The file formats :func:`read_chart` takes.
 FORMATS: tuple[str, ...] = ("edgelist", "matrix", "graphml", "gexf", "i2")
+#: Charts with more nodes than this get an estimated betweenness (:func:`rank_chart`).
+EXACT_BETWEENNESS_NODES = 1000
+#: Source nodes the estimate starts from (networkx's ``k``, seeded).
+BETWEENNESS_PIVOTS = 100
 #: The measures :func:`rank_chart` ranks by.
 RANKINGS: tuple[str, ...] = ("degree", "weighted_degree", "betweenness")
 
@@ -983,13 +989,19 @@ def rank_chart(chart: LinkChart, by: str = "degree", top: int | None = None) -> 
     """Every node with ``degree`` (distinct neighbours, networkx's degree of the simple graph),
     ``weighted_degree`` (the sum of its edges' weights), ``betweenness`` (networkx, normalised,
     unweighted: a weight is a strength, not a distance) and, for a directed chart, ``in_degree`` and
-    ``out_degree``; ranked by ``by`` (then the label)."""
+    ``out_degree``; ranked by ``by`` (then the label).
+
+    Betweenness is exact up to :data:`EXACT_BETWEENNESS_NODES` nodes; on a larger chart it is estimated
+    from :data:`BETWEENNESS_PIVOTS` seeded source nodes (networkx's ``k``), and ``attrs["betweenness_pivots"]``
+    says how many (None when exact): exact betweenness costs nodes × links, minutes beyond a few
+    thousand nodes (``benchmarks/bench_link_charts.py``)."""
     import networkx as nx
 
     if by not in RANKINGS:
         raise ValueError(_("rank by one of {names}, not {by}", names=", ".join(RANKINGS), by=by))
     g = chart_graph(chart)
-    bc = nx.betweenness_centrality(g, normalized=True)
+    pivots = BETWEENNESS_PIVOTS if g.number_of_nodes() > EXACT_BETWEENNESS_NODES else None
+    bc = nx.betweenness_centrality(g, k=pivots, normalized=True, seed=0)
     out = pd.DataFrame(
         {
             "node": list(g.nodes),
@@ -1005,7 +1017,9 @@ def rank_chart(chart: LinkChart, by: str = "degree", top: int | None = None) -> 
         out["out_degree"] = [int(g.out_degree(n)) for n in g.nodes]
     out = out.sort_values([by, "label"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
-    return out.head(top).reset_index(drop=True) if top else out
+    out = out.head(top).reset_index(drop=True) if top else out
+    out.attrs["betweenness_pivots"] = pivots
+    return out
 
 
 def chart_path(chart: LinkChart, a: str, b: str) -> list[str] | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import PermissionDenied, can
 from workbench.network.charts import (
     RANKINGS,
@@ -36,6 +36,12 @@ from workbench.ui.state import get_state
 
 __all__ = ["CASE_GRAPH", "chart_source", "chart_panels", "chart_drawing"]
 
+#: How each ranking measure is named on the page.
+RANKING_LABELS = {
+    "degree": N_("degree (distinct links)"),
+    "weighted_degree": N_("weighted degree (sum of the weights)"),
+    "betweenness": N_("betweenness"),
+}
 #: The selector's first choice: the graph of the cases (the page as it was).
 CASE_GRAPH = ""
 
