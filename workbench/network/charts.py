@@ -94,6 +94,8 @@ __all__ = [
     "list_charts",
     "delete_chart",
     "chart_graph",
+    "chart_periods",
+    "chart_in_period",
     "search_chart",
     "rank_chart",
     "chart_path",
@@ -956,6 +958,43 @@ def chart_graph(chart: LinkChart, period: str | None = None) -> nx.Graph:
             else:
                 g.add_edge(x, y, weight=float(w), count=1, relation=rel)
     return g
+
+
+def chart_periods(chart: LinkChart) -> list[str]:
+    """The periods the chart's links carry, sorted (empty when none is dated)."""
+    return sorted({str(p) for p in chart.edges["period"] if not _blank(p)})
+
+
+def chart_in_period(chart: LinkChart, period: str | None) -> LinkChart:
+    """The chart with only the links of ``period`` (every node kept; ``None``: the chart itself), so that
+    rankings, communities and hubs can be read per year of a yearly edge list.
+
+    >>> c = read_edgelist(io.StringIO("source,target,year\\nA,B,2019\\nB,C,2020\\n"), name="y")
+    >>> chart_periods(c), len(chart_in_period(c, "2020").edges)
+    (['2019', '2020'], 1)
+    """
+    if period is None:
+        return chart
+    if period not in chart_periods(chart):
+        raise ChartError(
+            _(
+                "the chart '{name}' has no link in period '{period}'; its periods: {periods}",
+                name=chart.name,
+                period=period,
+                periods=", ".join(chart_periods(chart)) or _("none"),
+            )
+        )
+    edges = chart.edges[chart.edges["period"] == period].reset_index(drop=True)
+    return LinkChart(
+        chart.name,
+        chart.nodes,
+        edges,
+        chart.directed,
+        chart.personal,
+        chart.format,
+        chart.source_file,
+        chart.info,
+    )
 
 
 def search_chart(chart: LinkChart, text: str, limit: int = 50) -> pd.DataFrame:

@@ -22,7 +22,9 @@ from workbench.network.charts import (
     LinkChart,
     chart_communities,
     chart_graph,
+    chart_in_period,
     chart_path,
+    chart_periods,
     export_chart,
     list_charts,
     load_chart,
@@ -127,6 +129,16 @@ def chart_panels(name: str) -> None:
     chart = _chart(name)
     if chart is None:
         return
+    periods = chart_periods(chart)
+    if periods:
+        period = st.selectbox(
+            _("Period"),
+            [None, *periods],
+            format_func=lambda p: _("all periods") if p is None else str(p),
+            key="chart_period",
+            help=_("Only the links of one period (a year of a yearly edge list, say); every node is kept."),
+        )
+        chart = chart_in_period(chart, period)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(_("Nodes"), f"{len(chart.nodes):,}")
     c2.metric(_("Links"), f"{len(chart.edges):,}")
