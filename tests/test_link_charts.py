@@ -145,10 +145,11 @@ def test_hostile_xml_is_refused(tmp_path: Path, xml: str) -> None:
 
 ANX = """<?xml version="1.0" encoding="UTF-8"?>
 <Chart>
+ <AttributeClassCollection><AttributeClass Name="Phone" Id="ac1" Type="AttText"/></AttributeClassCollection>
  <ChartItemCollection>
   <ChartItem Label="Ana Silva"><End><Entity EntityId="e1" Identity="Ana Silva">
    <Icon><IconStyle Type="Person"/></Icon></Entity></End>
-   <AttributeCollection><Attribute AttributeClass="Phone" Value="+33 6 12"/></AttributeCollection></ChartItem>
+   <AttributeCollection><Attribute AttributeClassReference="ac1" Value="+33 6 12"/></AttributeCollection></ChartItem>
   <ChartItem Label="Bo Berg"><End><Entity EntityId="e2" Identity="Bo Berg">
    <Icon><IconStyle Type="Person"/></Icon></Entity></End></ChartItem>
   <ChartItem Label="Blue Ltd"><End><Entity EntityId="e3" Identity="Blue Ltd">

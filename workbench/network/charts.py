@@ -20,7 +20,7 @@ Readers (:func:`read_chart`, one per format) refuse bad input with the file, row
   kept; ``label`` labels a node; ``weight`` weighs an edge; ``period`` (or ``year``/``date``) dates it.
 - ``i2``: an i2 Analyst's Notebook chart exported as ANX XML. The common subset is read: entities
   (``ChartItem`` with an ``End/Entity``: ``EntityId``, ``Identity``, the item's ``Label``, the icon type
-  as the node's kind, ``Attribute`` values), and links (``ChartItem`` with a ``Link``: ``End1Id``,
+  as the node's kind, ``Attribute`` values by ``AttributeClass`` or ``AttributeClassReference``), and links (``ChartItem`` with a ``Link``: ``End1Id``,
   ``End2Id``, ``LinkStyle/@ArrowStyle`` for the direction, the item's ``Label`` as the relation and its
   ``DateTime`` as the period, ``Attribute`` values; an attribute named like ``--weight`` weighs the
   link). Themes, cards, timelines, grades and layout are not read.
@@ -618,11 +618,21 @@ def read_i2(
     root = _safe_xml(_data(src), file_name)
     nodes: list[dict[str, Any]] = []
     links: list[tuple[int, Any, Any, dict[str, str]]] = []
+    # attribute classes declared once (AttributeClassCollection) and referred to by id
+    classes = {
+        str(c.get("Id")): str(c.get("Name"))
+        for c in root.iter()
+        if _local(c.tag) == "AttributeClass" and c.get("Id") and c.get("Name")
+    }
+
+    def class_of(a: Any) -> str:
+        return str(a.get("AttributeClass") or classes.get(str(a.get("AttributeClassReference")), ""))
+
     for n, item in enumerate(el for el in root.iter() if _local(el.tag) == "ChartItem"):
         attrs = {
-            str(a.get("AttributeClass", "")): str(a.get("Value", ""))
+            class_of(a): str(a.get("Value", ""))
             for a in item.iter()
-            if _local(a.tag) == "Attribute" and a.get("AttributeClass")
+            if _local(a.tag) == "Attribute" and class_of(a)
         }
         entity = _child(item, "Entity")
         link = _child(item, "Link")
