@@ -272,6 +272,8 @@ def test_betweenness_is_estimated_on_large_charts_only() -> None:
     # the middle of a path is still where the shortest paths go
     middle = (C.EXACT_BETWEENNESS_NODES + 50) // 2
     assert all(abs(int(n[1:]) - middle) < 150 for n in ranked["node"])
+    by_degree = C.rank_chart(large, by="degree")  # not asked for on a large chart: not computed
+    assert by_degree["betweenness"].isna().all() and by_degree.attrs["betweenness_pivots"] is None
 
 
 def test_hubs_rank_every_country_of_case_flows_and_of_an_edge_list(flow_base) -> None:  # type: ignore[no-untyped-def]

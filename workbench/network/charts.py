@@ -1040,17 +1040,23 @@ def rank_chart(chart: LinkChart, by: str = "degree", top: int | None = None) -> 
     unweighted: a weight is a strength, not a distance) and, for a directed chart, ``in_degree`` and
     ``out_degree``; ranked by ``by`` (then the label).
 
-    Betweenness is exact up to :data:`EXACT_BETWEENNESS_NODES` nodes; on a larger chart it is estimated
-    from :data:`BETWEENNESS_PIVOTS` seeded source nodes (networkx's ``k``), and ``attrs["betweenness_pivots"]``
-    says how many (None when exact): exact betweenness costs nodes × links, minutes beyond a few
-    thousand nodes (``benchmarks/bench_link_charts.py``)."""
+    Betweenness is exact up to :data:`EXACT_BETWEENNESS_NODES` nodes. On a larger chart it is computed
+    only when ranking by it (blank otherwise), estimated from at most :data:`BETWEENNESS_PIVOTS` seeded
+    source nodes (networkx's ``k``; fewer on charts of more than 20,000 links), and
+    ``attrs["betweenness_pivots"]`` says how many (None when exact or not computed): exact betweenness
+    costs nodes × links, minutes beyond a few thousand nodes (``benchmarks/bench_link_charts.py``)."""
     import networkx as nx
 
     if by not in RANKINGS:
         raise ValueError(_("rank by one of {names}, not {by}", names=", ".join(RANKINGS), by=by))
     g = chart_graph(chart)
-    pivots = BETWEENNESS_PIVOTS if g.number_of_nodes() > EXACT_BETWEENNESS_NODES else None
-    bc = nx.betweenness_centrality(g, k=pivots, normalized=True, seed=0)
+    large = g.number_of_nodes() > EXACT_BETWEENNESS_NODES
+    pivots = max(10, min(BETWEENNESS_PIVOTS, 2_000_000 // max(1, g.number_of_edges()))) if large else None
+    if large and by != "betweenness":
+        bc = dict.fromkeys(g.nodes, float("nan"))  # not asked for, and costly: left blank
+        pivots = None
+    else:
+        bc = nx.betweenness_centrality(g, k=pivots, normalized=True, seed=0)
     out = pd.DataFrame(
         {
             "node": list(g.nodes),

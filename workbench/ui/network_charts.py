@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from workbench.i18n import N_, _
@@ -111,6 +112,20 @@ def chart_drawing(chart: LinkChart, centre: str | None, hops: int, limit: int = 
     return g
 
 
+@st.cache_data(ttl=1800, max_entries=8, show_spinner=N_("Finding the communities ..."))
+def _communities(url: str, name: str, stored: str, period: str | None, _chart: LinkChart) -> pd.DataFrame:
+    """Louvain on a chart, once per chart, version and period (a rerun must not run it again)."""
+    return chart_communities(_chart)
+
+
+@st.cache_data(ttl=1800, max_entries=16, show_spinner=N_("Ranking the nodes ..."))
+def _ranking(
+    url: str, name: str, stored: str, period: str | None, by: str, _chart: LinkChart
+) -> pd.DataFrame:
+    """The ranking of a chart, once per chart, version, period and measure."""
+    return rank_chart(_chart, by=by)
+
+
 def _pick_node(chart: LinkChart, label: str, key: str) -> str | None:
     text = st.text_input(label, key=f"{key}_text", placeholder=_("a name or part of one"))
     if not text:
@@ -130,6 +145,7 @@ def chart_panels(name: str) -> None:
     if chart is None:
         return
     periods = chart_periods(chart)
+    period = None
     if periods:
         period = st.selectbox(
             _("Period"),
@@ -183,7 +199,9 @@ def chart_panels(name: str) -> None:
                     key="chart_path_view",
                 )
     with comm:
-        communities = chart_communities(chart)
+        communities = _communities(
+            get_store().url, chart.name, str(chart.info.get("uploaded_at")), period, chart
+        )
         st.metric(_("Modularity (Louvain, weighted)"), f"{communities.attrs['modularity']:.3f}")
         table = (
             communities.groupby("community")["label"]
@@ -195,7 +213,7 @@ def chart_panels(name: str) -> None:
         by = st.selectbox(
             _("Rank by"), RANKINGS, key="chart_rank_by", format_func=lambda r: _(r.replace("_", " "))
         )
-        ranking = rank_chart(chart, by=by)
+        ranking = _ranking(get_store().url, chart.name, str(chart.info.get("uploaded_at")), period, by, chart)
         shown = ranking.drop(columns=["node"]).assign(betweenness=ranking["betweenness"].round(4))
         st.dataframe(shown, hide_index=True, width="stretch", key="chart_rank_table")
     with export:
