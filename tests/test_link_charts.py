@@ -145,10 +145,11 @@ def test_hostile_xml_is_refused(tmp_path: Path, xml: str) -> None:
 
 ANX = """<?xml version="1.0" encoding="UTF-8"?>
 <Chart>
+ <AttributeClassCollection><AttributeClass Name="Phone" Id="ac1" Type="AttText"/></AttributeClassCollection>
  <ChartItemCollection>
   <ChartItem Label="Ana Silva"><End><Entity EntityId="e1" Identity="Ana Silva">
    <Icon><IconStyle Type="Person"/></Icon></Entity></End>
-   <AttributeCollection><Attribute AttributeClass="Phone" Value="+33 6 12"/></AttributeCollection></ChartItem>
+   <AttributeCollection><Attribute AttributeClassReference="ac1" Value="+33 6 12"/></AttributeCollection></ChartItem>
   <ChartItem Label="Bo Berg"><End><Entity EntityId="e2" Identity="Bo Berg">
    <Icon><IconStyle Type="Person"/></Icon></Entity></End></ChartItem>
   <ChartItem Label="Blue Ltd"><End><Entity EntityId="e3" Identity="Blue Ltd">
@@ -259,3 +260,36 @@ def test_store_load_permissions_and_audit(store_url: str, tmp_path: Path) -> Non
     C.delete_chart(store, "routes", actor=ANA)
     assert C.list_charts(store, actor=ANA)["name"].tolist() == ["covert cell"]
     store.engine.dispose()
+
+
+def test_betweenness_is_estimated_on_large_charts_only() -> None:
+    small = C.read_edgelist(io.StringIO("source,target\nA,B\nB,C\n"), name="s")
+    assert C.rank_chart(small).attrs["betweenness_pivots"] is None
+    rows = "\n".join(f"n{i},n{i + 1}" for i in range(C.EXACT_BETWEENNESS_NODES + 50))
+    large = C.read_edgelist(io.StringIO("source,target\n" + rows + "\n"), name="l")
+    ranked = C.rank_chart(large, by="betweenness", top=3)
+    assert ranked.attrs["betweenness_pivots"] == C.BETWEENNESS_PIVOTS
+    # the middle of a path is still where the shortest paths go
+    middle = (C.EXACT_BETWEENNESS_NODES + 50) // 2
+    assert all(abs(int(n[1:]) - middle) < 150 for n in ranked["node"])
+    by_degree = C.rank_chart(large, by="degree")  # not asked for on a large chart: not computed
+    assert by_degree["betweenness"].isna().all() and by_degree.attrs["betweenness_pivots"] is None
+
+
+def test_hubs_rank_every_country_of_case_flows_and_of_an_edge_list(flow_base) -> None:  # type: ignore[no-untyped-def]
+    from workbench.routes.flows import edge_list_flows, route_flows
+    from workbench.routes.hubs import country_hubs, hub_ranking
+
+    legs = route_flows(flow_base, "legs", include_internal=False)
+    every = country_hubs(legs)
+    countries = set(legs["origin"]) | set(legs["destination"])
+    assert set(every["country"]) == countries
+    assert set(hub_ranking(flow_base)["hub"]) < countries  # the transit hubs are only some of them
+    for c in every["country"]:  # weighted degree = the cases on the legs in and out, as pandas sums them
+        expected = (
+            legs.loc[legs["origin"] == c, "cases"].sum() + legs.loc[legs["destination"] == c, "cases"].sum()
+        )
+        assert every.loc[every["country"] == c, "weighted_degree"].item() == expected
+    edges = pd.DataFrame({"source": ["Colombia", "Atlantis"], "target": ["ES", "FR"], "weight": [1, 2]})
+    with pytest.raises(ValueError, match="flows.csv, row 3, column 'source': 'Atlantis' is not a country"):
+        edge_list_flows(edges, file_name="flows.csv")

@@ -166,3 +166,37 @@ def test_a_viewer_may_list_but_not_import_nor_open_a_personal_chart(
     assert "cell" in capsys.readouterr().out
     # a local viewer holds the personal-data flag of the local mode, but the viewer role has no view_personal
     assert main(["network", "rank", "cell", "--db", db]) == 3
+
+
+def test_hubs_and_ranks_per_period(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "flows.csv"
+    f.write_text("from,to,year,n\nCO,ES,2019,40\nES,FR,2019,12\nBR,PT,2020,9\nCO,ES,2020,5\n")
+    assert (
+        main(
+            [
+                "network",
+                "import",
+                str(f),
+                "--directed",
+                "--weight",
+                "n",
+                "--name",
+                "y",
+                "--non-personal",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["network", "hubs", "y", "--period", "2020", "--db", db]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [(r[0], float(r[1])) for r in rows if float(r[1]) > 0] == [
+        ("BR", 9.0),
+        ("PT", 9.0),
+        ("CO", 5.0),
+        ("ES", 5.0),
+    ]
+    assert main(["network", "rank", "y", "--period", "2031", "--db", db]) == 2
+    assert "no link in period '2031'; its periods: 2019, 2020" in capsys.readouterr().err

@@ -23,11 +23,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from workbench.cli.common import add_db_option, store_from_args
 from workbench.i18n import _
+
+if TYPE_CHECKING:
+    from workbench.network.charts import LinkChart
 
 __all__ = ["register"]
 
@@ -71,6 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rk.add_argument("--by", choices=RANKINGS, default="degree")
     rk.add_argument("--top", type=int, default=20, metavar="N", help=_("the N first (default 20; 0: all)"))
     rk.add_argument("--out", type=Path, help=_("write the ranking as CSV"))
+    rk.add_argument("--period", help=_("only the links of this period (e.g. a year of a yearly edge list)"))
     add_db_option(rk)
     rk.set_defaults(func=run_rank)
 
@@ -78,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cm.add_argument("name")
     cm.add_argument("--seed", type=int, default=0, help=_("Louvain's random seed (default 0)"))
     cm.add_argument("--out", type=Path, help=_("write node and community as CSV"))
+    cm.add_argument("--period", help=_("only the links of this period (e.g. a year of a yearly edge list)"))
     add_db_option(cm)
     cm.set_defaults(func=run_communities)
 
@@ -94,6 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     hb.add_argument("name")
     hb.add_argument("--by", choices=["weighted_degree", "betweenness"], default="weighted_degree")
     hb.add_argument("--top", type=int, default=0, metavar="N", help=_("the N first (default: all)"))
+    hb.add_argument("--period", help=_("only the links of this period (e.g. a year of a yearly edge list)"))
     add_db_option(hb)
     hb.set_defaults(func=run_hubs)
 
@@ -106,6 +113,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_db_option(ex)
     ex.set_defaults(func=run_export)
+
+
+def _loaded(args: argparse.Namespace) -> LinkChart:
+    """The chart of ``args.name`` (and ``--period``), loaded as the principal."""
+    from workbench.network.charts import chart_in_period, load_chart
+
+    store = store_from_args(args)
+    chart = load_chart(store, args.name, actor=args.principal)
+    return chart_in_period(chart, getattr(args, "period", None))
 
 
 def _fail(e: Exception) -> int:
@@ -172,25 +188,32 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_rank(args: argparse.Namespace) -> int:
-    from workbench.network.charts import ChartError, load_chart, rank_chart
+    from workbench.network.charts import ChartError, rank_chart
 
-    store = store_from_args(args)
     try:
-        chart = load_chart(store, args.name, actor=args.principal)
+        chart = _loaded(args)
     except ChartError as e:
         return _fail(e)
     table = rank_chart(chart, by=args.by, top=args.top or None)
+    if table.attrs.get("betweenness_pivots"):
+        print(
+            _(
+                "betweenness estimated from {k} source nodes ({n:,} nodes: exact betweenness would take minutes)",
+                k=table.attrs["betweenness_pivots"],
+                n=len(chart.nodes),
+            ),
+            file=sys.stderr,
+        )
     table["betweenness"] = table["betweenness"].round(4)
     _show(table.drop(columns=["node"] if (table["node"] == table["label"]).all() else []), args.out)
     return 0
 
 
 def run_communities(args: argparse.Namespace) -> int:
-    from workbench.network.charts import ChartError, chart_communities, load_chart
+    from workbench.network.charts import ChartError, chart_communities
 
-    store = store_from_args(args)
     try:
-        chart = load_chart(store, args.name, actor=args.principal)
+        chart = _loaded(args)
     except ChartError as e:
         return _fail(e)
     comm = chart_communities(chart, seed=args.seed)
@@ -208,10 +231,9 @@ def run_communities(args: argparse.Namespace) -> int:
     return 0
 
 
-def _node(chart: object, text: str) -> str:
-    from workbench.network.charts import ChartError, LinkChart
+def _node(chart: LinkChart, text: str) -> str:
+    from workbench.network.charts import ChartError
 
-    assert isinstance(chart, LinkChart)
     if text in set(chart.nodes["node"]):
         return text
     same = chart.nodes.loc[chart.nodes["label"] == text, "node"].tolist()
@@ -243,13 +265,12 @@ def run_path(args: argparse.Namespace) -> int:
 
 
 def run_hubs(args: argparse.Namespace) -> int:
-    from workbench.network.charts import ChartError, load_chart
+    from workbench.network.charts import ChartError
     from workbench.routes.flows import edge_list_flows
     from workbench.routes.hubs import country_hubs
 
-    store = store_from_args(args)
     try:
-        chart = load_chart(store, args.name, actor=args.principal)
+        chart = _loaded(args)
         labels = chart.labels()
         edges = pd.DataFrame(
             {

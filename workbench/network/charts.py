@@ -20,7 +20,7 @@ Readers (:func:`read_chart`, one per format) refuse bad input with the file, row
   kept; ``label`` labels a node; ``weight`` weighs an edge; ``period`` (or ``year``/``date``) dates it.
 - ``i2``: an i2 Analyst's Notebook chart exported as ANX XML. The common subset is read: entities
   (``ChartItem`` with an ``End/Entity``: ``EntityId``, ``Identity``, the item's ``Label``, the icon type
-  as the node's kind, ``Attribute`` values), and links (``ChartItem`` with a ``Link``: ``End1Id``,
+  as the node's kind, ``Attribute`` values by ``AttributeClass`` or ``AttributeClassReference``), and links (``ChartItem`` with a ``Link``: ``End1Id``,
   ``End2Id``, ``LinkStyle/@ArrowStyle`` for the direction, the item's ``Label`` as the relation and its
   ``DateTime`` as the period, ``Attribute`` values; an attribute named like ``--weight`` weighs the
   link). Themes, cards, timelines, grades and layout are not read.
@@ -76,6 +76,8 @@ if TYPE_CHECKING:  # networkx loads when a chart is analysed, not with the modul
 __all__ = [
     "FORMATS",
     "RANKINGS",
+    "EXACT_BETWEENNESS_NODES",
+    "BETWEENNESS_PIVOTS",
     "LINK_CHARTS",
     "LINK_CHART_NODES",
     "LINK_CHART_EDGES",
@@ -92,6 +94,8 @@ __all__ = [
     "list_charts",
     "delete_chart",
     "chart_graph",
+    "chart_periods",
+    "chart_in_period",
     "search_chart",
     "rank_chart",
     "chart_path",
@@ -102,6 +106,10 @@ __all__ = [
 
 #: The file formats :func:`read_chart` takes.
 FORMATS: tuple[str, ...] = ("edgelist", "matrix", "graphml", "gexf", "i2")
+#: Charts with more nodes than this get an estimated betweenness (:func:`rank_chart`).
+EXACT_BETWEENNESS_NODES = 1000
+#: Source nodes the estimate starts from (networkx's ``k``, seeded).
+BETWEENNESS_PIVOTS = 100
 #: The measures :func:`rank_chart` ranks by.
 RANKINGS: tuple[str, ...] = ("degree", "weighted_degree", "betweenness")
 
@@ -610,11 +618,21 @@ def read_i2(
     root = _safe_xml(_data(src), file_name)
     nodes: list[dict[str, Any]] = []
     links: list[tuple[int, Any, Any, dict[str, str]]] = []
+    # attribute classes declared once (AttributeClassCollection) and referred to by id
+    classes = {
+        str(c.get("Id")): str(c.get("Name"))
+        for c in root.iter()
+        if _local(c.tag) == "AttributeClass" and c.get("Id") and c.get("Name")
+    }
+
+    def class_of(a: Any) -> str:
+        return str(a.get("AttributeClass") or classes.get(str(a.get("AttributeClassReference")), ""))
+
     for n, item in enumerate(el for el in root.iter() if _local(el.tag) == "ChartItem"):
         attrs = {
-            str(a.get("AttributeClass", "")): str(a.get("Value", ""))
+            class_of(a): str(a.get("Value", ""))
             for a in item.iter()
-            if _local(a.tag) == "Attribute" and a.get("AttributeClass")
+            if _local(a.tag) == "Attribute" and class_of(a)
         }
         entity = _child(item, "Entity")
         link = _child(item, "Link")
@@ -952,6 +970,43 @@ def chart_graph(chart: LinkChart, period: str | None = None) -> nx.Graph:
     return g
 
 
+def chart_periods(chart: LinkChart) -> list[str]:
+    """The periods the chart's links carry, sorted (empty when none is dated)."""
+    return sorted({str(p) for p in chart.edges["period"] if not _blank(p)})
+
+
+def chart_in_period(chart: LinkChart, period: str | None) -> LinkChart:
+    """The chart with only the links of ``period`` (every node kept; ``None``: the chart itself), so that
+    rankings, communities and hubs can be read per year of a yearly edge list.
+
+    >>> c = read_edgelist(io.StringIO("source,target,year\\nA,B,2019\\nB,C,2020\\n"), name="y")
+    >>> chart_periods(c), len(chart_in_period(c, "2020").edges)
+    (['2019', '2020'], 1)
+    """
+    if period is None:
+        return chart
+    if period not in chart_periods(chart):
+        raise ChartError(
+            _(
+                "the chart '{name}' has no link in period '{period}'; its periods: {periods}",
+                name=chart.name,
+                period=period,
+                periods=", ".join(chart_periods(chart)) or _("none"),
+            )
+        )
+    edges = chart.edges[chart.edges["period"] == period].reset_index(drop=True)
+    return LinkChart(
+        chart.name,
+        chart.nodes,
+        edges,
+        chart.directed,
+        chart.personal,
+        chart.format,
+        chart.source_file,
+        chart.info,
+    )
+
+
 def search_chart(chart: LinkChart, text: str, limit: int = 50) -> pd.DataFrame:
     """Nodes whose label, id or an attribute value holds ``text`` (case, accents and punctuation
     ignored): ``node, label, kind, degree``, best linked first.
@@ -983,13 +1038,25 @@ def rank_chart(chart: LinkChart, by: str = "degree", top: int | None = None) -> 
     """Every node with ``degree`` (distinct neighbours, networkx's degree of the simple graph),
     ``weighted_degree`` (the sum of its edges' weights), ``betweenness`` (networkx, normalised,
     unweighted: a weight is a strength, not a distance) and, for a directed chart, ``in_degree`` and
-    ``out_degree``; ranked by ``by`` (then the label)."""
+    ``out_degree``; ranked by ``by`` (then the label).
+
+    Betweenness is exact up to :data:`EXACT_BETWEENNESS_NODES` nodes. On a larger chart it is computed
+    only when ranking by it (blank otherwise), estimated from at most :data:`BETWEENNESS_PIVOTS` seeded
+    source nodes (networkx's ``k``; fewer on charts of more than 20,000 links), and
+    ``attrs["betweenness_pivots"]`` says how many (None when exact or not computed): exact betweenness
+    costs nodes × links, minutes beyond a few thousand nodes (``benchmarks/bench_link_charts.py``)."""
     import networkx as nx
 
     if by not in RANKINGS:
         raise ValueError(_("rank by one of {names}, not {by}", names=", ".join(RANKINGS), by=by))
     g = chart_graph(chart)
-    bc = nx.betweenness_centrality(g, normalized=True)
+    large = g.number_of_nodes() > EXACT_BETWEENNESS_NODES
+    pivots = max(10, min(BETWEENNESS_PIVOTS, 2_000_000 // max(1, g.number_of_edges()))) if large else None
+    if large and by != "betweenness":
+        bc = dict.fromkeys(g.nodes, float("nan"))  # not asked for, and costly: left blank
+        pivots = None
+    else:
+        bc = nx.betweenness_centrality(g, k=pivots, normalized=True, seed=0)
     out = pd.DataFrame(
         {
             "node": list(g.nodes),
@@ -1005,7 +1072,9 @@ def rank_chart(chart: LinkChart, by: str = "degree", top: int | None = None) -> 
         out["out_degree"] = [int(g.out_degree(n)) for n in g.nodes]
     out = out.sort_values([by, "label"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
-    return out.head(top).reset_index(drop=True) if top else out
+    out = out.head(top).reset_index(drop=True) if top else out
+    out.attrs["betweenness_pivots"] = pivots
+    return out
 
 
 def chart_path(chart: LinkChart, a: str, b: str) -> list[str] | None:

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.format.route import LEVELS, route_index, route_legs, route_pairs
+from workbench.i18n import _
 
 __all__ = [
     "MODES",
@@ -698,8 +699,14 @@ def edge_list_flows(
             code = to_iso2(v)
             if code is None:
                 raise ValueError(
-                    f"{file_name}, row {first_line + i}, column '{col}': '{str(v)[:60]}' is not a country "
-                    "(an ISO code or a country name)"
+                    _(
+                        "{file}, row {row}, column '{column}': '{value}' is not a country (an ISO code or a "
+                        "country name)",
+                        file=file_name,
+                        row=first_line + i,
+                        column=col,
+                        value=str(v)[:60],
+                    )
                 )
             codes[col].append(code)
     w = (

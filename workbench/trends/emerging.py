@@ -68,7 +68,7 @@ __all__ = [
     "EmergingFlag",
     "EmergingResult",
     "detect_emerging",
-    "tested_period",
+    "period_to_test",
     "data_end",
     "score_quantities",
     "QUANTITY_LOG_SD_FLOOR",
@@ -346,7 +346,7 @@ class EmergingResult:
     settings: dict[str, Any] = field(default_factory=dict)
     #: ``cases`` or ``quantity`` (per unit)
     measure: str = "cases"
-    #: why :attr:`period` was tested (:func:`tested_period`)
+    #: why :attr:`period` was tested (:func:`period_to_test`)
     basis: str = ""
 
     def table(self) -> pd.DataFrame:
@@ -414,17 +414,17 @@ def data_end(dates: pd.Series) -> pd.Timestamp:
     return last
 
 
-def tested_period(
+def period_to_test(
     dates: pd.Series, freq: str, end: dt.date | pd.Timestamp | None = None
 ) -> tuple[pd.Period, str]:
     """The period an emerging-trend test looks at, and why: the last complete period of the range the
     user stated (``end``, e.g. ``--to`` or the sidebar's period), else of the data (:func:`data_end`).
 
     >>> dates = pd.Series(pd.to_datetime(["2024-01-05", "2024-12-28"]))
-    >>> p, why = tested_period(dates, "Q")
+    >>> p, why = period_to_test(dates, "Q")
     >>> str(p), why
     ('2024Q3', 'last complete quarter of the data (they end on 2024-12-28)')
-    >>> p, why = tested_period(dates, "Q", end=dt.date(2024, 12, 31))
+    >>> p, why = period_to_test(dates, "Q", end=dt.date(2024, 12, 31))
     >>> str(p), why
     ('2024Q4', 'last complete quarter of the range stated (to 2024-12-31)')
     """
@@ -517,7 +517,7 @@ def detect_emerging(
 
     ``frame`` is a seizure frame (:func:`workbench.store.frames.seizure_frame`). ``period`` defaults to
     the last complete period of the range stated (``end``: ``--to`` or the sidebar's period), else of the
-    data (:func:`tested_period`; the result's ``basis`` says which). ``measure``: ``cases`` (the
+    data (:func:`period_to_test`; the result's ``basis`` says which). ``measure``: ``cases`` (the
     negative binomial test) or ``quantity`` (each unit its own series, :func:`score_quantities`; a flag
     also needs ``min_count`` cases in the period). Raises ValueError when there are fewer than 3
     baseline periods, or for another measure.
@@ -545,7 +545,7 @@ def detect_emerging(
     if dates.empty or dates.isna().all():
         return EmergingResult([], pd.DataFrame(), "", freq, baseline, {}, settings, measure)
     if period is None:
-        target, basis = tested_period(dates, freq, end)
+        target, basis = period_to_test(dates, freq, end)
     else:
         target = pd.Period(period, freq=_pfreq(freq))
         basis = "the period asked for"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import PermissionDenied, can
 from workbench.network.charts import (
     RANKINGS,
@@ -22,7 +23,9 @@ from workbench.network.charts import (
     LinkChart,
     chart_communities,
     chart_graph,
+    chart_in_period,
     chart_path,
+    chart_periods,
     export_chart,
     list_charts,
     load_chart,
@@ -36,6 +39,12 @@ from workbench.ui.state import get_state
 
 __all__ = ["CASE_GRAPH", "chart_source", "chart_panels", "chart_drawing"]
 
+#: How each ranking measure is named on the page.
+RANKING_LABELS = {
+    "degree": N_("degree (distinct links)"),
+    "weighted_degree": N_("weighted degree (sum of the weights)"),
+    "betweenness": N_("betweenness"),
+}
 #: The selector's first choice: the graph of the cases (the page as it was).
 CASE_GRAPH = ""
 
@@ -103,6 +112,20 @@ def chart_drawing(chart: LinkChart, centre: str | None, hops: int, limit: int = 
     return g
 
 
+@st.cache_data(ttl=1800, max_entries=8, show_spinner=N_("Finding the communities ..."))
+def _communities(url: str, name: str, stored: str, period: str | None, _chart: LinkChart) -> pd.DataFrame:
+    """Louvain on a chart, once per chart, version and period (a rerun must not run it again)."""
+    return chart_communities(_chart)
+
+
+@st.cache_data(ttl=1800, max_entries=16, show_spinner=N_("Ranking the nodes ..."))
+def _ranking(
+    url: str, name: str, stored: str, period: str | None, by: str, _chart: LinkChart
+) -> pd.DataFrame:
+    """The ranking of a chart, once per chart, version, period and measure."""
+    return rank_chart(_chart, by=by)
+
+
 def _pick_node(chart: LinkChart, label: str, key: str) -> str | None:
     text = st.text_input(label, key=f"{key}_text", placeholder=_("a name or part of one"))
     if not text:
@@ -121,6 +144,17 @@ def chart_panels(name: str) -> None:
     chart = _chart(name)
     if chart is None:
         return
+    periods = chart_periods(chart)
+    period = None
+    if periods:
+        period = st.selectbox(
+            _("Period"),
+            [None, *periods],
+            format_func=lambda p: _("all periods") if p is None else str(p),
+            key="chart_period",
+            help=_("Only the links of one period (a year of a yearly edge list, say); every node is kept."),
+        )
+        chart = chart_in_period(chart, period)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(_("Nodes"), f"{len(chart.nodes):,}")
     c2.metric(_("Links"), f"{len(chart.edges):,}")
@@ -165,7 +199,9 @@ def chart_panels(name: str) -> None:
                     key="chart_path_view",
                 )
     with comm:
-        communities = chart_communities(chart)
+        communities = _communities(
+            get_store().url, chart.name, str(chart.info.get("uploaded_at")), period, chart
+        )
         st.metric(_("Modularity (Louvain, weighted)"), f"{communities.attrs['modularity']:.3f}")
         table = (
             communities.groupby("community")["label"]
@@ -177,7 +213,7 @@ def chart_panels(name: str) -> None:
         by = st.selectbox(
             _("Rank by"), RANKINGS, key="chart_rank_by", format_func=lambda r: _(r.replace("_", " "))
         )
-        ranking = rank_chart(chart, by=by)
+        ranking = _ranking(get_store().url, chart.name, str(chart.info.get("uploaded_at")), period, by, chart)
         shown = ranking.drop(columns=["node"]).assign(betweenness=ranking["betweenness"].round(4))
         st.dataframe(shown, hide_index=True, width="stretch", key="chart_rank_table")
     with export:
