@@ -69,7 +69,7 @@ def bench_search(size: int, workdir: Path) -> dict:
     took, found = [], 0
     for t in terms:
         t0 = time.perf_counter()
-        found += int(not search(store, t, settings=settings, limit=50).empty)
+        found += int(not search(store, t, actor=settings, limit=50).empty)
         took.append(time.perf_counter() - t0)
     p, c = DATA_TABLES["persons"], DATA_TABLES["cases"]
     like = []

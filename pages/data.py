@@ -1,6 +1,6 @@
 """Data: upload a data set from any source, map its columns if it has its own layout, preview, import
 with a progress bar and the result report; export the filtered data in the kind the recipient may get."""
-# nav: section=Data quality; title=Data; icon=:material/upload_file:; order=10; needs=import_data|export_non_personal
+# nav: section=Data quality; title=Data; icon=:material/upload_file:; order=10
 
 from pathlib import Path
 

@@ -136,12 +136,10 @@ def test_menus_offer_each_role_its_pages() -> None:
     assert "Duplicates" in titles["analyst"] and "Duplicates" in titles["steward"]
     assert "Duplicates" not in titles["viewer"] and "Duplicates" not in titles["rilo"]
     assert {"Overview", "Cases", "Routes", "Network", "Trends"} <= titles["viewer"]
-    # Risk pages for the roles that may write or approve indicators (RILO may both), none for a
-    # viewer; the Data page (import, export) for those that may import or export: not a viewer
+    # Risk pages for the roles that may write or approve indicators (RILO may both), none for a viewer
     risk = {"Indicators", "Back-test", "Scoring"}
     assert all(risk <= titles[r] for r in ("analyst", "steward", "trainer", "rilo"))
-    assert not risk & titles["viewer"] and "Data" not in titles["viewer"]
-    assert "Data" in titles["rilo"] and "Data" in titles["steward"]
+    assert not risk & titles["viewer"]
 
 
 @pytest.mark.parametrize("role", ["rilo", "viewer"])

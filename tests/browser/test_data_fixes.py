@@ -75,11 +75,10 @@ def viewer_url(seeded_sqlite: str, tmp_path: Path) -> Iterator[str]:
 def test_a_viewer_gets_no_upload(page, viewer_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(viewer_url)
     wait_idle(page)
-    # a viewer may neither import nor export: the Data page is not in its menu, nor at its address
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    assert nav.get_by_role("link", name="Data", exact=True).count() == 0
     page.goto(f"{viewer_url}/data")
-    wait_idle(page)
+    wait_idle(page, "text=read-only")
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Your role (viewer) is read-only" in main
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert_no_exception(page)
     screenshot(page, "data-fix-viewer")
