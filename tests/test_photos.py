@@ -393,3 +393,15 @@ def test_the_command_line_adds_finds_and_refuses(
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
     code, out, err = cli("add", f"{rc2}/{cid2}", str(original))
     assert code == 3 and "may not attach photos" in err
+
+
+def test_sample_photos_plant_a_series_across_countries(store_copy: str) -> None:
+    from workbench.photos.gallery import concealment_series
+    from workbench.sample.photos import attach_sample_photos
+
+    store = open_store(store_copy)
+    ids = attach_sample_photos(store, ADMIN, share=0.05, seed=3, max_photos=3)  # what `workbench seed` calls
+    assert len(ids) >= 4  # three drawn, the first photographed again elsewhere
+    series = concealment_series(store, ADMIN)
+    assert not series.empty
+    assert series.groupby("series")["reporting_country"].nunique().max() >= 2
