@@ -405,3 +405,14 @@ def test_sample_photos_plant_a_series_across_countries(store_copy: str) -> None:
     series = concealment_series(store, ADMIN)
     assert not series.empty
     assert series.groupby("series")["reporting_country"].nunique().max() >= 2
+
+
+def test_heic_is_read_when_pillow_heif_is_installed() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")  # the optional `heic` extra (a wheel; in dev too)
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    draw_photo(8).save(out, "HEIF")
+    img = read_image(out.getvalue(), "iphone.HEIC")
+    assert (img.format, img.media_type, img.size) == ("HEIF", "image/heic", (640, 480))
+    with pytest.raises(PhotoError, match="iphone.jpg: the extension says JPEG but the file is a HEIF"):
+        read_image(out.getvalue(), "iphone.jpg")
