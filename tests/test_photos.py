@@ -416,3 +416,28 @@ def test_heic_is_read_when_pillow_heif_is_installed() -> None:
     assert (img.format, img.media_type, img.size) == ("HEIF", "image/heic", (640, 480))
     with pytest.raises(PhotoError, match="iphone.jpg: the extension says JPEG but the file is a HEIF"):
         read_image(out.getvalue(), "iphone.jpg")
+
+
+def test_on_postgresql_photos_live_in_the_database_and_are_found(pg_url: str, tiny_store: str) -> None:
+    """The server deployment: the files in ``photo_blobs``, written in the attaching transaction."""
+    from workbench.exchange.ingest import import_path
+
+    store = open_store(pg_url)
+    src = Path(tiny_store.removeprefix("sqlite:///")).parent / "src"
+    assert import_path(src, store, actor=ADMIN).status == "accepted"
+    assert isinstance(storage_for(store), DatabaseStorage)
+    (rc, cid), (rc2, cid2) = _cases(store, 2)
+    first, again = attach_photos(
+        store,
+        [
+            NewPhoto(jpeg_bytes(draw_photo(61)), "a.jpg", rc, cid),
+            NewPhoto(transform(draw_photo(61), "crop_10"), "b.jpg", rc2, cid2),
+        ],
+        ANALYST,
+    )
+    assert _files(store) == 8
+    assert list(similar_to_photo(store, ANALYST, first)["photo_id"]) == [again]  # the crop from the whole
+    assert list(similar_to_photo(store, ANALYST, again)["photo_id"]) == [first]  # and the whole from the crop
+    with pytest.raises(PhotoError, match="c.jpg: the case ZZ/none is not in the store"):
+        attach_photos(store, [NewPhoto(jpeg_bytes(draw_photo(62)), "c.jpg", "ZZ", "none")], ANALYST)
+    assert _rows(store) == 2 and _files(store) == 8
