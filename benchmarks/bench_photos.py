@@ -100,7 +100,7 @@ def speed(n: int) -> None:
     print(f"{'step':<40}{'seconds':>10}")
     for label, s in (
         ("build the index (hex -> packed uint64)", build),
-        ("hash the query (8 orientations x 4)", hashing),
+        ("hash the query (8 orientations x 5)", hashing),
         ("scan: numpy XOR + bitwise_count", scan),
         ("ref: Python bit_count, pHash part only", reference),
     ):

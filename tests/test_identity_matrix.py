@@ -144,7 +144,22 @@ def _library_calls(walk: dict[str, Any], role: str) -> dict[str, Callable[[], ob
         ),
         "run_courses": lambda: courses.create_course(store, f"course-{role}", ["courier-network"], by=p),
         "take_courses": lambda: courses.trainee_courses(store, by=p),
+        "attach_photos": lambda: attach_photo(store, p),
     }
+
+
+def attach_photo(store: Store, p: Principal) -> object:
+    """Attach one synthetic photo to the store's first case (the photos' library entry point)."""
+    import sqlalchemy as sa
+
+    from workbench.photos.attach import NewPhoto, attach_photos
+    from workbench.sample.photos import draw_photo, jpeg_bytes
+    from workbench.store import DATA_TABLES
+
+    t = DATA_TABLES["cases"]
+    with store.engine.connect() as conn:
+        rc, cid = conn.execute(sa.select(t.c.reporting_country, t.c.case_id).limit(1)).one()
+    return attach_photos(store, [NewPhoto(jpeg_bytes(draw_photo(3)), "m.jpg", rc, cid)], p)
 
 
 def test_every_action_has_a_library_entry_point(walk: dict[str, Any]) -> None:

@@ -393,3 +393,51 @@ def test_the_command_line_adds_finds_and_refuses(
     monkeypatch.setenv("WORKBENCH_ROLE", "viewer")
     code, out, err = cli("add", f"{rc2}/{cid2}", str(original))
     assert code == 3 and "may not attach photos" in err
+
+
+def test_sample_photos_plant_a_series_across_countries(store_copy: str) -> None:
+    from workbench.photos.gallery import concealment_series
+    from workbench.sample.photos import attach_sample_photos
+
+    store = open_store(store_copy)
+    ids = attach_sample_photos(store, ADMIN, share=0.05, seed=3, max_photos=3)  # what `workbench seed` calls
+    assert len(ids) >= 4  # three drawn, the first photographed again elsewhere
+    series = concealment_series(store, ADMIN)
+    assert not series.empty
+    assert series.groupby("series")["reporting_country"].nunique().max() >= 2
+
+
+def test_heic_is_read_when_pillow_heif_is_installed() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")  # the optional `heic` extra (a wheel; in dev too)
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    draw_photo(8).save(out, "HEIF")
+    img = read_image(out.getvalue(), "iphone.HEIC")
+    assert (img.format, img.media_type, img.size) == ("HEIF", "image/heic", (640, 480))
+    with pytest.raises(PhotoError, match="iphone.jpg: the extension says JPEG but the file is a HEIF"):
+        read_image(out.getvalue(), "iphone.jpg")
+
+
+def test_on_postgresql_photos_live_in_the_database_and_are_found(pg_url: str, tiny_store: str) -> None:
+    """The server deployment: the files in ``photo_blobs``, written in the attaching transaction."""
+    from workbench.exchange.ingest import import_path
+
+    store = open_store(pg_url)
+    src = Path(tiny_store.removeprefix("sqlite:///")).parent / "src"
+    assert import_path(src, store, actor=ADMIN).status == "accepted"
+    assert isinstance(storage_for(store), DatabaseStorage)
+    (rc, cid), (rc2, cid2) = _cases(store, 2)
+    first, again = attach_photos(
+        store,
+        [
+            NewPhoto(jpeg_bytes(draw_photo(61)), "a.jpg", rc, cid),
+            NewPhoto(transform(draw_photo(61), "crop_10"), "b.jpg", rc2, cid2),
+        ],
+        ANALYST,
+    )
+    assert _files(store) == 8
+    assert list(similar_to_photo(store, ANALYST, first)["photo_id"]) == [again]  # the crop from the whole
+    assert list(similar_to_photo(store, ANALYST, again)["photo_id"]) == [first]  # and the whole from the crop
+    with pytest.raises(PhotoError, match="c.jpg: the case ZZ/none is not in the store"):
+        attach_photos(store, [NewPhoto(jpeg_bytes(draw_photo(62)), "c.jpg", "ZZ", "none")], ANALYST)
+    assert _rows(store) == 2 and _files(store) == 8

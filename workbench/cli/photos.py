@@ -124,7 +124,7 @@ def run_similar(args: argparse.Namespace) -> int:
             )
             rows = [
                 (
-                    f"{meta.at[m.photo_id, 'reporting_country']}/{meta.at[m.photo_id, 'case_id']}",
+                    "{}/{}".format(*meta.loc[m.photo_id, ["reporting_country", "case_id"]].astype(str)),
                     m.photo_id,
                     m.distance,
                 )

@@ -226,7 +226,7 @@ def similar_photos(
     matches = index.search(query_hashes(img), top=top + len(exclude), max_distance=max_distance)
     rows = [
         {
-            "case": f"{meta.at[m.photo_id, 'reporting_country']}/{meta.at[m.photo_id, 'case_id']}",
+            "case": "{}/{}".format(*meta.loc[m.photo_id, ["reporting_country", "case_id"]].astype(str)),
             "photo_id": m.photo_id,
             "distance": m.distance,
             "reporting_country": meta.at[m.photo_id, "reporting_country"],

@@ -32,6 +32,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePath
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -74,6 +75,7 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@cache
 def _heif_opener() -> bool:
     """Register the HEIC/HEIF opener when ``pillow-heif`` is installed (an optional wheel)."""
     try:
@@ -111,8 +113,7 @@ def read_image(data: bytes, name: str) -> LoadedImage:
     base = PurePath(name).name
     suffix = PurePath(base).suffix.lower()
     known = {ext: fmt for fmt, exts in FORMATS.items() for ext in exts}
-    if suffix in (".heic", ".heif"):
-        _heif_opener()
+    _heif_opener()  # so that a HEIC file under another extension is named as what it is
     if suffix not in known:
         raise PhotoError(
             _(

@@ -126,8 +126,8 @@ def draw_photo(seed: int, kind: str = "concealment", size: tuple[int, int] = (64
         d.rounded_rectangle([cx - 130, h * 0.48, cx + 130, h * 1.1], radius=60, fill=col)
     else:
         for _ in range(int(rng.integers(4, 9))):
-            x0, y0 = rng.integers(0, w - 60), rng.integers(0, h - 60)
-            x1, y1 = x0 + rng.integers(40, w // 2), y0 + rng.integers(30, h // 2)
+            x0, y0 = int(rng.integers(0, w - 60)), int(rng.integers(0, h - 60))
+            x1, y1 = x0 + int(rng.integers(40, w // 2)), y0 + int(rng.integers(30, h // 2))
             fill = tuple(int(x) for x in rng.integers(0, 256, 3))
             shape = rng.integers(0, 3)
             if shape == 0:

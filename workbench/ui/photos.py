@@ -40,7 +40,7 @@ def photo_grid(
     for n, row in enumerate(photos.itertuples(index=False)):
         col = cols[n % columns]
         with col.container(border=True):
-            pid = int(row.photo_id)
+            pid = int(str(row.photo_id))
             st.image(photo_file(store, actor, pid, "thumb_256", audited=False), width="stretch")
             label = f"#{pid} · {row.kind} · {row.reporting_country}/{row.case_id}"
             if distances is not None:
