@@ -128,10 +128,10 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         sign_in(carl, "carl")
         _open_operations(carl)
         carl.get_by_role("textbox", name="case_id *").fill("OPB-1")
-        date = carl.locator('[data-testid="stDateInput"] input').first
+        date = carl.locator('[data-testid="stMain"] [data-testid="stDateInput"] input:not([type="date"])').first
         date.click()
         date.fill("2026/03/01")
-        date.press("Enter")
+        date.press("Escape")
         carl.get_by_role("button", name="Submit", exact=True).click()
         carl.get_by_text("1 row(s) accepted, 0 refused").wait_for(timeout=60_000)
         carl.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(_workbook(url, tmp_path)))
