@@ -39,11 +39,15 @@ def ops_app(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     store, setup = open_store(url), installation_principal()
     for name, org in (("olga", "FR-DGDDI"), ("carl", "DE-ZOLL"), ("theo", "ES-AEAT")):
         create_organisation(store, org, org, "administration", by=setup)
-        create_account(store, name, organisation=org, roles=["analyst"], password=PASSWORD, personal=True, by=setup)
+        create_account(
+            store, name, organisation=org, roles=["analyst"], password=PASSWORD, personal=True, by=setup
+        )
     before = os.environ.get(KEY_ENV)
     os.environ[KEY_ENV] = generate_key()  # the server reads it from its environment
     try:
-        with served_app(url, tmp_path_factory.mktemp("opslog") / "streamlit-operations.log", role="admin") as app:
+        with served_app(
+            url, tmp_path_factory.mktemp("opslog") / "streamlit-operations.log", role="admin"
+        ) as app:
             yield app, url
     finally:
         if before is None:
@@ -128,13 +132,12 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         sign_in(carl, "carl")
         _open_operations(carl)
         carl.get_by_role("textbox", name="case_id *").fill("OPB-1")
-        date = carl.locator('[data-testid="stMain"] [data-testid="stDateInput"] input:not([type="date"])').first
-        date.click()
-        date.fill("2026/03/01")
-        date.press("Escape")
+        carl.get_by_role("textbox", name="seizure_date *").fill("2026-03-01")
         carl.get_by_role("button", name="Submit", exact=True).click()
         carl.get_by_text("1 row(s) accepted, 0 refused").wait_for(timeout=60_000)
-        carl.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(_workbook(url, tmp_path)))
+        carl.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            str(_workbook(url, tmp_path))
+        )
         wait_idle(carl)
         carl.get_by_role("button", name="Submit the workbook").click()
         carl.get_by_text("1 row(s) accepted, 1 refused").wait_for(timeout=90_000)
@@ -147,9 +150,10 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         main = olga.locator('[data-testid="stMain"]')
         main.get_by_text("Rows (2)").wait_for(timeout=60_000)
         main.get_by_text("Refused rows").wait_for(timeout=60_000)
-        assert "not a date in ISO 8601 form" in olga.locator('[data-testid="stMain"]').inner_text() or olga.locator(
-            '[data-testid="stDataFrame"]'
-        ).count() >= 2
+        assert (
+            "not a date in ISO 8601 form" in olga.locator('[data-testid="stMain"]').inner_text()
+            or olga.locator('[data-testid="stDataFrame"]').count() >= 2
+        )
         screenshot(olga, "operations-organiser-rows")
         # a message the contributor sees without reloading
         _tab(olga, "Messages")
@@ -187,7 +191,9 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
     from workbench.store import open_store
 
     store = open_store(url)
-    monkeypatch.setenv("WORKBENCH_TOKEN", issue_token(store, "theo", by=library_sign_in(store, "theo", PASSWORD)))
+    monkeypatch.setenv(
+        "WORKBENCH_TOKEN", issue_token(store, "theo", by=library_sign_in(store, "theo", PASSWORD))
+    )
     capsys.readouterr()
     assert main(["operation", "list", "--db", url]) == 0
     assert CODE not in capsys.readouterr().out
