@@ -144,7 +144,8 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         screenshot(carl, "operations-contributor-submits")
         _tab(carl, "Messages")
         # the organiser sees the two good rows and the bad row's reason
-        olga.reload()
+        # (a reload would start a new session, signed out: the navigation reruns the page instead)
+        olga.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Operations", exact=True).click()
         main = olga.locator('[data-testid="stMain"]')
         main.get_by_text("Rows (2)").wait_for(timeout=90_000)
         main.get_by_text("Refused rows").wait_for(timeout=60_000)
