@@ -147,7 +147,9 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         # (a reload would start a new session, signed out: the navigation reruns the page instead)
         olga.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Operations", exact=True).click()
         main = olga.locator('[data-testid="stMain"]')
-        main.get_by_text("Rows (2)").wait_for(timeout=90_000)
+        main.get_by_text("Rows (2)").wait_for(state="attached", timeout=90_000)
+        _tab(olga, "Data")
+        main.get_by_text("Rows (2)").wait_for(timeout=30_000)
         main.get_by_text("Refused rows").wait_for(timeout=60_000)
         assert (
             "not a date in ISO 8601 form" in olga.locator('[data-testid="stMain"]').inner_text()
