@@ -145,7 +145,9 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         _tab(carl, "Messages")
         # the organiser sees the two good rows and the bad row's reason
         # (a reload would start a new session, signed out: the navigation reruns the page instead)
-        olga.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Operations", exact=True).click()
+        olga.locator('[data-testid="stSidebarNav"]').get_by_role(
+            "link", name="Operations", exact=True
+        ).click()
         main = olga.locator('[data-testid="stMain"]')
         main.get_by_text("Rows (2)").wait_for(state="attached", timeout=90_000)
         _tab(olga, "Data")
