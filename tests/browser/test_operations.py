@@ -160,8 +160,8 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
         screenshot(olga, "operations-organiser-rows")
         # a message the contributor sees without reloading
         _tab(olga, "Messages")
-        olga.get_by_label("Subject (a new thread)").fill("Courier alert")
-        olga.get_by_label("Message").fill("Passenger on AF0443 tomorrow")
+        olga.get_by_role("textbox", name="Subject (a new thread)").fill("Courier alert")
+        olga.get_by_role("textbox", name="Message", exact=True).fill("Passenger on AF0443 tomorrow")
         olga.get_by_role("button", name="Post").click()
         carl.get_by_text("Passenger on AF0443 tomorrow").wait_for(timeout=30_000)
         screenshot(carl, "operations-live-message")
