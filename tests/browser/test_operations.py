@@ -172,7 +172,7 @@ def test_operation_between_two_organisations_and_a_third_that_sees_nothing(  # t
             olga.get_by_role("button", name=f"Download {CODE}.xlsx").click()
         import pandas as pd
 
-        extracted = pd.read_excel(dl.value.path())
+        extracted = pd.read_excel(dl.value.path(), engine="openpyxl")
         assert sorted(extracted["case_id"]) == ["OPB-1", "OPB-2"]
         assert_no_exception(olga)
     # the third account: nothing on the Operations page nor in the search
