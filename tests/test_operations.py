@@ -240,3 +240,28 @@ def test_template_refuses_unknown_fields() -> None:
         Template.from_spec([{"like": "cases.nope"}])
     with pytest.raises(ValueError, match="codes"):
         Template.from_spec([{"name": "x", "type": "code"}])
+
+
+def test_the_demo_operation_of_the_seeded_store(tmp_path: Path) -> None:
+    from workbench.cli.seed import DEMO_ACCOUNTS, DEMO_ORGANISATIONS
+    from workbench.operations.demo import DEMO_CODE, seed_demo_operation
+
+    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
+    boot = installation_principal()
+    for code, name, kind in DEMO_ORGANISATIONS:
+        create_organisation(store, code, name, kind, by=boot)
+    for name, org, roles, personal in DEMO_ACCOUNTS:
+        create_account(store, name, organisation=org, roles=roles, password=None, personal=personal, by=boot)
+    assert "12 fields, 3 rows" in seed_demo_operation(store, boot)
+    assert "exists already" in seed_demo_operation(store, boot)
+    sara = Principal("sara.steward", "DE-ZOLL", frozenset({"steward"}))
+    vic = Principal("vic.viewer", "DE-ZOLL", frozenset({"viewer"}))
+    [op] = groups.list_operations(store, sara)
+    assert (op.code, op.status, op.role) == (DEMO_CODE, "active", "contributor")
+    assert groups.list_operations(store, vic) == []  # same organisation, not a member
+    assert {m.organisation for m in groups.list_members(store, DEMO_CODE, sara)} == {
+        "FR-DGDDI",
+        "DE-ZOLL",
+        "RILO-WE",
+    }
+    assert len(submissions.current_template(store, DEMO_CODE, sara).fields) == 12
