@@ -261,7 +261,10 @@ class MappingProfile:
         return out
 
     def unmapped_notes(self) -> list[str]:
-        return [f"{t}: required columns still unmapped: {', '.join(cs)}" for t, cs in self.missing_required().items()]
+        return [
+            f"{t}: required columns still unmapped: {', '.join(cs)}"
+            for t, cs in self.missing_required().items()
+        ]
 
     def to_yaml(self) -> str:
         head = (
@@ -421,8 +424,15 @@ def header_unit(header: object) -> tuple[str, str | None]:
     if not m or not m.group(1):
         return n, None
     unit = m.group(2)
-    unit = {"gr": "g", "grammes": "g", "kilos": "kg", "kilograms": "kg", "kilogrammes": "kg",
-            "milligrams": "mg", "tonne": "t"}.get(unit, _UNIT_ALIASES.get(unit, unit))
+    unit = {
+        "gr": "g",
+        "grammes": "g",
+        "kilos": "kg",
+        "kilograms": "kg",
+        "kilogrammes": "kg",
+        "milligrams": "mg",
+        "tonne": "t",
+    }.get(unit, _UNIT_ALIASES.get(unit, unit))
     return m.group(1), unit
 
 
@@ -446,8 +456,10 @@ def _time_columns(t: RawTable) -> dict[str, str]:
             out["fiscal_year"] = h
         elif "year" not in out and n in _YEAR_HEADERS and all(_year(v) for v in cells):
             out["year"] = h
-        elif "month" not in out and (n in _MONTH_HEADERS or n.startswith("month ")) and all(
-            month_number(v) for v in cells
+        elif (
+            "month" not in out
+            and (n in _MONTH_HEADERS or n.startswith("month "))
+            and all(month_number(v) for v in cells)
         ):
             out["month"] = h
         elif "day" not in out and n in _DAY_HEADERS:
@@ -466,7 +478,9 @@ def _quantity_unit(m: TableMapping, profile: MappingProfile, tname: str) -> None
         return
     if unit in ("lb", "oz", "t", "mg"):
         del m.columns["quantity"]
-        m.derive["quantity"] = parse_derivation("quantity", {"convert": {"column": h, "from": unit, "to": "kg"}})
+        m.derive["quantity"] = parse_derivation(
+            "quantity", {"convert": {"column": h, "from": unit, "to": "kg"}}
+        )
         m.constants["unit"] = "kg"
         profile.notes.append(f"{tname}.quantity: {h!r} is in {unit}: converted to kg")
     elif "unit" not in m.columns:
@@ -510,7 +524,9 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         hit = max(free, key=share.__getitem__, default=None)
         if hit is not None and share[hit] >= 0.8:
             m.columns["reporting_country"] = hit
-            profile.notes.append(f"statistics.reporting_country: taken from {hit!r} (its cells are countries)")
+            profile.notes.append(
+                f"statistics.reporting_country: taken from {hit!r} (its cells are countries)"
+            )
     m.ignore = [h for h in t.columns if h not in m.source_columns]
     if m.ignore:
         profile.notes.append(
@@ -706,7 +722,9 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         ):
             mapping.derive["case_id"] = profile.tables["cases"].derive["case_id"]
             if "reporting_country" not in cols and "reporting_country" in profile.tables["cases"].constants:
-                mapping.constants["reporting_country"] = profile.tables["cases"].constants["reporting_country"]
+                mapping.constants["reporting_country"] = profile.tables["cases"].constants[
+                    "reporting_country"
+                ]
         if tname == "cases" and "seizure_date" not in cols:
             times = _time_columns(src)
             y = times.get("fiscal_year") or times.get("year")
@@ -719,7 +737,11 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 mapping.derive["seizure_date"] = parse_derivation("seizure_date", {"date": spec})
                 profile.notes.append(
                     f"cases.seizure_date: from {', '.join(repr(v) for v in times.values())}"
-                    + ("" if "day" in times else "; no day in the file: the 1st of the month, as the profile says")
+                    + (
+                        ""
+                        if "day" in times
+                        else "; no day in the file: the 1st of the month, as the profile says"
+                    )
                     + ("; fiscal year taken to start in October" if "fiscal_year" in times else "")
                 )
             elif y:
@@ -993,9 +1015,9 @@ def _map_chunk(
         # a commodity the taxonomy does not know is said as such, never as a blank category
         src_col = m.columns.get("commodity_type")
         unknown = frame["commodity_type"].notna() & derived.isna() & frame["commodity_category"].isna()
-        for i in np.flatnonzero(unknown.to_numpy(dtype=bool)):
-            written = chunk[src_col].iloc[i] if src_col in chunk.columns else frame["commodity_type"].iloc[i]
-            refusals[i] = {**(refusals[i] or {}), "commodity_type": unknown_commodity(written)}
+        for j in np.flatnonzero(unknown.to_numpy(dtype=bool)):
+            written = chunk[src_col].iloc[j] if src_col in chunk.columns else frame["commodity_type"].iloc[j]
+            refusals[j] = {**(refusals[j] or {}), "commodity_type": unknown_commodity(written)}
     for c in extra:
         if c in chunk.columns and c not in frame.columns:
             frame[c] = chunk[c].to_numpy()  # kept as an extra attribute
@@ -1029,10 +1051,10 @@ def _case_conflicts(
             return {}
         keys = _case_keys(frame)
         vals = frame.reindex(columns=compare).astype("string").fillna("")
-        for k, r, rec in zip(keys.tolist(), frame[ROW].tolist(), vals.itertuples(index=False), strict=True):
+        for k, r, named in zip(keys.tolist(), frame[ROW].tolist(), vals.itertuples(index=False), strict=True):
             if k is pd.NA or k is None or k in conflicts:
                 continue
-            rec = tuple(rec)
+            rec = tuple(named)
             seen = first.get(k)
             if seen is None:
                 first[k] = (int(r), rec)
@@ -1182,7 +1204,8 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
             extra = [c for c in src.columns if c not in used_by_source[skey]]
         per_item = tname not in ("cases", "statistics") and skey == resolved.get("cases")
         per_item = per_item or (
-            tname == "cases" and any(k == skey for t, k in resolved.items() if t not in ("cases", "statistics"))
+            tname == "cases"
+            and any(k == skey for t, k in resolved.items() if t not in ("cases", "statistics"))
         )
         tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:

@@ -113,7 +113,9 @@ def check_statistics(
         if col.name not in frame.columns:
             if col.required:
                 rejections.append(
-                    Rejection("statistics", None, col.name, _("required column missing: every row refused"), where)
+                    Rejection(
+                        "statistics", None, col.name, _("required column missing: every row refused"), where
+                    )
                 )
                 return frame.iloc[0:0], rejections
             typed[col.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
@@ -130,19 +132,27 @@ def check_statistics(
                 )
             )
         if col.required:
-            failures.append((values.isna() & pd.Series(True, index=values.index), _("required value is blank")))
+            failures.append(
+                (values.isna() & pd.Series(True, index=values.index), _("required value is blank"))
+            )
         for mask, reason in failures:
             m = mask.to_numpy(dtype=bool) & ~bad
-            for i in np.flatnonzero(m):
-                shown = frame[col.name].iloc[i]
-                text = reason if col.type != "iso2" else _("{reason}: {value!r}", reason=reason, value=str(shown))
-                rejections.append(Rejection("statistics", int(rows[i]), col.name, text, where))
+            for j in np.flatnonzero(m):
+                shown = frame[col.name].iloc[j]
+                text = (
+                    reason
+                    if col.type != "iso2"
+                    else _("{reason}: {value!r}", reason=reason, value=str(shown))
+                )
+                rejections.append(Rejection("statistics", int(rows[j]), col.name, text, where))
             bad |= m
         typed[col.name] = values
     neither = (typed["events"].isna() & typed["quantity"].isna()).to_numpy(dtype=bool) & ~bad
-    for i in np.flatnonzero(neither):
+    for j in np.flatnonzero(neither):
         rejections.append(
-            Rejection("statistics", int(rows[i]), "events", _("neither a number of events nor a quantity"), where)
+            Rejection(
+                "statistics", int(rows[j]), "events", _("neither a number of events nor a quantity"), where
+            )
         )
     bad |= neither
     good = pd.DataFrame(typed, index=frame.index).assign(**{ROW: rows})[~bad]
@@ -258,7 +268,13 @@ def ingest_statistics(
         audit(
             conn,
             "import.statistics",
-            {"submission_id": sub.id, "source": source, "status": report.status, "accepted": n_ok, "rejected": n_bad},
+            {
+                "submission_id": sub.id,
+                "source": source,
+                "status": report.status,
+                "accepted": n_ok,
+                "rejected": n_bad,
+            },
             actor,
         )
     return report
