@@ -63,6 +63,8 @@ __all__ = [
     "load_profile",
     "resolve_source",
     "unknown_commodity",
+    "table_spec",
+    "MAPPABLE",
 ]
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -93,7 +95,7 @@ def _column_aliases() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
     per_table: dict[str, dict[str, str]] = {}
     for tname in MAPPABLE:
         idx: dict[str, str] = {}
-        for col in _spec(tname).column_names:
+        for col in table_spec(tname).column_names:
             idx.setdefault(normalise(col), col)
             for a in raw["columns"].get(col, []):
                 idx.setdefault(normalise(a), col)
@@ -172,7 +174,8 @@ class _StatisticsSpec:
 MAPPABLE = (*TABLE_NAMES, "statistics")
 
 
-def _spec(tname: str) -> Any:
+def table_spec(tname: str) -> Any:
+    """The columns a profile's table may fill: an exchange-format table's, or the statistics'."""
     if tname == "statistics":
         from workbench.exchange.statistics import STAT_COLUMNS
 
@@ -251,7 +254,7 @@ class MappingProfile:
         for tname, m in self.tables.items():
             missing = [
                 c.name
-                for c in _spec(tname).required_columns
+                for c in table_spec(tname).required_columns
                 if c.name not in m.columns and c.name not in m.constants and c.name not in m.derive
             ]
             if "commodity_type" in m.columns or "commodity_type" in m.derive:  # the category follows
@@ -291,7 +294,7 @@ class MappingProfile:
                     f"mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
                     f"(tables: {', '.join(MAPPABLE)})"
                 )
-            known = set(_spec(tname).column_names)
+            known = set(table_spec(tname).column_names)
             cols = {str(k): str(v) for k, v in (m.get("columns") or {}).items()}
             derive = {str(k): parse_derivation(str(k), v) for k, v in (m.get("derive") or {}).items()}
             unknown = sorted((set(cols) | set(derive)) - known)
@@ -690,7 +693,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         mapping = TableMapping(source=assigned[tname], columns=cols)
         # content: required dates and countries not found by header
         free = [h for h in header if h not in cols.values()]
-        for col in _spec(tname).columns:
+        for col in table_spec(tname).columns:
             if col.name in cols or not free:
                 continue
             if col.type == "date" and col.required:
@@ -756,7 +759,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         # local values of enumerations that the alias tables do not know: left for the user
         enums = _value_aliases()[0]
         for col_name, h in cols.items():
-            col = _spec(tname).column(col_name)
+            col = table_spec(tname).column(col_name)
             if col.type == "enum" and col.enum:
                 unknown = {
                     str(v)
@@ -976,7 +979,7 @@ def _map_column(
 def _map_chunk(
     chunk: pd.DataFrame, tname: str, m: TableMapping, profile: MappingProfile, extra: list[str]
 ) -> pd.DataFrame:
-    spec = _spec(tname)
+    spec = table_spec(tname)
     out: dict[str, Any] = {ROW: chunk[ROW].to_numpy()}
     refusals: list[dict[str, str] | None] = [None] * len(chunk)
     for col in spec.columns:
@@ -1131,7 +1134,7 @@ def _mapped_table(
             yield frame
 
     cols = [
-        c for c in _spec(tname).column_names if c in m.columns or c in m.constants or c in m.derive
+        c for c in table_spec(tname).column_names if c in m.columns or c in m.constants or c in m.derive
     ] + extra
     return RawTable(
         tname,
@@ -1259,7 +1262,7 @@ def preview(source: RawDataset, profile: MappingProfile, rows: int = 20) -> Prev
         m = profile.tables[tname]
         missing[tname] = [
             c.name
-            for c in _spec(tname).required_columns
+            for c in table_spec(tname).required_columns
             if c.name not in m.columns and c.name not in m.constants and c.name != "commodity_category"
         ]
     return Preview(frames, rejections, extra, missing)
