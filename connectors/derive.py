@@ -296,23 +296,35 @@ class Derivation:
         values: list[Any] = [None] * n
         why: list[str | None] = [None] * n
         start = int(self.spec.get("start_month", 1))
+        seen: dict[tuple[Any, Any], tuple[Any, str | None]] = {}  # a file repeats few distinct periods
         for i in range(n):
-            y = _year(years[i])
-            if y is None:
-                if years[i] is not None and not (isinstance(years[i], float) and pd.isna(years[i])):
-                    why[i] = _("not a year")
+            key = (years[i], None if months is None else months[i])
+            if key in seen:
+                values[i], why[i] = seen[key]
                 continue
-            if months is None:
-                values[i] = f"{y:04d}"
-                continue
-            m = month_number(months[i])
-            if m is None:
-                why[i] = _("not a month (1-12 or a month's name)")
-                continue
-            if fiscal and start > 1 and m >= start:
-                y -= 1
-            values[i] = f"{y:04d}-{m:02d}"
+            values[i], why[i] = self._one_period(
+                years[i], None if months is None else months[i], months is None, fiscal, start
+            )
+            seen[key] = (values[i], why[i])
         return pd.Series(values, index=index, dtype=object), pd.Series(why, index=index, dtype=object)
+
+    @staticmethod
+    def _one_period(
+        year: Any, month: Any, year_only: bool, fiscal: bool, start: int
+    ) -> tuple[Any, str | None]:
+        y = _year(year)
+        if y is None:
+            if year is not None and not (isinstance(year, float) and pd.isna(year)):
+                return None, _("not a year")
+            return None, None
+        if year_only:
+            return f"{y:04d}", None
+        m = month_number(month)
+        if m is None:
+            return None, _("not a month (1-12 or a month's name)")
+        if fiscal and start > 1 and m >= start:
+            y -= 1
+        return f"{y:04d}-{m:02d}", None
 
 
 def _need(target: str, spec: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:

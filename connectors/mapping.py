@@ -964,15 +964,16 @@ def _map_column(
 
         return s.map(en)
     if col.name == "commodity_type":
-        return s.map(
-            lambda v: (
-                v
-                if v in as_written
-                else commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
-                if v is not None and str(v).strip()
-                else v
-            )
-        )
+        cache3: dict[Any, Any] = {}
+
+        def commodity(v: Any) -> Any:
+            if v is None or not str(v).strip() or v in as_written:
+                return v
+            if v not in cache3:
+                cache3[v] = commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
+            return cache3[v]
+
+        return s.map(commodity)
     return s
 
 

@@ -34,7 +34,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -228,26 +228,28 @@ def ingest_statistics(
                 )
             if len(good):
                 countries.update(str(c) for c in good["reporting_country"].dropna().unique())
-                recs = [
+                periods = good["period"].astype(str)
+                table_rows = pd.DataFrame(
                     {
                         "submission_id": sub.id,
                         "source": source,
-                        "row_number": int(r[ROW]),
-                        "period": str(r["period"]),
-                        "granularity": "month" if len(str(r["period"])) > 4 else "year",
-                        "period_start": _period_start(str(r["period"])),
-                        "reporting_country": str(r["reporting_country"]),
-                        "place_name": None if pd.isna(r["place_name"]) else str(r["place_name"]),
-                        "commodity_category": None
-                        if pd.isna(r["commodity_category"])
-                        else str(r["commodity_category"]),
-                        "commodity_type": None if pd.isna(r["commodity_type"]) else str(r["commodity_type"]),
-                        "events": None if pd.isna(r["events"]) else int(r["events"]),
-                        "quantity": None if pd.isna(r["quantity"]) else float(r["quantity"]),
-                        "unit": None if pd.isna(r["unit"]) else str(r["unit"]),
+                        "row_number": good[ROW].astype("int64"),
+                        "period": periods,
+                        "granularity": np.where(periods.str.len() > 4, "month", "year"),
+                        "period_start": [_period_start(p) for p in periods],
+                        "reporting_country": good["reporting_country"].astype(str),
+                        "place_name": good["place_name"],
+                        "commodity_category": good["commodity_category"],
+                        "commodity_type": good["commodity_type"],
+                        "events": good["events"].astype("Int64"),
+                        "quantity": good["quantity"].astype("Float64"),
+                        "unit": good["unit"],
                     }
-                    for r in good.to_dict("records")
-                ]
+                )
+                recs = cast(
+                    "list[dict[str, Any]]",
+                    table_rows.astype(object).where(table_rows.notna(), None).to_dict("records"),
+                )
                 conn.execute(sa.insert(STATISTICS), recs)
             report.accepted["statistics"] += len(good)
             done += len(chunk)
