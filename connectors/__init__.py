@@ -3,7 +3,7 @@
 One small protocol (:class:`~connectors.base.Connector`): a connector reads its source's tables as
 they are (:meth:`read_source`, lazily, in chunks). :func:`~connectors.base.load` turns that into an
 exchange-format :class:`~workbench.exchange.files.RawDataset`, either by table names or through a
-mapping profile (:mod:`connectors.mapping`), and :func:`workbench.exchange.ingest.ingest_dataset` imports it:
+mapping profile (:mod:`connectors.mapping`, whose derivations are :mod:`connectors.derive`), and :func:`workbench.exchange.ingest.ingest_dataset` imports it:
 one import path for every source.
 
 Examples

@@ -69,8 +69,20 @@ MASS_FACTORS: dict[str, float] = {
     "g": 0.001,
     "mg": 0.000001,
 }
-_UNIT_ALIASES = {"lbs": "lb", "pound": "lb", "pounds": "lb", "ounce": "oz", "ounces": "oz", "tonne": "t",
-                 "tonnes": "t", "ton": "t", "tons": "t", "kgs": "kg", "grams": "g", "gram": "g"}
+_UNIT_ALIASES = {
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "ounce": "oz",
+    "ounces": "oz",
+    "tonne": "t",
+    "tonnes": "t",
+    "ton": "t",
+    "tons": "t",
+    "kgs": "kg",
+    "grams": "g",
+    "gram": "g",
+}
 
 #: The forms of derivation a profile may use.
 FORMS = ("row_number", "constant", "date", "period", "convert", "split", "join")
@@ -161,8 +173,11 @@ class Derivation:
         """The source columns it reads."""
         s = self.spec
         if self.form in ("date", "period"):
-            return [v for k, v in s.items() if k in ("year", "month", "day", "fiscal_year",
-                                                       "excel_serial", "text") and isinstance(v, str)]
+            return [
+                v
+                for k, v in s.items()
+                if k in ("year", "month", "day", "fiscal_year", "excel_serial", "text") and isinstance(v, str)
+            ]
         if self.form in ("convert", "split"):
             return [s["column"]]
         if self.form == "join":
@@ -232,7 +247,9 @@ class Derivation:
                 if f != f:
                     continue
                 values[i] = (dt.date(1899, 12, 30) + dt.timedelta(days=int(f))).isoformat()
-            return pd.Series(values, index=frame.index, dtype=object), pd.Series(why, index=frame.index, dtype=object)
+            return pd.Series(values, index=frame.index, dtype=object), pd.Series(
+                why, index=frame.index, dtype=object
+            )
         if "text" in s:
             fmt = str(s["format"])
             for i, v in enumerate(column("text")):
@@ -242,7 +259,9 @@ class Derivation:
                     values[i] = dt.datetime.strptime(str(v).strip(), fmt).date().isoformat()
                 except ValueError:
                     why[i] = _("not a date in the format {format}", format=fmt)
-            return pd.Series(values, index=frame.index, dtype=object), pd.Series(why, index=frame.index, dtype=object)
+            return pd.Series(values, index=frame.index, dtype=object), pd.Series(
+                why, index=frame.index, dtype=object
+            )
         fiscal = "fiscal_year" in s
         years = column("fiscal_year" if fiscal else "year")
         if self.form == "period":
@@ -266,8 +285,9 @@ class Derivation:
                     values[i] = dt.date(y, m, d).isoformat()
                 except ValueError:
                     why[i] = _("not a date")
-        return pd.Series(values, index=frame.index, dtype=object), pd.Series(why, index=frame.index, dtype=object)
-
+        return pd.Series(values, index=frame.index, dtype=object), pd.Series(
+            why, index=frame.index, dtype=object
+        )
 
     def _period(
         self, index: pd.Index, years: list[Any], months: list[Any] | None, fiscal: bool
@@ -276,23 +296,35 @@ class Derivation:
         values: list[Any] = [None] * n
         why: list[str | None] = [None] * n
         start = int(self.spec.get("start_month", 1))
+        seen: dict[tuple[Any, Any], tuple[Any, str | None]] = {}  # a file repeats few distinct periods
         for i in range(n):
-            y = _year(years[i])
-            if y is None:
-                if years[i] is not None and not (isinstance(years[i], float) and pd.isna(years[i])):
-                    why[i] = _("not a year")
+            key = (years[i], None if months is None else months[i])
+            if key in seen:
+                values[i], why[i] = seen[key]
                 continue
-            if months is None:
-                values[i] = f"{y:04d}"
-                continue
-            m = month_number(months[i])
-            if m is None:
-                why[i] = _("not a month (1-12 or a month's name)")
-                continue
-            if fiscal and start > 1 and m >= start:
-                y -= 1
-            values[i] = f"{y:04d}-{m:02d}"
+            values[i], why[i] = self._one_period(
+                years[i], None if months is None else months[i], months is None, fiscal, start
+            )
+            seen[key] = (values[i], why[i])
         return pd.Series(values, index=index, dtype=object), pd.Series(why, index=index, dtype=object)
+
+    @staticmethod
+    def _one_period(
+        year: Any, month: Any, year_only: bool, fiscal: bool, start: int
+    ) -> tuple[Any, str | None]:
+        y = _year(year)
+        if y is None:
+            if year is not None and not (isinstance(year, float) and pd.isna(year)):
+                return None, _("not a year")
+            return None, None
+        if year_only:
+            return f"{y:04d}", None
+        m = month_number(month)
+        if m is None:
+            return None, _("not a month (1-12 or a month's name)")
+        if fiscal and start > 1 and m >= start:
+            y -= 1
+        return f"{y:04d}-{m:02d}", None
 
 
 def _need(target: str, spec: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -300,7 +332,9 @@ def _need(target: str, spec: Mapping[str, Any], key: str, kind: type | tuple[typ
         raise ValueError(f"derive {target}: {key!r} is missing")
     v = spec[key]
     if not isinstance(v, kind) or isinstance(v, bool):
-        raise ValueError(f"derive {target}: {key!r} must be {getattr(kind, '__name__', 'a column or a number')}")
+        raise ValueError(
+            f"derive {target}: {key!r} must be {getattr(kind, '__name__', 'a column or a number')}"
+        )
     return v
 
 
@@ -361,7 +395,9 @@ def parse_derivation(target: str, raw: object) -> Derivation:
             _need(target, spec, "text", str)
             fmt = _need(target, spec, "format", str)
             if not re.search(r"%[dj]", fmt) or not re.search(r"%[mbB]", fmt) or not re.search(r"%[yY]", fmt):
-                raise ValueError(f"derive {target}: format {fmt!r} must name day, month and year (e.g. %d.%m.%Y)")
+                raise ValueError(
+                    f"derive {target}: format {fmt!r} must name day, month and year (e.g. %d.%m.%Y)"
+                )
         elif kinds[0] == "excel_serial":
             _need(target, spec, "excel_serial", str)
         else:
@@ -374,7 +410,12 @@ def parse_derivation(target: str, raw: object) -> Derivation:
                 )
             for part, hi in (("month", 12), ("day", 31)):
                 v = spec[part]
-                if isinstance(v, bool) or not isinstance(v, (str, int)) or isinstance(v, int) and not 1 <= v <= hi:
+                if (
+                    isinstance(v, bool)
+                    or not isinstance(v, (str, int))
+                    or isinstance(v, int)
+                    and not 1 <= v <= hi
+                ):
                     raise ValueError(f"derive {target}: {part} must be a source column or a number 1-{hi}")
             if kinds[0] == "fiscal_year":
                 sm = spec.get("start_month")

@@ -63,6 +63,8 @@ __all__ = [
     "load_profile",
     "resolve_source",
     "unknown_commodity",
+    "table_spec",
+    "MAPPABLE",
 ]
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -93,7 +95,7 @@ def _column_aliases() -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
     per_table: dict[str, dict[str, str]] = {}
     for tname in MAPPABLE:
         idx: dict[str, str] = {}
-        for col in _spec(tname).column_names:
+        for col in table_spec(tname).column_names:
             idx.setdefault(normalise(col), col)
             for a in raw["columns"].get(col, []):
                 idx.setdefault(normalise(a), col)
@@ -172,7 +174,8 @@ class _StatisticsSpec:
 MAPPABLE = (*TABLE_NAMES, "statistics")
 
 
-def _spec(tname: str) -> Any:
+def table_spec(tname: str) -> Any:
+    """The columns a profile's table may fill: an exchange-format table's, or the statistics'."""
     if tname == "statistics":
         from workbench.exchange.statistics import STAT_COLUMNS
 
@@ -251,7 +254,7 @@ class MappingProfile:
         for tname, m in self.tables.items():
             missing = [
                 c.name
-                for c in _spec(tname).required_columns
+                for c in table_spec(tname).required_columns
                 if c.name not in m.columns and c.name not in m.constants and c.name not in m.derive
             ]
             if "commodity_type" in m.columns or "commodity_type" in m.derive:  # the category follows
@@ -261,7 +264,10 @@ class MappingProfile:
         return out
 
     def unmapped_notes(self) -> list[str]:
-        return [f"{t}: required columns still unmapped: {', '.join(cs)}" for t, cs in self.missing_required().items()]
+        return [
+            f"{t}: required columns still unmapped: {', '.join(cs)}"
+            for t, cs in self.missing_required().items()
+        ]
 
     def to_yaml(self) -> str:
         head = (
@@ -288,7 +294,7 @@ class MappingProfile:
                     f"mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
                     f"(tables: {', '.join(MAPPABLE)})"
                 )
-            known = set(_spec(tname).column_names)
+            known = set(table_spec(tname).column_names)
             cols = {str(k): str(v) for k, v in (m.get("columns") or {}).items()}
             derive = {str(k): parse_derivation(str(k), v) for k, v in (m.get("derive") or {}).items()}
             unknown = sorted((set(cols) | set(derive)) - known)
@@ -421,8 +427,15 @@ def header_unit(header: object) -> tuple[str, str | None]:
     if not m or not m.group(1):
         return n, None
     unit = m.group(2)
-    unit = {"gr": "g", "grammes": "g", "kilos": "kg", "kilograms": "kg", "kilogrammes": "kg",
-            "milligrams": "mg", "tonne": "t"}.get(unit, _UNIT_ALIASES.get(unit, unit))
+    unit = {
+        "gr": "g",
+        "grammes": "g",
+        "kilos": "kg",
+        "kilograms": "kg",
+        "kilogrammes": "kg",
+        "milligrams": "mg",
+        "tonne": "t",
+    }.get(unit, _UNIT_ALIASES.get(unit, unit))
     return m.group(1), unit
 
 
@@ -446,8 +459,10 @@ def _time_columns(t: RawTable) -> dict[str, str]:
             out["fiscal_year"] = h
         elif "year" not in out and n in _YEAR_HEADERS and all(_year(v) for v in cells):
             out["year"] = h
-        elif "month" not in out and (n in _MONTH_HEADERS or n.startswith("month ")) and all(
-            month_number(v) for v in cells
+        elif (
+            "month" not in out
+            and (n in _MONTH_HEADERS or n.startswith("month "))
+            and all(month_number(v) for v in cells)
         ):
             out["month"] = h
         elif "day" not in out and n in _DAY_HEADERS:
@@ -466,7 +481,9 @@ def _quantity_unit(m: TableMapping, profile: MappingProfile, tname: str) -> None
         return
     if unit in ("lb", "oz", "t", "mg"):
         del m.columns["quantity"]
-        m.derive["quantity"] = parse_derivation("quantity", {"convert": {"column": h, "from": unit, "to": "kg"}})
+        m.derive["quantity"] = parse_derivation(
+            "quantity", {"convert": {"column": h, "from": unit, "to": "kg"}}
+        )
         m.constants["unit"] = "kg"
         profile.notes.append(f"{tname}.quantity: {h!r} is in {unit}: converted to kg")
     elif "unit" not in m.columns:
@@ -510,7 +527,9 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         hit = max(free, key=share.__getitem__, default=None)
         if hit is not None and share[hit] >= 0.8:
             m.columns["reporting_country"] = hit
-            profile.notes.append(f"statistics.reporting_country: taken from {hit!r} (its cells are countries)")
+            profile.notes.append(
+                f"statistics.reporting_country: taken from {hit!r} (its cells are countries)"
+            )
     m.ignore = [h for h in t.columns if h not in m.source_columns]
     if m.ignore:
         profile.notes.append(
@@ -674,7 +693,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         mapping = TableMapping(source=assigned[tname], columns=cols)
         # content: required dates and countries not found by header
         free = [h for h in header if h not in cols.values()]
-        for col in _spec(tname).columns:
+        for col in table_spec(tname).columns:
             if col.name in cols or not free:
                 continue
             if col.type == "date" and col.required:
@@ -706,7 +725,9 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         ):
             mapping.derive["case_id"] = profile.tables["cases"].derive["case_id"]
             if "reporting_country" not in cols and "reporting_country" in profile.tables["cases"].constants:
-                mapping.constants["reporting_country"] = profile.tables["cases"].constants["reporting_country"]
+                mapping.constants["reporting_country"] = profile.tables["cases"].constants[
+                    "reporting_country"
+                ]
         if tname == "cases" and "seizure_date" not in cols:
             times = _time_columns(src)
             y = times.get("fiscal_year") or times.get("year")
@@ -719,7 +740,11 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 mapping.derive["seizure_date"] = parse_derivation("seizure_date", {"date": spec})
                 profile.notes.append(
                     f"cases.seizure_date: from {', '.join(repr(v) for v in times.values())}"
-                    + ("" if "day" in times else "; no day in the file: the 1st of the month, as the profile says")
+                    + (
+                        ""
+                        if "day" in times
+                        else "; no day in the file: the 1st of the month, as the profile says"
+                    )
                     + ("; fiscal year taken to start in October" if "fiscal_year" in times else "")
                 )
             elif y:
@@ -734,7 +759,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
         # local values of enumerations that the alias tables do not know: left for the user
         enums = _value_aliases()[0]
         for col_name, h in cols.items():
-            col = _spec(tname).column(col_name)
+            col = table_spec(tname).column(col_name)
             if col.type == "enum" and col.enum:
                 unknown = {
                     str(v)
@@ -939,22 +964,23 @@ def _map_column(
 
         return s.map(en)
     if col.name == "commodity_type":
-        return s.map(
-            lambda v: (
-                v
-                if v in as_written
-                else commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
-                if v is not None and str(v).strip()
-                else v
-            )
-        )
+        cache3: dict[Any, Any] = {}
+
+        def commodity(v: Any) -> Any:
+            if v is None or not str(v).strip() or v in as_written:
+                return v
+            if v not in cache3:
+                cache3[v] = commod.get(normalise(v), str(v).strip().lower().replace(" ", "_"))
+            return cache3[v]
+
+        return s.map(commodity)
     return s
 
 
 def _map_chunk(
     chunk: pd.DataFrame, tname: str, m: TableMapping, profile: MappingProfile, extra: list[str]
 ) -> pd.DataFrame:
-    spec = _spec(tname)
+    spec = table_spec(tname)
     out: dict[str, Any] = {ROW: chunk[ROW].to_numpy()}
     refusals: list[dict[str, str] | None] = [None] * len(chunk)
     for col in spec.columns:
@@ -993,9 +1019,9 @@ def _map_chunk(
         # a commodity the taxonomy does not know is said as such, never as a blank category
         src_col = m.columns.get("commodity_type")
         unknown = frame["commodity_type"].notna() & derived.isna() & frame["commodity_category"].isna()
-        for i in np.flatnonzero(unknown.to_numpy(dtype=bool)):
-            written = chunk[src_col].iloc[i] if src_col in chunk.columns else frame["commodity_type"].iloc[i]
-            refusals[i] = {**(refusals[i] or {}), "commodity_type": unknown_commodity(written)}
+        for j in np.flatnonzero(unknown.to_numpy(dtype=bool)):
+            written = chunk[src_col].iloc[j] if src_col in chunk.columns else frame["commodity_type"].iloc[j]
+            refusals[j] = {**(refusals[j] or {}), "commodity_type": unknown_commodity(written)}
     for c in extra:
         if c in chunk.columns and c not in frame.columns:
             frame[c] = chunk[c].to_numpy()  # kept as an extra attribute
@@ -1029,10 +1055,10 @@ def _case_conflicts(
             return {}
         keys = _case_keys(frame)
         vals = frame.reindex(columns=compare).astype("string").fillna("")
-        for k, r, rec in zip(keys.tolist(), frame[ROW].tolist(), vals.itertuples(index=False), strict=True):
+        for k, r, named in zip(keys.tolist(), frame[ROW].tolist(), vals.itertuples(index=False), strict=True):
             if k is pd.NA or k is None or k in conflicts:
                 continue
-            rec = tuple(rec)
+            rec = tuple(named)
             seen = first.get(k)
             if seen is None:
                 first[k] = (int(r), rec)
@@ -1109,7 +1135,7 @@ def _mapped_table(
             yield frame
 
     cols = [
-        c for c in _spec(tname).column_names if c in m.columns or c in m.constants or c in m.derive
+        c for c in table_spec(tname).column_names if c in m.columns or c in m.constants or c in m.derive
     ] + extra
     return RawTable(
         tname,
@@ -1182,7 +1208,8 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
             extra = [c for c in src.columns if c not in used_by_source[skey]]
         per_item = tname not in ("cases", "statistics") and skey == resolved.get("cases")
         per_item = per_item or (
-            tname == "cases" and any(k == skey for t, k in resolved.items() if t not in ("cases", "statistics"))
+            tname == "cases"
+            and any(k == skey for t, k in resolved.items() if t not in ("cases", "statistics"))
         )
         tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:
@@ -1236,7 +1263,7 @@ def preview(source: RawDataset, profile: MappingProfile, rows: int = 20) -> Prev
         m = profile.tables[tname]
         missing[tname] = [
             c.name
-            for c in _spec(tname).required_columns
+            for c in table_spec(tname).required_columns
             if c.name not in m.columns and c.name not in m.constants and c.name != "commodity_category"
         ]
     return Preview(frames, rejections, extra, missing)

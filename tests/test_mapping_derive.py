@@ -56,7 +56,9 @@ def test_a_case_whose_every_item_is_refused_is_refused_with_them(tmp_path: Path)
     assert "unknown commodity 'Unobtainium'" in unknown[0].reason
     assert not [r for r in report.rejections if r.column == "commodity_category"]  # said once, truly
     with store.engine.connect() as c:
-        rows = c.execute(sa.select(QuarantinedRow.row_number).where(QuarantinedRow.table_name == "cases")).all()
+        rows = c.execute(
+            sa.select(QuarantinedRow.row_number).where(QuarantinedRow.table_name == "cases")
+        ).all()
     assert 6 in {r[0] for r in rows}
     assert report.accepted["cases"] == len(load_cases(store)) == 2  # A2 and A4
 
@@ -80,8 +82,11 @@ def test_pounds_are_converted_and_a_value_map_stays_as_written(tmp_path: Path) -
     [
         ({"date": {"year": "Y", "month": "M", "day": 1}}, {"Y": [2019], "M": ["mars"]}, ["2019-03-01"]),
         ({"date": {"year": "Y", "month": 1, "day": 1}}, {"Y": ["2019"]}, ["2019-01-01"]),
-        ({"date": {"fiscal_year": "Y", "month": "M", "start_month": 7, "day": 1}}, {"Y": ["2020"], "M": [7]},
-         ["2019-07-01"]),
+        (
+            {"date": {"fiscal_year": "Y", "month": "M", "start_month": 7, "day": 1}},
+            {"Y": ["2020"], "M": [7]},
+            ["2019-07-01"],
+        ),
         ({"date": {"excel_serial": "S"}}, {"S": [45292]}, ["2024-01-01"]),
         ({"date": {"text": "T", "format": "%d.%m.%Y"}}, {"T": ["05.06.2024"]}, ["2024-06-05"]),
         ({"convert": {"column": "Q", "from": "oz", "to": "g"}}, {"Q": ["2"]}, [56.69904625]),
@@ -89,13 +94,20 @@ def test_pounds_are_converted_and_a_value_map_stays_as_written(tmp_path: Path) -
         ({"split": {"column": "P", "sep": "/", "index": 1}}, {"P": ["CDG / Paris"]}, ["Paris"]),
         ({"join": {"columns": ["A", "B"], "sep": "-"}}, {"A": ["FY20"], "B": ["7"]}, ["FY20-7"]),
         ({"row_number": {"prefix": "US-"}}, {"A": ["x"]}, ["US-2"]),
-        ({"period": {"fiscal_year": "Y", "month": "M", "start_month": 10}}, {"Y": ["FY21"], "M": ["Dec"]},
-         ["2020-12"]),
+        (
+            {"period": {"fiscal_year": "Y", "month": "M", "start_month": 10}},
+            {"Y": ["FY21"], "M": ["Dec"]},
+            ["2020-12"],
+        ),
     ],
 )
 def test_the_derivation_vocabulary(spec: dict, cells: dict, expect: list) -> None:  # type: ignore[type-arg]
     values, why = parse_derivation("x", spec).apply(pd.DataFrame(cells), pd.Series([2]))
-    assert values.tolist() == pytest.approx(expect) if isinstance(expect[0], float) else values.tolist() == expect
+    assert (
+        values.tolist() == pytest.approx(expect)
+        if isinstance(expect[0], float)
+        else values.tolist() == expect
+    )
     assert why.isna().all()
 
 

@@ -50,7 +50,9 @@ def _suggest_and_import(tmp_path: Path, name: str, text: str, *extra: str) -> tu
     return db, code
 
 
-def test_monthly_totals_in_pounds_with_fiscal_years(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_monthly_totals_in_pounds_with_fiscal_years(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db, code = _suggest_and_import(tmp_path, "totals", MONTHLY, "--constant", "reporting_country=US")
     assert code == 0, capsys.readouterr().err
     profile = load_profile(tmp_path / "totals.yaml").tables["statistics"]
@@ -71,7 +73,14 @@ def test_monthly_totals_in_pounds_with_fiscal_years(tmp_path: Path, capsys: pyte
     assert stats["quantity"].sum() == pytest.approx(src["Sum Qty (lbs)"].sum() * 0.45359237)
     # an October of FY2020 is October 2019; a monthly figure stays monthly
     assert stats.loc[0, ["period", "granularity"]].tolist() == ["2019-10", "month"]
-    assert set(stats["commodity_type"]) == {"cocaine", "methamphetamine", "cannabis_herb", "khat", "lsd", "other_drugs"}
+    assert set(stats["commodity_type"]) == {
+        "cocaine",
+        "methamphetamine",
+        "cannabis_herb",
+        "khat",
+        "lsd",
+        "other_drugs",
+    }
     # cases and events said apart: no case was stored
     both = cases_and_events(pd.DataFrame(columns=["case_key", "seizure_date"]), stats)
     assert both["cases"].sum() == 0 and both["events"].sum() == src["Count of Event"].sum()
@@ -104,7 +113,9 @@ def test_country_year_with_un_names_and_zero_rows(tmp_path: Path, capsys: pytest
     assert list(events_by_year(stats).columns)[:2] == ["1990", "1991"]
 
 
-def test_suggest_never_overwrites_a_profile_without_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_suggest_never_overwrites_a_profile_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "unodc.csv"
     src.write_text(COUNTRY_YEAR, encoding="utf-8")
     profile = tmp_path / "p.yaml"

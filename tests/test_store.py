@@ -153,6 +153,7 @@ def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> Non
     from alembic.migration import MigrationContext
 
     import data_quality.models  # noqa: F401  (declare every feature's tables on Base)
+    import workbench.exchange.statistics  # noqa: F401
     import workbench.network.charts  # noqa: F401
     import workbench.network.judgements  # noqa: F401
     import workbench.operations.tables  # noqa: F401

@@ -436,6 +436,15 @@ def plant_defects(folder: Path) -> tuple[list[Planted], set[tuple[str, int]]]:
     for name, frame in (("items", items), ("persons", persons), ("companies", companies)):
         for j in frame.index[frame["case_id"].isin(refused_cases)]:
             cascades.add((name, int(j) + 2))
+    # a case whose every item is refused is refused with them, and its persons and companies after it
+    bad_items = {p.row for p in planted if p.table == "items" and p.severity == "critical"}
+    item_rows = items.assign(_row=items.index + 2).groupby("case_id")["_row"].apply(set)
+    itemless = {c for c, rows in item_rows.items() if rows <= bad_items} - set(refused_cases)
+    for j in cases.index[cases["case_id"].isin(itemless)]:
+        cascades.add(("cases", int(j) + 2))
+    for name, frame in (("persons", persons), ("companies", companies)):
+        for j in frame.index[frame["case_id"].isin(itemless)]:
+            cascades.add((name, int(j) + 2))
     return planted, cascades
 
 

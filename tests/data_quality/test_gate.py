@@ -182,7 +182,8 @@ def test_gate_on_both_stores_and_duplicate_of_a_stored_case(store_url: str, tmp_
     write_dataset(base, tmp_path / "base")
     store = open_store(store_url)
     r1 = import_path(tmp_path / "base", store, gates=default_gates())
-    assert r1.status == "partial" and r1.rejected == {"cases": 0, "items": 1}  # cigarettes in litres
+    # cigarettes in litres; case B, whose only item that was, is refused with it
+    assert r1.status == "partial" and r1.rejected == {"cases": 1, "items": 1}
     again = {
         "cases": base["cases"].iloc[[0]].assign(case_id="A2"),
         "items": base["items"].iloc[[0]].assign(case_id="A2"),
@@ -194,8 +195,10 @@ def test_gate_on_both_stores_and_duplicate_of_a_stored_case(store_url: str, tmp_
     rep = submission_report(store, r2.submission_id, personal_allowed=True)
     assert rep.failed["expectation"].tolist() == ["expect_no_likely_duplicate_seizure"]
     rep1 = submission_report(store, r1.submission_id, personal_allowed=True)
-    assert set(rep1.failing_rows["expectation"]) == {"expect_unit_to_suit_commodity"}
-    assert rep1.failing_rows["row"].tolist() == [3]
+    failing = rep1.failing_rows
+    # the unit, and the case refused with its only item (a row refused by the import's own checks)
+    assert set(failing["expectation"]) == {"expect_unit_to_suit_commodity", "expect_row_to_be_readable"}
+    assert failing.loc[failing["expectation"] == "expect_unit_to_suit_commodity", "row"].tolist() == [3]
     with store.engine.connect() as conn:
         scores = [s for (s,) in conn.execute(sa.select(Submission.dq_score).order_by(Submission.id))]
     assert scores[0] < scores[1] <= 100

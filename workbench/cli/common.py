@@ -175,7 +175,12 @@ def progress_text(done: int, total: int, stage: str, elapsed: float) -> str:
         left = elapsed * (total - done) / done
         eta = _("about {s:.0f} s left", s=left) if left < 120 else _("about {m:.0f} min left", m=left / 60)
         return _(
-            "{stage} {share}% ({done:,}/{total:,} rows, {eta})", stage=stage, share=share, done=done, total=total, eta=eta
+            "{stage} {share}% ({done:,}/{total:,} rows, {eta})",
+            stage=stage,
+            share=share,
+            done=done,
+            total=total,
+            eta=eta,
         )
     return _("{stage} {share}% ({done:,}/{total:,} rows)", stage=stage, share=share, done=done, total=total)
 

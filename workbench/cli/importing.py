@@ -128,27 +128,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     store = store_from_args(args, "import_data")
     try:
-        if "statistics" in raw.tables:
-            from workbench.exchange.statistics import ingest_statistics
-
-            report = ingest_statistics(
-                raw.tables["statistics"],
-                store,
-                actor=args.principal,
-                progress=StderrProgress(args.quiet),
-                source_name=str(args.path),
-                file_hash=raw.file_hash,
-            )
-        else:
-            report = ingest_dataset(
-                raw,
-                store,
-                actor=args.principal,
-                progress=StderrProgress(args.quiet),
-                gates=import_gates(),
-                source_name=getattr(conn, "name", None) if conn.kind == "sql" else None,
-                max_rejected_rows=args.max_rejected_rows,
-            )
+        report = ingest_dataset(
+            raw,
+            store,
+            actor=args.principal,
+            progress=StderrProgress(args.quiet),
+            gates=import_gates(),
+            source_name=getattr(conn, "name", None) if conn.kind == "sql" else None,
+            max_rejected_rows=args.max_rejected_rows,
+        )
     except ImportFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

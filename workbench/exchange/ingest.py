@@ -556,6 +556,19 @@ def ingest_dataset(
     :class:`ImportRefused` when the matrix does not let it import (:func:`may_import`),
     :class:`ImportFailed` when writing fails (the store is left as it was).
     """
+    if "statistics" in raw.tables:
+        # aggregate statistics (a mapping profile's ``statistics`` table): stored as such, not as cases
+        from workbench.exchange.statistics import ingest_statistics
+
+        return ingest_statistics(
+            raw.tables["statistics"],
+            store,
+            actor=actor,
+            progress=progress,
+            source_name=source_name or raw.path,
+            file_hash=raw.file_hash,
+            chunk_rows=chunk_rows,
+        )
     t0 = time.perf_counter()
     actor = acting(store, actor)
     _refuse(store, actor, source_name or Path(raw.path).name)

@@ -352,9 +352,9 @@ def check_table(
                 if col.type in ("iso2", "iso2_list") and col.name in df.columns:
                     # a country is never personal: the refusal quotes the value it refused
                     cells = df[col.name].to_numpy()
-                    for i in np.flatnonzero(m):
+                    for j in np.flatnonzero(m):
                         out.rejections.append(
-                            Rejection(raw.name, int(rows[i]), col.name, f"{reason}: {cells[i]!r}", raw.where)
+                            Rejection(raw.name, int(rows[j]), col.name, f"{reason}: {cells[j]!r}", raw.where)
                         )
                 else:
                     reject(m, col.name, reason)

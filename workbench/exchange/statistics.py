@@ -34,7 +34,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -113,7 +113,9 @@ def check_statistics(
         if col.name not in frame.columns:
             if col.required:
                 rejections.append(
-                    Rejection("statistics", None, col.name, _("required column missing: every row refused"), where)
+                    Rejection(
+                        "statistics", None, col.name, _("required column missing: every row refused"), where
+                    )
                 )
                 return frame.iloc[0:0], rejections
             typed[col.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
@@ -130,19 +132,27 @@ def check_statistics(
                 )
             )
         if col.required:
-            failures.append((values.isna() & pd.Series(True, index=values.index), _("required value is blank")))
+            failures.append(
+                (values.isna() & pd.Series(True, index=values.index), _("required value is blank"))
+            )
         for mask, reason in failures:
             m = mask.to_numpy(dtype=bool) & ~bad
-            for i in np.flatnonzero(m):
-                shown = frame[col.name].iloc[i]
-                text = reason if col.type != "iso2" else _("{reason}: {value!r}", reason=reason, value=str(shown))
-                rejections.append(Rejection("statistics", int(rows[i]), col.name, text, where))
+            for j in np.flatnonzero(m):
+                shown = frame[col.name].iloc[j]
+                text = (
+                    reason
+                    if col.type != "iso2"
+                    else _("{reason}: {value!r}", reason=reason, value=str(shown))
+                )
+                rejections.append(Rejection("statistics", int(rows[j]), col.name, text, where))
             bad |= m
         typed[col.name] = values
     neither = (typed["events"].isna() & typed["quantity"].isna()).to_numpy(dtype=bool) & ~bad
-    for i in np.flatnonzero(neither):
+    for j in np.flatnonzero(neither):
         rejections.append(
-            Rejection("statistics", int(rows[i]), "events", _("neither a number of events nor a quantity"), where)
+            Rejection(
+                "statistics", int(rows[j]), "events", _("neither a number of events nor a quantity"), where
+            )
         )
     bad |= neither
     good = pd.DataFrame(typed, index=frame.index).assign(**{ROW: rows})[~bad]
@@ -218,26 +228,28 @@ def ingest_statistics(
                 )
             if len(good):
                 countries.update(str(c) for c in good["reporting_country"].dropna().unique())
-                recs = [
+                periods = good["period"].astype(str)
+                table_rows = pd.DataFrame(
                     {
                         "submission_id": sub.id,
                         "source": source,
-                        "row_number": int(r[ROW]),
-                        "period": str(r["period"]),
-                        "granularity": "month" if len(str(r["period"])) > 4 else "year",
-                        "period_start": _period_start(str(r["period"])),
-                        "reporting_country": str(r["reporting_country"]),
-                        "place_name": None if pd.isna(r["place_name"]) else str(r["place_name"]),
-                        "commodity_category": None
-                        if pd.isna(r["commodity_category"])
-                        else str(r["commodity_category"]),
-                        "commodity_type": None if pd.isna(r["commodity_type"]) else str(r["commodity_type"]),
-                        "events": None if pd.isna(r["events"]) else int(r["events"]),
-                        "quantity": None if pd.isna(r["quantity"]) else float(r["quantity"]),
-                        "unit": None if pd.isna(r["unit"]) else str(r["unit"]),
+                        "row_number": good[ROW].astype("int64"),
+                        "period": periods,
+                        "granularity": np.where(periods.str.len() > 4, "month", "year"),
+                        "period_start": [_period_start(p) for p in periods],
+                        "reporting_country": good["reporting_country"].astype(str),
+                        "place_name": good["place_name"],
+                        "commodity_category": good["commodity_category"],
+                        "commodity_type": good["commodity_type"],
+                        "events": good["events"].astype("Int64"),
+                        "quantity": good["quantity"].astype("Float64"),
+                        "unit": good["unit"],
                     }
-                    for r in good.to_dict("records")
-                ]
+                )
+                recs = cast(
+                    "list[dict[str, Any]]",
+                    table_rows.astype(object).where(table_rows.notna(), None).to_dict("records"),
+                )
                 conn.execute(sa.insert(STATISTICS), recs)
             report.accepted["statistics"] += len(good)
             done += len(chunk)
@@ -258,7 +270,13 @@ def ingest_statistics(
         audit(
             conn,
             "import.statistics",
-            {"submission_id": sub.id, "source": source, "status": report.status, "accepted": n_ok, "rejected": n_bad},
+            {
+                "submission_id": sub.id,
+                "source": source,
+                "status": report.status,
+                "accepted": n_ok,
+                "rejected": n_bad,
+            },
             actor,
         )
     return report

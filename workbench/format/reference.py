@@ -118,7 +118,9 @@ def country_codes() -> frozenset[str]:
     """Valid ISO 3166-1 alpha-2 codes, plus XK (Kosovo) and XX (unknown)."""
     import pycountry
 
-    return frozenset([c.alpha_2 for c in pycountry.countries] + ["XK", UNKNOWN_COUNTRY, *former_state_codes()])
+    return frozenset(
+        [c.alpha_2 for c in pycountry.countries] + ["XK", UNKNOWN_COUNTRY, *former_state_codes()]
+    )
 
 
 @lru_cache(maxsize=1)

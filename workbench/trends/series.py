@@ -769,7 +769,9 @@ def event_counts(stats: pd.DataFrame, freq: str = "Y", by: str | None = None) ->
     ([12, 3], 1)
     """
     if freq not in ("Y", "M"):
-        raise ValueError(f"freq must be 'Y' or 'M' for statistics (a yearly figure has no month), not {freq!r}")
+        raise ValueError(
+            f"freq must be 'Y' or 'M' for statistics (a yearly figure has no month), not {freq!r}"
+        )
     df = stats.copy()
     left_out = 0
     if freq == "M":
@@ -799,8 +801,10 @@ def event_counts(stats: pd.DataFrame, freq: str = "Y", by: str | None = None) ->
         series = grouped[keys[1:]].drop_duplicates()
         full = series.merge(pd.DataFrame({"period": periods}), how="cross")
         out = full.merge(grouped, on=keys, how="left")
-        reported = out[keys[1:]].apply(tuple, axis=1).isin(
-            set(grouped.loc[grouped["events"].notna(), keys[1:]].apply(tuple, axis=1))
+        reported = (
+            out[keys[1:]]
+            .apply(tuple, axis=1)
+            .isin(set(grouped.loc[grouped["events"].notna(), keys[1:]].apply(tuple, axis=1)))
         )
         out["events"] = out["events"].mask(reported & out["events"].isna(), 0).astype("Int64")
         out["quantity"] = out["quantity"].fillna(0.0).astype(float)
@@ -819,14 +823,18 @@ def cases_and_events(frame: pd.DataFrame, stats: pd.DataFrame, freq: str = "Y") 
     >>> cases_and_events(frame, stats).values.tolist()
     [['2019', 1, 144], ['2020', 1, 0]]
     """
-    ev = event_counts(stats, freq) if len(stats) else pd.DataFrame(columns=["period", "events"])
-    ev = ev.groupby("period", as_index=False)["events"].sum()
+    per_period = (
+        event_counts(stats, freq).groupby("period")["events"].sum()
+        if len(stats)
+        else pd.Series(dtype="Int64")
+    )
+    ev = pd.DataFrame({"period": per_period.index, "events": per_period.to_numpy()})
     cases = pd.DataFrame(columns=["period", "cases"])
     if len(frame):
         fmt = "%Y" if freq == "Y" else "%Y-%m"
         per = pd.to_datetime(frame["seizure_date"]).dt.strftime(fmt)
-        cases = frame.assign(period=per).groupby("period", as_index=False)["case_key"].nunique()
-        cases = cases.rename(columns={"case_key": "cases"})
+        counted = frame.assign(period=per).groupby("period")["case_key"].nunique()
+        cases = pd.DataFrame({"period": counted.index, "cases": counted.to_numpy()})
     out = cases.merge(ev, on="period", how="outer")
     out["cases"] = out["cases"].fillna(0)
     out["events"] = out["events"].fillna(0)

@@ -251,7 +251,7 @@ def _profile(source: RawDataset) -> Any:
 def mapping_step(source: RawDataset) -> RawDataset | None:
     """Suggest (or load) a mapping, let the user correct it, preview it; the mapped data set."""
     from connectors import apply_mapping, load_profile, preview
-    from workbench.format.schema import FORMAT
+    from connectors.mapping import table_spec
 
     ex = _extras()
     st.markdown("**Mapping** · suggested from the headers and cells; correct what is wrong, then import")
@@ -295,7 +295,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     profile.date_format = date_format or None
     for tname, m in profile.tables.items():
         with st.expander(f"{tname} ← {m.source}", expanded=tname == "cases"):
-            spec = FORMAT.table(tname)
+            spec = table_spec(tname)  # an exchange-format table, or aggregate statistics
             rows = pd.DataFrame(
                 {
                     "column": spec.column_names,
