@@ -18,9 +18,10 @@ from workbench.ui.operations import (
     workbook_upload,
 )
 from workbench.ui.resources import get_store
-from workbench.ui.session import page_guard
+from workbench.ui.session import get_principal, page_guard
 
-principal = page_guard()
+page_guard()  # a page runs only through the entry script's login gate
+principal = get_principal()
 store = get_store()
 
 st.title(_("Operations"))

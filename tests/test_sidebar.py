@@ -24,6 +24,9 @@ UNFILTERED = {
     "pages/audit.py",
     "pages/course.py",  # training: courses and exercises, no case data of the store shown
     "pages/exercise.py",
+    "pages/operations.py",
+    "pages/products.py",  # the register of products, each with its own parameters
+    "pages/briefing.py",  # a product states its own region, period and commodity (kept with it)  # an operation's own submissions and messages, not the store's cases
 }
 PAGES = [p.path for specs in discover_pages(ROOT).values() for p in specs]
 
