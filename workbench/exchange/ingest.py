@@ -646,8 +646,8 @@ def ingest_dataset(
                     _write_table(conn, name, ct.frame, sub.id, report, progress, state)
                     report.accepted[name] += len(ct.frame)
                     table_done += len(chunk)
-                    if table_done >= table_total:
-                        table_total = table_done + max(chunk_rows // 2, 1)
+                    if table_done >= table_total:  # the estimate proved short: a little more to come
+                        table_total = table_done + max(min(chunk_rows, table_done) // 20, 1)
                     if progress:
                         progress(table_done, table_total, label)
                 if progress:
