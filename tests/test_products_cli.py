@@ -75,15 +75,17 @@ def test_build_review_issue_download_regenerate(db: str, tmp_path: Path, monkeyp
     _as(monkeypatch, "bob")
     assert main(["product", "approve", "1", "--db", db]) == 0
     _as(monkeypatch, "vic", "viewer")
-    assert main(["product", "issue", "1", "--to", "FR-DGDDI", "--db", db]) == 3
+    assert main(["product", "issue", "1", "--recipient", "FR-DGDDI", "--db", db]) == 3
     _as(monkeypatch, "bob")
-    assert main(["product", "issue", "1", "--to", "FR-DGDDI", "--to", "NL-FIOD", "--db", db]) == 0
+    assert (
+        main(["product", "issue", "1", "--recipient", "FR-DGDDI", "--recipient", "NL-FIOD", "--db", db]) == 0
+    )
     capsys.readouterr()
     assert main(["product", "list", "--db", db]) == 0
     listing = capsys.readouterr().out
     assert "-TRR-" in listing and "issued" in listing and "FR-DGDDI, NL-FIOD" in listing
     x = tmp_path / "copy.xlsx"
-    assert main(["product", "download", "1", "--to", "NL-FIOD", "--out", str(x), "--db", db]) == 0
+    assert main(["product", "download", "1", "--recipient", "NL-FIOD", "--out", str(x), "--db", db]) == 0
     assert x.stat().st_size > 0 and "warning" not in capsys.readouterr().err
     assert main(["product", "regenerate", "1", "--db", db]) == 0
     assert "every figure is identical" in capsys.readouterr().out

@@ -84,7 +84,9 @@ def test_french_workbook_imports_after_the_suggested_mapping(tmp_path: Path) -> 
 
 def test_suggest_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = french_workbook(tmp_path / "s.xlsx", FRENCH_ROWS_1)
-    assert main(["import", str(book), "--suggest-mapping", str(tmp_path / "p.yaml")]) == 0
+    # its own store: the default one (data/workbench.db) may be a seeded store with accounts
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["import", str(book), "--db", db, "--suggest-mapping", str(tmp_path / "p.yaml")]) == 0
     out = capsys.readouterr().out
     assert "Date de saisie" in out and "air_passenger" in out
     assert load_profile(tmp_path / "p.yaml").tables["cases"].source == "Saisies 2024"

@@ -76,12 +76,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     i = psub.add_parser("issue", help="issue an approved product to its distribution list")
     add_db_option(i)
     i.add_argument("id", type=int)
-    i.add_argument("--to", action="append", default=[], metavar="RECIPIENT", required=True)
+    # --recipient, not --to: --from/--to are the seizure period in every command (as `exchange pack`)
+    i.add_argument("--recipient", action="append", default=[], metavar="RECIPIENT", required=True)
     i.set_defaults(func=run_issue)
     d = psub.add_parser("download", help="write a copy for a recipient (watermarked PDF; audited)")
     add_db_option(d)
     d.add_argument("id", type=int)
-    d.add_argument("--to", required=True, metavar="RECIPIENT")
+    d.add_argument("--recipient", required=True, metavar="RECIPIENT")
     d.add_argument("--out", type=Path, required=True, help="FILE.pdf, FILE.html or FILE.xlsx")
     d.set_defaults(func=run_download)
 
@@ -220,12 +221,12 @@ def run_issue(args: argparse.Namespace) -> int:
 
     store = store_from_args(args)
     try:
-        row = reg.issue(store, args.id, args.to, args.principal)
+        row = reg.issue(store, args.id, args.recipient, args.principal)
     except ValueError as e:
         print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     print(
-        _("{ref} v{v}: issued to {to}", ref=row["reference"], v=row["version"], to=", ".join(args.to)),
+        _("{ref} v{v}: issued to {to}", ref=row["reference"], v=row["version"], to=", ".join(args.recipient)),
         file=sys.stderr,
     )
     return 0
@@ -241,7 +242,7 @@ def run_download(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     try:
         built = reg.get_product(store, args.id, args.principal)
-        mark = reg.record_download(store, args.id, args.to, _fmt(args.out), args.principal)
+        mark = reg.record_download(store, args.id, args.recipient, _fmt(args.out), args.principal)
     except ValueError as e:
         print(_("error: {e}", e=e), file=sys.stderr)
         return 2
@@ -256,5 +257,5 @@ def run_download(args: argparse.Namespace) -> int:
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(render(built, _fmt(args.out), watermark=mark))
-    print(_("wrote {out} for {to}", out=args.out, to=args.to), file=sys.stderr)
+    print(_("wrote {out} for {to}", out=args.out, to=args.recipient), file=sys.stderr)
     return 0

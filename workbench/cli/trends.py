@@ -97,10 +97,10 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
 
 
 def _stated_end(args: argparse.Namespace) -> pd.Timestamp | None:
-    """The end of the range the user stated (``--to``), which the emerging trends' tested period is the
-    last complete period of; None when not stated (then the data's end)."""
-    flt = filter_from_args(args)
-    return pd.Timestamp(flt.date_to) if flt.date_to is not None else None
+    """The end of the range the user stated (``--to``); None when not stated (then the data's end)."""
+    from workbench.trends.emerging import stated_end
+
+    return stated_end(filter_from_args(args))
 
 
 def run(args: argparse.Namespace) -> int:

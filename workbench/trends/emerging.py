@@ -47,10 +47,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from workbench.store.filters import CaseFilter
 
 from workbench.trends.series import (
     FREQUENCIES,
@@ -69,6 +72,7 @@ __all__ = [
     "EmergingResult",
     "detect_emerging",
     "period_to_test",
+    "stated_end",
     "data_end",
     "score_quantities",
     "QUANTITY_LOG_SD_FLOOR",
@@ -412,6 +416,17 @@ def data_end(dates: pd.Series) -> pd.Timestamp:
         period = last.to_period("Y" if yearly else "M")
         return period.end_time.normalize()
     return last
+
+
+def stated_end(flt: CaseFilter) -> pd.Timestamp | None:
+    """The end of the range a user stated in a filter (``--to``, the sidebar's period), whose last
+    complete period the emerging trends test; None when the filter leaves the end open.
+
+    >>> from workbench.store.filters import CaseFilter
+    >>> str(stated_end(CaseFilter(date_to=dt.date(2024, 6, 30))).date()), stated_end(CaseFilter())
+    ('2024-06-30', None)
+    """
+    return pd.Timestamp(flt.date_to) if flt.date_to is not None else None
 
 
 def period_to_test(

@@ -113,14 +113,15 @@ def chart_drawing(chart: LinkChart, centre: str | None, hops: int, limit: int = 
 
 
 @st.cache_data(ttl=1800, max_entries=8, show_spinner=N_("Finding the communities ..."))
-def _communities(url: str, name: str, stored: str, period: str | None, _chart: LinkChart) -> pd.DataFrame:
-    """Louvain on a chart, once per chart, version and period (a rerun must not run it again)."""
+def _communities(url: str, name: str, version: str, period: str | None, _chart: LinkChart) -> pd.DataFrame:
+    """Louvain on a chart, once per chart, version (the time it was stored) and period (a rerun must not
+    run it again)."""
     return chart_communities(_chart)
 
 
 @st.cache_data(ttl=1800, max_entries=16, show_spinner=N_("Ranking the nodes ..."))
 def _ranking(
-    url: str, name: str, stored: str, period: str | None, by: str, _chart: LinkChart
+    url: str, name: str, version: str, period: str | None, by: str, _chart: LinkChart
 ) -> pd.DataFrame:
     """The ranking of a chart, once per chart, version, period and measure."""
     return rank_chart(_chart, by=by)
