@@ -153,14 +153,24 @@ def test_admin_adds_an_account_that_signs_in(pg, accounts_app: tuple[str, str]) 
     sign_in(pg, "ada")
     _open(pg, "Accounts & store")
     pg.get_by_text("Add an account").click()
-    pg.locator('input[aria-label="Account name"]').fill("rui")
-    pg.locator('input[aria-label="First password"]').fill(PASSWORD)
-    roles = pg.locator('[data-testid="stMultiSelect"]').filter(has_text="Roles").first
+    form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="Add the account"))
+    form.locator('input[aria-label="Account name"]').wait_for(timeout=30_000)  # the expander is open
+    form.locator('input[aria-label="Account name"]').fill("rui")
+    form.locator('input[aria-label="First password"]').fill(PASSWORD)
+    # the form's own Roles box (the account editor below has one too), and the option itself: typing
+    # and Enter raced the list's opening and could leave the new account without a role
+    roles = form.locator('[data-testid="stMultiSelect"]').filter(has_text="Roles").first
     roles.locator("input").click()
-    pg.keyboard.type("rilo")
-    pg.keyboard.press("Enter")
+    pg.get_by_role("option", name="rilo", exact=True).click()
     pg.keyboard.press("Escape")
+    roles.get_by_text("rilo", exact=True).wait_for(timeout=30_000)
     pg.get_by_role("button", name="Add the account").click()
+    pg.get_by_text("Account rui added.").or_(pg.locator('[data-testid="stAlert"]')).first.wait_for(
+        timeout=90_000
+    )
+    assert pg.get_by_text("Account rui added.").count(), pg.locator('[data-testid="stMain"]').inner_text()[
+        :600
+    ]
     wait_idle(pg, "text=Account rui added.")
     screenshot(pg, "identity-admin-accounts")
     assert ("ada", "administration.account_create") in _audit(accounts_app[1])
