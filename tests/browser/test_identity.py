@@ -152,18 +152,31 @@ def test_an_indicator_is_approved_by_another_account(pg) -> None:  # type: ignor
 def test_admin_adds_an_account_that_signs_in(pg, accounts_app: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
     sign_in(pg, "ada")
     _open(pg, "Accounts & store")
-    pg.get_by_text("Add an account").click()
     form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="Add the account"))
-    form.locator('input[aria-label="Account name"]').wait_for(timeout=30_000)  # the expander is open
-    form.locator('input[aria-label="Account name"]').fill("rui")
-    form.locator('input[aria-label="First password"]').fill(PASSWORD)
-    # the form's own Roles box (the account editor below has one too), and the option itself: typing
-    # and Enter raced the list's opening and could leave the new account without a role
     roles = form.locator('[data-testid="stMultiSelect"]').filter(has_text="Roles").first
-    roles.locator("input").click()
-    pg.get_by_role("option", name="rilo", exact=True).click()
-    pg.keyboard.press("Escape")
-    roles.get_by_text("rilo", exact=True).wait_for(timeout=30_000)
+    chip = roles.get_by_text("rilo", exact=True)
+    # the form's own Roles box (the account editor below has one too), and the option itself: typing
+    # and Enter raced the list's opening; a redraw may also fold the expander: then open it again
+    for _attempt in range(4):
+        try:
+            if not form.locator('input[aria-label="Account name"]').is_visible():
+                pg.get_by_text("Add an account").click()
+                form.locator('input[aria-label="Account name"]').wait_for(timeout=10_000)
+            form.locator('input[aria-label="Account name"]').fill("rui")
+            form.locator('input[aria-label="First password"]').fill(PASSWORD)
+            if not chip.is_visible():
+                roles.locator("input").click(timeout=10_000)
+                pg.keyboard.type("rilo")
+                option = pg.get_by_role("option", name="rilo", exact=True)
+                option.wait_for(timeout=10_000)
+                option.click()
+                chip.wait_for(timeout=10_000)
+            pg.keyboard.press("Escape")
+            if chip.is_visible() and form.locator('input[aria-label="Account name"]').is_visible():
+                break
+        except Exception:
+            pg.keyboard.press("Escape")
+    assert chip.is_visible(), "the role could not be chosen in the Add an account form"
     pg.get_by_role("button", name="Add the account").click()
     pg.get_by_text("Account rui added.").or_(pg.locator('[data-testid="stAlert"]')).first.wait_for(
         timeout=90_000
