@@ -11,7 +11,7 @@ FTM_STAMP := $(VENV)/.installed-ftm
 # and kept here.
 WHEELHOUSE ?= $(HOME)/.cache/cen-workbench/wheels
 
-.PHONY: run test install ftm seed lint bench clean
+.PHONY: run test install ftm seed lint bench clean pot catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,18 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Languages (docs/languages.md): the template of every message, then each language's catalogue updated from
+# it (no fuzzy matching: a changed message waits for its translator) and English written. The app compiles
+# the .po files in memory at first use: no .mo is built or kept.
+pot: install
+	$(BIN)/pybabel extract -F babel.cfg -o workbench/i18n/workbench.pot -w 120 --sort-by-file \
+	  --project cen-workbench -c Translators: .
+
+catalogues: pot
+	for l in fr es pt ru ar; do $(BIN)/pybabel update -i workbench/i18n/workbench.pot -d workbench/i18n/locales \
+	  -D workbench --no-fuzzy-matching --init-missing --ignore-obsolete -w 120 -l $$l || exit 1; done
+	$(BIN)/python -m workbench.i18n.catalogues
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

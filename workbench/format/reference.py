@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_, _, code_label, language
+
 if TYPE_CHECKING:
     from airportsdata import Airport
 
@@ -46,6 +48,10 @@ __all__ = [
     "country_codes",
     "UNKNOWN_COUNTRY",
     "country_name",
+    "country_names",
+    "wco_region_label",
+    "rilo_label",
+    "commodity_label",
     "wco_region",
     "rilo",
     "airports",
@@ -68,34 +74,34 @@ __all__ = [
 ]
 
 WCO_REGIONS: tuple[str, ...] = (
-    "Central and West Africa",
-    "East and Southern Africa",
-    "Europe",
-    "Far East, South and South East Asia, Australasia and the Pacific",
-    "North of Africa, Near and Middle East",
-    "South America, North America, Central America and the Caribbean",
+    N_("Central and West Africa"),
+    N_("East and Southern Africa"),
+    N_("Europe"),
+    N_("Far East, South and South East Asia, Australasia and the Pacific"),
+    N_("North of Africa, Near and Middle East"),
+    N_("South America, North America, Central America and the Caribbean"),
 )
 WCO_REGION_SHORT: dict[str, str] = {
-    "Central and West Africa": "West & Central Africa",
-    "East and Southern Africa": "East & Southern Africa",
-    "Europe": "Europe",
-    "Far East, South and South East Asia, Australasia and the Pacific": "Asia/Pacific",
-    "North of Africa, Near and Middle East": "MENA",
-    "South America, North America, Central America and the Caribbean": "Americas & Caribbean",
+    "Central and West Africa": N_("West & Central Africa"),
+    "East and Southern Africa": N_("East & Southern Africa"),
+    "Europe": N_("Europe"),
+    "Far East, South and South East Asia, Australasia and the Pacific": N_("Asia/Pacific"),
+    "North of Africa, Near and Middle East": N_("MENA"),
+    "South America, North America, Central America and the Caribbean": N_("Americas & Caribbean"),
 }
 RILOS: tuple[str, ...] = (
-    "Asia/Pacific",
-    "CIS",
-    "Caribbean",
-    "Central Africa",
-    "Central America",
-    "East and Southern Africa",
-    "Eastern and Central Europe",
-    "Middle East",
-    "North Africa",
-    "South America",
-    "West Africa",
-    "Western Europe",
+    N_("Asia/Pacific"),
+    N_("CIS"),
+    N_("Caribbean"),
+    N_("Central Africa"),
+    N_("Central America"),
+    N_("East and Southern Africa"),
+    N_("Eastern and Central Europe"),
+    N_("Middle East"),
+    N_("North Africa"),
+    N_("South America"),
+    N_("West Africa"),
+    N_("Western Europe"),
 )
 
 
@@ -196,15 +202,77 @@ def _country_index() -> dict[str, dict[str, Any]]:
 
 
 def country_name(iso2: str) -> str:
-    """English short name of a country (``XX`` -> ``Unknown``); the code itself if unknown."""
-    if iso2 == UNKNOWN_COUNTRY:
-        return "Unknown"
-    rec = _country_index().get(str(iso2).upper())
+    """Short name of a country in the language in force (``XX`` -> ``Unknown``); the code itself if unknown.
+
+    English names are the project's (pycountry's common names); other languages take CLDR's (through
+    Babel), and keep the project's name where CLDR has none (former states such as the USSR).
+
+    >>> from workbench.i18n import use_language
+    >>> country_name("NL"), country_name("SU")
+    ('Netherlands', 'USSR')
+    >>> with use_language("fr"):
+    ...     country_name("NL"), country_name("DE"), country_name("SU")
+    ('Pays-Bas', 'Allemagne', 'USSR')
+    """
+    code = str(iso2).upper()
+    if code == UNKNOWN_COUNTRY:
+        return _("Unknown")
+    lang = language()
+    if lang != "en" and (cldr := _cldr_territories(lang).get(code)) and len(code) == 2:
+        return cldr
+    return _english_country_name(str(iso2))
+
+
+@lru_cache(maxsize=8)
+def _cldr_territories(lang: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(lang).territories)
+
+
+@lru_cache(maxsize=512)
+def _english_country_name(iso2: str) -> str:
+    code = iso2.upper()
+    rec = _country_index().get(code)
     if rec:
         return str(rec["name"])
     former = _former_states()
-    hit = former.loc[former["iso2"] == str(iso2).upper(), "alias"]
-    return str(hit.iloc[0]) if str(iso2).upper() in former_state_codes() and len(hit) else str(iso2)
+    hit = former.loc[former["iso2"] == code, "alias"]
+    return str(hit.iloc[0]) if code in former_state_codes() and len(hit) else iso2
+
+
+def country_names(codes: Any) -> pd.Series:
+    """Vectorised :func:`country_name` (each distinct code looked up once), for tables and chart axes.
+
+    >>> country_names(["FR", "NL", "FR"]).tolist()
+    ['France', 'Netherlands', 'France']
+    """
+    s = pd.Series(codes)
+    return s.map({c: country_name(c) for c in s.dropna().unique()})
+
+
+def wco_region_label(region: str, short: bool = False) -> str:
+    """A WCO region (one of :data:`WCO_REGIONS`) as people read it, in the language in force; ``short``:
+    its short name (:data:`WCO_REGION_SHORT`, for chart legends).
+
+    >>> wco_region_label("North of Africa, Near and Middle East", short=True)
+    'MENA'
+    """
+    return _(WCO_REGION_SHORT.get(region, region) if short else region)
+
+
+def rilo_label(name: str) -> str:
+    """A RILO (one of :data:`RILOS`) as people read it, in the language in force."""
+    return _(name)
+
+
+def commodity_label(code: str) -> str:
+    """A commodity category or type code (``cannabis_resin``) as people read it, in the language in force.
+
+    >>> commodity_label("cannabis_resin")
+    'cannabis resin'
+    """
+    return code_label(code)
 
 
 def wco_region(iso2: str) -> str | None:

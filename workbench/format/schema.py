@@ -56,6 +56,7 @@ __all__ = [
     "PersonalUnless",
     "Table",
     "Enumeration",
+    "enum_label",
     "NodeKind",
     "ExchangeFormat",
     "FORMAT",
@@ -448,6 +449,19 @@ class Enumeration:
             if hex_:
                 out[v] = (int(hex_[1:3], 16), int(hex_[3:5], 16), int(hex_[5:7], 16))
         return out
+
+
+def enum_label(value: object) -> str:
+    """A value of an enumeration (``air_passenger``) as people read it in the language in force (``air
+    passenger``, ``passager aérien``); the stored code is unchanged. The English label is the code with
+    spaces: the message id that :mod:`workbench.i18n.extract` takes from the ``enums:`` of the format.
+
+    >>> enum_label("sea_container")
+    'sea container'
+    """
+    from workbench.i18n import code_label
+
+    return code_label(value)
 
 
 @dataclass(frozen=True)
