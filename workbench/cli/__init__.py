@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+from workbench.i18n import LANGUAGES, language_from, set_language
+
+__all__ = ["main", "build_parser", "COMMANDS", "cli_language"]
 
 
 def _command_modules() -> list[str]:
@@ -33,15 +36,64 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="CEN Intelligence Workbench: customs seizure data, routes, networks, trends, risk.",
     )
+    parser.add_argument("--lang", type=_language_arg, default=None, help=_LANG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"workbench.cli.{name}").register(sub)
+    _lang_everywhere(sub)
     return parser
+
+
+_LANG_HELP = (
+    f"language of the messages, reports, products and exports ({', '.join(LANGUAGES)}); "
+    "default: LC_ALL, LC_MESSAGES or LANG (fr_FR.UTF-8 -> fr), else WORKBENCH_LANGUAGE"
+)
+
+
+def _language_arg(value: str) -> str:
+    code = language_from(value)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def _lang_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``--lang`` after the command too (``workbench product download X --lang fr``): every command and
+    verb takes it; given there, it wins over the one before the command."""
+    for parser in sub.choices.values():
+        if not any("--lang" in a.option_strings for a in parser._actions):
+            parser.add_argument("--lang", type=_language_arg, default=argparse.SUPPRESS, help=_LANG_HELP)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _lang_everywhere(action)
+
+
+def cli_language(requested: str | None, env: Mapping[str, str] | None = None) -> str:
+    """The language of a command-line run: ``--lang``, else the locale's (``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``, the first that is set, as gettext reads them; ``C``/``POSIX`` name no language), else
+    ``WORKBENCH_LANGUAGE``, else English.
+
+    >>> cli_language("ru", {"LANG": "fr_FR.UTF-8"}), cli_language(None, {"LANG": "fr_FR.UTF-8"})
+    ('ru', 'fr')
+    >>> cli_language(None, {"LANG": "C.UTF-8", "WORKBENCH_LANGUAGE": "es"}), cli_language(None, {})
+    ('es', 'en')
+    """
+    env = os.environ if env is None else env
+    if requested:
+        return language_from(requested) or "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            found = language_from(env[name])
+            if found:
+                return found
+            break  # set to a locale without a workbench language (C, de_DE): the setting below decides
+    return language_from(env.get("WORKBENCH_LANGUAGE")) or "en"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_language(cli_language(getattr(args, "lang", None)))
     try:
         return int(args.func(args) or 0)
     except PermissionError as e:  # a refused sign-in or an action the matrix does not allow

@@ -58,6 +58,8 @@ from workbench.store.models import Account, AccountToken, Organisation
 
 __all__ = [
     "ORGANISATION_KINDS",
+    "account_language",
+    "set_account_language",
     "REFUSALS",
     "Credentials",
     "SignInRefused",
@@ -488,6 +490,51 @@ def change_password(
             "administration.password_change" if old_password is not None else "administration.password_reset"
         )
         _audit(s, action, {"account": name}, actor)
+
+
+def account_language(store: Store, name: str) -> str | None:
+    """The language the account ``name`` chose (``fr``...), or None when it chose none (or is unknown).
+
+    >>> from workbench.store import open_store
+    >>> store = open_store("sqlite://")
+    >>> boot = installation_principal()
+    >>> create_organisation(store, "FR-DGDDI", "French customs", "administration", by=boot)
+    >>> _ = create_account(store, "ana", organisation="FR-DGDDI", roles=["analyst"], password="long enough pass", by=boot)
+    >>> account_language(store, "ana") is None
+    True
+    >>> set_account_language(store, "ana", "fr_FR.UTF-8", by=sign_in(store, "ana", "long enough pass"))
+    >>> account_language(store, "ana")
+    'fr'
+    """
+    from workbench.i18n import language_from
+
+    with store.engine.connect() as conn:
+        code = conn.execute(sa.select(Account.language).where(Account.name == name)).scalar_one_or_none()
+    return language_from(code)
+
+
+def set_account_language(store: Store, name: str, code: str | None, *, by: Principal) -> None:
+    """Store the language of the account ``name`` (None: back to the browser's), by the account itself or
+    an administrator. Audited as ``administration.account_language``; a code the workbench has no
+    language for is refused."""
+    from workbench.i18n import LANGUAGES, language_from
+
+    chosen = language_from(code) if code else None
+    if code and chosen is None:
+        raise ValueError(
+            _(
+                "{code!r} is not a language of the workbench ({languages})",
+                code=code,
+                languages=", ".join(LANGUAGES),
+            )
+        )
+    _self_or_admin(store, by, name)
+    with store.session() as s:
+        account = _known(s, name)
+        if account.language == chosen:
+            return
+        account.language = chosen
+        _audit(s, "administration.account_language", {"account": name, "language": chosen}, by)
 
 
 def disable_account(store: Store, name: str, *, by: Principal) -> None:

@@ -193,6 +193,8 @@ class Account(Base):
     email: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # the language chosen in the sidebar (migration 0016_language); None: the browser's
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
 
 class AccountToken(Base):

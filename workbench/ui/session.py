@@ -43,6 +43,7 @@ from workbench.identity.accounts import (
     sign_in,
 )
 from workbench.store import audit
+from workbench.ui.language import apply_language, forget_language, language_switch
 from workbench.ui.navigation import page_spec
 from workbench.ui.resources import get_home_store, get_settings
 
@@ -111,6 +112,7 @@ def _start(principal: Principal) -> None:
 
 
 def _end(reason: str | None) -> None:
+    forget_language()
     st.session_state.pop(_KEY, None)
     st.session_state.pop(_SECOND_FACTOR, None)
     if reason:
@@ -170,6 +172,7 @@ def page_guard() -> Principal:
         return get_principal()
     PagesManager.uses_pages_directory = False  # from the next run on, the entry script runs every page
     principal = _session_principal()
+    apply_language(principal)
     if principal is None:
         _login_page()
         st.stop()
@@ -191,6 +194,7 @@ def require_login() -> Principal:
     Called by the entry script before the navigation, on every run. The login form is the app's only
     page then (``st.navigation`` with it alone), so any address shows the form."""
     principal = _session_principal()
+    apply_language(principal)
     if principal is None:
         st.navigation([st.Page(_login_page, title=_("Sign in"), url_path="sign-in")], position="hidden").run()
         st.stop()
@@ -302,6 +306,7 @@ def who_am_i() -> None:
     """The sidebar's "who am I" block: the account, organisation, roles, personal-data permission, the
     purpose stated, the password notice and the sign-out button."""
     principal = get_principal()
+    language_switch(principal)
     personal = _("may see personal data") if principal.can_see_personal else _("no personal data")
     if principal.mode == "local":
         st.caption(
