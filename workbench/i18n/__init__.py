@@ -155,7 +155,7 @@ def catalogue_path(code: str) -> Path:
     return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-_catalogues: dict[str, tuple[int, _gettext.NullTranslations]] = {}
+_catalogues: dict[str, tuple[tuple[str, int], _gettext.NullTranslations]] = {}
 _lock = threading.Lock()
 _ENGLISH = _gettext.NullTranslations()
 
@@ -179,14 +179,15 @@ def _catalogue(code: str) -> _gettext.NullTranslations:
         return _ENGLISH
     po = catalogue_path(code)
     try:
-        stamp = po.stat().st_mtime_ns
+        stat = po.stat()
+        stamp = (str(po), stat.st_mtime_ns ^ stat.st_size)
     except OSError:
-        stamp = -1
+        stamp = (str(po), -1)
     hit = _catalogues.get(code)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    with _lock:
-        translations = _compile(po, code) if stamp >= 0 else _gettext.NullTranslations()
+    with _lock:  # one compilation at a time; a stale entry is simply replaced
+        translations = _compile(po, code) if stamp[1] != -1 else _gettext.NullTranslations()
         _catalogues[code] = (stamp, translations)
     return translations
 

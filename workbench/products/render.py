@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.i18n import _
+from workbench.i18n import _, direction, language
 from workbench.products.model import HANDLING_CODES, ICD203_BANDS, ProductError
 
 if TYPE_CHECKING:
@@ -31,8 +31,36 @@ __all__ = ["TOC_FROM", "to_html", "to_pdf", "to_xlsx", "render", "FORMATS"]
 TOC_FROM = 5
 FORMATS = ("pdf", "html", "xlsx")
 
+
+def _font_faces() -> str:
+    """``@font-face`` rules for the PDF: the fonts bundled in the repository's ``static/fonts`` (Noto Sans
+    for Latin and Cyrillic, Noto Sans Arabic), inlined as ``data:`` URLs (the PDF's fetcher takes nothing
+    else) and embedded by WeasyPrint; where they are absent (an installed package without the
+    repository), the system's DejaVu Sans, which covers the same scripts."""
+    import base64
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "static" / "fonts"
+    rules = []
+    for family, stem in (("Noto Sans", "NotoSans"), ("Noto Sans Arabic", "NotoSansArabic")):
+        for weight, style in ((400, "Regular"), (700, "Bold")):
+            path = folder / f"{stem}-{style}.ttf"
+            if path.is_file():
+                data = base64.b64encode(path.read_bytes()).decode("ascii")
+                rules.append(
+                    f"@font-face {{ font-family: '{family}'; font-weight: {weight}; "
+                    f"src: url('data:font/ttf;base64,{data}'); }}"
+                )
+    return "\n".join(rules) + "\n"
+
+
+# Arabic (and any right-to-left language) reads right to left: the document's lang says which, set by the
+# renderer on <html>; numbers in table cells keep their own left-to-right order (bidi isolation).
 _CSS = """
-body { font-family: 'DejaVu Sans', 'Noto Sans', sans-serif; font-size: 10pt; color: #1a1a1a; }
+body { font-family: 'Noto Sans', 'Noto Sans Arabic', 'DejaVu Sans', sans-serif; font-size: 10pt; color: #1a1a1a; }
+html:lang(ar), html[dir="rtl"] { direction: rtl; }
+html:lang(ar) td.n, html[dir="rtl"] td.n { text-align: left; unicode-bidi: isolate; }
+html:lang(ar) .bluf, html[dir="rtl"] .bluf { border-left: none; border-right: 4px solid #1F3B57; }
 h1 { font-size: 18pt; color: #1F3B57; margin-bottom: 2pt; }
 h2 { font-size: 13pt; color: #1F3B57; border-bottom: 1px solid #1F3B57; margin-top: 16pt; }
 .marking { text-align: center; font-weight: bold; color: #8b0000; letter-spacing: 0.5pt; }
@@ -65,7 +93,7 @@ _PRINT_CSS = """
 .toc a::after { content: leader('.') target-counter(attr(href), page); }
 h2 { break-after: avoid; }
 table.data, .chart { break-inside: avoid; }
-"""
+""" + _font_faces()
 
 
 def _e(text: object) -> str:
@@ -191,7 +219,7 @@ def to_html(built: Built) -> bytes:
     """A standalone HTML file (styles and charts inline, nothing fetched; user text escaped)."""
     _check(built)
     doc = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
+        f'<!DOCTYPE html><html lang="{_e(language())}" dir="{direction()}"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
         f"<style>{_CSS}</style></head><body>{_body(built, toc=False)}</body></html>"
     )
@@ -208,7 +236,7 @@ def to_pdf(built: Built, *, watermark: str = "") -> bytes:
     ref = _e(f"{built.reference} v{built.version}" if built.reference else built.spec.title)
     wm = f'<div class="watermark">{_e(watermark)}</div>' if watermark else ""
     doc = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
+        f'<!DOCTYPE html><html lang="{_e(language())}" dir="{direction()}"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
         f"<style>{_CSS}{_PRINT_CSS}</style></head><body>"
         f'<span class="marking-source">{marking}</span><span class="reference-source">{ref}</span>{wm}'
         f"{_body(built, toc=len(built.blocks) >= TOC_FROM, png=True)}</body></html>"
