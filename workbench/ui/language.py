@@ -80,16 +80,16 @@ def frame_css(code: str) -> str:
     if direction(code) != "rtl":
         return ""
     return """
-section[data-testid="stMain"], section[data-testid="stSidebar"], div[data-testid="stSidebarContent"],
-div[data-testid="stDialog"] div[role="dialog"] { direction: rtl; }
-section[data-testid="stMain"] .stMarkdown, section[data-testid="stSidebar"] .stMarkdown,
-section[data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"],
+[data-testid="stMain"], [data-testid="stSidebar"], [data-testid="stSidebarContent"],
+[data-testid="stDialog"] [role="dialog"] { direction: rtl; }
+[data-testid="stMain"] .stMarkdown, [data-testid="stSidebar"] .stMarkdown,
+[data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"],
 [data-testid="stMetric"], [data-testid="stAlertContentInfo"], [data-testid="stAlertContentWarning"],
 [data-testid="stAlertContentError"], [data-testid="stAlertContentSuccess"] { text-align: right; }
-div[data-testid="stDataFrame"], div[data-testid="stTable"], div[data-testid="stVegaLiteChart"],
-div[data-testid="stDeckGlJsonChart"], div[data-testid="stPlotlyChart"], div[data-testid="stGraphVizChart"],
+[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stVegaLiteChart"],
+[data-testid="stDeckGlJsonChart"], [data-testid="stPlotlyChart"], [data-testid="stGraphVizChart"],
 iframe, canvas, code, pre { direction: ltr; }
-div[data-testid="stTable"] td, div[data-testid="stTable"] th { unicode-bidi: plaintext; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { unicode-bidi: plaintext; }
 [data-testid="stMetricValue"] { direction: ltr; unicode-bidi: isolate; }
 """
 
