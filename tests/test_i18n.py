@@ -103,6 +103,22 @@ def test_dates_and_months_in_the_language() -> None:
     assert format_date(None) == "" and format_date("not a date") == "not a date"
 
 
+def test_charts_take_the_locale_of_the_language_in_force() -> None:
+    import altair as alt
+
+    from workbench.ui.language import _enable_chart_theme
+
+    chart = (
+        alt.Chart(pd.DataFrame({"month": ["2026-03-01"], "n": [12345]})).mark_bar().encode(x="month:T", y="n")
+    )
+    english = chart.to_dict()
+    _enable_chart_theme()
+    assert chart.to_dict() == english  # English: Altair's default, unchanged
+    with use_language("fr"):
+        locale = chart.to_dict()["config"]["locale"]
+    assert locale["time"]["months"][2] == "mars" and locale["number"]["decimal"] == ","
+
+
 def test_direction_and_language_names() -> None:
     assert direction("ar") == "rtl" and direction("fr") == "ltr"
     with use_language("ar"):

@@ -129,8 +129,11 @@ def test_french_then_arabic_for_an_administrator(browser, little_app: tuple[str,
             "() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).direction"
         )
         assert direction == "rtl"
-        assert pg.evaluate(
-            "() => getComputedStyle(document.querySelector('[data-testid=\"stSidebar\"]')).direction"
-        ) == "rtl"
+        assert (
+            pg.evaluate(
+                "() => getComputedStyle(document.querySelector('[data-testid=\"stSidebar\"]')).direction"
+            )
+            == "rtl"
+        )
         assert len(_walk(pg, "ar", ARABIC)) == len(ARABIC)
     assert account_language(open_store(url), "ada") == "ar"

@@ -79,6 +79,7 @@ __all__ = [
     "format_datetime",
     "format_month",
     "code_label",
+    "vega_locale",
 ]
 
 #: gettext domain of the workbench's catalogues
@@ -409,3 +410,45 @@ def format_month(value: object, width: str = "wide") -> str:
 
     skeleton = "yMMMM" if width == "wide" else "yMMM"
     return str(dates.format_skeleton(skeleton, d, locale=_locale()))
+
+
+def vega_locale(code: str | None = None) -> dict[str, Any]:
+    """The number and time locale of Vega-Lite charts (``config.locale``: d3-format and d3-time-format
+    definitions) for ``code`` or the language in force, from CLDR: axes then write ``mars 2026`` and
+    ``12 345,6`` in French. Month and day names are the stand-alone forms (an axis label stands alone).
+
+    >>> loc = vega_locale("fr")
+    >>> loc["number"]["decimal"], loc["time"]["months"][2], loc["time"]["shortDays"][0]
+    (',', 'mars', 'dim.')
+    """
+    loc = _locale(code)
+    symbols = loc.number_symbols.get(loc.default_numbering_system, loc.number_symbols.get("latn", {}))
+
+    def months(width: str) -> list[str]:
+        got = loc.months["stand-alone"][width]  # 1 = January
+        return [str(got[i]) for i in range(1, 13)]
+
+    def days(width: str) -> list[str]:
+        got = loc.days["stand-alone"][width]  # 0 = Monday in CLDR; d3 starts on Sunday
+        return [str(got[(i + 6) % 7]) for i in range(7)]
+
+    return {
+        "number": {
+            "decimal": str(symbols.get("decimal", ".")),
+            "thousands": str(symbols.get("group", ",")),
+            "grouping": [3],
+            "currency": ["", "\u00a0$"],
+            "minus": str(symbols.get("minusSign", "-")),
+            "percent": str(symbols.get("percentSign", "%")),
+        },
+        "time": {
+            "dateTime": "%x %X",
+            "date": "%Y-%m-%d",
+            "time": "%H:%M:%S",
+            "periods": [str(loc.periods.get("am", "AM")), str(loc.periods.get("pm", "PM"))],
+            "days": days("wide"),
+            "shortDays": days("abbreviated"),
+            "months": months("wide"),
+            "shortMonths": months("abbreviated"),
+        },
+    }

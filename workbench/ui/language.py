@@ -21,18 +21,59 @@ account (:func:`workbench.identity.accounts.set_account_language`, audited).
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import streamlit as st
 
-from workbench.i18n import LANGUAGE_NAMES, LANGUAGES, _, direction, language, language_from, set_language
+from workbench.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    direction,
+    language,
+    language_from,
+    set_language,
+    vega_locale,
+)
 from workbench.identity import Principal
 from workbench.identity.accounts import account_language, set_account_language
 from workbench.ui.resources import get_home_store
 
-__all__ = ["apply_language", "language_switch", "browser_language", "frame_css", "forget_language"]
+__all__ = [
+    "apply_language",
+    "language_switch",
+    "browser_language",
+    "frame_css",
+    "forget_language",
+    "CHART_THEME",
+]
 
 _CHOSEN = "_workbench_language"  # the language in force for this session, once known
 _READ_FOR = "_workbench_language_account"  # the account whose stored language was read
 _SWITCH = "workbench_language_switch"  # the sidebar's select box
+
+
+#: The Altair theme that gives every chart the number and time locale of the language in force when the
+#: chart is drawn (axes: ``mars 2026``, ``12 345``); registered and enabled by :func:`apply_language`.
+CHART_THEME = "workbench-language"
+
+
+def _enable_chart_theme() -> None:
+    import altair as alt
+
+    if CHART_THEME not in alt.theme.names():
+        default = alt.theme.get()  # the theme in force before (Altair's default): kept underneath
+
+        @alt.theme.register(CHART_THEME, enable=False)
+        def _theme() -> alt.theme.ThemeConfig:
+            # Altair's default theme, plus the locale of a language other than English
+            spec: Any = dict(default() if default else {})
+            if language() != "en":
+                spec["config"] = {**spec.get("config", {}), "locale": vega_locale()}
+            return cast(alt.theme.ThemeConfig, spec)
+
+    if alt.theme.active != CHART_THEME:
+        alt.theme.enable(CHART_THEME)
 
 
 def browser_language() -> str | None:
@@ -60,6 +101,7 @@ def apply_language(principal: Principal | None) -> str:
     frame's CSS; returns the language."""
     code = _session_language(principal) or browser_language()
     set_language(code)
+    _enable_chart_theme()
     st.html(f"<style>{frame_css(language())}</style>")
     return language()
 
