@@ -293,6 +293,7 @@ def test_the_glossary_check_catches_a_term_left_out() -> None:
     cat = Catalog(locale="fr")
     cat.add("Seizures by route", "Saisies par itinéraire")
     cat.add("Seizure period", "Période d'interception")
+    cat.add("Cases on {route}", "Affaires sur {route}")  # a placeholder's name is not the term
     glossary = [("seizure", "saisie", ("saisi",)), ("route", "itinéraire", ("itinéraire",))]
     problems = glossary_problems(cat, "fr", glossary)
     assert len(problems) == 1 and "Période d'interception" in problems[0]

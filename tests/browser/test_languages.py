@@ -78,7 +78,7 @@ def _switch(pg):  # type: ignore[no-untyped-def]
 
 
 #: The pages photographed in Arabic (every page is in French): one of each kind of layout.
-ARABIC = ("overview", "routes", "trends", "cases", "briefing", "indicators", "data", "admin")
+ARABIC = ("overview", "trends", "cases", "indicators", "admin")
 
 
 def _walk(pg, code: str, only: tuple[str, ...] = ()) -> list[Path]:  # type: ignore[no-untyped-def]

@@ -178,7 +178,8 @@ def glossary_problems(
                 continue
             ids = [m.id] if isinstance(m.id, str) else list(m.id)
             strings = [m.string] if isinstance(m.string, str) else [s for s in m.string if s]
-            if not any(word.search(i) for i in ids):
+            # a placeholder's name ({route}) is not the term: the value it receives carries it
+            if not any(word.search(re.sub(r"\{[^{}]*\}", " ", i)) for i in ids):
                 continue
             for s in strings:
                 if not any(f in s.lower() for f in forms):
