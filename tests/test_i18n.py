@@ -456,6 +456,7 @@ def test_no_english_is_left_on_any_page(
     """Every page, rendered in a pseudo-locale (French numbers, every message between ⟦ ⟧), shows no word
     of English outside ⟦ ⟧ but data and names."""
     _pseudo_french(template, locale_dir)
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "fr")  # AppTest formats options in the test's thread too
     monkeypatch.setenv("WORKBENCH_DB_URL", little_store)
     monkeypatch.setenv("WORKBENCH_ROLE", "admin")
     data = _data_words(little_store)
@@ -484,6 +485,7 @@ def test_the_escape_detector_sees_english_and_spares_data() -> None:
 
 def test_every_page_renders_in_french(little_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert i18n.catalogue_path("fr").is_file(), "no French catalogue yet (tr-fr's branch)"
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "fr")
     monkeypatch.setenv("WORKBENCH_DB_URL", little_store)
     monkeypatch.setenv("WORKBENCH_ROLE", "admin")
     failed = []

@@ -10,11 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from workbench.i18n import code_label
 from workbench.store import open_store
 from workbench.store.criteria import CRITERIA, offered_values
 from workbench.store.filters import CaseFilter
 from workbench.store.queries import filter_options
 from workbench.ui.navigation import discover_pages
+from workbench.ui.sidebar import option_label
 
 #: Pages that show no data of the store, so no filter (indicator register, submissions, admin).
 UNFILTERED = {
@@ -73,7 +75,8 @@ def test_every_criterion_has_its_widget_and_filters(sidebar: AppTest, seeded_sql
             expected = CaseFilter(**{c.fields[0]: chosen[0]})  # the data's last day is no bound
         else:
             offered = offered_values(c, options, CaseFilter())
-            assert widget.options == [c.show(v) for v in offered]
+            # a country or region by its label, a code of the taxonomy or an enumeration by its own
+            assert widget.options == [option_label(c)(v) for v in offered]
             widget.set_value(offered[:2]).run()
             expected = CaseFilter(**{c.fields[0]: tuple(offered[:2])})
         assert not sidebar.exception, sidebar.exception
@@ -89,7 +92,8 @@ def test_a_narrowing_criterion_limits_the_next_list(sidebar: AppTest, seeded_sql
 
     tobacco = set(load_items(items).query("commodity_category == 'tobacco'")["commodity_type"])
     sidebar.multiselect(key="flt_commodity_category").set_value(["tobacco"]).run()
-    assert set(sidebar.multiselect(key="flt_commodity_type").options) == tobacco
+    # the list shows each type by its label (code_label: the code with spaces in English)
+    assert set(sidebar.multiselect(key="flt_commodity_type").options) == {code_label(t) for t in tobacco}
 
 
 def test_a_filter_set_by_a_page_shows_in_the_widgets(sidebar: AppTest) -> None:

@@ -260,9 +260,9 @@ def _regions() -> tuple[str, ...]:
 
 
 def _region_label(region: str) -> str:
-    from workbench.format.reference import WCO_REGION_SHORT
+    from workbench.format.reference import wco_region_label
 
-    return WCO_REGION_SHORT.get(region, region)
+    return wco_region_label(region, short=True)
 
 
 def _region_help() -> dict[str, str]:

@@ -13,17 +13,18 @@ date range for a period, a multi-select for a choice, each with its label, help 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import _, code_label
 from workbench.store.criteria import CRITERIA, Criterion, offered_values, period_bounds
 from workbench.store.filters import CaseFilter
 from workbench.ui.loaders import filter_options
 from workbench.ui.state import get_state
 
-__all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS", "widget_key"]
+__all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS", "widget_key", "option_label"]
 
 
 def widget_key(c: Criterion) -> str:
@@ -88,6 +89,13 @@ def _reset() -> None:
     set_filter(CaseFilter())
 
 
+def option_label(c: Criterion) -> Callable[[str], str]:
+    """How a value of criterion ``c`` reads in its list, in the language in force: the criterion's own
+    label (a country: ``FR – France``, a WCO region), else the value as a code of the taxonomy or of an
+    enumeration (``air_passenger`` -> ``air passenger``, ``passager aérien``)."""
+    return c.show if c.value_label else code_label
+
+
 def _widget(c: Criterion, flt: CaseFilter, opts: dict[str, Any]) -> None:
     if c.kind == "period":
         st.date_input(c.title(), key=widget_key(c), format="YYYY-MM-DD", on_change=_sync, help=c.help_text())
@@ -96,7 +104,7 @@ def _widget(c: Criterion, flt: CaseFilter, opts: dict[str, Any]) -> None:
         c.title(),
         offered_values(c, opts, flt),
         key=widget_key(c),
-        format_func=c.show,
+        format_func=option_label(c),
         on_change=_sync,
         help=c.help_text(),
     )
