@@ -205,6 +205,18 @@ def test_the_command_line_language() -> None:
         parser.parse_args(["info", "--lang", "xx"])
 
 
+def test_the_command_line_speaks_the_language_asked_for(
+    locale_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbench.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["info", "--help", "--lang", "fr"])
+    assert language() == "fr"  # in force for the rest of the run (reports, products, exports)
+    i18n.set_language(None)
+    assert "--lang" in capsys.readouterr().out
+
+
 # ----------------------------------------------------------------------------------------- accounts
 def test_an_account_keeps_its_language_audited(tmp_path: Path) -> None:
     import sqlalchemy as sa

@@ -90,7 +90,21 @@ def cli_language(requested: str | None, env: Mapping[str, str] | None = None) ->
     return language_from(env.get("WORKBENCH_LANGUAGE")) or "en"
 
 
+def _requested_language(argv: Sequence[str]) -> str | None:
+    """The last ``--lang`` of the command line, read before the parser is built (its help texts are
+    written in the language in force)."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.split("=", 1)[1]
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(cli_language(_requested_language(argv)))
     parser = build_parser()
     args = parser.parse_args(argv)
     set_language(cli_language(getattr(args, "lang", None)))
