@@ -339,7 +339,9 @@ _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])+")
 #: Words that are names or codes in every language (acronyms, formats, units, the product's name).
 _NAMES = frozenset(
     "cen wco rilo unodc iso usd eur pdf csv xlsx html json svg png sql sqlite postgresql tlp kg ftm giis "
-    "icd http https www workbench streamlit excel oidc totp api bluf ipr cites nps mdma lsd hs".split()
+    "icd http https www workbench streamlit excel oidc totp api bluf ipr cites nps mdma lsd hs "
+    # the Traffic Light Protocol's markings are codes of their own standard (TLP:AMBER+STRICT)
+    "clear green amber red strict".split()
 )
 
 
@@ -417,6 +419,7 @@ def _escaped(text: str, data: frozenset[str]) -> str | None:
             text,
             re.sub(f"{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}", " ", text),
         )
+    text = re.sub(r"<[^<>]*>|&#?\w+;", " ", text)  # markup and entities around the words
     text = re.sub(r"https?://\S+|`[^`]*`|:material/[a-z_]+:|\S+@\S+|\S*[_/.\\]\S*", " ", text)
     left = [
         w
@@ -493,6 +496,7 @@ def test_the_escape_detector_sees_english_and_spares_data() -> None:
     assert _escaped("⟦Cases from {country}⟧ Rotterdam 12 345", data) is None
     assert _escaped("⟦Filter: ⟦commodity⟧⟧ cocaine FR-2024-001 `workbench seed`", data) is None
     assert _escaped("⟦Cases⟧ and more cases", data) == "and more cases"
+    assert _escaped("<div style='padding-top:2rem'><span>⟦150 cases⟧</span></div>", data) is None
 
 
 def test_every_page_renders_in_french(little_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
