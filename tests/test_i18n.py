@@ -119,6 +119,24 @@ def test_charts_take_the_locale_of_the_language_in_force() -> None:
     assert locale["time"]["months"][2] == "mars" and locale["number"]["decimal"] == ","
 
 
+def test_chart_files_and_report_periods_in_french() -> None:
+    import altair as alt
+
+    from workbench.trends.charts import chart_svg
+    from workbench.trends.statistics import span_label
+
+    frame = pd.DataFrame(
+        {"month": pd.date_range("2026-01-01", periods=4, freq="MS"), "n": [1200.5, 2300, 3100, 2000]}
+    )
+    chart = alt.Chart(frame).mark_line().encode(x=alt.X("month:T", axis=alt.Axis(format="%b %Y")), y="n:Q")
+    with use_language("fr"):
+        svg = chart_svg(chart)
+        period = span_label(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-08-31"))
+    assert "mars 2026" in svg and "3\u202f000" in svg  # vl-convert honours the chart's locale
+    assert period == "mars–août 2024"
+    assert "Mar 2026" in chart_svg(chart)  # English as before
+
+
 def test_direction_and_language_names() -> None:
     assert direction("ar") == "rtl" and direction("fr") == "ltr"
     with use_language("ar"):

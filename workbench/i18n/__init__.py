@@ -80,6 +80,7 @@ __all__ = [
     "format_month",
     "code_label",
     "vega_locale",
+    "format_interval",
 ]
 
 #: gettext domain of the workbench's catalogues
@@ -410,6 +411,22 @@ def format_month(value: object, width: str = "wide") -> str:
 
     skeleton = "yMMMM" if width == "wide" else "yMMM"
     return str(dates.format_skeleton(skeleton, d, locale=_locale()))
+
+
+def format_interval(start: object, end: object, skeleton: str = "yMMM") -> str:
+    """A span of dates in the language in force, as CLDR writes intervals (``mars – août 2024``);
+    ``skeleton`` is CLDR's (``yMMM`` months, ``yMMMd`` days).
+
+    >>> with use_language("fr"):
+    ...     format_interval("2024-03-01", "2024-08-31")
+    'mars–août 2024'
+    """
+    first, last = _as_date(start), _as_date(end)
+    if first is None or last is None:
+        return f"{start}–{end}"
+    from babel import dates
+
+    return str(dates.format_interval(first, last, skeleton, locale=_locale()))
 
 
 def vega_locale(code: str | None = None) -> dict[str, Any]:

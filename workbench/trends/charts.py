@@ -491,6 +491,10 @@ def _static(chart: Any, width: int) -> dict[str, Any]:
                 fix(v)
 
     fix(spec)
+    from workbench.i18n import language, vega_locale
+
+    if language() != "en":  # axes in the language of the file (month names, separators)
+        spec.setdefault("config", {})["locale"] = vega_locale()
     return spec
 
 

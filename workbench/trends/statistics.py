@@ -70,11 +70,19 @@ def span_label(start: pd.Timestamp, end: pd.Timestamp) -> str:
     ('Mar–Aug 2024', 'Nov 2023–Feb 2024')
     >>> span_label(T("2024-03-15"), T("2024-08-20"))
     '15 Mar 2024–20 Aug 2024'
+    >>> from workbench.i18n import use_language
+    >>> with use_language("fr"):
+    ...     span_label(T("2024-03-01"), T("2024-08-31")), span_label(T("2024-03-15"), T("2024-08-20"))
+    ('mars–août 2024', '15 mars\\u2009–\\u200920 août 2024')
     """
+    from workbench.i18n import format_interval, language
+
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     whole_months = start.day == 1 and (end + _DAY).day == 1
     if whole_months and start.month == 1 and end.month == 12:
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if language() != "en":  # month names and order of the language (CLDR intervals)
+        return format_interval(start, end, "yMMM" if whole_months else "yMMMd")
     if whole_months:
         if start.year == end.year:
             first = f"{start:%b}"
