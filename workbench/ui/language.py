@@ -102,7 +102,9 @@ def apply_language(principal: Principal | None) -> str:
     code = _session_language(principal) or browser_language()
     set_language(code)
     _enable_chart_theme()
-    st.html(f"<style>{frame_css(language())}</style>")
+    css = frame_css(language())
+    if css:  # style only: Streamlit puts it in the page's event container, taking no room
+        st.html(f"<style>{css}</style>")
     return language()
 
 
