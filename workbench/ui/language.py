@@ -116,7 +116,8 @@ def forget_language() -> None:
 
 def frame_css(code: str) -> str:
     """The CSS of the page frame for language ``code``: right to left for Arabic, with tables, charts and
-    maps kept left to right; nothing for a left-to-right language.
+    maps kept left to right; each paragraph takes the direction of its first letter (``plaintext``), so a
+    name or a line still in English reads left to right inside it; nothing for a left-to-right language.
 
     >>> "direction: rtl" in frame_css("ar"), frame_css("fr")
     (True, '')
@@ -135,6 +136,11 @@ def frame_css(code: str) -> str:
 iframe, canvas, code, pre { direction: ltr; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { unicode-bidi: plaintext; }
 [data-testid="stMetricValue"] { direction: ltr; unicode-bidi: isolate; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stMarkdownContainer"] div, [data-testid="stCaptionContainer"] p,
+[data-testid="stMarkdownContainer"] h1, [data-testid="stMarkdownContainer"] h2,
+[data-testid="stMarkdownContainer"] h3, [data-testid="stHeadingWithActionElements"] {
+  unicode-bidi: plaintext; text-align: right; }
 """
 
 
