@@ -24,22 +24,24 @@ HELP = {
 }
 
 state = get_state()
-st.title("Scorecards")
+st.title(_("Scorecards"))
 filter_caption(state.filter)
 st.caption(
-    "Computed from every checked submission, by reporting country and month of seizure. The reporting "
-    "country, WCO region and period filters in the sidebar apply."
+    _(
+        "Computed from every checked submission, by reporting country and month of seizure. The reporting "
+        "country, WCO region and period filters in the sidebar apply."
+    )
 )
 
 inputs = quality.scorecard_inputs(state.filter)
 if inputs.empty:
-    st.info("No quality results for these filters yet: submissions are scored when they are imported.")
+    st.info(_("No quality results for these filters yet: submissions are scored when they are imported."))
     st.stop()
 
 by_country = scores(inputs, by=("reporting_country",))
 left, mid, right = st.columns([2, 2, 3])
 dimension = left.selectbox(
-    "Dimension",
+    _("Dimension"),
     quality.DIMENSIONS,
     index=quality.DIMENSIONS.index(state.extras.get("quality.dimension", "overall")),
     format_func=str.capitalize,
@@ -49,7 +51,7 @@ dimension = left.selectbox(
 state.extras["quality.dimension"] = dimension
 n_countries = len(by_country)
 limit = mid.slider(
-    "Countries shown (most cases first)",
+    _("Countries shown (most cases first)"),
     min_value=1,
     max_value=n_countries,
     value=min(30, n_countries),
@@ -58,7 +60,7 @@ limit = mid.slider(
 countries = country_order(by_country, dimension, limit)
 worst = countries[:3]
 compare = right.multiselect(
-    "Compare in the trend",
+    _("Compare in the trend"),
     sorted(by_country["reporting_country"]),
     default=worst,
     format_func=lambda c: f"{c} – {country_name(c)}",
@@ -82,10 +84,10 @@ st.caption(
 card = scores(inputs)
 st.altair_chart(quality.heatmap_chart(card, dimension, countries), width="stretch")
 
-st.subheader("Trend")
+st.subheader(_("Trend"))
 st.altair_chart(quality.trend_chart(trend_frame(inputs, compare), dimension), width="stretch")
 
-st.subheader("Countries")
+st.subheader(_("Countries"))
 table = by_country.sort_values(dimension)
 table.insert(1, "country", table["reporting_country"].map(country_name))
 table = table[["reporting_country", "country", "cases", *quality.DIMENSIONS, "mean_lag_days"]]
@@ -97,5 +99,5 @@ st.dataframe(
         d: st.column_config.ProgressColumn(d, min_value=0, max_value=100, format="%.1f")
         for d in quality.DIMENSIONS
     }
-    | {"mean_lag_days": st.column_config.NumberColumn("mean entry lag (days)", format="%.1f")},
+    | {"mean_lag_days": st.column_config.NumberColumn(_("mean entry lag (days)"), format="%.1f")},
 )

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.exchange.writers import csv_bytes
+from workbench.i18n import _
 from workbench.identity import can
 from workbench.risk import registry as reg
 from workbench.risk.scoring import Profile, score_frame
@@ -19,21 +20,25 @@ from workbench.ui.widgets import open_case
 
 page_guard()  # a page runs only through the entry script's login gate
 
-st.title("Scoring")
+st.title(_("Scoring"))
 st.caption(
-    "Every movement gets the sum of the weights of the active indicators that fire on it; those at or above "
-    "the threshold are flagged for control. An indicator fires only within its validity dates."
+    _(
+        "Every movement gets the sum of the weights of the active indicators that fire on it; those at or above "
+        "the threshold are flagged for control. An indicator fires only within its validity dates."
+    )
 )
 rk.show_flash()
 rk.sample_loader()
 store = get_store()
 active = reg.active_indicators(store)
 if not active:
-    st.info("No indicator is in force: approve one on the Indicators page (someone other than its author).")
+    st.info(
+        _("No indicator is in force: approve one on the Indicators page (someone other than its author).")
+    )
     st.stop()
 
 c1, c2 = st.columns([1, 3])
-threshold = c1.number_input("Threshold (score)", min_value=0.0, value=40.0, step=5.0, key="risk_sc_thr")
+threshold = c1.number_input(_("Threshold (score)"), min_value=0.0, value=40.0, step=5.0, key="risk_sc_thr")
 profile = Profile(tuple(active), threshold)
 with c2.expander(f"Active profile: {profile.describe()}"):
     st.dataframe(
@@ -48,7 +53,7 @@ with c2.expander(f"Active profile: {profile.describe()}"):
     )
 
 what = st.radio(
-    "Traffic to score",
+    _("Traffic to score"),
     ["stored", "upload"],
     horizontal=True,
     key="risk_sc_what",
@@ -60,7 +65,7 @@ if what == "stored":
     with c1:
         source = rk.traffic_picker("risk_sc_source")
     engine = c2.radio(
-        "Engine",
+        _("Engine"),
         ["pandas", "sql"],
         horizontal=True,
         key="risk_sc_engine",
@@ -71,16 +76,16 @@ if what == "stored":
     total = rk.source_rows(source)
     rk.scope_note(total)
     if not total:
-        st.warning("No movement of this traffic is within the sidebar's filters: widen or reset them.")
+        st.warning(_("No movement of this traffic is within the sidebar's filters: widen or reset them."))
         st.stop()
     scored = rk.score_stored(source, list(profile.indicators), threshold, engine)
     if engine == "sql":
-        st.caption("The database returns the movements at least one indicator fires on.")
+        st.caption(_("The database returns the movements at least one indicator fires on."))
     else:
         total = None
 else:
     up = st.file_uploader(
-        "Traffic file (.csv, or .xlsx with a sheet 'traffic')", type=["csv", "xlsx"], key="risk_sc_up"
+        _("Traffic file (.csv, or .xlsx with a sheet 'traffic')"), type=["csv", "xlsx"], key="risk_sc_up"
     )
     if up is None:
         st.stop()
@@ -97,7 +102,7 @@ else:
     scored = score_frame(in_scope, profile)
     may_store = can(get_principal(), "write_indicators")
     if may_store and st.button(
-        "Keep this traffic in the store (for back-tests and SQL scoring)", key="risk_sc_store"
+        _("Keep this traffic in the store (for back-tests and SQL scoring)"), key="risk_sc_store"
     ):
         n = store_traffic(store, traffic, up.name, actor=get_principal())
         rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
@@ -115,7 +120,7 @@ if picked is not None:
 stamp = f"{dt.date.today():%Y%m%d}"
 c1, c2 = st.columns(2)
 c1.download_button(
-    "Download all scored rows (.csv)",
+    _("Download all scored rows (.csv)"),
     csv_bytes(rk.for_download(scored)),
     file_name=f"scored-{stamp}.csv",
     mime="text/csv",

@@ -144,14 +144,16 @@ def choose_encoding() -> str:
         return AUTO_ENCODING
     options = [AUTO_ENCODING, *ENCODING_NAMES]
     chosen = st.selectbox(
-        "Text encoding of the CSV file",
+        _("Text encoding of the CSV file"),
         options,
         format_func=lambda e: (
             "Detect (UTF-8, else Windows-1252)" if e == AUTO_ENCODING else ENCODING_NAMES[e]
         ),
         key="data_encoding",
-        help="Files saved by Excel on Windows in Western Europe are usually Windows-1252. The encoding "
-        "used is said under the preview.",
+        help=_(
+            "Files saved by Excel on Windows in Western Europe are usually Windows-1252. The encoding "
+            "used is said under the preview."
+        ),
     )
     if ex.get(_ENCODING, AUTO_ENCODING) != chosen:
         # the headers may read differently: suggest the mapping again
@@ -199,13 +201,15 @@ def choose_mode(source: RawDataset) -> str:
     ex = _extras()
     default = 0 if _is_exchange(source) else 1
     mode = st.radio(
-        "How to read it",
+        _("How to read it"),
         MODES,
         index=default if ex.get(_MODE) not in MODES else MODES.index(ex[_MODE]),
         horizontal=True,
         key="data_mode",
-        help="A file from another system (own headers, French or Spanish, country names, Excel dates) "
-        "needs the mapping step.",
+        help=_(
+            "A file from another system (own headers, French or Spanish, country names, Excel dates) "
+            "needs the mapping step."
+        ),
     )
     ex[_MODE] = mode
     return "exchange" if mode == MODES[0] else "mapping"
@@ -229,7 +233,7 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
     except DatasetReadError as e:
         st.error(str(e))
         return None
-    st.markdown("**Preview**")
+    st.markdown(_("**Preview**"))
     for name, t in raw.tables.items():
         st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
         head = t.head(20).apply(_as_written).rename(columns={ROW: "row"})  # the spreadsheet row number
@@ -254,8 +258,10 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     from connectors.mapping import table_spec
 
     ex = _extras()
-    st.markdown("**Mapping** · suggested from the headers and cells; correct what is wrong, then import")
-    saved = st.file_uploader("Use a saved profile (.yaml)", type=["yaml", "yml"], key="data_profile_upload")
+    st.markdown(_("**Mapping** · suggested from the headers and cells; correct what is wrong, then import"))
+    saved = st.file_uploader(
+        _("Use a saved profile (.yaml)"), type=["yaml", "yml"], key="data_profile_upload"
+    )
     if saved is not None and ex.get("data.profile_key") != (saved.name, saved.size):
         folder = tempfile.mkdtemp(prefix="wb-profile-")
         tmp = Path(folder) / Path(saved.name).name
@@ -275,14 +281,14 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
         profile.encoding = read_as[0]  # a saved profile then reads the next file the same way
     headers = sorted({h for t in source.tables.values() for h in t.columns})
     c1, c2, c3, c4 = st.columns(4)
-    profile.name = c1.text_input("Profile name", profile.name, key="data_profile_name")
+    profile.name = c1.text_input(_("Profile name"), profile.name, key="data_profile_name")
     profile.decimal = c2.selectbox(
-        "Decimal mark", [".", ","], index=0 if profile.decimal == "." else 1, key="data_decimal"
+        _("Decimal mark"), [".", ","], index=0 if profile.decimal == "." else 1, key="data_decimal"
     )
     profile.thousands = c3.text_input(
-        "Thousands separators", profile.thousands, key="data_thousands", help="e.g. '.' or ' ' or both"
+        _("Thousands separators"), profile.thousands, key="data_thousands", help=_("e.g. '.' or ' ' or both")
     )
-    profile.dayfirst = c4.toggle("Day first (31/01/2024)", profile.dayfirst, key="data_dayfirst")
+    profile.dayfirst = c4.toggle(_("Day first (31/01/2024)"), profile.dayfirst, key="data_dayfirst")
     date_format = c4.text_input(
         _("Date format"),
         profile.date_format or "",
@@ -325,7 +331,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     except DatasetReadError as e:
         st.error(str(e))
         return None
-    st.markdown("**Preview** (first rows as they will be imported)")
+    st.markdown(_("**Preview** (first rows as they will be imported)"))
     for tname, frame in pv.frames.items():
         st.markdown(
             f"`{tname}`"
@@ -348,14 +354,16 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
             width="stretch",
         )
     st.download_button(
-        "Save profile (.yaml)",
+        _("Save profile (.yaml)"),
         profile.to_yaml().encode("utf-8"),
         file_name=f"{profile.name}.yaml",
         mime="application/x-yaml",
         key="data_profile_download",
         on_click="ignore",
-        help="Reuse it for the next file from the same administration: here, or with "
-        "`workbench import PATH --mapping PROFILE.yaml`",
+        help=_(
+            "Reuse it for the next file from the same administration: here, or with "
+            "`workbench import PATH --mapping PROFILE.yaml`"
+        ),
     )
     return apply_mapping(source, profile)
 
@@ -374,7 +382,7 @@ def confirm_import(raw: RawDataset) -> bool:
     cached = ex.get(_PLAN)
     if cached is None or cached[0] != key:
         try:
-            with st.spinner("Looking up the file's cases in the store …"):
+            with st.spinner(_("Looking up the file's cases in the store …")):
                 cached = (key, plan_import(raw, get_store()))
         except DatasetReadError as e:
             st.error(str(e))
@@ -440,7 +448,7 @@ def import_report() -> None:
     rep = _extras().get(_REPORT) or st.session_state.get("last_import_report")
     if not rep:
         return
-    st.markdown("### Import report")
+    st.markdown(_("### Import report"))
     status = rep["status"]
     new, updated = rep.get("inserted", {}).get("cases", 0), rep.get("updated", {}).get("cases", 0)
     cases = f": {new:,} new cases, {updated:,} stored cases updated" if status != "duplicate" else ""

@@ -209,7 +209,7 @@ def _widget(col: Column, allowed: tuple[str, ...], key: str) -> Any:
         return st.selectbox(label, ["", *allowed], key=key, help=col.help or None)
     if col.type == "date":
         # typed as in the workbook (and checked the same way): a date picker's default would be a guess
-        return st.text_input(label, key=key, placeholder="YYYY-MM-DD", help=col.help or None)
+        return st.text_input(label, key=key, placeholder=_("YYYY-MM-DD"), help=col.help or None)
     if col.type in ("float", "int"):
         return st.number_input(
             label, value=None, step=1.0 if col.type == "float" else 1, key=key, help=col.help or None

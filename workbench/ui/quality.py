@@ -161,18 +161,20 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
     """Country-by-month heat map of one dimension (0-100; red is poor, green good)."""
     data = _with_month_start(card[card["reporting_country"].isin(countries)])
     tooltip = [
-        alt.Tooltip("reporting_country:N", title="country"),
+        alt.Tooltip("reporting_country:N", title=_("country")),
         alt.Tooltip("month:T", format="%Y-%m"),
         alt.Tooltip("cases:Q"),
         *[alt.Tooltip(f"{d}:Q", format=".1f") for d in DIMENSIONS],
-        alt.Tooltip("mean_lag_days:Q", title="mean entry lag (days)", format=".1f"),
+        alt.Tooltip("mean_lag_days:Q", title=_("mean entry lag (days)"), format=".1f"),
     ]
     return (
         alt.Chart(data)
         .mark_rect()
         .encode(
             x=alt.X(
-                "yearmonth(month):O", title="seizure month", axis=alt.Axis(labelAngle=-90, labelOverlap=True)
+                "yearmonth(month):O",
+                title=_("seizure month"),
+                axis=alt.Axis(labelAngle=-90, labelOverlap=True),
             ),
             y=alt.Y("reporting_country:N", sort=countries, title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
@@ -193,7 +195,7 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="seizure quarter"),
+            x=alt.X("month:T", title=_("seizure quarter")),
             y=alt.Y(
                 f"{dimension}:Q",
                 title=_label(dimension),
@@ -202,7 +204,7 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
             color=alt.Color("series:N", title=None),
             tooltip=[
                 "series:N",
-                alt.Tooltip("month:T", title="quarter from", format="%Y-%m"),
+                alt.Tooltip("month:T", title=_("quarter from"), format="%Y-%m"),
                 alt.Tooltip(f"{dimension}:Q", format=".1f"),
                 "cases:Q",
             ],
