@@ -38,6 +38,7 @@ c1, c2 = st.columns([3, 1])
 which = c2.radio(
     _("Versions"),
     ["latest", "in force"],
+    format_func=lambda w: _("latest") if w == "latest" else _("in force"),
     key="risk_bt_which",
     help=_("latest drafts, or the active versions"),
 )
@@ -73,7 +74,7 @@ engine = st.radio(
     ["pandas", "sql"],
     horizontal=True,
     key="risk_bt_engine",
-    format_func=lambda e: "in memory (pandas)" if e == "pandas" else "inside the database (SQL)",
+    format_func=lambda e: _("in memory (pandas)") if e == "pandas" else _("inside the database (SQL)"),
 )
 if not chosen:
     st.info(_("Choose at least one indicator."))
@@ -84,21 +85,23 @@ result = rk.cached_backtest(
 )
 summary = result.summary()
 cols = st.columns(5)
-cols[0].metric(_("Movements"), f"{summary['all']['rows']:,}")
-cols[1].metric(_("Seized"), f"{summary['all']['seized']:,}")
+cols[0].metric(_("Movements"), _("{n:,}", n=summary["all"]["rows"]))
+cols[1].metric(_("Seized"), _("{n:,}", n=summary["all"]["seized"]))
 cols[2].metric(
     _("Base rate"), rk.fmt_pct(summary["all"]["base_rate"]), help=_("share of all movements that were seized")
 )
 cols[3].metric(
-    _("After the split"), f"{summary['after']['rows']:,}", help=_("movements on or after the split date")
+    _("After the split"),
+    _("{n:,}", n=summary["after"]["rows"]),
+    help=_("movements on or after the split date"),
 )
-cols[4].metric(_("Seized after it"), f"{summary['after']['seized']:,}")
+cols[4].metric(_("Seized after it"), _("{n:,}", n=summary["after"]["seized"]))
 
-st.subheader(f"Measured after {split} (rules written before it)")
+st.subheader(_("Measured after {split} (rules written before it)", split=split))
 st.dataframe(
     rk.metrics_view(result, "after"), hide_index=True, width="stretch", height="content", key="risk_bt_after"
 )
-with st.expander(f"Before {split}, and over the whole period"):
+with st.expander(_("Before {split}, and over the whole period", split=split)):
     st.markdown(_("**Before the split**"))
     st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
     st.markdown(_("**Whole period**"))
@@ -120,13 +123,18 @@ st.caption(
 )
 
 excel_download(
-    "Download the back-test (.xlsx)",
+    _("Download the back-test (.xlsx)"),
     {p: result.metrics(p) for p in ("after", "before", "all")} | {"by month": result.hits_over_time()},
-    title="Back-test",
+    title=_("Back-test"),
     notes=[
-        f"traffic: {source}; split {split}; threshold {threshold:g}"
+        _(
+            "traffic: {source}; split {split}; threshold {threshold:g}",
+            source=source,
+            split=split,
+            threshold=threshold,
+        )
         if use_profile
-        else f"traffic: {source}; split {split}",
+        else _("traffic: {source}; split {split}", source=source, split=split),
         rk.describe_filter(),
     ],
     file_stem="backtest",

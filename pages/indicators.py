@@ -36,7 +36,10 @@ names = dict(zip(listing["id"], listing["name"], strict=True))
 
 c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
 ident = c1.selectbox(
-    _("Indicator"), options, key="risk_pick", format_func=lambda i: i if i == rk.NEW else f"{i} · {names[i]}"
+    _("Indicator"),
+    options,
+    key="risk_pick",
+    format_func=lambda i: _(rk.NEW) if i == rk.NEW else f"{i} · {names[i]}",
 )
 with c2:
     source = rk.traffic_picker("risk_edit_source")

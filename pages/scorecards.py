@@ -15,12 +15,20 @@ from workbench.ui.widgets import filter_caption
 page_guard()  # a page runs only through the entry script's login gate
 
 HELP = {
-    "overall": "the mean of the five dimensions",
-    "completeness": "share of a case's descriptive fields that are filled",
-    "validity": "share of cases stored without a critical finding (not quarantined)",
-    "timeliness": f"share of cases entered within {TIMELY_DAYS} days of the seizure",
-    "consistency": "share of stored cases without a consistency warning (place, route, quantity, dates)",
-    "uniqueness": "share of stored cases not flagged as a likely duplicate",
+    "overall": _("the mean of the five dimensions"),
+    "completeness": _("share of a case's descriptive fields that are filled"),
+    "validity": _("share of cases stored without a critical finding (not quarantined)"),
+    "timeliness": _("share of cases entered within {days} days of the seizure", days=TIMELY_DAYS),
+    "consistency": _("share of stored cases without a consistency warning (place, route, quantity, dates)"),
+    "uniqueness": _("share of stored cases not flagged as a likely duplicate"),
+}
+LABEL = {
+    "overall": _("Overall"),
+    "completeness": _("Completeness"),
+    "validity": _("Validity"),
+    "timeliness": _("Timeliness"),
+    "consistency": _("Consistency"),
+    "uniqueness": _("Uniqueness"),
 }
 
 state = get_state()
@@ -44,7 +52,7 @@ dimension = left.selectbox(
     _("Dimension"),
     quality.DIMENSIONS,
     index=quality.DIMENSIONS.index(state.extras.get("quality.dimension", "overall")),
-    format_func=str.capitalize,
+    format_func=lambda d: LABEL.get(d, d.capitalize()),
     key="quality_dimension",
     help="; ".join(f"**{k}**: {v}" for k, v in HELP.items()),
 )
@@ -71,11 +79,12 @@ overall = scores(inputs.assign(all="all"), by=("all",)).iloc[0]
 cols = st.columns(len(quality.DIMENSIONS))
 for c, d in zip(cols, quality.DIMENSIONS, strict=True):
     value = overall[d]
-    c.metric(d.capitalize(), "–" if value != value else f"{value:.1f}", help=HELP[d])
+    c.metric(LABEL.get(d, d.capitalize()), "–" if value != value else _("{v:.1f}", v=value), help=HELP[d])
 
-st.subheader(f"{dimension.capitalize()} by country and month")
+st.subheader(_("{dimension} by country and month", dimension=LABEL.get(dimension, dimension.capitalize())))
 st.caption(
-    f"{HELP[dimension].capitalize()}. Red is poor, green good; weakest countries at the top. "
+    _("{help}. Red is poor, green good; weakest countries at the top.", help=HELP[dimension].capitalize())
+    + " "
     + _(
         "A white cell is a month with nothing to score: the country reported no case seized that month, "
         "or none this dimension can measure (timeliness needs an entry date)."

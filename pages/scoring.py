@@ -40,24 +40,17 @@ if not active:
 c1, c2 = st.columns([1, 3])
 threshold = c1.number_input(_("Threshold (score)"), min_value=0.0, value=40.0, step=5.0, key="risk_sc_thr")
 profile = Profile(tuple(active), threshold)
-with c2.expander(f"Active profile: {profile.describe()}"):
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"id": i.id, "weight": i.weight, "name": i.name, "version": i.version, "valid to": i.valid_to}
-                for i in profile.indicators
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+with c2.expander(_("Active profile: {profile}", profile=profile.describe())):
+    rows = [(i.id, i.weight, i.name, i.version, i.valid_to) for i in profile.indicators]
+    headers = [_("id"), _("weight"), _("name"), _("version"), _("valid to")]
+    st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
 
 what = st.radio(
     _("Traffic to score"),
     ["stored", "upload"],
     horizontal=True,
     key="risk_sc_what",
-    format_func=lambda w: "traffic in the store" if w == "stored" else "upload a traffic file",
+    format_func=lambda w: _("traffic in the store") if w == "stored" else _("upload a traffic file"),
 )
 scored, total = None, None
 if what == "stored":
@@ -69,7 +62,7 @@ if what == "stored":
         ["pandas", "sql"],
         horizontal=True,
         key="risk_sc_engine",
-        format_func=lambda e: "in memory (pandas)" if e == "pandas" else "in the database (SQL)",
+        format_func=lambda e: _("in memory (pandas)") if e == "pandas" else _("in the database (SQL)"),
     )
     if source is None:
         st.stop()
@@ -93,7 +86,11 @@ else:
         traffic = rk.read_upload(up)
     except TrafficError as e:
         head, *lines = str(e).splitlines()
-        st.error("Cannot score this file. " + head + "\n" + "\n".join(f"- {x.strip()}" for x in lines))
+        st.error(
+            "\n".join(
+                [_("Cannot score this file. {problem}", problem=head), *(f"- {x.strip()}" for x in lines)]
+            )
+        )
         st.stop()
     for n in traffic.notices:
         st.caption(n)
@@ -105,7 +102,7 @@ else:
         _("Keep this traffic in the store (for back-tests and SQL scoring)"), key="risk_sc_store"
     ):
         n = store_traffic(store, traffic, up.name, actor=get_principal())
-        rk.flash("success", f"Stored {n:,} movements as {up.name!r}.")
+        rk.flash("success", _("Stored {n:,} movements as {name!r}.", n=n, name=up.name))
         st.rerun()
 
 picked = rk.scored_view(scored, threshold, total)
@@ -113,9 +110,12 @@ if picked is not None:
     row = picked.iloc[0]
     case_id = row.get("case_id")
     if isinstance(case_id, str) and case_id and isinstance(row.get("reporting_country"), str):
-        if st.button(f"Open case {case_id}", key="risk_sc_open"):
+        if st.button(_("Open case {case_id}", case_id=case_id), key="risk_sc_open"):
             open_case(str(row["reporting_country"]), case_id)
-    st.caption(f"{row['movement_id']}: score {row['score']:g}; fired: {row['fired'] or 'none'}")
+    fired = row["fired"] or _("none")
+    st.caption(
+        _("{id}: score {score:g}; fired: {fired}", id=row["movement_id"], score=row["score"], fired=fired)
+    )
 
 stamp = f"{dt.date.today():%Y%m%d}"
 c1, c2 = st.columns(2)
@@ -131,11 +131,11 @@ if not flagged.empty:
     from workbench.exchange.excel import formatted_workbook
 
     c2.download_button(
-        f"Download the {len(flagged):,} flagged (.xlsx)",
+        _("Download the {n:,} flagged (.xlsx)", n=len(flagged)),
         formatted_workbook(
             {"flagged": rk.for_download(flagged)},
-            title="Flagged for control",
-            notes=[f"profile: {profile.describe()}", rk.describe_filter()],
+            title=_("Flagged for control"),
+            notes=[_("profile: {profile}", profile=profile.describe()), rk.describe_filter()],
         ),
         file_name=f"flagged-{stamp}.xlsx",
         key="risk_sc_xlsx",
