@@ -126,8 +126,7 @@ def _scoped(url: str, version: tuple[int, ...], source: str | None, flt: CaseFil
 
 
 def _scoped_traffic(source: str | None, flt: CaseFilter) -> PreparedFrame:
-    with st.spinner(_("Applying the filters to the traffic ...")):
-        return _scoped(get_store().url, data_version(*_SCOPED), source, flt)
+    return _scoped(get_store().url, data_version(*_SCOPED), source, flt)
 
 
 def _no_traffic() -> bool:
@@ -140,7 +139,8 @@ def prepared_traffic(source: str | None) -> PreparedFrame | None:
     traffic."""
     if _no_traffic():
         return None
-    return _scoped_traffic(source, get_state().filter)
+    with st.spinner(_("Applying the filters to the traffic ...")):
+        return _scoped_traffic(source, get_state().filter)
 
 
 def scope_note(rows: int | None = None) -> None:
