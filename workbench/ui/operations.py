@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.schema import FORMAT, Column
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.identity import Principal, can
 from workbench.operations import groups, messages, submissions
 from workbench.operations.groups import Operation
@@ -305,7 +305,9 @@ def _thread_view(store: Store, op: Operation, principal: Principal) -> None:
     for t in threads:
         unread = f" · **{_('{n} unread', n=t.unread)}**" if t.unread else ""
         with st.expander(
-            f"{t.subject} · {t.account} ({t.organisation}) · {t.replies} {_('replies')}{unread}",
+            f"{t.subject} · {t.account} ({t.organisation}) · "
+            + ngettext("{n} reply", "{n} replies", t.replies)
+            + unread,
             expanded=True,
         ):
             if t.id not in read:

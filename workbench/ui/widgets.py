@@ -71,10 +71,12 @@ def _enum_columns() -> frozenset[str]:
 
 
 def readable_value(v: object) -> str:
-    """An enumeration value as people read it: ``air_passenger`` -> ``air passenger``; blanks as "–"."""
+    """An enumeration value as people read it, in the language in force: ``air_passenger`` -> ``air
+    passenger`` in English; blanks as "–". The English label (the code with spaces) is the catalogue's
+    message id, extracted from the exchange format's YAML (the rule of ``workbench.i18n.code_label``)."""
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v == "":
         return "–"
-    return str(v).replace("_", " ")
+    return _(str(v).replace("_", " "))
 
 
 #: Headers of the columns pages show through :func:`readable`, in the language in force (a column not
@@ -120,7 +122,9 @@ def readable(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if c in enums:
-            out[c] = out[c].astype("string").str.replace("_", " ", regex=False)
+            values = out[c].astype("string")
+            labels = {v: readable_value(v) for v in values.dropna().unique()}
+            out[c] = values.map(labels).astype("string")
     return out.rename(columns=lambda c: column_label(str(c)))
 
 
