@@ -296,7 +296,7 @@ def store_check_panel() -> None:
         _(
             "**Latest check** (run {run}, {at}): score {score}, {n} failed expectation(s)",
             run=last["id"],
-            at=f"{pd.Timestamp(last['started_at']):%Y-%m-%d %H:%M}",
+            at=pd.Timestamp(last["started_at"]).strftime("%Y-%m-%d %H:%M"),
             score=last["score"],
             n=len(last_failed),
         )
@@ -339,7 +339,7 @@ def report_header(report: SubmissionReport) -> None:
     st.caption(
         _(
             "received {at} from {by} · status **{status}** · reporting countries: {countries}",
-            at=f"{pd.Timestamp(sub['received']):%Y-%m-%d %H:%M}",
+            at=pd.Timestamp(sub["received"]).strftime("%Y-%m-%d %H:%M"),
             by=sub["by"],
             status=sub["status"],
             countries=(sub["countries"] or "–").replace(";", ", "),
