@@ -291,19 +291,33 @@ class MappingProfile:
         for tname, m in (d.get("tables") or {}).items():
             if tname not in MAPPABLE:
                 raise ValueError(
-                    f"mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
-                    f"(tables: {', '.join(MAPPABLE)})"
+                    _(
+                        "mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
+                        "(tables: {mappable})",
+                        tname=tname,
+                        mappable=", ".join(MAPPABLE),
+                    )
                 )
             known = set(table_spec(tname).column_names)
             cols = {str(k): str(v) for k, v in (m.get("columns") or {}).items()}
             derive = {str(k): parse_derivation(str(k), v) for k, v in (m.get("derive") or {}).items()}
             unknown = sorted((set(cols) | set(derive)) - known)
             if unknown:
-                raise ValueError(f"mapping profile, table {tname}: not columns of the format: {unknown}")
+                raise ValueError(
+                    _(
+                        "mapping profile, table {tname}: not columns of the format: {unknown}",
+                        tname=tname,
+                        unknown=unknown,
+                    )
+                )
             both = sorted(set(cols) & set(derive))
             if both:
                 raise ValueError(
-                    f"mapping profile, table {tname}: {both} both mapped from a column and derived: keep one"
+                    _(
+                        "mapping profile, table {tname}: {both} both mapped from a column and derived: keep one",
+                        tname=tname,
+                        both=both,
+                    )
                 )
             tables[tname] = TableMapping(
                 source=str(m["source"]),
@@ -324,11 +338,14 @@ class MappingProfile:
                     raise ValueError
             except ValueError:
                 raise ValueError(
-                    f"date_format {date_format!r} is not a date format with %d and %m (e.g. '%d/%m/%Y')"
+                    _(
+                        "date_format {date_format!r} is not a date format with %d and %m (e.g. '%d/%m/%Y')",
+                        date_format=date_format,
+                    )
                 ) from None
         decimal = str(d.get("decimal", "."))
         if decimal not in (".", ","):
-            raise ValueError(f"decimal {decimal!r} must be '.' or ','")
+            raise ValueError(_("decimal {decimal!r} must be '.' or ','", decimal=decimal))
         return cls(
             name=str(d.get("name") or "profile"),
             tables=tables,
@@ -348,9 +365,9 @@ def load_profile(path: str | Path) -> MappingProfile:
         d = yaml.safe_load(p.read_text(encoding="utf-8"))
         return MappingProfile.from_dict(d or {})
     except FileNotFoundError:
-        raise DatasetReadError(f"{p}: no such mapping profile") from None
+        raise DatasetReadError(_("{p}: no such mapping profile", p=p)) from None
     except (yaml.YAMLError, ValueError, KeyError, AttributeError) as e:
-        raise DatasetReadError(f"{p.name}: not a valid mapping profile ({e})") from None
+        raise DatasetReadError(_("{name}: not a valid mapping profile ({e})", name=p.name, e=e)) from None
 
 
 # ---------------------------------------------------------------- suggesting
@@ -661,7 +678,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
             default=None,
         )
         if best is None:
-            raise DatasetReadError(f"{Path(source.path).name}: no table to map")
+            raise DatasetReadError(_("{path}: no table to map", path=Path(source.path).name))
         assigned["cases"] = best
     if "items" not in assigned:
         cases_src = source.tables[assigned["cases"]]
@@ -1179,7 +1196,10 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
     """The source as an exchange-format data set, mapped chunk by chunk when imported."""
     if "cases" not in profile.tables and "statistics" not in profile.tables:
         raise DatasetReadError(
-            f"mapping profile {profile.name!r} does not say where the cases (or the statistics) are"
+            _(
+                "mapping profile {name!r} does not say where the cases (or the statistics) are",
+                name=profile.name,
+            )
         )
     tables: dict[str, RawTable] = {}
     notices = list(source.notices)
@@ -1188,8 +1208,15 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
         key = resolve_source(source, m)
         if key is None:
             raise DatasetReadError(
-                f"{Path(source.path).name}: the mapping profile {profile.name!r} reads {tname} from "
-                f"{m.source!r}, which this source does not have (it has: {', '.join(source.tables)})"
+                _(
+                    "{path}: the mapping profile {name!r} reads {tname} from {source!r}, which this "
+                    "source does not have (it has: {tables})",
+                    path=Path(source.path).name,
+                    name=profile.name,
+                    tname=tname,
+                    source=m.source,
+                    tables=", ".join(source.tables),
+                )
             )
         resolved[tname] = key
     # A source column mapped by no table is kept as an extra attribute of the first table made from

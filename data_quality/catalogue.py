@@ -37,6 +37,7 @@ from typing import Any
 from data_quality.checks import PLACE_CODE_REGEX, TRANSIT_REPEAT_REGEX, country_list_regex
 from workbench.format import reference
 from workbench.format.schema import FORMAT, TABLE_NAMES, Column
+from workbench.i18n import _
 
 __all__ = [
     "Rule",
@@ -518,7 +519,13 @@ def _rules(table: str, today: dt.date) -> tuple[Rule, ...]:
 def rules_for(table: str, today: dt.date | None = None) -> list[Rule]:
     """Every rule for ``table`` (format first, then the project's own), as of ``today``."""
     if table not in FORMAT.tables:
-        raise KeyError(f"unknown exchange-format table {table!r}; expected one of {list(TABLE_NAMES)}")
+        raise KeyError(
+            _(
+                "unknown exchange-format table {table!r}; expected one of {table_names}",
+                table=table,
+                table_names=list(TABLE_NAMES),
+            )
+        )
     return list(_rules(table, today or dt.date.today()))
 
 
@@ -532,7 +539,9 @@ def rule(table: str, expectation: str, column: str, today: dt.date | None = None
     for r in rules_for(table, today):
         if r.expectation == expectation and r.column == column:
             return r
-    raise KeyError(f"no rule {table}.{expectation}.{column}")
+    raise KeyError(
+        _("no rule {table}.{expectation}.{column}", table=table, expectation=expectation, column=column)
+    )
 
 
 # The reasons workbench.exchange.rowchecks and workbench.exchange.ingest give, mapped to the expectation they enforce.

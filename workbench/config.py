@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.i18n import _
+
 __all__ = [
     "PERSONAL_DATA_ROLES",
     "PURPOSE_SCOPES",
@@ -191,7 +193,9 @@ def _whole(raw: Mapping[str, str], name: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise ValueError(f"WORKBENCH_{name.upper()}={text!r} is not a whole number of zero or more")
+        raise ValueError(
+            _("WORKBENCH_{name}={text!r} is not a whole number of zero or more", name=name.upper(), text=text)
+        )
     return value
 
 
@@ -232,12 +236,22 @@ class Settings:
         db_url = raw["db_url"] or f"sqlite:///{(data_dir / 'workbench.db').as_posix()}"
         role = raw["role"].strip().lower() or "analyst"
         if role not in ROLES:
-            raise ValueError(f"WORKBENCH_ROLE={role!r} is not a role; choose one of {', '.join(ROLES)}")
+            raise ValueError(
+                _(
+                    "WORKBENCH_ROLE={role!r} is not a role; choose one of {roles}",
+                    role=role,
+                    roles=", ".join(ROLES),
+                )
+            )
         user = raw["user"] or env.get("USER") or env.get("USERNAME") or "analyst"
         scope = raw["purpose_scope"].strip().lower() or "session"
         if scope not in PURPOSE_SCOPES:
             raise ValueError(
-                f"WORKBENCH_PURPOSE_SCOPE={scope!r} is not a scope; choose one of {', '.join(PURPOSE_SCOPES)}"
+                _(
+                    "WORKBENCH_PURPOSE_SCOPE={scope!r} is not a scope; choose one of {purpose_scopes}",
+                    scope=scope,
+                    purpose_scopes=", ".join(PURPOSE_SCOPES),
+                )
             )
         return cls(
             data_dir=data_dir,
@@ -279,7 +293,9 @@ def _positive_int(name: str, text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise ValueError(f"WORKBENCH_{name.upper()}={text!r} is not a whole number of at least 1")
+        raise ValueError(
+            _("WORKBENCH_{name}={text!r} is not a whole number of at least 1", name=name.upper(), text=text)
+        )
     return value
 
 

@@ -13,6 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from workbench.i18n import _
+
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 
@@ -31,7 +33,7 @@ COMMANDS: tuple[str, ...] = tuple(_command_modules())
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
-        description="CEN Intelligence Workbench: customs seizure data, routes, networks, trends, risk.",
+        description=_("CEN Intelligence Workbench: customs seizure data, routes, networks, trends, risk."),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
@@ -45,10 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PermissionError as e:  # a refused sign-in or an action the matrix does not allow
-        print(f"refused: {e}", file=sys.stderr)
+        print(_("refused: {e}", e=e), file=sys.stderr)
         return 3
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
 
 

@@ -347,8 +347,14 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
     except UnicodeDecodeError as e:
         line, _col = _locate(data, e.start)
         raise DatasetReadError(
-            f"{name}, row {line}: byte {data[e.start : e.start + 1]!r} is not {enc.upper()}; "
-            "save it as UTF-8 or name the file's encoding"
+            _(
+                "{name}, row {line}: byte {data!r} is not {enc}; save it as UTF-8 or name the "
+                "file's encoding",
+                name=name,
+                line=line,
+                data=data[e.start : e.start + 1],
+                enc=enc.upper(),
+            )
         ) from None
 
 
@@ -666,23 +672,37 @@ def check_archive(
             head = fh.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise DatasetReadError(
-                f"{path.name}: an encrypted (password-protected) workbook or a legacy .xls file; "
-                "remove the password, or save it as .xlsx, and import it again"
+                _(
+                    "{name}: an encrypted (password-protected) workbook or a legacy .xls file; "
+                    "remove the password, or save it as .xlsx, and import it again",
+                    name=path.name,
+                )
             ) from None
         if head.startswith(b"PK"):
             raise DatasetReadError(
-                f"{path.name}: the archive is truncated or corrupt (its directory cannot be read); "
-                "copy the file again from its source"
+                _(
+                    "{name}: the archive is truncated or corrupt (its directory cannot be read); "
+                    "copy the file again from its source",
+                    name=path.name,
+                )
             ) from None
         kind = "an Excel .xlsx workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a zip archive"
-        raise DatasetReadError(f"{path.name}: not {kind} (not a valid zip archive)") from None
+        raise DatasetReadError(
+            _("{name}: not {kind} (not a valid zip archive)", name=path.name, kind=kind)
+        ) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     mib = 1024**2
     if total > max_unpacked:
         raise DatasetReadError(
-            f"{path.name}: would unpack to {total / mib:,.0f} MiB, more than the limit of "
-            f"{max_unpacked / mib:,.0f} MiB; refused before unpacking (split it, or use a CSV folder)"
+            _(
+                "{name}: would unpack to {total:,.0f} MiB, more than the limit of "
+                "{max_unpacked:,.0f} MiB; refused before unpacking (split it, or use a CSV "
+                "folder)",
+                name=path.name,
+                total=total / mib,
+                max_unpacked=max_unpacked / mib,
+            )
         )
     for i in infos:
         if i.file_size > max_member:
@@ -702,9 +722,16 @@ def check_archive(
         size, from_ = (total, packed) if not bombs else (bombs[0].file_size, bombs[0].compress_size)
         member = _(" (the member {member})", member=bombs[0].filename) if bombs else ""
         raise DatasetReadError(
-            f"{path.name}: unpacks to {what:,.0f} times its size{member} ({size / mib:,.0f} MiB from "
-            f"{from_ / mib:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
-            "unpacking"
+            _(
+                "{name}: unpacks to {what:,.0f} times its size{member} ({size:,.0f} MiB from "
+                "{from_:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
+                "unpacking",
+                name=path.name,
+                what=what,
+                member=member,
+                size=size / mib,
+                from_=from_ / mib,
+            )
         )
     return infos
 
@@ -735,7 +762,9 @@ def _zip_members(p: Path) -> list[tuple[zipfile.ZipInfo, str]]:
 def _check_xlsx(path: Path) -> None:
     names = {i.filename for i in check_archive(path)}
     if "xl/workbook.xml" not in names:
-        raise DatasetReadError(f"{path.name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)")
+        raise DatasetReadError(
+            _("{name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)", name=path.name)
+        )
 
 
 def _cell(v: Any) -> Any:
@@ -753,7 +782,9 @@ class _CalamineBook:
         try:
             self.wb = CalamineWorkbook.from_path(str(path))
         except Exception as e:  # calamine raises its own error types
-            raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
+            raise DatasetReadError(
+                _("{name}: cannot be read as a workbook ({e})", name=path.name, e=e)
+            ) from None
         self.path = path
         self._sheet: tuple[str, Any] | None = None
 
@@ -778,7 +809,12 @@ class _CalamineBook:
                 yield list(r)
         except Exception as e:
             raise DatasetReadError(
-                f"{self.path.name}, sheet {sheet!r}: cannot be read ({e}); the file may be truncated"
+                _(
+                    "{path}, sheet {sheet!r}: cannot be read ({e}); the file may be truncated",
+                    path=self.path.name,
+                    sheet=sheet,
+                    e=e,
+                )
             ) from None
 
     def height(self, sheet: str) -> int | None:
@@ -796,7 +832,9 @@ class _OpenpyxlBook:
             # data_only: the cached value of a formula, never the formula (nothing is evaluated)
             self.wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as e:
-            raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
+            raise DatasetReadError(
+                _("{name}: cannot be read as a workbook ({e})", name=path.name, e=e)
+            ) from None
         self.path = path
 
     @property
@@ -822,7 +860,13 @@ def _open_book(path: Path, engine: str) -> _CalamineBook | _OpenpyxlBook:
         return _CalamineBook(path)
     if engine == "openpyxl":
         return _OpenpyxlBook(path)
-    raise ValueError(f"unknown Excel engine {engine!r}; choose one of {XLSX_ENGINES}")
+    raise ValueError(
+        _(
+            "unknown Excel engine {engine!r}; choose one of {xlsx_engines}",
+            engine=engine,
+            xlsx_engines=XLSX_ENGINES,
+        )
+    )
 
 
 def _blank_row(r: list[Any]) -> bool:
@@ -918,7 +962,7 @@ def read_source(
     """
     p = Path(path)
     if not p.exists():
-        raise DatasetReadError(f"{p}: no such file or folder")
+        raise DatasetReadError(_("{p}: no such file or folder", p=p))
     found: dict[str, RawTable] = {}
     notices: list[str] = []
     suffix = p.suffix.lower()
@@ -935,7 +979,7 @@ def read_source(
         kind = "csv"
         files = sorted(p.glob("*.csv")) + sorted(p.glob("*.CSV"))
         if not files:
-            raise DatasetReadError(f"{p.name}: the folder holds no .csv file")
+            raise DatasetReadError(_("{name}: the folder holds no .csv file", name=p.name))
         for f in files:
             add_csv(_Blob.of_path(f), f.stem.strip())
     elif suffix == ".zip":
@@ -952,19 +996,24 @@ def read_source(
                 continue
             found[sheet.strip()] = sheet_table
         if not found:
-            raise DatasetReadError(f"{p.name}: every sheet of the workbook is empty")
+            raise DatasetReadError(_("{name}: every sheet of the workbook is empty", name=p.name))
     elif suffix == ".csv":
         kind = "csv"
         add_csv(_Blob.of_path(p), p.stem.strip())
         if not found:
-            raise DatasetReadError(f"{p.name}: the file is empty")
+            raise DatasetReadError(_("{name}: the file is empty", name=p.name))
         notices = [n for n in notices if not n.endswith("the file is empty; skipped")]
     elif suffix == ".xls":
-        raise DatasetReadError(f"{p.name}: a legacy .xls workbook; save it as .xlsx and import that")
+        raise DatasetReadError(
+            _("{name}: a legacy .xls workbook; save it as .xlsx and import that", name=p.name)
+        )
     else:
         raise DatasetReadError(
-            f"{p.name}: expected a folder of CSV files, a .zip of them, an .xlsx workbook"
-            " (or an Access .mdb/.accdb file or a SQL database through a connector)"
+            _(
+                "{name}: expected a folder of CSV files, a .zip of them, an .xlsx workbook (or "
+                "an Access .mdb/.accdb file or a SQL database through a connector)",
+                name=p.name,
+            )
         )
     return RawDataset(str(p), kind, found, file_hash(p), notices)
 
@@ -1098,8 +1147,13 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], path: str | Path) -> list[
         too_big = {n: len(df) for n, df in ordered.items() if len(df) >= XLSX_MAX_ROWS}
         if too_big:
             raise ValueError(
-                f"{p.name}: {', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; an .xlsx sheet "
-                f"holds at most {XLSX_MAX_ROWS - 1:,}: write a CSV folder instead"
+                _(
+                    "{name}: {items}; an .xlsx sheet holds at most {xlsx_max_rows:,}: write a CSV "
+                    "folder instead",
+                    name=p.name,
+                    items=", ".join((f"{n} has {k:,} rows" for n, k in too_big.items())),
+                    xlsx_max_rows=XLSX_MAX_ROWS - 1,
+                )
             )
         p.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(

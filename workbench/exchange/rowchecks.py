@@ -32,6 +32,7 @@ import pandas as pd
 from workbench.exchange.files import REFUSED, ROW, RawTable
 from workbench.format.reference import UNKNOWN_COUNTRY
 from workbench.format.schema import FORMAT, Column
+from workbench.i18n import _
 
 __all__ = [
     "Rejection",
@@ -197,7 +198,7 @@ def coerce_column(
         if rng.any():
             failures.append((rng, f"out of range: must be {' and '.join(limits)}"))
         return out, failures
-    raise ValueError(f"unknown column type {t!r}")
+    raise ValueError(_("unknown column type {t!r}", t=t))
 
 
 def key_hashes(frame: pd.DataFrame, key: tuple[str, ...] | list[str]) -> np.ndarray:

@@ -69,7 +69,13 @@ def _matrix() -> _Matrix:
     for name, spec in data["actions"].items():
         unknown = set(spec["roles"]) - set(roles)
         if unknown:
-            raise ValueError(f"matrix.yaml: action {name!r} names unknown roles {sorted(unknown)}")
+            raise ValueError(
+                _(
+                    "matrix.yaml: action {name!r} names unknown roles {unknown}",
+                    name=name,
+                    unknown=sorted(unknown),
+                )
+            )
         helps[str(name)] = str(spec["help"])
         allowed[str(name)] = frozenset(str(r) for r in spec["roles"])
     return _Matrix(roles, helps, allowed)

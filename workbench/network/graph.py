@@ -54,6 +54,7 @@ import pandas as pd
 
 from workbench.format.normalise import company_key, fold
 from workbench.format.schema import FORMAT
+from workbench.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -168,7 +169,9 @@ class EntityGraph:
         try:
             return int(self.index[node_id])
         except KeyError:
-            raise KeyError(f"no node {node_id!r} in the graph (is it outside the filter?)") from None
+            raise KeyError(
+                _("no node {node_id!r} in the graph (is it outside the filter?)", node_id=node_id)
+            ) from None
 
     def neighbours(self, pos: int) -> np.ndarray:
         a = self.adjacency
@@ -432,7 +435,9 @@ def party_frame(
     from workbench.store.frames import read_arrow
 
     if FORMAT.table(table).personal and not personal_allowed:
-        raise PermissionError(f"the {table} table holds personal data, which the current user may not see")
+        raise PermissionError(
+            _("the {table} table holds personal data, which the current user may not see", table=table)
+        )
     t, c = DATA_TABLES[table], DATA_TABLES["cases"]
     flt = flt or CaseFilter()
     stmt = sa.select(*[t.c[col] for col in FORMAT.table(table).column_names]).join(

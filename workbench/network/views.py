@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.i18n import _
 from workbench.network.graph import MAX_EGO_NODES, NODE_KINDS, EntityGraph, ego_network, to_networkx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -148,6 +149,8 @@ def pairs_in_view(
     elif view == "judged":
         sel = matches[matches["decision"] != ""]
     else:
-        raise ValueError(f"view must be one of {', '.join(PAIR_VIEWS)}, not {view!r}")
+        raise ValueError(
+            _("view must be one of {pair_views}, not {view!r}", pair_views=", ".join(PAIR_VIEWS), view=view)
+        )
     lo, hi = score_range
     return sel[(sel["score"] >= lo) & (sel["score"] <= hi)]

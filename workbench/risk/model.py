@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
+from workbench.i18n import _
 from workbench.risk.fields import OPERATORS, Field, FieldSet, traffic_fields
 
 __all__ = [
@@ -231,26 +232,44 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
 def _scalar(f: Field, v: Any) -> Any:
     """One value checked and normalised for field ``f``; ValueError says what was expected."""
     if v is None:
-        raise ValueError(f"a blank value; {f.name} needs {_expects(f)} (use is_blank to find blanks)")
+        raise ValueError(
+            _(
+                "a blank value; {name} needs {expects} (use is_blank to find blanks)",
+                name=f.name,
+                expects=_expects(f),
+            )
+        )
     if f.kind in ("text", "iso2", "enum", "iso2_list"):
         if isinstance(v, bool):
             raise ValueError(
-                f"value {v!r} is true/false, not text; YAML reads unquoted NO, YES, ON, OFF as true/false: "
-                "quote the code (e.g. 'NO')"
+                _(
+                    "value {v!r} is true/false, not text; YAML reads unquoted NO, YES, ON, OFF as "
+                    "true/false: quote the code (e.g. 'NO')",
+                    v=v,
+                )
             )
         if isinstance(v, (int, float)):
             shown = str(v)
-            raise ValueError(f"value {v!r} is a number; {f.name} is text: write it in quotes ('{shown}')")
+            raise ValueError(
+                _(
+                    "value {v!r} is a number; {name} is text: write it in quotes ('{shown}')",
+                    v=v,
+                    name=f.name,
+                    shown=shown,
+                )
+            )
         if not isinstance(v, str) or not v:
-            raise ValueError(f"value {v!r} is not {_expects(f)}")
+            raise ValueError(_("value {v!r} is not {expects}", v=v, expects=_expects(f)))
         if f.kind in ("iso2", "iso2_list"):
             from workbench.format.reference import country_codes
 
             if v not in country_codes():
                 hint = f" (did you mean {v.upper()!r}?)" if v.upper() in country_codes() else ""
-                raise ValueError(f"value {v!r} is not an ISO 3166-1 alpha-2 country code{hint}")
+                raise ValueError(
+                    _("value {v!r} is not an ISO 3166-1 alpha-2 country code{hint}", v=v, hint=hint)
+                )
         if f.kind == "enum" and f.values and v not in f.values:
-            raise ValueError(f"value {v!r} is not one of {', '.join(f.values)}")
+            raise ValueError(_("value {v!r} is not one of {values}", v=v, values=", ".join(f.values)))
         return v
     if f.kind == "date":
         if isinstance(v, dt.datetime):
@@ -262,20 +281,20 @@ def _scalar(f: Field, v: Any) -> Any:
                 return dt.date.fromisoformat(v.strip())
             except ValueError:
                 pass
-        raise ValueError(f"value {v!r} is not a date YYYY-MM-DD")
+        raise ValueError(_("value {v!r} is not a date YYYY-MM-DD", v=v))
     if f.kind in ("float", "int"):
         if (
             isinstance(v, bool)
             or not isinstance(v, (int, float))
             or (isinstance(v, float) and not math.isfinite(v))
         ):
-            raise ValueError(f"value {v!r} is not a number")
+            raise ValueError(_("value {v!r} is not a number", v=v))
         return float(v)
     if f.kind == "bool":
         if not isinstance(v, bool):
-            raise ValueError(f"value {v!r} is not true or false")
+            raise ValueError(_("value {v!r} is not true or false", v=v))
         return v
-    raise ValueError(f"field kind {f.kind!r} is not supported")
+    raise ValueError(_("field kind {kind!r} is not supported", kind=f.kind))
 
 
 def _expects(f: Field) -> str:
@@ -298,40 +317,59 @@ def _as_list(raw: Any) -> list[Any]:
 def _value(f: Field, op: str, raw: Any, given: bool) -> Any:
     if op in ("is_blank", "not_blank"):
         if given and raw not in (None, "", []):
-            raise ValueError(f"{op} takes no value (found {raw!r})")
+            raise ValueError(_("{op} takes no value (found {raw!r})", op=op, raw=raw))
         return None
     if not given:
-        raise ValueError(f"no value; {op} needs {OPERATORS[op]}")
+        raise ValueError(_("no value; {op} needs {operators}", op=op, operators=OPERATORS[op]))
     if op in ("in", "not_in", "contains_any"):
         items = _as_list(raw)
         if not items:
-            raise ValueError(f"an empty list; {op} needs {OPERATORS[op]}")
+            raise ValueError(_("an empty list; {op} needs {operators}", op=op, operators=OPERATORS[op]))
         return tuple(dict.fromkeys(_scalar(f, v) for v in items))
     if op == "between":
         if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-            raise ValueError(f"value {raw!r} is not a list [low, high] of two {_expects(f)} values")
+            raise ValueError(
+                _(
+                    "value {raw!r} is not a list [low, high] of two {expects} values",
+                    raw=raw,
+                    expects=_expects(f),
+                )
+            )
         lo, hi = _scalar(f, raw[0]), _scalar(f, raw[1])
         if lo > hi:
-            raise ValueError(f"between [{raw[0]}, {raw[1]}]: the low end is above the high end")
+            raise ValueError(
+                _("between [{raw}, {raw2}]: the low end is above the high end", raw=raw[0], raw2=raw[1])
+            )
         return (lo, hi)
     if op == "startswith":
         items = _as_list(raw)
         if not items:
-            raise ValueError(f"an empty list; {op} needs {OPERATORS[op]}")
+            raise ValueError(_("an empty list; {op} needs {operators}", op=op, operators=OPERATORS[op]))
         return tuple(dict.fromkeys(_scalar(replace(f, kind="text"), v) for v in items))
     if op == "regex":
         if not isinstance(raw, str) or not raw:
-            raise ValueError(f"value {raw!r} is not a regular expression (text)")
+            raise ValueError(_("value {raw!r} is not a regular expression (text)", raw=raw))
         try:
             re.compile(raw)
         except re.error as e:
-            raise ValueError(f"value {raw!r} is not a valid regular expression ({e})") from None
+            raise ValueError(
+                _("value {raw!r} is not a valid regular expression ({e})", raw=raw, e=e)
+            ) from None
         for rx, why in _NOT_PORTABLE:
             if rx.search(raw):
-                raise ValueError(f"regular expression {raw!r}: {why} (it must run in PostgreSQL too)")
+                raise ValueError(
+                    _("regular expression {raw!r}: {why} (it must run in PostgreSQL too)", raw=raw, why=why)
+                )
         return raw
     if isinstance(raw, (list, tuple)):
-        raise ValueError(f"value {list(raw)!r} is a list; {op} needs {OPERATORS[op]} (use in for a list)")
+        raise ValueError(
+            _(
+                "value {raw!r} is a list; {op} needs {operators} (use in for a list)",
+                raw=list(raw),
+                op=op,
+                operators=OPERATORS[op],
+            )
+        )
     return _scalar(f, raw)
 
 

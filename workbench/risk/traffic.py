@@ -274,9 +274,9 @@ def generate_traffic(
     True
     """
     if innocent_per_seizure < 0:
-        raise ValueError("innocent_per_seizure must be >= 0")
+        raise ValueError(_("innocent_per_seizure must be >= 0"))
     if not 0 < seizure_share <= 1:
-        raise ValueError("seizure_share must be in (0, 1]")
+        raise ValueError(_("seizure_share must be in (0, 1]"))
     seed = int(ds.truth.get("seed", 0)) if seed is None else seed
     rng = np.random.default_rng([seed, 0x7AFF1C])
     cases = ds.tables["cases"]
@@ -439,7 +439,10 @@ def _raw(path: Path) -> tuple[pd.DataFrame, str, int]:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".xlsm"):
         raise TrafficError(
-            f"{path.name}: a traffic file is a .csv file or an .xlsx workbook with a sheet 'traffic'"
+            _(
+                "{name}: a traffic file is a .csv file or an .xlsx workbook with a sheet 'traffic'",
+                name=path.name,
+            )
         )
     try:
         source = read_source(path)
@@ -451,7 +454,9 @@ def _raw(path: Path) -> tuple[pd.DataFrame, str, int]:
         sheet = next((t for name, t in source.tables.items() if name.lower() == "traffic"), None)
         if sheet is None:
             names = ", ".join(repr(t.sheet) for t in source.tables.values()) or "none"
-            raise TrafficError(f"{path.name}: no sheet named 'traffic' (sheets: {names})")
+            raise TrafficError(
+                _("{name}: no sheet named 'traffic' (sheets: {names})", name=path.name, names=names)
+            )
         table = sheet
     return table.frame.drop(columns=[ROW]).reset_index(drop=True), table.where, table.header_row + 1
 
@@ -491,7 +496,13 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     raw.columns = [str(c).strip() for c in raw.columns]
     dupes = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
     if dupes:
-        raise TrafficError(f"{where}: column(s) {', '.join(map(repr, dupes))} appear more than once")
+        raise TrafficError(
+            _(
+                "{where}: column(s) {dupes} appear more than once",
+                where=where,
+                dupes=", ".join(map(repr, dupes)),
+            )
+        )
     raw = raw.reset_index(drop=True)
     rows = np.arange(first_row, first_row + len(raw))
     notices: list[str] = []
@@ -499,7 +510,12 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     if missing_required:
         found = ", ".join(map(repr, list(raw.columns)[:30])) or "none"
         raise TrafficError(
-            f"{where}: required column {', '.join(map(repr, missing_required))} missing (columns found: {found})"
+            _(
+                "{where}: required column {missing_required} missing (columns found: {found})",
+                where=where,
+                missing_required=", ".join(map(repr, missing_required)),
+                found=found,
+            )
         )
     problems: list[str] = []
     n_bad = 0
@@ -540,8 +556,15 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
             k = int(np.flatnonzero(dup.to_numpy(bool))[0])
             first = int(np.flatnonzero((ids == ids.iloc[k]).to_numpy(bool))[0])
             raise TrafficError(
-                f"{where}, row {rows[k]}, column 'movement_id': duplicate {ids.iloc[k]!r} "
-                f"(first at row {rows[first]}); {int(dup.sum())} duplicate(s) in all"
+                _(
+                    "{where}, row {rows}, column 'movement_id': duplicate {iloc!r} (first at row "
+                    "{rows2}); {dup} duplicate(s) in all",
+                    where=where,
+                    rows=rows[k],
+                    iloc=ids.iloc[k],
+                    rows2=rows[first],
+                    dup=int(dup.sum()),
+                )
             )
         blank_ids = ids.isna().to_numpy(bool)
         if blank_ids.any():
@@ -570,10 +593,10 @@ def read_traffic(path: str | Path) -> TrafficFile:
     """
     p = Path(path)
     if not p.exists():
-        raise TrafficError(f"{p}: no such file")
+        raise TrafficError(_("{p}: no such file", p=p))
     df, where, first = _raw(p)
     if df.empty and not len(df.columns):
-        raise TrafficError(f"{where}: empty file")
+        raise TrafficError(_("{where}: empty file", where=where))
     return typed_traffic(df, where, first)
 
 
@@ -592,7 +615,7 @@ def write_traffic(frame: pd.DataFrame, path: str | Path) -> Path:
         write_dataset({"traffic": df}, p)
         return p
     if p.suffix.lower() != ".csv":
-        raise TrafficError(f"{p.name}: write traffic to a .csv or .xlsx path")
+        raise TrafficError(_("{name}: write traffic to a .csv or .xlsx path", name=p.name))
     from workbench.exchange.writers import write_csv
 
     p.parent.mkdir(parents=True, exist_ok=True)

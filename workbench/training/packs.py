@@ -118,7 +118,7 @@ class _Reader:
         self.data: Mapping[str, Any] = data
 
     def fail(self, name: str, problem: str) -> None:
-        raise PackError(f"{self.path}: {name}: {problem}")
+        raise PackError(_("{path}: {name}: {problem}", path=self.path, name=name, problem=problem))
 
     def name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
@@ -218,9 +218,9 @@ def load_pack_file(path: str | Path) -> Pack:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise PackError(f"{path}: {e.strerror}") from None
+        raise PackError(_("{path}: {strerror}", path=path, strerror=e.strerror)) from None
     except yaml.YAMLError as e:
-        raise PackError(f"{path}: {_('not valid YAML')}: {e}") from None
+        raise PackError(_("{path}: {value}: {e}", path=path, value=_("not valid YAML"), e=e)) from None
     r = _Reader(path, "", data)
     brief = _Reader(path, "brief", data.get("brief"))
     gen = _Reader(path, "generator", data.get("generator"))

@@ -52,6 +52,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import _
+
 if TYPE_CHECKING:
     from workbench.store.filters import CaseFilter
 
@@ -217,11 +219,11 @@ def score_counts(
     """
     x = np.asarray(counts, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
-        raise ValueError("counts must be a (series × periods) matrix with at least two periods")
+        raise ValueError(_("counts must be a (series × periods) matrix with at least two periods"))
     n_before = x.shape[1] - 1 - gap
     n_base = n_before if baseline is None else min(baseline, n_before)
     if n_base < 1:
-        raise ValueError("no baseline period before the tested one")
+        raise ValueError(_("no baseline period before the tested one"))
     f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
     b = x[:, n_before - n_base : n_before]
     f_base = f[n_before - n_base : n_before]
@@ -487,11 +489,11 @@ def score_quantities(
 
     x = np.asarray(quantities, dtype=float)
     if x.ndim != 2 or x.shape[1] < 3:
-        raise ValueError("quantities must be a (series × periods) matrix with at least three periods")
+        raise ValueError(_("quantities must be a (series × periods) matrix with at least three periods"))
     n_before = x.shape[1] - 1 - gap
     n_base = n_before if baseline is None else min(baseline, n_before)
     if n_base < 2:
-        raise ValueError("the baseline needs at least two periods")
+        raise ValueError(_("the baseline needs at least two periods"))
     f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
     logs = np.log1p(np.nan_to_num(x, nan=0.0).clip(min=0) / f[None, :])
     b = logs[:, n_before - n_base : n_before]
@@ -541,10 +543,10 @@ def detect_emerging(
 
     freq = _check_freq(freq)
     if measure not in ("cases", "quantity"):
-        raise ValueError(f"emerging trends test cases or quantity, not {measure!r}")
+        raise ValueError(_("emerging trends test cases or quantity, not {measure!r}", measure=measure))
     quantity = measure == "quantity"
     if baseline < 3:
-        raise ValueError("the baseline needs at least 3 periods")
+        raise ValueError(_("the baseline needs at least 3 periods"))
     dates = pd.to_datetime(frame["seizure_date"]) if len(frame) else pd.Series(dtype="datetime64[us]")
     settings = {
         "freq": freq,
@@ -569,8 +571,13 @@ def detect_emerging(
     n_base = min(baseline, available)
     if n_base < 3:
         raise ValueError(
-            f"too little history before {period_labels(pd.PeriodIndex([target])).iloc[0]}: "
-            f"{max(available, 0)} {FREQUENCIES[freq]}(s) of data, the baseline needs at least 3"
+            _(
+                "too little history before {period_labels}: {available} {frequencies}(s) of "
+                "data, the baseline needs at least 3",
+                period_labels=period_labels(pd.PeriodIndex([target])).iloc[0],
+                available=max(available, 0),
+                frequencies=FREQUENCIES[freq],
+            )
         )
     base_first = target - gap - n_base
     window = pd.period_range(base_first, target, freq=target.freq)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import _
 from workbench.trends.series import (
     NOT_STATED,
     latest_complete_period,
@@ -892,7 +893,9 @@ def run_report(
     floats are rounded for people (:func:`tidy_numbers`); the chart's subtitle says what it counts.
     """
     if key not in REPORTS:
-        raise ValueError(f"no standard report {key!r}; choose one of {', '.join(REPORTS)}")
+        raise ValueError(
+            _("no standard report {key!r}; choose one of {reports}", key=key, reports=", ".join(REPORTS))
+        )
     rep = REPORTS[key]
     ctx = ReportContext.of(frame, flt, year_before)
     table, chart = rep.build(frame, ctx)
