@@ -265,7 +265,7 @@ class MappingProfile:
 
     def unmapped_notes(self) -> list[str]:
         return [
-            f"{t}: required columns still unmapped: {', '.join(cs)}"
+            _("{table}: required columns still unmapped: {columns}", table=t, columns=", ".join(cs))
             for t, cs in self.missing_required().items()
         ]
 
@@ -502,10 +502,14 @@ def _quantity_unit(m: TableMapping, profile: MappingProfile, tname: str) -> None
             "quantity", {"convert": {"column": h, "from": unit, "to": "kg"}}
         )
         m.constants["unit"] = "kg"
-        profile.notes.append(f"{tname}.quantity: {h!r} is in {unit}: converted to kg")
+        profile.notes.append(
+            _("{table}.quantity: {header!r} is in {unit}: converted to kg", table=tname, header=h, unit=unit)
+        )
     elif "unit" not in m.columns:
         m.constants["unit"] = unit
-        profile.notes.append(f"{tname}.unit: {unit} (named in the header {h!r})")
+        profile.notes.append(
+            _("{table}.unit: {unit} (named in the header {header!r})", table=tname, unit=unit, header=h)
+        )
 
 
 def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> MappingProfile:
@@ -524,8 +528,12 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
             {"period": {"fiscal_year": times["fiscal_year"], "month": times["month"], "start_month": 10}},
         )
         profile.notes.append(
-            f"statistics.period: fiscal year {times['fiscal_year']!r} and month {times['month']!r}; the fiscal "
-            "year is taken to start in October (the US federal one): change start_month if yours does not"
+            _(
+                "statistics.period: fiscal year {year!r} and month {month!r}; the fiscal year is taken to "
+                "start in October (the US federal one): change start_month if yours does not",
+                year=times["fiscal_year"],
+                month=times["month"],
+            )
         )
     elif "year" in times:
         spec: dict[str, Any] = {"year": times["year"]}
@@ -534,7 +542,10 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         m.derive["period"] = parse_derivation("period", {"period": spec})
     elif "fiscal_year" in times:
         profile.notes.append(
-            f"statistics.period: {times['fiscal_year']!r} is a fiscal year without a month: map the period by hand"
+            _(
+                "statistics.period: {year!r} is a fiscal year without a month: map the period by hand",
+                year=times["fiscal_year"],
+            )
         )
     _quantity_unit(m, profile, "statistics")
     sample = _sample_values(t)
@@ -545,12 +556,15 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         if hit is not None and share[hit] >= 0.8:
             m.columns["reporting_country"] = hit
             profile.notes.append(
-                f"statistics.reporting_country: taken from {hit!r} (its cells are countries)"
+                _("statistics.reporting_country: taken from {header!r} (its cells are countries)", header=hit)
             )
     m.ignore = [h for h in t.columns if h not in m.source_columns]
     if m.ignore:
         profile.notes.append(
-            "statistics: columns not imported (a statistic has no extra attributes): " + ", ".join(m.ignore)
+            _(
+                "statistics: columns not imported (a statistic has no extra attributes): {columns}",
+                columns=", ".join(m.ignore),
+            )
         )
     profile.tables["statistics"] = m
     profile.decimal, profile.thousands = _detect_numbers(
@@ -719,20 +733,37 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 if share[hit] >= 0.8:
                     cols[col.name] = hit
                     free.remove(hit)
-                    profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are dates)")
+                    profile.notes.append(
+                        _(
+                            "{table}.{column}: taken from {header!r} (its cells are dates)",
+                            table=tname,
+                            column=col.name,
+                            header=hit,
+                        )
+                    )
             elif col.type == "iso2" and col.required:
                 share = {h: _looks_like_countries(sample[h]) for h in free}
                 hit = max(free, key=share.__getitem__)
                 if share[hit] >= 0.8:
                     cols[col.name] = hit
                     free.remove(hit)
-                    profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are countries)")
+                    profile.notes.append(
+                        _(
+                            "{table}.{column}: taken from {header!r} (its cells are countries)",
+                            table=tname,
+                            column=col.name,
+                            header=hit,
+                        )
+                    )
         if "case_id" not in cols and tname == "cases":
             # no case reference in the file: each row is its own case, named by its row
             prefix = normalise(Path(assigned[tname]).stem).replace(" ", "-").upper()[:20] + "-"
             mapping.derive["case_id"] = parse_derivation("case_id", {"row_number": {"prefix": prefix}})
             profile.notes.append(
-                f"cases.case_id: none in the file: each row is one case, named {prefix}<row number>"
+                _(
+                    "cases.case_id: none in the file: each row is one case, named {prefix}<row number>",
+                    prefix=prefix,
+                )
             )
         elif (
             tname != "cases"
@@ -755,19 +786,38 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 if "fiscal_year" in times:
                     spec["start_month"] = 10
                 mapping.derive["seizure_date"] = parse_derivation("seizure_date", {"date": spec})
-                profile.notes.append(
-                    f"cases.seizure_date: from {', '.join(repr(v) for v in times.values())}"
-                    + (
-                        ""
-                        if "day" in times
-                        else "; no day in the file: the 1st of the month, as the profile says"
+                fiscal, columns = "fiscal_year" in times, ", ".join(repr(v) for v in times.values())
+                if "day" in times:
+                    note = (
+                        _(
+                            "cases.seizure_date: from {columns}; fiscal year taken to start in October",
+                            columns=columns,
+                        )
+                        if fiscal
+                        else _("cases.seizure_date: from {columns}", columns=columns)
                     )
-                    + ("; fiscal year taken to start in October" if "fiscal_year" in times else "")
-                )
+                else:
+                    note = (
+                        _(
+                            "cases.seizure_date: from {columns}; no day in the file: the 1st of the month, as the "
+                            "profile says; fiscal year taken to start in October",
+                            columns=columns,
+                        )
+                        if fiscal
+                        else _(
+                            "cases.seizure_date: from {columns}; no day in the file: the 1st of the month, as the "
+                            "profile says",
+                            columns=columns,
+                        )
+                    )
+                profile.notes.append(note)
             elif y:
                 profile.notes.append(
-                    f"cases.seizure_date: only a year ({y!r}): not taken as a date; derive it by hand if the "
-                    "1st of January is meant, or import the file as statistics"
+                    _(
+                        "cases.seizure_date: only a year ({year!r}): not taken as a date; derive it by hand if the "
+                        "1st of January is meant, or import the file as statistics",
+                        year=y,
+                    )
                 )
         if tname == "items":
             _quantity_unit(mapping, profile, tname)
@@ -785,8 +835,12 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 }
                 if unknown:
                     profile.notes.append(
-                        f"{tname}.{col_name}: values not recognised (map them under 'values'): "
-                        + ", ".join(sorted(unknown)[:10])
+                        _(
+                            "{table}.{column}: values not recognised (map them under 'values'): {values}",
+                            table=tname,
+                            column=col_name,
+                            values=", ".join(sorted(unknown)[:10]),
+                        )
                     )
             if col.type in ("float", "int"):
                 samples.append(sample[h])
@@ -1103,9 +1157,14 @@ def _mapped_table(
     missing = [c for c in m.source_columns if c not in src.columns]
     if missing:
         raise DatasetReadError(
-            f"{src.where}: the mapping profile {profile.name!r} names columns this file does not have: "
-            + ", ".join(repr(c) for c in missing)
-            + f" (its columns: {', '.join(src.columns[:30])})"
+            _(
+                "{where}: the mapping profile {profile!r} names columns this file does not have: {missing} "
+                "(its columns: {columns})",
+                where=src.where,
+                profile=profile.name,
+                missing=", ".join(repr(c) for c in missing),
+                columns=", ".join(src.columns[:30]),
+            )
         )
 
     def chunks(rows: int) -> Iterator[pd.DataFrame]:
@@ -1241,17 +1300,33 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
         tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:
             notices.append(
-                f"{src.where}: rows 1–{src.header_row - 1} above the header skipped (a title or an upper "
-                "header level); "
-                f"header at row {src.header_row}"
+                _(
+                    "{where}: rows 1–{last} above the header skipped (a title or an upper header level); "
+                    "header at row {row}",
+                    where=src.where,
+                    last=src.header_row - 1,
+                    row=src.header_row,
+                )
             )
         if m.ignore:
-            notices.append(f"{src.where}: columns not imported, as the profile says: {', '.join(m.ignore)}")
+            notices.append(
+                _(
+                    "{where}: columns not imported, as the profile says: {columns}",
+                    where=src.where,
+                    columns=", ".join(m.ignore),
+                )
+            )
     used = set(resolved.values())
     for k, t in source.tables.items():
         if k not in used:
-            notices.append(f"{t.where}: not used by the mapping profile {profile.name!r}; ignored")
-    notices.append(f"mapped with profile {profile.name!r}")
+            notices.append(
+                _(
+                    "{where}: not used by the mapping profile {profile!r}; ignored",
+                    where=t.where,
+                    profile=profile.name,
+                )
+            )
+    notices.append(_("mapped with profile {profile!r}", profile=profile.name))
     return RawDataset(source.path, source.kind, tables, source.file_hash, notices)
 
 

@@ -32,17 +32,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="kind",
         action="store_const",
         const="non_personal",
-        help=EXPORT_KINDS["non_personal"],
+        help=_(EXPORT_KINDS["non_personal"]),
     )
     kind.add_argument(
         "--pseudonymise",
         dest="kind",
         action="store_const",
         const="pseudonymised",
-        help=EXPORT_KINDS["pseudonymised"] + " (needs WORKBENCH_PSEUDONYM_KEY)",
+        help=_("{kind} (needs WORKBENCH_PSEUDONYM_KEY)", kind=_(EXPORT_KINDS["pseudonymised"])),
     )
     kind.add_argument(
-        "--formatted", dest="kind", action="store_const", const="formatted", help=EXPORT_KINDS["formatted"]
+        "--formatted", dest="kind", action="store_const", const="formatted", help=_(EXPORT_KINDS["formatted"])
     )
     p.set_defaults(kind="exchange")
     p.add_argument(
@@ -68,7 +68,15 @@ def run(args: argparse.Namespace) -> int:
         print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     counts = ", ".join(f"{k} {v:,}" for k, v in res.counts.items())
-    print(f"{EXPORT_KINDS[res.kind]}: {counts} ({flt.describe()}) -> {', '.join(str(p) for p in res.paths)}")
+    print(
+        _(
+            "{kind}: {counts} ({filter}) -> {paths}",
+            kind=_(EXPORT_KINDS[res.kind]),
+            counts=counts,
+            filter=flt.describe(),
+            paths=", ".join(str(p) for p in res.paths),
+        )
+    )
     print(
         _("recorded in the audit log (legal basis: {legal_basis})", legal_basis=res.legal_basis),
         file=sys.stderr,

@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session
 from workbench.config import Settings
 from workbench.format.normalise import calling_codes, canonical_phone, fold, identifier_key
 from workbench.format.schema import FORMAT, Table
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import PermissionDenied, Principal, acting, authorise, can
 from workbench.store import Store, audit
 from workbench.store.filters import CaseFilter
@@ -79,12 +79,12 @@ __all__ = [
     "export_bytes",
 ]
 
-#: kind -> what it is, for the CLI help and the Data page
+#: kind -> what it is, for the CLI help and the Data page (English: translated where shown, ``_(...)``)
 EXPORT_KINDS: dict[str, str] = {
-    "formatted": "formatted Excel workbook of the filtered cases and items (for people)",
-    "exchange": "exchange format (.xlsx or CSV folder), persons and companies included",
-    "non_personal": "non-personal export: cases and items only, free text scrubbed of personal data",
-    "pseudonymised": "pseudonymised export: persons and companies as stable keyed pseudonyms",
+    "formatted": N_("formatted Excel workbook of the filtered cases and items (for people)"),
+    "exchange": N_("exchange format (.xlsx or CSV folder), persons and companies included"),
+    "non_personal": N_("non-personal export: cases and items only, free text scrubbed of personal data"),
+    "pseudonymised": N_("pseudonymised export: persons and companies as stable keyed pseudonyms"),
 }
 NON_PERSONAL_BASIS = "non-personal data (no personal data leaves)"
 #: kinds that carry personal data or pseudonyms of it: only for roles that may see personal data
@@ -549,8 +549,12 @@ def _audit(
 def _formatted_bytes(tables: dict[str, pd.DataFrame], kind: str, flt: CaseFilter, basis: str) -> bytes:
     from workbench.exchange.excel import formatted_workbook
 
-    notes = [f"Filter: {flt.describe()}", f"Export: {EXPORT_KINDS[kind]}", f"Legal basis: {basis}"]
-    return formatted_workbook(tables, title="CEN Intelligence Workbench export", notes=notes)
+    notes = [
+        _("Filter: {filter}", filter=flt.describe()),
+        _("Export: {kind}", kind=_(EXPORT_KINDS[kind])),
+        _("Legal basis: {basis}", basis=basis),
+    ]
+    return formatted_workbook(tables, title=_("CEN Intelligence Workbench export"), notes=notes)
 
 
 def export_data(

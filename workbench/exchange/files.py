@@ -47,7 +47,7 @@ from typing import IO, Any
 import pandas as pd
 
 from workbench.format.schema import FORMAT, TABLE_NAMES
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 
 __all__ = [
     "ROW",
@@ -111,11 +111,23 @@ class EncodingError(DatasetReadError):
     def __init__(self, file: str, row: int, column: str | None, encoding: str, byte: bytes) -> None:
         self.file, self.row, self.column, self.encoding, self.byte = file, row, column, encoding, byte
         self.latin = bool(byte) and byte[0] >= 0x80
-        where = f"{file}, row {row}" + (f", column {column!r}" if column else "")
-        hint = "it looks like Latin-1 / Windows-1252" if self.latin else "it is not text in that encoding"
+        where = (
+            _("{file}, row {row}, column {column!r}", file=file, row=row, column=column)
+            if column
+            else _("{file}, row {row}", file=file, row=row)
+        )
+        hint = (
+            _("it looks like Latin-1 / Windows-1252") if self.latin else _("it is not text in that encoding")
+        )
         super().__init__(
-            f"{where}: byte {byte!r} is not {encoding.upper()} ({hint}); save the file as UTF-8, "
-            "or name the file's encoding"
+            _(
+                "{where}: byte {byte!r} is not {encoding} ({hint}); save the file as UTF-8, "
+                "or name the file's encoding",
+                where=where,
+                byte=byte,
+                encoding=encoding.upper(),
+                hint=hint,
+            )
         )
 
 
@@ -686,9 +698,10 @@ def check_archive(
                     name=path.name,
                 )
             ) from None
-        kind = "an Excel .xlsx workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a zip archive"
         raise DatasetReadError(
-            _("{name}: not {kind} (not a valid zip archive)", name=path.name, kind=kind)
+            _("{name}: not an Excel .xlsx workbook (not a valid zip archive)", name=path.name)
+            if path.suffix.lower() in (".xlsx", ".xlsm")
+            else _("{name}: not a zip archive (not a valid zip archive)", name=path.name)
         ) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
@@ -932,7 +945,6 @@ def _frame(rows: list[list[Any]], numbers: list[int], header: list[str]) -> pd.D
 
 
 # ---------------------------------------------------------------- sources
-_DETECTED = "text encoding detected:"
 
 
 def _encoding_notice(t: RawTable, asked: str | None) -> list[str]:
@@ -941,8 +953,8 @@ def _encoding_notice(t: RawTable, asked: str | None) -> list[str]:
         return []
     label = ENCODING_NAMES.get(t.encoding, t.encoding.upper())
     if t.encoding == "utf-8-sig":
-        label = "UTF-8 (with BOM)"
-    return [f"{t.file}: {_DETECTED} {label}"]
+        label = _("UTF-8 (with BOM)")
+    return [_("{file}: text encoding detected: {encoding}", file=t.file, encoding=label)]
 
 
 def read_source(
@@ -965,12 +977,14 @@ def read_source(
         raise DatasetReadError(_("{p}: no such file or folder", p=p))
     found: dict[str, RawTable] = {}
     notices: list[str] = []
+    empty: list[str] = []  # CSV files skipped as empty
     suffix = p.suffix.lower()
 
     def add_csv(blob: _Blob, stem: str) -> None:
         t = _csv_table(blob, stem, encoding, delimiter=delimiter, decimal=decimal)
         if not t.columns:
-            notices.append(f"{blob.label}: the file is empty; skipped")
+            notices.append(_("{file}: the file is empty; skipped", file=blob.label))
+            empty.append(blob.label)
             return
         found[stem] = t
         notices.extend(_encoding_notice(t, encoding) + t.notices)
@@ -1002,7 +1016,8 @@ def read_source(
         add_csv(_Blob.of_path(p), p.stem.strip())
         if not found:
             raise DatasetReadError(_("{name}: the file is empty", name=p.name))
-        notices = [n for n in notices if not n.endswith("the file is empty; skipped")]
+        skipped = {_("{file}: the file is empty; skipped", file=e) for e in empty}
+        notices = [n for n in notices if n not in skipped]
     elif suffix == ".xls":
         raise DatasetReadError(
             _("{name}: a legacy .xls workbook; save it as .xlsx and import that", name=p.name)
@@ -1052,15 +1067,21 @@ def _no_cases_message(source: RawDataset) -> str:
     if len(source.tables) == 1:
         t = next(iter(source.tables.values()))
         missing = [c for c in required if c not in {h.strip() for h in t.columns}]
-        return (
-            f"{t.where}: not read as the cases table: it is not named 'cases' and lacks the column"
-            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; a file in another layout needs "
-            "its columns mapped"
+        return ngettext(
+            "{where}: not read as the cases table: it is not named 'cases' and lacks the column {columns}; "
+            "a file in another layout needs its columns mapped",
+            "{where}: not read as the cases table: it is not named 'cases' and lacks the columns {columns}; "
+            "a file in another layout needs its columns mapped",
+            len(missing),
+            where=t.where,
+            columns=", ".join(missing),
         )
     names = ", ".join(t.where for t in source.tables.values())
-    return (
-        f"{Path(source.path).name}: no cases table (no file or sheet named 'cases' among {names or 'none'}); "
-        "a data set in another layout needs its columns mapped"
+    return _(
+        "{file}: no cases table (no file or sheet named 'cases' among {names}); "
+        "a data set in another layout needs its columns mapped",
+        file=Path(source.path).name,
+        names=names or _("none"),
     )
 
 
@@ -1073,20 +1094,33 @@ def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> Ra
         key = which.get(src)
         if key is not None:
             if key != src.strip().lower():
-                notices.append(f"{t.where}: read as the cases table (its columns are those of cases)")
+                notices.append(
+                    _("{where}: read as the cases table (its columns are those of cases)", where=t.where)
+                )
             t.name = key
             found[key] = t
         else:
-            what = f"sheet {t.sheet!r}" if t.sheet else "file"
-            notices.append(f"{t.where}: {what} is not a table of the exchange format; ignored")
+            notices.append(
+                _(
+                    "{where}: sheet {sheet!r} is not a table of the exchange format; ignored",
+                    where=t.where,
+                    sheet=t.sheet,
+                )
+                if t.sheet
+                else _("{where}: file is not a table of the exchange format; ignored", where=t.where)
+            )
     if "cases" not in found:
         raise DatasetReadError(_no_cases_message(source))
     for t in found.values():
         if t.header_row > 1:
             notices.append(
-                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title or an upper header "
-                "level); "
-                f"header at row {t.header_row}"
+                _(
+                    "{where}: rows 1–{last} above the header skipped (a title or an upper header level); "
+                    "header at row {row}",
+                    where=t.where,
+                    last=t.header_row - 1,
+                    row=t.header_row,
+                )
             )
     return RawDataset(source.path, source.kind, found, source.file_hash, notices)
 

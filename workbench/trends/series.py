@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 __all__ = [
     "FREQUENCIES",
@@ -81,20 +81,26 @@ __all__ = [
 ]
 
 #: Period codes and their names.
-FREQUENCIES: dict[str, str] = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+FREQUENCIES: dict[str, str] = {
+    "D": N_("day"),
+    "W": N_("week"),
+    "M": N_("month"),
+    "Q": N_("quarter"),
+    "Y": N_("year"),
+}
 _PANDAS_FREQ = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
 #: Measures a series can carry, and how they read.
 MEASURES: dict[str, str] = {
-    "cases": "cases",
-    "quantity": "quantity (per unit)",
-    "value_usd": "estimated value (USD)",
+    "cases": N_("cases"),
+    "quantity": N_("quantity (per unit)"),
+    "value_usd": N_("estimated value (USD)"),
 }
 #: Label of a blank split value.
 NOT_STATED = "(not stated)"
 #: Label of the split values outside the top N.
 OTHER = "(other)"
 #: The caveat every trend view shows.
-ENFORCEMENT_NOTE = (
+ENFORCEMENT_NOTE = N_(
     "Seizures reflect enforcement effort as well as trafficking: a rise may mean more controls, better "
     "targeting or more complete reporting, not only more smuggling; a fall may mean the opposite."
 )
