@@ -254,7 +254,7 @@ def submission_report(
     run = _run_for(store, submission_id)
     if run is None:
         empty = pd.DataFrame()
-        note = (
+        note = _(
             "this submission was not checked by the quality gate (a duplicate file, or imported without it)"
         )
         return SubmissionReport(submission, None, empty, empty, [note], not personal_allowed)

@@ -216,7 +216,7 @@ def _names(indicators: Sequence[Indicator], threshold: float | None) -> tuple[li
     names = {i.id: i.name for i in indicators}
     if threshold is not None:
         rules.append(PROFILE)
-        names[PROFILE] = f"profile: weighted score >= {threshold:g}"
+        names[PROFILE] = _("profile: weighted score >= {threshold:g}", threshold=threshold)
     return rules, names
 
 

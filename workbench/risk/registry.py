@@ -244,11 +244,12 @@ def _check_new_version(existing: list[IndicatorVersion], ind: Indicator) -> str 
         return None
     latest = existing[-1]
     if not changed_fields(_to_indicator(latest), ind):
-        return f"{ind.id}: nothing changed since v{latest.version}"
+        return _("{id}: nothing changed since v{version}", id=ind.id, version=latest.version)
     if latest.status == "in_review":
-        return (
-            f"{ind.id} v{latest.version} is in review; withdraw it or wait for the review before saving a "
-            "new version"
+        return _(
+            "{id} v{version} is in review; withdraw it or wait for the review before saving a new version",
+            id=ind.id,
+            version=latest.version,
         )
     return None
 
@@ -542,11 +543,21 @@ class ImportSummary:
     active: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        parts = [f"{len(self.saved)} saved as new version(s)"]
         if self.active:
-            parts.append(f"{len(self.active)} active as reviewed in the file")
-        parts.append(f"{len(self.unchanged)} unchanged")
-        return f"{self.source}: " + ", ".join(parts)
+            return _(
+                "{source}: {saved} saved as new version(s), {active} active as reviewed in the file, "
+                "{unchanged} unchanged",
+                source=self.source,
+                saved=len(self.saved),
+                active=len(self.active),
+                unchanged=len(self.unchanged),
+            )
+        return _(
+            "{source}: {saved} saved as new version(s), {unchanged} unchanged",
+            source=self.source,
+            saved=len(self.saved),
+            unchanged=len(self.unchanged),
+        )
 
 
 def import_indicators(
@@ -579,7 +590,7 @@ def import_indicators(
             else:
                 plan.append(ind)
         if problems:
-            raise ReviewError("import refused, nothing stored:\n" + "\n".join(problems))
+            raise ReviewError(_("import refused, nothing stored:\n{problems}", problems="\n".join(problems)))
         if any(ind.status == "active" and ind.reviewer for ind in plan):
             _may(store, st, "approve_indicators")  # putting a reviewed version in force is an approval
         for ind in plan:

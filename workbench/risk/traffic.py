@@ -526,15 +526,17 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
             continue
         if col.type == "bool":
             values, bad = _bool_column(raw[col.name])
-            failures = [(bad, "not true/false (yes/no, 1/0 also accepted)")]
+            failures = [(bad, _("not true/false (yes/no, 1/0 also accepted)"))]
         else:
             values, failures = coerce_column(raw[col.name], col, codes)
             if col.pattern:
                 pat_bad = values.notna() & ~values.astype("string").str.match(col.pattern).fillna(False)
-                failures.append((pat_bad.astype(bool), f"does not match the pattern {col.pattern}"))
+                failures.append(
+                    (pat_bad.astype(bool), _("does not match the pattern {pattern}", pattern=col.pattern))
+                )
         if col.required:
             blank = values.isna() & ~np.logical_or.reduce([m.to_numpy(bool) for m, _reason in failures])
-            failures.append((pd.Series(blank, index=values.index), "required value is blank"))
+            failures.append((pd.Series(blank, index=values.index), _("required value is blank")))
         for mask, reason in failures:
             m = np.asarray(mask, dtype=bool)
             n_bad += int(m.sum())
@@ -547,7 +549,9 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     absent = [c.name for c in COLUMNS if c.name not in raw.columns]
     if "movement_id" in absent:
         out["movement_id"] = pd.Series([f"row-{r}" for r in rows], dtype="str")
-        notices.append(f"{where}: no movement_id column; rows are named by their row number (row-2, ...)")
+        notices.append(
+            _("{where}: no movement_id column; rows are named by their row number (row-2, ...)", where=where)
+        )
         absent.remove("movement_id")
     else:
         ids = out["movement_id"]
@@ -574,13 +578,25 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     for c in absent:
         out[c] = pd.Series(pd.NA, index=raw.index)
     if absent:
-        notices.append(f"{where}: column(s) {', '.join(absent)} not in the file; treated as blank")
+        notices.append(
+            _(
+                "{where}: column(s) {absent} not in the file; treated as blank",
+                where=where,
+                absent=", ".join(absent),
+            )
+        )
     extra = [c for c in raw.columns if c not in COLUMN_NAMES]
     for c in extra:
         text = raw[c].astype("string").str.strip()
         out[c] = text.mask(text.eq("")).astype("str")
     if extra:
-        notices.append(f"{where}: column(s) {', '.join(extra)} are not traffic columns; kept as text fields")
+        notices.append(
+            _(
+                "{where}: column(s) {extra} are not traffic columns; kept as text fields",
+                where=where,
+                extra=", ".join(extra),
+            )
+        )
     frame = _typed(pd.DataFrame(out))
     return TrafficFile(frame, where, notices)
 
