@@ -184,6 +184,7 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
     store = store_from_args(args, action="import_data")  # refused (exit 3) before the source is read
     source = conn.read_source()
     profile = suggest_mapping(source, name=out.stem)
+    stale = set(profile.unmapped_notes())  # said again below, after the constants
     for spec in args.constant:
         column, sep, value = spec.partition("=")
         if not sep:
@@ -193,7 +194,7 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
             if column.strip() in m.columns or column.strip() in m.derive:
                 continue
             m.constants[column.strip()] = value.strip()
-    profile.notes = [n for n in profile.notes if "required columns still unmapped" not in n]
+    profile.notes = [n for n in profile.notes if n not in stale]
     profile.notes += profile.unmapped_notes()
     profile.save(out)
     print(_("mapping profile written to {out}:", out=out))

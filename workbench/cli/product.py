@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 __all__ = ["register"]
 
@@ -66,13 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_option(ls)
     ls.set_defaults(func=run_list)
     for name, helptext in (
-        ("submit", "send a draft for peer review"),
-        ("approve", "approve a product in review (not its author)"),
-        ("send-back", "send a product in review back to its author"),
-        ("withdraw", "withdraw an issued product"),
-        ("regenerate", "rebuild a product on today's data: identical figures, or what changed"),
+        ("submit", N_("send a draft for peer review")),
+        ("approve", N_("approve a product in review (not its author)")),
+        ("send-back", N_("send a product in review back to its author")),
+        ("withdraw", N_("withdraw an issued product")),
+        ("regenerate", N_("rebuild a product on today's data: identical figures, or what changed")),
     ):
-        s = psub.add_parser(name, help=helptext)
+        s = psub.add_parser(name, help=_(helptext))
         add_db_option(s)
         s.add_argument("id", type=int)
         s.add_argument("--comment", default="")

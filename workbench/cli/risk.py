@@ -146,14 +146,17 @@ def run_backtest(args: argparse.Namespace) -> int:
     from workbench.risk.traffic import TrafficError, describe_scope, scope_traffic
 
     if (args.traffic is None) == (args.db is None):
-        return _fail("give a traffic file or --db URL (one of them)")
+        return _fail(_("give a traffic file or --db URL (one of them)"))
     try:
         flt = filter_from_args(args)
         indicators, traffic = _read_inputs(args, need_traffic=args.traffic is not None)
         if traffic is not None:
             if not traffic.has_outcome:
                 return _fail(
-                    f"{traffic.source}: no outcome (the 'seized' column is missing or blank); nothing to back-test"
+                    _(
+                        "{source}: no outcome (the 'seized' column is missing or blank); nothing to back-test",
+                        source=traffic.source,
+                    )
                 )
             frame = scope_traffic(traffic.frame, flt)
             result = backtest(frame, indicators, threshold=args.threshold, split=args.split)
@@ -209,8 +212,12 @@ def run_score(args: argparse.Namespace) -> int:
     if not profile.indicators:
         statuses = sorted({i.status for i in indicators})
         return _fail(
-            f"{args.indicators.name}: no active indicator (statuses in the file: {', '.join(statuses) or 'none'}); "
-            "pass --all to score with every indicator"
+            _(
+                "{file}: no active indicator (statuses in the file: {statuses}); pass --all to score with every "
+                "indicator",
+                file=args.indicators.name,
+                statuses=", ".join(statuses) or _("none"),
+            )
         )
     scored = score_frame(traffic.frame, profile)
     try:
@@ -293,6 +300,6 @@ def run_export(args: argparse.Namespace) -> int:
     elif args.out.suffix.lower() in (".yaml", ".yml"):
         args.out.write_text(indicators_to_yaml(indicators), encoding="utf-8")
     else:
-        return _fail(f"{args.out.name}: export to a .yaml or .xlsx path")
+        return _fail(_("{file}: export to a .yaml or .xlsx path", file=args.out.name))
     print(_("wrote {n} indicator(s) to {out}", n=len(indicators), out=args.out))
     return 0

@@ -16,7 +16,7 @@ import secrets
 import sys
 
 from workbench.cli.common import add_db_option, store_from_args
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import ROLES
 from workbench.identity.accounts import (
     ORGANISATION_KINDS,
@@ -64,10 +64,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=run_list)
 
     for verb, helptext, func in (
-        ("disable", "disable an account (it can no longer sign in; its tokens stop working)", "disable"),
-        ("enable", "enable a disabled account again", "enable"),
+        ("disable", N_("disable an account (it can no longer sign in; its tokens stop working)"), "disable"),
+        ("enable", N_("enable a disabled account again"), "enable"),
     ):
-        d = verbs.add_parser(verb, help=helptext)
+        d = verbs.add_parser(verb, help=_(helptext))
         d.add_argument("name")
         d.set_defaults(func=run_disable, disable=func == "disable")
 

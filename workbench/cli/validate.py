@@ -83,7 +83,7 @@ def _print_report(report: dict[str, Any], quiet: bool, out: TextIO | None = None
             ),
             file=sys.stderr,
         )
-    verdict = "valid: nothing critical failed" if report["success"] else "NOT valid: critical failures"
+    verdict = _("valid: nothing critical failed") if report["success"] else _("NOT valid: critical failures")
     print(
         _(
             "{verdict} (score {score}; {critical_rows:,} row(s) would be quarantined, "
@@ -154,7 +154,7 @@ def _dry_run_statistics(table: Any, args: argparse.Namespace) -> int:
         if not args.quiet:
             for r in rejections:
                 print(_("critical {r}", r=r), file=sys.stdout)
-    verdict = "valid: nothing critical failed" if not refused else "NOT valid: critical failures"
+    verdict = _("valid: nothing critical failed") if not refused else _("NOT valid: critical failures")
     print(
         _(
             "{verdict} (statistics: {good:,} row(s) would be imported, {refused:,} refused)",

@@ -113,11 +113,13 @@ def i2_workbook(graph: EntityGraph, *, notes: list[str] | None = None) -> bytes:
 
     return formatted_workbook(
         i2_tables(graph),
-        title="Entities and links (i2 Analyst's Notebook import)",
+        title=_("Entities and links (i2 Analyst's Notebook import)"),
         notes=[
             *(notes or []),
-            "Import: Entities sheet -> one entity per row (Identity, Entity Type, Label); "
-            "Links sheet -> From Identity, To Identity, Link Type.",
+            _(
+                "Import: Entities sheet -> one entity per row (Identity, Entity Type, Label); "
+                "Links sheet -> From Identity, To Identity, Link Type."
+            ),
         ],
     )
 
@@ -260,7 +262,9 @@ def graph_bytes(
         authorise(store, actor, "export_personal" if personal else "export_non_personal")
     except PermissionDenied as e:
         raise ExportDenied(
-            f"this network holds personal data ({', '.join(personal)}): {e}" if personal else str(e)
+            _("this network holds personal data ({tables}): {error}", tables=", ".join(personal), error=e)
+            if personal
+            else str(e)
         ) from e
     if personal and not basis:
         raise ExportRefused(

@@ -54,7 +54,7 @@ import pandas as pd
 
 from workbench.format.normalise import company_key, fold
 from workbench.format.schema import FORMAT
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -575,10 +575,11 @@ def describe_path(graph: EntityGraph, path: list[str]) -> str:
     """
     links = len(path) - 1
     between = max(0, len(path) - 2)
-    return (
-        f"Linked by {links} link{'s' if links != 1 else ''} "
-        f"({between} {'entity' if between == 1 else 'entities'} in between): "
-        + " → ".join(node_names(graph, path))
+    return _(
+        "Linked by {links} ({between} in between): {path}",
+        links=ngettext("{n} link", "{n} links", links),
+        between=ngettext("{n} entity", "{n} entities", between),
+        path=" → ".join(node_names(graph, path)),
     )
 
 

@@ -590,30 +590,45 @@ def _compare_companies(f: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[st
 
 
 _PHRASES = {
-    "dob": {"exact": "same DOB", "swapped": "DOB day and month swapped", "near": "DOB one digit or part off"},
-    "passport": {"exact": "same passport", "near": "passport one character off"},
-    "registration": {"exact": "same registration number", "near": "registration number one character off"},
-    "phone": {"exact": "same phone"},
-    "address": {"exact": "same address", "near": "similar address"},
-    "nationality": {"different": "different nationality"},
-    "country": {"different": "different country"},
-    "legal_form": {"different": "different legal form"},
-    "gender": {"different": "different gender"},
+    "dob": {
+        "exact": N_("same DOB"),
+        "swapped": N_("DOB day and month swapped"),
+        "near": N_("DOB one digit or part off"),
+    },
+    "passport": {"exact": N_("same passport"), "near": N_("passport one character off")},
+    "registration": {
+        "exact": N_("same registration number"),
+        "near": N_("registration number one character off"),
+    },
+    "phone": {"exact": N_("same phone")},
+    "address": {"exact": N_("same address"), "near": N_("similar address")},
+    "nationality": {"different": N_("different nationality")},
+    "country": {"different": N_("different country")},
+    "legal_form": {"different": N_("different legal form")},
+    "gender": {"different": N_("different gender")},
+}
+
+
+_DIFFERENT = {
+    "dob": N_("different DOB"),
+    "passport": N_("different passport"),
+    "registration": N_("different registration"),
 }
 
 
 def _explain(comp: dict[str, np.ndarray], k: int) -> str:
-    name = f"name {comp['name_sim'][k]:.2f}"
+    similarity = float(comp["name_sim"][k])
     if comp.get("name_swapped") is not None and comp["name_swapped"][k]:
-        name += " (order swapped)"
-    parts = [name]
+        parts = [_("name {similarity:.2f} (order swapped)", similarity=similarity)]
+    else:
+        parts = [_("name {similarity:.2f}", similarity=similarity)]
     for fld, phrases in _PHRASES.items():
         if fld in comp:
             text = phrases.get(comp[fld][k])
             if text:
-                parts.append(text)
+                parts.append(_(text))
             elif fld in ("dob", "passport", "registration") and comp[fld][k] == "different":
-                parts.append(f"different {'DOB' if fld == 'dob' else fld.replace('_', ' ')}")
+                parts.append(_(_DIFFERENT[fld]))
     return "; ".join(parts)
 
 
@@ -800,7 +815,7 @@ def resolve(
         }
     )
     matches["explanation"] = (
-        [_explain(comp, int(k)) for k in ki] + ["judged by an analyst"] * len(ei) if explain else ""
+        [_explain(comp, int(k)) for k in ki] + [_("judged by an analyst")] * len(ei) if explain else ""
     )
     matches.insert(2, "left_key", keys.to_numpy(dtype=object)[matches["left"]])
     matches.insert(3, "right_key", keys.to_numpy(dtype=object)[matches["right"]])

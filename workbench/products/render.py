@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.i18n import _
+from workbench.i18n import _, language
 from workbench.products.model import HANDLING_CODES, ICD203_BANDS, ProductError
 from workbench.trends.headings import heading
 
@@ -192,7 +192,7 @@ def to_html(built: Built) -> bytes:
     """A standalone HTML file (styles and charts inline, nothing fetched; user text escaped)."""
     _check(built)
     doc = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
+        f'<!DOCTYPE html><html lang="{_e(language())}"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
         f"<style>{_CSS}</style></head><body>{_body(built, toc=False)}</body></html>"
     )
@@ -209,7 +209,7 @@ def to_pdf(built: Built, *, watermark: str = "") -> bytes:
     ref = _e(f"{built.reference} v{built.version}" if built.reference else built.spec.title)
     wm = f'<div class="watermark">{_e(watermark)}</div>' if watermark else ""
     doc = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
+        f'<!DOCTYPE html><html lang="{_e(language())}"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
         f"<style>{_CSS}{_PRINT_CSS.replace('__PAGE_COUNTER__', _page_counter())}</style></head><body>"
         f'<span class="marking-source">{marking}</span><span class="reference-source">{ref}</span>{wm}'
         f"{_body(built, toc=len(built.blocks) >= TOC_FROM, png=True)}</body></html>"

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.format.route import LEVELS, route_index, route_legs, route_pairs
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 __all__ = [
     "MODES",
@@ -561,15 +561,22 @@ class Selection:
             return country_name(code) if self.level == "country" else code
 
         if self.kind == "flow":
-            what = "leg" if self.mode == "legs" else "route"
-            s = f"{what} {name(self.origin)} → {name(self.destination)}"
-            return s + (f" ({self.commodity})" if self.commodity else "")
+            ends = {"origin": name(self.origin), "destination": name(self.destination)}
+            if self.mode == "legs":
+                if self.commodity:
+                    return _("leg {origin} → {destination} ({commodity})", commodity=self.commodity, **ends)
+                return _("leg {origin} → {destination}", **ends)
+            if self.commodity:
+                return _("route {origin} → {destination} ({commodity})", commodity=self.commodity, **ends)
+            return _("route {origin} → {destination}", **ends)
         if self.kind == "place":
-            return f"place of seizure {self.name or place_label(self.key)}"
-        verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}[
-            self.shading
-        ]
-        return f"cases {verb} {name(self.key)}"
+            return _("place of seizure {place}", place=self.name or place_label(self.key))
+        said = {
+            "reported": N_("cases reported by {where}"),
+            "departing": N_("cases departing from {where}"),
+            "destined": N_("cases destined for {where}"),
+        }[self.shading]
+        return _(said, where=name(self.key))
 
 
 def cases_behind(base: FlowBase, selection: Selection, window: tuple[int, int] | None = None) -> np.ndarray:

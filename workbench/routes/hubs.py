@@ -267,7 +267,15 @@ def emerging_routes(
     span_a = f"{month_label(window[0])}..{month_label(window[1])}"
     span_b = f"{month_label(baseline[0])}..{month_label(baseline[1])}"
     df["evidence"] = [
-        f"{b} cases in {span_b} ({n_before} months) → {a} in {span_a} ({n_after} months)"
+        _(
+            "{before} cases in {baseline} ({n_before} months) → {after} in {window} ({n_after} months)",
+            before=b,
+            baseline=span_b,
+            n_before=n_before,
+            after=a,
+            window=span_a,
+            n_after=n_after,
+        )
         for b, a in zip(df["before"], df["after"], strict=True)
     ]
     df = df.sort_values(

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.store.models import Base
 
 if TYPE_CHECKING:
@@ -50,11 +50,11 @@ __all__ = ["SCOPES", "DATA_VERSIONS", "DataVersion", "bump_data_version", "data_
 
 #: What each counter covers (and who moves it forward).
 SCOPES: dict[str, str] = {
-    "cases": "the seizure data: cases, items, persons, companies (imports)",
-    "submissions": "submissions, quarantined rows and data-quality results (imports, store checks)",
-    "judgements": "analysts' judgements on proposed matches of persons and companies",
-    "indicators": "risk indicators, their versions and reviews",
-    "traffic": "traffic: declarations and passenger movements for the risk pages",
+    "cases": N_("the seizure data: cases, items, persons, companies (imports)"),
+    "submissions": N_("submissions, quarantined rows and data-quality results (imports, store checks)"),
+    "judgements": N_("analysts' judgements on proposed matches of persons and companies"),
+    "indicators": N_("risk indicators, their versions and reviews"),
+    "traffic": N_("traffic: declarations and passenger movements for the risk pages"),
 }
 
 DATA_VERSIONS = sa.Table(

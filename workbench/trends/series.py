@@ -125,20 +125,20 @@ class Split:
 SPLITS: dict[str, Split] = {
     s.name: s
     for s in (
-        Split("commodity_category", "commodity category", "item", "{value}"),
-        Split("commodity_type", "commodity type", "item", "{value}"),
-        Split("reporting_country", "reporting country", "case", "reported by {value}", True),
-        Split("wco_region", "WCO region (of the reporting country)", "case", "reported in {value}"),
-        Split("rilo", "RILO region (of the reporting country)", "case", "reported in RILO {value}"),
-        Split("transport_mode", "transport mode", "case", "by {value}"),
-        Split("detection_method", "detection method", "case", "detected by {value}"),
-        Split("concealment_method", "concealment method", "case", "with {value} concealment"),
-        Split("route", "route (origin → destination)", "case", "on the route {value}"),
-        Split("origin_country", "origin country", "case", "from {value}", True),
-        Split("destination_country", "destination country", "case", "into {value}", True),
-        Split("destination_rilo", "destination RILO region", "case", "into {value}"),
-        Split("customs_procedure", "customs procedure", "case", "at {value}"),
-        Split("offence_type", "offence type", "case", "({value})"),
+        Split("commodity_category", N_("commodity category"), "item", "{value}"),
+        Split("commodity_type", N_("commodity type"), "item", "{value}"),
+        Split("reporting_country", N_("reporting country"), "case", N_("reported by {value}"), True),
+        Split("wco_region", N_("WCO region (of the reporting country)"), "case", N_("reported in {value}")),
+        Split("rilo", N_("RILO region (of the reporting country)"), "case", N_("reported in RILO {value}")),
+        Split("transport_mode", N_("transport mode"), "case", N_("by {value}")),
+        Split("detection_method", N_("detection method"), "case", N_("detected by {value}")),
+        Split("concealment_method", N_("concealment method"), "case", N_("with {value} concealment")),
+        Split("route", N_("route (origin → destination)"), "case", N_("on the route {value}")),
+        Split("origin_country", N_("origin country"), "case", N_("from {value}"), True),
+        Split("destination_country", N_("destination country"), "case", N_("into {value}"), True),
+        Split("destination_rilo", N_("destination RILO region"), "case", N_("into {value}")),
+        Split("customs_procedure", N_("customs procedure"), "case", N_("at {value}")),
+        Split("offence_type", N_("offence type"), "case", "({value})"),
     )
 }
 _ROUTE_COLUMNS = (

@@ -493,7 +493,11 @@ def _shares_report(method: str, by: str) -> Callable[[pd.DataFrame, ReportContex
         from workbench.trends.charts import shares_chart
 
         sh = method_shares(frame, method, by)
-        title = f"Share of cases by {method.replace('_', ' ')}, per {by.replace('_', ' ')}"
+        title = _(
+            "Share of cases by {method}, per {by}",
+            method=heading(method.replace("_", " ")),
+            by=heading(by.replace("_", " ")),
+        )
         return shares_table(sh, method, by), shares_chart(sh, method, by, title=title)
 
     return report
@@ -661,9 +665,12 @@ def _monthly_by_category(
     n = len(pd.period_range(first, last, freq="M"))
     chart = series_chart(
         ts.reset_index(drop=True),
-        title=f"Cases per month by commodity category, last {n} months"
+        title=_("Cases per month by commodity category, last {n} months", n=n)
         if n == months
-        else f"Cases per month by commodity category, {span_label(first.start_time, last.end_time)}",
+        else _(
+            "Cases per month by commodity category, {period}",
+            period=span_label(first.start_time, last.end_time),
+        ),
     )
     return wide.reset_index(), chart
 
