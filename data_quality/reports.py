@@ -427,7 +427,7 @@ def feedback_workbook(report: SubmissionReport) -> bytes:
             "Submission {id}: {source} · received {received} · status {status} · quality score {score}",
             id=sub["id"],
             source=sub["source"],
-            received=f"{pd.Timestamp(sub['received']):%Y-%m-%d %H:%M}",
+            received=pd.Timestamp(sub["received"]).strftime("%Y-%m-%d %H:%M"),
             status=sub["status"],
             score=sub["score"] if sub["score"] is not None else "-",
         ),

@@ -165,10 +165,20 @@ def run(args: argparse.Namespace) -> int:
             measures = ["cases", *(["quantity", "unit"] if args.measure == "quantity" else []), "value_usd"]
             table["period_start"] = pd.PeriodIndex(ts["period"]).start_time.date
             table = table[["period", *args.by, *measures, "period_start"]]
+            values = {
+                "rows": len(table),
+                "measure": args.measure,
+                "period": _(FREQUENCIES[freq]),
+                "cases": frame["case_key"].nunique(),
+            }
             summary = (
-                f"{len(table):,} rows: {args.measure} per {FREQUENCIES[freq]}"
-                + (f" by {', '.join(args.by)}" if args.by else "")
-                + f" ({frame['case_key'].nunique():,} cases)"
+                _(
+                    "{rows:,} rows: {measure} per {period} by {by} ({cases:,} cases)",
+                    by=", ".join(args.by),
+                    **values,
+                )
+                if args.by
+                else _("{rows:,} rows: {measure} per {period} ({cases:,} cases)", **values)
             )
     except ValueError as e:
         print(_("error: {e}", e=e), file=sys.stderr)

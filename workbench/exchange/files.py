@@ -1006,7 +1006,7 @@ def read_source(
         for sheet in book.sheet_names:
             sheet_table = _sheet_table(book, p, sheet, sheet.strip())
             if sheet_table is None:
-                notices.append(f"{p.name}: sheet {sheet!r} is empty; skipped")
+                notices.append(_("{file}: sheet {sheet!r} is empty; skipped", file=p.name, sheet=sheet))
                 continue
             found[sheet.strip()] = sheet_table
         if not found:

@@ -235,13 +235,29 @@ class ImportReport:
         """
 
         def counted(t: str) -> str:
-            ok = f"{self.accepted.get(t, 0)} accepted"
             if t == "cases" and t in self.inserted:
-                ok += f" ({self.inserted[t]} new, {self.updated.get(t, 0)} updated)"
-            return f"{t}: {ok}, {self.rejected.get(t, 0)} rejected"
+                return _(
+                    "{table}: {accepted} accepted ({new} new, {updated} updated), {rejected} rejected",
+                    table=t,
+                    accepted=self.accepted.get(t, 0),
+                    new=self.inserted[t],
+                    updated=self.updated.get(t, 0),
+                    rejected=self.rejected.get(t, 0),
+                )
+            return _(
+                "{table}: {accepted} accepted, {rejected} rejected",
+                table=t,
+                accepted=self.accepted.get(t, 0),
+                rejected=self.rejected.get(t, 0),
+            )
 
         parts = [counted(t) for t in self.accepted]
-        return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
+        return _(
+            "submission {id} {status} ({tables})",
+            id=self.submission_id,
+            status=self.status,
+            tables="; ".join(parts),
+        )
 
 
 _CASE_KEY = ("reporting_country", "case_id")
@@ -587,7 +603,7 @@ def ingest_dataset(
             _(
                 "this file was already imported as submission {id} on {when}; nothing changed",
                 id=prior[0],
-                when=f"{prior[1]:%Y-%m-%d %H:%M}",
+                when=prior[1].strftime("%Y-%m-%d %H:%M"),
             )
         )
         for name in raw.tables:

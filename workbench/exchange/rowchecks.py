@@ -412,7 +412,10 @@ def check_table(
             failures.append(
                 (
                     future,
-                    _("a date of birth cannot be in the future (after {today})", today=f"{today:%Y-%m-%d}"),
+                    _(
+                        "a date of birth cannot be in the future (after {today})",
+                        today=today.strftime("%Y-%m-%d"),
+                    ),
                 )
             )
             values = values.mask(future)

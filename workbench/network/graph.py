@@ -541,8 +541,9 @@ def _details(graph: EntityGraph, found: pd.DataFrame) -> pd.Series:
             distinct = list(dict.fromkeys(case_nodes))
             pos = graph.index.reindex(distinct[:2]).tolist()
             named = ", ".join(str(labels[int(p)]) for p in pos if p == p)
-            more = f" and {len(distinct) - 2} more" if len(distinct) > 2 else ""
-            return f"{'case' if len(distinct) == 1 else 'cases'} {named}{more}"
+            if len(distinct) > 2:
+                return _("cases {named} and {n} more", named=named, n=len(distinct) - 2)
+            return ngettext("case {named}", "cases {named}", len(distinct), named=named)
 
         cases = recs.groupby("node_id", sort=False)["case_node"].agg(cases_of)
         detail = detail.where(~parties, found["node_id"].map(cases).fillna(""))

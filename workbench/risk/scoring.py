@@ -72,7 +72,9 @@ class Profile:
         return [i.id for i in self.indicators]
 
     def describe(self) -> str:
-        return f"{len(self.indicators)} indicator(s), threshold {self.threshold:g}"
+        return _(
+            "{n} indicator(s), threshold {threshold:g}", n=len(self.indicators), threshold=self.threshold
+        )
 
 
 def effective_condition(ind: Indicator) -> Node:

@@ -541,11 +541,22 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
             m = np.asarray(mask, dtype=bool)
             n_bad += int(m.sum())
             for r in rows[m][: max(0, _MAX_LISTED - len(problems))]:
-                problems.append(f"  {where}, row {r}, column {col.name!r}: {reason}")
+                problems.append(
+                    "  "
+                    + _(
+                        "{where}, row {row}, column {column!r}: {reason}",
+                        where=where,
+                        row=r,
+                        column=col.name,
+                        reason=reason,
+                    )
+                )
         out[col.name] = values
     if n_bad:
-        more = f"\n  ... and {n_bad - len(problems)} more" if n_bad > len(problems) else ""
-        raise TrafficError(f"{where}: {n_bad} bad cell(s):\n" + "\n".join(problems) + more)
+        more = "\n  " + _("... and {n} more", n=n_bad - len(problems)) if n_bad > len(problems) else ""
+        raise TrafficError(
+            _("{where}: {n} bad cell(s):\n{cells}", where=where, n=n_bad, cells="\n".join(problems) + more)
+        )
     absent = [c.name for c in COLUMNS if c.name not in raw.columns]
     if "movement_id" in absent:
         out["movement_id"] = pd.Series([f"row-{r}" for r in rows], dtype="str")

@@ -983,7 +983,7 @@ def map_png(
         y += 18 * ss
     foot = _(
         "CEN Intelligence Workbench · {date} · boundaries: Natural Earth (public domain)",
-        date=f"{dt.date.today():%Y-%m-%d}",
+        date=dt.date.today().isoformat(),
     )
     draw.text((w - 14 * ss, h - 10 * ss), foot, font=_font(10 * ss), fill=(60, 70, 80), anchor="rd")
     out = img.resize((width, height), Image.Resampling.LANCZOS)

@@ -662,7 +662,7 @@ class Checkpoint:
             return cls(int(d["seq"]), str(d["hash"]), str(d["at"]), str(d["public_key"]), str(d["signature"]))
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(
-                _("not an audit checkpoint file ({error})", error=f"{e.__class__.__name__}: {e}")
+                _("not an audit checkpoint file ({error})", error=e.__class__.__name__ + ": " + str(e))
             ) from None
 
     def problem(self, public_key: Any = None) -> str | None:

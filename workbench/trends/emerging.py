@@ -498,9 +498,9 @@ def period_to_test(
     f = _check_freq(freq)
     if end is not None:
         stop = pd.Timestamp(end).normalize()
-        return latest_complete_period(stop, f), _(_LAST_STATED[f], end=f"{stop:%Y-%m-%d}")
+        return latest_complete_period(stop, f), _(_LAST_STATED[f], end=stop.strftime("%Y-%m-%d"))
     stop = data_end(dates)
-    return latest_complete_period(stop, f), _(_LAST_OF_DATA[f], end=f"{stop:%Y-%m-%d}")
+    return latest_complete_period(stop, f), _(_LAST_OF_DATA[f], end=stop.strftime("%Y-%m-%d"))
 
 
 #: On the log scale, the least spread a quantity's baseline is given (about ±10 % a period): a baseline of
@@ -685,10 +685,26 @@ def detect_emerging(
         key = {k: str(rec[k]) for k in split}
         label = series_label(key)
         unit = str(rec["unit"]) if quantity else ""
-        amount = f"{_fmt_count(rec['observed'])} {unit}" if quantity else f"{rec['observed']:,} cases"
+        values = {
+            "series": label,
+            "period": target_label,
+            "expected": _fmt_count(rec["expected"]),
+            "ratio": rec["ratio"],
+            "p": _fmt_p(rec["p_value"]),
+        }
         sentence = (
-            f"{label}: {amount} in {target_label} against {_fmt_count(rec['expected'])} "
-            f"expected ({rec['ratio']:.1f}×, {_fmt_p(rec['p_value'])})"
+            _(
+                "{series}: {observed} {unit} in {period} against {expected} expected ({ratio:.1f}×, {p})",
+                observed=_fmt_count(rec["observed"]),
+                unit=unit,
+                **values,
+            )
+            if quantity
+            else _(
+                "{series}: {n:,} cases in {period} against {expected} expected ({ratio:.1f}×, {p})",
+                n=rec["observed"],
+                **values,
+            )
         )
         flags.append(
             EmergingFlag(
