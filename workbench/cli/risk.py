@@ -226,7 +226,9 @@ def run_score(args: argparse.Namespace) -> int:
 
             args.out.write_bytes(
                 formatted_workbook(
-                    {"scored": scored}, title="Scored traffic", notes=[f"profile: {profile.describe()}"]
+                    {"scored": scored},
+                    title=_("Scored traffic"),
+                    notes=[_("profile: {profile}", profile=profile.describe())],
                 )
             )
         else:
@@ -296,7 +298,7 @@ def run_export(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     indicators = active_indicators(store) if args.active else latest_indicators(store)
     if args.out.suffix.lower() == ".xlsx":
-        args.out.write_bytes(indicators_workbook(indicators, notes=[f"store: {store.url}"]))
+        args.out.write_bytes(indicators_workbook(indicators, notes=[_("store: {url}", url=store.url)]))
     elif args.out.suffix.lower() in (".yaml", ".yml"):
         args.out.write_text(indicators_to_yaml(indicators), encoding="utf-8")
     else:

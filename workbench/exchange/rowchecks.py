@@ -244,7 +244,7 @@ def coerce_column(
         rng = rng & ~bad
         out = num.mask(bad | rng)
         out = out.astype("Int64") if t == "int" else out.astype("float64")
-        failures = [(bad, reason)]
+        failures: list[tuple[pd.Series, str]] = [(bad, reason)]
         if rng.any():
             failures.append(
                 (

@@ -276,7 +276,10 @@ def graph_bytes(
         )
     basis = basis or NON_PERSONAL_BASIS
     if fmt == "i2":
-        data = i2_workbook(graph, notes=[f"Filter: {flt.describe()}", f"Legal basis: {basis}"])
+        data = i2_workbook(
+            graph,
+            notes=[_("Filter: {filter}", filter=flt.describe()), _("Legal basis: {basis}", basis=basis)],
+        )
     else:
         buf = io.BytesIO()
         write_graph(graph, buf, fmt)

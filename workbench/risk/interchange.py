@@ -209,7 +209,7 @@ def indicators_workbook(indicators: Sequence[Indicator], *, notes: Sequence[str]
     for c in ("valid_from", "valid_to"):
         df[c] = pd.to_datetime(df[c])
     notes = [*notes, "The condition tree is the 'when' column (YAML); 'reads_as' is for reading only."]
-    return formatted_workbook({"indicators": df}, title="Risk indicators", notes=notes)
+    return formatted_workbook({"indicators": df}, title=_("Risk indicators"), notes=notes)
 
 
 def _cell(v: Any) -> Any:
