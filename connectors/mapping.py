@@ -49,6 +49,7 @@ import yaml
 
 from connectors.derive import Derivation, parse_derivation
 from workbench.exchange.files import REFUSED, ROW, DatasetReadError, RawDataset, RawTable
+from workbench.exchange.rowchecks import Reason
 from workbench.format.schema import FORMAT, TABLE_NAMES, Column
 from workbench.i18n import N_, _
 
@@ -131,6 +132,10 @@ def _category_of() -> dict[str, str]:
 
     df = commodities()
     return dict(zip(df["type"], df["category"], strict=True))
+
+
+#: the expectation a cell that is not a date breaks (the quality report files its refusal there)
+_DATE_CHECK = "expect_column_values_to_match_strftime_format"
 
 
 def unknown_commodity(value: object) -> str:
@@ -913,7 +918,7 @@ def _numeric_date(a: int, b: int, year: str, dayfirst: bool) -> tuple[str | None
     try:
         dt.date(y, day, month)  # it reads the other way round: the column mixes both orders
     except ValueError:
-        return None, _("not a date")
+        return None, Reason(_("not a date"), _DATE_CHECK)
     order = _("day first") if dayfirst else _("month first")
     return None, _(
         "date written in the other order than the profile's ({order}); name the order with date_format "
@@ -962,7 +967,12 @@ def _to_date_text(
             try:
                 out = (dt.datetime.strptime(t, date_format).date().isoformat(), None)
             except ValueError:
-                out = (None, _("not a date in the profile's date_format {format}", format=date_format))
+                out = (
+                    None,
+                    Reason(
+                        _("not a date in the profile's date_format {format}", format=date_format), _DATE_CHECK
+                    ),
+                )
         elif m := _NUMERIC_DATE.match(t):
             out = _numeric_date(int(m.group(1)), int(m.group(3)), m.group(4), dayfirst)
         else:
