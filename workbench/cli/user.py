@@ -123,12 +123,12 @@ def _password_options(p: argparse.ArgumentParser) -> None:
 def _stdin_lines(n: int) -> list[str]:
     lines = [line.rstrip("\r\n") for line in sys.stdin.read().splitlines()]
     if len(lines) < n or not all(lines[:n]):
-        raise ValueError(_("expected {n} password line(s) on standard input").format(n=n))
+        raise ValueError(_("expected {n} password line(s) on standard input", n=n))
     return lines[:n]
 
 
 def _ask_new(name: str) -> str:
-    first = getpass.getpass(_("new password for {name}: ").format(name=name))
+    first = getpass.getpass(_("new password for {name}: ", name=name))
     if getpass.getpass(_("again: ")) != first:
         raise ValueError(_("the two passwords differ"))
     return first
@@ -224,7 +224,7 @@ def run_passwd(args: argparse.Namespace) -> int:
             if args.password_stdin:
                 old, new = _stdin_lines(2)
             else:
-                old = getpass.getpass(_("current password of {name}: ").format(name=args.name))
+                old = getpass.getpass(_("current password of {name}: ", name=args.name))
                 new = _ask_new(args.name)
             change_password(store, args.name, new, old_password=old)
     except (ValueError, KeyError) as e:

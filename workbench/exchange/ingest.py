@@ -176,7 +176,7 @@ def _refuse(store: Store, actor: Principal, source: str) -> None:
     try:
         authorise(store, actor, "import_data")
     except PermissionDenied as e:
-        raise ImportRefused(_("{source}: not imported: {why}").format(source=source, why=e)) from e
+        raise ImportRefused(_("{source}: not imported: {why}", source=source, why=e)) from e
 
 
 @dataclass

@@ -124,8 +124,10 @@ class Principal:
         unknown = set(self.roles) - set(ROLES)
         if unknown:
             raise ValueError(
-                _("not a role: {names}; roles are {roles}").format(
-                    names=", ".join(sorted(unknown)), roles=", ".join(ROLES)
+                _(
+                    "not a role: {names}; roles are {roles}",
+                    names=", ".join(sorted(unknown)),
+                    roles=", ".join(ROLES),
                 )
             )
 
@@ -179,11 +181,14 @@ def require(principal: Principal, action: str) -> None:
         return
     what = ACTIONS[action][0].lower() + ACTIONS[action][1:].rstrip(".")  # "export with personal data (...)"
     if action in PERSONAL_ACTIONS and principal.roles & roles_with(action):
-        reason = _("{who} ({role}) does not hold the personal-data permission").format(
-            who=principal.account, role=principal.role
+        reason = _(
+            "{who} ({role}) does not hold the personal-data permission",
+            who=principal.account,
+            role=principal.role,
         )
     else:
-        reason = _("{who} ({role}) may not {what}; roles that may: {roles}").format(
+        reason = _(
+            "{who} ({role}) may not {what}; roles that may: {roles}",
             who=principal.account,
             role=principal.role,
             what=what,

@@ -685,7 +685,7 @@ def detect_emerging(
         key = {k: str(rec[k]) for k in split}
         label = series_label(key)
         unit = str(rec["unit"]) if quantity else ""
-        values = {
+        said: dict[str, Any] = {
             "series": label,
             "period": target_label,
             "expected": _fmt_count(rec["expected"]),
@@ -697,13 +697,13 @@ def detect_emerging(
                 "{series}: {observed} {unit} in {period} against {expected} expected ({ratio:.1f}×, {p})",
                 observed=_fmt_count(rec["observed"]),
                 unit=unit,
-                **values,
+                **said,
             )
             if quantity
             else _(
                 "{series}: {n:,} cases in {period} against {expected} expected ({ratio:.1f}×, {p})",
                 n=rec["observed"],
-                **values,
+                **said,
             )
         )
         flags.append(
