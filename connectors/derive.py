@@ -334,10 +334,10 @@ def _need(target: str, spec: Mapping[str, Any], key: str, kind: type | tuple[typ
     if not isinstance(v, kind) or isinstance(v, bool):
         raise ValueError(
             _(
-                "derive {target}: {key!r} must be {getattr}",
+                "derive {target}: {key!r} must be {expected}",
                 target=target,
                 key=key,
-                getattr=getattr(kind, "__name__", "a column or a number"),
+                expected=getattr(kind, "__name__", "a column or a number"),
             )
         )
     return v

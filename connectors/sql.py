@@ -224,7 +224,7 @@ class SqlConnector:
                 approx = int(c.execute(count_stmt).scalar_one())
         except sa.exc.DBAPIError as e:
             raise DatasetReadError(
-                _("{where}: cannot be read ({orig})", where=where, orig=str(e.orig).strip().splitlines()[0])
+                _("{where}: cannot be read ({error})", where=where, error=str(e.orig).strip().splitlines()[0])
             ) from None
 
         def chunks(rows: int) -> Iterator[pd.DataFrame]:
@@ -240,10 +240,10 @@ class SqlConnector:
             except sa.exc.DBAPIError as e:
                 raise DatasetReadError(
                     _(
-                        "{where}, after row {start}: cannot be read ({orig})",
+                        "{where}, after row {start}: cannot be read ({error})",
                         where=where,
                         start=start - 1,
-                        orig=str(e.orig).strip().splitlines()[0],
+                        error=str(e.orig).strip().splitlines()[0],
                     )
                 ) from None
 
@@ -254,7 +254,7 @@ class SqlConnector:
             known = self._table_names()
         except sa.exc.DBAPIError as e:
             raise DatasetReadError(
-                _("{name}: cannot connect ({orig})", name=self.name, orig=str(e.orig).strip())
+                _("{name}: cannot connect ({error})", name=self.name, error=str(e.orig).strip())
             ) from None
         specs = self.specs or {v: v for v in known.values()}
         tables: dict[str, RawTable] = {}

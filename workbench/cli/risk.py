@@ -238,12 +238,12 @@ def run_score(args: argparse.Namespace) -> int:
     flagged = int(scored["flagged"].sum())
     print(
         _(
-            "scored {n:,} rows with {describe}: {flagged:,} flagged, {value:,} with at least "
+            "scored {n:,} rows with {describe}: {flagged:,} flagged, {hits:,} with at least "
             "one indicator; written to {out}",
             n=len(scored),
             describe=profile.describe(),
             flagged=flagged,
-            value=int((scored["score"] > 0).sum()),
+            hits=int((scored["score"] > 0).sum()),
             out=args.out,
         )
     )

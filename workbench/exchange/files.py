@@ -360,12 +360,12 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
         line, _col = _locate(data, e.start)
         raise DatasetReadError(
             _(
-                "{name}, row {line}: byte {data!r} is not {enc}; save it as UTF-8 or name the "
+                "{name}, row {line}: byte {byte!r} is not {encoding}; save it as UTF-8 or name the "
                 "file's encoding",
                 name=name,
                 line=line,
-                data=data[e.start : e.start + 1],
-                enc=enc.upper(),
+                byte=data[e.start : e.start + 1],
+                encoding=enc.upper(),
             )
         ) from None
 
@@ -737,13 +737,13 @@ def check_archive(
         raise DatasetReadError(
             _(
                 "{name}: unpacks to {what:,.0f} times its size{member} ({size:,.0f} MiB from "
-                "{from_:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
+                "{packed:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
                 "unpacking",
                 name=path.name,
                 what=what,
                 member=member,
                 size=size / mib,
-                from_=from_ / mib,
+                packed=from_ / mib,
             )
         )
     return infos

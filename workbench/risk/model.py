@@ -397,7 +397,7 @@ def _value(f: Field, op: str, raw: Any, given: bool) -> Any:
         lo, hi = _scalar(f, raw[0]), _scalar(f, raw[1])
         if lo > hi:
             raise ValueError(
-                _("between [{raw}, {raw2}]: the low end is above the high end", raw=raw[0], raw2=raw[1])
+                _("between [{low}, {high}]: the low end is above the high end", low=raw[0], high=raw[1])
             )
         return (lo, hi)
     if op == "startswith":

@@ -302,11 +302,11 @@ def _pick(s: Session, ident: str, version: int | None, status: str, verb: str) -
     if match[0].status != status:
         raise ReviewError(
             _(
-                "{ident} v{version} is {status}, not {status2}; cannot {verb} it",
+                "{ident} v{version} is {status}, not {wanted}; cannot {verb} it",
                 ident=ident,
                 version=version,
                 status=match[0].status,
-                status2=status.replace("_", " "),
+                wanted=status.replace("_", " "),
                 verb=verb,
             )
         )

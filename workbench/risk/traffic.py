@@ -572,13 +572,13 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
             first = int(np.flatnonzero((ids == ids.iloc[k]).to_numpy(bool))[0])
             raise TrafficError(
                 _(
-                    "{where}, row {rows}, column 'movement_id': duplicate {iloc!r} (first at row "
-                    "{rows2}); {dup} duplicate(s) in all",
+                    "{where}, row {row}, column 'movement_id': duplicate {movement!r} (first at row "
+                    "{first}); {n} duplicate(s) in all",
                     where=where,
-                    rows=rows[k],
-                    iloc=ids.iloc[k],
-                    rows2=rows[first],
-                    dup=int(dup.sum()),
+                    row=rows[k],
+                    movement=ids.iloc[k],
+                    first=rows[first],
+                    n=int(dup.sum()),
                 )
             )
         blank_ids = ids.isna().to_numpy(bool)

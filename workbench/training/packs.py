@@ -247,7 +247,7 @@ def load_pack_file(path: str | Path) -> Pack:
     except OSError as e:
         raise PackError(_("{path}: {strerror}", path=path, strerror=e.strerror)) from None
     except yaml.YAMLError as e:
-        raise PackError(_("{path}: {value}: {e}", path=path, value=_("not valid YAML"), e=e)) from None
+        raise PackError(_("{path}: not valid YAML: {e}", path=path, e=e)) from None
     r = _Reader(path, "", data)
     brief = _Reader(path, "brief", data.get("brief"))
     gen = _Reader(path, "generator", data.get("generator"))

@@ -615,9 +615,9 @@ def detect_emerging(
     if n_base < 3:
         raise ValueError(
             _(
-                "too little history before {period_labels}: {available} {frequencies}(s) of "
+                "too little history before {period}: {available} {frequencies}(s) of "
                 "data, the baseline needs at least 3",
-                period_labels=period_labels(pd.PeriodIndex([target])).iloc[0],
+                period=period_labels(pd.PeriodIndex([target])).iloc[0],
                 available=max(available, 0),
                 frequencies=_(FREQUENCIES[freq]),
             )
