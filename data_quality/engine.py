@@ -210,7 +210,10 @@ def gx_expectation(r: Rule, engine: str = "pandas") -> Any:
             kw[k] = d if engine == "sql" else dt.datetime.combine(d, dt.time())
     meta = {"rule_id": r.id, "column": r.column, "dimension": r.dimension}
     return expectation_class(r.expectation)(
-        **kw, meta=meta, severity=r.severity, description=f"Expect no row where {r.problem}."
+        **kw,
+        meta=meta,
+        severity=r.severity,
+        description=_("Expect no row where {problem}.", problem=r.problem),
     )
 
 

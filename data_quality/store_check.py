@@ -90,7 +90,7 @@ def _sql_outcomes(source: Any, table: str, rules: list[Rule], n_rows: int) -> li
                     unexpected_rows_query=queries[r.expectation],
                     meta=meta,
                     severity=r.severity,
-                    description=f"Expect no row where {r.problem}.",
+                    description=_("Expect no row where {problem}.", problem=r.problem),
                 )
             )
         else:
@@ -157,7 +157,7 @@ def validate_store(store: Store, *, today: dt.date | None = None, record: bool =
             for table in TABLE_NAMES:
                 n = counts.get(table, 0)
                 res.rows_read[table] = n
-                res.where[table] = f"store table {table}"
+                res.where[table] = _("store table {table}", table=table)
                 if not n:
                     continue
                 rules = [r for r in rules_for(table, today) if r.stage != "read"]
