@@ -25,6 +25,7 @@ FRENCH = {
     "not a date in ISO 8601 form YYYY-MM-DD": "pas une date au format ISO 8601 AAAA-MM-JJ",
     "{where}, row {row}, column {column!r}: {reason}": "{where}, ligne {row}, colonne {column!r} : {reason}",
     "the {label} is not a date": "la colonne {label} n'est pas une date",
+    "not a date": "pas une date",
     # standard reports
     "Seizures by commodity and region, per year": "Saisies par marchandise et région, par année",
     "{title}, {period}": "{title}, {period}",
@@ -86,6 +87,19 @@ def test_a_refused_cell_reads_in_french_and_keeps_its_rule(french: None) -> None
     (failed,) = res.failed()
     assert failed.rule.id == "cases.expect_column_values_to_match_strftime_format.seizure_date"
     assert failed.rule.problem == "la colonne seizure date n'est pas une date"
+
+
+def test_a_mapped_date_refused_in_french_keeps_its_rule(french: None) -> None:
+    """A mapping profile's refusal of a date that does not exist (31 February) is French and still names
+    the date rule (matched on the English "not a date" before)."""
+    from connectors.mapping import _to_date_text
+    from data_quality.catalogue import rule_for_rejection
+
+    _values, why = _to_date_text(pd.Series(["31/02/2024"]), dayfirst=True)
+    reason = why.tolist()[0]
+    assert reason == "pas une date"
+    r = rule_for_rejection("cases", "seizure_date", reason, check=reason.check)
+    assert r.id == "cases.expect_column_values_to_match_strftime_format.seizure_date"
 
 
 def test_the_rules_follow_the_language_in_force(french: None) -> None:
