@@ -6,7 +6,8 @@ are in a store, and brings back only the small results:
 - :func:`overview_figures`: the Overview's figures (:class:`workbench.store.queries.Overview`). From the
   monthly summaries (:mod:`workbench.store.summaries`) when they are current and the filter reads only
   their dimensions; otherwise from the data tables (:func:`workbench.store.queries.overview`). The top
-  routes and the latest cases always come from the data tables (one grouped query, one indexed ``LIMIT``).
+  routes come from the route summaries then; the latest cases always from the data tables (an indexed
+  ``LIMIT``).
 - The trend series are in :mod:`workbench.trends.pushdown` (they belong to the trends' layer).
 
 Tests hold the engines to the same figures on the sample, on SQLite and PostgreSQL
@@ -27,8 +28,14 @@ import sqlalchemy as sa
 
 from workbench.store.database import Store
 from workbench.store.filters import CaseFilter
-from workbench.store.queries import Overview, overview, overview_latest, overview_top_routes
-from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
+from workbench.store.queries import Overview, overview, overview_latest
+from workbench.store.summaries import (
+    CASE_SUMMARIES,
+    ROUTE_SUMMARIES,
+    summaries_current,
+    summary_filter_ok,
+    summary_select,
+)
 
 __all__ = ["overview_figures", "overview_from_summaries", "uses_summaries"]
 
@@ -49,6 +56,24 @@ def overview_figures(
     if uses_summaries(store, flt):
         return overview_from_summaries(store, flt, top, latest)
     return overview(store, flt, top, latest)
+
+
+def _top_routes(conn: sa.Connection, flt: CaseFilter, top: int) -> pd.DataFrame:
+    """:func:`workbench.store.queries.overview_top_routes` from the route summaries."""
+    r = ROUTE_SUMMARIES
+    cases = sa.func.sum(r.c.cases).label("cases")
+    inferred = sa.func.sum(sa.case((r.c.destination_inferred, r.c.cases), else_=0)).label("inferred")
+    stmt = (
+        summary_select(sa.select(r.c.origin, r.c.destination, cases, inferred), flt, table=r)
+        .group_by(r.c.origin, r.c.destination)
+        .order_by(sa.desc("cases"), r.c.origin, r.c.destination)
+        .limit(top)
+    )
+    rows = conn.execute(stmt).fetchall()
+    if not rows:  # as the data tables' path gives it
+        return pd.DataFrame(columns=["origin", "destination", "cases", "inferred"])
+    out = pd.DataFrame(rows, columns=["origin", "destination", "cases", "inferred"])
+    return out.astype({"origin": "string", "destination": "string", "cases": "int64", "inferred": "int64"})
 
 
 def overview_from_summaries(store: Store, flt: CaseFilter, top: int = 10, latest: int = 15) -> Overview:
@@ -86,7 +111,7 @@ def overview_from_summaries(store: Store, flt: CaseFilter, top: int = 10, latest
             .group_by(S.c.reporting_country)
             .order_by(sa.desc("cases"))
         ).fetchall()
-        top_routes = overview_top_routes(conn, flt, top)
+        top_routes = _top_routes(conn, flt, top)
     by_category = pd.DataFrame(by_cat, columns=["commodity_category", "cases", "value_usd"])
     kpis = {
         "cases": int(totals[0]),

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL_CATEGORIES",
     "CASE_SUMMARIES",
+    "ROUTE_SUMMARIES",
     "SUMMARY_STATE",
     "SUMMARY_DIMENSIONS",
     "month_start_expr",
@@ -91,6 +92,22 @@ CASE_SUMMARIES = sa.Table(
     sa.Index("ix_case_summaries_category", "commodity_category", "month_start"),
 )
 
+#: Cases per month x reporting country x transport mode x origin -> destination (as
+#: :func:`workbench.format.route.od_pairs` reads the route; ``destination_inferred``: the destination is
+#: the reporting country of an import): the Overview's top routes.
+ROUTE_SUMMARIES = sa.Table(
+    "route_summaries",
+    Base.metadata,
+    sa.Column("month_start", sa.Date, nullable=True),
+    sa.Column("reporting_country", sa.String(2), nullable=False),
+    sa.Column("transport_mode", sa.String(40), nullable=True),
+    sa.Column("origin", sa.String(2), nullable=False),
+    sa.Column("destination", sa.String(2), nullable=False),
+    sa.Column("destination_inferred", sa.Boolean, nullable=False),
+    sa.Column("cases", sa.Integer, nullable=False),
+    sa.Index("ix_route_summaries_country", "reporting_country", "month_start"),
+)
+
 #: One row: the ``cases`` data version the summaries were built at (NULL: never built).
 SUMMARY_STATE = sa.Table(
     "case_summary_state",
@@ -117,7 +134,7 @@ def month_start_expr(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnEleme
     """The first day of the month of a date column, as a date, in the store's SQL dialect."""
     if dialect == "postgresql":
         return sa.cast(sa.func.date_trunc("month", col), sa.Date)
-    return sa.func.date(col, "start of month")
+    return sa.func.date(col, "start of month", type_=sa.Date)
 
 
 def _criterion_column(c: Criterion) -> str | None:
@@ -149,16 +166,21 @@ def summary_filter_ok(flt: CaseFilter, *, categories: int | None = 1) -> bool:
     return True
 
 
-def summary_select(stmt: sa.Select[Any], flt: CaseFilter, *, by_category: bool = False) -> sa.Select[Any]:
-    """Narrow a select over :data:`CASE_SUMMARIES` by ``flt`` (which :func:`summary_filter_ok` allows),
-    with each criterion's own SQL on the summary's column; keep the per-case rows, or the per-category
-    rows when a category is chosen or ``by_category``."""
-    s = CASE_SUMMARIES
+def summary_select(
+    stmt: sa.Select[Any], flt: CaseFilter, *, by_category: bool = False, table: sa.Table = CASE_SUMMARIES
+) -> sa.Select[Any]:
+    """Narrow a select over :data:`CASE_SUMMARIES` (or :data:`ROUTE_SUMMARIES`) by ``flt`` (which
+    :func:`summary_filter_ok` allows), with each criterion's own SQL on the summary's column; of the case
+    summaries keep the per-case rows, or the per-category rows when a category is chosen or
+    ``by_category``."""
+    s = table
     for c in flt.set_criteria():
         column = _criterion_column(c)
-        if column is None:
+        if column is None or column not in s.c:
             raise ValueError(f"the summaries cannot answer the criterion {c.name!r}")
         stmt = stmt.where(*c.sql(s.c[column], flt))
+    if s is not CASE_SUMMARIES:
+        return stmt
     if by_category or flt.has_item_criteria:
         return stmt.where(s.c.commodity_category.is_distinct_from(ALL_CATEGORIES))
     return stmt.where(s.c.commodity_category == ALL_CATEGORIES)
@@ -226,17 +248,61 @@ def _rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any
     return out
 
 
-def _write(conn: Connection, countries: tuple[str, ...] | None) -> int:
-    s = CASE_SUMMARIES
-    stmt = sa.delete(s)
+_ROUTE_COLUMNS = ("departure_country", "transit_countries", "destination_country", "customs_procedure")
+
+
+def _route_rows(conn: Connection, countries: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    """The route summary rows (of ``countries``, or all): the cases grouped by month, country, mode and
+    the columns that decide a route in SQL, then read as origin -> destination by
+    :func:`workbench.format.route.od_pairs` (the one definition) and added up."""
+    import pandas as pd
+
+    from workbench.format.route import od_pairs
+
+    month = month_start_expr(CASES.c.seizure_date, conn.dialect.name).label("month_start")
+    keys = [month, CASES.c.reporting_country, CASES.c.transport_mode, *[CASES.c[c] for c in _ROUTE_COLUMNS]]
+    stmt = sa.select(*keys, sa.func.count().label("cases")).group_by(*keys)
     if countries is not None:
-        stmt = stmt.where(s.c.reporting_country.in_(countries))
-    conn.execute(stmt)
-    cols = [c.name for c in s.columns]
+        stmt = stmt.where(CASES.c.reporting_country.in_(countries))
+    res = conn.execute(stmt)
+    grouped = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    if grouped.empty:
+        return []
+    od = od_pairs(grouped)
+    grouped = pd.concat(
+        [grouped[["month_start", "reporting_country", "transport_mode", "cases"]], od], axis=1
+    )
+    grouped = grouped.dropna(subset=["origin", "destination"])
+    dims = [
+        "month_start",
+        "reporting_country",
+        "transport_mode",
+        "origin",
+        "destination",
+        "destination_inferred",
+    ]
+    out = grouped.groupby(dims, dropna=False, as_index=False)["cases"].sum()
+    out = out.astype(object).where(out.notna(), None)
+    return [
+        {**r, "cases": int(r["cases"]), "destination_inferred": bool(r["destination_inferred"])}
+        for r in out.to_dict("records")
+    ]
+
+
+def _write(conn: Connection, countries: tuple[str, ...] | None) -> int:
     written = 0
+    for table in (CASE_SUMMARIES, ROUTE_SUMMARIES):
+        stmt = sa.delete(table)
+        if countries is not None:
+            stmt = stmt.where(table.c.reporting_country.in_(countries))
+        conn.execute(stmt)
+    cols = [c.name for c in CASE_SUMMARIES.columns]
     for select in _rows(conn.dialect.name, countries):
-        written += conn.execute(sa.insert(s).from_select(cols, select)).rowcount or 0
-    return written
+        written += conn.execute(sa.insert(CASE_SUMMARIES).from_select(cols, select)).rowcount or 0
+    routes = _route_rows(conn, countries)
+    if routes:
+        conn.execute(sa.insert(ROUTE_SUMMARIES), routes)
+    return written + len(routes)
 
 
 def _cases_version(conn: Connection) -> int | None:

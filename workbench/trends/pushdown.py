@@ -28,9 +28,17 @@ import sqlalchemy as sa
 
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
+from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
 from workbench.trends.series import MEASURES, NOT_STATED, OTHER
 
-__all__ = ["PUSHDOWN_SPLITS", "PUSHDOWN_FREQUENCIES", "pushdown_supported", "time_series_in_store"]
+__all__ = [
+    "PUSHDOWN_SPLITS",
+    "PUSHDOWN_FREQUENCIES",
+    "SUMMARY_SPLITS",
+    "from_summaries",
+    "pushdown_supported",
+    "time_series_in_store",
+]
 
 CASES = DATA_TABLES["cases"]
 ITEMS = DATA_TABLES["items"]
@@ -75,6 +83,53 @@ def _split_value(col: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
     return sa.func.coalesce(sa.func.nullif(sa.func.trim(col), ""), NOT_STATED)
 
 
+#: Splits the monthly summaries hold (:mod:`workbench.store.summaries`).
+SUMMARY_SPLITS = ("reporting_country", "transport_mode", "commodity_category")
+
+
+def from_summaries(
+    store: Store, flt: CaseFilter, by: str | None, measure: str, unit: str | None, recode: bool = False
+) -> bool:
+    """Whether the monthly summaries answer this series exactly (and are current): cases or value, split
+    by nothing or one of their dimensions, a filter on their dimensions only (several commodity categories
+    only when split by category, whose values are then not counted together into ``(other)``)."""
+    if measure == "quantity" or unit is not None or (by is not None and by not in SUMMARY_SPLITS):
+        return False
+    by_category = by == "commodity_category"
+    if by_category and recode:
+        return False  # a case with two categories outside the top would count twice in (other)
+    return summary_filter_ok(flt, categories=None if by_category else 1) and summaries_current(store)
+
+
+def _grouped_summaries(
+    store: Store, flt: CaseFilter, by: str | None, freq: str, kept: tuple[str, ...] | None
+) -> pd.DataFrame:
+    s = CASE_SUMMARIES
+    keys: list[sa.ColumnElement[Any]] = [_ordinal(s.c.month_start, store.dialect, freq).label("_period")]
+    if by is not None:
+        split = _split_value(s.c[by])
+        if kept is not None:
+            split = sa.case((split.in_(kept), split), else_=sa.literal(OTHER))
+        keys.append(split.label(by))
+    stmt = sa.select(
+        *keys, sa.func.sum(s.c.cases).label("cases"), sa.func.sum(s.c.value_usd).label("value_usd")
+    ).where(s.c.month_start.is_not(None))
+    stmt = summary_select(stmt, flt, by_category=by == "commodity_category").group_by(*keys)
+    return _read(store, stmt)
+
+
+def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
+    with store.engine.connect() as conn:
+        res = conn.execute(stmt)
+        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    for c in ("value_usd", "quantity"):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float).fillna(0.0)
+    df["cases"] = df["cases"].astype("int64")
+    df["_period"] = df["_period"].astype("int64")
+    return df
+
+
 def _grouped(
     store: Store,
     flt: CaseFilter,
@@ -83,9 +138,13 @@ def _grouped(
     quantity: bool,
     unit: str | None,
     kept: tuple[str, ...] | None,
+    summaries: bool = True,
 ) -> pd.DataFrame:
     """One row per period, split value (and unit): cases, value_usd (and quantity). ``kept``: split values
     kept as they are, the others counted together as ``(other)``."""
+    measure = "quantity" if quantity else "cases"
+    if summaries and from_summaries(store, flt, by, measure, unit, recode=kept is not None):
+        return _grouped_summaries(store, flt, by, freq, kept)
     period = _ordinal(CASES.c.seizure_date, store.dialect, freq).label("_period")
     keys: list[sa.ColumnElement[Any]] = [period]
     if by is not None:
@@ -121,14 +180,7 @@ def _grouped(
         sa.func.count().label("cases"),
         *[sa.func.sum(per_case.c[s.name]).label(s.name) for s in sums],
     ).group_by(*outer_keys)
-    with store.engine.connect() as conn:
-        res = conn.execute(stmt)
-        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
-    for c in ("value_usd", "quantity"):
-        if c in df.columns:
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float).fillna(0.0)
-    df["cases"] = df["cases"].astype("int64")
-    df["_period"] = df["_period"].astype("int64")
+    df = _read(store, stmt)
     return df.rename(columns={"split": by}) if by is not None else df
 
 
@@ -150,26 +202,29 @@ def time_series_in_store(
     *,
     top: int | None = None,
     unit: str | None = None,
+    summaries: bool = True,
 ) -> pd.DataFrame:
     """:func:`workbench.trends.series.time_series` of the seizures matching ``flt`` (only the items of a
-    ``unit`` when given), computed in the database (see the module docstring)."""
+    ``unit`` when given), computed in the database (see the module docstring): from the monthly summaries
+    where they answer it (:func:`from_summaries`; not with ``summaries=False``), else from the data
+    tables."""
     flt = flt or CaseFilter()
     if not pushdown_supported(by, freq):
         raise ValueError(f"the database does not compute the series by {by!r} per {freq!r}")
     if measure not in MEASURES:
         raise ValueError(f"measure {measure!r} is not one of {', '.join(MEASURES)}")
     quantity = measure == "quantity"
-    grouped = _grouped(store, flt, by, freq, quantity, unit, None)
+    grouped = _grouped(store, flt, by, freq, quantity, unit, None, summaries)
     recoded = False
     if top is not None and by is not None and len(grouped):
         rank = "value_usd" if measure == "value_usd" else "cases"
         totals = grouped.groupby(by)[rank].sum()
         if quantity:  # cases of a split value over every unit: count them again without the unit
-            totals = _grouped(store, flt, by, freq, False, unit, None).groupby(by)["cases"].sum()
+            totals = _grouped(store, flt, by, freq, False, unit, None, summaries).groupby(by)["cases"].sum()
         totals = totals.reindex(_categories(totals.index.to_series(), False))
         if len(totals) > top:
             kept = tuple(totals.sort_values(ascending=False, kind="stable").index[:top])
-            grouped = _grouped(store, flt, by, freq, quantity, unit, kept)
+            grouped = _grouped(store, flt, by, freq, quantity, unit, kept, summaries)
             recoded = True
     series_keys = [*([by] if by else []), *(["unit"] if quantity else [])]
     value_cols = ["cases", *(["quantity"] if quantity else []), "value_usd"]
