@@ -157,7 +157,15 @@ def test_series_in_the_database_are_the_series_of_the_frame(filled: Store, name:
         for summaries in (False, True):
             got = time_series_in_store(filled, flt, by, freq, measure, top=top, summaries=summaries)
             where = f"{by} {freq} {measure} top={top} summaries={summaries}"
-            pd.testing.assert_frame_equal(got, expected, check_exact=False, obj=where)
+            # an empty frame's categories are typed as its reader gives them (object or str): not compared
+            pd.testing.assert_frame_equal(
+                got,
+                expected,
+                check_exact=False,
+                check_dtype=len(expected) > 0,
+                check_categorical=len(expected) > 0,
+                obj=where,
+            )
         summarised += from_summaries(filled, flt, by, measure, None)
     if name != "two categories, mid-month":
         assert summarised > 0  # the summaries answered some of them
