@@ -31,6 +31,7 @@ from workbench.store.frames import seizure_frame
 from workbench.store.queries import overview
 from workbench.store.summaries import (
     CASE_SUMMARIES,
+    CATEGORY_PAIRS,
     ROUTE_SUMMARIES,
     rebuild_summaries,
     summaries_current,
@@ -87,7 +88,8 @@ FILTERS = {
     "empty": (CaseFilter(reporting_countries=("ZZ",)), True),
     "mid-month": (CaseFilter(date_from=dt.date(2022, 1, 15)), False),
     "detection": (CaseFilter(detection_methods=("scanner",)), False),
-    "category": (CaseFilter(commodity_categories=("drugs",)), False),  # the Overview lists all categories
+    "category": (CaseFilter(commodity_categories=("drugs",), date_from=dt.date(2021, 1, 1)), True),
+    "two categories": (CaseFilter(commodity_categories=("drugs", "tobacco")), False),
 }
 
 
@@ -192,10 +194,10 @@ def test_series_of_one_unit_and_blanks(filled: Store) -> None:
 def _summaries(store: Store) -> dict[str, pd.DataFrame]:
     out = {}
     with store.engine.connect() as conn:
-        for t in (CASE_SUMMARIES, ROUTE_SUMMARIES):
+        for t in (CASE_SUMMARIES, ROUTE_SUMMARIES, CATEGORY_PAIRS):
             cols = [c.name for c in t.columns]
             df = pd.DataFrame(conn.execute(sa.select(t)).fetchall(), columns=cols)
-            out[t.name] = df.sort_values(cols[:6], na_position="first").reset_index(drop=True)
+            out[t.name] = df.sort_values(cols, na_position="first").reset_index(drop=True)
     return out
 
 

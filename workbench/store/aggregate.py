@@ -31,6 +31,7 @@ from workbench.store.filters import CaseFilter
 from workbench.store.queries import Overview, overview, overview_latest
 from workbench.store.summaries import (
     CASE_SUMMARIES,
+    CATEGORY_PAIRS,
     ROUTE_SUMMARIES,
     summaries_current,
     summary_filter_ok,
@@ -43,9 +44,9 @@ S = CASE_SUMMARIES
 
 
 def uses_summaries(store: Store, flt: CaseFilter) -> bool:
-    """Whether :func:`overview_figures` answers ``flt`` from the summaries (no commodity criterion: the
-    Overview's categories are all those of the matching cases, which the summaries cannot tell)."""
-    return not flt.has_item_criteria and summary_filter_ok(flt) and summaries_current(store)
+    """Whether :func:`overview_figures` answers ``flt`` from the summaries (a filter on their dimensions,
+    at most one commodity category: the cases of two cannot be added up)."""
+    return summary_filter_ok(flt) and summaries_current(store)
 
 
 def overview_figures(
@@ -92,15 +93,20 @@ def overview_from_summaries(store: Store, flt: CaseFilter, top: int = 10, latest
             )
         ).one()
         cases = sa.func.sum(S.c.cases).label("cases")
-        by_cat = conn.execute(
-            summary_select(
-                sa.select(S.c.commodity_category, cases, sa.func.sum(S.c.value_usd).label("value_usd")),
+        if flt.has_item_criteria:  # every category of the cases that have one of the chosen category
+            p = CATEGORY_PAIRS
+            category = p.c.other_category
+            by_cat_stmt = summary_select(
+                sa.select(category, sa.func.sum(p.c.cases).label("cases"), sa.func.sum(p.c.value_usd)),
                 flt,
-                by_category=True,
+                table=p,
             )
-            .group_by(S.c.commodity_category)
-            .order_by(sa.desc("cases"))
-        ).fetchall()
+        else:
+            category = S.c.commodity_category
+            by_cat_stmt = summary_select(
+                sa.select(category, cases, sa.func.sum(S.c.value_usd)), flt, by_category=True
+            )
+        by_cat = conn.execute(by_cat_stmt.group_by(category).order_by(sa.desc("cases"))).fetchall()
         monthly = conn.execute(
             summary_select(sa.select(S.c.month_start, cases), flt)
             .group_by(S.c.month_start)

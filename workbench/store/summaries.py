@@ -63,6 +63,7 @@ __all__ = [
     "ALL_CATEGORIES",
     "CASE_SUMMARIES",
     "ROUTE_SUMMARIES",
+    "CATEGORY_PAIRS",
     "SUMMARY_STATE",
     "SUMMARY_DIMENSIONS",
     "month_start_expr",
@@ -101,11 +102,30 @@ ROUTE_SUMMARIES = sa.Table(
     sa.Column("month_start", sa.Date, nullable=True),
     sa.Column("reporting_country", sa.String(2), nullable=False),
     sa.Column("transport_mode", sa.String(40), nullable=True),
+    sa.Column("commodity_category", sa.String(40), nullable=True),
     sa.Column("origin", sa.String(2), nullable=False),
     sa.Column("destination", sa.String(2), nullable=False),
     sa.Column("destination_inferred", sa.Boolean, nullable=False),
     sa.Column("cases", sa.Integer, nullable=False),
     sa.Index("ix_route_summaries_country", "reporting_country", "month_start"),
+    sa.Index("ix_route_summaries_category", "commodity_category", "month_start"),
+)
+
+#: The categories seized together: per month x reporting country x transport mode, the cases with an item
+#: of ``commodity_category`` that also have an item of ``other_category`` (the category itself included),
+#: and the value of those other items. What the Overview lists under "seizures by category" when the
+#: filter names one category.
+CATEGORY_PAIRS = sa.Table(
+    "category_pair_summaries",
+    Base.metadata,
+    sa.Column("month_start", sa.Date, nullable=True),
+    sa.Column("reporting_country", sa.String(2), nullable=False),
+    sa.Column("transport_mode", sa.String(40), nullable=True),
+    sa.Column("commodity_category", sa.String(40), nullable=True),
+    sa.Column("other_category", sa.String(40), nullable=True),
+    sa.Column("cases", sa.Integer, nullable=False),
+    sa.Column("value_usd", sa.Float, nullable=True),
+    sa.Index("ix_category_pair_summaries_category", "commodity_category", "month_start"),
 )
 
 #: One row: the ``cases`` data version the summaries were built at (NULL: never built).
@@ -169,17 +189,17 @@ def summary_filter_ok(flt: CaseFilter, *, categories: int | None = 1) -> bool:
 def summary_select(
     stmt: sa.Select[Any], flt: CaseFilter, *, by_category: bool = False, table: sa.Table = CASE_SUMMARIES
 ) -> sa.Select[Any]:
-    """Narrow a select over :data:`CASE_SUMMARIES` (or :data:`ROUTE_SUMMARIES`) by ``flt`` (which
-    :func:`summary_filter_ok` allows), with each criterion's own SQL on the summary's column; of the case
-    summaries keep the per-case rows, or the per-category rows when a category is chosen or
-    ``by_category``."""
+    """Narrow a select over :data:`CASE_SUMMARIES` (or :data:`ROUTE_SUMMARIES`, :data:`CATEGORY_PAIRS`) by
+    ``flt`` (which :func:`summary_filter_ok` allows), with each criterion's own SQL on the summary's column;
+    of the case and route summaries keep the per-case rows, or the per-category rows when a category is
+    chosen or ``by_category``."""
     s = table
     for c in flt.set_criteria():
         column = _criterion_column(c)
         if column is None or column not in s.c:
             raise ValueError(f"the summaries cannot answer the criterion {c.name!r}")
         stmt = stmt.where(*c.sql(s.c[column], flt))
-    if s is not CASE_SUMMARIES:
+    if s is CATEGORY_PAIRS:
         return stmt
     if by_category or flt.has_item_criteria:
         return stmt.where(s.c.commodity_category.is_distinct_from(ALL_CATEGORIES))
@@ -187,7 +207,8 @@ def summary_select(
 
 
 def _rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any]]:
-    """The summary rows (of ``countries``, or all) as two selects: per case, and per category."""
+    """The summary rows (of ``countries``, or all) as three selects: per case, per category (both into
+    :data:`CASE_SUMMARIES`), and the category pairs (:data:`CATEGORY_PAIRS`)."""
     month = month_start_expr(CASES.c.seizure_date, dialect).label("month_start")
     per_case_value = (
         sa.select(
@@ -239,66 +260,126 @@ def _rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any
             ),
         )
     )
+    # the categories of each case, then each of its items beside each of them
+    case_categories = sa.select(
+        ITEMS.c.reporting_country, ITEMS.c.case_id, ITEMS.c.commodity_category
+    ).distinct()
+    if countries is not None:
+        case_categories = case_categories.where(ITEMS.c.reporting_country.in_(countries))
+    cc = case_categories.subquery("case_categories")
+    pairs = sa.select(
+        month,
+        CASES.c.reporting_country,
+        CASES.c.transport_mode,
+        cc.c.commodity_category,
+        ITEMS.c.commodity_category.label("other_category"),
+        sa.func.count(sa.distinct(CASES.c.case_id)).label("cases"),
+        sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
+    ).select_from(
+        CASES.join(
+            cc, sa.and_(cc.c.reporting_country == CASES.c.reporting_country, cc.c.case_id == CASES.c.case_id)
+        ).join(
+            ITEMS,
+            sa.and_(
+                ITEMS.c.reporting_country == CASES.c.reporting_country, ITEMS.c.case_id == CASES.c.case_id
+            ),
+        )
+    )
+    if countries is not None:
+        pairs = pairs.where(CASES.c.reporting_country.in_(countries))
+    pairs = pairs.group_by(
+        month,
+        CASES.c.reporting_country,
+        CASES.c.transport_mode,
+        cc.c.commodity_category,
+        ITEMS.c.commodity_category,
+    )
     out = []
     for stmt, category in ((per_case, None), (per_category, ITEMS.c.commodity_category)):
         if countries is not None:
             stmt = stmt.where(CASES.c.reporting_country.in_(countries))
         keys = [month, CASES.c.reporting_country, CASES.c.transport_mode]
         out.append(stmt.group_by(*keys, *([category] if category is not None else [])))
-    return out
+    return [*out, pairs]
 
 
 _ROUTE_COLUMNS = ("departure_country", "transit_countries", "destination_country", "customs_procedure")
 
 
 def _route_rows(conn: Connection, countries: tuple[str, ...] | None) -> list[dict[str, Any]]:
-    """The route summary rows (of ``countries``, or all): the cases grouped by month, country, mode and
-    the columns that decide a route in SQL, then read as origin -> destination by
-    :func:`workbench.format.route.od_pairs` (the one definition) and added up."""
+    """The route summary rows (of ``countries``, or all): the cases grouped by month, country, mode (and
+    commodity category: ``*`` for every case once, else the cases with an item of it) and the columns that
+    decide a route, in SQL; then read as origin -> destination by :func:`workbench.format.route.od_pairs`
+    (the one definition) and added up."""
     import pandas as pd
 
     from workbench.format.route import od_pairs
 
     month = month_start_expr(CASES.c.seizure_date, conn.dialect.name).label("month_start")
     keys = [month, CASES.c.reporting_country, CASES.c.transport_mode, *[CASES.c[c] for c in _ROUTE_COLUMNS]]
-    stmt = sa.select(*keys, sa.func.count().label("cases")).group_by(*keys)
-    if countries is not None:
-        stmt = stmt.where(CASES.c.reporting_country.in_(countries))
-    res = conn.execute(stmt)
-    grouped = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    every = sa.select(
+        *keys,
+        sa.literal(ALL_CATEGORIES, sa.String(40)).label("commodity_category"),
+        sa.func.count().label("cases"),
+    ).group_by(*keys)
+    cc = (
+        sa.select(ITEMS.c.reporting_country, ITEMS.c.case_id, ITEMS.c.commodity_category)
+        .distinct()
+        .subquery("case_categories")
+    )
+    per_category = (
+        sa.select(*keys, cc.c.commodity_category, sa.func.count().label("cases"))
+        .select_from(
+            CASES.join(
+                cc,
+                sa.and_(cc.c.reporting_country == CASES.c.reporting_country, cc.c.case_id == CASES.c.case_id),
+            )
+        )
+        .group_by(*keys, cc.c.commodity_category)
+    )
+    frames = []
+    for stmt in (every, per_category):
+        if countries is not None:
+            stmt = stmt.where(CASES.c.reporting_country.in_(countries))
+        res = conn.execute(stmt)
+        frames.append(pd.DataFrame(res.fetchall(), columns=list(res.keys())))
+    grouped = pd.concat(frames, ignore_index=True)
     if grouped.empty:
         return []
     od = od_pairs(grouped)
-    grouped = pd.concat(
-        [grouped[["month_start", "reporting_country", "transport_mode", "cases"]], od], axis=1
-    )
-    grouped = grouped.dropna(subset=["origin", "destination"])
     dims = [
         "month_start",
         "reporting_country",
         "transport_mode",
+        "commodity_category",
         "origin",
         "destination",
         "destination_inferred",
     ]
-    out = grouped.groupby(dims, dropna=False, as_index=False)["cases"].sum()
+    grouped = pd.concat([grouped[[*dims[:4], "cases"]], od], axis=1).dropna(subset=["origin", "destination"])
+    out = grouped.groupby(dims, dropna=False, as_index=False).agg(cases=("cases", "sum"))
     out = out.astype(object).where(out.notna(), None)
     return [
-        {**r, "cases": int(r["cases"]), "destination_inferred": bool(r["destination_inferred"])}
+        {
+            **{str(k): v for k, v in r.items()},
+            "cases": int(r["cases"]),
+            "destination_inferred": bool(r["destination_inferred"]),
+        }
         for r in out.to_dict("records")
     ]
 
 
 def _write(conn: Connection, countries: tuple[str, ...] | None) -> int:
     written = 0
-    for table in (CASE_SUMMARIES, ROUTE_SUMMARIES):
+    for table in (CASE_SUMMARIES, ROUTE_SUMMARIES, CATEGORY_PAIRS):
         stmt = sa.delete(table)
         if countries is not None:
             stmt = stmt.where(table.c.reporting_country.in_(countries))
         conn.execute(stmt)
-    cols = [c.name for c in CASE_SUMMARIES.columns]
-    for select in _rows(conn.dialect.name, countries):
-        written += conn.execute(sa.insert(CASE_SUMMARIES).from_select(cols, select)).rowcount or 0
+    *case_rows, pair_rows = _rows(conn.dialect.name, countries)
+    for table, select in [*((CASE_SUMMARIES, r) for r in case_rows), (CATEGORY_PAIRS, pair_rows)]:
+        cols = [c.name for c in table.columns]
+        written += conn.execute(sa.insert(table).from_select(cols, select)).rowcount or 0
     routes = _route_rows(conn, countries)
     if routes:
         conn.execute(sa.insert(ROUTE_SUMMARIES), routes)

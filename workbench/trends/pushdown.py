@@ -111,7 +111,7 @@ def _grouped_summaries(
         if kept is not None:
             split = sa.case((split.in_(kept), split), else_=sa.literal(OTHER))
         keys.append(split.label(by))
-    stmt = sa.select(
+    stmt: sa.Select[Any] = sa.select(
         *keys, sa.func.sum(s.c.cases).label("cases"), sa.func.sum(s.c.value_usd).label("value_usd")
     ).where(s.c.month_start.is_not(None))
     stmt = summary_select(stmt, flt, by_category=by == "commodity_category").group_by(*keys)

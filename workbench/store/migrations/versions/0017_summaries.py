@@ -5,7 +5,8 @@ Revises: 0001
 
 See ``workbench/store/summaries.py``: ``case_summaries`` (one row per month x reporting country x transport
 mode x commodity category, ``*`` for the rows that count every case once), ``route_summaries`` (cases
-per month x reporting country x transport mode x origin -> destination) and ``case_summary_state`` (the
+per month x reporting country x transport mode x commodity category x origin -> destination),
+``category_pair_summaries`` (the categories seized together) and ``case_summary_state`` (the
 ``cases`` data version they were built at). Empty until the next import or ``workbench store
 rebuild-summaries``; until then the pages read the data tables.
 """
@@ -38,12 +39,29 @@ def upgrade() -> None:
         sa.Column("month_start", sa.Date(), nullable=True),
         sa.Column("reporting_country", sa.String(length=2), nullable=False),
         sa.Column("transport_mode", sa.String(length=40), nullable=True),
+        sa.Column("commodity_category", sa.String(length=40), nullable=True),
         sa.Column("origin", sa.String(length=2), nullable=False),
         sa.Column("destination", sa.String(length=2), nullable=False),
         sa.Column("destination_inferred", sa.Boolean(), nullable=False),
         sa.Column("cases", sa.Integer(), nullable=False),
     )
     op.create_index("ix_route_summaries_country", "route_summaries", ["reporting_country", "month_start"])
+    op.create_index("ix_route_summaries_category", "route_summaries", ["commodity_category", "month_start"])
+    op.create_table(
+        "category_pair_summaries",
+        sa.Column("month_start", sa.Date(), nullable=True),
+        sa.Column("reporting_country", sa.String(length=2), nullable=False),
+        sa.Column("transport_mode", sa.String(length=40), nullable=True),
+        sa.Column("commodity_category", sa.String(length=40), nullable=True),
+        sa.Column("other_category", sa.String(length=40), nullable=True),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.Column("value_usd", sa.Float(), nullable=True),
+    )
+    op.create_index(
+        "ix_category_pair_summaries_category",
+        "category_pair_summaries",
+        ["commodity_category", "month_start"],
+    )
     op.create_table(
         "case_summary_state",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -55,6 +73,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("case_summary_state")
+    op.drop_index("ix_category_pair_summaries_category", table_name="category_pair_summaries")
+    op.drop_table("category_pair_summaries")
+    op.drop_index("ix_route_summaries_category", table_name="route_summaries")
     op.drop_index("ix_route_summaries_country", table_name="route_summaries")
     op.drop_table("route_summaries")
     op.drop_index("ix_case_summaries_category", table_name="case_summaries")
