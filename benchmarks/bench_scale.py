@@ -94,10 +94,19 @@ def _store(size: int, workdir: Path) -> tuple[str, dict[str, Any]]:
     if not db.exists() or not facts.exists():
         db.unlink(missing_ok=True)
         store = open_store(f"sqlite:///{db}")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rep = import_path(data, store)
-        seconds = time.perf_counter() - t0
-        facts.write_text(json.dumps({"import_s": round(seconds, 1), "rows": sum(rep.accepted.values())}))
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        facts.write_text(
+            json.dumps(
+                {
+                    "import_s": round(seconds, 1),
+                    "import_cpu_s": round(cpu, 1),
+                    "load": round(os.getloadavg()[0], 1),
+                    "rows": sum(rep.accepted.values()),
+                }
+            )
+        )
     return f"sqlite:///{db}", json.loads(facts.read_text())
 
 
@@ -197,7 +206,7 @@ def run_size(size: int, workdir: Path, repeat: int) -> list[dict[str, Any]]:
     import sqlalchemy as sa
 
     from workbench.store import open_store
-    from workbench.store.summaries import CASE_SUMMARIES, ROUTE_SUMMARIES, rebuild_summaries
+    from workbench.store.summaries import CASE_SUMMARIES, CATEGORY_PAIRS, ROUTE_SUMMARIES, rebuild_summaries
 
     url, facts = _store(size, workdir)
     store = open_store(url)
@@ -206,7 +215,7 @@ def run_size(size: int, workdir: Path, repeat: int) -> list[dict[str, Any]]:
         rebuild_summaries(conn)
         summary_rows = sum(
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in (CASE_SUMMARIES, ROUTE_SUMMARIES)
+            for t in (CASE_SUMMARIES, ROUTE_SUMMARIES, CATEGORY_PAIRS)
         )
     rebuild_s = time.perf_counter() - t0
     rows: list[dict[str, Any]] = [
@@ -215,7 +224,8 @@ def run_size(size: int, workdir: Path, repeat: int) -> list[dict[str, Any]]:
             "cases": size,
             "workbench_s": facts["import_s"],
             "engine": f"{facts['rows']:,} rows",
-            "details": f"rebuild-summaries {rebuild_s:.2f} s, {summary_rows:,} summary rows",
+            "details": f"CPU {facts.get('import_cpu_s', '?')} s, load {facts.get('load', '?')}; "
+            f"rebuild-summaries {rebuild_s:.2f} s, {summary_rows:,} summary rows",
         }
     ]
     con, load_s = _duckdb(dataset_dir(size, workdir / str(size)))

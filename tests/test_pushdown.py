@@ -245,3 +245,23 @@ def test_which_filters_the_summaries_answer() -> None:
     assert summary_filter_ok(CaseFilter(commodity_categories=("drugs", "tobacco")), categories=None)
     assert not summary_filter_ok(CaseFilter(commodity_types=("cocaine",)))
     assert not summary_filter_ok(CaseFilter(departure_countries=("CO",)))
+
+
+def test_a_statistics_import_keeps_the_summaries_current(seeded_sqlite: str, tmp_path: Path) -> None:
+    """Aggregate statistics move the data version forward but write no case: the summaries stay in use."""
+    import sqlite3
+
+    from tests.test_statistics_input import COUNTRY_YEAR, _suggest_and_import
+
+    with (
+        sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src,
+        sqlite3.connect(tmp_path / "store.db") as dst,
+    ):
+        src.backup(dst)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert summaries_current(open_store(db))
+    _, code = _suggest_and_import(tmp_path, "unodc", COUNTRY_YEAR)
+    assert code == 0
+    store = open_store(db)
+    assert summaries_current(store) and uses_summaries(store, CaseFilter())
+    assert overview_figures(store).kpis == overview(store).kpis

@@ -412,7 +412,8 @@ def refresh_summaries(conn: Connection, countries: set[str] | tuple[str, ...], p
     built = conn.execute(sa.select(SUMMARY_STATE.c.cases_version).where(SUMMARY_STATE.c.id == 1)).scalar()
     if built is None or int(built) != previous_version:
         return rebuild_summaries(conn)
-    written = _write(conn, tuple(sorted(c for c in countries if c)))
+    touched = tuple(sorted(c for c in countries if c))
+    written = _write(conn, touched) if touched else 0  # none: the write left the cases as they were
     _record(conn)
     return written
 
