@@ -27,6 +27,7 @@ from data_quality.engine import GXEngine, RuleOutcome, gx_version, outcomes_from
 from data_quality.results import QualityResults
 from data_quality.storage import write_run
 from workbench.format.schema import TABLE_NAMES
+from workbench.i18n import _
 from workbench.store import DATA_TABLES, Store
 
 __all__ = ["validate_store", "store_queries"]
@@ -172,7 +173,9 @@ def validate_store(store: Store, *, today: dt.date | None = None, record: bool =
             ctx.data_sources.delete(source.name)
     res.cover(TABLE_NAMES)
     res.notes.append(
-        "rows are the store's ids; the place rules ran on a pandas batch read from the store, the others in SQL"
+        _(
+            "rows are the store's ids; the place rules ran on a pandas batch read from the store, the others in SQL"
+        )
     )
     if record:
         with store.engine.begin() as conn:
