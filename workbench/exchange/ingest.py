@@ -79,9 +79,11 @@ from workbench.store import (
     Submission,
     audit,
     bump_data_version,
+    data_version,
     refresh_search_index,
 )
 from workbench.store.database import db_error_text
+from workbench.store.summaries import refresh_summaries, written_countries
 
 __all__ = [
     "Gate",
@@ -708,7 +710,9 @@ def ingest_dataset(
             )
             sub.report = report.to_json()
             refresh_search_index(conn)  # the search finds what this submission wrote, or nothing
+            before = data_version(conn)["cases"]
             bump_data_version(conn, "cases", "submissions")
+            refresh_summaries(conn, written_countries(conn, sub.id), before)  # as a rebuild would
             audit(
                 conn,
                 "import",

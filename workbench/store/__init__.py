@@ -40,6 +40,7 @@ from workbench.store.models import (
     Submission,
 )
 from workbench.store.search import refresh_search_index
+from workbench.store.summaries import rebuild_summaries
 from workbench.store.version import SCOPES, DataVersion, bump_data_version, data_changes, data_version
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "open_store",
+    "rebuild_summaries",
     "refresh_search_index",
     "verify",
 ]
