@@ -17,7 +17,7 @@ from workbench.ui.resources import get_store
 from workbench.ui.search import hit_cases, search_box
 from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
-from workbench.ui.widgets import empty_store_notice, filter_caption, readable
+from workbench.ui.widgets import date_column, empty_store_notice, filter_caption, readable
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -117,7 +117,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=table_key,
-    column_config={_("seizure date"): st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD")},
+    column_config={_("seizure date"): date_column(_("seizure date"))},
 )
 st.caption(_("Select a row to open the case detail."))
 rows = event.selection.rows if event and event.selection else []

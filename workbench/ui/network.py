@@ -28,7 +28,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from workbench.format.schema import FORMAT
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, format_date, format_datetime, ngettext
 from workbench.identity import PermissionDenied, Principal, can
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
@@ -325,7 +325,7 @@ def judged_table(table: pd.DataFrame, kind: str, judged: pd.DataFrame) -> pd.Dat
             _("Record B"): named(judged["right_key"]),
             _("Judgement"): judged["decision"].map({"same": _("the same"), "different": _("different")}),
             _("Decided by"): judged["decided_by"] + " (" + judged["role"] + ")",
-            _("When"): pd.to_datetime(judged["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            _("When"): pd.to_datetime(judged["decided_at"]).map(lambda t: format_datetime(t, "short")),
             _("Note"): judged["note"].fillna(""),
         }
     )
@@ -581,11 +581,15 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
     """The entity card (:func:`workbench.network.graph.entity_card`): its cases (a row opens the case),
     the names it is written as, and its direct links."""
     from workbench.network.graph import entity_card
-    from workbench.ui.widgets import open_case
+    from workbench.ui.widgets import date_column, open_case
 
     card = entity_card(graph, node_id)
     lo, hi = card["period"]
-    period = f" · {lo:%Y-%m-%d} – {hi:%Y-%m-%d}" if lo is not None and not pd.isna(lo) else ""
+    period = (
+        " · " + _("{first} – {last}", first=format_date(lo), last=format_date(hi))
+        if lo is not None and not pd.isna(lo)
+        else ""
+    )
     st.markdown(
         f"**{card['label']}** · {card['kind']} · "
         + ngettext("{n} case", "{n} cases", len(card["cases"]))
@@ -604,7 +608,7 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
             key=f"card_{node_id}",
             column_config={
                 **{c: _(label) for c, label in CARD_COLUMNS.items()},
-                "seizure_date": st.column_config.DateColumn(_("Seizure date"), format="YYYY-MM-DD"),
+                "seizure_date": date_column(_("Seizure date")),
             },
         )
         st.caption(_("Select a case to open it."))

@@ -28,11 +28,12 @@ from data_quality import (
     scores,
     trend_frame,
 )
-from workbench.i18n import _
+from workbench.i18n import _, format_datetime
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
+from workbench.ui.widgets import datetime_column
 
 __all__ = [
     "DIMENSIONS",
@@ -264,7 +265,7 @@ def submissions_overview(subs: pd.DataFrame) -> None:
         width="stretch",
         column_config={
             "score": st.column_config.ProgressColumn(_("score"), min_value=0, max_value=100, format="%.1f"),
-            "received": st.column_config.DatetimeColumn(_("received"), format="YYYY-MM-DD HH:mm"),
+            "received": datetime_column(_("received")),
         },
     )
 
@@ -296,7 +297,7 @@ def store_check_panel() -> None:
         _(
             "**Latest check** (run {run}, {at}): score {score}, {n} failed expectation(s)",
             run=last["id"],
-            at=pd.Timestamp(last["started_at"]).strftime("%Y-%m-%d %H:%M"),
+            at=format_datetime(pd.Timestamp(last["started_at"]), "short"),
             score=last["score"],
             n=len(last_failed),
         )
@@ -339,7 +340,7 @@ def report_header(report: SubmissionReport) -> None:
     st.caption(
         _(
             "received {at} from {by} · status **{status}** · reporting countries: {countries}",
-            at=pd.Timestamp(sub["received"]).strftime("%Y-%m-%d %H:%M"),
+            at=format_datetime(pd.Timestamp(sub["received"]), "short"),
             by=sub["by"],
             status=sub["status"],
             countries=(sub["countries"] or "–").replace(";", ", "),

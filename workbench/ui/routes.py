@@ -41,7 +41,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
-from workbench.ui.widgets import column_label, open_case
+from workbench.ui.widgets import column_label, date_column, open_case
 
 __all__ = [
     "flow_base",
@@ -501,7 +501,7 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
         selection_mode="single-row",
         key="routes_cases",
         column_config={
-            "seizure_date": st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD"),
+            "seizure_date": date_column(_("seizure date")),
             **{c: st.column_config.Column(column_label(c)) for c in table.columns if c != "seizure_date"},
         },
     )

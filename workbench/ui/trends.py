@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, format_date, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
@@ -696,8 +696,8 @@ def emerging_panel(flt: CaseFilter) -> None:
             _(
                 "Narrows the sidebar filter to this series from {start} to {end}; the Routes page can restore "
                 "the filter you had.",
-                start=flag.baseline_start,
-                end=flag.period_end,
+                start=format_date(flag.baseline_start),
+                end=format_date(flag.period_end),
             )
         )
     else:

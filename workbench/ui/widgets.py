@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from workbench.exchange.excel import formatted_workbook
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, language
 from workbench.store.filters import CaseFilter
 from workbench.ui.state import get_state
 
@@ -23,7 +25,101 @@ __all__ = [
     "plural",
     "column_label",
     "COLUMN_LABELS",
+    "date_display",
+    "date_column",
+    "datetime_column",
+    "date_input_format",
 ]
+
+
+# CLDR date-pattern letters and the momentJS tokens (what Streamlit's table columns read) for them
+_MOMENT = {
+    "y": "YYYY",
+    "yy": "YYYY",
+    "yyyy": "YYYY",
+    "M": "M",
+    "MM": "MM",
+    "d": "D",
+    "dd": "DD",
+    "H": "H",
+    "HH": "HH",
+    "h": "h",
+    "hh": "hh",
+    "m": "m",
+    "mm": "mm",
+    "a": "A",
+}
+
+
+_CLDR_TOKEN = re.compile(r"'[^']*'|([a-zA-Z])\1*|[^a-zA-Z']+")
+
+
+def _moment(cldr: str) -> str:
+    """A CLDR pattern (numeric fields only, as the ``short`` formats are) as a momentJS format string;
+    literal text is bracketed so momentJS keeps it. Two-digit years are written in full."""
+    out: list[str] = []
+    for token in _CLDR_TOKEN.finditer(cldr):
+        text = token.group(0)
+        if text.startswith("'"):
+            out.append(f"[{text.strip(chr(39))}]" if text != "''" else "'")
+        elif token.group(1):
+            out.append(_MOMENT.get(text, text))
+        else:
+            out.append(f"[{text}]" if re.search(r"[a-zA-Z]", text) else text)
+    return "".join(out)
+
+
+def date_display(with_time: bool = False) -> str:
+    """How table columns show a day (and, ``with_time``, its time) in the language in force, as a momentJS
+    format for ``st.column_config.DateColumn``/``DatetimeColumn``: the language's short numeric date
+    (``3/5/2026`` in English, ``05/03/2026`` in French, ``05.03.2026`` in Russian), the year in full. The
+    values stay dates: the column sorts by date, and the table's download keeps them as they are.
+
+    >>> from workbench.i18n import use_language
+    >>> with use_language("fr"):
+    ...     date_display(), date_display(with_time=True)
+    ('DD/MM/YYYY', 'DD/MM/YYYY HH:mm')
+    >>> date_display(), date_display(with_time=True)
+    ('M/D/YYYY', 'M/D/YYYY, h:mm\\u202fA')
+    """
+    from babel import dates
+
+    code = language()
+    day = _moment(dates.get_date_format("short", locale=code).pattern)
+    if not with_time:
+        return day
+    moment = _moment(dates.get_time_format("short", locale=code).pattern)
+    return str(dates.get_datetime_format("short", locale=code)).replace("{1}", day).replace("{0}", moment)
+
+
+def date_input_format() -> str:
+    """The ``format`` of ``st.date_input`` closest to the language's short date: the order of day, month
+    and year and the separator (Streamlit takes ``YYYY``, ``MM``, ``DD`` and one of ``/ - .``).
+
+    >>> from workbench.i18n import use_language
+    >>> with use_language("ru"):
+    ...     date_input_format()
+    'DD.MM.YYYY'
+    >>> date_input_format()
+    'MM/DD/YYYY'
+    """
+    from babel import dates
+
+    pattern = dates.get_date_format("short", locale=language()).pattern
+    order = [f[0] for f in re.findall(r"y+|M+|d+", pattern)]
+    sep = next((ch for ch in pattern if ch in "/-."), "/")
+    fields = {"y": "YYYY", "M": "MM", "d": "DD"}
+    return sep.join(fields[f] for f in order) if sorted(order) == ["M", "d", "y"] else "YYYY/MM/DD"
+
+
+def date_column(label: str | None = None) -> ColumnConfig:
+    """A table column of days, headed ``label``, shown as the language writes dates (:func:`date_display`)."""
+    return st.column_config.DateColumn(label, format=date_display())
+
+
+def datetime_column(label: str | None = None) -> ColumnConfig:
+    """A table column of moments, headed ``label``, shown as the language writes a date and time."""
+    return st.column_config.DatetimeColumn(label, format=date_display(with_time=True))
 
 
 def filter_caption(flt: CaseFilter) -> None:
