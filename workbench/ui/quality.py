@@ -28,7 +28,7 @@ from data_quality import (
     scores,
     trend_frame,
 )
-from workbench.i18n import _, format_datetime
+from workbench.i18n import N_, _, format_datetime
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
@@ -37,6 +37,8 @@ from workbench.ui.widgets import datetime_column
 
 __all__ = [
     "DIMENSIONS",
+    "DIMENSION_LABELS",
+    "dimension_label",
     "TIMELY_DAYS",
     "scores",
     "country_order",
@@ -62,6 +64,15 @@ __all__ = [
 
 #: What the scorecards can show: the five dimensions and their mean.
 DIMENSIONS: tuple[str, ...] = ("overall", *DIMENSION_NAMES)
+#: How each dimension is named where it is shown (page, chart titles), marked for the catalogues.
+DIMENSION_LABELS: dict[str, str] = {
+    "overall": N_("Overall"),
+    "completeness": N_("Completeness"),
+    "validity": N_("Validity"),
+    "timeliness": N_("Timeliness"),
+    "consistency": N_("Consistency"),
+    "uniqueness": N_("Uniqueness"),
+}
 _TTL = 300
 #: What the quality pages read: submissions, quarantined rows and quality results.
 _SUBMISSIONS = ("submissions",)
@@ -145,8 +156,14 @@ def _as_date(v: Any) -> dt.date | None:
     return pd.Timestamp(v).date()
 
 
-def _label(dimension: str) -> str:
-    return dimension.replace("_", " ")
+def dimension_label(dimension: str) -> str:
+    """A quality dimension's name in the language in force (:data:`DIMENSION_LABELS`).
+
+    >>> dimension_label("timeliness")
+    'Timeliness'
+    """
+    label = DIMENSION_LABELS.get(dimension)
+    return _(label) if label else dimension.replace("_", " ").capitalize()
 
 
 def _floor(values: pd.Series) -> float:
@@ -168,8 +185,8 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
     tooltip = [
         alt.Tooltip("reporting_country:N", title=_("country")),
         alt.Tooltip("month:T", format="%Y-%m"),
-        alt.Tooltip("cases:Q"),
-        *[alt.Tooltip(f"{d}:Q", format=".1f") for d in DIMENSIONS],
+        alt.Tooltip("cases:Q", title=_("cases")),
+        *[alt.Tooltip(f"{d}:Q", title=dimension_label(d), format=".1f") for d in DIMENSIONS],
         alt.Tooltip("mean_lag_days:Q", title=_("mean entry lag (days)"), format=".1f"),
     ]
     return (
@@ -184,7 +201,7 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
             y=alt.Y("reporting_country:N", sort=countries, title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 f"{dimension}:Q",
-                title=_label(dimension),
+                title=dimension_label(dimension),
                 scale=alt.Scale(scheme="redyellowgreen", domain=[_floor(data[dimension]), 100], clamp=True),
             ),
             tooltip=tooltip,
@@ -203,15 +220,15 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
             x=alt.X("month:T", title=_("seizure quarter")),
             y=alt.Y(
                 f"{dimension}:Q",
-                title=_label(dimension),
+                title=dimension_label(dimension),
                 scale=alt.Scale(domain=[_floor(data[dimension]), 100]),
             ),
             color=alt.Color("series:N", title=None),
             tooltip=[
-                "series:N",
+                alt.Tooltip("series:N", title=_("series")),
                 alt.Tooltip("month:T", title=_("quarter from"), format="%Y-%m"),
-                alt.Tooltip(f"{dimension}:Q", format=".1f"),
-                "cases:Q",
+                alt.Tooltip(f"{dimension}:Q", title=dimension_label(dimension), format=".1f"),
+                alt.Tooltip("cases:Q", title=_("cases")),
             ],
         )
         .properties(height=260)

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from workbench.exchange.excel import formatted_workbook
-from workbench.i18n import N_, _, language
+from workbench.i18n import N_, _, code_label, language
 from workbench.store.filters import CaseFilter
 from workbench.ui.state import get_state
 
@@ -172,7 +172,7 @@ def readable_value(v: object) -> str:
     message id, extracted from the exchange format's YAML (the rule of ``workbench.i18n.code_label``)."""
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v == "":
         return "–"
-    return _(str(v).replace("_", " "))
+    return code_label(v)
 
 
 #: Headers of the columns pages show through :func:`readable`, in the language in force (a column not
