@@ -95,7 +95,15 @@ def create_panel(store: Store, principal: Principal) -> None:
             key="op_new_end",
             format=date_input_format(),
         )
-        tlp = c3.selectbox(_("Marking (TLP)"), groups.TLP_MARKINGS, index=2, key="op_new_tlp")
+        tlp = c3.selectbox(
+            _("Marking (TLP)"),
+            groups.TLP_MARKINGS,
+            index=2,
+            key="op_new_tlp",
+            format_func=lambda t: (
+                f"TLP:{t.upper()}"
+            ),  # the marking's own name (FIRST TLP 2.0), never translated
+        )
         if st.form_submit_button(_("Create")):
             try:
                 op = groups.create_operation(

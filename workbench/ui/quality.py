@@ -28,7 +28,7 @@ from data_quality import (
     scores,
     trend_frame,
 )
-from workbench.i18n import N_, _, format_datetime
+from workbench.i18n import N_, _, code_label, format_datetime
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
@@ -64,6 +64,18 @@ __all__ = [
 
 #: What the scorecards can show: the five dimensions and their mean.
 DIMENSIONS: tuple[str, ...] = ("overall", *DIMENSION_NAMES)
+#: Headers of the submissions table (data_quality.reports), in the language in force where shown.
+SUBMISSION_COLUMNS: dict[str, str] = {
+    "submission": N_("submission"),
+    "source": N_("source"),
+    "status": N_("status"),
+    "countries": N_("reporting countries"),
+    "accepted": N_("accepted"),
+    "refused": N_("refused"),
+    "critical_rows": N_("critical rows"),
+    "warning_rows": N_("warning rows"),
+    "by": N_("submitted by"),
+}
 #: How each dimension is named where it is shown (page, chart titles), marked for the catalogues.
 DIMENSION_LABELS: dict[str, str] = {
     "overall": N_("Overall"),
@@ -277,10 +289,13 @@ def submissions_overview(subs: pd.DataFrame) -> None:
         _("Median score"), f"{checked['score'].median():.1f}" if checked["score"].notna().any() else "–"
     )
     st.dataframe(
-        subs.drop(columns=["run_id", "kind"]),
+        subs.drop(columns=["run_id", "kind"]).assign(
+            status=subs["status"].map(code_label, na_action="ignore")
+        ),
         hide_index=True,
         width="stretch",
         column_config={
+            **{c: _(label) for c, label in SUBMISSION_COLUMNS.items()},
             "score": st.column_config.ProgressColumn(_("score"), min_value=0, max_value=100, format="%.1f"),
             "received": datetime_column(_("received")),
         },
@@ -359,7 +374,7 @@ def report_header(report: SubmissionReport) -> None:
             "received {at} from {by} · status **{status}** · reporting countries: {countries}",
             at=format_datetime(pd.Timestamp(sub["received"]), "short"),
             by=sub["by"],
-            status=sub["status"],
+            status=code_label(sub["status"]),
             countries=(sub["countries"] or "–").replace(";", ", "),
         )
     )

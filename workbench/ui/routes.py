@@ -398,7 +398,7 @@ def _legend(data: MapData) -> None:
     items = [f"{swatch(sc, tc)}{name.replace('_', ' ')}" for name, (sc, tc) in leg["colours"].items()]
     items.append(swatch(*leg["inferred"]) + _("destination inferred"))
     st.markdown(
-        "<div style='font-size:0.85rem;line-height:1.7'>" + " &nbsp; ".join(items) + "</div>",
+        "<div style='font-size:0.85rem;line-height:1.7'>" + "\u2003".join(items) + "</div>",
         unsafe_allow_html=True,
     )
     st.caption(
@@ -571,6 +571,8 @@ def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> N
                 _("share of cases"), format="percent", min_value=0.0, max_value=1.0
             ),
             "pairs": st.column_config.NumberColumn(_("OD pairs connected")),
+            "origins": st.column_config.NumberColumn(_("origin countries")),
+            "destinations": st.column_config.NumberColumn(_("destination countries")),
             "betweenness": st.column_config.ProgressColumn(
                 _("betweenness"),
                 min_value=0.0,

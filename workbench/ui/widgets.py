@@ -29,6 +29,7 @@ __all__ = [
     "date_column",
     "datetime_column",
     "date_input_format",
+    "headers",
 ]
 
 
@@ -195,6 +196,10 @@ COLUMN_LABELS: dict[str, str] = {
     "destination_country": N_("destination country"),
     "customs_procedure": N_("customs procedure"),
     "place": N_("place"),
+    "place_code": N_("place code"),
+    "place_name": N_("place name"),
+    "place_type": N_("place type"),
+    "transit_countries": N_("transit countries"),
     "location": N_("location"),
     "weight_kg": N_("weight (kg)"),
     "cases": N_("cases"),
@@ -202,6 +207,59 @@ COLUMN_LABELS: dict[str, str] = {
     "description": N_("description"),
     "offence": N_("offence"),
     "direction": N_("direction"),
+    # the store's data tables (counted on the Admin page)
+    "items": N_("items"),
+    "persons": N_("persons"),
+    "companies": N_("companies"),
+    # accounts, organisations, permissions, data versions, submissions, settings (Admin page)
+    "code": N_("code"),
+    "name": N_("name"),
+    "kind": N_("kind"),
+    "accounts": N_("accounts"),
+    "organisation": N_("organisation"),
+    "roles": N_("roles"),
+    "personal": N_("personal data"),
+    "state": N_("state"),
+    "second_factor": N_("second factor"),
+    "last_login": N_("last sign-in"),
+    "action": N_("action"),
+    "help": N_("help"),
+    "scope": N_("scope"),
+    "what": N_("what"),
+    "changed": N_("last changed"),
+    "id": N_("id"),
+    "received": N_("received"),
+    "by": N_("by"),
+    "source": N_("source"),
+    "status": N_("status"),
+    "countries": N_("reporting countries"),
+    "counts": N_("counts"),
+    "variable": N_("variable"),
+    "value": N_("value"),
+    # the audit log and its reports (Audit page)
+    "seq": N_("no."),
+    "at": N_("when"),
+    "user": N_("user"),
+    "role": N_("role"),
+    "purpose": N_("purpose"),
+    "purpose_ref": N_("purpose"),
+    "row_count": N_("rows"),
+    "rows": N_("rows"),
+    "details": N_("details"),
+    "object": N_("record"),
+    "objects": N_("records"),
+    "justification": N_("justification"),
+    "legal_basis": N_("legal basis"),
+    "legal_bases": N_("legal bases"),
+    "recipient": N_("recipient"),
+    "recipients": N_("recipients"),
+    "query": N_("query"),
+    "exports": N_("exports"),
+    "first": N_("first"),
+    "last": N_("last"),
+    "kinds": N_("kinds"),
+    "users": N_("users"),
+    "reasons": N_("reasons"),
 }
 
 
@@ -209,6 +267,16 @@ def column_label(name: str) -> str:
     """The header people read for the column ``name`` (see :data:`COLUMN_LABELS`)."""
     label = COLUMN_LABELS.get(name)
     return _(label) if label else str(name).replace("_", " ")
+
+
+def headers(df: pd.DataFrame) -> dict[str, str]:
+    """``column_config`` that heads each column of ``df`` with :func:`column_label` (the table keeps its
+    column names, so its values and download are unchanged); a column without a label keeps its name.
+
+    >>> headers(pd.DataFrame(columns=["seq", "user", "zzz"]))
+    {'seq': 'no.', 'user': 'user'}
+    """
+    return {str(c): _(COLUMN_LABELS[str(c)]) for c in df.columns if str(c) in COLUMN_LABELS}
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
