@@ -95,19 +95,16 @@ if hit is not None:
     hit_cases(hit, "case_hit", to_network=True, open_single=True)
 df, total = loaders.search_cases(state.filter, text, 1, 1)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-c1, c2 = st.columns([1, 4])
+c1, c2 = st.columns([1, 4], vertical_alignment="bottom")
 page = c1.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key="case_page")
 c2.markdown(
-    "<div style='padding-top:2rem'>"
-    + ngettext(
+    ngettext(
         "{n:,} case · page {page} of {pages}",
         "{n:,} cases · page {page} of {pages}",
         total,
         page=page,
         pages=pages,
     )
-    + "</div>",
-    unsafe_allow_html=True,
 )
 df, total = loaders.search_cases(state.filter, text, int(page), PAGE_SIZE)
 event = st.dataframe(

@@ -58,3 +58,57 @@ def test_case_detail_and_overview_dates_in_french(
     assert help_text.startswith("première saisie le "), help_text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", help_text), help_text
     assert re.search(r"\d{4}", help_text), help_text
+
+
+def test_network_legend_and_card_name_kinds_in_the_language() -> None:
+    from workbench.format.schema import FORMAT
+    from workbench.i18n import _
+    from workbench.ui.network import KIND_NAMES, kind_name, kind_plural, legend_html
+
+    assert set(KIND_NAMES) == set(FORMAT.nodes)  # every node kind of the format has its name
+    with use_language("fr"):
+        legend = legend_html({"case": 2, "person": 1, "phone": 1})
+        assert kind_plural("person") == _("Persons") != "Persons"
+        assert f"</span> {kind_plural('person')}" in legend and f"</span> {kind_plural('case')}" in legend
+        assert "</span> person" not in legend and "</span> case" not in legend
+        assert kind_name("person") == _("person")
+
+
+def test_headers_label_the_columns_people_read_and_keep_the_names() -> None:
+    import pandas as pd
+
+    from workbench.i18n import _
+    from workbench.ui.quality import DIMENSION_LABELS, dimension_label
+    from workbench.ui.widgets import headers
+
+    frame = pd.DataFrame(columns=["seq", "at", "user", "action", "place_code", "not_a_known_column"])
+    with use_language("fr"):
+        assert headers(frame) == {
+            "seq": _("no."),
+            "at": _("when"),
+            "user": _("user"),
+            "action": _("action"),
+            "place_code": _("place code"),
+        }
+        assert dimension_label("timeliness") == _("Timeliness") != "Timeliness"
+    assert set(DIMENSION_LABELS) >= {"overall", "completeness", "validity", "timeliness"}
+
+
+def test_admin_and_audit_tables_are_headed_in_the_language(
+    open_app: Any, seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from workbench.i18n import _
+
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "fr")
+    at = open_app(seeded_sqlite, "pages/admin.py", role="admin")
+    with use_language("fr"):
+        wanted = {_("action"), _("last changed"), _("variable")}
+    shown = {
+        str(cfg.get("label"))
+        for df in at.dataframe
+        for cfg in json.loads(df.proto.columns or "{}").values()
+        if isinstance(cfg, dict)
+    }
+    assert wanted <= shown, (wanted, shown)
