@@ -48,7 +48,8 @@ with tab_store:
     )
     changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
     changes["changed"] = [
-        _("not since the store was made") if pd.isna(t) else format_datetime(t) for t in changes["changed"]
+        _("not since the store was made") if pd.isna(t) else _("{moment} UTC", moment=format_datetime(t))
+        for t in changes["changed"]
     ]
     changes["what"] = [_(w) for w in changes["what"]]  # the scopes are described in N_() messages
     st.dataframe(changes, hide_index=True, width="stretch", column_config=headers(changes))

@@ -37,6 +37,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import consultant, get_principal, need_purpose
 from workbench.ui.state import get_state
+from workbench.ui.widgets import column_label
 
 __all__ = [
     "KIND_COLOURS",
@@ -370,7 +371,7 @@ def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
     shown = [c for c in table.columns if c not in stored]
     return pd.DataFrame(
         {
-            "Field": [c.replace("_", " ").capitalize() for c in shown],
+            "Field": [column_label(c).capitalize() for c in shown],
             "Record A": [table.iloc[left][c] for c in shown],
             "Record B": [table.iloc[right][c] for c in shown],
         }

@@ -332,7 +332,7 @@ def _thread_view(store: Store, op: Operation, principal: Principal) -> None:
                 st.markdown(f"**{m.account}** ({m.organisation}), {format_datetime(m.posted_at, 'short')}")
                 st.text(m.body)
                 for a in m.attachments:
-                    st.caption(f"📎 {a.name} ({a.size:,} B)")
+                    st.caption(_("📎 {name} ({size:,} bytes)", name=a.name, size=a.size))
 
 
 def messages_view(store: Store, op: Operation, principal: Principal) -> None:
