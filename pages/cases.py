@@ -73,7 +73,9 @@ def show_detail(rc: str, cid: str) -> None:
                 st.caption(_("none recorded"))
             else:
                 st.dataframe(
-                    frame.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
+                    readable(frame.drop(columns=["case_id", "reporting_country"])),
+                    hide_index=True,
+                    width="stretch",
                 )
 
 

@@ -204,6 +204,7 @@ COLUMN_LABELS: dict[str, str] = {
     "weight_kg": N_("weight (kg)"),
     "cases": N_("cases"),
     "item_no": N_("item no"),
+    "hs_code": N_("HS code"),
     "description": N_("description"),
     "offence": N_("offence"),
     "direction": N_("direction"),
