@@ -16,7 +16,7 @@ from workbench.ui.widgets import date_display, date_input_format
 @pytest.mark.parametrize(
     ("code", "day", "moment", "picker"),
     [
-        ("en", "M/D/YYYY", "M/D/YYYY, h:mm\u202fA", "MM/DD/YYYY"),
+        ("en", "YYYY-MM-DD", "YYYY-MM-DD HH:mm", "YYYY-MM-DD"),  # the source language keeps ISO
         ("fr", "DD/MM/YYYY", "DD/MM/YYYY HH:mm", "DD/MM/YYYY"),
         ("es", "D/M/YYYY", "D/M/YYYY, H:mm", "DD/MM/YYYY"),
         ("pt", "DD/MM/YYYY", "DD/MM/YYYY HH:mm", "DD/MM/YYYY"),

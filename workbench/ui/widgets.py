@@ -75,17 +75,21 @@ def date_display(with_time: bool = False) -> str:
     format for ``st.column_config.DateColumn``/``DatetimeColumn``: the language's short numeric date
     (``3/5/2026`` in English, ``05/03/2026`` in French, ``05.03.2026`` in Russian), the year in full. The
     values stay dates: the column sorts by date, and the table's download keeps them as they are.
+    English, the source language, keeps ISO dates (``2026-03-05``), as the data and the command line write
+    them: the order of ``en``'s CLDR short date (month first) would mislead most of the world's readers.
 
     >>> from workbench.i18n import use_language
     >>> with use_language("fr"):
     ...     date_display(), date_display(with_time=True)
     ('DD/MM/YYYY', 'DD/MM/YYYY HH:mm')
     >>> date_display(), date_display(with_time=True)
-    ('M/D/YYYY', 'M/D/YYYY, h:mm\\u202fA')
+    ('YYYY-MM-DD', 'YYYY-MM-DD HH:mm')
     """
     from babel import dates
 
     code = language()
+    if code == "en":
+        return "YYYY-MM-DD HH:mm" if with_time else "YYYY-MM-DD"
     day = _moment(dates.get_date_format("short", locale=code).pattern)
     if not with_time:
         return day
@@ -95,17 +99,20 @@ def date_display(with_time: bool = False) -> str:
 
 def date_input_format() -> str:
     """The ``format`` of ``st.date_input`` closest to the language's short date: the order of day, month
-    and year and the separator (Streamlit takes ``YYYY``, ``MM``, ``DD`` and one of ``/ - .``).
+    and year and the separator (Streamlit takes ``YYYY``, ``MM``, ``DD`` and one of ``/ - .``); ISO in
+    English, as :func:`date_display`.
 
     >>> from workbench.i18n import use_language
     >>> with use_language("ru"):
     ...     date_input_format()
     'DD.MM.YYYY'
     >>> date_input_format()
-    'MM/DD/YYYY'
+    'YYYY-MM-DD'
     """
     from babel import dates
 
+    if language() == "en":
+        return "YYYY-MM-DD"
     pattern = dates.get_date_format("short", locale=language()).pattern
     order = [f[0] for f in re.findall(r"y+|M+|d+", pattern)]
     sep = next((ch for ch in pattern if ch in "/-."), "/")
