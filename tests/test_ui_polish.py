@@ -84,7 +84,7 @@ def test_headers_label_the_columns_people_read_and_keep_the_names() -> None:
     frame = pd.DataFrame(columns=["seq", "at", "user", "action", "place_code", "not_a_known_column"])
     with use_language("fr"):
         assert headers(frame) == {
-            "seq": _("no."),
+            "seq": _("entry number"),
             "at": _("when"),
             "user": _("user"),
             "action": _("action"),

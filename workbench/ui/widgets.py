@@ -258,7 +258,7 @@ COLUMN_LABELS: dict[str, str] = {
     "variable": N_("variable"),
     "value": N_("value"),
     # the audit log and its reports (Audit page)
-    "seq": N_("no."),
+    "seq": N_("entry number"),
     "at": N_("when"),
     "user": N_("user"),
     "role": N_("role"),
@@ -295,7 +295,7 @@ def headers(df: pd.DataFrame) -> dict[str, str]:
     column names, so its values and download are unchanged); a column without a label keeps its name.
 
     >>> headers(pd.DataFrame(columns=["seq", "user", "zzz"]))
-    {'seq': 'no.', 'user': 'user'}
+    {'seq': 'entry number', 'user': 'user'}
     """
     return {str(c): _(COLUMN_LABELS[str(c)]) for c in df.columns if str(c) in COLUMN_LABELS}
 
