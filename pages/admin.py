@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from workbench.config import settings_table
-from workbench.i18n import _
+from workbench.i18n import _, format_datetime
 from workbench.identity import can, matrix_table
 from workbench.store import data_changes
 from workbench.store.history import audit_history, submission_history
 from workbench.ui.accounts import accounts_panel
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.session import get_principal, page_guard
+from workbench.ui.widgets import column_label, headers
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -27,7 +28,8 @@ with tab_accounts:
     accounts_panel(principal)
 with tab_matrix:
     st.caption(_("What each role may do; the library enforces it on every page, command and notebook."))
-    st.dataframe(pd.DataFrame(matrix_table()), hide_index=True, width="stretch")
+    matrix = pd.DataFrame(matrix_table())
+    st.dataframe(matrix, hide_index=True, width="stretch", column_config=headers(matrix))
 
 with tab_store:
     store = get_store()
@@ -35,7 +37,7 @@ with tab_store:
     counts = store.counts()
     cols = st.columns(len(counts))
     for c, (k, v) in zip(cols, counts.items(), strict=True):
-        c.metric(k, f"{v:,}")
+        c.metric(column_label(k), _("{n:,}", n=v))
 
     st.subheader(_("Data versions"))
     st.caption(
@@ -46,15 +48,19 @@ with tab_store:
     )
     changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
     changes["changed"] = [
-        _("not since the store was made") if pd.isna(t) else f"{t:%Y-%m-%d %H:%M:%S} UTC"
+        _("not since the store was made") if pd.isna(t) else _("{moment} UTC", moment=format_datetime(t))
         for t in changes["changed"]
     ]
-    st.dataframe(changes, hide_index=True, width="stretch", column_config={"changed": _("last changed")})
+    changes["what"] = [_(w) for w in changes["what"]]  # the scopes are described in N_() messages
+    st.dataframe(changes, hide_index=True, width="stretch", column_config=headers(changes))
 
     st.subheader(_("Submissions"))
-    st.dataframe(submission_history(store), hide_index=True, width="stretch")
+    subs = submission_history(store)
+    st.dataframe(subs, hide_index=True, width="stretch", column_config=headers(subs))
     st.subheader(_("Audit log (newest first, append-only)"))
-    st.dataframe(audit_history(store), hide_index=True, width="stretch")
+    log = audit_history(store)
+    st.dataframe(log, hide_index=True, width="stretch", column_config=headers(log))
 
     st.subheader(_("Settings"))
-    st.dataframe(pd.DataFrame(settings_table(get_settings())), hide_index=True, width="stretch")
+    settings = pd.DataFrame(settings_table(get_settings()))
+    st.dataframe(settings, hide_index=True, width="stretch", column_config=headers(settings))

@@ -17,6 +17,7 @@ from workbench.ui.audit import (
 )
 from workbench.ui.resources import get_store
 from workbench.ui.session import get_principal, page_guard
+from workbench.ui.widgets import headers
 
 page_guard()  # a page runs only through the entry script's login gate
 principal = get_principal()
@@ -43,6 +44,7 @@ try:
 except PermissionDenied as e:
     st.error(str(e))
     st.stop()
-st.dataframe(flat(frame), hide_index=True, width="stretch")
+shown = flat(frame)
+st.dataframe(shown, hide_index=True, width="stretch", column_config=headers(shown))
 st.caption(_("{n} rows", n=len(frame)))
 report_download(frame, name or "consultations", query)

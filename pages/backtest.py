@@ -4,13 +4,13 @@ before and after a split date, month by month."""
 
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import _, format_date
 from workbench.risk import registry as reg
 from workbench.risk.backtest import PROFILE, default_split
 from workbench.ui import risk as rk
 from workbench.ui.resources import get_store
 from workbench.ui.session import page_guard
-from workbench.ui.widgets import excel_download
+from workbench.ui.widgets import date_input_format, excel_download
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -67,7 +67,7 @@ split = c3.date_input(
     min_value=lo,
     max_value=hi,
     key="risk_bt_split",
-    format="YYYY-MM-DD",
+    format=date_input_format(),
 )
 engine = st.radio(
     _("Engine"),
@@ -97,11 +97,11 @@ cols[3].metric(
 )
 cols[4].metric(_("Seized after it"), _("{n:,}", n=summary["after"]["seized"]))
 
-st.subheader(_("Measured after {split} (rules written before it)", split=split))
+st.subheader(_("Measured after {split} (rules written before it)", split=format_date(split)))
 st.dataframe(
     rk.metrics_view(result, "after"), hide_index=True, width="stretch", height="content", key="risk_bt_after"
 )
-with st.expander(_("Before {split}, and over the whole period", split=split)):
+with st.expander(_("Before {split}, and over the whole period", split=format_date(split))):
     st.markdown(_("**Before the split**"))
     st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
     st.markdown(_("**Whole period**"))

@@ -17,7 +17,7 @@ from workbench.ui.resources import get_store
 from workbench.ui.search import hit_cases, search_box
 from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
-from workbench.ui.widgets import empty_store_notice, filter_caption, readable
+from workbench.ui.widgets import date_column, empty_store_notice, filter_caption, readable
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -73,7 +73,9 @@ def show_detail(rc: str, cid: str) -> None:
                 st.caption(_("none recorded"))
             else:
                 st.dataframe(
-                    frame.drop(columns=["case_id", "reporting_country"]), hide_index=True, width="stretch"
+                    readable(frame.drop(columns=["case_id", "reporting_country"])),
+                    hide_index=True,
+                    width="stretch",
                 )
 
 
@@ -95,19 +97,16 @@ if hit is not None:
     hit_cases(hit, "case_hit", to_network=True, open_single=True)
 df, total = loaders.search_cases(state.filter, text, 1, 1)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-c1, c2 = st.columns([1, 4])
+c1, c2 = st.columns([1, 4], vertical_alignment="bottom")
 page = c1.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key="case_page")
 c2.markdown(
-    "<div style='padding-top:2rem'>"
-    + ngettext(
+    ngettext(
         "{n:,} case · page {page} of {pages}",
         "{n:,} cases · page {page} of {pages}",
         total,
         page=page,
         pages=pages,
     )
-    + "</div>",
-    unsafe_allow_html=True,
 )
 df, total = loaders.search_cases(state.filter, text, int(page), PAGE_SIZE)
 event = st.dataframe(
@@ -117,7 +116,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=table_key,
-    column_config={_("seizure date"): st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD")},
+    column_config={_("seizure date"): date_column(_("seizure date"))},
 )
 st.caption(_("Select a row to open the case detail."))
 rows = event.selection.rows if event and event.selection else []

@@ -85,7 +85,12 @@ rows = ev.selection.rows if ev and ev.selection else []
 pair = sel.iloc[rows[0]] if rows else sel.iloc[0]
 st.subheader(_("Compare the two records"))
 both = compare_records(table, int(pair["left"]), int(pair["right"]))
-st.dataframe(both, hide_index=True, width="stretch")
+st.dataframe(
+    both,
+    hide_index=True,
+    width="stretch",
+    column_config={"Field": _("Field"), "Record A": _("Record A"), "Record B": _("Record B")},
+)
 st.markdown(
     _("**Match score {score:.2f}** (1 = identical) · {why}", score=pair["score"], why=pair["explanation"])
 )

@@ -5,11 +5,12 @@ import altair as alt
 import streamlit as st
 
 from workbench.format.reference import country_name
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, format_date
 from workbench.ui import loaders
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import (
+    date_column,
     empty_store_notice,
     filter_caption,
     money,
@@ -39,7 +40,11 @@ c2.metric(_("Reporting countries"), k["reporting_countries"])
 c3.metric(_("Estimated value (USD)"), money(k["value_usd"]), help=_("{usd:,.0f} USD", usd=k["value_usd"]))
 first, last = k["first_seizure"], k["last_seizure"]
 period = (f"{first:%Y}" if first.year == last.year else f"{first:%Y}–{last:%Y}") if first and last else "–"
-c4.metric(_("Period"), period, help=_("first seizure {first}, last seizure {last}", first=first, last=last))
+c4.metric(
+    _("Period"),
+    period,
+    help=_("first seizure {first}, last seizure {last}", first=format_date(first), last=format_date(last)),
+)
 
 if k["cases"] == 0:
     st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
@@ -107,9 +112,7 @@ with right:
         on_select="rerun",
         selection_mode="single-row",
         key="overview_latest",
-        column_config={
-            _("seizure date"): st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD")
-        },
+        column_config={_("seizure date"): date_column(_("seizure date"))},
     )
     st.caption(_("Select a row to open the case."))
     rows = event.selection.rows if event and event.selection else []

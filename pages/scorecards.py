@@ -7,7 +7,7 @@ import streamlit as st
 from workbench.format.reference import country_name
 from workbench.i18n import _
 from workbench.ui import quality
-from workbench.ui.quality import TIMELY_DAYS, country_order, scores, trend_frame
+from workbench.ui.quality import TIMELY_DAYS, country_order, dimension_label, scores, trend_frame
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import filter_caption
@@ -21,14 +21,6 @@ HELP = {
     "timeliness": _("share of cases entered within {days} days of the seizure", days=TIMELY_DAYS),
     "consistency": _("share of stored cases without a consistency warning (place, route, quantity, dates)"),
     "uniqueness": _("share of stored cases not flagged as a likely duplicate"),
-}
-LABEL = {
-    "overall": _("Overall"),
-    "completeness": _("Completeness"),
-    "validity": _("Validity"),
-    "timeliness": _("Timeliness"),
-    "consistency": _("Consistency"),
-    "uniqueness": _("Uniqueness"),
 }
 
 state = get_state()
@@ -52,9 +44,9 @@ dimension = left.selectbox(
     _("Dimension"),
     quality.DIMENSIONS,
     index=quality.DIMENSIONS.index(state.extras.get("quality.dimension", "overall")),
-    format_func=lambda d: LABEL.get(d, d.capitalize()),
+    format_func=lambda d: dimension_label(d),
     key="quality_dimension",
-    help="; ".join(f"**{k}**: {v}" for k, v in HELP.items()),
+    help="; ".join(f"**{dimension_label(k)}**: {v}" for k, v in HELP.items()),
 )
 state.extras["quality.dimension"] = dimension
 n_countries = len(by_country)
@@ -79,9 +71,9 @@ overall = scores(inputs.assign(all="all"), by=("all",)).iloc[0]
 cols = st.columns(len(quality.DIMENSIONS))
 for c, d in zip(cols, quality.DIMENSIONS, strict=True):
     value = overall[d]
-    c.metric(LABEL.get(d, d.capitalize()), "–" if value != value else _("{v:.1f}", v=value), help=HELP[d])
+    c.metric(dimension_label(d), "–" if value != value else _("{v:.1f}", v=value), help=HELP[d])
 
-st.subheader(_("{dimension} by country and month", dimension=LABEL.get(dimension, dimension.capitalize())))
+st.subheader(_("{dimension} by country and month", dimension=dimension_label(dimension)))
 st.caption(
     _("{help}. Red is poor, green good; weakest countries at the top.", help=HELP[dimension].capitalize())
     + " "

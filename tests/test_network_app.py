@@ -315,7 +315,11 @@ def test_node_kinds_are_drawn_and_counted_as_the_format_declares_them() -> None:
     for name, node in FORMAT.nodes.items():
         assert KIND_COLOURS[name] == node.colour and kind_plural(name) == node.plural
     assert PARTY_KINDS == tuple(FORMAT.party_tables.values()) == ("person", "company")
-    assert f"color:{FORMAT.nodes['phone'].colour}'>●</span> phone" in legend_html({"case": 1, "phone": 2})
+    # the legend names a kind by its label (the format's plural, translated), never by its code
+    legend = legend_html({"case": 1, "phone": 2})
+    assert (
+        f"color:{FORMAT.nodes['phone'].colour}'>●</span> Phones" in legend and "</span> phone" not in legend
+    )
 
 
 def test_records_are_named_by_the_format_captions_and_compared_without_the_stored_columns() -> None:

@@ -32,6 +32,7 @@ from workbench.identity.accounts import (
 )
 from workbench.identity.accounts import change_password as set_password
 from workbench.ui.resources import get_store
+from workbench.ui.widgets import headers
 
 __all__ = ["accounts_panel", "organisations_panel"]
 
@@ -68,9 +69,8 @@ def organisations_panel(by: Principal) -> list[str]:
     """The organisations and a form to add one; returns their codes."""
     store = get_store()
     orgs = list_organisations(store)
-    st.dataframe(
-        pd.DataFrame(orgs, columns=["code", "name", "kind", "accounts"]), hide_index=True, width="stretch"
-    )
+    table = pd.DataFrame(orgs, columns=["code", "name", "kind", "accounts"])
+    st.dataframe(table, hide_index=True, width="stretch", column_config=headers(table))
     with st.expander(_("Add an organisation")), st.form("admin_org_add", border=False):
         c1, c2, c3 = st.columns([1, 2, 1])
         code = c1.text_input(_("Code"), key="admin_org_code", placeholder=_("FR-DGDDI"))
@@ -170,7 +170,8 @@ def accounts_panel(by: Principal) -> None:
     st.subheader(_("Accounts"))
     accounts = list_accounts(get_store())
     columns = ["name", "organisation", "roles", "personal", "state", "second_factor", "last_login"]
-    st.dataframe(pd.DataFrame(accounts, columns=columns), hide_index=True, width="stretch")
+    table = pd.DataFrame(accounts, columns=columns)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=headers(table))
     if not accounts:
         st.info(
             _(

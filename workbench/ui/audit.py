@@ -15,6 +15,7 @@ from workbench.i18n import N_, _
 from workbench.identity import Principal
 from workbench.identity.audit_reports import REPORTS, AuditQuery, verify_log
 from workbench.store import Store
+from workbench.ui.widgets import date_input_format
 
 __all__ = ["REPORT_TITLES", "query_widgets", "chain_status", "report_download", "flat"]
 
@@ -32,8 +33,10 @@ def query_widgets() -> AuditQuery:
     """The filter of the report: period, account, organisation, purpose reference, record key."""
     today = dt.date.today()
     c1, c2, c3 = st.columns(3)
-    since = c1.date_input(_("From"), value=today - dt.timedelta(days=30), key="audit_since")
-    until = c1.date_input(_("To"), value=today, key="audit_until")
+    since = c1.date_input(
+        _("From"), value=today - dt.timedelta(days=30), key="audit_since", format=date_input_format()
+    )
+    until = c1.date_input(_("To"), value=today, key="audit_until", format=date_input_format())
     user = c2.text_input(_("Account"), key="audit_user").strip() or None
     org = c2.text_input(_("Organisation"), key="audit_org").strip() or None
     purpose = c3.text_input(_("Purpose reference"), key="audit_purpose").strip() or None

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from workbench.format.route import Route
-from workbench.i18n import _
+from workbench.i18n import _, format_date
 from workbench.ui.widgets import readable_value
 
 __all__ = ["case_facts"]
@@ -18,7 +18,7 @@ def case_facts(c: dict[str, Any], route: Route) -> None:
     """Render the facts of the case ``c`` (a row of the case table) and its ``route``
     (:class:`workbench.format.route.Route`)."""
     facts = {
-        _("Seizure date"): str(c.get("seizure_date") or "–"),
+        _("Seizure date"): format_date(c.get("seizure_date")) or "–",
         _("Transport"): readable_value(c.get("transport_mode")),
         _("Detection"): readable_value(c.get("detection_method")),
         _("Concealment"): readable_value(c.get("concealment_method")),
@@ -49,4 +49,4 @@ def case_facts(c: dict[str, Any], route: Route) -> None:
         )
     )
     if c.get("entry_date"):
-        st.markdown(_("**Entered:** {date}", date=c["entry_date"]))
+        st.markdown(_("**Entered:** {date}", date=format_date(c["entry_date"])))

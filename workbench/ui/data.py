@@ -27,6 +27,7 @@ from workbench.exchange.files import (
 )
 from workbench.i18n import N_, _, ngettext
 from workbench.ui.state import get_state
+from workbench.ui.widgets import column_label
 
 __all__ = [
     "UPLOAD_TYPES",
@@ -337,7 +338,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     ).strip()
     profile.date_format = date_format or None
     for tname, m in profile.tables.items():
-        with st.expander(f"{tname} ← {m.source}", expanded=tname == "cases"):
+        with st.expander(f"{column_label(tname)} ← {m.source}", expanded=tname == "cases"):
             spec = table_spec(tname)  # an exchange-format table, or aggregate statistics
             rows = pd.DataFrame(
                 {

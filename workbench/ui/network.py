@@ -19,6 +19,7 @@ order), ``hops``, ``hit`` (the search hit opened, which the graph may have left 
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from workbench.format.schema import FORMAT
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, code_label, format_date, format_datetime, ngettext
 from workbench.identity import PermissionDenied, Principal, can
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
@@ -36,11 +37,14 @@ from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import consultant, get_principal, need_purpose
 from workbench.ui.state import get_state
+from workbench.ui.widgets import column_label
 
 __all__ = [
     "KIND_COLOURS",
     "PARTY_KINDS",
     "kind_plural",
+    "kind_name",
+    "KIND_NAMES",
     "entity_graph",
     "resolution",
     "vis_spec",
@@ -77,6 +81,31 @@ __all__ = [
 KIND_COLOURS: dict[str, str] = {name: node.colour for name, node in FORMAT.nodes.items()}
 #: The kinds of party the Duplicates page resolves (persons, companies), as the format declares them.
 PARTY_KINDS: tuple[str, ...] = tuple(PARTY_TABLES.values())
+
+
+#: What one node of each kind is called (the format's node kinds, ``workbench/format`` YAML ``nodes``),
+#: marked for the catalogues; shown through :func:`kind_name`.
+KIND_NAMES: dict[str, str] = {
+    "case": N_("case"),
+    "person": N_("person"),
+    "company": N_("company"),
+    "passport": N_("passport"),
+    "phone": N_("phone"),
+    "address": N_("address"),
+    "registration": N_("registration"),
+    "conveyance": N_("conveyance"),
+}
+
+
+def kind_name(kind: str) -> str:
+    """What one node of ``kind`` is called, in the language in force (a kind the table lacks: its code
+    as people read it, :func:`workbench.i18n.code_label`).
+
+    >>> kind_name("person"), kind_name("no_such_kind")
+    ('person', 'no such kind')
+    """
+    label = KIND_NAMES.get(kind)
+    return _(label) if label else code_label(kind)
 
 
 def kind_plural(kind: str) -> str:
@@ -232,16 +261,19 @@ def legend_html(counts: dict[str, int]) -> str:
     """The drawing's legend: a symbol per node kind present, what hubs and dashed borders mean, and
     what a hop is (two links), so that hop counts and link counts read consistently.
 
-    >>> "◆</span> case" in legend_html({"case": 3, "person": 2}) and "phone" not in legend_html({"case": 3})
+    Each kind is named by its label in the language in force (:func:`kind_plural`), never by its code.
+
+    >>> "◆</span> Cases" in legend_html({"case": 3, "person": 2}) and "Phones" not in legend_html({"case": 3})
     True
     """
     kinds = " · ".join(
-        f"<span style='color:{c}'>●</span> {k}"
+        f"<span style='color:{c}'>●</span> {html.escape(kind_plural(k))}"
         for k, c in KIND_COLOURS.items()
         if k in counts and k != "case"
     )
     return (
-        f"<div style='font-size:0.85rem;color:#555'><span style='color:{KIND_COLOURS['case']}'>◆</span> case"
+        f"<div style='font-size:0.85rem;color:#555'><span style='color:{KIND_COLOURS['case']}'>◆</span> "
+        + html.escape(kind_plural("case"))
         + (f" · {kinds}" if kinds else "")
         + " · "
         + _(
@@ -325,7 +357,7 @@ def judged_table(table: pd.DataFrame, kind: str, judged: pd.DataFrame) -> pd.Dat
             _("Record B"): named(judged["right_key"]),
             _("Judgement"): judged["decision"].map({"same": _("the same"), "different": _("different")}),
             _("Decided by"): judged["decided_by"] + " (" + judged["role"] + ")",
-            _("When"): pd.to_datetime(judged["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            _("When"): pd.to_datetime(judged["decided_at"]).map(lambda t: format_datetime(t, "short")),
             _("Note"): judged["note"].fillna(""),
         }
     )
@@ -339,7 +371,7 @@ def compare_records(table: pd.DataFrame, left: int, right: int) -> pd.DataFrame:
     shown = [c for c in table.columns if c not in stored]
     return pd.DataFrame(
         {
-            "Field": [c.replace("_", " ").capitalize() for c in shown],
+            "Field": [column_label(c).capitalize() for c in shown],
             "Record A": [table.iloc[left][c] for c in shown],
             "Record B": [table.iloc[right][c] for c in shown],
         }
@@ -472,7 +504,11 @@ def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None)
         deg = int(d.get("degree", g.degree(nid)) or 0)
         colour = KIND_COLOURS.get(kind, "#999999")
         hidden = max(0, deg - g.degree(nid))
-        title = f"{kind}: {d.get('label', nid)}\n" + ngettext("{n} link", "{n} links", deg)
+        title = (
+            _("{kind}: {name}", kind=kind_name(kind), name=d.get("label", nid))
+            + "\n"
+            + ngettext("{n} link", "{n} links", deg)
+        )
         if d.get("hub"):
             title += "\n" + _("hub: not expanded")
         elif hidden:
@@ -504,7 +540,7 @@ def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None)
         {
             "from": a,
             "to": b,
-            "label": str(d.get("relation", "")).replace("_", " "),
+            "label": code_label(d.get("relation", "")) if d.get("relation") else "",
             "width": 4 if (a, b) in on_path else 1,
             **({"color": {"color": "#C0392B"}} if (a, b) in on_path else {}),
         }
@@ -577,17 +613,26 @@ def path_end(graph: EntityGraph, label: str, key: str) -> tuple[EntityGraph, str
     return graph, None
 
 
+def _roles(joined: str) -> str:
+    """The roles of an entity in a case (codes joined by ``, ``) as people read them."""
+    return ", ".join(code_label(r) for r in str(joined).split(", ") if r)
+
+
 def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
     """The entity card (:func:`workbench.network.graph.entity_card`): its cases (a row opens the case),
     the names it is written as, and its direct links."""
     from workbench.network.graph import entity_card
-    from workbench.ui.widgets import open_case
+    from workbench.ui.widgets import date_column, open_case
 
     card = entity_card(graph, node_id)
     lo, hi = card["period"]
-    period = f" · {lo:%Y-%m-%d} – {hi:%Y-%m-%d}" if lo is not None and not pd.isna(lo) else ""
+    period = (
+        " · " + _("{first} – {last}", first=format_date(lo), last=format_date(hi))
+        if lo is not None and not pd.isna(lo)
+        else ""
+    )
     st.markdown(
-        f"**{card['label']}** · {card['kind']} · "
+        f"**{card['label']}** · {kind_name(card['kind'])} · "
         + ngettext("{n} case", "{n} cases", len(card["cases"]))
         + period
     )
@@ -596,7 +641,9 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
     cases = card["cases"]
     if len(cases):
         ev = st.dataframe(
-            cases.drop(columns=["case_key"]),
+            cases.drop(columns=["case_key"]).assign(
+                **({"role": cases["role"].map(_roles, na_action="ignore")} if "role" in cases else {})
+            ),
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -604,7 +651,7 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
             key=f"card_{node_id}",
             column_config={
                 **{c: _(label) for c, label in CARD_COLUMNS.items()},
-                "seizure_date": st.column_config.DateColumn(_("Seizure date"), format="YYYY-MM-DD"),
+                "seizure_date": date_column(_("Seizure date")),
             },
         )
         st.caption(_("Select a case to open it."))
@@ -614,7 +661,10 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
             open_case(str(r["reporting_country"]), str(r["case_id"]))
     with st.expander(_("Direct links ({n})", n=len(card["links"]))):
         st.dataframe(
-            card["links"][["label", "kind", "relation"]],
+            card["links"][["label", "kind", "relation"]].assign(
+                kind=lambda t: t["kind"].map(kind_name, na_action="ignore"),
+                relation=lambda t: t["relation"].map(code_label, na_action="ignore"),
+            ),
             hide_index=True,
             width="stretch",
             column_config={"label": _("Linked to"), "kind": _("Kind"), "relation": _("Link")},

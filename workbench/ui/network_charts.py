@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, code_label
 from workbench.identity import PermissionDenied, can
 from workbench.network.charts import (
     RANKINGS,
@@ -44,6 +44,15 @@ RANKING_LABELS = {
     "degree": N_("degree (distinct links)"),
     "weighted_degree": N_("weighted degree (sum of the weights)"),
     "betweenness": N_("betweenness"),
+}
+#: Headers of the ranking table (workbench.network.charts.rank_chart).
+_RANK_COLUMNS = {
+    "rank": N_("rank"),
+    "label": N_("name"),
+    "kind": N_("kind"),
+    **RANKING_LABELS,
+    "in_degree": N_("links in"),
+    "out_degree": N_("links out"),
 }
 #: The selector's first choice: the graph of the cases (the page as it was).
 CASE_GRAPH = ""
@@ -209,14 +218,26 @@ def chart_panels(name: str) -> None:
             .agg(size="size", members=lambda s: ", ".join(map(str, s.head(12))))
             .reset_index()
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="chart_comm_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="chart_comm_table",
+            column_config={"community": _("group"), "size": _("size"), "members": _("members")},
+        )
     with rank:
         by = st.selectbox(
-            _("Rank by"), RANKINGS, key="chart_rank_by", format_func=lambda r: _(r.replace("_", " "))
+            _("Rank by"), RANKINGS, key="chart_rank_by", format_func=lambda r: _(RANKING_LABELS[r])
         )
         ranking = _ranking(get_store().url, chart.name, str(chart.info.get("uploaded_at")), period, by, chart)
         shown = ranking.drop(columns=["node"]).assign(betweenness=ranking["betweenness"].round(4))
-        st.dataframe(shown, hide_index=True, width="stretch", key="chart_rank_table")
+        st.dataframe(
+            shown.assign(kind=shown["kind"].map(code_label, na_action="ignore")),
+            hide_index=True,
+            width="stretch",
+            key="chart_rank_table",
+            column_config={c: _(label) for c, label in _RANK_COLUMNS.items()},
+        )
     with export:
         _export(chart)
 

@@ -15,12 +15,13 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.schema import FORMAT, Column
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, format_date, format_datetime, ngettext
 from workbench.identity import Principal, can
 from workbench.operations import groups, messages, submissions
 from workbench.operations.groups import Operation
 from workbench.operations.templates import FIELD_TYPES, Template, excel_template
 from workbench.store import Store
+from workbench.ui.widgets import date_input_format
 
 __all__ = [
     "LIVE_SECONDS",
@@ -66,8 +67,8 @@ def pick_operation(store: Store, principal: Principal) -> Operation | None:
             "TLP:{tlp} · {status} · {start} to {end} · organised by {org} · your role: {role} · legal basis: {basis}",
             tlp=op.tlp.upper(),
             status=op.status,
-            start=op.start_date,
-            end=op.end_date,
+            start=format_date(op.start_date),
+            end=format_date(op.end_date),
             org=op.organiser,
             role=op.role,
             basis=op.legal_basis,
@@ -85,9 +86,24 @@ def create_panel(store: Store, principal: Principal) -> None:
         name = st.text_input(_("Name"), key="op_new_name")
         basis = st.text_input(_("Legal basis"), key="op_new_basis")
         c1, c2, c3 = st.columns(3)
-        start = c1.date_input(_("Start"), value=dt.date.today(), key="op_new_start")
-        end = c2.date_input(_("End"), value=dt.date.today() + dt.timedelta(days=90), key="op_new_end")
-        tlp = c3.selectbox(_("Marking (TLP)"), groups.TLP_MARKINGS, index=2, key="op_new_tlp")
+        start = c1.date_input(
+            _("Start"), value=dt.date.today(), key="op_new_start", format=date_input_format()
+        )
+        end = c2.date_input(
+            _("End"),
+            value=dt.date.today() + dt.timedelta(days=90),
+            key="op_new_end",
+            format=date_input_format(),
+        )
+        tlp = c3.selectbox(
+            _("Marking (TLP)"),
+            groups.TLP_MARKINGS,
+            index=2,
+            key="op_new_tlp",
+            format_func=lambda t: (
+                f"TLP:{t.upper()}"
+            ),  # the marking's own name (FIRST TLP 2.0), never translated
+        )
         if st.form_submit_button(_("Create")):
             try:
                 op = groups.create_operation(
@@ -313,10 +329,10 @@ def _thread_view(store: Store, op: Operation, principal: Principal) -> None:
             if t.id not in read:
                 read[t.id] = messages.read_thread(store, op.code, t.id, principal)
             for m in read[t.id]:
-                st.markdown(f"**{m.account}** ({m.organisation}), {m.posted_at:%Y-%m-%d %H:%M}")
+                st.markdown(f"**{m.account}** ({m.organisation}), {format_datetime(m.posted_at, 'short')}")
                 st.text(m.body)
                 for a in m.attachments:
-                    st.caption(f"📎 {a.name} ({a.size:,} B)")
+                    st.caption(_("📎 {name} ({size:,} bytes)", name=a.name, size=a.size))
 
 
 def messages_view(store: Store, op: Operation, principal: Principal) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import Principal, can
 from workbench.photos.attach import NewPhoto, attach_photos
 from workbench.photos.gallery import list_photos, photo_file, similar_to_photo
@@ -19,7 +19,28 @@ from workbench.ui.session import consultant, get_principal
 from workbench.ui.state import get_state
 from workbench.ui.widgets import open_case
 
-__all__ = ["photo_panel", "photo_gallery", "photo_grid"]
+__all__ = ["photo_panel", "photo_gallery", "photo_grid", "PHOTO_KIND_LABELS", "photo_kind_label"]
+
+#: What each kind of photo (:data:`workbench.photos.models.KINDS`) is called where it is shown.
+PHOTO_KIND_LABELS: dict[str, str] = {
+    "concealment": N_("concealment"),
+    "goods": N_("goods"),
+    "packaging": N_("packaging"),
+    "document": N_("document"),
+    "x-ray": N_("x-ray"),
+    "person": N_("person"),
+}
+
+
+def photo_kind_label(kind: str) -> str:
+    """A photo's kind in the language in force.
+
+    >>> photo_kind_label("x-ray")
+    'x-ray'
+    """
+    label = PHOTO_KIND_LABELS.get(kind)
+    return _(label) if label else str(kind)
+
 
 _SIMILAR = "photos_similar_to"
 
@@ -42,7 +63,7 @@ def photo_grid(
         with col.container(border=True):
             pid = int(str(row.photo_id))
             st.image(photo_file(store, actor, pid, "thumb_256", audited=False), width="stretch")
-            label = f"#{pid} · {row.kind} · {row.reporting_country}/{row.case_id}"
+            label = f"#{pid} · {photo_kind_label(str(row.kind))} · {row.reporting_country}/{row.case_id}"
             if distances is not None:
                 label += " · " + _("distance {d}", d=int(distances.iloc[n]))
             st.text(label)
@@ -118,7 +139,9 @@ def photo_panel(reporting_country: str, case_id: str, who: Principal | None) -> 
             accept_multiple_files=True,
             key=f"attach_files_{reporting_country}_{case_id}",
         )
-        kind = st.selectbox(_("Kind"), kinds, key=f"attach_kind_{reporting_country}_{case_id}")
+        kind = st.selectbox(
+            _("Kind"), kinds, format_func=photo_kind_label, key=f"attach_kind_{reporting_country}_{case_id}"
+        )
         caption = st.text_input(_("Caption"), key=f"attach_caption_{reporting_country}_{case_id}")
         submitted = st.form_submit_button(_("Attach"))
     if submitted and files:

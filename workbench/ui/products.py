@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.format.reference import wco_region_label
 from workbench.i18n import _
 from workbench.identity import PermissionDenied, Principal, can
 from workbench.products import metrics
@@ -129,7 +130,10 @@ def _start(template: str, region: str, year: int | None, categories: list[str]) 
         flt["date_from"], flt["date_to"] = f"{year}-01-01", f"{year}-12-31"
     if categories:
         flt["commodity_categories"] = list(categories)
-    title = f"{_(templates()[template].title)}: {region or _('all regions')}" + (f", {year}" if year else "")
+    title = (
+        f"{_(templates()[template].title)}: {wco_region_label(region) if region else _('all regions')}"
+        + (f", {year}" if year else "")
+    )
     _keep(ProductSpec.from_template(template, title, {"filter": flt, "freq": "M"}))
     for k in [k for k in st.session_state if str(k).startswith("pb_text_")]:
         del st.session_state[k]
@@ -157,7 +161,10 @@ def builder_panel() -> None:
         _("Template"), list(templates()), key="pb_template", format_func=lambda t: _(templates()[t].title)
     )
     region = c2.selectbox(
-        _("Region"), ["", *regions], key="pb_region", format_func=lambda r: r or _("(all regions)")
+        _("Region"),
+        ["", *regions],
+        key="pb_region",
+        format_func=lambda r: wco_region_label(r) if r else _("(all regions)"),
     )
     year = c3.selectbox(
         _("Year"), [None, *_years()], key="pb_year", format_func=lambda y: str(y) if y else _("(all years)")
@@ -220,8 +227,12 @@ def _assessment(spec: ProductSpec) -> None:
             st.markdown(f"- {j.sentence()}")
         j1, j2, j3 = st.columns([3, 1, 1])
         text = j1.text_input(_("Judgement"), key="pb_j_text")
-        band = j2.selectbox(_("Estimative band"), list(ICD203_BANDS), index=4, key="pb_j_band")
-        conf = j3.selectbox(_("Confidence"), list(CONFIDENCE), index=1, key="pb_j_conf")
+        band = j2.selectbox(
+            _("Estimative band"), list(ICD203_BANDS), index=4, key="pb_j_band", format_func=lambda b: _(b)
+        )
+        conf = j3.selectbox(
+            _("Confidence"), list(CONFIDENCE), index=1, key="pb_j_conf", format_func=lambda c: _(c)
+        )
         if st.button(_("Add judgement"), key="pb_j_add") and text.strip():
             spec.judgements.append(Judgement(text.strip(), band, conf))
     with st.expander(_("Sources ({n})", n=len(spec.sources)), expanded=False):

@@ -28,14 +28,17 @@ from data_quality import (
     scores,
     trend_frame,
 )
-from workbench.i18n import _
+from workbench.i18n import N_, _, code_label, format_datetime
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
+from workbench.ui.widgets import datetime_column
 
 __all__ = [
     "DIMENSIONS",
+    "DIMENSION_LABELS",
+    "dimension_label",
     "TIMELY_DAYS",
     "scores",
     "country_order",
@@ -61,6 +64,27 @@ __all__ = [
 
 #: What the scorecards can show: the five dimensions and their mean.
 DIMENSIONS: tuple[str, ...] = ("overall", *DIMENSION_NAMES)
+#: Headers of the submissions table (data_quality.reports), in the language in force where shown.
+SUBMISSION_COLUMNS: dict[str, str] = {
+    "submission": N_("submission"),
+    "source": N_("source"),
+    "status": N_("status"),
+    "countries": N_("reporting countries"),
+    "accepted": N_("accepted"),
+    "refused": N_("refused"),
+    "critical_rows": N_("critical rows"),
+    "warning_rows": N_("warning rows"),
+    "by": N_("submitted by"),
+}
+#: How each dimension is named where it is shown (page, chart titles), marked for the catalogues.
+DIMENSION_LABELS: dict[str, str] = {
+    "overall": N_("Overall"),
+    "completeness": N_("Completeness"),
+    "validity": N_("Validity"),
+    "timeliness": N_("Timeliness"),
+    "consistency": N_("Consistency"),
+    "uniqueness": N_("Uniqueness"),
+}
 _TTL = 300
 #: What the quality pages read: submissions, quarantined rows and quality results.
 _SUBMISSIONS = ("submissions",)
@@ -144,8 +168,14 @@ def _as_date(v: Any) -> dt.date | None:
     return pd.Timestamp(v).date()
 
 
-def _label(dimension: str) -> str:
-    return dimension.replace("_", " ")
+def dimension_label(dimension: str) -> str:
+    """A quality dimension's name in the language in force (:data:`DIMENSION_LABELS`).
+
+    >>> dimension_label("timeliness")
+    'Timeliness'
+    """
+    label = DIMENSION_LABELS.get(dimension)
+    return _(label) if label else dimension.replace("_", " ").capitalize()
 
 
 def _floor(values: pd.Series) -> float:
@@ -167,8 +197,8 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
     tooltip = [
         alt.Tooltip("reporting_country:N", title=_("country")),
         alt.Tooltip("month:T", format="%Y-%m"),
-        alt.Tooltip("cases:Q"),
-        *[alt.Tooltip(f"{d}:Q", format=".1f") for d in DIMENSIONS],
+        alt.Tooltip("cases:Q", title=_("cases")),
+        *[alt.Tooltip(f"{d}:Q", title=dimension_label(d), format=".1f") for d in DIMENSIONS],
         alt.Tooltip("mean_lag_days:Q", title=_("mean entry lag (days)"), format=".1f"),
     ]
     return (
@@ -183,7 +213,7 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
             y=alt.Y("reporting_country:N", sort=countries, title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 f"{dimension}:Q",
-                title=_label(dimension),
+                title=dimension_label(dimension),
                 scale=alt.Scale(scheme="redyellowgreen", domain=[_floor(data[dimension]), 100], clamp=True),
             ),
             tooltip=tooltip,
@@ -202,15 +232,15 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
             x=alt.X("month:T", title=_("seizure quarter")),
             y=alt.Y(
                 f"{dimension}:Q",
-                title=_label(dimension),
+                title=dimension_label(dimension),
                 scale=alt.Scale(domain=[_floor(data[dimension]), 100]),
             ),
             color=alt.Color("series:N", title=None),
             tooltip=[
-                "series:N",
+                alt.Tooltip("series:N", title=_("series")),
                 alt.Tooltip("month:T", title=_("quarter from"), format="%Y-%m"),
-                alt.Tooltip(f"{dimension}:Q", format=".1f"),
-                "cases:Q",
+                alt.Tooltip(f"{dimension}:Q", title=dimension_label(dimension), format=".1f"),
+                alt.Tooltip("cases:Q", title=_("cases")),
             ],
         )
         .properties(height=260)
@@ -259,12 +289,15 @@ def submissions_overview(subs: pd.DataFrame) -> None:
         _("Median score"), f"{checked['score'].median():.1f}" if checked["score"].notna().any() else "–"
     )
     st.dataframe(
-        subs.drop(columns=["run_id", "kind"]),
+        subs.drop(columns=["run_id", "kind"]).assign(
+            status=subs["status"].map(code_label, na_action="ignore")
+        ),
         hide_index=True,
         width="stretch",
         column_config={
+            **{c: _(label) for c, label in SUBMISSION_COLUMNS.items()},
             "score": st.column_config.ProgressColumn(_("score"), min_value=0, max_value=100, format="%.1f"),
-            "received": st.column_config.DatetimeColumn(_("received"), format="YYYY-MM-DD HH:mm"),
+            "received": datetime_column(_("received")),
         },
     )
 
@@ -296,7 +329,7 @@ def store_check_panel() -> None:
         _(
             "**Latest check** (run {run}, {at}): score {score}, {n} failed expectation(s)",
             run=last["id"],
-            at=pd.Timestamp(last["started_at"]).strftime("%Y-%m-%d %H:%M"),
+            at=format_datetime(pd.Timestamp(last["started_at"]), "short"),
             score=last["score"],
             n=len(last_failed),
         )
@@ -339,9 +372,9 @@ def report_header(report: SubmissionReport) -> None:
     st.caption(
         _(
             "received {at} from {by} · status **{status}** · reporting countries: {countries}",
-            at=pd.Timestamp(sub["received"]).strftime("%Y-%m-%d %H:%M"),
+            at=format_datetime(pd.Timestamp(sub["received"]), "short"),
             by=sub["by"],
-            status=sub["status"],
+            status=code_label(sub["status"]),
             countries=(sub["countries"] or "–").replace(";", ", "),
         )
     )

@@ -45,6 +45,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
+from workbench.ui.widgets import date_column, date_input_format, datetime_column
 
 __all__ = [
     "prepared_traffic",
@@ -277,7 +278,7 @@ def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
             "active_version": st.column_config.NumberColumn(
                 _("in force"), help=_("the version in force (active)")
             ),
-            "changed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "changed": datetime_column(),
         },
         key="risk_list",
     )
@@ -446,10 +447,13 @@ def _definition_form(draft: dict[str, Any], ident: str) -> dict[str, Any]:
         format_func=CATEGORIES.__getitem__,
     )
     raw["valid_from"] = c2.date_input(
-        _("Valid from"), value=saved.valid_from if saved else None, key=f"{k}_from", format="YYYY-MM-DD"
+        _("Valid from"),
+        value=saved.valid_from if saved else None,
+        key=f"{k}_from",
+        format=date_input_format(),
     )
     raw["valid_to"] = c3.date_input(
-        _("Valid to"), value=saved.valid_to if saved else None, key=f"{k}_to", format="YYYY-MM-DD"
+        _("Valid to"), value=saved.valid_to if saved else None, key=f"{k}_to", format=date_input_format()
     )
     raw["description"] = st.text_area(
         _("Description"), value=saved.description if saved else "", key=f"{k}_desc", height=70
@@ -914,7 +918,7 @@ def scored_view(
         key="risk_scored",
         column_config={
             "score": st.column_config.NumberColumn(format="%g"),
-            "movement_date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "movement_date": date_column(),
         },
     )
     rows = event.selection.rows if event and event.selection else []

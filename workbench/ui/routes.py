@@ -41,7 +41,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
-from workbench.ui.widgets import column_label, open_case
+from workbench.ui.widgets import column_label, date_column, open_case
 
 __all__ = [
     "flow_base",
@@ -398,7 +398,7 @@ def _legend(data: MapData) -> None:
     items = [f"{swatch(sc, tc)}{name.replace('_', ' ')}" for name, (sc, tc) in leg["colours"].items()]
     items.append(swatch(*leg["inferred"]) + _("destination inferred"))
     st.markdown(
-        "<div style='font-size:0.85rem;line-height:1.7'>" + " &nbsp; ".join(items) + "</div>",
+        "<div style='font-size:0.85rem;line-height:1.7'>" + "\u2003".join(items) + "</div>",
         unsafe_allow_html=True,
     )
     st.caption(
@@ -501,7 +501,7 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
         selection_mode="single-row",
         key="routes_cases",
         column_config={
-            "seizure_date": st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD"),
+            "seizure_date": date_column(_("seizure date")),
             **{c: st.column_config.Column(column_label(c)) for c in table.columns if c != "seizure_date"},
         },
     )
@@ -571,6 +571,8 @@ def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> N
                 _("share of cases"), format="percent", min_value=0.0, max_value=1.0
             ),
             "pairs": st.column_config.NumberColumn(_("OD pairs connected")),
+            "origins": st.column_config.NumberColumn(_("origin countries")),
+            "destinations": st.column_config.NumberColumn(_("destination countries")),
             "betweenness": st.column_config.ProgressColumn(
                 _("betweenness"),
                 min_value=0.0,

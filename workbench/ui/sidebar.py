@@ -23,6 +23,7 @@ from workbench.store.criteria import CRITERIA, Criterion, offered_values, period
 from workbench.store.filters import CaseFilter
 from workbench.ui.loaders import filter_options
 from workbench.ui.state import get_state
+from workbench.ui.widgets import date_input_format
 
 __all__ = ["filter_sidebar", "set_filter", "FILTER_KEYS", "widget_key", "option_label"]
 
@@ -98,7 +99,9 @@ def option_label(c: Criterion) -> Callable[[str], str]:
 
 def _widget(c: Criterion, flt: CaseFilter, opts: dict[str, Any]) -> None:
     if c.kind == "period":
-        st.date_input(c.title(), key=widget_key(c), format="YYYY-MM-DD", on_change=_sync, help=c.help_text())
+        st.date_input(
+            c.title(), key=widget_key(c), format=date_input_format(), on_change=_sync, help=c.help_text()
+        )
         return
     st.multiselect(
         c.title(),

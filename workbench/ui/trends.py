@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, format_date, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
@@ -97,6 +97,21 @@ _SHOW_LABELS = {
 _COMPARE = {"year": N_("the same period a year before"), "previous": N_("the previous period")}
 _SHARES = {"case_share": N_("cases"), "quantity_share": N_("quantity"), "value_share": N_("estimated value")}
 _SEASONS = {"M": N_("month"), "Q": N_("quarter"), "D": N_("weekday")}
+#: Headers of the trend table's columns (a time series with its changes, workbench.trends.series).
+_TABLE_LABELS = {
+    "period": N_("period"),
+    "cases": N_("cases"),
+    "quantity": N_("quantity"),
+    "unit": N_("unit"),
+    "value_usd": N_("estimated value (USD)"),
+    "previous": N_("previous period"),
+    "change": N_("change"),
+    "change_pct": N_("change on previous period (%)"),
+    "year_before": N_("a year before"),
+    "yoy_change": N_("change on a year before"),
+    "yoy_pct": N_("change on a year before (%)"),
+    "rolling_mean": N_("Rolling mean (3)"),
+}
 
 
 def _split_label(name: str) -> str:
@@ -252,6 +267,19 @@ def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
+def _headed(table: pd.DataFrame, split: str) -> dict[str, Any]:
+    """The trend table's columns headed in the language in force (the split by its name), numbers as
+    :func:`_number_columns` shows them; the table itself (and its download) keeps its column names."""
+    config = _number_columns(table)
+    for c in map(str, table.columns):
+        label = _split_label(c) if c == split else _(_TABLE_LABELS[c]) if c in _TABLE_LABELS else None
+        if label is None:
+            continue
+        cell = config.get(c)
+        config[c] = {**cell, "label": label} if isinstance(cell, dict) else label
+    return config
+
+
 def _for_display(series: pd.DataFrame) -> pd.DataFrame:
     out = series.copy()
     out["period"] = period_labels(series["period"]).to_numpy()
@@ -383,7 +411,7 @@ def builder_panel(flt: CaseFilter) -> None:
     st.altair_chart(chart, width="stretch", key="trends_chart")
     table = _for_display(changes)
     with st.expander(_("Table"), expanded=False):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", column_config=_headed(table, split))
     _downloads(f"trend-{measure}-{split}-{freq}".replace("_", "-"), "trends_dl", table=table, chart=chart)
 
 
@@ -696,8 +724,8 @@ def emerging_panel(flt: CaseFilter) -> None:
             _(
                 "Narrows the sidebar filter to this series from {start} to {end}; the Routes page can restore "
                 "the filter you had.",
-                start=flag.baseline_start,
-                end=flag.period_end,
+                start=format_date(flag.baseline_start),
+                end=format_date(flag.period_end),
             )
         )
     else:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from workbench.exchange.excel import formatted_workbook
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, code_label, language
 from workbench.store.filters import CaseFilter
 from workbench.ui.state import get_state
 
@@ -23,7 +25,109 @@ __all__ = [
     "plural",
     "column_label",
     "COLUMN_LABELS",
+    "date_display",
+    "date_column",
+    "datetime_column",
+    "date_input_format",
+    "headers",
 ]
+
+
+# CLDR date-pattern letters and the momentJS tokens (what Streamlit's table columns read) for them
+_MOMENT = {
+    "y": "YYYY",
+    "yy": "YYYY",
+    "yyyy": "YYYY",
+    "M": "M",
+    "MM": "MM",
+    "d": "D",
+    "dd": "DD",
+    "H": "H",
+    "HH": "HH",
+    "h": "h",
+    "hh": "hh",
+    "m": "m",
+    "mm": "mm",
+    "a": "A",
+}
+
+
+_CLDR_TOKEN = re.compile(r"'[^']*'|([a-zA-Z])\1*|[^a-zA-Z']+")
+
+
+def _moment(cldr: str) -> str:
+    """A CLDR pattern (numeric fields only, as the ``short`` formats are) as a momentJS format string;
+    literal text is bracketed so momentJS keeps it. Two-digit years are written in full."""
+    out: list[str] = []
+    for token in _CLDR_TOKEN.finditer(cldr):
+        text = token.group(0)
+        if text.startswith("'"):
+            out.append(f"[{text.strip(chr(39))}]" if text != "''" else "'")
+        elif token.group(1):
+            out.append(_MOMENT.get(text, text))
+        else:
+            out.append(f"[{text}]" if re.search(r"[a-zA-Z]", text) else text)
+    return "".join(out)
+
+
+def date_display(with_time: bool = False) -> str:
+    """How table columns show a day (and, ``with_time``, its time) in the language in force, as a momentJS
+    format for ``st.column_config.DateColumn``/``DatetimeColumn``: the language's short numeric date
+    (``3/5/2026`` in English, ``05/03/2026`` in French, ``05.03.2026`` in Russian), the year in full. The
+    values stay dates: the column sorts by date, and the table's download keeps them as they are.
+    English, the source language, keeps ISO dates (``2026-03-05``), as the data and the command line write
+    them: the order of ``en``'s CLDR short date (month first) would mislead most of the world's readers.
+
+    >>> from workbench.i18n import use_language
+    >>> with use_language("fr"):
+    ...     date_display(), date_display(with_time=True)
+    ('DD/MM/YYYY', 'DD/MM/YYYY HH:mm')
+    >>> date_display(), date_display(with_time=True)
+    ('YYYY-MM-DD', 'YYYY-MM-DD HH:mm')
+    """
+    from babel import dates
+
+    code = language()
+    if code == "en":
+        return "YYYY-MM-DD HH:mm" if with_time else "YYYY-MM-DD"
+    day = _moment(dates.get_date_format("short", locale=code).pattern)
+    if not with_time:
+        return day
+    moment = _moment(dates.get_time_format("short", locale=code).pattern)
+    return str(dates.get_datetime_format("short", locale=code)).replace("{1}", day).replace("{0}", moment)
+
+
+def date_input_format() -> str:
+    """The ``format`` of ``st.date_input`` closest to the language's short date: the order of day, month
+    and year and the separator (Streamlit takes ``YYYY``, ``MM``, ``DD`` and one of ``/ - .``); ISO in
+    English, as :func:`date_display`.
+
+    >>> from workbench.i18n import use_language
+    >>> with use_language("ru"):
+    ...     date_input_format()
+    'DD.MM.YYYY'
+    >>> date_input_format()
+    'YYYY-MM-DD'
+    """
+    from babel import dates
+
+    if language() == "en":
+        return "YYYY-MM-DD"
+    pattern = dates.get_date_format("short", locale=language()).pattern
+    order = [f[0] for f in re.findall(r"y+|M+|d+", pattern)]
+    sep = next((ch for ch in pattern if ch in "/-."), "/")
+    fields = {"y": "YYYY", "M": "MM", "d": "DD"}
+    return sep.join(fields[f] for f in order) if sorted(order) == ["M", "d", "y"] else "YYYY/MM/DD"
+
+
+def date_column(label: str | None = None) -> ColumnConfig:
+    """A table column of days, headed ``label``, shown as the language writes dates (:func:`date_display`)."""
+    return st.column_config.DateColumn(label, format=date_display())
+
+
+def datetime_column(label: str | None = None) -> ColumnConfig:
+    """A table column of moments, headed ``label``, shown as the language writes a date and time."""
+    return st.column_config.DatetimeColumn(label, format=date_display(with_time=True))
 
 
 def filter_caption(flt: CaseFilter) -> None:
@@ -76,7 +180,7 @@ def readable_value(v: object) -> str:
     message id, extracted from the exchange format's YAML (the rule of ``workbench.i18n.code_label``)."""
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v == "":
         return "–"
-    return _(str(v).replace("_", " "))
+    return code_label(v)
 
 
 #: Headers of the columns pages show through :func:`readable`, in the language in force (a column not
@@ -99,13 +203,84 @@ COLUMN_LABELS: dict[str, str] = {
     "destination_country": N_("destination country"),
     "customs_procedure": N_("customs procedure"),
     "place": N_("place"),
+    "place_code": N_("place code"),
+    "place_name": N_("place name"),
+    "place_type": N_("place type"),
+    "transit_countries": N_("transit countries"),
     "location": N_("location"),
     "weight_kg": N_("weight (kg)"),
     "cases": N_("cases"),
     "item_no": N_("item no"),
+    "hs_code": N_("HS code"),
     "description": N_("description"),
     "offence": N_("offence"),
     "direction": N_("direction"),
+    # persons and companies (compared on the Duplicates page)
+    "person_id": N_("person id"),
+    "company_id": N_("company id"),
+    "last_name": N_("last name"),
+    "first_name": N_("first name"),
+    "date_of_birth": N_("date of birth"),
+    "gender": N_("gender"),
+    "nationality": N_("nationality"),
+    "passport_number": N_("passport number"),
+    "address": N_("address"),
+    "phone": N_("phone"),
+    "country": N_("country"),
+    "registration_number": N_("registration number"),
+    # the store's data tables (counted on the Admin page)
+    "items": N_("items"),
+    "persons": N_("persons"),
+    "companies": N_("companies"),
+    # accounts, organisations, permissions, data versions, submissions, settings (Admin page)
+    "code": N_("code"),
+    "name": N_("name"),
+    "kind": N_("kind"),
+    "accounts": N_("accounts"),
+    "organisation": N_("organisation"),
+    "roles": N_("roles"),
+    "personal": N_("personal data"),
+    "state": N_("account state"),
+    "second_factor": N_("second factor"),
+    "last_login": N_("last sign-in"),
+    "action": N_("action"),
+    "help": N_("help"),
+    "scope": N_("scope"),
+    "what": N_("what it covers"),
+    "changed": N_("last changed"),
+    "id": N_("id"),
+    "received": N_("received"),
+    "by": N_("submitted by"),
+    "source": N_("source"),
+    "status": N_("status"),
+    "countries": N_("reporting countries"),
+    "counts": N_("counts"),
+    "variable": N_("variable"),
+    "value": N_("value"),
+    # the audit log and its reports (Audit page)
+    "seq": N_("entry number"),
+    "at": N_("when"),
+    "user": N_("user"),
+    "role": N_("role"),
+    "purpose": N_("purpose"),
+    "purpose_ref": N_("purpose"),
+    "row_count": N_("rows"),
+    "rows": N_("rows"),
+    "details": N_("details"),
+    "object": N_("record"),
+    "objects": N_("records"),
+    "justification": N_("justification"),
+    "legal_basis": N_("legal basis"),
+    "legal_bases": N_("legal bases"),
+    "recipient": N_("recipient"),
+    "recipients": N_("recipients"),
+    "query": N_("query"),
+    "exports": N_("exports"),
+    "first": N_("first export"),
+    "last": N_("last export"),
+    "kinds": N_("kinds"),
+    "users": N_("users"),
+    "reasons": N_("reasons"),
 }
 
 
@@ -113,6 +288,16 @@ def column_label(name: str) -> str:
     """The header people read for the column ``name`` (see :data:`COLUMN_LABELS`)."""
     label = COLUMN_LABELS.get(name)
     return _(label) if label else str(name).replace("_", " ")
+
+
+def headers(df: pd.DataFrame) -> dict[str, str]:
+    """``column_config`` that heads each column of ``df`` with :func:`column_label` (the table keeps its
+    column names, so its values and download are unchanged); a column without a label keeps its name.
+
+    >>> headers(pd.DataFrame(columns=["seq", "user", "zzz"]))
+    {'seq': 'entry number', 'user': 'user'}
+    """
+    return {str(c): _(COLUMN_LABELS[str(c)]) for c in df.columns if str(c) in COLUMN_LABELS}
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
