@@ -16,11 +16,11 @@ from workbench.ui.navigation import discover_pages, pages_for
 from workbench.ui.session import require_login, who_am_i
 from workbench.ui.sidebar import filter_sidebar
 
-st.set_page_config(page_title="CEN Intelligence Workbench", page_icon="static/favicon.png", layout="wide")
+st.set_page_config(page_title=_("CEN Intelligence Workbench"), page_icon="static/favicon.png", layout="wide")
 
 principal = require_login()  # the login form and st.stop() when nobody is signed in
-PAGES = {
-    section: [st.Page(p.path, title=p.title, icon=p.icon, default=p.default) for p in specs]
+PAGES = {  # titles and sections from the pages' "# nav:" lines, extracted by the nav extractor
+    _(section): [st.Page(p.path, title=_(p.title), icon=p.icon, default=p.default) for p in specs]
     for section, specs in pages_for(principal, discover_pages(Path(__file__).resolve().parent)).items()
 }
 st.logo("static/logo.svg", size="large")

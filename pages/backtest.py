@@ -4,6 +4,7 @@ before and after a split date, month by month."""
 
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.risk import registry as reg
 from workbench.risk.backtest import PROFILE, default_split
 from workbench.ui import risk as rk
@@ -13,11 +14,13 @@ from workbench.ui.widgets import excel_download
 
 page_guard()  # a page runs only through the entry script's login gate
 
-st.title("Back-test")
+st.title(_("Back-test"))
 st.caption(
-    "Measure rules against history: how much traffic each would flag (the control workload), how many "
-    "seizures it would have found (recall), how often a flag is a hit (precision) and how many times better "
-    "than random selection that is (lift). Split the period to measure a rule written on the past on what came after."
+    _(
+        "Measure rules against history: how much traffic each would flag (the control workload), how many "
+        "seizures it would have found (recall), how often a flag is a hit (precision) and how many times better "
+        "than random selection that is (lift). Split the period to measure a rule written on the past on what came after."
+    )
 )
 rk.show_flash()
 rk.sample_loader()
@@ -28,20 +31,24 @@ if prepared is None:
     st.stop()
 rk.scope_note(len(prepared))
 if not len(prepared):
-    st.warning("No movement of this traffic is within the sidebar's filters: widen or reset them.")
+    st.warning(_("No movement of this traffic is within the sidebar's filters: widen or reset them."))
     st.stop()
 
 c1, c2 = st.columns([3, 1])
 which = c2.radio(
-    "Versions", ["latest", "in force"], key="risk_bt_which", help="latest drafts, or the active versions"
+    _("Versions"),
+    ["latest", "in force"],
+    format_func=lambda w: _("latest") if w == "latest" else _("in force"),
+    key="risk_bt_which",
+    help=_("latest drafts, or the active versions"),
 )
 pool = reg.latest_indicators(store) if which == "latest" else reg.active_indicators(store)
 if not pool:
-    st.info("No indicators to back-test: write or import some on the Indicators page.")
+    st.info(_("No indicators to back-test: write or import some on the Indicators page."))
     st.stop()
 by_id = {i.id: i for i in pool}
 chosen = c1.multiselect(
-    "Indicators",
+    _("Indicators"),
     list(by_id),
     default=list(by_id),
     key=f"risk_bt_ids_{which}",
@@ -50,12 +57,12 @@ chosen = c1.multiselect(
 dates = prepared.frame["movement_date"]
 lo, hi = dates.min().date(), dates.max().date()
 c1, c2, c3 = st.columns(3)
-use_profile = c1.checkbox("Back-test the weighted profile too", value=True, key="risk_bt_profile")
+use_profile = c1.checkbox(_("Back-test the weighted profile too"), value=True, key="risk_bt_profile")
 threshold = c2.number_input(
-    "Profile threshold (score)", min_value=0.0, value=40.0, step=5.0, key="risk_bt_thr"
+    _("Profile threshold (score)"), min_value=0.0, value=40.0, step=5.0, key="risk_bt_thr"
 )
 split = c3.date_input(
-    "Split date (first day of the later period)",
+    _("Split date (first day of the later period)"),
     value=default_split(lo, hi),
     min_value=lo,
     max_value=hi,
@@ -63,14 +70,14 @@ split = c3.date_input(
     format="YYYY-MM-DD",
 )
 engine = st.radio(
-    "Engine",
+    _("Engine"),
     ["pandas", "sql"],
     horizontal=True,
     key="risk_bt_engine",
-    format_func=lambda e: "in memory (pandas)" if e == "pandas" else "inside the database (SQL)",
+    format_func=lambda e: _("in memory (pandas)") if e == "pandas" else _("inside the database (SQL)"),
 )
 if not chosen:
-    st.info("Choose at least one indicator.")
+    st.info(_("Choose at least one indicator."))
     st.stop()
 
 result = rk.cached_backtest(
@@ -78,31 +85,33 @@ result = rk.cached_backtest(
 )
 summary = result.summary()
 cols = st.columns(5)
-cols[0].metric("Movements", f"{summary['all']['rows']:,}")
-cols[1].metric("Seized", f"{summary['all']['seized']:,}")
+cols[0].metric(_("Movements"), _("{n:,}", n=summary["all"]["rows"]))
+cols[1].metric(_("Seized"), _("{n:,}", n=summary["all"]["seized"]))
 cols[2].metric(
-    "Base rate", rk.fmt_pct(summary["all"]["base_rate"]), help="share of all movements that were seized"
+    _("Base rate"), rk.fmt_pct(summary["all"]["base_rate"]), help=_("share of all movements that were seized")
 )
 cols[3].metric(
-    "After the split", f"{summary['after']['rows']:,}", help="movements on or after the split date"
+    _("After the split"),
+    _("{n:,}", n=summary["after"]["rows"]),
+    help=_("movements on or after the split date"),
 )
-cols[4].metric("Seized after it", f"{summary['after']['seized']:,}")
+cols[4].metric(_("Seized after it"), _("{n:,}", n=summary["after"]["seized"]))
 
-st.subheader(f"Measured after {split} (rules written before it)")
+st.subheader(_("Measured after {split} (rules written before it)", split=split))
 st.dataframe(
     rk.metrics_view(result, "after"), hide_index=True, width="stretch", height="content", key="risk_bt_after"
 )
-with st.expander(f"Before {split}, and over the whole period"):
-    st.markdown("**Before the split**")
+with st.expander(_("Before {split}, and over the whole period", split=split)):
+    st.markdown(_("**Before the split**"))
     st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
-    st.markdown("**Whole period**")
+    st.markdown(_("**Whole period**"))
     st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch", height="content")
 
-st.subheader("Hits over time")
+st.subheader(_("Hits over time"))
 rules = result.rules
 names = result.names
 rule = st.selectbox(
-    "Rule",
+    _("Rule"),
     rules,
     index=rules.index(PROFILE) if PROFILE in rules else 0,
     key="risk_bt_rule",
@@ -110,17 +119,22 @@ rule = st.selectbox(
 )
 st.altair_chart(rk.hits_chart(result, rule), width="stretch")
 st.caption(
-    "Bars: movements the rule flags each month, and how many of those were seized. Dashed line: the split."
+    _("Bars: movements the rule flags each month, and how many of those were seized. Dashed line: the split.")
 )
 
 excel_download(
-    "Download the back-test (.xlsx)",
+    _("Download the back-test (.xlsx)"),
     {p: result.metrics(p) for p in ("after", "before", "all")} | {"by month": result.hits_over_time()},
-    title="Back-test",
+    title=_("Back-test"),
     notes=[
-        f"traffic: {source}; split {split}; threshold {threshold:g}"
+        _(
+            "traffic: {source}; split {split}; threshold {threshold:g}",
+            source=source,
+            split=split,
+            threshold=threshold,
+        )
         if use_profile
-        else f"traffic: {source}; split {split}",
+        else _("traffic: {source}; split {split}", source=source, split=split),
         rk.describe_filter(),
     ],
     file_stem="backtest",

@@ -8,15 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.reference import country_name
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.store.queries import case_detail
 from workbench.ui import loaders
+from workbench.ui.cases import case_facts
 from workbench.ui.photos import photo_panel
 from workbench.ui.resources import get_store
 from workbench.ui.search import hit_cases, search_box
 from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
-from workbench.ui.widgets import empty_store_notice, filter_caption, plural, readable, readable_value
+from workbench.ui.widgets import empty_store_notice, filter_caption, readable
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 state = get_state()
 principal = get_principal()
 
-st.title("Cases")
+st.title(_("Cases"))
 filter_caption(state.filter)
 if empty_store_notice():
     st.stop()
@@ -35,61 +36,36 @@ def show_detail(rc: str, cid: str) -> None:
     who = consultant(subject)  # persons and companies once the purpose is stated (asked below)
     d = case_detail(get_store(), rc, cid, personal_allowed=who is not None, actor=who)
     if d is None:
-        st.error(f"Case {rc}/{cid} is not in the store.")
+        st.error(_("Case {rc}/{cid} is not in the store.", rc=rc, cid=cid))
         return
     c = d.case
     if who is None and c.get("seizure_date"):
         # until personal data may be shown, the case as the non-personal export carries it: scrubbed
         exported = loaders.case_as_exported(rc, cid, c["seizure_date"]) or {}
         c = {**c, "remarks": exported.get("remarks"), "conveyance_id": exported.get("conveyance_id")}
-    st.subheader(f"Case {cid} · {country_name(rc)}")
-    facts = {
-        "Seizure date": str(c.get("seizure_date") or "–"),
-        "Transport": readable_value(c.get("transport_mode")),
-        "Detection": readable_value(c.get("detection_method")),
-        "Concealment": readable_value(c.get("concealment_method")),
-    }
-    for col, (label, value) in zip(st.columns(4), facts.items(), strict=True):
-        col.markdown(
-            f"<small>{label}</small><br><span style='font-size:1.35rem'>{value}</span>",
-            unsafe_allow_html=True,
-        )
-    st.markdown(f"**Route:** {d.route.label()}")
-    if d.route.destination_inferred:
-        st.caption(
-            "The destination is blank in the report; for an import it is taken to be the reporting country."
-        )
-    place_type = readable_value(c.get("place_type")) if c.get("place_type") else None
-    place = " · ".join(str(x) for x in (place_type, c.get("place_code"), c.get("place_name")) if x)
-    conveyance = f"{readable_value(c.get('conveyance_type'))} {c.get('conveyance_id') or ''}".strip()
-    st.markdown(
-        f"**Place of seizure:** {place or '–'}  \n"
-        f"**Procedure:** {readable_value(c.get('customs_procedure'))} · "
-        f"**Offence:** {readable_value(c.get('offence_type'))} · **Conveyance:** {conveyance}"
-    )
-    if c.get("entry_date"):
-        st.markdown(f"**Entered:** {c['entry_date']}")
+    st.subheader(_("Case {cid} · {country}", cid=cid, country=country_name(rc)))
+    case_facts(c, d.route)
     if c.get("remarks"):
         label = (
             _("Remarks")
             if who is not None
             else _("Remarks (personal data scrubbed, as in the non-personal export)")
         )
-        st.markdown(f"**{label}:** {c['remarks']}")
-    st.markdown("**Items**")
+        st.markdown(_("**{label}:** {remarks}", label=label, remarks=c["remarks"]))
+    st.markdown(_("**Items**"))
     st.dataframe(
         readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
     )
     photo_panel(rc, cid, who)
     if d.flags:
-        st.warning("Quality warnings on this case: " + "; ".join(d.flags))
+        st.warning(_("Quality warnings on this case: {flags}", flags="; ".join(d.flags)))
     if d.extra:
-        st.markdown("**Extra attributes (columns not in the exchange format)**")
+        st.markdown(_("**Extra attributes (columns not in the exchange format)**"))
         st.json(d.extra)
     if d.persons is None and principal.can_see_personal:
         need_purpose(principal, subject=subject)
     elif d.persons is None:
-        st.info("Persons and companies are personal data; your role does not allow seeing them.")
+        st.info(_("Persons and companies are personal data; your role does not allow seeing them."))
     else:
         for label, frame in ((_("Persons"), d.persons), (_("Companies"), d.companies)):
             st.markdown(f"**{label}**")
@@ -106,7 +82,7 @@ def show_detail(rc: str, cid: str) -> None:
 table_key = f"cases_table_{state.extras.get('cases_table_generation', 0)}"
 if state.selected_case:
     rc, cid = state.selected_case
-    if st.button("← Back to the list", key="case_back"):
+    if st.button(_("← Back to the list"), key="case_back"):
         state.selected_case = None
         state.extras["cases_table_generation"] = state.extras.get("cases_table_generation", 0) + 1
         st.session_state.pop(table_key, None)
@@ -120,9 +96,17 @@ if hit is not None:
 df, total = loaders.search_cases(state.filter, text, 1, 1)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 c1, c2 = st.columns([1, 4])
-page = c1.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="case_page")
+page = c1.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key="case_page")
 c2.markdown(
-    f"<div style='padding-top:2rem'>{plural(total, 'case')} · page {page} of {pages}</div>",
+    "<div style='padding-top:2rem'>"
+    + ngettext(
+        "{n:,} case · page {page} of {pages}",
+        "{n:,} cases · page {page} of {pages}",
+        total,
+        page=page,
+        pages=pages,
+    )
+    + "</div>",
     unsafe_allow_html=True,
 )
 df, total = loaders.search_cases(state.filter, text, int(page), PAGE_SIZE)
@@ -133,9 +117,9 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=table_key,
-    column_config={"seizure date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+    column_config={_("seizure date"): st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD")},
 )
-st.caption("Select a row to open the case detail.")
+st.caption(_("Select a row to open the case detail."))
 rows = event.selection.rows if event and event.selection else []
 if rows:
     r = df.iloc[rows[0]]
@@ -143,7 +127,7 @@ if rows:
     st.rerun()
 if isinstance(df, pd.DataFrame) and df.empty:
     st.info(
-        "No case matches the search and filters."
+        _("No case matches the search and filters.")
         if hits.empty
         else _("Click a match above to open its cases.")
     )

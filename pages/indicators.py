@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.identity import can
 from workbench.risk import registry as reg
 from workbench.ui import risk as rk
@@ -12,11 +13,13 @@ from workbench.ui.state import get_state
 
 page_guard()  # a page runs only through the entry script's login gate
 
-st.title("Indicators")
+st.title(_("Indicators"))
 st.caption(
-    "Risk indicators are rules over what is known of a declaration or passenger movement before a control. "
-    "Edit a rule and see at once what it would match in the traffic; a version comes into force when "
-    "someone other than its author approves it."
+    _(
+        "Risk indicators are rules over what is known of a declaration or passenger movement before a control. "
+        "Edit a rule and see at once what it would match in the traffic; a version comes into force when "
+        "someone other than its author approves it."
+    )
 )
 rk.show_flash()
 rk.sample_loader()
@@ -33,7 +36,10 @@ names = dict(zip(listing["id"], listing["name"], strict=True))
 
 c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
 ident = c1.selectbox(
-    "Indicator", options, key="risk_pick", format_func=lambda i: i if i == rk.NEW else f"{i} · {names[i]}"
+    _("Indicator"),
+    options,
+    key="risk_pick",
+    format_func=lambda i: _(rk.NEW) if i == rk.NEW else f"{i} · {names[i]}",
 )
 with c2:
     source = rk.traffic_picker("risk_edit_source")
@@ -41,25 +47,25 @@ with c2:
 # A keyed tab bar keeps its tab when something above it comes and goes (a message), and only the open
 # tab runs.
 tab_list, tab_edit, tab_review, tab_io = st.tabs(
-    ["List", "Edit", "Review & versions", "Import / export"], key="risk_tab", on_change="rerun"
+    [_("List"), _("Edit"), _("Review & versions"), _("Import / export")], key="risk_tab", on_change="rerun"
 )
 if tab_list.open:
     with tab_list:
         if listing.empty:
-            st.info("No indicators yet: write one on the Edit tab or import a file.")
+            st.info(_("No indicators yet: write one on the Edit tab or import a file."))
         else:
             rk.indicator_list(listing)
 
 if tab_edit.open:
     with tab_edit:
         if not can(get_principal(), "write_indicators"):
-            st.warning("Your role may read indicators but not change them.")
+            st.warning(_("Your role may read indicators but not change them."))
         rk.indicator_editor(ident, rk.prepared_traffic(source) if source else None)
 
 if tab_review.open:
     with tab_review:
         if ident == rk.NEW:
-            st.info("Choose a stored indicator above to review it and compare its versions.")
+            st.info(_("Choose a stored indicator above to review it and compare its versions."))
         else:
             st.subheader(f"{ident} · {names.get(ident, '')}")
             rk.review_panel(ident)

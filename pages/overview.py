@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from workbench.format.reference import country_name
+from workbench.i18n import N_, _
 from workbench.ui import loaders
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
@@ -19,12 +20,12 @@ from workbench.ui.widgets import (
 
 page_guard()  # a page runs only through the entry script's login gate
 
-INFERRED_HELP = (
+INFERRED_HELP = N_(
     "Inferred: cases whose destination is blank, taken as the reporting country because the procedure is "
     "import."
 )
 
-st.title("Overview")
+st.title(_("Overview"))
 flt = get_state().filter
 filter_caption(flt)
 if empty_store_notice():
@@ -33,40 +34,46 @@ if empty_store_notice():
 ov = loaders.overview(flt)
 k = ov.kpis
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Cases", f"{k['cases']:,}")
-c2.metric("Reporting countries", k["reporting_countries"])
-c3.metric("Estimated value (USD)", money(k["value_usd"]), help=f"{k['value_usd']:,.0f} USD")
+c1.metric(_("Cases"), _("{n:,}", n=k["cases"]))
+c2.metric(_("Reporting countries"), k["reporting_countries"])
+c3.metric(_("Estimated value (USD)"), money(k["value_usd"]), help=_("{usd:,.0f} USD", usd=k["value_usd"]))
 first, last = k["first_seizure"], k["last_seizure"]
 period = (f"{first:%Y}" if first.year == last.year else f"{first:%Y}–{last:%Y}") if first and last else "–"
-c4.metric("Period", period, help=f"first seizure {first}, last seizure {last}")
+c4.metric(_("Period"), period, help=_("first seizure {first}, last seizure {last}", first=first, last=last))
 
 if k["cases"] == 0:
-    st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+    st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
     st.stop()
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Cases per month")
+    st.subheader(_("Cases per month"))
     monthly = ov.monthly.assign(month=lambda d: d["month"].astype(str) + "-01")
     spark = (
         alt.Chart(monthly)
         .mark_area(line={"color": "#1F3B57"}, color="#9fb8cf", opacity=0.6)
         .encode(
-            x=alt.X("month:T", title=None), y=alt.Y("cases:Q", title="cases"), tooltip=["month:T", "cases:Q"]
+            x=alt.X("month:T", title=None),
+            y=alt.Y("cases:Q", title=_("cases")),
+            tooltip=[alt.Tooltip("month:T", title=_("month")), alt.Tooltip("cases:Q", title=_("cases"))],
         )
         .properties(height=220)
     )
     st.altair_chart(spark, width="stretch")
 with right:
-    st.subheader("Seizures by category")
+    st.subheader(_("Seizures by category"))
     by_category = ov.by_category.assign(category=lambda d: d["commodity_category"].map(readable_value))
     bars = (
         alt.Chart(by_category)
         .mark_bar(color="#1F3B57")
         .encode(
-            x=alt.X("cases:Q", title="cases"),
+            x=alt.X("cases:Q", title=_("cases")),
             y=alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
-            tooltip=["category", "cases", alt.Tooltip("value_usd:Q", format=",.0f", title="value (USD)")],
+            tooltip=[
+                alt.Tooltip("category", title=_("category")),
+                alt.Tooltip("cases", title=_("cases")),
+                alt.Tooltip("value_usd:Q", format=",.0f", title=_("value (USD)")),
+            ],
         )
         .properties(height=alt.Step(20))
     )
@@ -74,7 +81,7 @@ with right:
 
 left, right = st.columns([2, 3])
 with left:
-    st.subheader("Top routes")
+    st.subheader(_("Top routes"))
     tr = ov.top_routes.copy()
     tr["route"] = [
         f"{country_name(o)} → {country_name(d)}" for o, d in zip(tr.origin, tr.destination, strict=True)
@@ -83,11 +90,15 @@ with left:
         tr[["route", "cases", "inferred"]],
         hide_index=True,
         width="stretch",
-        column_config={"inferred": st.column_config.NumberColumn("of which inferred", help=INFERRED_HELP)},
+        column_config={
+            "route": st.column_config.TextColumn(_("route")),
+            "cases": st.column_config.NumberColumn(_("cases")),
+            "inferred": st.column_config.NumberColumn(_("of which inferred"), help=_(INFERRED_HELP)),
+        },
     )
-    st.caption("Origin → destination of each case's route. " + INFERRED_HELP)
+    st.caption(_("Origin → destination of each case's route.") + " " + _(INFERRED_HELP))
 with right:
-    st.subheader("Latest cases")
+    st.subheader(_("Latest cases"))
     latest = ov.latest
     event = st.dataframe(
         readable(latest),
@@ -96,9 +107,11 @@ with right:
         on_select="rerun",
         selection_mode="single-row",
         key="overview_latest",
-        column_config={"seizure date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+        column_config={
+            _("seizure date"): st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD")
+        },
     )
-    st.caption("Select a row to open the case.")
+    st.caption(_("Select a row to open the case."))
     rows = event.selection.rows if event and event.selection else []
     if rows:
         r = latest.iloc[rows[0]]

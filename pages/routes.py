@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.ui import routes as ui
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
@@ -10,7 +11,7 @@ from workbench.ui.widgets import empty_store_notice, filter_caption
 
 page_guard()  # a page runs only through the entry script's login gate
 
-st.title("Routes")
+st.title(_("Routes"))
 flt = get_state().filter  # the shared filter, also when another page sent us here with one
 filter_caption(flt)
 if empty_store_notice():
@@ -25,13 +26,13 @@ def workspace() -> None:
         st.rerun()  # play was toggled: rebuild the fragment with (or without) its timer
     base = ui.flow_base(flt)
     if base.n_cases == 0:
-        st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+        st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
         return
     options = ui.map_options(base)
     window = ui.period_controls(base)
     data = ui.map_panel(flt, options, window)
     ui.selection_table(base, window)
-    hubs, emerging, table, export = st.tabs(["Hubs", "Emerging routes", "Flows", "Export"])
+    hubs, emerging, table, export = st.tabs([_("Hubs"), _("Emerging routes"), _("Flows"), _("Export")])
     with hubs:
         ui.hubs_panel(flt, window, options.level)
     with emerging:

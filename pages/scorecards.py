@@ -15,41 +15,51 @@ from workbench.ui.widgets import filter_caption
 page_guard()  # a page runs only through the entry script's login gate
 
 HELP = {
-    "overall": "the mean of the five dimensions",
-    "completeness": "share of a case's descriptive fields that are filled",
-    "validity": "share of cases stored without a critical finding (not quarantined)",
-    "timeliness": f"share of cases entered within {TIMELY_DAYS} days of the seizure",
-    "consistency": "share of stored cases without a consistency warning (place, route, quantity, dates)",
-    "uniqueness": "share of stored cases not flagged as a likely duplicate",
+    "overall": _("the mean of the five dimensions"),
+    "completeness": _("share of a case's descriptive fields that are filled"),
+    "validity": _("share of cases stored without a critical finding (not quarantined)"),
+    "timeliness": _("share of cases entered within {days} days of the seizure", days=TIMELY_DAYS),
+    "consistency": _("share of stored cases without a consistency warning (place, route, quantity, dates)"),
+    "uniqueness": _("share of stored cases not flagged as a likely duplicate"),
+}
+LABEL = {
+    "overall": _("Overall"),
+    "completeness": _("Completeness"),
+    "validity": _("Validity"),
+    "timeliness": _("Timeliness"),
+    "consistency": _("Consistency"),
+    "uniqueness": _("Uniqueness"),
 }
 
 state = get_state()
-st.title("Scorecards")
+st.title(_("Scorecards"))
 filter_caption(state.filter)
 st.caption(
-    "Computed from every checked submission, by reporting country and month of seizure. The reporting "
-    "country, WCO region and period filters in the sidebar apply."
+    _(
+        "Computed from every checked submission, by reporting country and month of seizure. The reporting "
+        "country, WCO region and period filters in the sidebar apply."
+    )
 )
 
 inputs = quality.scorecard_inputs(state.filter)
 if inputs.empty:
-    st.info("No quality results for these filters yet: submissions are scored when they are imported.")
+    st.info(_("No quality results for these filters yet: submissions are scored when they are imported."))
     st.stop()
 
 by_country = scores(inputs, by=("reporting_country",))
 left, mid, right = st.columns([2, 2, 3])
 dimension = left.selectbox(
-    "Dimension",
+    _("Dimension"),
     quality.DIMENSIONS,
     index=quality.DIMENSIONS.index(state.extras.get("quality.dimension", "overall")),
-    format_func=str.capitalize,
+    format_func=lambda d: LABEL.get(d, d.capitalize()),
     key="quality_dimension",
     help="; ".join(f"**{k}**: {v}" for k, v in HELP.items()),
 )
 state.extras["quality.dimension"] = dimension
 n_countries = len(by_country)
 limit = mid.slider(
-    "Countries shown (most cases first)",
+    _("Countries shown (most cases first)"),
     min_value=1,
     max_value=n_countries,
     value=min(30, n_countries),
@@ -58,7 +68,7 @@ limit = mid.slider(
 countries = country_order(by_country, dimension, limit)
 worst = countries[:3]
 compare = right.multiselect(
-    "Compare in the trend",
+    _("Compare in the trend"),
     sorted(by_country["reporting_country"]),
     default=worst,
     format_func=lambda c: f"{c} – {country_name(c)}",
@@ -69,11 +79,12 @@ overall = scores(inputs.assign(all="all"), by=("all",)).iloc[0]
 cols = st.columns(len(quality.DIMENSIONS))
 for c, d in zip(cols, quality.DIMENSIONS, strict=True):
     value = overall[d]
-    c.metric(d.capitalize(), "–" if value != value else f"{value:.1f}", help=HELP[d])
+    c.metric(LABEL.get(d, d.capitalize()), "–" if value != value else _("{v:.1f}", v=value), help=HELP[d])
 
-st.subheader(f"{dimension.capitalize()} by country and month")
+st.subheader(_("{dimension} by country and month", dimension=LABEL.get(dimension, dimension.capitalize())))
 st.caption(
-    f"{HELP[dimension].capitalize()}. Red is poor, green good; weakest countries at the top. "
+    _("{help}. Red is poor, green good; weakest countries at the top.", help=HELP[dimension].capitalize())
+    + " "
     + _(
         "A white cell is a month with nothing to score: the country reported no case seized that month, "
         "or none this dimension can measure (timeliness needs an entry date)."
@@ -82,10 +93,10 @@ st.caption(
 card = scores(inputs)
 st.altair_chart(quality.heatmap_chart(card, dimension, countries), width="stretch")
 
-st.subheader("Trend")
+st.subheader(_("Trend"))
 st.altair_chart(quality.trend_chart(trend_frame(inputs, compare), dimension), width="stretch")
 
-st.subheader("Countries")
+st.subheader(_("Countries"))
 table = by_country.sort_values(dimension)
 table.insert(1, "country", table["reporting_country"].map(country_name))
 table = table[["reporting_country", "country", "cases", *quality.DIMENSIONS, "mean_lag_days"]]
@@ -97,5 +108,5 @@ st.dataframe(
         d: st.column_config.ProgressColumn(d, min_value=0, max_value=100, format="%.1f")
         for d in quality.DIMENSIONS
     }
-    | {"mean_lag_days": st.column_config.NumberColumn("mean entry lag (days)", format="%.1f")},
+    | {"mean_lag_days": st.column_config.NumberColumn(_("mean entry lag (days)"), format="%.1f")},
 )

@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from workbench.i18n import _
 from workbench.ui import trends as ui
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
@@ -10,7 +11,7 @@ from workbench.ui.widgets import empty_store_notice, filter_caption
 
 page_guard()  # a page runs only through the entry script's login gate
 
-st.title("Trends")
+st.title(_("Trends"))
 flt = get_state().filter
 filter_caption(flt)
 if empty_store_notice():
@@ -18,7 +19,7 @@ if empty_store_notice():
 ui.enforcement_note()
 
 builder, movers, methods, emerging, season = st.tabs(
-    ["Chart builder", "Top movers", "Methods", "Emerging trends", "Seasonal profile"]
+    [_("Chart builder"), _("Top movers"), _("Methods"), _("Emerging trends"), _("Seasonal profile")]
 )
 with builder:
     ui.builder_panel(flt)

@@ -142,7 +142,7 @@ def test_pages_show_what_another_process_imported(store_copy: str, tmp_path: Pat
     app.run()
     app.text_input(key="net_seed_text").set_value("Quattlebaum").run()
     assert not app.exception, app.exception
-    assert any("Zephyrin Quattlebaum** · person · 2 case(s)" in m.value for m in app.markdown)
+    assert any("Zephyrin Quattlebaum** · person · 2 cases" in m.value for m in app.markdown)
 
 
 def test_duplicates_and_risk_pages_follow_writes_of_other_sessions(

@@ -73,7 +73,7 @@ def organisations_panel(by: Principal) -> list[str]:
     )
     with st.expander(_("Add an organisation")), st.form("admin_org_add", border=False):
         c1, c2, c3 = st.columns([1, 2, 1])
-        code = c1.text_input(_("Code"), key="admin_org_code", placeholder="FR-DGDDI")
+        code = c1.text_input(_("Code"), key="admin_org_code", placeholder=_("FR-DGDDI"))
         name = c2.text_input(_("Name"), key="admin_org_name")
         kind = c3.selectbox(_("Kind"), ORGANISATION_KINDS, key="admin_org_kind")
         if st.form_submit_button(_("Add the organisation"), key="admin_org_submit"):

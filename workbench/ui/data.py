@@ -25,7 +25,7 @@ from workbench.exchange.files import (
     EncodingError,
     RawDataset,
 )
-from workbench.i18n import _
+from workbench.i18n import N_, _, ngettext
 from workbench.ui.state import get_state
 
 __all__ = [
@@ -51,7 +51,31 @@ _ENCODING, _PLAN = "data.encoding", "data.plan"
 _CONFIRM = "data_confirm_replace"
 #: Uploads that may hold CSV text (the only ones whose encoding is chosen).
 _TEXT_SUFFIXES = (".csv", ".zip")
-MODES = ("Exchange format (sheets or files named cases, items, …)", "Map columns (another layout)")
+MODES = (N_("Exchange format (sheets or files named cases, items, …)"), N_("Map columns (another layout)"))
+
+
+#: How an import's status reads (the report keeps the code).
+IMPORT_STATUSES = {
+    "accepted": N_("accepted"),
+    "partial": N_("partial"),
+    "duplicate": N_("duplicate"),
+    "rejected": N_("rejected"),
+    "failed": N_("failed"),
+}
+_COUNT_HEADERS = {
+    "table": N_("table"),
+    "accepted": N_("accepted"),
+    "new": N_("new"),
+    "updated": N_("updated"),
+    "rejected": N_("rejected"),
+}
+_REJECTION_HEADERS = {
+    "where": N_("where"),
+    "table": N_("table"),
+    "row": N_("row"),
+    "column": N_("column"),
+    "reason": N_("reason"),
+}
 
 
 def _extras() -> dict[str, Any]:
@@ -67,8 +91,11 @@ def import_allowed() -> bool:
     if may_import(actor):
         return True
     st.info(
-        f"Your role ({actor.role}) is read-only: you can look at the data and export what your role may "
-        "see, but not import. Ask an analyst or a data steward to import a data set.",
+        _(
+            "Your role ({role}) is read-only: you can look at the data and export what your role may see, "
+            "but not import. Ask an analyst or a data steward to import a data set.",
+            role=actor.role,
+        ),
         icon=":material/lock:",
     )
     return False
@@ -144,14 +171,16 @@ def choose_encoding() -> str:
         return AUTO_ENCODING
     options = [AUTO_ENCODING, *ENCODING_NAMES]
     chosen = st.selectbox(
-        "Text encoding of the CSV file",
+        _("Text encoding of the CSV file"),
         options,
         format_func=lambda e: (
-            "Detect (UTF-8, else Windows-1252)" if e == AUTO_ENCODING else ENCODING_NAMES[e]
+            _("Detect (UTF-8, else Windows-1252)") if e == AUTO_ENCODING else ENCODING_NAMES[e]
         ),
         key="data_encoding",
-        help="Files saved by Excel on Windows in Western Europe are usually Windows-1252. The encoding "
-        "used is said under the preview.",
+        help=_(
+            "Files saved by Excel on Windows in Western Europe are usually Windows-1252. The encoding "
+            "used is said under the preview."
+        ),
     )
     if ex.get(_ENCODING, AUTO_ENCODING) != chosen:
         # the headers may read differently: suggest the mapping again
@@ -162,13 +191,20 @@ def choose_encoding() -> str:
 
 
 def _encoding_message(e: EncodingError) -> str:
-    where = f"{e.file}, row {e.row}" + (f", column {e.column!r}" if e.column else "")
     name = ENCODING_NAMES.get(e.encoding.lower(), e.encoding.upper())
-    looks = " It looks like Windows-1252 or Latin-1." if e.latin else ""
-    return (
-        f"Cannot read {where}: the file is not {name} text (byte {e.byte!r}).{looks} "
-        "Choose the file's encoding above, or save it as UTF-8 and upload it again."
+    if e.column:
+        where = _("{file}, row {row}, column {column!r}", file=e.file, row=e.row, column=e.column)
+    else:
+        where = _("{file}, row {row}", file=e.file, row=e.row)
+    text = _(
+        "Cannot read {where}: the file is not {name} text (byte {byte!r}).",
+        where=where,
+        name=name,
+        byte=e.byte,
     )
+    if e.latin:
+        text += " " + _("It looks like Windows-1252 or Latin-1.")
+    return text + " " + _("Choose the file's encoding above, or save it as UTF-8 and upload it again.")
 
 
 def read_upload(encoding: str = AUTO_ENCODING) -> tuple[Path, RawDataset] | None:
@@ -199,13 +235,16 @@ def choose_mode(source: RawDataset) -> str:
     ex = _extras()
     default = 0 if _is_exchange(source) else 1
     mode = st.radio(
-        "How to read it",
+        _("How to read it"),
         MODES,
+        format_func=_,
         index=default if ex.get(_MODE) not in MODES else MODES.index(ex[_MODE]),
         horizontal=True,
         key="data_mode",
-        help="A file from another system (own headers, French or Spanish, country names, Excel dates) "
-        "needs the mapping step.",
+        help=_(
+            "A file from another system (own headers, French or Spanish, country names, Excel dates) "
+            "needs the mapping step."
+        ),
     )
     ex[_MODE] = mode
     return "exchange" if mode == MODES[0] else "mapping"
@@ -229,10 +268,12 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
     except DatasetReadError as e:
         st.error(str(e))
         return None
-    st.markdown("**Preview**")
+    st.markdown(_("**Preview**"))
     for name, t in raw.tables.items():
-        st.markdown(f"`{name}` · about {t.approx_rows or 0:,} rows · {t.where}")
-        head = t.head(20).apply(_as_written).rename(columns={ROW: "row"})  # the spreadsheet row number
+        st.markdown(
+            _("`{name}` · about {n:,} rows · {where}", name=name, n=t.approx_rows or 0, where=t.where)
+        )
+        head = t.head(20).apply(_as_written).rename(columns={ROW: _("row")})  # the spreadsheet row number
         st.dataframe(head, hide_index=True, width="stretch")
     for n in raw.notices:
         st.caption(n)
@@ -254,8 +295,10 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     from connectors.mapping import table_spec
 
     ex = _extras()
-    st.markdown("**Mapping** · suggested from the headers and cells; correct what is wrong, then import")
-    saved = st.file_uploader("Use a saved profile (.yaml)", type=["yaml", "yml"], key="data_profile_upload")
+    st.markdown(_("**Mapping** · suggested from the headers and cells; correct what is wrong, then import"))
+    saved = st.file_uploader(
+        _("Use a saved profile (.yaml)"), type=["yaml", "yml"], key="data_profile_upload"
+    )
     if saved is not None and ex.get("data.profile_key") != (saved.name, saved.size):
         folder = tempfile.mkdtemp(prefix="wb-profile-")
         tmp = Path(folder) / Path(saved.name).name
@@ -275,14 +318,14 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
         profile.encoding = read_as[0]  # a saved profile then reads the next file the same way
     headers = sorted({h for t in source.tables.values() for h in t.columns})
     c1, c2, c3, c4 = st.columns(4)
-    profile.name = c1.text_input("Profile name", profile.name, key="data_profile_name")
+    profile.name = c1.text_input(_("Profile name"), profile.name, key="data_profile_name")
     profile.decimal = c2.selectbox(
-        "Decimal mark", [".", ","], index=0 if profile.decimal == "." else 1, key="data_decimal"
+        _("Decimal mark"), [".", ","], index=0 if profile.decimal == "." else 1, key="data_decimal"
     )
     profile.thousands = c3.text_input(
-        "Thousands separators", profile.thousands, key="data_thousands", help="e.g. '.' or ' ' or both"
+        _("Thousands separators"), profile.thousands, key="data_thousands", help=_("e.g. '.' or ' ' or both")
     )
-    profile.dayfirst = c4.toggle("Day first (31/01/2024)", profile.dayfirst, key="data_dayfirst")
+    profile.dayfirst = c4.toggle(_("Day first (31/01/2024)"), profile.dayfirst, key="data_dayfirst")
     date_format = c4.text_input(
         _("Date format"),
         profile.date_format or "",
@@ -309,7 +352,11 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
                 width="stretch",
                 disabled=["column", "required"],
                 column_config={
-                    "source column": st.column_config.SelectboxColumn(options=["", *headers], required=False)
+                    "column": st.column_config.TextColumn(_("column")),
+                    "required": st.column_config.CheckboxColumn(_("required")),
+                    "source column": st.column_config.SelectboxColumn(
+                        _("source column"), options=["", *headers], required=False
+                    ),
                 },
                 key=f"data_map_{tname}",
             )
@@ -325,18 +372,32 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
     except DatasetReadError as e:
         st.error(str(e))
         return None
-    st.markdown("**Preview** (first rows as they will be imported)")
+    st.markdown(_("**Preview** (first rows as they will be imported)"))
     for tname, frame in pv.frames.items():
+        extra = pv.extra_columns[tname]
         st.markdown(
-            f"`{tname}`"
-            + (f" · kept as extra: {', '.join(pv.extra_columns[tname])}" if pv.extra_columns[tname] else "")
+            _("`{table}` · kept as extra: {columns}", table=tname, columns=", ".join(extra))
+            if extra
+            else f"`{tname}`"
         )
         shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed below the preview
         st.dataframe(shown.astype("string"), hide_index=True, width="stretch")
         if pv.unmapped_required[tname]:
-            st.warning(f"{tname}: required columns not mapped: {', '.join(pv.unmapped_required[tname])}")
+            st.warning(
+                _(
+                    "{table}: required columns not mapped: {columns}",
+                    table=tname,
+                    columns=", ".join(pv.unmapped_required[tname]),
+                )
+            )
     if pv.rejections:
-        st.warning(f"{len(pv.rejections)} cells of the preview would be rejected:")
+        st.warning(
+            ngettext(
+                "{n} cell of the preview would be rejected:",
+                "{n} cells of the preview would be rejected:",
+                len(pv.rejections),
+            )
+        )
         st.dataframe(
             pd.DataFrame(
                 [
@@ -346,16 +407,19 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
             ),
             hide_index=True,
             width="stretch",
+            column_config={c: st.column_config.Column(_(label)) for c, label in _REJECTION_HEADERS.items()},
         )
     st.download_button(
-        "Save profile (.yaml)",
+        _("Save profile (.yaml)"),
         profile.to_yaml().encode("utf-8"),
         file_name=f"{profile.name}.yaml",
         mime="application/x-yaml",
         key="data_profile_download",
         on_click="ignore",
-        help="Reuse it for the next file from the same administration: here, or with "
-        "`workbench import PATH --mapping PROFILE.yaml`",
+        help=_(
+            "Reuse it for the next file from the same administration: here, or with "
+            "`workbench import PATH --mapping PROFILE.yaml`"
+        ),
     )
     return apply_mapping(source, profile)
 
@@ -374,7 +438,7 @@ def confirm_import(raw: RawDataset) -> bool:
     cached = ex.get(_PLAN)
     if cached is None or cached[0] != key:
         try:
-            with st.spinner("Looking up the file's cases in the store …"):
+            with st.spinner(_("Looking up the file's cases in the store …")):
                 cached = (key, plan_import(raw, get_store()))
         except DatasetReadError as e:
             st.error(str(e))
@@ -383,20 +447,35 @@ def confirm_import(raw: RawDataset) -> bool:
     plan = cached[1]
     if plan.duplicate_of is not None:
         st.info(
-            f"This very file was already imported (submission {plan.duplicate_of}): importing it again "
-            "changes nothing."
+            _(
+                "This very file was already imported (submission {submission}): importing it again changes "
+                "nothing.",
+                submission=plan.duplicate_of,
+            )
         )
         return True
     if plan.stored_cases == 0:
-        st.caption(f"{plan.file_cases:,} cases in the file, all new to the store.")
+        st.caption(
+            ngettext(
+                "{n:,} case in the file, new to the store.",
+                "{n:,} cases in the file, all new to the store.",
+                plan.file_cases,
+            )
+        )
         return True
     st.warning(
-        f"**{plan.stored_cases:,} of the file's {plan.file_cases:,} cases are already stored.** Importing "
-        "replaces them: their values, and their items, persons and companies where the file carries "
-        f"some. {plan.new_cases:,} cases are new.",
+        _(
+            "**{stored:,} of the file's {total:,} cases are already stored.** Importing replaces them: their "
+            "values, and their items, persons and companies where the file carries some. {new:,} cases are new.",
+            stored=plan.stored_cases,
+            total=plan.file_cases,
+            new=plan.new_cases,
+        ),
         icon=":material/warning:",
     )
-    return st.checkbox(f"Replace {plan.stored_cases:,} stored cases", key=_CONFIRM)
+    return st.checkbox(
+        ngettext("Replace {n:,} stored case", "Replace {n:,} stored cases", plan.stored_cases), key=_CONFIRM
+    )
 
 
 def run_import(raw: RawDataset, source_name: str) -> None:
@@ -405,12 +484,15 @@ def run_import(raw: RawDataset, source_name: str) -> None:
     from workbench.ui.resources import get_store, import_gates
     from workbench.ui.session import get_principal
 
-    bar = st.progress(0.0, text="starting")
+    bar = st.progress(0.0, text=_("starting"))
 
     def progress(done: int, total: int, stage: str) -> None:
         frac = min(1.0, done / total) if total else 0.0
-        about = "about " if done < total else ""
-        bar.progress(frac, text=f"{stage} · {done:,} of {about}{total:,} rows")
+        if done < total:
+            text = _("{stage} · {done:,} of about {total:,} rows", stage=stage, done=done, total=total)
+        else:
+            text = _("{stage} · {done:,} of {total:,} rows", stage=stage, done=done, total=total)
+        bar.progress(frac, text=text)
 
     try:
         report = ingest_dataset(
@@ -427,7 +509,7 @@ def run_import(raw: RawDataset, source_name: str) -> None:
         return
     finally:
         _remove_upload()  # imported, refused or failed: the uploaded file goes
-    bar.progress(1.0, text="done")
+    bar.progress(1.0, text=_("done"))
     _extras().pop(_PLAN, None)
     st.session_state.pop(_CONFIRM, None)
     _extras()[_REPORT] = report.to_dict()
@@ -440,23 +522,48 @@ def import_report() -> None:
     rep = _extras().get(_REPORT) or st.session_state.get("last_import_report")
     if not rep:
         return
-    st.markdown("### Import report")
+    st.markdown(_("### Import report"))
     status = rep["status"]
     new, updated = rep.get("inserted", {}).get("cases", 0), rep.get("updated", {}).get("cases", 0)
-    cases = f": {new:,} new cases, {updated:,} stored cases updated" if status != "duplicate" else ""
-    msg = f"Submission {rep['submission_id']}: **{status}**{cases} ({rep['seconds']:.1f} s)"
+    values = dict(
+        submission=rep["submission_id"], status=_(IMPORT_STATUSES.get(status, status)), seconds=rep["seconds"]
+    )
+    if status != "duplicate":
+        msg = _(
+            "Submission {submission}: **{status}**: {new:,} new cases, {updated:,} stored cases updated ({seconds:.1f} s)",
+            new=new,
+            updated=updated,
+            **values,
+        )
+    else:
+        msg = _("Submission {submission}: **{status}** ({seconds:.1f} s)", **values)
     {"accepted": st.success, "partial": st.warning, "duplicate": st.info}.get(status, st.error)(msg)
     counts = pd.DataFrame({"accepted": rep["accepted"], "rejected": rep["rejected"]}).rename_axis("table")
     # new vs updated only means something for cases (children carried by a file replace the stored ones)
     counts.insert(1, "new", pd.Series({"cases": new}, dtype="Int64"))
     counts.insert(2, "updated", pd.Series({"cases": updated}, dtype="Int64"))
-    st.dataframe(counts.reset_index(), hide_index=True)
+    st.dataframe(
+        counts.reset_index(),
+        hide_index=True,
+        column_config={c: st.column_config.Column(_(label)) for c, label in _COUNT_HEADERS.items()},
+    )
     for n in rep["notices"]:
         st.caption(n)
     if rep["rejections"]:
         rj = pd.DataFrame(rep["rejections"])[["where", "table", "row", "column", "reason"]]
-        st.markdown(f"**{len(rj):,} rejected cells** (row numbers as in the spreadsheet, header = row 1)")
-        st.dataframe(rj, hide_index=True, width="stretch")
+        st.markdown(
+            ngettext(
+                "**{n:,} rejected cell** (row numbers as in the spreadsheet, header = row 1)",
+                "**{n:,} rejected cells** (row numbers as in the spreadsheet, header = row 1)",
+                len(rj),
+            )
+        )
+        st.dataframe(
+            rj,
+            hide_index=True,
+            width="stretch",
+            column_config={c: st.column_config.Column(_(label)) for c, label in _REJECTION_HEADERS.items()},
+        )
 
 
 def export_panel() -> None:
@@ -513,7 +620,7 @@ def export_panel() -> None:
         horizontal=True,
         key="export_kind",
     )
-    st.caption(EXPORT_KINDS[kind])
+    st.caption(_(EXPORT_KINDS[kind]))
     fmt = "xlsx"
     if kind != "formatted":
         fmt = st.radio(
@@ -525,7 +632,7 @@ def export_panel() -> None:
         )
     needs_basis = kind in PERSONAL_EXPORT_KINDS
     basis = st.text_input(
-        _("Legal basis") + (_(" (required)") if needs_basis else ""),
+        _("Legal basis (required)") if needs_basis else _("Legal basis"),
         key="export_basis",
         placeholder=_("e.g. mutual administrative assistance agreement, art. 4"),
         help=_("Written to the audit log with the filter and your user name."),

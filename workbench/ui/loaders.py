@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from workbench.i18n import N_
 from workbench.identity import Principal
 from workbench.store import queries
 from workbench.store.filters import CaseFilter
@@ -96,7 +97,7 @@ def cases_for_export(flt: CaseFilter) -> pd.DataFrame:
 
 
 # cache_resource, not cache_data: a million-row frame is handed out as is, not unpickled on every rerun.
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the seizures ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=N_("Reading the seizures ..."))
 def _seizure_frame(url: str, version: tuple[int, ...], flt: CaseFilter) -> pd.DataFrame:
     from workbench.store.frames import seizure_frame as _sf
 
@@ -112,7 +113,7 @@ def seizure_frame(flt: CaseFilter) -> pd.DataFrame:
     return _seizure_frame(get_store().url, data_version(*_CASES), flt)
 
 
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the cases ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=N_("Reading the cases ..."))
 def _case_frame(url: str, version: tuple[int, ...], flt: CaseFilter) -> pd.DataFrame:
     from workbench.store.frames import case_frame as _cf
 

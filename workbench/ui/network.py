@@ -28,7 +28,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from workbench.format.schema import FORMAT
-from workbench.i18n import _
+from workbench.i18n import N_, _, ngettext
 from workbench.identity import PermissionDenied, Principal, can
 from workbench.network.graph import PARTY_TABLES, EntityGraph, graph_from_store
 from workbench.network.views import community_members, community_table, ego_view, path_view
@@ -105,7 +105,7 @@ def _version(personal: bool) -> tuple[int, ...]:
     return data_version("cases", "judgements") if personal else data_version("cases")
 
 
-@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Building the entity graph ...")
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
 def _graph(url: str, version: tuple[int, ...], flt: CaseFilter, consultant: Principal | None) -> EntityGraph:
     if consultant is None:
         return graph_from_store(get_store(), flt, personal_allowed=False)
@@ -122,10 +122,11 @@ def _graph(url: str, version: tuple[int, ...], flt: CaseFilter, consultant: Prin
 def entity_graph(flt: CaseFilter) -> EntityGraph:
     """The entity graph of the filtered cases (personal nodes only for a user who may see them and has
     stated the purpose: :func:`workbench.ui.session.consultant`)."""
-    return _graph(*_key(flt))
+    with st.spinner(_("Building the entity graph ...")):
+        return _graph(*_key(flt))
 
 
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Resolving entities ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
 def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, consultant: Principal) -> Any:
     # the consultant is part of the cache key: a cached consultation is one user's, for one purpose
     from workbench.network.graph import party_frame
@@ -148,17 +149,18 @@ def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
         raise PermissionDenied(
             _("entity resolution works on personal data: state the purpose of the consultation first")
         )
-    return _resolution(get_store().url, _version(True), flt, kind, who)
+    with st.spinner(_("Resolving entities ...")):
+        return _resolution(get_store().url, _version(True), flt, kind, who)
 
 
-@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Finding communities ...")
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
 def _communities(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> pd.Series:
     from workbench.network.graph import communities
 
     return communities(_graph(url, version, flt, who))
 
 
-@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner="Ranking entities ...")
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
 def _rankings(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> pd.DataFrame:
     from workbench.network.graph import rankings
 
@@ -172,12 +174,14 @@ def _key(flt: CaseFilter) -> tuple[str, tuple[int, ...], CaseFilter, Principal |
 
 def graph_communities(flt: CaseFilter) -> pd.Series:
     """:func:`workbench.network.graph.communities` of the filtered graph, cached with it."""
-    return _communities(*_key(flt))
+    with st.spinner(_("Finding communities ...")):
+        return _communities(*_key(flt))
 
 
 def graph_rankings(flt: CaseFilter) -> pd.DataFrame:
     """:func:`workbench.network.graph.rankings` of the filtered graph, cached with it."""
-    return _rankings(*_key(flt))
+    with st.spinner(_("Ranking entities ...")):
+        return _rankings(*_key(flt))
 
 
 #: Graphs up to this many nodes get communities and rankings at once; larger ones when asked (at a
@@ -193,7 +197,11 @@ def wanted(what: str, graph: EntityGraph, flt: CaseFilter) -> bool:
     if len(graph) <= AUTO_ANALYSIS_NODES or extras.get(key) == flt:
         return True
     st.button(
-        f"Compute {what} ({len(graph):,} nodes: this can take minutes)",
+        _(
+            "Compute {what} ({n:,} nodes: this can take minutes)",
+            what=_({"communities": N_("communities"), "rankings": N_("rankings")}.get(what, what)),
+            n=len(graph),
+        ),
         key=f"net_{what}_go",
         on_click=lambda: extras.update({key: flt}),
     )
@@ -213,7 +221,11 @@ def count(n: int, noun: str) -> str:
     >>> count(1, "node"), count(1200, "link")
     ('1 node', '1,200 links')
     """
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    if noun == "node":
+        return ngettext("{n:,} node", "{n:,} nodes", n)
+    if noun == "link":
+        return ngettext("{n:,} link", "{n:,} links", n)
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"  # pragma: no cover - only nodes and links are counted
 
 
 def legend_html(counts: dict[str, int]) -> str:
@@ -231,26 +243,29 @@ def legend_html(counts: dict[str, int]) -> str:
     return (
         f"<div style='font-size:0.85rem;color:#555'><span style='color:{KIND_COLOURS['case']}'>◆</span> case"
         + (f" · {kinds}" if kinds else "")
-        + " · ■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand · "
-        "thick black ring: the selected entity and the ones the drawing started from (colours never change "
-        "on a click: a colour is a kind). "
-        "A hop goes from one entity to the next through the case or identifier they share: two links "
-        "(person – case – person).</div>"
+        + " · "
+        + _(
+            "■ hub (shared by many, not expanded) · dashed border: more links, double-click to expand · "
+            "thick black ring: the selected entity and the ones the drawing started from (colours never "
+            "change on a click: a colour is a kind). A hop goes from one entity to the next through the case "
+            "or identifier they share: two links (person – case – person)."
+        )
+        + "</div>"
     )
 
 
 #: Column labels of the entity card's cases table.
 CARD_COLUMNS: dict[str, str] = {
-    "reporting_country": "Reporting country",
-    "case_id": "Case",
-    "role": "Role",
-    "route": "Route",
-    "transport_mode": "Transport mode",
-    "conveyance": "Conveyance",
+    "reporting_country": N_("Reporting country"),
+    "case_id": N_("Case"),
+    "role": N_("Role"),
+    "route": N_("Route"),
+    "transport_mode": N_("Transport mode"),
+    "conveyance": N_("Conveyance"),
 }
 
 #: What the resolver's score means, for the Duplicates page's labels.
-SCORE_HELP = (
+SCORE_HELP = N_(
     "The probability, from 0 (nothing in common) to 1 (surely the same), that the two records are one "
     "person (or one company), from the match model: "
     "names, birth date, nationality, passport, phone and address compared, each field adding evidence "
@@ -259,8 +274,8 @@ SCORE_HELP = (
     "otherwise."
 )
 #: What the model's m and u of a field's level mean.
-M_HELP = "How often true matches compare like this on the field (the model's m probability)."
-U_HELP = "How often different records compare like this on the field (the model's u probability)."
+M_HELP = N_("How often true matches compare like this on the field (the model's m probability).")
+U_HELP = N_("How often different records compare like this on the field (the model's u probability).")
 #: How each agreement outcome of :func:`~workbench.network.resolve.match_explanation` is shown.
 _OUTCOME_MARKS = {"agreed": "✔", "partly": "≈", "differed": "✘", "blank": "–", "": ""}
 
@@ -269,7 +284,7 @@ def _record_names(table: pd.DataFrame, kind: str, positions: pd.Series) -> pd.Se
     """``Name · case C1 (FR)`` for rows of the party table (a record is one person in one case): the
     captions the format gives the party's table and the case."""
     name = FORMAT.table_of_entity(kind).captions(table)
-    label = name.replace("", "(no name)") + " · case " + FORMAT.table("cases").captions(table)
+    label = name.replace("", _("(no name)")) + " · " + _("case") + " " + FORMAT.table("cases").captions(table)
     return pd.Series(label.to_numpy()[positions.to_numpy(dtype="int64")], index=positions.index)
 
 
@@ -282,10 +297,10 @@ def review_table(table: pd.DataFrame, kind: str, pairs: pd.DataFrame) -> pd.Data
             "Record B": _record_names(table, kind, pairs["right"]),
             "Match score": pairs["score"].astype(float),
             "Linked": pairs["linked"].astype(bool),
-            "Your judgement": pairs["decision"]
-            .map({"same": "the same", "different": "different"})
+            _("Your judgement"): pairs["decision"]
+            .map({"same": _("the same"), "different": _("different")})
             .fillna(""),
-            "Why": pairs["explanation"].astype("string"),
+            _("Why"): pairs["explanation"].astype("string"),
         }
     )
 
@@ -382,11 +397,12 @@ def judge_pair(
     record_judgement(
         get_store(), kind, left_key, right_key, decision, score=score, note=note or None, actor=actor
     )
-    verdict = "the same" if decision == "same" else "different"
     a, b = names or (left_key, right_key)
-    get_state().extras["duplicates.last"] = f"Recorded: {a} and {b} are {verdict}" + (
-        f" (note: {note})." if note else "."
-    )
+    if decision == "same":
+        done = _("Recorded: {a} and {b} are the same.", a=a, b=b)
+    else:
+        done = _("Recorded: {a} and {b} are different.", a=a, b=b)
+    get_state().extras["duplicates.last"] = _("{done} (note: {note})", done=done, note=note) if note else done
 
 
 def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, key: str = "net_dl") -> None:
@@ -401,27 +417,35 @@ def export_panel(graph: EntityGraph, node_ids: list[str], flt: CaseFilter, *, ke
     if not can(get_principal(), action):  # the library refuses too; no button that can only be refused
         st.caption(_("Your roles ({role}) may not export this network.", role=get_principal().role))
         return
-    formats = {"graphml": "GraphML (Gephi, yEd, networkx)", "i2": "i2 Analyst's Notebook workbook"}
+    formats = {"graphml": N_("GraphML (Gephi, yEd, networkx)"), "i2": N_("i2 Analyst's Notebook workbook")}
     c1, c2 = st.columns([2, 3])
-    fmt = c1.radio("Format", list(formats), format_func=formats.__getitem__, key=f"{key}_fmt")
+    fmt = c1.radio(_("Format"), list(formats), format_func=lambda f: _(formats[f]), key=f"{key}_fmt")
     basis = c2.text_input(
-        "Legal basis" + (" (required: persons and companies are personal data)" if personal else ""),
+        _("Legal basis (required: persons and companies are personal data)")
+        if personal
+        else _("Legal basis"),
         key=f"{key}_basis",
-        placeholder="e.g. mutual administrative assistance agreement, art. 4",
-        help="Written to the audit log with the filter, the number of nodes and your user name.",
+        placeholder=_("e.g. mutual administrative assistance agreement, art. 4"),
+        help=_("Written to the audit log with the filter, the number of nodes and your user name."),
     )
-    if not st.button("Prepare download", key=f"{key}_prepare"):
+    if not st.button(_("Prepare download"), key=f"{key}_prepare"):
         return
     try:
         data, name, counts = graph_bytes(
             get_store(), drawn, fmt, flt, legal_basis=basis or None, actor=consultant() or get_principal()
         )
     except ExportRefused as e:
-        st.error(f"Not exported: {e}.")
+        st.error(_("Not exported: {error}.", error=e))
         return
-    st.download_button(f"Download {name}", data, file_name=name, key=f"{key}_download", on_click="ignore")
+    st.download_button(
+        _("Download {name}", name=name), data, file_name=name, key=f"{key}_download", on_click="ignore"
+    )
     st.caption(
-        f"{count(sum(counts.values()), 'node')}; this download is recorded in the audit log (Admin → Accounts & store)."
+        ngettext(
+            "{n:,} node; this download is recorded in the audit log (Admin → Accounts & store).",
+            "{n:,} nodes; this download is recorded in the audit log (Admin → Accounts & store).",
+            sum(counts.values()),
+        )
     )
 
 
@@ -448,13 +472,11 @@ def vis_spec(g: Any, selected: str | None = None, path: list[str] | None = None)
         deg = int(d.get("degree", g.degree(nid)) or 0)
         colour = KIND_COLOURS.get(kind, "#999999")
         hidden = max(0, deg - g.degree(nid))
-        title = f"{kind}: {d.get('label', nid)}\n{deg} links" + (
-            "\nhub: not expanded"
-            if d.get("hub")
-            else f"\n{hidden} more: double-click to expand"
-            if hidden
-            else ""
-        )
+        title = f"{kind}: {d.get('label', nid)}\n" + ngettext("{n} link", "{n} links", deg)
+        if d.get("hub"):
+            title += "\n" + _("hub: not expanded")
+        elif hidden:
+            title += "\n" + _("{n} more: double-click to expand", n=hidden)
         nodes.append(
             {
                 "hidden_links": hidden,
@@ -564,7 +586,11 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
     card = entity_card(graph, node_id)
     lo, hi = card["period"]
     period = f" · {lo:%Y-%m-%d} – {hi:%Y-%m-%d}" if lo is not None and not pd.isna(lo) else ""
-    st.markdown(f"**{card['label']}** · {card['kind']} · " + _("{n} case(s)", n=len(card["cases"])) + period)
+    st.markdown(
+        f"**{card['label']}** · {card['kind']} · "
+        + ngettext("{n} case", "{n} cases", len(card["cases"]))
+        + period
+    )
     if len(card["names"]) > 1:
         st.caption(_("Written as: {names}", names="; ".join(card["names"][:12])))
     cases = card["cases"]

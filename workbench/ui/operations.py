@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.schema import FORMAT, Column
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.identity import Principal, can
 from workbench.operations import groups, messages, submissions
 from workbench.operations.groups import Operation
@@ -209,7 +209,7 @@ def _widget(col: Column, allowed: tuple[str, ...], key: str) -> Any:
         return st.selectbox(label, ["", *allowed], key=key, help=col.help or None)
     if col.type == "date":
         # typed as in the workbook (and checked the same way): a date picker's default would be a guess
-        return st.text_input(label, key=key, placeholder="YYYY-MM-DD", help=col.help or None)
+        return st.text_input(label, key=key, placeholder=_("YYYY-MM-DD"), help=col.help or None)
     if col.type in ("float", "int"):
         return st.number_input(
             label, value=None, step=1.0 if col.type == "float" else 1, key=key, help=col.help or None
@@ -305,7 +305,9 @@ def _thread_view(store: Store, op: Operation, principal: Principal) -> None:
     for t in threads:
         unread = f" · **{_('{n} unread', n=t.unread)}**" if t.unread else ""
         with st.expander(
-            f"{t.subject} · {t.account} ({t.organisation}) · {t.replies} {_('replies')}{unread}",
+            f"{t.subject} · {t.account} ({t.organisation}) · "
+            + ngettext("{n} reply", "{n} replies", t.replies)
+            + unread,
             expanded=True,
         ):
             if t.id not in read:

@@ -179,7 +179,7 @@ def builder_panel() -> None:
     for i, (bs, b) in enumerate(zip(spec.blocks, built.blocks, strict=True)):
         with st.container(border=True, key=f"pb_block_{i}"):
             h, up, down, rm = st.columns([8, 1, 1, 1])
-            h.markdown(f"**{i + 1}. {b.title}**")
+            h.markdown(f"**{i + 1}. {_(b.title)}**")
             up.button(_("Up"), key=f"pb_up_{i}", on_click=_move, args=(i, -1), disabled=i == 0)
             down.button(
                 _("Down"), key=f"pb_down_{i}", on_click=_move, args=(i, 1), disabled=i == len(spec.blocks) - 1
@@ -321,7 +321,7 @@ def _download(row: pd.Series, principal: Principal) -> None:
         principal, "issue_products" if status == "issued" else "draft_products"
     ):
         return
-    st.markdown(f"**{_('A copy for a recipient')}**")
+    st.markdown(_("**A copy for a recipient**"))
     d1, d2, d3 = st.columns([2, 1, 1])
     recipient = d1.text_input(
         _("Recipient"), key="pr_recipient", help=_("written across every page of the PDF; audited")

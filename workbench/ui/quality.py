@@ -80,17 +80,18 @@ def _personal() -> bool:
     return get_principal().can_see_personal
 
 
-@st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the report ...")
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _report(url: str, version: tuple[int, ...], submission_id: int, personal: bool) -> SubmissionReport:
     return dq.submission_report(get_store(), submission_id, personal_allowed=personal)
 
 
 def submission_report(submission_id: int) -> SubmissionReport:
     """A submission's report (cached), without personal data for a role that may not see it."""
-    return _report(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
+    with st.spinner(_("Reading the report ...")):
+        return _report(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
 
 
-@st.cache_data(ttl=_TTL, max_entries=8, show_spinner="Writing the feedback workbook ...")
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
 def _feedback(url: str, version: tuple[int, ...], submission_id: int, personal: bool) -> bytes:
     return dq.feedback_workbook(dq.submission_report(get_store(), submission_id, personal_allowed=personal))
 
@@ -98,10 +99,11 @@ def _feedback(url: str, version: tuple[int, ...], submission_id: int, personal: 
 def feedback_workbook(submission_id: int) -> bytes:
     """The feedback workbook of a submission (``.xlsx`` bytes, cached), without personal data for a role
     that may not see it."""
-    return _feedback(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
+    with st.spinner(_("Writing the feedback workbook ...")):
+        return _feedback(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
 
 
-@st.cache_data(ttl=_TTL, max_entries=4, show_spinner="Rendering the Data Docs (loads Great Expectations) ...")
+@st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
 def _docs(url: str, version: tuple[int, ...], run_id: int, title: str, personal: bool) -> bytes:
     return dq.data_docs_for_run(get_store(), run_id, title, personal_allowed=personal)
 
@@ -109,10 +111,11 @@ def _docs(url: str, version: tuple[int, ...], run_id: int, title: str, personal:
 def data_docs(run_id: int, title: str) -> bytes:
     """Data Docs of a run as a zipped static site (GX is imported here, on demand), without personal data
     for a role that may not see it."""
-    return _docs(get_store().url, data_version(*_SUBMISSIONS), run_id, title, _personal())
+    with st.spinner(_("Rendering the Data Docs (loads Great Expectations) ...")):
+        return _docs(get_store().url, data_version(*_SUBMISSIONS), run_id, title, _personal())
 
 
-@st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Reading the scorecards ...")
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _inputs(
     url: str, version: tuple[int, ...], countries: tuple[str, ...], date_from: Any, date_to: Any
 ) -> pd.DataFrame:
@@ -125,13 +128,14 @@ def scorecard_inputs(flt: CaseFilter) -> pd.DataFrame:
     countries = flt.countries()  # None: any country
     if countries is not None and not countries:
         return pd.DataFrame(columns=["reporting_country", "month", *INPUT_COLUMNS])
-    return _inputs(
-        get_store().url,
-        data_version(*_SUBMISSIONS),
-        countries or (),
-        _as_date(flt.date_from),
-        _as_date(flt.date_to),
-    )
+    with st.spinner(_("Reading the scorecards ...")):
+        return _inputs(
+            get_store().url,
+            data_version(*_SUBMISSIONS),
+            countries or (),
+            _as_date(flt.date_from),
+            _as_date(flt.date_to),
+        )
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -161,18 +165,20 @@ def heatmap_chart(card: pd.DataFrame, dimension: str, countries: list[str]) -> a
     """Country-by-month heat map of one dimension (0-100; red is poor, green good)."""
     data = _with_month_start(card[card["reporting_country"].isin(countries)])
     tooltip = [
-        alt.Tooltip("reporting_country:N", title="country"),
+        alt.Tooltip("reporting_country:N", title=_("country")),
         alt.Tooltip("month:T", format="%Y-%m"),
         alt.Tooltip("cases:Q"),
         *[alt.Tooltip(f"{d}:Q", format=".1f") for d in DIMENSIONS],
-        alt.Tooltip("mean_lag_days:Q", title="mean entry lag (days)", format=".1f"),
+        alt.Tooltip("mean_lag_days:Q", title=_("mean entry lag (days)"), format=".1f"),
     ]
     return (
         alt.Chart(data)
         .mark_rect()
         .encode(
             x=alt.X(
-                "yearmonth(month):O", title="seizure month", axis=alt.Axis(labelAngle=-90, labelOverlap=True)
+                "yearmonth(month):O",
+                title=_("seizure month"),
+                axis=alt.Axis(labelAngle=-90, labelOverlap=True),
             ),
             y=alt.Y("reporting_country:N", sort=countries, title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
@@ -193,7 +199,7 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="seizure quarter"),
+            x=alt.X("month:T", title=_("seizure quarter")),
             y=alt.Y(
                 f"{dimension}:Q",
                 title=_label(dimension),
@@ -202,7 +208,7 @@ def trend_chart(monthly: pd.DataFrame, dimension: str) -> alt.Chart:
             color=alt.Color("series:N", title=None),
             tooltip=[
                 "series:N",
-                alt.Tooltip("month:T", title="quarter from", format="%Y-%m"),
+                alt.Tooltip("month:T", title=_("quarter from"), format="%Y-%m"),
                 alt.Tooltip(f"{dimension}:Q", format=".1f"),
                 "cases:Q",
             ],
@@ -290,7 +296,7 @@ def store_check_panel() -> None:
         _(
             "**Latest check** (run {run}, {at}): score {score}, {n} failed expectation(s)",
             run=last["id"],
-            at=f"{pd.Timestamp(last['started_at']):%Y-%m-%d %H:%M}",
+            at=pd.Timestamp(last["started_at"]).strftime("%Y-%m-%d %H:%M"),
             score=last["score"],
             n=len(last_failed),
         )
@@ -333,7 +339,7 @@ def report_header(report: SubmissionReport) -> None:
     st.caption(
         _(
             "received {at} from {by} · status **{status}** · reporting countries: {countries}",
-            at=f"{pd.Timestamp(sub['received']):%Y-%m-%d %H:%M}",
+            at=pd.Timestamp(sub["received"]).strftime("%Y-%m-%d %H:%M"),
             by=sub["by"],
             status=sub["status"],
             countries=(sub["countries"] or "–").replace(";", ", "),
@@ -378,7 +384,9 @@ def _report_downloads(report: SubmissionReport) -> None:
     if extras.get("quality.docs_for") == int(run["id"]):
         right.download_button(
             _("Data Docs (static site, .zip)"),
-            data=data_docs(int(run["id"]), f"submission {sub['id']}: {sub['source']}"),
+            data=data_docs(
+                int(run["id"]), _("submission {id}: {source}", id=sub["id"], source=sub["source"])
+            ),
             file_name=f"data-docs-submission-{sub['id']}.zip",
             mime="application/zip",
             key="quality_docs_download",

@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import N_, _, ngettext
 from workbench.identity import can
 from workbench.risk import editing
 from workbench.risk import registry as reg
@@ -68,7 +68,7 @@ __all__ = [
     "fmt_pct",
 ]
 
-NEW = "(new indicator)"
+NEW = N_("(new indicator)")  # the value of the picker's first choice, shown translated
 _TTL = 600
 #: What the risk caches read: the traffic, and the seizures' cases where the filter's commodity
 #: criteria decide which seizures count (:func:`workbench.risk.traffic.scope_traffic`).
@@ -90,6 +90,21 @@ def flash(kind: str, text: str) -> None:
     get_state().extras["risk.flash"] = (kind, text)
 
 
+#: How an indicator's status reads (the codes of :data:`workbench.risk.model.STATUSES` stay the values).
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "in_review": N_("in review"),
+    "active": N_("active"),
+    "retired": N_("retired"),
+}
+
+
+def status_label(status: str) -> str:
+    """An indicator status for people, in the language in force."""
+    label = STATUS_LABELS.get(status)
+    return _(label) if label else status.replace("_", " ")
+
+
 def show_flash() -> None:
     msg = get_state().extras.pop("risk.flash", None)
     if msg:
@@ -97,12 +112,12 @@ def show_flash() -> None:
 
 
 # ------------------------------------------------------------------------------------ traffic
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Reading the traffic ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
 def _prepared(url: str, version: tuple[int, ...], source: str | None) -> PreparedFrame:
     return PreparedFrame(load_traffic(get_store(), source), traffic_fields())
 
 
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Applying the filters to the traffic ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
 def _scoped(url: str, version: tuple[int, ...], source: str | None, flt: CaseFilter) -> PreparedFrame:
     whole = _prepared(url, data_version(*_TRAFFIC), source)
     if flt.is_empty:
@@ -124,7 +139,8 @@ def prepared_traffic(source: str | None) -> PreparedFrame | None:
     traffic."""
     if _no_traffic():
         return None
-    return _scoped_traffic(source, get_state().filter)
+    with st.spinner(_("Applying the filters to the traffic ...")):
+        return _scoped_traffic(source, get_state().filter)
 
 
 def scope_note(rows: int | None = None) -> None:
@@ -132,17 +148,20 @@ def scope_note(rows: int | None = None) -> None:
     movements are left."""
     flt = get_state().filter
     how = "; ".join(f"{k}: {v}" for k, v in FILTER_ON_TRAFFIC.items())
-    left = "" if rows is None else f" {rows:,} movements."
+    left = "" if rows is None else " " + ngettext("{n:,} movement.", "{n:,} movements.", rows)
     if flt.is_empty:
-        st.caption(f"The sidebar's filters apply to the traffic here ({how}).{left}")
+        st.caption(_("The sidebar's filters apply to the traffic here ({how}).", how=how) + left)
     else:
-        st.info(f"**Sidebar filters:** {describe_scope(flt)}{left}", icon=":material/filter_alt:")
-        st.caption(f"How they read on traffic: {how}.")
+        st.info(
+            _("**Sidebar filters:** {filters}", filters=describe_scope(flt)) + left,
+            icon=":material/filter_alt:",
+        )
+        st.caption(_("How they read on traffic: {how}.", how=how))
 
 
 def describe_filter() -> str:
     """The sidebar's filters as they read on traffic, for export notes."""
-    return "sidebar filters: " + describe_scope(get_state().filter)
+    return _("sidebar filters: {filters}", filters=describe_scope(get_state().filter))
 
 
 def scoped_upload(frame: pd.DataFrame) -> pd.DataFrame:
@@ -173,12 +192,12 @@ def traffic_picker(key: str) -> str | None:
     current = state.extras.get("risk.source")
     index = names.index(current) if current in names else 0
     labels = {
-        name: f"{name} · {rows:,} rows, {seized:,} seized"
+        name: _("{name} · {rows:,} rows, {seized:,} seized", name=name, rows=rows, seized=seized)
         for name, rows, seized in zip(
             names, sources["rows"].tolist(), sources["seized"].tolist(), strict=True
         )
     }
-    choice = st.selectbox("Traffic", names, index=index, key=key, format_func=labels.__getitem__)
+    choice = st.selectbox(_("Traffic"), names, index=index, key=key, format_func=labels.__getitem__)
     state.extras["risk.source"] = choice
     return str(choice)
 
@@ -206,15 +225,24 @@ def sample_loader() -> None:
     no_traffic = _no_traffic()
     if not (no_ind or no_traffic):
         return
-    missing = " and ".join(x for x, m in (("no indicators", no_ind), ("no traffic", no_traffic)) if m)
+    if no_ind and no_traffic:
+        missing = _("The store holds no indicators and no traffic yet.")
+    elif no_ind:
+        missing = _("The store holds no indicators yet.")
+    else:
+        missing = _("The store holds no traffic yet.")
     with st.container(border=True):
         st.info(
-            f"The store holds {missing} yet. Load the shipped sample (indicators written for the sample's "
-            "planted routes, and declarations/passenger movements around the default sample's seizures), "
-            "or import your own below and with `workbench risk load-traffic`."
+            missing
+            + " "
+            + _(
+                "Load the shipped sample (indicators written for the sample's planted routes, and "
+                "declarations/passenger movements around the default sample's seizures), or import your own "
+                "below and with `workbench risk load-traffic`."
+            )
         )
         viewer = not can(get_principal(), "write_indicators")
-        if st.button("Load the sample indicators and traffic", key="risk_load_sample", disabled=viewer):
+        if st.button(_("Load the sample indicators and traffic"), key="risk_load_sample", disabled=viewer):
             flash("success", load_samples())
             listing = reg.list_indicators(store)
             if not listing.empty:
@@ -226,8 +254,10 @@ def sample_loader() -> None:
 def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
     """Filters by category and status, and the table; returns the indicators shown."""
     c1, c2 = st.columns(2)
-    cats = c1.multiselect("Category", list(CATEGORIES), key="risk_f_cat", format_func=lambda c: CATEGORIES[c])
-    stats = c2.multiselect("Status", list(STATUSES), key="risk_f_status")
+    cats = c1.multiselect(
+        _("Category"), list(CATEGORIES), key="risk_f_cat", format_func=lambda c: _(CATEGORIES[c])
+    )
+    stats = c2.multiselect(_("Status"), list(STATUSES), key="risk_f_status", format_func=status_label)
     shown = listing
     if cats:
         shown = shown[shown["category"].isin(cats)]
@@ -235,19 +265,28 @@ def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
         in_force = shown["active_version"].notna()
         shown = shown[shown["status"].isin(stats) | (in_force if "active" in stats else False)]
     st.dataframe(
-        shown.assign(category=shown["category"].map(lambda c: CATEGORIES.get(c, c))),
+        shown.assign(
+            category=shown["category"].map(lambda c: _(CATEGORIES[c]) if c in CATEGORIES else c),
+            status=shown["status"].map(status_label),
+        ),
         hide_index=True,
         width="stretch",
         height="content",
         column_config={
             "weight": st.column_config.NumberColumn(format="%g"),
-            "active_version": st.column_config.NumberColumn("in force", help="the version in force (active)"),
+            "active_version": st.column_config.NumberColumn(
+                _("in force"), help=_("the version in force (active)")
+            ),
             "changed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
         key="risk_list",
     )
     st.caption(
-        f"{len(shown)} of {len(listing)} indicators. A version in force stays active while a newer draft is written."
+        _(
+            "{shown} of {total} indicators. A version in force stays active while a newer draft is written.",
+            shown=len(shown),
+            total=len(listing),
+        )
     )
     return shown
 
@@ -273,8 +312,14 @@ def _draft_for(ident: str) -> dict[str, Any]:
 
 def _kinds_help(field_name: str, op: str, fields: FieldSet) -> str:
     f = fields[field_name]
-    extra = f" Values: {', '.join(f.values)}." if f.values else ""
-    return f"{OPERATORS[op]}.{extra} {f.help}".strip()
+    if f.values:
+        return _(
+            "{operator}. Values: {values}. {help}",
+            operator=_(OPERATORS[op]),
+            values=", ".join(f.values),
+            help=_(f.help),
+        ).strip()
+    return _("{operator}. {help}", operator=_(OPERATORS[op]), help=_(f.help)).strip()
 
 
 def _add(tree: dict[str, Any], uid: str, what: str) -> None:
@@ -304,9 +349,9 @@ def _leaf_editor(
     uid = leaf["uid"]
     names = fields.rule_fields
     c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.6, 3.2, 0.6], vertical_alignment="bottom")
-    leaf["negate"] = c0.checkbox("not", value=leaf.get("negate", False), key=f"ri_{uid}_not")
+    leaf["negate"] = c0.checkbox(_("not"), value=leaf.get("negate", False), key=f"ri_{uid}_not")
     field_name = c1.selectbox(
-        "Field",
+        _("Field"),
         names,
         index=names.index(leaf["field"]) if leaf["field"] in names else 0,
         key=f"ri_{uid}_field",
@@ -315,7 +360,7 @@ def _leaf_editor(
     f = fields[leaf["field"]]
     ops = list(f.operators)
     leaf["op"] = c2.selectbox(
-        "Operator",
+        _("Operator"),
         ops,
         index=ops.index(leaf["op"]) if leaf["op"] in ops else 0,
         key=editing.value_key(leaf, "op"),
@@ -323,24 +368,28 @@ def _leaf_editor(
     op = leaf["op"]
     helptext = _kinds_help(leaf["field"], op, fields)
     if op in ("is_blank", "not_blank"):
-        c3.caption("no value needed")
+        c3.caption(_("no value needed"))
         leaf["text"] = ""
     elif f.kind == "enum" and op in ("eq", "ne"):
         cur = leaf["text"] if leaf["text"] in f.values else f.values[0]
         leaf["text"] = c3.selectbox(
-            "Value", f.values, index=f.values.index(cur), key=editing.value_key(leaf, "enum1"), help=helptext
+            _("Value"),
+            f.values,
+            index=f.values.index(cur),
+            key=editing.value_key(leaf, "enum1"),
+            help=helptext,
         )
     elif f.kind == "enum" and op in ("in", "not_in"):
         cur = [v.strip() for v in leaf["text"].split(",") if v.strip() in f.values]
         chosen = c3.multiselect(
-            "Values", f.values, default=cur, key=editing.value_key(leaf, "enumn"), help=helptext
+            _("Values"), f.values, default=cur, key=editing.value_key(leaf, "enumn"), help=helptext
         )
         leaf["text"] = ", ".join(chosen)
     else:
         leaf["text"] = c3.text_input(
-            "Value", value=leaf.get("text", ""), key=editing.value_key(leaf, "text"), help=helptext
+            _("Value"), value=leaf.get("text", ""), key=editing.value_key(leaf, "text"), help=helptext
         )
-    c4.button("✕", key=f"ri_{uid}_rm", on_click=_remove, args=(tree, uid), help="remove this condition")
+    c4.button("✕", key=f"ri_{uid}_rm", on_click=_remove, args=(tree, uid), help=_("remove this condition"))
     st.caption(_leaf_counts(leaf, prepared, fields))
 
 
@@ -354,20 +403,20 @@ def _group_editor(
     uid = group["uid"]
     with st.container(border=True):
         c0, c1, c2, c3, c4 = st.columns([0.7, 2.2, 1.1, 1.0, 2.8], vertical_alignment="bottom")
-        group["negate"] = c0.checkbox("not", value=group.get("negate", False), key=f"ri_{uid}_not")
+        group["negate"] = c0.checkbox(_("not"), value=group.get("negate", False), key=f"ri_{uid}_not")
         kinds = ["all", "any"]
         group["kind"] = c1.selectbox(
-            "Match",
+            _("Match"),
             kinds,
             index=kinds.index(group["kind"]),
             key=f"ri_{uid}_kind",
-            format_func=lambda k: "all of these (AND)" if k == "all" else "any of these (OR)",
+            format_func=lambda k: _("all of these (AND)") if k == "all" else _("any of these (OR)"),
         )
-        c2.button("+ condition", key=f"ri_{uid}_addc", on_click=_add, args=(tree, uid, "condition"))
+        c2.button(_("+ condition"), key=f"ri_{uid}_addc", on_click=_add, args=(tree, uid, "condition"))
         if depth < 3:
-            c3.button("+ group", key=f"ri_{uid}_addg", on_click=_add, args=(tree, uid, "group"))
+            c3.button(_("+ group"), key=f"ri_{uid}_addg", on_click=_add, args=(tree, uid, "group"))
         if group is not tree:
-            c4.button("remove group", key=f"ri_{uid}_rmg", on_click=_remove, args=(tree, uid))
+            c4.button(_("remove group"), key=f"ri_{uid}_rmg", on_click=_remove, args=(tree, uid))
         for child in group["items"]:
             if editing.is_group(child):
                 _group_editor(child, tree, prepared, fields, depth + 1)
@@ -381,32 +430,32 @@ def _definition_form(draft: dict[str, Any], ident: str) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     c1, c2, c3 = st.columns([1, 3, 1])
     raw["id"] = c1.text_input(
-        "Id", value="RI-" if saved is None else saved.id, key=f"{k}_id", disabled=saved is not None
+        _("Id"), value="RI-" if saved is None else saved.id, key=f"{k}_id", disabled=saved is not None
     )
-    raw["name"] = c2.text_input("Name", value=saved.name if saved else "", key=f"{k}_name")
+    raw["name"] = c2.text_input(_("Name"), value=saved.name if saved else "", key=f"{k}_name")
     raw["weight"] = c3.number_input(
-        "Weight", min_value=0.0, value=float(saved.weight) if saved else 20.0, step=5.0, key=f"{k}_weight"
+        _("Weight"), min_value=0.0, value=float(saved.weight) if saved else 20.0, step=5.0, key=f"{k}_weight"
     )
     c1, c2, c3 = st.columns([2, 1, 1])
     cats = list(CATEGORIES)
     raw["category"] = c1.selectbox(
-        "Category",
+        _("Category"),
         cats,
         index=cats.index(saved.category) if saved else 1,
         key=f"{k}_cat",
         format_func=CATEGORIES.__getitem__,
     )
     raw["valid_from"] = c2.date_input(
-        "Valid from", value=saved.valid_from if saved else None, key=f"{k}_from", format="YYYY-MM-DD"
+        _("Valid from"), value=saved.valid_from if saved else None, key=f"{k}_from", format="YYYY-MM-DD"
     )
     raw["valid_to"] = c3.date_input(
-        "Valid to", value=saved.valid_to if saved else None, key=f"{k}_to", format="YYYY-MM-DD"
+        _("Valid to"), value=saved.valid_to if saved else None, key=f"{k}_to", format="YYYY-MM-DD"
     )
     raw["description"] = st.text_area(
-        "Description", value=saved.description if saved else "", key=f"{k}_desc", height=70
+        _("Description"), value=saved.description if saved else "", key=f"{k}_desc", height=70
     )
     raw["rationale"] = st.text_area(
-        "Rationale", value=saved.rationale if saved else "", key=f"{k}_rat", height=70
+        _("Rationale"), value=saved.rationale if saved else "", key=f"{k}_rat", height=70
     )
     return raw
 
@@ -415,36 +464,46 @@ def _live_counts(
     indicator: Indicator | None, saved: Indicator | None, prepared: PreparedFrame | None
 ) -> None:
     if prepared is None:
-        st.info("No traffic in the store: load the sample or a traffic file to see what the rule matches.")
+        st.info(_("No traffic in the store: load the sample or a traffic file to see what the rule matches."))
         return
     scope_note(len(prepared))
     if not len(prepared):
-        st.warning("No movement is within the sidebar's filters: widen or reset them to see counts.")
+        st.warning(_("No movement is within the sidebar's filters: widen or reset them to see counts."))
         return
     now = live_figures(prepared, indicator.when) if indicator else None
     before = live_figures(prepared, saved.when) if saved else None
     cols = st.columns(5)
     if now is None:
         for c, label in zip(
-            cols, ("Matches", "Seized among them", "Precision", "Recall", "Lift"), strict=True
+            cols, (_("Matches"), _("Seized among them"), _("Precision"), _("Recall"), _("Lift")), strict=True
         ):
             c.metric(label, "–")
         return
     delta = (now["matched"] - before["matched"]) if before else None
     cols[0].metric(
-        "Matches", f"{now['matched']:,}", delta=f"{delta:+,} vs saved" if delta else None, delta_color="off"
+        _("Matches"),
+        _("{n:,}", n=now["matched"]),
+        delta=_("{delta:+,} vs saved", delta=delta) if delta else None,
+        delta_color="off",
     )
-    cols[1].metric("Seized among them", f"{now['seized_matched']:,}")
+    cols[1].metric(_("Seized among them"), _("{n:,}", n=now["seized_matched"]))
     cols[2].metric(
-        "Precision", fmt_pct(now["precision"]), help="share of the matched movements that were seized"
+        _("Precision"), fmt_pct(now["precision"]), help=_("share of the matched movements that were seized")
     )
-    cols[3].metric("Recall", fmt_pct(now["recall"]), help="share of all seizures the rule matches")
+    cols[3].metric(_("Recall"), fmt_pct(now["recall"]), help=_("share of all seizures the rule matches"))
     cols[4].metric(
-        "Lift", _fmt_lift(now["lift"]), help="precision over the base rate: 1× is no better than random"
+        _("Lift"), _fmt_lift(now["lift"]), help=_("precision over the base rate: 1× is no better than random")
     )
     st.caption(
-        f"On {now['rows']:,} movements with {now['seized']:,} seizures (base rate {fmt_pct(now['base_rate'])}); "
-        f"{fmt_pct(now['workload_share'])} of the traffic would be controlled, about {now['flagged_per_month']:,.0f} a month."
+        _(
+            "On {rows:,} movements with {seized:,} seizures (base rate {base_rate}); {workload} of the traffic "
+            "would be controlled, about {per_month:,.0f} a month.",
+            rows=now["rows"],
+            seized=now["seized"],
+            base_rate=fmt_pct(now["base_rate"]),
+            workload=fmt_pct(now["workload_share"]),
+            per_month=now["flagged_per_month"],
+        )
     )
 
 
@@ -455,25 +514,32 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
     saved: Indicator | None = draft["saved"]
     if saved:
         st.markdown(
-            f"**{saved.id} · v{saved.version}** ({saved.status}) by {saved.author} — {describe(saved.when)}"
+            _(
+                "**{id} · v{version}** ({status}) by {author} — {rule}",
+                id=saved.id,
+                version=saved.version,
+                status=status_label(saved.status),
+                author=saved.author,
+                rule=describe(saved.when),
+            )
         )
     raw = _definition_form(draft, ident)
-    st.markdown("**Condition**")
+    st.markdown(_("**Condition**"))
     _group_editor(draft["tree"], draft["tree"], prepared, fields)
     raw["when"] = editing.to_raw(draft["tree"], fields)
     indicator = None
     try:
         indicator = Indicator.from_dict(raw, fields)
     except IndicatorError as e:
-        st.error("The rule cannot be used yet:\n\n" + "\n".join(f"- {p}" for p in e.problems))
-    st.markdown("**What it matches (live, on the traffic)**")
+        st.error(_("The rule cannot be used yet:") + "\n\n" + "\n".join(f"- {p}" for p in e.problems))
+    st.markdown(_("**What it matches (live, on the traffic)**"))
     _live_counts(indicator, saved, prepared)
     principal = get_principal()
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    note = c1.text_input("Change note", key=f"ri_note_{draft['n']}", placeholder="what changed and why")
+    note = c1.text_input(_("Change note"), key=f"ri_note_{draft['n']}", placeholder=_("what changed and why"))
     if (
         c2.button(
-            "Save as new version",
+            _("Save as new version"),
             type="primary",
             key="risk_save",
             disabled=indicator is None or not can(principal, "write_indicators"),
@@ -487,7 +553,15 @@ def indicator_editor(ident: str, prepared: PreparedFrame | None) -> None:
             st.error(str(e))
         else:
             get_state().extras["risk.select"] = stored.id
-            flash("success", f"Saved {stored.id} v{stored.version} as a draft by {stored.author}.")
+            flash(
+                "success",
+                _(
+                    "Saved {id} v{version} as a draft by {author}.",
+                    id=stored.id,
+                    version=stored.version,
+                    author=stored.author,
+                ),
+            )
             st.rerun()
 
 
@@ -498,7 +572,15 @@ def _act(fn: Any, *args: Any, **kwargs: Any) -> None:
     except reg.ReviewError as e:
         st.error(str(e))
         return
-    flash("success", f"{ind.id} v{ind.version} is now {ind.status.replace('_', ' ')}.")
+    flash(
+        "success",
+        _(
+            "{id} v{version} is now {status}.",
+            id=ind.id,
+            version=ind.version,
+            status=status_label(ind.status),
+        ),
+    )
     st.rerun()
 
 
@@ -509,39 +591,57 @@ def review_panel(ident: str) -> None:
     latest = versions[-1]
     active = [v for v in versions if v.status == "active"]
     in_force = (
-        f"v{active[-1].version} is in force (approved by {active[-1].reviewer})"
+        _(
+            "v{version} is in force (approved by {reviewer})",
+            version=active[-1].version,
+            reviewer=active[-1].reviewer,
+        )
         if active
-        else "no version is in force"
+        else _("no version is in force")
     )
     st.markdown(
-        f"Latest **v{latest.version}** is **{latest.status.replace('_', ' ')}** (written by {latest.author}); {in_force}."
+        _(
+            "Latest **v{version}** is **{status}** (written by {author}); {in_force}.",
+            version=latest.version,
+            status=status_label(latest.status),
+            author=latest.author,
+            in_force=in_force,
+        )
     )
     st.caption(
-        f"You are **{principal.user}** ({principal.role}). A version is approved by someone other than its author."
+        _(
+            "You are **{user}** ({role}). A version is approved by someone other than its author.",
+            user=principal.user,
+            role=principal.role,
+        )
     )
     if not can(principal, "write_indicators") and not can(principal, "approve_indicators"):
-        st.caption("Your role may read the review but not take part in it.")
+        st.caption(_("Your role may read the review but not take part in it."))
         return
-    comment = st.text_input("Review comment", key=f"risk_comment_{ident}")
+    comment = st.text_input(_("Review comment"), key=f"risk_comment_{ident}")
     cols = st.columns(4)
     if latest.status == "draft":
-        if can(principal, "write_indicators") and cols[0].button("Submit for review", key="risk_submit"):
+        if can(principal, "write_indicators") and cols[0].button(_("Submit for review"), key="risk_submit"):
             _act(reg.submit, ident, comment=comment)
     elif latest.status == "in_review":
         if principal.user == latest.author:
             st.info(
-                f"Waiting for a review by someone other than you ({latest.author} wrote v{latest.version})."
+                _(
+                    "Waiting for a review by someone other than you ({author} wrote v{version}).",
+                    author=latest.author,
+                    version=latest.version,
+                )
             )
-            if cols[0].button("Withdraw", key="risk_withdraw"):
+            if cols[0].button(_("Withdraw"), key="risk_withdraw"):
                 _act(reg.withdraw, ident, comment=comment)
         elif can(principal, "approve_indicators"):
-            if cols[0].button("Approve", type="primary", key="risk_approve"):
+            if cols[0].button(_("Approve"), type="primary", key="risk_approve"):
                 _act(reg.approve, ident, comment=comment)
-            if cols[1].button("Reject", key="risk_reject"):
+            if cols[1].button(_("Reject"), key="risk_reject"):
                 _act(reg.reject, ident, comment=comment)
         else:
-            st.caption("Your role may draft indicators; approving them is for the roles that may approve.")
-    if active and cols[3].button(f"Retire v{active[-1].version}", key="risk_retire"):
+            st.caption(_("Your role may draft indicators; approving them is for the roles that may approve."))
+    if active and cols[3].button(_("Retire v{version}", version=active[-1].version), key="risk_retire"):
         _act(reg.retire, ident, comment=comment)
 
 
@@ -567,14 +667,15 @@ def versions_panel(ident: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     if len(nums) > 1:
         c1, c2 = st.columns(2)
-        a = c1.selectbox("From version", nums, index=len(nums) - 2, key=f"risk_diff_a_{ident}")
-        b = c2.selectbox("To version", nums, index=len(nums) - 1, key=f"risk_diff_b_{ident}")
+        a = c1.selectbox(_("From version"), nums, index=len(nums) - 2, key=f"risk_diff_a_{ident}")
+        b = c2.selectbox(_("To version"), nums, index=len(nums) - 1, key=f"risk_diff_b_{ident}")
         st.code(
-            diff_text(versions[nums.index(a)], versions[nums.index(b)]) or "(no difference)", language="diff"
+            diff_text(versions[nums.index(a)], versions[nums.index(b)]) or _("(no difference)"),
+            language="diff",
         )
     else:
-        st.caption("One version so far: a diff appears when there are two.")
-    st.markdown("**History**")
+        st.caption(_("One version so far: a diff appears when there are two."))
+    st.markdown(_("**History**"))
     st.dataframe(reg.review_log(get_store(), ident), hide_index=True, width="stretch")
 
 
@@ -583,13 +684,13 @@ def import_export_panel() -> None:
     store, principal = get_store(), get_principal()
     editor = can(principal, "write_indicators")
     up = st.file_uploader(
-        "Indicators file (.yaml or .xlsx)",
+        _("Indicators file (.yaml or .xlsx)"),
         type=["yaml", "yml", "xlsx"],
         key="risk_upload",
         disabled=not editor,
-        help=None if editor else "your role may read indicators but not import them",
+        help=None if editor else _("your role may read indicators but not import them"),
     )
-    if up is not None and editor and st.button("Import indicators", key="risk_import"):
+    if up is not None and editor and st.button(_("Import indicators"), key="risk_import"):
         tmp = Path(tempfile.mkdtemp(prefix="wb-risk-")) / Path(up.name).name
         tmp.write_bytes(up.getvalue())
         try:
@@ -604,14 +705,14 @@ def import_export_panel() -> None:
         c1, c2 = st.columns(2)
         stamp = f"{dt.date.today():%Y%m%d}"
         c1.download_button(
-            "Download YAML",
+            _("Download YAML"),
             indicators_to_yaml(latest),
             file_name=f"indicators-{stamp}.yaml",
             mime="application/yaml",
             key="risk_dl_yaml",
         )
         c2.download_button(
-            "Download Excel",
+            _("Download Excel"),
             indicators_workbook(latest, notes=[f"store: {store.url}"]),
             file_name=f"indicators-{stamp}.xlsx",
             key="risk_dl_xlsx",
@@ -620,7 +721,7 @@ def import_export_panel() -> None:
 
 
 # ------------------------------------------------------------------------------------ back-test
-@st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Back-testing ...")
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _backtest(
     url: str,
     version: tuple[int, ...],
@@ -646,16 +747,17 @@ def cached_backtest(
 ) -> BacktestResult:
     """A back-test of the store's traffic within the sidebar's filters, cached per traffic, filter,
     indicators and settings."""
-    return _backtest(
-        get_store().url,
-        data_version(*_SCOPED),
-        source,
-        indicators_to_yaml(indicators),
-        threshold,
-        split,
-        engine,
-        get_state().filter,
-    )
+    with st.spinner(_("Back-testing ...")):
+        return _backtest(
+            get_store().url,
+            data_version(*_SCOPED),
+            source,
+            indicators_to_yaml(indicators),
+            threshold,
+            split,
+            engine,
+            get_state().filter,
+        )
 
 
 def metrics_view(result: BacktestResult, period: str) -> pd.DataFrame:
@@ -683,13 +785,13 @@ def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
     long = h.melt(
         id_vars=["month"], value_vars=["matched", "seized_matched"], var_name="count", value_name="movements"
     )
-    long["count"] = long["count"].map({"matched": "flagged", "seized_matched": "seized among them"})
+    long["count"] = long["count"].map({"matched": _("flagged"), "seized_matched": _("seized among them")})
     bars = (
         alt.Chart(long)
         .mark_bar(opacity=0.85)
         .encode(
             x=alt.X("month:T", title=None),
-            y=alt.Y("movements:Q", title="movements", stack=None),
+            y=alt.Y("movements:Q", title=_("movements"), stack=None),
             color=alt.Color("count:N", scale=alt.Scale(range=["#9fb8cf", "#1F3B57"]), title=None),
             tooltip=["month:T", "count:N", "movements:Q"],
         )
@@ -703,7 +805,7 @@ def hits_chart(result: BacktestResult, rule: str) -> alt.LayerChart:
 
 
 # ------------------------------------------------------------------------------------ scoring
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Scoring ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
 def _score_stored(
     url: str,
     version: tuple[int, ...],
@@ -742,18 +844,19 @@ def score_stored(
 ) -> pd.DataFrame:
     """The store's traffic within the sidebar's filters scored with ``indicators`` (cached; the SQL
     engine returns rows with a hit only)."""
-    return _score_stored(
-        get_store().url,
-        data_version(*_SCOPED),
-        source,
-        indicators_to_yaml(indicators),
-        threshold,
-        engine,
-        get_state().filter,
-    )
+    with st.spinner(_("Scoring ...")):
+        return _score_stored(
+            get_store().url,
+            data_version(*_SCOPED),
+            source,
+            indicators_to_yaml(indicators),
+            threshold,
+            engine,
+            get_state().filter,
+        )
 
 
-@st.cache_resource(ttl=_TTL, max_entries=2, show_spinner="Reading the traffic file ...")
+@st.cache_resource(ttl=_TTL, max_entries=2, show_spinner=False)
 def _read_upload(name: str, digest: str, data: bytes) -> Any:
     from workbench.risk.traffic import read_traffic
 
@@ -767,7 +870,8 @@ def read_upload(upload: Any) -> Any:
     import hashlib
 
     data = upload.getvalue()
-    return _read_upload(upload.name, hashlib.sha256(data).hexdigest(), data)
+    with st.spinner(_("Reading the traffic file ...")):
+        return _read_upload(upload.name, hashlib.sha256(data).hexdigest(), data)
 
 
 def scored_view(
@@ -778,21 +882,28 @@ def scored_view(
     hits = int((scored["score"] > 0).sum())
     flagged = scored[scored["flagged"]]
     cols = st.columns(4)
-    cols[0].metric("Movements scored", f"{total if total is not None else len(scored):,}")
-    cols[1].metric("Flagged for control", f"{len(flagged):,}", help=f"score at or above {threshold:g}")
-    cols[2].metric("With at least one indicator", f"{hits:,}")
+    cols[0].metric(_("Movements scored"), _("{n:,}", n=total if total is not None else len(scored)))
+    cols[1].metric(
+        _("Flagged for control"),
+        _("{n:,}", n=len(flagged)),
+        help=_("score at or above {threshold:g}", threshold=threshold),
+    )
+    cols[2].metric(_("With at least one indicator"), _("{n:,}", n=hits))
     if "seized" in scored and scored["seized"].notna().any():
         found = int(flagged["seized"].fillna(False).astype(bool).sum())
         cols[3].metric(
-            "Seized among the flagged",
-            f"{found:,}",
-            help="known outcome in this traffic: the hit rate of the profile",
+            _("Seized among the flagged"),
+            _("{n:,}", n=found),
+            help=_("known outcome in this traffic: the hit rate of the profile"),
         )
     show = [c for c in ("rank", "score", "flagged", "fired", *SCORED_COLUMNS) if c in scored.columns]
     top = scored.head(limit)[show]
     st.caption(
-        f"The {len(top):,} highest scores, best first (download everything below). "
-        "Select a seized row to open its case."
+        _(
+            "The {n:,} highest scores, best first (download everything below). Select a seized row to open its "
+            "case.",
+            n=len(top),
+        )
     )
     event = st.dataframe(
         top,

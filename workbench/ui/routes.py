@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.exchange.writers import csv_bytes
+from workbench.i18n import N_, _, ngettext
 from workbench.routes.flows import (
     FlowBase,
     Selection,
@@ -40,7 +41,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
-from workbench.ui.widgets import open_case
+from workbench.ui.widgets import column_label, open_case
 
 __all__ = [
     "flow_base",
@@ -72,6 +73,15 @@ WINDOWS: dict[str, int | None] = {
     "12 months": 12,
     "24 months": 24,
 }
+#: What the window selector shows for each key of :data:`WINDOWS` (the keys stay the widget's values).
+WINDOW_LABELS: dict[str, str] = {
+    "cumulative": N_("cumulative"),
+    "1 month": N_("1 month"),
+    "3 months": N_("3 months"),
+    "6 months": N_("6 months"),
+    "12 months": N_("12 months"),
+    "24 months": N_("24 months"),
+}
 _TTL = 600
 #: What the Routes page reads: the seizure data.
 _CASES = ("cases",)
@@ -82,7 +92,7 @@ def _extras() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- data
-@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner="Grouping the routes ...")
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=N_("Grouping the routes ..."))
 def _flow_base(url: str, version: tuple[int, ...], flt: CaseFilter) -> FlowBase:
     return prepare_flows(loaders.seizure_frame(flt))
 
@@ -174,20 +184,22 @@ def _sent_notice(sent: dict[str, Any]) -> None:
     from workbench.routes.maps import node_name
 
     route = sent["route"]
-    what = (
-        f"The route **{node_name(route[0], 'country')} → {node_name(route[1], 'country')}** is drawn in gold "
-        "and its cases are listed below the map. "
-        if route
-        else ""
-    )
+    narrowed = dict(narrowed=sent["filter"].describe(), previous=sent["previous"].describe())
     text, button = st.columns([5, 1.3], vertical_alignment="center")
     text.info(
-        f"{what}The filter was narrowed to: {sent['filter'].describe()}. **Clear** goes back to: "
-        f"{sent['previous'].describe()}.",
+        _(
+            "The route **{origin} → {destination}** is drawn in gold and its cases are listed below the map. "
+            "The filter was narrowed to: {narrowed}. **Clear** goes back to: {previous}.",
+            origin=node_name(route[0], "country"),
+            destination=node_name(route[1], "country"),
+            **narrowed,
+        )
+        if route
+        else _("The filter was narrowed to: {narrowed}. **Clear** goes back to: {previous}.", **narrowed),
         icon=":material/alt_route:",
     )
     button.button(
-        "Clear", key="routes_clear_sent", on_click=_clear_sent, icon=":material/undo:", width="stretch"
+        _("Clear"), key="routes_clear_sent", on_click=_clear_sent, icon=":material/undo:", width="stretch"
     )
 
 
@@ -214,34 +226,52 @@ def map_options(base: FlowBase) -> MapOptions:
     specs: list[tuple[str, str, list[Any], Any, Any]] = [
         (
             "routes_mode",
-            "Flows",
+            _("Flows"),
             ["legs", "od"],
             "legs",
-            {"legs": "legs (each hop)", "od": "origin → destination"}.get,
+            lambda v: _({"legs": N_("legs (each hop)"), "od": N_("origin → destination")}[v]),
         ),
         (
             "routes_level",
-            "Level",
+            _("Level"),
             ["country", "region"],
             "country",
-            {"country": "country", "region": "WCO region"}.get,
+            lambda v: _({"country": N_("country"), "region": N_("WCO region")}[v]),
         ),
         (
             "routes_by",
-            "Colour",
+            _("Colour"),
             ["category", "none"],
             "category",
-            {"category": "by commodity category", "none": "one colour"}.get,
+            lambda v: _({"category": N_("by commodity category"), "none": N_("one colour")}[v]),
         ),
-        ("routes_width", "Width by", width_choices, "cases", lambda v: v.replace("quantity_", "quantity, ")),
+        (
+            "routes_width",
+            _("Width by"),
+            width_choices,
+            "cases",
+            lambda v: _("cases") if v == "cases" else _("quantity, {unit}", unit=v.removeprefix("quantity_")),
+        ),
         (
             "routes_shading",
-            "Shade countries by",
+            _("Shade countries by"),
             ["reported", "departing", "destined"],
             "reported",
-            lambda v: f"cases {v}",
+            lambda v: _(
+                {
+                    "reported": N_("cases reported"),
+                    "departing": N_("cases departing"),
+                    "destined": N_("cases destined"),
+                }[v]
+            ),
         ),
-        ("routes_hotspots", "Hotspots", ["heatmap", "off"], "heatmap", str),
+        (
+            "routes_hotspots",
+            _("Hotspots"),
+            ["heatmap", "off"],
+            "heatmap",
+            lambda v: _({"heatmap": N_("heatmap"), "off": N_("off")}[v]),
+        ),
     ]
     # two rows of four: seven controls in one row cut their choices short ("legs (each hop", ...)
     cols = [*st.columns(4), *st.columns(4)]
@@ -253,7 +283,7 @@ def map_options(base: FlowBase) -> MapOptions:
         values[key] = col.selectbox(label, options, key=key, format_func=fmt, on_change=_keep, args=(key,))
     _remember("routes_top", 40)
     top = cols[len(specs)].number_input(
-        "Top routes",
+        _("Top routes"),
         min_value=1,
         max_value=300,
         step=5,
@@ -294,7 +324,7 @@ def period_controls(base: FlowBase) -> tuple[int, int] | None:
     """Month slider, window length, step and play buttons; returns the window ``(first, last)``."""
     months = base.months
     if not months:
-        st.info("No seizure date in these cases.")
+        st.info(_("No seizure date in these cases."))
         return None
     ex = _extras()
     _remember("routes_window", "cumulative")
@@ -314,7 +344,7 @@ def period_controls(base: FlowBase) -> tuple[int, int] | None:
         [5.5, 1.4, 0.45, 1.0, 0.45], vertical_alignment="bottom"
     )
     month = c_slider.select_slider(
-        "Month",
+        _("Month"),
         options=months,
         key="routes_month",
         format_func=month_label,
@@ -322,24 +352,25 @@ def period_controls(base: FlowBase) -> tuple[int, int] | None:
         args=("routes_month",),
     )
     window_name = c_window.selectbox(
-        "Window",
+        _("Window"),
         list(WINDOWS),
         key="routes_window",
+        format_func=lambda w: _(WINDOW_LABELS[w]),
         on_change=_keep,
         args=("routes_window",),
-        help="cumulative: from the first month to the one on the slider; otherwise the months up to it",
+        help=_("cumulative: from the first month to the one on the slider; otherwise the months up to it"),
     )
-    c_back.button("◀", key="routes_back", on_click=_step, args=(months, -1), help="one month back")
+    c_back.button("◀", key="routes_back", on_click=_step, args=(months, -1), help=_("one month back"))
     playing = bool(ex.get("routes.playing"))
     c_play.button(
-        "Pause" if playing else "Play",
+        _("Pause") if playing else _("Play"),
         key="routes_play",
         on_click=_toggle_play,
         args=(months,),
         icon=":material/pause:" if playing else ":material/play_arrow:",
-        help="step through the months",
+        help=_("step through the months"),
     )
-    c_fwd.button("▶", key="routes_fwd", on_click=_step, args=(months, 1), help="one month forward")
+    c_fwd.button("▶", key="routes_fwd", on_click=_step, args=(months, 1), help=_("one month forward"))
     window = window_months(months, int(month), WINDOWS[window_name])
     return window
 
@@ -365,14 +396,20 @@ def _legend(data: MapData) -> None:
         )
 
     items = [f"{swatch(sc, tc)}{name.replace('_', ' ')}" for name, (sc, tc) in leg["colours"].items()]
-    items.append(f"{swatch(*leg['inferred'])}destination inferred")
+    items.append(swatch(*leg["inferred"]) + _("destination inferred"))
     st.markdown(
         "<div style='font-size:0.85rem;line-height:1.7'>" + " &nbsp; ".join(items) + "</div>",
         unsafe_allow_html=True,
     )
     st.caption(
-        f"{leg['direction'].capitalize()}; {leg['width']}; {leg['shading']}. {leg['inferred_note'].capitalize()}. "
-        "Dots: places of seizure, sized by cases. Click an arc, a place or a country to list its cases."
+        _(
+            "{direction}; {width}; {shading}. {inferred_note}. Dots: places of seizure, sized by cases. Click an "
+            "arc, a place or a country to list its cases.",
+            direction=leg["direction"].capitalize(),
+            width=leg["width"],
+            shading=leg["shading"],
+            inferred_note=leg["inferred_note"].capitalize(),
+        )
     )
 
 
@@ -390,11 +427,16 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
     view = ex["routes.view"]
     deck = _deck(*key, tuple(sorted(view.items())))
     shown = data.flows[["origin", "destination"]].drop_duplicates().shape[0]
-    what = "legs" if options.mode == "legs" else "origin → destination pairs"
-    st.caption(
-        f"**{data.window_label}**: {data.total_cases:,} cases; the {shown} busiest {what} drawn"
-        + (" (internal flows of a region are in the Flows tab)" if options.level == "region" else "")
-    )
+    values = dict(window=data.window_label, n=data.total_cases, shown=shown)
+    if options.mode == "legs":
+        caption = _("**{window}**: {n:,} cases; the {shown} busiest legs drawn", **values)
+    else:
+        caption = _(
+            "**{window}**: {n:,} cases; the {shown} busiest origin → destination pairs drawn", **values
+        )
+    if options.level == "region":
+        caption = _("{caption} (internal flows of a region are in the Flows tab)", caption=caption)
+    st.caption(caption)
     # the chart's widget state is gone after a page switch (e.g. a case was opened): its first empty
     # event then means "nothing picked yet", not "the user cleared the pick"
     fresh = MAP_KEY not in st.session_state
@@ -404,7 +446,7 @@ def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | No
         selection_mode="single-object",
         key=MAP_KEY,
         height=600,
-        alt="Map of trafficking routes: arcs between countries, places of seizure and hotspots",
+        alt=_("Map of trafficking routes: arcs between countries, places of seizure and hotspots"),
     )
     picked = selection_from_event(event, data)
     seen_token, seen = ex.get("routes.seen", (None, None))
@@ -429,16 +471,26 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
     """The cases behind the current selection; a row opens the case detail."""
     sel: Selection | None = _extras().get("routes.selection")
     if sel is None:
-        st.caption("Nothing selected: click an arc, a place of seizure or a country on the map.")
+        st.caption(_("Nothing selected: click an arc, a place of seizure or a country on the map."))
         return
     rows = cases_behind(base, sel, window)
     head, clear = st.columns([5, 1], vertical_alignment="bottom")
-    span = "all months" if window is None else f"{month_label(window[0])} to {month_label(window[1])}"
-    head.subheader(f"{len(rows):,} cases: {sel.describe()}", anchor=False)
-    clear.button("Clear selection", key="routes_clear", on_click=_clear_selection, icon=":material/close:")
+    span = (
+        _("all months")
+        if window is None
+        else _("{first} to {last}", first=month_label(window[0]), last=month_label(window[1]))
+    )
+    head.subheader(
+        ngettext("{n:,} case: {selection}", "{n:,} cases: {selection}", len(rows), selection=sel.describe()),
+        anchor=False,
+    )
+    clear.button(_("Clear selection"), key="routes_clear", on_click=_clear_selection, icon=":material/close:")
     st.caption(
-        f"Seizures {span}; newest first (500 at most). Routes marked (inferred) have a blank destination "
-        "taken as the reporting country. Select a row to open the case."
+        _(
+            "Seizures {span}; newest first (500 at most). Routes marked (inferred) have a blank destination "
+            "taken as the reporting country. Select a row to open the case.",
+            span=span,
+        )
     )
     table = cases_table(base, rows)
     event = st.dataframe(
@@ -448,7 +500,10 @@ def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="routes_cases",
-        column_config={"seizure_date": st.column_config.DateColumn("seizure date", format="YYYY-MM-DD")},
+        column_config={
+            "seizure_date": st.column_config.DateColumn(_("seizure date"), format="YYYY-MM-DD"),
+            **{c: st.column_config.Column(column_label(c)) for c in table.columns if c != "seizure_date"},
+        },
     )
     picked = event.selection.rows if event and event.selection else []
     if picked:
@@ -503,20 +558,21 @@ def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> N
     on the page does not recompute the betweenness)."""
     hubs = _hubs(get_store().url, data_version(*_CASES), flt, window, level)
     if hubs.empty:
-        st.info("No route in this period passes through a transit country.")
+        st.info(_("No route in this period passes through a transit country."))
         return
     st.dataframe(
         _pretty(hubs, level),
         hide_index=True,
         width="stretch",
         column_config={
-            "transit_cases": st.column_config.NumberColumn("cases through", format="%d"),
+            "hub": st.column_config.TextColumn(_("hub")),
+            "transit_cases": st.column_config.NumberColumn(_("cases through"), format="%d"),
             "share": st.column_config.ProgressColumn(
-                "share of cases", format="percent", min_value=0.0, max_value=1.0
+                _("share of cases"), format="percent", min_value=0.0, max_value=1.0
             ),
-            "pairs": st.column_config.NumberColumn("OD pairs connected"),
+            "pairs": st.column_config.NumberColumn(_("OD pairs connected")),
             "betweenness": st.column_config.ProgressColumn(
-                "betweenness",
+                _("betweenness"),
                 min_value=0.0,
                 max_value=float(max(hubs["betweenness"].max(), 1e-9)),
                 format="%.3f",
@@ -524,8 +580,10 @@ def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> N
         },
     )
     st.caption(
-        "Transit countries ranked by the cases routed through them (each case counted once per hub), with the "
-        "origin-destination pairs they connect and their betweenness on the graph of legs in this period."
+        _(
+            "Transit countries ranked by the cases routed through them (each case counted once per hub), with "
+            "the origin-destination pairs they connect and their betweenness on the graph of legs in this period."
+        )
     )
 
 
@@ -537,7 +595,7 @@ def emerging_table(em: pd.DataFrame, level: str) -> pd.DataFrame:
     """Emerging routes for reading: names, and growth as text ("new" when there was no case before,
     never "inf"), in the library's order (largest rise in cases first)."""
     out = _pretty(em, level)
-    out["growth"] = ["new" if pd.isna(g) else f"{g:.2f}×" for g in em["growth"]]
+    out["growth"] = [_("new") if pd.isna(g) else _("{growth:.2f}×", growth=g) for g in em["growth"]]
     return out
 
 
@@ -547,26 +605,26 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
 
     base = flow_base(flt)
     if window is None or not base.months:
-        st.info("No seizure date in these cases: nothing to compare.")
+        st.info(_("No seizure date in these cases: nothing to compare."))
         return
     c0, c1, c2, c3 = st.columns([1, 1, 1, 1.6])
     _remember("routes_compare", 12)
     length = c0.selectbox(
-        "Compare the last",
+        _("Compare the last"),
         COMPARE_MONTHS,
         key="routes_compare",
-        format_func=lambda n: f"{n} months",
+        format_func=lambda n: ngettext("{n} month", "{n} months", n),
         on_change=_keep,
         args=("routes_compare",),
-        help="The months up to the one on the slider, against as many months before them.",
+        help=_("The months up to the one on the slider, against as many months before them."),
     )
     _remember("routes_min_cases", 5)
     min_cases = c1.number_input(
-        "At least cases", 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",)
+        _("At least cases"), 1, 1000, key="routes_min_cases", on_change=_keep, args=("routes_min_cases",)
     )
     _remember("routes_growth", 1.5)
     growth = c2.number_input(
-        "Growth of monthly rate at least",
+        _("Growth of monthly rate at least"),
         1.0,
         20.0,
         step=0.25,
@@ -577,13 +635,22 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
     recent, baseline = comparison_windows(base.months, window[1], int(length))
     if baseline is None:
         st.info(
-            f"The data start in {month_label(base.months[0])}: there are no months before "
-            f"{month_label(recent[0])} to compare with. Move the month slider later or compare fewer months."
+            _(
+                "The data start in {start}: there are no months before {first} to compare with. Move the month "
+                "slider later or compare fewer months.",
+                start=month_label(base.months[0]),
+                first=month_label(recent[0]),
+            )
         )
         return
     c3.markdown(
-        f"**Before** {month_label(baseline[0])} to {month_label(baseline[1])}  \n"
-        f"**After** {month_label(recent[0])} to {month_label(recent[1])}"
+        _(
+            "**Before** {b_first} to {b_last}  \n**After** {a_first} to {a_last}",
+            b_first=month_label(baseline[0]),
+            b_last=month_label(baseline[1]),
+            a_first=month_label(recent[0]),
+            a_last=month_label(recent[1]),
+        )
     )
     em = _emerging(
         get_store().url,
@@ -598,10 +665,15 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
     )
     if em.empty:
         st.info(
-            f"No route has at least {int(min_cases)} cases from {month_label(recent[0])} to "
-            f"{month_label(recent[1])} and a monthly rate {float(growth):g}× that of the months before (or "
-            "no case before). Lower **At least cases** or **Growth**, compare more months, or widen the "
-            "filter in the sidebar."
+            _(
+                "No route has at least {n} cases from {first} to {last} and a monthly rate {growth:g}× that of "
+                "the months before (or no case before). Lower **At least cases** or **Growth**, compare more "
+                "months, or widen the filter in the sidebar.",
+                n=int(min_cases),
+                first=month_label(recent[0]),
+                last=month_label(recent[1]),
+                growth=float(growth),
+            )
         )
         return
     st.dataframe(
@@ -609,34 +681,45 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
         hide_index=True,
         width="stretch",
         column_config={
+            "origin": st.column_config.TextColumn(_("origin")),
+            "destination": st.column_config.TextColumn(_("destination")),
+            "before": st.column_config.NumberColumn(_("before")),
+            "after": st.column_config.NumberColumn(_("after")),
             "rise": st.column_config.NumberColumn(
-                "rise (cases)",
+                _("rise (cases)"),
                 format="%.0f",
-                help="Cases after beyond what the monthly rate before gives: the order of the rows.",
+                help=_("Cases after beyond what the monthly rate before gives: the order of the rows."),
             ),
             "growth": st.column_config.TextColumn(
-                "growth ×", help="Ratio of monthly rates; new: no case in the months before."
+                _("growth ×"), help=_("Ratio of monthly rates; new: no case in the months before.")
             ),
         },
     )
     st.caption(
-        "Before/after: cases in the two periods (the evidence); largest rise in cases first; growth compares "
-        "cases per month; new routes had no case before."
+        _(
+            "Before/after: cases in the two periods (the evidence); largest rise in cases first; growth "
+            "compares cases per month; new routes had no case before."
+        )
     )
 
 
 def flows_table(data: MapData) -> None:
     if data.flows.empty:
-        st.info("No route in this period.")
+        st.info(_("No route in this period."))
         return
     st.dataframe(
         _pretty(data.flows, data.options.level),
         hide_index=True,
         width="stretch",
-        column_config={"share": st.column_config.NumberColumn("share", format="percent")},
+        column_config={
+            "origin": st.column_config.TextColumn(_("origin")),
+            "destination": st.column_config.TextColumn(_("destination")),
+            "cases": st.column_config.NumberColumn(_("cases")),
+            "share": st.column_config.NumberColumn(_("share"), format="percent"),
+        },
     )
     st.download_button(
-        "Download flows (CSV)",
+        _("Download flows (CSV)"),
         data=csv_bytes(data.flows),
         file_name=f"flows-{dt.date.today():%Y%m%d}.csv",
         mime="text/csv",
@@ -648,14 +731,21 @@ def export_panel(data: MapData, flt: CaseFilter) -> None:
     """PNG and standalone HTML of the current map, generated when the button is clicked."""
     from workbench.routes.maps import map_html, map_png
 
-    what = "legs" if data.options.mode == "legs" else "origin → destination"
-    title = f"Trafficking routes ({what}), {data.window_label}"
-    subtitle = f"{data.total_cases:,} cases · filter: {flt.describe()} · top {data.options.top} routes"
+    if data.options.mode == "legs":
+        title = _("Trafficking routes (legs), {window}", window=data.window_label)
+    else:
+        title = _("Trafficking routes (origin → destination), {window}", window=data.window_label)
+    subtitle = _(
+        "{n:,} cases · filter: {filter} · top {top} routes",
+        n=data.total_cases,
+        filter=flt.describe(),
+        top=data.options.top,
+    )
     stamp = f"{dt.date.today():%Y%m%d}"
     view = dict(_extras().get("routes.view", DEFAULT_VIEW))
     c1, c2 = st.columns(2)
     c1.download_button(
-        "Map as PNG",
+        _("Map as PNG"),
         data=lambda: map_png(data, title=title, subtitle=subtitle),
         file_name=f"routes-{stamp}.png",
         mime="image/png",
@@ -663,7 +753,7 @@ def export_panel(data: MapData, flt: CaseFilter) -> None:
         key="routes_png",
     )
     c2.download_button(
-        "Map as HTML (opens offline)",
+        _("Map as HTML (opens offline)"),
         data=lambda: map_html(
             route_deck(data, view), title=title, subtitle=subtitle, legend=legend_entries(data)
         ),
@@ -672,4 +762,6 @@ def export_panel(data: MapData, flt: CaseFilter) -> None:
         icon=":material/public:",
         key="routes_html",
     )
-    st.caption("The PNG is drawn on the server; the HTML file carries deck.gl itself and needs no network.")
+    st.caption(
+        _("The PNG is drawn on the server; the HTML file carries deck.gl itself and needs no network.")
+    )

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.store.search import search
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
@@ -25,7 +25,7 @@ from workbench.ui.state import get_state
 
 __all__ = ["search_box", "hit_cases", "PLACEHOLDER"]
 
-PLACEHOLDER = "name, phone, address, passport, registration, case id, place, flight or plate …"
+PLACEHOLDER = N_("name, phone, address, passport, registration, case id, place, flight or plate …")
 
 
 def _found(text: str, key: str, kinds: Sequence[str] | None) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.i18n import _
+
 __all__ = ["serve", "APP"]
 
 #: The entry script (the app runs from the repository).
@@ -21,7 +23,9 @@ APP = Path(__file__).resolve().parents[2] / "app.py"
 def serve(port: int = 8501, address: str | None = None, extra: list[str] | None = None) -> None:
     """Start the Streamlit server on ``port`` (blocks until it stops)."""
     if not APP.exists():
-        raise FileNotFoundError(f"{APP}: the app's entry script is not there; run from the repository")
+        raise FileNotFoundError(
+            _("{app}: the app's entry script is not there; run from the repository", app=APP)
+        )
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 

@@ -12,7 +12,7 @@ import datetime as dt
 
 import streamlit as st
 
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import Principal
 from workbench.training import courses
 from workbench.training.packs import Pack, Question, list_packs, load_pack
@@ -22,13 +22,13 @@ from workbench.ui.resources import get_home_store, sandbox_in_use, use_sandbox
 __all__ = ["exercise", "course_admin"]
 
 _KIND_HELP = {
-    "exact": "One value.",
-    "one_of": "One value.",
-    "numeric": "A number.",
-    "set": "Values separated by commas.",
-    "ranked": "Values separated by commas, first the highest.",
-    "date_range": "Two dates, YYYY-MM-DD, separated by a comma: the first and the last.",
-    "product": "Marking: ...; Key judgement: ...; cited items as '- [B2] case ...' lines.",
+    "exact": N_("One value."),
+    "one_of": N_("One value."),
+    "numeric": N_("A number."),
+    "set": N_("Values separated by commas."),
+    "ranked": N_("Values separated by commas, first the highest."),
+    "date_range": N_("Two dates, YYYY-MM-DD, separated by a comma: the first and the last."),
+    "product": N_("Marking: ...; Key judgement: ...; cited items as '- [B2] case ...' lines."),
 }
 
 
@@ -51,7 +51,7 @@ def _question(
 ) -> None:
     store = get_home_store()
     with st.container(border=True):
-        st.markdown(f"**{q.id}** · {q.text}")
+        st.markdown(f"**{q.id}** · {_(q.text)}")  # the pack's text, extracted from its YAML
         st.caption(
             _(
                 "{points} points · {left} of {n} attempts left · {kind}",
@@ -62,7 +62,7 @@ def _question(
             )
         )
         for text in courses.hints_bought(store, course, pack.id, q.id, by=principal):
-            st.info(text, icon=":material/lightbulb:")
+            st.info(_(text), icon=":material/lightbulb:")
         widget = st.text_area if q.kind == "product" else st.text_input
         value = widget(_("Your answer"), key=f"training_answer_{pack.id}_{q.id}")
         c1, c2, c3 = st.columns(3)
@@ -94,16 +94,24 @@ def exercise(principal: Principal) -> None:
     name = st.selectbox(_("Course"), names, key="training_course")
     course = next(c for c in mine if c.name == name)
     pack_id = st.selectbox(
-        _("Scenario"), course.packs, format_func=lambda p: load_pack(p).title, key="training_pack"
+        _("Scenario"), course.packs, format_func=lambda p: _(load_pack(p).title), key="training_pack"
     )
     pack = load_pack(pack_id)
     grade, states = courses.exercise_state(store, course.name, pack.id, by=principal)
-    st.metric(_("Score"), f"{grade.earned:g} / {grade.possible}", f"{grade.percent:g} %")
+    st.metric(
+        _("Score"),
+        _("{earned:g} / {possible}", earned=grade.earned, possible=grade.possible),
+        _("{percent:g} %", percent=grade.percent),
+    )
     _sandbox_panel(course.name, pack, principal)
     st.subheader(_("Brief"))
     st.markdown(
-        f"**{_('Persona')}:** {pack.persona}\n\n**{_('Situation')}:** {pack.situation}\n\n"
-        f"**{_('Tasking')}:** {pack.tasking}"
+        _(
+            "**Persona:** {persona}\n\n**Situation:** {situation}\n\n**Tasking:** {tasking}",
+            persona=_(pack.persona),
+            situation=_(pack.situation),
+            tasking=_(pack.tasking),
+        )
     )
     st.subheader(_("Questions"))
     for q, state in zip(pack.questions, states, strict=True):
@@ -117,7 +125,7 @@ def _create(principal: Principal) -> None:
         packs = st.multiselect(
             _("Scenario packs"),
             [p.id for p in list_packs()],
-            format_func=lambda p: load_pack(p).title,
+            format_func=lambda p: _(load_pack(p).title),
             key="training_new_packs",
         )
         if st.form_submit_button(_("Create the course")):
@@ -166,17 +174,19 @@ def _debrief(course: courses.Course, principal: Principal) -> None:
         return
     d = courses.debrief(store, course.name, trainee, pack_id, by=principal)
     st.metric(
-        _("Score of {t}", t=trainee), f"{d.grade.earned:g} / {d.grade.possible}", f"{d.grade.percent:g} %"
+        _("Score of {t}", t=trainee),
+        _("{earned:g} / {possible}", earned=d.grade.earned, possible=d.grade.possible),
+        _("{percent:g} %", percent=d.grade.percent),
     )
     st.dataframe(d.questions, hide_index=True, width="stretch")
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{_('Path of {t}', t=trainee)}**")
+        st.markdown(_("**Path of {t}**", t=trainee))
         st.dataframe(d.path, hide_index=True, width="stretch")
     with right:
-        st.markdown(f"**{_('Model path')}**")
+        st.markdown(_("**Model path**"))
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(d.model_path, 1)))
-    st.markdown(f"**{_('Model answer')}**")
+    st.markdown(_("**Model answer**"))
     st.markdown(d.model_answer)
     if st.button(_("Reset the sandbox of {t}", t=trainee), key="training_reset"):
         reset_sandbox(store, course.name, pack_id, trainee, by=principal)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from workbench.i18n import N_, _, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
@@ -74,24 +75,41 @@ _CASES = ("cases",)
 _ROOT = Path(__file__).resolve().parents[2]
 _NONE = "(none)"
 _VIEWS = {"lines": "line", "stacked areas": "area", "stacked bars": "bar", "small multiples": "multiples"}
+#: What the chart selector shows for each key of :data:`_VIEWS` (the keys stay the widget's values).
+_VIEW_LABELS = {
+    "lines": N_("lines"),
+    "stacked areas": N_("stacked areas"),
+    "stacked bars": N_("stacked bars"),
+    "small multiples": N_("small multiples"),
+}
 _SHOW = {
     "values": None,
     "change on previous period (%)": "change_pct",
     "change on a year before (%)": "yoy_pct",
 }
+_SHOW_LABELS = {
+    "values": N_("values"),
+    "change on previous period (%)": N_("change on previous period (%)"),
+    "change on a year before (%)": N_("change on a year before (%)"),
+}
 #: What the movers compare with, the shares the methods view shows, the seasons it profiles.
-_COMPARE = {"year": "the same period a year before", "previous": "the previous period"}
-_SHARES = {"case_share": "cases", "quantity_share": "quantity", "value_share": "estimated value"}
-_SEASONS = {"M": "month", "Q": "quarter", "D": "weekday"}
+_COMPARE = {"year": N_("the same period a year before"), "previous": N_("the previous period")}
+_SHARES = {"case_share": N_("cases"), "quantity_share": N_("quantity"), "value_share": N_("estimated value")}
+_SEASONS = {"M": N_("month"), "Q": N_("quarter"), "D": N_("weekday")}
 
 
 def _split_label(name: str) -> str:
-    return _NONE if name == _NONE else SPLITS[name].label
+    return _("(none)") if name == _NONE else _(SPLITS[name].label)
+
+
+def _frequency(freq: str) -> str:
+    """The period's name (month, quarter, ...) in the language in force."""
+    return _(FREQUENCIES[freq])
 
 
 def enforcement_note() -> None:
     """The caveat every trend view shows."""
-    st.info(ENFORCEMENT_NOTE, icon=":material/policy:")
+    st.info(_(ENFORCEMENT_NOTE), icon=":material/policy:")
 
 
 def routes_page_available() -> bool:
@@ -131,7 +149,7 @@ def series_for(
     return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit)
 
 
-@st.cache_data(ttl=_TTL, max_entries=16, show_spinner="Testing every series for a rise ...")
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _emerging(
     url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
 ) -> EmergingResult:
@@ -148,10 +166,11 @@ def _emerging(
 
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
     """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
-    return _emerging(get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count)
+    with st.spinner(_("Testing every series for a rise ...")):
+        return _emerging(get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count)
 
 
-@st.cache_resource(ttl=_TTL, max_entries=32, show_spinner="Building the report ...")
+@st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
 def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str) -> ReportResult:
     frame = loaders.seizure_frame(flt)
     # the year-on-year report compares with the same days a year before, outside a period filter
@@ -169,7 +188,7 @@ def _downloads(
     today = f"{dt.date.today():%Y%m%d}"
     if excel is not None:
         row.download_button(
-            "Excel",
+            _("Excel"),
             data=excel,
             file_name=f"{stem}-{today}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -179,7 +198,7 @@ def _downloads(
         )
     if table is not None:
         row.download_button(
-            "CSV",
+            _("CSV"),
             data=lambda: table_csv(table),
             file_name=f"{stem}-{today}.csv",
             mime="text/csv",
@@ -189,7 +208,7 @@ def _downloads(
         )
     if chart is not None:
         row.download_button(
-            "PNG",
+            _("PNG"),
             data=lambda: charts.chart_png(chart),
             file_name=f"{stem}-{today}.png",
             mime="image/png",
@@ -198,7 +217,7 @@ def _downloads(
             on_click="ignore",
         )
         row.download_button(
-            "SVG",
+            _("SVG"),
             data=lambda: charts.chart_svg(chart).encode("utf-8"),
             file_name=f"{stem}-{today}.svg",
             mime="image/svg+xml",
@@ -239,14 +258,14 @@ def builder_panel(flt: CaseFilter) -> None:
     frame = loaders.seizure_frame(flt)
     c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1, 1.2, 0.8])
     measure = c1.selectbox(
-        "Measure",
+        _("Measure"),
         list(MEASURES),
-        format_func=MEASURES.__getitem__,
+        format_func=lambda m: _(MEASURES[m]),
         key="trends_measure",
         persist_state="session",
     )
     split = c2.selectbox(
-        "Split by",
+        _("Split by"),
         [_NONE, *SPLITS],
         format_func=_split_label,
         index=1,
@@ -254,23 +273,29 @@ def builder_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     freq = c3.selectbox(
-        "Period",
+        _("Period"),
         list(FREQUENCIES),
         index=2,
-        format_func=FREQUENCIES.__getitem__,
+        format_func=_frequency,
         key="trends_freq",
         persist_state="session",
     )
-    view = c4.selectbox("Chart", list(_VIEWS), key="trends_view", persist_state="session")
+    view = c4.selectbox(
+        _("Chart"),
+        list(_VIEWS),
+        format_func=lambda v: _(_VIEW_LABELS[v]),
+        key="trends_view",
+        persist_state="session",
+    )
     top = int(
         c5.number_input(
-            "Series",
+            _("Series"),
             1,
             30,
             8,
             key="trends_top",
             persist_state="session",
-            help="largest N; the rest are (other)",
+            help=_("largest N; the rest are (other)"),
         )
     )
     unit = None
@@ -279,40 +304,50 @@ def builder_panel(flt: CaseFilter) -> None:
         units = sorted(frame["unit"].dropna().astype("string").unique().tolist())
         default = main_unit(frame)
         unit = c6.selectbox(
-            "Unit",
+            _("Unit"),
             units,
             index=units.index(default) if default in units else 0,
             key="trends_unit",
-            help="Quantities are never added across units.",
+            help=_("Quantities are never added across units."),
         )
     else:
         c7, c8 = st.columns([3.8, 1.2], vertical_alignment="bottom")
     show = c7.segmented_control(
-        "Show", list(_SHOW), default="values", key="trends_show", persist_state="session"
+        _("Show"),
+        list(_SHOW),
+        format_func=lambda v: _(_SHOW_LABELS[v]),
+        default="values",
+        key="trends_show",
+        persist_state="session",
     )
-    rolling = c8.toggle("Rolling mean (3)", key="trends_rolling", persist_state="session")
+    rolling = c8.toggle(_("Rolling mean (3)"), key="trends_rolling", persist_state="session")
     by = () if split == _NONE else (split,)
     series = series_for(flt, by, freq, measure, top if by else None, unit)
     if series.empty:
-        st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+        st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
         return
     changes = with_changes(series, measure, window=3)
     if by:
         values = [v for v in series[split].astype("string").unique()]
         picked = st.multiselect(
-            "Only these series",
+            _("Only these series"),
             values,
             format_func=lambda v: value_label(split, v),
             key="trends_values",
-            placeholder="all shown",
+            placeholder=_("all shown"),
         )
         if picked:
             changes = changes[changes[split].astype("string").isin(picked)]
     column = _SHOW.get(show or "values") or measure
-    what = f"quantity ({unit})" if measure == "quantity" and unit else MEASURES[measure]
-    title = f"{what} per {FREQUENCIES[freq]}" + (f" by {SPLITS[split].label}" if by else "")
+    what = _("quantity ({unit})", unit=unit) if measure == "quantity" and unit else _(MEASURES[measure])
+    if by:
+        title = _(
+            "{what} per {period} by {split}", what=what, period=_frequency(freq), split=_split_label(split)
+        )
+    else:
+        title = _("{what} per {period}", what=what, period=_frequency(freq))
     if column != measure:
-        title = f"{show} — {title}"
+        title = _("{shown} — {title}", shown=_(_SHOW_LABELS[show or "values"]), title=title)
     chart: alt.Chart | alt.LayerChart | alt.FacetChart
     if _VIEWS[view] == "multiples" and by:
         chart = charts.small_multiples(changes, column, title=title)
@@ -329,13 +364,16 @@ def builder_panel(flt: CaseFilter) -> None:
     chart = charts.with_subtitle(
         chart,
         [
-            f"Period: {span_label(periods.min().start_time, periods.max().end_time.normalize())}",
-            f"Filter: {flt.replace(date_from=None, date_to=None).describe()}",
+            _(
+                "Period: {span}",
+                span=span_label(periods.min().start_time, periods.max().end_time.normalize()),
+            ),
+            _("Filter: {filter}", filter=flt.replace(date_from=None, date_to=None).describe()),
         ],
     )
     st.altair_chart(chart, width="stretch", key="trends_chart")
     table = _for_display(changes)
-    with st.expander("Table", expanded=False):
+    with st.expander(_("Table"), expanded=False):
         st.dataframe(table, hide_index=True, width="stretch")
     _downloads(f"trend-{measure}-{split}-{freq}".replace("_", "-"), "trends_dl", table=table, chart=chart)
 
@@ -345,11 +383,11 @@ def movers_panel(flt: CaseFilter) -> None:
     """The series that moved most in the last complete period."""
     frame = loaders.seizure_frame(flt)
     if frame.empty:
-        st.warning("No case matches the filters.")
+        st.warning(_("No case matches the filters."))
         return
     c1, c2, c3, c4 = st.columns(4)
     split = c1.selectbox(
-        "Split by",
+        _("Split by"),
         list(SPLITS),
         format_func=_split_label,
         index=1,
@@ -357,21 +395,21 @@ def movers_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     freq = c2.selectbox(
-        "Period",
+        _("Period"),
         ["M", "Q", "Y"],
         index=1,
-        format_func=FREQUENCIES.__getitem__,
+        format_func=_frequency,
         key="movers_freq",
         persist_state="session",
     )
     compare = c3.selectbox(
-        "Compared with",
+        _("Compared with"),
         list(_COMPARE),
-        format_func=_COMPARE.__getitem__,
+        format_func=lambda c: _(_COMPARE[c]),
         key="movers_compare",
         persist_state="session",
     )
-    n = int(c4.number_input("Rows", 5, 50, 15, key="movers_n", persist_state="session"))
+    n = int(c4.number_input(_("Rows"), 5, 50, 15, key="movers_n", persist_state="session"))
     observed = ReportContext.of(frame, flt)
     periods = (
         movers_periods(observed.start, observed.end, freq, compare)
@@ -380,8 +418,12 @@ def movers_panel(flt: CaseFilter) -> None:
     )
     if periods is None:
         st.info(
-            f"The period in the sidebar ({observed.period_label()}) holds no whole {FREQUENCIES[freq]}: "
-            "choose a shorter period here or widen the dates."
+            _(
+                "The period in the sidebar ({period}) holds no whole {unit}: choose a shorter period here or "
+                "widen the dates.",
+                period=observed.period_label(),
+                unit=_frequency(freq),
+            )
         )
         return
     last, earlier = periods
@@ -394,23 +436,29 @@ def movers_panel(flt: CaseFilter) -> None:
     movers = top_movers(series, "cases", period=last, compare=compare, n=n)
     label, earlier_label = period_labels(pd.PeriodIndex([last, earlier])).tolist()
     st.caption(
-        f"Cases in {label} (the last whole {FREQUENCIES[freq]} of {observed.period_label()}) against "
-        f"{earlier_label}."
+        _(
+            "Cases in {label} (the last whole {unit} of {period}) against {earlier}.",
+            label=label,
+            unit=_frequency(freq),
+            period=observed.period_label(),
+            earlier=earlier_label,
+        )
     )
     if movers.empty:
-        st.info("Nothing moved in that period.")
+        st.info(_("Nothing moved in that period."))
         return
-    chart = charts.movers_chart(movers, [split], title=f"Largest changes in cases, {label}")
+    chart = charts.movers_chart(movers, [split], title=_("Largest changes in cases, {label}", label=label))
     st.altair_chart(chart, width="stretch")
     table = tidy_numbers(
         movers.assign(**{split: [value_label(split, v) for v in movers[split].astype("string")]})
         .drop(columns="period")
         .rename(
             columns={
-                split: SPLITS[split].label,
-                "current": f"cases {label}",
-                "before": f"cases {earlier_label}",
-                "change_pct": "change %",
+                split: _split_label(split),
+                "current": _("cases {period}", period=label),
+                "before": _("cases {period}", period=earlier_label),
+                "change_pct": _("change %"),
+                "change": _("change"),
             }
         )
     )
@@ -423,37 +471,52 @@ def methods_panel(flt: CaseFilter) -> None:
     """Share of cases and of quantity by detection method (or concealment, mode), per transport mode etc."""
     frame = loaders.seizure_frame(flt)
     if frame.empty:
-        st.warning("No case matches the filters.")
+        st.warning(_("No case matches the filters."))
         return
     c1, c2, c3 = st.columns(3)
     methods = ["detection_method", "concealment_method", "transport_mode"]
     method = c1.selectbox(
-        "Method", methods, format_func=_split_label, key="methods_method", persist_state="session"
+        _("Method"), methods, format_func=_split_label, key="methods_method", persist_state="session"
     )
     withins = [
         w for w in ("transport_mode", "commodity_category", "wco_region", "detection_method") if w != method
     ]
     within = c2.selectbox(
-        "Per", [*withins, _NONE], format_func=_split_label, key="methods_within", persist_state="session"
+        _("Per"), [*withins, _NONE], format_func=_split_label, key="methods_within", persist_state="session"
     )
     what = c3.selectbox(
-        "Share of",
+        _("Share of"),
         list(_SHARES),
-        format_func=_SHARES.__getitem__,
+        format_func=lambda s: _(_SHARES[s]),
         key="methods_value",
         persist_state="session",
     )
     within_split = None if within == _NONE else within
     shares = method_shares(frame, method, within_split)
     unit = shares["unit"].iloc[0] if len(shares) else None
-    title = f"Share of {'cases' if what == 'case_share' else 'quantity (' + str(unit) + ')' if what == 'quantity_share' else 'value'} by {SPLITS[method].label}"
+    if what == "case_share":
+        share = _("cases")
+    elif what == "quantity_share":
+        share = _("quantity ({unit})", unit=unit)
+    else:
+        share = _("value")
     if within_split:
-        title += f", per {SPLITS[within_split].label}"
+        title = _(
+            "Share of {share} by {method}, per {within}",
+            share=share,
+            method=_split_label(method),
+            within=_split_label(within_split),
+        )
+    else:
+        title = _("Share of {share} by {method}", share=share, method=_split_label(method))
     chart = charts.shares_chart(shares, method, within_split, what, title=title)
     st.altair_chart(chart, width="stretch")
     st.caption(
-        "A method with a larger share of the quantity than of the cases finds the large seizures. "
-        f"Quantities are in {unit} only (other units are left out of the quantity shares)."
+        _(
+            "A method with a larger share of the quantity than of the cases finds the large seizures. "
+            "Quantities are in {unit} only (other units are left out of the quantity shares).",
+            unit=unit,
+        )
     )
     table = shares_table(shares, method, within_split)
     st.dataframe(
@@ -527,42 +590,49 @@ def emerging_panel(flt: CaseFilter) -> None:
     state = get_state()
     c1, c2, c3, c4 = st.columns(4)
     freq = c1.selectbox(
-        "Period",
+        _("Period"),
         ["Q", "M"],
-        format_func=FREQUENCIES.__getitem__,
+        format_func=_frequency,
         key="emerging_freq",
         persist_state="session",
     )
     baseline = int(
-        c2.number_input("Baseline periods", 3, 24, 8, key="emerging_baseline", persist_state="session")
+        c2.number_input(_("Baseline periods"), 3, 24, 8, key="emerging_baseline", persist_state="session")
     )
     fdr = c3.selectbox(
-        "False discovery rate",
+        _("False discovery rate"),
         [0.01, 0.05, 0.10],
         index=1,
         key="emerging_fdr",
         persist_state="session",
-        help="Expected share of false flags among all flags (Benjamini-Hochberg).",
+        help=_("Expected share of false flags among all flags (Benjamini-Hochberg)."),
     )
-    min_count = int(c4.number_input("Minimum cases", 1, 100, 5, key="emerging_min", persist_state="session"))
+    min_count = int(
+        c4.number_input(_("Minimum cases"), 1, 100, 5, key="emerging_min", persist_state="session")
+    )
     if loaders.seizure_frame(flt).empty:
-        st.warning("No case matches the filters.")
+        st.warning(_("No case matches the filters."))
         return
     try:
         result = emerging_for(flt, freq, baseline, float(fdr), min_count)
     except ValueError as e:
         st.warning(
-            f"Emerging trends need a longer period than the filters leave: {e}. Widen the period in the "
-            "sidebar or lower the baseline periods."
+            _(
+                "Emerging trends need a longer period than the filters leave: {error}. Widen the period in the "
+                "sidebar or lower the baseline periods.",
+                error=e,
+            )
         )
         return
     st.markdown(f"**{result.describe()}**")
-    with st.expander("Method", expanded=False):
-        st.markdown(METHOD)
+    with st.expander(_("Method"), expanded=False):
+        st.markdown(_(METHOD))
         od = ", ".join(f"{k}: {v:.3f}" for k, v in result.overdispersion.items())
-        st.caption(f"Overdispersion α estimated per kind of series: {od}. Details in docs/trends.md.")
+        st.caption(
+            _("Overdispersion α estimated per kind of series: {od}. Details in docs/trends.md.", od=od)
+        )
     if not result.flags:
-        st.info("No series rose beyond what its baseline and noise explain.")
+        st.info(_("No series rose beyond what its baseline and noise explain."))
         return
     table = result.table()
     shown = pd.DataFrame(
@@ -582,11 +652,12 @@ def emerging_panel(flt: CaseFilter) -> None:
         selection_mode="single-row",
         key="emerging_table",
         column_config={
-            "series": st.column_config.TextColumn("flagged series", width="large"),
-            "expected": st.column_config.NumberColumn(format="%.1f"),
-            "observed / expected": st.column_config.NumberColumn(format="%.1f×"),
+            "series": st.column_config.TextColumn(_("flagged series"), width="large"),
+            "cases": st.column_config.NumberColumn(_("cases")),
+            "expected": st.column_config.NumberColumn(_("expected"), format="%.1f"),
+            "observed / expected": st.column_config.NumberColumn(_("observed / expected"), format="%.1f×"),
             "q": st.column_config.TextColumn(
-                "q (false discovery)", help="Benjamini-Hochberg adjusted p-value"
+                _("q (false discovery)"), help=_("Benjamini-Hochberg adjusted p-value")
             ),
         },
     )
@@ -597,7 +668,7 @@ def emerging_panel(flt: CaseFilter) -> None:
     flag = next((f for f in result.flags if f.label == chosen), None)
     _downloads("emerging-trends", "emerging_dl", table=table)
     if flag is None:
-        st.caption("Select a row to see its chart.")
+        st.caption(_("Select a row to see its chart."))
         return
     series = flag_series(loaders.seizure_frame(flt), flag, freq)
     chart = charts.flag_chart(series, flag)
@@ -606,18 +677,22 @@ def emerging_panel(flt: CaseFilter) -> None:
     if routes_page_available():
         route = flag.route()
         label = (
-            f"Show {value_label('route', ' → '.join(route))} on the Routes map"
+            _("Show {route} on the Routes map", route=value_label("route", " → ".join(route)))
             if route
-            else "Show on the Routes map"
+            else _("Show on the Routes map")
         )
         if st.button(label, icon=":material/map:", key="emerging_to_routes"):
             _go_to_routes(flag)
         st.caption(
-            f"Narrows the sidebar filter to this series from {flag.baseline_start} to {flag.period_end}; "
-            "the Routes page can restore the filter you had."
+            _(
+                "Narrows the sidebar filter to this series from {start} to {end}; the Routes page can restore "
+                "the filter you had.",
+                start=flag.baseline_start,
+                end=flag.period_end,
+            )
         )
     else:
-        st.caption("The Routes map is not part of this app, so there is no map link.")
+        st.caption(_("The Routes map is not part of this app, so there is no map link."))
 
 
 # ------------------------------------------------------------------------------------ season
@@ -625,18 +700,18 @@ def seasonal_panel(flt: CaseFilter) -> None:
     """The seasonal profile by month, quarter or weekday, overall or for the largest series."""
     frame = loaders.seizure_frame(flt)
     if frame.empty:
-        st.warning("No case matches the filters.")
+        st.warning(_("No case matches the filters."))
         return
     c1, c2 = st.columns(2)
     freq = c1.selectbox(
-        "Season",
+        _("Season"),
         list(_SEASONS),
-        format_func=_SEASONS.__getitem__,
+        format_func=lambda s: _(_SEASONS[s]),
         key="season_freq",
         persist_state="session",
     )
     split = c2.selectbox(
-        "Split by (largest 4)",
+        _("Split by (largest 4)"),
         [_NONE, "commodity_category", "transport_mode", "wco_region"],
         format_func=_split_label,
         key="season_split",
@@ -651,11 +726,13 @@ def seasonal_panel(flt: CaseFilter) -> None:
     profile = seasonal_profile(sub, freq, by=by)
     if by:
         profile = profile[profile[split].isin(totals.index)]
-    chart = charts.seasonal_chart(profile, title="Seasonal profile (1 = average)")
+    chart = charts.seasonal_chart(profile, title=_("Seasonal profile (1 = average)"))
     st.altair_chart(chart, width="stretch")
     st.caption(
-        "Each season's cases divided by the mean of its year (its week, for weekdays), averaged over the "
-        "complete years in the data, so that a trend does not pass for a season."
+        _(
+            "Each season's cases divided by the mean of its year (its week, for weekdays), averaged over the "
+            "complete years in the data, so that a trend does not pass for a season."
+        )
     )
     _downloads("seasonal-profile", "season_dl", table=profile, chart=chart)
 
@@ -664,20 +741,21 @@ def seasonal_panel(flt: CaseFilter) -> None:
 def statistics_catalogue(flt: CaseFilter) -> None:
     """Pick a standard report; show its chart and table; download Excel, CSV, PNG and SVG."""
     key = st.selectbox(
-        "Report",
+        _("Report"),
         list(REPORTS),
-        format_func=lambda k: REPORTS[k].title,
+        format_func=lambda k: _(REPORTS[k].title),
         key="stats_report",
         persist_state="session",
     )
-    rep = _report(get_store().url, data_version(*_CASES), flt, key)
+    with st.spinner(_("Building the report ...")):
+        rep = _report(get_store().url, data_version(*_CASES), flt, key)
     st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
         if loaders.seizure_frame(flt).empty:
-            st.warning("No case matches the filters. Widen the period or clear a filter in the sidebar.")
+            st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
         else:
-            st.info("This report has nothing to show for the cases matching the filters.")
+            st.info(_("This report has nothing to show for the cases matching the filters."))
         return
     if rep.chart is not None:
         st.altair_chart(rep.chart, width="stretch", key="stats_chart")
@@ -696,10 +774,10 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         excel=lambda: rep.to_excel(),
     )
     st.divider()
-    if st.button("Prepare every report in one workbook", icon=":material/library_books:", key="stats_all"):
+    if st.button(_("Prepare every report in one workbook"), icon=":material/library_books:", key="stats_all"):
         results = [_report(get_store().url, data_version(*_CASES), flt, k) for k in REPORTS]
         st.download_button(
-            f"Download {len(results)} reports (.xlsx)",
+            ngettext("Download {n} report (.xlsx)", "Download {n} reports (.xlsx)", len(results)),
             data=catalogue_workbook(results),
             file_name=f"standard-statistics-{dt.date.today():%Y%m%d}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.exchange.excel import formatted_workbook
+from workbench.i18n import N_, _
 from workbench.store.filters import CaseFilter
 from workbench.ui.state import get_state
 
@@ -20,11 +21,13 @@ __all__ = [
     "readable_value",
     "money",
     "plural",
+    "column_label",
+    "COLUMN_LABELS",
 ]
 
 
 def filter_caption(flt: CaseFilter) -> None:
-    st.caption(f"Filter: {flt.describe()}")
+    st.caption(_("Filter: {filter}", filter=flt.describe()))
 
 
 def excel_download(
@@ -52,8 +55,10 @@ def empty_store_notice() -> bool:
 
     if get_store().is_empty():
         st.info(
-            "The store holds no cases yet. Load the sample with `workbench seed`, or import your own data on "
-            "the **Data** page."
+            _(
+                "The store holds no cases yet. Load the sample with `workbench seed`, or import your own data on "
+                "the **Data** page."
+            )
         )
         return True
     return False
@@ -66,29 +71,70 @@ def _enum_columns() -> frozenset[str]:
 
 
 def readable_value(v: object) -> str:
-    """An enumeration value as people read it: ``air_passenger`` -> ``air passenger``; blanks as "–"."""
+    """An enumeration value as people read it, in the language in force: ``air_passenger`` -> ``air
+    passenger`` in English; blanks as "–". The English label (the code with spaces) is the catalogue's
+    message id, extracted from the exchange format's YAML (the rule of ``workbench.i18n.code_label``)."""
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v == "":
         return "–"
-    return str(v).replace("_", " ")
+    return _(str(v).replace("_", " "))
+
+
+#: Headers of the columns pages show through :func:`readable`, in the language in force (a column not
+#: listed here shows its name without underscores).
+COLUMN_LABELS: dict[str, str] = {
+    "case_id": N_("case id"),
+    "reporting_country": N_("reporting country"),
+    "seizure_date": N_("seizure date"),
+    "commodity_category": N_("commodity category"),
+    "commodity_type": N_("commodity type"),
+    "quantity": N_("quantity"),
+    "unit": N_("unit"),
+    "value_usd": N_("value (USD)"),
+    "estimated_value_usd": N_("estimated value (USD)"),
+    "transport_mode": N_("transport mode"),
+    "detection_method": N_("detection method"),
+    "concealment_method": N_("concealment method"),
+    "origin_country": N_("origin country"),
+    "departure_country": N_("departure country"),
+    "destination_country": N_("destination country"),
+    "customs_procedure": N_("customs procedure"),
+    "place": N_("place"),
+    "location": N_("location"),
+    "weight_kg": N_("weight (kg)"),
+    "cases": N_("cases"),
+    "item_no": N_("item no"),
+    "description": N_("description"),
+    "offence": N_("offence"),
+    "direction": N_("direction"),
+}
+
+
+def column_label(name: str) -> str:
+    """The header people read for the column ``name`` (see :data:`COLUMN_LABELS`)."""
+    label = COLUMN_LABELS.get(name)
+    return _(label) if label else str(name).replace("_", " ")
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
-    """A table for people: enumeration values and column names without underscores (codes untouched)."""
+    """A table for people: enumeration values without underscores (codes untouched) and the columns'
+    headers in the language in force (:func:`column_label`)."""
     enums = _enum_columns()
     out = df.copy()
     for c in out.columns:
         if c in enums:
-            out[c] = out[c].astype("string").str.replace("_", " ", regex=False)
-    return out.rename(columns=lambda c: str(c).replace("_", " "))
+            values = out[c].astype("string")
+            labels = {v: readable_value(v) for v in values.dropna().unique()}
+            out[c] = values.map(labels).astype("string")
+    return out.rename(columns=lambda c: column_label(str(c)))
 
 
 def money(usd: float) -> str:
     """USD amounts at a glance: 45.4 bn, 312.5 M, 12,300."""
     if abs(usd) >= 1e9:
-        return f"{usd / 1e9:,.1f} bn"
+        return _("{amount:,.1f} bn", amount=usd / 1e9)
     if abs(usd) >= 1e6:
-        return f"{usd / 1e6:,.1f} M"
-    return f"{usd:,.0f}"
+        return _("{amount:,.1f} M", amount=usd / 1e6)
+    return _("{amount:,.0f}", amount=usd)
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
