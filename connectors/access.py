@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable, file_hash
+from workbench.i18n import _
 
 __all__ = ["AccessConnector", "mdbtools_available"]
 
@@ -53,13 +54,15 @@ class AccessConnector:
 
     def _check(self) -> None:
         if not self.path.exists():
-            raise DatasetReadError(f"{self.path}: no such file")
+            raise DatasetReadError(_("{path}: no such file", path=self.path))
         with self.path.open("rb") as fh:
             head = fh.read(32)
         if not head.startswith((_JET_MAGIC, _ACE_MAGIC)):
             raise DatasetReadError(
-                f"{self.name}: not an MS Access database (no Jet/ACE header); "
-                "is it another kind of file renamed?"
+                _(
+                    "{name}: not an MS Access database (no Jet/ACE header); is it another kind of file renamed?",
+                    name=self.name,
+                )
             )
 
     def _run(self, *args: str) -> str:
@@ -67,8 +70,12 @@ class AccessConnector:
         if out.returncode != 0:
             msg = (out.stderr or out.stdout).strip().splitlines()
             raise DatasetReadError(
-                f"{self.name}: cannot be read as an Access database ({msg[0] if msg else 'mdbtools failed'}); "
-                "it may be truncated, corrupt or password-protected"
+                _(
+                    "{name}: cannot be read as an Access database ({msg}); it may be truncated, "
+                    "corrupt or password-protected",
+                    name=self.name,
+                    msg=msg[0] if msg else "mdbtools failed",
+                )
             )
         return out.stdout
 
@@ -84,12 +91,17 @@ class AccessConnector:
             from access_parser import AccessParser
         except ImportError:
             raise DatasetReadError(
-                f"{self.name}: neither mdbtools (apt-get install mdbtools) nor access-parser is installed"
+                _(
+                    "{name}: neither mdbtools (apt-get install mdbtools) nor access-parser is installed",
+                    name=self.name,
+                )
             ) from None
         try:
             parser: _AccessTables = AccessParser(str(self.path))
         except Exception as e:
-            raise DatasetReadError(f"{self.name}: cannot be read as an Access database ({e})") from None
+            raise DatasetReadError(
+                _("{name}: cannot be read as an Access database ({e})", name=self.name, e=e)
+            ) from None
         return parser
 
     def _header(self, table: str) -> list[str]:
@@ -148,19 +160,23 @@ class AccessConnector:
             except pd.errors.EmptyDataError:
                 return
             except (pd.errors.ParserError, ValueError) as e:
-                raise DatasetReadError(f"{where}, after row {start - 1}: cannot be read ({e})") from None
+                raise DatasetReadError(
+                    _("{where}, after row {start}: cannot be read ({e})", where=where, start=start - 1, e=e)
+                ) from None
             finally:
                 proc.stdout.close()
                 code = proc.wait()
                 if code not in (0, -9, -13):
                     err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
-                    raise DatasetReadError(f"{where}: mdb-export failed ({err or code})")
+                    raise DatasetReadError(
+                        _("{where}: mdb-export failed ({value})", where=where, value=err or code)
+                    )
 
         return RawTable(table, None, where, chunks=chunks, columns=header, header_row=1)
 
     def read_source(self) -> RawDataset:
         names = self.table_names()
         if not names:
-            raise DatasetReadError(f"{self.name}: the database holds no table")
+            raise DatasetReadError(_("{name}: the database holds no table", name=self.name))
         tables = {t: self._table(t) for t in names}
         return RawDataset(str(self.path), self.kind, tables, file_hash(self.path))

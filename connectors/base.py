@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from workbench.exchange.files import DatasetReadError, RawDataset, read_source, select_tables
+from workbench.i18n import _
 
 __all__ = [
     "Connector",
@@ -98,7 +99,7 @@ def open_connector(
         return SqlConnector(text, tables=tables)
     p = Path(source)
     if not p.exists():
-        raise DatasetReadError(f"{p}: no such file or folder")
+        raise DatasetReadError(_("{p}: no such file or folder", p=p))
     suffix = p.suffix.lower()
     if suffix in ACCESS_SUFFIXES:
         from connectors.access import AccessConnector

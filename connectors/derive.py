@@ -329,11 +329,16 @@ class Derivation:
 
 def _need(target: str, spec: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     if key not in spec:
-        raise ValueError(f"derive {target}: {key!r} is missing")
+        raise ValueError(_("derive {target}: {key!r} is missing", target=target, key=key))
     v = spec[key]
     if not isinstance(v, kind) or isinstance(v, bool):
         raise ValueError(
-            f"derive {target}: {key!r} must be {getattr(kind, '__name__', 'a column or a number')}"
+            _(
+                "derive {target}: {key!r} must be {expected}",
+                target=target,
+                key=key,
+                expected=getattr(kind, "__name__", "a column or a number"),
+            )
         )
     return v
 
@@ -341,24 +346,51 @@ def _need(target: str, spec: Mapping[str, Any], key: str, kind: type | tuple[typ
 def _unit(target: str, v: object) -> str:
     u = _UNIT_ALIASES.get(str(v).strip().lower(), str(v).strip().lower())
     if u not in MASS_FACTORS:
-        raise ValueError(f"derive {target}: unit {v!r} is not one of {', '.join(MASS_FACTORS)}")
+        raise ValueError(
+            _(
+                "derive {target}: unit {v!r} is not one of {mass_factors}",
+                target=target,
+                v=v,
+                mass_factors=", ".join(MASS_FACTORS),
+            )
+        )
     return u
 
 
 def parse_derivation(target: str, raw: object) -> Derivation:
     """Check one ``derive:`` entry and return it; :class:`ValueError` says what is wrong."""
     if not isinstance(raw, Mapping) or len(raw) != 1:
-        raise ValueError(f"derive {target}: expected exactly one of {', '.join(FORMS)} (got {raw!r})")
+        raise ValueError(
+            _(
+                "derive {target}: expected exactly one of {forms} (got {raw!r})",
+                target=target,
+                forms=", ".join(FORMS),
+                raw=raw,
+            )
+        )
     ((form, spec),) = raw.items()
     if form not in FORMS:
-        raise ValueError(f"derive {target}: {form!r} is not one of {', '.join(FORMS)}")
+        raise ValueError(
+            _(
+                "derive {target}: {form!r} is not one of {forms}",
+                target=target,
+                form=form,
+                forms=", ".join(FORMS),
+            )
+        )
     if form == "constant":
         return Derivation(target, form, {"value": spec})
     if form == "row_number":
         spec = spec if isinstance(spec, Mapping) else {}
         return Derivation(target, form, {"prefix": str(spec.get("prefix", ""))})
     if not isinstance(spec, Mapping):
-        raise ValueError(f"derive {target}: {form} needs a mapping of its parts (see docs/connectors.md)")
+        raise ValueError(
+            _(
+                "derive {target}: {form} needs a mapping of its parts (see docs/connectors.md)",
+                target=target,
+                form=form,
+            )
+        )
     spec = dict(spec)
     if form == "convert":
         _need(target, spec, "column", str)
@@ -370,33 +402,47 @@ def parse_derivation(target: str, raw: object) -> Derivation:
     elif form == "join":
         cols = spec.get("columns")
         if not isinstance(cols, list) or not cols or not all(isinstance(c, str) for c in cols):
-            raise ValueError(f"derive {target}: join needs 'columns', a list of source columns")
+            raise ValueError(
+                _("derive {target}: join needs 'columns', a list of source columns", target=target)
+            )
     elif form == "period":
         kinds = [k for k in ("year", "fiscal_year") if k in spec]
         if len(kinds) != 1:
-            raise ValueError(f"derive {target}: a period needs exactly one of year, fiscal_year")
+            raise ValueError(
+                _("derive {target}: a period needs exactly one of year, fiscal_year", target=target)
+            )
         _need(target, spec, kinds[0], str)
         if "month" in spec and not isinstance(spec["month"], str):
-            raise ValueError(f"derive {target}: month must be a source column")
+            raise ValueError(_("derive {target}: month must be a source column", target=target))
         if kinds[0] == "fiscal_year":
             sm = spec.get("start_month")
             if "month" not in spec or isinstance(sm, bool) or not isinstance(sm, int) or not 1 <= sm <= 12:
                 raise ValueError(
-                    f"derive {target}: a period from a fiscal year needs a month column and start_month "
-                    "(1-12; 10 for the US federal fiscal year)"
+                    _(
+                        "derive {target}: a period from a fiscal year needs a month column and "
+                        "start_month (1-12; 10 for the US federal fiscal year)",
+                        target=target,
+                    )
                 )
     else:  # date
         kinds = [k for k in ("year", "fiscal_year", "excel_serial", "text") if k in spec]
         if len(kinds) != 1:
             raise ValueError(
-                f"derive {target}: a date needs exactly one of year, fiscal_year, excel_serial, text"
+                _(
+                    "derive {target}: a date needs exactly one of year, fiscal_year, excel_serial, text",
+                    target=target,
+                )
             )
         if kinds[0] == "text":
             _need(target, spec, "text", str)
             fmt = _need(target, spec, "format", str)
             if not re.search(r"%[dj]", fmt) or not re.search(r"%[mbB]", fmt) or not re.search(r"%[yY]", fmt):
                 raise ValueError(
-                    f"derive {target}: format {fmt!r} must name day, month and year (e.g. %d.%m.%Y)"
+                    _(
+                        "derive {target}: format {fmt!r} must name day, month and year (e.g. %d.%m.%Y)",
+                        target=target,
+                        fmt=fmt,
+                    )
                 )
         elif kinds[0] == "excel_serial":
             _need(target, spec, "excel_serial", str)
@@ -405,8 +451,12 @@ def parse_derivation(target: str, raw: object) -> Derivation:
             if "month" not in spec or "day" not in spec:
                 what = "fiscal year" if kinds[0] == "fiscal_year" else "year"
                 raise ValueError(
-                    f"derive {target}: a date from a {what} needs its month and day named (a column or a "
-                    "number, e.g. month: 1, day: 1): a year alone is never taken as 1 January"
+                    _(
+                        "derive {target}: a date from a {what} needs its month and day named (a column "
+                        "or a number, e.g. month: 1, day: 1): a year alone is never taken as 1 January",
+                        target=target,
+                        what=what,
+                    )
                 )
             for part, hi in (("month", 12), ("day", 31)):
                 v = spec[part]
@@ -416,12 +466,22 @@ def parse_derivation(target: str, raw: object) -> Derivation:
                     or isinstance(v, int)
                     and not 1 <= v <= hi
                 ):
-                    raise ValueError(f"derive {target}: {part} must be a source column or a number 1-{hi}")
+                    raise ValueError(
+                        _(
+                            "derive {target}: {part} must be a source column or a number 1-{hi}",
+                            target=target,
+                            part=part,
+                            hi=hi,
+                        )
+                    )
             if kinds[0] == "fiscal_year":
                 sm = spec.get("start_month")
                 if isinstance(sm, bool) or not isinstance(sm, int) or not 1 <= sm <= 12:
                     raise ValueError(
-                        f"derive {target}: a fiscal year needs start_month, the month it starts (1-12; "
-                        "10 for the US federal fiscal year)"
+                        _(
+                            "derive {target}: a fiscal year needs start_month, the month it starts (1-12; 10 "
+                            "for the US federal fiscal year)",
+                            target=target,
+                        )
                     )
     return Derivation(target, form, spec)

@@ -49,6 +49,7 @@ import yaml
 
 from connectors.derive import Derivation, parse_derivation
 from workbench.exchange.files import REFUSED, ROW, DatasetReadError, RawDataset, RawTable
+from workbench.exchange.rowchecks import Reason
 from workbench.format.schema import FORMAT, TABLE_NAMES, Column
 from workbench.i18n import N_, _
 
@@ -131,6 +132,10 @@ def _category_of() -> dict[str, str]:
 
     df = commodities()
     return dict(zip(df["type"], df["category"], strict=True))
+
+
+#: the expectation a cell that is not a date breaks (the quality report files its refusal there)
+_DATE_CHECK = "expect_column_values_to_match_strftime_format"
 
 
 def unknown_commodity(value: object) -> str:
@@ -265,7 +270,7 @@ class MappingProfile:
 
     def unmapped_notes(self) -> list[str]:
         return [
-            f"{t}: required columns still unmapped: {', '.join(cs)}"
+            _("{table}: required columns still unmapped: {columns}", table=t, columns=", ".join(cs))
             for t, cs in self.missing_required().items()
         ]
 
@@ -291,19 +296,33 @@ class MappingProfile:
         for tname, m in (d.get("tables") or {}).items():
             if tname not in MAPPABLE:
                 raise ValueError(
-                    f"mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
-                    f"(tables: {', '.join(MAPPABLE)})"
+                    _(
+                        "mapping profile: {tname!r} is not an exchange-format table nor 'statistics' "
+                        "(tables: {mappable})",
+                        tname=tname,
+                        mappable=", ".join(MAPPABLE),
+                    )
                 )
             known = set(table_spec(tname).column_names)
             cols = {str(k): str(v) for k, v in (m.get("columns") or {}).items()}
             derive = {str(k): parse_derivation(str(k), v) for k, v in (m.get("derive") or {}).items()}
             unknown = sorted((set(cols) | set(derive)) - known)
             if unknown:
-                raise ValueError(f"mapping profile, table {tname}: not columns of the format: {unknown}")
+                raise ValueError(
+                    _(
+                        "mapping profile, table {tname}: not columns of the format: {unknown}",
+                        tname=tname,
+                        unknown=unknown,
+                    )
+                )
             both = sorted(set(cols) & set(derive))
             if both:
                 raise ValueError(
-                    f"mapping profile, table {tname}: {both} both mapped from a column and derived: keep one"
+                    _(
+                        "mapping profile, table {tname}: {both} both mapped from a column and derived: keep one",
+                        tname=tname,
+                        both=both,
+                    )
                 )
             tables[tname] = TableMapping(
                 source=str(m["source"]),
@@ -324,11 +343,14 @@ class MappingProfile:
                     raise ValueError
             except ValueError:
                 raise ValueError(
-                    f"date_format {date_format!r} is not a date format with %d and %m (e.g. '%d/%m/%Y')"
+                    _(
+                        "date_format {date_format!r} is not a date format with %d and %m (e.g. '%d/%m/%Y')",
+                        date_format=date_format,
+                    )
                 ) from None
         decimal = str(d.get("decimal", "."))
         if decimal not in (".", ","):
-            raise ValueError(f"decimal {decimal!r} must be '.' or ','")
+            raise ValueError(_("decimal {decimal!r} must be '.' or ','", decimal=decimal))
         return cls(
             name=str(d.get("name") or "profile"),
             tables=tables,
@@ -348,9 +370,9 @@ def load_profile(path: str | Path) -> MappingProfile:
         d = yaml.safe_load(p.read_text(encoding="utf-8"))
         return MappingProfile.from_dict(d or {})
     except FileNotFoundError:
-        raise DatasetReadError(f"{p}: no such mapping profile") from None
+        raise DatasetReadError(_("{p}: no such mapping profile", p=p)) from None
     except (yaml.YAMLError, ValueError, KeyError, AttributeError) as e:
-        raise DatasetReadError(f"{p.name}: not a valid mapping profile ({e})") from None
+        raise DatasetReadError(_("{name}: not a valid mapping profile ({e})", name=p.name, e=e)) from None
 
 
 # ---------------------------------------------------------------- suggesting
@@ -485,10 +507,14 @@ def _quantity_unit(m: TableMapping, profile: MappingProfile, tname: str) -> None
             "quantity", {"convert": {"column": h, "from": unit, "to": "kg"}}
         )
         m.constants["unit"] = "kg"
-        profile.notes.append(f"{tname}.quantity: {h!r} is in {unit}: converted to kg")
+        profile.notes.append(
+            _("{table}.quantity: {header!r} is in {unit}: converted to kg", table=tname, header=h, unit=unit)
+        )
     elif "unit" not in m.columns:
         m.constants["unit"] = unit
-        profile.notes.append(f"{tname}.unit: {unit} (named in the header {h!r})")
+        profile.notes.append(
+            _("{table}.unit: {unit} (named in the header {header!r})", table=tname, unit=unit, header=h)
+        )
 
 
 def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> MappingProfile:
@@ -507,8 +533,12 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
             {"period": {"fiscal_year": times["fiscal_year"], "month": times["month"], "start_month": 10}},
         )
         profile.notes.append(
-            f"statistics.period: fiscal year {times['fiscal_year']!r} and month {times['month']!r}; the fiscal "
-            "year is taken to start in October (the US federal one): change start_month if yours does not"
+            _(
+                "statistics.period: fiscal year {year!r} and month {month!r}; the fiscal year is taken to "
+                "start in October (the US federal one): change start_month if yours does not",
+                year=times["fiscal_year"],
+                month=times["month"],
+            )
         )
     elif "year" in times:
         spec: dict[str, Any] = {"year": times["year"]}
@@ -517,7 +547,10 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         m.derive["period"] = parse_derivation("period", {"period": spec})
     elif "fiscal_year" in times:
         profile.notes.append(
-            f"statistics.period: {times['fiscal_year']!r} is a fiscal year without a month: map the period by hand"
+            _(
+                "statistics.period: {year!r} is a fiscal year without a month: map the period by hand",
+                year=times["fiscal_year"],
+            )
         )
     _quantity_unit(m, profile, "statistics")
     sample = _sample_values(t)
@@ -528,12 +561,15 @@ def _suggest_statistics(source: RawDataset, src_name: str, name: str) -> Mapping
         if hit is not None and share[hit] >= 0.8:
             m.columns["reporting_country"] = hit
             profile.notes.append(
-                f"statistics.reporting_country: taken from {hit!r} (its cells are countries)"
+                _("statistics.reporting_country: taken from {header!r} (its cells are countries)", header=hit)
             )
     m.ignore = [h for h in t.columns if h not in m.source_columns]
     if m.ignore:
         profile.notes.append(
-            "statistics: columns not imported (a statistic has no extra attributes): " + ", ".join(m.ignore)
+            _(
+                "statistics: columns not imported (a statistic has no extra attributes): {columns}",
+                columns=", ".join(m.ignore),
+            )
         )
     profile.tables["statistics"] = m
     profile.decimal, profile.thousands = _detect_numbers(
@@ -661,7 +697,7 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
             default=None,
         )
         if best is None:
-            raise DatasetReadError(f"{Path(source.path).name}: no table to map")
+            raise DatasetReadError(_("{path}: no table to map", path=Path(source.path).name))
         assigned["cases"] = best
     if "items" not in assigned:
         cases_src = source.tables[assigned["cases"]]
@@ -702,20 +738,37 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 if share[hit] >= 0.8:
                     cols[col.name] = hit
                     free.remove(hit)
-                    profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are dates)")
+                    profile.notes.append(
+                        _(
+                            "{table}.{column}: taken from {header!r} (its cells are dates)",
+                            table=tname,
+                            column=col.name,
+                            header=hit,
+                        )
+                    )
             elif col.type == "iso2" and col.required:
                 share = {h: _looks_like_countries(sample[h]) for h in free}
                 hit = max(free, key=share.__getitem__)
                 if share[hit] >= 0.8:
                     cols[col.name] = hit
                     free.remove(hit)
-                    profile.notes.append(f"{tname}.{col.name}: taken from {hit!r} (its cells are countries)")
+                    profile.notes.append(
+                        _(
+                            "{table}.{column}: taken from {header!r} (its cells are countries)",
+                            table=tname,
+                            column=col.name,
+                            header=hit,
+                        )
+                    )
         if "case_id" not in cols and tname == "cases":
             # no case reference in the file: each row is its own case, named by its row
             prefix = normalise(Path(assigned[tname]).stem).replace(" ", "-").upper()[:20] + "-"
             mapping.derive["case_id"] = parse_derivation("case_id", {"row_number": {"prefix": prefix}})
             profile.notes.append(
-                f"cases.case_id: none in the file: each row is one case, named {prefix}<row number>"
+                _(
+                    "cases.case_id: none in the file: each row is one case, named {prefix}<row number>",
+                    prefix=prefix,
+                )
             )
         elif (
             tname != "cases"
@@ -738,19 +791,38 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 if "fiscal_year" in times:
                     spec["start_month"] = 10
                 mapping.derive["seizure_date"] = parse_derivation("seizure_date", {"date": spec})
-                profile.notes.append(
-                    f"cases.seizure_date: from {', '.join(repr(v) for v in times.values())}"
-                    + (
-                        ""
-                        if "day" in times
-                        else "; no day in the file: the 1st of the month, as the profile says"
+                fiscal, columns = "fiscal_year" in times, ", ".join(repr(v) for v in times.values())
+                if "day" in times:
+                    note = (
+                        _(
+                            "cases.seizure_date: from {columns}; fiscal year taken to start in October",
+                            columns=columns,
+                        )
+                        if fiscal
+                        else _("cases.seizure_date: from {columns}", columns=columns)
                     )
-                    + ("; fiscal year taken to start in October" if "fiscal_year" in times else "")
-                )
+                else:
+                    note = (
+                        _(
+                            "cases.seizure_date: from {columns}; no day in the file: the 1st of the month, as the "
+                            "profile says; fiscal year taken to start in October",
+                            columns=columns,
+                        )
+                        if fiscal
+                        else _(
+                            "cases.seizure_date: from {columns}; no day in the file: the 1st of the month, as the "
+                            "profile says",
+                            columns=columns,
+                        )
+                    )
+                profile.notes.append(note)
             elif y:
                 profile.notes.append(
-                    f"cases.seizure_date: only a year ({y!r}): not taken as a date; derive it by hand if the "
-                    "1st of January is meant, or import the file as statistics"
+                    _(
+                        "cases.seizure_date: only a year ({year!r}): not taken as a date; derive it by hand if the "
+                        "1st of January is meant, or import the file as statistics",
+                        year=y,
+                    )
                 )
         if tname == "items":
             _quantity_unit(mapping, profile, tname)
@@ -768,8 +840,12 @@ def suggest_mapping(source: RawDataset, name: str = "profile") -> MappingProfile
                 }
                 if unknown:
                     profile.notes.append(
-                        f"{tname}.{col_name}: values not recognised (map them under 'values'): "
-                        + ", ".join(sorted(unknown)[:10])
+                        _(
+                            "{table}.{column}: values not recognised (map them under 'values'): {values}",
+                            table=tname,
+                            column=col_name,
+                            values=", ".join(sorted(unknown)[:10]),
+                        )
                     )
             if col.type in ("float", "int"):
                 samples.append(sample[h])
@@ -842,7 +918,7 @@ def _numeric_date(a: int, b: int, year: str, dayfirst: bool) -> tuple[str | None
     try:
         dt.date(y, day, month)  # it reads the other way round: the column mixes both orders
     except ValueError:
-        return None, _("not a date")
+        return None, Reason(_("not a date"), _DATE_CHECK)
     order = _("day first") if dayfirst else _("month first")
     return None, _(
         "date written in the other order than the profile's ({order}); name the order with date_format "
@@ -891,7 +967,12 @@ def _to_date_text(
             try:
                 out = (dt.datetime.strptime(t, date_format).date().isoformat(), None)
             except ValueError:
-                out = (None, _("not a date in the profile's date_format {format}", format=date_format))
+                out = (
+                    None,
+                    Reason(
+                        _("not a date in the profile's date_format {format}", format=date_format), _DATE_CHECK
+                    ),
+                )
         elif m := _NUMERIC_DATE.match(t):
             out = _numeric_date(int(m.group(1)), int(m.group(3)), m.group(4), dayfirst)
         else:
@@ -1086,9 +1167,14 @@ def _mapped_table(
     missing = [c for c in m.source_columns if c not in src.columns]
     if missing:
         raise DatasetReadError(
-            f"{src.where}: the mapping profile {profile.name!r} names columns this file does not have: "
-            + ", ".join(repr(c) for c in missing)
-            + f" (its columns: {', '.join(src.columns[:30])})"
+            _(
+                "{where}: the mapping profile {profile!r} names columns this file does not have: {missing} "
+                "(its columns: {columns})",
+                where=src.where,
+                profile=profile.name,
+                missing=", ".join(repr(c) for c in missing),
+                columns=", ".join(src.columns[:30]),
+            )
         )
 
     def chunks(rows: int) -> Iterator[pd.DataFrame]:
@@ -1179,7 +1265,10 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
     """The source as an exchange-format data set, mapped chunk by chunk when imported."""
     if "cases" not in profile.tables and "statistics" not in profile.tables:
         raise DatasetReadError(
-            f"mapping profile {profile.name!r} does not say where the cases (or the statistics) are"
+            _(
+                "mapping profile {name!r} does not say where the cases (or the statistics) are",
+                name=profile.name,
+            )
         )
     tables: dict[str, RawTable] = {}
     notices = list(source.notices)
@@ -1188,8 +1277,15 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
         key = resolve_source(source, m)
         if key is None:
             raise DatasetReadError(
-                f"{Path(source.path).name}: the mapping profile {profile.name!r} reads {tname} from "
-                f"{m.source!r}, which this source does not have (it has: {', '.join(source.tables)})"
+                _(
+                    "{path}: the mapping profile {name!r} reads {tname} from {source!r}, which this "
+                    "source does not have (it has: {tables})",
+                    path=Path(source.path).name,
+                    name=profile.name,
+                    tname=tname,
+                    source=m.source,
+                    tables=", ".join(source.tables),
+                )
             )
         resolved[tname] = key
     # A source column mapped by no table is kept as an extra attribute of the first table made from
@@ -1214,17 +1310,33 @@ def apply_mapping(source: RawDataset, profile: MappingProfile) -> RawDataset:
         tables[tname] = _mapped_table(src, tname, m, profile, extra, per_item)
         if src.header_row > 1:
             notices.append(
-                f"{src.where}: rows 1–{src.header_row - 1} above the header skipped (a title or an upper "
-                "header level); "
-                f"header at row {src.header_row}"
+                _(
+                    "{where}: rows 1–{last} above the header skipped (a title or an upper header level); "
+                    "header at row {row}",
+                    where=src.where,
+                    last=src.header_row - 1,
+                    row=src.header_row,
+                )
             )
         if m.ignore:
-            notices.append(f"{src.where}: columns not imported, as the profile says: {', '.join(m.ignore)}")
+            notices.append(
+                _(
+                    "{where}: columns not imported, as the profile says: {columns}",
+                    where=src.where,
+                    columns=", ".join(m.ignore),
+                )
+            )
     used = set(resolved.values())
     for k, t in source.tables.items():
         if k not in used:
-            notices.append(f"{t.where}: not used by the mapping profile {profile.name!r}; ignored")
-    notices.append(f"mapped with profile {profile.name!r}")
+            notices.append(
+                _(
+                    "{where}: not used by the mapping profile {profile!r}; ignored",
+                    where=t.where,
+                    profile=profile.name,
+                )
+            )
+    notices.append(_("mapped with profile {profile!r}", profile=profile.name))
     return RawDataset(source.path, source.kind, tables, source.file_hash, notices)
 
 

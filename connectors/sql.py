@@ -39,6 +39,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.exchange.files import ROW, DatasetReadError, RawDataset, RawTable
+from workbench.i18n import _
 
 __all__ = ["SqlConnector", "UnsafeQuery", "check_select", "read_only"]
 
@@ -77,9 +78,13 @@ def check_select(sql: str, dialect: str = "") -> None:
         statements = [s for s in sqlglot.parse(sql, read=read) if s is not None]
     except SqlglotError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UnsafeQuery(f"the query cannot be read as one SELECT statement ({first[:160]})") from None
+        raise UnsafeQuery(
+            _("the query cannot be read as one SELECT statement ({first})", first=first[:160])
+        ) from None
     if len(statements) != 1:
-        raise UnsafeQuery(f"the query holds {len(statements)} statements; give exactly one SELECT query")
+        raise UnsafeQuery(
+            _("the query holds {n} statements; give exactly one SELECT query", n=len(statements))
+        )
     (stmt,) = statements
     writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.Command)
     writes += tuple(
@@ -88,20 +93,27 @@ def check_select(sql: str, dialect: str = "") -> None:
     if not isinstance(stmt, exp.Select | exp.SetOperation):
         kind = stmt.key.upper()
         raise UnsafeQuery(
-            f"the query is a {kind} statement; a source is only read: give one SELECT query (or a table name)"
+            _(
+                "the query is a {kind} statement; a source is only read: give one SELECT query "
+                "(or a table name)",
+                kind=kind,
+            )
         )
     for node in stmt.walk():
         if isinstance(node, writes):
             raise UnsafeQuery(
-                f"the query holds a {node.key.upper()} statement (in a WITH or a subquery); a source is only "
-                "read: give one SELECT query"
+                _(
+                    "the query holds a {key} statement (in a WITH or a subquery); a source is only "
+                    "read: give one SELECT query",
+                    key=node.key.upper(),
+                )
             )
         if isinstance(node, exp.Select) and node.args.get("into") is not None:
             raise UnsafeQuery(
-                "the query is a SELECT ... INTO, which creates a table; give a plain SELECT query"
+                _("the query is a SELECT ... INTO, which creates a table; give a plain SELECT query")
             )
         if isinstance(node, exp.Lock):
-            raise UnsafeQuery("the query locks rows (FOR UPDATE/FOR SHARE); give a plain SELECT query")
+            raise UnsafeQuery(_("the query locks rows (FOR UPDATE/FOR SHARE); give a plain SELECT query"))
 
 
 def _read_only_url(url: sa.URL) -> sa.URL:
@@ -169,19 +181,33 @@ class SqlConnector:
             try:
                 check_select(spec, self.engine.dialect.name)
             except UnsafeQuery as e:
-                raise UnsafeQuery(f"{self.name}, {label}: {e}") from None
+                raise UnsafeQuery(_("{name}, {label}: {e}", name=self.name, label=label, e=e)) from None
             return sa.text(spec.strip().rstrip(";")), label
-        schema, _, table = spec.rpartition(".")
+        schema, _dot, table = spec.rpartition(".")
         if schema:
             insp = sa.inspect(self.engine)
             if not insp.has_table(table, schema=schema):
-                raise DatasetReadError(f"{self.name}: table {spec!r} does not exist (schema {schema!r})")
+                raise DatasetReadError(
+                    _(
+                        "{name}: table {spec!r} does not exist (schema {schema!r})",
+                        name=self.name,
+                        spec=spec,
+                        schema=schema,
+                    )
+                )
             t = sa.table(table, schema=schema)
             return sa.select(sa.text("*")).select_from(t), f"table {spec!r}"
         real = known.get((None, table.lower()))
         if real is None:
             there = ", ".join(sorted(v for v in known.values())[:30]) or "none"
-            raise DatasetReadError(f"{self.name}: table {spec!r} does not exist; tables there: {there}")
+            raise DatasetReadError(
+                _(
+                    "{name}: table {spec!r} does not exist; tables there: {there}",
+                    name=self.name,
+                    spec=spec,
+                    there=there,
+                )
+            )
         return sa.select(sa.text("*")).select_from(sa.table(real)), f"table {real!r}"
 
     def _table(self, name: str, stmt: Any, label: str) -> RawTable:
@@ -198,7 +224,7 @@ class SqlConnector:
                 approx = int(c.execute(count_stmt).scalar_one())
         except sa.exc.DBAPIError as e:
             raise DatasetReadError(
-                f"{where}: cannot be read ({str(e.orig).strip().splitlines()[0]})"
+                _("{where}: cannot be read ({error})", where=where, error=str(e.orig).strip().splitlines()[0])
             ) from None
 
         def chunks(rows: int) -> Iterator[pd.DataFrame]:
@@ -213,7 +239,12 @@ class SqlConnector:
                         yield df
             except sa.exc.DBAPIError as e:
                 raise DatasetReadError(
-                    f"{where}, after row {start - 1}: cannot be read ({str(e.orig).strip().splitlines()[0]})"
+                    _(
+                        "{where}, after row {start}: cannot be read ({error})",
+                        where=where,
+                        start=start - 1,
+                        error=str(e.orig).strip().splitlines()[0],
+                    )
                 ) from None
 
         return RawTable(name, None, where, chunks=chunks, columns=columns, approx_rows=approx, header_row=0)
@@ -222,7 +253,9 @@ class SqlConnector:
         try:
             known = self._table_names()
         except sa.exc.DBAPIError as e:
-            raise DatasetReadError(f"{self.name}: cannot connect ({str(e.orig).strip()})") from None
+            raise DatasetReadError(
+                _("{name}: cannot connect ({error})", name=self.name, error=str(e.orig).strip())
+            ) from None
         specs = self.specs or {v: v for v in known.values()}
         tables: dict[str, RawTable] = {}
         for name, spec in specs.items():

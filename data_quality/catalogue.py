@@ -37,6 +37,7 @@ from typing import Any
 from data_quality.checks import PLACE_CODE_REGEX, TRANSIT_REPEAT_REGEX, country_list_regex
 from workbench.format import reference
 from workbench.format.schema import FORMAT, TABLE_NAMES, Column
+from workbench.i18n import _, language
 
 __all__ = [
     "Rule",
@@ -146,8 +147,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name},
-                    f"the required column {c.name!r} is missing",
-                    f"add a column headed {c.name!r} to the {table} sheet",
+                    _("the required column {name!r} is missing", name=c.name),
+                    _("add a column headed {name!r} to the {table} sheet", name=c.name, table=table),
                     stage="read",
                     sql=False,
                 )
@@ -159,8 +160,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name},
-                    f"the {_label(c)} is blank but required",
-                    f"fill in the {_label(c)}",
+                    _("the {label} is blank but required", label=_label(c)),
+                    _("fill in the {label}", label=_label(c)),
                 )
             )
         if c.type == "date":
@@ -171,8 +172,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name, "strftime_format": "%Y-%m-%d"},
-                    f"the {_label(c)} is not a date",
-                    "write the date as YYYY-MM-DD (e.g. 2024-03-31)",
+                    _("the {label} is not a date", label=_label(c)),
+                    _("write the date as YYYY-MM-DD (e.g. 2024-03-31)"),
                     stage="read",
                     sql=False,
                 )
@@ -190,8 +191,10 @@ def _format_rules(table: str) -> list[Rule]:
                         if c.type == "int"
                         else ["float", "float64", "int", "int64"],
                     },
-                    f"the {_label(c)} is not a {'whole ' if c.type == 'int' else ''}number",
-                    "write a plain number without units or thousands separators (e.g. 1250.5)",
+                    _("the {label} is not a whole number", label=_label(c))
+                    if c.type == "int"
+                    else _("the {label} is not a number", label=_label(c)),
+                    _("write a plain number without units or thousands separators (e.g. 1250.5)"),
                     stage="read",
                     sql=False,
                 )
@@ -204,8 +207,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name, "value_set": codes},
-                    f"the {_label(c)} is not an ISO 3166-1 alpha-2 country code",
-                    "use the two-letter ISO code (FR, NG, BR ...; XX when unknown)",
+                    _("the {label} is not an ISO 3166-1 alpha-2 country code", label=_label(c)),
+                    _("use the two-letter ISO code (FR, NG, BR ...; XX when unknown)"),
                 )
             )
         elif c.type == "enum":
@@ -217,8 +220,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name, "value_set": allowed},
-                    f"the {_label(c)} is not one of the format's values",
-                    f"use one of: {', '.join(allowed)}",
+                    _("the {label} is not one of the format's values", label=_label(c)),
+                    _("use one of: {allowed}", allowed=", ".join(allowed)),
                 )
             )
         elif c.type == "iso2_list":
@@ -229,22 +232,44 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name, "regex": country_list_regex()},
-                    f"the {_label(c)} are not a list of ISO2 country codes",
-                    "list two-letter ISO codes in route order, separated by ';' (e.g. SN;ES)",
+                    _("the {label} are not a list of ISO2 country codes", label=_label(c)),
+                    _("list two-letter ISO codes in route order, separated by ';' (e.g. SN;ES)"),
                 )
             )
         if c.min is not None or c.max is not None or c.min_exclusive is not None:
             kw: dict[str, Any] = {"column": c.name}
-            limits = []
+            low = c.min_exclusive if c.min_exclusive is not None else c.min
             if c.min_exclusive is not None:
                 kw.update(min_value=c.min_exclusive, strict_min=True)
-                limits.append(f"greater than {c.min_exclusive:g}")
             elif c.min is not None:
                 kw["min_value"] = c.min
-                limits.append(f"at least {c.min:g}")
             if c.max is not None:
                 kw["max_value"] = c.max
-                limits.append(f"at most {c.max:g}")
+            label = _label(c)
+            if low is not None and c.max is not None:
+                must = (
+                    _(
+                        "the {label} must be greater than {low:g} and at most {high:g}",
+                        label=label,
+                        low=low,
+                        high=c.max,
+                    )
+                    if c.min_exclusive is not None
+                    else _(
+                        "the {label} must be at least {low:g} and at most {high:g}",
+                        label=label,
+                        low=low,
+                        high=c.max,
+                    )
+                )
+            elif low is not None:
+                must = (
+                    _("the {label} must be greater than {low:g}", label=label, low=low)
+                    if c.min_exclusive is not None
+                    else _("the {label} must be at least {low:g}", label=label, low=low)
+                )
+            else:
+                must = _("the {label} must be at most {high:g}", label=label, high=c.max)
             out.append(
                 Rule(
                     table,
@@ -252,8 +277,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     kw,
-                    f"the {_label(c)} is out of range",
-                    f"the {_label(c)} must be {' and '.join(limits)}",
+                    _("the {label} is out of range", label=_label(c)),
+                    must,
                 )
             )
         if c.pattern:
@@ -264,8 +289,8 @@ def _format_rules(table: str) -> list[Rule]:
                     c.name,
                     "critical",
                     {"column": c.name, "regex": c.pattern},
-                    f"the {_label(c)} does not have the expected form",
-                    f"write the {_label(c)} as {c.help or c.pattern}",
+                    _("the {label} does not have the expected form", label=_label(c)),
+                    _("write the {label} as {form}", label=_label(c), form=c.help or c.pattern),
                 )
             )
     key = list(spec.key)
@@ -276,8 +301,8 @@ def _format_rules(table: str) -> list[Rule]:
             ", ".join(key),
             "critical",
             {"column_list": key},
-            f"the key {', '.join(key)} occurs more than once",
-            "give every row its own key, or merge the repeated rows",
+            _("the key {key} occurs more than once", key=", ".join(key)),
+            _("give every row its own key, or merge the repeated rows"),
         )
     )
     return out
@@ -290,8 +315,8 @@ def _referential(table: str) -> Rule:
         "case_id",
         "critical",
         {"column": CASE_KNOWN, "value_set": [True]},
-        "points to a case that is neither in this submission (or it was refused) nor in the store",
-        "add the case to the cases sheet, correct the case_id/reporting_country, or fix the refused case",
+        _("points to a case that is neither in this submission (or it was refused) nor in the store"),
+        _("add the case to the cases sheet, correct the case_id/reporting_country, or fix the refused case"),
         stage="context",
     )
 
@@ -306,9 +331,11 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                 "place_code",
                 "critical",
                 {"column": "place_code", "regex": PLACE_CODE_REGEX},
-                "the place code is neither an IATA airport code nor a UN/LOCODE",
-                "use the 3-letter IATA code for airports (CDG) or the 5-character UN/LOCODE for ports "
-                "and border points (NLRTM); leave it blank if there is none",
+                _("the place code is neither an IATA airport code nor a UN/LOCODE"),
+                _(
+                    "use the 3-letter IATA code for airports (CDG) or the 5-character UN/LOCODE for ports "
+                    "and border points (NLRTM); leave it blank if there is none"
+                ),
             ),
             Rule(
                 "cases",
@@ -320,8 +347,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "min_value": EARLIEST_SEIZURE.isoformat(),
                     "max_value": today.isoformat(),
                 },
-                "the seizure date is in the future or before 1990",
-                "check the seizure date (day and month swapped? two-digit year?)",
+                _("the seizure date is in the future or before 1990"),
+                _("check the seizure date (day and month swapped? two-digit year?)"),
             ),
             Rule(
                 "cases",
@@ -333,8 +360,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "min_value": EARLIEST_SEIZURE.isoformat(),
                     "max_value": today.isoformat(),
                 },
-                "the entry date is in the future or before 1990",
-                "give the date the case was entered in the national system",
+                _("the entry date is in the future or before 1990"),
+                _("give the date the case was entered in the national system"),
             ),
             Rule(
                 "cases",
@@ -347,8 +374,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "or_equal": True,
                     "ignore_row_if": "either_value_is_missing",
                 },
-                "the entry date is before the seizure date",
-                "a case is entered on or after the day of the seizure: check both dates",
+                _("the entry date is before the seizure date"),
+                _("a case is entered on or after the day of the seizure: check both dates"),
             ),
             Rule(
                 "cases",
@@ -361,8 +388,10 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {"tolerance_km": 50.0},
                     "ignore_row_if": "any_value_is_missing",
                 },
-                "the coordinates lie more than 50 km outside the reporting country",
-                "check latitude and longitude (swapped? sign lost for west or south?) or the reporting country",
+                _("the coordinates lie more than 50 km outside the reporting country"),
+                _(
+                    "check latitude and longitude (swapped? sign lost for west or south?) or the reporting country"
+                ),
                 dimension="consistency",
                 sql=False,
             ),
@@ -377,8 +406,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {},
                     "ignore_row_if": "any_value_is_missing",
                 },
-                "the place code names an airport or port in another country",
-                "check the place code against the place of seizure",
+                _("the place code names an airport or port in another country"),
+                _("check the place code against the place of seizure"),
                 dimension="consistency",
                 sql=False,
             ),
@@ -393,8 +422,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {"max_km": 50.0},
                     "ignore_row_if": "any_value_is_missing",
                 },
-                "the coordinates are more than 50 km from the airport or port the place code names",
-                "give the coordinates of the place of seizure, or correct the place code",
+                _("the coordinates are more than 50 km from the airport or port the place code names"),
+                _("give the coordinates of the place of seizure, or correct the place code"),
                 dimension="consistency",
                 sql=False,
             ),
@@ -409,8 +438,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {},
                     "ignore_row_if": "never",
                 },
-                "the departure and destination countries are the same but the procedure is not domestic",
-                "correct the route, or set customs_procedure to domestic",
+                _("the departure and destination countries are the same but the procedure is not domestic"),
+                _("correct the route, or set customs_procedure to domestic"),
                 dimension="consistency",
             ),
             Rule(
@@ -419,8 +448,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                 "transit_countries",
                 "warning",
                 {"column": "transit_countries", "regex": TRANSIT_REPEAT_REGEX},
-                "a country appears twice in a row in the transit list",
-                "list each transit country once per passage (SN;ML, not SN;SN;ML)",
+                _("a country appears twice in a row in the transit list"),
+                _("list each transit country once per passage (SN;ML, not SN;SN;ML)"),
                 dimension="consistency",
             ),
         ]
@@ -437,9 +466,11 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {},
                     "ignore_row_if": "any_value_is_missing",
                 },
-                "the unit does not measure this commodity (e.g. cigarettes in litres)",
-                "use the commodity's unit: kg or g for drugs, sticks or pieces for cigarettes, l for "
-                "liquids, items for counterfeits, usd for cash",
+                _("the unit does not measure this commodity (e.g. cigarettes in litres)"),
+                _(
+                    "use the commodity's unit: kg or g for drugs, sticks or pieces for cigarettes, l for "
+                    "liquids, items for counterfeits, usd for cash"
+                ),
             ),
             Rule(
                 "items",
@@ -452,8 +483,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {},
                     "ignore_row_if": "any_value_is_missing",
                 },
-                "the quantity is larger than any plausible single seizure of this commodity",
-                "check the quantity and its unit (grams written as kg? extra zeros?)",
+                _("the quantity is larger than any plausible single seizure of this commodity"),
+                _("check the quantity and its unit (grams written as kg? extra zeros?)"),
                 dimension="consistency",
             ),
             Rule(
@@ -467,9 +498,11 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "params": {},
                     "ignore_row_if": "any_value_is_missing",
                 },
-                "the commodity type is not one the taxonomy knows in this category",
-                "use a commodity type of the workbench's taxonomy (lower case, e.g. cocaine, cigarettes, "
-                "counterfeit_apparel)",
+                _("the commodity type is not one the taxonomy knows in this category"),
+                _(
+                    "use a commodity type of the workbench's taxonomy (lower case, e.g. cocaine, cigarettes, "
+                    "counterfeit_apparel)"
+                ),
                 dimension="consistency",
             ),
             _referential("items"),
@@ -479,10 +512,14 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                 "case_id",
                 "warning",
                 {"column": DUPLICATE_OF},
-                "likely the same seizure as another case: same reporting country, date, place, commodity "
-                "and quantity",
-                "if both rows report one seizure, send it once (keep one case_id); if they are different "
-                "seizures, say so in the remarks",
+                _(
+                    "likely the same seizure as another case: same reporting country, date, place, commodity "
+                    "and quantity"
+                ),
+                _(
+                    "if both rows report one seizure, send it once (keep one case_id); if they are different "
+                    "seizures, say so in the remarks"
+                ),
                 dimension="uniqueness",
                 stage="state",
             ),
@@ -499,8 +536,8 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
                     "min_value": EARLIEST_BIRTH.isoformat(),
                     "max_value": today.isoformat(),
                 },
-                "the date of birth is in the future or before 1900",
-                "check the date of birth (YYYY-MM-DD)",
+                _("the date of birth is in the future or before 1900"),
+                _("check the date of birth (YYYY-MM-DD)"),
                 dimension="consistency",
             ),
             _referential("persons"),
@@ -510,16 +547,23 @@ def _trust_rules(table: str, today: dt.date) -> list[Rule]:
     return []
 
 
-@lru_cache(maxsize=8)
-def _rules(table: str, today: dt.date) -> tuple[Rule, ...]:
+@lru_cache(maxsize=32)
+def _rules(table: str, today: dt.date, lang: str = "en") -> tuple[Rule, ...]:
+    # problems and fixes are written in the language in force (``lang`` keys the cache)
     return tuple(_format_rules(table) + _trust_rules(table, today))
 
 
 def rules_for(table: str, today: dt.date | None = None) -> list[Rule]:
     """Every rule for ``table`` (format first, then the project's own), as of ``today``."""
     if table not in FORMAT.tables:
-        raise KeyError(f"unknown exchange-format table {table!r}; expected one of {list(TABLE_NAMES)}")
-    return list(_rules(table, today or dt.date.today()))
+        raise KeyError(
+            _(
+                "unknown exchange-format table {table!r}; expected one of {table_names}",
+                table=table,
+                table_names=list(TABLE_NAMES),
+            )
+        )
+    return list(_rules(table, today or dt.date.today(), language()))
 
 
 def all_rules(today: dt.date | None = None) -> list[Rule]:
@@ -532,7 +576,9 @@ def rule(table: str, expectation: str, column: str, today: dt.date | None = None
     for r in rules_for(table, today):
         if r.expectation == expectation and r.column == column:
             return r
-    raise KeyError(f"no rule {table}.{expectation}.{column}")
+    raise KeyError(
+        _("no rule {table}.{expectation}.{column}", table=table, expectation=expectation, column=column)
+    )
 
 
 # The reasons workbench.exchange.rowchecks and workbench.exchange.ingest give, mapped to the expectation they enforce.
@@ -552,10 +598,14 @@ _REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def rule_for_rejection(table: str, column: str | None, reason: str, today: dt.date | None = None) -> Rule:
+def rule_for_rejection(
+    table: str, column: str | None, reason: str, today: dt.date | None = None, check: str = ""
+) -> Rule:
     """The rule a rejection of the row checks (or of the import's referential check) enforces.
 
-    A reason no rule covers becomes an ad-hoc critical rule, so nothing refused goes unreported.
+    A reason no rule covers becomes an ad-hoc critical rule, so nothing refused goes unreported. ``check``,
+    the expectation the refusal names (see :class:`workbench.exchange.rowchecks.Reason`), is used when
+    given: the reason's words are in the language in force, and only English ones are matched.
 
     >>> rule_for_rejection("cases", "seizure_date", "not a date in ISO 8601 form YYYY-MM-DD").expectation
     'expect_column_values_to_match_strftime_format'
@@ -563,7 +613,7 @@ def rule_for_rejection(table: str, column: str | None, reason: str, today: dt.da
     'items.expect_case_to_exist.case_id'
     """
     col = column or ""
-    for prefix, expectation in _REASONS:
+    for prefix, expectation in ((reason, check),) if check else _REASONS:
         if reason.startswith(prefix):
             if expectation == "expect_column_to_exist":
                 col = col.split(",")[0].strip()
@@ -578,7 +628,7 @@ def rule_for_rejection(table: str, column: str | None, reason: str, today: dt.da
         "critical",
         {},
         reason,
-        "correct the cell",
+        _("correct the cell"),
         stage="read",
         sql=False,
     )

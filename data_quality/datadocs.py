@@ -27,6 +27,7 @@ from typing import Any
 
 from data_quality.results import QualityResults, RuleResult
 from workbench.format.schema import TABLE_NAMES
+from workbench.i18n import _
 
 __all__ = ["offline_html", "render_pages", "write_data_docs", "data_docs_zip", "EXTERNAL"]
 
@@ -159,7 +160,7 @@ def _index(
         for t, w, s, n in rows
     )
     score = results.score()
-    verdict = "nothing critical failed" if results.success else "critical failures: rows quarantined"
+    verdict = _("nothing critical failed") if results.success else _("critical failures: rows quarantined")
     return offline_html(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Data Docs</title></head><body>"
         "<div class='navbar'>CEN Intelligence Workbench · Data Docs (Great Expectations)</div>"

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.i18n import _
 from workbench.store import DATA_TABLES, Store
 
 __all__ = ["DuplicateTracker", "case_hashes"]
@@ -204,7 +205,7 @@ class DuplicateTracker:
             st_sig.tolist(), st_keys.tolist(), st["reporting_country"], st["case_id"], strict=True
         ):
             if sig in wanted and wanted[sig] != key and sig not in out:
-                out[sig] = f"stored case {rc}/{cid}"
+                out[sig] = _("stored case {country}/{case}", country=rc, case=cid)
         return out
 
     @staticmethod
@@ -268,7 +269,7 @@ class DuplicateTracker:
         # an earlier chunk of this submission
         seen, prev = self._items.lookup(sig, ["case", "row"])
         for j in np.flatnonzero(seen & (prev["case"].astype(np.uint64) != sub_keys)).tolist():
-            text[j] = f"items row {int(prev['row'][j])}"
+            text[j] = _("items row {row}", row=int(prev["row"][j]))
         # an earlier row of this chunk, of another case
         order = np.lexsort((rows, sig))
         s_sig, s_key = sig[order], sub_keys[order]
@@ -277,7 +278,9 @@ class DuplicateTracker:
         for j in np.flatnonzero(~first & (s_key != s_key[start])).tolist():
             g, me = order[start[j]], order[j]
             if text[me] is None:
-                text[me] = f"items row {int(rows[g])} (case {rc[g]}/{cid[g]})"
+                text[me] = _(
+                    "items row {row} (case {country}/{case})", row=int(rows[g]), country=rc[g], case=cid[g]
+                )
         # the store: same reporting country and date, another case
         pending = np.flatnonzero(pd.isna(text))  # rows no earlier item explains yet
         if len(pending) and self.store is not None:

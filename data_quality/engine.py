@@ -38,6 +38,7 @@ import pandas as pd
 
 from data_quality.catalogue import BUILT_IN, Rule
 from data_quality.checks import CHECKS
+from workbench.i18n import _
 
 __all__ = ["RuleOutcome", "Engine", "GXEngine", "PandasEngine", "runnable", "gx_version"]
 
@@ -141,7 +142,7 @@ def _fails(r: Rule, df: pd.DataFrame) -> Mask:
         if hi is not None:
             bad |= (s >= hi) if kw.get("strict_max") else (s > hi)
         return present & bad.fillna(False).to_numpy(dtype=bool)
-    raise KeyError(f"the pandas engine has no implementation of {r.expectation}")
+    raise KeyError(_("the pandas engine has no implementation of {expectation}", expectation=r.expectation))
 
 
 class PandasEngine:
@@ -209,7 +210,10 @@ def gx_expectation(r: Rule, engine: str = "pandas") -> Any:
             kw[k] = d if engine == "sql" else dt.datetime.combine(d, dt.time())
     meta = {"rule_id": r.id, "column": r.column, "dimension": r.dimension}
     return expectation_class(r.expectation)(
-        **kw, meta=meta, severity=r.severity, description=f"Expect no row where {r.problem}."
+        **kw,
+        meta=meta,
+        severity=r.severity,
+        description=_("Expect no row where {problem}.", problem=r.problem),
     )
 
 

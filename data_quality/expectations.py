@@ -47,6 +47,7 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_map
 )
 
 from data_quality.checks import CHECKS, SQL_CHECKS
+from workbench.i18n import _
 
 __all__ = ["EXPECTATION_CLASSES", "expectation_class"]
 
@@ -199,5 +200,5 @@ def expectation_class(expectation: str) -> type:
     name = "".join(part.capitalize() for part in expectation.split("_"))
     found = getattr(gxe, name, None)
     if not isinstance(found, type):
-        raise KeyError(f"no Great Expectations class for {expectation!r}")
+        raise KeyError(_("no Great Expectations class for {expectation!r}", expectation=expectation))
     return found

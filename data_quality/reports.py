@@ -33,6 +33,7 @@ from data_quality.models import DQFailingRow, DQResult, DQRun, DQScorecard
 from data_quality.results import Failure, QualityResults, RuleResult
 from data_quality.scorecard import INPUT_COLUMNS, valid_months
 from workbench.format.schema import FORMAT
+from workbench.i18n import N_, _
 from workbench.store import Store, Submission
 
 __all__ = [
@@ -238,7 +239,7 @@ def submission_report(
     with store.engine.connect() as conn:
         s = conn.execute(sa.select(t).where(t.c.id == submission_id)).mappings().first()
     if s is None:
-        raise KeyError(f"no submission {submission_id}")
+        raise KeyError(_("no submission {submission_id}", submission_id=submission_id))
     submission = {
         "id": s["id"],
         "received": s["received_at"],
@@ -253,7 +254,7 @@ def submission_report(
     run = _run_for(store, submission_id)
     if run is None:
         empty = pd.DataFrame()
-        note = (
+        note = _(
             "this submission was not checked by the quality gate (a duplicate file, or imported without it)"
         )
         return SubmissionReport(submission, None, empty, empty, [note], not personal_allowed)
@@ -340,33 +341,61 @@ def _report_for_run(
     rows = _read(store, stmt)
     if len(rows):
         rows.insert(
-            6, "outcome", rows["severity"].map({"critical": "quarantined", "warning": "stored, flagged"})
+            6,
+            "outcome",
+            rows["severity"].map({"critical": N_("quarantined"), "warning": N_("stored, flagged")}),
         )
         rows["row"] = rows["row"].astype("Int64")
     summary = json.loads(run.get("summary") or "{}")
     return SubmissionReport(submission, run, exp, rows, list(summary.get("notes", [])))
 
 
+#: headings of the feedback workbook's columns (for people: translated when the workbook is made)
+FEEDBACK_HEADINGS: dict[str, str] = {
+    "sheet": N_("sheet"),
+    "row": N_("row"),
+    "column": N_("column"),
+    "value": N_("value"),
+    "problem": N_("problem"),
+    "rows": N_("rows"),
+    "severity": N_("severity"),
+    "outcome": N_("outcome"),
+    "how to fix": N_("how to fix"),
+    "case": N_("case"),
+    "check": N_("check"),
+}
+_OUTCOMES = {"critical": N_("rows quarantined"), "warning": N_("rows stored, flagged")}
+_SEVERITIES = {"critical": N_("critical"), "warning": N_("warning")}
+
+
+def _headed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={k: _(v) for k, v in FEEDBACK_HEADINGS.items()})
+
+
+def _shown(text: Any) -> Any:
+    """A rule's problem or fix as stored (the catalogue's English) in the language in force."""
+    return _(text) if isinstance(text, str) and text else text
+
+
 def feedback_sheets(report: SubmissionReport) -> dict[str, pd.DataFrame]:
-    """The sheets of the feedback workbook: a summary per problem, then every failing row."""
+    """The sheets of the feedback workbook: a summary per problem, then every failing row. Sheet names,
+    headings and the catalogue's explanations are in the language in force."""
     failed = report.failed
     if failed is None or failed.empty:
-        summary = pd.DataFrame({"result": ["No problem found: every expectation was met."]})
-        problems = pd.DataFrame(
-            columns=["sheet", "row", "column", "value", "problem", "how to fix", "outcome"]
+        summary = pd.DataFrame({_("result"): [_("No problem found: every expectation was met.")]})
+        problems = _headed(
+            pd.DataFrame(columns=["sheet", "row", "column", "value", "problem", "how to fix", "outcome"])
         )
-        return {"Summary": summary, "Problems": problems}
+        return {_("Summary"): summary, _("Problems"): problems}
     summary = pd.DataFrame(
         {
             "sheet": failed["sheet"],
             "column": failed["column"],
-            "problem": failed["problem"],
+            "problem": failed["problem"].map(_shown),
             "rows": failed["failing"].astype(int),
-            "severity": failed["severity"],
-            "outcome": failed["severity"].map(
-                {"critical": "rows quarantined", "warning": "rows stored, flagged"}
-            ),
-            "how to fix": failed["fix"],
+            "severity": failed["severity"].map(lambda s: _(_SEVERITIES[s]) if s in _SEVERITIES else s),
+            "outcome": failed["severity"].map(lambda s: _(_OUTCOMES[s]) if s in _OUTCOMES else None),
+            "how to fix": failed["fix"].map(_shown),
             "check": failed["expectation"],
         }
     )
@@ -377,35 +406,46 @@ def feedback_sheets(report: SubmissionReport) -> dict[str, pd.DataFrame]:
             "row": fr["row"],
             "column": fr["column"],
             "value": fr["value"],
-            "problem": fr["message"],
-            "how to fix": fr["fix"],
-            "outcome": fr["outcome"],
+            "problem": fr["message"].map(_shown),
+            "how to fix": fr["fix"].map(_shown),
+            "outcome": fr["outcome"].map(_shown),
             "case": (fr["reporting_country"].fillna("") + "/" + fr["case_id"].fillna("")).str.strip("/"),
             "check": fr["expectation"],
         }
     )
-    return {"Summary": summary.reset_index(drop=True), "Problems": problems}
+    return {_("Summary"): _headed(summary.reset_index(drop=True)), _("Problems"): _headed(problems)}
 
 
 def feedback_workbook(report: SubmissionReport) -> bytes:
     """The feedback workbook for the submitting administration (``.xlsx`` bytes): every problem, where it
-    is (sheet, spreadsheet row, column), the value, and how to fix it."""
+    is (sheet, spreadsheet row, column), the value, and how to fix it; in the language in force."""
     from workbench.exchange.excel import formatted_workbook
 
     sub = report.submission
     notes = [
-        f"Submission {sub['id']}: {sub['source']} · received {pd.Timestamp(sub['received']):%Y-%m-%d %H:%M} · "
-        f"status {sub['status']} · quality score {sub['score'] if sub['score'] is not None else '-'}",
-        "Row numbers are spreadsheet rows (the header is row 1). Quarantined rows were not stored: correct "
-        "them and send them again. Flagged rows were stored: check them and send a correction if needed.",
+        _(
+            "Submission {id}: {source} · received {received} · status {status} · quality score {score}",
+            id=sub["id"],
+            source=sub["source"],
+            received=pd.Timestamp(sub["received"]).strftime("%Y-%m-%d %H:%M"),
+            status=sub["status"],
+            score=sub["score"] if sub["score"] is not None else "-",
+        ),
+        _(
+            "Row numbers are spreadsheet rows (the header is row 1). Quarantined rows were not stored: correct "
+            "them and send them again. Flagged rows were stored: check them and send a correction if needed."
+        ),
     ]
     if report.personal_hidden:
         notes.append(
-            f"Made for a role that may not see personal data: {report.hidden_rows:,} failing row(s) of the "
-            "persons and companies sheets are counted in the summary but not listed, and free-text values "
-            "that may name a person are left out."
+            _(
+                "Made for a role that may not see personal data: {n:,} failing row(s) of the persons and "
+                "companies sheets are counted in the summary but not listed, and free-text values that may "
+                "name a person are left out.",
+                n=report.hidden_rows,
+            )
         )
-    return formatted_workbook(feedback_sheets(report), title="Data quality feedback", notes=notes)
+    return formatted_workbook(feedback_sheets(report), title=_("Data quality feedback"), notes=notes)
 
 
 def results_for_run(store: Store, run_id: int, *, personal_allowed: bool) -> QualityResults:

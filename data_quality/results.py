@@ -148,9 +148,11 @@ class QualityResults:
         reason: str,
         raw: Mapping[str, Any] | None = None,
         where: str = "",
+        check: str = "",
     ) -> Rule:
-        """Record a row refused before the suites ran (row checks, referential check of the import)."""
-        r = rule_for_rejection(table, column, reason, self.today)
+        """Record a row refused before the suites ran (row checks, referential check of the import);
+        ``check``: the expectation it enforces, when the refusal says (its reason may be in any language)."""
+        r = rule_for_rejection(table, column, reason, self.today, check=check or getattr(reason, "check", ""))
         rr = self.result(r, where)
         raw = raw or {}
         first_col = (column or "").split(",")[0].strip()
@@ -170,7 +172,7 @@ class QualityResults:
             frame = by_row.get(rej.table)
             if frame is not None and rej.row is not None and rej.row in frame.index:
                 rec = cast("dict[str, Any]", frame.loc[rej.row].to_dict())  # keyed by column name
-            self.add_refusal(rej.table, rej.row, rej.column, rej.reason, rec, rej.where)
+            self.add_refusal(rej.table, rej.row, rej.column, rej.reason, rec, rej.where, rej.check)
 
     def cover(self, tables: Iterable[str]) -> None:
         """List every rule of ``tables``, passed ones too; read-stage rules looked at every row read."""

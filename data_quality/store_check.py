@@ -27,6 +27,7 @@ from data_quality.engine import GXEngine, RuleOutcome, gx_version, outcomes_from
 from data_quality.results import QualityResults
 from data_quality.storage import write_run
 from workbench.format.schema import TABLE_NAMES
+from workbench.i18n import _
 from workbench.store import DATA_TABLES, Store
 
 __all__ = ["validate_store", "store_queries"]
@@ -89,7 +90,7 @@ def _sql_outcomes(source: Any, table: str, rules: list[Rule], n_rows: int) -> li
                     unexpected_rows_query=queries[r.expectation],
                     meta=meta,
                     severity=r.severity,
-                    description=f"Expect no row where {r.problem}.",
+                    description=_("Expect no row where {problem}.", problem=r.problem),
                 )
             )
         else:
@@ -156,7 +157,7 @@ def validate_store(store: Store, *, today: dt.date | None = None, record: bool =
             for table in TABLE_NAMES:
                 n = counts.get(table, 0)
                 res.rows_read[table] = n
-                res.where[table] = f"store table {table}"
+                res.where[table] = _("store table {table}", table=table)
                 if not n:
                     continue
                 rules = [r for r in rules_for(table, today) if r.stage != "read"]
@@ -172,7 +173,9 @@ def validate_store(store: Store, *, today: dt.date | None = None, record: bool =
             ctx.data_sources.delete(source.name)
     res.cover(TABLE_NAMES)
     res.notes.append(
-        "rows are the store's ids; the place rules ran on a pandas batch read from the store, the others in SQL"
+        _(
+            "rows are the store's ids; the place rules ran on a pandas batch read from the store, the others in SQL"
+        )
     )
     if record:
         with store.engine.begin() as conn:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from data_quality.catalogue import Rule, rules_for
 from workbench.exchange.rowchecks import Rejection
+from workbench.i18n import _
 
 if TYPE_CHECKING:
     from workbench.operations.templates import Template
@@ -46,7 +47,12 @@ def template_rules(template: Template) -> list[Rule]:
         if col.required:
             rules.append(
                 Rule(
-                    TABLE, "expect_column_values_to_not_be_null", f.name, "critical", kw, f"{f.name} is blank"
+                    TABLE,
+                    "expect_column_values_to_not_be_null",
+                    f.name,
+                    "critical",
+                    kw,
+                    _("{field} is blank", field=f.name),
                 )
             )
         if f.allowed:
@@ -57,7 +63,7 @@ def template_rules(template: Template) -> list[Rule]:
                     f.name,
                     "critical",
                     {**kw, "value_set": list(f.allowed)},
-                    f"{f.name} is not one of: {', '.join(f.allowed)}",
+                    _("{field} is not one of: {values}", field=f.name, values=", ".join(f.allowed)),
                 )
             )
         if col.is_numeric and (col.min is not None or col.max is not None):
@@ -68,7 +74,7 @@ def template_rules(template: Template) -> list[Rule]:
                     f.name,
                     "critical",
                     {**kw, "min_value": col.min, "max_value": col.max},
-                    f"{f.name} is out of range",
+                    _("{field} is out of range", field=f.name),
                 )
             )
         if col.type == "text" and col.pattern:
@@ -79,7 +85,7 @@ def template_rules(template: Template) -> list[Rule]:
                     f.name,
                     "critical",
                     {**kw, "regex": col.pattern},
-                    f"{f.name} does not match {col.pattern}",
+                    _("{field} does not match {pattern}", field=f.name, pattern=col.pattern),
                 )
             )
     # the catalogue's rules of the format tables the template draws on, where it keeps the format's names
@@ -110,7 +116,12 @@ def template_gate(template: Template, frame: pd.DataFrame, where: str) -> list[R
         if outcome.error:
             found.append(
                 Rejection(
-                    SHEET, None, r.column, f"the check {r.id} failed: {outcome.error}", where, "warning"
+                    SHEET,
+                    None,
+                    r.column,
+                    _("the check {check} failed: {error}", check=r.id, error=outcome.error),
+                    where,
+                    "warning",
                 )
             )
             continue

@@ -37,6 +37,7 @@ from data_quality.results import QualityResults
 from workbench.exchange.files import RawDataset, read_dataset
 from workbench.exchange.rowchecks import CheckedTable, check_table
 from workbench.format.schema import TABLE_NAMES
+from workbench.i18n import _
 from workbench.store import Store
 
 __all__ = ["validate_path", "validate_dataset", "ALL_STAGES"]
@@ -97,11 +98,14 @@ def validate_dataset(
         res.rows_read[name] += len({r.row for r in ct.rejections if r.row is not None})
         if ct.unknown_columns:
             res.notes.append(
-                f"{raw.tables[name].where}: columns not in the exchange format (kept as extra attributes): "
-                + ", ".join(ct.unknown_columns)
+                _(
+                    "{where}: columns not in the exchange format (kept as extra attributes): {columns}",
+                    where=raw.tables[name].where,
+                    columns=", ".join(ct.unknown_columns),
+                )
             )
     if store is None:
-        res.notes.append("checked on its own: cases referred to but not in the file count as missing")
+        res.notes.append(_("checked on its own: cases referred to but not in the file count as missing"))
     frames = _case_known(checked, store)
     gate.check(frames, store, {n: raw.tables[n].where for n in checked})
     res.cover(checked)

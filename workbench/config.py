@@ -30,16 +30,23 @@ __all__ = [
     "settings_table",
 ]
 
+
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the catalogues (as :func:`workbench.i18n.N_` does: this module is below
+    :mod:`workbench.i18n`, so it cannot import it); it is translated where it is shown."""
+    return message
+
+
 #: Roles of the local single-user mode (a store with no account yet: WORKBENCH_ROLE). Once a store has
 #: accounts these grant nothing; the matrix of :mod:`workbench.identity.policy` decides.
 ROLES: dict[str, str] = {
-    "analyst": "national analyst; may see personal data (persons, companies)",
-    "steward": "data steward; validates submissions; may see personal data",
-    "rilo": "RILO staff; regional briefings on non-personal data",
-    "trainer": "trainer running courses on scenario data; may see the scenario's personal data",
-    "viewer": "read-only; non-personal data only",
-    "auditor": "reads the audit log and its reports; no case data",
-    "admin": "administrator; everything",
+    "analyst": N_("national analyst; may see personal data (persons, companies)"),
+    "steward": N_("data steward; validates submissions; may see personal data"),
+    "rilo": N_("RILO staff; regional briefings on non-personal data"),
+    "trainer": N_("trainer running courses on scenario data; may see the scenario's personal data"),
+    "viewer": N_("read-only; non-personal data only"),
+    "auditor": N_("reads the audit log and its reports; no case data"),
+    "admin": N_("administrator; everything"),
 }
 PERSONAL_DATA_ROLES = frozenset({"analyst", "steward", "trainer", "admin"})
 
@@ -56,18 +63,22 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "data", "Folder for the embedded SQLite database and other local files."),
+    Setting("data_dir", "data", N_("Folder for the embedded SQLite database and other local files.")),
     Setting(
         "db_url",
         "",
-        "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db. "
-        "Empty: a SQLite file `workbench.db` in the data folder.",
+        N_(
+            "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db. "
+            "Empty: a SQLite file `workbench.db` in the data folder."
+        ),
     ),
     Setting(
         "user",
         "",
-        "Name of the current user in the local single-user mode (a store with no account yet). Empty: the "
-        "login name. Grants nothing once the store has an account.",
+        N_(
+            "Name of the current user in the local single-user mode (a store with no account yet). Empty: the "
+            "login name. Grants nothing once the store has an account."
+        ),
     ),
     Setting(
         "role",
@@ -79,94 +90,120 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "token",
         "",
-        "An access token from `workbench user token NAME`: signs the command line and notebooks in as "
-        "that account on a store with accounts. A secret; read from the environment only.",
+        N_(
+            "An access token from `workbench user token NAME`: signs the command line and notebooks in as "
+            "that account on a store with accounts. A secret; read from the environment only."
+        ),
     ),
     Setting(
         "admin_password",
         "",
-        "Password of the demo administrator that `workbench seed` creates on a new store. Empty: a "
-        "one-time password is generated and printed. A secret; read from the environment only.",
+        N_(
+            "Password of the demo administrator that `workbench seed` creates on a new store. Empty: a "
+            "one-time password is generated and printed. A secret; read from the environment only."
+        ),
     ),
-    Setting("lockout_failures", "5", "Failed sign-ins in a row after which an account is locked."),
-    Setting("lockout_minutes", "15", "How long a locked account stays locked, in minutes."),
+    Setting("lockout_failures", "5", N_("Failed sign-ins in a row after which an account is locked.")),
+    Setting("lockout_minutes", "15", N_("How long a locked account stays locked, in minutes.")),
     Setting(
         "password_min_length",
         "12",
-        "Shortest password accepted (a password may not be the account's name either).",
+        N_("Shortest password accepted (a password may not be the account's name either)."),
     ),
-    Setting("password_expiry_days", "180", "Days after which a password must be changed (0: never)."),
-    Setting("password_notice_days", "14", "Days before a password expires from which its user is told."),
-    Setting("session_idle_minutes", "30", "Minutes without activity after which an app session ends."),
-    Setting("token_days", "30", "Days an access token lives unless `--days` says otherwise."),
+    Setting("password_expiry_days", "180", N_("Days after which a password must be changed (0: never).")),
+    Setting("password_notice_days", "14", N_("Days before a password expires from which its user is told.")),
+    Setting("session_idle_minutes", "30", N_("Minutes without activity after which an app session ends.")),
+    Setting("token_days", "30", N_("Days an access token lives unless `--days` says otherwise.")),
     Setting(
         "purpose_scope",
         "session",
-        "How often a user states the purpose before consulting personal data: `session` (once per "
-        "session) or `case` (for each case).",
+        N_(
+            "How often a user states the purpose before consulting personal data: `session` (once per "
+            "session) or `case` (for each case)."
+        ),
     ),
-    Setting("audit_retention_years", "3", "Years the audit log keeps its entries before they are erased."),
+    Setting(
+        "audit_retention_years", "3", N_("Years the audit log keeps its entries before they are erased.")
+    ),
     Setting(
         "audit_signing_key",
         "",
-        "Ed25519 key that signs the audit log's checkpoints: the path of its PEM file (from `workbench audit "
-        "keygen`) or the PEM text. Kept outside the database; a secret, read from the environment only.",
+        N_(
+            "Ed25519 key that signs the audit log's checkpoints: the path of its PEM file (from `workbench audit "
+            "keygen`) or the PEM text. Kept outside the database; a secret, read from the environment only."
+        ),
     ),
     Setting(
         "oidc_create_accounts",
         "false",
-        "Whether a user of the identity provider (OIDC) who has no account gets one at first sign-in "
-        "(roles and organisation from the groups claim). Off: such a user is refused.",
+        N_(
+            "Whether a user of the identity provider (OIDC) who has no account gets one at first sign-in "
+            "(roles and organisation from the groups claim). Off: such a user is refused."
+        ),
     ),
     Setting(
-        "oidc_groups_claim", "groups", "The OIDC claim that lists a user's groups (roles, organisation)."
+        "oidc_groups_claim", "groups", N_("The OIDC claim that lists a user's groups (roles, organisation).")
     ),
     Setting(
         "seed_sample",
         "true",
-        "Whether `workbench seed` (run by `make run`) loads the shipped sample into an empty store.",
+        N_("Whether `workbench seed` (run by `make run`) loads the shipped sample into an empty store."),
     ),
     Setting(
         "language",
         "en",
-        "Language of the app and of the command line's messages (English is the source language; a "
-        "language without a catalogue reads in English).",
+        N_(
+            "Language of the app and of the command line's messages (English is the source language; a "
+            "language without a catalogue reads in English)."
+        ),
     ),
     Setting(
         "max_rejected_rows",
         "10000",
-        "Most rows one import may refuse (and quarantine); beyond it the whole submission is refused, "
-        "listing the first refusals, and nothing is stored.",
+        N_(
+            "Most rows one import may refuse (and quarantine); beyond it the whole submission is refused, "
+            "listing the first refusals, and nothing is stored."
+        ),
     ),
     Setting(
         "pseudonym_key",
         "",
-        "Secret key for pseudonymised exports (keyed hash). Never stored; read from the environment only.",
+        N_(
+            "Secret key for pseudonymised exports (keyed hash). Never stored; read from the environment only."
+        ),
     ),
     Setting(
         "operations_key",
         "",
-        "Key (Fernet, from `workbench operation keygen`) that encrypts operations' messages and attachments "
-        "at rest. Never stored; read from the environment only. Without it messages are refused.",
+        N_(
+            "Key (Fernet, from `workbench operation keygen`) that encrypts operations' messages and attachments "
+            "at rest. Never stored; read from the environment only. Without it messages are refused."
+        ),
     ),
     Setting(
         "organisation",
         "",
-        "This workbench's organisation code (e.g. FR-DGDDI) in the local single-user mode: the sender of "
-        "the packages it packs and the recipient it accepts. With accounts, the account's organisation.",
+        N_(
+            "This workbench's organisation code (e.g. FR-DGDDI) in the local single-user mode: the sender of "
+            "the packages it packs and the recipient it accepts. With accounts, the account's organisation."
+        ),
     ),
     Setting(
         "exchange_key",
         "",
-        "Ed25519 key that signs exchange packages (`workbench exchange pack`): the path of its PEM file "
-        "(from `workbench exchange keygen`), the PEM text or the raw key in base64. A secret, read from "
-        "the environment only.",
+        N_(
+            "Ed25519 key that signs exchange packages (`workbench exchange pack`): the path of its PEM file "
+            "(from `workbench exchange keygen`), the PEM text or the raw key in base64. A secret, read from "
+            "the environment only."
+        ),
     ),
     Setting(
         "exchange_trust",
         "",
-        "File (or folder of files) listing the senders whose packages `workbench exchange receive` "
-        "accepts: one 'ORGANISATION PUBLIC-KEY' line each.",
+        N_(
+            "File (or folder of files) listing the senders whose packages `workbench exchange receive` "
+            "accepts: one 'ORGANISATION PUBLIC-KEY' line each."
+        ),
     ),
 )
 

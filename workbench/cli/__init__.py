@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from workbench.i18n import LANGUAGES, language_from, set_language
+from workbench.i18n import LANGUAGES, _, language_from, set_language
 
 __all__ = ["main", "build_parser", "COMMANDS", "cli_language"]
 
@@ -34,7 +34,7 @@ COMMANDS: tuple[str, ...] = tuple(_command_modules())
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
-        description="CEN Intelligence Workbench: customs seizure data, routes, networks, trends, risk.",
+        description=_("CEN Intelligence Workbench: customs seizure data, routes, networks, trends, risk."),
     )
     parser.add_argument("--lang", type=_language_arg, default=None, help=_LANG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -111,10 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PermissionError as e:  # a refused sign-in or an action the matrix does not allow
-        print(f"refused: {e}", file=sys.stderr)
+        print(_("refused: {e}", e=e), file=sys.stderr)
         return 3
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
 
 

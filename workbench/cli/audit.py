@@ -29,52 +29,56 @@ from workbench.store.audit import (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("audit", help="verify the audit log's chain, sign checkpoints, retention, reports")
+    p = sub.add_parser("audit", help=_("verify the audit log's chain, sign checkpoints, retention, reports"))
     cmds = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
 
-    v = cmds.add_parser("verify", help="check the hash chain; exit 1 naming the first broken entry")
+    v = cmds.add_parser("verify", help=_("check the hash chain; exit 1 naming the first broken entry"))
     v.add_argument(
-        "--checkpoint", metavar="FILE", help="a signed checkpoint: also prove nothing before it changed"
+        "--checkpoint", metavar="FILE", help=_("a signed checkpoint: also prove nothing before it changed")
     )
     v.add_argument(
         "--key",
         metavar="FILE",
-        help="the signing key the checkpoint must be signed with (default: WORKBENCH_AUDIT_SIGNING_KEY if set)",
+        help=_(
+            "the signing key the checkpoint must be signed with (default: WORKBENCH_AUDIT_SIGNING_KEY if set)"
+        ),
     )
     add_db_option(v)
     v.set_defaults(func=run_verify)
 
-    c = cmds.add_parser("checkpoint", help="write the chain's head signed with the audit signing key")
-    c.add_argument("--out", metavar="FILE", required=True, help="where to write the checkpoint (JSON)")
-    c.add_argument("--key", metavar="FILE", help="Ed25519 key file (default: WORKBENCH_AUDIT_SIGNING_KEY)")
+    c = cmds.add_parser("checkpoint", help=_("write the chain's head signed with the audit signing key"))
+    c.add_argument("--out", metavar="FILE", required=True, help=_("where to write the checkpoint (JSON)"))
+    c.add_argument("--key", metavar="FILE", help=_("Ed25519 key file (default: WORKBENCH_AUDIT_SIGNING_KEY)"))
     add_db_option(c)
     c.set_defaults(func=run_checkpoint)
 
-    k = cmds.add_parser("keygen", help="make a new Ed25519 signing key file for checkpoints")
+    k = cmds.add_parser("keygen", help=_("make a new Ed25519 signing key file for checkpoints"))
     k.add_argument(
-        "--out", metavar="FILE", required=True, help="the key file to write (readable by you only)"
+        "--out", metavar="FILE", required=True, help=_("the key file to write (readable by you only)")
     )
     k.set_defaults(func=run_keygen)
 
-    r = cmds.add_parser("retention", help="erase the entries older than the retention period")
+    r = cmds.add_parser("retention", help=_("erase the entries older than the retention period"))
     r.add_argument(
-        "--years", type=float, help="keep this many years (default: WORKBENCH_AUDIT_RETENTION_YEARS)"
+        "--years", type=float, help=_("keep this many years (default: WORKBENCH_AUDIT_RETENTION_YEARS)")
     )
     add_db_option(r)
     r.set_defaults(func=run_retention)
 
     from workbench.identity.audit_reports import REPORTS
 
-    rep = cmds.add_parser("report", help="an auditor's report: entries, consultations, exports, unusual")
-    rep.add_argument("name", choices=list(REPORTS), help="which report")
-    rep.add_argument("--since", metavar="DATE", type=dt.date.fromisoformat, help="from this day (UTC)")
-    rep.add_argument("--until", metavar="DATE", type=dt.date.fromisoformat, help="up to this day (UTC)")
-    rep.add_argument("--user", help="one account")
-    rep.add_argument("--org", help="one organisation")
-    rep.add_argument("--purpose", help="one purpose reference (case or operation)")
-    rep.add_argument("--object", dest="object_contains", metavar="KEY", help="records whose key contains KEY")
+    rep = cmds.add_parser("report", help=_("an auditor's report: entries, consultations, exports, unusual"))
+    rep.add_argument("name", choices=list(REPORTS), help=_("which report"))
+    rep.add_argument("--since", metavar="DATE", type=dt.date.fromisoformat, help=_("from this day (UTC)"))
+    rep.add_argument("--until", metavar="DATE", type=dt.date.fromisoformat, help=_("up to this day (UTC)"))
+    rep.add_argument("--user", help=_("one account"))
+    rep.add_argument("--org", help=_("one organisation"))
+    rep.add_argument("--purpose", help=_("one purpose reference (case or operation)"))
     rep.add_argument(
-        "--out", metavar="PATH", help="write it (.xlsx, or a folder for CSV) instead of printing"
+        "--object", dest="object_contains", metavar="KEY", help=_("records whose key contains KEY")
+    )
+    rep.add_argument(
+        "--out", metavar="PATH", help=_("write it (.xlsx, or a folder for CSV) instead of printing")
     )
     add_db_option(rep)
     rep.set_defaults(func=run_report)

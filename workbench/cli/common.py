@@ -32,7 +32,7 @@ def add_db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
         metavar="URL",
-        help="SQLAlchemy URL of the store (default: WORKBENCH_DB_URL or data/workbench.db)",
+        help=_("SQLAlchemy URL of the store (default: WORKBENCH_DB_URL or data/workbench.db)"),
     )
 
 

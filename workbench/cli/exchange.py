@@ -40,53 +40,65 @@ from workbench.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("exchange", help="signed packages between workbenches: pack, receive, keygen")
+    p = sub.add_parser("exchange", help=_("signed packages between workbenches: pack, receive, keygen"))
     cmds = p.add_subparsers(dest="exchange_command", metavar="ACTION", required=True)
 
     pk = cmds.add_parser(
         "pack",
-        help="write a signed package of the filtered cases for another organisation",
-        description="Write the filtered cases as a signed package for ORG (the exchange export, or the "
-        "non-personal export with --non-personal) and log the disclosure in the audit log.",
+        help=_("write a signed package of the filtered cases for another organisation"),
+        description=_(
+            "Write the filtered cases as a signed package for ORG (the exchange export, or the "
+            "non-personal export with --non-personal) and log the disclosure in the audit log."
+        ),
     )
     # not --to: the shared filter's --from/--to are the seizure period in every command
     pk.add_argument(
-        "--recipient", required=True, metavar="ORG", help="the recipient organisation (e.g. ES-AEAT)"
+        "--recipient", required=True, metavar="ORG", help=_("the recipient organisation (e.g. ES-AEAT)")
     )
     pk.add_argument(
         "--legal-basis",
         metavar="TEXT",
-        help="the legal basis for passing the data on (required unless --non-personal)",
+        help=_("the legal basis for passing the data on (required unless --non-personal)"),
     )
     pk.add_argument(
         "--non-personal",
         action="store_true",
-        help="only what the global database may receive: the non-personal export (cases and items)",
+        help=_("only what the global database may receive: the non-personal export (cases and items)"),
     )
-    pk.add_argument("--out", type=Path, required=True, metavar="FILE", help="the package to write (.zip)")
-    pk.add_argument("--key", metavar="FILE", help=f"the Ed25519 signing key (default: {EXCHANGE_KEY_ENV})")
+    pk.add_argument("--out", type=Path, required=True, metavar="FILE", help=_("the package to write (.zip)"))
+    pk.add_argument(
+        "--key",
+        metavar="FILE",
+        help=_("the Ed25519 signing key (default: {exchange_key_env})", exchange_key_env=EXCHANGE_KEY_ENV),
+    )
     add_db_option(pk)
     add_filter_options(pk)
     pk.set_defaults(func=run_pack)
 
     rc = cmds.add_parser(
         "receive",
-        help="verify a package and import it through the gate",
-        description="Verify a package (signed by a trusted sender, addressed to this organisation, same "
-        "format version, every member's hash) and import it as one submission. Exit 0: every row "
-        "accepted; 1: some rows refused; 2: the package refused (nothing stored).",
+        help=_("verify a package and import it through the gate"),
+        description=_(
+            "Verify a package (signed by a trusted sender, addressed to this organisation, same "
+            "format version, every member's hash) and import it as one submission. Exit 0: every row "
+            "accepted; 1: some rows refused; 2: the package refused (nothing stored)."
+        ),
     )
-    rc.add_argument("path", type=Path, metavar="FILE", help="the package (.zip)")
-    rc.add_argument("--trust", metavar="FILE", help=f"the trusted senders' keys (default: {TRUST_ENV})")
-    rc.add_argument("--quiet", action="store_true", help="no progress output")
+    rc.add_argument("path", type=Path, metavar="FILE", help=_("the package (.zip)"))
+    rc.add_argument(
+        "--trust",
+        metavar="FILE",
+        help=_("the trusted senders' keys (default: {trust_env})", trust_env=TRUST_ENV),
+    )
+    rc.add_argument("--quiet", action="store_true", help=_("no progress output"))
     add_db_option(rc)
     rc.set_defaults(func=run_receive)
 
-    kg = cmds.add_parser("keygen", help="make an Ed25519 key that signs packages, and its trust line")
+    kg = cmds.add_parser("keygen", help=_("make an Ed25519 key that signs packages, and its trust line"))
     kg.add_argument(
-        "--out", type=Path, required=True, metavar="FILE", help="the key file (readable by you only)"
+        "--out", type=Path, required=True, metavar="FILE", help=_("the key file (readable by you only)")
     )
-    kg.add_argument("--org", required=True, metavar="ORG", help="your organisation (for the trust line)")
+    kg.add_argument("--org", required=True, metavar="ORG", help=_("your organisation (for the trust line)"))
     kg.set_defaults(func=run_keygen)
 
 

@@ -9,17 +9,22 @@ from pathlib import Path
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
 from workbench.exchange.exports import EXPORT_KINDS, ExportDenied, ExportRefused, export_data
+from workbench.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="export the filtered data: exchange format, non-personal, pseudonymised, or a formatted workbook",
-        description="Write an export and record it in the audit log with its filter, the user and the "
-        "stated legal basis. OUT ending in .xlsx: one workbook; otherwise a folder of CSV files.",
+        help=_(
+            "export the filtered data: exchange format, non-personal, pseudonymised, or a formatted workbook"
+        ),
+        description=_(
+            "Write an export and record it in the audit log with its filter, the user and the "
+            "stated legal basis. OUT ending in .xlsx: one workbook; otherwise a folder of CSV files."
+        ),
     )
     p.add_argument(
-        "--out", type=Path, required=True, help="a path ending in .xlsx, or a folder for CSV files"
+        "--out", type=Path, required=True, help=_("a path ending in .xlsx, or a folder for CSV files")
     )
     kind = p.add_mutually_exclusive_group()
     kind.add_argument(
@@ -27,23 +32,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="kind",
         action="store_const",
         const="non_personal",
-        help=EXPORT_KINDS["non_personal"],
+        help=_(EXPORT_KINDS["non_personal"]),
     )
     kind.add_argument(
         "--pseudonymise",
         dest="kind",
         action="store_const",
         const="pseudonymised",
-        help=EXPORT_KINDS["pseudonymised"] + " (needs WORKBENCH_PSEUDONYM_KEY)",
+        help=_("{kind} (needs WORKBENCH_PSEUDONYM_KEY)", kind=_(EXPORT_KINDS["pseudonymised"])),
     )
     kind.add_argument(
-        "--formatted", dest="kind", action="store_const", const="formatted", help=EXPORT_KINDS["formatted"]
+        "--formatted", dest="kind", action="store_const", const="formatted", help=_(EXPORT_KINDS["formatted"])
     )
     p.set_defaults(kind="exchange")
     p.add_argument(
         "--legal-basis",
         metavar="TEXT",
-        help="the legal basis for passing this data on (required for exports with personal data or pseudonyms)",
+        help=_(
+            "the legal basis for passing this data on (required for exports with personal data or pseudonyms)"
+        ),
     )
     add_db_option(p)
     add_filter_options(p)
@@ -58,9 +65,20 @@ def run(args: argparse.Namespace) -> int:
     except ExportDenied:
         raise  # the matrix's refusal: "refused: ...", exit 3
     except (ExportRefused, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     counts = ", ".join(f"{k} {v:,}" for k, v in res.counts.items())
-    print(f"{EXPORT_KINDS[res.kind]}: {counts} ({flt.describe()}) -> {', '.join(str(p) for p in res.paths)}")
-    print(f"recorded in the audit log (legal basis: {res.legal_basis})", file=sys.stderr)
+    print(
+        _(
+            "{kind}: {counts} ({filter}) -> {paths}",
+            kind=_(EXPORT_KINDS[res.kind]),
+            counts=counts,
+            filter=flt.describe(),
+            paths=", ".join(str(p) for p in res.paths),
+        )
+    )
+    print(
+        _("recorded in the audit log (legal basis: {legal_basis})", legal_basis=res.legal_basis),
+        file=sys.stderr,
+    )
     return 0

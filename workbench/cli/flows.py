@@ -37,18 +37,20 @@ _OLD_BREAKDOWNS = {"category": "commodity_category", "type": "commodity_type"}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "flows",
-        help="flows of cases by leg or origin-destination pair, country or WCO region, to CSV",
-        description="Aggregate cases along their routes (departure, transit countries, destination; an "
-        "import with a blank destination is taken as bound for the reporting country and counted in "
-        "inferred_cases). Reads an exchange-format data set (CSV folder, .zip or .xlsx) or the store.",
+        help=_("flows of cases by leg or origin-destination pair, country or WCO region, to CSV"),
+        description=_(
+            "Aggregate cases along their routes (departure, transit countries, destination; an "
+            "import with a blank destination is taken as bound for the reporting country and counted in "
+            "inferred_cases). Reads an exchange-format data set (CSV folder, .zip or .xlsx) or the store."
+        ),
     )
-    p.add_argument("path", nargs="?", type=Path, help="data set to read instead of the store")
+    p.add_argument("path", nargs="?", type=Path, help=_("data set to read instead of the store"))
     add_db_option(p)
     p.add_argument(
         "--flow", choices=FLOWS, help=_("legs (each hop, the default) or od (first to last country)")
     )
     p.add_argument(
-        "--level", choices=["country", "region"], default="country", help="countries or WCO regions"
+        "--level", choices=["country", "region"], default="country", help=_("countries or WCO regions")
     )
     p.add_argument(
         "--by",
@@ -57,9 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="{" + ",".join(BREAKDOWNS) + "}",
         help=_("one row per commodity category or type"),
     )
-    p.add_argument("--per-month", action="store_true", help="one row per month as well")
-    p.add_argument("--top", type=int, metavar="N", help="only the N origin-destination pairs with most cases")
-    p.add_argument("--out", type=Path, required=True, metavar="FLOWS.csv", help="CSV file to write")
+    p.add_argument("--per-month", action="store_true", help=_("one row per month as well"))
+    p.add_argument(
+        "--top", type=int, metavar="N", help=_("only the N origin-destination pairs with most cases")
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="FLOWS.csv", help=_("CSV file to write"))
     add_filter_options(p)
     p.set_defaults(func=run)
 
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         print(_("error: {problem}", problem=e), file=sys.stderr)
         return 2
     if args.path is not None and args.db:
-        print("error: give a data set PATH or --db, not both", file=sys.stderr)
+        print(_("error: give a data set PATH or --db, not both"), file=sys.stderr)
         return 2
     if args.path is not None:
         from workbench.exchange.seizures import read_seizure_frame
@@ -119,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             frame, rejections = read_seizure_frame(args.path, flt)
         except DatasetReadError as e:
-            print(f"error: {e}", file=sys.stderr)
+            print(_("error: {e}", e=e), file=sys.stderr)
             return 2
         for r in rejections[:20]:
-            print(f"note: left out: {r}", file=sys.stderr)
+            print(_("note: left out: {r}", r=r), file=sys.stderr)
         if len(rejections) > 20:
-            print(f"note: ... and {len(rejections) - 20} more refused rows", file=sys.stderr)
+            print(_("note: ... and {n} more refused rows", n=len(rejections) - 20), file=sys.stderr)
     else:
         from workbench.store.frames import seizure_frame
 
@@ -136,5 +140,13 @@ def run(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_csv(flows, args.out)
     n_cases = int(frame["case_key"].nunique()) if len(frame) else 0
-    print(f"{len(flows):,} flows from {n_cases:,} cases ({flt.describe()}) written to {args.out}")
+    print(
+        _(
+            "{n:,} flows from {n_cases:,} cases ({describe}) written to {out}",
+            n=len(flows),
+            n_cases=n_cases,
+            describe=flt.describe(),
+            out=args.out,
+        )
+    )
     return 0

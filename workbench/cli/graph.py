@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
+from workbench.i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,26 +18,32 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "graph",
-        help="export the entity graph (cases, persons, companies, identifiers, conveyances)",
-        description="Build the entity graph of a data set (a CSV folder, .zip or .xlsx in the exchange "
-        "format) or of the store, with persons and companies resolved to entities, and write it as "
-        "GraphML, GEXF, an i2 Analyst's Notebook workbook or FollowTheMoney entities (JSON lines).",
+        help=_("export the entity graph (cases, persons, companies, identifiers, conveyances)"),
+        description=_(
+            "Build the entity graph of a data set (a CSV folder, .zip or .xlsx in the exchange "
+            "format) or of the store, with persons and companies resolved to entities, and write it as "
+            "GraphML, GEXF, an i2 Analyst's Notebook workbook or FollowTheMoney entities (JSON lines)."
+        ),
     )
-    p.add_argument("path", nargs="?", type=Path, help="data set to read (default: the store, see --db)")
+    p.add_argument("path", nargs="?", type=Path, help=_("data set to read (default: the store, see --db)"))
     add_db_option(p)
     add_filter_options(p)
     p.add_argument("--format", choices=["graphml", "gexf", "i2", "ftm"], required=True)
-    p.add_argument("--out", type=Path, required=True, help="file to write")
-    p.add_argument("--no-resolve", action="store_true", help="one node per record, no entity resolution")
+    p.add_argument("--out", type=Path, required=True, help=_("file to write"))
+    p.add_argument("--no-resolve", action="store_true", help=_("one node per record, no entity resolution"))
     p.add_argument(
         "--non-personal",
         action="store_true",
-        help="cases, flights, vessels and trains only (also forced when WORKBENCH_ROLE may not see personal data)",
+        help=_(
+            "cases, flights, vessels and trains only (also forced when WORKBENCH_ROLE may not see personal data)"
+        ),
     )
     p.add_argument(
         "--legal-basis",
-        help="the legal basis for passing on a graph of the store with persons or companies (required then; "
-        "every graph of the store is written to the audit log)",
+        help=_(
+            "the legal basis for passing on a graph of the store with persons or companies (required then; "
+            "every graph of the store is written to the audit log)"
+        ),
     )
     p.set_defaults(func=run)
 
@@ -51,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         flt = filter_from_args(args)
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     if args.path is not None:
         # a file of one's own: read as its local user (WORKBENCH_ROLE says whether persons are drawn)
@@ -61,12 +68,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             ds = read_dataset(args.path)
         except DatasetReadError as e:
-            print(f"error: {e}", file=sys.stderr)
+            print(_("error: {e}", e=e), file=sys.stderr)
             return 2
         tables = {name: t.frame for name, t in ds.tables.items()}
         cases = tables.get("cases")
         if cases is None:
-            print(f"error: {args.path} has no cases table", file=sys.stderr)
+            print(_("error: {path} has no cases table", path=args.path), file=sys.stderr)
             return 2
         if not flt.is_empty:
             cases = flt.apply(cases, tables.get("items"))
@@ -97,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.path is None:
             # a graph of the store is an export: legal basis for personal data, and the audit log
-            data, _, _ = graph_bytes(
+            data, _mime, _ext = graph_bytes(
                 store, graph, args.format, flt, legal_basis=args.legal_basis, actor=args.principal
             )
             Path(args.out).write_bytes(data)
@@ -106,12 +113,18 @@ def run(args: argparse.Namespace) -> int:
     except ExportDenied:
         raise  # the matrix's refusal: "refused: ...", exit 3
     except (FtmUnavailable, ExportRefused) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     counts = ", ".join(f"{k} {v:,}" for k, v in graph.counts().items())
     print(
-        f"wrote {len(graph.nodes):,} nodes ({counts}) and {len(graph.edges):,} links to {args.out} "
-        f"in {time.perf_counter() - t0:.1f} s",
+        _(
+            "wrote {n:,} nodes ({counts}) and {n2:,} links to {out} in {seconds:.1f} s",
+            n=len(graph.nodes),
+            counts=counts,
+            n2=len(graph.edges),
+            out=args.out,
+            seconds=time.perf_counter() - t0,
+        ),
         file=sys.stderr,
     )
     return 0

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, store_from_args
 from workbench.exchange.files import REFUSED, ROW, DatasetReadError, EncodingError
 from workbench.exchange.ingest import ImportFailed, ingest_dataset
+from workbench.i18n import _
 
 if TYPE_CHECKING:
     from connectors import Connector
@@ -18,72 +19,87 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
-        help="import a CSV folder, .zip, .xlsx, Access .mdb/.accdb or SQL database (optionally through a mapping)",
-        description="Import a data set. Exit 0: every row accepted; 1: some rows refused (each reported); "
-        "2: the input cannot be read at all.",
+        help=_(
+            "import a CSV folder, .zip, .xlsx, Access .mdb/.accdb or SQL database (optionally through a mapping)"
+        ),
+        description=_(
+            "Import a data set. Exit 0: every row accepted; 1: some rows refused (each reported); "
+            "2: the input cannot be read at all."
+        ),
     )
     p.add_argument(
         "path",
-        help="CSV folder, .zip of CSVs, .csv, .xlsx, .mdb/.accdb, or a SQLAlchemy URL (postgresql+psycopg://...)",
+        help=_(
+            "CSV folder, .zip of CSVs, .csv, .xlsx, .mdb/.accdb, or a SQLAlchemy URL (postgresql+psycopg://...)"
+        ),
     )
     add_db_option(p)
-    p.add_argument("--json", type=Path, metavar="REPORT", help="write the import report as JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--json", type=Path, metavar="REPORT", help=_("write the import report as JSON"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress output"))
     p.add_argument(
-        "--mapping", type=Path, metavar="PROFILE.yaml", help="map columns and values with this saved profile"
+        "--mapping",
+        type=Path,
+        metavar="PROFILE.yaml",
+        help=_("map columns and values with this saved profile"),
     )
     p.add_argument(
         "--suggest-mapping",
         type=Path,
         metavar="PROFILE.yaml",
-        help="do not import: suggest a mapping from headers and cells, save it here and show a preview",
+        help=_("do not import: suggest a mapping from headers and cells, save it here and show a preview"),
     )
     p.add_argument(
         "--force",
         action="store_true",
-        help="with --suggest-mapping: replace an existing profile (never replaced without it)",
+        help=_("with --suggest-mapping: replace an existing profile (never replaced without it)"),
     )
     p.add_argument(
         "--constant",
         action="append",
         default=[],
         metavar="COLUMN=VALUE",
-        help="with --suggest-mapping: a value the file does not hold, for every row (e.g. "
-        "reporting_country=US); repeatable",
+        help=_(
+            "with --suggest-mapping: a value the file does not hold, for every row (e.g. "
+            "reporting_country=US); repeatable"
+        ),
     )
     p.add_argument(
         "--encoding",
-        help="encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1), or auto to detect it",
+        help=_("encoding of CSV files that are not UTF-8 (e.g. cp1252, latin-1), or auto to detect it"),
     )
     p.add_argument(
         "--delimiter",
-        help="column separator of CSV files: ',', ';', tab or '|' (detected when not given)",
+        help=_("column separator of CSV files: ',', ';', tab or '|' (detected when not given)"),
     )
     p.add_argument(
         "--decimal",
         choices=(".", ","),
-        help="decimal mark of numbers in CSV files (detected when not given; a mapping profile's "
-        "'decimal' otherwise)",
+        help=_(
+            "decimal mark of numbers in CSV files (detected when not given; a mapping profile's "
+            "'decimal' otherwise)"
+        ),
     )
     p.add_argument(
         "--max-rejected-rows",
         type=int,
         metavar="N",
-        help="refuse the whole submission when more than N rows are refused (default: "
-        "WORKBENCH_MAX_REJECTED_ROWS)",
+        help=_(
+            "refuse the whole submission when more than N rows are refused (default: "
+            "WORKBENCH_MAX_REJECTED_ROWS)"
+        ),
     )
     p.add_argument(
         "--excel-reader",
         choices=("calamine", "openpyxl"),
         default="calamine",
-        help="workbook reader: calamine (fast, default) or openpyxl read-only (about half the memory)",
+        help=_("workbook reader: calamine (fast, default) or openpyxl read-only (about half the memory)"),
     )
     p.add_argument(
         "--table",
         action="append",
         default=[],
         metavar="NAME=SOURCE",
-        help="SQL sources: exchange table = database table or SELECT query (repeatable)",
+        help=_("SQL sources: exchange table = database table or SELECT query (repeatable)"),
     )
     p.set_defaults(func=run)
 
@@ -95,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     for spec in args.table:
         name, sep, source = spec.partition("=")
         if not sep:
-            print(f"error: --table {spec!r}: expected NAME=SOURCE", file=sys.stderr)
+            print(_("error: --table {spec!r}: expected NAME=SOURCE", spec=spec), file=sys.stderr)
             return 2
         tables[name.strip()] = source.strip()
     try:
@@ -110,19 +126,24 @@ def run(args: argparse.Namespace) -> int:
         if args.suggest_mapping:
             if args.suggest_mapping.exists() and not args.force:
                 print(
-                    f"error: {args.suggest_mapping} exists: it is not replaced (it may hold your edits); "
-                    "name another file, or add --force to replace it",
+                    _(
+                        "error: {suggest_mapping} exists: it is not replaced (it may hold your edits); "
+                        "name another file, or add --force to replace it",
+                        suggest_mapping=args.suggest_mapping,
+                    ),
                     file=sys.stderr,
                 )
                 return 2
             return _suggest(conn, args.suggest_mapping, args)
         raw = load(conn, args.mapping)
     except DatasetReadError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         if isinstance(e, EncodingError):
             print(
-                "hint: name its encoding with --encoding (e.g. --encoding cp1252), --encoding auto to "
-                "detect it, or 'encoding:' in a mapping profile",
+                _(
+                    "hint: name its encoding with --encoding (e.g. --encoding cp1252), --encoding auto to "
+                    "detect it, or 'encoding:' in a mapping profile"
+                ),
                 file=sys.stderr,
             )
         return 2
@@ -138,14 +159,14 @@ def run(args: argparse.Namespace) -> int:
             max_rejected_rows=args.max_rejected_rows,
         )
     except ImportFailed as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     for n in report.notices:
-        print(f"note: {n}", file=sys.stderr)
+        print(_("note: {notice}", notice=n), file=sys.stderr)
     for r in report.rejections[:50]:
-        print(f"rejected: {r}", file=sys.stderr)
+        print(_("rejected: {r}", r=r), file=sys.stderr)
     if len(report.rejections) > 50:
-        print(f"... and {len(report.rejections) - 50} more rejections (see --json)", file=sys.stderr)
+        print(_("... and {n} more rejections (see --json)", n=len(report.rejections) - 50), file=sys.stderr)
     print(report.summary())
     if args.json:
         args.json.write_text(report.to_json(), encoding="utf-8")
@@ -163,40 +184,49 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
     store = store_from_args(args, action="import_data")  # refused (exit 3) before the source is read
     source = conn.read_source()
     profile = suggest_mapping(source, name=out.stem)
+    stale = set(profile.unmapped_notes())  # said again below, after the constants
     for spec in args.constant:
         column, sep, value = spec.partition("=")
         if not sep:
-            print(f"error: --constant {spec!r}: expected COLUMN=VALUE", file=sys.stderr)
+            print(_("error: --constant {spec!r}: expected COLUMN=VALUE", spec=spec), file=sys.stderr)
             return 2
         for m in profile.tables.values():
             if column.strip() in m.columns or column.strip() in m.derive:
                 continue
             m.constants[column.strip()] = value.strip()
-    profile.notes = [n for n in profile.notes if "required columns still unmapped" not in n]
+    profile.notes = [n for n in profile.notes if n not in stale]
     profile.notes += profile.unmapped_notes()
     profile.save(out)
-    print(f"mapping profile written to {out}:")
+    print(_("mapping profile written to {out}:", out=out))
     print(profile.to_yaml())
     for n in profile.notes:
-        print(f"note: {n}", file=sys.stderr)
+        print(_("note: {notice}", notice=n), file=sys.stderr)
     pv = preview(source, profile, rows=5)
     withheld: dict[str, dict[str, str]] = {}
     for name, frame in pv.frames.items():
         shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed after
         # a statistic holds no personal data (counts and quantities per period and place)
         withheld[name] = {} if name == "statistics" else personal_columns(shown, name)
-        print(f"--- {name} (first rows as they would be imported)")
+        print(_("--- {name} (first rows as they would be imported)", name=name))
         print(shown.drop(columns=list(withheld[name])).to_string(index=False, max_colwidth=30))
         if withheld[name]:
             kinds = ", ".join(f"{c} ({k})" for c, k in withheld[name].items())
-            print(f"personal columns, values not shown: {kinds}")
+            print(_("personal columns, values not shown: {kinds}", kinds=kinds))
     for r in pv.rejections[:20]:
         # a rejection names table, row, column and reason; the value it quotes may be personal
         column = getattr(r, "column", None)
         if column in withheld.get(getattr(r, "table", ""), {}):
-            print(f"would be rejected: {r.table}, row {r.row}, column {column!r}", file=sys.stderr)
+            print(
+                _(
+                    "would be rejected: {table}, row {row}, column {column!r}",
+                    table=r.table,
+                    row=r.row,
+                    column=column,
+                ),
+                file=sys.stderr,
+            )
         else:
-            print(f"would be rejected: {r}", file=sys.stderr)
+            print(_("would be rejected: {r}", r=r), file=sys.stderr)
     with store.session() as s:
         audit(
             s,
@@ -209,5 +239,11 @@ def _suggest(conn: Connector, out: Path, args: argparse.Namespace) -> int:
             },
             args.principal,
         )
-    print(f"import with: workbench import {getattr(conn, 'path', '')} --mapping {out}")
+    print(
+        _(
+            "import with: workbench import {source} --mapping {out}",
+            source=getattr(conn, "path", ""),
+            out=out,
+        )
+    )
     return 0

@@ -25,26 +25,26 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "operation",
-        help="joint operations: create, add-member, template, submit, extract, close, list",
+        help=_("joint operations: create, add-member, template, submit, extract, close, list"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
 
-    c = verbs.add_parser("create", help="create an operation organised by your organisation")
+    c = verbs.add_parser("create", help=_("create an operation organised by your organisation"))
     c.add_argument("code")
     c.add_argument("--name", required=True)
-    c.add_argument("--legal-basis", required=True, help="the text that allows the exchange")
-    c.add_argument("--start", required=True, help="YYYY-MM-DD")
-    c.add_argument("--end", required=True, help="YYYY-MM-DD")
-    c.add_argument("--tlp", default="amber", choices=groups.TLP_MARKINGS, help="default handling marking")
+    c.add_argument("--legal-basis", required=True, help=_("the text that allows the exchange"))
+    c.add_argument("--start", required=True, help=_("YYYY-MM-DD"))
+    c.add_argument("--end", required=True, help=_("YYYY-MM-DD"))
+    c.add_argument("--tlp", default="amber", choices=groups.TLP_MARKINGS, help=_("default handling marking"))
     c.add_argument("--language", default="en")
     c.add_argument("--status", default="active", choices=("planned", "active"))
-    c.add_argument("--retention-days", type=int, default=365, help="days after close before erasure")
+    c.add_argument("--retention-days", type=int, default=365, help=_("days after close before erasure"))
     c.set_defaults(func=run_create)
 
     m = verbs.add_parser(
-        "add-member", help="add an account (any organisation) with its role in the operation"
+        "add-member", help=_("add an account (any organisation) with its role in the operation")
     )
     m.add_argument("code")
     m.add_argument("account")
@@ -52,43 +52,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.set_defaults(func=run_add_member)
 
     t = verbs.add_parser(
-        "template", help="set the template (--fields) or write it as an Excel workbook (--excel)"
+        "template", help=_("set the template (--fields) or write it as an Excel workbook (--excel)")
     )
     t.add_argument("code")
-    t.add_argument("--fields", type=Path, help="a JSON or YAML list of fields (organisers)")
-    t.add_argument("--excel", type=Path, help="write the Excel template for offline entry here")
+    t.add_argument("--fields", type=Path, help=_("a JSON or YAML list of fields (organisers)"))
+    t.add_argument("--excel", type=Path, help=_("write the Excel template for offline entry here"))
     t.set_defaults(func=run_template)
 
     s = verbs.add_parser(
-        "submit", help="submit a filled Excel template (or a CSV file of the template's columns)"
+        "submit", help=_("submit a filled Excel template (or a CSV file of the template's columns)")
     )
     s.add_argument("code")
     s.add_argument("path", type=Path)
     s.add_argument(
-        "--no-gx", action="store_true", help="row checks only, without the Great Expectations suite"
+        "--no-gx", action="store_true", help=_("row checks only, without the Great Expectations suite")
     )
     s.set_defaults(func=run_submit)
 
-    e = verbs.add_parser("extract", help="write the operation's rows to Excel, CSV or Parquet (organisers)")
+    e = verbs.add_parser(
+        "extract", help=_("write the operation's rows to Excel, CSV or Parquet (organisers)")
+    )
     e.add_argument("code")
-    e.add_argument("--out", type=Path, required=True, help="a .xlsx, .csv or .parquet file")
+    e.add_argument("--out", type=Path, required=True, help=_("a .xlsx, .csv or .parquet file"))
     e.set_defaults(func=run_extract)
 
-    cl = verbs.add_parser("close", help="close the operation, handing selected rows to the main store")
+    cl = verbs.add_parser("close", help=_("close the operation, handing selected rows to the main store"))
     cl.add_argument("code")
-    cl.add_argument("--hand-off", type=int, nargs="*", default=[], metavar="ROW_ID", help="rows to import")
-    cl.add_argument("--all", action="store_true", help="hand off every row")
+    cl.add_argument("--hand-off", type=int, nargs="*", default=[], metavar="ROW_ID", help=_("rows to import"))
+    cl.add_argument("--all", action="store_true", help=_("hand off every row"))
     cl.set_defaults(func=run_close)
 
-    ls = verbs.add_parser("list", help="the operations you are a member of, with unread messages")
+    ls = verbs.add_parser("list", help=_("the operations you are a member of, with unread messages"))
     ls.set_defaults(func=run_list)
 
     r = verbs.add_parser(
-        "retention", help="archive operations past their retention and erase their personal data"
+        "retention", help=_("archive operations past their retention and erase their personal data")
     )
     r.set_defaults(func=run_retention)
 
-    k = verbs.add_parser("keygen", help="print a new key for WORKBENCH_OPERATIONS_KEY")
+    k = verbs.add_parser("keygen", help=_("print a new key for WORKBENCH_OPERATIONS_KEY"))
     k.set_defaults(func=run_keygen)
 
     for name, v in verbs.choices.items():
@@ -97,7 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fail(e: Exception) -> int:
-    print(f"error: {e}", file=sys.stderr)
+    print(_("error: {e}", e=e), file=sys.stderr)
     return 2
 
 

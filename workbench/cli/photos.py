@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _refused(e: Exception) -> int:
-    print(f"workbench photos: {e}", file=sys.stderr)
+    print(_("workbench photos: {e}", e=e), file=sys.stderr)
     return 2
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 __all__ = ["register"]
 
@@ -37,53 +37,57 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "product",
-        help="intelligence products: build, list, review, issue, download, regenerate",
-        description="Alerts, trend reports, intelligence profiles and newsletters assembled from the "
-        "store's figures, marked, reviewed by someone other than their author, issued to a distribution "
-        "list and audited (see docs/products.md).",
+        help=_("intelligence products: build, list, review, issue, download, regenerate"),
+        description=_(
+            "Alerts, trend reports, intelligence profiles and newsletters assembled from the "
+            "store's figures, marked, reviewed by someone other than their author, issued to a distribution "
+            "list and audited (see docs/products.md)."
+        ),
     )
     psub = p.add_subparsers(dest="product_command", metavar="SUBCOMMAND", required=True)
-    b = psub.add_parser("build", help="build a product, register it as a draft and write it to a file")
+    b = psub.add_parser("build", help=_("build a product, register it as a draft and write it to a file"))
     add_db_option(b)
-    b.add_argument("--template", required=True, help="alert, trend-report, profile or newsletter")
+    b.add_argument("--template", required=True, help=_("alert, trend-report, profile or newsletter"))
     b.add_argument(
-        "--params", type=Path, metavar="FILE.yaml", help="title, BLUF, judgements, sources, marking..."
+        "--params", type=Path, metavar="FILE.yaml", help=_("title, BLUF, judgements, sources, marking...")
     )
     b.add_argument("--title")
-    b.add_argument("--freq", choices=["D", "W", "M", "Q", "Y"], help="period of the trend chart (default M)")
+    b.add_argument(
+        "--freq", choices=["D", "W", "M", "Q", "Y"], help=_("period of the trend chart (default M)")
+    )
     b.add_argument("--classification", choices=list(CLASSIFICATIONS))
     b.add_argument("--tlp", choices=list(TLP))
     b.add_argument("--handling", action="append", default=[], choices=list(HANDLING_CODES))
     b.add_argument("--releasable-to", action="append", default=[], metavar="ORG")
     add_filter_options(b)
-    b.add_argument("--out", type=Path, required=True, help="FILE.pdf, FILE.html or FILE.xlsx")
+    b.add_argument("--out", type=Path, required=True, help=_("FILE.pdf, FILE.html or FILE.xlsx"))
     b.set_defaults(func=run_build)
-    ls = psub.add_parser("list", help="the register of products")
+    ls = psub.add_parser("list", help=_("the register of products"))
     add_db_option(ls)
     ls.set_defaults(func=run_list)
     for name, helptext in (
-        ("submit", "send a draft for peer review"),
-        ("approve", "approve a product in review (not its author)"),
-        ("send-back", "send a product in review back to its author"),
-        ("withdraw", "withdraw an issued product"),
-        ("regenerate", "rebuild a product on today's data: identical figures, or what changed"),
+        ("submit", N_("send a draft for peer review")),
+        ("approve", N_("approve a product in review (not its author)")),
+        ("send-back", N_("send a product in review back to its author")),
+        ("withdraw", N_("withdraw an issued product")),
+        ("regenerate", N_("rebuild a product on today's data: identical figures, or what changed")),
     ):
-        s = psub.add_parser(name, help=helptext)
+        s = psub.add_parser(name, help=_(helptext))
         add_db_option(s)
         s.add_argument("id", type=int)
         s.add_argument("--comment", default="")
         s.set_defaults(func=run_step, step=name)
-    i = psub.add_parser("issue", help="issue an approved product to its distribution list")
+    i = psub.add_parser("issue", help=_("issue an approved product to its distribution list"))
     add_db_option(i)
     i.add_argument("id", type=int)
     # --recipient, not --to: --from/--to are the seizure period in every command (as `exchange pack`)
     i.add_argument("--recipient", action="append", default=[], metavar="RECIPIENT", required=True)
     i.set_defaults(func=run_issue)
-    d = psub.add_parser("download", help="write a copy for a recipient (watermarked PDF; audited)")
+    d = psub.add_parser("download", help=_("write a copy for a recipient (watermarked PDF; audited)"))
     add_db_option(d)
     d.add_argument("id", type=int)
     d.add_argument("--recipient", required=True, metavar="RECIPIENT")
-    d.add_argument("--out", type=Path, required=True, help="FILE.pdf, FILE.html or FILE.xlsx")
+    d.add_argument("--out", type=Path, required=True, help=_("FILE.pdf, FILE.html or FILE.xlsx"))
     d.set_defaults(func=run_download)
 
 

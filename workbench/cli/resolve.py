@@ -8,30 +8,35 @@ import time
 from pathlib import Path
 
 from workbench.exchange.writers import write_csv
+from workbench.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "resolve",
-        help="entity resolution: cluster the records of a persons or companies CSV into entities",
-        description="Read the exchange format's persons table (or companies with --kind company) from a "
-        "CSV file and write one row per record: person_id,entity_id,score. Judgements stored in the "
-        "store (--db) are applied when --judgements is given.",
+        help=_("entity resolution: cluster the records of a persons or companies CSV into entities"),
+        description=_(
+            "Read the exchange format's persons table (or companies with --kind company) from a "
+            "CSV file and write one row per record: person_id,entity_id,score. Judgements stored in the "
+            "store (--db) are applied when --judgements is given."
+        ),
     )
-    p.add_argument("path", type=Path, help="persons.csv (or companies.csv with --kind company)")
-    p.add_argument("--out", type=Path, required=True, help="CSV to write: <id>,entity_id,score")
+    p.add_argument("path", type=Path, help=_("persons.csv (or companies.csv with --kind company)"))
+    p.add_argument("--out", type=Path, required=True, help=_("CSV to write: <id>,entity_id,score"))
     p.add_argument("--kind", choices=["person", "company"], default="person")
     p.add_argument(
-        "--threshold", type=float, help="match probability from which records are linked (default 0.8)"
+        "--threshold", type=float, help=_("match probability from which records are linked (default 0.8)")
     )
     p.add_argument(
         "--method",
         choices=["model", "weights"],
-        help="how pairs are scored: the Fellegi-Sunter model estimated from the file (default) or the hand weights",
+        help=_(
+            "how pairs are scored: the Fellegi-Sunter model estimated from the file (default) or the hand weights"
+        ),
     )
-    p.add_argument("--matches", type=Path, help="also write the scored candidate pairs with explanations")
-    p.add_argument("--judgements", action="store_true", help="apply the analysts' judgements in the store")
-    p.add_argument("--db", metavar="URL", help="store holding the judgements (default: WORKBENCH_DB_URL)")
+    p.add_argument("--matches", type=Path, help=_("also write the scored candidate pairs with explanations"))
+    p.add_argument("--judgements", action="store_true", help=_("apply the analysts' judgements in the store"))
+    p.add_argument("--db", metavar="URL", help=_("store holding the judgements (default: WORKBENCH_DB_URL)"))
     p.set_defaults(func=run)
 
 
@@ -42,18 +47,23 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     if not args.path.is_file():
-        print(f"error: {args.path} is not a file", file=sys.stderr)
+        print(_("error: {path} is not a file", path=args.path), file=sys.stderr)
         return 2
     try:
         df = pd.read_csv(args.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        print(f"error: {args.path}: cannot read it as a CSV file: {e}", file=sys.stderr)
+        print(_("error: {path}: cannot read it as a CSV file: {e}", path=args.path, e=e), file=sys.stderr)
         return 2
     id_col = f"{args.kind}_id"
     if id_col not in df.columns:
         print(
-            f"error: {args.path}: no {id_col} column (header: {', '.join(df.columns)}); "
-            f"is this the {args.kind}s table?",
+            _(
+                "error: {path}: no {id_col} column (header: {columns}); is this the {kind}s table?",
+                path=args.path,
+                id_col=id_col,
+                columns=", ".join(df.columns),
+                kind=args.kind,
+            ),
             file=sys.stderr,
         )
         return 2
@@ -75,8 +85,16 @@ def run(args: argparse.Namespace) -> int:
         write_csv(res.matches.drop(columns=["left", "right"]), args.matches)
     st = res.stats
     print(
-        f"{st['records']:,} records -> {st['entities']:,} entities ({st['candidate_pairs']:,} pairs compared, "
-        f"{st['linked_pairs']:,} linked) in {time.perf_counter() - t0:.1f} s; wrote {args.out}",
+        _(
+            "{records:,} records -> {entities:,} entities ({candidate_pairs:,} pairs "
+            "compared, {linked_pairs:,} linked) in {seconds:.1f} s; wrote {out}",
+            records=st["records"],
+            entities=st["entities"],
+            candidate_pairs=st["candidate_pairs"],
+            linked_pairs=st["linked_pairs"],
+            seconds=time.perf_counter() - t0,
+            out=args.out,
+        ),
         file=sys.stderr,
     )
     return 0

@@ -28,8 +28,8 @@ DEFAULT_THRESHOLD = 40.0
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "risk",
-        help="risk indicators: back-test them, score traffic, load traffic and indicators into the store",
-        description="Risk indicators: back-test on traffic with a known outcome, score new traffic.",
+        help=_("risk indicators: back-test them, score traffic, load traffic and indicators into the store"),
+        description=_("Risk indicators: back-test on traffic with a known outcome, score new traffic."),
     )
     rsub = p.add_subparsers(dest="risk_command", metavar="SUBCOMMAND", required=True)
 
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     b = rsub.add_parser(
         "backtest",
-        help="matches, seizures found, precision, recall and lift of each indicator (and of the profile)",
+        help=_("matches, seizures found, precision, recall and lift of each indicator (and of the profile)"),
         description=_(
             "The filters read on traffic as on the app's risk pages: {how}. On a traffic file, the "
             "criteria that select which seizures count need the store: back-test the stored traffic (--db).",
@@ -45,60 +45,64 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     b.add_argument(
-        "--indicators", type=Path, required=True, metavar="FILE", help="indicators (.yaml or .xlsx)"
+        "--indicators", type=Path, required=True, metavar="FILE", help=_("indicators (.yaml or .xlsx)")
     )
     b.add_argument(
-        "traffic", type=Path, nargs="?", help="traffic file (.csv, or .xlsx with a sheet 'traffic')"
+        "traffic", type=Path, nargs="?", help=_("traffic file (.csv, or .xlsx with a sheet 'traffic')")
     )
     add_db_option(b)
-    b.add_argument("--source", help="with --db: only the traffic loaded under this name")
-    b.add_argument("--json", type=Path, metavar="OUT", help="write the figures per indicator as JSON")
-    b.add_argument("--threshold", type=float, help="also back-test the weighted profile at this score")
-    b.add_argument("--split", metavar="DATE", help="first day of the later period (rule written before it)")
+    b.add_argument("--source", help=_("with --db: only the traffic loaded under this name"))
+    b.add_argument("--json", type=Path, metavar="OUT", help=_("write the figures per indicator as JSON"))
+    b.add_argument("--threshold", type=float, help=_("also back-test the weighted profile at this score"))
+    b.add_argument(
+        "--split", metavar="DATE", help=_("first day of the later period (rule written before it)")
+    )
     add_filter_options(b)
     b.set_defaults(func=run_backtest)
 
-    s = rsub.add_parser("score", help="score every row of a traffic file with the active profile, ranked")
+    s = rsub.add_parser("score", help=_("score every row of a traffic file with the active profile, ranked"))
     s.add_argument(
-        "--indicators", type=Path, required=True, metavar="FILE", help="indicators (.yaml or .xlsx)"
+        "--indicators", type=Path, required=True, metavar="FILE", help=_("indicators (.yaml or .xlsx)")
     )
-    s.add_argument("traffic", type=Path, help="traffic file (.csv, or .xlsx with a sheet 'traffic')")
-    s.add_argument("--out", type=Path, required=True, metavar="SCORED", help="scored rows (.csv or .xlsx)")
+    s.add_argument("traffic", type=Path, help=_("traffic file (.csv, or .xlsx with a sheet 'traffic')"))
+    s.add_argument("--out", type=Path, required=True, metavar="SCORED", help=_("scored rows (.csv or .xlsx)"))
     s.add_argument(
         "--threshold",
         type=float,
         default=DEFAULT_THRESHOLD,
-        help=f"flag rows at this score (default {DEFAULT_THRESHOLD:g})",
+        help=_(
+            "flag rows at this score (default {default_threshold:g})", default_threshold=DEFAULT_THRESHOLD
+        ),
     )
     s.add_argument(
-        "--all", action="store_true", help="use every indicator of the file, not only the active ones"
+        "--all", action="store_true", help=_("use every indicator of the file, not only the active ones")
     )
     s.set_defaults(func=run_score)
 
     lt = rsub.add_parser(
-        "load-traffic", help="put a traffic file into the store (replaces rows of the same source)"
+        "load-traffic", help=_("put a traffic file into the store (replaces rows of the same source)")
     )
-    lt.add_argument("traffic", type=Path, help="traffic file (.csv, or .xlsx with a sheet 'traffic')")
+    lt.add_argument("traffic", type=Path, help=_("traffic file (.csv, or .xlsx with a sheet 'traffic')"))
     add_db_option(lt)
-    lt.add_argument("--source", help="name of this traffic set in the store (default: the file name)")
+    lt.add_argument("--source", help=_("name of this traffic set in the store (default: the file name)"))
     lt.set_defaults(func=run_load_traffic)
 
     im = rsub.add_parser(
-        "import-indicators", help="store indicators from a file (changed ones as new versions)"
+        "import-indicators", help=_("store indicators from a file (changed ones as new versions)")
     )
-    im.add_argument("file", type=Path, help="indicators (.yaml or .xlsx)")
+    im.add_argument("file", type=Path, help=_("indicators (.yaml or .xlsx)"))
     add_db_option(im)
     im.set_defaults(func=run_import)
 
-    ex = rsub.add_parser("export-indicators", help="write the stored indicators to .yaml or .xlsx")
-    ex.add_argument("--out", type=Path, required=True, help="a .yaml or .xlsx path")
+    ex = rsub.add_parser("export-indicators", help=_("write the stored indicators to .yaml or .xlsx"))
+    ex.add_argument("--out", type=Path, required=True, help=_("a .yaml or .xlsx path"))
     add_db_option(ex)
-    ex.add_argument("--active", action="store_true", help="only the versions in force")
+    ex.add_argument("--active", action="store_true", help=_("only the versions in force"))
     ex.set_defaults(func=run_export)
 
 
 def _fail(msg: str) -> int:
-    print(f"error: {msg}", file=sys.stderr)
+    print(_("error: {msg}", msg=msg), file=sys.stderr)
     return 2
 
 
@@ -111,7 +115,7 @@ def _read_inputs(args: argparse.Namespace, need_traffic: bool) -> tuple[list[Any
     if need_traffic:
         traffic = read_traffic(args.traffic)
         for n in traffic.notices:
-            print(f"note: {n}", file=sys.stderr)
+            print(_("note: {notice}", notice=n), file=sys.stderr)
     return indicators, traffic
 
 
@@ -142,14 +146,17 @@ def run_backtest(args: argparse.Namespace) -> int:
     from workbench.risk.traffic import TrafficError, describe_scope, scope_traffic
 
     if (args.traffic is None) == (args.db is None):
-        return _fail("give a traffic file or --db URL (one of them)")
+        return _fail(_("give a traffic file or --db URL (one of them)"))
     try:
         flt = filter_from_args(args)
         indicators, traffic = _read_inputs(args, need_traffic=args.traffic is not None)
         if traffic is not None:
             if not traffic.has_outcome:
                 return _fail(
-                    f"{traffic.source}: no outcome (the 'seized' column is missing or blank); nothing to back-test"
+                    _(
+                        "{source}: no outcome (the 'seized' column is missing or blank); nothing to back-test",
+                        source=traffic.source,
+                    )
                 )
             frame = scope_traffic(traffic.frame, flt)
             result = backtest(frame, indicators, threshold=args.threshold, split=args.split)
@@ -174,12 +181,16 @@ def run_backtest(args: argparse.Namespace) -> int:
         for r in records:
             r["before"], r["after"] = before[r["id"]], after[r["id"]]
     print(
-        f"traffic: {summary['all']['rows']:,} rows, {summary['all']['seized']:,} seized "
-        f"(base rate {_fmt(summary['all']['base_rate'], True)})"
+        _(
+            "traffic: {rows:,} rows, {seized:,} seized (base rate {fmt})",
+            rows=summary["all"]["rows"],
+            seized=summary["all"]["seized"],
+            fmt=_fmt(summary["all"]["base_rate"], True),
+        )
     )
     print(_table(records))
     if result.split:
-        print(f"\nafter {result.split} (rules measured on later data):")
+        print(_("\nafter {split} (rules measured on later data):", split=result.split))
         print(_table([r["after"] for r in records]))
     if args.json:
         args.json.write_text(json.dumps(records, indent=1, default=str), encoding="utf-8")
@@ -201,8 +212,12 @@ def run_score(args: argparse.Namespace) -> int:
     if not profile.indicators:
         statuses = sorted({i.status for i in indicators})
         return _fail(
-            f"{args.indicators.name}: no active indicator (statuses in the file: {', '.join(statuses) or 'none'}); "
-            "pass --all to score with every indicator"
+            _(
+                "{file}: no active indicator (statuses in the file: {statuses}); pass --all to score with every "
+                "indicator",
+                file=args.indicators.name,
+                statuses=", ".join(statuses) or _("none"),
+            )
         )
     scored = score_frame(traffic.frame, profile)
     try:
@@ -211,7 +226,9 @@ def run_score(args: argparse.Namespace) -> int:
 
             args.out.write_bytes(
                 formatted_workbook(
-                    {"scored": scored}, title="Scored traffic", notes=[f"profile: {profile.describe()}"]
+                    {"scored": scored},
+                    title=_("Scored traffic"),
+                    notes=[_("profile: {profile}", profile=profile.describe())],
                 )
             )
         else:
@@ -220,8 +237,15 @@ def run_score(args: argparse.Namespace) -> int:
         return _fail(str(e))
     flagged = int(scored["flagged"].sum())
     print(
-        f"scored {len(scored):,} rows with {profile.describe()}: {flagged:,} flagged, "
-        f"{int((scored['score'] > 0).sum()):,} with at least one indicator; written to {args.out}"
+        _(
+            "scored {n:,} rows with {describe}: {flagged:,} flagged, {hits:,} with at least "
+            "one indicator; written to {out}",
+            n=len(scored),
+            describe=profile.describe(),
+            flagged=flagged,
+            hits=int((scored["score"] > 0).sum()),
+            out=args.out,
+        )
     )
     top = scored.head(10)
     for rank, movement, score, fired in zip(
@@ -244,11 +268,11 @@ def run_load_traffic(args: argparse.Namespace) -> int:
     except TrafficError as e:
         return _fail(str(e))
     for notice in traffic.notices:
-        print(f"note: {notice}", file=sys.stderr)
+        print(_("note: {notice}", notice=notice), file=sys.stderr)
     store = store_from_args(args, "write_indicators")
     source = args.source or args.traffic.name
     n = store_traffic(store, traffic, source, actor=args.principal)
-    print(f"stored {n:,} traffic rows as {source!r} in {store.url}")
+    print(_("stored {n:,} traffic rows as {source!r} in {url}", n=n, source=source, url=store.url))
     return 0
 
 
@@ -274,10 +298,10 @@ def run_export(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     indicators = active_indicators(store) if args.active else latest_indicators(store)
     if args.out.suffix.lower() == ".xlsx":
-        args.out.write_bytes(indicators_workbook(indicators, notes=[f"store: {store.url}"]))
+        args.out.write_bytes(indicators_workbook(indicators, notes=[_("store: {url}", url=store.url)]))
     elif args.out.suffix.lower() in (".yaml", ".yml"):
         args.out.write_text(indicators_to_yaml(indicators), encoding="utf-8")
     else:
-        return _fail(f"{args.out.name}: export to a .yaml or .xlsx path")
-    print(f"wrote {len(indicators)} indicator(s) to {args.out}")
+        return _fail(_("{file}: export to a .yaml or .xlsx path", file=args.out.name))
+    print(_("wrote {n} indicator(s) to {out}", n=len(indicators), out=args.out))
     return 0

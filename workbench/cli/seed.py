@@ -17,6 +17,7 @@ from pathlib import Path
 
 from workbench.cli.common import StderrProgress, add_db_option, import_gates, principal_for
 from workbench.config import Settings
+from workbench.i18n import _
 from workbench.identity import Principal, authorise, has_accounts, installation_principal
 from workbench.identity.accounts import create_account, create_organisation
 from workbench.store import Store, open_store
@@ -48,19 +49,21 @@ DEMO_ACCOUNTS = (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "seed",
-        help="set up a new store: demo accounts and the shipped sample (if it is empty)",
+        help=_("set up a new store: demo accounts and the shipped sample (if it is empty)"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_db_option(p)
-    p.add_argument("--path", type=Path, help="data set to seed with (default: the shipped sample)")
+    p.add_argument("--path", type=Path, help=_("data set to seed with (default: the shipped sample)"))
     p.add_argument(
-        "--force", action="store_true", help="import even if the store already holds cases (administrators)"
+        "--force",
+        action="store_true",
+        help=_("import even if the store already holds cases (administrators)"),
     )
     p.add_argument(
         "--local",
         action="store_true",
-        help="create no accounts: the store stays in the local single-user mode (WORKBENCH_USER/ROLE)",
+        help=_("create no accounts: the store stays in the local single-user mode (WORKBENCH_USER/ROLE)"),
     )
     p.set_defaults(func=run)
 
@@ -109,23 +112,38 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(getattr(args, "db", None))
     settings = Settings.from_env()
     if not args.force and not store.is_empty():
-        print(f"store {store.url} already holds data; not seeding")
+        print(_("store {url} already holds data; not seeding", url=store.url))
         return 0
     seeder = _seeder(store, args)
     if seeder.mode == "installation" and not args.local:
         made = seed_accounts(store, settings, demo=settings.seed_sample)
-        print(f"created the administrator {DEMO_ADMIN!r} (organisation CEN-SEC)", file=sys.stderr)
+        print(
+            _("created the administrator {demo_admin!r} (organisation CEN-SEC)", demo_admin=DEMO_ADMIN),
+            file=sys.stderr,
+        )
         if not settings.admin_password:
             # shown once: only its hash is stored
-            print(f"one-time password of {DEMO_ADMIN!r}: {made[DEMO_ADMIN]}  (change it after signing in)")
+            print(
+                _(
+                    "one-time password of {demo_admin!r}: {password}  (change it after signing in)",
+                    demo_admin=DEMO_ADMIN,
+                    password=made[DEMO_ADMIN],
+                )
+            )
         others = [n for n in made if n != DEMO_ADMIN]
         if others:
-            print(f"demo accounts {', '.join(others)}; their password: {made[others[0]]}")
+            print(
+                _(
+                    "demo accounts {others}; their password: {password}",
+                    others=", ".join(others),
+                    password=made[others[0]],
+                )
+            )
     if not args.force and not settings.seed_sample:
-        print("WORKBENCH_SEED_SAMPLE is off; not seeding")
+        print(_("WORKBENCH_SEED_SAMPLE is off; not seeding"))
         return 0
     path = args.path or default_sample_path()
-    print(f"seeding {store.url} from {path} ...", file=sys.stderr)
+    print(_("seeding {url} from {path} ...", url=store.url, path=path), file=sys.stderr)
     report = import_path(path, store, progress=StderrProgress(), gates=import_gates(), actor=seeder)
     print(report.summary())
     if report.status not in ("accepted", "duplicate"):
@@ -143,5 +161,5 @@ def run(args: argparse.Namespace) -> int:
     ):  # synthetic photos on a share of the default sample's cases, near-duplicates planted
         from workbench.sample.photos import attach_sample_photos
 
-        print(f"attached {len(attach_sample_photos(store, seeder))} sample photos")
+        print(_("attached {n} sample photos", n=len(attach_sample_photos(store, seeder))))
     return 0

@@ -97,7 +97,7 @@ def _start(args: argparse.Namespace) -> int:
     try:
         pack = load_pack(args.pack)
     except PackError as e:
-        print(f"workbench training: {e}", file=sys.stderr)
+        print(_("workbench training: {e}", e=e), file=sys.stderr)
         return 2
     url = args.db or sandbox_url("cli", pack.id, args.trainee)
     store = fill_sandbox(url, pack.id, args.trainee)
@@ -120,7 +120,7 @@ def _grade(args: argparse.Namespace) -> int:
         pack = load_pack(args.pack)
         sheet = yaml.safe_load(args.answers.read_text(encoding="utf-8")) or {}
     except (PackError, OSError, yaml.YAMLError) as e:
-        print(f"workbench training: {args.answers}: {e}", file=sys.stderr)
+        print(_("workbench training: {answers}: {e}", answers=args.answers, e=e), file=sys.stderr)
         return 2
     if not isinstance(sheet, dict):
         print(_("workbench training: {f}: expected question id -> answer", f=args.answers), file=sys.stderr)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
+from workbench.i18n import _
 from workbench.trends.series import FREQUENCIES, MEASURES, SPLITS
 
 __all__ = ["register", "run"]
@@ -26,22 +27,26 @@ def _splits(text: str) -> tuple[str, ...]:
     names = tuple(s.strip() for s in text.split(",") if s.strip())
     bad = [n for n in names if n not in SPLITS]
     if bad:
-        raise argparse.ArgumentTypeError(f"unknown field {', '.join(bad)}; choose from {', '.join(SPLITS)}")
+        raise argparse.ArgumentTypeError(
+            _("unknown field {bad}; choose from {splits}", bad=", ".join(bad), splits=", ".join(SPLITS))
+        )
     return names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "trends",
-        help="time series by period and split, or the emerging-trend flags, as CSV",
-        description="Cases, quantity per unit and estimated value per period, split by a field; or, with "
-        "--emerging, the series whose last complete period rose beyond their baseline (negative binomial "
-        "test, Benjamini-Hochberg; see docs/trends.md). Reads an exchange-format data set (PATH) or a store "
-        "(--db). Exit 0: written; 1: written, but some rows of PATH were refused by the checks and left "
-        "out (each reported); 2: the input cannot be read or the options do not fit.",
+        help=_("time series by period and split, or the emerging-trend flags, as CSV"),
+        description=_(
+            "Cases, quantity per unit and estimated value per period, split by a field; or, with "
+            "--emerging, the series whose last complete period rose beyond their baseline (negative binomial "
+            "test, Benjamini-Hochberg; see docs/trends.md). Reads an exchange-format data set (PATH) or a store "
+            "(--db). Exit 0: written; 1: written, but some rows of PATH were refused by the checks and left "
+            "out (each reported); 2: the input cannot be read or the options do not fit."
+        ),
     )
     p.add_argument(
-        "path", nargs="?", type=Path, help="CSV folder, .zip of CSVs or .xlsx in the exchange format"
+        "path", nargs="?", type=Path, help=_("CSV folder, .zip of CSVs or .xlsx in the exchange format")
     )
     add_db_option(p)
     p.add_argument(
@@ -49,29 +54,37 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_splits,
         default=(),
         metavar="FIELD[,FIELD]",
-        help=f"split by one or more of: {', '.join(SPLITS)}",
+        help=_("split by one or more of: {splits}", splits=", ".join(SPLITS)),
     )
-    p.add_argument("--freq", choices=list(FREQUENCIES), help="D, W, M, Q or Y (default M; Q with --emerging)")
+    p.add_argument(
+        "--freq", choices=list(FREQUENCIES), help=_("D, W, M, Q or Y (default M; Q with --emerging)")
+    )
     p.add_argument(
         "--measure",
         default="cases",
         choices=list(MEASURES),
-        help="cases (default), quantity (per unit; adds quantity and unit columns) or value_usd",
+        help=_("cases (default), quantity (per unit; adds quantity and unit columns) or value_usd"),
     )
-    p.add_argument("--top", type=int, metavar="N", help="keep the N largest series; the rest become (other)")
+    p.add_argument(
+        "--top", type=int, metavar="N", help=_("keep the N largest series; the rest become (other)")
+    )
     p.add_argument(
         "--emerging",
         action="store_true",
-        help="write the emerging-trend flags instead (of cases, or with --measure quantity of the quantity per "
-        "unit; value_usd is refused); the period tested is the last complete one up to --to, else of the data",
+        help=_(
+            "write the emerging-trend flags instead (of cases, or with --measure quantity of the quantity per "
+            "unit; value_usd is refused); the period tested is the last complete one up to --to, else of the data"
+        ),
     )
-    p.add_argument("--baseline", type=int, default=8, help="baseline periods for --emerging (default 8)")
+    p.add_argument("--baseline", type=int, default=8, help=_("baseline periods for --emerging (default 8)"))
     p.add_argument(
-        "--fdr", type=float, default=0.05, help="false discovery rate for --emerging (default 0.05)"
+        "--fdr", type=float, default=0.05, help=_("false discovery rate for --emerging (default 0.05)")
     )
-    p.add_argument("--min-count", type=int, default=5, help="minimum cases of a flag (default 5)")
+    p.add_argument("--min-count", type=int, default=5, help=_("minimum cases of a flag (default 5)"))
     add_filter_options(p)
-    p.add_argument("--out", type=Path, default=Path("-"), help="CSV file to write (default: standard output)")
+    p.add_argument(
+        "--out", type=Path, default=Path("-"), help=_("CSV file to write (default: standard output)")
+    )
     p.set_defaults(func=run)
 
 
@@ -82,13 +95,14 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
 
         frame, rejections = read_seizure_frame(args.path, flt)
         for r in rejections[:20]:
-            print(f"refused: {r}", file=sys.stderr)
+            print(_("refused: {r}", r=r), file=sys.stderr)
         if len(rejections) > 20:
-            print(f"... and {len(rejections) - 20} more refused cells", file=sys.stderr)
+            print(_("... and {n} more refused cells", n=len(rejections) - 20), file=sys.stderr)
         if rejections:
             rows = {(r.table, r.row) for r in rejections}
             print(
-                f"note: {len(rows):,} rows refused by the checks are left out of the counts", file=sys.stderr
+                _("note: {n:,} rows refused by the checks are left out of the counts", n=len(rows)),
+                file=sys.stderr,
             )
         return frame, len(rejections)
     from workbench.store.frames import seizure_frame
@@ -109,23 +123,23 @@ def run(args: argparse.Namespace) -> int:
     from workbench.trends.statistics import table_csv
 
     if args.path is not None and args.db:
-        print("error: give a data set PATH or --db URL, not both", file=sys.stderr)
+        print(_("error: give a data set PATH or --db URL, not both"), file=sys.stderr)
         return 2
     if args.path is not None and not args.path.exists():
-        print(f"error: {args.path}: no such file or folder", file=sys.stderr)
+        print(_("error: {path}: no such file or folder", path=args.path), file=sys.stderr)
         return 2
     try:
         frame, refused = _frame(args)
     except DatasetReadError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     try:
         if args.emerging:
             if args.measure not in ("cases", "quantity"):
-                print("error: --emerging tests cases or quantity, not value_usd", file=sys.stderr)
+                print(_("error: --emerging tests cases or quantity, not value_usd"), file=sys.stderr)
                 return 2
             from workbench.trends.emerging import DEFAULT_SERIES, detect_emerging
 
@@ -151,13 +165,23 @@ def run(args: argparse.Namespace) -> int:
             measures = ["cases", *(["quantity", "unit"] if args.measure == "quantity" else []), "value_usd"]
             table["period_start"] = pd.PeriodIndex(ts["period"]).start_time.date
             table = table[["period", *args.by, *measures, "period_start"]]
+            values = {
+                "rows": len(table),
+                "measure": args.measure,
+                "period": _(FREQUENCIES[freq]),
+                "cases": frame["case_key"].nunique(),
+            }
             summary = (
-                f"{len(table):,} rows: {args.measure} per {FREQUENCIES[freq]}"
-                + (f" by {', '.join(args.by)}" if args.by else "")
-                + f" ({frame['case_key'].nunique():,} cases)"
+                _(
+                    "{rows:,} rows: {measure} per {period} by {by} ({cases:,} cases)",
+                    by=", ".join(args.by),
+                    **values,
+                )
+                if args.by
+                else _("{rows:,} rows: {measure} per {period} ({cases:,} cases)", **values)
             )
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     data = table_csv(table)
     if str(args.out) == "-":
@@ -165,5 +189,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)
-        print(f"wrote {args.out}: {summary}", file=sys.stderr)
+        print(_("wrote {out}: {summary}", out=args.out, summary=summary), file=sys.stderr)
     return 1 if refused else 0

@@ -16,7 +16,7 @@ import secrets
 import sys
 
 from workbench.cli.common import add_db_option, store_from_args
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.identity import ROLES
 from workbench.identity.accounts import (
     ORGANISATION_KINDS,
@@ -40,69 +40,73 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "user",
-        help="manage accounts: add, list, disable, enable, passwd, grant, token, totp, org",
+        help=_("manage accounts: add, list, disable, enable, passwd, grant, token, totp, org"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
 
-    add = verbs.add_parser("add", help="add an account")
+    add = verbs.add_parser("add", help=_("add an account"))
     add.add_argument("name")
-    add.add_argument("--org", required=True, help="organisation code (added if it does not exist yet)")
+    add.add_argument("--org", required=True, help=_("organisation code (added if it does not exist yet)"))
     add.add_argument(
-        "--org-kind", choices=ORGANISATION_KINDS, default="administration", help="kind of a new org"
+        "--org-kind", choices=ORGANISATION_KINDS, default="administration", help=_("kind of a new org")
     )
-    add.add_argument("--role", action="append", default=[], choices=list(ROLES), help="a role; repeatable")
-    add.add_argument("--admin", action="store_true", help="also the admin role")
-    add.add_argument("--personal", action="store_true", help="give the personal-data permission")
+    add.add_argument("--role", action="append", default=[], choices=list(ROLES), help=_("a role; repeatable"))
+    add.add_argument("--admin", action="store_true", help=_("also the admin role"))
+    add.add_argument("--personal", action="store_true", help=_("give the personal-data permission"))
     add.add_argument("--email")
     _password_options(add)
     add.set_defaults(func=run_add)
 
-    ls = verbs.add_parser("list", help="list the accounts (and --orgs the organisations)")
-    ls.add_argument("--orgs", action="store_true", help="list the organisations instead")
+    ls = verbs.add_parser("list", help=_("list the accounts (and --orgs the organisations)"))
+    ls.add_argument("--orgs", action="store_true", help=_("list the organisations instead"))
     ls.set_defaults(func=run_list)
 
     for verb, helptext, func in (
-        ("disable", "disable an account (it can no longer sign in; its tokens stop working)", "disable"),
-        ("enable", "enable a disabled account again", "enable"),
+        ("disable", N_("disable an account (it can no longer sign in; its tokens stop working)"), "disable"),
+        ("enable", N_("enable a disabled account again"), "enable"),
     ):
-        d = verbs.add_parser(verb, help=helptext)
+        d = verbs.add_parser(verb, help=_(helptext))
         d.add_argument("name")
         d.set_defaults(func=run_disable, disable=func == "disable")
 
     pw = verbs.add_parser(
         "passwd",
-        help="change an account's password (its own, with the old one) or --reset it (administrators)",
+        help=_("change an account's password (its own, with the old one) or --reset it (administrators)"),
     )
     pw.add_argument("name")
-    pw.add_argument("--reset", action="store_true", help="an administrator sets a new password")
+    pw.add_argument("--reset", action="store_true", help=_("an administrator sets a new password"))
     pw.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the passwords from standard input: the old then the new one on two lines (with --reset: "
-        "the new one)",
+        help=_(
+            "read the passwords from standard input: the old then the new one on two lines (with --reset: "
+            "the new one)"
+        ),
     )
     pw.set_defaults(func=run_passwd)
 
-    gr = verbs.add_parser("grant", help="set an account's roles and personal-data permission")
+    gr = verbs.add_parser("grant", help=_("set an account's roles and personal-data permission"))
     gr.add_argument("name")
     gr.add_argument("--role", action="append", default=[], choices=list(ROLES), required=True)
     gr.add_argument("--personal", action=argparse.BooleanOptionalAction, default=False)
-    gr.add_argument("--org", help="move the account to this organisation")
+    gr.add_argument("--org", help=_("move the account to this organisation"))
     gr.set_defaults(func=run_grant)
 
-    tk = verbs.add_parser("token", help="issue an access token for WORKBENCH_TOKEN (shown once), or --revoke")
+    tk = verbs.add_parser(
+        "token", help=_("issue an access token for WORKBENCH_TOKEN (shown once), or --revoke")
+    )
     tk.add_argument("name")
-    tk.add_argument("--days", type=int, help="how long it lives (default WORKBENCH_TOKEN_DAYS)")
-    tk.add_argument("--revoke", action="store_true", help="revoke every live token of the account")
+    tk.add_argument("--days", type=int, help=_("how long it lives (default WORKBENCH_TOKEN_DAYS)"))
+    tk.add_argument("--revoke", action="store_true", help=_("revoke every live token of the account"))
     tk.set_defaults(func=run_token)
 
-    tp = verbs.add_parser("totp", help="give an account a second factor (prints the otpauth:// URI once)")
+    tp = verbs.add_parser("totp", help=_("give an account a second factor (prints the otpauth:// URI once)"))
     tp.add_argument("name")
     tp.set_defaults(func=run_totp)
 
-    org = verbs.add_parser("org", help="add an organisation")
+    org = verbs.add_parser("org", help=_("add an organisation"))
     org.add_argument("code")
     org.add_argument("--name", required=True)
     org.add_argument("--kind", choices=ORGANISATION_KINDS, default="administration")
@@ -113,18 +117,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _password_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
 
 def _stdin_lines(n: int) -> list[str]:
     lines = [line.rstrip("\r\n") for line in sys.stdin.read().splitlines()]
     if len(lines) < n or not all(lines[:n]):
-        raise ValueError(_("expected {n} password line(s) on standard input").format(n=n))
+        raise ValueError(_("expected {n} password line(s) on standard input", n=n))
     return lines[:n]
 
 
 def _ask_new(name: str) -> str:
-    first = getpass.getpass(_("new password for {name}: ").format(name=name))
+    first = getpass.getpass(_("new password for {name}: ", name=name))
     if getpass.getpass(_("again: ")) != first:
         raise ValueError(_("the two passwords differ"))
     return first
@@ -169,7 +173,15 @@ def run_list(args: argparse.Namespace) -> int:
     store = store_from_args(args, "administer")
     if args.orgs:
         for o in list_organisations(store):
-            print(f"{o['code']:<12} {o['kind']:<14} {o['accounts']:>4} account(s)  {o['name']}")
+            print(
+                _(
+                    "{code:<12} {kind:<14} {accounts:>4} account(s)  {name}",
+                    code=o["code"],
+                    kind=o["kind"],
+                    accounts=o["accounts"],
+                    name=o["name"],
+                )
+            )
         return 0
     for a in list_accounts(store):
         last = f"{a['last_login']:%Y-%m-%d %H:%M}" if a["last_login"] else "never"
@@ -177,7 +189,15 @@ def run_list(args: argparse.Namespace) -> int:
             f for f in ("personal data" if a["personal"] else "", "2FA" if a["second_factor"] else "") if f
         )
         print(
-            f"{a['name']:<20} {a['organisation']:<10} {a['roles']:<18} {a['state']:<9} last {last}  {flags}"
+            _(
+                "{name:<20} {organisation:<10} {roles:<18} {state:<9} last {last}  {flags}",
+                name=a["name"],
+                organisation=a["organisation"],
+                roles=a["roles"],
+                state=a["state"],
+                last=last,
+                flags=flags,
+            )
         )
     return 0
 
@@ -204,7 +224,7 @@ def run_passwd(args: argparse.Namespace) -> int:
             if args.password_stdin:
                 old, new = _stdin_lines(2)
             else:
-                old = getpass.getpass(_("current password of {name}: ").format(name=args.name))
+                old = getpass.getpass(_("current password of {name}: ", name=args.name))
                 new = _ask_new(args.name)
             change_password(store, args.name, new, old_password=old)
     except (ValueError, KeyError) as e:
@@ -259,7 +279,7 @@ def run_totp(args: argparse.Namespace) -> int:
         print(_("error: {error}", error=e), file=sys.stderr)
         return 2
     print(uri)
-    print("add it to an authenticator app; from now on signing in asks for its code", file=sys.stderr)
+    print(_("add it to an authenticator app; from now on signing in asks for its code"), file=sys.stderr)
     return 0
 
 

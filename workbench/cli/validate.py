@@ -16,36 +16,37 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.exchange.files import DatasetReadError
+from workbench.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
-        help="check a data set, or the store, with the data-quality suites (nothing is stored)",
+        help=_("check a data set, or the store, with the data-quality suites (nothing is stored)"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("path", type=Path, nargs="?", help="CSV folder, .zip of CSVs or .xlsx workbook")
+    p.add_argument("path", type=Path, nargs="?", help=_("CSV folder, .zip of CSVs or .xlsx workbook"))
     p.add_argument(
         "--db",
         metavar="URL",
-        help="with PATH: the store to check references and duplicates against; alone: validate that store",
+        help=_("with PATH: the store to check references and duplicates against; alone: validate that store"),
     )
-    p.add_argument("--json", type=Path, metavar="OUT", help="write the report as JSON ('-' for stdout)")
-    p.add_argument("--docs", type=Path, metavar="DIR", help="also write Data Docs (static HTML, offline)")
+    p.add_argument("--json", type=Path, metavar="OUT", help=_("write the report as JSON ('-' for stdout)"))
+    p.add_argument("--docs", type=Path, metavar="DIR", help=_("also write Data Docs (static HTML, offline)"))
     p.add_argument(
         "--engine",
         choices=("gx", "pandas"),
         default="gx",
-        help="run the suites with Great Expectations (default) or as plain pandas",
+        help=_("run the suites with Great Expectations (default) or as plain pandas"),
     )
     p.add_argument(
         "--mapping",
         type=Path,
         metavar="PROFILE.yaml",
-        help="dry-run a mapping profile: map PATH with it and check the result as an import would",
+        help=_("dry-run a mapping profile: map PATH with it and check the result as an import would"),
     )
-    p.add_argument("--quiet", action="store_true", help="print only the verdict")
+    p.add_argument("--quiet", action="store_true", help=_("print only the verdict"))
     p.set_defaults(func=run)
 
 
@@ -58,21 +59,40 @@ def _print_report(report: dict[str, Any], quiet: bool, out: TextIO | None = None
                 f" ... (+{len(rows) - 10})" if len(rows) > 10 else ""
             )
             print(
-                f"{f['severity']:<8} {f['table']}.{f['column']}: {f['expectation']} "
-                f"- {len(rows):,} row(s): {shown}",
+                _(
+                    "{severity:<8} {table}.{column}: {expectation} - {n:,} row(s): {shown}",
+                    severity=f["severity"],
+                    table=f["table"],
+                    column=f["column"],
+                    expectation=f["expectation"],
+                    n=len(rows),
+                    shown=shown,
+                ),
                 file=out,
             )
         for n in report.get("notes", []):
-            print(f"note: {n}", file=sys.stderr)
+            print(_("note: {notice}", notice=n), file=sys.stderr)
     for e in report.get("errors", []):
         print(
-            f"error: {e['table']}.{e['column']}: {e['expectation']} could not run: {e['error']}",
+            _(
+                "error: {table}.{column}: {expectation} could not run: {error}",
+                table=e["table"],
+                column=e["column"],
+                expectation=e["expectation"],
+                error=e["error"],
+            ),
             file=sys.stderr,
         )
-    verdict = "valid: nothing critical failed" if report["success"] else "NOT valid: critical failures"
+    verdict = _("valid: nothing critical failed") if report["success"] else _("NOT valid: critical failures")
     print(
-        f"{verdict} (score {report['score']}; {report['critical_rows']:,} row(s) would be quarantined, "
-        f"{report['warning_rows']:,} flagged)",
+        _(
+            "{verdict} (score {score}; {critical_rows:,} row(s) would be quarantined, "
+            "{warning_rows:,} flagged)",
+            verdict=verdict,
+            score=report["score"],
+            critical_rows=report["critical_rows"],
+            warning_rows=report["warning_rows"],
+        ),
         file=out,
     )
 
@@ -81,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from workbench.cli.common import store_from_args
 
     if args.path is None and not args.db:
-        print("error: give a PATH to validate, or --db URL to validate a store", file=sys.stderr)
+        print(_("error: give a PATH to validate, or --db URL to validate a store"), file=sys.stderr)
         return 2
     import data_quality as dq
 
@@ -99,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             store = store_from_args(args, "check_quality") if args.db else None
             results = dq.validate_path(args.path, store, engine=engine)
     except DatasetReadError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}", e=e), file=sys.stderr)
         return 2
     report = results.to_json()
     to_stdout = args.json is not None and str(args.json) == "-"
@@ -112,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             args.json.write_text(text, encoding="utf-8")
     if args.docs:
         index = dq.write_data_docs(results, args.docs, title=str(args.path or args.db))
-        print(f"Data Docs: {index}", file=sys.stderr)
+        print(_("Data Docs: {index}", index=index), file=sys.stderr)
     return 0 if report["success"] else 1
 
 
@@ -133,7 +153,14 @@ def _dry_run_statistics(table: Any, args: argparse.Namespace) -> int:
         refused += len({r.row for r in rejections})
         if not args.quiet:
             for r in rejections:
-                print(f"critical {r}", file=sys.stdout)
-    verdict = "valid: nothing critical failed" if not refused else "NOT valid: critical failures"
-    print(f"{verdict} (statistics: {good:,} row(s) would be imported, {refused:,} refused)")
+                print(_("critical {r}", r=r), file=sys.stdout)
+    verdict = _("valid: nothing critical failed") if not refused else _("NOT valid: critical failures")
+    print(
+        _(
+            "{verdict} (statistics: {good:,} row(s) would be imported, {refused:,} refused)",
+            verdict=verdict,
+            good=good,
+            refused=refused,
+        )
+    )
     return 0 if not refused else 1

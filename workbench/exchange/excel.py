@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.exchange.writers import formula_safe, neutralise_formula
+from workbench.i18n import _
 
 __all__ = ["formatted_workbook"]
 
@@ -78,7 +79,10 @@ def formatted_workbook(
             head = [
                 (titles or {}).get(name) or title or name,
                 *notes,
-                f"generated {dt.datetime.now():%Y-%m-%d %H:%M} by the CEN Intelligence Workbench",
+                _(
+                    "generated {when} by the CEN Intelligence Workbench",
+                    when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                ),
             ]
             start = len(head) + 1
             df = formula_safe(df)

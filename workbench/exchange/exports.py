@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 from workbench.config import Settings
 from workbench.format.normalise import calling_codes, canonical_phone, fold, identifier_key
 from workbench.format.schema import FORMAT, Table
+from workbench.i18n import N_, _
 from workbench.identity import PermissionDenied, Principal, acting, authorise, can
 from workbench.store import Store, audit
 from workbench.store.filters import CaseFilter
@@ -78,12 +79,12 @@ __all__ = [
     "export_bytes",
 ]
 
-#: kind -> what it is, for the CLI help and the Data page
+#: kind -> what it is, for the CLI help and the Data page (English: translated where shown, ``_(...)``)
 EXPORT_KINDS: dict[str, str] = {
-    "formatted": "formatted Excel workbook of the filtered cases and items (for people)",
-    "exchange": "exchange format (.xlsx or CSV folder), persons and companies included",
-    "non_personal": "non-personal export: cases and items only, free text scrubbed of personal data",
-    "pseudonymised": "pseudonymised export: persons and companies as stable keyed pseudonyms",
+    "formatted": N_("formatted Excel workbook of the filtered cases and items (for people)"),
+    "exchange": N_("exchange format (.xlsx or CSV folder), persons and companies included"),
+    "non_personal": N_("non-personal export: cases and items only, free text scrubbed of personal data"),
+    "pseudonymised": N_("pseudonymised export: persons and companies as stable keyed pseudonyms"),
 }
 NON_PERSONAL_BASIS = "non-personal data (no personal data leaves)"
 #: kinds that carry personal data or pseudonyms of it: only for roles that may see personal data
@@ -364,11 +365,13 @@ def _require_key(settings: Settings | None) -> str:
     key = (settings or Settings.from_env()).pseudonym_key
     if not key:
         raise ExportRefused(
-            "a pseudonymised export needs a secret key: set WORKBENCH_PSEUDONYM_KEY (at least 16 characters) "
-            "in the environment; the key stays with your administration and is never stored or exported"
+            _(
+                "a pseudonymised export needs a secret key: set WORKBENCH_PSEUDONYM_KEY (at least 16 characters) "
+                "in the environment; the key stays with your administration and is never stored or exported"
+            )
         )
     if len(key) < 16:
-        raise ExportRefused("WORKBENCH_PSEUDONYM_KEY is too short: use at least 16 characters")
+        raise ExportRefused(_("WORKBENCH_PSEUDONYM_KEY is too short: use at least 16 characters"))
     return key
 
 
@@ -469,7 +472,13 @@ def export_tables(
     from workbench.store.queries import load_table
 
     if kind not in EXPORT_KINDS:
-        raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
+        raise ValueError(
+            _(
+                "unknown export kind {kind!r}; choose one of {export_kinds}",
+                kind=kind,
+                export_kinds=", ".join(EXPORT_KINDS),
+            )
+        )
     actor = acting(store, actor)
     try:
         authorise(store, actor, export_action(kind, actor))
@@ -498,8 +507,12 @@ def _check_basis(kind: str, legal_basis: str | None) -> str:
     basis = (legal_basis or "").strip()
     if kind in ("exchange", "pseudonymised") and not basis:
         raise ExportRefused(
-            f"a {kind} export carries personal data (or pseudonyms of it): state its legal basis "
-            "(--legal-basis, e.g. 'mutual administrative assistance agreement FR-ES 2019, art. 4')"
+            _(
+                "a {kind} export carries personal data (or pseudonyms of it): state its legal "
+                "basis (--legal-basis, e.g. 'mutual administrative assistance agreement FR-ES "
+                "2019, art. 4')",
+                kind=kind,
+            )
         )
     return basis or (NON_PERSONAL_BASIS if kind in ("non_personal",) else "internal use")
 
@@ -536,8 +549,12 @@ def _audit(
 def _formatted_bytes(tables: dict[str, pd.DataFrame], kind: str, flt: CaseFilter, basis: str) -> bytes:
     from workbench.exchange.excel import formatted_workbook
 
-    notes = [f"Filter: {flt.describe()}", f"Export: {EXPORT_KINDS[kind]}", f"Legal basis: {basis}"]
-    return formatted_workbook(tables, title="CEN Intelligence Workbench export", notes=notes)
+    notes = [
+        _("Filter: {filter}", filter=flt.describe()),
+        _("Export: {kind}", kind=_(EXPORT_KINDS[kind])),
+        _("Legal basis: {basis}", basis=basis),
+    ]
+    return formatted_workbook(tables, title=_("CEN Intelligence Workbench export"), notes=notes)
 
 
 def export_data(

@@ -47,7 +47,7 @@ from typing import IO, Any
 import pandas as pd
 
 from workbench.format.schema import FORMAT, TABLE_NAMES
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 
 __all__ = [
     "ROW",
@@ -111,11 +111,23 @@ class EncodingError(DatasetReadError):
     def __init__(self, file: str, row: int, column: str | None, encoding: str, byte: bytes) -> None:
         self.file, self.row, self.column, self.encoding, self.byte = file, row, column, encoding, byte
         self.latin = bool(byte) and byte[0] >= 0x80
-        where = f"{file}, row {row}" + (f", column {column!r}" if column else "")
-        hint = "it looks like Latin-1 / Windows-1252" if self.latin else "it is not text in that encoding"
+        where = (
+            _("{file}, row {row}, column {column!r}", file=file, row=row, column=column)
+            if column
+            else _("{file}, row {row}", file=file, row=row)
+        )
+        hint = (
+            _("it looks like Latin-1 / Windows-1252") if self.latin else _("it is not text in that encoding")
+        )
         super().__init__(
-            f"{where}: byte {byte!r} is not {encoding.upper()} ({hint}); save the file as UTF-8, "
-            "or name the file's encoding"
+            _(
+                "{where}: byte {byte!r} is not {encoding} ({hint}); save the file as UTF-8, "
+                "or name the file's encoding",
+                where=where,
+                byte=byte,
+                encoding=encoding.upper(),
+                hint=hint,
+            )
         )
 
 
@@ -347,8 +359,14 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
     except UnicodeDecodeError as e:
         line, _col = _locate(data, e.start)
         raise DatasetReadError(
-            f"{name}, row {line}: byte {data[e.start : e.start + 1]!r} is not {enc.upper()}; "
-            "save it as UTF-8 or name the file's encoding"
+            _(
+                "{name}, row {line}: byte {byte!r} is not {encoding}; save it as UTF-8 or name the "
+                "file's encoding",
+                name=name,
+                line=line,
+                byte=data[e.start : e.start + 1],
+                encoding=enc.upper(),
+            )
         ) from None
 
 
@@ -666,23 +684,38 @@ def check_archive(
             head = fh.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise DatasetReadError(
-                f"{path.name}: an encrypted (password-protected) workbook or a legacy .xls file; "
-                "remove the password, or save it as .xlsx, and import it again"
+                _(
+                    "{name}: an encrypted (password-protected) workbook or a legacy .xls file; "
+                    "remove the password, or save it as .xlsx, and import it again",
+                    name=path.name,
+                )
             ) from None
         if head.startswith(b"PK"):
             raise DatasetReadError(
-                f"{path.name}: the archive is truncated or corrupt (its directory cannot be read); "
-                "copy the file again from its source"
+                _(
+                    "{name}: the archive is truncated or corrupt (its directory cannot be read); "
+                    "copy the file again from its source",
+                    name=path.name,
+                )
             ) from None
-        kind = "an Excel .xlsx workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a zip archive"
-        raise DatasetReadError(f"{path.name}: not {kind} (not a valid zip archive)") from None
+        raise DatasetReadError(
+            _("{name}: not an Excel .xlsx workbook (not a valid zip archive)", name=path.name)
+            if path.suffix.lower() in (".xlsx", ".xlsm")
+            else _("{name}: not a zip archive (not a valid zip archive)", name=path.name)
+        ) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     mib = 1024**2
     if total > max_unpacked:
         raise DatasetReadError(
-            f"{path.name}: would unpack to {total / mib:,.0f} MiB, more than the limit of "
-            f"{max_unpacked / mib:,.0f} MiB; refused before unpacking (split it, or use a CSV folder)"
+            _(
+                "{name}: would unpack to {total:,.0f} MiB, more than the limit of "
+                "{max_unpacked:,.0f} MiB; refused before unpacking (split it, or use a CSV "
+                "folder)",
+                name=path.name,
+                total=total / mib,
+                max_unpacked=max_unpacked / mib,
+            )
         )
     for i in infos:
         if i.file_size > max_member:
@@ -702,9 +735,16 @@ def check_archive(
         size, from_ = (total, packed) if not bombs else (bombs[0].file_size, bombs[0].compress_size)
         member = _(" (the member {member})", member=bombs[0].filename) if bombs else ""
         raise DatasetReadError(
-            f"{path.name}: unpacks to {what:,.0f} times its size{member} ({size / mib:,.0f} MiB from "
-            f"{from_ / mib:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
-            "unpacking"
+            _(
+                "{name}: unpacks to {what:,.0f} times its size{member} ({size:,.0f} MiB from "
+                "{packed:,.1f} MiB), which real workbooks never do (a zip bomb?); refused before "
+                "unpacking",
+                name=path.name,
+                what=what,
+                member=member,
+                size=size / mib,
+                packed=from_ / mib,
+            )
         )
     return infos
 
@@ -735,7 +775,9 @@ def _zip_members(p: Path) -> list[tuple[zipfile.ZipInfo, str]]:
 def _check_xlsx(path: Path) -> None:
     names = {i.filename for i in check_archive(path)}
     if "xl/workbook.xml" not in names:
-        raise DatasetReadError(f"{path.name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)")
+        raise DatasetReadError(
+            _("{name}: not an Excel .xlsx workbook (no xl/workbook.xml inside)", name=path.name)
+        )
 
 
 def _cell(v: Any) -> Any:
@@ -753,7 +795,9 @@ class _CalamineBook:
         try:
             self.wb = CalamineWorkbook.from_path(str(path))
         except Exception as e:  # calamine raises its own error types
-            raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
+            raise DatasetReadError(
+                _("{name}: cannot be read as a workbook ({e})", name=path.name, e=e)
+            ) from None
         self.path = path
         self._sheet: tuple[str, Any] | None = None
 
@@ -778,7 +822,12 @@ class _CalamineBook:
                 yield list(r)
         except Exception as e:
             raise DatasetReadError(
-                f"{self.path.name}, sheet {sheet!r}: cannot be read ({e}); the file may be truncated"
+                _(
+                    "{path}, sheet {sheet!r}: cannot be read ({e}); the file may be truncated",
+                    path=self.path.name,
+                    sheet=sheet,
+                    e=e,
+                )
             ) from None
 
     def height(self, sheet: str) -> int | None:
@@ -796,7 +845,9 @@ class _OpenpyxlBook:
             # data_only: the cached value of a formula, never the formula (nothing is evaluated)
             self.wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as e:
-            raise DatasetReadError(f"{path.name}: cannot be read as a workbook ({e})") from None
+            raise DatasetReadError(
+                _("{name}: cannot be read as a workbook ({e})", name=path.name, e=e)
+            ) from None
         self.path = path
 
     @property
@@ -822,7 +873,13 @@ def _open_book(path: Path, engine: str) -> _CalamineBook | _OpenpyxlBook:
         return _CalamineBook(path)
     if engine == "openpyxl":
         return _OpenpyxlBook(path)
-    raise ValueError(f"unknown Excel engine {engine!r}; choose one of {XLSX_ENGINES}")
+    raise ValueError(
+        _(
+            "unknown Excel engine {engine!r}; choose one of {xlsx_engines}",
+            engine=engine,
+            xlsx_engines=XLSX_ENGINES,
+        )
+    )
 
 
 def _blank_row(r: list[Any]) -> bool:
@@ -888,7 +945,6 @@ def _frame(rows: list[list[Any]], numbers: list[int], header: list[str]) -> pd.D
 
 
 # ---------------------------------------------------------------- sources
-_DETECTED = "text encoding detected:"
 
 
 def _encoding_notice(t: RawTable, asked: str | None) -> list[str]:
@@ -897,8 +953,8 @@ def _encoding_notice(t: RawTable, asked: str | None) -> list[str]:
         return []
     label = ENCODING_NAMES.get(t.encoding, t.encoding.upper())
     if t.encoding == "utf-8-sig":
-        label = "UTF-8 (with BOM)"
-    return [f"{t.file}: {_DETECTED} {label}"]
+        label = _("UTF-8 (with BOM)")
+    return [_("{file}: text encoding detected: {encoding}", file=t.file, encoding=label)]
 
 
 def read_source(
@@ -918,15 +974,17 @@ def read_source(
     """
     p = Path(path)
     if not p.exists():
-        raise DatasetReadError(f"{p}: no such file or folder")
+        raise DatasetReadError(_("{p}: no such file or folder", p=p))
     found: dict[str, RawTable] = {}
     notices: list[str] = []
+    empty: list[str] = []  # CSV files skipped as empty
     suffix = p.suffix.lower()
 
     def add_csv(blob: _Blob, stem: str) -> None:
         t = _csv_table(blob, stem, encoding, delimiter=delimiter, decimal=decimal)
         if not t.columns:
-            notices.append(f"{blob.label}: the file is empty; skipped")
+            notices.append(_("{file}: the file is empty; skipped", file=blob.label))
+            empty.append(blob.label)
             return
         found[stem] = t
         notices.extend(_encoding_notice(t, encoding) + t.notices)
@@ -935,7 +993,7 @@ def read_source(
         kind = "csv"
         files = sorted(p.glob("*.csv")) + sorted(p.glob("*.CSV"))
         if not files:
-            raise DatasetReadError(f"{p.name}: the folder holds no .csv file")
+            raise DatasetReadError(_("{name}: the folder holds no .csv file", name=p.name))
         for f in files:
             add_csv(_Blob.of_path(f), f.stem.strip())
     elif suffix == ".zip":
@@ -948,23 +1006,29 @@ def read_source(
         for sheet in book.sheet_names:
             sheet_table = _sheet_table(book, p, sheet, sheet.strip())
             if sheet_table is None:
-                notices.append(f"{p.name}: sheet {sheet!r} is empty; skipped")
+                notices.append(_("{file}: sheet {sheet!r} is empty; skipped", file=p.name, sheet=sheet))
                 continue
             found[sheet.strip()] = sheet_table
         if not found:
-            raise DatasetReadError(f"{p.name}: every sheet of the workbook is empty")
+            raise DatasetReadError(_("{name}: every sheet of the workbook is empty", name=p.name))
     elif suffix == ".csv":
         kind = "csv"
         add_csv(_Blob.of_path(p), p.stem.strip())
         if not found:
-            raise DatasetReadError(f"{p.name}: the file is empty")
-        notices = [n for n in notices if not n.endswith("the file is empty; skipped")]
+            raise DatasetReadError(_("{name}: the file is empty", name=p.name))
+        skipped = {_("{file}: the file is empty; skipped", file=e) for e in empty}
+        notices = [n for n in notices if n not in skipped]
     elif suffix == ".xls":
-        raise DatasetReadError(f"{p.name}: a legacy .xls workbook; save it as .xlsx and import that")
+        raise DatasetReadError(
+            _("{name}: a legacy .xls workbook; save it as .xlsx and import that", name=p.name)
+        )
     else:
         raise DatasetReadError(
-            f"{p.name}: expected a folder of CSV files, a .zip of them, an .xlsx workbook"
-            " (or an Access .mdb/.accdb file or a SQL database through a connector)"
+            _(
+                "{name}: expected a folder of CSV files, a .zip of them, an .xlsx workbook (or "
+                "an Access .mdb/.accdb file or a SQL database through a connector)",
+                name=p.name,
+            )
         )
     return RawDataset(str(p), kind, found, file_hash(p), notices)
 
@@ -1003,15 +1067,21 @@ def _no_cases_message(source: RawDataset) -> str:
     if len(source.tables) == 1:
         t = next(iter(source.tables.values()))
         missing = [c for c in required if c not in {h.strip() for h in t.columns}]
-        return (
-            f"{t.where}: not read as the cases table: it is not named 'cases' and lacks the column"
-            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; a file in another layout needs "
-            "its columns mapped"
+        return ngettext(
+            "{where}: not read as the cases table: it is not named 'cases' and lacks the column {columns}; "
+            "a file in another layout needs its columns mapped",
+            "{where}: not read as the cases table: it is not named 'cases' and lacks the columns {columns}; "
+            "a file in another layout needs its columns mapped",
+            len(missing),
+            where=t.where,
+            columns=", ".join(missing),
         )
     names = ", ".join(t.where for t in source.tables.values())
-    return (
-        f"{Path(source.path).name}: no cases table (no file or sheet named 'cases' among {names or 'none'}); "
-        "a data set in another layout needs its columns mapped"
+    return _(
+        "{file}: no cases table (no file or sheet named 'cases' among {names}); "
+        "a data set in another layout needs its columns mapped",
+        file=Path(source.path).name,
+        names=names or _("none"),
     )
 
 
@@ -1024,20 +1094,33 @@ def select_tables(source: RawDataset, tables: Iterable[str] = TABLE_NAMES) -> Ra
         key = which.get(src)
         if key is not None:
             if key != src.strip().lower():
-                notices.append(f"{t.where}: read as the cases table (its columns are those of cases)")
+                notices.append(
+                    _("{where}: read as the cases table (its columns are those of cases)", where=t.where)
+                )
             t.name = key
             found[key] = t
         else:
-            what = f"sheet {t.sheet!r}" if t.sheet else "file"
-            notices.append(f"{t.where}: {what} is not a table of the exchange format; ignored")
+            notices.append(
+                _(
+                    "{where}: sheet {sheet!r} is not a table of the exchange format; ignored",
+                    where=t.where,
+                    sheet=t.sheet,
+                )
+                if t.sheet
+                else _("{where}: file is not a table of the exchange format; ignored", where=t.where)
+            )
     if "cases" not in found:
         raise DatasetReadError(_no_cases_message(source))
     for t in found.values():
         if t.header_row > 1:
             notices.append(
-                f"{t.where}: rows 1–{t.header_row - 1} above the header skipped (a title or an upper header "
-                "level); "
-                f"header at row {t.header_row}"
+                _(
+                    "{where}: rows 1–{last} above the header skipped (a title or an upper header level); "
+                    "header at row {row}",
+                    where=t.where,
+                    last=t.header_row - 1,
+                    row=t.header_row,
+                )
             )
     return RawDataset(source.path, source.kind, found, source.file_hash, notices)
 
@@ -1098,8 +1181,13 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], path: str | Path) -> list[
         too_big = {n: len(df) for n, df in ordered.items() if len(df) >= XLSX_MAX_ROWS}
         if too_big:
             raise ValueError(
-                f"{p.name}: {', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; an .xlsx sheet "
-                f"holds at most {XLSX_MAX_ROWS - 1:,}: write a CSV folder instead"
+                _(
+                    "{name}: {items}; an .xlsx sheet holds at most {xlsx_max_rows:,}: write a CSV "
+                    "folder instead",
+                    name=p.name,
+                    items=", ".join((f"{n} has {k:,} rows" for n, k in too_big.items())),
+                    xlsx_max_rows=XLSX_MAX_ROWS - 1,
+                )
             )
         p.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(

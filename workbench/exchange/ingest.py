@@ -176,7 +176,7 @@ def _refuse(store: Store, actor: Principal, source: str) -> None:
     try:
         authorise(store, actor, "import_data")
     except PermissionDenied as e:
-        raise ImportRefused(_("{source}: not imported: {why}").format(source=source, why=e)) from e
+        raise ImportRefused(_("{source}: not imported: {why}", source=source, why=e)) from e
 
 
 @dataclass
@@ -235,13 +235,29 @@ class ImportReport:
         """
 
         def counted(t: str) -> str:
-            ok = f"{self.accepted.get(t, 0)} accepted"
             if t == "cases" and t in self.inserted:
-                ok += f" ({self.inserted[t]} new, {self.updated.get(t, 0)} updated)"
-            return f"{t}: {ok}, {self.rejected.get(t, 0)} rejected"
+                return _(
+                    "{table}: {accepted} accepted ({new} new, {updated} updated), {rejected} rejected",
+                    table=t,
+                    accepted=self.accepted.get(t, 0),
+                    new=self.inserted[t],
+                    updated=self.updated.get(t, 0),
+                    rejected=self.rejected.get(t, 0),
+                )
+            return _(
+                "{table}: {accepted} accepted, {rejected} rejected",
+                table=t,
+                accepted=self.accepted.get(t, 0),
+                rejected=self.rejected.get(t, 0),
+            )
 
         parts = [counted(t) for t in self.accepted]
-        return f"submission {self.submission_id} {self.status} ({'; '.join(parts)})"
+        return _(
+            "submission {id} {status} ({tables})",
+            id=self.submission_id,
+            status=self.status,
+            tables="; ".join(parts),
+        )
 
 
 _CASE_KEY = ("reporting_country", "case_id")
@@ -371,8 +387,13 @@ def _referential(
                     name,
                     int(rec[0]),
                     "case_id",
-                    f"no case {rec[1]}/{rec[2]} in this submission (or it was refused) nor in the store",
+                    _(
+                        "no case {country}/{case} in this submission (or it was refused) nor in the store",
+                        country=rec[1],
+                        case=rec[2],
+                    ),
                     where,
+                    check="expect_case_to_exist",
                 )
             )
             ct.rejected_rows.add(int(rec[0]))
@@ -500,7 +521,7 @@ def _listed(target: list[Rejection], r: Rejection, report: ImportReport) -> None
         target.append(r)
     elif len(target) == MAX_LISTED:
         report.notices.append(
-            f"more than {MAX_LISTED:,} findings: the report lists the first; all are counted"
+            _("more than {n:,} findings: the report lists the first; all are counted", n=MAX_LISTED)
         )
         target.append(r)
 
@@ -579,7 +600,11 @@ def ingest_dataset(
     if prior is not None:
         report.status = "duplicate"
         report.notices.append(
-            f"this file was already imported as submission {prior[0]} on {prior[1]:%Y-%m-%d %H:%M}; nothing changed"
+            _(
+                "this file was already imported as submission {id} on {when}; nothing changed",
+                id=prior[0],
+                when=prior[1].strftime("%Y-%m-%d %H:%M"),
+            )
         )
         for name in raw.tables:
             report.accepted[name] = 0
@@ -870,8 +895,11 @@ def _check_chunk(
     if ct.unknown_columns and name not in state.noticed:
         state.noticed.add(name)
         report.notices.append(
-            f"{rt.where}: columns not in the exchange format kept as extra attributes: "
-            + ", ".join(ct.unknown_columns)
+            _(
+                "{where}: columns not in the exchange format kept as extra attributes: {columns}",
+                where=rt.where,
+                columns=", ".join(ct.unknown_columns),
+            )
         )
     if name == "cases" and "reporting_country" in ct.frame.columns and len(state.countries) < 300:
         state.countries.update(str(c) for c in ct.frame["reporting_country"].dropna().unique())

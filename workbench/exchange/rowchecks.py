@@ -32,9 +32,11 @@ import pandas as pd
 from workbench.exchange.files import REFUSED, ROW, RawTable
 from workbench.format.reference import UNKNOWN_COUNTRY
 from workbench.format.schema import FORMAT, Column
+from workbench.i18n import _
 
 __all__ = [
     "Rejection",
+    "Reason",
     "CheckedTable",
     "check_table",
     "coerce_column",
@@ -44,6 +46,18 @@ __all__ = [
     "strip_controls",
     "CONTROL_CHARACTERS",
 ]
+
+
+class Reason(str):
+    """A refusal's reason in the language in force that remembers the check (the rule's expectation) it
+    comes from, so the quality report files it under its rule whatever the language."""
+
+    check: str = ""
+
+    def __new__(cls, text: str, check: str = "") -> Reason:
+        obj = super().__new__(cls, text)
+        obj.check = check
+        return obj
 
 
 @dataclass(frozen=True)
@@ -56,15 +70,36 @@ class Rejection:
     reason: str
     where: str = ""
     severity: str = "critical"  # critical: quarantined; warning: stored and flagged
+    #: the expectation the refusal enforces (``expect_...``), when the check that refused it knows it
+    check: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.check and isinstance(self.reason, Reason) and self.reason.check:
+            object.__setattr__(self, "check", self.reason.check)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("check")
+        d["reason"] = str(self.reason)
+        return d
 
     def __str__(self) -> str:
         loc = self.where or self.table
-        row = f", row {self.row}" if self.row is not None else ""
-        col = f", column {self.column!r}" if self.column else ""
-        return f"{loc}{row}{col}: {self.reason}"
+        if self.row is not None and self.column:
+            return _(
+                "{where}, row {row}, column {column!r}: {reason}",
+                where=loc,
+                row=self.row,
+                column=self.column,
+                reason=self.reason,
+            )
+        if self.row is not None:
+            return _("{where}, row {row}: {reason}", where=loc, row=self.row, reason=self.reason)
+        if self.column:
+            return _(
+                "{where}, column {column!r}: {reason}", where=loc, column=self.column, reason=self.reason
+            )
+        return _("{where}: {reason}", where=loc, reason=self.reason)
 
 
 @dataclass
@@ -132,6 +167,12 @@ def _as_text(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip()
 
 
+_IN_SET = "expect_column_values_to_be_in_set"
+_REGEX = "expect_column_values_to_match_regex"
+_TYPE = "expect_column_values_to_be_in_type_list"
+_UNIQUE = "expect_compound_columns_to_be_unique"
+
+
 def coerce_column(
     s: pd.Series, col: Column, codes: Collection[str], decimal: str = "."
 ) -> tuple[pd.Series, list[tuple[pd.Series, str]]]:
@@ -153,37 +194,47 @@ def coerce_column(
     if t == "iso2":
         v = text.str.upper()
         bad = ~blank & ~v.isin(list(codes))
-        return v.mask(bad), [(bad, "not an ISO 3166-1 alpha-2 country code (use XX for unknown)")]
+        return v.mask(bad), [
+            (bad, Reason(_("not an ISO 3166-1 alpha-2 country code (use XX for unknown)"), _IN_SET))
+        ]
     if t == "iso2_list":
         v = text.str.upper().str.replace(r"\s+", "", regex=True).str.strip(";")
         parts = v.str.split(";")
         ok = parts.map(lambda xs: all(x in codes for x in xs) if isinstance(xs, list) else True).astype(bool)
         bad = ~blank & ~ok
-        return v.mask(bad), [(bad, "not a list of ISO2 country codes separated by ';'")]
+        return v.mask(bad), [(bad, Reason(_("not a list of ISO2 country codes separated by ';'"), _REGEX))]
     if t == "enum":
         allowed = FORMAT.enums[col.enum or ""]
         v = text.str.lower()
         bad = ~blank & ~v.isin(list(allowed))
-        return v.mask(bad), [(bad, f"not one of: {', '.join(allowed)}")]
+        return v.mask(bad), [(bad, Reason(_("not one of: {allowed}", allowed=", ".join(allowed)), _IN_SET))]
     if t == "date":
         stripped = text.str.replace(r"[ T]00:00(:00)?$", "", regex=True)
         looks = stripped.str.match(_ISO_DATE).fillna(False).astype(bool)
         parsed = pd.to_datetime(stripped.where(looks), format="%Y-%m-%d", errors="coerce")
         bad = ~blank & parsed.isna()
-        return parsed, [(bad, "not a date in ISO 8601 form YYYY-MM-DD")]
+        return parsed, [
+            (
+                bad,
+                Reason(
+                    _("not a date in ISO 8601 form YYYY-MM-DD"),
+                    "expect_column_values_to_match_strftime_format",
+                ),
+            )
+        ]
     if t in ("float", "int"):
         if decimal == ",":
             text = _decimal_comma(text)
         num = pd.to_numeric(text, errors="coerce")
         bad = ~blank & num.isna()
-        reason = "not a number"
+        reason = Reason(_("not a number"), _TYPE)
         if t == "int":
             bad = bad | (~blank & ~bad & (num % 1 != 0)).fillna(False).astype(bool)
-            reason = "not a whole number"
+            reason = Reason(_("not a whole number"), _TYPE)
         limits, rng = [], pd.Series(False, index=s.index)
         if col.min is not None:
             rng |= (num < col.min).fillna(False).astype(bool)
-            limits.append(f">= {col.min:g}")
+            limits.append(f">= {col.min:g}")  # mathematical signs: the same in every language
         if col.min_exclusive is not None:
             rng |= (num <= col.min_exclusive).fillna(False).astype(bool)
             limits.append(f"> {col.min_exclusive:g}")
@@ -193,11 +244,19 @@ def coerce_column(
         rng = rng & ~bad
         out = num.mask(bad | rng)
         out = out.astype("Int64") if t == "int" else out.astype("float64")
-        failures = [(bad, reason)]
+        failures: list[tuple[pd.Series, str]] = [(bad, reason)]
         if rng.any():
-            failures.append((rng, f"out of range: must be {' and '.join(limits)}"))
+            failures.append(
+                (
+                    rng,
+                    Reason(
+                        _("out of range: must be {limits}", limits=_(" and ").join(limits)),
+                        "expect_column_values_to_be_between",
+                    ),
+                )
+            )
         return out, failures
-    raise ValueError(f"unknown column type {t!r}")
+    raise ValueError(_("unknown column type {t!r}", t=t))
 
 
 def key_hashes(frame: pd.DataFrame, key: tuple[str, ...] | list[str]) -> np.ndarray:
@@ -302,18 +361,22 @@ def check_table(
                 raw.name,
                 None,
                 ", ".join(missing),
-                f"required column missing: every row refused (the header was read from row {raw.header_row}; "
-                "if the header is another row, remove the rows above it)",
+                _(
+                    "required column missing: every row refused (the header was read from row {row}; "
+                    "if the header is another row, remove the rows above it)",
+                    row=raw.header_row,
+                ),
                 raw.where,
+                check="expect_column_to_exist",
             )
         )
         out.rejected_rows = set(int(r) for r in rows)
         out.frame = pd.DataFrame(columns=[ROW, *spec.column_names, "extra"])
         return out
 
-    def reject(mask: np.ndarray, column: str, reason: str) -> None:
+    def reject(mask: np.ndarray, column: str, reason: str, check: str = "") -> None:
         for r in rows[mask]:
-            out.rejections.append(Rejection(raw.name, int(r), column, reason, raw.where))
+            out.rejections.append(Rejection(raw.name, int(r), column, reason, raw.where, check=check))
 
     today = pd.Timestamp(dt.date.today())
     refused: dict[str, np.ndarray] = {}
@@ -338,12 +401,23 @@ def check_table(
             # names none, so the record could be neither attributed nor told apart from another's.
             unknown = (values == UNKNOWN_COUNTRY).fillna(False).astype(bool)
             failures.append(
-                (unknown, f"{UNKNOWN_COUNTRY} (unknown) cannot name the reporting administration")
+                (
+                    unknown,
+                    _("{code} (unknown) cannot name the reporting administration", code=UNKNOWN_COUNTRY),
+                )
             )
             values = values.mask(unknown)
         if col.kind == "birth_date":
             future = (values > today).fillna(False).astype(bool)
-            failures.append((future, f"a date of birth cannot be in the future (after {today:%Y-%m-%d})"))
+            failures.append(
+                (
+                    future,
+                    _(
+                        "a date of birth cannot be in the future (after {today})",
+                        today=today.strftime("%Y-%m-%d"),
+                    ),
+                )
+            )
             values = values.mask(future)
         bad_np = refused.get(col.name, np.zeros(n, dtype=bool)).copy()
         for mask, reason in failures:
@@ -354,7 +428,14 @@ def check_table(
                     cells = df[col.name].to_numpy()
                     for j in np.flatnonzero(m):
                         out.rejections.append(
-                            Rejection(raw.name, int(rows[j]), col.name, f"{reason}: {cells[j]!r}", raw.where)
+                            Rejection(
+                                raw.name,
+                                int(rows[j]),
+                                col.name,
+                                _("{reason}: {value!r}", reason=reason, value=cells[j]),
+                                raw.where,
+                                check=getattr(reason, "check", ""),
+                            )
                         )
                 else:
                     reject(m, col.name, reason)
@@ -365,7 +446,9 @@ def check_table(
             ).to_numpy(bool)
             pat_bad &= ~bad_np
             if pat_bad.any():
-                reject(pat_bad, col.name, f"does not match the pattern {col.pattern}")
+                reject(
+                    pat_bad, col.name, _("does not match the pattern {pattern}", pattern=col.pattern), _REGEX
+                )
             bad_np = bad_np | pat_bad
         if col.required:
             missing_np = values.isna().to_numpy(dtype=bool) & ~bad_np
@@ -373,7 +456,9 @@ def check_table(
                 # blank because the column it follows from was refused: said once, there
                 missing_np &= ~refused[_FOLLOWS[col.name]]
             if missing_np.any():
-                reject(missing_np, col.name, "required value is blank")
+                reject(
+                    missing_np, col.name, _("required value is blank"), "expect_column_values_to_not_be_null"
+                )
             bad_np = bad_np | missing_np
         bad_any |= bad_np
         typed[col.name] = values
@@ -403,8 +488,13 @@ def check_table(
                     raw.name,
                     int(rec[ROW]),
                     ", ".join(spec.key),
-                    f"duplicate key {'/'.join(map(str, key))} (first at row {first_row})",
+                    _(
+                        "duplicate key {key} (first at row {first})",
+                        key="/".join(map(str, key)),
+                        first=first_row,
+                    ),
                     raw.where,
+                    check=_UNIQUE,
                 )
             )
         bad_any[frame.index.get_indexer(good[dup].index)] = True
@@ -422,8 +512,13 @@ def check_table(
                         raw.name,
                         int(rec[ROW]),
                         ", ".join(spec.key),
-                        f"duplicate key {'/'.join(map(str, key))} (first at row {int(first_row)})",
+                        _(
+                            "duplicate key {key} (first at row {first})",
+                            key="/".join(map(str, key)),
+                            first=int(first_row),
+                        ),
                         raw.where,
+                        check=_UNIQUE,
                     )
                 )
             bad_any[frame.index.get_indexer(good[again].index)] = True

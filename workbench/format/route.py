@@ -42,6 +42,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import _
+
 __all__ = [
     "Route",
     "case_route",
@@ -248,7 +250,9 @@ def countries_at_level(countries: tuple[str, ...], level: str) -> tuple[str, ...
     if level == "country":
         return countries
     if level != "region":
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+        raise ValueError(
+            _("level must be one of {levels}, not {level!r}", levels=", ".join(LEVELS), level=level)
+        )
     regions = [country_region(c) for c in countries]
     collapsed = tuple(r for i, r in enumerate(regions) if i == 0 or r != regions[i - 1])
     # A route wholly inside one region stays visible as that region's internal flow.

@@ -175,7 +175,7 @@ def _account(s: Session, name: str) -> Account | None:
 def _known(s: Session, name: str) -> Account:
     account = _account(s, name)
     if account is None:
-        raise KeyError(_("no account named {name}").format(name=name))
+        raise KeyError(_("no account named {name}", name=name))
     return account
 
 
@@ -184,14 +184,10 @@ def _roles(roles: Iterable[str]) -> list[str]:
     unknown = sorted(set(given) - set(ROLES))
     if unknown:
         raise ValueError(
-            _("not a role: {names}; roles are {roles}").format(
-                names=", ".join(unknown), roles=", ".join(ROLES)
-            )
+            _("not a role: {names}; roles are {roles}", names=", ".join(unknown), roles=", ".join(ROLES))
         )
     if not given:
-        raise ValueError(
-            _("an account needs at least one role; roles are {roles}").format(roles=", ".join(ROLES))
-        )
+        raise ValueError(_("an account needs at least one role; roles are {roles}", roles=", ".join(ROLES)))
     return [r for r in ROLES if r in given]
 
 
@@ -210,7 +206,7 @@ def check_password(name: str, password: str, settings: Settings | None = None) -
     """
     settings = settings or Settings.from_env()
     if len(password) < settings.password_min_length:
-        raise ValueError(_("a password needs at least {n} characters").format(n=settings.password_min_length))
+        raise ValueError(_("a password needs at least {n} characters", n=settings.password_min_length))
     if name.strip() and name.strip().lower() in password.lower():
         raise ValueError(_("a password may not contain the account's name"))
 
@@ -223,8 +219,9 @@ def authorise(store: Store, principal: Principal, action: str) -> None:
         raise PermissionDenied(
             _(
                 "{who}: this store has accounts, so the local single-user mode is over; sign in with "
-                "`WORKBENCH_TOKEN` (from `workbench user token NAME`) or with a password"
-            ).format(who=principal.account)
+                "`WORKBENCH_TOKEN` (from `workbench user token NAME`) or with a password",
+                who=principal.account,
+            )
         )
     require(principal, action)
 
@@ -245,13 +242,15 @@ def create_organisation(store: Store, code: str, name: str, kind: str, by: Princ
         raise ValueError(_("an organisation needs a code"))
     if kind not in ORGANISATION_KINDS:
         raise ValueError(
-            _("not a kind of organisation: {kind}; kinds are {kinds}").format(
-                kind=kind, kinds=", ".join(ORGANISATION_KINDS)
+            _(
+                "not a kind of organisation: {kind}; kinds are {kinds}",
+                kind=kind,
+                kinds=", ".join(ORGANISATION_KINDS),
             )
         )
     with store.session() as s:
         if s.execute(sa.select(Organisation.id).where(Organisation.code == code)).first():
-            raise ValueError(_("an organisation {code} exists already").format(code=code))
+            raise ValueError(_("an organisation {code} exists already", code=code))
         s.add(Organisation(code=code, name=name.strip() or code, kind=kind, created_at=_now()))
         _audit(s, "administration.organisation_create", {"organisation": code, "kind": kind}, by)
 
@@ -299,11 +298,12 @@ def create_account(
         raise ValueError(_("the first account of a store must be an administrator (role admin)"))
     with store.session() as s:
         if _account(s, name) is not None:
-            raise ValueError(_("an account named {name} exists already").format(name=name))
+            raise ValueError(_("an account named {name} exists already", name=name))
         org = s.execute(sa.select(Organisation).where(Organisation.code == organisation)).scalar_one_or_none()
         if org is None:
             raise ValueError(
-                _("no organisation {code}; add it first (known: {known})").format(
+                _(
+                    "no organisation {code}; add it first (known: {known})",
                     code=organisation,
                     known=", ".join(s.execute(sa.select(Organisation.code)).scalars()) or "-",
                 )
@@ -395,8 +395,9 @@ def sign_in(
         elif locked is not None and locked > now:
             refusal = SignInRefused(
                 "locked",
-                _("this account is locked after too many failed sign-ins; try again in {n} minutes").format(
-                    n=max(1, int((locked - now).total_seconds() // 60) + 1)
+                _(
+                    "this account is locked after too many failed sign-ins; try again in {n} minutes",
+                    n=max(1, int((locked - now).total_seconds() // 60) + 1),
                 ),
             )
         elif not right:
@@ -448,7 +449,7 @@ def password_notice(store: Store, principal: Principal, settings: Settings | Non
     if left > dt.timedelta(days=settings.password_notice_days):
         return None
     days = max(0, left.days)
-    return _("your password expires in {n} days; change it before then").format(n=days)
+    return _("your password expires in {n} days; change it before then", n=days)
 
 
 def _self_or_admin(store: Store, by: Principal, name: str) -> None:
@@ -587,7 +588,7 @@ def grant(
                 sa.select(Organisation).where(Organisation.code == organisation)
             ).scalar_one_or_none()
             if org is None:
-                raise ValueError(_("no organisation {code}").format(code=organisation))
+                raise ValueError(_("no organisation {code}", code=organisation))
             account.organisation_id = org.id
             details["organisation"] = organisation
         account.roles = ",".join(chosen)

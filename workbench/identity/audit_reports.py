@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.i18n import _
 from workbench.identity.accounts import authorise
 from workbench.identity.policy import Principal
 from workbench.store import Store
@@ -83,7 +84,11 @@ class AuditQuery:
         unknown = [k for k in self.kinds if k not in LEGAL_KINDS]
         if unknown:
             raise ValueError(
-                f"not a kind of audit entry: {', '.join(unknown)}; kinds are {', '.join(LEGAL_KINDS)}"
+                _(
+                    "not a kind of audit entry: {unknown}; kinds are {legal_kinds}",
+                    unknown=", ".join(unknown),
+                    legal_kinds=", ".join(LEGAL_KINDS),
+                )
             )
 
     def where(self, stmt: sa.Select[Any]) -> sa.Select[Any]:

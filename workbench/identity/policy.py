@@ -69,7 +69,13 @@ def _matrix() -> _Matrix:
     for name, spec in data["actions"].items():
         unknown = set(spec["roles"]) - set(roles)
         if unknown:
-            raise ValueError(f"matrix.yaml: action {name!r} names unknown roles {sorted(unknown)}")
+            raise ValueError(
+                _(
+                    "matrix.yaml: action {name!r} names unknown roles {unknown}",
+                    name=name,
+                    unknown=sorted(unknown),
+                )
+            )
         helps[str(name)] = str(spec["help"])
         allowed[str(name)] = frozenset(str(r) for r in spec["roles"])
     return _Matrix(roles, helps, allowed)
@@ -118,8 +124,10 @@ class Principal:
         unknown = set(self.roles) - set(ROLES)
         if unknown:
             raise ValueError(
-                _("not a role: {names}; roles are {roles}").format(
-                    names=", ".join(sorted(unknown)), roles=", ".join(ROLES)
+                _(
+                    "not a role: {names}; roles are {roles}",
+                    names=", ".join(sorted(unknown)),
+                    roles=", ".join(ROLES),
                 )
             )
 
@@ -173,11 +181,14 @@ def require(principal: Principal, action: str) -> None:
         return
     what = ACTIONS[action][0].lower() + ACTIONS[action][1:].rstrip(".")  # "export with personal data (...)"
     if action in PERSONAL_ACTIONS and principal.roles & roles_with(action):
-        reason = _("{who} ({role}) does not hold the personal-data permission").format(
-            who=principal.account, role=principal.role
+        reason = _(
+            "{who} ({role}) does not hold the personal-data permission",
+            who=principal.account,
+            role=principal.role,
         )
     else:
-        reason = _("{who} ({role}) may not {what}; roles that may: {roles}").format(
+        reason = _(
+            "{who} ({role}) may not {what}; roles that may: {roles}",
             who=principal.account,
             role=principal.role,
             what=what,

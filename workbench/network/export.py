@@ -32,6 +32,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.format.schema import FORMAT
+from workbench.i18n import _
 from workbench.network.graph import PERSONAL_KINDS, EntityGraph, to_networkx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,11 +113,13 @@ def i2_workbook(graph: EntityGraph, *, notes: list[str] | None = None) -> bytes:
 
     return formatted_workbook(
         i2_tables(graph),
-        title="Entities and links (i2 Analyst's Notebook import)",
+        title=_("Entities and links (i2 Analyst's Notebook import)"),
         notes=[
             *(notes or []),
-            "Import: Entities sheet -> one entity per row (Identity, Entity Type, Label); "
-            "Links sheet -> From Identity, To Identity, Link Type.",
+            _(
+                "Import: Entities sheet -> one entity per row (Identity, Entity Type, Label); "
+                "Links sheet -> From Identity, To Identity, Link Type."
+            ),
         ],
     )
 
@@ -127,9 +130,13 @@ def ftm_entities(graph: EntityGraph) -> list[dict[str, Any]]:
         from followthemoney import model
     except ImportError as e:  # pragma: no cover - depends on the extra
         raise FtmUnavailable(
-            "the FollowTheMoney export needs the followthemoney package, which `make run` leaves out (its "
-            "PyICU takes minutes to compile): run `make ftm` once (needs libicu-dev, pkg-config and a C++ "
-            f"compiler), or pip install 'cen-workbench[ftm]'; then restart the app ({e})"
+            _(
+                "the FollowTheMoney export needs the followthemoney package, which `make run` "
+                "leaves out (its PyICU takes minutes to compile): run `make ftm` once (needs "
+                "libicu-dev, pkg-config and a C++ compiler), or pip install "
+                "'cen-workbench[ftm]'; then restart the app ({e})",
+                e=e,
+            )
         ) from e
     nodes = graph.nodes.set_index("node_id")
     out: dict[str, Any] = {}
@@ -244,7 +251,9 @@ def graph_bytes(
     from workbench.store.filters import CaseFilter
 
     if fmt not in FORMATS:
-        raise ValueError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("unknown graph format {fmt!r}; choose one of {formats}", fmt=fmt, formats=", ".join(FORMATS))
+        )
     actor = acting(store, actor)
     flt = flt or CaseFilter()
     personal = personal_kinds(graph)
@@ -253,16 +262,24 @@ def graph_bytes(
         authorise(store, actor, "export_personal" if personal else "export_non_personal")
     except PermissionDenied as e:
         raise ExportDenied(
-            f"this network holds personal data ({', '.join(personal)}): {e}" if personal else str(e)
+            _("this network holds personal data ({tables}): {error}", tables=", ".join(personal), error=e)
+            if personal
+            else str(e)
         ) from e
     if personal and not basis:
         raise ExportRefused(
-            f"this network holds personal data ({', '.join(personal)}): state its legal basis "
-            "(e.g. 'mutual administrative assistance agreement FR-ES 2019, art. 4')"
+            _(
+                "this network holds personal data ({personal}): state its legal basis (e.g. "
+                "'mutual administrative assistance agreement FR-ES 2019, art. 4')",
+                personal=", ".join(personal),
+            )
         )
     basis = basis or NON_PERSONAL_BASIS
     if fmt == "i2":
-        data = i2_workbook(graph, notes=[f"Filter: {flt.describe()}", f"Legal basis: {basis}"])
+        data = i2_workbook(
+            graph,
+            notes=[_("Filter: {filter}", filter=flt.describe()), _("Legal basis: {basis}", basis=basis)],
+        )
     else:
         buf = io.BytesIO()
         write_graph(graph, buf, fmt)
@@ -292,7 +309,9 @@ def graph_bytes(
 def write_graph(graph: EntityGraph, target: str | Path | IO[bytes], fmt: str) -> None:
     """Write ``graph`` as ``fmt`` (one of :data:`FORMATS`) to a path or a binary file object."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("unknown graph format {fmt!r}; choose one of {formats}", fmt=fmt, formats=", ".join(FORMATS))
+        )
     if fmt in ("graphml", "gexf"):
         import networkx as nx
 

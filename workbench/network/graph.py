@@ -54,6 +54,7 @@ import pandas as pd
 
 from workbench.format.normalise import company_key, fold
 from workbench.format.schema import FORMAT
+from workbench.i18n import _, ngettext
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -168,7 +169,9 @@ class EntityGraph:
         try:
             return int(self.index[node_id])
         except KeyError:
-            raise KeyError(f"no node {node_id!r} in the graph (is it outside the filter?)") from None
+            raise KeyError(
+                _("no node {node_id!r} in the graph (is it outside the filter?)", node_id=node_id)
+            ) from None
 
     def neighbours(self, pos: int) -> np.ndarray:
         a = self.adjacency
@@ -432,7 +435,9 @@ def party_frame(
     from workbench.store.frames import read_arrow
 
     if FORMAT.table(table).personal and not personal_allowed:
-        raise PermissionError(f"the {table} table holds personal data, which the current user may not see")
+        raise PermissionError(
+            _("the {table} table holds personal data, which the current user may not see", table=table)
+        )
     t, c = DATA_TABLES[table], DATA_TABLES["cases"]
     flt = flt or CaseFilter()
     stmt = sa.select(*[t.c[col] for col in FORMAT.table(table).column_names]).join(
@@ -536,8 +541,9 @@ def _details(graph: EntityGraph, found: pd.DataFrame) -> pd.Series:
             distinct = list(dict.fromkeys(case_nodes))
             pos = graph.index.reindex(distinct[:2]).tolist()
             named = ", ".join(str(labels[int(p)]) for p in pos if p == p)
-            more = f" and {len(distinct) - 2} more" if len(distinct) > 2 else ""
-            return f"{'case' if len(distinct) == 1 else 'cases'} {named}{more}"
+            if len(distinct) > 2:
+                return _("cases {named} and {n} more", named=named, n=len(distinct) - 2)
+            return ngettext("case {named}", "cases {named}", len(distinct), named=named)
 
         cases = recs.groupby("node_id", sort=False)["case_node"].agg(cases_of)
         detail = detail.where(~parties, found["node_id"].map(cases).fillna(""))
@@ -570,10 +576,11 @@ def describe_path(graph: EntityGraph, path: list[str]) -> str:
     """
     links = len(path) - 1
     between = max(0, len(path) - 2)
-    return (
-        f"Linked by {links} link{'s' if links != 1 else ''} "
-        f"({between} {'entity' if between == 1 else 'entities'} in between): "
-        + " → ".join(node_names(graph, path))
+    return _(
+        "Linked by {links} ({between} in between): {path}",
+        links=ngettext("{n} link", "{n} links", links),
+        between=ngettext("{n} entity", "{n} entities", between),
+        path=" → ".join(node_names(graph, path)),
     )
 
 

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.format.schema import FORMAT
+from workbench.i18n import _
 from workbench.identity import Principal, acting, authorise
 from workbench.store import Base, Store, audit, bump_data_version
 
@@ -68,11 +69,15 @@ def record_judgement(
     ``key_a``/``key_b`` and audit it."""
     parties = tuple(FORMAT.party_tables.values())
     if kind not in parties:
-        raise ValueError(f"kind must be one of {', '.join(parties)}, not {kind!r}")
+        raise ValueError(
+            _("kind must be one of {parties}, not {kind!r}", parties=", ".join(parties), kind=kind)
+        )
     if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
+        raise ValueError(
+            _("decision must be one of {decisions}, not {decision!r}", decisions=DECISIONS, decision=decision)
+        )
     if key_a == key_b:
-        raise ValueError("a record cannot be judged against itself")
+        raise ValueError(_("a record cannot be judged against itself"))
     actor = acting(store, actor)
     authorise(store, actor, "judge_duplicates")
     left, right = sorted((key_a, key_b))

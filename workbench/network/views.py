@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.i18n import N_, _
 from workbench.network.graph import MAX_EGO_NODES, NODE_KINDS, EntityGraph, ego_network, to_networkx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -117,10 +118,10 @@ def community_members(comm: pd.Series, community: int, limit: int = 60) -> list[
 
 #: The review's views of the resolver's proposed pairs: what the Duplicates page offers.
 PAIR_VIEWS: dict[str, str] = {
-    "review": "to review (score 0.3–0.8, not judged)",
-    "linked": "linked",
-    "not_linked": "not linked",
-    "judged": "judged",
+    "review": N_("to review (score 0.3–0.8, not judged)"),
+    "linked": N_("linked"),
+    "not_linked": N_("not linked"),
+    "judged": N_("judged"),
 }
 
 
@@ -148,6 +149,8 @@ def pairs_in_view(
     elif view == "judged":
         sel = matches[matches["decision"] != ""]
     else:
-        raise ValueError(f"view must be one of {', '.join(PAIR_VIEWS)}, not {view!r}")
+        raise ValueError(
+            _("view must be one of {pair_views}, not {view!r}", pair_views=", ".join(PAIR_VIEWS), view=view)
+        )
     lo, hi = score_range
     return sel[(sel["score"] >= lo) & (sel["score"] <= hi)]

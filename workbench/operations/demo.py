@@ -13,6 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
+from workbench.i18n import _
 from workbench.identity import Principal
 from workbench.operations.groups import add_member, create_operation, list_operations
 from workbench.operations.submissions import set_template, submit_rows
@@ -103,7 +104,7 @@ _ROWS = {
 def seed_demo_operation(store: Store, by: Principal) -> str:
     """Create the demonstration operation (once) as the installation ``by``; a line saying what was made."""
     if any(op.code == DEMO_CODE for op in list_operations(store, by)):
-        return f"operation {DEMO_CODE} exists already"
+        return _("operation {code} exists already", code=DEMO_CODE)
     today = dt.date.today()
     create_operation(
         store,
@@ -125,4 +126,10 @@ def seed_demo_operation(store: Store, by: Principal) -> str:
         n += submit_rows(
             store, DEMO_CODE, frame, dataclasses.replace(by, organisation=org), where="seed"
         ).accepted
-    return f"operation {DEMO_CODE}: {len(DEMO_MEMBERS)} members, {len(template.fields)} fields, {n} rows"
+    return _(
+        "operation {code}: {members} members, {fields} fields, {n} rows",
+        code=DEMO_CODE,
+        members=len(DEMO_MEMBERS),
+        fields=len(template.fields),
+        n=n,
+    )

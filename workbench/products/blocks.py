@@ -120,7 +120,12 @@ def _key_figures(ctx: BuildContext, text: str) -> BlockResult:
     table = pd.concat(
         [
             table,
-            pd.DataFrame({"figure": _("cases in") + " " + per_year["period"], "value": per_year["cases"]}),
+            pd.DataFrame(
+                {
+                    "figure": [_("cases in {period}", period=p) for p in per_year["period"]],
+                    "value": per_year["cases"],
+                }
+            ),
         ],
         ignore_index=True,
     )
@@ -139,12 +144,12 @@ def _trend_chart(ctx: BuildContext, text: str) -> BlockResult:
 
     ts = time_series(ctx.frame, None, ctx.freq)
     table = _series_table(ts)
-    chart = series_chart(ts, title=_("Cases per {period}", period=FREQUENCIES[ctx.freq]))
+    chart = series_chart(ts, title=_("Cases per {period}", period=_(FREQUENCIES[ctx.freq])))
     peak = table.iloc[int(table["cases"].to_numpy().argmax())] if len(table) else None
     sentence = (
         _(
             "Cases per {period}: {n} periods, peak {peak:,} in {when}.",
-            period=FREQUENCIES[ctx.freq],
+            period=_(FREQUENCIES[ctx.freq]),
             n=len(table),
             peak=int(peak["cases"]),
             when=peak["period"],

@@ -75,15 +75,15 @@ LEVELS: dict[str, str] = {
 
 #: ICD 203 estimative language: band -> probability range in percent.
 ICD203_BANDS: dict[str, tuple[int, int]] = {
-    "almost no chance": (1, 5),
-    "very unlikely": (5, 20),
-    "unlikely": (20, 45),
-    "roughly even chance": (45, 55),
-    "likely": (55, 80),
-    "very likely": (80, 95),
-    "almost certain": (95, 99),
+    N_("almost no chance"): (1, 5),
+    N_("very unlikely"): (5, 20),
+    N_("unlikely"): (20, 45),
+    N_("roughly even chance"): (45, 55),
+    N_("likely"): (55, 80),
+    N_("very likely"): (80, 95),
+    N_("almost certain"): (95, 99),
 }
-CONFIDENCE: tuple[str, ...] = ("low", "moderate", "high")
+CONFIDENCE: tuple[str, ...] = (N_("low"), N_("moderate"), N_("high"))
 
 #: Grading schemes: name -> (pattern of a grade, what a grade is made of).
 GRADING: dict[str, tuple[str, str]] = {

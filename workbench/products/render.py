@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.i18n import _, direction, language
 from workbench.products.model import HANDLING_CODES, ICD203_BANDS, ProductError
+from workbench.trends.headings import heading
 
 if TYPE_CHECKING:
     from workbench.products.register import Built
@@ -82,7 +83,7 @@ _PRINT_CSS = """
   size: A4; margin: 22mm 16mm 20mm 16mm;
   @top-center { content: string(marking); font: bold 8.5pt 'DejaVu Sans', sans-serif; color: #8b0000; }
   @bottom-center { content: string(marking); font: bold 8.5pt 'DejaVu Sans', sans-serif; color: #8b0000; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt 'DejaVu Sans', sans-serif; }
+  @bottom-right { content: __PAGE_COUNTER__; font: 8pt 'DejaVu Sans', sans-serif; }
   @bottom-left { content: string(reference); font: 8pt 'DejaVu Sans', sans-serif; }
 }
 .marking-source { string-set: marking content(); display: block; height: 0; overflow: hidden; font-size: 1pt; color: transparent; }
@@ -104,7 +105,7 @@ def _table_html(table: pd.DataFrame, limit: int = 60) -> str:
     if not len(table.columns) or not len(table):
         return ""
     t = table.head(limit)
-    head = "".join(f"<th>{_e(c)}</th>" for c in t.columns)
+    head = "".join(f"<th>{_e(heading(str(c)))}</th>" for c in t.columns)
     rows = []
     for _i, r in t.iterrows():
         cells = []
@@ -237,7 +238,7 @@ def to_pdf(built: Built, *, watermark: str = "") -> bytes:
     wm = f'<div class="watermark">{_e(watermark)}</div>' if watermark else ""
     doc = (
         f'<!DOCTYPE html><html lang="{_e(language())}" dir="{direction()}"><head><meta charset="utf-8"><title>{_e(built.spec.title)}</title>'
-        f"<style>{_CSS}{_PRINT_CSS}</style></head><body>"
+        f"<style>{_CSS}{_PRINT_CSS.replace('__PAGE_COUNTER__', _page_counter())}</style></head><body>"
         f'<span class="marking-source">{marking}</span><span class="reference-source">{ref}</span>{wm}'
         f"{_body(built, toc=len(built.blocks) >= TOC_FROM, png=True)}</body></html>"
     )
@@ -248,6 +249,21 @@ def to_pdf(built: Built, *, watermark: str = "") -> bytes:
     pdf = HTML(string=doc, url_fetcher=fetcher).write_pdf()
     assert pdf is not None
     return bytes(pdf)
+
+
+def _page_counter() -> str:
+    """The CSS ``content`` of the page footer, "Page 3 of 12" in the language in force."""
+    import string
+
+    parts = []
+    for literal, field, _spec, _conv in string.Formatter().parse(
+        _("Page {page} of {pages}", page="{page}", pages="{pages}")
+    ):
+        if literal:
+            parts.append('"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        if field in ("page", "pages"):
+            parts.append(f"counter({field})")
+    return " ".join(parts)
 
 
 def to_xlsx(built: Built) -> bytes:
@@ -271,7 +287,7 @@ def to_xlsx(built: Built) -> bytes:
     def sheet(name: str) -> Any:
         ws = wb.add_worksheet(name[:31])
         ws.set_header(hf)
-        ws.set_footer(hf + "&RPage &P of &N")
+        ws.set_footer(hf + "&R" + _("Page {page} of {pages}", page="&P", pages="&N"))
         ws.write(0, 0, neutralise_formula(marking), red)
         return ws
 
@@ -309,7 +325,7 @@ def to_xlsx(built: Built) -> bytes:
             continue
         t = formula_safe(b.table)
         for j, c in enumerate(t.columns):
-            ws.write(start, j, str(c), bold)
+            ws.write(start, j, heading(str(c)), bold)
             ws.set_column(j, j, max(10, min(40, len(str(c)) + 2)))
         for i, r in enumerate(t.itertuples(index=False), start=start + 1):
             for j, v in enumerate(r):

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.i18n import _
 from workbench.risk.frame_engine import PreparedFrame, prepare
 from workbench.risk.model import Indicator, Node
 
@@ -107,7 +108,7 @@ class BacktestResult:
 
     def _select(self, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if period not in PERIODS:
-            raise ValueError(f"period {period!r} is not one of {PERIODS}")
+            raise ValueError(_("period {period!r} is not one of {periods}", period=period, periods=PERIODS))
         if period == "all":
             return self.groups, self.counts
         after = period == "after"
@@ -211,11 +212,11 @@ def _as_date(v: Any) -> dt.date | None:
 def _names(indicators: Sequence[Indicator], threshold: float | None) -> tuple[list[str], dict[str, str]]:
     rules = [i.id for i in indicators]
     if len(set(rules)) != len(rules):
-        raise ValueError("each indicator may appear once in a back-test")
+        raise ValueError(_("each indicator may appear once in a back-test"))
     names = {i.id: i.name for i in indicators}
     if threshold is not None:
         rules.append(PROFILE)
-        names[PROFILE] = f"profile: weighted score >= {threshold:g}"
+        names[PROFILE] = _("profile: weighted score >= {threshold:g}", threshold=threshold)
     return rules, names
 
 
@@ -234,7 +235,7 @@ def backtest(
     prepared = prepare(traffic)
     frame = prepared.frame
     if "seized" not in frame.columns:
-        raise ValueError("back-testing needs the outcome: the traffic has no 'seized' column")
+        raise ValueError(_("back-testing needs the outcome: the traffic has no 'seized' column"))
     split_day = _as_date(split)
     rules, names = _names(indicators, threshold)
     dates = pd.to_datetime(frame["movement_date"]).to_numpy("datetime64[D]")

@@ -25,25 +25,26 @@ from functools import lru_cache
 import pandas as pd
 
 from workbench.format.schema import FORMAT, Column
+from workbench.i18n import N_
 
 __all__ = ["Field", "FieldSet", "OPERATORS", "OPS_BY_KIND", "traffic_fields", "fields_of_frame"]
 
 #: Every operator, with what its value must be.
 OPERATORS: dict[str, str] = {
-    "eq": "one value",
-    "ne": "one value",
-    "in": "a list of values",
-    "not_in": "a list of values",
-    "contains_any": "a list of ISO2 codes (any of them in the ';'-separated list)",
-    "between": "a list [low, high] (both included)",
-    "gt": "one number or date",
-    "ge": "one number or date",
-    "lt": "one number or date",
-    "le": "one number or date",
-    "startswith": "a prefix or a list of prefixes",
-    "regex": "a regular expression (searched anywhere in the text)",
-    "is_blank": "no value",
-    "not_blank": "no value",
+    "eq": N_("one value"),
+    "ne": N_("one value"),
+    "in": N_("a list of values"),
+    "not_in": N_("a list of values"),
+    "contains_any": N_("a list of ISO2 codes (any of them in the ';'-separated list)"),
+    "between": N_("a list [low, high] (both included)"),
+    "gt": N_("one number or date"),
+    "ge": N_("one number or date"),
+    "lt": N_("one number or date"),
+    "le": N_("one number or date"),
+    "startswith": N_("a prefix or a list of prefixes"),
+    "regex": N_("a regular expression (searched anywhere in the text)"),
+    "is_blank": N_("no value"),
+    "not_blank": N_("no value"),
 }
 
 _BLANKS = ("is_blank", "not_blank")
@@ -88,7 +89,9 @@ class Field:
 class FieldSet(Mapping[str, Field]):
     """The fields of one data set, by name (a read-only mapping)."""
 
-    def __init__(self, fields: Mapping[str, Field] | list[Field], label: str = "the traffic data") -> None:
+    def __init__(
+        self, fields: Mapping[str, Field] | list[Field], label: str = N_("the traffic data")
+    ) -> None:
         items = fields.values() if isinstance(fields, Mapping) else fields
         self._fields = {f.name: f for f in items}
         self.label = label
@@ -149,7 +152,7 @@ def fields_of_frame(frame: pd.DataFrame) -> FieldSet:
             kind = "date"
         else:
             kind = "text"
-        extra.append(Field(str(c), kind, help="a column of this file"))
+        extra.append(Field(str(c), kind, help=N_("a column of this file")))
     if not extra:
         return base
     return FieldSet([*base.values(), *extra], base.label)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import _
 from workbench.risk.fields import FieldSet, fields_of_frame
 from workbench.risk.model import Leaf, Node, Not
 
@@ -140,7 +141,7 @@ def _text_hits(leaf: Leaf, u: np.ndarray, blank: np.ndarray) -> np.ndarray:
         return present & np.fromiter(
             (not wanted.isdisjoint(x.split(";")) for x in u), dtype=bool, count=len(u)
         )
-    raise ValueError(f"operator {op!r} does not apply to text")
+    raise ValueError(_("operator {op!r} does not apply to text", op=op))
 
 
 def _number_hits(leaf: Leaf, v: np.ndarray, is_date: bool) -> np.ndarray:
@@ -169,7 +170,7 @@ def _number_hits(leaf: Leaf, v: np.ndarray, is_date: bool) -> np.ndarray:
             return v < conv(val)
         if op == "le":
             return v <= conv(val)
-    raise ValueError(f"operator {op!r} does not apply to numbers or dates")
+    raise ValueError(_("operator {op!r} does not apply to numbers or dates", op=op))
 
 
 def prepare(frame: pd.DataFrame | PreparedFrame, fields: FieldSet | None = None) -> PreparedFrame:

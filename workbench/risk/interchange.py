@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from workbench.i18n import _
 from workbench.risk.fields import FieldSet
 from workbench.risk.model import Indicator, IndicatorError, describe
 
@@ -126,7 +127,13 @@ def _check_unique(indicators: list[Indicator], where: str) -> None:
         seen.add(i.id)
     if dupes:
         raise IndicatorError(
-            [f"{where}: indicator id(s) {', '.join(sorted(set(dupes)))} appear more than once"]
+            [
+                _(
+                    "{where}: indicator id(s) {dupes} appear more than once",
+                    where=where,
+                    dupes=", ".join(sorted(set(dupes))),
+                )
+            ]
         )
 
 
@@ -138,15 +145,32 @@ def indicators_from_yaml(
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
-        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise IndicatorError([f"{where}{at}: not valid YAML ({e.problem})"]) from None
+        raise IndicatorError(
+            [
+                _(
+                    "{where}, line {line}, column {column}: not valid YAML ({problem})",
+                    where=where,
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                    problem=e.problem,
+                )
+                if mark
+                else _("{where}: not valid YAML ({problem})", where=where, problem=e.problem)
+            ]
+        ) from None
     except yaml.YAMLError as e:
-        raise IndicatorError([f"{where}: not valid YAML ({e})"]) from None
+        raise IndicatorError([_("{where}: not valid YAML ({e})", where=where, e=e)]) from None
     if data is None:
         return []
     if not isinstance(data, list):
         raise IndicatorError(
-            [f"{where}: expected a list of indicators ('- id: ...'), found a {type(data).__name__}"]
+            [
+                _(
+                    "{where}: expected a list of indicators ('- id: ...'), found a {name__}",
+                    where=where,
+                    name__=type(data).__name__,
+                )
+            ]
         )
     out: list[Indicator] = []
     problems: list[str] = []
@@ -185,7 +209,7 @@ def indicators_workbook(indicators: Sequence[Indicator], *, notes: Sequence[str]
     for c in ("valid_from", "valid_to"):
         df[c] = pd.to_datetime(df[c])
     notes = [*notes, "The condition tree is the 'when' column (YAML); 'reads_as' is for reading only."]
-    return formatted_workbook({"indicators": df}, title="Risk indicators", notes=notes)
+    return formatted_workbook({"indicators": df}, title=_("Risk indicators"), notes=notes)
 
 
 def _cell(v: Any) -> Any:
@@ -204,21 +228,23 @@ def indicators_from_workbook(path: str | Path, fields: FieldSet | None = None) -
 
     p = Path(path)
     if p.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise IndicatorError([f"{p.name}: indicators come in a YAML file or an .xlsx workbook"])
+        raise IndicatorError([_("{name}: indicators come in a YAML file or an .xlsx workbook", name=p.name)])
     try:
         source = read_source(p)  # title lines above the header are skipped, as for every workbook
     except DatasetReadError as e:
         raise IndicatorError([str(e)]) from None
     table = next((t for name, t in source.tables.items() if name.lower() == "indicators"), None)
     if table is None:
-        names = ", ".join(repr(t.sheet) for t in source.tables.values()) or "none"
-        raise IndicatorError([f"{p.name}: no sheet named 'indicators' (sheets: {names})"])
+        names = ", ".join(repr(t.sheet) for t in source.tables.values()) or _("none")
+        raise IndicatorError(
+            [_("{name}: no sheet named 'indicators' (sheets: {names})", name=p.name, names=names)]
+        )
     where = table.where
     df = table.frame.drop(columns=[ROW])
     header = [str(c).strip() for c in df.columns]
     first_row = table.header_row + 1
     if not {"id", "when"} <= set(header):
-        raise IndicatorError([f"{where}: no header row with the columns 'id' and 'when'"])
+        raise IndicatorError([_("{where}: no header row with the columns 'id' and 'when'", where=where)])
     problems: list[str] = []
     out: list[Indicator] = []
     for offset, values in enumerate(df.itertuples(index=False, name=None)):
@@ -228,14 +254,26 @@ def indicators_from_workbook(path: str | Path, fields: FieldSet | None = None) -
             continue
         rec = {k: v for k, v in rec.items() if v is not None}
         for column in [c for c in rec if c not in WORKBOOK_COLUMNS]:
-            problems.append(f"{where}, row {row}, column {column!r}: not a column of the indicators sheet")
+            problems.append(
+                _(
+                    "{where}, row {row}, column {column!r}: not a column of the indicators sheet",
+                    where=where,
+                    row=row,
+                    column=column,
+                )
+            )
             rec.pop(column)
         if isinstance(rec.get("when"), str):
             try:
                 rec["when"] = yaml.safe_load(rec["when"])
             except yaml.YAMLError as e:
                 problems.append(
-                    f"{where}, row {row}, column 'when': not a valid condition tree in YAML ({e})"
+                    _(
+                        "{where}, row {row}, column 'when': not a valid condition tree in YAML ({e})",
+                        where=where,
+                        row=row,
+                        e=e,
+                    )
                 )
                 continue
         if "id" in rec and not isinstance(rec["id"], str):
@@ -254,12 +292,12 @@ def read_indicators(path: str | Path, fields: FieldSet | None = None) -> list[In
     """Indicators from a ``.yaml``/``.yml`` file or an ``.xlsx`` workbook."""
     p = Path(path)
     if not p.exists():
-        raise IndicatorError([f"{p}: no such file"])
+        raise IndicatorError([_("{p}: no such file", p=p)])
     if p.suffix.lower() in (".yaml", ".yml"):
         return indicators_from_yaml(p.read_text(encoding="utf-8"), p.name, fields)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return indicators_from_workbook(p, fields)
-    raise IndicatorError([f"{p.name}: indicators come as a .yaml file or an .xlsx workbook"])
+    raise IndicatorError([_("{name}: indicators come as a .yaml file or an .xlsx workbook", name=p.name)])
 
 
 def diff_text(old: Indicator, new: Indicator) -> str:

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
+from workbench.i18n import N_, _
 from workbench.risk.fields import OPERATORS, Field, FieldSet, traffic_fields
 
 __all__ = [
@@ -55,9 +56,9 @@ __all__ = [
 
 #: Indicator categories, as customs risk management names them.
 CATEGORIES: dict[str, str] = {
-    "standardised_risk_assessment": "Standardised risk assessment (SRA)",
-    "general_high_risk": "General high-risk indicator",
-    "ipr": "IPR risk indicator",
+    "standardised_risk_assessment": N_("Standardised risk assessment (SRA)"),
+    "general_high_risk": N_("General high-risk indicator"),
+    "ipr": N_("IPR risk indicator"),
 }
 #: Status of an indicator version: written, waiting for a second pair of eyes, in force, withdrawn.
 STATUSES: tuple[str, ...] = ("draft", "in_review", "active", "retired")
@@ -68,13 +69,13 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NOT_PORTABLE = (
     (
         re.compile(r"\\[bB]"),
-        r"\b and \B (word boundaries) mean something else in PostgreSQL; use \y or [^A-Za-z0-9_]",
+        N_(r"\b and \B (word boundaries) mean something else in PostgreSQL; use \y or [^A-Za-z0-9_]"),
     ),
-    (re.compile(r"\(\?P"), "named groups (?P...) are Python-only"),
-    (re.compile(r"\(\?<[^=!]"), "named groups (?<name>...) are Python-only"),
-    (re.compile(r"\(\?>"), "atomic groups (?>...) are Python-only"),
-    (re.compile(r"\(\?#"), "comments (?#...) are Python-only"),
-    (re.compile(r"(?<!\\)[*+?}]\+"), "possessive quantifiers (*+, ++, ?+) are Python-only"),
+    (re.compile(r"\(\?P"), N_("named groups (?P...) are Python-only")),
+    (re.compile(r"\(\?<[^=!]"), N_("named groups (?<name>...) are Python-only")),
+    (re.compile(r"\(\?>"), N_("atomic groups (?>...) are Python-only")),
+    (re.compile(r"\(\?#"), N_("comments (?#...) are Python-only")),
+    (re.compile(r"(?<!\\)[*+?}]\+"), N_("possessive quantifiers (*+, ++, ?+) are Python-only")),
 )
 
 
@@ -151,8 +152,12 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
             _say(
                 where,
                 path,
-                f"expected a mapping ({{all: [...]}}, {{any: [...]}}, {{not: ...}} or "
-                f"{{field, op, value}}), got {type(raw).__name__} {raw!r}",
+                _(
+                    "expected a mapping ({{all: [...]}}, {{any: [...]}}, {{not: ...}} or {{field, "
+                    "op, value}}), got {name__} {raw!r}",
+                    name__=type(raw).__name__,
+                    raw=raw,
+                ),
             )
         )
         return None
@@ -161,7 +166,11 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
     if combinators:
         if len(keys) != 1:
             problems.append(
-                _say(where, path, f"a group has exactly one key (all, any or not); found {sorted(keys)}")
+                _say(
+                    where,
+                    path,
+                    _("a group has exactly one key (all, any or not); found {keys}", keys=sorted(keys)),
+                )
             )
             return None
         kind = next(iter(combinators))
@@ -170,7 +179,7 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
             item = _parse(body, fields, where, _path(path, "not"), problems)
             return Not(item) if item is not None else None
         if not isinstance(body, list) or not body:
-            problems.append(_say(where, _path(path, kind), "expected a non-empty list of conditions"))
+            problems.append(_say(where, _path(path, kind), _("expected a non-empty list of conditions")))
             return None
         items = [_parse(x, fields, where, f"{_path(path, kind)}[{k}]", problems) for k, x in enumerate(body)]
         if any(x is None for x in items):
@@ -182,8 +191,11 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
             _say(
                 where,
                 path,
-                f"a condition has keys field, op and value (found {sorted(map(str, keys))}); "
-                "a group has one key: all, any or not",
+                _(
+                    "a condition has keys field, op and value (found {keys}); a group has one key: "
+                    "all, any or not",
+                    keys=sorted(map(str, keys)),
+                ),
             )
         )
         return None
@@ -193,8 +205,25 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
         similar = [x for x in fields.rule_fields if str(name) in x] or difflib.get_close_matches(
             str(name), fields.rule_fields, n=1
         )
-        more = f" (did you mean {similar[0]!r}?)" if similar else f"; fields: {', '.join(fields.rule_fields)}"
-        problems.append(_say(where, path, f"field {name!r} is not a field of {fields.label}{more}"))
+        problems.append(
+            _say(
+                where,
+                path,
+                _(
+                    "field {name!r} is not a field of {label} (did you mean {similar!r}?)",
+                    name=name,
+                    label=_(fields.label),
+                    similar=similar[0],
+                )
+                if similar
+                else _(
+                    "field {name!r} is not a field of {label}; fields: {fields}",
+                    name=name,
+                    label=_(fields.label),
+                    fields=", ".join(fields.rule_fields),
+                ),
+            )
+        )
         return None
     f = fields[name]
     if f.outcome:
@@ -202,21 +231,44 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
             _say(
                 where,
                 path,
-                f"field {name!r} is an outcome (known only after a control); a rule cannot use it",
+                _(
+                    "field {name!r} is an outcome (known only after a control); a rule cannot use it",
+                    name=name,
+                ),
             )
         )
         return None
     if op not in OPERATORS:
-        problems.append(_say(where, label, f"unknown operator {op!r}; operators: {', '.join(OPERATORS)}"))
-        return None
-    if op not in f.operators:
-        hint = " (use contains_any for the transit list)" if f.kind == "iso2_list" else ""
         problems.append(
             _say(
                 where,
                 label,
-                f"operator {op!r} does not apply to {name} ({f.kind}); use one of "
-                f"{', '.join(f.operators)}{hint}",
+                _("unknown operator {op!r}; operators: {operators}", op=op, operators=", ".join(OPERATORS)),
+            )
+        )
+        return None
+    if op not in f.operators:
+        operators = ", ".join(f.operators)
+        problems.append(
+            _say(
+                where,
+                label,
+                _(
+                    "operator {op!r} does not apply to {name} ({kind}); use one of {operators} (use contains_any "
+                    "for the transit list)",
+                    op=op,
+                    name=name,
+                    kind=f.kind,
+                    operators=operators,
+                )
+                if f.kind == "iso2_list"
+                else _(
+                    "operator {op!r} does not apply to {name} ({kind}); use one of {operators}",
+                    op=op,
+                    name=name,
+                    kind=f.kind,
+                    operators=operators,
+                ),
             )
         )
         return None
@@ -231,26 +283,49 @@ def _parse(raw: Any, fields: FieldSet, where: str, path: str, problems: list[str
 def _scalar(f: Field, v: Any) -> Any:
     """One value checked and normalised for field ``f``; ValueError says what was expected."""
     if v is None:
-        raise ValueError(f"a blank value; {f.name} needs {_expects(f)} (use is_blank to find blanks)")
+        raise ValueError(
+            _(
+                "a blank value; {name} needs {expects} (use is_blank to find blanks)",
+                name=f.name,
+                expects=_expects(f),
+            )
+        )
     if f.kind in ("text", "iso2", "enum", "iso2_list"):
         if isinstance(v, bool):
             raise ValueError(
-                f"value {v!r} is true/false, not text; YAML reads unquoted NO, YES, ON, OFF as true/false: "
-                "quote the code (e.g. 'NO')"
+                _(
+                    "value {v!r} is true/false, not text; YAML reads unquoted NO, YES, ON, OFF as "
+                    "true/false: quote the code (e.g. 'NO')",
+                    v=v,
+                )
             )
         if isinstance(v, (int, float)):
             shown = str(v)
-            raise ValueError(f"value {v!r} is a number; {f.name} is text: write it in quotes ('{shown}')")
+            raise ValueError(
+                _(
+                    "value {v!r} is a number; {name} is text: write it in quotes ('{shown}')",
+                    v=v,
+                    name=f.name,
+                    shown=shown,
+                )
+            )
         if not isinstance(v, str) or not v:
-            raise ValueError(f"value {v!r} is not {_expects(f)}")
+            raise ValueError(_("value {v!r} is not {expects}", v=v, expects=_expects(f)))
         if f.kind in ("iso2", "iso2_list"):
             from workbench.format.reference import country_codes
 
             if v not in country_codes():
-                hint = f" (did you mean {v.upper()!r}?)" if v.upper() in country_codes() else ""
-                raise ValueError(f"value {v!r} is not an ISO 3166-1 alpha-2 country code{hint}")
+                raise ValueError(
+                    _(
+                        "value {v!r} is not an ISO 3166-1 alpha-2 country code (did you mean {upper!r}?)",
+                        v=v,
+                        upper=v.upper(),
+                    )
+                    if v.upper() in country_codes()
+                    else _("value {v!r} is not an ISO 3166-1 alpha-2 country code", v=v)
+                )
         if f.kind == "enum" and f.values and v not in f.values:
-            raise ValueError(f"value {v!r} is not one of {', '.join(f.values)}")
+            raise ValueError(_("value {v!r} is not one of {values}", v=v, values=", ".join(f.values)))
         return v
     if f.kind == "date":
         if isinstance(v, dt.datetime):
@@ -262,33 +337,36 @@ def _scalar(f: Field, v: Any) -> Any:
                 return dt.date.fromisoformat(v.strip())
             except ValueError:
                 pass
-        raise ValueError(f"value {v!r} is not a date YYYY-MM-DD")
+        raise ValueError(_("value {v!r} is not a date YYYY-MM-DD", v=v))
     if f.kind in ("float", "int"):
         if (
             isinstance(v, bool)
             or not isinstance(v, (int, float))
             or (isinstance(v, float) and not math.isfinite(v))
         ):
-            raise ValueError(f"value {v!r} is not a number")
+            raise ValueError(_("value {v!r} is not a number", v=v))
         return float(v)
     if f.kind == "bool":
         if not isinstance(v, bool):
-            raise ValueError(f"value {v!r} is not true or false")
+            raise ValueError(_("value {v!r} is not true or false", v=v))
         return v
-    raise ValueError(f"field kind {f.kind!r} is not supported")
+    raise ValueError(_("field kind {kind!r} is not supported", kind=f.kind))
 
 
 def _expects(f: Field) -> str:
-    return {
-        "text": "text",
-        "iso2": "an ISO2 country code",
-        "iso2_list": "an ISO2 country code",
-        "enum": "one of " + ", ".join(f.values),
-        "date": "a date YYYY-MM-DD",
-        "float": "a number",
-        "int": "a number",
-        "bool": "true or false",
-    }[f.kind]
+    if f.kind == "enum":
+        return _("one of {values}", values=", ".join(f.values))
+    return _(
+        {
+            "text": N_("text"),
+            "iso2": N_("an ISO2 country code"),
+            "iso2_list": N_("an ISO2 country code"),
+            "date": N_("a date YYYY-MM-DD"),
+            "float": N_("a number"),
+            "int": N_("a number"),
+            "bool": N_("true or false"),
+        }[f.kind]
+    )
 
 
 def _as_list(raw: Any) -> list[Any]:
@@ -298,40 +376,63 @@ def _as_list(raw: Any) -> list[Any]:
 def _value(f: Field, op: str, raw: Any, given: bool) -> Any:
     if op in ("is_blank", "not_blank"):
         if given and raw not in (None, "", []):
-            raise ValueError(f"{op} takes no value (found {raw!r})")
+            raise ValueError(_("{op} takes no value (found {raw!r})", op=op, raw=raw))
         return None
     if not given:
-        raise ValueError(f"no value; {op} needs {OPERATORS[op]}")
+        raise ValueError(_("no value; {op} needs {expects}", op=op, expects=_(OPERATORS[op])))
     if op in ("in", "not_in", "contains_any"):
         items = _as_list(raw)
         if not items:
-            raise ValueError(f"an empty list; {op} needs {OPERATORS[op]}")
+            raise ValueError(_("an empty list; {op} needs {expects}", op=op, expects=_(OPERATORS[op])))
         return tuple(dict.fromkeys(_scalar(f, v) for v in items))
     if op == "between":
         if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-            raise ValueError(f"value {raw!r} is not a list [low, high] of two {_expects(f)} values")
+            raise ValueError(
+                _(
+                    "value {raw!r} is not a list [low, high] of two {expects} values",
+                    raw=raw,
+                    expects=_expects(f),
+                )
+            )
         lo, hi = _scalar(f, raw[0]), _scalar(f, raw[1])
         if lo > hi:
-            raise ValueError(f"between [{raw[0]}, {raw[1]}]: the low end is above the high end")
+            raise ValueError(
+                _("between [{low}, {high}]: the low end is above the high end", low=raw[0], high=raw[1])
+            )
         return (lo, hi)
     if op == "startswith":
         items = _as_list(raw)
         if not items:
-            raise ValueError(f"an empty list; {op} needs {OPERATORS[op]}")
+            raise ValueError(_("an empty list; {op} needs {expects}", op=op, expects=_(OPERATORS[op])))
         return tuple(dict.fromkeys(_scalar(replace(f, kind="text"), v) for v in items))
     if op == "regex":
         if not isinstance(raw, str) or not raw:
-            raise ValueError(f"value {raw!r} is not a regular expression (text)")
+            raise ValueError(_("value {raw!r} is not a regular expression (text)", raw=raw))
         try:
             re.compile(raw)
         except re.error as e:
-            raise ValueError(f"value {raw!r} is not a valid regular expression ({e})") from None
+            raise ValueError(
+                _("value {raw!r} is not a valid regular expression ({e})", raw=raw, e=e)
+            ) from None
         for rx, why in _NOT_PORTABLE:
             if rx.search(raw):
-                raise ValueError(f"regular expression {raw!r}: {why} (it must run in PostgreSQL too)")
+                raise ValueError(
+                    _(
+                        "regular expression {raw!r}: {why} (it must run in PostgreSQL too)",
+                        raw=raw,
+                        why=_(why),
+                    )
+                )
         return raw
     if isinstance(raw, (list, tuple)):
-        raise ValueError(f"value {list(raw)!r} is a list; {op} needs {OPERATORS[op]} (use in for a list)")
+        raise ValueError(
+            _(
+                "value {raw!r} is a list; {op} needs {expects} (use in for a list)",
+                raw=list(raw),
+                op=op,
+                expects=_(OPERATORS[op]),
+            )
+        )
     return _scalar(f, raw)
 
 
@@ -456,10 +557,18 @@ class Indicator:
         fields = fields or traffic_fields()
         if not isinstance(raw, Mapping):
             raise IndicatorError(
-                [f"{where or 'indicator'}: expected a mapping of id, name, ..., when; got {raw!r}"]
+                [
+                    _(
+                        "{where}: expected a mapping of id, name, ..., when; got {raw!r}",
+                        where=where or _("indicator"),
+                        raw=raw,
+                    )
+                ]
             )
         ident = raw.get("id")
-        who = ", ".join(x for x in (where, str(ident) if ident not in (None, "") else "") if x) or "indicator"
+        who = ", ".join(x for x in (where, str(ident) if ident not in (None, "") else "") if x) or _(
+            "indicator"
+        )
         problems: list[str] = []
 
         def bad(key: str, msg: str) -> None:
@@ -467,18 +576,37 @@ class Indicator:
 
         unknown = [k for k in raw if k not in _KEYS]
         if unknown:
-            bad(", ".join(map(str, unknown)), f"unknown key(s); an indicator has {', '.join(_KEYS)}")
+            bad(
+                ", ".join(map(str, unknown)),
+                _("unknown key(s); an indicator has {keys}", keys=", ".join(_KEYS)),
+            )
         if not isinstance(ident, str) or not _ID.match(ident):
-            bad("id", f"{ident!r} is not an id (letters, digits, '-', '_', '.'; up to 40; e.g. RI-017)")
+            bad(
+                "id",
+                _(
+                    "{ident!r} is not an id (letters, digits, '-', '_', '.'; up to 40; e.g. RI-017)",
+                    ident=ident,
+                ),
+            )
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
-            bad("name", "missing; a short title")
+            bad("name", _("missing; a short title"))
         category = raw.get("category")
         if category not in CATEGORIES:
-            bad("category", f"{category!r} is not one of {', '.join(CATEGORIES)}")
+            bad(
+                "category",
+                _(
+                    "{category!r} is not one of {categories}",
+                    category=category,
+                    categories=", ".join(CATEGORIES),
+                ),
+            )
         status = raw.get("status") or "draft"
         if status not in STATUSES:
-            bad("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+            bad(
+                "status",
+                _("{status!r} is not one of {statuses}", status=status, statuses=", ".join(STATUSES)),
+            )
         weight = raw.get("weight")
         if (
             isinstance(weight, bool)
@@ -486,7 +614,7 @@ class Indicator:
             or not math.isfinite(weight)
             or weight < 0
         ):
-            bad("weight", f"{weight!r} is not a number >= 0")
+            bad("weight", _("{weight!r} is not a number >= 0", weight=weight))
         dates: dict[str, dt.date | None] = {}
         for key in ("valid_from", "valid_to"):
             v = raw.get(key)
@@ -500,24 +628,30 @@ class Indicator:
                 try:
                     dates[key] = dt.date.fromisoformat(v.strip())
                 except ValueError:
-                    bad(key, f"{v!r} is not a date YYYY-MM-DD")
+                    bad(key, _("{v!r} is not a date YYYY-MM-DD", v=v))
             else:
-                bad(key, f"{v!r} is not a date YYYY-MM-DD")
+                bad(key, _("{v!r} is not a date YYYY-MM-DD", v=v))
         valid_from, valid_to = dates.get("valid_from"), dates.get("valid_to")
         if valid_from and valid_to and valid_from > valid_to:
-            bad("valid_to", f"{valid_to} is before valid_from {valid_from}")
+            bad(
+                "valid_to",
+                _("{valid_to} is before valid_from {valid_from}", valid_to=valid_to, valid_from=valid_from),
+            )
         texts: dict[str, str | None] = {}
         for key in ("description", "rationale", "author", "reviewer"):
             v = raw.get(key)
             if v is not None and not isinstance(v, str):
-                bad(key, f"{v!r} is not text")
+                bad(key, _("{v!r} is not text", v=v))
             texts[key] = v.strip() if isinstance(v, str) and v.strip() else None
         version = raw.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
-            bad("version", f"{version!r} is not a whole number >= 1")
+            bad("version", _("{version!r} is not a whole number >= 1", version=version))
         when: Node | None = None
         if "when" not in raw:
-            bad("when", "missing; the condition tree ({all: [...]}, {any: [...]}, {not: ...} or a condition)")
+            bad(
+                "when",
+                _("missing; the condition tree ({all: [...]}, {any: [...]}, {not: ...} or a condition)"),
+            )
         else:
             sub: list[str] = []
             when = _parse(raw["when"], fields, who, "when", sub)

@@ -47,6 +47,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from workbench.i18n import _
 from workbench.identity import PermissionDenied, Principal, acting, authorise, can, roles_with
 from workbench.risk.model import Indicator, changed_fields, condition_to_dict, parse_condition
 from workbench.store import Base, audit, bump_data_version
@@ -243,11 +244,12 @@ def _check_new_version(existing: list[IndicatorVersion], ind: Indicator) -> str 
         return None
     latest = existing[-1]
     if not changed_fields(_to_indicator(latest), ind):
-        return f"{ind.id}: nothing changed since v{latest.version}"
+        return _("{id}: nothing changed since v{version}", id=ind.id, version=latest.version)
     if latest.status == "in_review":
-        return (
-            f"{ind.id} v{latest.version} is in review; withdraw it or wait for the review before saving a "
-            "new version"
+        return _(
+            "{id} v{version} is in review; withdraw it or wait for the review before saving a new version",
+            id=ind.id,
+            version=latest.version,
         )
     return None
 
@@ -274,25 +276,39 @@ def save_version(
 def _latest(s: Session, ident: str) -> IndicatorVersion:
     versions = _versions(s, ident)
     if not versions:
-        raise ReviewError(f"no indicator {ident!r} in the store")
+        raise ReviewError(_("no indicator {ident!r} in the store", ident=ident))
     return versions[-1]
 
 
 def _pick(s: Session, ident: str, version: int | None, status: str, verb: str) -> IndicatorVersion:
     versions = _versions(s, ident)
     if not versions:
-        raise ReviewError(f"no indicator {ident!r} in the store")
+        raise ReviewError(_("no indicator {ident!r} in the store", ident=ident))
     if version is None:
         found = [v for v in versions if v.status == status]
         if not found:
-            raise ReviewError(f"{ident}: no version is {status.replace('_', ' ')}; nothing to {verb}")
+            raise ReviewError(
+                _(
+                    "{ident}: no version is {status}; nothing to {verb}",
+                    ident=ident,
+                    status=status.replace("_", " "),
+                    verb=verb,
+                )
+            )
         return found[-1]
     match = [v for v in versions if v.version == version]
     if not match:
-        raise ReviewError(f"{ident} has no version {version}")
+        raise ReviewError(_("{ident} has no version {version}", ident=ident, version=version))
     if match[0].status != status:
         raise ReviewError(
-            f"{ident} v{version} is {match[0].status}, not {status.replace('_', ' ')}; cannot {verb} it"
+            _(
+                "{ident} v{version} is {status}, not {wanted}; cannot {verb} it",
+                ident=ident,
+                version=version,
+                status=match[0].status,
+                wanted=status.replace("_", " "),
+                verb=verb,
+            )
         )
     return match[0]
 
@@ -304,7 +320,14 @@ def submit(store: Store, ident: str, actor: Principal | None = None, comment: st
     with store.session() as s:
         v = _latest(s, ident)
         if v.status != "draft":
-            raise ReviewError(f"{ident} v{v.version} is {v.status}; only a draft can be submitted for review")
+            raise ReviewError(
+                _(
+                    "{ident} v{version} is {status}; only a draft can be submitted for review",
+                    ident=ident,
+                    version=v.version,
+                    status=v.status,
+                )
+            )
         v.status = "in_review"
         _event(s, v, "submitted", st, comment)
         return _to_indicator(v)
@@ -318,7 +341,12 @@ def withdraw(store: Store, ident: str, actor: Principal | None = None, comment: 
         v = _pick(s, ident, None, "in_review", "withdraw")
         if st.user != v.author and not can(st, "administer"):
             raise ReviewError(
-                f"{ident} v{v.version}: only its author ({v.author}) or an admin may withdraw it"
+                _(
+                    "{ident} v{version}: only its author ({author}) or an admin may withdraw it",
+                    ident=ident,
+                    version=v.version,
+                    author=v.author,
+                )
             )
         v.status = "draft"
         _event(s, v, "withdrawn", st, comment)
@@ -343,7 +371,12 @@ def approve(
         v = _pick(s, ident, version, "in_review", "approve")
         if st.user == v.author:
             raise ReviewError(
-                f"{ident} v{v.version}: {st.user} wrote this version; someone else must approve it"
+                _(
+                    "{ident} v{version}: {user} wrote this version; someone else must approve it",
+                    ident=ident,
+                    version=v.version,
+                    user=st.user,
+                )
             )
         for old in _versions(s, ident):
             if old.status == "active":
@@ -363,12 +396,16 @@ def reject(
     st = acting(store, actor)
     _may(store, st, "approve_indicators")
     if not comment or not comment.strip():
-        raise ReviewError("say why the version is rejected (a comment is required)")
+        raise ReviewError(_("say why the version is rejected (a comment is required)"))
     with store.session() as s:
         v = _pick(s, ident, version, "in_review", "reject")
         if st.user == v.author:
             raise ReviewError(
-                f"{ident} v{v.version}: you wrote this version; withdraw it instead of rejecting it"
+                _(
+                    "{ident} v{version}: you wrote this version; withdraw it instead of rejecting it",
+                    ident=ident,
+                    version=v.version,
+                )
             )
         v.status = "draft"
         v.reviewer = st.user
@@ -399,13 +436,13 @@ def get_indicator(store: Store, ident: str, version: int | None = None) -> Indic
     """One version (default: the latest)."""
     versions = indicator_versions(store, ident)
     if not versions:
-        raise KeyError(f"no indicator {ident!r} in the store")
+        raise KeyError(_("no indicator {ident!r} in the store", ident=ident))
     if version is None:
         return versions[-1]
     for v in versions:
         if v.version == version:
             return v
-    raise KeyError(f"{ident} has no version {version}")
+    raise KeyError(_("{ident} has no version {version}", ident=ident, version=version))
 
 
 def _all_versions(store: Store) -> list[IndicatorVersion]:
@@ -506,11 +543,21 @@ class ImportSummary:
     active: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        parts = [f"{len(self.saved)} saved as new version(s)"]
         if self.active:
-            parts.append(f"{len(self.active)} active as reviewed in the file")
-        parts.append(f"{len(self.unchanged)} unchanged")
-        return f"{self.source}: " + ", ".join(parts)
+            return _(
+                "{source}: {saved} saved as new version(s), {active} active as reviewed in the file, "
+                "{unchanged} unchanged",
+                source=self.source,
+                saved=len(self.saved),
+                active=len(self.active),
+                unchanged=len(self.unchanged),
+            )
+        return _(
+            "{source}: {saved} saved as new version(s), {unchanged} unchanged",
+            source=self.source,
+            saved=len(self.saved),
+            unchanged=len(self.unchanged),
+        )
 
 
 def import_indicators(
@@ -543,7 +590,7 @@ def import_indicators(
             else:
                 plan.append(ind)
         if problems:
-            raise ReviewError("import refused, nothing stored:\n" + "\n".join(problems))
+            raise ReviewError(_("import refused, nothing stored:\n{problems}", problems="\n".join(problems)))
         if any(ind.status == "active" and ind.reviewer for ind in plan):
             _may(store, st, "approve_indicators")  # putting a reviewed version in force is an approval
         for ind in plan:

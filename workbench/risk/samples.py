@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workbench.i18n import _
 from workbench.risk.traffic import sample_traffic_path
 
 if TYPE_CHECKING:
@@ -51,16 +52,22 @@ def load_risk_sample(store: Store, actor: Principal | None = None, *, traffic: b
     from workbench.risk.traffic import TRAFFIC, read_traffic, store_traffic
 
     actor = acting(store, actor)
-    done = []
+    indicators = rows = ""
     if reg.list_indicators(store).empty:
         summary = reg.import_indicators(
             store, read_indicators(SAMPLE_INDICATORS), actor, source=SAMPLE_INDICATORS.name
         )
-        done.append(f"{len(summary.saved)} sample indicators ({len(summary.active)} in force)")
+        indicators = _(
+            "{n} sample indicators ({active} in force)", n=len(summary.saved), active=len(summary.active)
+        )
     if traffic:
         with store.engine.connect() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(TRAFFIC)).scalar_one()
         if not stored:
             n = store_traffic(store, read_traffic(sample_traffic_path()), SAMPLE_SOURCE, actor=actor)
-            done.append(f"{n:,} rows of sample traffic")
-    return "Loaded " + " and ".join(done) + "." if done else "The sample is loaded already."
+            rows = _("{n:,} rows of sample traffic", n=n)
+    if indicators and rows:
+        return _("Loaded {indicators} and {traffic}.", indicators=indicators, traffic=rows)
+    if indicators or rows:
+        return _("Loaded {what}.", what=indicators or rows)
+    return _("The sample is loaded already.")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.i18n import _
 from workbench.risk.frame_engine import PreparedFrame, prepare
 from workbench.risk.model import Group, Indicator, Leaf, Node
 
@@ -55,7 +56,9 @@ class Profile:
         ids = [i.id for i in self.indicators]
         dupes = sorted({x for x in ids if ids.count(x) > 1})
         if dupes:
-            raise ValueError(f"a profile holds each indicator once; repeated: {', '.join(dupes)}")
+            raise ValueError(
+                _("a profile holds each indicator once; repeated: {dupes}", dupes=", ".join(dupes))
+            )
         ordered = tuple(sorted(self.indicators, key=lambda i: (-i.weight, i.id)))
         object.__setattr__(self, "indicators", ordered)
 
@@ -69,7 +72,9 @@ class Profile:
         return [i.id for i in self.indicators]
 
     def describe(self) -> str:
-        return f"{len(self.indicators)} indicator(s), threshold {self.threshold:g}"
+        return _(
+            "{n} indicator(s), threshold {threshold:g}", n=len(self.indicators), threshold=self.threshold
+        )
 
 
 def effective_condition(ind: Indicator) -> Node:

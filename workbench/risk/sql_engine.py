@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from workbench.i18n import _
 from workbench.risk.fields import FieldSet, traffic_fields
 from workbench.risk.model import Group, Leaf, Node, Not
 
@@ -112,7 +113,7 @@ def _leaf(leaf: Leaf, table: Any, fields: FieldSet, positive: bool) -> ColumnEle
             ]
         )
     else:  # pragma: no cover - the model refuses unknown operators
-        raise ValueError(f"unknown operator {op!r}")
+        raise ValueError(_("unknown operator {op!r}", op=op))
     if positive and op in _NEVER_ON_BLANK:
         return test
     return sa.and_(present, test)

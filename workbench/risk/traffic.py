@@ -274,9 +274,9 @@ def generate_traffic(
     True
     """
     if innocent_per_seizure < 0:
-        raise ValueError("innocent_per_seizure must be >= 0")
+        raise ValueError(_("innocent_per_seizure must be >= 0"))
     if not 0 < seizure_share <= 1:
-        raise ValueError("seizure_share must be in (0, 1]")
+        raise ValueError(_("seizure_share must be in (0, 1]"))
     seed = int(ds.truth.get("seed", 0)) if seed is None else seed
     rng = np.random.default_rng([seed, 0x7AFF1C])
     cases = ds.tables["cases"]
@@ -439,7 +439,10 @@ def _raw(path: Path) -> tuple[pd.DataFrame, str, int]:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".xlsm"):
         raise TrafficError(
-            f"{path.name}: a traffic file is a .csv file or an .xlsx workbook with a sheet 'traffic'"
+            _(
+                "{name}: a traffic file is a .csv file or an .xlsx workbook with a sheet 'traffic'",
+                name=path.name,
+            )
         )
     try:
         source = read_source(path)
@@ -451,7 +454,9 @@ def _raw(path: Path) -> tuple[pd.DataFrame, str, int]:
         sheet = next((t for name, t in source.tables.items() if name.lower() == "traffic"), None)
         if sheet is None:
             names = ", ".join(repr(t.sheet) for t in source.tables.values()) or "none"
-            raise TrafficError(f"{path.name}: no sheet named 'traffic' (sheets: {names})")
+            raise TrafficError(
+                _("{name}: no sheet named 'traffic' (sheets: {names})", name=path.name, names=names)
+            )
         table = sheet
     return table.frame.drop(columns=[ROW]).reset_index(drop=True), table.where, table.header_row + 1
 
@@ -491,7 +496,13 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     raw.columns = [str(c).strip() for c in raw.columns]
     dupes = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
     if dupes:
-        raise TrafficError(f"{where}: column(s) {', '.join(map(repr, dupes))} appear more than once")
+        raise TrafficError(
+            _(
+                "{where}: column(s) {dupes} appear more than once",
+                where=where,
+                dupes=", ".join(map(repr, dupes)),
+            )
+        )
     raw = raw.reset_index(drop=True)
     rows = np.arange(first_row, first_row + len(raw))
     notices: list[str] = []
@@ -499,7 +510,12 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     if missing_required:
         found = ", ".join(map(repr, list(raw.columns)[:30])) or "none"
         raise TrafficError(
-            f"{where}: required column {', '.join(map(repr, missing_required))} missing (columns found: {found})"
+            _(
+                "{where}: required column {missing_required} missing (columns found: {found})",
+                where=where,
+                missing_required=", ".join(map(repr, missing_required)),
+                found=found,
+            )
         )
     problems: list[str] = []
     n_bad = 0
@@ -510,28 +526,43 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
             continue
         if col.type == "bool":
             values, bad = _bool_column(raw[col.name])
-            failures = [(bad, "not true/false (yes/no, 1/0 also accepted)")]
+            failures = [(bad, _("not true/false (yes/no, 1/0 also accepted)"))]
         else:
             values, failures = coerce_column(raw[col.name], col, codes)
             if col.pattern:
                 pat_bad = values.notna() & ~values.astype("string").str.match(col.pattern).fillna(False)
-                failures.append((pat_bad.astype(bool), f"does not match the pattern {col.pattern}"))
+                failures.append(
+                    (pat_bad.astype(bool), _("does not match the pattern {pattern}", pattern=col.pattern))
+                )
         if col.required:
             blank = values.isna() & ~np.logical_or.reduce([m.to_numpy(bool) for m, _reason in failures])
-            failures.append((pd.Series(blank, index=values.index), "required value is blank"))
+            failures.append((pd.Series(blank, index=values.index), _("required value is blank")))
         for mask, reason in failures:
             m = np.asarray(mask, dtype=bool)
             n_bad += int(m.sum())
             for r in rows[m][: max(0, _MAX_LISTED - len(problems))]:
-                problems.append(f"  {where}, row {r}, column {col.name!r}: {reason}")
+                problems.append(
+                    "  "
+                    + _(
+                        "{where}, row {row}, column {column!r}: {reason}",
+                        where=where,
+                        row=r,
+                        column=col.name,
+                        reason=reason,
+                    )
+                )
         out[col.name] = values
     if n_bad:
-        more = f"\n  ... and {n_bad - len(problems)} more" if n_bad > len(problems) else ""
-        raise TrafficError(f"{where}: {n_bad} bad cell(s):\n" + "\n".join(problems) + more)
+        more = "\n  " + _("... and {n} more", n=n_bad - len(problems)) if n_bad > len(problems) else ""
+        raise TrafficError(
+            _("{where}: {n} bad cell(s):\n{cells}", where=where, n=n_bad, cells="\n".join(problems) + more)
+        )
     absent = [c.name for c in COLUMNS if c.name not in raw.columns]
     if "movement_id" in absent:
         out["movement_id"] = pd.Series([f"row-{r}" for r in rows], dtype="str")
-        notices.append(f"{where}: no movement_id column; rows are named by their row number (row-2, ...)")
+        notices.append(
+            _("{where}: no movement_id column; rows are named by their row number (row-2, ...)", where=where)
+        )
         absent.remove("movement_id")
     else:
         ids = out["movement_id"]
@@ -540,8 +571,15 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
             k = int(np.flatnonzero(dup.to_numpy(bool))[0])
             first = int(np.flatnonzero((ids == ids.iloc[k]).to_numpy(bool))[0])
             raise TrafficError(
-                f"{where}, row {rows[k]}, column 'movement_id': duplicate {ids.iloc[k]!r} "
-                f"(first at row {rows[first]}); {int(dup.sum())} duplicate(s) in all"
+                _(
+                    "{where}, row {row}, column 'movement_id': duplicate {movement!r} (first at row "
+                    "{first}); {n} duplicate(s) in all",
+                    where=where,
+                    row=rows[k],
+                    movement=ids.iloc[k],
+                    first=rows[first],
+                    n=int(dup.sum()),
+                )
             )
         blank_ids = ids.isna().to_numpy(bool)
         if blank_ids.any():
@@ -551,13 +589,25 @@ def typed_traffic(raw: pd.DataFrame, where: str = "traffic", first_row: int = 2)
     for c in absent:
         out[c] = pd.Series(pd.NA, index=raw.index)
     if absent:
-        notices.append(f"{where}: column(s) {', '.join(absent)} not in the file; treated as blank")
+        notices.append(
+            _(
+                "{where}: column(s) {absent} not in the file; treated as blank",
+                where=where,
+                absent=", ".join(absent),
+            )
+        )
     extra = [c for c in raw.columns if c not in COLUMN_NAMES]
     for c in extra:
         text = raw[c].astype("string").str.strip()
         out[c] = text.mask(text.eq("")).astype("str")
     if extra:
-        notices.append(f"{where}: column(s) {', '.join(extra)} are not traffic columns; kept as text fields")
+        notices.append(
+            _(
+                "{where}: column(s) {extra} are not traffic columns; kept as text fields",
+                where=where,
+                extra=", ".join(extra),
+            )
+        )
     frame = _typed(pd.DataFrame(out))
     return TrafficFile(frame, where, notices)
 
@@ -570,10 +620,10 @@ def read_traffic(path: str | Path) -> TrafficFile:
     """
     p = Path(path)
     if not p.exists():
-        raise TrafficError(f"{p}: no such file")
+        raise TrafficError(_("{p}: no such file", p=p))
     df, where, first = _raw(p)
     if df.empty and not len(df.columns):
-        raise TrafficError(f"{where}: empty file")
+        raise TrafficError(_("{where}: empty file", where=where))
     return typed_traffic(df, where, first)
 
 
@@ -592,7 +642,7 @@ def write_traffic(frame: pd.DataFrame, path: str | Path) -> Path:
         write_dataset({"traffic": df}, p)
         return p
     if p.suffix.lower() != ".csv":
-        raise TrafficError(f"{p.name}: write traffic to a .csv or .xlsx path")
+        raise TrafficError(_("{name}: write traffic to a .csv or .xlsx path", name=p.name))
     from workbench.exchange.writers import write_csv
 
     p.parent.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.format.route import LEVELS, route_index, route_legs, route_pairs
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 __all__ = [
     "MODES",
@@ -148,9 +148,13 @@ class FlowBase:
     def expansion(self, mode: str, level: str) -> pd.DataFrame:
         """Legs or OD pairs of every distinct route at a level: ``route, origin, destination, inferred``."""
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise ValueError(
+                _("mode must be one of {modes}, not {mode!r}", modes=", ".join(MODES), mode=mode)
+            )
         if level not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+            raise ValueError(
+                _("level must be one of {levels}, not {level!r}", levels=", ".join(LEVELS), level=level)
+            )
         key = (mode, level)
         if key not in self._expansions:
             if mode == "legs":
@@ -378,7 +382,7 @@ def route_flows(
     """
     by_col = BY.get(by, by) if by is not None else None
     if by_col not in (None, "commodity_category", "commodity_type"):
-        raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
+        raise ValueError(_("by must be one of {by}, not {by2!r}", by=", ".join(BY), by2=by))
     ex = base.expansion(mode, level)
     in_window = base.window_mask(window)
     routed = in_window & (base.route >= 0)
@@ -472,7 +476,9 @@ def country_totals(
     Columns ``key, cases, inferred_cases`` (``inferred_cases``: destined only by inference).
     """
     if kind not in SHADING:
-        raise ValueError(f"kind must be one of {', '.join(SHADING)}, not {kind!r}")
+        raise ValueError(
+            _("kind must be one of {shading}, not {kind!r}", shading=", ".join(SHADING), kind=kind)
+        )
     rows = base.window_mask(window) & base.first[None]
     if kind == "reported":
         rc = base.codes["reporting_country"][rows]
@@ -555,15 +561,22 @@ class Selection:
             return country_name(code) if self.level == "country" else code
 
         if self.kind == "flow":
-            what = "leg" if self.mode == "legs" else "route"
-            s = f"{what} {name(self.origin)} → {name(self.destination)}"
-            return s + (f" ({self.commodity})" if self.commodity else "")
+            ends = {"origin": name(self.origin), "destination": name(self.destination)}
+            if self.mode == "legs":
+                if self.commodity:
+                    return _("leg {origin} → {destination} ({commodity})", commodity=self.commodity, **ends)
+                return _("leg {origin} → {destination}", **ends)
+            if self.commodity:
+                return _("route {origin} → {destination} ({commodity})", commodity=self.commodity, **ends)
+            return _("route {origin} → {destination}", **ends)
         if self.kind == "place":
-            return f"place of seizure {self.name or place_label(self.key)}"
-        verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}[
-            self.shading
-        ]
-        return f"cases {verb} {name(self.key)}"
+            return _("place of seizure {place}", place=self.name or place_label(self.key))
+        said = {
+            "reported": N_("cases reported by {where}"),
+            "departing": N_("cases departing from {where}"),
+            "destined": N_("cases destined for {where}"),
+        }[self.shading]
+        return _(said, where=name(self.key))
 
 
 def cases_behind(base: FlowBase, selection: Selection, window: tuple[int, int] | None = None) -> np.ndarray:
@@ -598,12 +611,12 @@ def cases_behind(base: FlowBase, selection: Selection, window: tuple[int, int] |
             col = "origin" if selection.shading == "departing" else "destination"
             rows &= np.isin(base.route, pairs.loc[pairs[col] == selection.key, "route"].to_numpy())
     else:
-        raise ValueError(f"unknown selection kind {selection.kind!r}")
+        raise ValueError(_("unknown selection kind {kind!r}", kind=selection.kind))
     # one row per case: the first matching row of each case
     hit = np.nonzero(rows)[0]
     if not len(hit):
         return hit
-    _, first = np.unique(base.case[hit], return_index=True)
+    _uniq, first = np.unique(base.case[hit], return_index=True)
     return np.sort(hit[first])
 
 

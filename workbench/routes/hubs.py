@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.format.route import countries_at_level
+from workbench.i18n import _
 from workbench.routes.flows import FlowBase, month_label, route_flows, window_months
 
 if TYPE_CHECKING:  # networkx is imported when a graph is built, not with the module
@@ -136,7 +137,7 @@ def country_hubs(flows: pd.DataFrame, top: int | None = None, by: str = "weighte
     import networkx as nx
 
     if by not in ("weighted_degree", "betweenness"):
-        raise ValueError(f"rank hubs by weighted_degree or betweenness, not {by!r}")
+        raise ValueError(_("rank hubs by weighted_degree or betweenness, not {by!r}", by=by))
     cols = [
         "country",
         "weighted_degree",
@@ -266,7 +267,15 @@ def emerging_routes(
     span_a = f"{month_label(window[0])}..{month_label(window[1])}"
     span_b = f"{month_label(baseline[0])}..{month_label(baseline[1])}"
     df["evidence"] = [
-        f"{b} cases in {span_b} ({n_before} months) → {a} in {span_a} ({n_after} months)"
+        _(
+            "{before} cases in {baseline} ({n_before} months) → {after} in {window} ({n_after} months)",
+            before=b,
+            baseline=span_b,
+            n_before=n_before,
+            after=a,
+            window=span_a,
+            n_after=n_after,
+        )
         for b, a in zip(df["before"], df["after"], strict=True)
     ]
     df = df.sort_values(

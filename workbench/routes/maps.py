@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.format.schema import FORMAT
+from workbench.i18n import N_, _, language
 from workbench.routes.flows import (
     BY,
     FlowBase,
@@ -176,7 +177,10 @@ def map_data(
     notes = []
     if options.width_by != "cases" and options.width_by not in flows.columns:
         notes.append(
-            f"no {options.width_by.removeprefix('quantity_')} quantities in this window: width by cases"
+            _(
+                "no {unit} quantities in this window: width by cases",
+                unit=options.width_by.removeprefix("quantity_"),
+            )
         )
     places = (
         seizure_places(base, window, top=MAX_PLACES)
@@ -193,8 +197,11 @@ def map_data(
         highlight = od[(od["origin"] == origin) & (od["destination"] == destination)].reset_index(drop=True)
         if highlight.empty:
             notes.append(
-                f"the highlighted route {node_name(origin, 'country')} → {node_name(destination, 'country')} "
-                "has no case in this window"
+                _(
+                    "the highlighted route {origin} → {destination} has no case in this window",
+                    origin=node_name(origin, "country"),
+                    destination=node_name(destination, "country"),
+                )
             )
     return MapData(options, window, flows, places, grid, shading, total, notes, highlight)
 
@@ -320,7 +327,7 @@ def _flow_rows(flows: pd.DataFrame) -> list[_Flow]:
 
 def _quantities(quantities: Mapping[str, float]) -> str:
     parts = [f"{_fmt(v)} {c.removeprefix('quantity_')}" for c, v in quantities.items() if v > 0]
-    return ", ".join(parts[:4]) or "no quantity"
+    return ", ".join(parts[:4]) or _("no quantity")
 
 
 def _width_values(data: MapData) -> tuple[np.ndarray, str]:
@@ -375,12 +382,16 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
         # categories of one pair fan out so that each stays visible and clickable
         tilt = (cats.index(category) - (len(cats) - 1) / 2) * 6.0 if category in cats else 0.0
         width = _arc_pixels(values[i] / vmax)
-        what = "leg" if data.options.mode == "legs" else "route"
+        what = _("leg") if data.options.mode == "legs" else _("route")
         label = f"{node_name(row.origin, level)} → {node_name(row.destination, level)}"
         inferred_note = (
-            f"destination inferred for {row.inferred_cases:,} ({row.inferred_cases / row.cases:.0%})"
+            _(
+                "destination inferred for {n:,} ({share:.0%})",
+                n=row.inferred_cases,
+                share=row.inferred_cases / row.cases,
+            )
             if row.inferred_cases
-            else "destination reported"
+            else _("destination reported")
         )
         rec = {
             "origin": row.origin,
@@ -392,8 +403,15 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
             "target_colour": tc,
             "width": round(width, 2),
             "tilt": round(tilt, 1),
-            "label": f"{label} ({what}{', ' + str(category) if category else ''})",
-            "line1": f"{row.cases:,} cases · {row.share:.1%} of {data.total_cases:,} in the period",
+            "label": _("{route} ({what}, {category})", route=label, what=what, category=category)
+            if category
+            else _("{route} ({what})", route=label, what=what),
+            "line1": _(
+                "{n:,} cases · {share:.1%} of {total:,} in the period",
+                n=row.cases,
+                share=row.share,
+                total=data.total_cases,
+            ),
             "line2": _quantities(row.quantities),
             "line3": inferred_note,
         }
@@ -407,9 +425,13 @@ def _arc_records(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, An
                     "tilt": round(tilt + 12.0, 1),
                     "source_colour": [*_mix(INFERRED, (255, 255, 255), 0.55), 190],
                     "target_colour": [*INFERRED, 220],
-                    "label": f"{label}: destination inferred",
-                    "line1": f"{row.inferred_cases:,} of {row.cases:,} cases: import with a blank destination",
-                    "line2": "taken as bound for the reporting country",
+                    "label": _("{route}: destination inferred", route=label),
+                    "line1": _(
+                        "{n:,} of {total:,} cases: import with a blank destination",
+                        n=row.inferred_cases,
+                        total=row.cases,
+                    ),
+                    "line2": _("taken as bound for the reporting country"),
                     "line3": "",
                 }
             )
@@ -423,7 +445,14 @@ def _country_features(data: MapData) -> dict[str, Any]:
     totals = dict(zip(data.shading["key"], data.shading["cases"], strict=True))
     inferred = dict(zip(data.shading["key"], data.shading["inferred_cases"], strict=True))
     vmax = float(max(totals.values())) if totals else 0.0
-    verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}
+    said = {
+        ("reported", True): N_("{n:,} cases reported by it"),
+        ("departing", True): N_("{n:,} cases departing from it"),
+        ("destined", True): N_("{n:,} cases destined for it"),
+        ("reported", False): N_("{n:,} cases reported by the region"),
+        ("departing", False): N_("{n:,} cases departing from the region"),
+        ("destined", False): N_("{n:,} cases destined for the region"),
+    }
     features = []
     for p in _light_polygons():
         key = p["iso2"] if level == "country" else country_region(p["iso2"])
@@ -438,9 +467,9 @@ def _country_features(data: MapData) -> dict[str, Any]:
                     "key": key,
                     "fill": [*_shade(n, vmax), 225],
                     "label": p["name"] if level == "country" else f"{p['name']} ({node_name(key, level)})",
-                    "line1": f"{n:,} cases {verb[data.options.shading]} {'it' if level == 'country' else 'the region'}",
-                    "line2": f"{share:.1%} of {data.total_cases:,} in the period",
-                    "line3": f"of which destination inferred: {inf:,}" if inf else "",
+                    "line1": _(said[data.options.shading, level == "country"], n=n),
+                    "line2": _("{share:.1%} of {total:,} in the period", share=share, total=data.total_cases),
+                    "line3": _("of which destination inferred: {n:,}", n=inf) if inf else "",
                 },
             }
         )
@@ -482,9 +511,11 @@ def _place_records(data: MapData) -> list[dict[str, Any]]:
             "position": [round(float(lon), 3), round(float(lat), 3)],
             "radius": round(1.5 + 6.5 * math.sqrt(c / cmax), 2),
             "label": label,
-            "line1": f"{c:,} cases seized here",
-            "line2": f"{c / data.total_cases:.1%} of the period's cases" if data.total_cases else "",
-            "line3": "where routes were cut",
+            "line1": _("{n:,} cases seized here", n=c),
+            "line2": _("{share:.1%} of the period's cases", share=c / data.total_cases)
+            if data.total_cases
+            else "",
+            "line3": _("where routes were cut"),
         }
         for k, label, lat, lon, c in zip(p["key"], p["label"], p["lat"], p["lon"], p["cases"], strict=True)
     ]
@@ -505,10 +536,19 @@ def _highlight_records(data: MapData) -> list[dict[str, Any]]:
             "destination": destination,
             "source": [round(src[0], 3), round(src[1], 3)],
             "target": [round(dst[0], 3), round(dst[1], 3)],
-            "label": f"{node_name(origin, 'country')} → {node_name(destination, 'country')} (highlighted route)",
-            "line1": f"{row.cases:,} cases · {row.share:.1%} of {data.total_cases:,} in the period",
+            "label": _(
+                "{origin} → {destination} (highlighted route)",
+                origin=node_name(origin, "country"),
+                destination=node_name(destination, "country"),
+            ),
+            "line1": _(
+                "{n:,} cases · {share:.1%} of {total:,} in the period",
+                n=row.cases,
+                share=row.share,
+                total=data.total_cases,
+            ),
             "line2": _quantities(row.quantities),
-            "line3": "origin → destination, whatever the hops",
+            "line3": _("origin → destination, whatever the hops"),
         }
     ]
 
@@ -722,21 +762,28 @@ def legend_entries(data: MapData) -> dict[str, Any]:
         if cat_col in data.flows.columns and len(data.flows)
         else []
     )
-    colours = {c: _ends(_flow_colour(c)) for c in sorted(cats)} or {"all goods": _ends(ALL_GOODS)}
-    _, unit = _width_values(data) if len(data.flows) else (None, "cases")
-    verb = {"reported": "reported by", "departing": "departing from", "destined": "destined for"}
+    colours = {c: _ends(_flow_colour(c)) for c in sorted(cats)} or {_("all goods"): _ends(ALL_GOODS)}
+    _values, unit = _width_values(data) if len(data.flows) else (None, "cases")
+    shading = {
+        ("reported", True): N_("country shading: cases reported by the country"),
+        ("departing", True): N_("country shading: cases departing from the country"),
+        ("destined", True): N_("country shading: cases destined for the country"),
+        ("reported", False): N_("country shading: cases reported by the region"),
+        ("departing", False): N_("country shading: cases departing from the region"),
+        ("destined", False): N_("country shading: cases destined for the region"),
+    }
     return {
         "colours": colours,
         "inferred": (
             [*_mix(INFERRED, (255, 255, 255), 0.55), 190],
             [*INFERRED, 220],
         ),
-        "width": f"arc width: {unit}",
-        "shading": f"country shading: cases {verb[data.options.shading]} the "
-        + ("country" if data.options.level == "country" else "region"),
-        "direction": "each arc runs from pale (origin) to dark (destination)",
-        "inferred_note": "grey arc: cases whose destination is inferred (import with a blank destination "
-        "→ the reporting country)",
+        "width": _("arc width: {unit}", unit=unit),
+        "shading": _(shading[data.options.shading, data.options.level == "country"]),
+        "direction": _("each arc runs from pale (origin) to dark (destination)"),
+        "inferred_note": _(
+            "grey arc: cases whose destination is inferred (import with a blank destination → the reporting country)"
+        ),
     }
 
 
@@ -924,18 +971,19 @@ def map_png(
             fill=col,
             width=4 * ss,
         )
-    draw.text((x0 + 60 * ss, y), "destination inferred (dashed grey)", font=small, fill=(30, 30, 30))
+    draw.text((x0 + 60 * ss, y), _("destination inferred (dashed grey)"), font=small, fill=(30, 30, 30))
     y += 18 * ss
     for text in (
         leg["direction"],
         leg["width"],
         leg["shading"],
-        "dots: places of seizure · red discs: hotspots",
+        _("dots: places of seizure · red discs: hotspots"),
     ):
         draw.text((x0 + 10 * ss, y), text, font=small, fill=(30, 30, 30))
         y += 18 * ss
-    foot = (
-        f"CEN Intelligence Workbench · {dt.date.today():%Y-%m-%d} · boundaries: Natural Earth (public domain)"
+    foot = _(
+        "CEN Intelligence Workbench · {date} · boundaries: Natural Earth (public domain)",
+        date=dt.date.today().isoformat(),
     )
     draw.text((w - 14 * ss, h - 10 * ss), foot, font=_font(10 * ss), fill=(60, 70, 80), anchor="rd")
     out = img.resize((width, height), Image.Resampling.LANCZOS)
@@ -969,7 +1017,9 @@ def _legend_html(legend: dict[str, Any]) -> str:
         f"<span class='item'>{grad(sc, tc)}{html.escape(name.replace('_', ' '))}</span>"
         for name, (sc, tc) in legend["colours"].items()
     ]
-    swatches.append(f"<span class='item'>{grad(*legend['inferred'])}destination inferred</span>")
+    swatches.append(
+        f"<span class='item'>{grad(*legend['inferred'])}{html.escape(_('destination inferred'))}</span>"
+    )
     rows = [f"<div>{''.join(swatches)}</div>"]
     for key in ("direction", "width", "shading", "inferred_note"):
         rows.append(f"<div class='note'>{html.escape(legend[key])}</div>")
@@ -1018,7 +1068,7 @@ def map_html(
     tooltip_js = json.dumps(tooltip).replace("</", "<\\/")
     legend_block = _legend_html(legend) if legend else ""
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{language()}">
 <head>
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.format.schema import FORMAT
+from workbench.i18n import _
 
 __all__ = [
     "SampleDataset",
@@ -398,11 +399,11 @@ def generate(
     (True, '-')
     """
     if n_cases < 1:
-        raise ValueError("n_cases must be at least 1")
+        raise ValueError(_("n_cases must be at least 1"))
     if prefix is None:
         prefix = case_id_prefix(n_cases, seed, start, end)
     if prefix and not re.fullmatch(r"[A-Za-z0-9]{1,12}", prefix):
-        raise ValueError(f"case id prefix {prefix!r}: use 1 to 12 letters or digits")
+        raise ValueError(_("case id prefix {prefix!r}: use 1 to 12 letters or digits", prefix=prefix))
     rng = np.random.default_rng(seed)
     cal = _calendar(start, end)
     cs, transit_vocab = _draw_cases(n_cases, cal, rng)
@@ -507,7 +508,7 @@ def _calendar(start: str, end: str) -> dict[str, Any]:
     d0, d1 = np.datetime64(start, "D"), np.datetime64(end, "D")
     n_days = int((d1 - d0).astype(int)) + 1
     if n_days < 60:
-        raise ValueError("the period must span at least 60 days")
+        raise ValueError(_("the period must span at least 60 days"))
     ext = d0 + np.arange(n_days + 800)  # entry dates may fall after the period
     return {
         "d0": d0,

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from workbench.i18n import _
 from workbench.identity import Principal
 from workbench.photos.attach import MANIFEST, NewPhoto, attach_photos
 
@@ -169,7 +170,9 @@ def transform(img: Image.Image, how: str) -> bytes:
         return jpeg_bytes(img.crop((dx, dy, w - dx, h - dy)))
     if how == "rotate_90":
         return jpeg_bytes(img.transpose(Image.Transpose.ROTATE_90))
-    raise ValueError(f"not a transform: {how!r}; one of {', '.join(TRANSFORMS)}")
+    raise ValueError(
+        _("not a transform: {how!r}; one of {transforms}", how=how, transforms=", ".join(TRANSFORMS))
+    )
 
 
 @dataclass

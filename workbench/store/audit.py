@@ -201,7 +201,11 @@ def audit_kind(action: str) -> str:
         if kind is not None:
             return kind
     raise ValueError(
-        f"audit action {action!r} has no legal kind: add its prefix to AUDIT_KINDS in workbench/store/audit.py"
+        _(
+            "audit action {action!r} has no legal kind: add its prefix to AUDIT_KINDS in "
+            "workbench/store/audit.py",
+            action=action,
+        )
     )
 
 
@@ -301,7 +305,7 @@ def audit(
     c = _connection(conn)
     head = c.execute(_TAKE_HEAD).first()
     if head is None:
-        raise RuntimeError("the store has no audit chain head: migrate it (workbench.store.migrate)")
+        raise RuntimeError(_("the store has no audit chain head: migrate it (workbench.store.migrate)"))
     seq, prev = head
     row: dict[str, Any] = {
         "seq": seq,
@@ -658,7 +662,7 @@ class Checkpoint:
             return cls(int(d["seq"]), str(d["hash"]), str(d["at"]), str(d["public_key"]), str(d["signature"]))
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(
-                _("not an audit checkpoint file ({error})", error=f"{e.__class__.__name__}: {e}")
+                _("not an audit checkpoint file ({error})", error=e.__class__.__name__ + ": " + str(e))
             ) from None
 
     def problem(self, public_key: Any = None) -> str | None:

@@ -86,7 +86,7 @@ class OnTraffic:
 
     def __post_init__(self) -> None:
         if (self.how == "movements") != (self.column is not None):
-            raise ValueError("a criterion reads a traffic column exactly when it selects movements")
+            raise ValueError(_("a criterion reads a traffic column exactly when it selects movements"))
 
 
 @dataclass(frozen=True)
@@ -136,15 +136,33 @@ class Criterion:
     def __post_init__(self) -> None:
         want = 2 if self.kind == "period" else 1
         if len(self.fields) != want or len(self.flags) != want:
-            raise ValueError(f"criterion {self.name}: a {self.kind} has {want} field(s) and flag(s)")
+            raise ValueError(
+                _(
+                    "criterion {name}: a {kind} has {want} field(s) and flag(s)",
+                    name=self.name,
+                    kind=self.kind,
+                    want=want,
+                )
+            )
         if self.flag_help and len(self.flag_help) != want:
-            raise ValueError(f"criterion {self.name}: one help per flag")
+            raise ValueError(_("criterion {name}: one help per flag", name=self.name))
         if self.column not in FORMAT.table(self.table).column_names:
-            raise ValueError(f"criterion {self.name}: {self.table}.{self.column} is not in the format")
+            raise ValueError(
+                _(
+                    "criterion {name}: {table}.{column} is not in the format",
+                    name=self.name,
+                    table=self.table,
+                    column=self.column,
+                )
+            )
         if self.kind == "choice" and "{values}" not in self.phrase:
-            raise ValueError(f"criterion {self.name}: its phrase says where the values go ({{values}})")
+            raise ValueError(
+                _("criterion {name}: its phrase says where the values go ({{values}})", name=self.name)
+            )
         if self.options == "vocabulary" and self.vocabulary_of is None:
-            raise ValueError(f"criterion {self.name}: options from a vocabulary need vocabulary_of")
+            raise ValueError(
+                _("criterion {name}: options from a vocabulary need vocabulary_of", name=self.name)
+            )
 
     # ------------------------------------------------------------------ words (translated when asked)
     def title(self) -> str:
@@ -426,7 +444,13 @@ def criterion(name: str) -> Criterion:
     for c in CRITERIA:
         if c.name == name:
             return c
-    raise KeyError(f"no filter criterion {name!r}; the criteria are {', '.join(c.name for c in CRITERIA)}")
+    raise KeyError(
+        _(
+            "no filter criterion {name!r}; the criteria are {items}",
+            name=name,
+            items=", ".join(c.name for c in CRITERIA),
+        )
+    )
 
 
 def criteria_of(table: str) -> tuple[Criterion, ...]:

@@ -33,6 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.format.schema import FORMAT, FrameDtype
+from workbench.i18n import _
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
 
@@ -112,7 +113,9 @@ def _sqlite_in_helper_process(path: str, sql: str) -> Any:
             [sys.executable, "-c", _CHILD, path, out], input=sql, capture_output=True, text=True
         )
         if proc.returncode != 0:
-            raise RuntimeError(f"reading {path} failed: {proc.stderr.strip()[-2000:]}")
+            raise RuntimeError(
+                _("reading {path} failed: {stderr}", path=path, stderr=proc.stderr.strip()[-2000:])
+            )
         with pa.memory_map(out) as source:
             return pa.ipc.open_file(source).read_all()
 

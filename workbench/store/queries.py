@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from workbench.format.privacy import NON_PERSONAL_CONVEYANCE_TYPES, non_personal_cases
 from workbench.format.route import Route, case_route, od_pairs
 from workbench.format.schema import FORMAT
+from workbench.i18n import _
 from workbench.store import DATA_TABLES, Store
 from workbench.store.audit import Actor, consulted
 from workbench.store.criteria import CRITERIA, Options, criterion
@@ -115,7 +116,9 @@ def load_table(
     export, whose entry counts its rows) pass none."""
     personal = FORMAT.table(table).personal
     if personal and not personal_allowed:
-        raise PermissionError(f"the {table} table holds personal data, which the current user may not see")
+        raise PermissionError(
+            _("the {table} table holds personal data, which the current user may not see", table=table)
+        )
     if table == "cases":
         return load_cases(store, flt)
     df = _children(store, table, flt)

@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from workbench.i18n import N_, _
 from workbench.store.models import Base
 
 if TYPE_CHECKING:
@@ -49,11 +50,11 @@ __all__ = ["SCOPES", "DATA_VERSIONS", "DataVersion", "bump_data_version", "data_
 
 #: What each counter covers (and who moves it forward).
 SCOPES: dict[str, str] = {
-    "cases": "the seizure data: cases, items, persons, companies (imports)",
-    "submissions": "submissions, quarantined rows and data-quality results (imports, store checks)",
-    "judgements": "analysts' judgements on proposed matches of persons and companies",
-    "indicators": "risk indicators, their versions and reviews",
-    "traffic": "traffic: declarations and passenger movements for the risk pages",
+    "cases": N_("the seizure data: cases, items, persons, companies (imports)"),
+    "submissions": N_("submissions, quarantined rows and data-quality results (imports, store checks)"),
+    "judgements": N_("analysts' judgements on proposed matches of persons and companies"),
+    "indicators": N_("risk indicators, their versions and reviews"),
+    "traffic": N_("traffic: declarations and passenger movements for the risk pages"),
 }
 
 DATA_VERSIONS = sa.Table(
@@ -80,7 +81,13 @@ class DataVersion:
         for name, value in self.counters:
             if name == scope:
                 return value
-        raise KeyError(f"no data version for {scope!r}: known scopes are {', '.join(SCOPES)}")
+        raise KeyError(
+            _(
+                "no data version for {scope!r}: known scopes are {scopes}",
+                scope=scope,
+                scopes=", ".join(SCOPES),
+            )
+        )
 
     def of(self, *scopes: str) -> tuple[int, ...]:
         """The counters of ``scopes``, in that order (what a cache that reads those scopes keys on)."""
@@ -97,7 +104,9 @@ def bump_data_version(conn: Connection | Session, *scopes: str) -> None:
     wanted = sorted(set(scopes))
     unknown = [s for s in wanted if s not in SCOPES]
     if unknown or not wanted:
-        raise ValueError(f"scopes must be some of {', '.join(SCOPES)}, not {scopes!r}")
+        raise ValueError(
+            _("scopes must be some of {scopes}, not {scopes2!r}", scopes=", ".join(SCOPES), scopes2=scopes)
+        )
     c = conn.connection() if isinstance(conn, Session) else conn
     t = DATA_VERSIONS
     done = c.execute(
@@ -107,7 +116,10 @@ def bump_data_version(conn: Connection | Session, *scopes: str) -> None:
     ).rowcount
     if done != len(wanted):
         raise RuntimeError(
-            f"the store has no data-version rows for {wanted}: migrate it (workbench.store.migrate)"
+            _(
+                "the store has no data-version rows for {wanted}: migrate it (workbench.store.migrate)",
+                wanted=wanted,
+            )
         )
 
 

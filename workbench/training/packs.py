@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,33 @@ class Pack:
     def notebook(self) -> Path:
         return self.path.parent / "solve.ipynb"
 
+    def translated(self) -> Pack:
+        """The pack with its brief, questions, hints and model answer in the language in force (the
+        pack's English texts are the catalogue's message ids, extracted from the YAML)."""
+        questions = tuple(
+            replace(
+                q,
+                text=_text(q.text),
+                hints=tuple(replace(h, text=_text(h.text)) for h in q.hints),
+            )
+            for q in self.questions
+        )
+        return replace(
+            self,
+            title=_text(self.title),
+            persona=_text(self.persona),
+            situation=_text(self.situation),
+            tasking=_text(self.tasking),
+            questions=questions,
+            model_answer=_text(self.model_answer),
+            expert_path=tuple(_text(s) for s in self.expert_path),
+        )
+
+
+def _text(text: str) -> str:
+    # a pack's text through the catalogue; an empty text stays empty (gettext's "" is the header)
+    return _(text) if text else text
+
 
 def scenarios_dir() -> Path:
     """Where the shipped packs live: ``sample_data/scenarios``."""
@@ -118,7 +145,7 @@ class _Reader:
         self.data: Mapping[str, Any] = data
 
     def fail(self, name: str, problem: str) -> None:
-        raise PackError(f"{self.path}: {name}: {problem}")
+        raise PackError(_("{path}: {name}: {problem}", path=self.path, name=name, problem=problem))
 
     def name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
@@ -218,9 +245,9 @@ def load_pack_file(path: str | Path) -> Pack:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise PackError(f"{path}: {e.strerror}") from None
+        raise PackError(_("{path}: {strerror}", path=path, strerror=e.strerror)) from None
     except yaml.YAMLError as e:
-        raise PackError(f"{path}: {_('not valid YAML')}: {e}") from None
+        raise PackError(_("{path}: not valid YAML: {e}", path=path, e=e)) from None
     r = _Reader(path, "", data)
     brief = _Reader(path, "brief", data.get("brief"))
     gen = _Reader(path, "generator", data.get("generator"))
@@ -264,9 +291,13 @@ def load_pack(pack_id: str) -> Pack:
     if not (scenarios_dir() / pack_id / "pack.yaml").is_file():
         known = ", ".join(sorted(p.name for p in scenarios_dir().iterdir() if (p / "pack.yaml").is_file()))
         raise PackError(_("no scenario pack {id!r}; the packs: {known}", id=pack_id, known=known))
-    return _shipped(pack_id)
+    return _shipped(pack_id).translated()
 
 
 def list_packs() -> list[Pack]:
     """Every shipped pack, by id."""
-    return [_shipped(p.name) for p in sorted(scenarios_dir().iterdir()) if (p / "pack.yaml").is_file()]
+    return [
+        _shipped(p.name).translated()
+        for p in sorted(scenarios_dir().iterdir())
+        if (p / "pack.yaml").is_file()
+    ]

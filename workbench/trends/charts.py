@@ -26,6 +26,8 @@ from typing import Any, Literal
 import altair as alt
 import pandas as pd
 
+from workbench.i18n import N_, _
+from workbench.trends.headings import heading
 from workbench.trends.series import FREQUENCIES, MEASURES, NOT_STATED, OTHER, period_labels, value_label
 
 __all__ = [
@@ -55,12 +57,12 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 #: Main colour of single-series charts (the workbench's navy).
 PALETTE = "#1F3B57"
-_MEASURE_TITLE = {"cases": "cases", "quantity": "quantity", "value_usd": "estimated value (USD)"}
+_MEASURE_TITLE = {"cases": N_("cases"), "quantity": N_("quantity"), "value_usd": N_("estimated value (USD)")}
 
 
 def _label_column(series: pd.DataFrame, split: Sequence[str]) -> pd.Series:
     if not split:
-        return pd.Series("all cases", index=series.index)
+        return pd.Series(_("all cases"), index=series.index)
     parts = [series[s].astype("string").map(lambda v, s=s: value_label(s, v)) for s in split]
     out = parts[0]
     for p in parts[1:]:
@@ -97,8 +99,8 @@ def chart_frame(series: pd.DataFrame, measure: str | None = None) -> pd.DataFram
 def _y_title(measure: str, series: pd.DataFrame) -> str:
     if measure == "quantity" and "unit" in series.columns:
         units = series["unit"].astype("string").dropna().unique().tolist()
-        return f"quantity ({', '.join(units)})" if len(units) <= 3 else "quantity"
-    return _MEASURE_TITLE.get(measure, MEASURES.get(measure, measure))
+        return _("quantity ({unit})", unit=", ".join(units)) if len(units) <= 3 else _("quantity")
+    return _(_MEASURE_TITLE[measure]) if measure in _MEASURE_TITLE else _(MEASURES.get(measure, measure))
 
 
 def _series_order(df: pd.DataFrame) -> list[str]:
@@ -142,7 +144,7 @@ def _period_x(freq: str, title: str | None = None) -> alt.X:
     else:
         axis = alt.Axis(labelAngle=0)
     return alt.X(
-        "period_start:T", title=FREQUENCIES.get(freq, "period") if title is None else title, axis=axis
+        "period_start:T", title=_(FREQUENCIES.get(freq, N_("period"))) if title is None else title, axis=axis
     )
 
 
@@ -173,8 +175,8 @@ def series_chart(
     x = _period_x(freq)
     y = alt.Y("value:Q", title=_y_title(measure, series), stack="zero" if kind in ("area", "bar") else None)
     tooltip = [
-        alt.Tooltip("series:N", title="series"),
-        alt.Tooltip("period:N", title="period"),
+        alt.Tooltip("series:N", title=_("series")),
+        alt.Tooltip("period:N", title=_("period")),
         alt.Tooltip("value:Q", title=_y_title(measure, series), format=",.0f"),
     ]
     base = alt.Chart(df)
@@ -197,7 +199,9 @@ def series_chart(
                 tooltip=[
                     "series:N",
                     "period:N",
-                    alt.Tooltip("rolling_mean:Q", title=f"mean of {window} periods", format=",.1f"),
+                    alt.Tooltip(
+                        "rolling_mean:Q", title=_("mean of {window} periods", window=window), format=",.1f"
+                    ),
                 ],
             )
         )
@@ -252,7 +256,7 @@ def movers_chart(movers: pd.DataFrame, split: Sequence[str], *, title: str | Non
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("change:Q", title="change"),
+            x=alt.X("change:Q", title=_("change")),
             y=alt.Y(
                 "series:N",
                 sort=alt.EncodingSortField("change", order="descending"),
@@ -269,7 +273,7 @@ def movers_chart(movers: pd.DataFrame, split: Sequence[str], *, title: str | Non
                 "period:N",
                 alt.Tooltip("before:Q", format=",.0f"),
                 alt.Tooltip("current:Q", format=",.0f"),
-                alt.Tooltip("change_pct:Q", title="change %", format="+.0f"),
+                alt.Tooltip("change_pct:Q", title=_("change %"), format="+.0f"),
             ],
         )
         .properties(title=title or "", height=max(120, 24 * len(df)), width="container", autosize=FIT_WIDTH)
@@ -292,9 +296,9 @@ def shares_chart(
     cols = ["group", "method", "cases", "quantity", "unit", value]
     df = df[[c for c in dict.fromkeys(cols) if c in df.columns]]
     what = {
-        "case_share": "share of cases",
-        "quantity_share": "share of quantity",
-        "value_share": "share of value",
+        "case_share": _("share of cases"),
+        "quantity_share": _("share of quantity"),
+        "value_share": _("share of value"),
     }
     return (
         alt.Chart(df)
@@ -332,7 +336,7 @@ def seasonal_chart(profile: pd.DataFrame, *, title: str | None = None) -> Any:
         .mark_bar(color=PALETTE)
         .encode(
             x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("index:Q", title="index (1 = average)"),
+            y=alt.Y("index:Q", title=_("index (1 = average)")),
             color=alt.Color("series:N", title=None) if split else alt.value(PALETTE),
             xOffset="series:N" if split else alt.XOffset(),
             tooltip=[
@@ -361,8 +365,8 @@ def flag_chart(series: pd.DataFrame, flag: Any, *, title: str | None = None) -> 
         .mark_line(point=True, color=PALETTE)
         .encode(
             x=_period_x(series.attrs.get("freq", "Q"), title=""),
-            y=alt.Y("value:Q", title="cases"),
-            tooltip=["period:N", alt.Tooltip("value:Q", title="cases")],
+            y=alt.Y("value:Q", title=_("cases")),
+            tooltip=["period:N", alt.Tooltip("value:Q", title=_("cases"))],
         )
     )
     marks = pd.DataFrame(
@@ -394,7 +398,7 @@ def flag_chart(series: pd.DataFrame, flag: Any, *, title: str | None = None) -> 
             x="start:T",
             x2="end:T",
             y="level:Q",
-            tooltip=[alt.Tooltip("level:Q", title="baseline mean", format=",.1f")],
+            tooltip=[alt.Tooltip("level:Q", title=_("baseline mean"), format=",.1f")],
         )
     )
     return alt.layer(line, baseline, points).properties(
@@ -421,6 +425,7 @@ def bar_chart(
             f"{y}:Q",
             stack="normalize" if normalize else "zero",
             axis=alt.Axis(format="%") if normalize else alt.Axis(),
+            title=heading(y),
         ),
         ("y" if horizontal else "x"): cat_enc(
             f"{x}:N",
@@ -428,10 +433,16 @@ def bar_chart(
             title=None,
             axis=alt.Axis(labelAngle=0, labelLimit=240),
         ),
-        "tooltip": [f"{x}:N", alt.Tooltip(f"{y}:Q", format=",.0f")] + ([f"{color}:N"] if color else []),
+        "tooltip": [
+            alt.Tooltip(f"{x}:N", title=heading(x)),
+            alt.Tooltip(f"{y}:Q", title=heading(y), format=",.0f"),
+        ]
+        + ([alt.Tooltip(f"{color}:N", title=heading(color))] if color else []),
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", legend=alt.Legend(orient="bottom", columns=4, labelLimit=200))
+        enc["color"] = alt.Color(
+            f"{color}:N", title=heading(color), legend=alt.Legend(orient="bottom", columns=4, labelLimit=200)
+        )
     chart = (alt.Chart(df).mark_bar() if color else alt.Chart(df).mark_bar(color=PALETTE)).encode(**enc)
     n = df[x].nunique()
     return chart.properties(
@@ -450,8 +461,12 @@ def heatmap(df: pd.DataFrame, x: str, y: str, value: str, *, title: str | None =
         .encode(
             x=alt.X(f"{x}:N", title=None, axis=alt.Axis(labelAngle=-30)),
             y=alt.Y(f"{y}:N", title=None),
-            color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=value),
-            tooltip=[f"{x}:N", f"{y}:N", alt.Tooltip(f"{value}:Q", format=",.0f")],
+            color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), title=heading(value)),
+            tooltip=[
+                alt.Tooltip(f"{x}:N", title=heading(x)),
+                alt.Tooltip(f"{y}:N", title=heading(y)),
+                alt.Tooltip(f"{value}:Q", title=heading(value), format=",.0f"),
+            ],
         )
         .properties(
             title=title or "", width="container", height=max(160, 18 * df[y].nunique()), autosize=FIT_WIDTH

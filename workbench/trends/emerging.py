@@ -52,6 +52,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_, _
+
 if TYPE_CHECKING:
     from workbench.store.filters import CaseFilter
 
@@ -96,8 +98,8 @@ DEFAULT_SERIES: tuple[tuple[str, ...], ...] = (
     ("commodity_type", "concealment_method"),
 )
 
-#: The method in one paragraph, for pages, exports and reports.
-METHOD = (
+#: The method in one paragraph, for pages, exports and reports (English: translated where shown).
+METHOD = N_(
     "Each series' case count in the tested period is compared with its baseline (the preceding periods), "
     "adjusted for season, under a negative binomial model whose overdispersion is estimated from the "
     "baselines of all series of the same kind. The test is one-sided (a rise), and the Benjamini-Hochberg "
@@ -217,11 +219,11 @@ def score_counts(
     """
     x = np.asarray(counts, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
-        raise ValueError("counts must be a (series × periods) matrix with at least two periods")
+        raise ValueError(_("counts must be a (series × periods) matrix with at least two periods"))
     n_before = x.shape[1] - 1 - gap
     n_base = n_before if baseline is None else min(baseline, n_before)
     if n_base < 1:
-        raise ValueError("no baseline period before the tested one")
+        raise ValueError(_("no baseline period before the tested one"))
     f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
     b = x[:, n_before - n_base : n_before]
     f_base = f[n_before - n_base : n_before]
@@ -251,9 +253,9 @@ def series_label(key: dict[str, str]) -> str:
     """
     first = [k for k in key if SPLITS[k].level == "item"]
     rest = [k for k in key if k not in first]
-    words = [SPLITS[k].phrase.format(value=value_label(k, key[k])) for k in [*first, *rest]]
+    words = [_(SPLITS[k].phrase, value=value_label(k, key[k])) for k in [*first, *rest]]
     text = " ".join(words)
-    return text if first else "cases " + text
+    return text if first else _("cases {what}", what=text)
 
 
 def _fmt_count(x: float) -> str:
@@ -381,13 +383,17 @@ class EmergingResult:
 
     def describe(self) -> str:
         if not self.period:
-            return "no data to test"
-        what = "quantity series" if self.measure == "quantity" else "series"
-        return (
-            f"{len(self.flags)} of {len(self.tested):,} {what} flagged in {self.period} "
-            f"(baseline {self.baseline} {FREQUENCIES[self.freq]}s, FDR {self.settings.get('fdr')}; "
-            f"{self.basis})"
-        )
+            return _("no data to test")
+        values = {
+            "n": len(self.flags),
+            "tested": len(self.tested),
+            "period": self.period,
+            "baseline": self.baseline,
+            "fdr": self.settings.get("fdr"),
+            "basis": self.basis,
+        }
+        message = (_QUANTITY_SUMMARY if self.measure == "quantity" else _CASES_SUMMARY)[self.freq]
+        return _(message, **values)
 
 
 def _season_factors(frame: pd.DataFrame, freq: str, seasonal: bool) -> dict[int, float]:
@@ -429,6 +435,50 @@ def stated_end(flt: CaseFilter) -> pd.Timestamp | None:
     return pd.Timestamp(flt.date_to) if flt.date_to is not None else None
 
 
+#: Why a period is the one tested, per frequency (whole sentences: the words agree in other languages)
+_LAST_STATED = {
+    "D": N_("last complete day of the range stated (to {end})"),
+    "W": N_("last complete week of the range stated (to {end})"),
+    "M": N_("last complete month of the range stated (to {end})"),
+    "Q": N_("last complete quarter of the range stated (to {end})"),
+    "Y": N_("last complete year of the range stated (to {end})"),
+}
+_LAST_OF_DATA = {
+    "D": N_("last complete day of the data (they end on {end})"),
+    "W": N_("last complete week of the data (they end on {end})"),
+    "M": N_("last complete month of the data (they end on {end})"),
+    "Q": N_("last complete quarter of the data (they end on {end})"),
+    "Y": N_("last complete year of the data (they end on {end})"),
+}
+#: What a detection found, per frequency of its baseline
+_CASES_SUMMARY = {
+    "D": N_("{n} of {tested:,} series flagged in {period} (baseline {baseline} days, FDR {fdr}; {basis})"),
+    "W": N_("{n} of {tested:,} series flagged in {period} (baseline {baseline} weeks, FDR {fdr}; {basis})"),
+    "M": N_("{n} of {tested:,} series flagged in {period} (baseline {baseline} months, FDR {fdr}; {basis})"),
+    "Q": N_(
+        "{n} of {tested:,} series flagged in {period} (baseline {baseline} quarters, FDR {fdr}; {basis})"
+    ),
+    "Y": N_("{n} of {tested:,} series flagged in {period} (baseline {baseline} years, FDR {fdr}; {basis})"),
+}
+_QUANTITY_SUMMARY = {
+    "D": N_(
+        "{n} of {tested:,} quantity series flagged in {period} (baseline {baseline} days, FDR {fdr}; {basis})"
+    ),
+    "W": N_(
+        "{n} of {tested:,} quantity series flagged in {period} (baseline {baseline} weeks, FDR {fdr}; {basis})"
+    ),
+    "M": N_(
+        "{n} of {tested:,} quantity series flagged in {period} (baseline {baseline} months, FDR {fdr}; {basis})"
+    ),
+    "Q": N_(
+        "{n} of {tested:,} quantity series flagged in {period} (baseline {baseline} quarters, FDR {fdr}; {basis})"
+    ),
+    "Y": N_(
+        "{n} of {tested:,} quantity series flagged in {period} (baseline {baseline} years, FDR {fdr}; {basis})"
+    ),
+}
+
+
 def period_to_test(
     dates: pd.Series, freq: str, end: dt.date | pd.Timestamp | None = None
 ) -> tuple[pd.Period, str]:
@@ -448,14 +498,9 @@ def period_to_test(
     f = _check_freq(freq)
     if end is not None:
         stop = pd.Timestamp(end).normalize()
-        return (
-            latest_complete_period(stop, f),
-            f"last complete {FREQUENCIES[f]} of the range stated (to {stop:%Y-%m-%d})",
-        )
+        return latest_complete_period(stop, f), _(_LAST_STATED[f], end=stop.strftime("%Y-%m-%d"))
     stop = data_end(dates)
-    return latest_complete_period(
-        stop, f
-    ), f"last complete {FREQUENCIES[f]} of the data (they end on {stop:%Y-%m-%d})"
+    return latest_complete_period(stop, f), _(_LAST_OF_DATA[f], end=stop.strftime("%Y-%m-%d"))
 
 
 #: On the log scale, the least spread a quantity's baseline is given (about ±10 % a period): a baseline of
@@ -487,11 +532,11 @@ def score_quantities(
 
     x = np.asarray(quantities, dtype=float)
     if x.ndim != 2 or x.shape[1] < 3:
-        raise ValueError("quantities must be a (series × periods) matrix with at least three periods")
+        raise ValueError(_("quantities must be a (series × periods) matrix with at least three periods"))
     n_before = x.shape[1] - 1 - gap
     n_base = n_before if baseline is None else min(baseline, n_before)
     if n_base < 2:
-        raise ValueError("the baseline needs at least two periods")
+        raise ValueError(_("the baseline needs at least two periods"))
     f = np.ones(x.shape[1]) if factors is None else np.asarray(factors, float)
     logs = np.log1p(np.nan_to_num(x, nan=0.0).clip(min=0) / f[None, :])
     b = logs[:, n_before - n_base : n_before]
@@ -541,10 +586,10 @@ def detect_emerging(
 
     freq = _check_freq(freq)
     if measure not in ("cases", "quantity"):
-        raise ValueError(f"emerging trends test cases or quantity, not {measure!r}")
+        raise ValueError(_("emerging trends test cases or quantity, not {measure!r}", measure=measure))
     quantity = measure == "quantity"
     if baseline < 3:
-        raise ValueError("the baseline needs at least 3 periods")
+        raise ValueError(_("the baseline needs at least 3 periods"))
     dates = pd.to_datetime(frame["seizure_date"]) if len(frame) else pd.Series(dtype="datetime64[us]")
     settings = {
         "freq": freq,
@@ -563,14 +608,19 @@ def detect_emerging(
         target, basis = period_to_test(dates, freq, end)
     else:
         target = pd.Period(period, freq=_pfreq(freq))
-        basis = "the period asked for"
+        basis = _("the period asked for")
     first = pd.Timestamp(dates.min()).to_period(target.freqstr)
     available = target.ordinal - first.ordinal - gap
     n_base = min(baseline, available)
     if n_base < 3:
         raise ValueError(
-            f"too little history before {period_labels(pd.PeriodIndex([target])).iloc[0]}: "
-            f"{max(available, 0)} {FREQUENCIES[freq]}(s) of data, the baseline needs at least 3"
+            _(
+                "too little history before {period}: {available} {frequencies}(s) of "
+                "data, the baseline needs at least 3",
+                period=period_labels(pd.PeriodIndex([target])).iloc[0],
+                available=max(available, 0),
+                frequencies=_(FREQUENCIES[freq]),
+            )
         )
     base_first = target - gap - n_base
     window = pd.period_range(base_first, target, freq=target.freq)
@@ -635,10 +685,26 @@ def detect_emerging(
         key = {k: str(rec[k]) for k in split}
         label = series_label(key)
         unit = str(rec["unit"]) if quantity else ""
-        amount = f"{_fmt_count(rec['observed'])} {unit}" if quantity else f"{rec['observed']:,} cases"
+        said: dict[str, Any] = {
+            "series": label,
+            "period": target_label,
+            "expected": _fmt_count(rec["expected"]),
+            "ratio": rec["ratio"],
+            "p": _fmt_p(rec["p_value"]),
+        }
         sentence = (
-            f"{label}: {amount} in {target_label} against {_fmt_count(rec['expected'])} "
-            f"expected ({rec['ratio']:.1f}×, {_fmt_p(rec['p_value'])})"
+            _(
+                "{series}: {observed} {unit} in {period} against {expected} expected ({ratio:.1f}×, {p})",
+                observed=_fmt_count(rec["observed"]),
+                unit=unit,
+                **said,
+            )
+            if quantity
+            else _(
+                "{series}: {n:,} cases in {period} against {expected} expected ({ratio:.1f}×, {p})",
+                n=rec["observed"],
+                **said,
+            )
         )
         flags.append(
             EmergingFlag(

@@ -53,6 +53,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_, _
+
 __all__ = [
     "FREQUENCIES",
     "MEASURES",
@@ -79,20 +81,26 @@ __all__ = [
 ]
 
 #: Period codes and their names.
-FREQUENCIES: dict[str, str] = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+FREQUENCIES: dict[str, str] = {
+    "D": N_("day"),
+    "W": N_("week"),
+    "M": N_("month"),
+    "Q": N_("quarter"),
+    "Y": N_("year"),
+}
 _PANDAS_FREQ = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
 #: Measures a series can carry, and how they read.
 MEASURES: dict[str, str] = {
-    "cases": "cases",
-    "quantity": "quantity (per unit)",
-    "value_usd": "estimated value (USD)",
+    "cases": N_("cases"),
+    "quantity": N_("quantity (per unit)"),
+    "value_usd": N_("estimated value (USD)"),
 }
 #: Label of a blank split value.
 NOT_STATED = "(not stated)"
 #: Label of the split values outside the top N.
 OTHER = "(other)"
 #: The caveat every trend view shows.
-ENFORCEMENT_NOTE = (
+ENFORCEMENT_NOTE = N_(
     "Seizures reflect enforcement effort as well as trafficking: a rise may mean more controls, better "
     "targeting or more complete reporting, not only more smuggling; a fall may mean the opposite."
 )
@@ -117,20 +125,20 @@ class Split:
 SPLITS: dict[str, Split] = {
     s.name: s
     for s in (
-        Split("commodity_category", "commodity category", "item", "{value}"),
-        Split("commodity_type", "commodity type", "item", "{value}"),
-        Split("reporting_country", "reporting country", "case", "reported by {value}", True),
-        Split("wco_region", "WCO region (of the reporting country)", "case", "reported in {value}"),
-        Split("rilo", "RILO region (of the reporting country)", "case", "reported in RILO {value}"),
-        Split("transport_mode", "transport mode", "case", "by {value}"),
-        Split("detection_method", "detection method", "case", "detected by {value}"),
-        Split("concealment_method", "concealment method", "case", "with {value} concealment"),
-        Split("route", "route (origin → destination)", "case", "on the route {value}"),
-        Split("origin_country", "origin country", "case", "from {value}", True),
-        Split("destination_country", "destination country", "case", "into {value}", True),
-        Split("destination_rilo", "destination RILO region", "case", "into {value}"),
-        Split("customs_procedure", "customs procedure", "case", "at {value}"),
-        Split("offence_type", "offence type", "case", "({value})"),
+        Split("commodity_category", N_("commodity category"), "item", "{value}"),
+        Split("commodity_type", N_("commodity type"), "item", "{value}"),
+        Split("reporting_country", N_("reporting country"), "case", N_("reported by {value}"), True),
+        Split("wco_region", N_("WCO region (of the reporting country)"), "case", N_("reported in {value}")),
+        Split("rilo", N_("RILO region (of the reporting country)"), "case", N_("reported in RILO {value}")),
+        Split("transport_mode", N_("transport mode"), "case", N_("by {value}")),
+        Split("detection_method", N_("detection method"), "case", N_("detected by {value}")),
+        Split("concealment_method", N_("concealment method"), "case", N_("with {value} concealment")),
+        Split("route", N_("route (origin → destination)"), "case", N_("on the route {value}")),
+        Split("origin_country", N_("origin country"), "case", N_("from {value}"), True),
+        Split("destination_country", N_("destination country"), "case", N_("into {value}"), True),
+        Split("destination_rilo", N_("destination RILO region"), "case", N_("into {value}")),
+        Split("customs_procedure", N_("customs procedure"), "case", N_("at {value}")),
+        Split("offence_type", N_("offence type"), "case", "({value})"),
     )
 }
 _ROUTE_COLUMNS = (
@@ -154,7 +162,9 @@ def _as_tuple(by: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def _check_split(name: str) -> Split:
     if name not in SPLITS:
-        raise ValueError(f"cannot split by {name!r}: choose one of {', '.join(SPLITS)}")
+        raise ValueError(
+            _("cannot split by {name!r}: choose one of {splits}", name=name, splits=", ".join(SPLITS))
+        )
     return SPLITS[name]
 
 
@@ -188,7 +198,7 @@ def _route_parts(frame: pd.DataFrame) -> dict[str, pd.Categorical]:
     """Route, origin, destination and destination RILO of every row, computed once per distinct route."""
     missing = [c for c in _ROUTE_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"a route split needs the columns {', '.join(missing)}")
+        raise ValueError(_("a route split needs the columns {missing}", missing=", ".join(missing)))
     from workbench.format.route import od_pairs
 
     # one integer per distinct combination of the route columns (mixed radix over their codes)
@@ -199,7 +209,7 @@ def _route_parts(frame: pd.DataFrame) -> dict[str, pd.Categorical]:
     key = np.zeros(len(frame), dtype=np.int64)
     for code, radix in codes:
         key = key * radix + code
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     distinct = frame.iloc[first][list(_ROUTE_COLUMNS)].reset_index(drop=True)
     od = od_pairs(distinct)
     origin = od["origin"].astype("string")
@@ -207,7 +217,7 @@ def _route_parts(frame: pd.DataFrame) -> dict[str, pd.Categorical]:
     label = (origin + " → " + dest + od["destination_inferred"].map({True: " (inferred)", False: ""})).astype(
         "string"
     )
-    _, rilo = _region_maps()
+    _regions, rilo = _region_maps()
     dest_rilo = dest.map(lambda d: rilo.get(d) if isinstance(d, str) else None)
     out = {}
     for name, values in (
@@ -241,7 +251,7 @@ def split_column(frame: pd.DataFrame, name: str, *, _cache: dict[str, Any] | Non
         cat = parts[name]
     else:
         if name not in frame.columns:
-            raise ValueError(f"the frame has no column {name!r} to split by")
+            raise ValueError(_("the frame has no column {name!r} to split by", name=name))
         cat = _categorical(frame[name])
     if cat.isna().any():
         if NOT_STATED not in cat.categories:
@@ -281,7 +291,9 @@ def value_label(split: str, value: object) -> str:
 def _check_freq(freq: str) -> str:
     f = str(freq).upper()
     if f not in FREQUENCIES:
-        raise ValueError(f"frequency {freq!r} is not one of {', '.join(FREQUENCIES)}")
+        raise ValueError(
+            _("frequency {freq!r} is not one of {frequencies}", freq=freq, frequencies=", ".join(FREQUENCIES))
+        )
     return f
 
 
@@ -430,7 +442,9 @@ def time_series(
     for b in by:
         _check_split(b)
     if measure not in MEASURES:
-        raise ValueError(f"measure {measure!r} is not one of {', '.join(MEASURES)}")
+        raise ValueError(
+            _("measure {measure!r} is not one of {measures}", measure=measure, measures=", ".join(MEASURES))
+        )
     quantity = measure == "quantity"
     work = _work(frame, by, freq, quantity)
     if top is not None and by and len(work):
@@ -506,7 +520,7 @@ def with_changes(series: pd.DataFrame, measure: str | None = None, window: int =
     """
     measure = measure or series.attrs.get("measure", "cases")
     if measure not in series.columns:
-        raise ValueError(f"the series has no column {measure!r}")
+        raise ValueError(_("the series has no column {measure!r}", measure=measure))
     freq = series.attrs.get("freq") or _freq_of(series["period"])
     keys = _series_keys(series)
     out = series.copy()
@@ -553,7 +567,7 @@ def _freq_of(periods: pd.Series) -> str:
     for code, pf in _PANDAS_FREQ.items():
         if fs == pf or fs == code or fs.startswith(code):
             return code
-    raise ValueError(f"unknown period frequency {fs!r}")
+    raise ValueError(_("unknown period frequency {fs!r}", fs=fs))
 
 
 _SEASON_LABELS = {
@@ -582,10 +596,12 @@ def seasonal_profile(
     """
     freq = _check_freq(freq)
     if freq == "Y":
-        raise ValueError("a seasonal profile needs days (weekdays), weeks, months or quarters, not years")
+        raise ValueError(_("a seasonal profile needs days (weekdays), weeks, months or quarters, not years"))
     by = _as_tuple(by)
     if measure == "quantity":
-        raise ValueError("a seasonal profile of quantity needs one unit: filter on it and use cases or value")
+        raise ValueError(
+            _("a seasonal profile of quantity needs one unit: filter on it and use cases or value")
+        )
     cycle_freq = "W" if freq == "D" else "Y"
     dates = pd.to_datetime(frame["seizure_date"])
     first, last = dates.min(), dates.max()
@@ -650,7 +666,7 @@ def top_movers(
     """
     measure = measure or series.attrs.get("measure", "cases")
     if compare not in ("previous", "year"):
-        raise ValueError("compare must be 'previous' or 'year'")
+        raise ValueError(_("compare must be 'previous' or 'year'"))
     keys = _series_keys(series)
     ch = with_changes(series, measure)
     periods = pd.PeriodIndex(ch["period"])
@@ -770,7 +786,10 @@ def event_counts(stats: pd.DataFrame, freq: str = "Y", by: str | None = None) ->
     """
     if freq not in ("Y", "M"):
         raise ValueError(
-            f"freq must be 'Y' or 'M' for statistics (a yearly figure has no month), not {freq!r}"
+            _(
+                "freq must be 'Y' or 'M' for statistics (a yearly figure has no month), not {freq!r}",
+                freq=freq,
+            )
         )
     df = stats.copy()
     left_out = 0

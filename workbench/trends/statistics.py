@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_, _
+from workbench.trends.headings import heading, translate_headings
 from workbench.trends.series import (
     NOT_STATED,
     latest_complete_period,
@@ -146,7 +148,7 @@ class ReportContext:
     def period_label(self) -> str:
         """The period observed, for titles (``'Mar–Aug 2024'``); ``'no cases'`` without dates."""
         if self.start is None or self.end is None:
-            return "no cases"
+            return _("no cases")
         return span_label(self.start, self.end)
 
     def period_tag(self) -> str:
@@ -162,7 +164,9 @@ class ReportContext:
     def heading(self, title: str) -> str:
         """A title that says the period and the filter: ``'Cases per …, Mar–Aug 2024 (transport mode: road)'``."""
         crit = self.criteria()
-        return f"{title}, {self.period_label()}" + (f" ({crit})" if crit else "")
+        if crit:
+            return _("{title}, {period} ({criteria})", title=title, period=self.period_label(), criteria=crit)
+        return _("{title}, {period}", title=title, period=self.period_label())
 
     def year_on_year(
         self,
@@ -238,6 +242,8 @@ class ReportResult:
     heading: str = ""
     #: the sheet tab: short name and period
     sheet: str = ""
+    #: Excel number formats per (translated) column heading
+    formats: dict[str, str] = field(default_factory=dict)
 
     @property
     def file_stem(self) -> str:
@@ -404,7 +410,11 @@ def _commodity_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.
             "cases": by["cases"].to_numpy(),
         }
     )
-    title = f"Cases per {axis} by {_NAMES[split]}"
+    title = (
+        _("Cases per month by {split}", split=heading(_NAMES[split]))
+        if one_year
+        else _("Cases per year by {split}", split=heading(_NAMES[split]))
+    )
     return table, bar_chart(data, axis, "cases", color=_NAMES[split], title=title)
 
 
@@ -479,7 +489,7 @@ def _top_routes(frame: pd.DataFrame, ctx: ReportContext, top: int = 20) -> tuple
         "cases",
         color="commodity category",
         horizontal=True,
-        title=f"Top {top} routes (origin → destination), all commodities",
+        title=_("Top {top} routes (origin → destination), all commodities", top=top),
     )
     return table, chart
 
@@ -491,7 +501,11 @@ def _shares_report(method: str, by: str) -> Callable[[pd.DataFrame, ReportContex
         from workbench.trends.charts import shares_chart
 
         sh = method_shares(frame, method, by)
-        title = f"Share of cases by {method.replace('_', ' ')}, per {by.replace('_', ' ')}"
+        title = _(
+            "Share of cases by {method}, per {by}",
+            method=heading(method.replace("_", " ")),
+            by=heading(by.replace("_", " ")),
+        )
         return shares_table(sh, method, by), shares_chart(sh, method, by, title=title)
 
     return report
@@ -530,7 +544,7 @@ def _detection_effectiveness(frame: pd.DataFrame, ctx: ReportContext) -> tuple[p
             tooltip=["method:N", "share of:N", alt.Tooltip("share:Q", format=".1%")],
         )
         .properties(
-            title="Detection methods: share of cases and of quantity",
+            title=_("Detection methods: share of cases and of quantity"),
             width="container",
             height=320,
             autosize=FIT_WIDTH,
@@ -561,7 +575,7 @@ def _quantity_by_commodity_year(frame: pd.DataFrame, ctx: ReportContext) -> tupl
     sub = ts[sel].drop(columns="commodity_category")
     sub.attrs.update({"freq": "Y", "measure": "quantity"})
     chart = small_multiples(
-        sub, "quantity", columns=4, title="Quantity per year, the 8 commodities seized most often"
+        sub, "quantity", columns=4, title=_("Quantity per year, the 8 commodities seized most often")
     )
     return table, chart
 
@@ -589,7 +603,7 @@ def _country_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame
         year=lambda d: pd.PeriodIndex(d["period"]).year.astype(str),
     )[["country", "year", "cases"]]
     return wide, heatmap(
-        data, "year", "country", "cases", title="Cases per year, the 20 countries reporting most"
+        data, "year", "country", "cases", title=_("Cases per year, the 20 countries reporting most")
     )
 
 
@@ -612,7 +626,7 @@ def _value_by_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.D
         }
     )
     return table, bar_chart(
-        data, "year", "value (USD)", color="WCO region", title="Estimated value (USD) per year"
+        data, "year", "value (USD)", color="WCO region", title=_("Estimated value (USD) per year")
     )
 
 
@@ -632,7 +646,7 @@ def _rilo_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFra
     data = total.assign(rilo=total["rilo"].astype("string"))[total["cases"] > 0]
     data = data.rename(columns={"rilo": "RILO region", "commodity_category": "commodity category"})
     return wide, heatmap(
-        data, "commodity category", "RILO region", "cases", title="Cases by RILO region and commodity"
+        data, "commodity category", "RILO region", "cases", title=_("Cases by RILO region and commodity")
     )
 
 
@@ -659,9 +673,12 @@ def _monthly_by_category(
     n = len(pd.period_range(first, last, freq="M"))
     chart = series_chart(
         ts.reset_index(drop=True),
-        title=f"Cases per month by commodity category, last {n} months"
+        title=_("Cases per month by commodity category, last {n} months", n=n)
         if n == months
-        else f"Cases per month by commodity category, {span_label(first.start_time, last.end_time)}",
+        else _(
+            "Cases per month by commodity category, {period}",
+            period=span_label(first.start_time, last.end_time),
+        ),
     )
     return wide.reset_index(), chart
 
@@ -725,7 +742,11 @@ def _yoy_by_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataF
     chart = movers_chart(
         movers.head(15),
         ["commodity_type"],
-        title=f"Largest changes in cases, {now_label} against {before_label}",
+        title=_(
+            "Largest changes in cases, {now_label} against {before_label}",
+            now_label=now_label,
+            before_label=before_label,
+        ),
     )
     return table, chart
 
@@ -776,115 +797,155 @@ REPORTS: dict[str, StandardReport] = {
     for r in (
         StandardReport(
             "commodity_region_year",
-            "Seizures by commodity and region, per year",
-            "Cases per commodity category and WCO region of the reporting country, for every year.",
+            N_("Seizures by commodity and region, per year"),
+            N_("Cases per commodity category and WCO region of the reporting country, for every year."),
             _commodity_region_year,
-            sheet="Comm. by region",
-            counts="Counts distinct cases per year and WCO region of the reporting country; a case with several commodity categories counts under each.",
+            sheet=N_("Comm. by region"),
+            counts=N_(
+                "Counts distinct cases per year and WCO region of the reporting country; a case with several commodity categories counts under each."
+            ),
         ),
         StandardReport(
             "top_routes_per_commodity",
-            "Top 20 routes per commodity",
-            "For each commodity type, the 20 origin → destination routes with most cases, with their "
-            "quantity (in the commodity's usual unit) and value. Destinations inferred from the reporting "
-            "country of an import are counted separately.",
+            N_("Top 20 routes per commodity"),
+            N_(
+                "For each commodity type, the 20 origin → destination routes with most cases, with their "
+                "quantity (in the commodity's usual unit) and value. Destinations inferred from the reporting "
+                "country of an import are counted separately."
+            ),
             _top_routes,
-            sheet="Top routes",
-            counts="Counts distinct cases per origin → destination route and commodity category; quantities in each commodity type's usual unit, values in USD.",
+            sheet=N_("Top routes"),
+            counts=N_(
+                "Counts distinct cases per origin → destination route and commodity category; quantities in each commodity type's usual unit, values in USD."
+            ),
         ),
         StandardReport(
             "detection_by_mode",
-            "Detection methods per transport mode",
-            "Share of cases, of quantity (kg) and of value found by each detection method, per transport mode.",
+            N_("Detection methods per transport mode"),
+            N_(
+                "Share of cases, of quantity (kg) and of value found by each detection method, per transport mode."
+            ),
             _detection_by_mode,
-            sheet="Detection-mode",
-            counts="Shows each detection method's share of the distinct cases per transport mode (each bar is 100 %); quantities in {unit}, values in USD.",
+            sheet=N_("Detection-mode"),
+            counts=N_(
+                "Shows each detection method's share of the distinct cases per transport mode (each bar is 100 %); quantities in {unit}, values in USD."
+            ),
         ),
         StandardReport(
             "concealment_by_commodity",
-            "Concealment methods per commodity",
-            "Share of cases by concealment method, per commodity category, with quantities and values.",
+            N_("Concealment methods per commodity"),
+            N_("Share of cases by concealment method, per commodity category, with quantities and values."),
             _concealment_by_commodity,
-            sheet="Concealment",
-            counts="Shows each concealment method's share of the distinct cases per commodity category (each bar is 100 %); quantities in {unit}, values in USD.",
+            sheet=N_("Concealment"),
+            counts=N_(
+                "Shows each concealment method's share of the distinct cases per commodity category (each bar is 100 %); quantities in {unit}, values in USD."
+            ),
         ),
         StandardReport(
             "mode_by_commodity",
-            "Transport modes per commodity",
-            "Share of cases by transport mode, per commodity category.",
+            N_("Transport modes per commodity"),
+            N_("Share of cases by transport mode, per commodity category."),
             _mode_by_category,
-            sheet="Mode-commodity",
-            counts="Shows each transport mode's share of the distinct cases per commodity category (each bar is 100 %); quantities in {unit}, values in USD.",
+            sheet=N_("Mode-commodity"),
+            counts=N_(
+                "Shows each transport mode's share of the distinct cases per commodity category (each bar is 100 %); quantities in {unit}, values in USD."
+            ),
         ),
         StandardReport(
             "detection_effectiveness",
-            "Detection methods: cases and quantities",
-            "For each detection method: cases and share of cases, quantity (kg) and share of quantity, "
-            "the median quantity per case and the value. A method that finds few cases but much of the "
-            "quantity finds the large seizures.",
+            N_("Detection methods: cases and quantities"),
+            N_(
+                "For each detection method: cases and share of cases, quantity (kg) and share of quantity, "
+                "the median quantity per case and the value. A method that finds few cases but much of the "
+                "quantity finds the large seizures."
+            ),
             _detection_effectiveness,
-            sheet="Detection eff.",
-            counts="Shows each detection method's share of all distinct cases and of the quantity seized in {unit} (items in other units left out); values in USD.",
+            sheet=N_("Detection eff."),
+            counts=N_(
+                "Shows each detection method's share of all distinct cases and of the quantity seized in {unit} (items in other units left out); values in USD."
+            ),
         ),
         StandardReport(
             "quantity_by_commodity_year",
-            "Quantities seized per commodity, per year",
-            "Total quantity per commodity type and unit for every year (units are never added together).",
+            N_("Quantities seized per commodity, per year"),
+            N_("Total quantity per commodity type and unit for every year (units are never added together)."),
             _quantity_by_commodity_year,
-            sheet="Quantities",
-            counts="Sums the quantity seized per year in each commodity's own unit (shown in the panel's title); units are never added together.",
+            sheet=N_("Quantities"),
+            counts=N_(
+                "Sums the quantity seized per year in each commodity's own unit (shown in the panel's title); units are never added together."
+            ),
         ),
         StandardReport(
             "country_year",
-            "Seizures by reporting country, per year",
-            "Cases per reporting country and year, with its WCO region and the total estimated value.",
+            N_("Seizures by reporting country, per year"),
+            N_("Cases per reporting country and year, with its WCO region and the total estimated value."),
             _country_year,
-            sheet="By country",
-            counts="Counts distinct cases per year and reporting country (darker is more); values in USD.",
+            sheet=N_("By country"),
+            counts=N_(
+                "Counts distinct cases per year and reporting country (darker is more); values in USD."
+            ),
         ),
         StandardReport(
             "value_by_region_year",
-            "Estimated value by region, per year",
-            "Estimated value (USD) of the items seized, per WCO region of the reporting country and year.",
+            N_("Estimated value by region, per year"),
+            N_(
+                "Estimated value (USD) of the items seized, per WCO region of the reporting country and year."
+            ),
             _value_by_region_year,
-            sheet="Value by region",
-            counts="Sums the estimated value of the items seized, in US dollars, per year and WCO region of the reporting country.",
+            sheet=N_("Value by region"),
+            counts=N_(
+                "Sums the estimated value of the items seized, in US dollars, per year and WCO region of the reporting country."
+            ),
         ),
         StandardReport(
             "rilo_commodity",
-            "Seizures by RILO region and commodity",
-            "Cases per RILO region of the reporting country and commodity category (RILO membership is "
-            "this project's assumption: see the README).",
+            N_("Seizures by RILO region and commodity"),
+            N_(
+                "Cases per RILO region of the reporting country and commodity category (RILO membership is "
+                "this project's assumption: see the README)."
+            ),
             _rilo_commodity,
-            sheet="RILO-commodity",
-            counts="Counts distinct cases per RILO region of the reporting country and commodity category (darker is more).",
+            sheet=N_("RILO-commodity"),
+            counts=N_(
+                "Counts distinct cases per RILO region of the reporting country and commodity category (darker is more)."
+            ),
         ),
         StandardReport(
             "monthly_by_category",
-            "Cases per month by commodity",
-            "Cases per month and commodity category over the last 24 complete months of the data, or of "
-            "the period in the sidebar (all of it, when shorter).",
+            N_("Cases per month by commodity"),
+            N_(
+                "Cases per month and commodity category over the last 24 complete months of the data, or of "
+                "the period in the sidebar (all of it, when shorter)."
+            ),
             _monthly_by_category,
-            sheet="Monthly",
-            counts="Counts distinct cases per month and commodity category; a case with several categories counts under each.",
+            sheet=N_("Monthly"),
+            counts=N_(
+                "Counts distinct cases per month and commodity category; a case with several categories counts under each."
+            ),
         ),
         StandardReport(
             "yoy_by_commodity",
-            "Year-on-year change by commodity",
-            "Cases per commodity type in the last complete year against the year before; with a period in "
-            "the sidebar, its last 12 months (all of it, when shorter) against the same days a year before. "
-            "Largest changes first.",
+            N_("Year-on-year change by commodity"),
+            N_(
+                "Cases per commodity type in the last complete year against the year before; with a period in "
+                "the sidebar, its last 12 months (all of it, when shorter) against the same days a year before. "
+                "Largest changes first."
+            ),
             _yoy_by_commodity,
-            sheet="Year on year",
-            counts="Counts distinct cases per commodity type in the period against the same days a year before; bars show the change in cases.",
+            sheet=N_("Year on year"),
+            counts=N_(
+                "Counts distinct cases per commodity type in the period against the same days a year before; bars show the change in cases."
+            ),
         ),
         StandardReport(
             "largest_seizures",
-            "Largest seizures per commodity",
-            "The 10 largest items by quantity for each commodity type and unit, with their case (table only).",
+            N_("Largest seizures per commodity"),
+            N_(
+                "The 10 largest items by quantity for each commodity type and unit, with their case (table only)."
+            ),
             _largest_seizures,
-            sheet="Largest items",
-            counts="Lists single items by quantity, in their own unit; values in USD.",
+            sheet=N_("Largest items"),
+            counts=N_("Lists single items by quantity, in their own unit; values in USD."),
         ),
     )
 }
@@ -900,43 +961,63 @@ def run_report(
     floats are rounded for people (:func:`tidy_numbers`); the chart's subtitle says what it counts.
     """
     if key not in REPORTS:
-        raise ValueError(f"no standard report {key!r}; choose one of {', '.join(REPORTS)}")
+        raise ValueError(
+            _("no standard report {key!r}; choose one of {reports}", key=key, reports=", ".join(REPORTS))
+        )
     rep = REPORTS[key]
     ctx = ReportContext.of(frame, flt, year_before)
     table, chart = rep.build(frame, ctx)
     n_cases = int(frame["case_key"].nunique()) if "case_key" in frame.columns else len(frame)
+    title, description = _(rep.title), _(rep.description)
     notes = [
-        rep.description,
-        f"Period: {ctx.period_label()}. Filter: {flt.describe() if flt is not None else 'all cases'} "
-        f"({n_cases:,} cases).",
-        "Cases are distinct cases (a case with two commodities counts under each); quantities are summed "
-        "per unit; values are estimates in USD. Seizures reflect enforcement effort as well as trafficking.",
+        description,
+        _(
+            "Period: {period}. Filter: {filter} ({n:,} cases).",
+            period=ctx.period_label(),
+            filter=flt.describe() if flt is not None else _("all cases"),
+            n=n_cases,
+        ),
+        _(
+            "Cases are distinct cases (a case with two commodities counts under each); quantities are summed "
+            "per unit; values are estimates in USD. Seizures reflect enforcement effort as well as trafficking."
+        ),
     ]
     table = table.reset_index(drop=True)
     for c in table.columns:
         if isinstance(table[c].dtype, pd.CategoricalDtype):
             table[c] = table[c].astype("string")
     table = tidy_numbers(table)
+    # share columns are found by their English names: their formats first, then the headings people read
+    formats = {heading(c): f for c, f in _number_formats(table).items()}
+    table = translate_headings(table)
     unit = main_unit(frame) or "kg"
-    caption = rep.counts.replace("{unit}", unit)
+    caption = _(rep.counts, unit=unit) if rep.counts else ""
     crit = ctx.criteria()
     if chart is not None:
         from workbench.trends.charts import with_subtitle
 
         chart = with_subtitle(
-            chart, [caption, f"Period: {ctx.period_label()}" + (f"; {crit}" if crit else "")]
+            chart,
+            [
+                caption,
+                _("Period: {period}; {criteria}", period=ctx.period_label(), criteria=crit)
+                if crit
+                else _("Period: {period}", period=ctx.period_label()),
+            ],
         )
-    sheet = f"{rep.sheet or _sheet_name(rep.title)[:15]} {ctx.period_tag()}".strip()
+    tab = (_(rep.sheet) if rep.sheet else _sheet_name(title))[:15]
+    sheet = f"{tab} {ctx.period_tag()}".strip()
     return ReportResult(
         rep.key,
-        rep.title,
-        rep.description,
+        title,
+        description,
         table,
         chart,
         notes,
         caption=caption,
-        heading=ctx.heading(rep.title),
+        heading=ctx.heading(title),
         sheet=_sheet_name(sheet),
+        formats=formats,
     )
 
 
@@ -957,10 +1038,10 @@ def catalogue_workbook(results: list[ReportResult]) -> bytes:
             name = name[:28] + f" {len(sheets)}"
         sheets[name] = r.table
         titles[name] = r.heading or r.title
-        formats.update(_number_formats(r.table))
+        formats.update(r.formats or _number_formats(r.table))
     notes = results[0].notes[1:] if results else []
     return formatted_workbook(
-        sheets, title="Standard statistics", notes=notes, titles=titles, formats=formats
+        sheets, title=_("Standard statistics"), notes=notes, titles=titles, formats=formats
     )
 
 
