@@ -45,7 +45,8 @@ from workbench.exchange.rowchecks import Rejection, coerce_column
 from workbench.format.schema import Column
 from workbench.i18n import _
 from workbench.identity import PermissionDenied, Principal, acting, authorise
-from workbench.store import Base, QuarantinedRow, Store, Submission, audit, bump_data_version
+from workbench.store import Base, QuarantinedRow, Store, Submission, audit, bump_data_version, data_version
+from workbench.store.summaries import refresh_summaries
 
 if TYPE_CHECKING:
     from workbench.exchange.ingest import ImportReport
@@ -266,7 +267,9 @@ def ingest_statistics(
         sub.reporting_countries = ";".join(sorted(countries))[:2000]
         sub.counts = json.dumps({"accepted": report.accepted, "rejected": report.rejected})
         sub.report = report.to_json()
+        before = data_version(conn)["cases"]
         bump_data_version(conn, "cases", "submissions")
+        refresh_summaries(conn, (), before)  # no case written: the summaries stay current
         audit(
             conn,
             "import.statistics",

@@ -10,6 +10,9 @@ Owns:
 - :mod:`~workbench.store.criteria`: the filter's criteria, each declared once (field, column, label,
   flag, options, how it reads on traffic), from which its engines, flags and sidebar are built;
 - :mod:`~workbench.store.queries`: overview figures, case search and case detail, inside the database;
+- :mod:`~workbench.store.summaries`: monthly summary tables (cases, value, routes, categories seized
+  together) refreshed by each import; :mod:`~workbench.store.aggregate`: the Overview's figures from
+  them where the filter allows, else from the data tables;
 - :mod:`~workbench.store.frames`: the compact seizure and case frames every analysis works on;
 - :mod:`~workbench.store.search`: search everything (case ids, places, conveyances, persons, companies
   and their identifiers) in the database, through an index kept fresh on import;
@@ -40,6 +43,7 @@ from workbench.store.models import (
     Submission,
 )
 from workbench.store.search import refresh_search_index
+from workbench.store.summaries import rebuild_summaries
 from workbench.store.version import SCOPES, DataVersion, bump_data_version, data_changes, data_version
 
 __all__ = [
@@ -65,6 +69,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "open_store",
+    "rebuild_summaries",
     "refresh_search_index",
     "verify",
 ]

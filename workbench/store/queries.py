@@ -37,6 +37,8 @@ __all__ = [
     "load_table",
     "Overview",
     "overview",
+    "overview_top_routes",
+    "overview_latest",
     "search_cases",
     "CaseDetail",
     "case_detail",
@@ -171,33 +173,8 @@ def overview(store: Store, flt: CaseFilter | None = None, top: int = 10, latest:
             .group_by(CASES.c.reporting_country)
             .order_by(sa.desc("cases"))
         ).fetchall()
-        route_cols = [
-            "reporting_country",
-            "departure_country",
-            "transit_countries",
-            "destination_country",
-            "customs_procedure",
-        ]
-        grouped = conn.execute(
-            flt.to_sql(sa.select(*[CASES.c[c] for c in route_cols], sa.func.count().label("n"))).group_by(
-                *[CASES.c[c] for c in route_cols]
-            )
-        ).fetchall()
+        top_routes = overview_top_routes(conn, flt, top)
     by_category = pd.DataFrame(by_cat, columns=["commodity_category", "cases", "value_usd"])
-    routes = pd.DataFrame(grouped, columns=[*route_cols, "n"])
-    if len(routes):
-        od = od_pairs(routes)
-        routes = pd.concat([od, routes["n"]], axis=1).dropna(subset=["origin", "destination"])
-        top_routes = (
-            routes.assign(inferred=lambda d: d["n"].where(d["destination_inferred"], 0))
-            .groupby(["origin", "destination"], as_index=False)
-            .agg(cases=("n", "sum"), inferred=("inferred", "sum"))
-            .sort_values(["cases", "origin"], ascending=[False, True])
-            .head(top)
-            .reset_index(drop=True)
-        )
-    else:
-        top_routes = pd.DataFrame(columns=["origin", "destination", "cases", "inferred"])
     kpis = {
         "cases": int(n_cases),
         "reporting_countries": int(n_countries),
@@ -211,22 +188,59 @@ def overview(store: Store, flt: CaseFilter | None = None, top: int = 10, latest:
         by_category=by_category,
         monthly=pd.DataFrame(monthly, columns=["month", "cases"]),
         top_routes=top_routes,
-        latest=load_cases(
-            store,
-            flt,
-            columns=[
-                "case_id",
-                "reporting_country",
-                "seizure_date",
-                "transport_mode",
-                "place_name",
-                "departure_country",
-                "destination_country",
-            ],
-            limit=latest,
-            order_latest=True,
-        ),
+        latest=overview_latest(store, flt, latest),
         by_country=pd.DataFrame(by_country, columns=["reporting_country", "cases"]),
+    )
+
+
+#: The route columns the Overview's top routes are read from (see :func:`workbench.format.route.od_pairs`).
+_ROUTE_COLS = [
+    "reporting_country",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+    "customs_procedure",
+]
+
+
+def overview_top_routes(conn: sa.Connection, flt: CaseFilter, top: int = 10) -> pd.DataFrame:
+    """The Overview's top origin -> destination routes of the cases matching ``flt`` (origin,
+    destination, cases, inferred: of which the destination is inferred)."""
+    cols = [CASES.c[c] for c in _ROUTE_COLS]
+    grouped = conn.execute(
+        flt.to_sql(sa.select(*cols, sa.func.count().label("n"))).group_by(*cols)
+    ).fetchall()
+    routes = pd.DataFrame(grouped, columns=[*_ROUTE_COLS, "n"])
+    if not len(routes):
+        return pd.DataFrame(columns=["origin", "destination", "cases", "inferred"])
+    od = od_pairs(routes)
+    routes = pd.concat([od, routes["n"]], axis=1).dropna(subset=["origin", "destination"])
+    return (
+        routes.assign(inferred=lambda d: d["n"].where(d["destination_inferred"], 0))
+        .groupby(["origin", "destination"], as_index=False)
+        .agg(cases=("n", "sum"), inferred=("inferred", "sum"))
+        .sort_values(["cases", "origin"], ascending=[False, True])
+        .head(top)
+        .reset_index(drop=True)
+    )
+
+
+def overview_latest(store: Store, flt: CaseFilter, latest: int = 15) -> pd.DataFrame:
+    """The Overview's latest cases matching ``flt``, newest first."""
+    return load_cases(
+        store,
+        flt,
+        columns=[
+            "case_id",
+            "reporting_country",
+            "seizure_date",
+            "transport_mode",
+            "place_name",
+            "departure_country",
+            "destination_country",
+        ],
+        limit=latest,
+        order_latest=True,
     )
 
 

@@ -20,6 +20,7 @@ from workbench.i18n import N_, _, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.trends.pushdown import from_summaries, pushdown_supported, time_series_in_store
 from workbench.trends.series import (
     ENFORCEMENT_NOTE,
     FREQUENCIES,
@@ -131,6 +132,14 @@ def _series(
     top: int | None,
     unit: str | None,
 ) -> pd.DataFrame:
+    split = by[0] if len(by) == 1 else None
+    recode = split == "commodity_category" and top is not None
+    if (
+        len(by) <= 1
+        and pushdown_supported(split, freq)
+        and from_summaries(get_store(), flt, split, measure, unit, recode)
+    ):
+        return time_series_in_store(get_store(), flt, split, freq, measure, top=top, unit=unit)
     frame = loaders.seizure_frame(flt)
     if unit is not None:
         frame = frame[frame["unit"].astype("string").eq(unit).fillna(False).to_numpy()]

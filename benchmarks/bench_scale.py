@@ -1,0 +1,356 @@
+"""Scale: the pages' aggregates in the database (pushdown, summaries) against the old path and DuckDB.
+
+``python -m benchmarks.bench_scale --sizes 100000 1000000`` generates the data set (seed 1, the generator
+of :mod:`benchmarks.bench_core`), imports its CSV folder into a SQLite store (timed: the import row; the
+store and the data set are kept under ``--workdir``, default ``/tmp/wb-scale-bench``, for the next run),
+then times every figure three ways on the same data:
+
+- ``workbench_s``: what the page computes now (:func:`workbench.store.aggregate.overview_figures`,
+  :func:`workbench.trends.pushdown.time_series_in_store`); ``engine`` says where: ``summaries`` (the
+  monthly summary table), ``sql`` (grouped in the database over the data tables);
+- ``old_s``: what the page computed before: the Overview's queries over the data tables
+  (:func:`workbench.store.queries.overview`), the Trends' seizure frame read into pandas and
+  :func:`workbench.trends.series.time_series` (``old_read_s`` is the frame's reading, which the app then
+  caches per filter);
+- ``duckdb_s``: DuckDB answering the same grouped questions over the same cases and items, loaded from
+  the CSV folder into its own tables beforehand (``duckdb_load_s``, not in the figure): the reference.
+
+Times are the median of ``--repeat`` runs (warm database cache, no application cache). Each figure's
+result is checked against the old path's before it is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_core import dataset_dir
+
+__all__ = ["FIGURES", "Figure", "main", "run_size"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One page aggregate: its name, the filter (keyword arguments of ``CaseFilter``), and the trend
+    series it asks for (None: the Overview's figures)."""
+
+    name: str
+    filter: dict[str, Any]
+    series: tuple[str | None, str, str] | None = None  # by, freq, measure
+
+
+FIGURES: list[Figure] = [
+    Figure("overview, all cases", {}),
+    Figure("overview, road since 2024", {"date_from": dt.date(2024, 1, 1), "transport_modes": ("road",)}),
+    Figure(
+        "overview, drugs since 2024", {"date_from": dt.date(2024, 1, 1), "commodity_categories": ("drugs",)}
+    ),
+    Figure("trends, cases by category per month", {}, ("commodity_category", "M", "cases")),
+    Figure(
+        "trends, value by mode per quarter since 2024",
+        {"date_from": dt.date(2024, 1, 1)},
+        ("transport_mode", "Q", "value_usd"),
+    ),
+    Figure(
+        "trends, drugs by reporting country per month",
+        {"commodity_categories": ("drugs",)},
+        ("reporting_country", "M", "cases"),
+    ),
+    Figure("trends, quantity by commodity type per year", {}, ("commodity_type", "Y", "quantity")),
+    Figure(
+        "trends, cases by detection method per month, 2023",
+        {"date_from": dt.date(2023, 1, 1), "date_to": dt.date(2023, 12, 31)},
+        ("detection_method", "M", "cases"),
+    ),
+]
+
+
+def _median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def _bulk_load(data: Path, store: Any) -> int:
+    """Cases and items written straight into the tables (no row checks, no search index, no other
+    tables): a store to query when the machine has no time for the import itself."""
+    import pandas as pd
+
+    from workbench.store import bump_data_version
+
+    rows = 0
+    with store.engine.begin() as conn:
+        for name in ("cases", "items"):
+            for chunk in pd.read_csv(
+                data / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""], chunksize=100_000
+            ):
+                for c in ("latitude", "longitude", "quantity", "estimated_value_usd"):
+                    if c in chunk.columns:
+                        chunk[c] = pd.to_numeric(chunk[c])
+                if "item_no" in chunk.columns:
+                    chunk["item_no"] = pd.to_numeric(chunk["item_no"]).astype("int64")
+                chunk.to_sql(name, conn, if_exists="append", index=False)
+                rows += len(chunk)
+        bump_data_version(conn, "cases")
+    return rows
+
+
+def _store(size: int, workdir: Path, bulk: bool = False) -> tuple[str, dict[str, Any]]:
+    """The store of ``size`` cases, imported once (timed), and the import's figures; ``bulk``: cases and
+    items loaded straight into their tables (:func:`_bulk_load`), the import not measured."""
+    from workbench.exchange.ingest import import_path
+    from workbench.store import open_store
+
+    wd = workdir / str(size)
+    wd.mkdir(parents=True, exist_ok=True)
+    db, facts = wd / "store.db", wd / "import.json"
+    data = dataset_dir(size, wd)
+    if bulk and not db.exists():
+        store = open_store(f"sqlite:///{db}")
+        t0 = time.perf_counter()
+        rows = _bulk_load(data, store)
+        facts.write_text(json.dumps({"bulk_load_s": round(time.perf_counter() - t0, 1), "rows": rows}))
+    if not db.exists() or not facts.exists():
+        db.unlink(missing_ok=True)
+        store = open_store(f"sqlite:///{db}")
+        t0, c0 = time.perf_counter(), time.process_time()
+        rep = import_path(data, store)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        facts.write_text(
+            json.dumps(
+                {
+                    "import_s": round(seconds, 1),
+                    "import_cpu_s": round(cpu, 1),
+                    "load": round(os.getloadavg()[0], 1),
+                    "rows": sum(rep.accepted.values()),
+                }
+            )
+        )
+    return f"sqlite:///{db}", json.loads(facts.read_text())
+
+
+# ------------------------------------------------------------------------------------ DuckDB
+def _duck_where(flt: dict[str, Any], alias: str = "c") -> str:
+    parts = []
+    if flt.get("date_from"):
+        parts.append(f"{alias}.seizure_date >= DATE '{flt['date_from']}'")
+    if flt.get("date_to"):
+        parts.append(f"{alias}.seizure_date <= DATE '{flt['date_to']}'")
+    if flt.get("transport_modes"):
+        parts.append(f"{alias}.transport_mode IN ({', '.join(repr(v) for v in flt['transport_modes'])})")
+    if flt.get("commodity_categories"):
+        cats = ", ".join(repr(v) for v in flt["commodity_categories"])
+        parts.append(
+            f"EXISTS (SELECT 1 FROM items f WHERE f.reporting_country = {alias}.reporting_country "
+            f"AND f.case_id = {alias}.case_id AND f.commodity_category IN ({cats}))"
+        )
+    return " AND ".join(parts) or "TRUE"
+
+
+def _duck_item_join(flt: dict[str, Any]) -> str:
+    cats = flt.get("commodity_categories")
+    extra = f" AND i.commodity_category IN ({', '.join(repr(v) for v in cats)})" if cats else ""
+    return f"LEFT JOIN items i ON i.reporting_country = c.reporting_country AND i.case_id = c.case_id{extra}"
+
+
+def _duck_overview(con: Any, flt: dict[str, Any]) -> None:
+    w = _duck_where(flt)
+    con.execute(
+        f"SELECT count(*), count(DISTINCT reporting_country), min(seizure_date), max(seizure_date) FROM cases c WHERE {w}"
+    ).fetchall()
+    con.execute(
+        "SELECT i.commodity_category, count(DISTINCT (i.reporting_country, i.case_id)) AS n, "
+        "sum(i.estimated_value_usd) FROM items i JOIN cases c ON c.reporting_country = i.reporting_country "
+        f"AND c.case_id = i.case_id WHERE {w} GROUP BY 1 ORDER BY n DESC"
+    ).fetchall()
+    con.execute(
+        f"SELECT strftime(seizure_date, '%Y-%m') AS m, count(*) FROM cases c WHERE {w} GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    con.execute(
+        f"SELECT reporting_country, count(*) AS n FROM cases c WHERE {w} GROUP BY 1 ORDER BY n DESC"
+    ).fetchall()
+    con.execute(
+        "SELECT reporting_country, departure_country, transit_countries, destination_country, customs_procedure, "
+        f"count(*) FROM cases c WHERE {w} GROUP BY ALL"
+    ).fetchall()
+    con.execute(f"SELECT * FROM cases c WHERE {w} ORDER BY seizure_date DESC LIMIT 15").fetchall()
+
+
+def _duck_series(con: Any, flt: dict[str, Any], by: str | None, freq: str, measure: str) -> None:
+    period = {"M": "month", "Q": "quarter", "Y": "year"}[freq]
+    table = "i" if by in ("commodity_category", "commodity_type") else "c"
+    split = f"coalesce(nullif(trim({table}.{by}), ''), '(not stated)')" if by else "NULL"
+    unit = ", i.unit" if measure == "quantity" else ""
+    qty = ", sum(i.quantity) AS q" if measure == "quantity" else ""
+    where = _duck_where(flt) + (" AND i.unit IS NOT NULL" if measure == "quantity" else "")
+    con.execute(
+        f"WITH per_case AS (SELECT date_trunc('{period}', c.seizure_date) AS p, {split} AS s{unit}, "
+        f"c.reporting_country, c.case_id, sum(i.estimated_value_usd) AS v{qty} FROM cases c "
+        f"{_duck_item_join(flt)} WHERE {where} AND c.seizure_date IS NOT NULL GROUP BY ALL) "
+        f"SELECT p, s{unit.replace('i.', '')}, count(*), sum(v){', sum(q)' if qty else ''} FROM per_case GROUP BY ALL"
+    ).fetchall()
+
+
+def _duckdb(data: Path) -> tuple[Any, float]:
+    import duckdb
+
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    for name in ("cases", "items"):
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv('{data / (name + '.csv')}', header = true)"
+        )
+    return con, time.perf_counter() - t0
+
+
+# ------------------------------------------------------------------------------------ the run
+def _same(new: Any, old: Any) -> None:
+    """The new path's result is the old one's (the figures, not the timing, is what a user sees)."""
+    import pandas as pd
+
+    if isinstance(new, pd.DataFrame):
+        pd.testing.assert_frame_equal(new, old, check_exact=False, check_categorical=False)
+        return
+    assert new.kpis == {**old.kpis, "value_usd": new.kpis["value_usd"]}, (new.kpis, old.kpis)
+    assert abs(new.kpis["value_usd"] - old.kpis["value_usd"]) <= 1e-6 * max(1.0, old.kpis["value_usd"])
+    assert new.monthly.equals(old.monthly)
+    key = ["commodity_category"]
+    a = new.by_category.sort_values(key, na_position="first").reset_index(drop=True)
+    b = old.by_category.sort_values(key, na_position="first").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, check_dtype=False)
+
+
+def run_size(size: int, workdir: Path, repeat: int, bulk: bool = False) -> list[dict[str, Any]]:
+    """Every figure at ``size`` cases, plus the import row."""
+    import sqlalchemy as sa
+
+    from workbench.store import open_store
+    from workbench.store.summaries import CASE_SUMMARIES, CATEGORY_PAIRS, ROUTE_SUMMARIES, rebuild_summaries
+
+    url, facts = _store(size, workdir, bulk)
+    store = open_store(url)
+    t0 = time.perf_counter()
+    with store.engine.begin() as conn:
+        rebuild_summaries(conn)
+        summary_rows = sum(
+            conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in (CASE_SUMMARIES, ROUTE_SUMMARIES, CATEGORY_PAIRS)
+        )
+    rebuild_s = time.perf_counter() - t0
+    first = "import of the CSV folder (summaries included)"
+    if "bulk_load_s" in facts:
+        first = f"(no import: cases and items bulk-loaded in {facts['bulk_load_s']} s)"
+    rows: list[dict[str, Any]] = [
+        {
+            "figure": first,
+            "cases": size,
+            "workbench_s": facts.get("import_s", ""),
+            "engine": f"{facts['rows']:,} rows",
+            "details": (
+                f"CPU {facts['import_cpu_s']} s, load {facts['load']}; " if "import_cpu_s" in facts else ""
+            )
+            + f"rebuild-summaries {rebuild_s:.2f} s, {summary_rows:,} summary rows",
+        }
+    ]
+    con, load_s = _duckdb(dataset_dir(size, workdir / str(size)))
+    old_repeat = 1 if size >= 1_000_000 else repeat
+    for fig in FIGURES:
+        rows.append(_figure_row(fig, size, store, con, repeat, old_repeat))
+        print(_table(rows[-1:], header=False), flush=True)
+    rows[0]["details"] += f"; DuckDB load {load_s:.1f} s"
+    return rows
+
+
+def _figure_row(fig: Figure, size: int, store: Any, con: Any, repeat: int, old_repeat: int) -> dict[str, Any]:
+    """One figure timed three ways (see the module docstring), its result checked against the old path."""
+    from workbench.store.aggregate import overview_figures, uses_summaries
+    from workbench.store.filters import CaseFilter
+    from workbench.store.frames import seizure_frame
+    from workbench.store.queries import overview
+    from workbench.trends.pushdown import from_summaries, time_series_in_store
+    from workbench.trends.series import time_series
+
+    flt = CaseFilter(**fig.filter)
+    read_s = 0.0
+    if fig.series is None:
+        engine = "summaries" if uses_summaries(store, flt) else "sql"
+        new_s, new = _median_time(lambda: overview_figures(store, flt), repeat)
+        old_s, old = _median_time(lambda: overview(store, flt), old_repeat)
+        duck_s, _ = _median_time(lambda: _duck_overview(con, fig.filter), repeat)
+    else:
+        by, freq, measure = fig.series
+        engine = "summaries" if from_summaries(store, flt, by, measure, None) else "sql"
+        new_s, new = _median_time(lambda: time_series_in_store(store, flt, by, freq, measure), repeat)
+        read_s, frame = _median_time(lambda: seizure_frame(store, flt), old_repeat)
+        query_s, old = _median_time(lambda: time_series(frame, by, freq, measure), old_repeat)
+        old_s = read_s + query_s
+        duck_s, _ = _median_time(lambda: _duck_series(con, fig.filter, by, freq, measure), repeat)
+    _same(new, old)
+    return {
+        "figure": fig.name,
+        "cases": size,
+        "workbench_s": round(new_s, 3),
+        "engine": engine,
+        "old_s": round(old_s, 3),
+        "old_read_s": round(read_s, 3) if read_s else "",
+        "duckdb_s": round(duck_s, 3),
+        "vs_duckdb": round(new_s / duck_s, 1) if duck_s else "",
+        "speed_up": round(old_s / new_s, 1) if new_s else "",
+    }
+
+
+_COLS = [
+    "figure",
+    "cases",
+    "workbench_s",
+    "engine",
+    "old_s",
+    "old_read_s",
+    "duckdb_s",
+    "vs_duckdb",
+    "speed_up",
+]
+
+
+def _table(rows: list[dict[str, Any]], header: bool = True) -> str:
+    cols = [*_COLS, "details"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"] if header else []
+    for r in rows:
+        cells = [f"{r.get(c, ''):,}" if isinstance(r.get(c), int) else str(r.get(c, "")) for c in cols]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_scale", description=__doc__.split("\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    p.add_argument("--workdir", type=Path, default=Path("/tmp/wb-scale-bench"))
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="load cases and items straight into the store instead of importing (the import is not timed)",
+    )
+    args = p.parse_args(argv)
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared)", flush=True)
+    print(_table([], header=True), flush=True)
+    rows = []
+    for size in args.sizes:
+        rows += run_size(size, args.workdir, args.repeat, args.bulk)
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}\n")
+    print(_table(rows))
+
+
+if __name__ == "__main__":
+    main()
