@@ -229,7 +229,7 @@ def open_page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-unt
 
 
 def wait_idle(pg, ready: str | None = None, timeout: float = 90_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script has run and the page's visible text stops changing for 1.5 s.
+    """Wait until the script has run and the page's visible text stops changing for 0.9 s.
 
     ``ready``: a selector that must be visible too (a page's main content). Streamlit may run the
     script twice on a first visit and hide what is not yet redrawn, so visible text is what counts.
@@ -251,7 +251,7 @@ def wait_idle(pg, ready: str | None = None, timeout: float = 90_000) -> None:  #
         if stable >= 3:
             return
         last = size
-        pg.wait_for_timeout(500)
+        pg.wait_for_timeout(300)
     raise TimeoutError(f"the page did not settle within {timeout / 1000:.0f} s (ready: {ready})")
 
 
