@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, language, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
@@ -131,7 +131,9 @@ def _series(
     measure: str,
     top: int | None,
     unit: str | None,
+    lang: str,
 ) -> pd.DataFrame:
+    # keyed on the language: the series' labels (regions, categories) are translated
     split = by[0] if len(by) == 1 else None
     recode = split == "commodity_category" and top is not None
     if (
@@ -155,12 +157,19 @@ def series_for(
     unit: str | None = None,
 ) -> pd.DataFrame:
     """:func:`workbench.trends.series.time_series` of the cached frame, cached per filter and choice."""
-    return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit)
+    return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit, language())
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _emerging(
-    url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
+    url: str,
+    version: tuple[int, ...],
+    flt: CaseFilter,
+    freq: str,
+    baseline: int,
+    fdr: float,
+    min_count: int,
+    lang: str,
 ) -> EmergingResult:
     # the tested period is the last complete one of the sidebar's period, when one is stated
     return detect_emerging(
@@ -176,11 +185,14 @@ def _emerging(
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
     """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
     with st.spinner(_("Testing every series for a rise ...")):
-        return _emerging(get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count)
+        return _emerging(
+            get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count, language()
+        )
 
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
-def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str) -> ReportResult:
+def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str, lang: str) -> ReportResult:
+    # keyed on the language: a report's title, headings and labels are translated
     frame = loaders.seizure_frame(flt)
     # the year-on-year report compares with the same days a year before, outside a period filter
     earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
@@ -757,7 +769,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         persist_state="session",
     )
     with st.spinner(_("Building the report ...")):
-        rep = _report(get_store().url, data_version(*_CASES), flt, key)
+        rep = _report(get_store().url, data_version(*_CASES), flt, key, language())
     st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
@@ -784,7 +796,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
     )
     st.divider()
     if st.button(_("Prepare every report in one workbook"), icon=":material/library_books:", key="stats_all"):
-        results = [_report(get_store().url, data_version(*_CASES), flt, k) for k in REPORTS]
+        results = [_report(get_store().url, data_version(*_CASES), flt, k, language()) for k in REPORTS]
         st.download_button(
             ngettext("Download {n} report (.xlsx)", "Download {n} reports (.xlsx)", len(results)),
             data=catalogue_workbook(results),
