@@ -45,6 +45,7 @@ with tab_store:
         )
     )
     changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
+    changes["what"] = changes["what"].map(_)  # store.version.SCOPES, marked N_
     changes["changed"] = [
         _("not since the store was made") if pd.isna(t) else f"{t:%Y-%m-%d %H:%M:%S} UTC"
         for t in changes["changed"]
@@ -57,4 +58,6 @@ with tab_store:
     st.dataframe(audit_history(store), hide_index=True, width="stretch")
 
     st.subheader(_("Settings"))
-    st.dataframe(pd.DataFrame(settings_table(get_settings())), hide_index=True, width="stretch")
+    settings = pd.DataFrame(settings_table(get_settings()))
+    settings["help"] = settings["help"].map(_)  # config.SETTINGS help, marked N_
+    st.dataframe(settings, hide_index=True, width="stretch")

@@ -34,3 +34,21 @@ def _parameters(func: Any) -> list[str]:
 @pytest.mark.parametrize(("module", "name"), TRANSLATED, ids=[f"{m.__name__}.{n}" for m, n in TRANSLATED])
 def test_cached_translated_output_is_keyed_on_the_language(module: Any, name: str) -> None:
     assert "lang" in _parameters(getattr(module, name))
+
+
+def test_report_columns_are_formatted_by_their_translated_headings() -> None:
+    """The Statistics tab finds the share columns through ``ReportResult.formats`` (translated headings),
+    not by English names: in French the share is a percentage and the change in % keeps its sign."""
+    import pandas as pd
+
+    from workbench.i18n import _, use_language
+
+    with use_language("fr"):
+        share, change, rank, cases = _("share of cases"), _("change %"), _("rank"), _("cases")
+        assert share != "share of cases"  # the catalogue translates it
+        table = pd.DataFrame({share: [0.25], change: [12.5], rank: [1], cases: [1200]})
+        config = trends._number_columns(table, {share: "0.0%"})
+    assert config[share]["type_config"]["format"] == "percent"
+    assert config[change]["type_config"]["format"] == "%+.1f%%"
+    assert rank not in config
+    assert config[cases]["type_config"]["format"] == "localized"

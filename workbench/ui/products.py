@@ -225,8 +225,8 @@ def _assessment(spec: ProductSpec) -> None:
             st.markdown(f"- {j.sentence()}")
         j1, j2, j3 = st.columns([3, 1, 1])
         text = j1.text_input(_("Judgement"), key="pb_j_text")
-        band = j2.selectbox(_("Estimative band"), list(ICD203_BANDS), index=4, key="pb_j_band")
-        conf = j3.selectbox(_("Confidence"), list(CONFIDENCE), index=1, key="pb_j_conf")
+        band = j2.selectbox(_("Estimative band"), list(ICD203_BANDS), index=4, key="pb_j_band", format_func=_)
+        conf = j3.selectbox(_("Confidence"), list(CONFIDENCE), index=1, key="pb_j_conf", format_func=_)
         if st.button(_("Add judgement"), key="pb_j_add") and text.strip():
             spec.judgements.append(Judgement(text.strip(), band, conf))
     with st.expander(_("Sources ({n})", n=len(spec.sources)), expanded=False):

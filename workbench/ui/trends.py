@@ -20,6 +20,7 @@ from workbench.i18n import N_, _, language, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.trends.headings import heading, translate_headings
 from workbench.trends.pushdown import from_summaries, pushdown_supported, time_series_in_store
 from workbench.trends.series import (
     ENFORCEMENT_NOTE,
@@ -248,18 +249,23 @@ def _downloads(
         )
 
 
-def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
-    """Thousands separators on numbers, shares as percentages, changes in % with their sign."""
+def _number_columns(table: pd.DataFrame, formats: dict[str, str] | None = None) -> dict[str, Any]:
+    """Thousands separators on numbers, shares as percentages, changes in % with their sign.
+
+    The columns are found by their headings in the language in force: the shares by ``formats`` (the
+    Excel formats per heading of :attr:`ReportResult.formats`, a percentage for a share), the change in %
+    by its translated heading; never by English names."""
+    shares = {c for c, f in (formats or {}).items() if f.endswith("%")}
     config: dict[str, Any] = {}
     for c in table.columns:
         name = str(c)
         if not pd.api.types.is_numeric_dtype(table[c]):
             continue
-        if name.startswith("share"):
+        if name in shares:
             config[name] = st.column_config.NumberColumn(format="percent")
-        elif name.endswith("%"):
+        elif name == heading("change %"):
             config[name] = st.column_config.NumberColumn(format="%+.1f%%")
-        elif name not in ("rank",):
+        elif name != heading("rank"):
             config[name] = st.column_config.NumberColumn(format="localized")
     return config
 
@@ -539,16 +545,15 @@ def methods_panel(flt: CaseFilter) -> None:
             unit=unit,
         )
     )
-    table = shares_table(shares, method, within_split)
+    named = shares_table(shares, method, within_split)
+    # the share columns are known by the library's own names, before the headings are translated
+    percent = {heading(str(c)) for c in named.columns if str(c).startswith("share")}
+    table = translate_headings(named)
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in map(str, table.columns)
-            if c.startswith("share")
-        },
+        column_config={c: st.column_config.NumberColumn(format="percent") for c in percent},
     )
     _downloads(f"methods-{method}".replace("_", "-"), "methods_dl", table=table, chart=chart)
 
@@ -785,7 +790,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rep.table), 460),
-        column_config=_number_columns(rep.table),
+        column_config=_number_columns(rep.table, rep.formats),
     )
     _downloads(
         rep.key.replace("_", "-"),
