@@ -27,7 +27,9 @@ with tab_accounts:
     accounts_panel(principal)
 with tab_matrix:
     st.caption(_("What each role may do; the library enforces it on every page, command and notebook."))
-    st.dataframe(pd.DataFrame(matrix_table()), hide_index=True, width="stretch")
+    matrix = pd.DataFrame(matrix_table())
+    matrix["help"] = matrix["help"].map(_)  # matrix.yaml text, translated where shown
+    st.dataframe(matrix, hide_index=True, width="stretch")
 
 with tab_store:
     store = get_store()

@@ -52,3 +52,22 @@ def test_report_columns_are_formatted_by_their_translated_headings() -> None:
     assert config[change]["type_config"]["format"] == "%+.1f%%"
     assert rank not in config
     assert config[cases]["type_config"]["format"] == "localized"
+
+
+def test_series_values_read_in_the_language_in_force() -> None:
+    """Trend labels (transport modes, WCO regions) come out translated, through the label helpers."""
+    from workbench.format.reference import wco_region_label
+    from workbench.i18n import code_label, use_language
+    from workbench.trends.series import value_label
+
+    region = "North of Africa, Near and Middle East"
+    with use_language("fr"):
+        assert (
+            value_label("transport_mode", "express_courier")
+            == code_label("express_courier")
+            != "express courier"
+        )
+        assert value_label("transport_mode", "road") == code_label("road") != "road"
+        assert value_label("wco_region", region) == wco_region_label(region, short=True) != "MENA"
+    with use_language("en"):
+        assert value_label("route", "CO → FR (inferred)") == "Colombia → France (inferred)"
