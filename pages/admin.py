@@ -29,6 +29,7 @@ with tab_matrix:
     st.caption(_("What each role may do; the library enforces it on every page, command and notebook."))
     matrix = pd.DataFrame(matrix_table())
     matrix["help"] = matrix["help"].map(_)  # matrix.yaml text, translated where shown
+    matrix = matrix.rename(columns={"action": _("action"), "help": _("help")})  # the roles are codes
     st.dataframe(matrix, hide_index=True, width="stretch")
 
 with tab_store:
@@ -52,7 +53,10 @@ with tab_store:
         _("not since the store was made") if pd.isna(t) else f"{t:%Y-%m-%d %H:%M:%S} UTC"
         for t in changes["changed"]
     ]
-    st.dataframe(changes, hide_index=True, width="stretch", column_config={"changed": _("last changed")})
+    changes = changes.rename(
+        columns={"scope": _("scope"), "what": _("what it covers"), "changed": _("last changed")}
+    )
+    st.dataframe(changes, hide_index=True, width="stretch")
 
     st.subheader(_("Submissions"))
     st.dataframe(submission_history(store), hide_index=True, width="stretch")
@@ -62,4 +66,5 @@ with tab_store:
     st.subheader(_("Settings"))
     settings = pd.DataFrame(settings_table(get_settings()))
     settings["help"] = settings["help"].map(_)  # config.SETTINGS help, marked N_
+    settings = settings.rename(columns={"variable": _("variable"), "value": _("value"), "help": _("help")})
     st.dataframe(settings, hide_index=True, width="stretch")

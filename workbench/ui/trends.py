@@ -98,6 +98,16 @@ _SHOW_LABELS = {
 _COMPARE = {"year": N_("the same period a year before"), "previous": N_("the previous period")}
 _SHARES = {"case_share": N_("cases"), "quantity_share": N_("quantity"), "value_share": N_("estimated value")}
 _SEASONS = {"M": N_("month"), "Q": N_("quarter"), "D": N_("weekday")}
+#: Headings of the builder's table for the columns of :func:`workbench.trends.series.with_changes`.
+_CHANGE_HEADINGS = {
+    "previous": N_("previous period"),
+    "change_pct": N_("change %"),
+    "year_before": N_("a year before"),
+    "yoy_change": N_("change on a year before"),
+    "yoy_pct": N_("change on a year before %"),
+    "rolling_mean": N_("rolling mean"),
+    "value_usd": N_("value (USD)"),
+}
 
 
 def _split_label(name: str) -> str:
@@ -276,7 +286,16 @@ def _for_display(series: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = [value_label(c, v) for v in out[c].astype("string")]
-    return tidy_numbers(out)
+    # headings people read: the split's label, the change columns' names, the measures' headings
+    return tidy_numbers(out).rename(columns=lambda c: _heading(str(c)))
+
+
+def _heading(column: str) -> str:
+    if column in SPLITS:
+        return _split_label(column)
+    if column in _CHANGE_HEADINGS:
+        return _(_CHANGE_HEADINGS[column])
+    return heading(column)
 
 
 # ------------------------------------------------------------------------------------ builder
