@@ -29,6 +29,7 @@ with tab_accounts:
 with tab_matrix:
     st.caption(_("What each role may do; the library enforces it on every page, command and notebook."))
     matrix = pd.DataFrame(matrix_table())
+    matrix["help"] = matrix["help"].map(_)  # matrix.yaml text, translated where shown
     st.dataframe(matrix, hide_index=True, width="stretch", column_config=headers(matrix))
 
 with tab_store:
@@ -47,11 +48,11 @@ with tab_store:
         )
     )
     changes = data_changes(store).drop(columns="version")  # the counters themselves mean nothing to people
+    changes["what"] = changes["what"].map(_)  # store.version.SCOPES, marked N_
     changes["changed"] = [
         _("not since the store was made") if pd.isna(t) else _("{moment} UTC", moment=format_datetime(t))
         for t in changes["changed"]
     ]
-    changes["what"] = [_(w) for w in changes["what"]]  # the scopes are described in N_() messages
     st.dataframe(changes, hide_index=True, width="stretch", column_config=headers(changes))
 
     st.subheader(_("Submissions"))
@@ -63,4 +64,5 @@ with tab_store:
 
     st.subheader(_("Settings"))
     settings = pd.DataFrame(settings_table(get_settings()))
+    settings["help"] = settings["help"].map(_)  # config.SETTINGS help, marked N_
     st.dataframe(settings, hide_index=True, width="stretch", column_config=headers(settings))

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, code_label
 
 __all__ = [
     "FREQUENCIES",
@@ -96,9 +96,9 @@ MEASURES: dict[str, str] = {
     "value_usd": N_("estimated value (USD)"),
 }
 #: Label of a blank split value.
-NOT_STATED = "(not stated)"
+NOT_STATED = N_("(not stated)")
 #: Label of the split values outside the top N.
-OTHER = "(other)"
+OTHER = N_("(other)")
 #: The caveat every trend view shows.
 ENFORCEMENT_NOTE = N_(
     "Seizures reflect enforcement effort as well as trafficking: a rise may mean more controls, better "
@@ -149,6 +149,18 @@ _ROUTE_COLUMNS = (
     "reporting_country",
 )
 _ROUTE_SPLITS = ("route", "origin_country", "destination_country", "destination_rilo")
+#: Splits whose values are codes of the taxonomy or of an enumeration (shown through ``code_label``).
+_CODE_SPLITS = frozenset(
+    {
+        "commodity_category",
+        "commodity_type",
+        "transport_mode",
+        "detection_method",
+        "concealment_method",
+        "customs_procedure",
+        "offence_type",
+    }
+)
 
 
 # ------------------------------------------------------------------------------------ splits
@@ -268,22 +280,25 @@ def value_label(split: str, value: object) -> str:
     >>> value_label("route", "CO → FR (inferred)"), value_label("wco_region", "Europe")
     ('Colombia → France (inferred)', 'Europe')
     """
-    from workbench.format.reference import WCO_REGION_SHORT, country_name
+    from workbench.format.reference import country_name, rilo_label, wco_region_label
 
     v = str(value)
     if v in (NOT_STATED, OTHER):
-        return v
+        return _(v)
     sp = SPLITS.get(split)
     if sp is not None and sp.country_valued:
         return country_name(v)
     if split == "route":
+        # the route's value marks an inferred destination with an English suffix (a code, not a label)
         inferred = v.endswith(" (inferred)")
-        parts = v.removesuffix(" (inferred)").split(" → ")
-        return " → ".join(country_name(p) for p in parts) + (" (inferred)" if inferred else "")
+        route = " → ".join(country_name(p) for p in v.removesuffix(" (inferred)").split(" → "))
+        return _("{route} (inferred)", route=route) if inferred else route
     if split == "wco_region":
-        return WCO_REGION_SHORT.get(v, v)
-    if split in ("commodity_category", "commodity_type") or "_" in v:
-        return v.replace("_", " ")
+        return wco_region_label(v, short=True)
+    if split in ("rilo", "destination_rilo"):
+        return rilo_label(v)
+    if split in _CODE_SPLITS or "_" in v:
+        return code_label(v)
     return v
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, code_label
 from workbench.trends.headings import heading, translate_headings
 from workbench.trends.series import (
     NOT_STATED,
@@ -775,7 +775,7 @@ def _largest_seizures(frame: pd.DataFrame, ctx: ReportContext, top: int = 10) ->
         ["commodity category", "commodity type", "unit", "rank"], kind="stable"
     )
     for c in ("commodity category", "commodity type", "transport mode"):
-        df[c] = df[c].astype("string").map(lambda v: v.replace("_", " "))
+        df[c] = df[c].astype("string").map(code_label)
     df["route"] = df["route"].astype("string").map(lambda v: value_label("route", v))
     cols = [
         "commodity category",

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.format.reference import wco_region_label
-from workbench.i18n import _
+from workbench.i18n import _, language
 from workbench.identity import PermissionDenied, Principal, can
 from workbench.products import metrics
 from workbench.products import register as reg
@@ -53,9 +53,13 @@ _MIME = {
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _assembled(
-    url: str, version: tuple[int, ...], spec_json: str, reader: tuple[str, tuple[str, ...], bool]
+    url: str,
+    version: tuple[int, ...],
+    spec_json: str,
+    reader: tuple[str, tuple[str, ...], bool],
+    lang: str,
 ) -> reg.Built:
-    # keyed by who reads: a block may show more to a reader who may see persons
+    # keyed by who reads (a block may show more to a reader who may see persons) and in which language
     spec = ProductSpec.from_dict(json.loads(spec_json))
     return reg.assemble(get_store(), spec, get_principal())
 
@@ -67,6 +71,7 @@ def assembled(spec: ProductSpec) -> reg.Built:
         data_version("cases", "indicators", "traffic", "judgements"),
         json.dumps(spec.to_dict(), sort_keys=True, default=str),
         (p.account, tuple(sorted(p.roles)), p.personal),
+        language(),
     )
 
 

@@ -28,7 +28,7 @@ from data_quality import (
     scores,
     trend_frame,
 )
-from workbench.i18n import N_, _, code_label, format_datetime
+from workbench.i18n import N_, _, code_label, format_datetime, language
 from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
@@ -105,18 +105,20 @@ def _personal() -> bool:
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
-def _report(url: str, version: tuple[int, ...], submission_id: int, personal: bool) -> SubmissionReport:
+def _report(
+    url: str, version: tuple[int, ...], submission_id: int, personal: bool, lang: str
+) -> SubmissionReport:
     return dq.submission_report(get_store(), submission_id, personal_allowed=personal)
 
 
 def submission_report(submission_id: int) -> SubmissionReport:
     """A submission's report (cached), without personal data for a role that may not see it."""
     with st.spinner(_("Reading the report ...")):
-        return _report(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
+        return _report(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal(), language())
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
-def _feedback(url: str, version: tuple[int, ...], submission_id: int, personal: bool) -> bytes:
+def _feedback(url: str, version: tuple[int, ...], submission_id: int, personal: bool, lang: str) -> bytes:
     return dq.feedback_workbook(dq.submission_report(get_store(), submission_id, personal_allowed=personal))
 
 
@@ -124,11 +126,11 @@ def feedback_workbook(submission_id: int) -> bytes:
     """The feedback workbook of a submission (``.xlsx`` bytes, cached), without personal data for a role
     that may not see it."""
     with st.spinner(_("Writing the feedback workbook ...")):
-        return _feedback(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal())
+        return _feedback(get_store().url, data_version(*_SUBMISSIONS), submission_id, _personal(), language())
 
 
 @st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
-def _docs(url: str, version: tuple[int, ...], run_id: int, title: str, personal: bool) -> bytes:
+def _docs(url: str, version: tuple[int, ...], run_id: int, title: str, personal: bool, lang: str) -> bytes:
     return dq.data_docs_for_run(get_store(), run_id, title, personal_allowed=personal)
 
 
@@ -136,7 +138,7 @@ def data_docs(run_id: int, title: str) -> bytes:
     """Data Docs of a run as a zipped static site (GX is imported here, on demand), without personal data
     for a role that may not see it."""
     with st.spinner(_("Rendering the Data Docs (loads Great Expectations) ...")):
-        return _docs(get_store().url, data_version(*_SUBMISSIONS), run_id, title, _personal())
+        return _docs(get_store().url, data_version(*_SUBMISSIONS), run_id, title, _personal(), language())
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)

@@ -444,7 +444,7 @@ def _definition_form(draft: dict[str, Any], ident: str) -> dict[str, Any]:
         cats,
         index=cats.index(saved.category) if saved else 1,
         key=f"{k}_cat",
-        format_func=CATEGORIES.__getitem__,
+        format_func=lambda c: _(CATEGORIES[c]),
     )
     raw["valid_from"] = c2.date_input(
         _("Valid from"),

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.exchange.writers import csv_bytes
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, language, ngettext
 from workbench.routes.flows import (
     FlowBase,
     Selection,
@@ -105,8 +105,14 @@ def flow_base(flt: CaseFilter) -> FlowBase:
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
 def _map_data(
-    url: str, version: tuple[int, ...], flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None
+    url: str,
+    version: tuple[int, ...],
+    flt: CaseFilter,
+    options: MapOptions,
+    window: tuple[int, int] | None,
+    lang: str,
 ) -> MapData:
+    # keyed on the language: the flows' labels and tooltips are translated
     return map_data(flow_base(flt), options, window)
 
 
@@ -122,11 +128,12 @@ def _deck(
     flt: CaseFilter,
     options: MapOptions,
     window: tuple[int, int] | None,
+    lang: str,
     view: tuple[tuple[str, float], ...],
 ) -> Any:
     """The map's deck with its JSON made once (read-only): a rerun that does not change the map (a
     pick, a tab, the emerging settings) neither rebuilds nor re-serialises it."""
-    return route_deck(_map_data(url, version, flt, options, window), dict(view))
+    return route_deck(_map_data(url, version, flt, options, window, lang), dict(view))
 
 
 def arrive(flt: CaseFilter) -> None:
@@ -416,7 +423,7 @@ def _legend(data: MapData) -> None:
 def map_panel(flt: CaseFilter, options: MapOptions, window: tuple[int, int] | None) -> MapData:
     """Draw the map, read the user's pick into ``routes.selection``; returns the map's data."""
     ex = _extras()
-    key = (get_store().url, data_version(*_CASES), flt, options, window)
+    key = (get_store().url, data_version(*_CASES), flt, options, window, language())
     data = _map_data(*key)
     # the view fits the filtered data; it is fitted again when the filter or the map's flows change, and
     # kept otherwise (a rerun, a pick) so that it does not jump
@@ -527,7 +534,7 @@ def _pretty(
 
 @st.cache_data(ttl=_TTL, max_entries=32, show_spinner=False)
 def _hubs(
-    url: str, version: tuple[int, ...], flt: CaseFilter, window: tuple[int, int] | None, level: str
+    url: str, version: tuple[int, ...], flt: CaseFilter, window: tuple[int, int] | None, level: str, lang: str
 ) -> pd.DataFrame:
     from workbench.routes.hubs import hub_ranking
 
@@ -545,6 +552,7 @@ def _emerging(
     level: str,
     min_cases: int,
     min_growth: float,
+    lang: str,
 ) -> pd.DataFrame:
     from workbench.routes.hubs import emerging_routes
 
@@ -556,7 +564,7 @@ def _emerging(
 def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> None:
     """Transit hubs of the window (cached per filter, window and level: a pick or a widget elsewhere
     on the page does not recompute the betweenness)."""
-    hubs = _hubs(get_store().url, data_version(*_CASES), flt, window, level)
+    hubs = _hubs(get_store().url, data_version(*_CASES), flt, window, level, language())
     if hubs.empty:
         st.info(_("No route in this period passes through a transit country."))
         return
@@ -664,6 +672,7 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
         level,
         int(min_cases),
         float(growth),
+        language(),
     )
     if em.empty:
         st.info(

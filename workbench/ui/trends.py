@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from workbench.i18n import N_, _, format_date, ngettext
+from workbench.i18n import N_, _, format_date, language, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.trends.headings import heading, translate_headings
 from workbench.trends.pushdown import from_summaries, pushdown_supported, time_series_in_store
 from workbench.trends.series import (
     ENFORCEMENT_NOTE,
@@ -112,6 +113,16 @@ _TABLE_LABELS = {
     "yoy_pct": N_("change on a year before (%)"),
     "rolling_mean": N_("Rolling mean (3)"),
 }
+#: Headings of the builder's table for the columns of :func:`workbench.trends.series.with_changes`.
+_CHANGE_HEADINGS = {
+    "previous": N_("previous period"),
+    "change_pct": N_("change %"),
+    "year_before": N_("a year before"),
+    "yoy_change": N_("change on a year before"),
+    "yoy_pct": N_("change on a year before %"),
+    "rolling_mean": N_("rolling mean"),
+    "value_usd": N_("value (USD)"),
+}
 
 
 def _split_label(name: str) -> str:
@@ -146,7 +157,9 @@ def _series(
     measure: str,
     top: int | None,
     unit: str | None,
+    lang: str,
 ) -> pd.DataFrame:
+    # keyed on the language: the series' labels (regions, categories) are translated
     split = by[0] if len(by) == 1 else None
     recode = split == "commodity_category" and top is not None
     if (
@@ -170,12 +183,19 @@ def series_for(
     unit: str | None = None,
 ) -> pd.DataFrame:
     """:func:`workbench.trends.series.time_series` of the cached frame, cached per filter and choice."""
-    return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit)
+    return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit, language())
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _emerging(
-    url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int
+    url: str,
+    version: tuple[int, ...],
+    flt: CaseFilter,
+    freq: str,
+    baseline: int,
+    fdr: float,
+    min_count: int,
+    lang: str,
 ) -> EmergingResult:
     # the tested period is the last complete one of the sidebar's period, when one is stated
     return detect_emerging(
@@ -191,11 +211,14 @@ def _emerging(
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
     """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
     with st.spinner(_("Testing every series for a rise ...")):
-        return _emerging(get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count)
+        return _emerging(
+            get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count, language()
+        )
 
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
-def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str) -> ReportResult:
+def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str, lang: str) -> ReportResult:
+    # keyed on the language: a report's title, headings and labels are translated
     frame = loaders.seizure_frame(flt)
     # the year-on-year report compares with the same days a year before, outside a period filter
     earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
@@ -251,18 +274,23 @@ def _downloads(
         )
 
 
-def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
-    """Thousands separators on numbers, shares as percentages, changes in % with their sign."""
+def _number_columns(table: pd.DataFrame, formats: dict[str, str] | None = None) -> dict[str, Any]:
+    """Thousands separators on numbers, shares as percentages, changes in % with their sign.
+
+    The columns are found by their headings in the language in force: the shares by ``formats`` (the
+    Excel formats per heading of :attr:`ReportResult.formats`, a percentage for a share), the change in %
+    by its translated heading; never by English names."""
+    shares = {c for c, f in (formats or {}).items() if f.endswith("%")}
     config: dict[str, Any] = {}
     for c in table.columns:
         name = str(c)
         if not pd.api.types.is_numeric_dtype(table[c]):
             continue
-        if name.startswith("share"):
+        if name in shares:
             config[name] = st.column_config.NumberColumn(format="percent")
-        elif name.endswith("%"):
+        elif name == heading("change %"):
             config[name] = st.column_config.NumberColumn(format="%+.1f%%")
-        elif name not in ("rank",):
+        elif name != heading("rank"):
             config[name] = st.column_config.NumberColumn(format="localized")
     return config
 
@@ -286,7 +314,16 @@ def _for_display(series: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = [value_label(c, v) for v in out[c].astype("string")]
-    return tidy_numbers(out)
+    # headings people read: the split's label, the change columns' names, the measures' headings
+    return tidy_numbers(out).rename(columns=lambda c: _heading(str(c)))
+
+
+def _heading(column: str) -> str:
+    if column in SPLITS:
+        return _split_label(column)
+    if column in _CHANGE_HEADINGS:
+        return _(_CHANGE_HEADINGS[column])
+    return heading(column)
 
 
 # ------------------------------------------------------------------------------------ builder
@@ -555,16 +592,15 @@ def methods_panel(flt: CaseFilter) -> None:
             unit=unit,
         )
     )
-    table = shares_table(shares, method, within_split)
+    named = shares_table(shares, method, within_split)
+    # the share columns are known by the library's own names, before the headings are translated
+    percent = {heading(str(c)) for c in named.columns if str(c).startswith("share")}
+    table = translate_headings(named)
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in map(str, table.columns)
-            if c.startswith("share")
-        },
+        column_config={c: st.column_config.NumberColumn(format="percent") for c in percent},
     )
     _downloads(f"methods-{method}".replace("_", "-"), "methods_dl", table=table, chart=chart)
 
@@ -785,7 +821,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         persist_state="session",
     )
     with st.spinner(_("Building the report ...")):
-        rep = _report(get_store().url, data_version(*_CASES), flt, key)
+        rep = _report(get_store().url, data_version(*_CASES), flt, key, language())
     st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
@@ -801,7 +837,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rep.table), 460),
-        column_config=_number_columns(rep.table),
+        column_config=_number_columns(rep.table, rep.formats),
     )
     _downloads(
         rep.key.replace("_", "-"),
@@ -812,7 +848,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
     )
     st.divider()
     if st.button(_("Prepare every report in one workbook"), icon=":material/library_books:", key="stats_all"):
-        results = [_report(get_store().url, data_version(*_CASES), flt, k) for k in REPORTS]
+        results = [_report(get_store().url, data_version(*_CASES), flt, k, language()) for k in REPORTS]
         st.download_button(
             ngettext("Download {n} report (.xlsx)", "Download {n} reports (.xlsx)", len(results)),
             data=catalogue_workbook(results),
