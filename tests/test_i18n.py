@@ -9,6 +9,7 @@ translation = the English text between ``⟦`` and ``⟧``), and on faults plant
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -287,7 +288,9 @@ def test_the_catalogue_checks_pass_on_a_complete_catalogue_and_catch_each_fault(
         m for m in broken if m.id and isinstance(m.id, str) and "{" in m.id and "}" in m.id
     )
     with_placeholder.string = "⟦без заполнителя⟧"
-    plural = next(m for m in broken if m.id and not isinstance(m.id, str))
+    plural = next(  # a plural whose every form writes {n} as is (not {n:,})
+        m for m in broken if m.id and not isinstance(m.id, str) and all("{n}" in f for f in m.string)
+    )
     plural.string = (plural.string[0], plural.string[1], plural.string[1].replace("{n}", "{count}"))
     fuzzy = next(m for m in broken if m.id and m is not with_placeholder and m is not plural)
     fuzzy.flags.add("fuzzy")
@@ -423,8 +426,12 @@ def _texts(at) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     out += [("metric", str(m.label)) for m in at.metric]
     out += [("tab", str(t.label)) for t in at.tabs]
     out += [("expander", str(x.label)) for x in at.expander]
-    for df in at.dataframe:
-        out += [("column", str(c)) for c in df.value.columns]
+    for df in at.dataframe:  # a column's header is its column_config label where the page gives one
+        config = json.loads(df.proto.columns or "{}")
+        for c in df.value.columns:
+            cell = config.get(str(c))
+            label = cell.get("label") if isinstance(cell, dict) else None
+            out.append(("column", str(label or c)))
     return out
 
 

@@ -183,6 +183,19 @@ def test_bad_files_are_refused_naming_the_file(data, name: str, message: str) ->
         read_image(data(), name)
 
 
+def test_a_truncated_photo_is_refused_after_weasyprint_allowed_truncated_images(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (products make PDFs in the
+    same process): a cut photo is still refused, and the setting is left as it was."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(PhotoError, match="cut.jpg: the image is corrupt or truncated"):
+        read_image(jpeg_bytes(draw_photo(1))[:3000], "cut.jpg")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
 def test_the_limit_sits_below_pillows_own_bomb_check() -> None:
     assert MAX_PIXELS <= Image.MAX_IMAGE_PIXELS or Image.MAX_IMAGE_PIXELS is None
 

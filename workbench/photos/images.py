@@ -169,7 +169,7 @@ def read_image(data: bytes, name: str) -> LoadedImage:
                         limit=MAX_PIXELS / 1e6,
                     )
                 )
-            img.load()
+            _load_strictly(img)
             upright = ImageOps.exif_transpose(img)
             rgb = upright.convert("RGB")
     except PhotoError:
@@ -188,6 +188,19 @@ def read_image(data: bytes, name: str) -> LoadedImage:
             _("{file}: the image is corrupt or truncated ({why})", file=base, why=str(e) or type(e).__name__)
         ) from None
     return LoadedImage(base, data, rgb, fmt)
+
+
+def _load_strictly(img: Image.Image) -> None:
+    """Decode ``img``, refusing truncated pixel data even where another library (WeasyPrint sets it on
+    import) told Pillow to accept truncated images process-wide."""
+    from PIL import ImageFile
+
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        img.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 def _jpeg(img: Image.Image, quality: int = 90) -> bytes:
