@@ -162,5 +162,5 @@ def test_a_training_pack_is_shown_in_french(french: None) -> None:
 def test_the_cli_speaks_french(french: None, capsys: pytest.CaptureFixture[str]) -> None:
     from workbench.cli import main
 
-    assert main(["validate"]) == 2
+    assert main(["--lang", "fr", "validate"]) == 2  # the command line takes its language from --lang or LANG
     assert "erreur : indiquez un" in capsys.readouterr().err  # PATH is the argument's name, kept
