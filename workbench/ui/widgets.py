@@ -57,7 +57,14 @@ _CLDR_TOKEN = re.compile(r"'[^']*'|([a-zA-Z])\1*|[^a-zA-Z']+")
 
 def _moment(cldr: str) -> str:
     """A CLDR pattern (numeric fields only, as the ``short`` formats are) as a momentJS format string;
-    literal text is bracketed so momentJS keeps it. Two-digit years are written in full."""
+    literal text is bracketed so momentJS keeps it. Two-digit years are written in full. Bidi marks (Arabic's
+    short date is ``d\u200f/M\u200f/y``) are dropped: in the table's cells they reorder the date into
+    ``132025/12/``, where digits and slashes alone read ``13/12/2025`` in a right-to-left page too.
+
+    >>> _moment("d\u200f/M\u200f/y")
+    'D/M/YYYY'
+    """
+    cldr = re.sub("[\u200e\u200f\u061c]", "", cldr)
     out: list[str] = []
     for token in _CLDR_TOKEN.finditer(cldr):
         text = token.group(0)
