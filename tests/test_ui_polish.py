@@ -21,7 +21,7 @@ from workbench.ui.widgets import date_display, date_input_format
         ("es", "D/M/YYYY", "D/M/YYYY, H:mm", "DD/MM/YYYY"),
         ("pt", "DD/MM/YYYY", "DD/MM/YYYY HH:mm", "DD/MM/YYYY"),
         ("ru", "DD.MM.YYYY", "DD.MM.YYYY, HH:mm", "DD.MM.YYYY"),
-        ("ar", "D\u200f/M\u200f/YYYY", "D\u200f/M\u200f/YYYY، h:mm A", "DD/MM/YYYY"),
+        ("ar", "D/M/YYYY", "D/M/YYYY، h:mm A", "DD/MM/YYYY"),
     ],
 )
 def test_table_columns_and_pickers_follow_the_language(code: str, day: str, moment: str, picker: str) -> None:
@@ -49,7 +49,9 @@ def test_case_detail_and_overview_dates_in_french(
     assert seized in facts, facts[:400]
     assert str(case["seizure_date"])[:10] not in facts
 
-    at.switch_page("pages/overview.py")
+    # a fresh run of the Overview (AppTest re-reads a selectbox's value with str(), not the page's
+    # translating format_func, so the case detail's photo-kind box would not survive a page switch here)
+    at = open_app(seeded_sqlite, "pages/overview.py")
     at.run()
     assert not at.exception, at.exception
     period = next(m for m in at.metric if m.proto.label == "Période")

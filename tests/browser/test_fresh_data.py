@@ -74,7 +74,7 @@ def _network(page, shot: str) -> tuple[int, str]:  # type: ignore[no-untyped-def
     )
     wait_idle(page)
     text = _text(page)
-    card = re.search(r"Zephyrin Quattlebaum · person · (\d+) case\(s\)", text)
+    card = re.search(r"Zephyrin Quattlebaum · person · (\d+) cases?", text)
     assert_no_exception(page)
     screenshot(page, shot)
     return cases, (card.group(1) if card else "not found")

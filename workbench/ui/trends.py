@@ -308,14 +308,17 @@ def _headed(table: pd.DataFrame, split: str) -> dict[str, Any]:
     return config
 
 
-def _for_display(series: pd.DataFrame) -> pd.DataFrame:
+def _for_display(series: pd.DataFrame, *, headed: bool = True) -> pd.DataFrame:
+    """The trend table as people read it: periods and values labelled, numbers tidied, and (``headed``)
+    the columns headed in the language in force; a download keeps the column names (``headed=False``)."""
     out = series.copy()
     out["period"] = period_labels(series["period"]).to_numpy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = [value_label(c, v) for v in out[c].astype("string")]
     # headings people read: the split's label, the change columns' names, the measures' headings
-    return tidy_numbers(out).rename(columns=lambda c: _heading(str(c)))
+    out = tidy_numbers(out)
+    return out.rename(columns=lambda c: _heading(str(c))) if headed else out
 
 
 def _heading(column: str) -> str:
@@ -449,7 +452,12 @@ def builder_panel(flt: CaseFilter) -> None:
     table = _for_display(changes)
     with st.expander(_("Table"), expanded=False):
         st.dataframe(table, hide_index=True, width="stretch", column_config=_headed(table, split))
-    _downloads(f"trend-{measure}-{split}-{freq}".replace("_", "-"), "trends_dl", table=table, chart=chart)
+    _downloads(
+        f"trend-{measure}-{split}-{freq}".replace("_", "-"),
+        "trends_dl",
+        table=_for_display(changes, headed=False),
+        chart=chart,
+    )
 
 
 # ------------------------------------------------------------------------------------ movers
