@@ -98,21 +98,6 @@ _SHOW_LABELS = {
 _COMPARE = {"year": N_("the same period a year before"), "previous": N_("the previous period")}
 _SHARES = {"case_share": N_("cases"), "quantity_share": N_("quantity"), "value_share": N_("estimated value")}
 _SEASONS = {"M": N_("month"), "Q": N_("quarter"), "D": N_("weekday")}
-#: Headers of the trend table's columns (a time series with its changes, workbench.trends.series).
-_TABLE_LABELS = {
-    "period": N_("period"),
-    "cases": N_("cases"),
-    "quantity": N_("quantity"),
-    "unit": N_("unit"),
-    "value_usd": N_("estimated value (USD)"),
-    "previous": N_("previous period"),
-    "change": N_("change"),
-    "change_pct": N_("change on previous period (%)"),
-    "year_before": N_("a year before"),
-    "yoy_change": N_("change on a year before"),
-    "yoy_pct": N_("change on a year before (%)"),
-    "rolling_mean": N_("Rolling mean (3)"),
-}
 #: Headings of the builder's table for the columns of :func:`workbench.trends.series.with_changes`.
 _CHANGE_HEADINGS = {
     "previous": N_("previous period"),
@@ -295,19 +280,6 @@ def _number_columns(table: pd.DataFrame, formats: dict[str, str] | None = None) 
     return config
 
 
-def _headed(table: pd.DataFrame, split: str) -> dict[str, Any]:
-    """The trend table's columns headed in the language in force (the split by its name), numbers as
-    :func:`_number_columns` shows them; the table itself (and its download) keeps its column names."""
-    config = _number_columns(table)
-    for c in map(str, table.columns):
-        label = _split_label(c) if c == split else _(_TABLE_LABELS[c]) if c in _TABLE_LABELS else None
-        if label is None:
-            continue
-        cell = config.get(c)
-        config[c] = {**cell, "label": label} if isinstance(cell, dict) else label
-    return config
-
-
 def _for_display(series: pd.DataFrame, *, headed: bool = True) -> pd.DataFrame:
     """The trend table as people read it: periods and values labelled, numbers tidied, and (``headed``)
     the columns headed in the language in force; a download keeps the column names (``headed=False``)."""
@@ -451,7 +423,7 @@ def builder_panel(flt: CaseFilter) -> None:
     st.altair_chart(chart, width="stretch", key="trends_chart")
     table = _for_display(changes)
     with st.expander(_("Table"), expanded=False):
-        st.dataframe(table, hide_index=True, width="stretch", column_config=_headed(table, split))
+        st.dataframe(table, hide_index=True, width="stretch", column_config=_number_columns(table))
     _downloads(
         f"trend-{measure}-{split}-{freq}".replace("_", "-"),
         "trends_dl",
