@@ -139,6 +139,21 @@ def test_alert_rubric_a_quarter_per_criterion() -> None:
     assert grade_product(md, {"judgement": "GH"}).fraction == 1.0
 
 
+@pytest.mark.parametrize(
+    "alert",
+    [
+        "**Mention :** RESTRICTED\nAppréciation clé : le GH restera probablement la plaque tournante\n- [A1] affaire GH/2",
+        "Marcado: TLP:AMBER\nJuicio clave: es muy probable que GH siga siendo el centro\n- [B2] caso GH/2",
+        "Маркировка: RESTRICTED\nКлючевой вывод: GH, весьма вероятно, останется узлом\n- [C3] дело GH/2",
+        "العلامة: RESTRICTED\nالتقدير الرئيسي: من المرجح أن يبقى GH المركز\n- [A2] قضية GH/2",
+    ],
+)
+def test_alert_rubric_reads_the_keys_and_estimative_words_of_every_language(alert: str) -> None:
+    g = grade_product(alert, {"judgement": "GH"})  # written in the trainee's language, graded in English
+    assert g.fraction == 1.0, g.reason
+    assert grade_product(alert, {"judgement": "NG"}).fraction == 0.75  # the key judgement names GH
+
+
 def _pack_file(tmp_path: Path, **changes: Any) -> Path:
     data = yaml.safe_load(load_pack("courier-network").path.read_text(encoding="utf-8"))
     for dotted, value in changes.items():

@@ -27,13 +27,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.i18n import _
+from workbench.i18n import LANGUAGES, N_, _, use_language
 from workbench.training.packs import Pack, Question
 
 __all__ = [
@@ -253,16 +254,16 @@ def grade(
 # ------------------------------------------------------------------------------------ graded products
 #: Words of estimative language (the probability yardstick of intelligence products).
 ESTIMATIVE_TERMS: tuple[str, ...] = (
-    "almost certainly",
-    "highly likely",
-    "very likely",
-    "likely",
-    "probably",
-    "realistic possibility",
-    "unlikely",
-    "highly unlikely",
-    "remote chance",
-    "almost no chance",
+    N_("almost certainly"),
+    N_("highly likely"),
+    N_("very likely"),
+    N_("likely"),
+    N_("probably"),
+    N_("realistic possibility"),
+    N_("unlikely"),
+    N_("highly unlikely"),
+    N_("remote chance"),
+    N_("almost no chance"),
 )
 #: Handling markings an alert may carry.
 HANDLING_MARKINGS: tuple[str, ...] = (
@@ -278,7 +279,39 @@ HANDLING_MARKINGS: tuple[str, ...] = (
     "TLP:CLEAR",
 )
 _GRADING = re.compile(r"^[A-FX][1-6]$", re.IGNORECASE)  # source reliability x information credibility
-_FIELD = re.compile(r"^\s*\**(marking|handling|key judgement|key judgment)\**\s*:\**\s*(.+)$", re.I)
+#: The line keys of an alert written as text: English, or the key as translated in any of the languages.
+FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "marking": (N_("Marking"), N_("Handling")),
+    "key_judgement": (N_("Key judgement"), "Key judgment"),
+}
+
+
+@functools.cache
+def _in_every_language(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """``terms`` and their translations in every language of the workbench, compared as :func:`normal`
+    text (a trainee writing in French may use « probable » or « likely »), longest first.
+
+    >>> "probable" in _in_every_language(("likely",)) and "вероятно" in _in_every_language(("likely",))
+    True
+    """
+    found = set()
+    for code in LANGUAGES:
+        with use_language(code):
+            found.update(normal(_(t)) for t in terms)
+    return tuple(sorted((t for t in found if t), key=len, reverse=True))
+
+
+#: Prefixes written as one word with the term: Arabic's article and conjunction (« من المرجح »).
+_ARTICLES = "وال|ال|و|"
+
+
+@functools.cache
+def _field_pattern() -> re.Pattern[str]:
+    keys = {name: _in_every_language(words) for name, words in FIELD_KEYS.items()}
+    alternatives = "|".join(f"(?P<{name}>{'|'.join(map(re.escape, ws))})" for name, ws in keys.items())
+    return re.compile(rf"^\s*\**(?:{alternatives})\**\s*:\**\s*(?P<value>.+)$")
+
+
 _CITATION = re.compile(r"^\s*[-*]\s*\[([A-Za-z0-9]{1,3})\]\s*(.+)$")
 
 
@@ -293,9 +326,10 @@ def parse_product(text: str) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"marking": "", "key_judgement": "", "citations": [], "text": text}
     for line in text.splitlines():
-        if m := _FIELD.match(line):
-            name = "marking" if m.group(1).lower() in ("marking", "handling") else "key_judgement"
-            out[name] = m.group(2).strip().strip("*").strip()
+        if m := _field_pattern().match(normal(line)):
+            name = "marking" if m.group("marking") else "key_judgement"
+            value = line.split(":", 1)[1] if ":" in line else line  # the value as written, not normalised
+            out[name] = value.strip().strip("*").strip()
         elif m := _CITATION.match(line):
             out["citations"].append({"grading": m.group(1), "item": m.group(2).strip()})
     return out
@@ -321,7 +355,10 @@ def grade_product(product: Any, key: Any) -> AnswerGrade:
             _("a cited item lacks its grading (or nothing is cited)"),
         ),
         (
-            any(re.search(rf"\b{re.escape(t)}\b", words) for t in ESTIMATIVE_TERMS),
+            any(
+                re.search(rf"(?<!\w)(?:{_ARTICLES}){re.escape(t)}\b", words)
+                for t in _in_every_language(ESTIMATIVE_TERMS)
+            ),
             _("estimative language used"),
             _("no estimative language"),
         ),
