@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from workbench.i18n import use_language
 from workbench.identity import PermissionDenied, Principal
 from workbench.products import register as reg
 from workbench.products import render
@@ -131,6 +132,11 @@ def test_lifecycle_four_eyes_marking_distribution_and_audit(url: str) -> None:
         reg.approve(store, pid, ANA)
     with pytest.raises(ProductError, match="it cannot be issued"):
         reg.issue(store, pid, ["RILO-WE"], BOB)
+    with (
+        use_language("fr"),
+        pytest.raises(ProductError, match="statut en relecture.*au statut approuvé peut"),
+    ):
+        reg.issue(store, pid, ["RILO-WE"], BOB)  # the statuses read in the language, not as codes
     reg.approve(store, pid, BOB)
     with pytest.raises(ProductError, match="name at least one recipient"):
         reg.issue(store, pid, [" "], BOB)

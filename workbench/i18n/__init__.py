@@ -51,12 +51,12 @@ import os
 import re
 import string
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "_",
@@ -81,6 +81,7 @@ __all__ = [
     "code_label",
     "vega_locale",
     "format_interval",
+    "format_list",
 ]
 
 #: gettext domain of the workbench's catalogues
@@ -427,6 +428,18 @@ def format_interval(start: object, end: object, skeleton: str = "yMMM") -> str:
     from babel import dates
 
     return str(dates.format_interval(first, last, skeleton, locale=_locale()))
+
+
+def format_list(items: Iterable[object], style: Literal["standard", "or"] = "standard") -> str:
+    """Items joined as the language joins a list (``style="or"`` for alternatives), from CLDR.
+
+    >>> with use_language("fr"):
+    ...     format_list(["brouillon", "en relecture"], style="or")
+    'brouillon ou en relecture'
+    """
+    from babel import lists
+
+    return str(lists.format_list([str(i) for i in items], style=style, locale=_locale()))
 
 
 def vega_locale(code: str | None = None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.i18n import _
+from workbench.i18n import N_, _, format_list
 from workbench.identity import acting, require
 from workbench.products.blocks import BlockResult, BuildContext, build_block
 from workbench.products.model import ProductError, ProductSpec, templates
@@ -42,6 +42,8 @@ __all__ = [
     "PRODUCTS",
     "PRODUCT_EVENTS",
     "STATUSES",
+    "STATUS_LABELS",
+    "status_label",
     "Built",
     "Regeneration",
     "assemble",
@@ -61,6 +63,24 @@ __all__ = [
 ]
 
 STATUSES: tuple[str, ...] = ("draft", "review", "approved", "issued", "withdrawn")
+#: How each status reads (the codes are stored; the labels are translated).
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "review": N_("in review"),
+    "approved": N_("approved"),
+    "issued": N_("issued"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
+def status_label(status: str) -> str:
+    """A product's status as people read it, in the language in force.
+
+    >>> status_label("review")
+    'in review'
+    """
+    return _(STATUS_LABELS.get(status, status))
+
 
 PRODUCTS = sa.Table(
     "products",
@@ -248,9 +268,9 @@ def _move(
                     "{ref} v{v} is {status}: it cannot be {verb} (only a product that is {allowed})",
                     ref=row["reference"],
                     v=row["version"],
-                    status=row["status"],
+                    status=status_label(row["status"]),
                     verb=verb,
-                    allowed=" or ".join(allowed_from),
+                    allowed=format_list((status_label(a) for a in allowed_from), style="or"),
                 )
             )
         if check is not None:
@@ -275,7 +295,11 @@ def update_draft(store: Store, pid: int, built: Built, actor: Principal | None =
         row = _row(conn, pid)
         if row["status"] != "draft":
             raise ProductError(
-                _("{ref} is {status}: only a draft can be edited", ref=row["reference"], status=row["status"])
+                _(
+                    "{ref} is {status}: only a draft can be edited",
+                    ref=row["reference"],
+                    status=status_label(row["status"]),
+                )
             )
         conn.execute(
             sa.update(PRODUCTS)
@@ -449,7 +473,11 @@ def new_version(store: Store, pid: int, actor: Principal | None = None) -> int:
         row = _row(conn, pid)
     if row["status"] not in ("issued", "withdrawn", "approved"):
         raise ProductError(
-            _("{ref} is {status}: edit the draft instead", ref=row["reference"], status=row["status"])
+            _(
+                "{ref} is {status}: edit the draft instead",
+                ref=row["reference"],
+                status=status_label(row["status"]),
+            )
         )
     spec = ProductSpec.from_dict(json.loads(row["spec"]))
     return save_draft(store, assemble(store, spec, actor), actor, supersedes=pid)

@@ -47,7 +47,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from workbench.i18n import _
+from workbench.i18n import N_, _, code_label
 from workbench.identity import PermissionDenied, Principal, acting, authorise, can, roles_with
 from workbench.risk.model import Indicator, changed_fields, condition_to_dict, parse_condition
 from workbench.store import Base, audit, bump_data_version
@@ -291,8 +291,8 @@ def _pick(s: Session, ident: str, version: int | None, status: str, verb: str) -
                 _(
                     "{ident}: no version is {status}; nothing to {verb}",
                     ident=ident,
-                    status=status.replace("_", " "),
-                    verb=verb,
+                    status=code_label(status),
+                    verb=_(verb),
                 )
             )
         return found[-1]
@@ -305,9 +305,9 @@ def _pick(s: Session, ident: str, version: int | None, status: str, verb: str) -
                 "{ident} v{version} is {status}, not {wanted}; cannot {verb} it",
                 ident=ident,
                 version=version,
-                status=match[0].status,
-                wanted=status.replace("_", " "),
-                verb=verb,
+                status=code_label(match[0].status),
+                wanted=code_label(status),
+                verb=_(verb),
             )
         )
     return match[0]
@@ -338,7 +338,7 @@ def withdraw(store: Store, ident: str, actor: Principal | None = None, comment: 
     st = acting(store, actor)
     _may(store, st, "write_indicators")
     with store.session() as s:
-        v = _pick(s, ident, None, "in_review", "withdraw")
+        v = _pick(s, ident, None, "in_review", N_("withdraw"))
         if st.user != v.author and not can(st, "administer"):
             raise ReviewError(
                 _(
@@ -368,7 +368,7 @@ def approve(
     st = acting(store, actor)
     _may(store, st, "approve_indicators")
     with store.session() as s:
-        v = _pick(s, ident, version, "in_review", "approve")
+        v = _pick(s, ident, version, "in_review", N_("approve"))
         if st.user == v.author:
             raise ReviewError(
                 _(
@@ -398,7 +398,7 @@ def reject(
     if not comment or not comment.strip():
         raise ReviewError(_("say why the version is rejected (a comment is required)"))
     with store.session() as s:
-        v = _pick(s, ident, version, "in_review", "reject")
+        v = _pick(s, ident, version, "in_review", N_("reject"))
         if st.user == v.author:
             raise ReviewError(
                 _(
@@ -419,7 +419,7 @@ def retire(store: Store, ident: str, actor: Principal | None = None, comment: st
     st = acting(store, actor)
     _may(store, st, "write_indicators")
     with store.session() as s:
-        v = _pick(s, ident, None, "active", "retire")
+        v = _pick(s, ident, None, "active", N_("retire"))
         v.status = "retired"
         _event(s, v, "retired", st, comment)
         return _to_indicator(v)

@@ -294,7 +294,7 @@ def _in_every_language(terms: tuple[str, ...]) -> tuple[str, ...]:
     >>> "probable" in _in_every_language(("likely",)) and "вероятно" in _in_every_language(("likely",))
     True
     """
-    found = set()
+    found: set[str] = set()
     for code in LANGUAGES:
         with use_language(code):
             found.update(normal(_(t)) for t in terms)

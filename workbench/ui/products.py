@@ -295,7 +295,10 @@ def _act(label: str, fn: Any, *args: Any, key: str, **kw: Any) -> None:
             st.error(str(e))
             return
         st.session_state[_FLASH] = _(
-            "{ref} v{v} is now {status}.", ref=row["reference"], v=row["version"], status=_(row["status"])
+            "{ref} v{v} is now {status}.",
+            ref=row["reference"],
+            v=row["version"],
+            status=reg.status_label(row["status"]),
         )
         st.rerun()
 
@@ -384,12 +387,15 @@ def register_panel() -> None:
     _metrics()
     st.subheader(_("Register"))
     shown = table.drop(columns=["supersedes"]).copy()
+    shown["status"] = shown["status"].map(reg.status_label, na_action="ignore")  # the codes stay in the store
     st.dataframe(
         shown, hide_index=True, width="stretch", height="content" if len(shown) < 15 else 400, key="pr_table"
     )
     ids = table["id"].astype(int).tolist()
     labels = {
-        int(r["id"]): f"{r['id']} · {r['reference']} v{r['version']} · {r['title']} ({_(str(r['status']))})"
+        int(
+            r["id"]
+        ): f"{r['id']} · {r['reference']} v{r['version']} · {r['title']} ({reg.status_label(str(r['status']))})"
         for r in table.to_dict("records")
     }
     if st.session_state.get("pr_pick") not in ids:
