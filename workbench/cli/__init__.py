@@ -108,8 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     set_language(cli_language(getattr(args, "lang", None)))
+    from workbench.cli.common import Refusal
+
     try:
         return int(args.func(args) or 0)
+    except Refusal as e:  # the library refused the input (workbench.cli.common.refused)
+        print(_("error: {error}", error=e), file=sys.stderr)
+        return 2
     except PermissionError as e:  # a refused sign-in or an action the matrix does not allow
         print(_("refused: {e}", e=e), file=sys.stderr)
         return 3

@@ -6,6 +6,8 @@ import argparse
 import getpass
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from workbench.i18n import _
@@ -25,7 +27,38 @@ __all__ = [
     "password_prompt",
     "StderrProgress",
     "import_gates",
+    "Refusal",
+    "refused",
 ]
+
+
+class Refusal(Exception):
+    """A command refused its input: :func:`workbench.cli.main` prints ``error: ...`` and exits with 2."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+@contextmanager
+def refused(*kinds: type[BaseException]) -> Iterator[None]:
+    """Turn the library's refusals of ``kinds`` (a bad value, an unknown name) raised inside the block
+    into the command's refusal: one ``error: ...`` line on standard error and exit status 2, nothing
+    printed to standard output. Permission refusals are not caught here (they exit with 3).
+
+    >>> def run(args):
+    ...     with refused(ValueError):
+    ...         raise ValueError("no such product 12")
+    >>> try:
+    ...     run(None)
+    ... except Refusal as e:
+    ...     print(e)
+    no such product 12
+    """
+    try:
+        yield
+    except kinds as e:
+        raise Refusal(e) from e
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:

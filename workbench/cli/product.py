@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, store_from_args
+from workbench.cli.common import add_db_option, add_filter_options, filter_from_args, refused, store_from_args
 from workbench.i18n import N_, _
 
 __all__ = ["register"]
@@ -151,19 +151,13 @@ def run_build(args: argparse.Namespace) -> int:
     if _fmt(args.out) not in FORMATS:
         print(_("error: {out}: write a .pdf, .html or .xlsx file", out=args.out), file=sys.stderr)
         return 2
-    try:
+    with refused(ValueError):
         spec = spec_from_args(args)
         spec.check()
         spec.handling.check()  # before anything is read or registered
-    except ValueError as e:
-        print(_("error: {e}", e=e), file=sys.stderr)
-        return 2
     store = store_from_args(args, "draft_products")
-    try:
+    with refused(ValueError):
         built = reg.assemble(store, spec, args.principal)
-    except ValueError as e:
-        print(_("error: {e}", e=e), file=sys.stderr)
-        return 2
     pid = reg.save_draft(store, built, args.principal)
     mark = reg.record_download(store, pid, args.principal.account, _fmt(args.out), args.principal)
     data = render(built, _fmt(args.out), watermark=mark)
@@ -199,7 +193,7 @@ def run_step(args: argparse.Namespace) -> int:
     from workbench.products import register as reg
 
     store = store_from_args(args)
-    try:
+    with refused(ValueError):
         if args.step == "regenerate":
             print(reg.regenerate(store, args.id, args.principal).describe())
             return 0
@@ -210,11 +204,13 @@ def run_step(args: argparse.Namespace) -> int:
             "withdraw": reg.withdraw,
         }
         row = fn[args.step](store, args.id, args.principal, args.comment)
-    except ValueError as e:
-        print(_("error: {e}", e=e), file=sys.stderr)
-        return 2
     print(
-        _("{ref} v{v}: {status}", ref=row["reference"], v=row["version"], status=row["status"]),
+        _(
+            "{ref} v{v}: {status}",
+            ref=row["reference"],
+            v=row["version"],
+            status=reg.status_label(row["status"]),
+        ),
         file=sys.stderr,
     )
     return 0
@@ -224,11 +220,8 @@ def run_issue(args: argparse.Namespace) -> int:
     from workbench.products import register as reg
 
     store = store_from_args(args)
-    try:
+    with refused(ValueError):
         row = reg.issue(store, args.id, args.recipient, args.principal)
-    except ValueError as e:
-        print(_("error: {e}", e=e), file=sys.stderr)
-        return 2
     print(
         _("{ref} v{v}: issued to {to}", ref=row["reference"], v=row["version"], to=", ".join(args.recipient)),
         file=sys.stderr,
@@ -244,12 +237,9 @@ def run_download(args: argparse.Namespace) -> int:
         print(_("error: {out}: write a .pdf, .html or .xlsx file", out=args.out), file=sys.stderr)
         return 2
     store = store_from_args(args)
-    try:
+    with refused(ValueError):
         built = reg.get_product(store, args.id, args.principal)
         mark = reg.record_download(store, args.id, args.recipient, _fmt(args.out), args.principal)
-    except ValueError as e:
-        print(_("error: {e}", e=e), file=sys.stderr)
-        return 2
     changed = built.changed_blocks()
     if changed:
         print(

@@ -15,7 +15,7 @@ import getpass
 import secrets
 import sys
 
-from workbench.cli.common import add_db_option, store_from_args
+from workbench.cli.common import add_db_option, refused, store_from_args
 from workbench.i18n import N_, _
 from workbench.identity import ROLES
 from workbench.identity.accounts import (
@@ -138,7 +138,7 @@ def run_add(args: argparse.Namespace) -> int:
     store = store_from_args(args, None)
     roles = list(dict.fromkeys([*args.role, *(["admin"] if args.admin else [])]))
     generated = False
-    try:
+    with refused(ValueError, KeyError):
         if args.password_stdin:
             password = _stdin_lines(1)[0]
         elif sys.stdin.isatty():
@@ -160,9 +160,6 @@ def run_add(args: argparse.Namespace) -> int:
             email=args.email,
             by=args.principal,
         )
-    except (ValueError, KeyError) as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(_("added {name} ({roles}) of {org}", name=args.name, roles="+".join(roles), org=args.org))
     if generated:
         print(_("one-time password of {name!r}: {password}  (shown once)", name=args.name, password=password))
@@ -204,17 +201,14 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_disable(args: argparse.Namespace) -> int:
     store = store_from_args(args, None)
-    try:
+    with refused(ValueError, KeyError):
         (disable_account if args.disable else enable_account)(store, args.name, by=args.principal)
-    except (ValueError, KeyError) as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(_("{name} disabled", name=args.name) if args.disable else _("{name} enabled", name=args.name))
     return 0
 
 
 def run_passwd(args: argparse.Namespace) -> int:
-    try:
+    with refused(ValueError, KeyError):
         if args.reset:
             store = store_from_args(args, "administer")
             new = _stdin_lines(1)[0] if args.password_stdin else _ask_new(args.name)
@@ -227,20 +221,14 @@ def run_passwd(args: argparse.Namespace) -> int:
                 old = getpass.getpass(_("current password of {name}: ", name=args.name))
                 new = _ask_new(args.name)
             change_password(store, args.name, new, old_password=old)
-    except (ValueError, KeyError) as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(_("password of {name} changed", name=args.name))
     return 0
 
 
 def run_grant(args: argparse.Namespace) -> int:
     store = store_from_args(args, None)
-    try:
+    with refused(ValueError, KeyError):
         grant(store, args.name, args.role, args.personal, by=args.principal, organisation=args.org)
-    except (ValueError, KeyError) as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(
         _(
             "{name}: {roles}, personal data {yes}",
@@ -254,15 +242,12 @@ def run_grant(args: argparse.Namespace) -> int:
 
 def run_token(args: argparse.Namespace) -> int:
     store = store_from_args(args, None)
-    try:
+    with refused(ValueError, KeyError):
         if args.revoke:
             n = revoke_token(store, args.name, by=args.principal)
             print(_("revoked {n} token(s) of {name}", n=n, name=args.name))
             return 0
         token = issue_token(store, args.name, days=args.days, by=args.principal)
-    except (ValueError, KeyError) as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(token)  # shown once: only its hash is stored
     print(
         _("token of {name}: set WORKBENCH_TOKEN to it; it is shown only this once", name=args.name),
@@ -273,11 +258,8 @@ def run_token(args: argparse.Namespace) -> int:
 
 def run_totp(args: argparse.Namespace) -> int:
     store = store_from_args(args, None)
-    try:
+    with refused(KeyError):
         uri = enable_totp(store, args.name, by=args.principal)
-    except KeyError as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(uri)
     print(_("add it to an authenticator app; from now on signing in asks for its code"), file=sys.stderr)
     return 0
@@ -285,10 +267,7 @@ def run_totp(args: argparse.Namespace) -> int:
 
 def run_org(args: argparse.Namespace) -> int:
     store = store_from_args(args, None)
-    try:
+    with refused(ValueError):
         create_organisation(store, args.code, args.name, args.kind, by=args.principal)
-    except ValueError as e:
-        print(_("error: {error}", error=e), file=sys.stderr)
-        return 2
     print(_("added the organisation {code}", code=args.code))
     return 0

@@ -98,7 +98,7 @@ def _print_report(report: dict[str, Any], quiet: bool, out: TextIO | None = None
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.cli.common import store_from_args
+    from workbench.cli.common import refused, store_from_args
 
     if args.path is None and not args.db:
         print(_("error: give a PATH to validate, or --db URL to validate a store"), file=sys.stderr)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     import data_quality as dq
 
     engine = dq.GXEngine() if args.engine == "gx" else dq.PandasEngine()
-    try:
+    with refused(DatasetReadError):
         if args.path is None:
             results = dq.validate_store(store_from_args(args, "check_quality"))
         elif args.mapping:
@@ -118,9 +118,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             store = store_from_args(args, "check_quality") if args.db else None
             results = dq.validate_path(args.path, store, engine=engine)
-    except DatasetReadError as e:
-        print(_("error: {e}", e=e), file=sys.stderr)
-        return 2
     report = results.to_json()
     to_stdout = args.json is not None and str(args.json) == "-"
     _print_report(report, args.quiet, sys.stderr if to_stdout else sys.stdout)
