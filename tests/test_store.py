@@ -152,14 +152,17 @@ def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> Non
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import data_quality.models  # noqa: F401  (declare every feature's tables on Base)
-    import workbench.exchange.statistics  # noqa: F401
-    import workbench.network.charts  # noqa: F401
-    import workbench.network.judgements  # noqa: F401
-    import workbench.operations.tables  # noqa: F401
-    import workbench.risk.registry  # noqa: F401
-    import workbench.risk.traffic  # noqa: F401
-    import workbench.training.courses  # noqa: F401
+    import importlib
+    import pkgutil
+
+    import data_quality.models  # noqa: F401
+    import workbench
+
+    # every feature's tables on Base, found by importing every module (a hand list missed products and
+    # photos: the test then passed only when another test module had imported them first)
+    for mod in pkgutil.walk_packages(workbench.__path__, "workbench."):
+        if ".migrations" not in mod.name and not mod.name.endswith("__main__"):
+            importlib.import_module(mod.name)
     from workbench.store import Base, open_store
 
     store = open_store(store_url)
