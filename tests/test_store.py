@@ -148,12 +148,12 @@ def test_failed_write_leaves_store_as_it_was(store_url: str, tmp_path, monkeypat
 
 def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> None:
     """Every feature's Alembic revision, applied to an empty database, gives the schema of the models."""
+    import importlib
+    import pkgutil
+
     import sqlalchemy as sa
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-
-    import importlib
-    import pkgutil
 
     import data_quality.models  # noqa: F401
     import workbench
