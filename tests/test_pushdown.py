@@ -41,8 +41,9 @@ from workbench.store.summaries import (
     summaries_current,
     summary_filter_ok,
 )
-from workbench.trends.pushdown import from_summaries, time_series_in_store
-from workbench.trends.series import NOT_STATED, time_series
+from workbench.trends.pushdown import from_summaries, time_series_in_store, trend_facts
+from workbench.trends.series import NOT_STATED, main_unit, time_series
+from workbench.trends.statistics import ReportContext
 
 
 def _sample(tmp: Path, n: int = 240, seed: int = 11) -> tuple[Path, Path]:
@@ -193,6 +194,22 @@ def test_series_of_one_unit_and_blanks(filled: Store) -> None:
     pd.testing.assert_frame_equal(got, expected, check_exact=False)
     modes = time_series_in_store(filled, None, "transport_mode", "Y")
     assert NOT_STATED in modes["transport_mode"].cat.categories  # the blanks added to the sample
+
+
+@pytest.mark.parametrize("name", list(SERIES_FILTERS))
+def test_trend_facts_in_the_database_are_those_of_the_frame(filled: Store, name: str) -> None:
+    flt = SERIES_FILTERS[name]
+    frame = seizure_frame(filled, flt)
+    facts = trend_facts(filled, flt)
+    assert facts.cases == len(frame[["reporting_country", "case_id"]].drop_duplicates())
+    assert set(facts.units) == set(frame["unit"].dropna().astype(str))
+    counts = frame["unit"].dropna().astype(str).value_counts()
+    if len(counts):  # the main unit: the most used (on a tie, the first in alphabetical order here)
+        assert counts[facts.main_unit] == counts.max()
+        assert main_unit(frame) in counts[counts == counts.max()].index
+    else:
+        assert facts.main_unit is None
+    assert ReportContext.of_dates(facts.first, facts.last, flt) == ReportContext.of(frame, flt)
 
 
 #: Every mode, level, breakdown, window, month split, top and the internal flows at least once.
