@@ -21,7 +21,13 @@ from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
 from workbench.trends.headings import heading, translate_headings
-from workbench.trends.pushdown import TrendFacts, pushdown_supported, time_series_in_store, trend_facts
+from workbench.trends.pushdown import (
+    TrendFacts,
+    from_summaries,
+    pushdown_supported,
+    time_series_in_store,
+    trend_facts,
+)
 from workbench.trends.series import (
     ENFORCEMENT_NOTE,
     FREQUENCIES,
@@ -145,8 +151,14 @@ def _series(
 ) -> pd.DataFrame:
     # keyed on the language: the series' labels (regions, categories) are translated
     split = by[0] if len(by) == 1 else None
-    if len(by) <= 1 and pushdown_supported(split, freq):
-        # in the database: from the monthly summaries where they answer it, else grouped in SQL
+    recode = split == "commodity_category" and top is not None
+    # from the summaries where they answer it; grouped SQL over the data tables is no faster on SQLite
+    # than pandas over the frame the other tabs read anyway (docs/benchmarks.md, Scale)
+    if (
+        len(by) <= 1
+        and pushdown_supported(split, freq)
+        and from_summaries(get_store(), flt, split, measure, unit, recode)
+    ):
         return time_series_in_store(get_store(), flt, split, freq, measure, top=top, unit=unit)
     frame = loaders.seizure_frame(flt)
     if unit is not None:
