@@ -31,6 +31,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.format.route import ROUTE_COLUMNS, route_index
+from workbench.i18n import _
 from workbench.routes.flows import _UNIT_FACTORS, BY, expand_routes, flows_from_groups, month_number
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
@@ -90,7 +91,7 @@ def route_flows_in_store(
     flt = flt or CaseFilter()
     by_col = BY.get(by, by) if by is not None else None
     if by_col not in (None, "commodity_category", "commodity_type"):
-        raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
+        raise ValueError(_("by must be one of {by}, not {by2!r}", by=", ".join(BY), by2=by))
     join = sa.and_(
         ITEMS.c.reporting_country == CASES.c.reporting_country,
         ITEMS.c.case_id == CASES.c.case_id,

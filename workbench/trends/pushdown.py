@@ -299,13 +299,10 @@ def trend_facts(store: Store, flt: CaseFilter | None = None) -> TrendFacts:
                 )
             )
         ).one()
-        units = conn.execute(
-            flt.to_sql(
-                sa.select(ITEMS.c.unit, items)
-                .select_from(CASES.join(ITEMS, join))
-                .where(ITEMS.c.unit.is_not(None))
-                .group_by(ITEMS.c.unit)
-                .order_by(sa.desc(items), ITEMS.c.unit)
-            )
-        ).fetchall()
+        stmt = sa.select(ITEMS.c.unit, items).where(ITEMS.c.unit.is_not(None))
+        if any(c.table == "cases" for c in flt.set_criteria()):
+            stmt = flt.to_sql(stmt.select_from(CASES.join(ITEMS, join)))
+        else:  # every item of the chosen commodities belongs to a case that matches: no join
+            stmt = stmt.where(*flt.item_clauses(ITEMS))
+        units = conn.execute(stmt.group_by(ITEMS.c.unit).order_by(sa.desc(items), ITEMS.c.unit)).fetchall()
     return TrendFacts(int(n), first, last, tuple(str(u) for u, _ in units))
