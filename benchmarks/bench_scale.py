@@ -6,12 +6,14 @@ store and the data set are kept under ``--workdir``, default ``/tmp/wb-scale-ben
 then times every figure three ways on the same data:
 
 - ``workbench_s``: what the page computes now (:func:`workbench.store.aggregate.overview_figures`,
-  :func:`workbench.trends.pushdown.time_series_in_store`); ``engine`` says where: ``summaries`` (the
+  :func:`workbench.trends.pushdown.time_series_in_store`, :func:`workbench.trends.pushdown.trend_facts`,
+  :func:`workbench.routes.pushdown.route_flows_in_store`); ``engine`` says where: ``summaries`` (the
   monthly summary table), ``sql`` (grouped in the database over the data tables);
 - ``old_s``: what the page computed before: the Overview's queries over the data tables
   (:func:`workbench.store.queries.overview`), the Trends' seizure frame read into pandas and
-  :func:`workbench.trends.series.time_series` (``old_read_s`` is the frame's reading, which the app then
-  caches per filter);
+  :func:`workbench.trends.series.time_series`, the Routes' frame prepared by
+  :func:`workbench.routes.flows.prepare_flows` and :func:`workbench.routes.flows.route_flows`
+  (``old_read_s`` is the frame's reading, which the app then caches per filter);
 - ``duckdb_s``: DuckDB answering the same grouped questions over the same cases and items, loaded from
   the CSV folder into its own tables beforehand (``duckdb_load_s``, not in the figure): the reference.
 
@@ -45,6 +47,8 @@ class Figure:
     name: str
     filter: dict[str, Any]
     series: tuple[str | None, str, str] | None = None  # by, freq, measure
+    flows: dict[str, Any] | None = None  # route_flows' keyword arguments (mode, level, by, per_month)
+    facts: bool = False  # the Trends tabs' cases, dates and units (trend_facts)
 
 
 FIGURES: list[Figure] = [
@@ -65,6 +69,18 @@ FIGURES: list[Figure] = [
         ("reporting_country", "M", "cases"),
     ),
     Figure("trends, quantity by commodity type per year", {}, ("commodity_type", "Y", "quantity")),
+    Figure("trends, the tabs' cases, dates and units", {}, facts=True),
+    Figure("routes, OD flows, all cases", {}, flows={"mode": "od"}),
+    Figure(
+        "routes, legs by category, drugs since 2024",
+        {"date_from": dt.date(2024, 1, 1), "commodity_categories": ("drugs",)},
+        flows={"mode": "legs", "by": "category"},
+    ),
+    Figure(
+        "routes, OD per month by region, road",
+        {"transport_modes": ("road",)},
+        flows={"mode": "od", "level": "region", "per_month": True},
+    ),
     Figure(
         "trends, cases by detection method per month, 2023",
         {"date_from": dt.date(2023, 1, 1), "date_to": dt.date(2023, 12, 31)},
@@ -202,6 +218,40 @@ def _duck_series(con: Any, flt: dict[str, Any], by: str | None, freq: str, measu
     ).fetchall()
 
 
+_DUCK_ROUTE = (
+    "c.departure_country, c.transit_countries, c.destination_country, "
+    "CASE WHEN c.destination_country IS NULL AND c.customs_procedure = 'import' THEN c.reporting_country END"
+)
+
+
+def _duck_routes(con: Any, flt: dict[str, Any], flows: dict[str, Any]) -> None:
+    """The groups the route flows are made of: cases and item sums per route (breakdown, month, unit)."""
+    by = {"category": "i.commodity_category", "type": "i.commodity_type"}.get(flows.get("by") or "", "")
+    keys = (
+        _DUCK_ROUTE
+        + (f", {by}" if by else "")
+        + (", date_trunc('month', c.seizure_date)" if flows.get("per_month") else "")
+    )
+    where = _duck_where(flt) + " AND c.seizure_date IS NOT NULL"
+    n = "count(DISTINCT (c.reporting_country, c.case_id))" if by else "count(*)"
+    src = f"cases c {_duck_item_join(flt)}" if by else "cases c"
+    con.execute(f"SELECT {keys}, {n} FROM {src} WHERE {where} GROUP BY ALL").fetchall()
+    con.execute(
+        f"SELECT {keys}, i.unit, sum(i.quantity), sum(i.estimated_value_usd) FROM cases c "
+        f"{_duck_item_join(flt).replace('LEFT JOIN', 'JOIN')} WHERE {where} GROUP BY ALL"
+    ).fetchall()
+    con.execute(f"SELECT count(*) FROM cases c WHERE {where}").fetchall()
+
+
+def _duck_facts(con: Any, flt: dict[str, Any]) -> None:
+    w = _duck_where(flt)
+    con.execute(f"SELECT count(*), min(seizure_date), max(seizure_date) FROM cases c WHERE {w}").fetchall()
+    con.execute(
+        f"SELECT i.unit, count(*) AS n FROM cases c {_duck_item_join(flt).replace('LEFT JOIN', 'JOIN')} "
+        f"WHERE {w} AND i.unit IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1"
+    ).fetchall()
+
+
 def _duckdb(data: Path) -> tuple[Any, float]:
     import duckdb
 
@@ -220,7 +270,13 @@ def _same(new: Any, old: Any) -> None:
     import pandas as pd
 
     if isinstance(new, pd.DataFrame):
+        if "origin" in new.columns:  # flows: units sorted here, in order of appearance there; sums' last bit
+            pd.testing.assert_frame_equal(new[old.columns], old, check_exact=False, atol=2e-3)
+            return
         pd.testing.assert_frame_equal(new, old, check_exact=False, check_categorical=False)
+        return
+    if hasattr(new, "units"):  # trend facts against the frame
+        assert (new.cases, set(new.units)) == (old["cases"], old["units"]), (new, old)
         return
     assert new.kpis == {**old.kpis, "value_usd": new.kpis["value_usd"]}, (new.kpis, old.kpis)
     assert abs(new.kpis["value_usd"] - old.kpis["value_usd"]) <= 1e-6 * max(1.0, old.kpis["value_usd"])
@@ -231,7 +287,9 @@ def _same(new: Any, old: Any) -> None:
     pd.testing.assert_frame_equal(a, b, check_exact=False, check_dtype=False)
 
 
-def run_size(size: int, workdir: Path, repeat: int, bulk: bool = False) -> list[dict[str, Any]]:
+def run_size(
+    size: int, workdir: Path, repeat: int, bulk: bool = False, only: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """Every figure at ``size`` cases, plus the import row."""
     import sqlalchemy as sa
 
@@ -266,6 +324,8 @@ def run_size(size: int, workdir: Path, repeat: int, bulk: bool = False) -> list[
     con, load_s = _duckdb(dataset_dir(size, workdir / str(size)))
     old_repeat = 1 if size >= 1_000_000 else repeat
     for fig in FIGURES:
+        if only and not any(o in fig.name for o in only):
+            continue
         rows.append(_figure_row(fig, size, store, con, repeat, old_repeat))
         print(_table(rows[-1:], header=False), flush=True)
     rows[0]["details"] += f"; DuckDB load {load_s:.1f} s"
@@ -283,7 +343,32 @@ def _figure_row(fig: Figure, size: int, store: Any, con: Any, repeat: int, old_r
 
     flt = CaseFilter(**fig.filter)
     read_s = 0.0
-    if fig.series is None:
+    if fig.flows is not None:
+        from workbench.routes.flows import prepare_flows, route_flows
+        from workbench.routes.pushdown import route_flows_in_store
+
+        kw = fig.flows
+        engine = "sql"
+        new_s, new = _median_time(lambda: route_flows_in_store(store, flt, **kw), repeat)
+        read_s, base = _median_time(lambda: prepare_flows(seizure_frame(store, flt)), old_repeat)
+        query_s, old = _median_time(lambda: route_flows(base, **kw), old_repeat)
+        old_s = read_s + query_s
+        duck_s, _ = _median_time(lambda: _duck_routes(con, fig.filter, kw), repeat)
+    elif fig.facts:
+        from workbench.trends.pushdown import trend_facts
+
+        engine = "sql"
+        new_s, new = _median_time(lambda: trend_facts(store, flt), repeat)
+
+        def from_frame() -> dict[str, Any]:
+            frame = seizure_frame(store, flt)
+            keys = frame[["reporting_country", "case_id"]].drop_duplicates()
+            return {"cases": len(keys), "units": set(frame["unit"].dropna().astype(str))}
+
+        old_s, old = _median_time(from_frame, old_repeat)
+        read_s = old_s
+        duck_s, _ = _median_time(lambda: _duck_facts(con, fig.filter), repeat)
+    elif fig.series is None:
         engine = "summaries" if uses_summaries(store, flt) else "sql"
         new_s, new = _median_time(lambda: overview_figures(store, flt), repeat)
         old_s, old = _median_time(lambda: overview(store, flt), old_repeat)
@@ -337,6 +422,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     p.add_argument("--workdir", type=Path, default=Path("/tmp/wb-scale-bench"))
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--only", nargs="+", default=[], help="only the figures whose name contains one of these")
     p.add_argument(
         "--bulk",
         action="store_true",
@@ -347,7 +433,7 @@ def main(argv: list[str] | None = None) -> None:
     print(_table([], header=True), flush=True)
     rows = []
     for size in args.sizes:
-        rows += run_size(size, args.workdir, args.repeat, args.bulk)
+        rows += run_size(size, args.workdir, args.repeat, args.bulk, tuple(args.only))
     print(f"\nload average after: {os.getloadavg()[0]:.1f}\n")
     print(_table(rows))
 

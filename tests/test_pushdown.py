@@ -4,6 +4,8 @@
   :func:`workbench.store.queries.overview` over the data tables;
 - the trend series in SQL and from the summaries (:mod:`workbench.trends.pushdown`) against
   :func:`workbench.trends.series.time_series` over the seizure frame;
+- the route flows grouped in SQL (:mod:`workbench.routes.pushdown`) against
+  :func:`workbench.routes.flows.route_flows` over the prepared seizure frame;
 - an import refreshes the summaries exactly as a rebuild does; a write that does not refresh them sends
   readers back to the data tables.
 
@@ -24,6 +26,8 @@ import sqlalchemy as sa
 from workbench.cli import main
 from workbench.exchange.files import write_dataset
 from workbench.exchange.ingest import import_path
+from workbench.routes.flows import month_number, prepare_flows, route_flows
+from workbench.routes.pushdown import route_flows_in_store
 from workbench.store import Store, bump_data_version, open_store
 from workbench.store.aggregate import overview_figures, uses_summaries
 from workbench.store.filters import CaseFilter
@@ -37,8 +41,9 @@ from workbench.store.summaries import (
     summaries_current,
     summary_filter_ok,
 )
-from workbench.trends.pushdown import from_summaries, time_series_in_store
-from workbench.trends.series import NOT_STATED, time_series
+from workbench.trends.pushdown import from_summaries, time_series_in_store, trend_facts
+from workbench.trends.series import NOT_STATED, main_unit, time_series
+from workbench.trends.statistics import ReportContext
 
 
 def _sample(tmp: Path, n: int = 240, seed: int = 11) -> tuple[Path, Path]:
@@ -189,6 +194,59 @@ def test_series_of_one_unit_and_blanks(filled: Store) -> None:
     pd.testing.assert_frame_equal(got, expected, check_exact=False)
     modes = time_series_in_store(filled, None, "transport_mode", "Y")
     assert NOT_STATED in modes["transport_mode"].cat.categories  # the blanks added to the sample
+
+
+#: A filter on items only (trend_facts reads the units without the cases then) beside the series' filters.
+FACTS_FILTERS = {**SERIES_FILTERS, "cash only": CaseFilter(commodity_categories=("currency",))}
+
+
+@pytest.mark.parametrize("name", list(FACTS_FILTERS))
+def test_trend_facts_in_the_database_are_those_of_the_frame(filled: Store, name: str) -> None:
+    flt = FACTS_FILTERS[name]
+    frame = seizure_frame(filled, flt)
+    facts = trend_facts(filled, flt)
+    assert facts.cases == len(frame[["reporting_country", "case_id"]].drop_duplicates())
+    assert set(facts.units) == set(frame["unit"].dropna().astype(str))
+    counts = frame["unit"].dropna().astype(str).value_counts()
+    if len(counts):  # the main unit: the most used (on a tie, the first in alphabetical order here)
+        assert counts[facts.main_unit] == counts.max()
+        assert main_unit(frame) in counts[counts == counts.max()].index
+    else:
+        assert facts.main_unit is None
+    assert ReportContext.of_dates(facts.first, facts.last, flt) == ReportContext.of(frame, flt)
+
+
+#: Every mode, level, breakdown, window, month split, top and the internal flows at least once.
+FLOW_CHOICES = [
+    {"mode": "od"},
+    {"mode": "legs"},
+    {"mode": "legs", "by": "category", "per_month": True},
+    {"mode": "od", "level": "region", "include_internal": False},
+    {"mode": "legs", "level": "region", "by": "type", "top": 3},
+    {"mode": "od", "by": "commodity_type", "window": "last year"},
+    {"mode": "legs", "per_month": True, "window": "last year"},
+]
+
+
+@pytest.mark.parametrize("name", list(SERIES_FILTERS))
+def test_route_flows_in_the_database_are_the_flows_of_the_frame(filled: Store, name: str) -> None:
+    flt = SERIES_FILTERS[name]
+    base = prepare_flows(seizure_frame(filled, flt))
+    last = int(month_number(pd.Series([pd.Timestamp("2024-12-31")]))[0])
+    for choice in FLOW_CHOICES:
+        kw = {**choice, "window": (last - 11, last) if "window" in choice else None}
+        expected = route_flows(base, **kw)  # type: ignore[arg-type]
+        got = route_flows_in_store(filled, flt, **kw)  # type: ignore[arg-type]
+        assert sorted(got.columns) == sorted(expected.columns), choice
+        # units come in the frame's order of appearance there, sorted here; sums may differ in the last bit
+        pd.testing.assert_frame_equal(
+            got[expected.columns], expected, check_exact=False, atol=2e-3, obj=str(choice)
+        )
+        if name == "empty":
+            assert got.empty
+    if name == "all":
+        assert base.frame["destination_country"].isna().any()  # inferred destinations are in the sample
+        assert route_flows_in_store(filled, flt, mode="od")["inferred_cases"].sum() > 0
 
 
 def _summaries(store: Store) -> dict[str, pd.DataFrame]:

@@ -64,6 +64,8 @@ __all__ = [
     "month_number",
     "window_months",
     "route_flows",
+    "flows_from_groups",
+    "expand_routes",
     "country_totals",
     "seizure_places",
     "hotspot_grid",
@@ -147,24 +149,9 @@ class FlowBase:
 
     def expansion(self, mode: str, level: str) -> pd.DataFrame:
         """Legs or OD pairs of every distinct route at a level: ``route, origin, destination, inferred``."""
-        if mode not in MODES:
-            raise ValueError(
-                _("mode must be one of {modes}, not {mode!r}", modes=", ".join(MODES), mode=mode)
-            )
-        if level not in LEVELS:
-            raise ValueError(
-                _("level must be one of {levels}, not {level!r}", levels=", ".join(LEVELS), level=level)
-            )
         key = (mode, level)
         if key not in self._expansions:
-            if mode == "legs":
-                ex = route_legs(self.routes, level).rename(
-                    columns={"source": "origin", "target": "destination"}
-                )
-                ex = ex.drop(columns=["leg"])
-            else:
-                ex = route_pairs(self.routes, level)
-            self._expansions[key] = ex.reset_index(drop=True)
+            self._expansions[key] = expand_routes(self.routes, mode, level)
         return self._expansions[key]
 
     def window_mask(self, window: tuple[int, int] | None) -> np.ndarray:
@@ -172,6 +159,23 @@ class FlowBase:
             return self.month >= 0
         lo, hi = window
         return (self.month >= lo) & (self.month <= hi)
+
+
+def expand_routes(routes: pd.DataFrame, mode: str, level: str) -> pd.DataFrame:
+    """Legs or OD pairs of distinct routes (:func:`workbench.format.route.route_index`) at a level:
+    ``route, origin, destination, inferred``."""
+    if mode not in MODES:
+        raise ValueError(_("mode must be one of {modes}, not {mode!r}", modes=", ".join(MODES), mode=mode))
+    if level not in LEVELS:
+        raise ValueError(
+            _("level must be one of {levels}, not {level!r}", levels=", ".join(LEVELS), level=level)
+        )
+    if mode == "legs":
+        ex = route_legs(routes, level).rename(columns={"source": "origin", "target": "destination"})
+        ex = ex.drop(columns=["leg"])
+    else:
+        ex = route_pairs(routes, level)
+    return ex.reset_index(drop=True)
 
 
 def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -416,7 +420,45 @@ def route_flows(
         if len(keys_item["route"])
         else pd.DataFrame(columns=[*keys_item, *item_values])
     )
-    key_cols = list(keys_case)
+    by_labels = base.labels[by_col] if by_col else None
+    return flows_from_groups(
+        cases,
+        items,
+        unit_cols,
+        ex,
+        total,
+        by_col,
+        by_labels,
+        per_month=per_month,
+        top=top,
+        include_internal=include_internal,
+    )
+
+
+def flows_from_groups(
+    cases: pd.DataFrame,
+    items: pd.DataFrame,
+    unit_cols: list[str],
+    ex: pd.DataFrame,
+    total: int,
+    by_col: str | None,
+    by_labels: np.ndarray | None,
+    *,
+    per_month: bool = False,
+    top: int | None = None,
+    include_internal: bool = True,
+) -> pd.DataFrame:
+    """The flows table of :func:`route_flows` from cases and item sums per distinct route: the one
+    definition of how routes become flows, shared by the frame engine and the database's
+    (:mod:`workbench.routes.pushdown`).
+
+    ``cases``: ``route`` (position in the routes that ``ex`` expands), ``by`` (code into ``by_labels``)
+    and ``month`` when asked, and ``cases`` (distinct cases); ``items``: the same keys with
+    ``value_usd`` and the ``unit_cols`` sums; ``ex``: :meth:`FlowBase.expansion`; ``total``: the cases of
+    the period (the denominator of ``share``).
+    """
+    key_cols = [c for c in ("route", "by", "month") if c in cases.columns]
+    item_values = ["value_usd", *unit_cols]
     per_route = (
         cases.merge(items, on=key_cols, how="left")
         if len(cases)
@@ -452,9 +494,7 @@ def route_flows(
         }
     )
     if by_col:
-        out[by_col] = (
-            pd.Series(base.labels[by_col], dtype=object).reindex(expanded["by"].to_numpy()).to_numpy()
-        )
+        out[by_col] = pd.Series(by_labels, dtype=object).reindex(expanded["by"].to_numpy()).to_numpy()
         out[by_col] = out[by_col].astype("string")
     if per_month:
         out["month"] = [month_label(int(m)) for m in expanded["month"]]

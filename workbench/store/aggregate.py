@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from workbench.store.database import Store
 from workbench.store.filters import CaseFilter
-from workbench.store.queries import Overview, overview, overview_latest
+from workbench.store.queries import Overview, assemble_overview, overview, overview_latest
 from workbench.store.summaries import (
     CASE_SUMMARIES,
     CATEGORY_PAIRS,
@@ -118,21 +118,12 @@ def overview_from_summaries(store: Store, flt: CaseFilter, top: int = 10, latest
             .order_by(sa.desc("cases"))
         ).fetchall()
         top_routes = _top_routes(conn, flt, top)
-    by_category = pd.DataFrame(by_cat, columns=["commodity_category", "cases", "value_usd"])
-    kpis = {
-        "cases": int(totals[0]),
-        "reporting_countries": int(totals[1]),
-        "first_seizure": totals[2],
-        "last_seizure": totals[3],
-        "value_usd": float(by_category["value_usd"].fillna(0).sum()) if len(by_category) else 0.0,
-        "categories": int(len(by_category)),
-    }
     months = [(None if m is None else f"{m:%Y-%m}", int(n)) for m, n in monthly]
-    return Overview(
-        kpis=kpis,
-        by_category=by_category,
-        monthly=pd.DataFrame(months, columns=["month", "cases"]),
-        top_routes=top_routes,
-        latest=overview_latest(store, flt, latest),
-        by_country=pd.DataFrame(by_country, columns=["reporting_country", "cases"]),
+    return assemble_overview(
+        totals,
+        by_cat,
+        months,
+        by_country,
+        top_routes,
+        overview_latest(store, flt, latest),
     )

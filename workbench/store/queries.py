@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -37,6 +38,7 @@ __all__ = [
     "load_table",
     "Overview",
     "overview",
+    "assemble_overview",
     "overview_top_routes",
     "overview_latest",
     "search_cases",
@@ -174,22 +176,45 @@ def overview(store: Store, flt: CaseFilter | None = None, top: int = 10, latest:
             .order_by(sa.desc("cases"))
         ).fetchall()
         top_routes = overview_top_routes(conn, flt, top)
-    by_category = pd.DataFrame(by_cat, columns=["commodity_category", "cases", "value_usd"])
+    return assemble_overview(
+        (n_cases, n_countries, first_last[0], first_last[1]),
+        by_cat,
+        monthly,
+        by_country,
+        top_routes,
+        overview_latest(store, flt, latest),
+    )
+
+
+def assemble_overview(
+    totals: Sequence[Any],
+    by_category: Sequence[Sequence[Any]],
+    monthly: Sequence[Sequence[Any]],
+    by_country: Sequence[Sequence[Any]],
+    top_routes: pd.DataFrame,
+    latest: pd.DataFrame,
+) -> Overview:
+    """The :class:`Overview` from its parts, whichever engine computed them (the data tables here, the
+    monthly summaries in :mod:`workbench.store.aggregate`): ``totals`` is (cases, reporting countries,
+    first seizure, last seizure); ``by_category`` rows of (category, cases, value), most cases first;
+    ``monthly`` rows of (``YYYY-MM``, cases); ``by_country`` rows of (country, cases). The key figures
+    derived from them (total value, number of categories) are defined here only."""
+    by_cat = pd.DataFrame(list(map(tuple, by_category)), columns=["commodity_category", "cases", "value_usd"])
     kpis = {
-        "cases": int(n_cases),
-        "reporting_countries": int(n_countries),
-        "first_seizure": first_last[0],
-        "last_seizure": first_last[1],
-        "value_usd": float(by_category["value_usd"].fillna(0).sum()) if len(by_category) else 0.0,
-        "categories": int(len(by_category)),
+        "cases": int(totals[0]),
+        "reporting_countries": int(totals[1]),
+        "first_seizure": totals[2],
+        "last_seizure": totals[3],
+        "value_usd": float(by_cat["value_usd"].fillna(0).sum()) if len(by_cat) else 0.0,
+        "categories": int(len(by_cat)),
     }
     return Overview(
         kpis=kpis,
-        by_category=by_category,
-        monthly=pd.DataFrame(monthly, columns=["month", "cases"]),
+        by_category=by_cat,
+        monthly=pd.DataFrame(list(map(tuple, monthly)), columns=["month", "cases"]),
         top_routes=top_routes,
-        latest=overview_latest(store, flt, latest),
-        by_country=pd.DataFrame(by_country, columns=["reporting_country", "cases"]),
+        latest=latest,
+        by_country=pd.DataFrame(list(map(tuple, by_country)), columns=["reporting_country", "cases"]),
     )
 
 

@@ -46,8 +46,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -206,146 +209,112 @@ def summary_select(
     return stmt.where(s.c.commodity_category == ALL_CATEGORIES)
 
 
-def _rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any]]:
-    """The summary rows (of ``countries``, or all) as three selects: per case, per category (both into
-    :data:`CASE_SUMMARIES`), and the category pairs (:data:`CATEGORY_PAIRS`)."""
+def _of(countries: tuple[str, ...] | None, *columns: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+    """The clauses that keep the rows of ``countries`` (none: every row)."""
+    return [] if countries is None else [c.in_(countries) for c in columns]
+
+
+def _case_join(other: sa.FromClause) -> sa.ColumnElement[bool]:
+    """The join of the cases with a table (or subquery) of their items, on the case's key."""
+    return sa.and_(other.c.reporting_country == CASES.c.reporting_country, other.c.case_id == CASES.c.case_id)
+
+
+def _case_rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any]]:
+    """The rows of :data:`CASE_SUMMARIES`: per case (category ``*``), then per category."""
     month = month_start_expr(CASES.c.seizure_date, dialect).label("month_start")
-    per_case_value = (
+    values = (
         sa.select(
             ITEMS.c.reporting_country,
             ITEMS.c.case_id,
             sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
         )
+        .where(*_of(countries, ITEMS.c.reporting_country))
         .group_by(ITEMS.c.reporting_country, ITEMS.c.case_id)
         .subquery("case_values")
     )
-    if countries is not None:
-        per_case_value = (
-            sa.select(per_case_value)
-            .where(per_case_value.c.reporting_country.in_(countries))
-            .subquery("case_values_of")
-        )
-    per_case = sa.select(
-        month,
-        CASES.c.reporting_country,
-        CASES.c.transport_mode,
-        sa.literal(ALL_CATEGORIES, sa.String(40)).label("commodity_category"),
-        sa.func.count().label("cases"),
-        sa.func.sum(per_case_value.c.value_usd).label("value_usd"),
+    keys = [month, CASES.c.reporting_country, CASES.c.transport_mode]
+    dates = [
         sa.func.min(CASES.c.seizure_date).label("first_date"),
         sa.func.max(CASES.c.seizure_date).label("last_date"),
-    ).select_from(
-        CASES.outerjoin(
-            per_case_value,
-            sa.and_(
-                per_case_value.c.reporting_country == CASES.c.reporting_country,
-                per_case_value.c.case_id == CASES.c.case_id,
-            ),
-        )
-    )
+    ]
+    per_case = sa.select(
+        *keys,
+        sa.literal(ALL_CATEGORIES, sa.String(40)).label("commodity_category"),
+        sa.func.count().label("cases"),
+        sa.func.sum(values.c.value_usd).label("value_usd"),
+        *dates,
+    ).select_from(CASES.outerjoin(values, _case_join(values)))
     per_category = sa.select(
-        month,
-        CASES.c.reporting_country,
-        CASES.c.transport_mode,
+        *keys,
         ITEMS.c.commodity_category,
         sa.func.count(sa.distinct(CASES.c.case_id)).label("cases"),  # grouped by country: case_id is unique
         sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
-        sa.func.min(CASES.c.seizure_date).label("first_date"),
-        sa.func.max(CASES.c.seizure_date).label("last_date"),
-    ).select_from(
-        CASES.join(
-            ITEMS,
-            sa.and_(
-                ITEMS.c.reporting_country == CASES.c.reporting_country, ITEMS.c.case_id == CASES.c.case_id
-            ),
+        *dates,
+    ).select_from(CASES.join(ITEMS, _case_join(ITEMS)))
+    return [
+        stmt.where(*_of(countries, CASES.c.reporting_country)).group_by(*keys, *extra)
+        for stmt, extra in ((per_case, []), (per_category, [ITEMS.c.commodity_category]))
+    ]
+
+
+def _pair_rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any]]:
+    """The rows of :data:`CATEGORY_PAIRS`: the categories of each case, then each of its items beside
+    each of them."""
+    month = month_start_expr(CASES.c.seizure_date, dialect).label("month_start")
+    cc = (
+        sa.select(ITEMS.c.reporting_country, ITEMS.c.case_id, ITEMS.c.commodity_category)
+        .distinct()
+        .where(*_of(countries, ITEMS.c.reporting_country))
+        .subquery("case_categories")
+    )
+    keys = [month, CASES.c.reporting_country, CASES.c.transport_mode, cc.c.commodity_category]
+    return [
+        sa.select(
+            *keys,
+            ITEMS.c.commodity_category.label("other_category"),
+            sa.func.count(sa.distinct(CASES.c.case_id)).label("cases"),
+            sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
         )
-    )
-    # the categories of each case, then each of its items beside each of them
-    case_categories = sa.select(
-        ITEMS.c.reporting_country, ITEMS.c.case_id, ITEMS.c.commodity_category
-    ).distinct()
-    if countries is not None:
-        case_categories = case_categories.where(ITEMS.c.reporting_country.in_(countries))
-    cc = case_categories.subquery("case_categories")
-    pairs = sa.select(
-        month,
-        CASES.c.reporting_country,
-        CASES.c.transport_mode,
-        cc.c.commodity_category,
-        ITEMS.c.commodity_category.label("other_category"),
-        sa.func.count(sa.distinct(CASES.c.case_id)).label("cases"),
-        sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
-    ).select_from(
-        CASES.join(
-            cc, sa.and_(cc.c.reporting_country == CASES.c.reporting_country, cc.c.case_id == CASES.c.case_id)
-        ).join(
-            ITEMS,
-            sa.and_(
-                ITEMS.c.reporting_country == CASES.c.reporting_country, ITEMS.c.case_id == CASES.c.case_id
-            ),
-        )
-    )
-    if countries is not None:
-        pairs = pairs.where(CASES.c.reporting_country.in_(countries))
-    pairs = pairs.group_by(
-        month,
-        CASES.c.reporting_country,
-        CASES.c.transport_mode,
-        cc.c.commodity_category,
-        ITEMS.c.commodity_category,
-    )
-    out = []
-    for stmt, category in ((per_case, None), (per_category, ITEMS.c.commodity_category)):
-        if countries is not None:
-            stmt = stmt.where(CASES.c.reporting_country.in_(countries))
-        keys = [month, CASES.c.reporting_country, CASES.c.transport_mode]
-        out.append(stmt.group_by(*keys, *([category] if category is not None else [])))
-    return [*out, pairs]
+        .select_from(CASES.join(cc, _case_join(cc)).join(ITEMS, _case_join(ITEMS)))
+        .where(*_of(countries, CASES.c.reporting_country))
+        .group_by(*keys, ITEMS.c.commodity_category)
+    ]
 
 
 _ROUTE_COLUMNS = ("departure_country", "transit_countries", "destination_country", "customs_procedure")
 
 
-def _route_rows(conn: Connection, countries: tuple[str, ...] | None) -> list[dict[str, Any]]:
-    """The route summary rows (of ``countries``, or all): the cases grouped by month, country, mode (and
-    commodity category: ``*`` for every case once, else the cases with an item of it) and the columns that
-    decide a route, in SQL; then read as origin -> destination by :func:`workbench.format.route.od_pairs`
-    (the one definition) and added up."""
-    import pandas as pd
-
-    from workbench.format.route import od_pairs
-
-    month = month_start_expr(CASES.c.seizure_date, conn.dialect.name).label("month_start")
+def _route_rows(dialect: str, countries: tuple[str, ...] | None) -> list[sa.Select[Any]]:
+    """The grouped cases the rows of :data:`ROUTE_SUMMARIES` are read from (:func:`_route_summary`): by
+    month, country, mode, the columns that decide a route (and commodity category: ``*`` for every case
+    once, else the cases with an item of it)."""
+    month = month_start_expr(CASES.c.seizure_date, dialect).label("month_start")
     keys = [month, CASES.c.reporting_country, CASES.c.transport_mode, *[CASES.c[c] for c in _ROUTE_COLUMNS]]
+    cc = (
+        sa.select(ITEMS.c.reporting_country, ITEMS.c.case_id, ITEMS.c.commodity_category)
+        .distinct()
+        .where(*_of(countries, ITEMS.c.reporting_country))
+        .subquery("case_categories")
+    )
     every = sa.select(
         *keys,
         sa.literal(ALL_CATEGORIES, sa.String(40)).label("commodity_category"),
         sa.func.count().label("cases"),
-    ).group_by(*keys)
-    cc = (
-        sa.select(ITEMS.c.reporting_country, ITEMS.c.case_id, ITEMS.c.commodity_category)
-        .distinct()
-        .subquery("case_categories")
     )
-    per_category = (
-        sa.select(*keys, cc.c.commodity_category, sa.func.count().label("cases"))
-        .select_from(
-            CASES.join(
-                cc,
-                sa.and_(cc.c.reporting_country == CASES.c.reporting_country, cc.c.case_id == CASES.c.case_id),
-            )
-        )
-        .group_by(*keys, cc.c.commodity_category)
+    per_category = sa.select(*keys, cc.c.commodity_category, sa.func.count().label("cases")).select_from(
+        CASES.join(cc, _case_join(cc))
     )
-    frames = []
-    for stmt in (every, per_category):
-        if countries is not None:
-            stmt = stmt.where(CASES.c.reporting_country.in_(countries))
-        res = conn.execute(stmt)
-        frames.append(pd.DataFrame(res.fetchall(), columns=list(res.keys())))
-    grouped = pd.concat(frames, ignore_index=True)
-    if grouped.empty:
-        return []
+    return [
+        stmt.where(*_of(countries, CASES.c.reporting_country)).group_by(*keys, *extra)
+        for stmt, extra in ((every, []), (per_category, [cc.c.commodity_category]))
+    ]
+
+
+def _route_summary(grouped: pd.DataFrame) -> pd.DataFrame:
+    """The grouped cases read as origin -> destination by :func:`workbench.format.route.od_pairs` (the one
+    definition of a route) and added up: the rows of :data:`ROUTE_SUMMARIES`."""
+    from workbench.format.route import od_pairs
+
     od = od_pairs(grouped)
     dims = [
         "month_start",
@@ -358,32 +327,60 @@ def _route_rows(conn: Connection, countries: tuple[str, ...] | None) -> list[dic
     ]
     grouped = pd.concat([grouped[[*dims[:4], "cases"]], od], axis=1).dropna(subset=["origin", "destination"])
     out = grouped.groupby(dims, dropna=False, as_index=False).agg(cases=("cases", "sum"))
-    out = out.astype(object).where(out.notna(), None)
-    return [
-        {
-            **{str(k): v for k, v in r.items()},
-            "cases": int(r["cases"]),
-            "destination_inferred": bool(r["destination_inferred"]),
-        }
-        for r in out.to_dict("records")
+    out["cases"] = out["cases"].astype("int64")
+    out["destination_inferred"] = out["destination_inferred"].astype(bool)
+    return out
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """How one summary table is computed: ``rows`` gives the selects over the data tables (of some
+    reporting countries, or all) whose rows it holds; ``then``, when given, turns their rows into the
+    table's in pandas (routes are read by the one route definition, which is Python)."""
+
+    table: sa.Table
+    rows: Callable[[str, tuple[str, ...] | None], list[sa.Select[Any]]]
+    then: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+
+#: Every summary table and how it is computed.
+SUMMARIES: tuple[_Summary, ...] = (
+    _Summary(CASE_SUMMARIES, _case_rows),
+    _Summary(CATEGORY_PAIRS, _pair_rows),
+    _Summary(ROUTE_SUMMARIES, _route_rows, _route_summary),
+)
+
+
+def _refresh_table(conn: Connection, summary: _Summary, countries: tuple[str, ...] | None) -> int:
+    """Replace the rows of ``countries`` (None: every row) of one summary table; returns the rows written."""
+    table = summary.table
+    conn.execute(sa.delete(table).where(*_of(countries, table.c.reporting_country)))
+    cols = [c.name for c in table.columns]
+    written = 0
+    selects = summary.rows(conn.dialect.name, countries)
+    if summary.then is None:
+        for select in selects:
+            written += conn.execute(sa.insert(table).from_select(cols, select)).rowcount or 0
+        return written
+    frames = []
+    for select in selects:
+        res = conn.execute(select)
+        frames.append(pd.DataFrame.from_records([tuple(r) for r in res.fetchall()], columns=list(res.keys())))
+    grouped = pd.concat(frames, ignore_index=True)
+    if grouped.empty:
+        return 0
+    out = summary.then(grouped)[cols]
+    records = [
+        {str(k): v for k, v in r.items()}
+        for r in out.astype(object).where(out.notna(), None).to_dict("records")
     ]
+    if records:
+        conn.execute(sa.insert(table), records)
+    return len(records)
 
 
 def _write(conn: Connection, countries: tuple[str, ...] | None) -> int:
-    written = 0
-    for table in (CASE_SUMMARIES, ROUTE_SUMMARIES, CATEGORY_PAIRS):
-        stmt = sa.delete(table)
-        if countries is not None:
-            stmt = stmt.where(table.c.reporting_country.in_(countries))
-        conn.execute(stmt)
-    *case_rows, pair_rows = _rows(conn.dialect.name, countries)
-    for table, select in [*((CASE_SUMMARIES, r) for r in case_rows), (CATEGORY_PAIRS, pair_rows)]:
-        cols = [c.name for c in table.columns]
-        written += conn.execute(sa.insert(table).from_select(cols, select)).rowcount or 0
-    routes = _route_rows(conn, countries)
-    if routes:
-        conn.execute(sa.insert(ROUTE_SUMMARIES), routes)
-    return written + len(routes)
+    return sum(_refresh_table(conn, summary, countries) for summary in SUMMARIES)
 
 
 def _cases_version(conn: Connection) -> int | None:

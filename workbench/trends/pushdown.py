@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,8 @@ __all__ = [
     "from_summaries",
     "pushdown_supported",
     "time_series_in_store",
+    "TrendFacts",
+    "trend_facts",
 ]
 
 CASES = DATA_TABLES["cases"]
@@ -255,3 +259,50 @@ def time_series_in_store(
     out = out[["period", *series_keys, *value_cols]].reset_index(drop=True)
     out.attrs.update({"freq": freq, "by": (by,) if by else (), "measure": measure})
     return out
+
+
+@dataclass(frozen=True)
+class TrendFacts:
+    """What the Trends tabs need to know of the filtered seizures before they ask for a series: how many
+    cases, their first and last seizure date, and the units their (filtered) items are measured in, the
+    most used first (:func:`workbench.trends.series.main_unit` reads the first)."""
+
+    cases: int
+    first: dt.date | None
+    last: dt.date | None
+    units: tuple[str, ...]
+
+    @property
+    def main_unit(self) -> str | None:
+        return self.units[0] if self.units else None
+
+
+def trend_facts(store: Store, flt: CaseFilter | None = None) -> TrendFacts:
+    """:class:`TrendFacts` of the cases matching ``flt``, counted in the database.
+
+    >>> from workbench.store import open_store
+    >>> trend_facts(open_store("sqlite://"))
+    TrendFacts(cases=0, first=None, last=None, units=())
+    """
+    flt = flt or CaseFilter()
+    join = sa.and_(
+        ITEMS.c.reporting_country == CASES.c.reporting_country,
+        ITEMS.c.case_id == CASES.c.case_id,
+        *flt.item_clauses(ITEMS),
+    )
+    items = sa.func.count().label("items")
+    with store.engine.connect() as conn:
+        n, first, last = conn.execute(
+            flt.to_sql(
+                sa.select(
+                    sa.func.count(), sa.func.min(CASES.c.seizure_date), sa.func.max(CASES.c.seizure_date)
+                )
+            )
+        ).one()
+        stmt = sa.select(ITEMS.c.unit, items).where(ITEMS.c.unit.is_not(None))
+        if any(c.table == "cases" for c in flt.set_criteria()):
+            stmt = flt.to_sql(stmt.select_from(CASES.join(ITEMS, join)))
+        else:  # every item of the chosen commodities belongs to a case that matches: no join
+            stmt = stmt.where(*flt.item_clauses(ITEMS))
+        units = conn.execute(stmt.group_by(ITEMS.c.unit).order_by(sa.desc(items), ITEMS.c.unit)).fetchall()
+    return TrendFacts(int(n), first, last, tuple(str(u) for u, _ in units))

@@ -124,8 +124,18 @@ class ReportContext:
         cls, frame: pd.DataFrame, flt: Any = None, year_before: pd.DataFrame | None = None
     ) -> ReportContext:
         dates = pd.to_datetime(frame["seizure_date"]).dropna() if "seizure_date" in frame.columns else None
-        first = dates.min().normalize() if dates is not None and len(dates) else None
-        last = dates.max().normalize() if dates is not None and len(dates) else None
+        first = dates.min() if dates is not None and len(dates) else None
+        last = dates.max() if dates is not None and len(dates) else None
+        return cls.of_dates(first, last, flt, year_before)
+
+    @classmethod
+    def of_dates(
+        cls, first: Any, last: Any, flt: Any = None, year_before: pd.DataFrame | None = None
+    ) -> ReportContext:
+        """The context of cases whose first and last seizure dates are known (None: no dated case), e.g.
+        counted in the database (:func:`workbench.trends.pushdown.trend_facts`)."""
+        first = None if first is None or pd.isna(first) else pd.Timestamp(first).normalize()
+        last = None if last is None or pd.isna(last) else pd.Timestamp(last).normalize()
         # an end the filter leaves open is the data's: its first and last month count as whole (a year
         # of data whose last seizure fell on 30 Dec is that year, not "... to 30 Dec")
         if first is not None:

@@ -21,13 +21,18 @@ from workbench.store.filters import CaseFilter
 from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
 from workbench.trends.headings import heading, translate_headings
-from workbench.trends.pushdown import from_summaries, pushdown_supported, time_series_in_store
+from workbench.trends.pushdown import (
+    TrendFacts,
+    from_summaries,
+    pushdown_supported,
+    time_series_in_store,
+    trend_facts,
+)
 from workbench.trends.series import (
     ENFORCEMENT_NOTE,
     FREQUENCIES,
     MEASURES,
     SPLITS,
-    main_unit,
     method_shares,
     movers_periods,
     period_labels,
@@ -147,6 +152,8 @@ def _series(
     # keyed on the language: the series' labels (regions, categories) are translated
     split = by[0] if len(by) == 1 else None
     recode = split == "commodity_category" and top is not None
+    # from the summaries where they answer it; grouped SQL over the data tables is no faster on SQLite
+    # than pandas over the frame the other tabs read anyway (docs/benchmarks.md, Scale)
     if (
         len(by) <= 1
         and pushdown_supported(split, freq)
@@ -169,6 +176,17 @@ def series_for(
 ) -> pd.DataFrame:
     """:func:`workbench.trends.series.time_series` of the cached frame, cached per filter and choice."""
     return _series(get_store().url, data_version(*_CASES), flt, by, freq, measure, top, unit, language())
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _facts(url: str, version: tuple[int, ...], flt: CaseFilter) -> TrendFacts:
+    return trend_facts(get_store(), flt)
+
+
+def facts_for(flt: CaseFilter) -> TrendFacts:
+    """:func:`workbench.trends.pushdown.trend_facts` (cases, dates, units), counted in the database and
+    cached per filter: what the tabs need before they ask for a series, without the seizure frame."""
+    return _facts(get_store().url, data_version(*_CASES), flt)
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
@@ -304,7 +322,7 @@ def _heading(column: str) -> str:
 # ------------------------------------------------------------------------------------ builder
 def builder_panel(flt: CaseFilter) -> None:
     """Measure, split, period and view; the chart, its table and downloads."""
-    frame = loaders.seizure_frame(flt)
+    facts = facts_for(flt)
     c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1, 1.2, 0.8])
     measure = c1.selectbox(
         _("Measure"),
@@ -350,8 +368,8 @@ def builder_panel(flt: CaseFilter) -> None:
     unit = None
     if measure == "quantity":
         c6, c7, c8 = st.columns([1.2, 2.6, 1.2], vertical_alignment="bottom")
-        units = sorted(frame["unit"].dropna().astype("string").unique().tolist())
-        default = main_unit(frame)
+        units = sorted(facts.units)
+        default = facts.main_unit
         unit = c6.selectbox(
             _("Unit"),
             units,
@@ -435,8 +453,8 @@ def builder_panel(flt: CaseFilter) -> None:
 # ------------------------------------------------------------------------------------ movers
 def movers_panel(flt: CaseFilter) -> None:
     """The series that moved most in the last complete period."""
-    frame = loaders.seizure_frame(flt)
-    if frame.empty:
+    facts = facts_for(flt)
+    if not facts.cases:
         st.warning(_("No case matches the filters."))
         return
     c1, c2, c3, c4 = st.columns(4)
@@ -464,7 +482,7 @@ def movers_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     n = int(c4.number_input(_("Rows"), 5, 50, 15, key="movers_n", persist_state="session"))
-    observed = ReportContext.of(frame, flt)
+    observed = ReportContext.of_dates(facts.first, facts.last, flt)
     periods = (
         movers_periods(observed.start, observed.end, freq, compare)
         if observed.start is not None and observed.end is not None
