@@ -28,10 +28,10 @@ def workspace() -> None:
     if base.n_cases == 0:
         st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
         return
-    options = ui.map_options(base)
+    options = ui.map_options(flt)
     window = ui.period_controls(base)
     data = ui.map_panel(flt, options, window)
-    ui.selection_table(base, window)
+    ui.selection_table(flt, window)
     hubs, emerging, table, export = st.tabs([_("Hubs"), _("Emerging routes"), _("Flows"), _("Export")])
     with hubs:
         ui.hubs_panel(flt, window, options.level)

@@ -44,9 +44,9 @@ import io
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -166,14 +166,21 @@ class MapData:
 
 
 def map_data(
-    base: FlowBase, options: MapOptions | None = None, window: tuple[int, int] | None = None
+    base: FlowBase,
+    options: MapOptions | None = None,
+    window: tuple[int, int] | None = None,
+    flows_of: Callable[..., pd.DataFrame] | None = None,
 ) -> MapData:
-    """Top flows, seizure places, hotspot grid and country shading for a window."""
+    """Top flows, seizure places, hotspot grid and country shading for a window.
+
+    ``flows_of``: what computes the flows, :func:`route_flows` without its ``base`` (default
+    ``route_flows`` of ``base``); the app passes :func:`workbench.routes.pushdown.route_flows_in_store`
+    of its store and filter, so that ``base`` need only be a case-level base (places, shading, totals).
+    """
     options = options or MapOptions()
+    flows_of = flows_of or partial(route_flows, base)
     by = "category" if options.by == "category" else None
-    flows = route_flows(
-        base, options.mode, options.level, by, window, top=options.top, include_internal=False
-    )
+    flows = flows_of(options.mode, options.level, by, window, top=options.top, include_internal=False)
     notes = []
     if options.width_by != "cases" and options.width_by not in flows.columns:
         notes.append(
@@ -193,7 +200,7 @@ def map_data(
     highlight = pd.DataFrame()
     if options.highlight is not None:
         origin, destination = options.highlight
-        od = route_flows(base, "od", "country", None, window)
+        od = flows_of("od", "country", None, window)
         highlight = od[(od["origin"] == origin) & (od["destination"] == destination)].reset_index(drop=True)
         if highlight.empty:
             notes.append(

@@ -32,12 +32,38 @@ import sqlalchemy as sa
 
 from workbench.format.route import ROUTE_COLUMNS, route_index
 from workbench.i18n import _
-from workbench.routes.flows import _UNIT_FACTORS, BY, expand_routes, flows_from_groups, month_number
+from workbench.routes.flows import (
+    _UNIT_FACTORS,
+    BY,
+    FlowBase,
+    expand_routes,
+    flows_from_groups,
+    month_number,
+    prepare_flows,
+)
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
+from workbench.store.frames import case_frame
 from workbench.store.summaries import month_start_expr
 
-__all__ = ["route_flows_in_store", "window_dates"]
+__all__ = [
+    "route_flows_in_store",
+    "window_dates",
+    "case_flow_base",
+    "flow_units_in_store",
+    "FLOW_CASE_COLUMNS",
+]
+
+#: The case columns a case-level :class:`workbench.routes.flows.FlowBase` needs: what decides a route,
+#: the month, and the place of seizure (map dots, hotspots, shading, hubs and emerging routes).
+FLOW_CASE_COLUMNS: tuple[str, ...] = (
+    *ROUTE_COLUMNS,
+    "seizure_date",
+    "place_code",
+    "place_name",
+    "latitude",
+    "longitude",
+)
 
 CASES = DATA_TABLES["cases"]
 ITEMS = DATA_TABLES["items"]
@@ -52,6 +78,36 @@ def window_dates(window: tuple[int, int]) -> tuple[dt.date, dt.date]:
     lo, hi = window
     y, m = 1970 + hi // 12, hi % 12 + 1
     return dt.date(1970 + lo // 12, lo % 12 + 1, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def case_flow_base(store: Store, flt: CaseFilter | None = None) -> FlowBase:
+    """:func:`prepare_flows` of one row per case matching ``flt`` with only :data:`FLOW_CASE_COLUMNS`
+    (no item, so no commodity breakdown nor quantities: those come from :func:`route_flows_in_store`).
+
+    Every case-level figure of a seizure-frame base (cases per route, month, place, reporting
+    country, hub) is the same on it: a case counts once in both.
+    """
+    return prepare_flows(case_frame(store, flt, columns=FLOW_CASE_COLUMNS))
+
+
+def flow_units_in_store(store: Store, flt: CaseFilter | None = None) -> list[str]:
+    """The units of the items of ``flt`` as the flows' ``quantity_<unit>`` columns name them (grams
+    folded into kilograms), sorted.
+
+    >>> from workbench.store import open_store
+    >>> flow_units_in_store(open_store("sqlite://"))
+    []
+    """
+    flt = flt or CaseFilter()
+    join = sa.and_(
+        ITEMS.c.reporting_country == CASES.c.reporting_country,
+        ITEMS.c.case_id == CASES.c.case_id,
+        *flt.item_clauses(ITEMS),
+    )
+    stmt = flt.to_sql(sa.select(ITEMS.c.unit).distinct().select_from(CASES.join(ITEMS, join)))
+    with store.engine.connect() as conn:
+        units = {str(r[0]) for r in conn.execute(stmt) if r[0] is not None}
+    return sorted({_UNIT_FACTORS[u][0] if u in _UNIT_FACTORS else u for u in units})
 
 
 def _route_keys() -> list[sa.ColumnElement[Any]]:

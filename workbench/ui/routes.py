@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -37,6 +38,7 @@ from workbench.routes.maps import (
     route_deck,
     selection_from_pick,
 )
+from workbench.routes.pushdown import case_flow_base, flow_units_in_store, route_flows_in_store
 from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
@@ -45,6 +47,7 @@ from workbench.ui.widgets import column_label, date_column, open_case
 
 __all__ = [
     "flow_base",
+    "seizure_base",
     "arrive",
     "sent_route",
     "PREVIOUS_FILTER_KEY",
@@ -94,13 +97,30 @@ def _extras() -> dict[str, Any]:
 # ---------------------------------------------------------------- data
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=N_("Grouping the routes ..."))
 def _flow_base(url: str, version: tuple[int, ...], flt: CaseFilter) -> FlowBase:
-    return prepare_flows(loaders.seizure_frame(flt))
+    return case_flow_base(get_store(), flt)
 
 
 def flow_base(flt: CaseFilter) -> FlowBase:
-    """The seizure frame of ``flt`` prepared for flows (cached per store, data version and filter;
-    read-only)."""
+    """The cases of ``flt``, one row each, prepared for flows (:func:`case_flow_base`: months, places,
+    shading, hubs, emerging routes); cached per store, data version and filter; read-only. The flows
+    themselves are grouped in the database (:func:`route_flows_in_store`)."""
     return _flow_base(get_store().url, data_version(*_CASES), flt)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=N_("Grouping the routes ..."))
+def _seizure_base(url: str, version: tuple[int, ...], flt: CaseFilter) -> FlowBase:
+    return prepare_flows(loaders.seizure_frame(flt))
+
+
+def seizure_base(flt: CaseFilter) -> FlowBase:
+    """The seizure frame of ``flt`` (one row per item) prepared for flows: read only when the cases
+    behind a selection are listed (their goods, a commodity's cases); cached, read-only."""
+    return _seizure_base(get_store().url, data_version(*_CASES), flt)
+
+
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
+def _units(url: str, version: tuple[int, ...], flt: CaseFilter) -> list[str]:
+    return flow_units_in_store(get_store(), flt)
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
@@ -112,8 +132,9 @@ def _map_data(
     window: tuple[int, int] | None,
     lang: str,
 ) -> MapData:
-    # keyed on the language: the flows' labels and tooltips are translated
-    return map_data(flow_base(flt), options, window)
+    # keyed on the language: the flows' labels and tooltips are translated; the flows are grouped in
+    # the database, the rest (places, shading, totals) comes from the case-level base
+    return map_data(flow_base(flt), options, window, flows_of=partial(route_flows_in_store, get_store(), flt))
 
 
 #: Where another page may leave the filter in force before it narrowed it for Routes (so that "clear"
@@ -226,10 +247,10 @@ def _keep(key: str) -> None:
 
 
 # ---------------------------------------------------------------- controls
-def map_options(base: FlowBase) -> MapOptions:
+def map_options(flt: CaseFilter) -> MapOptions:
     """The map's options, read from widgets in one row (values kept across page switches)."""
-    units = [u for u in base.labels["unit"] if isinstance(u, str)]
-    width_choices = ["cases", *[f"quantity_{u}" for u in sorted(set(units))]]
+    units = _units(get_store().url, data_version(*_CASES), flt)
+    width_choices = ["cases", *[f"quantity_{u}" for u in units]]
     specs: list[tuple[str, str, list[Any], Any, Any]] = [
         (
             "routes_mode",
@@ -474,12 +495,14 @@ def _clear_selection() -> None:
     _extras().pop("routes.selection", None)
 
 
-def selection_table(base: FlowBase, window: tuple[int, int] | None) -> None:
-    """The cases behind the current selection; a row opens the case detail."""
+def selection_table(flt: CaseFilter, window: tuple[int, int] | None) -> None:
+    """The cases behind the current selection; a row opens the case detail. The seizure frame is read
+    only here, and only once something is selected."""
     sel: Selection | None = _extras().get("routes.selection")
     if sel is None:
         st.caption(_("Nothing selected: click an arc, a place of seizure or a country on the map."))
         return
+    base = seizure_base(flt)
     rows = cases_behind(base, sel, window)
     head, clear = st.columns([5, 1], vertical_alignment="bottom")
     span = (
