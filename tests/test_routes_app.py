@@ -268,3 +268,51 @@ def test_the_map_fits_the_filtered_data(at: AppTest) -> None:
         for p in (f["source"][0], f["target"][0])
     ]
     assert lons and all(abs(lon - view["longitude"]) <= span / 2 + 1 for lon in lons)
+
+
+def test_first_render_reads_no_seizure_frame_and_shows_the_same_flows(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the page's flows are grouped in the database and the rest comes from one row per case;
+    the item-level seizure frame is read only to list the cases behind a selection. The flows drawn and
+    tabled are those the frame path gives."""
+    import streamlit as st
+
+    import workbench.store.frames as frames
+    from workbench.routes.flows import prepare_flows, route_flows
+    from workbench.store import open_store
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    store = open_store(seeded_sqlite)
+    base = prepare_flows(frames.seizure_frame(store))
+    expected = route_flows(
+        base, "legs", "country", "category", (base.months[0], base.months[-1]), top=40, include_internal=False
+    )
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    real = frames.seizure_frame
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the Routes page read the seizure frame")
+
+    monkeypatch.setattr(frames, "seizure_frame", forbidden)
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page("pages/routes.py")
+    app.run()
+    assert not app.exception, app.exception
+    shown = next(d.value for d in app.dataframe if "value_usd" in d.value.columns)
+    assert len(shown) == len(expected) > 5
+    assert shown["cases"].tolist() == expected["cases"].tolist()
+    assert all(o.endswith(f"({c})") for o, c in zip(shown["origin"], expected["origin"], strict=True))
+    assert all(
+        d.endswith(f"({c})") for d, c in zip(shown["destination"], expected["destination"], strict=True)
+    )
+    assert shown["commodity_category"].tolist() == expected["commodity_category"].tolist()
+    assert len(_layer(app, "flows")["data"]) > 5
+    assert any("transit_cases" in d.value.columns and len(d.value) for d in app.dataframe)  # hubs
+    # a pick lists its cases: only now is the seizure frame read
+    monkeypatch.setattr(frames, "seizure_frame", real)
+    _pick(app, "flows", 0)
+    assert any(" cases: leg " in s.value for s in app.subheader)

@@ -479,8 +479,13 @@ def flows_from_groups(
     if not include_internal and len(expanded):
         expanded = expanded[expanded["origin"] != expanded["destination"]]
     if top is not None and len(expanded):
-        pair_cases = expanded.groupby(["origin", "destination"], sort=False)["cases"].sum()
-        keep = pair_cases.sort_values(ascending=False, kind="stable").head(top).index
+        # ties broken by the pair's codes, as the table is sorted: not by the order the groups came in,
+        # which differs between the frame and the database (the same top whatever the engine)
+        pair_cases = expanded.groupby(["origin", "destination"], observed=True)["cases"].sum().reset_index()
+        pair_cases = pair_cases.sort_values(
+            ["cases", "origin", "destination"], ascending=[False, True, True], kind="stable"
+        ).head(top)
+        keep = pd.MultiIndex.from_frame(pair_cases[["origin", "destination"]])
         expanded = (
             expanded.set_index(["origin", "destination"]).loc[lambda d: d.index.isin(keep)].reset_index()
         )
