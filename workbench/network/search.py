@@ -9,7 +9,9 @@ and its parties.
 
 Examples
 --------
->>> import pandas as pd
+>>> import numpy as np
+import numpy as np
+import pandas as pd
 >>> from workbench.network.graph import build_graph, ego_network
 >>> cases = pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"]})
 >>> persons = pd.DataFrame({"reporting_country": ["FR", "FR"], "case_id": ["C1", "C1"],
@@ -30,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.network.graph import PARTY_TABLES, EntityGraph
@@ -103,4 +106,5 @@ def open_hit(graph: EntityGraph, hit: Mapping[str, Any]) -> tuple[EntityGraph, s
         ],
         ignore_index=True,
     )
-    return EntityGraph(nodes, edges, graph.records, graph.cases, graph.hub_degree), node
+    degree = None if graph.node_degree is None else np.r_[graph.node_degree, len(positions)]
+    return EntityGraph(nodes, edges, graph.records, graph.cases, graph.hub_degree, degree), node
