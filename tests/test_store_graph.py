@@ -211,3 +211,13 @@ def test_communities_are_computed_from_the_tables_and_stored(store_copy: str) ->
         case_frame(store, CaseFilter(), columns=("conveyance_type", "conveyance_id")),
     )
     assert len(mem) > 0
+
+
+def test_cli_rebuilds_and_reports_the_graph_tables(store_copy: str) -> None:
+    from tests.conftest import workbench_cli
+
+    done = workbench_cli("graph-index", "rebuild", "--no-resolve", db=store_copy)
+    assert done.returncode == 0, done.stderr
+    assert "links written" in done.stdout
+    status = workbench_cli("graph-index", "status", db=store_copy)
+    assert "graph tables: current" in status.stdout

@@ -9,9 +9,7 @@ and its parties.
 
 Examples
 --------
->>> import numpy as np
-import numpy as np
-import pandas as pd
+>>> import pandas as pd
 >>> from workbench.network.graph import build_graph, ego_network
 >>> cases = pd.DataFrame({"reporting_country": ["FR"], "case_id": ["C1"]})
 >>> persons = pd.DataFrame({"reporting_country": ["FR", "FR"], "case_id": ["C1", "C1"],
