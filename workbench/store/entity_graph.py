@@ -569,8 +569,13 @@ def _relabel(conn: Connection, nodes: list[int]) -> None:
             cand = (-int(n), int(first), str(written))
             if int(node) not in best or cand < best[int(node)]:
                 best[int(node)] = cand
-        for node, (_n, _f, label) in best.items():
-            conn.execute(GRAPH_NODES.update().where(GRAPH_NODES.c.id == node).values(label=label))
+        if best:  # one statement for all (executemany), not one round trip per entity
+            conn.execute(
+                GRAPH_NODES.update()
+                .where(GRAPH_NODES.c.id == sa.bindparam("node"))
+                .values(label=sa.bindparam("new_label")),
+                [{"node": node, "new_label": label} for node, (_n, _f, label) in best.items()],
+            )
 
 
 def _record(conn: Connection, *, resolved: bool | None = None) -> None:
