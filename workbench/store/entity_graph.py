@@ -48,6 +48,7 @@ from sqlalchemy.engine import Connection
 
 from workbench.format.schema import FORMAT
 from workbench.store.models import DATA_TABLES, Base
+from workbench.store.search import _insert as insert_frame
 from workbench.store.version import DATA_VERSIONS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -428,57 +429,68 @@ def _stored_entities(conn: Connection, table: str, keys: list[str]) -> pd.Series
     return pd.Series(found, dtype=object)
 
 
-def _node_ids(conn: Connection, wanted: pd.DataFrame) -> pd.Series:
-    """Row ids of nodes (``node_id``, ``kind``, ``label``, ``subkind``), inserting those not yet stored."""
-    n = GRAPH_NODES
-    ids: dict[str, int] = {}
-    keys = wanted["node_id"].tolist()
-    for part in _chunks(keys):
-        ids.update(
-            (str(k), int(v))
-            for k, v in conn.execute(sa.select(n.c.node_id, n.c.id).where(n.c.node_id.in_(part)))
-        )
-    new = wanted[~wanted["node_id"].isin(list(ids))]
-    if len(new):
-        top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(n.c.id), 0))).scalar() or 0
-        new_ids = np.arange(int(top) + 1, int(top) + 1 + len(new))
-        personal = _personal(new["node_id"], new["kind"], new["subkind"])
-        conn.execute(
-            n.insert(),
-            [
-                {
-                    "id": int(i),
-                    "node_id": str(nid),
-                    "kind": str(k),
-                    "subkind": str(s),
-                    "label": str(lab),
-                    "personal": bool(p),
-                }
-                for i, nid, k, s, lab, p in zip(
-                    new_ids, new["node_id"], new["kind"], new["subkind"], new["label"], personal, strict=True
+class _NodeIds:
+    """Row ids of nodes by ``node_id`` for one write, inserting the nodes not yet stored. ``fresh``: the
+    table was emptied first, so whatever is not in the cache is new (no look-up)."""
+
+    def __init__(self, conn: Connection, fresh: bool) -> None:
+        self.conn, self.fresh, self.ids = conn, fresh, {}
+        top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(GRAPH_NODES.c.id), 0))).scalar()
+        self.top = int(top or 0)
+
+    def of(self, wanted: pd.DataFrame) -> dict[str, int]:
+        n = GRAPH_NODES
+        ids: dict[str, int] = self.ids
+        missing = [k for k in wanted["node_id"].tolist() if k not in ids]
+        if not self.fresh:
+            for part in _chunks(missing):
+                ids.update(
+                    (str(k), int(v))
+                    for k, v in self.conn.execute(sa.select(n.c.node_id, n.c.id).where(n.c.node_id.in_(part)))
                 )
-            ],
-        )
-        ids.update(zip(new["node_id"].astype(str).tolist(), new_ids.tolist(), strict=True))
-    return pd.Series(ids, dtype="int64")
+        todo = set(k for k in missing if k not in ids)
+        new = wanted[wanted["node_id"].isin(todo)]
+        if len(new):
+            new_ids = np.arange(self.top + 1, self.top + 1 + len(new), dtype=np.int64)
+            self.top += len(new)
+            frame = pd.DataFrame(
+                {
+                    "id": new_ids,
+                    "node_id": new["node_id"].astype(object).to_numpy(),
+                    "kind": new["kind"].astype(object).to_numpy(),
+                    "subkind": new["subkind"].astype(object).to_numpy(),
+                    "label": new["label"].astype(object).fillna("").to_numpy(),
+                    "personal": _personal(new["node_id"], new["kind"], new["subkind"]),
+                }
+            )
+            insert_frame(self.conn, GRAPH_NODES, frame)
+            ids.update(zip(frame["node_id"].tolist(), new_ids.tolist(), strict=True))
+        return ids
 
 
 def write_graph_cases(
-    conn: Connection, refs: list[int] | None, *, entities: Mapping[str, pd.Series] | None = None
+    conn: Connection,
+    refs: list[int] | None,
+    *,
+    entities: Mapping[str, pd.Series] | None = None,
+    fresh: bool = False,
 ) -> int:
     """Write the links of the cases with row ids ``refs`` (None: every case) in place of what the tables
     held for them, inside the caller's transaction. ``entities``: the resolver's entity per record
-    (default: the stored ones). Returns the links written (each once)."""
+    (default: the stored ones). ``fresh``: the tables were emptied first. Returns the links written
+    (each once)."""
     written = 0
     all_refs = refs
     if refs is None:
         c = DATA_TABLES["cases"]
         all_refs = [int(r[0]) for r in conn.execute(sa.select(c.c.id).order_by(c.c.id))]
     assert all_refs is not None
+    node_ids = _NodeIds(conn, fresh)
     for part in _chunks(all_refs, _CASE_CHUNK):
-        for inner in _chunks(part):
-            conn.execute(GRAPH_EDGES.delete().where(GRAPH_EDGES.c.case_ref.in_(inner)))
-            conn.execute(GRAPH_RECORDS.delete().where(GRAPH_RECORDS.c.case_ref.in_(inner)))
+        if not fresh:
+            for inner in _chunks(part):
+                conn.execute(GRAPH_EDGES.delete().where(GRAPH_EDGES.c.case_ref.in_(inner)))
+                conn.execute(GRAPH_RECORDS.delete().where(GRAPH_RECORDS.c.case_ref.in_(inner)))
         cases = _read_cases(conn, part)
         if cases.empty:
             continue
@@ -493,65 +505,85 @@ def write_graph_cases(
         links = graph_links(
             cases, parties.get("persons"), parties.get("companies"), entities=ents, personal_conveyances=True
         )
-        written += _write_links(conn, links, cases)
+        # an entity whose records span passes (resolved entities) is labelled from all of them
+        merged = not fresh or any(not v.empty for v in ents.values())
+        written += _write_links(conn, links, cases, node_ids, relabel=merged)
     return written
 
 
-def _write_links(conn: Connection, links: GraphLinks, cases: pd.DataFrame) -> int:
-    case_ref = pd.Series(cases["id"].astype("int64").to_numpy(), index=("case:" + links.case_keys).to_numpy())
-    e = links.edges.drop_duplicates(["a", "b", "case_node"])
-    nodes = pd.concat(
-        [links.nodes, linker_nodes(pd.unique(e.loc[~e["b"].isin(links.nodes["node_id"]), "b"].to_numpy()))],
-        ignore_index=True,
-    ).drop_duplicates("node_id")
-    ids = _node_ids(conn, nodes)
-    src, dst = ids.reindex(e["a"].to_numpy()).to_numpy(), ids.reindex(e["b"].to_numpy()).to_numpy()
-    ref = case_ref.reindex(e["case_node"].to_numpy()).to_numpy()
-    personal_ids = set(
-        nodes.loc[_personal(nodes["node_id"], nodes["kind"], nodes["subkind"]), "node_id"]
-        .map(ids)
-        .astype("int64")
-        .tolist()
+def _linker_frame(ids: list[str]) -> pd.DataFrame:
+    """:func:`linker_nodes` in plain Python (the import's path: a few thousand ids, no pandas strings)."""
+    kinds, labels, subs = [], [], []
+    for x in ids:
+        kind, _sep, rest = x.partition(":")
+        kinds.append(kind)
+        if kind == "conveyance":
+            sub, _sep, lab = rest.partition(":")
+            subs.append(sub)
+            labels.append(lab)
+        else:
+            subs.append("")
+            labels.append(rest)
+    return pd.DataFrame({"node_id": ids, "kind": kinds, "label": labels, "subkind": subs}, dtype=object)
+
+
+def _write_links(
+    conn: Connection, links: GraphLinks, cases: pd.DataFrame, node_ids: _NodeIds, *, relabel: bool
+) -> int:
+    case_ref = dict(
+        zip(("case:" + links.case_keys).tolist(), cases["id"].astype("int64").tolist(), strict=True)
     )
-    rows = []
-    for s, d, r, c in zip(
-        src.astype(np.int64).tolist(),
-        dst.astype(np.int64).tolist(),
-        e["relation"].astype(str).tolist(),
-        ref.astype(np.int64).tolist(),
-        strict=True,
-    ):
-        p = s in personal_ids or d in personal_ids
-        rows.append({"src": s, "dst": d, "relation": r, "case_ref": c, "personal": p})
-        rows.append({"src": d, "dst": s, "relation": r, "case_ref": c, "personal": p})
-    for part in _chunks(rows, 20_000):
-        conn.execute(GRAPH_EDGES.insert(), part)
+    e = links.edges.astype(object).drop_duplicates(["a", "b", "case_node"])
+    known = set(links.nodes["node_id"].tolist())
+    others = [x for x in dict.fromkeys(e["b"].tolist()) if x not in known]
+    nodes = pd.concat([links.nodes.astype(object), _linker_frame(others)], ignore_index=True)
+    ids = node_ids.of(nodes)
+    personal_ids = {
+        ids[k]
+        for k in nodes.loc[_personal(nodes["node_id"], nodes["kind"], nodes["subkind"]), "node_id"].tolist()
+    }
+    src = np.array([ids[x] for x in e["a"].tolist()], dtype=np.int64)
+    dst = np.array([ids[x] for x in e["b"].tolist()], dtype=np.int64)
+    ref = np.array([case_ref[x] for x in e["case_node"].tolist()], dtype=np.int64)
+    pers = np.fromiter(
+        (int(s) in personal_ids or int(d) in personal_ids for s, d in zip(src, dst, strict=True)),
+        bool,
+        len(src),
+    )
+    rel = e["relation"].astype(str).to_numpy(dtype=object)
+    insert_frame(
+        conn,
+        GRAPH_EDGES,
+        pd.DataFrame(
+            {
+                "src": np.r_[src, dst],
+                "dst": np.r_[dst, src],
+                "relation": np.r_[rel, rel],
+                "case_ref": np.r_[ref, ref],
+                "personal": np.r_[pers, pers],
+            }
+        ),
+    )
     recs = links.records
     if len(recs):
-        conn.execute(
-            GRAPH_RECORDS.insert(),
-            [
+        node = [ids[x] for x in recs["node_id"].tolist()]
+        insert_frame(
+            conn,
+            GRAPH_RECORDS,
+            pd.DataFrame(
                 {
-                    "record_key": str(k),
-                    "kind": str(kd),
-                    "node": int(ids[n]),
-                    "case_ref": int(case_ref[cn]),
-                    "role": str(r),
-                    "written": str(w),
+                    "record_key": recs["record_key"].astype(str).to_numpy(dtype=object),
+                    "kind": recs["kind"].astype(str).to_numpy(dtype=object),
+                    "node": np.array(node, dtype=np.int64),
+                    "case_ref": np.array([case_ref[x] for x in recs["case_node"].tolist()], dtype=np.int64),
+                    "role": recs["role"].astype(str).to_numpy(dtype=object),
+                    "written": recs["written"].astype(str).to_numpy(dtype=object),
                 }
-                for k, kd, n, cn, r, w in zip(
-                    recs["record_key"],
-                    recs["kind"],
-                    recs["node_id"],
-                    recs["case_node"],
-                    recs["role"],
-                    recs["written"],
-                    strict=True,
-                )
-            ],
+            ),
         )
         # an entity's label: the name most written on all its records, these and those stored before
-        _relabel(conn, ids.reindex(recs["node_id"].unique().tolist()).astype("int64").tolist())
+        if relabel:
+            _relabel(conn, sorted(set(node)))
     return len(e)
 
 
@@ -612,7 +644,7 @@ def rebuild_graph_tables(conn: Connection, entities: Mapping[str, pd.Series] | N
                 conn.execute(GRAPH_ENTITIES.insert(), part)
     for t in (GRAPH_EDGES, GRAPH_RECORDS, GRAPH_NODES):
         conn.execute(t.delete())
-    written = write_graph_cases(conn, None)
+    written = write_graph_cases(conn, None, fresh=True)
     _record(conn, resolved=entities is not None or None)
     return written
 
