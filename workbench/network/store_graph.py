@@ -62,6 +62,7 @@ __all__ = [
     "compute_analyses",
     "stored_communities",
     "stored_rankings",
+    "stored_community_table",
     "analyses_state",
     "refresh_analyses_in_background",
     "graph_current",
@@ -650,6 +651,46 @@ def stored_communities(store: Store) -> pd.Series:
             )
         ).all()
     return pd.Series({str(k): int(v) for k, v in rows}, dtype="int64")
+
+
+def stored_community_table(
+    store: Store, *, personal_allowed: bool, limit: int = 500
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The largest stored communities as :func:`workbench.network.views.community_table` lists them
+    (``community``, ``nodes``, ``members``: up to three persons or companies, else any nodes, by name)
+    and their members (node id -> community), read by SQL, not the whole graph. Without
+    ``personal_allowed`` persons, companies and identifiers are left out of both."""
+    gc, n = GRAPH_COMMUNITIES, GRAPH_NODES
+    with _connect(store) as conn:
+        sizes = conn.execute(
+            sa.select(gc.c.community, sa.func.count().label("nodes"))
+            .group_by(gc.c.community)
+            .order_by(sa.func.count().desc(), gc.c.community)
+            .limit(limit)
+        ).all()
+        chosen = [int(c) for c, _k in sizes]
+        rows: list[Any] = []
+        for part in _chunks(chosen):
+            stmt = (
+                sa.select(gc.c.community, n.c.node_id, n.c.kind, n.c.label)
+                .join_from(gc, n, n.c.id == gc.c.node)
+                .where(gc.c.community.in_(part))
+                .order_by(gc.c.community, n.c.id)
+            )
+            if not personal_allowed:
+                stmt = stmt.where(sa.not_(n.c.personal))
+            rows += conn.execute(stmt).all()
+    members = pd.DataFrame([tuple(r) for r in rows], columns=["community", "node_id", "kind", "label"])
+    members["party"] = members["kind"].isin(_PARTY_KINDS)
+    named = (
+        members.sort_values(["community", "party"], ascending=[True, False], kind="stable")
+        .groupby("community", sort=False)["label"]
+        .agg(lambda s: "; ".join(s.astype(str).head(3)))
+    )
+    table = pd.DataFrame({"community": [c for c, _k in sizes], "nodes": [int(k) for _c, k in sizes]})
+    table["members"] = table["community"].map(named).fillna("")
+    comm = pd.Series(members["community"].to_numpy(dtype=np.int64), index=members["node_id"].to_numpy())
+    return table, comm
 
 
 def stored_rankings(store: Store, *, personal_allowed: bool) -> pd.DataFrame:
