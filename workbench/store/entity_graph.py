@@ -434,7 +434,8 @@ class _NodeIds:
     table was emptied first, so whatever is not in the cache is new (no look-up)."""
 
     def __init__(self, conn: Connection, fresh: bool) -> None:
-        self.conn, self.fresh, self.ids = conn, fresh, {}
+        self.conn, self.fresh = conn, fresh
+        self.ids: dict[str, int] = {}
         top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(GRAPH_NODES.c.id), 0))).scalar()
         self.top = int(top or 0)
 

@@ -1016,6 +1016,7 @@ def communities_panel(source: NetworkSource, flt: CaseFilter) -> None:
     store); a selected group can be drawn on the Ego network tab."""
     from workbench.network.store_graph import stored_community_table
 
+    comm: pd.Series | None
     if stored_analyses(source):
         table, comm = stored_community_table(get_store(), personal_allowed=source.personal)
     else:
@@ -1059,6 +1060,7 @@ def rankings_panel(source: NetworkSource, flt: CaseFilter) -> None:
     background when the graph is large and read from the store); a selected row can be drawn."""
     from workbench.network.store_graph import stored_rankings
 
+    rank: pd.DataFrame | None
     if stored_analyses(source):
         rank = stored_rankings(get_store(), personal_allowed=source.personal)
     else:
