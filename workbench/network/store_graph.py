@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -708,24 +710,36 @@ def stored_rankings(store: Store, *, personal_allowed: bool) -> pd.DataFrame:
     return out
 
 
-_RUNNING: dict[str, threading.Thread] = {}
+_RUNNING: dict[str, subprocess.Popen[bytes]] = {}
 
 
 def refresh_analyses_in_background(store: Store) -> bool:
-    """Start computing the analyses in a background thread of this process when they are not current
-    and nobody computes them; returns whether they are being computed now."""
+    """Start computing the analyses in a background process (its memory is not the app's) when they
+    are not current and nobody computes them; returns whether they are being computed now. The store's
+    URL goes to the child in its environment (``WORKBENCH_DB_URL``), never on its command line."""
     state = analyses_state(store)
     if state["current"]:
         return False
     key = store.url
     running = _RUNNING.get(key)
-    if running is not None and running.is_alive():
+    if running is not None and running.poll() is None:
         return True
     if state["status"] == "running":  # another process computes them
         return True
     if not graph_current(store):
         return False
-    th = threading.Thread(target=compute_analyses, args=(store,), name="graph-analyses", daemon=True)
-    _RUNNING[key] = th
-    th.start()
+    env = {**os.environ, "WORKBENCH_DB_URL": store.engine.url.render_as_string(hide_password=False)}
+    _RUNNING[key] = subprocess.Popen(
+        [sys.executable, "-m", "workbench.network.store_graph"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return True
+
+
+if __name__ == "__main__":  # the background process of refresh_analyses_in_background
+    from workbench.store import open_store
+
+    compute_analyses(open_store(os.environ["WORKBENCH_DB_URL"]))
