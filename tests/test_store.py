@@ -159,6 +159,7 @@ def test_migrations_build_exactly_what_the_models_declare(store_url: str) -> Non
     import workbench.operations.tables  # noqa: F401
     import workbench.risk.registry  # noqa: F401
     import workbench.risk.traffic  # noqa: F401
+    import workbench.store.entity_graph  # noqa: F401
     import workbench.training.courses  # noqa: F401
     from workbench.store import Base, open_store
 
