@@ -24,9 +24,9 @@ if empty_store_notice():
     st.stop()
 ui.personal_notice()
 
-graph = ui.entity_graph(flt)
-ui.graph_figures(graph)
-if len(graph) == 0:
+source = ui.network_source(flt)  # the store's graph tables when current, else the graph in memory
+ui.graph_figures(source)
+if source.size() == 0:
     st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
     st.stop()
 
@@ -34,10 +34,10 @@ tab_ego, tab_path, tab_comm, tab_rank = st.tabs(
     [_("Ego network"), _("Shortest path"), _("Communities"), _("Rankings")]
 )
 with tab_ego:
-    ui.ego_panel(graph, flt)
+    ui.ego_panel(source, flt)
 with tab_path:
-    ui.path_panel(graph)
+    ui.path_panel(source)
 with tab_comm:
-    ui.communities_panel(graph, flt)
+    ui.communities_panel(source, flt)
 with tab_rank:
-    ui.rankings_panel(graph, flt)
+    ui.rankings_panel(source, flt)

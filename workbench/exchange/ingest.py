@@ -83,6 +83,7 @@ from workbench.store import (
     refresh_search_index,
 )
 from workbench.store.database import db_error_text
+from workbench.store.entity_graph import refresh_graph
 from workbench.store.summaries import refresh_summaries, written_countries
 
 __all__ = [
@@ -713,6 +714,7 @@ def ingest_dataset(
             before = data_version(conn)["cases"]
             bump_data_version(conn, "cases", "submissions")
             refresh_summaries(conn, written_countries(conn, sub.id), before)  # as a rebuild would
+            refresh_graph(conn, sub.id, before)  # the entity graph's links of the cases written
             audit(
                 conn,
                 "import",

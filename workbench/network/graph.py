@@ -55,6 +55,13 @@ import pandas as pd
 from workbench.format.normalise import company_key, fold
 from workbench.format.schema import FORMAT
 from workbench.i18n import _, ngettext
+from workbench.store.entity_graph import (
+    CONVEYANCE_KINDS,
+    PARTY_TABLES,
+    _col,
+    graph_links,
+    linker_nodes,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -86,26 +93,11 @@ __all__ = [
     "MAX_EGO_NODES",
 ]
 
-#: Tables whose rows are parties to a case (the format's personal tables that hang off cases) -> the
-#: node kind a row makes.
-PARTY_TABLES: dict[str, str] = dict(FORMAT.party_tables)
 #: Columns of the party tables that identify (and so link) parties, and the node kind they make.
 IDENTIFIER_COLUMNS: dict[str, dict[str, str]] = {
     table: {c.name: c.node for c in FORMAT.table(table).node_columns if c.node} for table in PARTY_TABLES
 }
 _CASES = FORMAT.table("cases")
-#: The cases column whose values make conveyance nodes, and the column with the conveyance's type.
-_CONVEYANCE = FORMAT.node_sources("conveyance")[0][1]
-_CONVEYANCE_TYPE = _CONVEYANCE.hint or ""
-#: Conveyance types (format enumeration) that make conveyance nodes -> (the node's subkind, whether
-#: its identifier is personal data: a vehicle plate points to a person, a flight number does not).
-#: Types without a node in the format (parcels: a tracking number belongs to one item) link nothing.
-_TYPES = FORMAT.enumeration(_CASES.column(_CONVEYANCE_TYPE).enum or "")
-CONVEYANCE_KINDS: dict[str, tuple[str, bool]] = {
-    t: (sub, _CONVEYANCE.is_personal_for({_CONVEYANCE_TYPE: t}))
-    for t in _TYPES.values
-    if (sub := _TYPES.property(t, "node"))
-}
 NODE_KINDS: tuple[str, ...] = tuple(FORMAT.nodes)
 PERSONAL_KINDS: frozenset[str] = FORMAT.personal_node_kinds
 #: Nodes with more neighbours than this are hubs: shown, not expanded, not used for communities.
@@ -129,6 +121,10 @@ class EntityGraph:
     records: pd.DataFrame = field(default_factory=pd.DataFrame)
     cases: pd.DataFrame = field(default_factory=pd.DataFrame)
     hub_degree: int = HUB_DEGREE
+    #: Each node's degree in the graph it was cut from (a part of the store's graph read around some
+    #: nodes: :mod:`workbench.network.store_graph`), so that hubs and ranks are those of the whole;
+    #: None: the degree in this graph.
+    node_degree: np.ndarray | None = None
 
     @cached_property
     def index(self) -> pd.Series:
@@ -149,6 +145,8 @@ class EntityGraph:
 
     @cached_property
     def degree(self) -> np.ndarray:
+        if self.node_degree is not None:
+            return self.node_degree
         return np.diff(self.adjacency.indptr)
 
     @cached_property
@@ -210,19 +208,8 @@ class EntityGraph:
             if len(self.cases)
             else self.cases
         )
-        return EntityGraph(nodes, edges, records, cases, self.hub_degree)
-
-
-def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    if name in df.columns:
-        return df[name].astype("string").fillna("").str.strip()
-    return pd.Series([""] * len(df), index=df.index, dtype="string")
-
-
-def _case_keys(df: pd.DataFrame) -> pd.Series:
-    if "case_key" in df.columns:
-        return df["case_key"].astype("string")
-    return _col(df, "reporting_country") + ":" + _col(df, "case_id")
+        degree = self.node_degree[keep] if self.node_degree is not None else None
+        return EntityGraph(nodes, edges, records, cases, self.hub_degree, degree)
 
 
 def build_graph(
@@ -240,154 +227,23 @@ def build_graph(
     (``reporting_country:case_id:id``) to entity ids from the resolver; records without one are their
     own entity. ``personal_conveyances``: include vehicle plates (default: when parties are given).
     """
-    entities = entities or {}
-    case_keys = _case_keys(cases)
-    node_ids: list[np.ndarray] = []
-    kinds: list[np.ndarray] = []
-    labels: list[np.ndarray] = []
-    subkinds: list[np.ndarray] = []
-    edge_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def add_nodes(ids: pd.Series, kind: str, label: pd.Series, sub: pd.Series | None = None) -> None:
-        node_ids.append(ids.to_numpy(dtype=object))
-        kinds.append(np.full(len(ids), kind, dtype=object))
-        labels.append(label.to_numpy(dtype=object))
-        subkinds.append((sub if sub is not None else pd.Series([""] * len(ids))).to_numpy(dtype=object))
-
-    case_node = "case:" + case_keys
-    add_nodes(case_node, "case", _CASES.captions(cases))
-
-    parties = {"persons": persons, "companies": companies}
-    record_frames = []
-    for table, df in parties.items():
-        if df is None or df.empty:
-            continue
-        kind = PARTY_TABLES[table]
-        spec = FORMAT.table(table)
-        rkey = _case_keys(df) + ":" + _col(df, spec.own_key[0])
-        ent = entities.get(table)
-        ent_id = rkey if ent is None else rkey.map(ent).fillna(rkey).astype("string")
-        party_node = kind + ":" + ent_id
-        label = spec.captions(df)
-        # an entity is labelled with the name most often written on its records (a typo on one record
-        # must not name the entity); ties go to the name seen first
-        names = pd.DataFrame(
-            {"node": party_node.to_numpy(dtype=object), "label": label.to_numpy(dtype=object)}
-        )
-        tally = (
-            names[names["label"] != ""]
-            .groupby(["node", "label"], sort=False)
-            .size()
-            .rename("n")
-            .reset_index()
-        )
-        best = (
-            tally.sort_values("n", ascending=False, kind="stable")
-            .drop_duplicates("node")
-            .set_index("node")["label"]
-        )
-        uniq = pd.Series(party_node.unique())
-        add_nodes(uniq, kind, uniq.map(best).fillna(uniq.str.split(":").str[-1]))
-        record_frames.append(
-            pd.DataFrame(
-                {
-                    "record_key": rkey.to_numpy(dtype=object),
-                    "kind": kind,
-                    "node_id": party_node.to_numpy(dtype=object),
-                    "case_node": ("case:" + _case_keys(df)).to_numpy(dtype=object),
-                    "role": _col(df, "role").replace("", "party").to_numpy(dtype=object),
-                    "written": label.to_numpy(dtype=object),
-                }
-            )
-        )
-        edge_parts.append(
-            (
-                party_node.to_numpy(dtype=object),
-                ("case:" + _case_keys(df)).to_numpy(dtype=object),
-                record_frames[-1]["role"].to_numpy(),
-            )
-        )
-        for column in spec.node_columns:
-            raw = _col(df, column.name)
-            has = raw != ""
-            if not has.any():
-                continue
-            id_kind = column.node or ""
-            hint = _col(df, column.hint)[has] if column.hint else None
-            key = column.normal_forms(raw[has], hint)
-            key = key[key != ""]
-            ident = id_kind + ":" + key
-            edge_parts.append(
-                (
-                    party_node[key.index].to_numpy(dtype=object),
-                    ident.to_numpy(dtype=object),
-                    np.full(len(key), id_kind, dtype=object),
-                )
-            )
-    include_plates = (
-        any(df is not None and not df.empty for df in parties.values())
-        if personal_conveyances is None
-        else personal_conveyances
+    links = graph_links(
+        cases, persons, companies, entities=entities, personal_conveyances=personal_conveyances
     )
-    if _CONVEYANCE.name in cases.columns:
-        ctype = _col(cases, _CONVEYANCE_TYPE)
-        cid = _col(cases, _CONVEYANCE.name)
-        allowed = {t for t, (_, personal) in CONVEYANCE_KINDS.items() if include_plates or not personal}
-        sel = (cid != "") & ctype.isin(allowed)
-        if sel.any():
-            sub = ctype[sel].map({t: k for t, (k, _) in CONVEYANCE_KINDS.items()})
-            ckey = _CONVEYANCE.normal_forms(cid[sel], ctype[sel])
-            conv = "conveyance:" + sub + ":" + ckey
-            edge_parts.append(
-                (
-                    case_node[sel].to_numpy(dtype=object),
-                    conv.to_numpy(dtype=object),
-                    ctype[sel].to_numpy(dtype=object),
-                )
-            )
-
-    edges = (
-        pd.DataFrame(
-            {
-                "a": np.concatenate([p[0] for p in edge_parts]) if edge_parts else np.array([], dtype=object),
-                "b": np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.array([], dtype=object),
-                "relation": np.concatenate([p[2] for p in edge_parts])
-                if edge_parts
-                else np.array([], dtype=object),
-            }
-        )
-        .drop_duplicates(["a", "b"])
-        .reset_index(drop=True)
-    )
+    edges = links.edges[["a", "b", "relation"]].drop_duplicates(["a", "b"]).reset_index(drop=True)
+    node_parts = [links.nodes]
     # identifier and conveyance nodes: only those that link two or more parties or cases
-    known = pd.Index(np.concatenate(node_ids)) if node_ids else pd.Index([])
+    known = pd.Index(links.nodes["node_id"])
     linker = ~edges["b"].isin(known)
     counts = edges.loc[linker, "b"].value_counts()
     shared = counts[counts >= 2].index
     edges = edges[~linker | edges["b"].isin(shared)].reset_index(drop=True)
     if len(shared):
-        sh = pd.Series(shared, dtype="string")
-        kind_of = sh.str.split(":").str[0]
-        sub = sh.str.split(":").str[1].where(kind_of == "conveyance", "")
-        label = sh.str.split(":", n=1).str[1]
-        label = label.where(kind_of != "conveyance", sh.str.split(":", n=2).str[2])
-        for k in kind_of.unique():
-            m = kind_of == k
-            add_nodes(
-                sh[m].reset_index(drop=True),
-                k,
-                label[m].reset_index(drop=True),
-                sub[m].reset_index(drop=True),
-            )
+        found = linker_nodes(shared)
+        for k in found["kind"].unique():
+            node_parts.append(found[found["kind"] == k])
     nodes = (
-        pd.DataFrame(
-            {
-                "node_id": np.concatenate(node_ids) if node_ids else np.array([], dtype=object),
-                "kind": np.concatenate(kinds) if kinds else np.array([], dtype=object),
-                "label": np.concatenate(labels) if labels else np.array([], dtype=object),
-                "subkind": np.concatenate(subkinds) if subkinds else np.array([], dtype=object),
-            }
-        )
+        pd.concat(node_parts, ignore_index=True)
         .drop_duplicates("node_id", keep="first")
         .reset_index(drop=True)
     )
@@ -402,12 +258,8 @@ def build_graph(
             "relation": edges["relation"].to_numpy(dtype=object)[ok],
         }
     )
-    records = (
-        pd.concat(record_frames, ignore_index=True)
-        if record_frames
-        else pd.DataFrame(columns=["record_key", "kind", "node_id", "case_node", "role", "written"])
-    )
-    case_table = cases.assign(case_key=case_keys.to_numpy()).set_index("case_key", drop=False)
+    records = links.records
+    case_table = cases.assign(case_key=links.case_keys.to_numpy()).set_index("case_key", drop=False)
     for c in ("label",):
         nodes[c] = nodes[c].astype(object).where(nodes[c].notna(), "")
     return EntityGraph(

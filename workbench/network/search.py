@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.network.graph import PARTY_TABLES, EntityGraph
@@ -103,4 +104,5 @@ def open_hit(graph: EntityGraph, hit: Mapping[str, Any]) -> tuple[EntityGraph, s
         ],
         ignore_index=True,
     )
-    return EntityGraph(nodes, edges, graph.records, graph.cases, graph.hub_degree), node
+    degree = None if graph.node_degree is None else np.r_[graph.node_degree, len(positions)]
+    return EntityGraph(nodes, edges, graph.records, graph.cases, graph.hub_degree, degree), node

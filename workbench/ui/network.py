@@ -46,6 +46,10 @@ __all__ = [
     "kind_name",
     "KIND_NAMES",
     "entity_graph",
+    "NetworkSource",
+    "network_source",
+    "analysis_graph",
+    "stored_analyses",
     "resolution",
     "vis_spec",
     "network_view",
@@ -155,6 +159,148 @@ def entity_graph(flt: CaseFilter) -> EntityGraph:
         return _graph(*_key(flt))
 
 
+class NetworkSource:
+    """Where the Network page reads the graph: the store's graph tables by indexed look-ups
+    (:mod:`workbench.network.store_graph`) when they hold the store as it is, else the whole graph
+    built in memory (:func:`entity_graph`). The panels ask it for the part they draw (:meth:`around`),
+    the figures, a path and the analyses, and get the same shapes either way."""
+
+    def __init__(self, flt: CaseFilter) -> None:
+        from workbench.store.entity_graph import graph_current
+
+        self.flt = flt
+        self.who = consultant()
+        self.personal = self.who is not None
+        self.in_store = graph_current(get_store())
+        self.memory: EntityGraph | None = None if self.in_store else entity_graph(flt)
+
+    def figures(self) -> tuple[dict[str, int], int]:
+        """Nodes per kind and links of the filtered graph."""
+        if self.memory is not None:
+            return self.memory.counts(), len(self.memory.edges)
+        return _store_counts(get_store().url, _version(False), self.flt, self.personal)
+
+    def size(self) -> int:
+        counts, _links = self.figures()
+        return sum(counts.values())
+
+    def hit_nodes(self, hit: dict[str, Any]) -> list[str]:
+        """The graph nodes a search hit may stand for (its node, its records' entities and cases)."""
+        if self.memory is not None:
+            return []
+        from workbench.network.store_graph import record_nodes
+
+        records = [str(r) for r in hit.get("records") or []]
+        cases = ["case:" + ":".join(r.partition(":")[2].split(":")[:2]) for r in records]
+        node = [str(hit["node"])] if hit.get("node") else []
+        return list(dict.fromkeys([*node, *record_nodes(get_store(), records), *cases]))
+
+    def around(self, nodes: dict[str, int], hit: dict[str, Any] | None = None) -> EntityGraph:
+        """The graph holding each of ``nodes`` with everything within its number of links (the
+        whole graph in memory), with ``hit`` opened in it (:func:`workbench.network.search.open_hit`)."""
+        from workbench.network.search import open_hit
+
+        if self.memory is not None:
+            graph = self.memory
+        else:
+            wanted = dict(nodes)
+            if hit is not None:
+                for n in self.hit_nodes(hit):
+                    wanted[n] = max(wanted.get(n, 0), max(nodes.values(), default=2))
+            graph = _store_local(
+                get_store().url, _version(self.personal), self.flt, self.who, tuple(sorted(wanted.items()))
+            )
+        if hit is not None:
+            graph, _node = open_hit(graph, hit)
+        return graph
+
+    def path(
+        self, end_a: tuple[str, EntityGraph], end_b: tuple[str, EntityGraph], avoid_hubs: bool
+    ) -> list[str] | None:
+        """A shortest path between two ends, each a node and the graph it was opened in (an end the
+        graph gained from a search hit, an identifier one record holds, is reached through that
+        record)."""
+        from workbench.network.graph import shortest_path
+
+        (a, _ga), (b, gb) = end_a, end_b
+        if self.memory is not None:  # the second end was opened in the first one's graph
+            return shortest_path(gb, a, b, avoid_hubs=avoid_hubs)
+        from workbench.network.store_graph import node_in_graph, store_path
+
+        store = get_store()
+        ends: list[tuple[str, list[str]]] = []
+        for x, g in (end_a, end_b):
+            if node_in_graph(store, x, self.flt, personal_allowed=self.personal):
+                ends.append((x, []))
+            else:  # opened from a hit: linked only to the records that hold it
+                nb = g.neighbours(g.position(x))
+                ends.append((str(g.nodes["node_id"].iloc[int(nb[0])]) if len(nb) else x, [x]))
+        (ea, pa), (eb, pb) = ends
+        inner = store_path(store, ea, eb, self.flt, personal_allowed=self.personal, avoid_hubs=avoid_hubs)
+        if inner is None:
+            return None
+        path = [*pa, *inner, *reversed(pb)]
+        return [n for i, n in enumerate(path) if i == 0 or n != path[i - 1]]
+
+    def path_graph(self, path: list[str], graph_a: EntityGraph, graph_b: EntityGraph) -> EntityGraph:
+        """A graph holding every node of ``path`` and the links between them."""
+        if self.memory is not None:
+            return graph_b
+        local = self.around(dict.fromkeys(path, 1))
+        for n in path:
+            if n in local.index.index:
+                continue
+            for g in (graph_a, graph_b):
+                if n in g.index.index:
+                    nb = g.neighbours(g.position(n))
+                    holders = [str(g.nodes["node_id"].iloc[int(i)]) for i in nb]
+                    row = g.nodes.iloc[g.position(n)]
+                    hit = {"kind": row["kind"], "node": n, "normal": row["label"], "records": []}
+                    local = _with_node(local, hit, holders)
+                    break
+        return local
+
+
+def _with_node(graph: EntityGraph, hit: dict[str, Any], holders: list[str]) -> EntityGraph:
+    """``graph`` with the hit's node added and linked to ``holders`` (as open_hit does for records)."""
+    from workbench.network.search import open_hit
+
+    table_of = {kind: table for table, kind in PARTY_TABLES.items()}
+    records = [f"cases:{h.removeprefix('case:')}" for h in holders if h.startswith("case:")]
+    if len(graph.records):
+        parties = graph.records[graph.records["node_id"].isin(holders)]
+        records += [f"{table_of[k]}:{r}" for k, r in zip(parties["kind"], parties["record_key"], strict=True)]
+    opened, _node = open_hit(graph, {**hit, "records": records})
+    return opened
+
+
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
+def _store_counts(
+    url: str, version: tuple[int, ...], flt: CaseFilter, personal: bool
+) -> tuple[dict[str, int], int]:
+    from workbench.network.store_graph import graph_counts
+
+    return graph_counts(get_store(), flt, personal_allowed=personal)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
+def _store_local(
+    url: str,
+    version: tuple[int, ...],
+    flt: CaseFilter,
+    who: Principal | None,
+    around: tuple[tuple[str, int], ...],
+) -> EntityGraph:
+    from workbench.network.store_graph import local_graph
+
+    return local_graph(get_store(), dict(around), flt, personal_allowed=who is not None, actor=who)
+
+
+def network_source(flt: CaseFilter) -> NetworkSource:
+    """The Network page's :class:`NetworkSource` for the filter."""
+    return NetworkSource(flt)
+
+
 @st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
 def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, consultant: Principal) -> Any:
     # the consultant is part of the cache key: a cached consultation is one user's, for one purpose
@@ -183,17 +329,69 @@ def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
+def _table_graph(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> EntityGraph:
+    """The whole filtered graph read from the store's graph tables (links only: for the analyses)."""
+    from workbench.network.store_graph import load_graph
+
+    return load_graph(get_store(), flt, personal_allowed=who is not None)
+
+
+def _analysed(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> EntityGraph:
+    from workbench.store.entity_graph import graph_current
+
+    if graph_current(get_store()):
+        return _table_graph(url, version, flt, who)
+    return _graph(url, version, flt, who)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
 def _communities(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> pd.Series:
     from workbench.network.graph import communities
 
-    return communities(_graph(url, version, flt, who))
+    return communities(_analysed(url, version, flt, who))
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
 def _rankings(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> pd.DataFrame:
     from workbench.network.graph import rankings
 
-    return rankings(_graph(url, version, flt, who))
+    return rankings(_analysed(url, version, flt, who))
+
+
+def analysis_graph(source: NetworkSource) -> EntityGraph:
+    """The graph the communities and rankings of the filter were computed on (their tables name its nodes)."""
+    return source.memory if source.memory is not None else _table_graph(*_key(source.flt))
+
+
+def stored_analyses(source: NetworkSource) -> bool:
+    """For a graph too large to analyse on a page run, read from the store: whether the stored analyses
+    (of the whole store, computed in the background) are shown. Starts their computation in the
+    background when they are behind the data, and says so."""
+    from workbench.network.store_graph import analyses_state, refresh_analyses_in_background
+
+    if source.memory is not None or source.size() <= AUTO_ANALYSIS_NODES:
+        return False
+    store = get_store()
+    state = analyses_state(store)
+    if not state["current"]:
+        refresh_analyses_in_background(store)
+        st.info(
+            _(
+                "Communities and rankings are being computed in the background for the whole store (they "
+                "take minutes at this size); this page shows them when they are ready."
+            )
+        )
+    if state["computed_at"] is None:
+        return False
+    st.caption(
+        _(
+            "Communities and rankings of the whole store (the sidebar filter does not narrow them), computed "
+            "{when} in {seconds:,.0f} s.",
+            when=format_datetime(state["computed_at"]),
+            seconds=float(state["seconds"] or 0),
+        )
+    )
+    return True
 
 
 def _key(flt: CaseFilter) -> tuple[str, tuple[int, ...], CaseFilter, Principal | None]:
@@ -218,18 +416,18 @@ def graph_rankings(flt: CaseFilter) -> pd.DataFrame:
 AUTO_ANALYSIS_NODES = 300_000
 
 
-def wanted(what: str, graph: EntityGraph, flt: CaseFilter) -> bool:
+def wanted(what: str, size: int, flt: CaseFilter) -> bool:
     """Whether to compute ``what`` (communities, rankings) now: at once for small graphs, after a click
     for large ones (the choice is kept per filter)."""
     extras = get_state().extras
     key = f"network.{what}"
-    if len(graph) <= AUTO_ANALYSIS_NODES or extras.get(key) == flt:
+    if size <= AUTO_ANALYSIS_NODES or extras.get(key) == flt:
         return True
     st.button(
         _(
             "Compute {what} ({n:,} nodes: this can take minutes)",
             what=_({"communities": N_("communities"), "rankings": N_("rankings")}.get(what, what)),
-            n=len(graph),
+            n=size,
         ),
         key=f"net_{what}_go",
         on_click=lambda: extras.update({key: flt}),
@@ -574,17 +772,19 @@ def personal_notice() -> None:
         )
 
 
-def graph_figures(graph: EntityGraph) -> None:
+def graph_figures(source: NetworkSource) -> None:
     """Nodes per kind and links, one metric each, and the legend."""
-    counts = graph.counts()
+    counts, links = source.figures()
     cols = st.columns(len(counts) + 1)
     for col, (kind, n) in zip(cols, counts.items(), strict=False):
         col.metric(kind_plural(kind), f"{n:,}")
-    cols[-1].metric(_("Links"), f"{len(graph.edges):,}")
+    cols[-1].metric(_("Links"), f"{links:,}")
     st.markdown(legend_html(counts), unsafe_allow_html=True)
 
 
-def path_end(graph: EntityGraph, label: str, key: str) -> tuple[EntityGraph, str | None]:
+def path_end(
+    source: NetworkSource, label: str, key: str, base: EntityGraph | None = None
+) -> tuple[EntityGraph, str | None]:
     """One end of a path, found with the shared search box (:func:`workbench.ui.search.search_box`,
     over what can be a graph node): the hit clicked, else the best hit in the filtered graph, opened in
     it (:func:`workbench.network.search.open_hit`: an identifier held by one record is added). Returns
@@ -597,7 +797,10 @@ def path_end(graph: EntityGraph, label: str, key: str) -> tuple[EntityGraph, str
     text, hits, picked = search_box(key, label=label, kinds=nodes)
     candidates = [picked] if picked is not None else [dict(h) for _i, h in hits.iterrows()]
     for hit in candidates:
-        opened, node = open_hit(graph, hit)
+        searched = base if base is not None and source.memory is not None else source.around({})
+        if source.memory is None:
+            searched = source.around(dict.fromkeys(source.hit_nodes(hit), 1))
+        opened, node = open_hit(searched, hit)
         if node is not None:
             if picked is None and len(hits) > 1:
                 st.caption(
@@ -610,7 +813,7 @@ def path_end(graph: EntityGraph, label: str, key: str) -> tuple[EntityGraph, str
             return opened, node
     if text and not hits.empty:
         st.caption(_("No match of “{text}” is in the filtered graph.", text=text))
-    return graph, None
+    return (base if base is not None and source.memory is not None else source.around({})), None
 
 
 def _roles(joined: str) -> str:
@@ -682,7 +885,7 @@ def _handle_click(ex: dict[str, Any]) -> None:
             ex["network.expanded"] = [*ex.get("network.expanded", []), click["node"]]
 
 
-def ego_panel(graph: EntityGraph, flt: CaseFilter) -> None:
+def ego_panel(source: NetworkSource, flt: CaseFilter) -> None:
     """The search (:func:`workbench.ui.search.search_box`), hops and limit; the ego network drawn with
     its expansions (:func:`workbench.network.views.ego_view`), the buttons that expand, centre and reset
     it, the selected entity's card and the network's download. A hit the graph leaves out (an
@@ -705,7 +908,7 @@ def ego_panel(graph: EntityGraph, flt: CaseFilter) -> None:
     ex["network.hops"] = hops
     candidates = [picked] if picked is not None else [h for _i, h in hits.iterrows()] if text else []
     for hit in candidates:
-        opened, node = open_hit(graph, dict(hit))
+        opened, node = open_hit(source.around(dict.fromkeys(source.hit_nodes(dict(hit)), 1)), dict(hit))
         if node is None:
             if picked is not None:  # a place, or cases outside the filter: list its cases instead
                 st.caption(_("This match is not a node of the filtered graph; open one of its cases."))
@@ -717,24 +920,30 @@ def ego_panel(graph: EntityGraph, flt: CaseFilter) -> None:
         break
     came = ex.get("network.hit")
     if isinstance(came, dict):
-        opened, node = open_hit(graph, came)
-        graph = opened
+        opened, node = open_hit(source.around(dict.fromkeys(source.hit_nodes(came), 1)), came)
         if node and not ex.get("network.seed"):  # sent here by the Cases page
             focus(node)
-    st.fragment(_ego_drawing)(graph, flt, limit)
+    st.fragment(_ego_drawing)(source, flt, limit)
 
 
-def _ego_drawing(graph: EntityGraph, flt: CaseFilter, limit: int) -> None:
+def _ego_drawing(source: NetworkSource, flt: CaseFilter, limit: int) -> None:
     from workbench.network.graph import node_names
 
     ex = get_state().extras
     seed = ex.get("network.seed")
+    hops = int(ex.get("network.hops", 2))
+    came = ex.get("network.hit")
+    around = {str(n): 2 for n in ex.get("network.expanded", [])}
+    if seed:
+        around[str(ex.get("network.selected", seed))] = 2
+        around[str(seed)] = 2 * hops
+    graph = source.around(around, came if isinstance(came, dict) else None)
     if not seed or seed not in graph.index.index:
         st.info(_("Search a person, company, phone, address, passport, case or flight to draw its network."))
         return
     _handle_click(ex)
     expanded = list(ex.get("network.expanded", []))
-    g = ego_view(graph, seed, int(ex.get("network.hops", 2)), expanded, max_nodes=limit)
+    g = ego_view(graph, seed, hops, expanded, max_nodes=limit)
     if g.graph.get("truncated"):
         st.warning(
             _(
@@ -774,21 +983,21 @@ def _ego_drawing(graph: EntityGraph, flt: CaseFilter, limit: int) -> None:
         export_panel(graph, list(g.nodes), flt)
 
 
-def path_panel(graph: EntityGraph) -> None:
+def path_panel(source: NetworkSource) -> None:
     """Two searches (:func:`path_end`, the same search as the rest of the page) and the shortest path
     between the chosen entities, described and drawn with only its links
     (:func:`workbench.network.views.path_view`)."""
-    from workbench.network.graph import describe_path, shortest_path
+    from workbench.network.graph import describe_path
 
     a_col, b_col = st.columns(2)
     with a_col:
-        graph, a = path_end(graph, _("From"), "net_path_a")
+        graph_a, a = path_end(source, _("From"), "net_path_a")
     with b_col:
-        graph, b = path_end(graph, _("To"), "net_path_b")
+        graph_b, b = path_end(source, _("To"), "net_path_b", base=graph_a)
     around = st.checkbox(_("Go around hubs"), value=True, key="net_path_hubs")
     if not (a and b):
         return
-    path = shortest_path(graph, a, b, avoid_hubs=around)
+    path = source.path((a, graph_a), (b, graph_b), around)
     if path is None:
         st.info(
             _("These two are not linked in the filtered graph (hubs set aside).")
@@ -796,20 +1005,28 @@ def path_panel(graph: EntityGraph) -> None:
             else _("These two are not linked in the filtered graph.")
         )
         return
+    graph = source.path_graph(path, graph_a, graph_b)
     st.success(describe_path(graph, path))
     network_view(vis_spec(path_view(graph, path), path=path), height=360, key="net_path_view")
 
 
-def communities_panel(graph: EntityGraph, flt: CaseFilter) -> None:
-    """The linked groups of the filtered graph (:func:`workbench.network.views.community_table`);
-    a selected group can be drawn on the Ego network tab."""
-    comm = graph_communities(flt) if wanted("communities", graph, flt) else None
-    if comm is None:
-        return
+def communities_panel(source: NetworkSource, flt: CaseFilter) -> None:
+    """The linked groups of the filtered graph (:func:`workbench.network.views.community_table`), or
+    of the whole store as last computed in the background when the graph is large (read from the
+    store); a selected group can be drawn on the Ego network tab."""
+    from workbench.network.store_graph import stored_community_table
+
+    comm: pd.Series | None
+    if stored_analyses(source):
+        table, comm = stored_community_table(get_store(), personal_allowed=source.personal)
+    else:
+        comm = graph_communities(flt) if wanted("communities", source.size(), flt) else None
+        if comm is None:
+            return
+        table = community_table(analysis_graph(source), comm) if not comm.empty else pd.DataFrame()
     if comm.empty:
         st.info(_("No linked groups in the filtered graph."))
         return
-    table = community_table(graph, comm)
     st.caption(
         _(
             "{n:,} linked groups (hubs set aside; large groups split by Louvain modularity).",
@@ -838,9 +1055,16 @@ def communities_panel(graph: EntityGraph, flt: CaseFilter) -> None:
             st.rerun()
 
 
-def rankings_panel(graph: EntityGraph, flt: CaseFilter) -> None:
-    """Persons and companies by degree and betweenness; a selected row can be drawn."""
-    rank = graph_rankings(flt) if wanted("rankings", graph, flt) else None
+def rankings_panel(source: NetworkSource, flt: CaseFilter) -> None:
+    """Persons and companies by degree and betweenness (of the whole store as last computed in the
+    background when the graph is large and read from the store); a selected row can be drawn."""
+    from workbench.network.store_graph import stored_rankings
+
+    rank: pd.DataFrame | None
+    if stored_analyses(source):
+        rank = stored_rankings(get_store(), personal_allowed=source.personal)
+    else:
+        rank = graph_rankings(flt) if wanted("rankings", source.size(), flt) else None
     if rank is None:
         return
     st.caption(
