@@ -3,7 +3,7 @@ beside DuckDB reading the same folder (``read_csv``) and inserting it into a fre
 
 Run on demand::
 
-    python -m benchmarks bench import_phases          # the harness (10k, 100k, 1M)
+    python -m benchmarks --only import_phases import_phases_gated   # the harness (10k, 100k, 1M)
     python -m benchmarks.bench_import FOLDER [--gate] [--pg URL] [--profile OUT.prof]
 
 Each phase is the wall time spent in one step of :func:`workbench.exchange.ingest.ingest_dataset`
