@@ -62,7 +62,7 @@ from workbench.format.normalise import (
 )
 from workbench.format.schema import FORMAT, Column, Table
 from workbench.store.audit import Actor
-from workbench.store.database import Store, audit
+from workbench.store.database import Store, audit, bulk_insert
 from workbench.store.models import DATA_TABLES, Base, Submission
 
 __all__ = [
@@ -375,16 +375,10 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
 
 
 def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Rows of ``frame`` into ``table`` through the driver's executemany (the index holds hundreds of
-    thousands of rows; SQLAlchemy's per-row work would double the time)."""
-    cols = [str(c) for c in frame.columns]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    """Rows of ``frame`` into ``table`` through the driver (the index holds millions of rows)."""
     values = frame.astype(object)
     values = values.where(values.notna(), None)
-    rows = list(zip(*(values[c].tolist() for c in values.columns), strict=True))  # columns list fast
-    for i in range(0, len(rows), 50_000):
-        conn.exec_driver_sql(sql, rows[i : i + 50_000])
+    bulk_insert(conn, table, {str(c): values[c].tolist() for c in values.columns})  # columns list fast
 
 
 def refresh_search_index(conn: Connection, *, rebuild: bool = False) -> int:
