@@ -111,20 +111,32 @@ def _chunk_dir(workdir: Path, k: int, chunk: int) -> Path:
     return workdir / "chunks" / f"{chunk}-seed{k + 1}"
 
 
-def _write_chunk(workdir: Path, k: int, chunk: int) -> Path:
-    """Chunk ``k``'s cases and items as a CSV folder (generated once; reused when already written)."""
-    from workbench.exchange.files import write_dataset
+def _write_chunk(workdir: Path, k: int, chunk: int, reuse: Path | None = None) -> Path:
+    """Chunk ``k``'s cases and items as a CSV folder in exchange-format column order (generated once;
+    reused when already written). ``reuse``: a folder holding this very chunk already (bench_scale's
+    data set of ``chunk`` cases, seed 1, for chunk 0), linked instead of generated again."""
+    from workbench.format.schema import FORMAT
     from workbench.sample.generator import generate
 
     d = _chunk_dir(workdir, k, chunk)
     if (d / "done").exists():
         return d
     shutil.rmtree(d, ignore_errors=True)
-    ds = generate(chunk, seed=k + 1)
-    tables = {n: ds.tables[n] for n in ("cases", "items")}
-    del ds
-    write_dataset(tables, d)
-    del tables
+    d.mkdir(parents=True)
+    if reuse is not None and k == 0 and (reuse / "cases.csv").exists():
+        for name in ("cases", "items"):
+            (d / f"{name}.csv").symlink_to(reuse / f"{name}.csv")
+    else:
+        ds = generate(chunk, seed=k + 1)
+        for name in ("cases", "items"):
+            df = ds.tables[name]
+            known = [c for c in FORMAT.table(name).column_names if c in df.columns]
+            # pandas' C writer: write_dataset's per-cell formula check would take minutes per million
+            # rows, and the generator writes no text a spreadsheet could take for a formula
+            df.to_csv(
+                d / f"{name}.csv", columns=known + [c for c in df.columns if c not in known], index=False
+            )
+        del ds
     gc.collect()
     (d / "done").write_text("")
     return d
@@ -155,7 +167,9 @@ def _loaded(workdir: Path) -> list[int]:
     return json.loads(p.read_text()) if p.exists() else []
 
 
-def load(url: str, workdir: Path, cases: int, chunk: int, until: dt.datetime | None) -> dict[str, Any]:
+def load(
+    url: str, workdir: Path, cases: int, chunk: int, until: dt.datetime | None, reuse: Path | None = None
+) -> dict[str, Any]:
     """Generate and COPY the chunks not loaded yet; stops before a chunk that would start after ``until``."""
     loaded = _loaded(workdir)
     facts: dict[str, Any] = {"generate_s": 0.0, "copy_s": 0.0, "rows": 0}
@@ -181,7 +195,7 @@ def load(url: str, workdir: Path, cases: int, chunk: int, until: dt.datetime | N
                 _log(f"--until reached: stop loading at {len(loaded) + (pending is not None)} chunks")
                 break
             t0 = time.perf_counter()
-            d = _write_chunk(workdir, k, chunk)
+            d = _write_chunk(workdir, k, chunk, reuse)
             facts["generate_s"] += time.perf_counter() - t0
             _log(f"chunk {k + 1}: generated and written in {time.perf_counter() - t0:.1f} s")
             finish()
@@ -243,7 +257,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     _log(f"PostgreSQL {server.bin.parent.name} on 127.0.0.1:{server.port}, data in {server.data}")
     try:
         store = open_store(url)
-        facts = load(url, workdir, args.cases, args.chunk, until)
+        facts = load(url, workdir, args.cases, args.chunk, until, args.reuse_seed1)
         with store.engine.begin() as conn:
             n_cases = conn.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
             n_items = conn.execute(sa.text("SELECT count(*) FROM items")).scalar_one()
@@ -350,6 +364,12 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         default=None,
         help="the 1M SQLite store of bench_scale (copied, never modified)",
+    )
+    p.add_argument(
+        "--reuse-seed1",
+        type=Path,
+        default=None,
+        help="bench_scale's data set folder of --chunk cases (seed 1): chunk 0, linked instead of generated",
     )
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
