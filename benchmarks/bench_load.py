@@ -100,6 +100,40 @@ def prepare(source: Path, workdir: Path, users: int) -> tuple[str, str]:
     return url, password
 
 
+def share_one_runtime() -> None:
+    """Make every AppTest of this process run under ONE runtime, as the sessions of a server do.
+
+    ``AppTest.run`` installs a fresh mock ``Runtime`` (with its own cache storage) for each run and
+    removes it when the run ends, which is right for one test at a time but pulls the runtime from under
+    the other sessions' runs when several run at once. Here the process gets one runtime (one media file
+    manager, one cache storage manager: what a server process has) and AppTest's own swap is pointed at
+    a subclass, where it changes nothing.
+    """
+    from unittest.mock import MagicMock
+
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.caching.storage.dummy_cache_storage import MemoryCacheStorageManager
+    from streamlit.runtime.dataframe_source_manager import DataframeSourceManager
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    runtime = MagicMock(spec=Runtime)
+    runtime.media_file_mgr = MediaFileManager(MemoryMediaFileStorage("/mock/media"))
+    runtime.dataframe_source_mgr = DataframeSourceManager()
+    runtime.cache_storage_manager = MemoryCacheStorageManager()
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
+    runtime.bidi_component_registry = components
+    Runtime._instance = runtime
+
+    class _Swapped(Runtime):  # AppTest's per-run swap lands here, not on the process's runtime
+        pass
+
+    app_test.Runtime = _Swapped  # type: ignore[attr-defined,misc]
+
+
 class Session:
     """One simulated user: an AppTest of the entry script, signed in as ``user{k}``."""
 
@@ -235,6 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     url, password = prepare(args.store, args.workdir, max(args.users))
+    share_one_runtime()
     os.environ["WORKBENCH_DB_URL"] = url
     os.environ["WORKBENCH_ROLE"] = "viewer"  # a store with accounts: the role grants nothing, users sign in
     import sqlalchemy as sa
