@@ -132,6 +132,11 @@ def share_one_runtime() -> None:
         pass
 
     app_test.Runtime = _Swapped  # type: ignore[attr-defined,misc]
+    # and one script cache, as a server has: each script compiled once for every session (AppTest makes a
+    # new cache per run, so 20 sessions compiled the pages at once, which Python 3.11's ast module does
+    # not survive: "SystemError: AST constructor recursion depth mismatch")
+    shared = app_test.ScriptCache()
+    app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]
 
 
 class Session:
