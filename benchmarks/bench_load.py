@@ -138,6 +138,13 @@ def share_one_runtime() -> None:
     shared = app_test.ScriptCache()
     app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]
 
+    # AppTest also resets the process-wide "pages directory" flag before each run (a server sets it
+    # once): another session's reset in the middle of a run sent that run down the legacy pages path
+    class _Pages(app_test.PagesManager):  # type: ignore[name-defined,misc]
+        pass
+
+    app_test.PagesManager = _Pages  # type: ignore[attr-defined,misc]
+
 
 class Session:
     """One simulated user: an AppTest of the entry script, signed in as ``user{k}``."""
