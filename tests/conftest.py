@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -107,8 +107,9 @@ def pg_server_url() -> Iterator[str]:
 
 
 @contextmanager
-def _pg_database(server_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on ``server_url``, dropped afterwards."""
+def _pg_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database on ``server_url`` (empty, or a clone of the database ``template``),
+    dropped afterwards."""
     import uuid
 
     import sqlalchemy as sa
@@ -116,7 +117,7 @@ def _pg_database(server_url: str) -> Iterator[str]:
     name = "t_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        c.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     url = server_url.rsplit("/", 1)[0] + "/" + name
     try:
         yield url
@@ -136,12 +137,46 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def pg_store_template(pg_server_url: str) -> Iterator[str]:
+    """The name of a PostgreSQL database holding a new, empty store (built by the migrations once per
+    worker), which :func:`pg_store_url` clones: a clone takes a fraction of the migrations' time.
+    Nothing connects to it after it is built (a template must have no other session)."""
+    from workbench.store import open_store
+
+    with _pg_database(pg_server_url) as url:
+        open_store(url).engine.dispose()
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture()
+def pg_store_url(pg_server_url: str, pg_store_template: str) -> Iterator[str]:
+    """A new, empty store on PostgreSQL (migrated, as ``open_store`` leaves a new database) for one test."""
+    with _pg_database(pg_server_url, template=pg_store_template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_store_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a new, empty SQLite store (built by the migrations once per run); read-only: tests get a
+    :func:`copy_sqlite` of it."""
+
+    def build(folder: Path) -> None:
+        from workbench.store import open_store
+
+        open_store(f"sqlite:///{folder / 'empty.db'}").engine.dispose()
+
+    return f"sqlite:///{built_once(tmp_path_factory, 'empty-store', build) / 'empty.db'}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test against the embedded SQLite store and a real PostgreSQL (contract tests)."""
+    """The same test against the embedded SQLite store and a real PostgreSQL (contract tests): a new,
+    empty store, migrated as ``open_store`` leaves it (a copy of a template the migrations built once,
+    rather than the migrations again in every test)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    return str(request.getfixturevalue("pg_url"))
+        return copy_sqlite(request.getfixturevalue("sqlite_store_template"), tmp_path / "store.db")
+    return str(request.getfixturevalue("pg_store_url"))
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -150,9 +185,11 @@ def module_store_url(
 ) -> Iterator[str]:
     """:func:`store_url` shared by the tests of one module (fill it once, then read it in many tests)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('module-store') / 'store.db'}"
+        template = request.getfixturevalue("sqlite_store_template")
+        yield copy_sqlite(template, tmp_path_factory.mktemp("module-store") / "store.db")
         return
-    with _pg_database(request.getfixturevalue("pg_server_url")) as url:
+    template = request.getfixturevalue("pg_store_template")
+    with _pg_database(request.getfixturevalue("pg_server_url"), template=template) as url:
         yield url
 
 
@@ -185,15 +222,62 @@ def seeded_sqlite(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFacto
     return url
 
 
+def copy_sqlite(url: str, target: Path) -> str:
+    """A copy of the SQLite store at ``url`` in ``target`` (the backup API: a WAL-mode database keeps
+    recent writes beside the file), as a URL."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture()
 def store_copy(seeded_sqlite: str, tmp_path: Path) -> str:
     """URL of this test's own copy of :func:`seeded_sqlite` (write to it freely)."""
-    import sqlite3
+    return copy_sqlite(seeded_sqlite, tmp_path / "copy.db")
 
-    db = tmp_path / "copy.db"
-    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    return f"sqlite:///{db}"
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder ``name`` that ``build(folder)`` fills once for the whole test run: the first pytest-xdist
+    worker to ask builds it while the others wait on a file lock, then all read it.
+
+    For expensive read-only data (the 20,000-case store): a test that writes works on a copy.
+    """
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # shared by this run's workers
+    folder = root / f"built-{name}"
+    with open(root / f"built-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / ".complete").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                (folder / ".complete").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def default_sample_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a SQLite store holding the shipped default sample (20,000 cases, with planted emerging
+    routes), imported once per test run. Read-only: take a :func:`copy_sqlite` of it to write or serve."""
+
+    def build(folder: Path) -> None:
+        from workbench.exchange.ingest import import_path
+        from workbench.sample.generator import default_sample_path
+        from workbench.store import open_store
+
+        store = open_store(f"sqlite:///{folder / 'default.db'}")
+        report = import_path(default_sample_path(), store)
+        assert report.status == "accepted", report.rejections[:3]
+        store.engine.dispose()
+
+    return f"sqlite:///{built_once(tmp_path_factory, 'default-sample', build) / 'default.db'}"
 
 
 def wait_for_http(url: str, timeout: float = 60) -> None:

@@ -84,15 +84,11 @@ def test_trends_page_movers_methods_season_and_emerging(app: AppTest) -> None:
 
 
 @pytest.fixture(scope="module")
-def default_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A store holding the shipped default sample (20,000 cases, with planted emerging routes)."""
-    from workbench.exchange.ingest import import_path
-    from workbench.sample.generator import default_sample_path
-    from workbench.store import open_store
+def default_store(default_sample_store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the store holding the shipped default sample (20,000 cases, with planted emerging routes)."""
+    from tests.conftest import copy_sqlite
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('default') / 'default.db'}"
-    assert import_path(default_sample_path(), open_store(url)).status == "accepted"
-    return url
+    return copy_sqlite(default_sample_store, tmp_path_factory.mktemp("default") / "default.db")
 
 
 def test_emerging_flags_link_to_their_chart_and_the_routes_map(

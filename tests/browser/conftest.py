@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ROOT, free_port, skip_or_fail, wait_for_http
+from tests.conftest import ROOT, copy_sqlite, free_port, skip_or_fail, wait_for_http
 
 SHOTS = ROOT / "test-output" / "screenshots"
 
@@ -95,11 +95,7 @@ def served_app(db_url: str, log_path: Path, role: str = "analyst") -> Iterator[s
 
 def copy_store(seeded_sqlite: str, target: Path) -> str:
     """A copy of a SQLite store (the backup API: a WAL-mode database keeps recent writes beside the file)."""
-    import sqlite3
-
-    with sqlite3.connect(seeded_sqlite.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return f"sqlite:///{target}"
+    return copy_sqlite(seeded_sqlite, target)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +104,25 @@ def app_url(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     url = copy_store(seeded_sqlite, tmp_path_factory.mktemp("app") / "app.db")
     with served_app(url, tmp_path_factory.mktemp("applog") / "streamlit.log") as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def role_app(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """``role_app(role)``: the URL of the workbench served to ``role`` over a copy of the seeded sample,
+    started on first use and shared by every test of the session that asks for that role (a server
+    start and its first page cost seconds each). Apart from :func:`app_url`, whose store the Data page's
+    tests import into: these stores hold the seeded sample only, so tests on them must not import."""
+    servers: dict[str, str] = {}
+    with ExitStack() as stack:
+
+        def serve(role: str) -> str:
+            if role not in servers:
+                tmp = tmp_path_factory.mktemp(f"app-{role}")
+                url = copy_store(seeded_sqlite, tmp / "app.db")
+                servers[role] = stack.enter_context(served_app(url, tmp / f"streamlit-{role}.log", role=role))
+            return servers[role]
+
+        yield serve
 
 
 #: The accounts of :func:`accounts_app` (name: roles, personal-data permission), all with :data:`PASSWORD`.
@@ -228,11 +243,26 @@ def open_page(browser, app_url: str) -> Iterator[object]:  # type: ignore[no-unt
     assert not outside, f"requests tried to leave the machine: {outside[:10]}"
 
 
+#: One look at the page: is a script run going on (Streamlit marks the app with the state of its script
+#: run as soon as it knows of one, before any "Running" sign shows), is anything still a placeholder, and
+#: how long is the visible text of the main area.
+_PAGE_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMain"]');
+  return {
+    run: app ? app.getAttribute('data-test-script-state') : null,
+    busy: document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]') !== null,
+    size: main ? main.innerText.length : -1,
+  };
+}"""
+
+
 def wait_idle(pg, ready: str | None = None, timeout: float = 90_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script has run and the page's visible text stops changing for 0.9 s.
+    """Wait until the script has run and the page's visible text stops changing for 0.6 s.
 
     ``ready``: a selector that must be visible too (a page's main content). Streamlit may run the
-    script twice on a first visit and hide what is not yet redrawn, so visible text is what counts.
+    script twice on a first visit and hide what is not yet redrawn, so visible text is what counts; and
+    a click's rerun starts a moment after the click, hence the quiet spell on top of the run state.
     """
     import time
 
@@ -240,15 +270,13 @@ def wait_idle(pg, ready: str | None = None, timeout: float = 90_000) -> None:  #
     deadline = time.monotonic() + timeout / 1000
     last, stable = None, 0
     while time.monotonic() < deadline:
-        busy = pg.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]').count() > 0
-        if ready is not None and not pg.locator(ready).first.is_visible():
+        state = pg.evaluate(_PAGE_STATE)
+        busy = state["busy"] or state["run"] in ("running", "rerunRequested", "stopRequested")
+        if not busy and ready is not None and not pg.locator(ready).first.is_visible():
             busy = True
-        size = pg.evaluate(
-            "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-            " return m ? m.innerText.length : -1 }"
-        )
+        size = state["size"]
         stable = stable + 1 if (size == last and not busy and size > 0) else 0
-        if stable >= 3:
+        if stable >= 2:
             return
         last = size
         pg.wait_for_timeout(300)

@@ -4,13 +4,12 @@ replacement is confirmed; a viewer gets no upload widget."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import assert_no_exception, copy_store, screenshot, served_app, wait_idle
+from tests.browser.conftest import assert_no_exception, screenshot, wait_idle
 from workbench.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -64,12 +63,9 @@ def test_replacing_stored_cases_is_confirmed_first(page, seeded_sqlite: str, tmp
 
 
 @pytest.fixture()
-def viewer_url(seeded_sqlite: str, tmp_path: Path) -> Iterator[str]:
+def viewer_url(role_app) -> str:  # type: ignore[no-untyped-def]
     """The app served to a viewer."""
-    with served_app(
-        copy_store(seeded_sqlite, tmp_path / "app.db"), tmp_path / "streamlit.log", "viewer"
-    ) as app:
-        yield app
+    return str(role_app("viewer"))
 
 
 def test_a_viewer_gets_no_upload(page, viewer_url: str) -> None:  # type: ignore[no-untyped-def]

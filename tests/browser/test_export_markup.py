@@ -66,6 +66,8 @@ def test_route_map_html_runs_no_script_from_data(browser, markup_map: Path) -> N
             )
             if text:
                 shown.add(text.splitlines()[0])
+            if any("<img src=x" in s for s in shown) and any("<script>" in s for s in shown):
+                break  # each kind of markup has been drawn in a tooltip: more hovers draw the same
     pwned = pg.evaluate("() => window.__pwned")
     title = pg.evaluate("() => document.querySelector('#title h1').innerText")
     ctx.close()

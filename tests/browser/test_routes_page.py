@@ -209,15 +209,19 @@ def test_exported_html_renders_with_no_network(browser, tmp_path: Path, seeded_s
     pg.wait_for_function(
         "() => document.querySelectorAll('#deck-container canvas').length > 0", timeout=30_000
     )
-    pg.wait_for_timeout(2500)
-    # something was drawn: the canvas is not one flat colour
-    pixels = pg.evaluate(
-        """() => { const c = document.querySelector('#deck-container canvas');
+    # something was drawn: the canvas is not one flat colour (waited for, rather than a fixed pause)
+    colours = """() => { const c = document.querySelector('#deck-container canvas');
                    const d = document.createElement('canvas'); d.width = 64; d.height = 40;
                    d.getContext('2d').drawImage(c, 0, 0, 64, 40);
                    const px = d.getContext('2d').getImageData(0, 0, 64, 40).data;
                    return new Set(Array.from({length: px.length / 4}, (_, i) => px[4*i] + ',' + px[4*i+1] + ',' + px[4*i+2])).size }"""
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_function(f"() => ({colours})() > 20", timeout=30_000, polling=250)
+    except PlaywrightTimeout:
+        pass  # the assertion below says what was drawn
+    pixels = pg.evaluate(colours)
     pg.screenshot(path=str(SHOTS / "routes-export-html.png"))
     ctx.close()
     assert not errors, errors[:3]

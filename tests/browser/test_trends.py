@@ -89,15 +89,14 @@ def test_standard_statistics_report_downloads(page) -> None:  # type: ignore[no-
     screenshot(page, "statistics-detection")
 
 
-def test_statistics_and_movers_under_a_period_filter_on_the_default_sample(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_statistics_and_movers_under_a_period_filter_on_the_default_sample(  # type: ignore[no-untyped-def]
+    browser, default_sample_store: str, tmp_path
+) -> None:
     """The 20,000-case default sample with a period in the sidebar: monthly report, year on year, movers."""
     from tests.browser.conftest import served_app
-    from workbench.exchange.ingest import import_path
-    from workbench.sample.generator import default_sample_path
-    from workbench.store import open_store
+    from tests.conftest import copy_sqlite
 
-    url = f"sqlite:///{tmp_path / 'default.db'}"
-    assert import_path(default_sample_path(), open_store(url)).status == "accepted"
+    url = copy_sqlite(default_sample_store, tmp_path / "default.db")
     with served_app(url, tmp_path / "streamlit-default.log") as app:
         ctx = browser.new_context(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
         pg = ctx.new_page()

@@ -2,22 +2,20 @@
 clicks the tasks a person would, and the walk checks what tripped users up. Screenshots go to
 test-output/screenshots/walk-<role>-*.png (git-ignored); look at them.
 
-Roles come from ``WORKBENCH_ROLE`` today, one server per role.
+Roles come from ``WORKBENCH_ROLE`` today: one server per role, shared with the other browser modules
+(``role_app`` in tests/browser/conftest.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import (
     assert_no_exception,
-    copy_store,
     open_page,
     screenshot,
-    served_app,
     state_purpose,
     wait_idle,
 )
@@ -30,13 +28,9 @@ TABLE = '[data-testid="stDataFrame"]'
 
 
 @pytest.fixture(params=ROLES)
-def walk(request, browser, seeded_sqlite: str, tmp_path: Path) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
+def walk(request, browser, role_app) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
     role = request.param
-    url = copy_store(seeded_sqlite, tmp_path / f"{role}.db")
-    with (
-        served_app(url, tmp_path / f"streamlit-walk-{role}.log", role=role) as app,
-        open_page(browser, app) as pg,
-    ):
+    with open_page(browser, role_app(role)) as pg:
         yield role, pg
 
 
