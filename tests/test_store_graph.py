@@ -218,6 +218,39 @@ def test_communities_are_computed_from_the_tables_and_stored(sample_store) -> No
     assert set(stored.index) == set(communities(mem).index)
 
 
+def test_names_read_from_the_graph_tables_are_audited_consultations(sample_store) -> None:  # type: ignore[no-untyped-def]
+    """The analyses' tables name persons and companies: reading them is the consultant's consultation."""
+    import workbench.network.store_graph as sg
+    from workbench.store.audit import AUDIT_LOG as LOG
+
+    class Analyst:
+        user, role, organisation = "bo", "analyst", "FR-DGDDI"
+        purpose = {"reference": "OP-2026-17", "justification": "links", "legal_basis": "LED art. 8"}
+
+    store = sample_store
+    if not analyses_state(store)["current"]:
+        compute_analyses(store)
+
+    def consultations() -> list[tuple[str, int]]:
+        with store.engine.connect() as c:
+            rows = c.execute(sa.select(LOG.c.action, LOG.c.row_count).where(LOG.c.kind == "consultation"))
+            return [(str(a), int(n or 0)) for a, n in rows]
+
+    n0 = len(consultations())
+    sg.stored_community_table(store, personal_allowed=False, actor=Analyst())
+    sg.load_graph(store, personal_allowed=False, actor=Analyst())
+    assert consultations()[n0:] == []  # no name of a person read, nothing consulted
+    table, _comm = sg.stored_community_table(store, personal_allowed=True, actor=Analyst())
+    rank = sg.stored_rankings(store, personal_allowed=True, actor=Analyst())
+    graph = sg.load_graph(store, personal_allowed=True, actor=Analyst())
+    new = consultations()[n0:]
+    assert {a for a, _n in new} == {"consult.persons", "consult.companies"}
+    persons = int((graph.nodes["kind"] == "person").sum())
+    assert ("consult.persons", persons) in new and persons > 0
+    assert ("consult.persons", int((rank["kind"] == "person").sum())) in new
+    assert len(new) >= 5 and not table.empty
+
+
 def test_cli_rebuilds_the_graph_tables_behind_the_store(tmp_path: Path, two_batches) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import workbench_cli
     from workbench.exchange.ingest import import_path

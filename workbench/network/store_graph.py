@@ -322,6 +322,20 @@ def _connect(store: Store) -> Any:
     return store.engine.connect()
 
 
+def _audit_kinds(store: Store, kinds: pd.Series, flt: CaseFilter | None, actor: Any) -> None:
+    """Persons and companies read from the graph tables (their names, by ``kinds`` of the nodes read):
+    a consultation of personal data by ``actor``, audited like :func:`_audit_parties`."""
+    if actor is None or not len(kinds):
+        return
+    from workbench.store.audit import consulted
+
+    describe = flt.describe() if flt is not None else ""
+    for table, kind in PARTY_TABLES.items():
+        n = int((kinds == kind).sum())
+        if n:
+            consulted(store, table, actor, query=describe, row_count=n)
+
+
 def _audit_parties(store: Store, graph: EntityGraph, flt: CaseFilter | None, actor: Any) -> None:
     """Reading persons and companies of the graph is a consultation of personal data: audited."""
     if actor is None or not len(graph.records):
@@ -470,10 +484,16 @@ def graph_counts(
 
 
 def load_graph(
-    store: Store, flt: CaseFilter | None = None, *, personal_allowed: bool, hub_degree: int = HUB_DEGREE
+    store: Store,
+    flt: CaseFilter | None = None,
+    *,
+    personal_allowed: bool,
+    hub_degree: int = HUB_DEGREE,
+    actor: Any = None,
 ) -> EntityGraph:
     """The whole filtered graph from the graph tables (for the background analyses; the pages read
-    parts of it with :func:`local_graph`). Cases and records are not read (an analysis needs links)."""
+    parts of it with :func:`local_graph`). Cases and records are not read (an analysis needs links).
+    With ``actor``, the persons and companies named are audited as that consultant's consultation."""
     e, n, c = GRAPH_EDGES, GRAPH_NODES, DATA_TABLES["cases"]
     with _connect(store) as conn:
         edges = pd.DataFrame(
@@ -535,6 +555,8 @@ def load_graph(
             "relation": edges["relation"].to_numpy(dtype=object)[ok],
         }
     )
+    if personal_allowed:
+        _audit_kinds(store, nodes["kind"], flt, actor)
     return EntityGraph(nodes.drop(columns=["id"]), edge_frame, hub_degree=hub_degree)
 
 
@@ -656,7 +678,7 @@ def stored_communities(store: Store) -> pd.Series:
 
 
 def stored_community_table(
-    store: Store, *, personal_allowed: bool, limit: int = 500
+    store: Store, *, personal_allowed: bool, limit: int = 500, actor: Any = None
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The largest stored communities as :func:`workbench.network.views.community_table` lists them
     (``community``, ``nodes``, ``members``: up to three persons or companies, else any nodes, by name)
@@ -684,6 +706,8 @@ def stored_community_table(
             rows += conn.execute(stmt).all()
     members = pd.DataFrame([tuple(r) for r in rows], columns=["community", "node_id", "kind", "label"])
     members["party"] = members["kind"].isin(_PARTY_KINDS)
+    if personal_allowed:  # the names of persons and companies read: audited as ``actor``'s consultation
+        _audit_kinds(store, members["kind"], None, actor)
     named = (
         members.sort_values(["community", "party"], ascending=[True, False], kind="stable")
         .groupby("community", sort=False)["label"]
@@ -695,8 +719,9 @@ def stored_community_table(
     return table, comm
 
 
-def stored_rankings(store: Store, *, personal_allowed: bool) -> pd.DataFrame:
-    """The stored rankings (as :func:`workbench.network.graph.rankings`); empty without personal data."""
+def stored_rankings(store: Store, *, personal_allowed: bool, actor: Any = None) -> pd.DataFrame:
+    """The stored rankings (as :func:`workbench.network.graph.rankings`); empty without personal data; the
+    persons and companies read are audited as ``actor``'s consultation."""
     with _connect(store) as conn:
         body = conn.execute(
             sa.select(GRAPH_ANALYSES.c.body).where(GRAPH_ANALYSES.c.name == "communities")
@@ -706,6 +731,7 @@ def stored_rankings(store: Store, *, personal_allowed: bool) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     data = json.loads(body)
     out = pd.DataFrame(data["rankings"], columns=cols)
+    _audit_kinds(store, out["kind"], None, actor)
     out.attrs["betweenness_nodes"] = int(data.get("betweenness_nodes", 0))
     return out
 

@@ -333,7 +333,7 @@ def _table_graph(url: str, version: tuple[int, ...], flt: CaseFilter, who: Princ
     """The whole filtered graph read from the store's graph tables (links only: for the analyses)."""
     from workbench.network.store_graph import load_graph
 
-    return load_graph(get_store(), flt, personal_allowed=who is not None)
+    return load_graph(get_store(), flt, personal_allowed=who is not None, actor=who)  # names read: audited
 
 
 def _analysed(url: str, version: tuple[int, ...], flt: CaseFilter, who: Principal | None) -> EntityGraph:
@@ -1018,7 +1018,7 @@ def communities_panel(source: NetworkSource, flt: CaseFilter) -> None:
 
     comm: pd.Series | None
     if stored_analyses(source):
-        table, comm = stored_community_table(get_store(), personal_allowed=source.personal)
+        table, comm = stored_community_table(get_store(), personal_allowed=source.personal, actor=source.who)
     else:
         comm = graph_communities(flt) if wanted("communities", source.size(), flt) else None
         if comm is None:
@@ -1062,7 +1062,7 @@ def rankings_panel(source: NetworkSource, flt: CaseFilter) -> None:
 
     rank: pd.DataFrame | None
     if stored_analyses(source):
-        rank = stored_rankings(get_store(), personal_allowed=source.personal)
+        rank = stored_rankings(get_store(), personal_allowed=source.personal, actor=source.who)
     else:
         rank = graph_rankings(flt) if wanted("rankings", source.size(), flt) else None
     if rank is None:
