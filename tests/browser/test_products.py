@@ -92,7 +92,7 @@ def test_trend_report_from_builder_to_issued_pdf(
         _see(pg, "Draft saved")
         _nav(pg, "Products")
         _click(pg, "Send for review")
-        _see(pg, "is now review")
+        _see(pg, "is now in review")
         assert pg.get_by_role("button", name="Approve", exact=True).count() == 1
         _click(pg, "Approve")  # the author may not
         assert (
