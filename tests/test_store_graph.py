@@ -266,3 +266,15 @@ def test_cli_rebuilds_the_graph_tables_behind_the_store(tmp_path: Path, two_batc
     assert done.returncode == 0, done.stderr
     assert "links written" in done.stdout
     assert graph_current(store)
+
+
+def test_a_rebuild_needs_the_import_right_in_the_library(sample_store) -> None:  # type: ignore[no-untyped-def]
+    """A notebook calling the library is held to the matrix as the command line is; nothing is rewritten."""
+    from workbench.identity import PermissionDenied, Principal
+    from workbench.network.store_graph import rebuild_graph
+
+    viewer = Principal("vic", "FR-DGDDI", frozenset({"viewer"}), mode="account")
+    before = _snapshot(sample_store)
+    with pytest.raises(PermissionDenied):
+        rebuild_graph(sample_store, resolve=False, actor=viewer)
+    assert _snapshot(sample_store) == before

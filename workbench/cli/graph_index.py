@@ -52,20 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    from workbench.identity import require
     from workbench.network.store_graph import rebuild_graph
-    from workbench.store import audit
 
     store = store_from_args(args, "import_data")
-    resolve = not args.no_resolve
-    if resolve:
-        require(args.principal, "view_personal")
     t0 = time.perf_counter()
-    links = rebuild_graph(store, resolve=resolve, actor=args.principal)
-    with store.engine.begin() as conn:
-        audit(
-            conn, "data.rebuild_graph", {"links": links, "resolved": resolve}, args.principal, row_count=links
-        )
+    links = rebuild_graph(store, resolve=not args.no_resolve, actor=args.principal)  # checks and audits
     print(_("{links:,} links written in {seconds:.1f} s", links=links, seconds=time.perf_counter() - t0))
     return 0
 

@@ -564,7 +564,17 @@ def load_graph(
 def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> int:
     """Rebuild the graph tables of the whole store in one transaction; with ``resolve``, persons and
     companies are first resolved over the whole store (judgements applied) and their entities stored.
-    Returns the links written."""
+    Returns the links written. Needs the import right (and personal data to resolve), checked here for
+    the command line and notebooks alike; the rebuild is written to the audit."""
+    from workbench.identity import require
+    from workbench.identity.accounts import acting
+    from workbench.store import audit
+
+    principal = acting(store, actor)
+    require(principal, "import_data")
+    if resolve:
+        require(principal, "view_personal")
+    actor = principal
     entities: dict[str, pd.Series] | None = None
     if resolve:
         from workbench.network.graph import party_frame
@@ -581,7 +591,9 @@ def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> i
                 )
                 entities[table] = res.entity_of
     with store.engine.begin() as conn:
-        return rebuild_graph_tables(conn, entities)
+        links = rebuild_graph_tables(conn, entities)
+        audit(conn, "data.rebuild_graph", {"links": links, "resolved": resolve}, principal, row_count=links)
+        return links
 
 
 def _cases_version(conn: Connection) -> int:
