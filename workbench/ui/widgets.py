@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +31,9 @@ __all__ = [
     "datetime_column",
     "date_input_format",
     "headers",
+    "data_table",
+    "data_editor",
+    "EMPTY_CELL",
 ]
 
 
@@ -305,6 +309,28 @@ def headers(df: pd.DataFrame) -> dict[str, str]:
     {'seq': 'entry number', 'user': 'user'}
     """
     return {str(c): _(COLUMN_LABELS[str(c)]) for c in df.columns if str(c) in COLUMN_LABELS}
+
+
+#: What a table cell without a value shows, in every language: nothing. Streamlit's grid writes a grey
+#: "None" there by default (for text, numbers and dates alike), which reads as a value, in English.
+EMPTY_CELL = ""
+
+
+def data_table(data: Any, **kwargs: Any) -> Any:
+    """``st.dataframe(data, **kwargs)`` as every table of the app shows: an empty cell where a value is
+    missing (:data:`EMPTY_CELL`, Streamlit's ``placeholder``) rather than "None". Only the drawing
+    changes: the frame, its values (missing ones stay missing), its sorting and the selection the call
+    returns are Streamlit's own. Pages and ``workbench.ui`` call this, never ``st.dataframe`` directly
+    (tests/test_ui_tables.py holds that line)."""
+    kwargs.setdefault("placeholder", EMPTY_CELL)
+    return st.dataframe(data, **kwargs)
+
+
+def data_editor(data: Any, **kwargs: Any) -> Any:
+    """``st.data_editor(data, **kwargs)`` with the app's empty cells (see :func:`data_table`): a missing
+    value shows, and is entered, as an empty cell; the edited frame keeps it missing."""
+    kwargs.setdefault("placeholder", EMPTY_CELL)
+    return st.data_editor(data, **kwargs)
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
