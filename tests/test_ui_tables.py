@@ -1,5 +1,6 @@
 """The app's tables (workbench/ui/widgets.py ``data_table``/``data_editor``): a missing value shows as an
-empty cell, not Streamlit's "None", in every language, and the values themselves are not changed."""
+empty cell, not Streamlit's "None", in every language, and the values themselves are not changed; in
+Arabic a table that fits the page lists its columns right to left."""
 
 from __future__ import annotations
 
@@ -46,7 +47,16 @@ def test_empty_cells_are_empty_and_values_untouched(
     text = shown.select_dtypes(exclude="number").astype("string")
     assert not text.isin(["None", "nan", "NaN", "NaT", "<NA>"]).any().any()  # missing stays missing
 
+    # the Cases table is wider than the page: its first column stays in view, at the grid's left end
+    assert list(table.proto.column_order) == []
+
     at.switch_page("pages/admin.py")
     at.run()
     assert not at.exception, at.exception
     assert at.dataframe and all(_shows_missing_as_empty(t) for t in at.dataframe)
+    organisations = at.dataframe[0]  # code, name, kind, accounts: fits the page
+    columns = list(organisations.value.columns)
+    if language == "ar":  # right to left: the first column on the right
+        assert list(organisations.proto.column_order) == columns[::-1]
+    else:
+        assert list(organisations.proto.column_order) == []
