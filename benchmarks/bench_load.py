@@ -16,6 +16,9 @@ table, not part of ``make bench``):
   going 1 -> 5 -> 20 users shows whether the caches are shared (memory grows by the sessions' own state
   only) or copied per session (memory grows with the users).
 
+The sessions are :mod:`workbench.ui.simulated_sessions` (one runtime and one script cache for the
+process, as a server has; a signed-in ``AppTest`` per user; their walks started at once, one thread each).
+
 Why AppTest sessions rather than browsers or websocket clients: 20 Chromium pages on this 2-core machine
 would measure the browsers, and a websocket client would re-implement Streamlit's protocol; AppTest runs
 the same scripts through Streamlit's script runner with the same process-wide caches, so what is
@@ -32,15 +35,13 @@ import resource
 import secrets
 import sqlite3
 import statistics
-import threading
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FILTERS", "PAGES", "main"]
+from workbench.ui.simulated_sessions import SimulatedUser, one_server_process, run_at_once
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["FILTERS", "PAGES", "main", "walk"]
 
 #: The pages each user walks (the analysis pages people open most; ``--pages`` changes it).
 PAGES = ["pages/overview.py", "pages/cases.py", "pages/routes.py", "pages/trends.py", "pages/statistics.py"]
@@ -100,105 +101,16 @@ def prepare(source: Path, workdir: Path, users: int) -> tuple[str, str]:
     return url, password
 
 
-def share_one_runtime() -> None:
-    """Make every AppTest of this process run under ONE runtime, as the sessions of a server do.
-
-    ``AppTest.run`` installs a fresh mock ``Runtime`` (with its own cache storage) for each run and
-    removes it when the run ends, which is right for one test at a time but pulls the runtime from under
-    the other sessions' runs when several run at once. Here the process gets one runtime (one media file
-    manager, one cache storage manager: what a server process has) and AppTest's own swap is pointed at
-    a subclass, where it changes nothing.
-    """
-    from unittest.mock import MagicMock
-
-    from streamlit.components.v2.component_manager import BidiComponentManager
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.caching.storage.dummy_cache_storage import MemoryCacheStorageManager
-    from streamlit.runtime.dataframe_source_manager import DataframeSourceManager
-    from streamlit.runtime.media_file_manager import MediaFileManager
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.testing.v1 import app_test
-
-    runtime = MagicMock(spec=Runtime)
-    runtime.media_file_mgr = MediaFileManager(MemoryMediaFileStorage("/mock/media"))
-    runtime.dataframe_source_mgr = DataframeSourceManager()
-    runtime.cache_storage_manager = MemoryCacheStorageManager()
-    components = BidiComponentManager()
-    components.discover_and_register_components(start_file_watching=False)
-    runtime.bidi_component_registry = components
-    Runtime._instance = runtime
-
-    class _Swapped(Runtime):  # AppTest's per-run swap lands here, not on the process's runtime
-        pass
-
-    app_test.Runtime = _Swapped  # type: ignore[attr-defined,misc]
-    # and one script cache, as a server has: each script compiled once for every session (AppTest makes a
-    # new cache per run, so 20 sessions compiled the pages at once, which Python 3.11's ast module does
-    # not survive: "SystemError: AST constructor recursion depth mismatch")
-    shared = app_test.ScriptCache()
-    app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]
-
-    # AppTest also resets the process-wide "pages directory" flag before each run (a server sets it
-    # once): another session's reset in the middle of a run sent that run down the legacy pages path
-    class _Pages(app_test.PagesManager):  # type: ignore[name-defined,misc]
-        pass
-
-    app_test.PagesManager = _Pages  # type: ignore[attr-defined,misc]
-
-
-class Session:
-    """One simulated user: an AppTest of the entry script, signed in as ``user{k}``."""
-
-    def __init__(self, k: int, password: str, timeout: float) -> None:
-        from streamlit.testing.v1 import AppTest
-
-        self.k, self.name, self.password = k, f"user{k + 1:02d}", password
-        self.at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-        self.times: list[tuple[str, float]] = []
-        self.errors: list[str] = []
-
-    def _check(self, step: str) -> None:
-        at = self.at
-        self.errors += [f"{self.name} {step}: exception {e.value}"[:300] for e in at.exception]
-        self.errors += [f"{self.name} {step}: error box {e.value}"[:300] for e in at.error]
-
-    def _timed(self, step: str, fn: Any) -> None:
-        t0 = time.perf_counter()
-        try:
-            fn()
-        except Exception as exc:  # a timeout or a crash of the run is an error of the load run
-            self.errors.append(f"{self.name} {step}: {type(exc).__name__}: {exc}"[:300])
-        self.times.append((step, time.perf_counter() - t0))
-        self._check(step)
-
-    def walk(self, pages: list[str], filters: list[Any]) -> None:
-        at = self.at
-        at.run()  # the login form
-
-        def sign_in() -> None:
-            at.text_input(key="login_name").set_value(self.name)
-            at.text_input(key="login_password").set_value(self.password)
-            at.button(key="login_submit").click()
-            at.run()
-            if not any(t.value == "Overview" for t in at.title):
-                self.errors.append(f"{self.name}: not signed in")
-
-        self._timed("sign in (Overview)", sign_in)
-        flt = filters[self.k % len(filters)]
-        for page in pages:
-            name = Path(page).stem
-
-            def open_page(page: str = page) -> None:
-                at.switch_page(page)
-                at.run()
-
-            def change_filter() -> None:
-                at.session_state["_workbench_state"].filter = flt
-                at.run()
-
-            self._timed(name, open_page)
-            self._timed(f"{name}, filter changed", change_filter)
-            at.session_state["_workbench_state"].filter = type(flt)()  # back to every case for the next page
+def walk(user: SimulatedUser, k: int, pages: list[str], filters: list[Any]) -> None:
+    """User ``k``'s walk: sign in (lands on the Overview), then each page as it opens and after a filter
+    change (the user's own filter among ``filters``), back to every case before the next page."""
+    user.sign_in("sign in (Overview)")
+    flt = filters[k % len(filters)]
+    for page in pages:
+        name = Path(page).stem
+        user.open_page(page, name)
+        user.change_filter(flt, f"{name}, filter changed")
+        user.set_filter(type(flt)())
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -210,33 +122,22 @@ def _pct(values: list[float], q: float) -> float:
 def run_users(n: int, password: str, pages: list[str], timeout: float) -> dict[str, Any]:
     """``n`` sessions at once; their times, errors and the memory after."""
     filters = _filters()
-    sessions = [Session(k, password, timeout) for k in range(n)]
-    start = threading.Barrier(n)
-
-    def go(s: Session) -> None:
-        start.wait()
-        s.walk(pages, filters)
-
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=go, args=(s,), name=s.name) for s in sessions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
+    users = [SimulatedUser(f"user{k + 1:02d}", password, timeout=timeout) for k in range(n)]
+    number = {u.name: k for k, u in enumerate(users)}
+    wall = run_at_once(users, lambda u: walk(u, number[u.name], pages, filters))
     per_step: dict[str, list[float]] = defaultdict(list)
-    for s in sessions:
-        for step, secs in s.times:
+    for u in users:
+        for step, secs in u.times:
             per_step[step].append(secs)
     current, peak = _rss_mb()
     return {
         "users": n,
         "wall_s": wall,
         "steps": per_step,
-        "errors": [e for s in sessions for e in s.errors],
+        "errors": [e for u in users for e in u.errors],
         "rss_mb": current,
         "peak_mb": peak,
-        "sessions": sessions,
+        "sessions": users,
     }
 
 
@@ -281,7 +182,6 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     url, password = prepare(args.store, args.workdir, max(args.users))
-    share_one_runtime()
     os.environ["WORKBENCH_DB_URL"] = url
     os.environ["WORKBENCH_ROLE"] = "viewer"  # a store with accounts: the role grants nothing, users sign in
     import sqlalchemy as sa
@@ -295,17 +195,18 @@ def main(argv: list[str] | None = None) -> None:
         flush=True,
     )
     results = []
-    for n in args.users:
-        r = run_users(n, password, args.pages, args.timeout)
-        results.append(r)
-        print(
-            f"{n} users: {r['wall_s']:.0f} s, {len(r['errors'])} errors, RSS {r['rss_mb']:,.0f} MB "
-            f"(peak {r['peak_mb']:,.0f}); load {os.getloadavg()[0]:.1f}",
-            flush=True,
-        )
-        for e in r["errors"][:20]:
-            print("  ", e, flush=True)
-        del r["sessions"]
+    with one_server_process():  # one server for every step: its caches stay warm from one step to the next
+        for n in args.users:
+            r = run_users(n, password, args.pages, args.timeout)
+            results.append(r)
+            print(
+                f"{n} users: {r['wall_s']:.0f} s, {len(r['errors'])} errors, RSS {r['rss_mb']:,.0f} MB "
+                f"(peak {r['peak_mb']:,.0f}); load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+            for e in r["errors"][:20]:
+                print("  ", e, flush=True)
+            del r["sessions"]
     print()
     print(_table(cases, results))
 

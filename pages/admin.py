@@ -13,7 +13,7 @@ from workbench.store.history import audit_history, submission_history
 from workbench.ui.accounts import accounts_panel
 from workbench.ui.resources import get_settings, get_store
 from workbench.ui.session import get_principal, page_guard
-from workbench.ui.widgets import column_label, headers
+from workbench.ui.widgets import column_label, data_table, headers
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -30,7 +30,7 @@ with tab_matrix:
     st.caption(_("What each role may do; the library enforces it on every page, command and notebook."))
     matrix = pd.DataFrame(matrix_table())
     matrix["help"] = matrix["help"].map(_)  # matrix.yaml text, translated where shown
-    st.dataframe(matrix, hide_index=True, width="stretch", column_config=headers(matrix))
+    data_table(matrix, hide_index=True, width="stretch", column_config=headers(matrix))
 
 with tab_store:
     store = get_store()
@@ -53,16 +53,16 @@ with tab_store:
         _("not since the store was made") if pd.isna(t) else _("{moment} UTC", moment=format_datetime(t))
         for t in changes["changed"]
     ]
-    st.dataframe(changes, hide_index=True, width="stretch", column_config=headers(changes))
+    data_table(changes, hide_index=True, width="stretch", column_config=headers(changes))
 
     st.subheader(_("Submissions"))
     subs = submission_history(store)
-    st.dataframe(subs, hide_index=True, width="stretch", column_config=headers(subs))
+    data_table(subs, hide_index=True, width="stretch", column_config=headers(subs))
     st.subheader(_("Audit log (newest first, append-only)"))
     log = audit_history(store)
-    st.dataframe(log, hide_index=True, width="stretch", column_config=headers(log))
+    data_table(log, hide_index=True, width="stretch", column_config=headers(log))
 
     st.subheader(_("Settings"))
     settings = pd.DataFrame(settings_table(get_settings()))
     settings["help"] = settings["help"].map(_)  # config.SETTINGS help, marked N_
-    st.dataframe(settings, hide_index=True, width="stretch", column_config=headers(settings))
+    data_table(settings, hide_index=True, width="stretch", column_config=headers(settings))

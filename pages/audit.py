@@ -17,7 +17,7 @@ from workbench.ui.audit import (
 )
 from workbench.ui.resources import get_store
 from workbench.ui.session import get_principal, page_guard
-from workbench.ui.widgets import headers
+from workbench.ui.widgets import data_table, headers
 
 page_guard()  # a page runs only through the entry script's login gate
 principal = get_principal()
@@ -45,6 +45,6 @@ except PermissionDenied as e:
     st.error(str(e))
     st.stop()
 shown = flat(frame)
-st.dataframe(shown, hide_index=True, width="stretch", column_config=headers(shown))
+data_table(shown, hide_index=True, width="stretch", column_config=headers(shown))
 st.caption(_("{n} rows", n=len(frame)))
 report_download(frame, name or "consultations", query)

@@ -10,7 +10,7 @@ from workbench.risk.backtest import PROFILE, default_split
 from workbench.ui import risk as rk
 from workbench.ui.resources import get_store
 from workbench.ui.session import page_guard
-from workbench.ui.widgets import date_input_format, excel_download
+from workbench.ui.widgets import data_table, date_input_format, excel_download
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -98,14 +98,14 @@ cols[3].metric(
 cols[4].metric(_("Seized after it"), _("{n:,}", n=summary["after"]["seized"]))
 
 st.subheader(_("Measured after {split} (rules written before it)", split=format_date(split)))
-st.dataframe(
+data_table(
     rk.metrics_view(result, "after"), hide_index=True, width="stretch", height="content", key="risk_bt_after"
 )
 with st.expander(_("Before {split}, and over the whole period", split=format_date(split))):
     st.markdown(_("**Before the split**"))
-    st.dataframe(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
+    data_table(rk.metrics_view(result, "before"), hide_index=True, width="stretch", height="content")
     st.markdown(_("**Whole period**"))
-    st.dataframe(rk.metrics_view(result, "all"), hide_index=True, width="stretch", height="content")
+    data_table(rk.metrics_view(result, "all"), hide_index=True, width="stretch", height="content")
 
 st.subheader(_("Hits over time"))
 rules = result.rules

@@ -17,7 +17,7 @@ from workbench.ui.resources import get_store
 from workbench.ui.search import hit_cases, search_box
 from workbench.ui.session import consultant, get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
-from workbench.ui.widgets import date_column, empty_store_notice, filter_caption, readable
+from workbench.ui.widgets import data_table, date_column, empty_store_notice, filter_caption, readable
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -53,7 +53,7 @@ def show_detail(rc: str, cid: str) -> None:
         )
         st.markdown(_("**{label}:** {remarks}", label=label, remarks=c["remarks"]))
     st.markdown(_("**Items**"))
-    st.dataframe(
+    data_table(
         readable(d.items.drop(columns=["case_id", "reporting_country"])), hide_index=True, width="stretch"
     )
     photo_panel(rc, cid, who)
@@ -72,7 +72,7 @@ def show_detail(rc: str, cid: str) -> None:
             if frame is None or frame.empty:
                 st.caption(_("none recorded"))
             else:
-                st.dataframe(
+                data_table(
                     readable(frame.drop(columns=["case_id", "reporting_country"])),
                     hide_index=True,
                     width="stretch",
@@ -109,7 +109,7 @@ c2.markdown(
     )
 )
 df, total = loaders.search_cases(state.filter, text, int(page), PAGE_SIZE)
-event = st.dataframe(
+event = data_table(
     readable(df),
     hide_index=True,
     width="stretch",

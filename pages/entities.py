@@ -22,7 +22,7 @@ from workbench.ui.network import (
 from workbench.ui.resources import get_store
 from workbench.ui.session import get_principal, need_purpose, page_guard
 from workbench.ui.state import get_state
-from workbench.ui.widgets import empty_store_notice, filter_caption
+from workbench.ui.widgets import data_table, empty_store_notice, filter_caption
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -63,7 +63,7 @@ if sel.empty:
     st.info(_("No pair of records matches this view."))
     st.stop()
 
-ev = st.dataframe(
+ev = data_table(
     review_table(table, kind, sel.head(1000)),
     hide_index=True,
     width="stretch",
@@ -85,7 +85,7 @@ rows = ev.selection.rows if ev and ev.selection else []
 pair = sel.iloc[rows[0]] if rows else sel.iloc[0]
 st.subheader(_("Compare the two records"))
 both = compare_records(table, int(pair["left"]), int(pair["right"]))
-st.dataframe(
+data_table(
     both,
     hide_index=True,
     width="stretch",
@@ -99,7 +99,7 @@ if pair["explanation"] != "judged by an analyst":
     st.markdown(
         _("**Field by field**: each field's weight is the evidence it adds (log2 of its Bayes factor).")
     )
-    st.dataframe(
+    data_table(
         evidence,
         hide_index=True,
         width="stretch",
@@ -142,6 +142,6 @@ if ex.get("duplicates.last"):
     st.success(ex["duplicates.last"])
 
 with st.expander(_("Judgements so far")):
-    st.dataframe(
+    data_table(
         judged_table(table, kind, judgement_table(get_store(), kind)), hide_index=True, width="stretch"
     )

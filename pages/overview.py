@@ -10,6 +10,7 @@ from workbench.ui import loaders
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
 from workbench.ui.widgets import (
+    data_table,
     date_column,
     empty_store_notice,
     filter_caption,
@@ -91,7 +92,7 @@ with left:
     tr["route"] = [
         f"{country_name(o)} → {country_name(d)}" for o, d in zip(tr.origin, tr.destination, strict=True)
     ]
-    st.dataframe(
+    data_table(
         tr[["route", "cases", "inferred"]],
         hide_index=True,
         width="stretch",
@@ -105,7 +106,7 @@ with left:
 with right:
     st.subheader(_("Latest cases"))
     latest = ov.latest
-    event = st.dataframe(
+    event = data_table(
         readable(latest),
         hide_index=True,
         width="stretch",

@@ -10,7 +10,7 @@ from workbench.ui import quality
 from workbench.ui.quality import TIMELY_DAYS, country_order, dimension_label, scores, trend_frame
 from workbench.ui.session import page_guard
 from workbench.ui.state import get_state
-from workbench.ui.widgets import filter_caption
+from workbench.ui.widgets import data_table, filter_caption
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -92,7 +92,7 @@ st.subheader(_("Countries"))
 table = by_country.sort_values(dimension)
 table.insert(1, "country", table["reporting_country"].map(country_name))
 table = table[["reporting_country", "country", "cases", *quality.DIMENSIONS, "mean_lag_days"]]
-st.dataframe(
+data_table(
     table,
     hide_index=True,
     width="stretch",

@@ -16,7 +16,7 @@ from workbench.risk.traffic import TrafficError, store_traffic
 from workbench.ui import risk as rk
 from workbench.ui.resources import get_store
 from workbench.ui.session import get_principal, page_guard
-from workbench.ui.widgets import open_case
+from workbench.ui.widgets import data_table, open_case
 
 page_guard()  # a page runs only through the entry script's login gate
 
@@ -43,7 +43,7 @@ profile = Profile(tuple(active), threshold)
 with c2.expander(_("Active profile: {profile}", profile=profile.describe())):
     rows = [(i.id, i.weight, i.name, i.version, i.valid_to) for i in profile.indicators]
     headers = [_("id"), _("weight"), _("name"), _("version"), _("valid to")]
-    st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+    data_table(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
 
 what = st.radio(
     _("Traffic to score"),

@@ -46,9 +46,7 @@ def test_streamlit_and_gx_only_where_allowed() -> None:
         lines = [ln.strip() for ln in text.splitlines()]
         uses_st = any(ln.startswith(("import streamlit", "from streamlit")) for ln in lines)
         uses_gx = any(ln.startswith(("import great_expectations", "from great_expectations")) for ln in lines)
-        # bench_load drives the app's pages in Streamlit's AppTest, as the tests do
-        ui_driver = rel == "benchmarks/bench_load.py"
-        if uses_st and not (rel.startswith(("pages/", "workbench/ui/")) or "/" not in rel or ui_driver):
+        if uses_st and not (rel.startswith(("pages/", "workbench/ui/")) or "/" not in rel):
             offenders.append(f"{rel}: streamlit")
         if uses_gx and not rel.startswith("data_quality/"):
             offenders.append(f"{rel}: great_expectations")

@@ -1,7 +1,8 @@
 """Languages in real Chromium (issue 21): an administrator switches to French in the sidebar, the choice is
 kept on the account (a new sign-in is still in French), every page opens in French with a screenshot in
-``test-output/screenshots/fr/``; then Arabic: the main block reads right to left, and every page is
-photographed in ``test-output/screenshots/ar/``."""
+``test-output/screenshots/fr/``; then Arabic: the main block reads right to left, every page is
+photographed in ``test-output/screenshots/ar/``, and a table that fits the page has its first column on
+the right."""
 
 from __future__ import annotations
 
@@ -132,4 +133,14 @@ def test_french_then_arabic_for_an_administrator(browser, little_app: tuple[str,
             == "rtl"
         )
         assert len(_walk(pg, "ar")) == len(shots)  # every page, right to left
+        # the data grid too: a table that fits the page has its first column on the right (the grid's
+        # accessible header row lists the columns in the order drawn, left to right)
+        pg.locator('[data-testid="stSidebarNav"] a[href$="/admin"]').first.click()
+        _settle(pg)
+        headers = pg.evaluate(
+            """() => Array.from(document.querySelector('[data-testid="stDataFrame"]')
+                .querySelectorAll('[role="columnheader"]')).map(h => h.innerText.trim())"""
+        )
+        with use_language("ar"):
+            assert headers[-1] == _("code") and headers[0] == _("accounts"), headers
     assert account_language(open_store(url), "ada") == "ar"

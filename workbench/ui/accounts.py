@@ -32,7 +32,7 @@ from workbench.identity.accounts import (
 )
 from workbench.identity.accounts import change_password as set_password
 from workbench.ui.resources import get_store
-from workbench.ui.widgets import headers
+from workbench.ui.widgets import data_table, headers
 
 __all__ = ["accounts_panel", "organisations_panel"]
 
@@ -70,7 +70,7 @@ def organisations_panel(by: Principal) -> list[str]:
     store = get_store()
     orgs = list_organisations(store)
     table = pd.DataFrame(orgs, columns=["code", "name", "kind", "accounts"])
-    st.dataframe(table, hide_index=True, width="stretch", column_config=headers(table))
+    data_table(table, hide_index=True, width="stretch", column_config=headers(table))
     with st.expander(_("Add an organisation")), st.form("admin_org_add", border=False):
         c1, c2, c3 = st.columns([1, 2, 1])
         code = c1.text_input(_("Code"), key="admin_org_code", placeholder=_("FR-DGDDI"))
@@ -171,7 +171,7 @@ def accounts_panel(by: Principal) -> None:
     accounts = list_accounts(get_store())
     columns = ["name", "organisation", "roles", "personal", "state", "second_factor", "last_login"]
     table = pd.DataFrame(accounts, columns=columns)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=headers(table))
+    data_table(table, hide_index=True, width="stretch", column_config=headers(table))
     if not accounts:
         st.info(
             _(

@@ -27,7 +27,7 @@ from workbench.exchange.files import (
 )
 from workbench.i18n import N_, _, ngettext
 from workbench.ui.state import get_state
-from workbench.ui.widgets import column_label
+from workbench.ui.widgets import column_label, data_editor, data_table
 
 __all__ = [
     "UPLOAD_TYPES",
@@ -275,7 +275,7 @@ def preview_exchange(source: RawDataset) -> RawDataset | None:
             _("`{name}` · about {n:,} rows · {where}", name=name, n=t.approx_rows or 0, where=t.where)
         )
         head = t.head(20).apply(_as_written).rename(columns={ROW: _("row")})  # the spreadsheet row number
-        st.dataframe(head, hide_index=True, width="stretch")
+        data_table(head, hide_index=True, width="stretch")
     for n in raw.notices:
         st.caption(n)
     return raw
@@ -347,7 +347,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
                     "source column": [m.columns.get(c, "") for c in spec.column_names],
                 }
             )
-            edited = st.data_editor(
+            edited = data_editor(
                 rows,
                 hide_index=True,
                 width="stretch",
@@ -382,7 +382,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
             else f"`{tname}`"
         )
         shown = frame.drop(columns=[ROW, REFUSED], errors="ignore")  # refusals are listed below the preview
-        st.dataframe(shown.astype("string"), hide_index=True, width="stretch")
+        data_table(shown.astype("string"), hide_index=True, width="stretch")
         if pv.unmapped_required[tname]:
             st.warning(
                 _(
@@ -399,7 +399,7 @@ def mapping_step(source: RawDataset) -> RawDataset | None:
                 len(pv.rejections),
             )
         )
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 [
                     {"table": r.table, "row": r.row, "column": r.column, "reason": r.reason}
@@ -543,7 +543,7 @@ def import_report() -> None:
     # new vs updated only means something for cases (children carried by a file replace the stored ones)
     counts.insert(1, "new", pd.Series({"cases": new}, dtype="Int64"))
     counts.insert(2, "updated", pd.Series({"cases": updated}, dtype="Int64"))
-    st.dataframe(
+    data_table(
         counts.reset_index(),
         hide_index=True,
         column_config={c: st.column_config.Column(_(label)) for c, label in _COUNT_HEADERS.items()},
@@ -559,7 +559,7 @@ def import_report() -> None:
                 len(rj),
             )
         )
-        st.dataframe(
+        data_table(
             rj,
             hide_index=True,
             width="stretch",

@@ -37,7 +37,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import consultant, get_principal, need_purpose
 from workbench.ui.state import get_state
-from workbench.ui.widgets import column_label
+from workbench.ui.widgets import column_label, data_table
 
 __all__ = [
     "KIND_COLOURS",
@@ -843,7 +843,7 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
         st.caption(_("Written as: {names}", names="; ".join(card["names"][:12])))
     cases = card["cases"]
     if len(cases):
-        ev = st.dataframe(
+        ev = data_table(
             cases.drop(columns=["case_key"]).assign(
                 **({"role": cases["role"].map(_roles, na_action="ignore")} if "role" in cases else {})
             ),
@@ -863,7 +863,7 @@ def entity_card_panel(graph: EntityGraph, node_id: str) -> None:
             r = cases.iloc[rows[0]]
             open_case(str(r["reporting_country"]), str(r["case_id"]))
     with st.expander(_("Direct links ({n})", n=len(card["links"]))):
-        st.dataframe(
+        data_table(
             card["links"][["label", "kind", "relation"]].assign(
                 kind=lambda t: t["kind"].map(kind_name, na_action="ignore"),
                 relation=lambda t: t["relation"].map(code_label, na_action="ignore"),
@@ -1033,7 +1033,7 @@ def communities_panel(source: NetworkSource, flt: CaseFilter) -> None:
             n=len(table),
         )
     )
-    ev = st.dataframe(
+    ev = data_table(
         table.head(500),
         hide_index=True,
         width="stretch",
@@ -1086,7 +1086,7 @@ def rankings_panel(source: NetworkSource, flt: CaseFilter) -> None:
             else rank["betweenness"] * 0,
         }
     )
-    ev = st.dataframe(
+    ev = data_table(
         shown,
         hide_index=True,
         width="stretch",

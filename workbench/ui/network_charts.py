@@ -36,6 +36,7 @@ from workbench.ui.network import DRAW_LIMIT, network_view, vis_spec
 from workbench.ui.resources import get_store
 from workbench.ui.session import get_principal, need_purpose
 from workbench.ui.state import get_state
+from workbench.ui.widgets import data_table
 
 __all__ = ["CASE_GRAPH", "chart_source", "chart_panels", "chart_drawing"]
 
@@ -218,7 +219,7 @@ def chart_panels(name: str) -> None:
             .agg(size="size", members=lambda s: ", ".join(map(str, s.head(12))))
             .reset_index()
         )
-        st.dataframe(
+        data_table(
             table,
             hide_index=True,
             width="stretch",
@@ -231,7 +232,7 @@ def chart_panels(name: str) -> None:
         )
         ranking = _ranking(get_store().url, chart.name, str(chart.info.get("uploaded_at")), period, by, chart)
         shown = ranking.drop(columns=["node"]).assign(betweenness=ranking["betweenness"].round(4))
-        st.dataframe(
+        data_table(
             shown.assign(kind=shown["kind"].map(code_label, na_action="ignore")),
             hide_index=True,
             width="stretch",

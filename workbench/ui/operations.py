@@ -21,7 +21,7 @@ from workbench.operations import groups, messages, submissions
 from workbench.operations.groups import Operation
 from workbench.operations.templates import FIELD_TYPES, Template, excel_template
 from workbench.store import Store
-from workbench.ui.widgets import date_input_format
+from workbench.ui.widgets import data_editor, data_table, date_input_format
 
 __all__ = [
     "LIVE_SECONDS",
@@ -125,7 +125,7 @@ def create_panel(store: Store, principal: Principal) -> None:
 
 def members_panel(store: Store, op: Operation, principal: Principal) -> None:
     members = groups.list_members(store, op.code, principal)
-    st.dataframe(pd.DataFrame([m.__dict__ for m in members]), hide_index=True, width="stretch")
+    data_table(pd.DataFrame([m.__dict__ for m in members]), hide_index=True, width="stretch")
     if op.role != "organiser":
         return
     with st.form("operation_member"):
@@ -154,7 +154,7 @@ def template_panel(store: Store, op: Operation, principal: Principal) -> None:
     """The template's fields, its Excel workbook, and (organisers) the editor that saves a new version."""
     template = _template(store, op, principal)
     if template is not None:
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 [
                     {
@@ -188,7 +188,7 @@ def template_panel(store: Store, op: Operation, principal: Principal) -> None:
         for f in (template.fields if template else ())
         if not f.like
     ]
-    own = st.data_editor(
+    own = data_editor(
         pd.DataFrame(own_now, columns=["name", "type", "codes", "required"]),
         num_rows="dynamic",
         column_config={
@@ -236,7 +236,7 @@ def _widget(col: Column, allowed: tuple[str, ...], key: str) -> Any:
 def _show_result(result: submissions.SubmissionResult) -> None:
     if result.rejections:
         st.warning(result.summary().splitlines()[0])
-        st.dataframe(
+        data_table(
             pd.DataFrame([r.to_dict() for r in result.rejections])[["where", "row", "column", "reason"]],
             hide_index=True,
             width="stretch",
@@ -291,7 +291,7 @@ def submissions_panel(store: Store, op: Operation, principal: Principal) -> None
         return
     rows = submissions.submitted_rows(store, op.code, principal)
     st.subheader(_("Rows ({n})", n=len(rows)))
-    st.dataframe(rows, hide_index=True, width="stretch", key="op_rows")
+    data_table(rows, hide_index=True, width="stretch", key="op_rows")
     subs = submissions.list_submissions(store, op.code, principal)
     refused = [
         {**r, "submission": s["id"], "account": s["account"]}
@@ -301,7 +301,7 @@ def submissions_panel(store: Store, op: Operation, principal: Principal) -> None
     if refused:
         st.subheader(_("Refused rows"))
         frame = pd.DataFrame(refused)
-        st.dataframe(
+        data_table(
             frame[["submission", "account", "where", "row", "column", "reason"]],
             hide_index=True,
             width="stretch",

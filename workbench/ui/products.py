@@ -39,6 +39,7 @@ from workbench.products.render import FORMATS, render
 from workbench.store.criteria import criterion
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
+from workbench.ui.widgets import data_table
 
 __all__ = ["builder_panel", "register_panel"]
 
@@ -150,9 +151,7 @@ def show_block(b: BlockResult, key: str) -> None:
     if b.chart is not None:
         st.altair_chart(b.chart, width="stretch", key=f"{key}_chart")
     if len(b.table.columns):
-        st.dataframe(
-            b.table, hide_index=True, width="stretch", height="content" if len(b.table) < 15 else 360
-        )
+        data_table(b.table, hide_index=True, width="stretch", height="content" if len(b.table) < 15 else 360)
 
 
 def builder_panel() -> None:
@@ -388,7 +387,7 @@ def register_panel() -> None:
     st.subheader(_("Register"))
     shown = table.drop(columns=["supersedes"]).copy()
     shown["status"] = shown["status"].map(reg.status_label, na_action="ignore")  # the codes stay in the store
-    st.dataframe(
+    data_table(
         shown, hide_index=True, width="stretch", height="content" if len(shown) < 15 else 400, key="pr_table"
     )
     ids = table["id"].astype(int).tolist()
@@ -413,7 +412,7 @@ def register_panel() -> None:
     _lifecycle(row, principal)
     _download(row, principal)
     with st.expander(_("History and reproducibility")):
-        st.dataframe(reg.product_events(store, pid), hide_index=True, width="stretch")
+        data_table(reg.product_events(store, pid), hide_index=True, width="stretch")
         if st.button(_("Check the figures against today's data"), key="pr_regen"):
             try:
                 st.info(reg.regenerate(store, pid, principal).describe())
@@ -442,12 +441,12 @@ def _metrics() -> None:
             _("Outcome window (days)"), min_value=7, max_value=730, value=window, step=7, key="pr_window"
         )
         st.markdown(f"**{_('Products per type, organisation and month')}**")
-        st.dataframe(metrics.product_counts(frame), hide_index=True, width="stretch")
+        data_table(metrics.product_counts(frame), hide_index=True, width="stretch")
         st.markdown(f"**{_('Time from draft to issue')}**")
-        st.dataframe(metrics.draft_to_issue(frame), hide_index=True, width="stretch")
+        data_table(metrics.draft_to_issue(frame), hide_index=True, width="stretch")
         st.markdown(f"**{_('Coverage')}**")
-        st.dataframe(metrics.coverage(frame), hide_index=True, width="stretch")
+        data_table(metrics.coverage(frame), hide_index=True, width="stretch")
         st.markdown(f"**{_('Outcomes of alerts and profiles')}**")
-        st.dataframe(
+        data_table(
             metrics.outcomes(store, principal, window=window, reg=frame), hide_index=True, width="stretch"
         )

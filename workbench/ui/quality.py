@@ -33,7 +33,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
-from workbench.ui.widgets import datetime_column
+from workbench.ui.widgets import data_table, datetime_column
 
 __all__ = [
     "DIMENSIONS",
@@ -290,7 +290,7 @@ def submissions_overview(subs: pd.DataFrame) -> None:
     c4.metric(
         _("Median score"), f"{checked['score'].median():.1f}" if checked["score"].notna().any() else "–"
     )
-    st.dataframe(
+    data_table(
         subs.drop(columns=["run_id", "kind"]).assign(
             status=subs["status"].map(code_label, na_action="ignore")
         ),
@@ -336,7 +336,7 @@ def store_check_panel() -> None:
             n=len(last_failed),
         )
     )
-    st.dataframe(
+    data_table(
         last_failed[["table", "column", "problem", "severity", "failing", "share_pct", "expectation"]],
         hide_index=True,
         width="stretch",
@@ -347,7 +347,7 @@ def store_check_panel() -> None:
         },
     )
     st.caption(_("Every check of the store, newest first:"))
-    st.dataframe(store_runs(), hide_index=True, width="stretch")
+    data_table(store_runs(), hide_index=True, width="stretch")
 
 
 def choose_submission(subs: pd.DataFrame) -> int:
@@ -452,7 +452,7 @@ def failed_expectations(report: SubmissionReport) -> bool:
             rows=", ".join(f"{t}: {n:,}" for t, n in report.table_rows.items()),
         )
     )
-    st.dataframe(
+    data_table(
         failed[["table", "column", "problem", "severity", "failing", "share_pct", "expectation", "fix"]],
         hide_index=True,
         width="stretch",
@@ -500,7 +500,7 @@ def failing_rows_panel(report: SubmissionReport) -> None:
         "case_id",
         "expectation",
     ]
-    st.dataframe(
+    data_table(
         rows.head(SHOWN_ROWS)[columns],
         hide_index=True,
         width="stretch",

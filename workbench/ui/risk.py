@@ -45,7 +45,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
-from workbench.ui.widgets import date_column, date_input_format, datetime_column
+from workbench.ui.widgets import data_table, date_column, date_input_format, datetime_column
 
 __all__ = [
     "prepared_traffic",
@@ -265,7 +265,7 @@ def indicator_list(listing: pd.DataFrame) -> pd.DataFrame:
     if stats:
         in_force = shown["active_version"].notna()
         shown = shown[shown["status"].isin(stats) | (in_force if "active" in stats else False)]
-    st.dataframe(
+    data_table(
         shown.assign(
             category=shown["category"].map(lambda c: _(CATEGORIES[c]) if c in CATEGORIES else c),
             status=shown["status"].map(status_label),
@@ -668,7 +668,7 @@ def versions_panel(ident: str) -> None:
             for v in reversed(versions)
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     if len(nums) > 1:
         c1, c2 = st.columns(2)
         a = c1.selectbox(_("From version"), nums, index=len(nums) - 2, key=f"risk_diff_a_{ident}")
@@ -680,7 +680,7 @@ def versions_panel(ident: str) -> None:
     else:
         st.caption(_("One version so far: a diff appears when there are two."))
     st.markdown(_("**History**"))
-    st.dataframe(reg.review_log(get_store(), ident), hide_index=True, width="stretch")
+    data_table(reg.review_log(get_store(), ident), hide_index=True, width="stretch")
 
 
 def import_export_panel() -> None:
@@ -909,7 +909,7 @@ def scored_view(
             n=len(top),
         )
     )
-    event = st.dataframe(
+    event = data_table(
         top,
         hide_index=True,
         width="stretch",

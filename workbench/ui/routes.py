@@ -43,7 +43,7 @@ from workbench.store.filters import CaseFilter
 from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
-from workbench.ui.widgets import column_label, date_column, open_case
+from workbench.ui.widgets import column_label, data_table, date_column, open_case
 
 __all__ = [
     "flow_base",
@@ -523,7 +523,7 @@ def selection_table(flt: CaseFilter, window: tuple[int, int] | None) -> None:
         )
     )
     table = cases_table(base, rows)
-    event = st.dataframe(
+    event = data_table(
         table,
         hide_index=True,
         width="stretch",
@@ -591,7 +591,7 @@ def hubs_panel(flt: CaseFilter, window: tuple[int, int] | None, level: str) -> N
     if hubs.empty:
         st.info(_("No route in this period passes through a transit country."))
         return
-    st.dataframe(
+    data_table(
         _pretty(hubs, level),
         hide_index=True,
         width="stretch",
@@ -710,7 +710,7 @@ def emerging_panel(flt: CaseFilter, window: tuple[int, int] | None, mode: str, l
             )
         )
         return
-    st.dataframe(
+    data_table(
         emerging_table(em, level),
         hide_index=True,
         width="stretch",
@@ -741,7 +741,7 @@ def flows_table(data: MapData) -> None:
     if data.flows.empty:
         st.info(_("No route in this period."))
         return
-    st.dataframe(
+    data_table(
         _pretty(data.flows, data.options.level),
         hide_index=True,
         width="stretch",

@@ -22,6 +22,7 @@ from workbench.store.search import search
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.session import get_principal
 from workbench.ui.state import get_state
+from workbench.ui.widgets import data_table
 
 __all__ = ["search_box", "hit_cases", "PLACEHOLDER"]
 
@@ -64,7 +65,7 @@ def search_box(
             "match": hits["match"].map(lambda m: _(str(m))),
         }
     )
-    ev = st.dataframe(
+    ev = data_table(
         shown,
         hide_index=True,
         width="stretch",
@@ -108,7 +109,7 @@ def hit_cases(hit: dict[str, Any], key: str, *, to_network: bool = False, open_s
     if not keys:
         return
     cases = pd.DataFrame(keys, columns=["reporting_country", "case_id"])
-    ev = st.dataframe(
+    ev = data_table(
         cases,
         hide_index=True,
         width="stretch",

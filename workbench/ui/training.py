@@ -18,6 +18,7 @@ from workbench.training import courses
 from workbench.training.packs import Pack, Question, list_packs, load_pack
 from workbench.training.sandbox import open_sandbox, reset_sandbox
 from workbench.ui.resources import get_home_store, sandbox_in_use, use_sandbox
+from workbench.ui.widgets import data_table
 
 __all__ = ["exercise", "course_admin"]
 
@@ -162,7 +163,7 @@ def _enrol(course: courses.Course, principal: Principal) -> None:
 @st.fragment(run_every=dt.timedelta(seconds=20))
 def _progress(course_name: str, principal: Principal) -> None:
     frame = courses.progress(get_home_store(), course_name, by=principal)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    data_table(frame, hide_index=True, width="stretch")
 
 
 def _debrief(course: courses.Course, principal: Principal) -> None:
@@ -178,11 +179,11 @@ def _debrief(course: courses.Course, principal: Principal) -> None:
         _("{earned:g} / {possible}", earned=d.grade.earned, possible=d.grade.possible),
         _("{percent:g} %", percent=d.grade.percent),
     )
-    st.dataframe(d.questions, hide_index=True, width="stretch")
+    data_table(d.questions, hide_index=True, width="stretch")
     left, right = st.columns(2)
     with left:
         st.markdown(_("**Path of {t}**", t=trainee))
-        st.dataframe(d.path, hide_index=True, width="stretch")
+        data_table(d.path, hide_index=True, width="stretch")
     with right:
         st.markdown(_("**Model path**"))
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(d.model_path, 1)))

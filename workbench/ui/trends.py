@@ -57,6 +57,7 @@ from workbench.trends.statistics import (
 from workbench.ui import loaders
 from workbench.ui.resources import data_version, get_store
 from workbench.ui.state import get_state
+from workbench.ui.widgets import data_table
 
 if TYPE_CHECKING:
     import altair as alt
@@ -441,7 +442,7 @@ def builder_panel(flt: CaseFilter) -> None:
     st.altair_chart(chart, width="stretch", key="trends_chart")
     table = _for_display(changes)
     with st.expander(_("Table"), expanded=False):
-        st.dataframe(table, hide_index=True, width="stretch", column_config=_number_columns(table))
+        data_table(table, hide_index=True, width="stretch", column_config=_number_columns(table))
     _downloads(
         f"trend-{measure}-{split}-{freq}".replace("_", "-"),
         "trends_dl",
@@ -534,7 +535,7 @@ def movers_panel(flt: CaseFilter) -> None:
             }
         )
     )
-    st.dataframe(table, hide_index=True, width="stretch", column_config=_number_columns(table))
+    data_table(table, hide_index=True, width="stretch", column_config=_number_columns(table))
     _downloads(f"movers-{split}-{freq}".replace("_", "-"), "movers_dl", table=table, chart=chart)
 
 
@@ -594,7 +595,7 @@ def methods_panel(flt: CaseFilter) -> None:
     # the share columns are known by the library's own names, before the headings are translated
     percent = {heading(str(c)) for c in named.columns if str(c).startswith("share")}
     table = translate_headings(named)
-    st.dataframe(
+    data_table(
         table,
         hide_index=True,
         width="stretch",
@@ -715,7 +716,7 @@ def emerging_panel(flt: CaseFilter) -> None:
             "q": [_significance(q) for q in table["q_value"]],
         }
     )
-    event = st.dataframe(
+    event = data_table(
         shown,
         hide_index=True,
         width="stretch",
@@ -830,7 +831,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
         return
     if rep.chart is not None:
         st.altair_chart(rep.chart, width="stretch", key="stats_chart")
-    st.dataframe(
+    data_table(
         rep.table,
         hide_index=True,
         width="stretch",

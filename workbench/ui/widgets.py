@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from workbench.exchange.excel import formatted_workbook
-from workbench.i18n import N_, _, code_label, language
+from workbench.i18n import N_, _, code_label, direction, language
 from workbench.store.filters import CaseFilter
 from workbench.ui.state import get_state
 
@@ -30,6 +31,9 @@ __all__ = [
     "datetime_column",
     "date_input_format",
     "headers",
+    "data_table",
+    "data_editor",
+    "EMPTY_CELL",
 ]
 
 
@@ -305,6 +309,72 @@ def headers(df: pd.DataFrame) -> dict[str, str]:
     {'seq': 'entry number', 'user': 'user'}
     """
     return {str(c): _(COLUMN_LABELS[str(c)]) for c in df.columns if str(c) in COLUMN_LABELS}
+
+
+#: What a table cell without a value shows, in every language: nothing. Streamlit's grid writes a grey
+#: "None" there by default (for text, numbers and dates alike), which reads as a value, in English.
+EMPTY_CELL = ""
+
+
+#: Roughly how wide a table may be (in pixels) and still fit the main block of a page on a laptop screen,
+#: and what one character and a cell's padding take in the grid (see :func:`_fits_the_page`).
+_PAGE_WIDTH_PX, _CHAR_PX, _CELL_PADDING_PX, _WIDEST_COLUMN_CHARS = 900, 7.5, 24, 40
+
+
+def _fits_the_page(frame: pd.DataFrame) -> bool:
+    """Whether the grid is likely to show every column of ``frame`` without scrolling sideways: each
+    column as wide as its header or its longest value among the first rows (capped, as the grid caps it).
+
+    >>> _fits_the_page(pd.DataFrame({"a": ["x"], "b": [1]})), _fits_the_page(pd.DataFrame({f"c{i}": ["a long value"] for i in range(12)}))
+    (True, False)
+    """
+    head = frame.head(50)
+    width = 0.0
+    for c in head.columns:
+        values = head[c].dropna().astype(str)
+        chars = max([len(str(c)), *values.str.len().tolist()])
+        width += min(chars, _WIDEST_COLUMN_CHARS) * _CHAR_PX + _CELL_PADDING_PX
+    return width <= _PAGE_WIDTH_PX
+
+
+def _table_options(data: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The options every table of the app gets: :data:`EMPTY_CELL` for missing values and, in a language
+    written right to left, the columns in reverse order, so the first column sits on the right.
+
+    Why reverse the columns: Streamlit's grid (glide-data-grid, drawn in a canvas) has no right-to-left
+    mode (streamlit/streamlit#552): it aligns right-to-left text in its cells and headers, but lays its
+    columns out left to right inside a page that reads right to left. Reversing ``column_order`` is the
+    one lever it offers: the names, values, ``column_config`` (by name), sorting and the row selection a
+    call returns are unchanged; the row checkboxes and a shown index stay on the left, where the grid pins
+    them. Only for a table that fits the page (:func:`_fits_the_page`): the grid always opens scrolled to
+    its left end, so a wide table reversed would open on its last columns with its first ones (the case
+    id, the name) out of sight; a wide table keeps the grid's order, its first columns in view.
+    """
+    kwargs.setdefault("placeholder", EMPTY_CELL)
+    frame = data if isinstance(data, pd.DataFrame) else getattr(data, "data", None)  # a Styler's frame
+    if direction() != "rtl" or not isinstance(frame, pd.DataFrame):
+        return kwargs
+    order = list(kwargs.get("column_order") or frame.columns)
+    if all(isinstance(c, str) for c in order) and _fits_the_page(frame[[c for c in order if c in frame]]):
+        kwargs["column_order"] = order[::-1]
+    return kwargs
+
+
+def data_table(data: Any, **kwargs: Any) -> Any:
+    """``st.dataframe(data, **kwargs)`` as every table of the app shows: an empty cell where a value is
+    missing (:data:`EMPTY_CELL`, Streamlit's ``placeholder``) rather than "None", and in Arabic the first
+    column on the right (see :func:`_table_options`). Only the drawing changes: the frame, its values
+    (missing ones stay missing), its sorting and the selection the call returns are Streamlit's own. Pages
+    and ``workbench.ui`` call this, never ``st.dataframe`` directly (tests/test_ui_tables.py holds that
+    line)."""
+    return st.dataframe(data, **_table_options(data, kwargs))
+
+
+def data_editor(data: Any, **kwargs: Any) -> Any:
+    """``st.data_editor(data, **kwargs)`` with the app's table options (see :func:`data_table`): a
+    missing value shows, and is entered, as an empty cell; the edited frame keeps it missing and keeps
+    its column order whatever the order shown."""
+    return st.data_editor(data, **_table_options(data, kwargs))
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
