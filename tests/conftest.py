@@ -66,11 +66,11 @@ class _LoadgroupIds:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        from _pytest.nodeid import NodeId
-
         for item in items:
             marked = item.__dict__.get("_nodeid")
             if isinstance(marked, str) and "@" in marked and item.nodeid != marked:
+                from _pytest.nodeid import NodeId  # pytest >= 9.2 only: older ones never get here
+
                 item._id = NodeId.parse(marked)  # type: ignore[attr-defined]
 
 
