@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +38,45 @@ def skip_or_fail(reason: str) -> None:
     if STRICT:
         pytest.fail(f"strict mode (WORKBENCH_STRICT_TESTS): {reason}")
     pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each module whose tests share a module-scoped fixture (a store filled once, a generated data
+    set) on one pytest-xdist worker: ``--dist loadgroup`` hands unmarked tests out one by one, so such a
+    fixture was built again on the other worker. The browser modules have their own groups."""
+
+    def shares_a_module_fixture(item: pytest.Item) -> bool:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        return any(d and d[-1].scope == "module" for d in defs)
+
+    grouped = {item.path for item in items if shares_a_module_fixture(item)}
+    for item in items:
+        if item.path in grouped and item.path.parent.name != "browser":
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+class _LoadgroupIds:
+    """pytest-xdist 3.8 marks a test's group by appending ``@group`` to ``item._nodeid``, which pytest 9.2
+    no longer reads (node ids are structured, in ``item._id``): ``--dist loadgroup`` then hands every test
+    out on its own and no ``xdist_group`` holds (pytest-dev/pytest-xdist#1386). Carry the suffix over
+    after xdist's own hook, on the workers, so the groups hold again; a no-op once xdist does it."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        for item in items:
+            marked = item.__dict__.get("_nodeid")
+            if isinstance(marked, str) and "@" in marked and item.nodeid != marked:
+                from _pytest.nodeid import NodeId  # pytest >= 9.2 only: older ones never get here
+
+                item._id = NodeId.parse(marked)  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") and config.getvalue("loadgroup"):
+        config.pluginmanager.register(_LoadgroupIds(), "workbench-loadgroup-ids")
 
 
 def free_port() -> int:
@@ -99,6 +139,7 @@ def pg_server_url() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://wb@127.0.0.1:{port}/postgres"
     finally:
+        _wait_for_drops()
         subprocess.run(
             [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
             capture_output=True,
@@ -118,16 +159,54 @@ def _pg_database(server_url: str, template: str | None = None) -> Iterator[str]:
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
     url = server_url.rsplit("/", 1)[0] + "/" + name
     try:
         yield url
     finally:
         import gc
 
-        gc.collect()
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        gc.collect()  # connections the test left open are closed before the database goes
+        _drop_later(server_url, name)
+
+
+#: Databases are dropped on a thread of their own: a DROP DATABASE waits for a checkpoint of the server,
+#: which the next test need not wait for. :func:`pytest_sessionfinish` waits for the last ones.
+_DROPPER: ThreadPoolExecutor | None = None
+_DROP_ERRORS: list[str] = []
+
+
+def _drop_later(server_url: str, name: str) -> None:
+    global _DROPPER
+
+    def drop() -> None:
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as c:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except Exception as e:  # noqa: BLE001 - reported at the end of the session
+            _DROP_ERRORS.append(f"{name}: {e}")
+        finally:
+            admin.dispose()
+
+    if _DROPPER is None:
+        _DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+    _DROPPER.submit(drop)
+
+
+def _wait_for_drops() -> None:
+    global _DROPPER
+    if _DROPPER is not None:
+        _DROPPER.shutdown(wait=True)
+        _DROPPER = None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _wait_for_drops()
+    if _DROP_ERRORS:
+        session.config.get_terminal_writer().line(f"test databases not dropped: {_DROP_ERRORS[:5]}")
 
 
 @pytest.fixture()
@@ -212,14 +291,20 @@ def small_sample_dir(small_sample, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="session")
 def seeded_sqlite(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """URL of a SQLite store holding the small sample (read-only use, please)."""
-    from workbench.exchange.ingest import import_path
-    from workbench.store import open_store
+    """URL of a SQLite store holding the small sample (read-only use, please): imported once per run,
+    each xdist worker reading its own copy."""
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.db'}"
-    report = import_path(small_sample_dir, open_store(url))
-    assert report.status == "accepted", report.rejections[:5]
-    return url
+    def build(folder: Path) -> None:
+        from workbench.exchange.ingest import import_path
+        from workbench.store import open_store
+
+        store = open_store(f"sqlite:///{folder / 'seeded.db'}")
+        report = import_path(small_sample_dir, store)
+        assert report.status == "accepted", report.rejections[:5]
+        store.engine.dispose()
+
+    built = built_once(tmp_path_factory, "seeded", build) / "seeded.db"
+    return copy_sqlite(f"sqlite:///{built}", tmp_path_factory.mktemp("seeded") / "seeded.db")
 
 
 def copy_sqlite(url: str, target: Path) -> str:

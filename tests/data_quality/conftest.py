@@ -487,6 +487,12 @@ def build_quality_store(url: str, base: Path, tmp: Path) -> str:
 
 @pytest.fixture(scope="session")
 def quality_store(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """URL of a SQLite store with two checked submissions: the small sample, then one with defects."""
-    tmp = tmp_path_factory.mktemp("quality-store")
-    return build_quality_store(f"sqlite:///{tmp / 'q.db'}", small_sample_dir, tmp)
+    """URL of a SQLite store with two checked submissions: the small sample, then one with defects
+    (built once per run, each xdist worker reading its own copy)."""
+    from tests.conftest import built_once, copy_sqlite
+
+    def build(folder: Path) -> None:
+        build_quality_store(f"sqlite:///{folder / 'q.db'}", small_sample_dir, folder)
+
+    built = built_once(tmp_path_factory, "quality-store", build) / "q.db"
+    return copy_sqlite(f"sqlite:///{built}", tmp_path_factory.mktemp("quality-store") / "q.db")
