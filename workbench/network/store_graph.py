@@ -13,8 +13,9 @@ identifier is a node where it links two or more parties of the filtered cases, a
 more than ``hub_degree``, as in memory.
 
 Persons and companies are resolved to the entities stored by the last rebuild with resolution
-(:func:`rebuild_graph`: the resolver over the whole store, analysts' judgements applied); a record
-imported since is its own entity until the next one.
+(:func:`rebuild_graph`: the resolver over the whole store, analysts' judgements applied), and records
+imported since by the incremental resolution (:mod:`workbench.network.incremental`); a record still
+pending is its own entity until then.
 """
 
 from __future__ import annotations
@@ -576,6 +577,7 @@ def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> i
         require(principal, "view_personal")
     actor = principal
     entities: dict[str, pd.Series] | None = None
+    resolutions = []
     if resolve:
         from workbench.network.graph import party_frame
         from workbench.network.judgements import load_judgements
@@ -587,11 +589,25 @@ def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> i
             df = party_frame(store, table, None, personal_allowed=True, actor=actor)
             if not df.empty:
                 res = run_resolve(
-                    df, resolver_kind(kind), judgements=load_judgements(store, kind), explain=False
+                    df,
+                    resolver_kind(kind),
+                    judgements=load_judgements(store, kind),
+                    explain=False,
+                    keep_features=True,  # the incremental resolution's keys are made from them
                 )
                 entities[table] = res.entity_of
+                resolutions.append(res)
+                del df
     with store.engine.begin() as conn:
         links = rebuild_graph_tables(conn, entities)
+        if resolve:  # what resolving the records imported later needs (workbench.network.incremental)
+            from workbench.network.incremental import clear_resolution_index, write_resolution_index
+            from workbench.store import bump_data_version
+
+            clear_resolution_index(conn)
+            for res in resolutions:
+                write_resolution_index(conn, res, res.assignments["record_key"])
+            bump_data_version(conn, "judgements")  # the entities changed: the personal graphs reread
         audit(conn, "data.rebuild_graph", {"links": links, "resolved": resolve}, principal, row_count=links)
         return links
 
