@@ -582,3 +582,16 @@ def resolve_pending(store: Store, *, actor: Any = None) -> dict[str, Any]:
         figures["seconds"] = round(time.perf_counter() - t0, 3)
         audit(conn, "data.resolve_entities", figures, principal, row_count=sum(len(k) for k in todo.values()))
     return figures
+
+
+def resolve_after_import(store: Store, actor: Any = None) -> dict[str, Any] | None:
+    """:func:`resolve_pending` right after an import, when ``actor`` may resolve (import and see
+    personal data); None when not: the records stay pending (their own entities) until someone who
+    may resolves them (the Network page, ``workbench graph-index resolve``)."""
+    from workbench.identity import can
+    from workbench.identity.accounts import acting
+
+    principal = acting(store, actor)
+    if not (can(principal, "import_data") and can(principal, "view_personal")):
+        return None
+    return resolve_pending(store, actor=principal)

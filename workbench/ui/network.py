@@ -172,6 +172,8 @@ class NetworkSource:
         self.who = consultant()
         self.personal = self.who is not None
         self.in_store = graph_current(get_store())
+        if self.in_store and self.who is not None:
+            resolve_pending_records(self.who)
         self.memory: EntityGraph | None = None if self.in_store else entity_graph(flt)
 
     def figures(self) -> tuple[dict[str, int], int]:
@@ -259,6 +261,41 @@ class NetworkSource:
                     local = _with_node(local, hit, holders)
                     break
         return local
+
+
+#: Most pending records the Network page resolves on a page run (more: ``workbench graph-index resolve``).
+INLINE_PENDING = 5_000
+
+
+@st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
+def _pending(url: str, version: tuple[int, ...]) -> tuple[int, bool]:
+    from workbench.network.incremental import resolution_state
+
+    state = resolution_state(get_store())
+    return sum(state["pending"].values()), bool(state["resolved"])
+
+
+def resolve_pending_records(who: Principal) -> None:
+    """Persons and companies imported without being resolved (by someone who may not resolve them, or
+    before incremental resolution existed): resolved here when few and ``who`` may (import and see
+    personal data), else said."""
+    from workbench.network.incremental import resolve_pending
+
+    store = get_store()
+    pending, resolved = _pending(store.url, data_version("cases", "judgements"))
+    if not pending:
+        return
+    if resolved and pending <= INLINE_PENDING and can(who, "import_data"):
+        with st.spinner(_("Resolving entities ...")):
+            resolve_pending(store, actor=who)  # moves the judgements' version: the cache above rereads
+        return
+    st.caption(
+        _(
+            "{n:,} persons and companies imported since the last resolution are shown as their own "
+            "entities until they are resolved (`workbench graph-index resolve`).",
+            n=pending,
+        )
+    )
 
 
 def _with_node(graph: EntityGraph, hit: dict[str, Any], holders: list[str]) -> EntityGraph:
