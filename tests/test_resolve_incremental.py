@@ -172,3 +172,34 @@ def test_a_judgement_keeps_them_apart_and_a_failure_changes_nothing(
     resolve_pending(store)
     after = _entities(store)
     assert after[("persons", "ZW:INC-1:P1")] != after[("persons", _key(known))]
+
+
+def test_the_duplicates_groups_read_from_the_store_are_the_resolvers(first_batch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The Duplicates page's linked groups, read from the stored entities (one query, nothing resolved),
+    are the groups the page's resolution of the same records finds; a pair is explained on demand with
+    the stored model, and its explanation adds up to the listed score."""
+    from workbench.network.graph import party_frame
+    from workbench.network.incremental import stored_resolution
+    from workbench.network.resolve import match_explanation, resolve
+    from workbench.network.store_graph import entities_current, stored_groups
+
+    folder, known = first_batch
+    store = open_store(f"sqlite:///{tmp_path / 'dup.db'}")
+    assert import_path(folder, store).status == "accepted"
+    assert not entities_current(store, "persons")  # never resolved: the page resolves
+    rebuild_graph(store, resolve=True)
+    assert entities_current(store, "persons")
+
+    old = resolve(party_frame(store, "persons", personal_allowed=True), "person").assignments
+    groups = {frozenset(g) for _e, g in old.groupby("entity_id")["record_key"] if len(g) >= 2}
+    table = stored_groups(store, "persons")
+    res = stored_resolution(store, "person", table)
+    stored = {frozenset(g) for _e, g in res.assignments.groupby("entity_id")["record_key"]}
+    assert groups and stored == groups
+    assert res.matches["linked"].all() and len(res.matches) == len(table) - len(groups)
+    pair = res.matches.iloc[-1]
+    why = match_explanation(res, int(pair["left"]), int(pair["right"]))
+    assert abs(float(why["probability"].iloc[-1]) - float(pair["score"])) < 1e-3
+
+    assert import_path(_second(known, tmp_path / "second"), store).status == "accepted"
+    assert not entities_current(store, "persons")  # records wait for resolution: the page resolves

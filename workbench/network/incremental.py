@@ -45,6 +45,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from workbench.i18n import _
 from workbench.network.fellegi_sunter import MatchModel
 from workbench.network.resolve import (
     ENTITY_PREFIX,
@@ -329,6 +330,41 @@ class _Union:
             self.parent[max(ra, rb, key=str)] = min(ra, rb, key=str)
 
 
+def _terms(
+    conn: Connection,
+    kind: Kind,
+    feats: pd.DataFrame,
+    stored_totals: dict[str, Any],
+    added: dict[str, pd.Series] | None = None,
+) -> tuple[dict[str, tuple[pd.Series, float]], list[tuple[int, int, bool]], dict[str, dict[str, int]]]:
+    """The term frequencies of the values in ``feats`` over the whole store (with the ``added``
+    records' counts), the count rows to write (term, new count, whether stored) and the new totals."""
+    terms: dict[str, tuple[pd.Series, float]] = {}
+    updates: list[tuple[int, int, bool]] = []
+    totals = {c: dict(stored_totals.get(c, {"total": 0, "sumsq": 0})) for c in TF_FIELDS[kind]}
+    for column in TF_FIELDS[kind]:
+        values = feats[column].astype("string").fillna("")
+        distinct = pd.Series(sorted(set(values[values != ""].tolist())), dtype="string")
+        hashes = key_hashes(kind, column, distinct) if len(distinct) else np.array([], dtype=np.int64)
+        have = {
+            int(t): int(c)
+            for t, c in _lookup(conn, RESOLUTION_TERMS, RESOLUTION_TERMS.c.term, hashes.tolist())
+        }
+        more_of = added[column] if added is not None else pd.Series(dtype="int64")
+        tot = totals[column]
+        count: dict[str, int] = {}
+        for value, h in zip(distinct.tolist(), hashes.tolist(), strict=True):
+            before, more = have.get(int(h), 0), int(more_of.get(value, 0))
+            count[value] = before + more
+            if more:
+                tot["sumsq"] += (before + more) ** 2 - before**2
+                updates.append((int(h), before + more, int(h) in have))
+        tot["total"] += int(more_of.sum())
+        t = max(tot["total"], 1)
+        terms[column] = (pd.Series(count, dtype=float) / t, tot["sumsq"] / t**2)
+    return terms, updates, totals
+
+
 def _resolve_kind(
     conn: Connection,
     table: str,
@@ -386,30 +422,7 @@ def _resolve_kind(
     i, j = i[with_new], j[with_new]
 
     # 3. name frequencies of the whole store with the new records
-    counts_new = _term_counts(feats_new, kind)
-    terms: dict[str, tuple[pd.Series, float]] = {}
-    term_updates: list[tuple[int, int, bool]] = []
-    totals = {c: dict(stored["terms"].get(c, {"total": 0, "sumsq": 0})) for c in TF_FIELDS[kind]}
-    for column in TF_FIELDS[kind]:
-        values = feats[column].astype("string").fillna("")
-        distinct = pd.Series(sorted(set(values[values != ""].tolist())), dtype="string")
-        hashes = key_hashes(kind, column, distinct) if len(distinct) else np.array([], dtype=np.int64)
-        have = dict(
-            (int(t), int(c))
-            for t, c in _lookup(conn, RESOLUTION_TERMS, RESOLUTION_TERMS.c.term, hashes.tolist())
-        )
-        added = counts_new[column]
-        tot = totals[column]
-        count: dict[str, int] = {}
-        for value, h in zip(distinct.tolist(), hashes.tolist(), strict=True):
-            before, more = have.get(int(h), 0), int(added.get(value, 0))
-            count[value] = before + more
-            if more:
-                tot["sumsq"] += (before + more) ** 2 - before**2
-                term_updates.append((int(h), before + more, int(h) in have))
-        tot["total"] += int(added.sum())
-        t = max(tot["total"], 1)
-        terms[column] = (pd.Series(count, dtype=float) / t, tot["sumsq"] / t**2)
+    terms, term_updates, totals = _terms(conn, kind, feats, stored["terms"], _term_counts(feats_new, kind))
 
     # 4. score with the stored model; judgements win
     comp = compare(feats, kind, i, j)
@@ -595,3 +608,72 @@ def resolve_after_import(store: Store, actor: Any = None) -> dict[str, Any] | No
     if not (can(principal, "import_data") and can(principal, "view_personal")):
         return None
     return resolve_pending(store, actor=principal)
+
+
+def stored_resolution(
+    store: Store, kind: Kind, table: pd.DataFrame, judgements: Iterable[tuple[str, str, str]] = ()
+) -> Resolution:
+    """The stored entities of the records of ``table`` (party rows with their ``entity``, e.g.
+    :func:`workbench.network.store_graph.stored_groups`) as a
+    :class:`~workbench.network.resolve.Resolution` the Duplicates page lists: each entity's records
+    paired with its first one, scored by the stored model with the whole store's name frequencies
+    (:func:`~workbench.network.resolve.match_explanation` explains a pair on demand), without
+    resolving anything again."""
+    from workbench.format.schema import FORMAT
+    from workbench.network.resolve import _explain, record_keys
+
+    id_col = FORMAT.table_of_entity(kind).own_key[0]
+    df = table.reset_index(drop=True)
+    keys = record_keys(df, id_col).astype(str)
+    entity = df["entity"].astype(str)
+    feats = _features(df.drop(columns=["entity"]), kind)
+    first = pd.Series(np.arange(len(df))).groupby(entity.to_numpy(), sort=False).transform("min").to_numpy()
+    j = np.flatnonzero(first != np.arange(len(df)))
+    i = first[j]
+    with store.engine.connect() as conn:
+        stored = _stored_model(conn, kind)
+        if stored is None:
+            raise ValueError(_("the store holds no resolution of {kind} records yet", kind=kind))
+        terms, _updates, _totals = _terms(conn, kind, feats, stored["terms"])
+    comp = compare(feats, kind, i, j)
+    score = (
+        score_pairs(comp, feats, kind, i, stored["method"], stored["model"], terms) if len(i) else np.zeros(0)
+    )
+    judged = {(min(a, b), max(a, b)): d for a, b, d in judgements}
+    kv = keys.to_numpy(dtype=object)
+    ids = df[id_col].astype("string").fillna("").to_numpy(dtype=object)
+    decision = [judged.get((min(a, b), max(a, b)), "") for a, b in zip(kv[i], kv[j], strict=True)]
+    matches = pd.DataFrame(
+        {
+            "left": i,
+            "right": j,
+            "left_key": kv[i],
+            "right_key": kv[j],
+            f"left_{id_col}": ids[i],
+            f"right_{id_col}": ids[j],
+            "score": np.round(score, 4),
+            "linked": np.ones(len(i), dtype=bool),
+            "decision": np.array(decision, dtype=object),
+            "explanation": [_explain(comp, k) for k in range(len(i))],
+        }
+    )
+    best = np.ones(len(df))
+    best[j] = np.round(score, 4)
+    assignments = pd.DataFrame({"record_key": kv, id_col: ids, "entity_id": entity.to_numpy(), "score": best})
+    stats = {
+        "records": len(df),
+        "entities": int(entity.nunique()),
+        "candidate_pairs": len(i),
+        "linked_pairs": len(i),
+        "threshold": stored["threshold"],
+    }
+    return Resolution(
+        kind,
+        assignments,
+        matches.sort_values(["score", "left"], ascending=[False, True], kind="stable").reset_index(drop=True),
+        stats,
+        method="model" if stored["model"] is not None else "weights",
+        model=stored["model"],
+        features=feats,
+        terms=terms,
+    )

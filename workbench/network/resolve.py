@@ -90,6 +90,8 @@ __all__ = [
 ]
 
 Kind = Literal["person", "company"]
+#: Term frequencies from elsewhere (the whole store): per field, each value's share and ``sum(tf**2)``.
+Terms = Mapping[str, tuple[pd.Series, float]]
 
 
 def resolver_kind(kind: str) -> Kind:
@@ -206,6 +208,9 @@ class Resolution:
     method: Method = "model"
     model: MatchModel | None = None
     features: pd.DataFrame | None = field(default=None, repr=False)
+    #: the names' frequencies the scores used when they are not those of ``features`` (the whole
+    #: store's, for entities read from the store: :func:`workbench.network.incremental.stored_resolution`)
+    terms: Terms | None = field(default=None, repr=False)
 
     @property
     def entity_of(self) -> pd.Series:
@@ -697,8 +702,6 @@ TF_FIELDS: dict[str, dict[str, str]] = {
     "person": {"name_key": "exact", "name_sk": "strong"},
     "company": {"name": "exact"},
 }
-#: Term frequencies from elsewhere (the whole store): per field, each value's share and ``sum(tf**2)``.
-Terms = Mapping[str, tuple[pd.Series, float]]
 
 
 def _tf_adjustment(
@@ -1033,7 +1036,7 @@ def match_explanation(res: Resolution, left: int, right: int) -> pd.DataFrame:
         rows.append(
             {"field": "prior", "level": "", "m": np.nan, "u": np.nan, "match_weight": model.prior_weight}
         )
-        tf = float(_tf_adjustment(comp, feats, kind, i)[0])
+        tf = float(_tf_adjustment(comp, feats, kind, i, res.terms)[0])
         rows.append({"field": "term_frequency", "level": "", "m": np.nan, "u": np.nan, "match_weight": tf})
     else:
         table = PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS

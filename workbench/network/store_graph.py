@@ -69,6 +69,8 @@ __all__ = [
     "analyses_state",
     "refresh_analyses_in_background",
     "graph_current",
+    "entities_current",
+    "stored_groups",
 ]
 
 _CHUNK = 500
@@ -610,6 +612,48 @@ def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> i
             bump_data_version(conn, "judgements")  # the entities changed: the personal graphs reread
         audit(conn, "data.rebuild_graph", {"links": links, "resolved": resolve}, principal, row_count=links)
         return links
+
+
+def entities_current(store: Store, table: str) -> bool:
+    """Whether the stored entities of party ``table`` hold the store as it is: the graph tables are
+    current, a resolution was stored, and no record waits for one."""
+    from workbench.network.incremental import pending_count, resolution_state
+
+    if not graph_current(store):
+        return False
+    state = resolution_state(store)
+    return bool(state["models"].get(PARTY_TABLES[table])) and not pending_count(store).get(table, 0)
+
+
+def stored_groups(
+    store: Store, table: str, flt: CaseFilter | None = None, *, actor: Any = None
+) -> pd.DataFrame:
+    """The records of party ``table`` in the cases matching ``flt`` whose stored entity has two or more
+    of them there: the table's columns and ``entity``, by entity. One query (the filter and the count
+    in the database); the reading is audited as ``actor``'s consultation."""
+    from workbench.format.schema import FORMAT
+    from workbench.store.audit import consulted
+    from workbench.store.entity_graph import GRAPH_ENTITIES
+
+    t, c, e = DATA_TABLES[table], DATA_TABLES["cases"], GRAPH_ENTITIES
+    spec = FORMAT.table(table)
+    key = t.c.reporting_country + sa.literal(":") + t.c.case_id + sa.literal(":") + t.c[spec.own_key[0]]
+    stmt = (
+        sa.select(*[t.c[n] for n in spec.column_names], e.c.entity)
+        .join(c, sa.and_(c.c.reporting_country == t.c.reporting_country, c.c.case_id == t.c.case_id))
+        .join(e, sa.and_(e.c.party_table == table, e.c.record_key == key))
+    )
+    if flt is not None:
+        stmt = flt.to_sql(stmt)
+    f = stmt.cte("filtered")
+    many = sa.select(f.c.entity).group_by(f.c.entity).having(sa.func.count() >= 2)
+    query = sa.select(f).where(f.c.entity.in_(many)).order_by(f.c.entity)
+    with _connect(store) as conn:
+        res = conn.execute(query)
+        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    df = df.astype({n: "string" for n in df.columns if df[n].dtype == object})
+    consulted(store, table, actor, query=flt.describe() if flt is not None else "", row_count=len(df))
+    return df
 
 
 def _cases_version(conn: Connection) -> int:

@@ -51,6 +51,8 @@ __all__ = [
     "analysis_graph",
     "stored_analyses",
     "resolution",
+    "pair_views",
+    "resolve_pending_records",
     "vis_spec",
     "network_view",
     "DRAW_LIMIT",
@@ -353,16 +355,58 @@ def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, 
     return table, resolve(table, resolver_kind(kind), judgements=load_judgements(store, kind))
 
 
-def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
+def _stored(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, consultant: Principal) -> Any:
+    from workbench.network.incremental import stored_resolution
+    from workbench.network.judgements import load_judgements
+    from workbench.network.resolve import resolver_kind
+    from workbench.network.store_graph import stored_groups
+
+    store = get_store()
+    table = stored_groups(store, _table_of(kind), flt, actor=consultant)  # audited as the consultation
+    res = stored_resolution(store, resolver_kind(kind), table, load_judgements(store, kind))
+    return table.drop(columns=["entity"]), res
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def _entities_current(url: str, version: tuple[int, ...], kind: str) -> bool:
+    from workbench.network.store_graph import entities_current
+
+    return entities_current(get_store(), _table_of(kind))
+
+
+def _table_of(kind: str) -> str:
+    return {k: t for t, k in PARTY_TABLES.items()}[kind]
+
+
+def pair_views(kind: str) -> list[str]:
+    """The Duplicates page's views (:data:`~workbench.network.views.PAIR_VIEWS`): the linked groups
+    first when the store's entities are current (read from the store, nothing resolved on opening)."""
+    from workbench.network.views import PAIR_VIEWS
+
+    views = list(PAIR_VIEWS)
+    if _entities_current(get_store().url, _version(True), kind):
+        views.remove("linked")
+        views.insert(0, "linked")
+    return views
+
+
+def resolution(flt: CaseFilter, kind: str, view: str = "") -> tuple[pd.DataFrame, Any]:
     """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: the page asks
-    the purpose first, :func:`workbench.ui.session.need_purpose`)."""
+    the purpose first, :func:`workbench.ui.session.need_purpose`). For the ``linked`` view, when the
+    store's entities are current: the groups of the stored entities within the filter, read from the
+    store (:func:`workbench.network.incremental.stored_resolution`) instead of resolving the filter."""
     who = consultant()
     if who is None:
         raise PermissionDenied(
             _("entity resolution works on personal data: state the purpose of the consultation first")
         )
+    url, version = get_store().url, _version(True)
+    if view == "linked" and _entities_current(url, version, kind):
+        with st.spinner(_("Reading the stored entities ...")):
+            return _stored(url, version, flt, kind, who)
     with st.spinner(_("Resolving entities ...")):
-        return _resolution(get_store().url, _version(True), flt, kind, who)
+        return _resolution(url, version, flt, kind, who)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
