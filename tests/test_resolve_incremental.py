@@ -203,3 +203,24 @@ def test_the_duplicates_groups_read_from_the_store_are_the_resolvers(first_batch
 
     assert import_path(_second(known, tmp_path / "second"), store).status == "accepted"
     assert not entities_current(store, "persons")  # records wait for resolution: the page resolves
+
+
+def test_the_duplicates_page_opens_on_the_stored_groups(store_copy: str, open_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With the store resolved, the Duplicates page opens on the linked groups without resolving the
+    filter (the resolver is not called), lists them and explains the first pair field by field."""
+    from workbench.network import resolve as resolver
+
+    rebuild_graph(open_store(store_copy), resolve=True)
+
+    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the page resolved the filter again")
+
+    monkeypatch.setattr(resolver, "resolve", refused)
+    app = open_app(store_copy, "pages/entities.py", timeout=120)
+    assert not app.exception, app.exception
+    assert app.selectbox(key="dup_show").value == "linked"
+    shown = app.dataframe[0].value
+    assert len(shown) and shown["Linked"].all()
+    evidence = next(d.value for d in app.dataframe if "Bayes factor" in d.value.columns)
+    assert "Name" in evidence["Field"].tolist()
+    assert any(m.value.startswith("**Match score") for m in app.markdown)
