@@ -152,7 +152,7 @@ def write_resolution_index(conn: Connection, res: Resolution, record_keys: pd.Se
     kind = res.kind
     feats = res.features
     if feats is None:
-        raise ValueError("the resolution kept no features: resolve(..., keep_features=True)")
+        raise ValueError(_("the resolution kept no features: resolve(..., keep_features=True)"))
     keys = _key_frame(feats, kind, record_keys)
     caps = keys["name"].map(lambda n: block_cap(n, MAX_BLOCK))
     size = keys.groupby("key")["record_key"].transform("size")
