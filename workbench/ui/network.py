@@ -997,13 +997,23 @@ def ego_panel(source: NetworkSource, flt: CaseFilter) -> None:
             continue
         if (hit["kind"], hit["normal"]) != ex.get("network.hit_key"):
             focus(node)
-            ex.update({"network.hit": dict(hit), "network.hit_key": (hit["kind"], hit["normal"])})
+            ex.update(
+                {
+                    "network.hit": dict(hit),
+                    "network.hit_key": (hit["kind"], hit["normal"]),
+                    "network.hit_node": node,
+                }
+            )
         break
     came = ex.get("network.hit")
     if isinstance(came, dict):
         opened, node = open_hit(source.around(dict.fromkeys(source.hit_nodes(came), 1)), came)
-        if node and not ex.get("network.seed"):  # sent here by the Cases page
+        seed = ex.get("network.seed")
+        # the hit's entity renamed since it was opened (a resolution merged it with another): follow it
+        renamed = seed is not None and seed == ex.get("network.hit_node") and seed != node
+        if node and (not seed or renamed):  # no seed: sent here by the Cases page
             focus(node)
+            ex["network.hit_node"] = node
     st.fragment(_ego_drawing)(source, flt, limit)
 
 
