@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import workbench_cli
 from workbench.exchange.files import write_dataset
 from workbench.exchange.ingest import import_path
 from workbench.network.incremental import pending_count, resolve_pending
@@ -187,8 +188,13 @@ def test_the_duplicates_groups_read_from_the_store_are_the_resolvers(first_batch
     store = open_store(f"sqlite:///{tmp_path / 'dup.db'}")
     assert import_path(folder, store).status == "accepted"
     assert not entities_current(store, "persons")  # never resolved: the page resolves
-    rebuild_graph(store, resolve=True)
+    # the command line resolves what is pending: the first time, the whole store
+    done = workbench_cli("graph-index", "resolve", db=store.url)
+    assert done.returncode == 0, done.stderr
+    assert "resolved in full" in done.stdout
     assert entities_current(store, "persons")
+    status = workbench_cli("graph-index", "status", db=store.url)
+    assert "entities: 0 persons and 0 companies pending resolution" in status.stdout
 
     old = resolve(party_frame(store, "persons", personal_allowed=True), "person").assignments
     groups = {frozenset(g) for _e, g in old.groupby("entity_id")["record_key"] if len(g) >= 2}
