@@ -88,6 +88,8 @@ def resolution_summary(figures: dict[str, Any]) -> str:
     """One line on a resolution of pending records (:func:`workbench.network.incremental.resolve_pending`)."""
     if figures["mode"] == "none":
         return _("entities: nothing pending")
+    if figures["mode"] == "busy":
+        return _("entities: not resolved now (another process is resolving); they stay pending")
     if figures["mode"] == "full":
         return _(
             "entities: the store resolved in full (no resolution before) in {seconds:.1f} s",

@@ -600,14 +600,19 @@ def resolve_pending(store: Store, *, actor: Any = None) -> dict[str, Any]:
 def resolve_after_import(store: Store, actor: Any = None) -> dict[str, Any] | None:
     """:func:`resolve_pending` right after an import, when ``actor`` may resolve (import and see
     personal data); None when not: the records stay pending (their own entities) until someone who
-    may resolves them (the Network page, ``workbench graph-index resolve``)."""
+    may resolves them (the Network page, ``workbench graph-index resolve``). When the database refuses
+    the step (another process resolving at the same time), ``mode`` is ``busy`` and nothing is
+    written (one transaction)."""
     from workbench.identity import can
     from workbench.identity.accounts import acting
 
     principal = acting(store, actor)
     if not (can(principal, "import_data") and can(principal, "view_personal")):
         return None
-    return resolve_pending(store, actor=principal)
+    try:
+        return resolve_pending(store, actor=principal)
+    except sa.exc.DBAPIError:  # another process resolving the same records: they stay pending, unharmed
+        return {"mode": "busy", "seconds": 0.0}
 
 
 def stored_resolution(

@@ -281,7 +281,7 @@ def resolve_pending_records(who: Principal) -> None:
     """Persons and companies imported without being resolved (by someone who may not resolve them, or
     before incremental resolution existed): resolved here when few and ``who`` may (import and see
     personal data), else said."""
-    from workbench.network.incremental import resolve_pending
+    from workbench.network.incremental import resolve_after_import
 
     store = get_store()
     pending, resolved = _pending(store.url, data_version("cases", "judgements"))
@@ -289,8 +289,10 @@ def resolve_pending_records(who: Principal) -> None:
         return
     if resolved and pending <= INLINE_PENDING and can(who, "import_data"):
         with st.spinner(_("Resolving entities ...")):
-            resolve_pending(store, actor=who)  # moves the judgements' version: the cache above rereads
-        return
+            # moves the judgements' version (the cache above rereads); busy: another process does it
+            done = resolve_after_import(store, who)
+        if done is not None and done["mode"] != "busy":
+            return
     st.caption(
         _(
             "{n:,} persons and companies imported since the last resolution are shown as their own "
