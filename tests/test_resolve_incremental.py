@@ -175,7 +175,9 @@ def test_a_judgement_keeps_them_apart_and_a_failure_changes_nothing(
     assert after[("persons", "ZW:INC-1:P1")] != after[("persons", _key(known))]
 
 
-def test_the_duplicates_groups_read_from_the_store_are_the_resolvers(first_batch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_duplicates_groups_read_from_the_store_are_the_resolvers(
+    store_url: str, first_batch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """The Duplicates page's linked groups, read from the stored entities (one query, nothing resolved),
     are the groups the page's resolution of the same records finds; a pair is explained on demand with
     the stored model, and its explanation adds up to the listed score."""
@@ -185,7 +187,7 @@ def test_the_duplicates_groups_read_from_the_store_are_the_resolvers(first_batch
     from workbench.network.store_graph import entities_current, stored_groups
 
     folder, known = first_batch
-    store = open_store(f"sqlite:///{tmp_path / 'dup.db'}")
+    store = open_store(store_url)
     assert import_path(folder, store).status == "accepted"
     assert not entities_current(store, "persons")  # never resolved: the page resolves
     # the command line resolves what is pending: the first time, the whole store
