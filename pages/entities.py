@@ -16,6 +16,7 @@ from workbench.ui.network import (
     judged_table,
     kind_plural,
     match_evidence,
+    pair_views,
     resolution,
     review_table,
 )
@@ -39,7 +40,10 @@ if need_purpose(get_principal()) is None:  # the prompt is shown; the records on
     st.stop()
 
 kind = st.radio(_("Records"), PARTY_KINDS, horizontal=True, key="dup_kind", format_func=kind_plural)
-table, res = resolution(state.filter, kind)
+c1, c2, c3 = st.columns([2, 2, 1])
+show = c1.selectbox(_("Show"), pair_views(kind), key="dup_show", format_func=lambda v: _(PAIR_VIEWS[v]))
+score_range = c2.slider(_("Match score"), 0.0, 1.0, (0.2, 1.0), 0.05, key="dup_range", help=_(SCORE_HELP))
+table, res = resolution(state.filter, kind, show)  # linked groups: the stored entities when current
 st.caption(
     _(
         "{kind}: {records:,} records → {entities:,} entities · {pairs:,} pairs compared · {linked:,} linked "
@@ -53,11 +57,7 @@ st.caption(
         threshold=res.stats.get("threshold", 0.5),
     )
 )
-m = res.matches
-c1, c2, c3 = st.columns([2, 2, 1])
-show = c1.selectbox(_("Show"), list(PAIR_VIEWS), key="dup_show", format_func=lambda v: _(PAIR_VIEWS[v]))
-score_range = c2.slider(_("Match score"), 0.0, 1.0, (0.2, 1.0), 0.05, key="dup_range", help=_(SCORE_HELP))
-sel = pairs_in_view(m, show, score_range)
+sel = pairs_in_view(res.matches, show, score_range)
 c3.metric(_("Pairs"), _("{n:,}", n=len(sel)))
 if sel.empty:
     st.info(_("No pair of records matches this view."))

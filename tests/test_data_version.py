@@ -135,7 +135,8 @@ def test_the_command_line_moves_the_version_another_process_reads(store_url: str
     assert _moved(v0, v1) == {"cases", "submissions", "indicators"}  # --path: no sample traffic
     out = workbench_cli("import", str(_fresh(tmp_path)), "--quiet", db=store_url)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert _moved(v1, data_version(store)) == {"cases", "submissions"}
+    # and the persons it brought resolved into the entities (the personal graphs' "judgements" scope)
+    assert _moved(v1, data_version(store)) == {"cases", "submissions", "judgements"}
 
 
 def test_a_rolled_back_write_moves_nothing(store_url: str) -> None:

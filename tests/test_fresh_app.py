@@ -142,10 +142,9 @@ def test_pages_show_what_another_process_imported(store_copy: str, tmp_path: Pat
     app.run()
     app.text_input(key="net_seed_text").set_value("Quattlebaum").run()
     assert not app.exception, app.exception
-    # the import linked the new records into the graph tables; resolving them with the store's other
-    # records is not incremental yet (issue 22): each record is its own entity until `graph-index rebuild`
-    # (before the graph tables, the page resolved every record of the filter in memory on each opening)
-    assert any("Zephyrin Quattlebaum** · person · 1 case" in m.value for m in app.markdown)
+    # the import linked the new records into the graph tables and resolved them (the first time, a full
+    # resolution of the store): the courier is one entity across both cases
+    assert any("Zephyrin Quattlebaum** · person · 2 cases" in m.value for m in app.markdown)
 
 
 def test_duplicates_and_risk_pages_follow_writes_of_other_sessions(

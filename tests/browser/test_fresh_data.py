@@ -109,13 +109,13 @@ def test_imports_from_the_data_page_and_the_command_line_show_without_a_restart(
         screenshot(page, "fresh-1-data-import")
         after, origins = _routes(page, "fresh-1-routes-after-data-page")
         assert (after, "IS" in origins, "BT" in origins) == (cases + N, True, False)
-        # the courier's records are linked at import, each its own entity until the graph is rebuilt
-        # (incremental resolution is not built yet: issue 22)
-        assert _network(page, "fresh-1-network-after-data-page") == (cases + N, "1")
+        # the courier's records are linked and resolved at import (the first time, the whole store)
+        assert _network(page, "fresh-1-network-after-data-page") == (cases + N, "2")
 
         # 2. an import from the command line, in another process, while the app runs
         out = workbench_cli("import", str(second), "--quiet", db=db)
         assert out.returncode == 0, out.stdout + out.stderr
         after, origins = _routes(page, "fresh-2-routes-after-cli")
         assert (after, "IS" in origins, "BT" in origins) == (cases + 2 * N, True, True)
-        assert _network(page, "fresh-2-network-after-cli") == (cases + 2 * N, "1")
+        # resolved incrementally by the command line's import: one courier in the four cases
+        assert _network(page, "fresh-2-network-after-cli") == (cases + 2 * N, "4")

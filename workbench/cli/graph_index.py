@@ -1,4 +1,4 @@
-"""``workbench graph-index``: the entity graph kept in the store's tables (rebuild, analyses, status).
+"""``workbench graph-index``: the entity graph kept in the store's tables (rebuild, resolve, analyses, status).
 
 Each import keeps the graph tables current for the cases it wrote; a rebuild is for a store made
 before they existed, after an erasure, or to resolve persons and companies over the whole store again
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 from workbench.cli.common import add_db_option, store_from_args
 from workbench.i18n import _
@@ -36,6 +37,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-resolve", action="store_true", help=_("keep the stored entities, resolve nothing"))
     add_db_option(r)
     r.set_defaults(func=run_rebuild)
+    v = actions.add_parser(
+        "resolve",
+        help=_("resolve the persons and companies imported since the last resolution"),
+        description=_(
+            "Resolve the persons and companies the graph tables hold without an entity (imported since the "
+            "last resolution) against the stored match model and blocking keys, in one transaction; the "
+            "first time, a full resolution. Imports do it themselves; this is for records left pending "
+            "(an import by someone without the permission to see personal data). Needs the import "
+            "permission and the permission to see personal data."
+        ),
+    )
+    add_db_option(v)
+    v.set_defaults(func=run_resolve)
     a = actions.add_parser(
         "analyse",
         help=_("compute and store the graph's communities and rankings"),
@@ -59,6 +73,36 @@ def run_rebuild(args: argparse.Namespace) -> int:
     links = rebuild_graph(store, resolve=not args.no_resolve, actor=args.principal)  # checks and audits
     print(_("{links:,} links written in {seconds:.1f} s", links=links, seconds=time.perf_counter() - t0))
     return 0
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    from workbench.network.incremental import resolve_pending
+
+    store = store_from_args(args, "view_personal")
+    figures = resolve_pending(store, actor=args.principal)  # checks and audits
+    print(resolution_summary(figures))
+    return 0
+
+
+def resolution_summary(figures: dict[str, Any]) -> str:
+    """One line on a resolution of pending records (:func:`workbench.network.incremental.resolve_pending`)."""
+    if figures["mode"] == "none":
+        return _("entities: nothing pending")
+    if figures["mode"] == "busy":
+        return _("entities: not resolved now (another process is resolving); they stay pending")
+    if figures["mode"] == "full":
+        return _(
+            "entities: the store resolved in full (no resolution before) in {seconds:.1f} s",
+            seconds=figures["seconds"],
+        )
+    records = sum(int(figures[t]["records"]) for t in ("persons", "companies") if t in figures)
+    joined = sum(int(figures[t]["joined"]) for t in ("persons", "companies") if t in figures)
+    return _(
+        "entities: {records:,} new records resolved, {joined:,} joined to a known entity, in {seconds:.1f} s",
+        records=records,
+        joined=joined,
+        seconds=figures["seconds"],
+    )
 
 
 def run_analyse(args: argparse.Namespace) -> int:
@@ -87,6 +131,16 @@ def run_status(args: argparse.Namespace) -> int:
         _("graph tables: current")
         if current
         else (_("graph tables: behind the store (rebuild them)") if built else _("graph tables: never built"))
+    )
+    from workbench.network.incremental import pending_count
+
+    pending = pending_count(store)
+    print(
+        _(
+            "entities: {persons:,} persons and {companies:,} companies pending resolution",
+            persons=pending.get("persons", 0),
+            companies=pending.get("companies", 0),
+        )
     )
     state = analyses_state(store)
     print(_("analyses: {status}, current: {current}", status=state["status"], current=state["current"]))

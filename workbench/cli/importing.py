@@ -168,6 +168,18 @@ def run(args: argparse.Namespace) -> int:
     if len(report.rejections) > 50:
         print(_("... and {n} more rejections (see --json)", n=len(report.rejections) - 50), file=sys.stderr)
     print(report.summary())
+    if report.status in ("accepted", "partial"):  # the persons and companies it brought: resolved
+        from workbench.cli.graph_index import resolution_summary
+        from workbench.network.incremental import resolve_after_import
+
+        figures = resolve_after_import(store, args.principal)
+        if figures is None:
+            print(
+                _("note: new persons and companies stay pending resolution (your role may not resolve them)"),
+                file=sys.stderr,
+            )
+        elif not args.quiet:
+            print(resolution_summary(figures), file=sys.stderr)
     if args.json:
         args.json.write_text(report.to_json(), encoding="utf-8")
     return report.exit_code

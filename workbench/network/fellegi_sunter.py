@@ -195,7 +195,13 @@ def estimate(
 
 
 def term_frequency_adjustment(
-    values: pd.Series, agree: np.ndarray, left: np.ndarray, *, cap: float = 6.0
+    values: pd.Series,
+    agree: np.ndarray,
+    left: np.ndarray,
+    *,
+    cap: float = 6.0,
+    frequencies: pd.Series | None = None,
+    average: float | None = None,
 ) -> np.ndarray:
     """Extra log2 weight for pairs agreeing exactly on a value, by how rare the value is.
 
@@ -204,19 +210,23 @@ def term_frequency_adjustment(
     probability ``sum(tf**2)`` on average and ``tf(value)`` given that one holds it (Splink's
     term-frequency adjustment), so agreement on the value is worth ``log2(sum(tf**2) / tf(value))``
     more than agreement on an average value: positive for rare values, negative for common ones.
-    Capped at ``±cap`` bits.
+    Capped at ``±cap`` bits. ``frequencies`` (each value's share) and ``average`` (``sum(tf**2)``):
+    those of a larger population than ``values`` (the whole store, for records resolved incrementally).
 
     >>> names = pd.Series(["smith"] * 8 + ["zed", "abe"])
     >>> term_frequency_adjustment(names, np.array([True, True]), np.array([0, 8])).round(2).tolist()
     [-0.28, 2.72]
     """
     v = values.astype("string").fillna("")
-    present = v[v != ""]
     out = np.zeros(len(agree))
-    if present.empty:
-        return out
-    tf = present.value_counts(normalize=True)
-    average = float((tf**2).sum())
+    if frequencies is not None and average is not None:
+        tf = frequencies
+    else:
+        present = v[v != ""]
+        if present.empty:
+            return out
+        tf = present.value_counts(normalize=True)
+        average = float((tf**2).sum())
     rows = np.flatnonzero(agree)
     freq = v.iloc[left[rows]].map(tf).to_numpy(dtype=float)
     ok = ~np.isnan(freq)

@@ -60,6 +60,15 @@ __all__ = [
     "person_features",
     "company_features",
     "candidate_pairs",
+    "blocking_keys",
+    "block_cap",
+    "keep_name_pairs",
+    "BLOCK_CAPS",
+    "compare",
+    "score_pairs",
+    "ENTITY_PREFIX",
+    "TF_FIELDS",
+    "Terms",
     "pairwise_quality",
     "PERSON_WEIGHTS",
     "COMPANY_WEIGHTS",
@@ -81,6 +90,8 @@ __all__ = [
 ]
 
 Kind = Literal["person", "company"]
+#: Term frequencies from elsewhere (the whole store): per field, each value's share and ``sum(tf**2)``.
+Terms = Mapping[str, tuple[pd.Series, float]]
 
 
 def resolver_kind(kind: str) -> Kind:
@@ -197,6 +208,9 @@ class Resolution:
     method: Method = "model"
     model: MatchModel | None = None
     features: pd.DataFrame | None = field(default=None, repr=False)
+    #: the names' frequencies the scores used when they are not those of ``features`` (the whole
+    #: store's, for entities read from the store: :func:`workbench.network.incremental.stored_resolution`)
+    terms: Terms | None = field(default=None, repr=False)
 
     @property
     def entity_of(self) -> pd.Series:
@@ -327,21 +341,24 @@ def _block_pairs(key: pd.Series, max_block: int, stats: dict[str, int], name: st
     return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
 
-def candidate_pairs(
-    features: pd.DataFrame, kind: Kind = "person", max_block: int = 60
-) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Row positions ``(i, j)`` (i < j) of the pairs worth comparing, and counts per blocking pass."""
+#: Most records a block of each key may hold before it is skipped (the others: ``max_block``): keys
+#: that many records share by chance say little.
+BLOCK_CAPS: dict[str, int] = {
+    "dob": 8,
+    "dob_passport_head": 20,
+    "dob_passport_tail": 20,
+    "house_postcode": 20,
+    "first_year": 20,
+    "last_year": 20,
+}
+
+
+def blocking_keys(features: pd.DataFrame, kind: Kind = "person") -> dict[str, pd.Series]:
+    """The blocking keys of each record (one Series per key, blank where the record has none): records
+    sharing a key are compared. One definition for the full resolution (:func:`candidate_pairs`) and
+    the incremental one (:mod:`workbench.network.incremental`), which stores them."""
     f = features
-    stats: dict[str, int] = {}
     keys: dict[str, pd.Series] = {}
-    caps: dict[str, int] = {
-        "dob": 8,
-        "dob_passport_head": 20,
-        "dob_passport_tail": 20,
-        "house_postcode": 20,
-        "first_year": 20,
-        "last_year": 20,
-    }
     if kind == "person":
         has_dob = f["y"] > 0
         y, md = f["y"].astype("string"), np.minimum(f["m"], f["d"]) * 100 + np.maximum(f["m"], f["d"])
@@ -381,8 +398,36 @@ def candidate_pairs(
         keys["name_country"] = (f["name_sk"] + "|" + f["country"]).where(f["name_sk"] != "", "")
         first_word = f["name"].str.split(" ").str[0].fillna("")
         keys["word_address"] = (first_word + "|" + f["address"]).where(f["address"] != "", "")
+    return {name: key.astype("string").fillna("") for name, key in keys.items()}
+
+
+def block_cap(name: str, max_block: int = 60) -> int:
+    """Most records the block of key ``name`` may hold (:data:`BLOCK_CAPS`, else ``max_block``)."""
+    return min(max_block, BLOCK_CAPS.get(name, max_block))
+
+
+def keep_name_pairs(features: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Which pairs of the person key ``name`` (the name alone) are compared: those where a date of birth
+    is missing on one side (the other keys pair names with dates)."""
+    y = features["y"].to_numpy()
+    return (y[i] == 0) | (y[j] == 0)
+
+
+def candidate_pairs(
+    features: pd.DataFrame,
+    kind: Kind = "person",
+    max_block: int = 60,
+    keys: Mapping[str, pd.Series] | None = None,
+    neighbours: bool = True,
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Row positions ``(i, j)`` (i < j) of the pairs worth comparing, and counts per blocking pass.
+    ``keys``: the blocking keys (default :func:`blocking_keys`); ``neighbours``: with the companies'
+    sorted-neighbourhood passes."""
+    f = features
+    stats: dict[str, int] = {}
+    keys = blocking_keys(f, kind) if keys is None else keys
     parts = []
-    if kind == "company":
+    if kind == "company" and neighbours:
         # sorted neighbourhood within a country, on the name and on the name spelled backwards
         named = f["name"] != ""
         forward = (f["country"] + "|" + f["name"]).where(named, "")
@@ -392,15 +437,11 @@ def candidate_pairs(
             stats[f"pairs_{name}"] = len(pairs)
             parts.append(pairs)
     for name, key in keys.items():
-        pairs = _block_pairs(
-            key.astype("string").fillna(""), min(max_block, caps.get(name, max_block)), stats, name
-        )
+        pairs = _block_pairs(key, block_cap(name, max_block), stats, name)
         if kind == "person" and name == "name":
             # the name alone only for pairs where a date of birth is missing on one side
             n = len(f)
-            i, j = pairs // n, pairs % n
-            no_dob = (f["y"].to_numpy()[i] == 0) | (f["y"].to_numpy()[j] == 0)
-            pairs = pairs[no_dob]
+            pairs = pairs[keep_name_pairs(f, pairs // n, pairs % n)]
         stats[f"pairs_{name}"] = len(pairs)
         parts.append(pairs)
     allp = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
@@ -632,7 +673,7 @@ def _explain(comp: dict[str, np.ndarray], k: int) -> str:
     return "; ".join(parts)
 
 
-def _weights(comp: dict[str, np.ndarray], table: Mapping[str, Mapping[str, float]]) -> np.ndarray:
+def _weights(comp: Mapping[str, np.ndarray], table: Mapping[str, Mapping[str, float]]) -> np.ndarray:
     n = len(comp["name"])
     w = np.zeros(n)
     for fld, levels in table.items():
@@ -656,18 +697,57 @@ def level_codes(comp: Mapping[str, np.ndarray], kind: Kind) -> dict[str, np.ndar
     return out
 
 
+#: The fields whose values' frequencies adjust exact agreement, per kind, with the level they adjust.
+TF_FIELDS: dict[str, dict[str, str]] = {
+    "person": {"name_key": "exact", "name_sk": "strong"},
+    "company": {"name": "exact"},
+}
+
+
 def _tf_adjustment(
-    comp: Mapping[str, np.ndarray], feats: pd.DataFrame, kind: Kind, i: np.ndarray
+    comp: Mapping[str, np.ndarray],
+    feats: pd.DataFrame,
+    kind: Kind,
+    i: np.ndarray,
+    terms: Terms | None = None,
 ) -> np.ndarray:
-    """Term-frequency adjustment of exact name agreement (a common name says less than a rare one)."""
+    """Term-frequency adjustment of exact name agreement (a common name says less than a rare one):
+    persons' exact names by the frequency of the name, names alike in their transliteration skeleton by
+    the frequency of the skeleton ("Li Kenji" and "Lee Kenji" share a common one). ``terms``: the
+    frequencies to use (default: those of ``feats``)."""
     level = np.asarray(comp["name"])
-    if kind == "company":
-        return term_frequency_adjustment(feats["name"], level == "exact", i)
-    # exact names by the frequency of the name, names alike in their transliteration skeleton by the
-    # frequency of the skeleton ("Li Kenji" and "Lee Kenji" share a common one)
-    return term_frequency_adjustment(feats["name_key"], level == "exact", i) + term_frequency_adjustment(
-        feats["name_sk"], level == "strong", i
-    )
+    out = np.zeros(len(level))
+    for column, agreeing in TF_FIELDS[kind].items():
+        freq, average = terms[column] if terms is not None else (None, None)
+        out = out + term_frequency_adjustment(
+            feats[column], level == agreeing, i, frequencies=freq, average=average
+        )
+    return out
+
+
+def compare(feats: pd.DataFrame, kind: Kind, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    """The comparison levels of the pairs of rows ``(i, j)`` of ``feats``, field by field."""
+    return _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
+
+
+def score_pairs(
+    comp: Mapping[str, np.ndarray],
+    feats: pd.DataFrame,
+    kind: Kind,
+    i: np.ndarray,
+    method: Method,
+    model: MatchModel | None,
+    terms: Terms | None = None,
+) -> np.ndarray:
+    """The score of each compared pair: the model's match probability (with term-frequency adjustment),
+    or the hand weights' score."""
+    if method == "weights" or model is None:
+        weight = _weights(comp, PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS)
+        return np.asarray(1.0 / (1.0 + np.exp2(-(weight - _MIDPOINT) / 2)))
+    return model.probability(level_codes(comp, kind), _tf_adjustment(comp, feats, kind, i, terms))
+
+
+ENTITY_PREFIX: dict[str, str] = {"person": "PE-", "company": "CE-"}
 
 
 def fit_model(codes: Mapping[str, np.ndarray], adjustments: np.ndarray, kind: Kind) -> MatchModel:
@@ -703,6 +783,7 @@ def resolve(
     max_block: int = 60,
     explain: bool = True,
     method: Method | None = None,
+    keep_features: bool | None = None,
 ) -> Resolution:
     """Resolve the records of ``table`` (the exchange format's persons or companies table).
 
@@ -710,7 +791,8 @@ def resolve(
     over the score in every run (see :mod:`workbench.network.judgements`). ``method``: how pairs are
     scored (:data:`Method`; default per kind in :data:`DEFAULT_METHOD`). ``threshold``: the score
     from which a pair is linked (default :data:`DEFAULT_THRESHOLD` for the model,
-    :data:`WEIGHTS_THRESHOLD` for the hand weights).
+    :data:`WEIGHTS_THRESHOLD` for the hand weights). ``keep_features``: keep the normalised fields
+    in the result (default: with ``explain``; the incremental resolution's index is made from them).
     """
     id_col = FORMAT.table_of_entity(kind).own_key[0]
     df = table.reset_index(drop=True)
@@ -728,14 +810,13 @@ def resolve(
     feats = person_features(df) if kind == "person" else company_features(df)
     i, j, blocking = candidate_pairs(feats, kind, max_block=max_block)
     stats: dict[str, Any] = {**blocking}  # the blocking counts, then the run's figures
-    comp = _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
+    comp = compare(feats, kind, i, j)
     method = method or DEFAULT_METHOD[kind]
     if threshold is None:
         threshold = DEFAULT_THRESHOLD if method == "model" else WEIGHTS_THRESHOLD
     model: MatchModel | None = None
     if method == "weights":
-        weight = _weights(comp, PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS)
-        score = 1.0 / (1.0 + np.exp2(-(weight - _MIDPOINT) / 2))
+        score = score_pairs(comp, feats, kind, i, method, None)
     elif method == "model":
         codes, adjustments = level_codes(comp, kind), _tf_adjustment(comp, feats, kind, i)
         model = fit_model(codes, adjustments, kind)
@@ -786,12 +867,14 @@ def resolve(
     has_link[link_j] = True
     best[~has_link] = 1.0
     ids = df[id_col].astype("string").fillna("").to_numpy(dtype=object)
-    # entity id: the first id (in sort order) among its records, stable while that record stays
-    order = np.lexsort((ids.astype(str), labels))
+    # entity id: the first record key (in sort order) among its records, stable while that record
+    # stays; the key, not the id, which is unique only within a case (two P1 of two cases are not one)
+    kv = keys.to_numpy(dtype=object)
+    order = np.lexsort((kv.astype(str), labels))
     first_of: dict[int, str] = {}
     for pos_k in order:
-        first_of.setdefault(labels[pos_k], ids[pos_k])
-    prefix = "PE-" if kind == "person" else "CE-"
+        first_of.setdefault(labels[pos_k], kv[pos_k])
+    prefix = ENTITY_PREFIX[kind]
     entity = np.array([prefix + str(first_of[lab]) for lab in labels], dtype=object)
     assignments = pd.DataFrame(
         {
@@ -825,7 +908,13 @@ def resolve(
         drop=True
     )
     return Resolution(
-        kind, assignments, matches, stats, method=method, model=model, features=feats if explain else None
+        kind,
+        assignments,
+        matches,
+        stats,
+        method=method,
+        model=model,
+        features=feats if (explain if keep_features is None else keep_features) else None,
     )
 
 
@@ -926,7 +1015,7 @@ def match_explanation(res: Resolution, left: int, right: int) -> pd.DataFrame:
             )
         )
     i, j = np.array([min(left, right)]), np.array([max(left, right)])
-    comp = _compare_persons(feats, i, j) if kind == "person" else _compare_companies(feats, i, j)
+    comp = compare(feats, kind, i, j)
     a, b = _shown_values(feats, kind, int(i[0])), _shown_values(feats, kind, int(j[0]))
     rows: list[dict[str, Any]] = []
     model = res.model
@@ -947,7 +1036,7 @@ def match_explanation(res: Resolution, left: int, right: int) -> pd.DataFrame:
         rows.append(
             {"field": "prior", "level": "", "m": np.nan, "u": np.nan, "match_weight": model.prior_weight}
         )
-        tf = float(_tf_adjustment(comp, feats, kind, i)[0])
+        tf = float(_tf_adjustment(comp, feats, kind, i, res.terms)[0])
         rows.append({"field": "term_frequency", "level": "", "m": np.nan, "u": np.nan, "match_weight": tf})
     else:
         table = PERSON_WEIGHTS if kind == "person" else COMPANY_WEIGHTS

@@ -13,8 +13,9 @@ identifier is a node where it links two or more parties of the filtered cases, a
 more than ``hub_degree``, as in memory.
 
 Persons and companies are resolved to the entities stored by the last rebuild with resolution
-(:func:`rebuild_graph`: the resolver over the whole store, analysts' judgements applied); a record
-imported since is its own entity until the next one.
+(:func:`rebuild_graph`: the resolver over the whole store, analysts' judgements applied), and records
+imported since by the incremental resolution (:mod:`workbench.network.incremental`); a record still
+pending is its own entity until then.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ __all__ = [
     "analyses_state",
     "refresh_analyses_in_background",
     "graph_current",
+    "entities_current",
+    "stored_groups",
 ]
 
 _CHUNK = 500
@@ -576,6 +579,7 @@ def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> i
         require(principal, "view_personal")
     actor = principal
     entities: dict[str, pd.Series] | None = None
+    resolutions = []
     if resolve:
         from workbench.network.graph import party_frame
         from workbench.network.judgements import load_judgements
@@ -587,13 +591,69 @@ def rebuild_graph(store: Store, *, resolve: bool = True, actor: Any = None) -> i
             df = party_frame(store, table, None, personal_allowed=True, actor=actor)
             if not df.empty:
                 res = run_resolve(
-                    df, resolver_kind(kind), judgements=load_judgements(store, kind), explain=False
+                    df,
+                    resolver_kind(kind),
+                    judgements=load_judgements(store, kind),
+                    explain=False,
+                    keep_features=True,  # the incremental resolution's keys are made from them
                 )
                 entities[table] = res.entity_of
+                resolutions.append(res)
+                del df
     with store.engine.begin() as conn:
         links = rebuild_graph_tables(conn, entities)
+        if resolve:  # what resolving the records imported later needs (workbench.network.incremental)
+            from workbench.network.incremental import clear_resolution_index, write_resolution_index
+            from workbench.store import bump_data_version
+
+            clear_resolution_index(conn)
+            for res in resolutions:
+                write_resolution_index(conn, res, res.assignments["record_key"])
+            bump_data_version(conn, "judgements")  # the entities changed: the personal graphs reread
         audit(conn, "data.rebuild_graph", {"links": links, "resolved": resolve}, principal, row_count=links)
         return links
+
+
+def entities_current(store: Store, table: str) -> bool:
+    """Whether the stored entities of party ``table`` hold the store as it is: the graph tables are
+    current, a resolution was stored, and no record waits for one."""
+    from workbench.network.incremental import pending_count, resolution_state
+
+    if not graph_current(store):
+        return False
+    state = resolution_state(store)
+    return bool(state["models"].get(PARTY_TABLES[table])) and not pending_count(store).get(table, 0)
+
+
+def stored_groups(
+    store: Store, table: str, flt: CaseFilter | None = None, *, actor: Any = None
+) -> pd.DataFrame:
+    """The records of party ``table`` in the cases matching ``flt`` whose stored entity has two or more
+    of them there: the table's columns and ``entity``, by entity. One query (the filter and the count
+    in the database); the reading is audited as ``actor``'s consultation."""
+    from workbench.format.schema import FORMAT
+    from workbench.store.audit import consulted
+    from workbench.store.entity_graph import GRAPH_ENTITIES
+
+    t, c, e = DATA_TABLES[table], DATA_TABLES["cases"], GRAPH_ENTITIES
+    spec = FORMAT.table(table)
+    key = t.c.reporting_country + sa.literal(":") + t.c.case_id + sa.literal(":") + t.c[spec.own_key[0]]
+    stmt = (
+        sa.select(*[t.c[n] for n in spec.column_names], e.c.entity)
+        .join(c, sa.and_(c.c.reporting_country == t.c.reporting_country, c.c.case_id == t.c.case_id))
+        .join(e, sa.and_(e.c.party_table == table, e.c.record_key == key))
+    )
+    if flt is not None:
+        stmt = flt.to_sql(stmt)
+    f = stmt.cte("filtered")
+    many = sa.select(f.c.entity).group_by(f.c.entity).having(sa.func.count() >= 2)
+    query = sa.select(f).where(f.c.entity.in_(many)).order_by(f.c.entity)
+    with _connect(store) as conn:
+        res = conn.execute(query)
+        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    df = df.astype({n: "string" for n in df.columns if df[n].dtype == object})
+    consulted(store, table, actor, query=flt.describe() if flt is not None else "", row_count=len(df))
+    return df
 
 
 def _cases_version(conn: Connection) -> int:

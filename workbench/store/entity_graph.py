@@ -74,6 +74,8 @@ __all__ = [
     "write_graph_cases",
     "graph_current",
     "graph_built",
+    "party_rows",
+    "record_keys_of",
 ]
 
 #: Tables whose rows are parties to a case -> the node kind a row makes.
@@ -343,6 +345,8 @@ GRAPH_ENTITIES = sa.Table(
     sa.Column("record_key", sa.String(200), primary_key=True),
     sa.Column("entity", sa.Text, nullable=False),
 )
+# the records of an entity (an incremental resolution that links two entities renames one)
+sa.Index("ix_graph_entities_entity", GRAPH_ENTITIES.c.party_table, GRAPH_ENTITIES.c.entity)
 GRAPH_STATE = sa.Table(
     "graph_state",
     Base.metadata,
@@ -416,6 +420,17 @@ def _read_parties(conn: Connection, table: str, cases: pd.DataFrame) -> pd.DataF
         rows += conn.execute(stmt).mappings().all()
     df = pd.DataFrame(rows, columns=list(names))
     return df.astype({n: "string" for n in df.columns if df[n].dtype == object})
+
+
+def party_rows(conn: Connection, table: str, refs: list[int]) -> pd.DataFrame:
+    """The records of party ``table`` in the cases with row ids ``refs`` (the exchange format's
+    columns), read inside the caller's transaction."""
+    return _read_parties(conn, table, pd.DataFrame({"id": list(refs)}))
+
+
+def record_keys_of(df: pd.DataFrame, table: str) -> pd.Series:
+    """The store keys (``reporting_country:case_id:id``) of records of party ``table``."""
+    return _case_keys(df) + ":" + _col(df, FORMAT.table(table).own_key[0])
 
 
 def _stored_entities(conn: Connection, table: str, keys: list[str]) -> pd.Series:

@@ -510,6 +510,11 @@ def run_import(raw: RawDataset, source_name: str) -> None:
         return
     finally:
         _remove_upload()  # imported, refused or failed: the uploaded file goes
+    if report.status in ("accepted", "partial"):  # the persons and companies it brought: resolved
+        from workbench.network.incremental import resolve_after_import
+
+        bar.progress(1.0, text=_("Resolving entities ..."))
+        resolve_after_import(get_store(), get_principal())
     bar.progress(1.0, text=_("done"))
     _extras().pop(_PLAN, None)
     st.session_state.pop(_CONFIRM, None)

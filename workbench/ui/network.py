@@ -51,6 +51,8 @@ __all__ = [
     "analysis_graph",
     "stored_analyses",
     "resolution",
+    "pair_views",
+    "resolve_pending_records",
     "vis_spec",
     "network_view",
     "DRAW_LIMIT",
@@ -172,6 +174,8 @@ class NetworkSource:
         self.who = consultant()
         self.personal = self.who is not None
         self.in_store = graph_current(get_store())
+        if self.in_store and self.who is not None:
+            resolve_pending_records(self.who)
         self.memory: EntityGraph | None = None if self.in_store else entity_graph(flt)
 
     def figures(self) -> tuple[dict[str, int], int]:
@@ -261,6 +265,43 @@ class NetworkSource:
         return local
 
 
+#: Most pending records the Network page resolves on a page run (more: ``workbench graph-index resolve``).
+INLINE_PENDING = 5_000
+
+
+@st.cache_data(ttl=_TTL, max_entries=4, show_spinner=False)
+def _pending(url: str, version: tuple[int, ...]) -> tuple[int, bool]:
+    from workbench.network.incremental import resolution_state
+
+    state = resolution_state(get_store())
+    return sum(state["pending"].values()), bool(state["resolved"])
+
+
+def resolve_pending_records(who: Principal) -> None:
+    """Persons and companies imported without being resolved (by someone who may not resolve them, or
+    before incremental resolution existed): resolved here when few and ``who`` may (import and see
+    personal data), else said."""
+    from workbench.network.incremental import resolve_after_import
+
+    store = get_store()
+    pending, resolved = _pending(store.url, data_version("cases", "judgements"))
+    if not pending:
+        return
+    if resolved and pending <= INLINE_PENDING and can(who, "import_data"):
+        with st.spinner(_("Resolving entities ...")):
+            # moves the judgements' version (the cache above rereads); busy: another process does it
+            done = resolve_after_import(store, who)
+        if done is not None and done["mode"] != "busy":
+            return
+    st.caption(
+        _(
+            "{n:,} persons and companies imported since the last resolution are shown as their own "
+            "entities until they are resolved (`workbench graph-index resolve`).",
+            n=pending,
+        )
+    )
+
+
 def _with_node(graph: EntityGraph, hit: dict[str, Any], holders: list[str]) -> EntityGraph:
     """``graph`` with the hit's node added and linked to ``holders`` (as open_hit does for records)."""
     from workbench.network.search import open_hit
@@ -316,16 +357,58 @@ def _resolution(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, 
     return table, resolve(table, resolver_kind(kind), judgements=load_judgements(store, kind))
 
 
-def resolution(flt: CaseFilter, kind: str) -> tuple[pd.DataFrame, Any]:
+@st.cache_resource(ttl=_TTL, max_entries=4, show_spinner=False)
+def _stored(url: str, version: tuple[int, ...], flt: CaseFilter, kind: str, consultant: Principal) -> Any:
+    from workbench.network.incremental import stored_resolution
+    from workbench.network.judgements import load_judgements
+    from workbench.network.resolve import resolver_kind
+    from workbench.network.store_graph import stored_groups
+
+    store = get_store()
+    table = stored_groups(store, _table_of(kind), flt, actor=consultant)  # audited as the consultation
+    res = stored_resolution(store, resolver_kind(kind), table, load_judgements(store, kind))
+    return table.drop(columns=["entity"]), res
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def _entities_current(url: str, version: tuple[int, ...], kind: str) -> bool:
+    from workbench.network.store_graph import entities_current
+
+    return entities_current(get_store(), _table_of(kind))
+
+
+def _table_of(kind: str) -> str:
+    return {k: t for t, k in PARTY_TABLES.items()}[kind]
+
+
+def pair_views(kind: str) -> list[str]:
+    """The Duplicates page's views (:data:`~workbench.network.views.PAIR_VIEWS`): the linked groups
+    first when the store's entities are current (read from the store, nothing resolved on opening)."""
+    from workbench.network.views import PAIR_VIEWS
+
+    views = list(PAIR_VIEWS)
+    if _entities_current(get_store().url, _version(True), kind):
+        views.remove("linked")
+        views.insert(0, "linked")
+    return views
+
+
+def resolution(flt: CaseFilter, kind: str, view: str = "") -> tuple[pd.DataFrame, Any]:
     """The party table and its :class:`~workbench.network.resolve.Resolution` (personal data: the page asks
-    the purpose first, :func:`workbench.ui.session.need_purpose`)."""
+    the purpose first, :func:`workbench.ui.session.need_purpose`). For the ``linked`` view, when the
+    store's entities are current: the groups of the stored entities within the filter, read from the
+    store (:func:`workbench.network.incremental.stored_resolution`) instead of resolving the filter."""
     who = consultant()
     if who is None:
         raise PermissionDenied(
             _("entity resolution works on personal data: state the purpose of the consultation first")
         )
+    url, version = get_store().url, _version(True)
+    if view == "linked" and _entities_current(url, version, kind):
+        with st.spinner(_("Reading the stored entities ...")):
+            return _stored(url, version, flt, kind, who)
     with st.spinner(_("Resolving entities ...")):
-        return _resolution(get_store().url, _version(True), flt, kind, who)
+        return _resolution(url, version, flt, kind, who)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=3, show_spinner=False)
@@ -916,13 +999,23 @@ def ego_panel(source: NetworkSource, flt: CaseFilter) -> None:
             continue
         if (hit["kind"], hit["normal"]) != ex.get("network.hit_key"):
             focus(node)
-            ex.update({"network.hit": dict(hit), "network.hit_key": (hit["kind"], hit["normal"])})
+            ex.update(
+                {
+                    "network.hit": dict(hit),
+                    "network.hit_key": (hit["kind"], hit["normal"]),
+                    "network.hit_node": node,
+                }
+            )
         break
     came = ex.get("network.hit")
     if isinstance(came, dict):
         opened, node = open_hit(source.around(dict.fromkeys(source.hit_nodes(came), 1)), came)
-        if node and not ex.get("network.seed"):  # sent here by the Cases page
+        seed = ex.get("network.seed")
+        # the hit's entity renamed since it was opened (a resolution merged it with another): follow it
+        renamed = seed is not None and seed == ex.get("network.hit_node") and seed != node
+        if node and (not seed or renamed):  # no seed: sent here by the Cases page
             focus(node)
+            ex["network.hit_node"] = node
     st.fragment(_ego_drawing)(source, flt, limit)
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from workbench.identity import Principal
     from workbench.store.filters import CaseFilter
 
-__all__ = ["SimulatedUser", "one_server_process", "run_at_once"]
+__all__ = ["SimulatedUser", "local_page_run", "one_server_process", "run_at_once"]
 
 _lock = threading.Lock()  # one_server_process is process-wide: no two at once
 
@@ -234,3 +234,24 @@ def run_at_once(users: Sequence[SimulatedUser], walk: Callable[[SimulatedUser], 
     for t in threads:
         t.join()
     return time.perf_counter() - t0
+
+
+def local_page_run(
+    page: str, *, purpose: tuple[str, str] | None = None, timeout: float = 3600
+) -> tuple[float, float, AppTest]:
+    """One session of the app in local mode (``WORKBENCH_ROLE`` and ``WORKBENCH_DB_URL`` from the
+    environment, no sign-in): the entry script run once, then ``page`` opened; returns the page run's wall
+    and CPU seconds (this process) and the session, for the caller to read what the page shows. With
+    ``purpose`` (reference, text), the session has declared it, as a user does before personal data."""
+    from streamlit.testing.v1 import AppTest
+
+    from workbench.identity import Purpose
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.run()
+    if purpose is not None:
+        at.session_state["_workbench_local_purposes"] = {"": Purpose(*purpose)}
+    at.switch_page(page)
+    t0, c0 = time.perf_counter(), time.process_time()
+    at.run()
+    return time.perf_counter() - t0, time.process_time() - c0, at
