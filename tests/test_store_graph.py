@@ -278,3 +278,39 @@ def test_a_rebuild_needs_the_import_right_in_the_library(sample_store) -> None: 
     with pytest.raises(PermissionDenied):
         rebuild_graph(sample_store, resolve=False, actor=viewer)
     assert _snapshot(sample_store) == before
+
+
+def test_the_opening_figures_are_counted_once_per_state_of_the_graph(  # type: ignore[no-untyped-def]
+    store_url: str, two_batches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbench.network.store_graph as sg
+    from workbench.exchange.ingest import import_path
+    from workbench.store import bump_data_version
+
+    def no_count(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the figures were counted again")
+
+    store = open_store(store_url)
+    assert import_path(two_batches[0], store).status == "accepted"
+    first = graph_counts(store, personal_allowed=True)
+    mem = _memory(store, CaseFilter(), True)
+    assert first == (mem.counts(), len(mem.edges))
+    # the next opening (any process) reads the kept figures; a filter is still counted
+    monkeypatch.setattr(sg, "_count_figures", no_count)
+    assert graph_counts(store, personal_allowed=True) == first
+    with pytest.raises(AssertionError, match="counted again"):
+        graph_counts(store, FILTERS[2], personal_allowed=True)
+    with pytest.raises(AssertionError, match="counted again"):  # without personal data: figures of their own
+        graph_counts(store, personal_allowed=False)
+    monkeypatch.undo()
+    # an import moves the graph on: the figures are counted again, and are the new graph's
+    assert import_path(two_batches[1], store).status == "accepted"
+    second = graph_counts(store, personal_allowed=True)
+    mem = _memory(store, CaseFilter(), True)
+    assert second == (mem.counts(), len(mem.edges)) and second != first
+    # a resolution or a judgement moves the entities: counted again
+    with store.engine.begin() as conn:
+        bump_data_version(conn, "judgements")
+    monkeypatch.setattr(sg, "_count_figures", no_count)
+    with pytest.raises(AssertionError, match="counted again"):
+        graph_counts(store, personal_allowed=True)
