@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +31,25 @@ import sqlalchemy as sa
 
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
+from workbench.trends.emerging import (
+    EmergingFlag,
+    EmergingResult,
+    EmergingSource,
+    detect_emerging_in,
+    flag_filter,
+    series_of_flag,
+)
 from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
-from workbench.trends.series import MEASURES, NOT_STATED, OTHER
+from workbench.trends.series import (
+    MEASURES,
+    NOT_STATED,
+    OTHER,
+    SEASONAL_SERIES,
+    _region_maps,
+    largest_split_values,
+    profile_of_series,
+    shares_of_counts,
+)
 
 __all__ = [
     "PUSHDOWN_SPLITS",
@@ -42,6 +60,15 @@ __all__ = [
     "time_series_in_store",
     "TrendFacts",
     "trend_facts",
+    "split_expr",
+    "method_shares_in_store",
+    "date_range_in_store",
+    "seasonal_profile_in_store",
+    "case_commodity_rows",
+    "seizure_dates",
+    "emerging_source",
+    "detect_emerging_in_store",
+    "flag_series_in_store",
 ]
 
 CASES = DATA_TABLES["cases"]
@@ -57,9 +84,15 @@ PUSHDOWN_SPLITS: dict[str, str] = {
     "offence_type": "cases",
     "commodity_category": "items",
     "commodity_type": "items",
+    # regions of the reporting country (:func:`workbench.trends.series.split_column`), mapped in SQL
+    "wco_region": "cases",
+    "rilo": "cases",
 }
-#: Periods the database computes, and how many months each holds (pandas period ordinals count from 1970).
-PUSHDOWN_FREQUENCIES: dict[str, int] = {"M": 1, "Q": 3, "Y": 12}
+#: Splits read through the reference table of countries from the case's reporting country.
+_REGION_SPLITS = ("wco_region", "rilo")
+#: Periods the database computes, and how many months each holds (pandas period ordinals count from 1970;
+#: days, 0, count days since 1970-01-01).
+PUSHDOWN_FREQUENCIES: dict[str, int] = {"D": 0, "M": 1, "Q": 3, "Y": 12}
 
 
 def pushdown_supported(by: str | None, freq: str) -> bool:
@@ -68,7 +101,11 @@ def pushdown_supported(by: str | None, freq: str) -> bool:
 
 
 def _ordinal(col: sa.ColumnElement[Any], dialect: str, freq: str) -> sa.ColumnElement[int]:
-    """The pandas period ordinal of a date column at ``freq`` (months, quarters or years since 1970)."""
+    """The pandas period ordinal of a date column at ``freq`` (days, months, quarters or years since 1970)."""
+    if freq == "D":
+        if dialect == "postgresql":
+            return sa.cast(col, sa.Date) - sa.cast(sa.literal("1970-01-01"), sa.Date)
+        return sa.cast(sa.func.julianday(col) - 2440587.5, sa.Integer)
     if dialect == "postgresql":
         year = sa.cast(sa.extract("year", col), sa.Integer)
         month = sa.cast(sa.extract("month", col), sa.Integer)
@@ -87,17 +124,37 @@ def _split_value(col: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
     return sa.func.coalesce(sa.func.nullif(sa.func.trim(col), ""), NOT_STATED)
 
 
-#: Splits the monthly summaries hold (:mod:`workbench.store.summaries`).
-SUMMARY_SPLITS = ("reporting_country", "transport_mode", "commodity_category")
+def split_expr(table: sa.FromClause, by: str) -> sa.ColumnElement[str]:
+    """The value of split ``by`` in SQL over ``table`` (the cases, the items or a summary holding the
+    column): blanks are ``(not stated)`` and regions come from the reporting country, as
+    :func:`workbench.trends.series.split_column` reads them."""
+    if by in _REGION_SPLITS:
+        wco, rilo = _region_maps()
+        mapping = wco if by == "wco_region" else rilo
+        country = sa.func.trim(table.c["reporting_country"])
+        return sa.case(mapping, value=country, else_=sa.literal(NOT_STATED))
+    return _split_value(table.c[by])
+
+
+#: Splits the monthly summaries hold (:mod:`workbench.store.summaries`), or read from what they hold.
+SUMMARY_SPLITS = ("reporting_country", "transport_mode", "commodity_category", *_REGION_SPLITS)
 
 
 def from_summaries(
-    store: Store, flt: CaseFilter, by: str | None, measure: str, unit: str | None, recode: bool = False
+    store: Store,
+    flt: CaseFilter,
+    by: str | None,
+    measure: str,
+    unit: str | None,
+    recode: bool = False,
+    freq: str = "M",
 ) -> bool:
     """Whether the monthly summaries answer this series exactly (and are current): cases or value, split
     by nothing or one of their dimensions, a filter on their dimensions only (several commodity categories
     only when split by category, whose values are then not counted together into ``(other)``)."""
     if measure == "quantity" or unit is not None or (by is not None and by not in SUMMARY_SPLITS):
+        return False
+    if freq == "D":  # the summaries hold months
         return False
     by_category = by == "commodity_category"
     if by_category and recode:
@@ -111,7 +168,7 @@ def _grouped_summaries(
     s = CASE_SUMMARIES
     keys: list[sa.ColumnElement[Any]] = [_ordinal(s.c.month_start, store.dialect, freq).label("_period")]
     if by is not None:
-        split = _split_value(s.c[by])
+        split = split_expr(s, by)
         if kept is not None:
             split = sa.case((split.in_(kept), split), else_=sa.literal(OTHER))
         keys.append(split.label(by))
@@ -147,13 +204,12 @@ def _grouped(
     """One row per period, split value (and unit): cases, value_usd (and quantity). ``kept``: split values
     kept as they are, the others counted together as ``(other)``."""
     measure = "quantity" if quantity else "cases"
-    if summaries and from_summaries(store, flt, by, measure, unit, recode=kept is not None):
+    if summaries and from_summaries(store, flt, by, measure, unit, recode=kept is not None, freq=freq):
         return _grouped_summaries(store, flt, by, freq, kept)
     period = _ordinal(CASES.c.seizure_date, store.dialect, freq).label("_period")
     keys: list[sa.ColumnElement[Any]] = [period]
     if by is not None:
-        table = CASES if PUSHDOWN_SPLITS[by] == "cases" else ITEMS
-        split = _split_value(table.c[by])
+        split = split_expr(CASES if PUSHDOWN_SPLITS[by] == "cases" else ITEMS, by)
         if kept is not None:
             split = sa.case((split.in_(kept), split), else_=sa.literal(OTHER))
         keys.append(split.label("split"))
@@ -252,7 +308,7 @@ def time_series_in_store(
     out["cases"] = out["cases"].astype("int64")
     for c in value_cols[1:]:
         out[c] = out[c].astype(float)
-    dtype = pd.PeriodDtype({"M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}[freq])
+    dtype = pd.PeriodDtype({"D": "D", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}[freq])
     period = pd.PeriodIndex(pd.arrays.PeriodArray(out["_period"].to_numpy(np.int64), dtype=dtype))
     out = out.drop(columns="_period")
     out.insert(0, "period", pd.Series(period, index=out.index))
@@ -306,3 +362,258 @@ def trend_facts(store: Store, flt: CaseFilter | None = None) -> TrendFacts:
             stmt = stmt.where(*flt.item_clauses(ITEMS))
         units = conn.execute(stmt.group_by(ITEMS.c.unit).order_by(sa.desc(items), ITEMS.c.unit)).fetchall()
     return TrendFacts(int(n), first, last, tuple(str(u) for u, _ in units))
+
+
+# ------------------------------------------------------------------------------------ methods
+def _item_join(flt: CaseFilter) -> sa.ColumnElement[bool]:
+    """The join of the cases with their items that the filter keeps (as the seizure frame holds them)."""
+    return sa.and_(
+        ITEMS.c.reporting_country == CASES.c.reporting_country,
+        ITEMS.c.case_id == CASES.c.case_id,
+        *flt.item_clauses(ITEMS),
+    )
+
+
+def _split_table(by: str) -> sa.Table:
+    return CASES if PUSHDOWN_SPLITS[by] == "cases" else ITEMS
+
+
+def method_shares_in_store(
+    store: Store,
+    flt: CaseFilter | None = None,
+    method: str = "detection_method",
+    within: str | None = "transport_mode",
+    unit: str | None = None,
+) -> pd.DataFrame:
+    """:func:`workbench.trends.series.method_shares` of the seizures matching ``flt``, counted in the
+    database: per case, then per value of ``within`` and ``method`` (cases, quantity in ``unit``, value),
+    and the median quantity per case by a window over the cases in ``unit``; only one row per value comes
+    back. ``method`` and ``within`` are :data:`PUSHDOWN_SPLITS`.
+
+    >>> from workbench.store import open_store
+    >>> method_shares_in_store(open_store("sqlite://"), within=None).columns.tolist()[:3]
+    ['detection_method', 'cases', 'case_share']
+    """
+    flt = flt or CaseFilter()
+    for name in (method, within):
+        if name is not None and name not in PUSHDOWN_SPLITS:
+            raise ValueError(f"the database does not compute the shares by {name!r}")
+    unit = unit or trend_facts(store, flt).main_unit
+    names = [within, method] if within is not None and within != method else [method]
+    keys = [split_expr(_split_table(n), n).label(f"k{i}") for i, n in enumerate(names)]
+    in_unit = ITEMS.c.unit == unit if unit else sa.false()
+    per_case = (
+        flt.to_sql(
+            sa.select(
+                *keys,
+                sa.func.sum(sa.case((in_unit, ITEMS.c.quantity))).label("quantity"),
+                sa.func.max(sa.case((in_unit, 1), else_=0)).label("in_unit"),
+                sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
+            ).select_from(CASES.outerjoin(ITEMS, _item_join(flt)))
+        )
+        .group_by(*keys, CASES.c.reporting_country, CASES.c.case_id)
+        .subquery("per_case")
+    )
+    outer = [per_case.c[k.name] for k in keys]
+    counts = sa.select(
+        *outer,
+        sa.func.count().label("cases"),
+        sa.func.sum(per_case.c.quantity).label("quantity"),
+        sa.func.sum(per_case.c.value_usd).label("value_usd"),
+    ).group_by(*outer)
+    # the median per case of the cases with an item in the unit (their quantity, blanks counting 0)
+    q = sa.func.coalesce(per_case.c.quantity, 0.0)
+    ranked = (
+        sa.select(
+            *outer,
+            q.label("q"),
+            sa.func.row_number().over(partition_by=outer, order_by=q).label("rn"),
+            sa.func.count().over(partition_by=outer).label("n"),
+        )
+        .where(per_case.c.in_unit == 1)
+        .subquery("ranked")
+    )
+    r_keys = [ranked.c[k.name] for k in keys]
+    median = (
+        sa.select(*r_keys, sa.func.avg(ranked.c.q).label("median_quantity"))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+        .group_by(*r_keys)
+    )
+    with store.engine.connect() as conn:
+        res = conn.execute(counts)
+        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        med = pd.DataFrame(conn.execute(median).fetchall(), columns=[*(k.name for k in keys), "median_quantity"])
+    key_names = [k.name for k in keys]
+    df = df.merge(med, on=key_names, how="left") if len(df) else df.assign(median_quantity=pd.Series(dtype=float))
+    for c in ("quantity", "value_usd", "median_quantity"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    df["value_usd"] = df["value_usd"].fillna(0.0)
+    for k, name in zip(key_names, names, strict=True):
+        df[k] = pd.Categorical(df[k].astype(str), categories=_categories(df[k].astype(str), False))
+    # in the order of the values, as pandas groups them (ties in cases keep it)
+    df = df.sort_values(key_names, kind="stable").rename(columns=dict(zip(key_names, names, strict=True)))
+    counts = df[[*names, "cases", "quantity", "median_quantity", "value_usd"]].reset_index(drop=True)
+    return shares_of_counts(counts, names, unit)
+
+
+# ------------------------------------------------------------------------------------ seasons
+def date_range_in_store(
+    store: Store, flt: CaseFilter | None = None, split: str | None = None, values: Sequence[str] = ()
+) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last seizure date of the cases matching ``flt`` (with ``split``: of the cases with
+    one of its ``values``), from the monthly summaries when they answer it, else from the data tables."""
+    flt = flt or CaseFilter()
+    if split is None:
+        facts = trend_facts(store, flt)
+        return facts.first, facts.last
+    if from_summaries(store, flt, split, "cases", None):
+        s = CASE_SUMMARIES
+        stmt = sa.select(sa.func.min(s.c.first_date), sa.func.max(s.c.last_date)).where(
+            split_expr(s, split).in_(list(values))
+        )
+        stmt = summary_select(stmt, flt, by_category=split == "commodity_category")
+    else:
+        stmt = sa.select(sa.func.min(CASES.c.seizure_date), sa.func.max(CASES.c.seizure_date)).where(
+            split_expr(_split_table(split), split).in_(list(values))
+        )
+        if PUSHDOWN_SPLITS[split] == "items":
+            stmt = stmt.select_from(CASES.outerjoin(ITEMS, _item_join(flt)))
+        stmt = flt.to_sql(stmt)
+    with store.engine.connect() as conn:
+        first, last = conn.execute(stmt).one()
+    as_date = (lambda d: d if d is None or isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]))
+    return as_date(first), as_date(last)
+
+
+def seasonal_profile_in_store(
+    store: Store,
+    flt: CaseFilter | None = None,
+    freq: str = "M",
+    split: str | None = None,
+    n: int = SEASONAL_SERIES,
+) -> pd.DataFrame:
+    """:func:`workbench.trends.series.seasonal_profile_of_largest` of the seizures matching ``flt``
+    (months, quarters or weekdays; overall or for the ``n`` largest values of a :data:`PUSHDOWN_SPLITS`),
+    from series computed in the database (:func:`time_series_in_store`) and the first and last seizure
+    date (:func:`date_range_in_store`)."""
+    flt = flt or CaseFilter()
+    if freq not in ("D", "M", "Q"):
+        raise ValueError(f"the database does not compute the seasonal profile per {freq!r}")
+    by: tuple[str, ...] = ()
+    kept: list[str] = []
+    if split is not None:
+        kept = [str(v) for v in largest_split_values(time_series_in_store(store, flt, split, "Y"), split, n)]
+        by = (split,)
+    first, last = date_range_in_store(store, flt, split, kept)
+    if first is None or last is None:
+        return pd.DataFrame(columns=[*by, "season", "label", "mean", "index"])
+    series = time_series_in_store(store, flt, split, freq)
+    if split is not None:
+        # the series of the kept values over their own period range, as the frame of their rows gives it
+        series = series[series[split].isin(kept)]
+        p = pd.PeriodIndex(series["period"])
+        lo, hi = pd.Period(first, freq=p.freq), pd.Period(last, freq=p.freq)
+        series = series[(p >= lo) & (p <= hi)]
+        series[split] = series[split].cat.remove_unused_categories()
+        series = series.reset_index(drop=True)
+    profile = profile_of_series(series, freq, "cases", by, first, last)
+    return profile[profile[split].isin(kept)].reset_index(drop=True) if split else profile
+
+
+# ------------------------------------------------------------------------------------ emerging
+#: The columns of a case the emerging series split by (the route's columns for the route splits).
+_EMERGING_CASE_COLUMNS = (
+    "seizure_date",
+    "transport_mode",
+    "detection_method",
+    "concealment_method",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+    "customs_procedure",
+)
+
+
+def case_commodity_rows(
+    store: Store,
+    flt: CaseFilter | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    narrow: CaseFilter | None = None,
+) -> pd.DataFrame:
+    """One row per case and commodity type of the seizures matching ``flt`` (and ``narrow``) seized from
+    ``start`` to ``end``, with the columns of the case the emerging series split by: what
+    :func:`workbench.trends.series.time_series` counts cases and values from, without the items'
+    quantities (a case counts once per commodity type whatever its items; ``estimated_value_usd`` sums
+    its items of that type), so without the seizure frame."""
+    flt = flt or CaseFilter()
+    join = _item_join(flt)
+    if narrow is not None:
+        join = sa.and_(join, *narrow.item_clauses(ITEMS))
+    keys = [
+        CASES.c.reporting_country,
+        CASES.c.case_id,
+        *(CASES.c[c] for c in _EMERGING_CASE_COLUMNS),
+        ITEMS.c.commodity_type,
+    ]
+    stmt = (
+        sa.select(*keys, sa.func.sum(ITEMS.c.estimated_value_usd).label("estimated_value_usd"))
+        .select_from(CASES.outerjoin(ITEMS, join))
+        .where(CASES.c.seizure_date.is_not(None))
+        .group_by(*keys)
+    )
+    if start is not None:
+        stmt = stmt.where(CASES.c.seizure_date >= start)
+    if end is not None:
+        stmt = stmt.where(CASES.c.seizure_date <= end)
+    stmt = flt.to_sql(stmt)
+    if narrow is not None:
+        stmt = narrow.to_sql(stmt)
+    with store.engine.connect() as conn:
+        res = conn.execute(stmt)
+        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    df["seizure_date"] = pd.to_datetime(df["seizure_date"])
+    df["estimated_value_usd"] = pd.to_numeric(df["estimated_value_usd"], errors="coerce").astype(float)
+    df.insert(0, "case_key", df["reporting_country"].astype(str) + ":" + df["case_id"].astype(str))
+    return df
+
+
+def seizure_dates(store: Store, flt: CaseFilter | None = None) -> pd.Series:
+    """The distinct seizure dates of the cases matching ``flt`` (what :func:`workbench.trends.emerging.
+    period_to_test` reads of the dates)."""
+    flt = flt or CaseFilter()
+    stmt = flt.to_sql(sa.select(CASES.c.seizure_date).distinct().where(CASES.c.seizure_date.is_not(None)))
+    with store.engine.connect() as conn:
+        dates = [d for (d,) in conn.execute(stmt)]
+    return pd.Series(pd.to_datetime(pd.Series(dates, dtype=object)), name="seizure_date")
+
+
+def emerging_source(store: Store, flt: CaseFilter | None = None) -> EmergingSource:
+    """The :class:`workbench.trends.emerging.EmergingSource` of the seizures matching ``flt`` in the
+    store: their distinct dates, the window's case x commodity rows (:func:`case_commodity_rows`) and the
+    seasonal profile computed in the database (:func:`seasonal_profile_in_store`)."""
+    flt = flt or CaseFilter()
+
+    def window(lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+        return case_commodity_rows(store, flt, lo.date(), hi.date())
+
+    return EmergingSource(seizure_dates(store, flt), window, lambda f: seasonal_profile_in_store(store, flt, f))
+
+
+def detect_emerging_in_store(store: Store, flt: CaseFilter | None = None, **settings: Any) -> EmergingResult:
+    """:func:`workbench.trends.emerging.detect_emerging` of the seizures matching ``flt`` without their
+    frame (cases only: a quantity needs the items' figures), with the same settings."""
+    if settings.get("measure", "cases") != "cases":
+        raise ValueError("the database engine of the emerging trends tests cases")
+    return detect_emerging_in(emerging_source(store, flt), **settings)
+
+
+def flag_series_in_store(
+    store: Store, flt: CaseFilter | None, flag: EmergingFlag, freq: str | None = None
+) -> pd.DataFrame:
+    """:func:`workbench.trends.emerging.flag_series` of the seizures matching ``flt``, from the rows of
+    the flag's commodity and mode (:func:`case_commodity_rows`)."""
+    if flag.measure != "cases":
+        raise ValueError("the database engine of the emerging trends charts cases")
+    rows = case_commodity_rows(store, flt, end=flag.period_end, narrow=flag_filter(flag))
+    return series_of_flag(rows, flag, freq)

@@ -24,7 +24,9 @@ from workbench.trends.headings import heading, translate_headings
 from workbench.trends.pushdown import (
     TrendFacts,
     from_summaries,
+    method_shares_in_store,
     pushdown_supported,
+    seasonal_profile_in_store,
     time_series_in_store,
     trend_facts,
 )
@@ -33,10 +35,8 @@ from workbench.trends.series import (
     FREQUENCIES,
     MEASURES,
     SPLITS,
-    method_shares,
     movers_periods,
     period_labels,
-    seasonal_profile,
     time_series,
     top_movers,
     value_label,
@@ -157,7 +157,7 @@ def _series(
     if (
         len(by) <= 1
         and pushdown_supported(split, freq)
-        and from_summaries(get_store(), flt, split, measure, unit, recode)
+        and from_summaries(get_store(), flt, split, measure, unit, recode, freq)
     ):
         return time_series_in_store(get_store(), flt, split, freq, measure, top=top, unit=unit)
     frame = loaders.seizure_frame(flt)
@@ -187,6 +187,26 @@ def facts_for(flt: CaseFilter) -> TrendFacts:
     """:func:`workbench.trends.pushdown.trend_facts` (cases, dates, units), counted in the database and
     cached per filter: what the tabs need before they ask for a series, without the seizure frame."""
     return _facts(get_store().url, data_version(*_CASES), flt)
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _shares(url: str, version: tuple[int, ...], flt: CaseFilter, method: str, within: str | None) -> pd.DataFrame:
+    return method_shares_in_store(get_store(), flt, method, within)
+
+
+def shares_for(flt: CaseFilter, method: str, within: str | None) -> pd.DataFrame:
+    """:func:`workbench.trends.pushdown.method_shares_in_store`, cached per filter and choice."""
+    return _shares(get_store().url, data_version(*_CASES), flt, method, within)
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _season(url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, split: str | None) -> pd.DataFrame:
+    return seasonal_profile_in_store(get_store(), flt, freq, split)
+
+
+def season_for(flt: CaseFilter, freq: str, split: str | None) -> pd.DataFrame:
+    """:func:`workbench.trends.pushdown.seasonal_profile_in_store`, cached per filter and choice."""
+    return _season(get_store().url, data_version(*_CASES), flt, freq, split)
 
 
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
@@ -541,8 +561,7 @@ def movers_panel(flt: CaseFilter) -> None:
 # ------------------------------------------------------------------------------------ methods
 def methods_panel(flt: CaseFilter) -> None:
     """Share of cases and of quantity by detection method (or concealment, mode), per transport mode etc."""
-    frame = loaders.seizure_frame(flt)
-    if frame.empty:
+    if facts_for(flt).cases == 0:
         st.warning(_("No case matches the filters."))
         return
     c1, c2, c3 = st.columns(3)
@@ -564,7 +583,7 @@ def methods_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     within_split = None if within == _NONE else within
-    shares = method_shares(frame, method, within_split)
+    shares = shares_for(flt, method, within_split)
     unit = shares["unit"].iloc[0] if len(shares) else None
     if what == "case_share":
         share = _("cases")
@@ -769,8 +788,7 @@ def emerging_panel(flt: CaseFilter) -> None:
 # ------------------------------------------------------------------------------------ season
 def seasonal_panel(flt: CaseFilter) -> None:
     """The seasonal profile by month, quarter or weekday, overall or for the largest series."""
-    frame = loaders.seizure_frame(flt)
-    if frame.empty:
+    if facts_for(flt).cases == 0:
         st.warning(_("No case matches the filters."))
         return
     c1, c2 = st.columns(2)
@@ -788,15 +806,7 @@ def seasonal_panel(flt: CaseFilter) -> None:
         key="season_split",
         persist_state="session",
     )
-    sub = frame
-    by: tuple[str, ...] = ()
-    if split != _NONE:
-        totals = time_series(frame, split, "Y").groupby(split, observed=True)["cases"].sum().nlargest(4)
-        sub = frame[frame[split].isin(totals.index).to_numpy()] if split in frame.columns else frame
-        by = (split,)
-    profile = seasonal_profile(sub, freq, by=by)
-    if by:
-        profile = profile[profile[split].isin(totals.index)]
+    profile = season_for(flt, freq, None if split == _NONE else split)
     chart = charts.seasonal_chart(profile, title=_("Seasonal profile (1 = average)"))
     st.altair_chart(chart, width="stretch")
     st.caption(
