@@ -109,15 +109,15 @@ def _ordinal(col: sa.ColumnElement[Any], dialect: str, freq: str) -> sa.ColumnEl
     if dialect == "postgresql":
         year = sa.cast(sa.extract("year", col), sa.Integer)
         month = sa.cast(sa.extract("month", col), sa.Integer)
-    else:
-        year = sa.cast(sa.func.strftime("%Y", col), sa.Integer)
-        month = sa.cast(sa.func.strftime("%m", col), sa.Integer)
-    months = (year - 1970) * 12 + (month - 1)
-    step = PUSHDOWN_FREQUENCIES[freq]
-    if step == 1:
-        return months
-    # SQL's integer division truncates towards zero; periods count down from 1970 as pandas' do
-    return sa.case((months >= 0, months // step), else_=-((-months + step - 1) // step))
+    else:  # the stored ISO text: cutting it is cheaper than parsing it (strftime) for every row
+        year = sa.cast(sa.func.substr(col, 1, 4), sa.Integer)
+        month = sa.cast(sa.func.substr(col, 6, 2), sa.Integer)
+    # built from the year and the month, not by dividing a month count: exact before 1970 too
+    if freq == "Y":
+        return year - 1970
+    if freq == "Q":
+        return (year - 1970) * 4 + (month - 1) // 3
+    return (year - 1970) * 12 + (month - 1)
 
 
 def _split_value(col: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
@@ -215,6 +215,30 @@ def _grouped(
         keys.append(split.label("split"))
     if quantity:
         keys.append(ITEMS.c.unit.label("unit"))
+    if not quantity and (by is None or PUSHDOWN_SPLITS[by] == "cases"):
+        # a case is one row: count the cases where the date index finds them and add each one's value
+        # from its items (a look-up by the items' case index), rather than join and group per case,
+        # which makes SQLite walk every case in key order whatever the period
+        value = (
+            sa.select(sa.func.sum(ITEMS.c.estimated_value_usd))
+            .where(
+                ITEMS.c.reporting_country == CASES.c.reporting_country,
+                ITEMS.c.case_id == CASES.c.case_id,
+                *flt.item_clauses(ITEMS),
+            )
+            .correlate(CASES)
+            .scalar_subquery()
+        )
+        per_row = flt.to_sql(sa.select(*keys, value.label("value_usd"))).where(
+            CASES.c.seizure_date.is_not(None)
+        )
+        rows = per_row.subquery("per_case")
+        row_keys = [rows.c[k.name] for k in keys]
+        stmt = sa.select(
+            *row_keys, sa.func.count().label("cases"), sa.func.sum(rows.c.value_usd).label("value_usd")
+        ).group_by(*row_keys)
+        df = _read(store, stmt)
+        return df.rename(columns={"split": by}) if by is not None else df
     sums = [sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd")]
     if quantity:
         sums.append(sa.func.sum(ITEMS.c.quantity).label("quantity"))

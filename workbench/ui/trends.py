@@ -1,8 +1,11 @@
 """Streamlit glue of the Trends and Standard statistics pages: cached computations and the panels.
 
 The analysis lives in :mod:`workbench.trends.series`, :mod:`workbench.trends.emerging`, :mod:`workbench.trends.statistics`
-and the chart specs in :mod:`workbench.trends.charts`; this module reads widgets, calls them on the shared
-cached seizure frame (:func:`workbench.ui.loaders.seizure_frame`) and renders. Builder choices keep
+and the chart specs in :mod:`workbench.trends.charts`; this module reads widgets, calls their database
+engines (:mod:`workbench.trends.pushdown`: grouped SQL or the monthly summaries), cached per filter and
+choice, and renders. What the database does not compute (series split by a route or by several fields,
+per week, and the standard reports) is computed on the shared cached seizure frame
+(:func:`workbench.ui.loaders.seizure_frame`). Builder choices keep
 their values across page switches (``persist_state="session"``); the flag selected in the emerging
 list is kept in ``AppState.extras["trends.flag"]``.
 """
@@ -19,11 +22,12 @@ import streamlit as st
 from workbench.i18n import N_, _, format_date, language, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
-from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult
 from workbench.trends.headings import heading, translate_headings
 from workbench.trends.pushdown import (
     TrendFacts,
-    from_summaries,
+    detect_emerging_in_store,
+    flag_series_in_store,
     method_shares_in_store,
     pushdown_supported,
     seasonal_profile_in_store,
@@ -151,14 +155,9 @@ def _series(
 ) -> pd.DataFrame:
     # keyed on the language: the series' labels (regions, categories) are translated
     split = by[0] if len(by) == 1 else None
-    recode = split == "commodity_category" and top is not None
-    # from the summaries where they answer it; grouped SQL over the data tables is no faster on SQLite
-    # than pandas over the frame the other tabs read anyway (docs/benchmarks.md, Scale)
-    if (
-        len(by) <= 1
-        and pushdown_supported(split, freq)
-        and from_summaries(get_store(), flt, split, measure, unit, recode, freq)
-    ):
+    # in the database (from the summaries where they answer it); splits it does not compute (routes,
+    # several at once, weeks) from the frame
+    if len(by) <= 1 and pushdown_supported(split, freq):
         return time_series_in_store(get_store(), flt, split, freq, measure, top=top, unit=unit)
     frame = loaders.seizure_frame(flt)
     if unit is not None:
@@ -221,8 +220,9 @@ def _emerging(
     lang: str,
 ) -> EmergingResult:
     # the tested period is the last complete one of the sidebar's period, when one is stated
-    return detect_emerging(
-        loaders.seizure_frame(flt),
+    return detect_emerging_in_store(
+        get_store(),
+        flt,
         freq=freq,
         end=flt.date_to,
         baseline=baseline,
@@ -232,11 +232,24 @@ def _emerging(
 
 
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
-    """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
+    """:func:`workbench.trends.pushdown.detect_emerging_in_store`, cached per filter and setting."""
     with st.spinner(_("Testing every series for a rise ...")):
         return _emerging(
             get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count, language()
         )
+
+
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
+def _flag_series(
+    url: str, version: tuple[int, ...], flt: CaseFilter, label: str, freq: str, _flag: EmergingFlag
+) -> pd.DataFrame:
+    # keyed on the flag's label (with the filter and settings, it names the flag)
+    return flag_series_in_store(get_store(), flt, _flag, freq)
+
+
+def flag_series_for(flt: CaseFilter, flag: EmergingFlag, freq: str) -> pd.DataFrame:
+    """:func:`workbench.trends.pushdown.flag_series_in_store` (the chart of a flag), cached."""
+    return _flag_series(get_store().url, data_version(*_CASES), flt, f"{flag.label} {flag.period}", freq, flag)
 
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
@@ -700,7 +713,7 @@ def emerging_panel(flt: CaseFilter) -> None:
     min_count = int(
         c4.number_input(_("Minimum cases"), 1, 100, 5, key="emerging_min", persist_state="session")
     )
-    if loaders.seizure_frame(flt).empty:
+    if facts_for(flt).cases == 0:
         st.warning(_("No case matches the filters."))
         return
     try:
@@ -760,7 +773,7 @@ def emerging_panel(flt: CaseFilter) -> None:
     if flag is None:
         st.caption(_("Select a row to see its chart."))
         return
-    series = flag_series(loaders.seizure_frame(flt), flag, freq)
+    series = flag_series_for(flt, flag, freq)
     chart = charts.flag_chart(series, flag)
     st.altair_chart(chart, width="stretch", key="emerging_chart")
     st.markdown(flag.sentence)
@@ -833,7 +846,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
     st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
-        if loaders.seizure_frame(flt).empty:
+        if facts_for(flt).cases == 0:
             st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
         else:
             st.info(_("This report has nothing to show for the cases matching the filters."))
