@@ -244,3 +244,42 @@ def test_the_trend_chart_says_its_period_and_filter(app: AppTest) -> None:
     subtitle = _vega(app)["title"]["subtitle"]
     assert subtitle[0].startswith("Period: ") and "20" in subtitle[0]
     assert subtitle[1] == "Filter: commodity category: tobacco"
+
+
+def test_trends_first_render_reads_no_seizure_frame(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: every tab of the Trends page (builder, movers, methods, emerging, seasons) computes its
+    figures in the database; the item-level seizure frame is not read. The methods' shares and the
+    seasonal profile shown are those of the frame path."""
+    from typing import Any
+
+    import streamlit as st
+
+    import workbench.store.frames as frames
+    from workbench.store import open_store
+    from workbench.trends.series import method_shares, seasonal_profile_of_largest
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    frame = frames.seizure_frame(open_store(seeded_sqlite))
+    shares = method_shares(frame, "detection_method", "transport_mode")
+    season = seasonal_profile_of_largest(frame, "M")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the Trends page read the seizure frame")
+
+    monkeypatch.setattr(frames, "seizure_frame", forbidden)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/trends.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) >= 4  # builder, movers, methods, season
+    assert any("series flagged" in m.value for m in at.markdown)  # emerging
+    methods = next(d.value for d in at.dataframe if "share of cases" in d.value.columns)
+    assert methods["cases"].tolist() == shares["cases"].tolist()
+    charts = range(len(at.get("vega_lite_chart")))
+    bars = next(rows for n in charts if (rows := _chart_rows(at, n)) and "index" in rows[0] and "season" in rows[0])
+    shown = {r["label"]: round(r["index"], 9) for r in bars if "label" in r}
+    assert shown == {lab: round(i, 9) for lab, i in zip(season["label"], season["index"], strict=True)}
