@@ -92,11 +92,21 @@ def test_method_shares_and_seasons_in_the_database_are_those_of_the_frame(filled
 def test_region_and_day_series_in_the_database(filled: Store, name: str) -> None:
     flt = FILTERS[name]
     frame = seizure_frame(filled, flt)
-    for by, freq, top in (("wco_region", "M", 3), ("rilo", "Q", None), (None, "D", None)):
-        expected = time_series(frame, by, freq, top=top)
+    bounds = {"start": pd.Timestamp("2022-03-01"), "end": pd.Timestamp("2024-02-29")}
+    for by, freq, top, span in (
+        ("wco_region", "M", 3, {}),
+        ("rilo", "Q", None, {}),
+        (None, "D", None, {}),
+        (("commodity_category", "wco_region"), "Y", None, {}),
+        (("rilo", "commodity_category"), "Y", None, {}),
+        ("commodity_category", "M", None, bounds),
+        (None, "M", None, bounds),
+    ):
+        expected = time_series(frame, by, freq, top=top, **span)
         for summaries in (False, True):
-            got = time_series_in_store(filled, flt, by, freq, top=top, summaries=summaries)
-            pd.testing.assert_frame_equal(got, expected, check_exact=False, obj=f"{by} {freq} {summaries}")
+            got = time_series_in_store(filled, flt, by, freq, top=top, summaries=summaries, **span)
+            where = f"{by} {freq} {span} {summaries}"
+            pd.testing.assert_frame_equal(got, expected, check_exact=False, check_categorical=False, obj=where)
 
 
 @pytest.mark.parametrize("name", ["all", "drugs since March 2021", "Europe by road", "empty"])

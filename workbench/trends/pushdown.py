@@ -95,9 +95,15 @@ _REGION_SPLITS = ("wco_region", "rilo")
 PUSHDOWN_FREQUENCIES: dict[str, int] = {"D": 0, "M": 1, "Q": 3, "Y": 12}
 
 
-def pushdown_supported(by: str | None, freq: str) -> bool:
-    """Whether :func:`time_series_in_store` computes this split and period."""
-    return (by is None or by in PUSHDOWN_SPLITS) and freq in PUSHDOWN_FREQUENCIES
+def pushdown_supported(by: str | Sequence[str] | None, freq: str) -> bool:
+    """Whether :func:`time_series_in_store` computes this split (or these splits) and period."""
+    return all(b in PUSHDOWN_SPLITS for b in _splits(by)) and freq in PUSHDOWN_FREQUENCIES
+
+
+def _splits(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    if by is None:
+        return ()
+    return (by,) if isinstance(by, str) else tuple(by)
 
 
 def _ordinal(col: sa.ColumnElement[Any], dialect: str, freq: str) -> sa.ColumnElement[int]:
@@ -143,7 +149,7 @@ SUMMARY_SPLITS = ("reporting_country", "transport_mode", "commodity_category", *
 def from_summaries(
     store: Store,
     flt: CaseFilter,
-    by: str | None,
+    by: str | Sequence[str] | None,
     measure: str,
     unit: str | None,
     recode: bool = False,
@@ -152,30 +158,31 @@ def from_summaries(
     """Whether the monthly summaries answer this series exactly (and are current): cases or value, split
     by nothing or one of their dimensions, a filter on their dimensions only (several commodity categories
     only when split by category, whose values are then not counted together into ``(other)``)."""
-    if measure == "quantity" or unit is not None or (by is not None and by not in SUMMARY_SPLITS):
+    splits = _splits(by)
+    if measure == "quantity" or unit is not None or any(b not in SUMMARY_SPLITS for b in splits):
         return False
     if freq == "D":  # the summaries hold months
         return False
-    by_category = by == "commodity_category"
+    by_category = "commodity_category" in splits
     if by_category and recode:
         return False  # a case with two categories outside the top would count twice in (other)
     return summary_filter_ok(flt, categories=None if by_category else 1) and summaries_current(store)
 
 
 def _grouped_summaries(
-    store: Store, flt: CaseFilter, by: str | None, freq: str, kept: tuple[str, ...] | None
+    store: Store, flt: CaseFilter, by: tuple[str, ...], freq: str, kept: tuple[str, ...] | None
 ) -> pd.DataFrame:
     s = CASE_SUMMARIES
     keys: list[sa.ColumnElement[Any]] = [_ordinal(s.c.month_start, store.dialect, freq).label("_period")]
-    if by is not None:
-        split = split_expr(s, by)
+    for b in by:
+        split = split_expr(s, b)
         if kept is not None:
             split = sa.case((split.in_(kept), split), else_=sa.literal(OTHER))
-        keys.append(split.label(by))
+        keys.append(split.label(b))
     stmt: sa.Select[Any] = sa.select(
         *keys, sa.func.sum(s.c.cases).label("cases"), sa.func.sum(s.c.value_usd).label("value_usd")
     ).where(s.c.month_start.is_not(None))
-    stmt = summary_select(stmt, flt, by_category=by == "commodity_category").group_by(*keys)
+    stmt = summary_select(stmt, flt, by_category="commodity_category" in by).group_by(*keys)
     return _read(store, stmt)
 
 
@@ -194,28 +201,29 @@ def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
 def _grouped(
     store: Store,
     flt: CaseFilter,
-    by: str | None,
+    by: tuple[str, ...],
     freq: str,
     quantity: bool,
     unit: str | None,
     kept: tuple[str, ...] | None,
     summaries: bool = True,
 ) -> pd.DataFrame:
-    """One row per period, split value (and unit): cases, value_usd (and quantity). ``kept``: split values
-    kept as they are, the others counted together as ``(other)``."""
+    """One row per period, split values (and unit): cases, value_usd (and quantity). ``kept`` (one split):
+    split values kept as they are, the others counted together as ``(other)``."""
     measure = "quantity" if quantity else "cases"
     if summaries and from_summaries(store, flt, by, measure, unit, recode=kept is not None, freq=freq):
         return _grouped_summaries(store, flt, by, freq, kept)
     period = _ordinal(CASES.c.seizure_date, store.dialect, freq).label("_period")
     keys: list[sa.ColumnElement[Any]] = [period]
-    if by is not None:
-        split = split_expr(CASES if PUSHDOWN_SPLITS[by] == "cases" else ITEMS, by)
+    for i, b in enumerate(by):
+        split = split_expr(_split_table(b), b)
         if kept is not None:
             split = sa.case((split.in_(kept), split), else_=sa.literal(OTHER))
-        keys.append(split.label("split"))
+        keys.append(split.label(f"split{i}"))
+    named = {f"split{i}": b for i, b in enumerate(by)}
     if quantity:
         keys.append(ITEMS.c.unit.label("unit"))
-    if not quantity and (by is None or PUSHDOWN_SPLITS[by] == "cases"):
+    if not quantity and all(PUSHDOWN_SPLITS[b] == "cases" for b in by):
         # a case is one row: count the cases where the date index finds them and add each one's value
         # from its items (a look-up by the items' case index), rather than join and group per case,
         # which makes SQLite walk every case in key order whatever the period
@@ -237,8 +245,7 @@ def _grouped(
         stmt = sa.select(
             *row_keys, sa.func.count().label("cases"), sa.func.sum(rows.c.value_usd).label("value_usd")
         ).group_by(*row_keys)
-        df = _read(store, stmt)
-        return df.rename(columns={"split": by}) if by is not None else df
+        return _read(store, stmt).rename(columns=named)
     sums = [sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd")]
     if quantity:
         sums.append(sa.func.sum(ITEMS.c.quantity).label("quantity"))
@@ -264,8 +271,7 @@ def _grouped(
         sa.func.count().label("cases"),
         *[sa.func.sum(per_case.c[s.name]).label(s.name) for s in sums],
     ).group_by(*outer_keys)
-    df = _read(store, stmt)
-    return df.rename(columns={"split": by}) if by is not None else df
+    return _read(store, stmt).rename(columns=named)
 
 
 def _categories(values: pd.Series, recoded: bool) -> list[str]:
@@ -280,40 +286,50 @@ def _categories(values: pd.Series, recoded: bool) -> list[str]:
 def time_series_in_store(
     store: Store,
     flt: CaseFilter | None = None,
-    by: str | None = None,
+    by: str | Sequence[str] | None = None,
     freq: str = "M",
     measure: str = "cases",
     *,
     top: int | None = None,
     unit: str | None = None,
     summaries: bool = True,
+    start: dt.date | pd.Timestamp | None = None,
+    end: dt.date | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """:func:`workbench.trends.series.time_series` of the seizures matching ``flt`` (only the items of a
     ``unit`` when given), computed in the database (see the module docstring): from the monthly summaries
     where they answer it (:func:`from_summaries`; not with ``summaries=False``), else from the data
-    tables."""
+    tables. ``by``: one split or several (``top`` with one only); ``start``/``end`` bound the periods
+    filled with zeros, as for ``time_series``."""
     flt = flt or CaseFilter()
-    if not pushdown_supported(by, freq):
+    splits = _splits(by)
+    if not pushdown_supported(splits, freq):
         raise ValueError(f"the database does not compute the series by {by!r} per {freq!r}")
     if measure not in MEASURES:
         raise ValueError(f"measure {measure!r} is not one of {', '.join(MEASURES)}")
+    if top is not None and len(splits) > 1:
+        raise ValueError("the database keeps the top series of one split only")
     quantity = measure == "quantity"
-    grouped = _grouped(store, flt, by, freq, quantity, unit, None, summaries)
+    grouped = _grouped(store, flt, splits, freq, quantity, unit, None, summaries)
     recoded = False
-    if top is not None and by is not None and len(grouped):
+    one = splits[0] if len(splits) == 1 else None
+    if top is not None and one is not None and len(grouped):
         rank = "value_usd" if measure == "value_usd" else "cases"
-        totals = grouped.groupby(by)[rank].sum()
+        totals = grouped.groupby(one)[rank].sum()
         if quantity:  # cases of a split value over every unit: count them again without the unit
-            totals = _grouped(store, flt, by, freq, False, unit, None, summaries).groupby(by)["cases"].sum()
+            totals = _grouped(store, flt, splits, freq, False, unit, None, summaries).groupby(one)["cases"].sum()
         totals = totals.reindex(_categories(totals.index.to_series(), False))
         if len(totals) > top:
             kept = tuple(totals.sort_values(ascending=False, kind="stable").index[:top])
-            grouped = _grouped(store, flt, by, freq, quantity, unit, kept, summaries)
+            grouped = _grouped(store, flt, splits, freq, quantity, unit, kept, summaries)
             recoded = True
-    series_keys = [*([by] if by else []), *(["unit"] if quantity else [])]
+    series_keys = [*splits, *(["unit"] if quantity else [])]
     value_cols = ["cases", *(["quantity"] if quantity else []), "value_usd"]
-    if len(grouped):
-        periods = np.arange(int(grouped["_period"].min()), int(grouped["_period"].max()) + 1, dtype=np.int64)
+    ords = grouped["_period"]
+    lo = _period_bound(start, freq) if start is not None else (int(ords.min()) if len(ords) else None)
+    hi = _period_bound(end, freq) if end is not None else (int(ords.max()) if len(ords) else None)
+    if lo is not None and hi is not None and hi >= lo:
+        periods = np.arange(lo, hi + 1, dtype=np.int64)
         if series_keys:
             combos = grouped[series_keys].drop_duplicates()
             full = combos.loc[combos.index.repeat(len(periods))].reset_index(drop=True)
@@ -322,23 +338,32 @@ def time_series_in_store(
             full = pd.DataFrame({"_period": periods})
         out = full.merge(grouped, on=["_period", *series_keys], how="left")
         out[value_cols] = out[value_cols].fillna(0)
+    elif len(grouped):
+        out = grouped
     else:
         out = pd.DataFrame({c: pd.Series(dtype="int64") for c in ["_period", *series_keys, *value_cols]})
     for c in series_keys:
-        cats = _categories(out[c], recoded and c == by) if c == by else sorted(set(out[c].astype(str)))
+        cats = _categories(out[c], recoded and c == one) if c in splits else sorted(set(out[c].astype(str)))
         out[c] = pd.Categorical(out[c].astype(str) if len(out) else out[c], categories=cats)
     if series_keys:
         out = out.sort_values([*series_keys, "_period"], kind="stable")
     out["cases"] = out["cases"].astype("int64")
     for c in value_cols[1:]:
         out[c] = out[c].astype(float)
-    dtype = pd.PeriodDtype({"D": "D", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}[freq])
+    dtype = pd.PeriodDtype(_PERIOD_DTYPES[freq])
     period = pd.PeriodIndex(pd.arrays.PeriodArray(out["_period"].to_numpy(np.int64), dtype=dtype))
     out = out.drop(columns="_period")
     out.insert(0, "period", pd.Series(period, index=out.index))
     out = out[["period", *series_keys, *value_cols]].reset_index(drop=True)
-    out.attrs.update({"freq": freq, "by": (by,) if by else (), "measure": measure})
+    out.attrs.update({"freq": freq, "by": splits, "measure": measure})
     return out
+
+
+_PERIOD_DTYPES = {"D": "D", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
+
+
+def _period_bound(value: dt.date | pd.Timestamp, freq: str) -> int:
+    return int(pd.Timestamp(value).to_period(_PERIOD_DTYPES[freq]).ordinal)
 
 
 @dataclass(frozen=True)
