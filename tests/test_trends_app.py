@@ -283,3 +283,39 @@ def test_trends_first_render_reads_no_seizure_frame(seeded_sqlite: str, monkeypa
     bars = next(rows for n in charts if (rows := _chart_rows(at, n)) and "index" in rows[0] and "season" in rows[0])
     shown = {r["label"]: round(r["index"], 9) for r in bars if "label" in r}
     assert shown == {lab: round(i, 9) for lab, i in zip(season["label"], season["index"], strict=True)}
+
+
+def test_statistics_reports_read_no_seizure_frame(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: the Standard statistics page's reports compute their figures in the database; only the
+    two that list routes and seizures read the seizure frame. The first report shown is the frame path's."""
+    from typing import Any
+
+    import streamlit as st
+
+    import workbench.store.frames as frames
+    from workbench.store import open_store
+    from workbench.trends.statistics import REPORTS, run_report
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    expected = run_report("commodity_region_year", frames.seizure_frame(open_store(seeded_sqlite))).table
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the Standard statistics page read the seizure frame")
+
+    monkeypatch.setattr(frames, "seizure_frame", forbidden)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/statistics.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="stats_report").value == "commodity_region_year"
+    assert at.dataframe[0].value.equals(expected)
+    for key in REPORTS:
+        if key in ("top_routes_per_commodity", "largest_seizures"):
+            continue
+        at.selectbox(key="stats_report").set_value(key).run()
+        assert not at.exception, (key, at.exception)
+        assert at.dataframe[0].value.shape[0] > 0, key

@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,7 @@ from workbench.trends.emerging import (
     series_of_flag,
 )
 from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
+from workbench.trends.statistics import ReportData
 from workbench.trends.series import (
     MEASURES,
     NOT_STATED,
@@ -69,6 +70,7 @@ __all__ = [
     "emerging_source",
     "detect_emerging_in_store",
     "flag_series_in_store",
+    "StoreReportData",
 ]
 
 CASES = DATA_TABLES["cases"]
@@ -530,8 +532,14 @@ def date_range_in_store(
         stmt = flt.to_sql(stmt)
     with store.engine.connect() as conn:
         first, last = conn.execute(stmt).one()
-    as_date = (lambda d: d if d is None or isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]))
-    return as_date(first), as_date(last)
+    return _as_date(first), _as_date(last)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A date read from the database (SQLite may give the stored text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def seasonal_profile_in_store(
@@ -666,3 +674,70 @@ def flag_series_in_store(
         raise ValueError("the database engine of the emerging trends charts cases")
     rows = case_commodity_rows(store, flt, end=flag.period_end, narrow=flag_filter(flag))
     return series_of_flag(rows, flag, freq)
+
+
+# ------------------------------------------------------------------------------------ standard reports
+class StoreReportData(ReportData):
+    """:class:`workbench.trends.statistics.ReportData` answered in the database: the series, shares,
+    dates and counts the standard reports need, for the cases matching ``flt``; only the reports that
+    list seizures or routes read the item-level rows, from ``rows`` (e.g. the app's cached seizure frame),
+    and only when they run. Series the database does not compute (splits by route) come from the rows."""
+
+    def __init__(self, store: Store, flt: CaseFilter | None, rows: Callable[[], pd.DataFrame]) -> None:
+        self.store, self.flt, self._rows = store, flt or CaseFilter(), rows
+        self._facts: TrendFacts | None = None
+
+    def rows(self) -> pd.DataFrame:
+        return self._rows()
+
+    def facts(self) -> TrendFacts:
+        if self._facts is None:
+            self._facts = trend_facts(self.store, self.flt)
+        return self._facts
+
+    @property
+    def n_cases(self) -> int:
+        return self.facts().cases
+
+    def dates(self) -> tuple[Any, Any]:
+        facts = self.facts()
+        return facts.first, facts.last
+
+    def main_unit(self) -> str | None:
+        return self.facts().main_unit
+
+    def series(
+        self, by: str | tuple[str, ...], freq: str, measure: str = "cases", *, start: Any = None, end: Any = None
+    ) -> pd.DataFrame:
+        if not pushdown_supported(by, freq):
+            return super().series(by, freq, measure, start=start, end=end)
+        return time_series_in_store(self.store, self.flt, by, freq, measure, start=start, end=end)
+
+    def shares(self, method: str, within: str | None) -> pd.DataFrame:
+        return method_shares_in_store(self.store, self.flt, method, within)
+
+    def type_categories(self) -> pd.Series:
+        flt = self.flt
+        stmt = sa.select(ITEMS.c.commodity_type, sa.func.min(ITEMS.c.commodity_category)).where(
+            *flt.item_clauses(ITEMS)
+        )
+        if any(c.table == "cases" for c in flt.set_criteria()):
+            stmt = flt.to_sql(stmt.select_from(CASES.join(ITEMS, _item_join(flt))))
+        stmt = stmt.group_by(ITEMS.c.commodity_type)
+        with self.store.engine.connect() as conn:
+            pairs = conn.execute(stmt).fetchall()
+        return pd.Series([str(c) for _t, c in pairs], index=pd.Index([str(t) for t, _c in pairs]), dtype="string")
+
+    def cases_by_type(self, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+        flt = self.flt
+        lo_d, hi_d = lo.date(), hi.date()
+        if flt.date_from is not None:
+            lo_d = max(lo_d, flt.date_from)
+        if flt.date_to is not None:
+            hi_d = min(hi_d, flt.date_to)
+        if hi_d < lo_d:
+            return pd.Series(dtype="int64")
+        ts = time_series_in_store(self.store, flt.replace(date_from=lo_d, date_to=hi_d), "commodity_type", "Y")
+        totals = ts.groupby("commodity_type", observed=True)["cases"].sum()
+        totals.index = pd.Index(totals.index.astype(str), name="type")
+        return totals[totals > 0]

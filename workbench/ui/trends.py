@@ -25,6 +25,7 @@ from workbench.trends import charts
 from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult
 from workbench.trends.headings import heading, translate_headings
 from workbench.trends.pushdown import (
+    StoreReportData,
     TrendFacts,
     detect_emerging_in_store,
     flag_series_in_store,
@@ -254,12 +255,15 @@ def flag_series_for(flt: CaseFilter, flag: EmergingFlag, freq: str) -> pd.DataFr
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
 def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str, lang: str) -> ReportResult:
-    # keyed on the language: a report's title, headings and labels are translated
-    frame = loaders.seizure_frame(flt)
+    # keyed on the language: a report's title, headings and labels are translated. Figures are computed
+    # in the database; the seizure frame is read only by the reports that list seizures or routes
+    data = StoreReportData(get_store(), flt, lambda: loaders.seizure_frame(flt))
     # the year-on-year report compares with the same days a year before, outside a period filter
-    earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
-    year_before = loaders.seizure_frame(earlier) if earlier is not None else None
-    return run_report(key, frame, flt, year_before=year_before)
+    earlier = year_before_filter(data, flt) if key == "yoy_by_commodity" else None
+    year_before = (
+        StoreReportData(get_store(), earlier, lambda: loaders.seizure_frame(earlier)) if earlier is not None else None
+    )
+    return run_report(key, data, flt, year_before=year_before)
 
 
 # ------------------------------------------------------------------------------------ helpers
