@@ -457,45 +457,43 @@ def method_shares_in_store(
         flt.to_sql(
             sa.select(
                 *keys,
-                sa.func.sum(sa.case((in_unit, ITEMS.c.quantity))).label("quantity"),
-                sa.func.max(sa.case((in_unit, 1), else_=0)).label("in_unit"),
+                # NULL: no item in the unit (a blank quantity in it counts 0, as pandas sums it)
+                sa.func.sum(sa.case((in_unit, sa.func.coalesce(ITEMS.c.quantity, 0.0)))).label("quantity"),
                 sa.func.sum(ITEMS.c.estimated_value_usd).label("value_usd"),
             ).select_from(CASES.outerjoin(ITEMS, _item_join(flt)))
         )
-        .group_by(*keys, CASES.c.reporting_country, CASES.c.case_id)
+        # the case's key first: SQLite groups in the order of the cases' key index, without sorting
+        .group_by(CASES.c.reporting_country, CASES.c.case_id, *keys)
         .subquery("per_case")
     )
+    # one pass over the cases: their rank by quantity among the cases of the same values in the unit
+    # gives the median (the middle one, or the mean of the middle two) beside the sums
     outer = [per_case.c[k.name] for k in keys]
-    counts = sa.select(
+    q = per_case.c.quantity
+    # one sort: the rank and the count of the same window (partition, then quantity)
+    part = [*outer, q.is_(None)]
+    ranked = sa.select(
         *outer,
-        sa.func.count().label("cases"),
-        sa.func.sum(per_case.c.quantity).label("quantity"),
-        sa.func.sum(per_case.c.value_usd).label("value_usd"),
-    ).group_by(*outer)
-    # the median per case of the cases with an item in the unit (their quantity, blanks counting 0)
-    q = sa.func.coalesce(per_case.c.quantity, 0.0)
-    ranked = (
-        sa.select(
-            *outer,
-            q.label("q"),
-            sa.func.row_number().over(partition_by=outer, order_by=q).label("rn"),
-            sa.func.count().over(partition_by=outer).label("n"),
-        )
-        .where(per_case.c.in_unit == 1)
-        .subquery("ranked")
-    )
+        q,
+        per_case.c.value_usd,
+        sa.func.row_number().over(partition_by=part, order_by=q).label("rn"),
+        sa.func.count().over(partition_by=part, order_by=q, rows=(None, None)).label("n"),
+    ).subquery("ranked")
     r_keys = [ranked.c[k.name] for k in keys]
-    median = (
-        sa.select(*r_keys, sa.func.avg(ranked.c.q).label("median_quantity"))
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-        .group_by(*r_keys)
+    middle = sa.and_(
+        ranked.c.quantity.is_not(None), ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     )
+    counts = sa.select(
+        *r_keys,
+        sa.func.count().label("cases"),
+        sa.func.sum(ranked.c.quantity).label("quantity"),
+        sa.func.sum(ranked.c.value_usd).label("value_usd"),
+        sa.func.avg(sa.case((middle, ranked.c.quantity))).label("median_quantity"),
+    ).group_by(*r_keys)
     with store.engine.connect() as conn:
         res = conn.execute(counts)
         df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
-        med = pd.DataFrame(conn.execute(median).fetchall(), columns=[*(k.name for k in keys), "median_quantity"])
     key_names = [k.name for k in keys]
-    df = df.merge(med, on=key_names, how="left") if len(df) else df.assign(median_quantity=pd.Series(dtype=float))
     for c in ("quantity", "value_usd", "median_quantity"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     df["value_usd"] = df["value_usd"].fillna(0.0)

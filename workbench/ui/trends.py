@@ -190,13 +190,17 @@ def facts_for(flt: CaseFilter) -> TrendFacts:
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
-def _shares(url: str, version: tuple[int, ...], flt: CaseFilter, method: str, within: str | None) -> pd.DataFrame:
-    return method_shares_in_store(get_store(), flt, method, within)
+def _shares(
+    url: str, version: tuple[int, ...], flt: CaseFilter, method: str, within: str | None, unit: str | None
+) -> pd.DataFrame:
+    return method_shares_in_store(get_store(), flt, method, within, unit)
 
 
 def shares_for(flt: CaseFilter, method: str, within: str | None) -> pd.DataFrame:
-    """:func:`workbench.trends.pushdown.method_shares_in_store`, cached per filter and choice."""
-    return _shares(get_store().url, data_version(*_CASES), flt, method, within)
+    """:func:`workbench.trends.pushdown.method_shares_in_store` in the filter's main unit (from the cached
+    :func:`facts_for`), cached per filter and choice."""
+    unit = facts_for(flt).main_unit
+    return _shares(get_store().url, data_version(*_CASES), flt, method, within, unit)
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
