@@ -49,7 +49,9 @@ class Figure:
     series: tuple[str | None, str, str] | None = None  # by, freq, measure
     flows: dict[str, Any] | None = None  # route_flows' keyword arguments (mode, level, by, per_month)
     facts: bool = False  # the Trends tabs' cases, dates and units (trend_facts)
-    tab: tuple[str, ...] | None = None  # a Trends tab: ("methods", method, within), ("season", freq), ("emerging",)
+    tab: tuple[str, ...] | None = (
+        None  # a Trends tab: ("methods", method, within), ("season", freq), ("emerging",)
+    )
 
 
 FIGURES: list[Figure] = [
@@ -82,7 +84,9 @@ FIGURES: list[Figure] = [
         {"transport_modes": ("road",)},
         flows={"mode": "od", "level": "region", "per_month": True},
     ),
-    Figure("trends tab methods, detection by mode", {}, tab=("methods", "detection_method", "transport_mode")),
+    Figure(
+        "trends tab methods, detection by mode", {}, tab=("methods", "detection_method", "transport_mode")
+    ),
     Figure(
         "trends tab methods, drugs since 2024",
         {"date_from": dt.date(2024, 1, 1), "commodity_categories": ("drugs",)},
@@ -91,6 +95,14 @@ FIGURES: list[Figure] = [
     Figure("trends tab seasonal profile, months", {}, tab=("season", "M")),
     Figure("trends tab seasonal profile, road, months", {"transport_modes": ("road",)}, tab=("season", "M")),
     Figure("trends tab emerging, quarters", {}, tab=("emerging", "Q")),
+    Figure(
+        "statistics, commodity by region per year (first report)", {}, tab=("report", "commodity_region_year")
+    ),
+    Figure(
+        "statistics, detection by mode, road since 2024",
+        {"date_from": dt.date(2024, 1, 1), "transport_modes": ("road",)},
+        tab=("report", "detection_by_mode"),
+    ),
     Figure(
         "trends tab emerging, drugs since 2024, months",
         {"date_from": dt.date(2024, 1, 1), "commodity_categories": ("drugs",)},
@@ -279,6 +291,16 @@ def _duck_shares(con: Any, flt: dict[str, Any], method: str, within: str) -> Non
     ).fetchall()
 
 
+def _duck_category_country_year(con: Any, flt: dict[str, Any]) -> None:
+    """The first standard report's groups: cases per year, commodity category and reporting country
+    (the region is the country's), and per month by category (its chart)."""
+    w = _duck_where(flt)
+    con.execute(
+        "SELECT date_trunc('year', c.seizure_date), i.commodity_category, c.reporting_country, "
+        f"count(DISTINCT (c.reporting_country, c.case_id)) FROM cases c {_duck_item_join(flt)} WHERE {w} GROUP BY ALL"
+    ).fetchall()
+
+
 def _duck_emerging(con: Any, flt: dict[str, Any]) -> None:
     """The emerging trends' rows: the distinct dates, and one row per case and commodity type of the last
     three years with the columns the series split by (the window of the test)."""
@@ -438,8 +460,8 @@ def _figure_row(fig: Figure, size: int, store: Any, con: Any, repeat: int, old_r
 
 
 def _tab_row(fig: Figure, store: Any, con: Any, flt: Any, repeat: int, old_repeat: int) -> tuple[Any, ...]:
-    """A Trends tab (methods, seasonal profile, emerging trends): its database engine against the frame
-    read into pandas, and DuckDB's grouping of the same rows (the reference)."""
+    """A Trends tab (methods, seasonal profile, emerging trends) or a standard report: its database engine
+    against the frame read into pandas, and DuckDB's grouping of the same rows (the reference)."""
     from workbench.store.frames import seizure_frame
     from workbench.trends import pushdown as pdn
     from workbench.trends.emerging import detect_emerging
@@ -460,6 +482,29 @@ def _tab_row(fig: Figure, store: Any, con: Any, flt: Any, repeat: int, old_repea
         query_s, old = _median_time(lambda: seasonal_profile_of_largest(frame, freq), old_repeat)
         duck_s, _ = _median_time(lambda: _duck_series(con, fig.filter, None, freq, "cases"), repeat)
         engine = "summaries" if pdn.from_summaries(store, flt, None, "cases", None) else "sql"
+    elif kind == "report":
+        from workbench.trends.statistics import run_report
+
+        key = fig.tab[1]
+
+        def rows() -> Any:
+            raise AssertionError("the report read the seizure rows")
+
+        new_s, got = _median_time(lambda: run_report(key, pdn.StoreReportData(store, flt, rows), flt), repeat)
+        query_s, want = _median_time(lambda: run_report(key, frame, flt), old_repeat)
+        new, old = got.table, want.table
+        if key == "detection_by_mode":
+            duck_s, _ = _median_time(
+                lambda: _duck_shares(con, fig.filter, "detection_method", "transport_mode"), repeat
+            )
+        else:
+            duck_s, _ = _median_time(lambda: _duck_category_country_year(con, fig.filter), repeat)
+        engine = (
+            "summaries"
+            if pdn.from_summaries(store, flt, ("commodity_category", "wco_region"), "cases", None)
+            and key == "commodity_region_year"
+            else "sql"
+        )
     else:
         kw = {"freq": fig.tab[1], "end": flt.date_to}
         new_s, got = _median_time(lambda: pdn.detect_emerging_in_store(store, flt, **kw), repeat)

@@ -50,7 +50,9 @@ def filled(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 FILTERS = {
     "all": CaseFilter(),
     "drugs since March 2021": CaseFilter(commodity_categories=("drugs",), date_from=dt.date(2021, 3, 1)),
-    "two categories, mid-month": CaseFilter(commodity_categories=("drugs", "tobacco"), date_to=dt.date(2024, 5, 20)),
+    "two categories, mid-month": CaseFilter(
+        commodity_categories=("drugs", "tobacco"), date_to=dt.date(2024, 5, 20)
+    ),
     "Europe by road": CaseFilter(wco_regions=("Europe",), transport_modes=("road", "air_passenger")),
     "scanner": CaseFilter(detection_methods=("scanner",)),
     "empty": CaseFilter(reporting_countries=("ZZ",)),
@@ -62,7 +64,13 @@ SHARES = [
     ("detection_method", None),
     ("transport_mode", "detection_method"),
 ]
-SEASONS = [("M", None), ("Q", "commodity_category"), ("M", "transport_mode"), ("M", "wco_region"), ("D", None)]
+SEASONS = [
+    ("M", None),
+    ("Q", "commodity_category"),
+    ("M", "transport_mode"),
+    ("M", "wco_region"),
+    ("D", None),
+]
 
 
 @pytest.mark.parametrize("name", list(FILTERS))
@@ -108,7 +116,9 @@ def test_region_and_day_series_in_the_database(filled: Store, name: str) -> None
         for summaries in (False, True):
             got = time_series_in_store(filled, flt, by, freq, top=top, summaries=summaries, **span)
             where = f"{by} {freq} {span} {summaries}"
-            pd.testing.assert_frame_equal(got, expected, check_exact=False, check_categorical=False, obj=where)
+            pd.testing.assert_frame_equal(
+                got, expected, check_exact=False, check_categorical=False, obj=where
+            )
 
 
 @pytest.mark.parametrize("name", ["all", "drugs since March 2021", "Europe by road", "empty"])

@@ -246,7 +246,9 @@ def test_the_trend_chart_says_its_period_and_filter(app: AppTest) -> None:
     assert subtitle[1] == "Filter: commodity category: tobacco"
 
 
-def test_trends_first_render_reads_no_seizure_frame(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_trends_first_render_reads_no_seizure_frame(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 22: every tab of the Trends page (builder, movers, methods, emerging, seasons) computes its
     figures in the database; the item-level seizure frame is not read. The methods' shares and the
     seasonal profile shown are those of the frame path."""
@@ -280,12 +282,16 @@ def test_trends_first_render_reads_no_seizure_frame(seeded_sqlite: str, monkeypa
     methods = next(d.value for d in at.dataframe if "share of cases" in d.value.columns)
     assert methods["cases"].tolist() == shares["cases"].tolist()
     charts = range(len(at.get("vega_lite_chart")))
-    bars = next(rows for n in charts if (rows := _chart_rows(at, n)) and "index" in rows[0] and "season" in rows[0])
+    bars = next(
+        rows for n in charts if (rows := _chart_rows(at, n)) and "index" in rows[0] and "season" in rows[0]
+    )
     shown = {r["label"]: round(r["index"], 9) for r in bars if "label" in r}
     assert shown == {lab: round(i, 9) for lab, i in zip(season["label"], season["index"], strict=True)}
 
 
-def test_statistics_reports_read_no_seizure_frame(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_statistics_reports_read_no_seizure_frame(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 22: the Standard statistics page's reports compute their figures in the database; only the
     two that list routes and seizures read the seizure frame. The first report shown is the frame path's."""
     from typing import Any

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
+from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
 from workbench.trends.emerging import (
     EmergingFlag,
     EmergingResult,
@@ -39,8 +40,6 @@ from workbench.trends.emerging import (
     flag_filter,
     series_of_flag,
 )
-from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
-from workbench.trends.statistics import ReportData
 from workbench.trends.series import (
     MEASURES,
     NOT_STATED,
@@ -51,6 +50,7 @@ from workbench.trends.series import (
     profile_of_series,
     shares_of_counts,
 )
+from workbench.trends.statistics import ReportData
 
 __all__ = [
     "PUSHDOWN_SPLITS",
@@ -319,7 +319,9 @@ def time_series_in_store(
         rank = "value_usd" if measure == "value_usd" else "cases"
         totals = grouped.groupby(one)[rank].sum()
         if quantity:  # cases of a split value over every unit: count them again without the unit
-            totals = _grouped(store, flt, splits, freq, False, unit, None, summaries).groupby(one)["cases"].sum()
+            totals = (
+                _grouped(store, flt, splits, freq, False, unit, None, summaries).groupby(one)["cases"].sum()
+            )
         totals = totals.reindex(_categories(totals.index.to_series(), False))
         if len(totals) > top:
             kept = tuple(totals.sort_values(ascending=False, kind="stable").index[:top])
@@ -497,7 +499,7 @@ def method_shares_in_store(
     for c in ("quantity", "value_usd", "median_quantity"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     df["value_usd"] = df["value_usd"].fillna(0.0)
-    for k, name in zip(key_names, names, strict=True):
+    for k in key_names:
         df[k] = pd.Categorical(df[k].astype(str), categories=_categories(df[k].astype(str), False))
     # in the order of the values, as pandas groups them (ties in cases keep it)
     df = df.sort_values(key_names, kind="stable").rename(columns=dict(zip(key_names, names, strict=True)))
@@ -652,7 +654,9 @@ def emerging_source(store: Store, flt: CaseFilter | None = None) -> EmergingSour
     def window(lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
         return case_commodity_rows(store, flt, lo.date(), hi.date())
 
-    return EmergingSource(seizure_dates(store, flt), window, lambda f: seasonal_profile_in_store(store, flt, f))
+    return EmergingSource(
+        seizure_dates(store, flt), window, lambda f: seasonal_profile_in_store(store, flt, f)
+    )
 
 
 def detect_emerging_in_store(store: Store, flt: CaseFilter | None = None, **settings: Any) -> EmergingResult:
@@ -705,7 +709,13 @@ class StoreReportData(ReportData):
         return self.facts().main_unit
 
     def series(
-        self, by: str | tuple[str, ...], freq: str, measure: str = "cases", *, start: Any = None, end: Any = None
+        self,
+        by: str | tuple[str, ...],
+        freq: str,
+        measure: str = "cases",
+        *,
+        start: Any = None,
+        end: Any = None,
     ) -> pd.DataFrame:
         if not pushdown_supported(by, freq):
             return super().series(by, freq, measure, start=start, end=end)
@@ -724,7 +734,9 @@ class StoreReportData(ReportData):
         stmt = stmt.group_by(ITEMS.c.commodity_type)
         with self.store.engine.connect() as conn:
             pairs = conn.execute(stmt).fetchall()
-        return pd.Series([str(c) for _t, c in pairs], index=pd.Index([str(t) for t, _c in pairs]), dtype="string")
+        return pd.Series(
+            [str(c) for _t, c in pairs], index=pd.Index([str(t) for t, _c in pairs]), dtype="string"
+        )
 
     def cases_by_type(self, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
         flt = self.flt
@@ -735,7 +747,9 @@ class StoreReportData(ReportData):
             hi_d = min(hi_d, flt.date_to)
         if hi_d < lo_d:
             return pd.Series(dtype="int64")
-        ts = time_series_in_store(self.store, flt.replace(date_from=lo_d, date_to=hi_d), "commodity_type", "Y")
+        ts = time_series_in_store(
+            self.store, flt.replace(date_from=lo_d, date_to=hi_d), "commodity_type", "Y"
+        )
         totals = ts.groupby("commodity_type", observed=True)["cases"].sum()
         totals.index = pd.Index(totals.index.astype(str), name="type")
         return totals[totals > 0]

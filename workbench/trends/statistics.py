@@ -139,7 +139,13 @@ class ReportData:
         return main_unit(self._frame)
 
     def series(
-        self, by: str | tuple[str, ...], freq: str, measure: str = "cases", *, start: Any = None, end: Any = None
+        self,
+        by: str | tuple[str, ...],
+        freq: str,
+        measure: str = "cases",
+        *,
+        start: Any = None,
+        end: Any = None,
     ) -> pd.DataFrame:
         """:func:`workbench.trends.series.time_series` of the seizures."""
         return time_series(self._frame, by, freq, measure, start=start, end=end)
@@ -150,7 +156,9 @@ class ReportData:
 
     def type_categories(self) -> pd.Series:
         """The commodity category of each commodity type seized (indexed by the type)."""
-        pairs = self._frame[["commodity_type", "commodity_category"]].dropna().drop_duplicates("commodity_type")
+        pairs = (
+            self._frame[["commodity_type", "commodity_category"]].dropna().drop_duplicates("commodity_type")
+        )
         return pd.Series(
             pairs["commodity_category"].astype("string").to_numpy(),
             index=pairs["commodity_type"].astype("string"),

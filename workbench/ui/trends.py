@@ -204,7 +204,9 @@ def shares_for(flt: CaseFilter, method: str, within: str | None) -> pd.DataFrame
 
 
 @st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
-def _season(url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, split: str | None) -> pd.DataFrame:
+def _season(
+    url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, split: str | None
+) -> pd.DataFrame:
     return seasonal_profile_in_store(get_store(), flt, freq, split)
 
 
@@ -254,7 +256,9 @@ def _flag_series(
 
 def flag_series_for(flt: CaseFilter, flag: EmergingFlag, freq: str) -> pd.DataFrame:
     """:func:`workbench.trends.pushdown.flag_series_in_store` (the chart of a flag), cached."""
-    return _flag_series(get_store().url, data_version(*_CASES), flt, f"{flag.label} {flag.period}", freq, flag)
+    return _flag_series(
+        get_store().url, data_version(*_CASES), flt, f"{flag.label} {flag.period}", freq, flag
+    )
 
 
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
@@ -265,7 +269,9 @@ def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str, lang:
     # the year-on-year report compares with the same days a year before, outside a period filter
     earlier = year_before_filter(data, flt) if key == "yoy_by_commodity" else None
     year_before = (
-        StoreReportData(get_store(), earlier, lambda: loaders.seizure_frame(earlier)) if earlier is not None else None
+        StoreReportData(get_store(), earlier, lambda: loaders.seizure_frame(earlier))
+        if earlier is not None
+        else None
     )
     return run_report(key, data, flt, year_before=year_before)
 
