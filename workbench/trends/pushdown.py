@@ -112,7 +112,7 @@ def _ordinal(col: sa.ColumnElement[Any], dialect: str, freq: str) -> sa.ColumnEl
     """The pandas period ordinal of a date column at ``freq`` (days, months, quarters or years since 1970)."""
     if freq == "D":
         if dialect == "postgresql":
-            return sa.cast(col, sa.Date) - sa.cast(sa.literal("1970-01-01"), sa.Date)
+            return sa.cast(sa.cast(col, sa.Date) - sa.cast(sa.literal("1970-01-01"), sa.Date), sa.Integer)
         return sa.cast(sa.func.julianday(col) - 2440587.5, sa.Integer)
     if dialect == "postgresql":
         year = sa.cast(sa.extract("year", col), sa.Integer)
@@ -503,8 +503,8 @@ def method_shares_in_store(
         df[k] = pd.Categorical(df[k].astype(str), categories=_categories(df[k].astype(str), False))
     # in the order of the values, as pandas groups them (ties in cases keep it)
     df = df.sort_values(key_names, kind="stable").rename(columns=dict(zip(key_names, names, strict=True)))
-    counts = df[[*names, "cases", "quantity", "median_quantity", "value_usd"]].reset_index(drop=True)
-    return shares_of_counts(counts, names, unit)
+    table = df[[*names, "cases", "quantity", "median_quantity", "value_usd"]].reset_index(drop=True)
+    return shares_of_counts(table, names, unit)
 
 
 # ------------------------------------------------------------------------------------ seasons
@@ -569,7 +569,7 @@ def seasonal_profile_in_store(
         # the series of the kept values over their own period range, as the frame of their rows gives it
         series = series[series[split].isin(kept)]
         p = pd.PeriodIndex(series["period"])
-        lo, hi = pd.Period(first, freq=p.freq), pd.Period(last, freq=p.freq)
+        lo, hi = pd.Period(first, freq=p.freqstr), pd.Period(last, freq=p.freqstr)
         series = series[(p >= lo) & (p <= hi)]
         series[split] = series[split].cat.remove_unused_categories()
         series = series.reset_index(drop=True)
@@ -685,9 +685,16 @@ class StoreReportData(ReportData):
     list seizures or routes read the item-level rows, from ``rows`` (e.g. the app's cached seizure frame),
     and only when they run. Series the database does not compute (splits by route) come from the rows."""
 
-    def __init__(self, store: Store, flt: CaseFilter | None, rows: Callable[[], pd.DataFrame]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        flt: CaseFilter | None,
+        rows: Callable[[], pd.DataFrame],
+        facts: TrendFacts | None = None,
+    ) -> None:
+        # ``facts``: the filter's :func:`trend_facts` when the caller has them (the app caches them)
         self.store, self.flt, self._rows = store, flt or CaseFilter(), rows
-        self._facts: TrendFacts | None = None
+        self._facts: TrendFacts | None = facts
 
     def rows(self) -> pd.DataFrame:
         return self._rows()

@@ -472,17 +472,17 @@ def shares_table(shares: pd.DataFrame, method: str, within: str | None) -> pd.Da
 
 
 # ------------------------------------------------------------------------------------ reports
-def _commodity_region_year(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _commodity_region_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import bar_chart
 
-    ts = data.series(("commodity_category", "wco_region"), "Y")
+    ts = seizures.series(("commodity_category", "wco_region"), "Y")
     table = _year_pivot(ts, ["commodity_category", "wco_region"], "cases", _NAMES)
     # One year, or one region, would draw a single solid bar: a single year is drawn by month, a single
     # region split by commodity category, so the chart always shows something the table does not say.
     one_year = ts.empty or pd.PeriodIndex(ts["period"]).year.nunique() <= 1
     one_region = ts.empty or ts["wco_region"].nunique() <= 1
     split = "commodity_category" if one_region else "wco_region"
-    by = data.series(split, "M" if one_year else "Y")
+    by = seizures.series(split, "M" if one_year else "Y")
     periods = pd.PeriodIndex(by["period"])
     axis = "month" if one_year else "year"
     data = pd.DataFrame(
@@ -500,10 +500,10 @@ def _commodity_region_year(data: ReportData, ctx: ReportContext) -> tuple[pd.Dat
     return table, bar_chart(data, axis, "cases", color=_NAMES[split], title=title)
 
 
-def _top_routes(data: ReportData, ctx: ReportContext, top: int = 20) -> tuple[pd.DataFrame, Any]:
+def _top_routes(seizures: ReportData, ctx: ReportContext, top: int = 20) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import bar_chart
 
-    frame = data.rows()
+    frame = seizures.rows()
     cache: dict[str, Any] = {}
     work = pd.DataFrame(
         {
@@ -580,10 +580,10 @@ def _top_routes(data: ReportData, ctx: ReportContext, top: int = 20) -> tuple[pd
 def _shares_report(method: str, by: str) -> Callable[[ReportData, ReportContext], tuple[pd.DataFrame, Any]]:
     """A report of the share of cases by ``method`` within each value of ``by``, with its chart."""
 
-    def report(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+    def report(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
         from workbench.trends.charts import shares_chart
 
-        sh = data.shares(method, by)
+        sh = seizures.shares(method, by)
         title = _(
             "Share of cases by {method}, per {by}",
             method=heading(method.replace("_", " ")),
@@ -599,12 +599,12 @@ _concealment_by_commodity = _shares_report("concealment_method", "commodity_cate
 _mode_by_category = _shares_report("transport_mode", "commodity_category")
 
 
-def _detection_effectiveness(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _detection_effectiveness(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     import altair as alt
 
     from workbench.trends.charts import FIT_WIDTH, PALETTE
 
-    sh = data.shares("detection_method", None)
+    sh = seizures.shares("detection_method", None)
     table = shares_table(sh, "detection_method", None)
     unit = str(sh["unit"].iloc[0]) if len(sh) else "unit"
     long = sh.assign(method=_labels(sh, "detection_method")).melt(
@@ -636,11 +636,11 @@ def _detection_effectiveness(data: ReportData, ctx: ReportContext) -> tuple[pd.D
     return table, chart
 
 
-def _quantity_by_commodity_year(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _quantity_by_commodity_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import small_multiples
 
-    ts = data.series("commodity_type", "Y", "quantity")
-    cat_of = data.type_categories()
+    ts = seizures.series("commodity_type", "Y", "quantity")
+    cat_of = seizures.type_categories()
     ts = ts.assign(commodity_category=ts["commodity_type"].astype("string").map(cat_of).fillna(NOT_STATED))
     table = _year_pivot(ts, ["commodity_category", "commodity_type", "unit"], "quantity", _NAMES)
     biggest = (
@@ -659,14 +659,14 @@ def _quantity_by_commodity_year(data: ReportData, ctx: ReportContext) -> tuple[p
     return table, chart
 
 
-def _country_year(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _country_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import heatmap
 
-    ts = data.series("reporting_country", "Y")
+    ts = seizures.series("reporting_country", "Y")
     code = ts["reporting_country"].astype("string")
     wide = _year_pivot(ts.assign(code=code), ["code"], "cases", {"code": "country code"})
     value = (
-        data.series("reporting_country", "Y", "value_usd")
+        seizures.series("reporting_country", "Y", "value_usd")
         .groupby("reporting_country", observed=True)["value_usd"]
         .sum()
     )
@@ -692,10 +692,10 @@ def _wco(code: str) -> str:
     return wco_region(code) or NOT_STATED
 
 
-def _value_by_region_year(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _value_by_region_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import bar_chart
 
-    ts = data.series("wco_region", "Y", "value_usd")
+    ts = seizures.series("wco_region", "Y", "value_usd")
     table = _year_pivot(ts, ["wco_region"], "value_usd", _NAMES)
     data = pd.DataFrame(
         {
@@ -709,10 +709,10 @@ def _value_by_region_year(data: ReportData, ctx: ReportContext) -> tuple[pd.Data
     )
 
 
-def _rilo_commodity(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _rilo_commodity(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import heatmap
 
-    ts = data.series(("rilo", "commodity_category"), "Y")
+    ts = seizures.series(("rilo", "commodity_category"), "Y")
     total = ts.groupby(["rilo", "commodity_category"], observed=True)["cases"].sum().reset_index()
     total["commodity_category"] = _labels(total, "commodity_category")
     wide = total.pivot_table(
@@ -729,17 +729,19 @@ def _rilo_commodity(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame,
     )
 
 
-def _monthly_by_category(data: ReportData, ctx: ReportContext, months: int = 24) -> tuple[pd.DataFrame, Any]:
+def _monthly_by_category(
+    seizures: ReportData, ctx: ReportContext, months: int = 24
+) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import series_chart
 
-    if data.empty or ctx.start is None or ctx.end is None:
+    if seizures.empty or ctx.start is None or ctx.end is None:
         return pd.DataFrame(columns=["month"]), None
     last = latest_complete_period(ctx.end, "M")
     # months before the period observed are not months without seizures: never show them as zeros
     first = max(last - (months - 1), ctx.start.to_period("M"))
     if first > last:  # the period is shorter than a month: show it whole
         first = last = ctx.end.to_period("M")
-    ts = data.series("commodity_category", "M", start=first.start_time, end=last.end_time)
+    ts = seizures.series("commodity_category", "M", start=first.start_time, end=last.end_time)
     ts = ts[(pd.PeriodIndex(ts["period"]) >= first) & (pd.PeriodIndex(ts["period"]) <= last)]
     wide = ts.assign(category=_labels(ts, "commodity_category"), month=ts["period"].astype(str)).pivot_table(
         index="month", columns="category", values="cases", aggfunc="sum", observed=True, fill_value=0
@@ -777,20 +779,20 @@ def _cases_by_type(frame: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> p
     return work.groupby("type")["case"].nunique()
 
 
-def _yoy_by_commodity(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _yoy_by_commodity(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import movers_chart
 
     spans = ctx.year_on_year()
-    if data.empty or spans is None:
+    if seizures.empty or spans is None:
         return pd.DataFrame(), None
     (lo, hi), (blo, bhi) = spans
     now_label, before_label = span_label(lo, hi), span_label(blo, bhi)
     # with a period in the filter, the year before lies outside the frame: it comes in ``year_before``
-    earlier = ctx.year_before if ctx.dated and ctx.year_before is not None else data
-    if earlier is data and ctx.start is not None and blo < ctx.start:
+    earlier = ctx.year_before if ctx.dated and ctx.year_before is not None else seizures
+    if earlier is seizures and ctx.start is not None and blo < ctx.start:
         # the year before was not read: its cases are unknown, not zero
         return pd.DataFrame(columns=["commodity type", f"cases {now_label}", f"cases {before_label}"]), None
-    current, before = data.cases_by_type(lo, hi), earlier.cases_by_type(blo, bhi)
+    current, before = seizures.cases_by_type(lo, hi), earlier.cases_by_type(blo, bhi)
     types = current.index.union(before.index)
     movers = pd.DataFrame(
         {
@@ -828,10 +830,10 @@ def _yoy_by_commodity(data: ReportData, ctx: ReportContext) -> tuple[pd.DataFram
     return table, chart
 
 
-def _largest_seizures(data: ReportData, ctx: ReportContext, top: int = 10) -> tuple[pd.DataFrame, Any]:
-    if data.empty:
+def _largest_seizures(seizures: ReportData, ctx: ReportContext, top: int = 10) -> tuple[pd.DataFrame, Any]:
+    if seizures.empty:
         return pd.DataFrame(), None
-    frame = data.rows()
+    frame = seizures.rows()
     cache: dict[str, Any] = {}
     df = pd.DataFrame(
         {
@@ -1075,7 +1077,8 @@ def run_report(
     # share columns are found by their English names: their formats first, then the headings people read
     formats = {heading(c): f for c, f in _number_formats(table).items()}
     table = translate_headings(table)
-    unit = data.main_unit() or "kg"
+    # the unit only where the caption says it (finding it reads the units of every item)
+    unit = (data.main_unit() or "kg") if "{unit}" in rep.counts else ""
     caption = _(rep.counts, unit=unit) if rep.counts else ""
     crit = ctx.criteria()
     if chart is not None:

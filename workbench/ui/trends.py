@@ -265,7 +265,7 @@ def flag_series_for(flt: CaseFilter, flag: EmergingFlag, freq: str) -> pd.DataFr
 def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str, lang: str) -> ReportResult:
     # keyed on the language: a report's title, headings and labels are translated. Figures are computed
     # in the database; the seizure frame is read only by the reports that list seizures or routes
-    data = StoreReportData(get_store(), flt, lambda: loaders.seizure_frame(flt))
+    data = StoreReportData(get_store(), flt, lambda: loaders.seizure_frame(flt), facts_for(flt))
     # the year-on-year report compares with the same days a year before, outside a period filter
     earlier = year_before_filter(data, flt) if key == "yoy_by_commodity" else None
     year_before = (
