@@ -188,10 +188,20 @@ def _grouped_summaries(
     return _read(store, stmt)
 
 
+def result_frame(res: sa.CursorResult[Any]) -> pd.DataFrame:
+    """The rows of a result as a frame, built column by column (pandas given SQLAlchemy's rows probes
+    each one for named-tuple fields through the row's attribute fallback: 1.9 of 2.4 s for 40,000 rows)."""
+    keys = list(res.keys())
+    rows = res.fetchall()
+    if not rows:
+        return pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+    return pd.DataFrame(dict(zip(keys, (list(c) for c in zip(*rows, strict=True)), strict=True)))
+
+
 def _read(store: Store, stmt: sa.Select[Any]) -> pd.DataFrame:
     with store.engine.connect() as conn:
         res = conn.execute(stmt)
-        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        df = result_frame(res)
     for c in ("value_usd", "quantity"):
         if c in df.columns:
             df[c] = pd.to_numeric(df[c], errors="coerce").astype(float).fillna(0.0)
@@ -494,7 +504,7 @@ def method_shares_in_store(
     ).group_by(*r_keys)
     with store.engine.connect() as conn:
         res = conn.execute(counts)
-        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        df = result_frame(res)
     key_names = [k.name for k in keys]
     for c in ("quantity", "value_usd", "median_quantity"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
@@ -628,7 +638,7 @@ def case_commodity_rows(
         stmt = narrow.to_sql(stmt)
     with store.engine.connect() as conn:
         res = conn.execute(stmt)
-        df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        df = result_frame(res)
     df["seizure_date"] = pd.to_datetime(df["seizure_date"])
     df["estimated_value_usd"] = pd.to_numeric(df["estimated_value_usd"], errors="coerce").astype(float)
     df.insert(0, "case_key", df["reporting_country"].astype(str) + ":" + df["case_id"].astype(str))
