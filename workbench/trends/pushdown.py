@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from workbench.store import DATA_TABLES, Store
 from workbench.store.filters import CaseFilter
+from workbench.store.frames import compact
 from workbench.store.summaries import CASE_SUMMARIES, summaries_current, summary_filter_ok, summary_select
 from workbench.trends.emerging import (
     EmergingFlag,
@@ -639,10 +640,9 @@ def case_commodity_rows(
     with store.engine.connect() as conn:
         res = conn.execute(stmt)
         df = result_frame(res)
-    df["seizure_date"] = pd.to_datetime(df["seizure_date"])
-    df["estimated_value_usd"] = pd.to_numeric(df["estimated_value_usd"], errors="coerce").astype(float)
     df.insert(0, "case_key", df["reporting_country"].astype(str) + ":" + df["case_id"].astype(str))
-    return df
+    # in the seizure frame's dtypes (codes as categoricals): the series split them as they split the frame
+    return compact(df)
 
 
 def seizure_dates(store: Store, flt: CaseFilter | None = None) -> pd.Series:
