@@ -35,6 +35,7 @@ def render(store: Path, page: str, timeout: float) -> dict[str, object]:
         os.environ["WORKBENCH_DB_URL"] = f"sqlite:///{db}"
         os.environ.setdefault("WORKBENCH_ROLE", "analyst")
         root = Path(os.environ.get("BENCH_APP_ROOT", ROOT))
+        os.chdir(root)  # the entry script reads its static files relative to the working directory
         at = AppTest.from_file(str(root / "app.py"), default_timeout=timeout)
         at.run()
         at.switch_page(page)

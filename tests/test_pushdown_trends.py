@@ -60,20 +60,12 @@ FILTERS = {
 SHARES = [
     ("detection_method", "transport_mode"),
     ("concealment_method", "commodity_category"),
-    ("transport_mode", "wco_region"),
-    ("detection_method", None),
-    ("transport_mode", "detection_method"),
+    ("transport_mode", None),
 ]
-SEASONS = [
-    ("M", None),
-    ("Q", "commodity_category"),
-    ("M", "transport_mode"),
-    ("M", "wco_region"),
-    ("D", None),
-]
+SEASONS = [("Q", "commodity_category"), ("M", "wco_region"), ("D", None)]
 
 
-@pytest.mark.parametrize("name", list(FILTERS))
+@pytest.mark.parametrize("name", ["all", "two categories, mid-month", "scanner", "empty"])
 def test_method_shares_and_seasons_in_the_database_are_those_of_the_frame(filled: Store, name: str) -> None:
     flt = FILTERS[name]
     frame = seizure_frame(filled, flt)
@@ -98,7 +90,7 @@ def test_method_shares_and_seasons_in_the_database_are_those_of_the_frame(filled
         pd.testing.assert_frame_equal(got, expected, check_exact=False, check_categorical=False, obj=where)
 
 
-@pytest.mark.parametrize("name", ["all", "Europe by road", "scanner"])
+@pytest.mark.parametrize("name", ["Europe by road"])
 def test_region_and_day_series_in_the_database(filled: Store, name: str) -> None:
     flt = FILTERS[name]
     frame = seizure_frame(filled, flt)
@@ -121,7 +113,7 @@ def test_region_and_day_series_in_the_database(filled: Store, name: str) -> None
             )
 
 
-@pytest.mark.parametrize("name", ["all", "drugs since March 2021", "Europe by road", "empty"])
+@pytest.mark.parametrize("name", ["drugs since March 2021", "empty"])
 def test_emerging_trends_in_the_database_are_those_of_the_frame(filled: Store, name: str) -> None:
     flt = FILTERS[name]
     frame = seizure_frame(filled, flt)
@@ -144,7 +136,7 @@ def test_emerging_trends_in_the_database_are_those_of_the_frame(filled: Store, n
             )
 
 
-@pytest.mark.parametrize("name", ["all", "drugs since March 2021", "Europe by road", "empty"])
+@pytest.mark.parametrize("name", ["Europe by road", "scanner"])
 def test_standard_reports_in_the_database_are_those_of_the_frame(filled: Store, name: str) -> None:
     flt = FILTERS[name]
     frame = seizure_frame(filled, flt)
