@@ -49,6 +49,9 @@ class Figure:
     series: tuple[str | None, str, str] | None = None  # by, freq, measure
     flows: dict[str, Any] | None = None  # route_flows' keyword arguments (mode, level, by, per_month)
     facts: bool = False  # the Trends tabs' cases, dates and units (trend_facts)
+    tab: tuple[str, ...] | None = (
+        None  # a Trends tab: ("methods", method, within), ("season", freq), ("emerging",)
+    )
 
 
 FIGURES: list[Figure] = [
@@ -80,6 +83,30 @@ FIGURES: list[Figure] = [
         "routes, OD per month by region, road",
         {"transport_modes": ("road",)},
         flows={"mode": "od", "level": "region", "per_month": True},
+    ),
+    Figure(
+        "trends tab methods, detection by mode", {}, tab=("methods", "detection_method", "transport_mode")
+    ),
+    Figure(
+        "trends tab methods, drugs since 2024",
+        {"date_from": dt.date(2024, 1, 1), "commodity_categories": ("drugs",)},
+        tab=("methods", "detection_method", "transport_mode"),
+    ),
+    Figure("trends tab seasonal profile, months", {}, tab=("season", "M")),
+    Figure("trends tab seasonal profile, road, months", {"transport_modes": ("road",)}, tab=("season", "M")),
+    Figure("trends tab emerging, quarters", {}, tab=("emerging", "Q")),
+    Figure(
+        "statistics, commodity by region per year (first report)", {}, tab=("report", "commodity_region_year")
+    ),
+    Figure(
+        "statistics, detection by mode, road since 2024",
+        {"date_from": dt.date(2024, 1, 1), "transport_modes": ("road",)},
+        tab=("report", "detection_by_mode"),
+    ),
+    Figure(
+        "trends tab emerging, drugs since 2024, months",
+        {"date_from": dt.date(2024, 1, 1), "commodity_categories": ("drugs",)},
+        tab=("emerging", "M"),
     ),
     Figure(
         "trends, cases by detection method per month, 2023",
@@ -252,6 +279,41 @@ def _duck_facts(con: Any, flt: dict[str, Any]) -> None:
     ).fetchall()
 
 
+def _duck_shares(con: Any, flt: dict[str, Any], method: str, within: str) -> None:
+    """The methods tab's groups: per case, then per value of the two splits (cases, quantity in kg, value,
+    the median per case)."""
+    keys = f"coalesce(nullif(trim(c.{within}), ''), '(not stated)') AS w, coalesce(nullif(trim(c.{method}), ''), '(not stated)') AS m"
+    con.execute(
+        f"WITH per_case AS (SELECT {keys}, c.reporting_country, c.case_id, "
+        "sum(CASE WHEN i.unit = 'kg' THEN i.quantity END) AS q, max(CASE WHEN i.unit = 'kg' THEN 1 ELSE 0 END) AS k, "
+        f"sum(i.estimated_value_usd) AS v FROM cases c {_duck_item_join(flt)} WHERE {_duck_where(flt)} GROUP BY ALL) "
+        "SELECT w, m, count(*), sum(q), sum(v), median(CASE WHEN k = 1 THEN coalesce(q, 0) END) FROM per_case GROUP BY ALL"
+    ).fetchall()
+
+
+def _duck_category_country_year(con: Any, flt: dict[str, Any]) -> None:
+    """The first standard report's groups: cases per year, commodity category and reporting country
+    (the region is the country's), and per month by category (its chart)."""
+    w = _duck_where(flt)
+    con.execute(
+        "SELECT date_trunc('year', c.seizure_date), i.commodity_category, c.reporting_country, "
+        f"count(DISTINCT (c.reporting_country, c.case_id)) FROM cases c {_duck_item_join(flt)} WHERE {w} GROUP BY ALL"
+    ).fetchall()
+
+
+def _duck_emerging(con: Any, flt: dict[str, Any]) -> None:
+    """The emerging trends' rows: the distinct dates, and one row per case and commodity type of the last
+    three years with the columns the series split by (the window of the test)."""
+    w = _duck_where(flt)
+    con.execute(f"SELECT DISTINCT seizure_date FROM cases c WHERE {w}").fetchall()
+    con.execute(
+        "SELECT c.reporting_country, c.case_id, c.seizure_date, c.transport_mode, c.detection_method, "
+        "c.concealment_method, c.departure_country, c.transit_countries, c.destination_country, "
+        f"c.customs_procedure, i.commodity_type, sum(i.estimated_value_usd) FROM cases c {_duck_item_join(flt)} "
+        f"WHERE {w} AND c.seizure_date >= (SELECT max(seizure_date) FROM cases) - INTERVAL 3 YEAR GROUP BY ALL"
+    ).fetchdf()
+
+
 def _duckdb(data: Path) -> tuple[Any, float]:
     import duckdb
 
@@ -354,6 +416,8 @@ def _figure_row(fig: Figure, size: int, store: Any, con: Any, repeat: int, old_r
         query_s, old = _median_time(lambda: route_flows(base, **kw), old_repeat)
         old_s = read_s + query_s
         duck_s, _ = _median_time(lambda: _duck_routes(con, fig.filter, kw), repeat)
+    elif fig.tab is not None:
+        engine, new_s, new, old_s, old, read_s, duck_s = _tab_row(fig, store, con, flt, repeat, old_repeat)
     elif fig.facts:
         from workbench.trends.pushdown import trend_facts
 
@@ -393,6 +457,62 @@ def _figure_row(fig: Figure, size: int, store: Any, con: Any, repeat: int, old_r
         "vs_duckdb": round(new_s / duck_s, 1) if duck_s else "",
         "speed_up": round(old_s / new_s, 1) if new_s else "",
     }
+
+
+def _tab_row(fig: Figure, store: Any, con: Any, flt: Any, repeat: int, old_repeat: int) -> tuple[Any, ...]:
+    """A Trends tab (methods, seasonal profile, emerging trends) or a standard report: its database engine
+    against the frame read into pandas, and DuckDB's grouping of the same rows (the reference)."""
+    from workbench.store.frames import seizure_frame
+    from workbench.trends import pushdown as pdn
+    from workbench.trends.emerging import detect_emerging
+    from workbench.trends.series import method_shares, seasonal_profile_of_largest
+
+    assert fig.tab is not None
+    kind = fig.tab[0]
+    read_s, frame = _median_time(lambda: seizure_frame(store, flt), old_repeat)
+    if kind == "methods":
+        method, within = fig.tab[1], fig.tab[2]
+        new_s, new = _median_time(lambda: pdn.method_shares_in_store(store, flt, method, within), repeat)
+        query_s, old = _median_time(lambda: method_shares(frame, method, within), old_repeat)
+        duck_s, _ = _median_time(lambda: _duck_shares(con, fig.filter, method, within), repeat)
+        engine = "sql"
+    elif kind == "season":
+        freq = fig.tab[1]
+        new_s, new = _median_time(lambda: pdn.seasonal_profile_in_store(store, flt, freq), repeat)
+        query_s, old = _median_time(lambda: seasonal_profile_of_largest(frame, freq), old_repeat)
+        duck_s, _ = _median_time(lambda: _duck_series(con, fig.filter, None, freq, "cases"), repeat)
+        engine = "summaries" if pdn.from_summaries(store, flt, None, "cases", None) else "sql"
+    elif kind == "report":
+        from workbench.trends.statistics import run_report
+
+        key = fig.tab[1]
+
+        def rows() -> Any:
+            raise AssertionError("the report read the seizure rows")
+
+        new_s, got = _median_time(lambda: run_report(key, pdn.StoreReportData(store, flt, rows), flt), repeat)
+        query_s, want = _median_time(lambda: run_report(key, frame, flt), old_repeat)
+        new, old = got.table, want.table
+        if key == "detection_by_mode":
+            duck_s, _ = _median_time(
+                lambda: _duck_shares(con, fig.filter, "detection_method", "transport_mode"), repeat
+            )
+        else:
+            duck_s, _ = _median_time(lambda: _duck_category_country_year(con, fig.filter), repeat)
+        engine = (
+            "summaries"
+            if pdn.from_summaries(store, flt, ("commodity_category", "wco_region"), "cases", None)
+            and key == "commodity_region_year"
+            else "sql"
+        )
+    else:
+        kw = {"freq": fig.tab[1], "end": flt.date_to}
+        new_s, got = _median_time(lambda: pdn.detect_emerging_in_store(store, flt, **kw), repeat)
+        query_s, want = _median_time(lambda: detect_emerging(frame, **kw), old_repeat)
+        new, old = got.table(), want.table()
+        duck_s, _ = _median_time(lambda: _duck_emerging(con, fig.filter), repeat)
+        engine = "sql + summaries" if pdn.from_summaries(store, flt, None, "cases", None) else "sql"
+    return engine, new_s, new, read_s + query_s, old, read_s, duck_s
 
 
 _COLS = [

@@ -19,15 +19,18 @@ if empty_store_notice():
 ui.enforcement_note()
 
 builder, movers, methods, emerging, season = st.tabs(
-    [_("Chart builder"), _("Top movers"), _("Methods"), _("Emerging trends"), _("Seasonal profile")]
+    [_("Chart builder"), _("Top movers"), _("Methods"), _("Emerging trends"), _("Seasonal profile")],
+    key="trends_tab",
+    on_change="rerun",
 )
-with builder:
-    ui.builder_panel(flt)
-with movers:
-    ui.movers_panel(flt)
-with methods:
-    ui.methods_panel(flt)
-with emerging:
-    ui.emerging_panel(flt)
-with season:
-    ui.seasonal_panel(flt)
+# only the open tab computes (a click on another reruns the page): a filter change costs one tab's figures
+for tab, panel in (
+    (builder, ui.builder_panel),
+    (movers, ui.movers_panel),
+    (methods, ui.methods_panel),
+    (emerging, ui.emerging_panel),
+    (season, ui.seasonal_panel),
+):
+    if tab.open:
+        with tab:
+            panel(flt)

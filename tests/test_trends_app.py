@@ -27,6 +27,13 @@ def _vega(at: AppTest, n: int = 0) -> dict:
     return json.loads(at.get("vega_lite_chart")[n].proto.spec)
 
 
+def _open_tab(at: AppTest, label: str) -> None:
+    """Open a tab of the Trends page (what a click does): only the open tab computes and draws."""
+    at.session_state["trends_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+
+
 def _chart_rows(at: AppTest, n: int = 0) -> list[dict]:
     """The rows a chart sends to the browser (Streamlit ships them as Arrow beside the spec)."""
     import pyarrow as pa
@@ -72,12 +79,20 @@ def test_trends_page_movers_methods_season_and_emerging(app: AppTest) -> None:
     app.switch_page("pages/trends.py")
     app.run()
     assert not app.exception, app.exception
-    # every tab drew its chart: builder, movers, methods, (emerging: chart only once selected), season
-    assert len(app.get("vega_lite_chart")) >= 4
+    # only the open tab (the chart builder) computed and drew
+    assert len(app.get("vega_lite_chart")) == 1
+    assert app.selectbox(key="trends_split") is not None
+    # each tab draws its chart when opened: movers, methods, (emerging: chart only once selected), season
+    for label in ("Top movers", "Methods", "Seasonal profile"):
+        _open_tab(app, label)
+        assert len(app.get("vega_lite_chart")) == 1, label
+    _open_tab(app, "Methods")
     app.selectbox(key="methods_method").set_value("concealment_method").run()
     app.selectbox(key="methods_value").set_value("quantity_share").run()
     assert not app.exception, app.exception
+    _open_tab(app, "Seasonal profile")
     app.selectbox(key="season_freq").set_value("Q").run()
+    _open_tab(app, "Emerging trends")
     app.selectbox(key="emerging_freq").set_value("Q").run()
     assert not app.exception, app.exception
     assert any("series flagged" in m.value for m in app.markdown)
@@ -103,6 +118,7 @@ def test_emerging_flags_link_to_their_chart_and_the_routes_map(
     at.switch_page("pages/trends.py")
     at.run()
     assert not at.exception, at.exception
+    _open_tab(at, "Emerging trends")
     table = next(df for df in at.dataframe if "series" in df.value.columns)
     labels = table.value["series"].tolist()
     assert "cocaine by express courier into Western Europe" in labels
@@ -142,6 +158,7 @@ def test_a_route_flag_hands_its_route_and_the_previous_filter_to_routes(
     state.filter = before
     at.switch_page("pages/trends.py")
     at.run()
+    _open_tab(at, "Emerging trends")
     state = at.session_state["_workbench_state"]
     state.extras["trends.flag"] = "cocaine on the route Brazil → France"
     at.run()
@@ -201,6 +218,7 @@ def test_movers_under_a_period_filter_compare_whole_periods_with_a_year_before(a
     app.switch_page("pages/trends.py")
     app.run()
     assert not app.exception, app.exception
+    _open_tab(app, "Top movers")
     caption = next(c.value for c in app.caption if c.value.startswith("Cases in "))
     # the last whole quarter of Mar–Aug 2024 against the same quarter a year before (outside the filter)
     assert caption == "Cases in 2024Q2 (the last whole quarter of Mar–Aug 2024) against 2023Q2."
@@ -224,8 +242,10 @@ def test_empty_states_say_what_to_change(app: AppTest) -> None:
     app.switch_page("pages/trends.py")
     app.run()
     assert not app.exception, app.exception
+    for label in ("Chart builder", "Top movers", "Methods", "Seasonal profile", "Emerging trends"):
+        _open_tab(app, label)
+        assert len([w for w in app.warning if "No case matches" in w.value]) == 1, label  # the open tab's
     assert not any("rose beyond" in i.value for i in app.info)  # not "nothing rose": nothing is there
-    assert len([w for w in app.warning if "No case matches" in w.value]) == 5  # one per tab
     state = app.session_state["_workbench_state"]
     state.filter = CaseFilter(date_from=dt.date(2024, 3, 10), date_to=dt.date(2024, 3, 20))
     app.run()
@@ -244,3 +264,87 @@ def test_the_trend_chart_says_its_period_and_filter(app: AppTest) -> None:
     subtitle = _vega(app)["title"]["subtitle"]
     assert subtitle[0].startswith("Period: ") and "20" in subtitle[0]
     assert subtitle[1] == "Filter: commodity category: tobacco"
+
+
+def test_trends_first_render_reads_no_seizure_frame(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: every tab of the Trends page (builder, movers, methods, emerging, seasons) computes its
+    figures in the database; the item-level seizure frame is not read, on the first render (the chart
+    builder alone: only the open tab computes) nor when each tab opens. The methods' shares and the
+    seasonal profile shown are those of the frame path."""
+    from typing import Any
+
+    import streamlit as st
+
+    import workbench.store.frames as frames
+    from workbench.store import open_store
+    from workbench.trends.series import method_shares, seasonal_profile_of_largest
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    frame = frames.seizure_frame(open_store(seeded_sqlite))
+    shares = method_shares(frame, "detection_method", "transport_mode")
+    season = seasonal_profile_of_largest(frame, "M")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the Trends page read the seizure frame")
+
+    monkeypatch.setattr(frames, "seizure_frame", forbidden)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/trends.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == 1  # the builder's
+    _open_tab(at, "Top movers")
+    assert len(at.get("vega_lite_chart")) == 1
+    _open_tab(at, "Emerging trends")
+    assert any("series flagged" in m.value for m in at.markdown)
+    _open_tab(at, "Methods")
+    methods = next(d.value for d in at.dataframe if "share of cases" in d.value.columns)
+    assert methods["cases"].tolist() == shares["cases"].tolist()
+    _open_tab(at, "Seasonal profile")
+    bars = _chart_rows(at, 0)
+    shown = {r["label"]: round(r["index"], 9) for r in bars if "label" in r}
+    assert shown == {lab: round(i, 9) for lab, i in zip(season["label"], season["index"], strict=True)}
+
+
+def test_statistics_reports_read_no_seizure_frame(
+    seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the Standard statistics page's reports compute their figures in the database; only the
+    two that list routes and seizures read the seizure frame. The first report shown is the frame path's."""
+    from typing import Any
+
+    import streamlit as st
+
+    import workbench.store.frames as frames
+    from workbench.store import open_store
+    from workbench.trends.statistics import REPORTS, run_report
+
+    monkeypatch.setenv("WORKBENCH_DB_URL", seeded_sqlite)
+    monkeypatch.setenv("WORKBENCH_ROLE", "analyst")
+    expected = run_report("commodity_region_year", frames.seizure_frame(open_store(seeded_sqlite))).table
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the Standard statistics page read the seizure frame")
+
+    monkeypatch.setattr(frames, "seizure_frame", forbidden)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/statistics.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="stats_report").value == "commodity_region_year"
+    assert at.dataframe[0].value.equals(expected)
+    for key in REPORTS:
+        if key in ("top_routes_per_commodity", "largest_seizures"):
+            continue
+        at.selectbox(key="stats_report").set_value(key).run()
+        assert not at.exception, (key, at.exception)
+        assert at.dataframe[0].value.shape[0] > 0, key

@@ -45,7 +45,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,8 @@ __all__ = [
     "EmergingFlag",
     "EmergingResult",
     "detect_emerging",
+    "EmergingSource",
+    "detect_emerging_in",
     "period_to_test",
     "stated_end",
     "data_end",
@@ -84,6 +86,8 @@ __all__ = [
     "benjamini_hochberg",
     "series_label",
     "flag_series",
+    "flag_filter",
+    "series_of_flag",
     "METHOD",
 ]
 
@@ -396,10 +400,10 @@ class EmergingResult:
         return _(message, **values)
 
 
-def _season_factors(frame: pd.DataFrame, freq: str, seasonal: bool) -> dict[int, float]:
+def _season_factors(season: Callable[[str], pd.DataFrame], freq: str, seasonal: bool) -> dict[int, float]:
     if not seasonal or freq not in ("M", "Q"):
         return {}
-    prof = seasonal_profile(frame, freq)
+    prof = season(freq)
     # a season without any case would make its expected count zero: floor it
     return {int(s): float(max(v, 0.2)) for s, v in zip(prof["season"], prof["index"], strict=True)}
 
@@ -582,6 +586,58 @@ def detect_emerging(
     also needs ``min_count`` cases in the period). Raises ValueError when there are fewer than 3
     baseline periods, or for another measure.
     """
+    dates = pd.to_datetime(frame["seizure_date"]) if len(frame) else pd.Series(dtype="datetime64[us]")
+
+    def window(lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+        return frame[((dates >= lo) & (dates <= hi)).to_numpy()]
+
+    source = EmergingSource(dates, window, lambda f: seasonal_profile(frame, f))
+    return detect_emerging_in(
+        source,
+        freq=freq,
+        series=series,
+        period=period,
+        end=end,
+        measure=measure,
+        baseline=baseline,
+        gap=gap,
+        fdr=fdr,
+        min_count=min_count,
+        min_ratio=min_ratio,
+        seasonal=seasonal,
+    )
+
+
+@dataclass(frozen=True)
+class EmergingSource:
+    """What :func:`detect_emerging_in` reads of the seizures: their ``dates`` (each distinct date once
+    suffices: the first, the last, whether all are the first of a month), the ``window`` of seizure rows
+    between two days (a seizure frame, or only the columns the series split by), and the ``season``
+    profile of all of them at a frequency (:func:`workbench.trends.series.seasonal_profile`). From a
+    frame (:func:`detect_emerging`) or from the store (:func:`workbench.trends.pushdown.
+    detect_emerging_in_store`)."""
+
+    dates: pd.Series
+    window: Callable[[pd.Timestamp, pd.Timestamp], pd.DataFrame]
+    season: Callable[[str], pd.DataFrame]
+
+
+def detect_emerging_in(
+    source: EmergingSource,
+    *,
+    freq: str = "Q",
+    series: Sequence[Sequence[str]] = DEFAULT_SERIES,
+    period: str | pd.Period | None = None,
+    end: dt.date | pd.Timestamp | None = None,
+    measure: str = "cases",
+    baseline: int = 8,
+    gap: int = 0,
+    fdr: float = 0.05,
+    min_count: int = 5,
+    min_ratio: float = 1.5,
+    seasonal: bool = True,
+) -> EmergingResult:
+    """:func:`detect_emerging` of the seizures ``source`` reads (same settings)."""
     from workbench.trends.series import _check_freq
 
     freq = _check_freq(freq)
@@ -590,7 +646,7 @@ def detect_emerging(
     quantity = measure == "quantity"
     if baseline < 3:
         raise ValueError(_("the baseline needs at least 3 periods"))
-    dates = pd.to_datetime(frame["seizure_date"]) if len(frame) else pd.Series(dtype="datetime64[us]")
+    dates = pd.to_datetime(source.dates).dropna() if len(source.dates) else pd.Series(dtype="datetime64[us]")
     settings = {
         "freq": freq,
         "measure": measure,
@@ -624,8 +680,8 @@ def detect_emerging(
         )
     base_first = target - gap - n_base
     window = pd.period_range(base_first, target, freq=target.freq)
-    used = frame[(dates >= base_first.start_time) & (dates <= target.end_time)]
-    factors_by_season = _season_factors(frame, freq, seasonal)
+    used = source.window(base_first.start_time, target.end_time)
+    factors_by_season = _season_factors(source.season, freq, seasonal)
 
     def factor(p: pd.Period) -> float:
         if not factors_by_season:
@@ -749,15 +805,26 @@ def _pfreq(freq: str) -> str:
 def flag_series(frame: pd.DataFrame, flag: EmergingFlag, freq: str | None = None) -> pd.DataFrame:
     """Cases (and, for a quantity flag, the quantity in its unit) per period of a flagged series over all
     the data up to its tested period (for its chart)."""
-    from workbench.store.filters import CaseFilter
     from workbench.store.frames import filter_seizure_frame
 
-    narrow = CaseFilter(
+    sub = filter_seizure_frame(frame, flag_filter(flag))
+    return series_of_flag(sub, flag, freq)
+
+
+def flag_filter(flag: EmergingFlag) -> CaseFilter:
+    """The filter that keeps the rows of a flagged series' commodity and transport mode (the other keys
+    are kept by :func:`series_of_flag`)."""
+    from workbench.store.filters import CaseFilter
+
+    return CaseFilter(
         commodity_types=(flag.key["commodity_type"],) if "commodity_type" in flag.key else (),
         commodity_categories=(flag.key["commodity_category"],) if "commodity_category" in flag.key else (),
         transport_modes=(flag.key["transport_mode"],) if "transport_mode" in flag.key else (),
     )
-    sub = filter_seizure_frame(frame, narrow)
+
+
+def series_of_flag(sub: pd.DataFrame, flag: EmergingFlag, freq: str | None = None) -> pd.DataFrame:
+    """:func:`flag_series` of the rows :func:`flag_filter` keeps."""
     ts = time_series(sub, flag.split, freq or flag.freq, flag.measure, end=flag.period_end)
     mask = np.ones(len(ts), dtype=bool)
     for k, v in {**flag.key, **({"unit": flag.unit} if flag.measure == "quantity" else {})}.items():

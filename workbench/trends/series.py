@@ -72,8 +72,13 @@ __all__ = [
     "time_series",
     "with_changes",
     "seasonal_profile",
+    "profile_of_series",
+    "SEASONAL_SERIES",
+    "largest_split_values",
+    "seasonal_profile_of_largest",
     "top_movers",
     "method_shares",
+    "shares_of_counts",
     "main_unit",
     "ENFORCEMENT_NOTE",
     "event_counts",
@@ -617,12 +622,26 @@ def seasonal_profile(
         raise ValueError(
             _("a seasonal profile of quantity needs one unit: filter on it and use cases or value")
         )
-    cycle_freq = "W" if freq == "D" else "Y"
     dates = pd.to_datetime(frame["seizure_date"])
     first, last = dates.min(), dates.max()
     if pd.isna(first):
         return pd.DataFrame(columns=[*by, "season", "label", "mean", "index"])
-    series = time_series(frame, by, freq, measure)
+    return profile_of_series(time_series(frame, by, freq, measure), freq, measure, by, first, last)
+
+
+def profile_of_series(
+    series: pd.DataFrame,
+    freq: str,
+    measure: str,
+    by: tuple[str, ...],
+    first: dt.date | pd.Timestamp,
+    last: dt.date | pd.Timestamp,
+) -> pd.DataFrame:
+    """:func:`seasonal_profile` from the :func:`time_series` of the seizures at ``freq`` (split ``by``)
+    and their first and last seizure date: the pandas and the database engines
+    (:func:`workbench.trends.pushdown.seasonal_profile_in_store`) both end here."""
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    cycle_freq = "W" if freq == "D" else "Y"
     p = pd.PeriodIndex(series["period"])
     start = p.start_time
     if freq == "M":
@@ -632,7 +651,7 @@ def seasonal_profile(
     elif freq == "W":
         season = np.asarray(start.isocalendar()["week"].astype(int))
     else:
-        season = np.asarray(start.dayofweek) + 1
+        season = np.asarray(start.day_of_week) + 1
     cycle = (
         np.asarray(start.to_period("W-SUN").asi8)
         if cycle_freq == "W"
@@ -664,6 +683,29 @@ def seasonal_profile(
     )
     prof["index"] = prof["index"].fillna(0.0)
     return prof.reset_index(drop=True)
+
+
+#: How many of the largest series a split seasonal profile shows.
+SEASONAL_SERIES = 4
+
+
+def largest_split_values(series: pd.DataFrame, split: str, n: int = SEASONAL_SERIES) -> pd.Index:
+    """The ``n`` values of ``split`` with the most cases in a :func:`time_series` split by it (ties in
+    the series' order)."""
+    return series.groupby(split, observed=True)["cases"].sum().nlargest(n).index
+
+
+def seasonal_profile_of_largest(
+    frame: pd.DataFrame, freq: str = "M", split: str | None = None, n: int = SEASONAL_SERIES
+) -> pd.DataFrame:
+    """The :func:`seasonal_profile` of the cases, overall or (``split``) of the ``n`` values of the split
+    with the most cases, each on its own (the rows of the other values are left out)."""
+    if split is None:
+        return seasonal_profile(frame, freq)
+    kept = largest_split_values(time_series(frame, split, "Y"), split, n)
+    sub = frame[np.asarray(split_column(frame, split).isin(kept))]
+    profile = seasonal_profile(sub, freq, by=(split,))
+    return profile[profile[split].isin(kept)].reset_index(drop=True)
 
 
 def top_movers(
@@ -749,14 +791,22 @@ def method_shares(
         else 0.0
     )
     work = pd.DataFrame(cols)
-    group = keys[:-1]
     cases = work.drop_duplicates(["_case", *keys]).groupby(keys, observed=True).size().rename("cases")
     in_unit = work[work["unit"].eq(unit).fillna(False)] if unit else work.iloc[0:0]
     qty = in_unit.groupby(keys, observed=True)["quantity"].sum().rename("quantity")
     per_case = in_unit.groupby(["_case", *keys], observed=True)["quantity"].sum().reset_index()
     med = per_case.groupby(keys, observed=True)["quantity"].median().rename("median_quantity")
     value = work.groupby(keys, observed=True)["value_usd"].sum().rename("value_usd")
-    out = pd.concat([cases, qty, med, value], axis=1).reset_index()
+    return shares_of_counts(pd.concat([cases, qty, med, value], axis=1).reset_index(), keys, unit)
+
+
+def shares_of_counts(counts: pd.DataFrame, keys: list[str], unit: str | None) -> pd.DataFrame:
+    """:func:`method_shares` from its counts: one row per value of ``keys`` (``[within, method]`` or
+    ``[method]``, categoricals) with ``cases``, ``quantity`` (in ``unit``), ``median_quantity`` and
+    ``value_usd``; adds the shares and orders the rows. The pandas and the database engines
+    (:func:`workbench.trends.pushdown.method_shares_in_store`) both end here."""
+    out = counts
+    group = keys[:-1]
     out["cases"] = out["cases"].fillna(0).astype("int64")
     out["quantity"] = out["quantity"].fillna(0.0)
 

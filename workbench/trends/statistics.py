@@ -56,6 +56,8 @@ __all__ = [
     "tidy_numbers",
     "year_before_filter",
     "events_by_year",
+    "ReportData",
+    "report_data",
 ]
 
 
@@ -103,6 +105,75 @@ def _span_tag(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return f"{start:%y%m%d}–{end:%y%m%d}"
 
 
+class ReportData:
+    """What the standard reports read of the seizures, asked as the figures they need: this class answers
+    from a seizure frame (already narrowed by the filter); :class:`workbench.trends.pushdown.
+    StoreReportData` answers the same questions in the database. A report that lists seizures or routes
+    reads the item-level rows (:meth:`rows`)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    def rows(self) -> pd.DataFrame:
+        """The seizure frame: one row per item with its case's fields."""
+        return self._frame
+
+    @property
+    def empty(self) -> bool:
+        return self.n_cases == 0
+
+    @property
+    def n_cases(self) -> int:
+        frame = self._frame
+        return int(frame["case_key"].nunique()) if "case_key" in frame.columns else len(frame)
+
+    def dates(self) -> tuple[Any, Any]:
+        """The first and last seizure date (None, None without a dated case)."""
+        frame = self._frame
+        dates = pd.to_datetime(frame["seizure_date"]).dropna() if "seizure_date" in frame.columns else None
+        if dates is None or not len(dates):
+            return None, None
+        return dates.min(), dates.max()
+
+    def main_unit(self) -> str | None:
+        return main_unit(self._frame)
+
+    def series(
+        self,
+        by: str | tuple[str, ...],
+        freq: str,
+        measure: str = "cases",
+        *,
+        start: Any = None,
+        end: Any = None,
+    ) -> pd.DataFrame:
+        """:func:`workbench.trends.series.time_series` of the seizures."""
+        return time_series(self._frame, by, freq, measure, start=start, end=end)
+
+    def shares(self, method: str, within: str | None) -> pd.DataFrame:
+        """:func:`workbench.trends.series.method_shares` of the seizures."""
+        return method_shares(self._frame, method, within)
+
+    def type_categories(self) -> pd.Series:
+        """The commodity category of each commodity type seized (indexed by the type)."""
+        pairs = (
+            self._frame[["commodity_type", "commodity_category"]].dropna().drop_duplicates("commodity_type")
+        )
+        return pd.Series(
+            pairs["commodity_category"].astype("string").to_numpy(),
+            index=pairs["commodity_type"].astype("string"),
+        )
+
+    def cases_by_type(self, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+        """Distinct cases per commodity type seized from ``lo`` to ``hi`` (both days included)."""
+        return _cases_by_type(self._frame, lo, hi)
+
+
+def report_data(source: pd.DataFrame | ReportData) -> ReportData:
+    """``source`` as a :class:`ReportData` (a frame is wrapped)."""
+    return source if isinstance(source, ReportData) else ReportData(source)
+
+
 @dataclass(frozen=True)
 class ReportContext:
     """What a report observes besides its frame.
@@ -117,20 +188,21 @@ class ReportContext:
     flt: Any = None
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
-    year_before: pd.DataFrame | None = None
+    year_before: ReportData | None = None
 
     @classmethod
     def of(
-        cls, frame: pd.DataFrame, flt: Any = None, year_before: pd.DataFrame | None = None
+        cls,
+        frame: pd.DataFrame | ReportData,
+        flt: Any = None,
+        year_before: pd.DataFrame | ReportData | None = None,
     ) -> ReportContext:
-        dates = pd.to_datetime(frame["seizure_date"]).dropna() if "seizure_date" in frame.columns else None
-        first = dates.min() if dates is not None and len(dates) else None
-        last = dates.max() if dates is not None and len(dates) else None
+        first, last = report_data(frame).dates()
         return cls.of_dates(first, last, flt, year_before)
 
     @classmethod
     def of_dates(
-        cls, first: Any, last: Any, flt: Any = None, year_before: pd.DataFrame | None = None
+        cls, first: Any, last: Any, flt: Any = None, year_before: pd.DataFrame | ReportData | None = None
     ) -> ReportContext:
         """The context of cases whose first and last seizure dates are known (None: no dated case), e.g.
         counted in the database (:func:`workbench.trends.pushdown.trend_facts`)."""
@@ -148,7 +220,7 @@ class ReportContext:
                 end = min(end, last.to_period("M").end_time.normalize())
         if start is not None and end is not None and end < start:
             end = start
-        return cls(flt, start, end, year_before)
+        return cls(flt, start, end, None if year_before is None else report_data(year_before))
 
     @property
     def dated(self) -> bool:
@@ -198,7 +270,7 @@ class ReportContext:
         return (lo, hi), (lo - year, hi - year)
 
 
-def year_before_filter(frame: pd.DataFrame, flt: Any) -> Any:
+def year_before_filter(frame: pd.DataFrame | ReportData, flt: Any) -> Any:
     """The filter of the frame the year-on-year report needs besides ``frame``, or None.
 
     With a period in the filter the year before lies outside it, so the caller reads the same filter a
@@ -231,7 +303,7 @@ class StandardReport:
     key: str
     title: str
     description: str
-    build: Callable[[pd.DataFrame, ReportContext], tuple[pd.DataFrame, Any]]
+    build: Callable[[ReportData, ReportContext], tuple[pd.DataFrame, Any]]
     sheet: str = ""
     counts: str = ""
 
@@ -400,17 +472,17 @@ def shares_table(shares: pd.DataFrame, method: str, within: str | None) -> pd.Da
 
 
 # ------------------------------------------------------------------------------------ reports
-def _commodity_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _commodity_region_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import bar_chart
 
-    ts = time_series(frame, ("commodity_category", "wco_region"), "Y")
+    ts = seizures.series(("commodity_category", "wco_region"), "Y")
     table = _year_pivot(ts, ["commodity_category", "wco_region"], "cases", _NAMES)
     # One year, or one region, would draw a single solid bar: a single year is drawn by month, a single
     # region split by commodity category, so the chart always shows something the table does not say.
     one_year = ts.empty or pd.PeriodIndex(ts["period"]).year.nunique() <= 1
     one_region = ts.empty or ts["wco_region"].nunique() <= 1
     split = "commodity_category" if one_region else "wco_region"
-    by = time_series(frame, split, "M" if one_year else "Y")
+    by = seizures.series(split, "M" if one_year else "Y")
     periods = pd.PeriodIndex(by["period"])
     axis = "month" if one_year else "year"
     data = pd.DataFrame(
@@ -428,9 +500,10 @@ def _commodity_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.
     return table, bar_chart(data, axis, "cases", color=_NAMES[split], title=title)
 
 
-def _top_routes(frame: pd.DataFrame, ctx: ReportContext, top: int = 20) -> tuple[pd.DataFrame, Any]:
+def _top_routes(seizures: ReportData, ctx: ReportContext, top: int = 20) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import bar_chart
 
+    frame = seizures.rows()
     cache: dict[str, Any] = {}
     work = pd.DataFrame(
         {
@@ -504,13 +577,13 @@ def _top_routes(frame: pd.DataFrame, ctx: ReportContext, top: int = 20) -> tuple
     return table, chart
 
 
-def _shares_report(method: str, by: str) -> Callable[[pd.DataFrame, ReportContext], tuple[pd.DataFrame, Any]]:
+def _shares_report(method: str, by: str) -> Callable[[ReportData, ReportContext], tuple[pd.DataFrame, Any]]:
     """A report of the share of cases by ``method`` within each value of ``by``, with its chart."""
 
-    def report(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+    def report(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
         from workbench.trends.charts import shares_chart
 
-        sh = method_shares(frame, method, by)
+        sh = seizures.shares(method, by)
         title = _(
             "Share of cases by {method}, per {by}",
             method=heading(method.replace("_", " ")),
@@ -526,12 +599,12 @@ _concealment_by_commodity = _shares_report("concealment_method", "commodity_cate
 _mode_by_category = _shares_report("transport_mode", "commodity_category")
 
 
-def _detection_effectiveness(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _detection_effectiveness(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     import altair as alt
 
     from workbench.trends.charts import FIT_WIDTH, PALETTE
 
-    sh = method_shares(frame, "detection_method", None)
+    sh = seizures.shares("detection_method", None)
     table = shares_table(sh, "detection_method", None)
     unit = str(sh["unit"].iloc[0]) if len(sh) else "unit"
     long = sh.assign(method=_labels(sh, "detection_method")).melt(
@@ -563,15 +636,11 @@ def _detection_effectiveness(frame: pd.DataFrame, ctx: ReportContext) -> tuple[p
     return table, chart
 
 
-def _quantity_by_commodity_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _quantity_by_commodity_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import small_multiples
 
-    ts = time_series(frame, "commodity_type", "Y", "quantity")
-    pairs = frame[["commodity_type", "commodity_category"]].dropna().drop_duplicates("commodity_type")
-    cat_of = pd.Series(
-        pairs["commodity_category"].astype("string").to_numpy(),
-        index=pairs["commodity_type"].astype("string"),
-    )
+    ts = seizures.series("commodity_type", "Y", "quantity")
+    cat_of = seizures.type_categories()
     ts = ts.assign(commodity_category=ts["commodity_type"].astype("string").map(cat_of).fillna(NOT_STATED))
     table = _year_pivot(ts, ["commodity_category", "commodity_type", "unit"], "quantity", _NAMES)
     biggest = (
@@ -590,14 +659,14 @@ def _quantity_by_commodity_year(frame: pd.DataFrame, ctx: ReportContext) -> tupl
     return table, chart
 
 
-def _country_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _country_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import heatmap
 
-    ts = time_series(frame, "reporting_country", "Y")
+    ts = seizures.series("reporting_country", "Y")
     code = ts["reporting_country"].astype("string")
     wide = _year_pivot(ts.assign(code=code), ["code"], "cases", {"code": "country code"})
     value = (
-        time_series(frame, "reporting_country", "Y", "value_usd")
+        seizures.series("reporting_country", "Y", "value_usd")
         .groupby("reporting_country", observed=True)["value_usd"]
         .sum()
     )
@@ -623,10 +692,10 @@ def _wco(code: str) -> str:
     return wco_region(code) or NOT_STATED
 
 
-def _value_by_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _value_by_region_year(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import bar_chart
 
-    ts = time_series(frame, "wco_region", "Y", "value_usd")
+    ts = seizures.series("wco_region", "Y", "value_usd")
     table = _year_pivot(ts, ["wco_region"], "value_usd", _NAMES)
     data = pd.DataFrame(
         {
@@ -640,10 +709,10 @@ def _value_by_region_year(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.D
     )
 
 
-def _rilo_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _rilo_commodity(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import heatmap
 
-    ts = time_series(frame, ("rilo", "commodity_category"), "Y")
+    ts = seizures.series(("rilo", "commodity_category"), "Y")
     total = ts.groupby(["rilo", "commodity_category"], observed=True)["cases"].sum().reset_index()
     total["commodity_category"] = _labels(total, "commodity_category")
     wide = total.pivot_table(
@@ -661,18 +730,18 @@ def _rilo_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFra
 
 
 def _monthly_by_category(
-    frame: pd.DataFrame, ctx: ReportContext, months: int = 24
+    seizures: ReportData, ctx: ReportContext, months: int = 24
 ) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import series_chart
 
-    if frame.empty or ctx.start is None or ctx.end is None:
+    if seizures.empty or ctx.start is None or ctx.end is None:
         return pd.DataFrame(columns=["month"]), None
     last = latest_complete_period(ctx.end, "M")
     # months before the period observed are not months without seizures: never show them as zeros
     first = max(last - (months - 1), ctx.start.to_period("M"))
     if first > last:  # the period is shorter than a month: show it whole
         first = last = ctx.end.to_period("M")
-    ts = time_series(frame, "commodity_category", "M", start=first.start_time, end=last.end_time)
+    ts = seizures.series("commodity_category", "M", start=first.start_time, end=last.end_time)
     ts = ts[(pd.PeriodIndex(ts["period"]) >= first) & (pd.PeriodIndex(ts["period"]) <= last)]
     wide = ts.assign(category=_labels(ts, "commodity_category"), month=ts["period"].astype(str)).pivot_table(
         index="month", columns="category", values="cases", aggfunc="sum", observed=True, fill_value=0
@@ -710,20 +779,20 @@ def _cases_by_type(frame: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> p
     return work.groupby("type")["case"].nunique()
 
 
-def _yoy_by_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
+def _yoy_by_commodity(seizures: ReportData, ctx: ReportContext) -> tuple[pd.DataFrame, Any]:
     from workbench.trends.charts import movers_chart
 
     spans = ctx.year_on_year()
-    if frame.empty or spans is None:
+    if seizures.empty or spans is None:
         return pd.DataFrame(), None
     (lo, hi), (blo, bhi) = spans
     now_label, before_label = span_label(lo, hi), span_label(blo, bhi)
     # with a period in the filter, the year before lies outside the frame: it comes in ``year_before``
-    earlier = ctx.year_before if ctx.dated and ctx.year_before is not None else frame
-    if earlier is frame and ctx.start is not None and blo < ctx.start:
+    earlier = ctx.year_before if ctx.dated and ctx.year_before is not None else seizures
+    if earlier is seizures and ctx.start is not None and blo < ctx.start:
         # the year before was not read: its cases are unknown, not zero
         return pd.DataFrame(columns=["commodity type", f"cases {now_label}", f"cases {before_label}"]), None
-    current, before = _cases_by_type(frame, lo, hi), _cases_by_type(earlier, blo, bhi)
+    current, before = seizures.cases_by_type(lo, hi), earlier.cases_by_type(blo, bhi)
     types = current.index.union(before.index)
     movers = pd.DataFrame(
         {
@@ -761,9 +830,10 @@ def _yoy_by_commodity(frame: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataF
     return table, chart
 
 
-def _largest_seizures(frame: pd.DataFrame, ctx: ReportContext, top: int = 10) -> tuple[pd.DataFrame, Any]:
-    if frame.empty:
+def _largest_seizures(seizures: ReportData, ctx: ReportContext, top: int = 10) -> tuple[pd.DataFrame, Any]:
+    if seizures.empty:
         return pd.DataFrame(), None
+    frame = seizures.rows()
     cache: dict[str, Any] = {}
     df = pd.DataFrame(
         {
@@ -962,9 +1032,15 @@ REPORTS: dict[str, StandardReport] = {
 
 
 def run_report(
-    key: str, frame: pd.DataFrame, flt: Any = None, *, year_before: pd.DataFrame | None = None
+    key: str,
+    frame: pd.DataFrame | ReportData,
+    flt: Any = None,
+    *,
+    year_before: pd.DataFrame | ReportData | None = None,
 ) -> ReportResult:
-    """Build report ``key`` from a seizure frame (already narrowed by ``flt``, which is only described).
+    """Build report ``key`` from a seizure frame (already narrowed by ``flt``, which is only described),
+    or from a :class:`ReportData` (e.g. :class:`workbench.trends.pushdown.StoreReportData`, in the
+    database).
 
     ``year_before`` is the frame of :func:`year_before_filter` (only the year-on-year report reads it,
     and only when ``flt`` sets a period). Titles, sheet tab and notes say the period and the filter;
@@ -975,9 +1051,10 @@ def run_report(
             _("no standard report {key!r}; choose one of {reports}", key=key, reports=", ".join(REPORTS))
         )
     rep = REPORTS[key]
-    ctx = ReportContext.of(frame, flt, year_before)
-    table, chart = rep.build(frame, ctx)
-    n_cases = int(frame["case_key"].nunique()) if "case_key" in frame.columns else len(frame)
+    data = report_data(frame)
+    ctx = ReportContext.of(data, flt, year_before)
+    table, chart = rep.build(data, ctx)
+    n_cases = data.n_cases
     title, description = _(rep.title), _(rep.description)
     notes = [
         description,
@@ -1000,7 +1077,8 @@ def run_report(
     # share columns are found by their English names: their formats first, then the headings people read
     formats = {heading(c): f for c, f in _number_formats(table).items()}
     table = translate_headings(table)
-    unit = main_unit(frame) or "kg"
+    # the unit only where the caption says it (finding it reads the units of every item)
+    unit = (data.main_unit() or "kg") if "{unit}" in rep.counts else ""
     caption = _(rep.counts, unit=unit) if rep.counts else ""
     crit = ctx.criteria()
     if chart is not None:

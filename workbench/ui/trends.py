@@ -1,8 +1,11 @@
 """Streamlit glue of the Trends and Standard statistics pages: cached computations and the panels.
 
 The analysis lives in :mod:`workbench.trends.series`, :mod:`workbench.trends.emerging`, :mod:`workbench.trends.statistics`
-and the chart specs in :mod:`workbench.trends.charts`; this module reads widgets, calls them on the shared
-cached seizure frame (:func:`workbench.ui.loaders.seizure_frame`) and renders. Builder choices keep
+and the chart specs in :mod:`workbench.trends.charts`; this module reads widgets, calls their database
+engines (:mod:`workbench.trends.pushdown`: grouped SQL or the monthly summaries), cached per filter and
+choice, and renders. What the database does not compute (series split by a route or by several fields,
+per week, and the standard reports) is computed on the shared cached seizure frame
+(:func:`workbench.ui.loaders.seizure_frame`). Builder choices keep
 their values across page switches (``persist_state="session"``); the flag selected in the emerging
 list is kept in ``AppState.extras["trends.flag"]``.
 """
@@ -19,12 +22,16 @@ import streamlit as st
 from workbench.i18n import N_, _, format_date, language, ngettext
 from workbench.store.filters import CaseFilter
 from workbench.trends import charts
-from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult, detect_emerging, flag_series
+from workbench.trends.emerging import METHOD, EmergingFlag, EmergingResult
 from workbench.trends.headings import heading, translate_headings
 from workbench.trends.pushdown import (
+    StoreReportData,
     TrendFacts,
-    from_summaries,
+    detect_emerging_in_store,
+    flag_series_in_store,
+    method_shares_in_store,
     pushdown_supported,
+    seasonal_profile_in_store,
     time_series_in_store,
     trend_facts,
 )
@@ -33,10 +40,8 @@ from workbench.trends.series import (
     FREQUENCIES,
     MEASURES,
     SPLITS,
-    method_shares,
     movers_periods,
     period_labels,
-    seasonal_profile,
     time_series,
     top_movers,
     value_label,
@@ -152,14 +157,9 @@ def _series(
 ) -> pd.DataFrame:
     # keyed on the language: the series' labels (regions, categories) are translated
     split = by[0] if len(by) == 1 else None
-    recode = split == "commodity_category" and top is not None
-    # from the summaries where they answer it; grouped SQL over the data tables is no faster on SQLite
-    # than pandas over the frame the other tabs read anyway (docs/benchmarks.md, Scale)
-    if (
-        len(by) <= 1
-        and pushdown_supported(split, freq)
-        and from_summaries(get_store(), flt, split, measure, unit, recode)
-    ):
+    # in the database (from the summaries where they answer it); splits it does not compute (routes,
+    # several at once, weeks) from the frame
+    if len(by) <= 1 and pushdown_supported(split, freq):
         return time_series_in_store(get_store(), flt, split, freq, measure, top=top, unit=unit)
     frame = loaders.seizure_frame(flt)
     if unit is not None:
@@ -190,6 +190,32 @@ def facts_for(flt: CaseFilter) -> TrendFacts:
     return _facts(get_store().url, data_version(*_CASES), flt)
 
 
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _shares(
+    url: str, version: tuple[int, ...], flt: CaseFilter, method: str, within: str | None, unit: str | None
+) -> pd.DataFrame:
+    return method_shares_in_store(get_store(), flt, method, within, unit)
+
+
+def shares_for(flt: CaseFilter, method: str, within: str | None) -> pd.DataFrame:
+    """:func:`workbench.trends.pushdown.method_shares_in_store` in the filter's main unit (from the cached
+    :func:`facts_for`), cached per filter and choice."""
+    unit = facts_for(flt).main_unit
+    return _shares(get_store().url, data_version(*_CASES), flt, method, within, unit)
+
+
+@st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)
+def _season(
+    url: str, version: tuple[int, ...], flt: CaseFilter, freq: str, split: str | None
+) -> pd.DataFrame:
+    return seasonal_profile_in_store(get_store(), flt, freq, split)
+
+
+def season_for(flt: CaseFilter, freq: str, split: str | None) -> pd.DataFrame:
+    """:func:`workbench.trends.pushdown.seasonal_profile_in_store`, cached per filter and choice."""
+    return _season(get_store().url, data_version(*_CASES), flt, freq, split)
+
+
 @st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
 def _emerging(
     url: str,
@@ -202,8 +228,9 @@ def _emerging(
     lang: str,
 ) -> EmergingResult:
     # the tested period is the last complete one of the sidebar's period, when one is stated
-    return detect_emerging(
-        loaders.seizure_frame(flt),
+    return detect_emerging_in_store(
+        get_store(),
+        flt,
         freq=freq,
         end=flt.date_to,
         baseline=baseline,
@@ -213,21 +240,41 @@ def _emerging(
 
 
 def emerging_for(flt: CaseFilter, freq: str, baseline: int, fdr: float, min_count: int = 5) -> EmergingResult:
-    """:func:`workbench.trends.emerging.detect_emerging` on the cached frame, cached."""
+    """:func:`workbench.trends.pushdown.detect_emerging_in_store`, cached per filter and setting."""
     with st.spinner(_("Testing every series for a rise ...")):
         return _emerging(
             get_store().url, data_version(*_CASES), flt, freq, baseline, fdr, min_count, language()
         )
 
 
+@st.cache_data(ttl=_TTL, max_entries=16, show_spinner=False)
+def _flag_series(
+    url: str, version: tuple[int, ...], flt: CaseFilter, label: str, freq: str, _flag: EmergingFlag
+) -> pd.DataFrame:
+    # keyed on the flag's label (with the filter and settings, it names the flag)
+    return flag_series_in_store(get_store(), flt, _flag, freq)
+
+
+def flag_series_for(flt: CaseFilter, flag: EmergingFlag, freq: str) -> pd.DataFrame:
+    """:func:`workbench.trends.pushdown.flag_series_in_store` (the chart of a flag), cached."""
+    return _flag_series(
+        get_store().url, data_version(*_CASES), flt, f"{flag.label} {flag.period}", freq, flag
+    )
+
+
 @st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
 def _report(url: str, version: tuple[int, ...], flt: CaseFilter, key: str, lang: str) -> ReportResult:
-    # keyed on the language: a report's title, headings and labels are translated
-    frame = loaders.seizure_frame(flt)
+    # keyed on the language: a report's title, headings and labels are translated. Figures are computed
+    # in the database; the seizure frame is read only by the reports that list seizures or routes
+    data = StoreReportData(get_store(), flt, lambda: loaders.seizure_frame(flt), facts_for(flt))
     # the year-on-year report compares with the same days a year before, outside a period filter
-    earlier = year_before_filter(frame, flt) if key == "yoy_by_commodity" else None
-    year_before = loaders.seizure_frame(earlier) if earlier is not None else None
-    return run_report(key, frame, flt, year_before=year_before)
+    earlier = year_before_filter(data, flt) if key == "yoy_by_commodity" else None
+    year_before = (
+        StoreReportData(get_store(), earlier, lambda: loaders.seizure_frame(earlier))
+        if earlier is not None
+        else None
+    )
+    return run_report(key, data, flt, year_before=year_before)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -542,8 +589,7 @@ def movers_panel(flt: CaseFilter) -> None:
 # ------------------------------------------------------------------------------------ methods
 def methods_panel(flt: CaseFilter) -> None:
     """Share of cases and of quantity by detection method (or concealment, mode), per transport mode etc."""
-    frame = loaders.seizure_frame(flt)
-    if frame.empty:
+    if facts_for(flt).cases == 0:
         st.warning(_("No case matches the filters."))
         return
     c1, c2, c3 = st.columns(3)
@@ -565,7 +611,7 @@ def methods_panel(flt: CaseFilter) -> None:
         persist_state="session",
     )
     within_split = None if within == _NONE else within
-    shares = method_shares(frame, method, within_split)
+    shares = shares_for(flt, method, within_split)
     unit = shares["unit"].iloc[0] if len(shares) else None
     if what == "case_share":
         share = _("cases")
@@ -682,7 +728,7 @@ def emerging_panel(flt: CaseFilter) -> None:
     min_count = int(
         c4.number_input(_("Minimum cases"), 1, 100, 5, key="emerging_min", persist_state="session")
     )
-    if loaders.seizure_frame(flt).empty:
+    if facts_for(flt).cases == 0:
         st.warning(_("No case matches the filters."))
         return
     try:
@@ -742,7 +788,7 @@ def emerging_panel(flt: CaseFilter) -> None:
     if flag is None:
         st.caption(_("Select a row to see its chart."))
         return
-    series = flag_series(loaders.seizure_frame(flt), flag, freq)
+    series = flag_series_for(flt, flag, freq)
     chart = charts.flag_chart(series, flag)
     st.altair_chart(chart, width="stretch", key="emerging_chart")
     st.markdown(flag.sentence)
@@ -770,8 +816,7 @@ def emerging_panel(flt: CaseFilter) -> None:
 # ------------------------------------------------------------------------------------ season
 def seasonal_panel(flt: CaseFilter) -> None:
     """The seasonal profile by month, quarter or weekday, overall or for the largest series."""
-    frame = loaders.seizure_frame(flt)
-    if frame.empty:
+    if facts_for(flt).cases == 0:
         st.warning(_("No case matches the filters."))
         return
     c1, c2 = st.columns(2)
@@ -789,15 +834,7 @@ def seasonal_panel(flt: CaseFilter) -> None:
         key="season_split",
         persist_state="session",
     )
-    sub = frame
-    by: tuple[str, ...] = ()
-    if split != _NONE:
-        totals = time_series(frame, split, "Y").groupby(split, observed=True)["cases"].sum().nlargest(4)
-        sub = frame[frame[split].isin(totals.index).to_numpy()] if split in frame.columns else frame
-        by = (split,)
-    profile = seasonal_profile(sub, freq, by=by)
-    if by:
-        profile = profile[profile[split].isin(totals.index)]
+    profile = season_for(flt, freq, None if split == _NONE else split)
     chart = charts.seasonal_chart(profile, title=_("Seasonal profile (1 = average)"))
     st.altair_chart(chart, width="stretch")
     st.caption(
@@ -824,7 +861,7 @@ def statistics_catalogue(flt: CaseFilter) -> None:
     st.markdown(f"**{rep.heading}**")
     st.caption(rep.description)
     if rep.table.empty:
-        if loaders.seizure_frame(flt).empty:
+        if facts_for(flt).cases == 0:
             st.warning(_("No case matches the filters. Widen the period or clear a filter in the sidebar."))
         else:
             st.info(_("This report has nothing to show for the cases matching the filters."))
