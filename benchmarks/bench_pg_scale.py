@@ -40,7 +40,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_scale import FIGURES, Figure, _duck_overview, _duck_series, _median_time
+from benchmarks.bench_scale import FIGURES, Figure, _median_time, duckdb_call, workbench_call
 
 __all__ = ["main", "PgServer"]
 
@@ -208,27 +208,14 @@ def load(
 
 # ------------------------------------------------------------------------------------ figures
 def _workbench_figure(store: Any, fig: Figure, repeat: int) -> tuple[float, str]:
-    from workbench.store.aggregate import overview_figures, uses_summaries
-    from workbench.store.filters import CaseFilter
-    from workbench.trends.pushdown import from_summaries, time_series_in_store
-
-    flt = CaseFilter(**fig.filter)
-    if fig.series is None:
-        engine = "summaries" if uses_summaries(store, flt) else "sql"
-        secs, _ = _median_time(lambda: overview_figures(store, flt), repeat)
-    else:
-        by, freq, measure = fig.series
-        engine = "summaries" if from_summaries(store, flt, by, measure, None) else "sql"
-        secs, _ = _median_time(lambda: time_series_in_store(store, flt, by, freq, measure), repeat)
+    """The figure as the page computes it (every kind: Overview, series, flows, facts, tabs, reports)."""
+    engine, call = workbench_call(fig, store)
+    secs, _ = _median_time(call, repeat)
     return secs, engine
 
 
 def _duck_figure(con: Any, fig: Figure, repeat: int) -> float:
-    if fig.series is None:
-        secs, _ = _median_time(lambda: _duck_overview(con, fig.filter), repeat)
-    else:
-        by, freq, measure = fig.series
-        secs, _ = _median_time(lambda: _duck_series(con, fig.filter, by, freq, measure), repeat)
+    secs, _ = _median_time(duckdb_call(fig, con), repeat)
     return secs
 
 

@@ -515,6 +515,85 @@ def _tab_row(fig: Figure, store: Any, con: Any, flt: Any, repeat: int, old_repea
     return engine, new_s, new, read_s + query_s, old, read_s, duck_s
 
 
+def workbench_call(fig: Figure, store: Any) -> tuple[str, Callable[[], Any]]:
+    """What the page computes for ``fig`` on ``store`` (the workbench path of :func:`_figure_row`), and
+    where it comes from (``summaries`` or ``sql``), for benchmarks that time it elsewhere
+    (:mod:`benchmarks.bench_pg_scale`)."""
+    from workbench.store.aggregate import overview_figures, uses_summaries
+    from workbench.store.filters import CaseFilter
+    from workbench.trends import pushdown as pdn
+
+    flt = CaseFilter(**fig.filter)
+    if fig.flows is not None:
+        from workbench.routes.pushdown import route_flows_in_store
+
+        kw = fig.flows
+        return "sql", lambda: route_flows_in_store(store, flt, **kw)
+    if fig.facts:
+        return "sql", lambda: pdn.trend_facts(store, flt)
+    if fig.tab is not None:
+        kind = fig.tab[0]
+        on_summaries = pdn.from_summaries(store, flt, None, "cases", None)
+        if kind == "methods":
+            method, within = fig.tab[1], fig.tab[2]
+            return "sql", lambda: pdn.method_shares_in_store(store, flt, method, within)
+        if kind == "season":
+            freq = fig.tab[1]
+            return ("summaries" if on_summaries else "sql"), lambda: pdn.seasonal_profile_in_store(
+                store, flt, freq
+            )
+        if kind == "report":
+            from workbench.trends.statistics import run_report
+
+            key = fig.tab[1]
+
+            def rows() -> Any:
+                raise AssertionError("the report read the seizure rows")
+
+            summaries = key == "commodity_region_year" and pdn.from_summaries(
+                store, flt, ("commodity_category", "wco_region"), "cases", None
+            )
+            return ("summaries" if summaries else "sql"), lambda: run_report(
+                key, pdn.StoreReportData(store, flt, rows), flt
+            )
+        kw = {"freq": fig.tab[1], "end": flt.date_to}
+        return ("sql + summaries" if on_summaries else "sql"), lambda: pdn.detect_emerging_in_store(
+            store, flt, **kw
+        )
+    if fig.series is None:
+        return ("summaries" if uses_summaries(store, flt) else "sql"), lambda: overview_figures(store, flt)
+    by, freq, measure = fig.series
+    engine = "summaries" if pdn.from_summaries(store, flt, by, measure, None) else "sql"
+    return engine, lambda: pdn.time_series_in_store(store, flt, by, freq, measure)
+
+
+def duckdb_call(fig: Figure, con: Any) -> Callable[[], Any]:
+    """DuckDB's answer to the same question as :func:`workbench_call` (the reference of :func:`_figure_row`)."""
+    f = fig.filter
+    if fig.flows is not None:
+        kw = fig.flows
+        return lambda: _duck_routes(con, f, kw)
+    if fig.facts:
+        return lambda: _duck_facts(con, f)
+    if fig.tab is not None:
+        kind = fig.tab[0]
+        if kind == "methods":
+            method, within = fig.tab[1], fig.tab[2]
+            return lambda: _duck_shares(con, f, method, within)
+        if kind == "season":
+            freq = fig.tab[1]
+            return lambda: _duck_series(con, f, None, freq, "cases")
+        if kind == "report":
+            if fig.tab[1] == "detection_by_mode":
+                return lambda: _duck_shares(con, f, "detection_method", "transport_mode")
+            return lambda: _duck_category_country_year(con, f)
+        return lambda: _duck_emerging(con, f)
+    if fig.series is None:
+        return lambda: _duck_overview(con, f)
+    by, freq, measure = fig.series
+    return lambda: _duck_series(con, f, by, freq, measure)
+
+
 _COLS = [
     "figure",
     "cases",
