@@ -241,7 +241,7 @@ def entries_of(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             value = texts[0]
             for more in texts[1:]:
                 value = (value + " " + more).str.strip()
-            normal = pd.Series([name_key(v) for v in value.tolist()], index=frame.index, dtype="string")
+            normal = map_unique(value, name_key)  # a name recurs: each distinct one keyed once
             node = src.kind + ":" + record
         else:
             value = _text(frame, col.name)
@@ -287,38 +287,54 @@ def entries_of(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _keys_of(entries: pd.DataFrame) -> pd.DataFrame:
-    """The terms entries are found by: ``full`` (the normal form; ``name`` for a party's name, whose
-    words are sorted, so that its start means nothing), ``word`` (its words, when it has several),
-    ``skel`` (the skeleton of each word of a name), ``nat`` (a phone's national number)."""
-    names = entries["_names"].to_numpy(dtype=bool)
-    phone = entries["_phone"].to_numpy(dtype=bool)
-    parts = [
-        pd.DataFrame(
-            {"entry_id": entries["id"], "field": np.where(names, "name", "full"), "key": entries["normal"]}
-        )
-    ]
-    phones = entries[phone]
-    if len(phones):
-        nat = map_unique(phones["normal"], _national)
-        parts.append(pd.DataFrame({"entry_id": phones["id"], "field": "nat", "key": nat}))
-    texts = entries[~phone]
-    # normal forms of several words are folded already (lower-case ASCII): their words are the keys
-    words = (
-        pd.DataFrame({"entry_id": texts["id"], "key": texts["normal"].astype(str).str.split()})
-        .explode("key")
-        .dropna(subset=["key"])
-        .drop_duplicates()
-    )
-    several = words.groupby("entry_id")["key"].transform("size") > 1
-    parts.append(words[several].assign(field="word"))
-    named = words[words["entry_id"].isin(entries.loc[names, "id"])]
-    if len(named):
-        skel = map_unique(named["key"], token_skeleton)
-        parts.append(named.assign(field="skel", key=skel.to_numpy()))
-    keys = pd.concat(parts, ignore_index=True)[["entry_id", "field", "key"]]
-    keys["key"] = keys["key"].astype(str).str.slice(0, 200)
-    return keys[keys["key"] != ""].drop_duplicates()
+def _terms_of(normal: str, names: bool, phone: bool) -> tuple[tuple[str, str], ...]:
+    """The ``(field, key)`` pairs an entry of normal form ``normal`` is found by (see :func:`_keys_of`).
+
+    >>> _terms_of("muhammad ali", True, False)
+    (('name', 'muhammad ali'), ('word', 'muhammad'), ('word', 'ali'), ('skel', 'mhmd'), ('skel', 'al'))
+    >>> _terms_of("+2348031234567", False, True)
+    (('full', '+2348031234567'), ('nat', '8031234567'))
+    """
+    out = [("name" if names else "full", normal[:200])]
+    if phone:
+        out.append(("nat", _national(normal)[:200]))
+    else:
+        # normal forms of several words are folded already (lower-case ASCII): their words are the keys
+        words = list(dict.fromkeys(normal.split()))
+        if len(words) > 1:
+            out += [("word", w[:200]) for w in words]
+        if names:
+            out += [("skel", token_skeleton(w)[:200]) for w in words]
+    return tuple(dict.fromkeys(p for p in out if p[1]))
+
+
+def _keys_of(entries: pd.DataFrame) -> dict[str, list[Any]]:
+    """The terms entries are found by, column by column (``entry_id``, ``field``, ``key``): ``full``
+    (the normal form; ``name`` for a party's name, whose words are sorted, so that its start means
+    nothing), ``word`` (its words, when it has several), ``skel`` (the skeleton of each word of a name),
+    ``nat`` (a phone's national number).
+
+    The terms depend on the normal form alone (and on whether it is a name or a phone): each distinct
+    one is computed once (a place, a common name or street word recurs on thousands of records).
+    """
+    ids, fields, keys = [], [], []
+    memo: dict[tuple[str, bool, bool], tuple[tuple[str, str], ...]] = {}
+    for eid, normal, names, phone in zip(
+        entries["id"].tolist(),
+        entries["normal"].tolist(),
+        entries["_names"].tolist(),
+        entries["_phone"].tolist(),
+        strict=True,
+    ):
+        term = (normal, bool(names), bool(phone))
+        pairs = memo.get(term)
+        if pairs is None:
+            pairs = memo[term] = _terms_of(*term)
+        for field, key in pairs:
+            ids.append(eid)
+            fields.append(field)
+            keys.append(key)
+    return {"entry_id": ids, "field": fields, "key": keys}
 
 
 _READ_CHUNK = 2000
@@ -368,17 +384,23 @@ def _index_cases(conn: Connection, case_keys: Sequence[tuple[str, str]] | None, 
                 records = entries.drop(columns=["_names", "_phone"])
                 records["personal"] = records["personal"].astype(bool)
                 _insert(conn, SEARCH_ENTRIES, records)
-                _insert(conn, SEARCH_KEYS, keys)
+                bulk_insert(conn, SEARCH_KEYS, keys)
     for ix in secondary:
         ix.create(conn)
     return next_id
 
 
 def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Rows of ``frame`` into ``table`` through the driver (the index holds millions of rows)."""
-    values = frame.astype(object)
-    values = values.where(values.notna(), None)
-    bulk_insert(conn, table, {str(c): values[c].tolist() for c in values.columns})  # columns list fast
+    """Rows of ``frame`` into ``table`` through the driver (the index holds millions of rows); missing
+    values (None, NaN, NA) are sent as NULL."""
+    columns: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        col = frame[name]
+        # a column without missing values goes as it is: Series.tolist gives plain Python values
+        columns[str(name)] = (
+            col.astype(object).where(col.notna(), None).tolist() if col.hasnans else col.tolist()
+        )
+    bulk_insert(conn, table, columns)
 
 
 def refresh_search_index(conn: Connection, *, rebuild: bool = False) -> int:
