@@ -348,3 +348,34 @@ def test_migration_0009_builds_what_the_module_declares(store_url: str) -> None:
         heads = {r[0] for r in conn.execute(sa.text("select version_num from alembic_version"))}
     assert not [d for d in diff if any(t in repr(d) for t in mine)]
     assert "0009_search" in heads
+
+
+def test_a_term_is_found_after_the_case_holding_its_keys_is_reimported(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The keys of a term (a kind and a normal form) go to one of its entries: when the case holding that
+    entry is imported again without the term, another case's entry takes the keys, and the search
+    finds the term there (and no longer in the case re-imported)."""
+    from workbench.exchange.files import write_dataset
+    from workbench.exchange.ingest import import_path
+
+    store = open_store(store_url)
+    t = _tables()
+    write_dataset(t, tmp_path / "all")
+    assert import_path(tmp_path / "all", store, actor=ANALYST).status == "accepted"
+    assert sorted(_hits(store, "paris").iloc[0]["records"]) == ["cases:FR:FR-2", "cases:FR:FR-3"]
+    moved = (
+        t["cases"].iloc[[1]].assign(place_code="LYS", place_name="Lyon Saint Exupery", conveyance_id="LH 9")
+    )
+    write_dataset({"cases": moved, "items": t["items"].iloc[[1]]}, tmp_path / "moved")
+    assert import_path(tmp_path / "moved", store, actor=ANALYST).status == "accepted"
+    for text, kind, records in (
+        ("paris", "place", ["cases:FR:FR-3"]),
+        ("Paris Charles de Gaulle", "place", ["cases:FR:FR-3"]),
+        ("charles gaulle", "place", ["cases:FR:FR-3"]),
+        ("AF 0012", "conveyance", ["cases:NG:NG-1"]),
+        ("lyon", "place", ["cases:FR:FR-2"]),
+    ):
+        top = _hits(store, text).iloc[0]
+        assert (top["kind"], top["records"], top["cases"]) == (kind, records, 1), text
+    store.engine.dispose()
