@@ -316,29 +316,28 @@ def _keys_of(entries: pd.DataFrame) -> dict[str, list[Any]]:
     """The terms entries are found by, column by column (``entry_id``, ``field``, ``key``): ``full``
     (the normal form; ``name`` for a party's name, whose words are sorted, so that its start means
     nothing), ``word`` (its words, when it has several), ``skel`` (the skeleton of each word of a name),
-    ``nat`` (a phone's national number).
+    ``nat`` (a phone's national number); as :func:`_terms_of` gives them for one normal form.
 
-    The terms depend on the normal form alone (and on whether it is a name or a phone): each distinct
-    one is computed once (a place, a common name or street word recurs on thousands of records).
+    Most normal forms are one identifier (a case reference, a passport, a phone): their ``full`` key
+    is the normal form itself, taken column-wise; only names, phones and values of several words go
+    through :func:`_terms_of`.
     """
-    ids, fields, keys = [], [], []
-    memo: dict[tuple[str, bool, bool], tuple[tuple[str, str], ...]] = {}
-    for eid, normal, names, phone in zip(
-        entries["id"].tolist(),
-        entries["normal"].tolist(),
-        entries["_names"].tolist(),
-        entries["_phone"].tolist(),
-        strict=True,
-    ):
-        term = (normal, bool(names), bool(phone))
-        pairs = memo.get(term)
-        if pairs is None:
-            pairs = memo[term] = _terms_of(*term)
-        for field, key in pairs:
-            ids.append(eid)
+    ids = entries["id"].tolist()
+    normal = [str(n)[:200] for n in entries["normal"].tolist()]
+    names = entries["_names"].to_numpy(dtype=bool)
+    phone = entries["_phone"].to_numpy(dtype=bool)
+    spaced = np.fromiter((len(n.split(None, 1)) > 1 for n in normal), bool, len(normal))  # several words
+    more = np.flatnonzero(names | phone | spaced)
+    plain = np.flatnonzero(~(names | phone | spaced))
+    out_ids = [ids[i] for i in plain]
+    fields = ["full"] * len(plain)
+    keys = [normal[i] for i in plain]
+    for i in more.tolist():
+        for field, key in _terms_of(normal[i], bool(names[i]), bool(phone[i])):
+            out_ids.append(ids[i])
             fields.append(field)
             keys.append(key)
-    return {"entry_id": ids, "field": fields, "key": keys}
+    return {"entry_id": out_ids, "field": fields, "key": keys}
 
 
 _READ_CHUNK = 2000
