@@ -634,7 +634,7 @@ def search(
         with store.connect() as conn:
             refresh_search_index(conn)
     hits = pd.DataFrame(columns=cols)
-    conds: list[sa.ColumnElement[bool]] = [SEARCH_ENTRIES.c.kind.in_(wanted)]
+    conds: list[sa.ColumnElement[bool]] = []
     if not personal:
         conds.append(SEARCH_ENTRIES.c.personal.is_(False))
     # the words of the query somewhere inside a value only when nothing better matched (a scan)
@@ -642,7 +642,7 @@ def search(
         if ranked is None:
             continue
         with store.engine.connect() as conn:
-            found, detail = _hits_of(conn, ranked, conds, limit)
+            found, detail = _hits_of(conn, ranked, wanted, conds, limit)
         if not found.empty:
             hits = _assemble(found, detail, max_cases)
             break
@@ -660,7 +660,11 @@ def search(
 
 
 def _hits_of(
-    conn: Connection, ranked: sa.Select[Any], conds: list[sa.ColumnElement[bool]], limit: int
+    conn: Connection,
+    ranked: sa.Select[Any],
+    kinds: list[str],
+    conds: list[sa.ColumnElement[bool]],
+    limit: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The best ``limit`` hits of ``ranked`` entries (one per kind and normal form) and their rows."""
     e = SEARCH_ENTRIES
@@ -671,6 +675,7 @@ def _hits_of(
     best = (
         sa.select(keyed.c.kind, keyed.c.normal, sa.func.min(r.c.rank).label("rank"))
         .join(keyed, keyed.c.id == r.c.entry_id)
+        .where(keyed.c.kind.in_(kinds))  # here, not on the entries: SQLite then reads them by term
         .group_by(keyed.c.kind, keyed.c.normal)
         .subquery("b")
     )
