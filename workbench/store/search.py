@@ -16,7 +16,7 @@ consonant skeletons of a name's words, a phone's national number). The keys depe
 normal form alone, so they are written for one entry of each such term (the first of an import's chunk,
 and another when that one is re-indexed away); a search reaches the term through it, then every entry
 of the term: a place, a common name or a street written on thousands of records is keyed once, not
-thousands of times (2.75 M keys for 100,000 cases before, 1.6 M after). :func:`refresh_search_index`
+thousands of times (2.75 M keys for 100,000 cases before, 1.8 M after). :func:`refresh_search_index`
 re-indexes the cases written since the index last saw the store (every data row carries the
 submission that last wrote it); the import calls it inside its transaction, and :func:`search` calls it
 when the store was filled before this index existed.
@@ -585,6 +585,8 @@ def _ranked_entries(text: str) -> sa.Select[Any] | None:
 
 
 #: Most keys the ``contains`` scan collects (it stops there: a one-letter query holds in most values).
+#: A term is keyed once per chunk, not per record, so these keys reach more distinct values than when
+#: every record had its own.
 CONTAINS_MAX = 2000
 
 
