@@ -10,7 +10,7 @@ Each phase is the wall time spent in one step of :func:`workbench.exchange.inges
 (measured by wrapping the step; the wrappers cost nothing measurable): ``read`` (CSV chunks parsed),
 ``rowchecks`` (types, enumerations, keys), ``referential`` (children against the cases), ``gate``
 (the Great Expectations suites and the likely-duplicate marks, per chunk, plus the run stored at the
-end), ``write`` (rows inserted or updated), ``search`` (the search index), ``summaries``, and ``other``
+end), ``write`` (rows inserted or updated), ``search`` (the search index), ``summaries``, ``graph`` (the entity graph's tables), and ``other``
 (submission record, quarantine, commit, the rest).
 """
 
@@ -39,6 +39,7 @@ _STEPS = (
     (_INGEST, "", "_write_table", "write"),
     (_INGEST, "", "refresh_search_index", "search"),
     (_INGEST, "", "refresh_summaries", "summaries"),
+    (_INGEST, "", "refresh_graph", "graph"),
     ("data_quality.gate", "QualityGate", "check", "gate"),
     ("data_quality.gate", "QualityGate", "record", "gate"),
 )

@@ -285,6 +285,55 @@ def test_contained_only_when_nothing_better(searched) -> None:  # type: ignore[n
     assert "contains" not in set(_hits(searched, "charles")["match"])
 
 
+#: What the search found on this data before its index was made faster (computed on main at eb6d2f9):
+#: the same query with accents, spaces and case changed, partial identifiers, words, a skeleton and the
+#: scan of the values. The index's keys are now computed once per distinct normal form; what a query
+#: finds must not change.
+FOUND_BEFORE = [
+    ("zoe MULLER", [["person", "muller zoe", "exact", ["persons:FR:FR-2:P3"]]]),
+    ("  zoë   müller ", [["person", "muller zoe", "exact", ["persons:FR:FR-2:P3"]]]),
+    ("muller", [["person", "muller zoe", "words", ["persons:FR:FR-2:P3"]]]),
+    ("MÜLL", [["person", "muller zoe", "fuzzy", ["persons:FR:FR-2:P3"]]]),
+    ("a0012", [["passport", "A0012345", "prefix", ["persons:NG:NG-1:P1"]]]),
+    ("A-0012 345", [["passport", "A0012345", "exact", ["persons:NG:NG-1:P1"]]]),
+    ("c01x", [["passport", "C01X00T47", "prefix", ["persons:DE:DE-4:P4"]]]),
+    ("golden star", [["company", "co golden ltd star trading", "words", ["companies:FR:FR-2:K1"]]]),
+    ("GOLDEN", [["company", "co golden ltd star trading", "words", ["companies:FR:FR-2:K1"]]]),
+    ("harbour rd lagos", []),
+    ("harbour road", [["address", "12 harbour road lagos", "words", ["persons:NG:NG-1:P2"]]]),
+    (
+        "AF 12",
+        [
+            ["conveyance", "AF12", "exact", ["cases:NG:NG-1", "cases:FR:FR-2"]],
+            ["address", "12 harbour road lagos", "prefix", ["persons:NG:NG-1:P2"]],
+        ],
+    ),
+    ("af0012", [["conveyance", "AF12", "exact", ["cases:NG:NG-1", "cases:FR:FR-2"]]]),
+    ("paris", [["place", "paris charles de gaulle", "prefix", ["cases:FR:FR-2", "cases:FR:FR-3"]]]),
+    ("charles de", [["place", "paris charles de gaulle", "words", ["cases:FR:FR-2", "cases:FR:FR-3"]]]),
+    ("mohamed", [["person", "ali mohammed", "fuzzy", ["persons:NG:NG-1:P1"]]]),
+    ("ab 123 cd", [["conveyance", "AB123CD", "exact", ["cases:FR:FR-3"]]]),
+    ("913100", [["registration", "91310000XY", "prefix", ["companies:FR:FR-2:K1"]]]),
+    ("0151", []),
+    ("okafor chinedu", [["person", "chinedu okafor", "exact", ["persons:NG:NG-1:P2"]]]),
+    (
+        "ol",
+        [
+            ["company", "co golden ltd star trading", "contains", ["companies:FR:FR-2:K1"]],
+            ["address", "hauptstrasse 5 koln", "contains", ["persons:DE:DE-4:P4"]],
+            ["person", "jurgen zollner", "contains", ["persons:DE:DE-4:P4"]],
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), FOUND_BEFORE, ids=[q for q, _ in FOUND_BEFORE])
+def test_a_search_finds_what_it_found_before(searched, text: str, found: list) -> None:  # type: ignore[no-untyped-def]
+    hits = _hits(searched, text)
+    got = [[r.kind, r.normal, r.match, sorted(r.records)] for r in hits.itertuples()]
+    assert got == [[*hit[:3], sorted(hit[3])] for hit in found]  # records in the order they were indexed
+
+
 def test_migration_0009_builds_what_the_module_declares(store_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -299,3 +348,34 @@ def test_migration_0009_builds_what_the_module_declares(store_url: str) -> None:
         heads = {r[0] for r in conn.execute(sa.text("select version_num from alembic_version"))}
     assert not [d for d in diff if any(t in repr(d) for t in mine)]
     assert "0009_search" in heads
+
+
+def test_a_term_is_found_after_the_case_holding_its_keys_is_reimported(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The keys of a term (a kind and a normal form) go to one of its entries: when the case holding that
+    entry is imported again without the term, another case's entry takes the keys, and the search
+    finds the term there (and no longer in the case re-imported)."""
+    from workbench.exchange.files import write_dataset
+    from workbench.exchange.ingest import import_path
+
+    store = open_store(store_url)
+    t = _tables()
+    write_dataset(t, tmp_path / "all")
+    assert import_path(tmp_path / "all", store, actor=ANALYST).status == "accepted"
+    assert sorted(_hits(store, "paris").iloc[0]["records"]) == ["cases:FR:FR-2", "cases:FR:FR-3"]
+    moved = (
+        t["cases"].iloc[[1]].assign(place_code="LYS", place_name="Lyon Saint Exupery", conveyance_id="LH 9")
+    )
+    write_dataset({"cases": moved, "items": t["items"].iloc[[1]]}, tmp_path / "moved")
+    assert import_path(tmp_path / "moved", store, actor=ANALYST).status == "accepted"
+    for text, kind, records in (
+        ("paris", "place", ["cases:FR:FR-3"]),
+        ("Paris Charles de Gaulle", "place", ["cases:FR:FR-3"]),
+        ("charles gaulle", "place", ["cases:FR:FR-3"]),
+        ("AF 0012", "conveyance", ["cases:NG:NG-1"]),
+        ("lyon", "place", ["cases:FR:FR-2"]),
+    ):
+        top = _hits(store, text).iloc[0]
+        assert (top["kind"], top["records"], top["cases"]) == (kind, records, 1), text
+    store.engine.dispose()

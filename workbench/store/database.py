@@ -122,6 +122,9 @@ def bulk_write(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql(f"PRAGMA cache_size={before}")
 
 
+_PLAIN_BOOLS = frozenset({bool, type(None)})
+
+
 def bulk_insert(conn: Connection, table: sa.Table, columns: dict[str, list[Any]]) -> None:
     """Insert rows given column by column (``columns``: column name -> its values, plain Python
     values, all lists of one length) into ``table`` inside the caller's transaction, through the
@@ -143,7 +146,10 @@ def bulk_insert(conn: Connection, table: sa.Table, columns: dict[str, list[Any]]
     dialect = conn.dialect
     values: list[list[Any]] = []
     for name, column in columns.items():
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        kind = table.c[name].type
+        process = kind.dialect_impl(dialect).bind_processor(dialect)
+        if isinstance(kind, sa.Boolean) and set(map(type, column)) <= _PLAIN_BOOLS:
+            process = None  # Python booleans bind as they are (1/0 on SQLite): no call per value
         values.append(column if process is None else [None if v is None else process(v) for v in column])
     rows = list(zip(*values, strict=True))
     if not rows:

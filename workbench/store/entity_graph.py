@@ -396,13 +396,15 @@ def _personal(node_ids: pd.Series, kinds: pd.Series, subkinds: pd.Series) -> np.
 def _read_cases(conn: Connection, refs: list[int] | None) -> pd.DataFrame:
     c = DATA_TABLES["cases"]
     cols = [c.c.id, *[c.c[n] for n in CASE_GRAPH_COLUMNS]]
+    # plain tuples: pandas reads a list of mappings key by key, row by row
     if refs is None:
         return pd.DataFrame(
-            conn.execute(sa.select(*cols).order_by(c.c.id)).mappings().all(), columns=[x.name for x in cols]
+            list(map(tuple, conn.execute(sa.select(*cols).order_by(c.c.id)).all())),
+            columns=[x.name for x in cols],
         )
     rows: list[Any] = []
     for part in _chunks(refs):
-        rows += conn.execute(sa.select(*cols).where(c.c.id.in_(part)).order_by(c.c.id)).mappings().all()
+        rows += map(tuple, conn.execute(sa.select(*cols).where(c.c.id.in_(part)).order_by(c.c.id)).all())
     return pd.DataFrame(rows, columns=[x.name for x in cols])
 
 
@@ -417,7 +419,7 @@ def _read_parties(conn: Connection, table: str, cases: pd.DataFrame) -> pd.DataF
             .where(c.c.id.in_(part))
             .order_by(t.c.id)
         )
-        rows += conn.execute(stmt).mappings().all()
+        rows += map(tuple, conn.execute(stmt).all())
     df = pd.DataFrame(rows, columns=list(names))
     return df.astype({n: "string" for n in df.columns if df[n].dtype == object})
 
@@ -502,6 +504,12 @@ def write_graph_cases(
         all_refs = [int(r[0]) for r in conn.execute(sa.select(c.c.id).order_by(c.c.id))]
     assert all_refs is not None
     node_ids = _NodeIds(conn, fresh)
+    # a whole rebuild writes the edges first and indexes them after (a B-tree built once from sorted
+    # keys, not grown row by row); nothing reads the edges, nor the nodes by kind, while it writes
+    unread = [*GRAPH_EDGES.indexes, *(ix for ix in GRAPH_NODES.indexes if not ix.unique)]
+    secondary = unread if fresh and refs is None else []
+    for ix in secondary:
+        ix.drop(conn)
     for part in _chunks(all_refs, _CASE_CHUNK):
         if not fresh:
             for inner in _chunks(part):
@@ -524,6 +532,8 @@ def write_graph_cases(
         # an entity whose records span passes (resolved entities) is labelled from all of them
         merged = not fresh or any(not v.empty for v in ents.values())
         written += _write_links(conn, links, cases, node_ids, relabel=merged)
+    for ix in secondary:
+        ix.create(conn)
     return written
 
 
@@ -554,18 +564,14 @@ def _write_links(
     others = [x for x in dict.fromkeys(e["b"].tolist()) if x not in known]
     nodes = pd.concat([links.nodes.astype(object), _linker_frame(others)], ignore_index=True)
     ids = node_ids.of(nodes)
-    personal_ids = {
-        ids[k]
-        for k in nodes.loc[_personal(nodes["node_id"], nodes["kind"], nodes["subkind"]), "node_id"].tolist()
-    }
+    personal_ids = np.array(
+        [ids[k] for k in nodes.loc[_personal(nodes["node_id"], nodes["kind"], nodes["subkind"]), "node_id"]],
+        dtype=np.int64,
+    )
     src = np.array([ids[x] for x in e["a"].tolist()], dtype=np.int64)
     dst = np.array([ids[x] for x in e["b"].tolist()], dtype=np.int64)
     ref = np.array([case_ref[x] for x in e["case_node"].tolist()], dtype=np.int64)
-    pers = np.fromiter(
-        (int(s) in personal_ids or int(d) in personal_ids for s, d in zip(src, dst, strict=True)),
-        bool,
-        len(src),
-    )
+    pers = np.isin(src, personal_ids) | np.isin(dst, personal_ids)  # an end is personal data
     rel = e["relation"].astype(str).to_numpy(dtype=object)
     insert_frame(
         conn,
