@@ -1,10 +1,10 @@
 """A page's first render in a fresh process: ``python benchmarks/bench_page_render.py --store STORE.db``.
 
 For each page of ``--pages`` (default: Trends, Standard statistics, Routes), a new Python process copies
-the store (the original is never modified), opens ``app.py`` in a Streamlit ``AppTest`` as an analyst,
+the store (the original is never modified), opens ``app.py`` as an analyst (:func:`workbench.ui.simulated_sessions.local_page_run`),
 switches to the page and times its first run (caches cold: what a user waits for after a server start
 or a filter change), then a second run (caches warm), and reports its peak resident memory. Run it with
-``PYTHONPATH`` pointing at another tree to measure that tree's pages (before/after a change). Prints a
+``PYTHONPATH`` pointing at another tree to measure that tree's pages and ``app.py`` (before/after a change). Prints a
 Markdown table.
 """
 
@@ -21,27 +21,21 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["pages/trends.py", "pages/statistics.py", "pages/routes.py"]
 
 
 def render(store: Path, page: str, timeout: float) -> dict[str, object]:
     """One page's first and second run, in this process (called in a fresh one by :func:`main`)."""
-    from streamlit.testing.v1 import AppTest
+    from workbench.ui.serve import APP
+    from workbench.ui.simulated_sessions import local_page_run
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "store.db"
         shutil.copy(store, db)
         os.environ["WORKBENCH_DB_URL"] = f"sqlite:///{db}"
         os.environ.setdefault("WORKBENCH_ROLE", "analyst")
-        root = Path(os.environ.get("BENCH_APP_ROOT", ROOT))
-        os.chdir(root)  # the entry script reads its static files relative to the working directory
-        at = AppTest.from_file(str(root / "app.py"), default_timeout=timeout)
-        at.run()
-        at.switch_page(page)
-        t0 = time.perf_counter()
-        at.run()
-        first = time.perf_counter() - t0
+        os.chdir(APP.parent)  # the entry script reads its static files relative to the working directory
+        first, _cpu, at = local_page_run(page, timeout=timeout)
         t0 = time.perf_counter()
         at.run()
         second = time.perf_counter() - t0

@@ -700,7 +700,7 @@ def level_codes(comp: Mapping[str, np.ndarray], kind: Kind) -> dict[str, np.ndar
 #: The fields whose values' frequencies adjust exact agreement, per kind, with the level they adjust.
 TF_FIELDS: dict[str, dict[str, str]] = {
     "person": {"name_key": "exact", "name_sk": "strong"},
-    "company": {"name": "exact"},
+    "company": dict(name="exact"),  # feature names (company_features), not columns of the format
 }
 
 
