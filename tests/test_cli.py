@@ -139,6 +139,11 @@ def test_seed_and_info(tmp_path: Path, small_sample_dir: Path, capsys, monkeypat
     names = {a["name"]: a for a in accounts.list_accounts(store)}
     assert {"ana.analyst", "vic.viewer", "rita.rilo", "aud.auditor"} <= set(names)
     assert len({a["organisation"] for a in names.values()}) >= 3
+    # the sample's persons and companies are resolved: the Network and Duplicates pages open on entities
+    from workbench.network.incremental import resolution_state
+
+    state = resolution_state(store)
+    assert state["resolved"] and not any(state["pending"].values())
     assert main(["seed", "--db", db, "--path", str(small_sample_dir)]) == 0  # second start: reuses
     assert "already holds data" in capsys.readouterr().out
     assert main(["info", "--db", db]) == 3  # the store has accounts: nobody signed in
