@@ -753,3 +753,19 @@ def single_record_phone(small_sample) -> tuple[str, str, str]:  # type: ignore[n
         once = once[~once.isin(theirs)]
     row = p.loc[once.index[0]]
     return str(row["phone"]), str(row["reporting_country"]), str(row["case_id"])
+
+
+#: Tables a test recorded as its ``page_times`` property (the 200k-case browser walk), for the summary.
+_PAGE_TIMES: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Runs where the reports arrive (the xdist controller too): keeps the recorded page times."""
+    if report.when == "call":
+        _PAGE_TIMES.extend(str(v) for k, v in report.user_properties if k == "page_times")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    for table in _PAGE_TIMES:
+        terminalreporter.write_sep("=", "page times on the 200k-case store")
+        terminalreporter.write_line(table)
