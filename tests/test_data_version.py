@@ -132,7 +132,8 @@ def test_the_command_line_moves_the_version_another_process_reads(store_url: str
     out = workbench_cli("seed", "--local", "--path", str(_fresh(tmp_path, "SEED", "BT")), db=store_url)
     assert out.returncode == 0, out.stdout + out.stderr
     v1 = data_version(store)
-    assert _moved(v0, v1) == {"cases", "submissions", "indicators"}  # --path: no sample traffic
+    # --path: no sample traffic; the seeded persons resolved into entities (the "judgements" scope)
+    assert _moved(v0, v1) == {"cases", "submissions", "indicators", "judgements"}
     out = workbench_cli("import", str(_fresh(tmp_path)), "--quiet", db=store_url)
     assert out.returncode == 0, out.stdout + out.stderr
     # and the persons it brought resolved into the entities (the personal graphs' "judgements" scope)
