@@ -32,7 +32,7 @@ def run(n: int, workdir: Path) -> dict[str, float | int]:
     from workbench.exchange.files import write_dataset
     from workbench.exchange.ingest import import_path
     from workbench.network.graph import ego_network, graph_from_store
-    from workbench.network.store_graph import compute_analyses, graph_counts, local_graph, store_path
+    from workbench.network.store_graph import compute_analyses, graph_counts, store_path
     from workbench.sample.generator import generate
     from workbench.store import open_store
 
@@ -45,24 +45,8 @@ def run(n: int, workdir: Path) -> dict[str, float | int]:
     t0 = time.perf_counter()
     counts, links = graph_counts(store, personal_allowed=True)
     counts_s = time.perf_counter() - t0
-    with store.engine.connect() as conn:
-        import sqlalchemy as sa
-
-        ids = [
-            str(r[0])
-            for r in conn.execute(
-                sa.text(
-                    "SELECT node_id FROM graph_nodes WHERE kind IN ('person','company') ORDER BY random() LIMIT 100"
-                )
-            )
-        ]
-    times = []
-    sizes = []
-    for seed in ids:
-        t0 = time.perf_counter()
-        g = ego_network(local_graph(store, {seed: 4}, personal_allowed=True), seed, hops=2)
-        times.append(time.perf_counter() - t0)
-        sizes.append(g.number_of_nodes())
+    ids = _seeds(store)
+    times, sizes = _ego(store, ids)
     t0 = time.perf_counter()
     store_path(store, ids[0], ids[1], personal_allowed=True)
     path_s = time.perf_counter() - t0
@@ -95,6 +79,21 @@ def run(n: int, workdir: Path) -> dict[str, float | int]:
         "memory_ego_ms": round(mem_ego_ms, 1),
         "rss_after_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def _seeds(store) -> list[str]:
+    """100 random persons and companies of the graph tables: the ego networks' seeds."""
+    import sqlalchemy as sa
+
+    with store.engine.connect() as conn:
+        return [
+            str(r[0])
+            for r in conn.execute(
+                sa.text(
+                    "SELECT node_id FROM graph_nodes WHERE kind IN ('person','company') ORDER BY random() LIMIT 100"
+                )
+            )
+        ]
 
 
 def _ego(store, ids: list[str]) -> tuple[list[float], list[int]]:
@@ -151,15 +150,7 @@ def run_bulk(folder: Path, workdir: Path) -> dict[str, float | int]:
     t0 = time.perf_counter()
     graph_counts(store, personal_allowed=True)
     kept_ms = (time.perf_counter() - t0) * 1000
-    with store.engine.connect() as conn:
-        ids = [
-            str(r[0])
-            for r in conn.execute(
-                sa.text(
-                    "SELECT node_id FROM graph_nodes WHERE kind IN ('person','company') ORDER BY random() LIMIT 100"
-                )
-            )
-        ]
+    ids = _seeds(store)
     times, sizes = _ego(store, ids)
     t0 = time.perf_counter()
     store_path(store, ids[0], ids[1], personal_allowed=True)

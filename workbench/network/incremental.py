@@ -71,6 +71,7 @@ from workbench.store.entity_graph import (
     PARTY_TABLES,
     party_rows,
     record_keys_of,
+    stored_entities,
     write_graph_cases,
 )
 from workbench.store.resolution_index import (
@@ -271,21 +272,6 @@ def _lookup(conn: Connection, table: sa.Table, column: sa.Column[Any], values: l
     return rows
 
 
-def _entities_of(conn: Connection, table: str, keys: list[str]) -> dict[str, str]:
-    e = GRAPH_ENTITIES
-    out: dict[str, str] = {}
-    for part in _chunks(keys):
-        out.update(
-            (str(k), str(v))
-            for k, v in conn.execute(
-                sa.select(e.c.record_key, e.c.entity).where(
-                    e.c.party_table == table, e.c.record_key.in_(part)
-                )
-            )
-        )
-    return out
-
-
 def _case_refs_of(conn: Connection, kind: str, keys: list[str]) -> dict[str, int]:
     r = GRAPH_RECORDS
     out: dict[str, int] = {}
@@ -445,7 +431,7 @@ def _resolve_kind(
 
     # 5. cluster: new records and the stored entities they link
     others = sorted({x for pair in links for x in pair if x not in new_set})
-    entity_of = _entities_of(conn, table, others)
+    entity_of = stored_entities(conn, table, others).to_dict()
     uf = _Union()
     for rk in new_keys:
         uf.find(("r", rk))

@@ -75,6 +75,7 @@ __all__ = [
     "graph_current",
     "graph_built",
     "party_rows",
+    "stored_entities",
     "record_keys_of",
 ]
 
@@ -435,7 +436,9 @@ def record_keys_of(df: pd.DataFrame, table: str) -> pd.Series:
     return _case_keys(df) + ":" + _col(df, FORMAT.table(table).own_key[0])
 
 
-def _stored_entities(conn: Connection, table: str, keys: list[str]) -> pd.Series:
+def stored_entities(conn: Connection, table: str, keys: list[str]) -> pd.Series:
+    """The stored entity of each of the party records ``keys`` of ``table`` that has one (record key ->
+    entity); a record without one is its own entity."""
     e = GRAPH_ENTITIES
     found: dict[str, str] = {}
     for part in _chunks(keys):
@@ -525,7 +528,7 @@ def write_graph_cases(
                 ents[table] = entities[table]
             elif not df.empty:
                 keys = (_case_keys(df) + ":" + _col(df, FORMAT.table(table).own_key[0])).tolist()
-                ents[table] = _stored_entities(conn, table, keys)
+                ents[table] = stored_entities(conn, table, keys)
         links = graph_links(
             cases, parties.get("persons"), parties.get("companies"), entities=ents, personal_conveyances=True
         )
