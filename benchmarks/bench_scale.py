@@ -395,124 +395,88 @@ def run_size(
 
 
 def _figure_row(fig: Figure, size: int, store: Any, con: Any, repeat: int, old_repeat: int) -> dict[str, Any]:
-    """One figure timed three ways (see the module docstring), its result checked against the old path."""
-    from workbench.store.aggregate import overview_figures, uses_summaries
-    from workbench.store.filters import CaseFilter
-    from workbench.store.frames import seizure_frame
-    from workbench.store.queries import overview
-    from workbench.trends.pushdown import from_summaries, time_series_in_store
-    from workbench.trends.series import time_series
-
-    flt = CaseFilter(**fig.filter)
-    read_s = 0.0
-    if fig.flows is not None:
-        from workbench.routes.flows import prepare_flows, route_flows
-        from workbench.routes.pushdown import route_flows_in_store
-
-        kw = fig.flows
-        engine = "sql"
-        new_s, new = _median_time(lambda: route_flows_in_store(store, flt, **kw), repeat)
-        read_s, base = _median_time(lambda: prepare_flows(seizure_frame(store, flt)), old_repeat)
-        query_s, old = _median_time(lambda: route_flows(base, **kw), old_repeat)
-        old_s = read_s + query_s
-        duck_s, _ = _median_time(lambda: _duck_routes(con, fig.filter, kw), repeat)
-    elif fig.tab is not None:
-        engine, new_s, new, old_s, old, read_s, duck_s = _tab_row(fig, store, con, flt, repeat, old_repeat)
-    elif fig.facts:
-        from workbench.trends.pushdown import trend_facts
-
-        engine = "sql"
-        new_s, new = _median_time(lambda: trend_facts(store, flt), repeat)
-
-        def from_frame() -> dict[str, Any]:
-            frame = seizure_frame(store, flt)
-            keys = frame[["reporting_country", "case_id"]].drop_duplicates()
-            return {"cases": len(keys), "units": set(frame["unit"].dropna().astype(str))}
-
-        old_s, old = _median_time(from_frame, old_repeat)
-        read_s = old_s
-        duck_s, _ = _median_time(lambda: _duck_facts(con, fig.filter), repeat)
-    elif fig.series is None:
-        engine = "summaries" if uses_summaries(store, flt) else "sql"
-        new_s, new = _median_time(lambda: overview_figures(store, flt), repeat)
-        old_s, old = _median_time(lambda: overview(store, flt), old_repeat)
-        duck_s, _ = _median_time(lambda: _duck_overview(con, fig.filter), repeat)
-    else:
-        by, freq, measure = fig.series
-        engine = "summaries" if from_summaries(store, flt, by, measure, None) else "sql"
-        new_s, new = _median_time(lambda: time_series_in_store(store, flt, by, freq, measure), repeat)
-        read_s, frame = _median_time(lambda: seizure_frame(store, flt), old_repeat)
-        query_s, old = _median_time(lambda: time_series(frame, by, freq, measure), old_repeat)
-        old_s = read_s + query_s
-        duck_s, _ = _median_time(lambda: _duck_series(con, fig.filter, by, freq, measure), repeat)
+    """One figure timed three ways (see the module docstring), its result checked against the old path:
+    the page's path (:func:`workbench_call`), the old one (:func:`_old_path`) and DuckDB
+    (:func:`duckdb_call`)."""
+    engine, call = workbench_call(fig, store)
+    new_s, new = _median_time(call, repeat)
+    read_s, query_s, old = _old_path(fig, store, old_repeat)
+    if fig.tab is not None and fig.tab[0] in ("report", "emerging"):
+        new = new.table if fig.tab[0] == "report" else new.table()
+    duck_s, _ = _median_time(duckdb_call(fig, con), repeat)
     _same(new, old)
+    old_s = read_s + query_s
     return {
         "figure": fig.name,
         "cases": size,
         "workbench_s": round(new_s, 3),
         "engine": engine,
         "old_s": round(old_s, 3),
-        "old_read_s": round(read_s, 3) if read_s else "",
+        "old_read_s": round(read_s, 3)
+        if read_s and (fig.series or fig.flows or fig.tab or fig.facts)
+        else "",
         "duckdb_s": round(duck_s, 3),
         "vs_duckdb": round(new_s / duck_s, 1) if duck_s else "",
         "speed_up": round(old_s / new_s, 1) if new_s else "",
     }
 
 
-def _tab_row(fig: Figure, store: Any, con: Any, flt: Any, repeat: int, old_repeat: int) -> tuple[Any, ...]:
-    """A Trends tab (methods, seasonal profile, emerging trends) or a standard report: its database engine
-    against the frame read into pandas, and DuckDB's grouping of the same rows (the reference)."""
+def _old_path(fig: Figure, store: Any, repeat: int) -> tuple[float, float, Any]:
+    """What the page computed before for ``fig``: (seconds reading the frame, seconds computing on it, the
+    result in the new path's shape). The Overview read the data tables (no frame read)."""
+    from workbench.store.filters import CaseFilter
     from workbench.store.frames import seizure_frame
-    from workbench.trends import pushdown as pdn
+    from workbench.store.queries import overview
+
+    flt = CaseFilter(**fig.filter)
+    if fig.series is None and fig.flows is None and fig.tab is None and not fig.facts:
+        query_s, old = _median_time(lambda: overview(store, flt), repeat)
+        return 0.0, query_s, old
+    if fig.facts:
+
+        def from_frame() -> dict[str, Any]:
+            frame = seizure_frame(store, flt)
+            keys = frame[["reporting_country", "case_id"]].drop_duplicates()
+            return {"cases": len(keys), "units": set(frame["unit"].dropna().astype(str))}
+
+        read_s, old = _median_time(from_frame, repeat)
+        return read_s, 0.0, old
+    if fig.flows is not None:
+        from workbench.routes.flows import prepare_flows, route_flows
+
+        kw = fig.flows
+        read_s, base = _median_time(lambda: prepare_flows(seizure_frame(store, flt)), repeat)
+        query_s, old = _median_time(lambda: route_flows(base, **kw), repeat)
+        return read_s, query_s, old
+    read_s, frame = _median_time(lambda: seizure_frame(store, flt), repeat)
+    if fig.tab is None:
+        from workbench.trends.series import time_series
+
+        assert fig.series is not None
+        by, freq, measure = fig.series
+        query_s, old = _median_time(lambda: time_series(frame, by, freq, measure), repeat)
+        return read_s, query_s, old
     from workbench.trends.emerging import detect_emerging
     from workbench.trends.series import method_shares, seasonal_profile_of_largest
 
-    assert fig.tab is not None
     kind = fig.tab[0]
-    read_s, frame = _median_time(lambda: seizure_frame(store, flt), old_repeat)
     if kind == "methods":
         method, within = fig.tab[1], fig.tab[2]
-        new_s, new = _median_time(lambda: pdn.method_shares_in_store(store, flt, method, within), repeat)
-        query_s, old = _median_time(lambda: method_shares(frame, method, within), old_repeat)
-        duck_s, _ = _median_time(lambda: _duck_shares(con, fig.filter, method, within), repeat)
-        engine = "sql"
+        query_s, old = _median_time(lambda: method_shares(frame, method, within), repeat)
     elif kind == "season":
         freq = fig.tab[1]
-        new_s, new = _median_time(lambda: pdn.seasonal_profile_in_store(store, flt, freq), repeat)
-        query_s, old = _median_time(lambda: seasonal_profile_of_largest(frame, freq), old_repeat)
-        duck_s, _ = _median_time(lambda: _duck_series(con, fig.filter, None, freq, "cases"), repeat)
-        engine = "summaries" if pdn.from_summaries(store, flt, None, "cases", None) else "sql"
+        query_s, old = _median_time(lambda: seasonal_profile_of_largest(frame, freq), repeat)
     elif kind == "report":
         from workbench.trends.statistics import run_report
 
         key = fig.tab[1]
-
-        def rows() -> Any:
-            raise AssertionError("the report read the seizure rows")
-
-        new_s, got = _median_time(lambda: run_report(key, pdn.StoreReportData(store, flt, rows), flt), repeat)
-        query_s, want = _median_time(lambda: run_report(key, frame, flt), old_repeat)
-        new, old = got.table, want.table
-        if key == "detection_by_mode":
-            duck_s, _ = _median_time(
-                lambda: _duck_shares(con, fig.filter, "detection_method", "transport_mode"), repeat
-            )
-        else:
-            duck_s, _ = _median_time(lambda: _duck_category_country_year(con, fig.filter), repeat)
-        engine = (
-            "summaries"
-            if pdn.from_summaries(store, flt, ("commodity_category", "wco_region"), "cases", None)
-            and key == "commodity_region_year"
-            else "sql"
-        )
+        query_s, want = _median_time(lambda: run_report(key, frame, flt), repeat)
+        old = want.table
     else:
         kw = {"freq": fig.tab[1], "end": flt.date_to}
-        new_s, got = _median_time(lambda: pdn.detect_emerging_in_store(store, flt, **kw), repeat)
-        query_s, want = _median_time(lambda: detect_emerging(frame, **kw), old_repeat)
-        new, old = got.table(), want.table()
-        duck_s, _ = _median_time(lambda: _duck_emerging(con, fig.filter), repeat)
-        engine = "sql + summaries" if pdn.from_summaries(store, flt, None, "cases", None) else "sql"
-    return engine, new_s, new, read_s + query_s, old, read_s, duck_s
+        query_s, want = _median_time(lambda: detect_emerging(frame, **kw), repeat)
+        old = want.table()
+    return read_s, query_s, old
 
 
 def workbench_call(fig: Figure, store: Any) -> tuple[str, Callable[[], Any]]:
